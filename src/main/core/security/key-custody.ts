@@ -1,0 +1,131 @@
+import { AsyncEntry, type EntryOptions } from '@napi-rs/keyring';
+import { KeyCustodyError } from '../errors.js';
+import { EncryptionManager, decodeKey, KEY_HELP } from './encryption-manager.js';
+
+/**
+ * Key custody: the only module that talks to the OS keychain.
+ *
+ * The master key lives in the keychain (macOS Keychain, Windows Credential
+ * Manager, Secret Service on Linux) under service "OsMEN Credential Manager".
+ * OAUTH_ENCRYPTION_KEY overrides it for headless use (CI, servers).
+ *
+ * There is deliberately no fallback: with neither a keychain nor an env key we
+ * throw KEYCHAIN_UNAVAILABLE and store nothing. On Linux the entry is pinned to
+ * the Secret Service, because @napi-rs/keyring would otherwise fall back to the
+ * kernel keyring, which forgets the key at reboot and so loses every token
+ * (@napi-rs/keyring issue #142).
+ */
+
+export const KEYCHAIN_SERVICE = 'OsMEN Credential Manager';
+export const KEYCHAIN_ACCOUNT = 'master-key';
+
+export type KeySource = 'env' | 'keychain' | 'keychain-created' | 'explicit';
+
+export interface MasterKeyResult {
+  key: string;
+  source: KeySource;
+}
+
+export interface KeyCustodyOptions {
+  service?: string;
+  account?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+function entryOptions(): EntryOptions | undefined {
+  return process.platform === 'linux' ? { linux: { store: 'secret-service' } } : undefined;
+}
+
+function unavailable(cause: unknown): KeyCustodyError {
+  return new KeyCustodyError(
+    'KEYCHAIN_UNAVAILABLE',
+    'The OS keychain is not available or is locked, so the master key cannot be read or stored. ' +
+      'Unlock your keychain (on Linux: a Secret Service such as gnome-keyring or KWallet must be running), ' +
+      `or set OAUTH_ENCRYPTION_KEY for headless use. ${KEY_HELP}`,
+    { cause: describeCause(cause) },
+  );
+}
+
+/** Keeps only the backend's error text; keychain errors never contain the secret itself. */
+function describeCause(cause: unknown): string {
+  return cause instanceof Error ? cause.message : String(cause);
+}
+
+export class KeyCustody {
+  private readonly service: string;
+  private readonly account: string;
+  private readonly env: NodeJS.ProcessEnv;
+
+  constructor(options: KeyCustodyOptions = {}) {
+    this.service = options.service ?? KEYCHAIN_SERVICE;
+    this.account = options.account ?? KEYCHAIN_ACCOUNT;
+    this.env = options.env ?? process.env;
+  }
+
+  private entry(): AsyncEntry {
+    try {
+      return new AsyncEntry(this.service, this.account, entryOptions());
+    } catch (err) {
+      throw unavailable(err);
+    }
+  }
+
+  /** Reads the key from the keychain; null when there is none yet. */
+  async readKeychainKey(): Promise<string | null> {
+    let value: string | null;
+    try {
+      value = await this.entry().getPassword();
+    } catch (err) {
+      if (err instanceof KeyCustodyError) throw err;
+      throw unavailable(err);
+    }
+    if (value === null || value === undefined) return null;
+    decodeKey(value); // a corrupt keychain entry is reported, not silently replaced
+    return value;
+  }
+
+  async writeKeychainKey(key: string): Promise<void> {
+    decodeKey(key);
+    try {
+      await this.entry().setPassword(key);
+    } catch (err) {
+      if (err instanceof KeyCustodyError) throw err;
+      throw unavailable(err);
+    }
+  }
+
+  async deleteKeychainKey(): Promise<boolean> {
+    try {
+      return await this.entry().deletePassword();
+    } catch (err) {
+      if (err instanceof KeyCustodyError) throw err;
+      throw unavailable(err);
+    }
+  }
+
+  /**
+   * The master key: env override first, else the keychain, creating the key on
+   * first run. `create: false` never writes (for tools that must not invent a key).
+   */
+  async loadMasterKey(opts: { create?: boolean } = {}): Promise<MasterKeyResult> {
+    const fromEnv = this.env.OAUTH_ENCRYPTION_KEY?.trim();
+    if (fromEnv) {
+      decodeKey(fromEnv);
+      return { key: fromEnv, source: 'env' };
+    }
+    const existing = await this.readKeychainKey();
+    if (existing) return { key: existing, source: 'keychain' };
+    if (opts.create === false) {
+      throw new KeyCustodyError(
+        'KEY_MISSING',
+        `No master key in the OS keychain and OAUTH_ENCRYPTION_KEY is not set. ${KEY_HELP}`,
+      );
+    }
+    const key = EncryptionManager.generateKey();
+    await this.writeKeychainKey(key);
+    // Read back: a keychain that accepts writes but loses them must not be trusted with the key.
+    const check = await this.readKeychainKey();
+    if (check !== key) throw unavailable(new Error('the keychain did not return the key just stored'));
+    return { key, source: 'keychain-created' };
+  }
+}

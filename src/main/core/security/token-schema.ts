@@ -1,0 +1,54 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * Schema migrations, tracked with PRAGMA user_version. Each entry moves the
+ * schema from version i to i+1 and runs in one IMMEDIATE transaction, so two
+ * processes opening a fresh database at once can't both migrate.
+ * Append only: never edit a migration that has shipped.
+ */
+export const MIGRATIONS: ReadonlyArray<(db: Database.Database) => void> = [
+  (db) => {
+    db.exec(`
+      CREATE TABLE tokens (
+        provider          TEXT    NOT NULL,
+        user_id           TEXT    NOT NULL,
+        access_token_enc  TEXT    NOT NULL,
+        refresh_token_enc TEXT,
+        id_token_enc      TEXT,
+        token_type        TEXT    NOT NULL DEFAULT 'Bearer',
+        scopes            TEXT    NOT NULL DEFAULT '',
+        expires_at        INTEGER,            -- UTC epoch ms; NULL when the provider gave no lifetime
+        status            TEXT    NOT NULL DEFAULT 'active'
+                          CHECK (status IN ('active', 'needs_reauth', 'refresh_failing')),
+        status_detail     TEXT,
+        failure_count     INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at   INTEGER,            -- earliest retry after a transient failure (epoch ms)
+        display_name      TEXT,
+        created_at        INTEGER NOT NULL,
+        updated_at        INTEGER NOT NULL,
+        last_refresh_at   INTEGER,
+        PRIMARY KEY (provider, user_id)
+      ) WITHOUT ROWID;
+
+      -- The scheduler asks "what is due next?" instead of decrypting every row.
+      CREATE INDEX tokens_due ON tokens (status, expires_at);
+
+      -- Cross-process single flight for refreshes: whoever holds an unexpired
+      -- lease refreshes; the others wait and re-read the stored token.
+      CREATE TABLE refresh_leases (
+        provider   TEXT    NOT NULL,
+        user_id    TEXT    NOT NULL,
+        holder     TEXT    NOT NULL,
+        expires_at INTEGER NOT NULL,
+        PRIMARY KEY (provider, user_id)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      ) WITHOUT ROWID;
+    `);
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
