@@ -1,0 +1,24 @@
+import { EncryptionManager } from '../core/security/encryption-manager.js';
+
+/** The text `npm run keygen` / `osmen-cred keygen` prints: a new key and what to do with it. */
+export function keygenText(key = EncryptionManager.generateKey()): string {
+  return [
+    'New OsMEN master key (32 random bytes, base64url):',
+    '',
+    `  ${key}`,
+    '',
+    'Where it goes:',
+    '  - Desktop: you normally need none — the app keeps its key in the OS keychain.',
+    '  - Headless (server, CI): set OAUTH_ENCRYPTION_KEY to this value in the environment or in .env',
+    '    (git-ignored). Anyone with this key and tokens.db can read your tokens.',
+    '  - Rotating: `osmen-cred rotate-key` re-encrypts every token under a new key in one transaction.',
+    '',
+    'Back it up in a password manager. If it is lost, stored tokens cannot be decrypted and every',
+    'account must be connected again — there is no recovery by design.',
+  ].join('\n');
+}
+
+// Run directly (npm run keygen): print only; never write the key anywhere.
+if (import.meta.url === `file://${process.argv[1]}`) {
+  process.stdout.write(keygenText() + '\n');
+}
