@@ -15,7 +15,7 @@ const custody = (env: NodeJS.ProcessEnv = {}) => {
 };
 
 afterEach(async () => {
-  for (const c of custodies.splice(0)) await c.deleteKeychainKey().catch(() => undefined);
+  for (const c of custodies.splice(0)) await c.deleteAll().catch(() => undefined);
 });
 
 describe('KeyCustody with the real Secret Service', () => {
@@ -52,6 +52,16 @@ describe('KeyCustody with the real Secret Service', () => {
     const c = custody({ OAUTH_ENCRYPTION_KEY: envKey });
     expect(await c.loadMasterKey()).toEqual({ key: envKey, source: 'env' });
     expect(await c.readKeychainKey()).toBeNull();
+  });
+
+  it('reports a staged key left by an unfinished rotation', async () => {
+    const c = custody();
+    const { key } = await c.loadMasterKey();
+    const next = EncryptionManager.generateKey();
+    await c.stagePendingKey(next);
+    expect(await custody().loadMasterKey()).toEqual({ key, source: 'keychain', pendingKey: next });
+    await c.promotePendingKey(next);
+    expect(await custody().loadMasterKey()).toEqual({ key: next, source: 'keychain' });
   });
 
   it('create:false never invents a key', async () => {

@@ -171,6 +171,25 @@ describe('TokenManager storage', () => {
     rotated.close();
   });
 
+  it('named vault secrets are encrypted and survive key rotation unchanged', () => {
+    const dbPath = join(home.dir, 'vault', 'tokens.db');
+    const tm = open(dbPath);
+    const hmac = tm.getOrCreateSecret('security-log-hmac');
+    expect(hmac.length).toBe(32);
+    expect(tm.getOrCreateSecret('security-log-hmac').equals(hmac)).toBe(true);
+    tm.putSecret('provider/acme/client_secret', 'CANARY-CLIENT-SECRET-55aa');
+    const newKey = EncryptionManager.generateKey();
+    tm.rotateKey(newKey);
+    tm.close();
+    const raw = readFileSync(dbPath);
+    expect(raw.includes(Buffer.from('CANARY-CLIENT-SECRET-55aa'))).toBe(false);
+    const again = open(dbPath, newKey);
+    expect(again.getOrCreateSecret('security-log-hmac').equals(hmac)).toBe(true);
+    expect(again.readSecret('provider/acme/client_secret')).toBe('CANARY-CLIENT-SECRET-55aa');
+    expect(again.readSecret('nope')).toBeNull();
+    again.close();
+  });
+
   it('creates the folder 0700 and tokens.db, -wal, -shm 0600', () => {
     const dir = join(home.dir, 'fresh-home');
     const tm = open(join(dir, 'tokens.db'));

@@ -11,13 +11,13 @@ export const DEFAULT_SETTINGS: CoreSettings = {
   startAtLogin: false,
 };
 
-/** A custom OpenID provider the user added; its client secret (if any) is stored encrypted. */
+/** A custom OpenID provider the user added; its client secret (if any) lives in the vault. */
 export const customProviderSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/),
   displayName: z.string().min(1).max(80).optional(),
   issuer: z.url().max(2048),
   clientId: z.string().min(1).max(512),
-  clientSecretEnc: z.string().max(4096).optional(),
+  hasClientSecret: z.boolean().optional(),
   scopes: z.array(z.string().min(1).max(256)).max(50),
 });
 export type StoredCustomProvider = z.infer<typeof customProviderSchema>;

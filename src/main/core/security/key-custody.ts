@@ -24,6 +24,12 @@ export type KeySource = 'env' | 'keychain' | 'keychain-created' | 'explicit';
 export interface MasterKeyResult {
   key: string;
   source: KeySource;
+  /**
+   * A key staged by a rotation that did not finish (the process died between
+   * staging and promotion). The caller opens the vault with both keys and
+   * completes the rotation, so no crash point can strand the tokens.
+   */
+  pendingKey?: string;
 }
 
 export interface KeyCustodyOptions {
@@ -62,19 +68,19 @@ export class KeyCustody {
     this.env = options.env ?? process.env;
   }
 
-  private entry(): AsyncEntry {
+  private entry(account = this.account): AsyncEntry {
     try {
-      return new AsyncEntry(this.service, this.account, entryOptions());
+      return new AsyncEntry(this.service, account, entryOptions());
     } catch (err) {
       throw unavailable(err);
     }
   }
 
   /** Reads the key from the keychain; null when there is none yet. */
-  async readKeychainKey(): Promise<string | null> {
+  async readKeychainKey(account = this.account): Promise<string | null> {
     let value: string | null;
     try {
-      value = await this.entry().getPassword();
+      value = await this.entry(account).getPassword();
     } catch (err) {
       if (err instanceof KeyCustodyError) throw err;
       throw unavailable(err);
@@ -84,23 +90,44 @@ export class KeyCustody {
     return value;
   }
 
-  async writeKeychainKey(key: string): Promise<void> {
+  async writeKeychainKey(key: string, account = this.account): Promise<void> {
     decodeKey(key);
     try {
-      await this.entry().setPassword(key);
+      await this.entry(account).setPassword(key);
     } catch (err) {
       if (err instanceof KeyCustodyError) throw err;
       throw unavailable(err);
     }
   }
 
-  async deleteKeychainKey(): Promise<boolean> {
+  async deleteKeychainKey(account = this.account): Promise<boolean> {
     try {
-      return await this.entry().deletePassword();
+      return await this.entry(account).deletePassword();
     } catch (err) {
       if (err instanceof KeyCustodyError) throw err;
       throw unavailable(err);
     }
+  }
+
+  private get pendingAccount(): string {
+    return `${this.account}.pending`;
+  }
+
+  /** Rotation step 1: park the new key beside the current one before any row uses it. */
+  async stagePendingKey(key: string): Promise<void> {
+    await this.writeKeychainKey(key, this.pendingAccount);
+  }
+
+  /** Rotation step 3 (after the vault re-encrypted): the new key becomes the master key. */
+  async promotePendingKey(key: string): Promise<void> {
+    await this.writeKeychainKey(key);
+    await this.deleteKeychainKey(this.pendingAccount);
+  }
+
+  /** Removes the master key and any staged key (tests, "forget this vault"). */
+  async deleteAll(): Promise<void> {
+    await this.deleteKeychainKey(this.pendingAccount);
+    await this.deleteKeychainKey();
   }
 
   /**
@@ -114,7 +141,12 @@ export class KeyCustody {
       return { key: fromEnv, source: 'env' };
     }
     const existing = await this.readKeychainKey();
-    if (existing) return { key: existing, source: 'keychain' };
+    if (existing) {
+      const pendingKey = (await this.readKeychainKey(this.pendingAccount)) ?? undefined;
+      return pendingKey && pendingKey !== existing
+        ? { key: existing, source: 'keychain', pendingKey }
+        : { key: existing, source: 'keychain' };
+    }
     if (opts.create === false) {
       throw new KeyCustodyError(
         'KEY_MISSING',

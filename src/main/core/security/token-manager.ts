@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { TokenStoreError, VaultError } from '../errors.js';
@@ -91,6 +92,7 @@ export function tokenContext(provider: string, userId: string, field: Field): st
   return `token\u0000${provider}\u0000${userId}\u0000${field}`;
 }
 
+const secretContext = (metaKey: string) => `meta\u0000${metaKey}`;
 const KEY_CHECK_PLAINTEXT = 'osmen-key-check';
 const KEY_CHECK_CONTEXT = 'meta\u0000key_check';
 
@@ -272,6 +274,10 @@ export class TokenManager {
       setMeta: db.prepare(
         'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
       ),
+      metaSecrets: db.prepare<[], { key: string; value: string }>(
+        "SELECT key, value FROM meta WHERE key LIKE 'secret:%'",
+      ),
+      insertMetaIfAbsent: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING'),
       allSecrets: db.prepare<[], Pick<TokenRow, 'provider' | 'user_id' | 'access_token_enc' | 'refresh_token_enc' | 'id_token_enc'>>(
         'SELECT provider, user_id, access_token_enc, refresh_token_enc, id_token_enc FROM tokens',
       ),
@@ -442,11 +448,45 @@ export class TokenManager {
             id: re(r.id_token_enc, 'id'),
           });
         }
+        for (const m of this.stmts.metaSecrets.all()) {
+          const ctx = secretContext(m.key);
+          this.stmts.setMeta.run(m.key, next.encryptToken(current.decryptToken(m.value, ctx), ctx));
+        }
         this.stmts.setMeta.run('key_check', next.encryptToken(KEY_CHECK_PLAINTEXT, KEY_CHECK_CONTEXT));
       });
       run.immediate();
       this.encryption = next;
       return { rotated: rows.length, keyId: next.primaryKeyId };
+    });
+  }
+
+  /**
+   * Small named secrets kept encrypted in the vault (a custom provider's client
+   * secret, the security log's HMAC key). rotateKey re-encrypts them with the tokens.
+   */
+  putSecret(name: string, value: string): void {
+    const key = `secret:${name}`;
+    this.guard(() => this.stmts.setMeta.run(key, this.encryption.encryptToken(value, secretContext(key))));
+  }
+
+  readSecret(name: string): string | null {
+    const key = `secret:${name}`;
+    const row = this.guard(() => this.stmts.getMeta.get(key));
+    return row ? this.encryption.decryptToken(row.value, secretContext(key)) : null;
+  }
+
+  /**
+   * A random 32-byte secret created on first use. It survives key rotation
+   * unchanged, so hashes made with it stay comparable across rotations.
+   */
+  getOrCreateSecret(name: string): Buffer {
+    const key = `secret:${name}`;
+    return this.guard(() => {
+      this.stmts.insertMetaIfAbsent.run(
+        key,
+        this.encryption.encryptToken(randomBytes(32).toString('base64url'), secretContext(key)),
+      );
+      return Buffer.from(this.readSecret(name)!, 'base64url');
     });
   }
 
