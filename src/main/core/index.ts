@@ -15,3 +15,5 @@ export {
   type TokenManagerOptions,
 } from './security/token-manager.js';
 export { osmenHome, defaultDbPath, defaultLogPath } from './paths.js';
+// OAuth engine
+export * from './oauth/index.js';

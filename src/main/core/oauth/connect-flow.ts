@@ -1,0 +1,220 @@
+/**
+ * Connecting and disconnecting accounts.
+ *
+ * connectAccount: authorization code + PKCE (S256) + state + nonce, redirected to a
+ * one-shot loopback listener (RFC 8252), opened in the system browser. openid-client
+ * checks state, PKCE, the RFC 9207 `iss` parameter, the ID token signature, audience,
+ * nonce and timestamps.
+ *
+ * disconnectAccount: RFC 7009 revocation where the provider has it, then local delete.
+ */
+import * as oidc from 'openid-client';
+import type { SecurityEventSink } from '../contracts.js';
+import type { CoreEvents } from '../events.js';
+import type { TokenManager, TokenMetadata, TokenResponse } from '../security/token-manager.js';
+import {
+  OAuthCancelledError,
+  OAuthError,
+  OAuthErrorParser,
+  OAuthTimeoutError,
+  OAuthTokenExchangeError,
+} from './errors.js';
+import { page, startLoopbackListener, SUCCESS_PAGE } from './loopback-listener.js';
+import type { ProviderHandler, ProviderRegistry } from './providers.js';
+import { openSystemBrowser, type UrlOpener } from './system-browser.js';
+
+export interface OAuthDeps {
+  tokens: TokenManager;
+  providers: ProviderRegistry;
+  log?: SecurityEventSink;
+  events?: CoreEvents;
+}
+
+export interface ConnectOptions {
+  /** Opens the authorization URL; default: the system browser. */
+  openUrl?: UrlOpener;
+  /** How long the user has to finish signing in. Default 5 minutes. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export const DEFAULT_CONNECT_TIMEOUT_MS = 5 * 60 * 1000;
+
+export interface Identity {
+  userId: string;
+  displayName: string | null;
+  subject: string | null;
+}
+
+/**
+ * The account key. We use the e-mail address when the provider gives one that is not
+ * marked unverified, because that is what people and other OsMEN programs ask for
+ * (`getValidAccessToken('google', 'me@example.com')`); otherwise the `sub` claim, which
+ * OIDC Core §5.7 makes the only stable, never-reassigned identifier within an issuer.
+ * Trade-off: an address that is renamed yields a new account on reconnect (the old one
+ * remains until disconnected); it is never silently merged into another person's row.
+ */
+export function identityFromClaims(claims: Record<string, unknown>): Identity | null {
+  const sub = typeof claims.sub === 'string' && claims.sub ? claims.sub : null;
+  const email = typeof claims.email === 'string' && claims.email.includes('@') ? claims.email : null;
+  const unverified = claims.email_verified === false || claims.email_verified === 'false';
+  const userId = email && !unverified ? email : sub;
+  if (!userId) return null;
+  const name = typeof claims.name === 'string' && claims.name.trim() ? claims.name.trim().slice(0, 200) : null;
+  return { userId, displayName: name ?? email ?? null, subject: sub };
+}
+
+function abortError(signal: AbortSignal, provider: string): OAuthError {
+  const r = signal.reason as { name?: string } | undefined;
+  if (r?.name === 'TimeoutError') {
+    return new OAuthTimeoutError({ code: 'timeout', description: 'Sign-in was not completed in time.', provider });
+  }
+  return new OAuthCancelledError({ code: 'cancelled', description: 'Sign-in was cancelled.', provider });
+}
+
+function raceSignal<T>(p: Promise<T>, signal: AbortSignal, provider: string): Promise<T> {
+  if (signal.aborted) return Promise.reject(abortError(signal, provider));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortError(signal, provider));
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
+async function resolveIdentity(handler: ProviderHandler, tokens: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers): Promise<Identity> {
+  const claims = tokens.claims();
+  let id = claims ? identityFromClaims(claims as Record<string, unknown>) : null;
+  // Prefer userinfo for the e-mail when the ID token is thin (some providers omit email from it).
+  if ((!id || id.userId === id.subject) && (await handler.configuration()).serverMetadata().userinfo_endpoint) {
+    const info = await handler.fetchUserInfo(tokens.access_token, claims?.sub);
+    const fromInfo = identityFromClaims(info);
+    if (fromInfo) id = { ...fromInfo, displayName: fromInfo.displayName ?? id?.displayName ?? null };
+  }
+  if (!id) {
+    throw new OAuthTokenExchangeError({
+      code: 'no_identity',
+      description: 'The provider returned neither an ID token nor a userinfo endpoint, so the account cannot be identified.',
+      provider: handler.id,
+    });
+  }
+  return id;
+}
+
+/** Connects an account interactively; returns its metadata (never tokens). */
+export async function connectAccount(deps: OAuthDeps, providerId: string, options: ConnectOptions = {}): Promise<TokenMetadata> {
+  const handler = deps.providers.getHandler(providerId);
+  const timeoutMs = options.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  const signals = [AbortSignal.timeout(timeoutMs)];
+  if (options.signal) signals.push(options.signal);
+  const signal = AbortSignal.any(signals);
+  const openUrl = options.openUrl ?? ((u: string) => openSystemBrowser(u));
+
+  const state = oidc.randomState();
+  const nonce = handler.isOidc ? oidc.randomNonce() : undefined;
+  const verifier = oidc.randomPKCECodeVerifier();
+  const listener = await startLoopbackListener({ expectedState: state });
+  let respond: ((status: number, html: string) => void) | undefined;
+  try {
+    const challenge = await oidc.calculatePKCECodeChallenge(verifier);
+    const params: Record<string, string> = {
+      redirect_uri: listener.redirectUri,
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+      state,
+    };
+    if (nonce) params.nonce = nonce;
+    const authUrl = await raceSignal(handler.buildAuthorizationUrl(params), signal, providerId);
+    // The browser may finish before openUrl resolves (tests drive it inline): start waiting first.
+    const cb = raceSignal(listener.callback, signal, providerId);
+    cb.catch(() => undefined);
+    await raceSignal(Promise.resolve(openUrl(authUrl.href)), signal, providerId);
+    const callback = await cb;
+    respond = callback.respond;
+
+    const response = await raceSignal(
+      handler.exchangeCode(callback.url, { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce }),
+      signal,
+      providerId,
+    );
+    const identity = await raceSignal(resolveIdentity(handler, response), signal, providerId);
+    const tokenResponse: TokenResponse = {
+      access_token: response.access_token,
+      refresh_token: response.refresh_token ?? null,
+      expires_in: response.expires_in ?? null,
+      scope: response.scope ?? handler.scopes.join(' '),
+      id_token: response.id_token ?? null,
+      token_type: response.token_type ?? 'Bearer',
+    };
+    deps.tokens.saveToken(providerId, identity.userId, tokenResponse, { displayName: identity.displayName });
+    respond(200, SUCCESS_PAGE);
+    respond = undefined;
+    deps.log?.logOAuthEvent('connect', providerId, identity.userId, true, {
+      hasRefreshToken: Boolean(response.refresh_token),
+      scopes: tokenResponse.scope ?? '',
+    });
+    deps.events?.emit('accounts-changed');
+    const meta = deps.tokens.getMetadata(providerId, identity.userId);
+    if (!meta) throw new OAuthError({ code: 'store_failed', description: 'The account was not found after saving.', provider: providerId });
+    return meta;
+  } catch (err) {
+    const e = err instanceof OAuthError ? err : await OAuthErrorParser.fromError(err, { provider: providerId, phase: 'token' });
+    respond?.(400, page('Sign-in failed', `The app could not finish signing in (${e.code}). Return to the app and try again.`));
+    deps.log?.logSecurityError('connect', { provider: providerId, ...e.toLogDetails() });
+    throw e;
+  } finally {
+    await listener.close();
+  }
+}
+
+export type RevocationOutcome = 'revoked' | 'unsupported' | 'failed' | 'none';
+
+export interface DisconnectResult {
+  deleted: boolean;
+  revocation: RevocationOutcome;
+}
+
+/**
+ * Revokes at the provider (RFC 7009; the refresh token, which kills the grant, else the access
+ * token) and deletes locally. A failed revocation is logged and reported, never fatal: the
+ * user asked for the account to go, and keeping it would be worse.
+ */
+export async function disconnectAccount(deps: OAuthDeps, providerId: string, userId: string): Promise<DisconnectResult> {
+  const stored = deps.tokens.getToken(providerId, userId);
+  if (!stored) return { deleted: false, revocation: 'none' };
+  let revocation: RevocationOutcome = 'unsupported';
+  let handler: ProviderHandler | undefined;
+  try {
+    handler = deps.providers.getHandler(providerId);
+  } catch {
+    handler = undefined; // provider no longer configured: still delete locally
+  }
+  if (handler) {
+    try {
+      if (await handler.canRevoke()) {
+        const hint = stored.refreshToken ? 'refresh_token' : 'access_token';
+        await handler.revokeToken(stored.refreshToken ?? stored.accessToken, hint);
+        revocation = 'revoked';
+      }
+    } catch (err) {
+      revocation = 'failed';
+      const e = err instanceof OAuthError ? err : await OAuthErrorParser.fromError(err, { provider: providerId, phase: 'revocation' });
+      deps.log?.logOAuthEvent('revocation', providerId, userId, false, e.toLogDetails());
+    }
+  } else {
+    revocation = 'failed';
+  }
+  if (revocation === 'revoked') deps.log?.logOAuthEvent('revocation', providerId, userId, true);
+  const deleted = deps.tokens.deleteToken(providerId, userId);
+  deps.log?.logOAuthEvent('disconnect', providerId, userId, deleted, { revocation });
+  deps.events?.emit('accounts-changed');
+  return { deleted, revocation };
+}

@@ -1,0 +1,57 @@
+/** The OAuth engine: providers, connect/disconnect, error framework, refresher, scheduler. */
+export {
+  OAuthError,
+  OAuthConfigError,
+  OAuthAuthorizationError,
+  OAuthTokenExchangeError,
+  OAuthTokenRefreshError,
+  OAuthInvalidTokenError,
+  OAuthRateLimitError,
+  OAuthServerError,
+  OAuthNetworkError,
+  OAuthTimeoutError,
+  OAuthCancelledError,
+  OAuthAccountNotFoundError,
+  OAuthErrorParser,
+  parseRetryAfter,
+  parseWwwAuthenticate,
+  sanitizeText,
+  type OAuthErrorInit,
+  type OAuthPhase,
+  type ParseContext,
+} from './errors.js';
+export {
+  ProviderRegistry,
+  ProviderHandler,
+  DEFAULT_CLOCK_TOLERANCE_SEC,
+  type ProviderKind,
+  type ProviderEndpoints,
+  type ProviderRegistration,
+  type ProviderInfo,
+  type ProviderRegistryOptions,
+} from './providers.js';
+export { isLoopbackHost, checkEndpointUrl } from './loopback.js';
+export { startLoopbackListener, type LoopbackListener, type CallbackRequest } from './loopback-listener.js';
+export { openSystemBrowser, openerCommand, type UrlOpener } from './system-browser.js';
+export {
+  connectAccount,
+  disconnectAccount,
+  identityFromClaims,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  type OAuthDeps,
+  type ConnectOptions,
+  type DisconnectResult,
+  type RevocationOutcome,
+  type Identity,
+} from './connect-flow.js';
+export {
+  TokenRefresher,
+  DEFAULT_REFRESH_WINDOW_MS,
+  DEFAULT_LEASE_MS,
+  DEFAULT_EXPIRY_MARGIN_MS,
+  type TokenRefresherOptions,
+  type RefreshOutcome,
+} from './token-refresher.js';
+export { RefreshLease } from './refresh-lease.js';
+export { backoffDelay, DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_MAX_MS, type BackoffOptions } from './backoff.js';
+export { TokenRefreshScheduler, type SchedulerOptions, type RunResult } from './scheduler.js';
