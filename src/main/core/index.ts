@@ -17,3 +17,36 @@ export {
 export { osmenHome, defaultDbPath, defaultLogPath } from './paths.js';
 // OAuth engine
 export * from './oauth/index.js';
+// Security layer
+export {
+  CredentialValidator,
+  PROVIDER_ENV,
+  type EnvVarStatus,
+  type EnvVarResult,
+  type EnvVarsReport,
+  type ValidationResult,
+  type RedirectUriKind,
+  type RedirectUriResult,
+  type KeySourceInput,
+  type ValidateAllOptions,
+  type HealthCheck,
+  type HealthReport,
+  type SecretFinding,
+  type SecretFindingKind,
+  type SecretScanOptions,
+  type SecretScanResult,
+} from './security/credential-validator.js';
+export {
+  SecurityLogger,
+  SecurityLogError,
+  verifySecurityLog,
+  securityLogPaths,
+  DEFAULT_MAX_BYTES,
+  DEFAULT_BACKUPS,
+  type SecurityLoggerOptions,
+  type SecurityLogErrorCode,
+  type SecurityLogVerifyResult,
+  type VerifyProblem,
+} from './security/security-logger.js';
+export { ALLOWED_DETAIL_KEYS, sanitizeDetails } from './security/redaction.js';
+export { redactTokens, maskSecret, isSecretFileName } from './security/secret-patterns.js';

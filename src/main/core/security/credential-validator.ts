@@ -1,0 +1,451 @@
+import { statSync } from 'node:fs';
+import type { HealthCheck, HealthReport } from '../contracts.js';
+import { decodeKey, KEY_HELP } from './encryption-manager.js';
+import { checkSecretsNotCommitted, type SecretScanOptions, type SecretScanResult } from './git-secrets.js';
+import { looksTokenLike } from './secret-patterns.js';
+
+/**
+ * Checks a person's configuration and says what is wrong and how to fix it
+ * (the seed's CredentialValidator, with the seed's naive checks replaced:
+ * anchored client-id formats, RFC 8252 / RFC 9700 redirect rules, and git
+ * itself asked about committed secrets). Messages never repeat the checked
+ * value: a client secret pasted into the wrong field must not end up on
+ * screen or in a log.
+ */
+
+export type { HealthCheck, HealthReport } from '../contracts.js';
+export type { SecretFinding, SecretFindingKind, SecretScanOptions, SecretScanResult } from './git-secrets.js';
+
+export type EnvVarStatus = 'set' | 'missing' | 'blank';
+
+export interface EnvVarResult {
+  name: string;
+  status: EnvVarStatus;
+  message: string;
+  fix?: string;
+}
+
+export interface EnvVarsReport {
+  ok: boolean;
+  /** Names that are missing or blank. */
+  missing: string[];
+  results: EnvVarResult[];
+}
+
+export interface ValidationResult {
+  valid: boolean;
+  message: string;
+  fix?: string;
+}
+
+export type RedirectUriKind = 'https' | 'loopback' | 'private-use' | 'invalid';
+
+export interface RedirectUriResult extends ValidationResult {
+  kind: RedirectUriKind;
+  /** Allowed but not recommended (e.g. `localhost` instead of a loopback IP). */
+  warnings: string[];
+}
+
+/** Where the master key came from (key-custody's KeySource), or why there is none. */
+export type KeySourceInput =
+  | 'env'
+  | 'keychain'
+  | 'keychain-created'
+  | 'explicit'
+  | { source: 'env' | 'keychain' | 'keychain-created' | 'explicit' | 'none'; keychainAvailable?: boolean; error?: string };
+
+export interface ValidateAllOptions {
+  env?: NodeJS.ProcessEnv;
+  /** How the master key was obtained; omitted = not checked. */
+  keySource?: KeySourceInput;
+  /** Providers to check; default: those with any of their variables set. */
+  providers?: Array<'google' | 'microsoft'>;
+  redirectUris?: string[];
+  /** When given, secrets in git are checked. */
+  repoDir?: string;
+  secretScan?: SecretScanOptions;
+  /** Private paths whose modes are checked (folder 0700, files 0600). */
+  paths?: { home?: string; db?: string; log?: string };
+}
+
+export const PROVIDER_ENV = {
+  google: { clientId: 'GOOGLE_CLIENT_ID', clientSecret: 'GOOGLE_CLIENT_SECRET' },
+  microsoft: { clientId: 'MICROSOFT_CLIENT_ID', clientSecret: 'MICROSOFT_CLIENT_SECRET', tenant: 'MICROSOFT_TENANT' },
+} as const;
+
+// Project number, a dash, then a lowercase alphanumeric id; very old clients have no dash part.
+const GOOGLE_CLIENT_ID = /^[0-9]+(?:-[a-z0-9]+)?\.apps\.googleusercontent\.com$/;
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]']);
+const DANGEROUS_SCHEMES = new Set(['javascript:', 'data:', 'file:', 'vbscript:', 'blob:', 'about:', 'filesystem:', 'view-source:']);
+// RFC 8252 §7.1: a reverse domain name the app controls, e.g. com.example.app.
+const REVERSE_DOMAIN_SCHEME = /^[a-z][a-z0-9-]*(?:\.[a-z0-9-]+)+:$/;
+
+function surroundingJunk(value: string): string | null {
+  if (value !== value.trim()) return 'has leading or trailing whitespace';
+  if (/^["'].*["']$/.test(value)) return 'is wrapped in quotes';
+  return null;
+}
+
+export class CredentialValidator {
+  /** Checks that each variable is set to a non-blank value. Values are never echoed. */
+  static validateRequiredEnvVars(names: string[], env: NodeJS.ProcessEnv = process.env): EnvVarsReport {
+    const results: EnvVarResult[] = names.map((name) => {
+      const value = env[name];
+      if (value === undefined) {
+        return {
+          name,
+          status: 'missing',
+          message: `${name} is not set.`,
+          fix: `Set ${name} in .env (copy .env.example to .env) or in the environment.`,
+        };
+      }
+      if (value.trim() === '') {
+        return {
+          name,
+          status: 'blank',
+          message: `${name} is set but empty.`,
+          fix: `Give ${name} a value in .env or the environment (an empty line in .env counts as set).`,
+        };
+      }
+      return { name, status: 'set', message: `${name} is set.` };
+    });
+    const missing = results.filter((r) => r.status !== 'set').map((r) => r.name);
+    return { ok: missing.length === 0, missing, results };
+  }
+
+  /** Google: `<project number>-<id>.apps.googleusercontent.com`; Microsoft: a GUID; others: non-empty, no whitespace. */
+  static validateClientId(id: string | undefined | null, provider: string): ValidationResult {
+    const p = provider.toLowerCase();
+    if (typeof id !== 'string' || id.trim() === '') {
+      return { valid: false, message: `The ${provider} client id is empty.`, fix: `Copy the client id from the ${provider} developer console into ${p === 'google' || p === 'microsoft' ? PROVIDER_ENV[p].clientId : 'the provider settings'}.` };
+    }
+    const junk = surroundingJunk(id);
+    if (junk) return { valid: false, message: `The ${provider} client id ${junk}.`, fix: 'Remove the extra characters around the id.' };
+    if (looksTokenLike(id) && !GOOGLE_CLIENT_ID.test(id) && !GUID.test(id)) {
+      return {
+        valid: false,
+        message: `The ${provider} client id looks like a secret or token, not a client id.`,
+        fix: 'Put the client id (not the client secret) here, and rotate the secret if it was shared.',
+      };
+    }
+    if (p === 'google') {
+      if (GOOGLE_CLIENT_ID.test(id)) return { valid: true, message: 'The Google client id has the expected format.' };
+      const fix =
+        'Use the "Client ID" of a Desktop app OAuth client from Google Cloud console > APIs & Services > Credentials; it looks like 1234567890-abc123….apps.googleusercontent.com.';
+      if (/[A-Z]/.test(id) && GOOGLE_CLIENT_ID.test(id.toLowerCase())) {
+        return { valid: false, message: 'The Google client id has uppercase letters; Google client ids are lowercase.', fix };
+      }
+      if (!id.endsWith('.apps.googleusercontent.com')) {
+        return { valid: false, message: 'The Google client id must end with .apps.googleusercontent.com.', fix };
+      }
+      return { valid: false, message: 'The Google client id must be the project number, a dash and an id before .apps.googleusercontent.com.', fix };
+    }
+    if (p === 'microsoft') {
+      if (GUID.test(id)) return { valid: true, message: 'The Microsoft client id is a GUID, as expected.' };
+      if (/^\{.*\}$/.test(id) && GUID.test(id.slice(1, -1))) {
+        return { valid: false, message: 'The Microsoft client id is wrapped in braces.', fix: 'Remove the { } around the GUID.' };
+      }
+      return {
+        valid: false,
+        message: 'The Microsoft client id must be a GUID (8-4-4-4-12 hexadecimal digits).',
+        fix: 'Use the "Application (client) ID" from Entra admin center > App registrations > your app > Overview.',
+      };
+    }
+    if (/\s/.test(id)) return { valid: false, message: `The ${provider} client id contains whitespace.`, fix: 'Copy the client id again without spaces or line breaks.' };
+    if (id.length > 512) return { valid: false, message: `The ${provider} client id is longer than 512 characters.`, fix: 'Check that you copied only the client id.' };
+    return { valid: true, message: `The ${provider} client id is non-empty and has no whitespace.` };
+  }
+
+  /**
+   * RFC 8252 (OAuth for native apps) and RFC 9700 (security BCP): https
+   * anywhere; http only on a loopback address; private-use schemes named as
+   * a reverse domain; never a fragment, wildcard, userinfo or script scheme.
+   */
+  static validateRedirectUri(uri: string | undefined | null): RedirectUriResult {
+    const bad = (message: string, fix: string): RedirectUriResult => ({ valid: false, kind: 'invalid', warnings: [], message, fix });
+    if (typeof uri !== 'string' || uri.trim() === '') return bad('The redirect URI is empty.', 'Use http://127.0.0.1 (the app picks a free port at sign-in) or an https URL you control.');
+    if (/[\s\u0000-\u001f\u007f]/.test(uri)) return bad('The redirect URI contains whitespace or control characters.', 'Remove spaces and line breaks; redirect URIs must match exactly.');
+    if (uri.includes('*')) {
+      return bad('The redirect URI contains a wildcard; RFC 9700 requires exact matching of redirect URIs.', 'Register each full redirect URI exactly, without *.');
+    }
+    if (/^urn:ietf:wg:oauth:2\.0:oob/i.test(uri)) {
+      return bad('The out-of-band redirect (urn:ietf:wg:oauth:2.0:oob) is deprecated and blocked by Google.', 'Use a loopback redirect such as http://127.0.0.1.');
+    }
+    const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(uri)?.[1]?.toLowerCase();
+    if (!scheme) return bad('The redirect URI has no scheme, so it is not an absolute URI.', 'Start it with https://, http://127.0.0.1 or a private-use scheme like com.example.app:/callback.');
+    if (DANGEROUS_SCHEMES.has(`${scheme}:`)) {
+      return bad(`The ${scheme}: scheme can never be a redirect URI (it would run or expose content in the browser).`, 'Use http://127.0.0.1 or https://.');
+    }
+    let url: URL;
+    try {
+      url = new URL(uri);
+    } catch {
+      return bad('The redirect URI is not a valid URL.', 'Check for typos; for example http://127.0.0.1:8080/callback.');
+    }
+    if (uri.includes('#')) return bad('The redirect URI contains a fragment (#); RFC 6749 §3.1.2 forbids fragments.', 'Remove the # and everything after it.');
+    if (url.username || url.password || /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(uri)) {
+      return bad('The redirect URI contains user info (user:pass@).', 'Remove the user name and password from the URI.');
+    }
+
+    if (scheme === 'https') {
+      if (!url.hostname) return bad('The https redirect URI has no host.', 'Add the host, e.g. https://app.example.com/callback.');
+      return { valid: true, kind: 'https', warnings: [], message: 'https redirect URI.' };
+    }
+    if (scheme === 'http') {
+      const host = url.hostname;
+      if (LOOPBACK_HOSTS.has(host)) {
+        return { valid: true, kind: 'loopback', warnings: [], message: 'Loopback redirect URI (RFC 8252 §7.3); the port may change per sign-in.' };
+      }
+      if (host === 'localhost') {
+        return {
+          valid: true,
+          kind: 'loopback',
+          warnings: ['RFC 8252 §8.3: "localhost" is NOT RECOMMENDED; it can resolve to a non-loopback interface or be intercepted by firewall rules. Use http://127.0.0.1 or http://[::1].'],
+          message: 'Loopback redirect URI using localhost (allowed, not recommended).',
+          fix: 'Use http://127.0.0.1 instead of http://localhost (Microsoft requires registering http://localhost; the app may still send 127.0.0.1).',
+        };
+      }
+      return bad(
+        'http:// redirect URIs are allowed only on loopback (127.0.0.1, [::1], localhost); anywhere else the authorization code crosses the network unencrypted.',
+        'Use https:// for a hosted redirect, or http://127.0.0.1 for this desktop app.',
+      );
+    }
+    // Private-use URI scheme (RFC 8252 §7.1).
+    if (!REVERSE_DOMAIN_SCHEME.test(`${scheme}:`)) {
+      return bad(
+        `The private-use scheme "${scheme}:" is not a reverse domain name; RFC 8252 §7.1 requires one you control (e.g. com.example.app) so other apps cannot claim it.`,
+        'Use a scheme like com.yourdomain.app:/callback, or a loopback redirect.',
+      );
+    }
+    const warnings: string[] = [];
+    if (uri.slice(scheme.length + 1).startsWith('//')) {
+      warnings.push('RFC 8252 §7.1 uses a single slash after a private-use scheme (com.example.app:/callback).');
+    }
+    return { valid: true, kind: 'private-use', warnings, message: 'Private-use URI scheme redirect (RFC 8252 §7.1).' };
+  }
+
+  /** Asks git whether secret files or values are, or were, committed. See git-secrets.ts. */
+  static checkSecretsNotCommitted(repoDir: string, options?: SecretScanOptions): Promise<SecretScanResult> {
+    return checkSecretsNotCommitted(repoDir, options);
+  }
+
+  /** The health report the UI's Health view and `osmen-cred check` show. */
+  static async validateAll(options: ValidateAllOptions = {}): Promise<HealthReport> {
+    const env = options.env ?? process.env;
+    const checks: HealthCheck[] = [];
+
+    checks.push(...keyChecks(options.keySource, env));
+    checks.push(...providerChecks(options.providers, env));
+
+    (options.redirectUris ?? []).forEach((uri, i) => {
+      const r = CredentialValidator.validateRedirectUri(uri);
+      checks.push({
+        id: `redirect-uri:${i}`,
+        title: `Redirect URI ${i + 1}`,
+        status: !r.valid ? 'fail' : r.warnings.length ? 'warn' : 'pass',
+        message: r.warnings.length ? `${r.message} ${r.warnings.join(' ')}` : r.message,
+        ...(r.fix ? { fix: r.fix } : {}),
+      });
+    });
+
+    if (options.repoDir) checks.push(...(await gitChecks(options.repoDir, options.secretScan)));
+    if (options.paths) checks.push(...permissionChecks(options.paths));
+
+    return { ok: !checks.some((c) => c.status === 'fail'), checks };
+  }
+}
+
+function keyChecks(input: KeySourceInput | undefined, env: NodeJS.ProcessEnv): HealthCheck[] {
+  const checks: HealthCheck[] = [];
+  const envKey = env.OAUTH_ENCRYPTION_KEY;
+  if (envKey !== undefined && envKey.trim() !== '') {
+    try {
+      decodeKey(envKey.trim());
+      checks.push({ id: 'encryption-key-format', title: 'OAUTH_ENCRYPTION_KEY format', status: 'pass', message: 'OAUTH_ENCRYPTION_KEY holds a well-formed 32-byte key.' });
+    } catch {
+      checks.push({
+        id: 'encryption-key-format',
+        title: 'OAUTH_ENCRYPTION_KEY format',
+        status: 'fail',
+        message: 'OAUTH_ENCRYPTION_KEY is set but is not a 32-byte base64/base64url key.',
+        fix: KEY_HELP,
+      });
+    }
+  }
+  if (input === undefined) return checks;
+  const info = typeof input === 'string' ? { source: input } : input;
+  const title = 'Master key custody';
+  switch (info.source) {
+    case 'keychain':
+    case 'keychain-created':
+      checks.push({ id: 'encryption-key', title, status: 'pass', message: 'The master key is kept in the OS keychain.' });
+      break;
+    case 'env':
+      checks.push({
+        id: 'encryption-key',
+        title,
+        status: 'warn',
+        message: 'The master key comes from OAUTH_ENCRYPTION_KEY, so it sits in the environment (and perhaps a .env file) rather than the OS keychain.',
+        fix: 'On a desktop, unset OAUTH_ENCRYPTION_KEY to keep the key in the keychain; on a server, keep the variable out of files and shell history.',
+      });
+      break;
+    case 'explicit':
+      checks.push({ id: 'encryption-key', title, status: 'pass', message: 'The master key was supplied by the caller.' });
+      break;
+    case 'none':
+    default:
+      checks.push({
+        id: 'encryption-key',
+        title,
+        status: 'fail',
+        message:
+          info.keychainAvailable === false
+            ? 'No master key: the OS keychain is not available and OAUTH_ENCRYPTION_KEY is not set, so nothing can be stored.'
+            : 'No master key is available, so nothing can be stored.',
+        fix: `Unlock or start your OS keychain (on Linux a Secret Service such as gnome-keyring), or set OAUTH_ENCRYPTION_KEY. ${KEY_HELP}`,
+      });
+  }
+  return checks;
+}
+
+const isSet = (env: NodeJS.ProcessEnv, name: string): boolean => (env[name] ?? '').trim() !== '';
+
+function providerChecks(requested: Array<'google' | 'microsoft'> | undefined, env: NodeJS.ProcessEnv): HealthCheck[] {
+  const checks: HealthCheck[] = [];
+  const configured = (['google', 'microsoft'] as const).filter((p) => Object.values(PROVIDER_ENV[p]).some((n) => n !== 'MICROSOFT_TENANT' && isSet(env, n)));
+  const providers = requested ?? configured;
+  if (providers.length === 0) {
+    checks.push({
+      id: 'providers',
+      title: 'OAuth providers',
+      status: 'warn',
+      message: 'No Google or Microsoft client is configured (GOOGLE_CLIENT_ID / MICROSOFT_CLIENT_ID are not set).',
+      fix: 'Register a desktop OAuth client (see the README) and put its id in .env, or add a custom OpenID provider in the app.',
+    });
+    return checks;
+  }
+  for (const p of providers) {
+    const names = PROVIDER_ENV[p];
+    const idName = names.clientId;
+    const id = env[idName];
+    if (!isSet(env, idName)) {
+      checks.push({ id: `env:${idName}`, title: `${idName}`, status: 'fail', message: `${idName} is not set.`, fix: `Set ${idName} in .env (see .env.example).` });
+    } else {
+      const r = CredentialValidator.validateClientId(id!, p);
+      checks.push({ id: `env:${idName}`, title: idName, status: r.valid ? 'pass' : 'fail', message: r.message, ...(r.fix ? { fix: r.fix } : {}) });
+    }
+    const secretName = names.clientSecret;
+    if (p === 'google') {
+      const secret = env[secretName] ?? '';
+      if (!isSet(env, secretName)) {
+        checks.push({
+          id: `env:${secretName}`,
+          title: secretName,
+          status: 'warn',
+          message: `${secretName} is not set; Google's token endpoint requires the (non-confidential) secret of Desktop app clients.`,
+          fix: `Copy the client secret of the same Desktop app client into ${secretName} in .env.`,
+        });
+      } else if (!/^GOCSPX-[A-Za-z0-9_-]{20,}$/.test(secret.trim())) {
+        checks.push({
+          id: `env:${secretName}`,
+          title: secretName,
+          status: 'warn',
+          message: `${secretName} does not look like a current Google client secret (they start with GOCSPX-).`,
+          fix: 'Check that you copied the client secret, not the client id; older secrets without the prefix still work.',
+        });
+      } else {
+        checks.push({ id: `env:${secretName}`, title: secretName, status: 'pass', message: `${secretName} is set.` });
+      }
+    } else {
+      if (isSet(env, secretName)) {
+        checks.push({
+          id: `env:${secretName}`,
+          title: secretName,
+          status: 'warn',
+          message: `${secretName} is set, but a desktop app is a public client: Microsoft rejects client secrets from public-client registrations, and a secret shipped in a desktop app is not confidential.`,
+          fix: `Leave ${secretName} empty and enable "Allow public client flows" on the app registration.`,
+        });
+      }
+      const tenantName = PROVIDER_ENV.microsoft.tenant;
+      const tenant = (env[tenantName] ?? '').trim();
+      const tenantOk = tenant === '' || /^(common|organizations|consumers)$/.test(tenant) || GUID.test(tenant) || /^[a-z0-9-]+(\.[a-z0-9-]+)+$/i.test(tenant);
+      checks.push({
+        id: `env:${tenantName}`,
+        title: tenantName,
+        status: tenantOk ? 'pass' : 'fail',
+        message: tenantOk
+          ? tenant
+            ? `Microsoft tenant "${tenant}".`
+            : 'MICROSOFT_TENANT is not set; "common" is used.'
+          : 'MICROSOFT_TENANT must be common, organizations, consumers, a tenant GUID or a verified domain name.',
+        ...(tenantOk ? {} : { fix: 'Set MICROSOFT_TENANT to common (any account) or your directory (tenant) ID.' }),
+      });
+    }
+  }
+  return checks;
+}
+
+async function gitChecks(repoDir: string, scan?: SecretScanOptions): Promise<HealthCheck[]> {
+  const r = await checkSecretsNotCommitted(repoDir, scan);
+  const title = 'Secrets in git';
+  if (r.status === 'not_a_repo' || r.status === 'git_unavailable' || r.status === 'git_error') {
+    return [{ id: 'secrets-in-git', title, status: 'warn', message: r.message, ...(r.status === 'git_unavailable' ? { fix: 'Install git to enable this check.' } : {}) }];
+  }
+  if (r.findings.length === 0) return [{ id: 'secrets-in-git', title, status: 'pass', message: r.message }];
+  return r.findings.map((f, i) => ({
+    id: `secrets-in-git:${i}:${f.kind}`,
+    title: `${title}: ${f.path}`,
+    status: f.severity,
+    message: f.message,
+    fix: f.fix,
+  }));
+}
+
+function permissionChecks(paths: { home?: string; db?: string; log?: string }): HealthCheck[] {
+  if (process.platform === 'win32') {
+    return [{ id: 'permissions', title: 'File permissions', status: 'pass', message: 'POSIX permission bits do not apply on Windows; the data folder inherits your user profile ACL.' }];
+  }
+  const checks: HealthCheck[] = [];
+  const check = (id: string, path: string, want: number, isDir: boolean, required: boolean): void => {
+    let st;
+    try {
+      st = statSync(path);
+    } catch {
+      if (required) checks.push({ id, title: `Permissions of ${path}`, status: 'pass', message: `${path} does not exist yet; it will be created private.` });
+      return;
+    }
+    const mode = st.mode & 0o777;
+    const octal = (m: number): string => `0${m.toString(8).padStart(3, '0')}`;
+    if (isDir !== st.isDirectory()) {
+      checks.push({ id, title: `Permissions of ${path}`, status: 'fail', message: `${path} should be a ${isDir ? 'folder' : 'file'}.`, fix: `Move it away; the app recreates it.` });
+      return;
+    }
+    if (mode & 0o077) {
+      checks.push({
+        id,
+        title: `Permissions of ${path}`,
+        status: 'fail',
+        message: `${path} is ${octal(mode)}: other users can ${mode & 0o044 ? 'read' : 'access'} it.`,
+        fix: `chmod ${octal(want)} '${path}'`,
+      });
+    } else if (typeof process.getuid === 'function' && st.uid !== process.getuid()) {
+      checks.push({ id, title: `Permissions of ${path}`, status: 'warn', message: `${path} belongs to another user (uid ${st.uid}).`, fix: `chown it to your user.` });
+    } else {
+      checks.push({ id, title: `Permissions of ${path}`, status: 'pass', message: `${path} is ${octal(mode)} (private).` });
+    }
+  };
+  if (paths.home) check('permissions:home', paths.home, 0o700, true, true);
+  if (paths.db) {
+    check('permissions:db', paths.db, 0o600, false, true);
+    check('permissions:db-wal', `${paths.db}-wal`, 0o600, false, false);
+    check('permissions:db-shm', `${paths.db}-shm`, 0o600, false, false);
+  }
+  if (paths.log) {
+    check('permissions:log', paths.log, 0o600, false, true);
+    check('permissions:log-head', `${paths.log}.head`, 0o600, false, false);
+    check('permissions:log-key', `${paths.log}.key`, 0o600, false, false);
+    for (let i = 1; i <= 20; i++) check(`permissions:log.${i}`, `${paths.log}.${i}`, 0o600, false, false);
+  }
+  return checks;
+}

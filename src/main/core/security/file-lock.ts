@@ -1,0 +1,91 @@
+import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+
+/**
+ * A small synchronous cross-process lock: a lock file created with O_EXCL.
+ * The desktop app and the CLI append to the same security log; without a
+ * lock two writers would both continue from the same head and fork the chain.
+ *
+ * Synchronous on purpose: SecurityEventSink methods are synchronous, and the
+ * critical section is a few small reads and writes. Waiting is bounded
+ * (timeoutMs) and sleeps with Atomics.wait rather than spinning.
+ */
+
+export class FileLockTimeoutError extends Error {
+  readonly code = 'LOCK_TIMEOUT';
+  constructor(lockFile: string, timeoutMs: number) {
+    super(`Timed out after ${timeoutMs} ms waiting for ${lockFile}; another process is writing the security log. If no other OsMEN process is running, delete the file.`);
+    this.name = 'FileLockTimeoutError';
+  }
+}
+
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+function sleepSync(ms: number): void {
+  Atomics.wait(sleeper, 0, 0, ms);
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists but belongs to someone else.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * A lock is stale when its owner is gone. The owner is this process too when
+ * the pid is ours: appends are synchronous and release in `finally`, so a lock
+ * we still see as ours was left by a crash of an earlier instance. A lock older
+ * than staleMs is also taken over (a pid reused by an unrelated process).
+ */
+function isStale(lockFile: string, staleMs: number): boolean {
+  try {
+    const pid = Number.parseInt(readFileSync(lockFile, 'utf8'), 10);
+    const age = Date.now() - statSync(lockFile).mtimeMs;
+    if (age > staleMs) return true;
+    if (!Number.isSafeInteger(pid) || pid <= 0) return age > 1000; // being written right now, or garbage
+    if (pid === process.pid) return true;
+    return !processAlive(pid);
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ENOENT';
+  }
+}
+
+export function withFileLock<T>(lockFile: string, fn: () => T, opts: { timeoutMs?: number; staleMs?: number } = {}): T {
+  const timeoutMs = opts.timeoutMs ?? 10_000;
+  const staleMs = opts.staleMs ?? 30_000;
+  const deadline = Date.now() + timeoutMs;
+  let fd: number | null = null;
+  let delay = 1;
+  for (;;) {
+    try {
+      fd = openSync(lockFile, 'wx', 0o600);
+      writeSync(fd, String(process.pid));
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    if (Date.now() >= deadline) throw new FileLockTimeoutError(lockFile, timeoutMs);
+    if (isStale(lockFile, staleMs)) {
+      try {
+        unlinkSync(lockFile);
+      } catch {
+        // another waiter removed it first
+      }
+      continue;
+    }
+    sleepSync(delay);
+    delay = Math.min(delay * 2, 20);
+  }
+  try {
+    return fn();
+  } finally {
+    closeSync(fd);
+    try {
+      unlinkSync(lockFile);
+    } catch {
+      // already gone (taken over as stale); nothing to release
+    }
+  }
+}

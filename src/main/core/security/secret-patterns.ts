@@ -1,0 +1,188 @@
+/**
+ * What secrets look like: one table shared by the security log's redactor and
+ * the repository scan, so that "token-like" means the same thing in both.
+ *
+ * Each value pattern comes twice: `ere` is POSIX extended regex syntax for
+ * `git grep -E` / `git log -G` (no \d, no lookaround), `js` is the same shape
+ * for finding and masking the match in JavaScript.
+ */
+
+export type SecretValueKind =
+  | 'google_client_secret'
+  | 'google_refresh_token'
+  | 'google_access_token'
+  | 'private_key'
+  | 'encryption_key_assignment'
+  | 'client_secret_assignment';
+
+export interface SecretValuePattern {
+  kind: SecretValueKind;
+  title: string;
+  ere: string;
+  js: RegExp;
+  /** How to make the leaked secret worthless (removing it from git is not enough). */
+  rotate: string;
+}
+
+/** Values that are obviously placeholders in an example file, not secrets. */
+const PLACEHOLDER = /^(your|example|changeme|change-me|replace|placeholder|xxx|<|\$\{|todo)/i;
+
+export const SECRET_VALUE_PATTERNS: readonly SecretValuePattern[] = [
+  {
+    kind: 'google_client_secret',
+    title: 'Google OAuth client secret',
+    ere: 'GOCSPX-[A-Za-z0-9_-]{20,}',
+    js: /GOCSPX-[A-Za-z0-9_-]{20,}/g,
+    rotate:
+      'Reset the client secret in Google Cloud console (APIs & Services > Credentials > your OAuth client > Reset secret) and put the new one in .env.',
+  },
+  {
+    kind: 'google_refresh_token',
+    title: 'Google refresh token',
+    ere: '1//0[A-Za-z0-9_-]{20,}',
+    js: /1\/\/0[A-Za-z0-9_-]{20,}/g,
+    rotate:
+      'Revoke the grant (Disconnect the account in the app, or https://myaccount.google.com/permissions) and reconnect.',
+  },
+  {
+    kind: 'google_access_token',
+    title: 'Google access token',
+    ere: 'ya29\\.[A-Za-z0-9_.-]{20,}',
+    js: /ya29\.[A-Za-z0-9_.-]{20,}/g,
+    rotate: 'Access tokens expire within an hour, but revoke the grant that issued it (Disconnect and reconnect the account).',
+  },
+  {
+    kind: 'private_key',
+    title: 'private key (PEM)',
+    ere: '-----BEGIN ([A-Z0-9]+ )*PRIVATE KEY-----',
+    js: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----/g,
+    rotate: 'Generate a new key pair, replace the public key wherever it is registered, and retire the old one.',
+  },
+  {
+    kind: 'encryption_key_assignment',
+    title: 'OAUTH_ENCRYPTION_KEY value',
+    ere: "OAUTH_ENCRYPTION_KEY[[:space:]]*[=:][[:space:]]*['\"]?[A-Za-z0-9_+/-]{20,}",
+    js: /OAUTH_ENCRYPTION_KEY\s*[=:]\s*['"]?([A-Za-z0-9_+/-]{20,}=*)/g,
+    rotate:
+      'Generate a new master key (npm run keygen), rotate the vault to it (osmen-cred rotate-key), and treat every token encrypted under the old key as exposed: disconnect and reconnect the accounts.',
+  },
+  {
+    kind: 'client_secret_assignment',
+    title: 'OAuth client secret value',
+    ere: "(GOOGLE|MICROSOFT)_CLIENT_SECRET[[:space:]]*[=:][[:space:]]*['\"]?[^[:space:]'\"]{8,}",
+    js: /(?:GOOGLE|MICROSOFT)_CLIENT_SECRET\s*[=:]\s*['"]?([^\s'"]{8,})/g,
+    rotate:
+      'Create a new client secret at the provider (Google Cloud console, or Microsoft Entra > App registrations > Certificates & secrets), delete the old one, and put the new one in .env.',
+  },
+];
+
+/** The secret part of a match: the value of an assignment, else the whole match. */
+function secretPart(kind: SecretValueKind, match: RegExpExecArray): string {
+  const isAssignment = kind === 'encryption_key_assignment' || kind === 'client_secret_assignment';
+  return isAssignment && match[1] ? match[1] : match[0];
+}
+
+export interface SecretValueHit {
+  kind: SecretValueKind;
+  title: string;
+  /** The match, masked: a non-secret prefix and the length, never the secret itself. */
+  masked: string;
+  rotate: string;
+}
+
+/** Finds secret-looking values in one line of text; placeholders in example files are skipped. */
+export function findSecretValues(line: string): SecretValueHit[] {
+  const hits: SecretValueHit[] = [];
+  for (const p of SECRET_VALUE_PATTERNS) {
+    const re = new RegExp(p.js.source, 'g');
+    let m: RegExpExecArray | null;
+    let guard = 0;
+    while ((m = re.exec(line)) !== null && guard++ < 100) {
+      const value = secretPart(p.kind, m);
+      if ((p.kind === 'client_secret_assignment' || p.kind === 'encryption_key_assignment') && PLACEHOLDER.test(value)) {
+        continue;
+      }
+      hits.push({ kind: p.kind, title: p.title, masked: maskSecret(value), rotate: p.rotate });
+    }
+  }
+  return hits;
+}
+
+/** Prefixes that identify a token type without revealing any of its secret part. */
+const KNOWN_PREFIXES = ['GOCSPX-', 'ya29.', '1//', 'eyJ', '-----BEGIN'];
+
+/**
+ * Masks a secret for display: the well-known type prefix (if any) and the
+ * length. Nothing of the random part is shown.
+ */
+export function maskSecret(value: string): string {
+  const prefix = KNOWN_PREFIXES.find((p) => value.startsWith(p)) ?? '';
+  return `${prefix}****(${value.length} chars)`;
+}
+
+/**
+ * Token-like substrings for the log redactor. Wider than the scan patterns on
+ * purpose: in a log, a false positive costs a little context, a miss leaks a
+ * credential.
+ */
+export const TOKEN_LIKE_PATTERNS: readonly RegExp[] = [
+  // PEM blocks, whole (or to the end of the string when cut off).
+  /-----BEGIN [A-Z0-9 ]+-----[\s\S]*?(?:-----END [A-Z0-9 ]+-----|$)/g,
+  // Authorization header values.
+  /\b(?:Bearer|Basic|DPoP)\s+[A-Za-z0-9._~+/=-]+/gi,
+  // JWTs (ID tokens, Microsoft access tokens): base64url JSON header starts with eyJ.
+  /eyJ[A-Za-z0-9_-]{6,}(?:\.[A-Za-z0-9_-]*){0,2}/g,
+  // Google access tokens, refresh tokens, client secrets.
+  /ya29\.[A-Za-z0-9_.-]+/g,
+  /1\/\/[A-Za-z0-9_-]{8,}/g,
+  /GOCSPX-[A-Za-z0-9_-]+/g,
+  // key=value / key: value pairs whose key names a secret.
+  /\b(?:access_token|refresh_token|id_token|client_secret|code_verifier|code|password|passwd|secret|api[_-]?key|token|assertion)\b(\s*["']?\s*[=:]\s*["']?)[^\s"'&,;}]+/gi,
+  // Microsoft client secrets contain '~' in a ~40-char run.
+  /[A-Za-z0-9_.-]{2,10}~[A-Za-z0-9_.~-]{20,}/g,
+  // Long opaque runs: base64, base64url or hex of 32+ characters.
+  /[A-Za-z0-9+/_~-]{32,}={0,2}/g,
+];
+
+export const REDACTED = '[REDACTED]';
+
+/** Replaces every token-like substring with [REDACTED]; returns the text and how many were replaced. */
+export function redactTokens(text: string): { text: string; count: number } {
+  let count = 0;
+  let out = text;
+  for (const re of TOKEN_LIKE_PATTERNS) {
+    out = out.replace(new RegExp(re.source, re.flags), (match: string, sep?: unknown) => {
+      count++;
+      // For key=value pairs keep the key so the line still says what was there.
+      if (typeof sep === 'string' && /[=:]/.test(sep)) {
+        const key = match.slice(0, match.indexOf(sep));
+        return `${key}${sep}${REDACTED}`;
+      }
+      return REDACTED;
+    });
+  }
+  return { text: out, count };
+}
+
+/** True when the text contains anything the redactor would replace. */
+export function looksTokenLike(text: string): boolean {
+  return redactTokens(text).count > 0;
+}
+
+/**
+ * File names that hold secrets and must never be committed. Matched on the
+ * last path segment; `.env.example` (and .sample/.template) are the documented
+ * templates and are meant to be committed.
+ */
+export function isSecretFileName(path: string): boolean {
+  const base = path.split('/').pop() ?? path;
+  if (base === '.env') return true;
+  if (base.startsWith('.env.')) return !/^\.env\.(example|sample|template)$/.test(base);
+  if (/\.(pem|key|p12|pfx)$/i.test(base)) return true;
+  if (/^tokens\.db(-wal|-shm|-journal)?$/.test(base)) return true;
+  if (/\.db-wal$/.test(base)) return true;
+  if (base === 'credentials.json') return true;
+  if (/^client_secret.*\.json$/.test(base)) return true;
+  if (/^security\.log\.(key|head)$/.test(base)) return true;
+  return false;
+}
