@@ -1,0 +1,201 @@
+/**
+ * Electron main process: wiring only. The engine is the credential core
+ * (src/main/core, Electron-free); this file opens it, serves the renderer from
+ * app://, registers the validated IPC handlers, and runs the tray,
+ * notifications and power/network wake-ups.
+ */
+import { join } from 'node:path';
+import { app, BrowserWindow, shell } from 'electron';
+import { createCredentialCore, type CredentialCore } from './core/credential-core.js';
+import type { IpcErrorDto, SettingsDto } from '../shared/ipc-contract.js';
+import { toErrorDto } from './ipc/errors.js';
+import { forwardCoreEvents } from './ipc/events-bridge.js';
+import { createHandlerTable } from './ipc/handlers.js';
+import { toSettingsDto } from './ipc/dto.js';
+import { registerIpc } from './ipc/register.js';
+import { RejectionReporter } from './ipc/rejections.js';
+import { originOf, type SenderPolicy } from './ipc/sender-policy.js';
+import { APP_ENTRY_URL, APP_ORIGIN } from './app/app-url.js';
+import { applyDevCsp, denyAllPermissions, installGlobalHardening } from './app/hardening.js';
+import { applyStartAtLogin, startedHidden } from './app/login-item.js';
+import { ReauthNotifier } from './app/notifications.js';
+import { watchPowerAndNetwork } from './app/power.js';
+import { handleAppProtocol, registerAppScheme } from './app/protocol.js';
+import { createTray, type TrayController } from './app/tray.js';
+import type { TrayAction } from './app/tray-model.js';
+import { createMainWindow } from './app/window.js';
+
+// Must run before 'ready'.
+app.enableSandbox();
+registerAppScheme();
+
+const devServerUrl = !app.isPackaged ? process.env['ELECTRON_RENDERER_URL'] : undefined;
+const devOrigin = devServerUrl ? originOf(devServerUrl) : null;
+const allowedOrigins: string[] = devOrigin ? [APP_ORIGIN, devOrigin] : [APP_ORIGIN];
+installGlobalHardening(allowedOrigins);
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  void start();
+}
+
+async function start(): Promise<void> {
+  let core: CredentialCore | null = null;
+  let vaultError: IpcErrorDto | null = null;
+  let win: BrowserWindow | null = null;
+  let tray: TrayController | null = null;
+  let quitting = false;
+  let refreshingAll = false;
+  const cleanups: Array<() => void> = [];
+
+  const showWindow = (): void => {
+    if (!win) return;
+    if (win.isMinimized()) win.restore();
+    win.show();
+    win.focus();
+  };
+  app.on('second-instance', showWindow);
+  app.on('activate', showWindow);
+  // Closing the window keeps the app (and background refresh) running in the tray.
+  app.on('window-all-closed', () => undefined);
+
+  await app.whenReady();
+  denyAllPermissions((await import('electron')).session.defaultSession);
+  handleAppProtocol(join(import.meta.dirname, '../renderer'));
+  if (devServerUrl && devOrigin) applyDevCsp((await import('electron')).session.defaultSession, devOrigin);
+
+  try {
+    core = await createCredentialCore({ startScheduler: true, openUrl: (url) => shell.openExternal(url) });
+  } catch (err) {
+    // KEYCHAIN_UNAVAILABLE, KEY_MALFORMED, DB_CORRUPT...: show the locked-vault screen. Never a plaintext fallback.
+    vaultError = toErrorDto(err);
+  }
+
+  const send = (channel: string, payload: unknown): void => {
+    if (win && !win.isDestroyed()) win.webContents.send(channel, payload);
+  };
+
+  const refreshTray = (): void => {
+    if (!tray) return;
+    const settings = core?.getSettings();
+    tray.update({
+      vaultLocked: core === null,
+      accounts: core
+        ? core.listAccounts().map((a) => ({
+            status: a.status,
+            expiresAt: a.expiresAt ? a.expiresAt.getTime() : null,
+            hasRefreshToken: a.hasRefreshToken,
+          }))
+        : [],
+      refreshWindowMs: settings?.refreshWindowMs ?? 300_000,
+      paused: settings?.backgroundRefreshPaused ?? false,
+      refreshingAll,
+      now: Date.now(),
+    });
+  };
+
+  const onSettingsChanged = (settings: SettingsDto): void => {
+    applyStartAtLogin(settings.startAtLogin);
+    refreshTray();
+  };
+
+  const rejections = new RejectionReporter(() => core?.log ?? null);
+  const table = createHandlerTable({
+    getCore: () => core,
+    vaultError: () => vaultError,
+    appInfo: { version: app.getVersion(), platform: process.platform },
+    openExternal: (url) => shell.openExternal(url),
+    onSettingsChanged,
+    reportRejection: rejections,
+  });
+  const policy: SenderPolicy = {
+    allowedOrigins,
+    trustedWebContents: () => new Set(win && !win.isDestroyed() ? [win.webContents.id] : []),
+  };
+  cleanups.push(registerIpc(table, policy, rejections));
+
+  const resources = join(app.getAppPath(), 'resources');
+  win = createMainWindow({
+    preloadPath: join(import.meta.dirname, '../preload/index.cjs'),
+    iconPath: join(resources, 'icon.png'),
+    url: devServerUrl ?? APP_ENTRY_URL,
+    isQuitting: () => quitting,
+    show: !startedHidden(process.argv),
+  });
+
+  const onTrayAction = (action: TrayAction): void => {
+    switch (action) {
+      case 'open':
+        showWindow();
+        break;
+      case 'quit':
+        app.quit();
+        break;
+      case 'refresh-all':
+        if (!core || refreshingAll) return;
+        refreshingAll = true;
+        refreshTray();
+        core
+          .refreshAll()
+          .catch(() => undefined) // failures are in the security log and on the account cards
+          .finally(() => {
+            refreshingAll = false;
+            refreshTray();
+          });
+        break;
+      case 'toggle-pause': {
+        if (!core) return;
+        const next = core.updateSettings({ backgroundRefreshPaused: !core.getSettings().backgroundRefreshPaused });
+        send('osmen:event:settings-changed', toSettingsDto(next));
+        refreshTray();
+        break;
+      }
+    }
+  };
+  tray = createTray({ ok: join(resources, 'tray-ok.png'), attention: join(resources, 'tray-attention.png') }, onTrayAction);
+  refreshTray();
+  const trayTimer = setInterval(refreshTray, 60_000);
+  cleanups.push(() => clearInterval(trayTimer));
+
+  if (core) {
+    const opened = core;
+    cleanups.push(forwardCoreEvents(opened.events, send));
+    const notifier = new ReauthNotifier(showWindow);
+    const onReauth = ({ provider, userId }: { provider: string; userId: string }): void => {
+      const account = opened.listAccounts().find((a) => a.provider === provider && a.userId === userId);
+      notifier.notify(provider, userId, account?.displayName ?? userId);
+      refreshTray();
+    };
+    const onAccounts = (): void => {
+      notifier.clear(
+        new Set(opened.listAccounts().filter((a) => a.status === 'needs_reauth').map((a) => `${a.provider}\u0000${a.userId}`)),
+      );
+      refreshTray();
+    };
+    opened.events.on('needs-reauth', onReauth);
+    opened.events.on('accounts-changed', onAccounts);
+    opened.events.on('token-refreshed', refreshTray);
+    cleanups.push(() => {
+      opened.events.off('needs-reauth', onReauth);
+      opened.events.off('accounts-changed', onAccounts);
+      opened.events.off('token-refreshed', refreshTray);
+    });
+    // The scheduler object can be replaced by a settings change: look it up at wake time.
+    cleanups.push(watchPowerAndNetwork(() => opened.scheduler.wake()));
+    applyStartAtLogin(opened.getSettings().startAtLogin);
+  }
+
+  let closed = false;
+  app.on('before-quit', (event) => {
+    quitting = true;
+    if (closed) return;
+    // Let the scheduler finish in-flight refreshes (a rotated refresh token must be persisted) before exit.
+    event.preventDefault();
+    closed = true;
+    for (const cleanup of cleanups.splice(0)) cleanup();
+    tray?.destroy();
+    const closing = core ? core.close() : Promise.resolve();
+    closing.catch(() => undefined).finally(() => app.quit());
+  });
+}

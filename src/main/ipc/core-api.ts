@@ -1,0 +1,53 @@
+/**
+ * The narrow slice of the credential core that the IPC handlers call. The
+ * facade (src/main/core/credential-core.ts) satisfies it structurally; tests
+ * can put a real TokenManager behind it. Keeping this small documents exactly
+ * what the renderer can reach.
+ */
+import type {
+  CoreSettings,
+  DisconnectResult,
+  HealthReport,
+  LogDetails,
+  LogVerifyResult,
+  ProviderSummary,
+  RefreshSummary,
+  SchedulerState,
+  SecurityLogEntry,
+} from '../core/contracts.js';
+import type { CoreEvents } from '../core/events.js';
+import type { TokenMetadata } from '../core/security/token-manager.js';
+
+export type KeySourceName = 'env' | 'keychain' | 'keychain-created' | 'explicit';
+
+export interface CustomProviderSpec {
+  id: string;
+  displayName?: string;
+  issuer: string;
+  clientId: string;
+  clientSecret?: string;
+  scopes: string[];
+}
+
+export interface CoreApi {
+  keySource: KeySourceName;
+  events: CoreEvents;
+  log: { logSecurityError(type: string, details: LogDetails): void };
+  connectAccount(
+    providerId: string,
+    opts?: { tenant?: string; signal?: AbortSignal; timeoutMs?: number },
+  ): Promise<TokenMetadata>;
+  cancelConnect(): boolean;
+  disconnectAccount(providerId: string, userId: string): Promise<DisconnectResult>;
+  listAccounts(): TokenMetadata[];
+  refreshAccount(providerId: string, userId: string): Promise<TokenMetadata>;
+  refreshAll(): Promise<RefreshSummary>;
+  listProviders(): ProviderSummary[];
+  addCustomProvider(input: CustomProviderSpec): Promise<ProviderSummary>;
+  healthReport(): Promise<HealthReport>;
+  getSettings(): CoreSettings;
+  updateSettings(patch: Partial<CoreSettings>): CoreSettings;
+  schedulerState(): SchedulerState;
+  readLog(limit: number): SecurityLogEntry[];
+  verifyLog(): LogVerifyResult;
+}

@@ -1,0 +1,45 @@
+/**
+ * Core events -> renderer event channels. Electron-free: `send` is whatever
+ * delivers to the renderer (webContents.send in the app, page.evaluate in the
+ * e2e harness). Payloads are mapped to DTOs and parsed against the contract
+ * first, so an event can never carry more than the contract allows.
+ */
+import type { CoreEventMap } from '../core/contracts.js';
+import type { CoreEvents } from '../core/events.js';
+import { EVENTS, type EventChannel } from '../../shared/ipc-contract.js';
+import { toLogEntryDto } from './dto.js';
+
+export type EventSend = (channel: EventChannel, payload: unknown) => void;
+
+/** Subscribes to the core's events; returns the unsubscribe. */
+export function forwardCoreEvents(events: CoreEvents, send: EventSend): () => void {
+  const emit = (channel: EventChannel, payload: unknown): void => {
+    const parsed = EVENTS[channel].safeParse(payload);
+    if (parsed.success) send(channel, parsed.data);
+  };
+  const onAccounts = (): void => emit('osmen:event:accounts-changed', {});
+  const onLog = (...[entry]: CoreEventMap['log-appended']): void => emit('osmen:event:log-appended', toLogEntryDto(entry));
+  const onState = (...[s]: CoreEventMap['refresh-state']): void =>
+    emit('osmen:event:refresh-state', { provider: s.provider, userId: s.userId, refreshing: s.refreshing });
+  const onReauth = (...[r]: CoreEventMap['needs-reauth']): void =>
+    emit('osmen:event:needs-reauth', { provider: r.provider, userId: r.userId, reason: r.reason });
+  const onFailed = (...[f]: CoreEventMap['refresh-failed']): void =>
+    emit('osmen:event:refresh-failed', { provider: f.provider, userId: f.userId, code: f.code, retryAt: f.retryAt });
+  // A refresh changes expiry/status, which the accounts view shows.
+  const onRefreshed = (): void => emit('osmen:event:accounts-changed', {});
+
+  events.on('accounts-changed', onAccounts);
+  events.on('log-appended', onLog);
+  events.on('refresh-state', onState);
+  events.on('needs-reauth', onReauth);
+  events.on('refresh-failed', onFailed);
+  events.on('token-refreshed', onRefreshed);
+  return () => {
+    events.off('accounts-changed', onAccounts);
+    events.off('log-appended', onLog);
+    events.off('refresh-state', onState);
+    events.off('needs-reauth', onReauth);
+    events.off('refresh-failed', onFailed);
+    events.off('token-refreshed', onRefreshed);
+  };
+}

@@ -1,0 +1,33 @@
+/**
+ * The only pages the app opens in the system browser: provider consoles and
+ * their documentation, over https, compared by exact host (never startsWith,
+ * which `https://console.cloud.google.com.attacker.example` would pass).
+ */
+export const EXTERNAL_HOSTS: ReadonlySet<string> = new Set([
+  'console.cloud.google.com',
+  'developers.google.com',
+  'myaccount.google.com',
+  'portal.azure.com',
+  'entra.microsoft.com',
+  'learn.microsoft.com',
+  'account.live.com',
+  'myapps.microsoft.com',
+  'github.com',
+]);
+
+export function isAllowedExternalUrl(raw: unknown): raw is string {
+  if (typeof raw !== 'string' || raw.length > 2048) return false;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return false;
+  }
+  return (
+    url.protocol === 'https:' &&
+    url.username === '' &&
+    url.password === '' &&
+    url.port === '' &&
+    EXTERNAL_HOSTS.has(url.hostname)
+  );
+}

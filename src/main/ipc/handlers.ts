@@ -1,0 +1,171 @@
+/**
+ * The IPC handler table, free of Electron so it runs in unit tests and in the
+ * e2e harness exactly as in the app. Every call: channel checked against the
+ * contract, payload parsed (strict objects, bounded sizes), core called,
+ * response mapped to a DTO and parsed again before it leaves, errors turned
+ * into the typed error DTO. A call never throws and never rejects.
+ */
+import { z } from 'zod';
+import {
+  CHANNELS,
+  type AppStatusDto,
+  type Channel,
+  type IpcErrorDto,
+  type IpcResult,
+  type SettingsDto,
+  isChannel,
+} from '../../shared/ipc-contract.js';
+import type { CoreApi } from './core-api.js';
+import {
+  toAccountDto,
+  toDisconnectDto,
+  toHealthDto,
+  toLogEntryDto,
+  toLogVerifyDto,
+  toProviderDto,
+  toRefreshSummaryDto,
+  toSchedulerDto,
+  toSettingsDto,
+} from './dto.js';
+import { IpcFailure, toErrorDto } from './errors.js';
+import { isAllowedExternalUrl } from './external-links.js';
+import { RejectionReporter } from './rejections.js';
+
+export interface HandlerDeps {
+  /** The opened core, or null while the vault is locked (no key / no keychain). */
+  getCore(): CoreApi | null;
+  /** Why the vault is locked (shown by the locked-vault screen). */
+  vaultError(): IpcErrorDto | null;
+  appInfo: { version: string; platform: string };
+  /** Opens an already allow-listed https URL in the system browser. */
+  openExternal(url: string): Promise<void> | void;
+  /** Called after the renderer changed settings (the app applies start-at-login, updates the tray). */
+  onSettingsChanged?(settings: SettingsDto): void;
+  /** Where rejected calls are reported (the security log); rate-limited by the table. */
+  reportRejection?: RejectionReporter;
+}
+
+type Impl<C extends Channel> = (request: z.output<(typeof CHANNELS)[C]['request']>) => Promise<unknown> | unknown;
+type ImplTable = { [C in Channel]: Impl<C> };
+
+export type Handler = (payload: unknown) => Promise<IpcResult<unknown>>;
+
+export interface HandlerTable {
+  /** Runs one call; unknown channels resolve to UNKNOWN_CHANNEL. */
+  invoke(channel: unknown, payload: unknown): Promise<IpcResult<unknown>>;
+  readonly channels: readonly Channel[];
+}
+
+function requireCore(deps: HandlerDeps): CoreApi {
+  const core = deps.getCore();
+  if (!core) {
+    const why = deps.vaultError();
+    throw new IpcFailure('VAULT_LOCKED', why?.message ?? 'The credential vault is not open.');
+  }
+  return core;
+}
+
+/** Plain data only: a payload with a non-plain prototype (or a getter trick) is refused before zod. */
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+export function createHandlerTable(deps: HandlerDeps): HandlerTable {
+  const impl: ImplTable = {
+    'osmen:app:status': (): AppStatusDto => {
+      const core = deps.getCore();
+      return {
+        vault: core ? 'ready' : 'locked',
+        keySource: core ? core.keySource : null,
+        error: core ? null : (deps.vaultError() ?? { code: 'VAULT_LOCKED', message: 'The credential vault is not open.' }),
+        version: deps.appInfo.version,
+        platform: deps.appInfo.platform,
+      };
+    },
+    'osmen:accounts:list': () => requireCore(deps).listAccounts().map(toAccountDto),
+    'osmen:accounts:connect': async (req) => {
+      const opts = req.tenant !== undefined ? { tenant: req.tenant } : undefined;
+      return toAccountDto(await requireCore(deps).connectAccount(req.providerId, opts));
+    },
+    'osmen:accounts:cancel-connect': () => ({ cancelled: requireCore(deps).cancelConnect() }),
+    'osmen:accounts:disconnect': async (req) =>
+      toDisconnectDto(await requireCore(deps).disconnectAccount(req.providerId, req.userId)),
+    'osmen:accounts:refresh': async (req) =>
+      toAccountDto(await requireCore(deps).refreshAccount(req.providerId, req.userId)),
+    'osmen:accounts:refresh-all': async () => toRefreshSummaryDto(await requireCore(deps).refreshAll()),
+    'osmen:providers:list': () => requireCore(deps).listProviders().map(toProviderDto),
+    'osmen:providers:add-custom': async (req) => {
+      const spec: Parameters<CoreApi['addCustomProvider']>[0] = {
+        id: req.id,
+        issuer: req.issuer,
+        clientId: req.clientId,
+        scopes: req.scopes,
+      };
+      if (req.displayName !== undefined) spec.displayName = req.displayName;
+      if (req.clientSecret !== undefined) spec.clientSecret = req.clientSecret;
+      return toProviderDto(await requireCore(deps).addCustomProvider(spec));
+    },
+    'osmen:health:report': async () => toHealthDto(await requireCore(deps).healthReport()),
+    'osmen:settings:get': () => toSettingsDto(requireCore(deps).getSettings()),
+    'osmen:settings:update': (req) => {
+      const patch: Record<string, unknown> = {};
+      for (const [key, value] of Object.entries(req)) if (value !== undefined) patch[key] = value;
+      const next = toSettingsDto(requireCore(deps).updateSettings(patch));
+      deps.onSettingsChanged?.(next);
+      return next;
+    },
+    'osmen:scheduler:state': () => toSchedulerDto(requireCore(deps).schedulerState()),
+    'osmen:log:read': (req) => requireCore(deps).readLog(req.limit).map(toLogEntryDto),
+    'osmen:log:verify': () => toLogVerifyDto(requireCore(deps).verifyLog()),
+    'osmen:app:open-external': async (req) => {
+      if (!isAllowedExternalUrl(req.url)) {
+        throw new IpcFailure('NOT_ALLOWED', 'Only https pages of known provider consoles can be opened.');
+      }
+      await deps.openExternal(req.url);
+      return { opened: true };
+    },
+  };
+
+  const reject = (channel: string, reason: string): void => {
+    deps.reportRejection?.report(channel, reason);
+  };
+
+  async function invoke(channel: unknown, payload: unknown): Promise<IpcResult<unknown>> {
+    if (!isChannel(channel)) {
+      reject(typeof channel === 'string' ? channel : `<${typeof channel}>`, 'unknown_channel');
+      return { ok: false, error: { code: 'UNKNOWN_CHANNEL', message: 'Unknown IPC channel.' } };
+    }
+    const spec = CHANNELS[channel];
+    // An absent payload means "no parameters"; anything else must be a plain object.
+    const input = payload === undefined ? {} : payload;
+    if (!isPlainObject(input)) {
+      reject(channel, 'invalid_payload');
+      return { ok: false, error: { code: 'INVALID_REQUEST', message: 'Invalid request — the payload must be an object.' } };
+    }
+    const parsed = spec.request.safeParse(input);
+    if (!parsed.success) {
+      reject(channel, 'invalid_payload');
+      return { ok: false, error: toErrorDto(parsed.error) };
+    }
+    let raw: unknown;
+    try {
+      raw = await (impl[channel] as Impl<Channel>)(parsed.data as never);
+    } catch (err) {
+      return { ok: false, error: toErrorDto(err) };
+    }
+    const checked = spec.response.safeParse(raw);
+    if (!checked.success) {
+      // The core produced something outside the contract: refuse to forward it.
+      reject(channel, 'response_rejected');
+      return {
+        ok: false,
+        error: { code: 'RESPONSE_REJECTED', message: 'The app produced a response outside the IPC contract; it was not sent.' },
+      };
+    }
+    return { ok: true, value: checked.data };
+  }
+
+  return { invoke, channels: Object.keys(impl) as Channel[] };
+}

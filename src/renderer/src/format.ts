@@ -1,0 +1,127 @@
+/**
+ * Pure formatting for the UI (unit-tested in test/unit/renderer-format.test.ts).
+ * Times are epoch milliseconds, as in the IPC contract.
+ */
+
+/** "in 12m 03s", "in 2h 05m", "in 3d 4h", "expired 5m ago"; null expiry -> "no expiry given". */
+export function formatExpiry(expiresAt: number | null, now: number): string {
+  if (expiresAt === null) return 'no expiry given';
+  const delta = expiresAt - now;
+  if (delta <= 0) return `expired ${formatDuration(-delta)} ago`;
+  return `in ${formatDuration(delta)}`;
+}
+
+/** Coarse-to-fine, two units: "45s", "12m 03s", "2h 05m", "3d 4h". */
+export function formatDuration(ms: number): string {
+  const total = Math.max(0, Math.floor(ms / 1000));
+  const d = Math.floor(total / 86_400);
+  const h = Math.floor((total % 86_400) / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  if (d > 0) return `${d}d ${h}h`;
+  if (h > 0) return `${h}h ${String(m).padStart(2, '0')}m`;
+  if (m > 0) return `${m}m ${String(s).padStart(2, '0')}s`;
+  return `${s}s`;
+}
+
+/** "just now", "3 min ago", "2 h ago", "4 days ago"; null -> "never". */
+export function formatAgo(at: number | null, now: number): string {
+  if (at === null) return 'never';
+  const delta = Math.max(0, now - at);
+  if (delta < 45_000) return 'just now';
+  if (delta < 3_600_000) return `${Math.round(delta / 60_000)} min ago`;
+  if (delta < 86_400_000) return `${Math.round(delta / 3_600_000)} h ago`;
+  const days = Math.round(delta / 86_400_000);
+  return `${days} day${days === 1 ? '' : 's'} ago`;
+}
+
+export function formatClock(at: number): string {
+  return new Date(at).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+}
+
+export function formatDateTime(at: number | string): string {
+  return new Date(at).toLocaleString(undefined, {
+    year: 'numeric',
+    month: 'short',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  });
+}
+
+/** Countdown urgency for styling: expired, soon (inside the refresh window), ok. */
+export function expiryUrgency(expiresAt: number | null, now: number, windowMs: number): 'none' | 'expired' | 'soon' | 'ok' {
+  if (expiresAt === null) return 'none';
+  if (expiresAt <= now) return 'expired';
+  if (expiresAt - now <= windowMs) return 'soon';
+  return 'ok';
+}
+
+export type AccountStatusView = 'active' | 'refreshing' | 'needs_reauth' | 'failing';
+
+export function statusView(status: 'active' | 'needs_reauth' | 'refresh_failing', refreshing: boolean): AccountStatusView {
+  if (status === 'needs_reauth') return 'needs_reauth';
+  if (refreshing) return 'refreshing';
+  if (status === 'refresh_failing') return 'failing';
+  return 'active';
+}
+
+export function statusLabel(view: AccountStatusView, nextAttemptAt: number | null, now: number): string {
+  switch (view) {
+    case 'active':
+      return 'Active';
+    case 'refreshing':
+      return 'Refreshing…';
+    case 'needs_reauth':
+      return 'Needs re-auth';
+    case 'failing':
+      return nextAttemptAt !== null && nextAttemptAt > now
+        ? `Refresh failing · retry ${formatExpiry(nextAttemptAt, now)}`
+        : 'Refresh failing · retrying soon';
+  }
+}
+
+export function providerLabel(provider: string): string {
+  if (provider === 'google') return 'Google';
+  if (provider === 'microsoft') return 'Microsoft';
+  return provider;
+}
+
+/** Entries as JSON lines (one entry per line), for the log export. */
+export function toJsonLines(entries: readonly unknown[]): string {
+  return entries.map((e) => JSON.stringify(e)).join('\n') + (entries.length > 0 ? '\n' : '');
+}
+
+export interface LogFilter {
+  event: string;
+  provider: string;
+  outcome: 'all' | 'success' | 'failure';
+  search: string;
+}
+
+export interface FilterableEntry {
+  event: string;
+  provider?: string;
+  success?: boolean;
+  level: string;
+  userHash?: string;
+  details: Record<string, unknown>;
+}
+
+export function matchesFilter(entry: FilterableEntry, filter: LogFilter): boolean {
+  if (filter.event !== '' && entry.event !== filter.event) return false;
+  if (filter.provider !== '' && (entry.provider ?? '') !== filter.provider) return false;
+  if (filter.outcome === 'success' && entry.success !== true) return false;
+  if (filter.outcome === 'failure' && entry.success !== false && entry.level !== 'error' && entry.level !== 'warn') {
+    return false;
+  }
+  const q = filter.search.trim().toLowerCase();
+  if (q !== '') {
+    const hay = [entry.event, entry.provider ?? '', entry.userHash ?? '', JSON.stringify(entry.details)]
+      .join(' ')
+      .toLowerCase();
+    if (!hay.includes(q)) return false;
+  }
+  return true;
+}

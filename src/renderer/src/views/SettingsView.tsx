@@ -1,0 +1,171 @@
+import { useEffect, useId, useState } from 'react';
+import { SETTINGS_LIMITS } from '../../../shared/channels';
+import type { SchedulerStateDto, SettingsDto } from '../../../shared/ipc-contract';
+import { bridge, call, errorText } from '../api';
+import { formatDateTime } from '../format';
+
+interface Props {
+  settings: SettingsDto | null;
+  onSaved(settings: SettingsDto): void;
+}
+
+const MIN = 60_000;
+
+export function SettingsView(props: Props): React.JSX.Element {
+  const ids = useId();
+  const [windowMin, setWindowMin] = useState('');
+  const [intervalMin, setIntervalMin] = useState('');
+  const [message, setMessage] = useState<{ kind: 'error' | 'info'; text: string } | null>(null);
+  const [saving, setSaving] = useState(false);
+  const [scheduler, setScheduler] = useState<SchedulerStateDto | null>(null);
+
+  useEffect(() => {
+    if (props.settings) {
+      setWindowMin(String(Math.round(props.settings.refreshWindowMs / MIN)));
+      setIntervalMin(String(Math.round(props.settings.checkIntervalMs / MIN)));
+    }
+  }, [props.settings]);
+
+  useEffect(() => {
+    call(bridge().schedulerState())
+      .then(setScheduler)
+      .catch(() => undefined);
+  }, [props.settings]);
+
+  const save = async (patch: Partial<SettingsDto>, label: string): Promise<void> => {
+    setSaving(true);
+    setMessage(null);
+    try {
+      const next = await call(bridge().updateSettings(patch));
+      props.onSaved(next);
+      setMessage({ kind: 'info', text: `${label} saved.` });
+    } catch (err) {
+      setMessage({ kind: 'error', text: errorText(err) });
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  const submitTimes = (event: React.FormEvent): void => {
+    event.preventDefault();
+    const w = Number(windowMin);
+    const i = Number(intervalMin);
+    if (!Number.isFinite(w) || !Number.isFinite(i)) {
+      setMessage({ kind: 'error', text: 'Enter whole minutes.' });
+      return;
+    }
+    void save({ refreshWindowMs: Math.round(w * MIN), checkIntervalMs: Math.round(i * MIN) }, 'Refresh timing');
+  };
+
+  if (!props.settings) {
+    return (
+      <section aria-labelledby="settings-title">
+        <h1 id="settings-title" tabIndex={-1}>
+          Settings
+        </h1>
+        <div className="loading" aria-busy="true">
+          <span className="spinner" aria-hidden="true" /> Loading settings…
+        </div>
+      </section>
+    );
+  }
+  const s = props.settings;
+  return (
+    <section aria-labelledby="settings-title">
+      <header className="view-header">
+        <div>
+          <h1 id="settings-title" tabIndex={-1}>
+            Settings
+          </h1>
+          <p className="muted">How early tokens are refreshed and how the app runs in the background.</p>
+        </div>
+      </header>
+      {message && (
+        <p className={`banner banner-${message.kind}`} role={message.kind === 'error' ? 'alert' : 'status'}>
+          {message.text}
+        </p>
+      )}
+      <form className="panel" onSubmit={submitTimes} aria-labelledby={`${ids}-timing`}>
+        <h2 id={`${ids}-timing`}>Refresh timing</h2>
+        <div className="form-grid">
+          <div className="field">
+            <label htmlFor={`${ids}-window`}>Refresh this many minutes before expiry</label>
+            <input
+              id={`${ids}-window`}
+              type="number"
+              inputMode="numeric"
+              min={SETTINGS_LIMITS.refreshWindowMs.min / MIN}
+              max={SETTINGS_LIMITS.refreshWindowMs.max / MIN}
+              step={0.5}
+              value={windowMin}
+              onChange={(e) => setWindowMin(e.target.value)}
+              required
+            />
+          </div>
+          <div className="field">
+            <label htmlFor={`${ids}-interval`}>Check at least every (minutes)</label>
+            <input
+              id={`${ids}-interval`}
+              type="number"
+              inputMode="numeric"
+              min={SETTINGS_LIMITS.checkIntervalMs.min / MIN}
+              max={SETTINGS_LIMITS.checkIntervalMs.max / MIN}
+              step={0.5}
+              value={intervalMin}
+              onChange={(e) => setIntervalMin(e.target.value)}
+              required
+            />
+          </div>
+        </div>
+        <div className="form-actions">
+          <button type="submit" className="btn btn-primary" disabled={saving}>
+            Save timing
+          </button>
+        </div>
+      </form>
+      <div className="panel">
+        <h2>Background</h2>
+        <div className="toggle-row">
+          <input
+            id={`${ids}-pause`}
+            type="checkbox"
+            className="switch"
+            checked={s.backgroundRefreshPaused}
+            disabled={saving}
+            onChange={(e) => void save({ backgroundRefreshPaused: e.target.checked }, 'Background refresh')}
+          />
+          <label htmlFor={`${ids}-pause`}>
+            Pause background refresh
+            <span className="help">Tokens are still refreshed when a program asks for one.</span>
+          </label>
+        </div>
+        <div className="toggle-row">
+          <input
+            id={`${ids}-login`}
+            type="checkbox"
+            className="switch"
+            checked={s.startAtLogin}
+            disabled={saving}
+            onChange={(e) => void save({ startAtLogin: e.target.checked }, 'Start at login')}
+          />
+          <label htmlFor={`${ids}-login`}>
+            Start at login
+            <span className="help">Opens in the tray, so tokens stay fresh without the window.</span>
+          </label>
+        </div>
+        <p className="muted small" role="status">
+          Scheduler:{' '}
+          {scheduler === null
+            ? '…'
+            : scheduler.paused
+              ? 'paused'
+              : !scheduler.running
+                ? 'stopped'
+                : scheduler.nextRunAt !== null
+                  ? `next check ${formatDateTime(scheduler.nextRunAt)}`
+                  : 'idle (no accounts due)'}
+        </p>
+      </div>
+    </section>
+  );
+}

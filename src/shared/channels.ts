@@ -1,0 +1,62 @@
+/**
+ * Channel names and bridge method names, with no dependencies, so the
+ * sandboxed preload and the renderer can import them without pulling in zod.
+ * ipc-contract.ts attaches a request/response schema to every name here and
+ * fails to compile if one is missing.
+ */
+
+export const CHANNEL_PREFIX = 'osmen:';
+
+/** Bridge method -> invoke channel. */
+export const INVOKE_METHODS = {
+  appStatus: 'osmen:app:status',
+  listAccounts: 'osmen:accounts:list',
+  connectAccount: 'osmen:accounts:connect',
+  cancelConnect: 'osmen:accounts:cancel-connect',
+  disconnectAccount: 'osmen:accounts:disconnect',
+  refreshAccount: 'osmen:accounts:refresh',
+  refreshAll: 'osmen:accounts:refresh-all',
+  listProviders: 'osmen:providers:list',
+  addCustomProvider: 'osmen:providers:add-custom',
+  healthReport: 'osmen:health:report',
+  getSettings: 'osmen:settings:get',
+  updateSettings: 'osmen:settings:update',
+  schedulerState: 'osmen:scheduler:state',
+  readLog: 'osmen:log:read',
+  verifyLog: 'osmen:log:verify',
+  openExternal: 'osmen:app:open-external',
+} as const;
+
+/** Bridge subscription -> event channel. */
+export const SUBSCRIBE_METHODS = {
+  onAccountsChanged: 'osmen:event:accounts-changed',
+  onLogAppended: 'osmen:event:log-appended',
+  onRefreshState: 'osmen:event:refresh-state',
+  onNeedsReauth: 'osmen:event:needs-reauth',
+  onRefreshFailed: 'osmen:event:refresh-failed',
+  onSettingsChanged: 'osmen:event:settings-changed',
+} as const;
+
+export type Channel = (typeof INVOKE_METHODS)[keyof typeof INVOKE_METHODS];
+export type EventChannel = (typeof SUBSCRIBE_METHODS)[keyof typeof SUBSCRIBE_METHODS];
+
+export const CHANNEL_NAMES: readonly Channel[] = Object.freeze(Object.values(INVOKE_METHODS));
+export const EVENT_NAMES: readonly EventChannel[] = Object.freeze(Object.values(SUBSCRIBE_METHODS));
+
+const channelSet: ReadonlySet<string> = new Set(CHANNEL_NAMES);
+const eventSet: ReadonlySet<string> = new Set(EVENT_NAMES);
+
+export function isChannel(value: unknown): value is Channel {
+  return typeof value === 'string' && channelSet.has(value);
+}
+
+export function isEventChannel(value: unknown): value is EventChannel {
+  return typeof value === 'string' && eventSet.has(value);
+}
+
+const MIN = 60_000;
+/** Ranges the Settings view offers and the main process enforces. */
+export const SETTINGS_LIMITS = {
+  refreshWindowMs: { min: 30_000, max: 60 * MIN },
+  checkIntervalMs: { min: 30_000, max: 24 * 60 * MIN },
+} as const;

@@ -1,0 +1,329 @@
+/**
+ * The ONE IPC contract between the renderer (through the preload bridge) and
+ * the main process. Every request and every response has a zod schema; the
+ * main process parses requests before it calls the core and parses responses
+ * before they leave, so a field that is not in a schema (a token, a secret)
+ * cannot cross. Dates are epoch milliseconds. This module imports only zod, so
+ * the preload (sandboxed, fully bundled) and the renderer can use it.
+ */
+import { z } from 'zod';
+import { SETTINGS_LIMITS, type Channel, type EventChannel } from './channels.js';
+
+export * from './channels.js';
+
+// ---------------------------------------------------------------- primitives
+
+/** Provider ids: what the registry accepts (lower-case slug). */
+export const ProviderIdSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'provider id: lower-case letters, digits, ".", "_" or "-"');
+
+/** Account ids come from the provider (sub, e-mail); bounded, no control characters. */
+export const UserIdSchema = z
+  .string()
+  .min(1)
+  .max(512)
+  // eslint-disable-next-line no-control-regex
+  .regex(/^[^\u0000-\u001f\u007f]+$/, 'user id must not contain control characters');
+
+/** Microsoft tenant: common / organizations / consumers / a GUID / a domain. */
+export const TenantSchema = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9.-]*$/, 'tenant: "common", "organizations", "consumers", a tenant GUID or domain');
+
+const EpochMs = z.number().int().nonnegative();
+const NullableEpochMs = EpochMs.nullable();
+const ShortText = z.string().max(2048);
+const ScopeSchema = z
+  .string()
+  .min(1)
+  .max(256)
+  .regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'a scope is one RFC 6749 scope-token (no spaces or quotes)');
+
+/** A request without parameters is an empty object, nothing else. */
+const Empty = z.strictObject({});
+
+// ------------------------------------------------------------------- DTOs
+
+export const AccountStatusSchema = z.enum(['active', 'needs_reauth', 'refresh_failing']);
+
+/** One stored account as the UI sees it: metadata only, never a token. */
+export const AccountDtoSchema = z.strictObject({
+  provider: ProviderIdSchema,
+  userId: z.string().max(512),
+  displayName: z.string().max(512).nullable(),
+  expiresAt: NullableEpochMs,
+  scopes: z.array(z.string().max(256)).max(100),
+  tokenType: z.string().max(64),
+  status: AccountStatusSchema,
+  statusDetail: z.string().max(2048).nullable(),
+  failureCount: z.number().int().nonnegative(),
+  nextAttemptAt: NullableEpochMs,
+  hasRefreshToken: z.boolean(),
+  createdAt: EpochMs,
+  updatedAt: EpochMs,
+  lastRefreshAt: NullableEpochMs,
+});
+export type AccountDto = z.infer<typeof AccountDtoSchema>;
+
+export const ProviderDtoSchema = z.strictObject({
+  id: ProviderIdSchema,
+  displayName: z.string().max(256),
+  kind: z.enum(['google', 'microsoft', 'oidc', 'oauth2']),
+  configured: z.boolean(),
+  issuer: z.string().max(2048).optional(),
+  configHint: z.string().max(2048).optional(),
+  supportsRevocation: z.boolean(),
+});
+export type ProviderDto = z.infer<typeof ProviderDtoSchema>;
+
+export const DisconnectDtoSchema = z.strictObject({
+  deleted: z.boolean(),
+  revocation: z.enum(['revoked', 'unsupported', 'failed', 'none']),
+});
+export type DisconnectDto = z.infer<typeof DisconnectDtoSchema>;
+
+export const RefreshSummaryDtoSchema = z.strictObject({
+  due: z.number().int().nonnegative(),
+  refreshed: z.number().int().nonnegative(),
+  failed: z.number().int().nonnegative(),
+});
+export type RefreshSummaryDto = z.infer<typeof RefreshSummaryDtoSchema>;
+
+export const HealthCheckDtoSchema = z.strictObject({
+  id: z.string().max(128),
+  title: z.string().max(512),
+  status: z.enum(['pass', 'warn', 'fail']),
+  message: ShortText,
+  fix: ShortText.optional(),
+});
+export const HealthReportDtoSchema = z.strictObject({
+  ok: z.boolean(),
+  checks: z.array(HealthCheckDtoSchema).max(500),
+});
+export type HealthReportDto = z.infer<typeof HealthReportDtoSchema>;
+export type HealthCheckDto = z.infer<typeof HealthCheckDtoSchema>;
+
+/** Settings as stored (the CLI or a test may have set values outside the UI's ranges). */
+export const SettingsDtoSchema = z.strictObject({
+  refreshWindowMs: z.number().int().nonnegative(),
+  checkIntervalMs: z.number().int().nonnegative(),
+  backgroundRefreshPaused: z.boolean(),
+  startAtLogin: z.boolean(),
+});
+export type SettingsDto = z.infer<typeof SettingsDtoSchema>;
+
+/** What the UI may set: bounded ranges, at least one field. */
+export const SettingsPatchSchema = z
+  .strictObject({
+    refreshWindowMs: z
+      .number()
+      .int()
+      .min(SETTINGS_LIMITS.refreshWindowMs.min)
+      .max(SETTINGS_LIMITS.refreshWindowMs.max)
+      .optional(),
+    checkIntervalMs: z
+      .number()
+      .int()
+      .min(SETTINGS_LIMITS.checkIntervalMs.min)
+      .max(SETTINGS_LIMITS.checkIntervalMs.max)
+      .optional(),
+    backgroundRefreshPaused: z.boolean().optional(),
+    startAtLogin: z.boolean().optional(),
+  })
+  .refine((patch) => Object.values(patch).some((v) => v !== undefined), 'settings patch is empty');
+
+export const SchedulerStateDtoSchema = z.strictObject({
+  running: z.boolean(),
+  paused: z.boolean(),
+  nextRunAt: NullableEpochMs,
+});
+export type SchedulerStateDto = z.infer<typeof SchedulerStateDtoSchema>;
+
+const LogDetailValueSchema = z.union([z.string().max(4096), z.number(), z.boolean(), z.null()]);
+
+export const LogEntryDtoSchema = z.strictObject({
+  seq: z.number().int().nonnegative(),
+  ts: z.string().max(64),
+  level: z.enum(['info', 'warn', 'error']),
+  category: z.enum(['oauth', 'token', 'security']),
+  event: z.string().max(128),
+  provider: z.string().max(128).optional(),
+  userHash: z.string().max(128).optional(),
+  success: z.boolean().optional(),
+  details: z.record(z.string().max(128), LogDetailValueSchema),
+  prev: z.string().max(128),
+  hash: z.string().max(128),
+});
+export type LogEntryDto = z.infer<typeof LogEntryDtoSchema>;
+
+export const LogVerifyDtoSchema = z.strictObject({
+  ok: z.boolean(),
+  entries: z.number().int().nonnegative(),
+  firstBad: z
+    .strictObject({
+      seq: z.number().int().nullable(),
+      file: z.string().max(4096),
+      line: z.number().int(),
+      reason: z.string().max(2048),
+    })
+    .optional(),
+});
+export type LogVerifyDto = z.infer<typeof LogVerifyDtoSchema>;
+
+/** The typed error every failed call resolves to. Never a stack trace. */
+export const IpcErrorDtoSchema = z.strictObject({
+  code: z.string().min(1).max(64),
+  message: z.string().max(2048),
+  retryable: z.boolean().optional(),
+  needsReauth: z.boolean().optional(),
+  retryAfterMs: z.number().int().nonnegative().optional(),
+});
+export type IpcErrorDto = z.infer<typeof IpcErrorDtoSchema>;
+
+/** Whether the vault opened; when not, why (a locked-vault screen shows it). */
+export const AppStatusDtoSchema = z.strictObject({
+  vault: z.enum(['ready', 'locked']),
+  keySource: z.enum(['env', 'keychain', 'keychain-created', 'explicit']).nullable(),
+  error: IpcErrorDtoSchema.nullable(),
+  version: z.string().max(64),
+  platform: z.string().max(32),
+});
+export type AppStatusDto = z.infer<typeof AppStatusDtoSchema>;
+
+// --------------------------------------------------------------- requests
+
+export const CustomProviderInputSchema = z.strictObject({
+  // What the core's settings store accepts for a custom provider id.
+  id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'provider id: 1-40 lower-case letters, digits, "_" or "-"'),
+  displayName: z.string().min(1).max(128).optional(),
+  issuer: z
+    .string()
+    .min(1)
+    .max(2048)
+    .refine((value) => {
+      try {
+        const url = new URL(value);
+        return url.protocol === 'https:' || url.protocol === 'http:';
+      } catch {
+        return false;
+      }
+    }, 'issuer must be an https:// URL (http:// only on loopback)'),
+  clientId: z.string().min(1).max(512),
+  // The secret travels renderer -> main once, to be stored by the core; it is never returned.
+  clientSecret: z.string().min(1).max(1024).optional(),
+  scopes: z.array(ScopeSchema).min(1).max(50),
+});
+export type CustomProviderInput = z.infer<typeof CustomProviderInputSchema>;
+
+const AccountRef = z.strictObject({ providerId: ProviderIdSchema, userId: UserIdSchema });
+
+/** One allow-listed external page (provider consoles, docs); see app/external-links.ts. */
+export const OpenExternalSchema = z.strictObject({ url: z.string().min(1).max(2048) });
+
+// ---------------------------------------------------------------- channels
+
+/**
+ * Channel table: name -> request and response schema. The preload builds one
+ * function per entry; the main process registers exactly these names.
+ */
+export const CHANNELS = {
+  'osmen:app:status': { request: Empty, response: AppStatusDtoSchema },
+  'osmen:accounts:list': { request: Empty, response: z.array(AccountDtoSchema).max(100_000) },
+  'osmen:accounts:connect': {
+    request: z.strictObject({ providerId: ProviderIdSchema, tenant: TenantSchema.optional() }),
+    response: AccountDtoSchema,
+  },
+  'osmen:accounts:cancel-connect': { request: Empty, response: z.strictObject({ cancelled: z.boolean() }) },
+  'osmen:accounts:disconnect': { request: AccountRef, response: DisconnectDtoSchema },
+  'osmen:accounts:refresh': { request: AccountRef, response: AccountDtoSchema },
+  'osmen:accounts:refresh-all': { request: Empty, response: RefreshSummaryDtoSchema },
+  'osmen:providers:list': { request: Empty, response: z.array(ProviderDtoSchema).max(1000) },
+  'osmen:providers:add-custom': { request: CustomProviderInputSchema, response: ProviderDtoSchema },
+  'osmen:health:report': { request: Empty, response: HealthReportDtoSchema },
+  'osmen:settings:get': { request: Empty, response: SettingsDtoSchema },
+  'osmen:settings:update': { request: SettingsPatchSchema, response: SettingsDtoSchema },
+  'osmen:scheduler:state': { request: Empty, response: SchedulerStateDtoSchema },
+  'osmen:log:read': {
+    request: z.strictObject({ limit: z.number().int().min(1).max(5000) }),
+    response: z.array(LogEntryDtoSchema).max(5000),
+  },
+  'osmen:log:verify': { request: Empty, response: LogVerifyDtoSchema },
+  'osmen:app:open-external': { request: OpenExternalSchema, response: z.strictObject({ opened: z.boolean() }) },
+} as const satisfies Record<Channel, { request: z.ZodType; response: z.ZodType }>;
+
+export type RequestOf<C extends Channel> = z.input<(typeof CHANNELS)[C]['request']>;
+export type ResponseOf<C extends Channel> = z.output<(typeof CHANNELS)[C]['response']>;
+
+/** What every invoke resolves to: a value or a typed error (never a rejected promise). */
+export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: IpcErrorDto };
+
+export const IpcResultSchema = z.union([
+  z.strictObject({ ok: z.literal(true), value: z.unknown() }),
+  z.strictObject({ ok: z.literal(false), error: IpcErrorDtoSchema }),
+]);
+
+// ------------------------------------------------------------------ events
+
+export const EVENTS = {
+  'osmen:event:accounts-changed': z.strictObject({}),
+  'osmen:event:log-appended': LogEntryDtoSchema,
+  'osmen:event:refresh-state': z.strictObject({
+    provider: ProviderIdSchema,
+    userId: z.string().max(512),
+    refreshing: z.boolean(),
+  }),
+  'osmen:event:needs-reauth': z.strictObject({
+    provider: ProviderIdSchema,
+    userId: z.string().max(512),
+    reason: z.string().max(2048),
+  }),
+  'osmen:event:refresh-failed': z.strictObject({
+    provider: ProviderIdSchema,
+    userId: z.string().max(512),
+    code: z.string().max(128),
+    retryAt: NullableEpochMs,
+  }),
+  // Settings changed outside the window (the tray's Pause/Resume).
+  'osmen:event:settings-changed': SettingsDtoSchema,
+} as const satisfies Record<EventChannel, z.ZodType>;
+
+export type EventPayload<E extends EventChannel> = z.output<(typeof EVENTS)[E]>;
+
+// ------------------------------------------------------- the bridge's shape
+
+/** `window.osmen`: one function per channel, one subscription per event. */
+export interface OsmenApi {
+  appStatus(): Promise<IpcResult<AppStatusDto>>;
+  listAccounts(): Promise<IpcResult<AccountDto[]>>;
+  connectAccount(req: RequestOf<'osmen:accounts:connect'>): Promise<IpcResult<AccountDto>>;
+  cancelConnect(): Promise<IpcResult<{ cancelled: boolean }>>;
+  disconnectAccount(req: RequestOf<'osmen:accounts:disconnect'>): Promise<IpcResult<DisconnectDto>>;
+  refreshAccount(req: RequestOf<'osmen:accounts:refresh'>): Promise<IpcResult<AccountDto>>;
+  refreshAll(): Promise<IpcResult<RefreshSummaryDto>>;
+  listProviders(): Promise<IpcResult<ProviderDto[]>>;
+  addCustomProvider(req: CustomProviderInput): Promise<IpcResult<ProviderDto>>;
+  healthReport(): Promise<IpcResult<HealthReportDto>>;
+  getSettings(): Promise<IpcResult<SettingsDto>>;
+  updateSettings(patch: Partial<SettingsDto>): Promise<IpcResult<SettingsDto>>;
+  schedulerState(): Promise<IpcResult<SchedulerStateDto>>;
+  readLog(req: RequestOf<'osmen:log:read'>): Promise<IpcResult<LogEntryDto[]>>;
+  verifyLog(): Promise<IpcResult<LogVerifyDto>>;
+  openExternal(req: RequestOf<'osmen:app:open-external'>): Promise<IpcResult<{ opened: boolean }>>;
+  onAccountsChanged(cb: () => void): () => void;
+  onLogAppended(cb: (entry: LogEntryDto) => void): () => void;
+  onRefreshState(cb: (state: EventPayload<'osmen:event:refresh-state'>) => void): () => void;
+  onNeedsReauth(cb: (info: EventPayload<'osmen:event:needs-reauth'>) => void): () => void;
+  onRefreshFailed(cb: (info: EventPayload<'osmen:event:refresh-failed'>) => void): () => void;
+  onSettingsChanged(cb: (settings: SettingsDto) => void): () => void;
+}
+
+// Compile-time guard: the bridge's methods are exactly the contract's method tables.
+type BridgeMethodNames = keyof typeof import('./channels.js').INVOKE_METHODS | keyof typeof import('./channels.js').SUBSCRIBE_METHODS;
+type Exact<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const bridgeMatchesContract: Exact<keyof OsmenApi, BridgeMethodNames> = true;
+void bridgeMatchesContract;
