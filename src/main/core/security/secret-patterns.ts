@@ -140,6 +140,8 @@ export const TOKEN_LIKE_PATTERNS: readonly RegExp[] = [
   /\b(?:access_token|refresh_token|id_token|client_secret|code_verifier|code|password|passwd|secret|api[_-]?key|token|assertion)\b(\s*["']?\s*[=:]\s*["']?)[^\s"'&,;}]+/gi,
   // Microsoft client secrets contain '~' in a ~40-char run.
   /[A-Za-z0-9_.-]{2,10}~[A-Za-z0-9_.~-]{20,}/g,
+  // E-mail addresses: user ids are logged only as keyed hashes, so free text must not carry them either.
+  /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g,
   // Long opaque runs: base64, base64url or hex of 32+ characters.
   /[A-Za-z0-9+/_~-]{32,}={0,2}/g,
 ];

@@ -1,0 +1,515 @@
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import electronLog from 'electron-log/node';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { SecurityLogEntry } from '../../src/main/core/contracts.js';
+import { SecurityLogError, SecurityLogger, securityLogPaths, verifySecurityLog } from '../../src/main/core/security/security-logger.js';
+import { GENESIS_HASH, entryHash } from '../../src/main/core/security/log-chain.js';
+import { makeTmpHome } from '../helpers/tmp.js';
+
+let home: { dir: string; cleanup: () => void };
+let logFile: string;
+const KEY = Buffer.alloc(32, 0x42);
+const loggers: SecurityLogger[] = [];
+
+function open(opts: Partial<ConstructorParameters<typeof SecurityLogger>[0]> = {}): SecurityLogger {
+  const l = new SecurityLogger({ logFile, hmacKey: KEY, ...opts });
+  loggers.push(l);
+  return l;
+}
+
+beforeEach(() => {
+  home = makeTmpHome('osmen-seclog-');
+  logFile = join(home.dir, 'osmen', 'security.log');
+});
+afterEach(() => {
+  for (const l of loggers.splice(0)) l.close();
+  home.cleanup();
+});
+
+const lines = (file = logFile): string[] => readFileSync(file, 'utf8').split('\n').filter((l) => l !== '');
+const writeLines = (file: string, ls: string[]): void => writeFileSync(file, ls.map((l) => `${l}\n`).join(''));
+const mode = (p: string): number => statSync(p).mode & 0o777;
+
+/** n simple entries: seq i is an oauth event for user-i. */
+function fill(log: SecurityLogger, n: number, from = 1): void {
+  for (let i = from; i < from + n; i++) log.logOAuthEvent('refresh', 'google', `user-${i}@example.com`, i % 3 !== 0, { attempt: i, reason: 'scheduled' });
+}
+
+/** Canary secrets, assembled at run time so this source file does not itself look like it holds secrets. */
+const C = {
+  access: ['ya29', 'a0CANARYACCESS' + 'q'.repeat(40)].join('.'),
+  refresh: '1/' + '/0gCANARYREFRESH' + 'r'.repeat(40),
+  secret: 'GOC' + 'SPX-CANARYSECRET' + 's'.repeat(20),
+  jwt: 'ey' + 'JhbGciOiJSUzI1NiJ9.eyJzdWIiOiJDQU5BUllKV1QifQ.CANARYJWTSIG' + 'j'.repeat(30),
+  hex: 'c0ffee'.repeat(8) + 'CANARYHEX'.toLowerCase().replace(/[^a-f0-9]/g, 'a'),
+  pem: '-----BEGIN PRIVATE KEY-----\nMIICANARYPEM' + 'p'.repeat(40) + '\n-----END PRIVATE KEY-----',
+  bearer: 'Bearer CANARYBEARER' + 'b'.repeat(10),
+  email: 'canary.person@example.org',
+};
+/** Distinctive parts of each canary to grep for in the raw files. */
+const CANARY_MARKS = ['CANARYACCESS', 'CANARYREFRESH', 'CANARYSECRET', 'CANARYJWT', 'eyJzdWIiOiJDQU5BUllKV1QifQ', 'c0ffeec0ffee', 'MIICANARYPEM', 'CANARYBEARER', 'canary.person'];
+
+describe('SecurityLogger: entries', () => {
+  it('writes one JSON object per line with the SecurityLogEntry shape and a linked chain', () => {
+    const log = open();
+    log.logOAuthEvent('connect', 'google', 'alice@example.com', true, { scopes: ['openid', 'email'] });
+    log.logTokenEvent('token_saved', 'google', 'alice@example.com');
+    log.logSecurityError('decryption_failure', { reason: 'tag mismatch', field: 'access_token' });
+    const ls = lines();
+    expect(ls).toHaveLength(3);
+    const entries = ls.map((l) => JSON.parse(l) as SecurityLogEntry);
+    // Nothing but the JSON object on the line (no electron-log date/level prefix).
+    ls.forEach((l) => expect(l.startsWith('{"seq":')).toBe(true));
+    expect(entries.map((e) => e.seq)).toEqual([1, 2, 3]);
+    expect(entries[0]!.prev).toBe(GENESIS_HASH);
+    expect(entries[1]!.prev).toBe(entries[0]!.hash);
+    expect(entries[2]!.prev).toBe(entries[1]!.hash);
+    for (const e of entries) {
+      expect(e.hash).toBe(entryHash(e));
+      expect(Number.isNaN(Date.parse(e.ts))).toBe(false);
+      expect(e.ts.endsWith('Z')).toBe(true);
+    }
+    expect(entries[0]).toMatchObject({ level: 'info', category: 'oauth', event: 'connect', provider: 'google', success: true, details: { scopes: 'openid email' } });
+    expect(entries[1]).toMatchObject({ level: 'info', category: 'token', event: 'token_saved', provider: 'google', success: true, details: {} });
+    expect(entries[2]).toMatchObject({ level: 'error', category: 'security', event: 'decryption_failure', details: { reason: 'tag mismatch', field: 'access_token' } });
+    expect(entries[2]!.userHash).toBeUndefined();
+    log.logOAuthEvent('refresh', 'google', 'alice@example.com', false, { code: 'invalid_grant' });
+    expect(log.readRecent(1)[0]).toMatchObject({ level: 'warn', success: false });
+    expect(log.verify()).toEqual({ ok: true, entries: 4, head: 'ok' });
+  });
+
+  it('creates the folder 0700 and the log and head 0600', () => {
+    const log = open();
+    log.logTokenEvent('token_saved', 'google', 'u');
+    expect(mode(join(home.dir, 'osmen'))).toBe(0o700);
+    expect(mode(logFile)).toBe(0o600);
+    expect(mode(securityLogPaths(logFile).head)).toBe(0o600);
+    expect(existsSync(securityLogPaths(logFile).lock)).toBe(false);
+  });
+
+  it('hashes user ids with a keyed HMAC: not plain SHA-256, stable per key, different across keys', () => {
+    const a = open();
+    a.logOAuthEvent('connect', 'google', C.email, true);
+    const h1 = a.readRecent(1)[0]!.userHash!;
+    expect(h1).toMatch(/^[0-9a-f]{32}$/);
+    const sha = createHash('sha256').update(C.email).digest('hex');
+    expect(sha.startsWith(h1)).toBe(false);
+    expect(sha.slice(0, 16)).not.toBe(h1.slice(0, 16)); // the seed's sha256(user)[:16]
+    expect(a.userHash(C.email)).toBe(h1);
+    a.close();
+
+    const b = open(); // same key, new instance: same hash
+    b.logOAuthEvent('refresh', 'google', C.email, true);
+    expect(b.readRecent(1)[0]!.userHash).toBe(h1);
+
+    const other = new SecurityLogger({ logFile: join(home.dir, 'other', 'security.log'), hmacKey: Buffer.alloc(32, 0x43) });
+    loggers.push(other);
+    expect(other.userHash(C.email)).not.toBe(h1);
+    expect(readFileSync(logFile, 'utf8')).not.toContain('canary.person');
+  });
+
+  it('without hmacKey uses a persisted random key file (0600), so hashes survive a restart', () => {
+    const a = new SecurityLogger({ logFile });
+    loggers.push(a);
+    const keyFile = securityLogPaths(logFile).key;
+    expect(mode(keyFile)).toBe(0o600);
+    expect(Buffer.from(readFileSync(keyFile, 'utf8'), 'base64')).toHaveLength(32);
+    const h = a.userHash('bob@example.com');
+    a.logTokenEvent('token_saved', 'google', 'bob@example.com');
+    a.close();
+    const b = new SecurityLogger({ logFile });
+    loggers.push(b);
+    expect(b.userHash('bob@example.com')).toBe(h);
+    b.logTokenEvent('token_saved', 'google', 'bob@example.com');
+    expect(b.verify().ok).toBe(true);
+    expect(verifySecurityLog({ logFile }).ok).toBe(true);
+  });
+
+  it('rejects a short hmacKey with a typed error', () => {
+    expect(() => new SecurityLogger({ logFile, hmacKey: 'short' })).toThrowError(SecurityLogError);
+  });
+});
+
+describe('SecurityLogger: allow-list and redaction', () => {
+  it('keeps allow-listed scalar details, drops unknown and nested keys and records that it did', () => {
+    const log = open();
+    log.logOAuthEvent('refresh', 'microsoft', 'u1', false, {
+      code: 'invalid_grant',
+      status: 400,
+      retryable: false,
+      retryAfterMs: 1500,
+      providerCodes: ['AADSTS70008'],
+      access_token: 'x',
+      body: 'whatever',
+      // @ts-expect-error nested values are not LogDetails; the logger must cope anyway
+      nested: { refresh_token: 'y' },
+    });
+    const e = log.readRecent(1)[0]!;
+    expect(e.details).toEqual({
+      code: 'invalid_grant',
+      status: 400,
+      retryable: false,
+      retryAfterMs: 1500,
+      providerCodes: 'AADSTS70008',
+      dropped: 3,
+      droppedKeys: 'access_token,body,nested',
+    });
+  });
+
+  it('never writes planted canary tokens to any file, whatever field they are planted in', () => {
+    const log = open({ maxBytes: 4096, backups: 2 });
+    const all = Object.values(C).join(' ');
+    for (let i = 0; i < 15; i++) {
+      log.logOAuthEvent('refresh', 'google', C.email, false, {
+        reason: `token endpoint said ${all}`,
+        error: new Error(`refresh failed for ${C.refresh} with ${C.bearer}`) as unknown as string,
+        code: C.access,
+        source: C.pem,
+        keyId: C.hex,
+        field: `access_token=${C.access}&refresh_token=${C.refresh}`,
+        access_token: C.access,
+        [C.secret]: 'as a key name',
+        scopes: [C.jwt, 'openid'] as unknown as string,
+      });
+      log.logSecurityError(`decryption_failure ${C.access}`, { reason: `client_secret: ${C.secret}`, channel: C.jwt });
+      log.logOAuthEvent(`connect`, `google ${C.refresh}`, C.email, true);
+    }
+    const files = readdirSync(join(home.dir, 'osmen'));
+    expect(files).toContain('security.log.1'); // rotation happened, so the scan covers rotated files too
+    for (const f of files) {
+      const raw = readFileSync(join(home.dir, 'osmen', f), 'utf8');
+      for (const mark of CANARY_MARKS) expect(raw, `${mark} in ${f}`).not.toContain(mark);
+    }
+    const e = log.readRecent(3).find((x) => x.event === 'refresh')!;
+    expect(String(e.details.reason)).toContain('[REDACTED]');
+    expect(e.details.redacted).toBeGreaterThan(0);
+    expect(String(e.details.error)).toMatch(/^Error: refresh failed for \[REDACTED\]/);
+    expect(log.verify().ok).toBe(true);
+  });
+
+  it('passes ordinary text through unchanged', () => {
+    const log = open();
+    log.logOAuthEvent('refresh', 'google', 'u', false, { reason: 'Token has been expired or revoked.', code: 'invalid_grant', status: 400 });
+    expect(log.readRecent(1)[0]!.details).toEqual({ reason: 'Token has been expired or revoked.', code: 'invalid_grant', status: 400 });
+  });
+});
+
+describe('SecurityLogger: rotation', () => {
+  it('rotates at maxBytes keeping exactly `backups` private files, and the chain verifies across them', () => {
+    const log = open({ maxBytes: 2048, backups: 3 });
+    fill(log, 80);
+    const names = readdirSync(join(home.dir, 'osmen')).sort();
+    expect(names).toEqual(['security.log', 'security.log.1', 'security.log.2', 'security.log.3', 'security.log.head']);
+    for (const n of names) {
+      expect(mode(join(home.dir, 'osmen', n))).toBe(0o600);
+      expect(statSync(join(home.dir, 'osmen', n)).size).toBeLessThanOrEqual(2048);
+    }
+    // The newest backup directly precedes the live file.
+    const firstLive = JSON.parse(lines()[0]!) as SecurityLogEntry;
+    const lastOf1 = JSON.parse(lines(`${logFile}.1`).at(-1)!) as SecurityLogEntry;
+    expect(firstLive.prev).toBe(lastOf1.hash);
+    expect(firstLive.seq).toBe(lastOf1.seq + 1);
+    // Older entries were dropped on purpose; the chain still verifies from the first retained entry.
+    const oldest = JSON.parse(lines(`${logFile}.3`)[0]!) as SecurityLogEntry;
+    expect(oldest.seq).toBeGreaterThan(1);
+    const v = log.verify();
+    expect(v).toMatchObject({ ok: true, head: 'ok' });
+    expect(v.entries).toBe(81 - oldest.seq);
+  });
+
+  it('readRecent returns the newest entries first across rotated files', () => {
+    const log = open({ maxBytes: 2048, backups: 3 });
+    fill(log, 40);
+    const liveCount = lines().length;
+    const recent = log.readRecent(liveCount + 5);
+    expect(recent.map((e) => e.seq)).toEqual(Array.from({ length: liveCount + 5 }, (_, i) => 40 - i));
+    expect(log.readRecent(0)).toEqual([]);
+    expect(log.readRecent(10_000).length).toBe(log.verify().entries);
+  });
+
+  it('with backups = 0 keeps only the live file and still verifies', () => {
+    const log = open({ maxBytes: 1024, backups: 0 });
+    fill(log, 20);
+    expect(readdirSync(join(home.dir, 'osmen')).sort()).toEqual(['security.log', 'security.log.head']);
+    expect(log.verify().ok).toBe(true);
+  });
+});
+
+describe('SecurityLogger: tampering is detected and the first bad entry named', () => {
+  const setup = (n = 10): SecurityLogger => {
+    const log = open();
+    fill(log, n);
+    expect(log.verify().ok).toBe(true);
+    return log;
+  };
+  const rehash = (line: string, edit: (e: SecurityLogEntry) => void): string => {
+    const e = JSON.parse(line) as SecurityLogEntry;
+    edit(e);
+    e.hash = entryHash(e);
+    return JSON.stringify(e);
+  };
+
+  it('an edited field', () => {
+    const log = setup();
+    const ls = lines();
+    ls[3] = ls[3]!.replace('"success":true', '"success":false');
+    writeLines(logFile, ls);
+    const v = log.verify();
+    expect(v.ok).toBe(false);
+    expect(v.firstBad).toMatchObject({ seq: 4, file: logFile, line: 4, problem: 'edited' });
+  });
+
+  it('an edited entry whose hash was recomputed (caught by the next link)', () => {
+    const log = setup();
+    const ls = lines();
+    ls[3] = rehash(ls[3]!, (e) => (e.details.reason = 'nothing to see'));
+    writeLines(logFile, ls);
+    expect(log.verify().firstBad).toMatchObject({ seq: 4, file: logFile, line: 4, problem: 'edited' });
+  });
+
+  it('the last entry edited with a recomputed hash (caught by the signed head)', () => {
+    const log = setup();
+    const ls = lines();
+    ls[9] = rehash(ls[9]!, (e) => (e.success = !e.success));
+    writeLines(logFile, ls);
+    expect(log.verify().firstBad).toMatchObject({ seq: 10, file: logFile, line: 10, problem: 'edited' });
+  });
+
+  it('a deleted line', () => {
+    const log = setup();
+    const ls = lines();
+    ls.splice(4, 1); // seq 5
+    writeLines(logFile, ls);
+    const v = log.verify();
+    expect(v.firstBad).toMatchObject({ seq: 6, file: logFile, line: 5, problem: 'missing' });
+    expect(v.firstBad!.reason).toContain('seq 5 removed');
+  });
+
+  it('two swapped lines', () => {
+    const log = setup();
+    const ls = lines();
+    [ls[2], ls[3]] = [ls[3]!, ls[2]!]; // seq 3 and 4
+    writeLines(logFile, ls);
+    const v = log.verify();
+    expect(v.firstBad).toMatchObject({ seq: 4, file: logFile, line: 3, problem: 'reordered' });
+  });
+
+  it('a truncated tail (newest lines deleted)', () => {
+    const log = setup();
+    writeLines(logFile, lines().slice(0, 7));
+    const v = log.verify();
+    expect(v.firstBad).toMatchObject({ seq: 8, file: logFile, line: 8, problem: 'truncated' });
+  });
+
+  it('a line cut off in the middle', () => {
+    const log = setup();
+    const raw = readFileSync(logFile, 'utf8');
+    writeFileSync(logFile, raw.slice(0, raw.length - 40));
+    expect(log.verify().firstBad).toMatchObject({ seq: null, file: logFile, line: 10, problem: 'malformed' });
+  });
+
+  it('a deleted or forged head record', () => {
+    const log = setup();
+    const { head } = securityLogPaths(logFile);
+    const saved = readFileSync(head, 'utf8');
+    unlinkSync(head);
+    expect(log.verify()).toMatchObject({ ok: false, head: 'missing', firstBad: { problem: 'head_missing', file: head } });
+    const forged = JSON.parse(saved) as { seq: number };
+    forged.seq = 7;
+    writeFileSync(head, JSON.stringify(forged));
+    expect(log.verify()).toMatchObject({ ok: false, head: 'invalid', firstBad: { problem: 'head_invalid' } });
+    // A head signed under another key is reported as such, not as a valid anchor.
+    writeFileSync(head, saved);
+    const otherKey = new SecurityLogger({ logFile, hmacKey: Buffer.alloc(32, 1) });
+    loggers.push(otherKey);
+    expect(otherKey.verify().firstBad?.reason).toContain('different key');
+  });
+
+  describe('across rotation', () => {
+    const rotated = (): SecurityLogger => {
+      const log = open({ maxBytes: 2048, backups: 3 });
+      fill(log, 50);
+      expect(log.verify().ok).toBe(true);
+      expect(existsSync(`${logFile}.3`)).toBe(true);
+      return log;
+    };
+    const seqAt = (file: string, i: number): number => (JSON.parse(lines(file).at(i)!) as SecurityLogEntry).seq;
+
+    it('a deleted middle rotated file', () => {
+      const log = rotated();
+      const firstOf1 = seqAt(`${logFile}.1`, 0);
+      const lastOf3 = seqAt(`${logFile}.3`, -1);
+      unlinkSync(`${logFile}.2`);
+      const v = log.verify();
+      expect(v.firstBad).toMatchObject({ seq: firstOf1, file: `${logFile}.1`, line: 1, problem: 'missing' });
+      expect(v.firstBad!.reason).toContain(`seq ${lastOf3 + 1}`);
+    });
+
+    it('a deleted oldest rotated file', () => {
+      const log = rotated();
+      const firstOf2 = seqAt(`${logFile}.2`, 0);
+      unlinkSync(`${logFile}.3`);
+      expect(log.verify().firstBad).toMatchObject({ seq: firstOf2, file: `${logFile}.2`, line: 1, problem: 'start_removed' });
+    });
+
+    it('a deleted live file', () => {
+      const log = rotated();
+      const lastOf1 = seqAt(`${logFile}.1`, -1);
+      unlinkSync(logFile);
+      expect(log.verify().firstBad).toMatchObject({ seq: lastOf1 + 1, file: logFile, line: 1, problem: 'truncated' });
+    });
+
+    it('an entry edited at the end of a rotated file, hash recomputed (caught by the first entry of the next file)', () => {
+      const log = rotated();
+      const ls = lines(`${logFile}.1`);
+      const last = ls.length - 1;
+      ls[last] = rehash(ls[last]!, (e) => (e.success = !e.success));
+      writeLines(`${logFile}.1`, ls);
+      const v = log.verify();
+      expect(v.firstBad).toMatchObject({ seq: seqAt(`${logFile}.1`, -1), file: `${logFile}.1`, line: ls.length, problem: 'edited' });
+    });
+
+    it('an entry edited inside a rotated file', () => {
+      const log = rotated();
+      const ls = lines(`${logFile}.2`);
+      ls[1] = ls[1]!.replace('"attempt":', '"attempt":1');
+      writeLines(`${logFile}.2`, ls);
+      expect(log.verify().firstBad).toMatchObject({ seq: seqAt(`${logFile}.2`, 1), file: `${logFile}.2`, line: 2, problem: 'edited' });
+    });
+
+    it('two rotated files swapped', () => {
+      const log = rotated();
+      const a = readFileSync(`${logFile}.1`);
+      writeFileSync(`${logFile}.1`, readFileSync(`${logFile}.2`));
+      writeFileSync(`${logFile}.2`, a);
+      const v = log.verify();
+      expect(v.ok).toBe(false);
+      expect(v.firstBad).toMatchObject({ file: `${logFile}.2`, line: 1, problem: 'reordered' });
+    });
+  });
+
+  it('the standalone verifier (for the CLI) agrees and writes nothing', () => {
+    const log = setup();
+    writeLines(logFile, lines().slice(0, 9));
+    const before = readdirSync(join(home.dir, 'osmen')).sort();
+    expect(verifySecurityLog({ logFile, hmacKey: KEY }).firstBad).toEqual(log.verify().firstBad);
+    expect(readdirSync(join(home.dir, 'osmen')).sort()).toEqual(before);
+    expect(verifySecurityLog({ logFile }).ok).toBe(false); // no key file and no key: the head cannot be trusted
+  });
+});
+
+describe('SecurityLogger: restart and continuity', () => {
+  it('a new logger on the same file continues the chain', () => {
+    const a = open({ maxBytes: 2048, backups: 3 });
+    fill(a, 12);
+    const last = a.readRecent(1)[0]!;
+    a.close();
+    expect(() => a.logTokenEvent('token_saved', 'google', 'u')).toThrowError(expect.objectContaining({ code: 'CLOSED' }));
+    const b = open({ maxBytes: 2048, backups: 3 });
+    b.logTokenEvent('token_saved', 'google', 'u');
+    const next = b.readRecent(1)[0]!;
+    expect(next.seq).toBe(last.seq + 1);
+    expect(next.prev).toBe(last.hash);
+    fill(b, 30, 14);
+    expect(b.verify()).toMatchObject({ ok: true, head: 'ok' });
+  });
+
+  it('continuing after a truncation keeps the break visible (the head is the anchor, not the file)', () => {
+    const a = open();
+    fill(a, 10);
+    writeLines(logFile, lines().slice(0, 6));
+    a.close();
+    const b = open();
+    fill(b, 3, 11);
+    const v = b.verify();
+    expect(v.ok).toBe(false);
+    expect(v.firstBad).toMatchObject({ seq: 11, line: 7, problem: 'missing' });
+  });
+
+  it('with the head record deleted, the next append re-anchors and says so in the log', () => {
+    const a = open();
+    fill(a, 5);
+    unlinkSync(securityLogPaths(logFile).head);
+    a.close();
+    const b = open();
+    expect(b.verify().ok).toBe(false); // opening alone repairs nothing
+    b.logTokenEvent('token_saved', 'google', 'u');
+    const [newest, notice] = b.readRecent(2);
+    expect(notice).toMatchObject({ seq: 6, event: 'log_reanchored', level: 'error', category: 'security' });
+    expect(String(notice!.details.reason)).toContain('head record was missing');
+    expect(newest!.seq).toBe(7);
+    expect(b.verify().ok).toBe(true);
+  });
+
+  it('rekey() moves the head to a new key with a log entry', () => {
+    const a = open();
+    fill(a, 3);
+    const newKey = Buffer.alloc(32, 0x99);
+    a.rekey(newKey);
+    expect(a.readRecent(1)[0]).toMatchObject({ event: 'log_rekeyed', seq: 4 });
+    expect(a.verify().ok).toBe(true);
+    expect(verifySecurityLog({ logFile, hmacKey: newKey }).ok).toBe(true);
+    expect(verifySecurityLog({ logFile, hmacKey: KEY }).firstBad?.problem).toBe('head_invalid');
+  });
+
+  it('calls onAppend with each written entry', () => {
+    const seen: SecurityLogEntry[] = [];
+    const log = open({ onAppend: (e) => seen.push(e) });
+    fill(log, 3);
+    expect(seen.map((e) => e.seq)).toEqual([1, 2, 3]);
+    expect(seen[2]).toEqual(log.readRecent(1)[0]);
+  });
+
+  it("does not touch electron-log's default logger", () => {
+    const before = {
+      format: electronLog.transports.file.format,
+      maxSize: electronLog.transports.file.maxSize,
+      resolvePathFn: electronLog.transports.file.resolvePathFn,
+      transforms: electronLog.transports.file.transforms,
+      console: electronLog.transports.console.level,
+    };
+    const log = open();
+    fill(log, 2);
+    expect({
+      format: electronLog.transports.file.format,
+      maxSize: electronLog.transports.file.maxSize,
+      resolvePathFn: electronLog.transports.file.resolvePathFn,
+      transforms: electronLog.transports.file.transforms,
+      console: electronLog.transports.console.level,
+    }).toEqual(before);
+  });
+});
+
+describe('SecurityLogger: several processes on one log', () => {
+  it('4 processes appending concurrently produce one unbroken chain', async () => {
+    const writer = join(home.dir, 'writer.ts');
+    const moduleUrl = new URL('../../src/main/core/security/security-logger.ts', import.meta.url).href;
+    writeFileSync(
+      writer,
+      `import { SecurityLogger } from ${JSON.stringify(moduleUrl)};
+const [logFile, name, count] = process.argv.slice(2);
+const log = new SecurityLogger({ logFile, hmacKey: Buffer.alloc(32, 0x42), maxBytes: 8192, backups: 20 });
+for (let i = 0; i < Number(count); i++) log.logOAuthEvent('refresh', 'google', name + '-' + i, true, { attempt: i, source: name });
+log.close();
+`,
+    );
+    const run = (name: string): Promise<number> =>
+      new Promise((resolve, reject) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', writer, logFile, name, '40'], { stdio: ['ignore', 'ignore', 'pipe'] });
+        let err = '';
+        child.stderr.on('data', (d) => (err += d));
+        child.on('error', reject);
+        child.on('exit', (code) => (code === 0 ? resolve(code) : reject(new Error(`writer ${name} exited ${code}: ${err}`))));
+      });
+    await Promise.all(['p1', 'p2', 'p3', 'p4'].map(run));
+    const log = open({ maxBytes: 8192, backups: 20 });
+    const v = log.verify();
+    expect(v).toMatchObject({ ok: true, entries: 160, head: 'ok' });
+    const all = log.readRecent(1000);
+    expect(new Set(all.map((e) => e.seq)).size).toBe(160);
+    for (const p of ['p1', 'p2', 'p3', 'p4']) expect(all.filter((e) => e.details.source === p)).toHaveLength(40);
+  });
+});
