@@ -123,6 +123,7 @@ export async function connectAccount(deps: OAuthDeps, providerId: string, option
   const verifier = oidc.randomPKCECodeVerifier();
   const listener = await startLoopbackListener({ expectedState: state });
   let respond: ((status: number, html: string) => void) | undefined;
+  let opened: Promise<unknown> | undefined;
   try {
     const challenge = await oidc.calculatePKCECodeChallenge(verifier);
     const params: Record<string, string> = {
@@ -133,11 +134,17 @@ export async function connectAccount(deps: OAuthDeps, providerId: string, option
     };
     if (nonce) params.nonce = nonce;
     const authUrl = await raceSignal(handler.buildAuthorizationUrl(params), signal, providerId);
-    // The browser may finish before openUrl resolves (tests drive it inline): start waiting first.
-    const cb = raceSignal(listener.callback, signal, providerId);
-    cb.catch(() => undefined);
-    await raceSignal(Promise.resolve(openUrl(authUrl.href)), signal, providerId);
-    const callback = await cb;
+    // Don't block on the opener: a driver that behaves like a browser (tests, or an opener that
+    // waits for its window) only finishes after we answer the callback. It can only fail us.
+    opened = Promise.resolve().then(() => openUrl(authUrl.href));
+    const openFailed = opened.then(
+      () => new Promise<never>(() => undefined),
+      (err: unknown) => {
+        throw new OAuthError({ code: 'browser_failed', description: err instanceof Error ? err.message : String(err), provider: providerId, cause: err });
+      },
+    );
+    openFailed.catch(() => undefined);
+    const callback = await raceSignal(Promise.race([listener.callback, openFailed]), signal, providerId);
     respond = callback.respond;
 
     const response = await raceSignal(
@@ -157,6 +164,8 @@ export async function connectAccount(deps: OAuthDeps, providerId: string, option
     deps.tokens.saveToken(providerId, identity.userId, tokenResponse, { displayName: identity.displayName });
     respond(200, SUCCESS_PAGE);
     respond = undefined;
+    // Surface a failure of the opener itself (e.g. a test driver's assertion) now that it returned.
+    await raceSignal(opened, signal, providerId);
     deps.log?.logOAuthEvent('connect', providerId, identity.userId, true, {
       hasRefreshToken: Boolean(response.refresh_token),
       scopes: tokenResponse.scope ?? '',

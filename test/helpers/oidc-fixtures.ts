@@ -1,0 +1,111 @@
+/**
+ * Shared wiring for OAuth tests: a real vault (SQLite file in a temp home),
+ * a recorder for security-log calls and core events, and a provider registry
+ * pointed at the loopback test provider.
+ */
+import { join } from 'node:path';
+import { CoreEvents } from '../../src/main/core/events.js';
+import type { LogDetails, SecurityEventSink } from '../../src/main/core/contracts.js';
+import { EncryptionManager } from '../../src/main/core/security/encryption-manager.js';
+import { TokenManager } from '../../src/main/core/security/token-manager.js';
+import { ProviderRegistry } from '../../src/main/core/oauth/providers.js';
+import { makeTmpHome } from './tmp.js';
+import { PUBLIC_CLIENT_ID } from './oidc-provider.js';
+
+export interface LogRecord {
+  kind: 'oauth' | 'token' | 'error';
+  type: string;
+  provider?: string;
+  userId?: string;
+  success?: boolean;
+  details?: LogDetails;
+}
+
+export class RecordingSink implements SecurityEventSink {
+  readonly records: LogRecord[] = [];
+  logOAuthEvent(type: string, provider: string, userId: string, success: boolean, details?: LogDetails): void {
+    this.records.push({ kind: 'oauth', type, provider, userId, success, details });
+  }
+  logTokenEvent(type: string, provider: string, userId: string): void {
+    this.records.push({ kind: 'token', type, provider, userId });
+  }
+  logSecurityError(type: string, details: LogDetails): void {
+    this.records.push({ kind: 'error', type, details });
+  }
+  of(type: string): LogRecord[] {
+    return this.records.filter((r) => r.type === type);
+  }
+}
+
+export function recordEvents(events: CoreEvents): Array<{ name: string; payload: unknown }> {
+  const out: Array<{ name: string; payload: unknown }> = [];
+  for (const name of ['accounts-changed', 'token-refreshed', 'needs-reauth', 'refresh-failed', 'refresh-state'] as const) {
+    events.on(name, (...args: unknown[]) => out.push({ name, payload: args[0] }));
+  }
+  return out;
+}
+
+export interface Vault {
+  dir: string;
+  dbPath: string;
+  key: string;
+  tokens: TokenManager;
+  log: RecordingSink;
+  events: CoreEvents;
+  emitted: Array<{ name: string; payload: unknown }>;
+  cleanup(): void;
+}
+
+export function openVault(): Vault {
+  const home = makeTmpHome('osmen-oauth-');
+  const key = EncryptionManager.generateKey();
+  const dbPath = join(home.dir, 'tokens.db');
+  const tokens = new TokenManager({ dbPath, encryption: new EncryptionManager(key) });
+  const events = new CoreEvents();
+  const emitted = recordEvents(events);
+  return {
+    dir: home.dir,
+    dbPath,
+    key,
+    tokens,
+    log: new RecordingSink(),
+    events,
+    emitted,
+    cleanup() {
+      tokens.close();
+      home.cleanup();
+    },
+  };
+}
+
+export const TEST_SCOPES = ['openid', 'email', 'profile', 'offline_access'];
+
+/** A registry with the loopback test provider registered as `testop` (public client + PKCE). */
+export function testRegistry(issuer: string, extra: Partial<Parameters<ProviderRegistry['register']>[0]> = {}): ProviderRegistry {
+  const providers = new ProviderRegistry({ env: {} });
+  providers.register({
+    id: 'testop',
+    displayName: 'Test OP',
+    issuer,
+    clientId: PUBLIC_CLIENT_ID,
+    scopes: TEST_SCOPES,
+    // oidc-provider (like Google) only grants offline_access with prompt=consent.
+    extraAuthParams: { prompt: 'consent' },
+    ...extra,
+  });
+  return providers;
+}
+
+/** Makes a stored token expire in `seconds` without touching the provider (keeps all tokens). */
+export function ageToken(tokens: TokenManager, provider: string, userId: string, seconds: number): void {
+  const t = tokens.getToken(provider, userId);
+  if (!t) throw new Error('no token to age');
+  tokens.saveToken(provider, userId, {
+    access_token: t.accessToken,
+    refresh_token: t.refreshToken ?? null,
+    id_token: t.idToken ?? null,
+    expires_in: seconds,
+    scopes: t.scopes,
+    token_type: t.tokenType,
+  });
+}

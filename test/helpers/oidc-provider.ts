@@ -1,0 +1,241 @@
+/**
+ * A real OpenID Provider (npm `oidc-provider` by panva) on 127.0.0.1 with an
+ * ephemeral port, for integration tests: PKCE required, refresh tokens issued
+ * for offline_access and rotated on every use (a reused refresh token revokes
+ * the whole grant), RFC 7009 revocation on, dev login/consent pages.
+ *
+ * Every POST to the token endpoint is counted at the HTTP layer, by grant type,
+ * so tests can assert "exactly one token request".
+ */
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Provider, { type Configuration } from 'oidc-provider';
+
+export const PUBLIC_CLIENT_ID = 'osmen-desktop';
+export const CONFIDENTIAL_CLIENT_ID = 'osmen-confidential';
+export const CONFIDENTIAL_CLIENT_SECRET = 'confidential-secret-for-tests-0123456789';
+
+export interface TestProviderOptions {
+  /** Access token lifetime in seconds (default 3600). */
+  accessTokenTtl?: number;
+  /** ID token lifetime in seconds (default 3600). */
+  idTokenTtl?: number;
+  /** When false, accounts have no email claim (identity falls back to sub). */
+  withEmail?: boolean;
+}
+
+export interface TokenRequestRecord {
+  grantType: string;
+  status: number;
+}
+
+export interface TestProvider {
+  issuer: string;
+  port: number;
+  provider: Provider;
+  /** Every POST /token seen, in order, with the HTTP status answered. */
+  tokenRequests: TokenRequestRecord[];
+  count(grantType?: string): number;
+  resetCounts(): void;
+  close(): Promise<void>;
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+export function accountClaims(id: string, withEmail: boolean): Record<string, unknown> {
+  return withEmail
+    ? { sub: id, email: `${id}@example.test`, email_verified: true, name: `Test ${id}` }
+    : { sub: id, name: `Test ${id}` };
+}
+
+export async function startTestProvider(options: TestProviderOptions = {}): Promise<TestProvider> {
+  const tokenRequests: TokenRequestRecord[] = [];
+  // Reserve the port first: the issuer URL must contain it before the Provider exists.
+  const server: Server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  const issuer = `http://127.0.0.1:${port}`;
+  const withEmail = options.withEmail ?? true;
+
+  const configuration: Configuration = {
+    clients: [
+      {
+        client_id: PUBLIC_CLIENT_ID,
+        application_type: 'native',
+        token_endpoint_auth_method: 'none',
+        grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code'],
+        // Native loopback redirect: oidc-provider ignores the port when matching (RFC 8252 §7.3).
+        redirect_uris: ['http://127.0.0.1/callback'],
+      },
+      {
+        client_id: CONFIDENTIAL_CLIENT_ID,
+        client_secret: CONFIDENTIAL_CLIENT_SECRET,
+        application_type: 'native',
+        token_endpoint_auth_method: 'client_secret_post',
+        grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code'],
+        redirect_uris: ['http://127.0.0.1/callback'],
+      },
+    ],
+    async findAccount(_ctx, id) {
+      return { accountId: id, claims: () => accountClaims(id, withEmail) as { sub: string } };
+    },
+    claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
+    scopes: ['openid', 'offline_access', 'email', 'profile'],
+    features: {
+      devInteractions: { enabled: true },
+      revocation: { enabled: true },
+    },
+    pkce: { required: () => true },
+    // Rotate on every use: a reused refresh token then revokes the grant (RFC 9700 §4.14.2).
+    rotateRefreshToken: true,
+    issueRefreshToken: async (_ctx, client, code) => client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
+    cookies: { keys: ['test-cookie-key-0123456789abcdef'] },
+    ttl: {
+      AccessToken: options.accessTokenTtl ?? 3600,
+      IdToken: options.idTokenTtl ?? 3600,
+      RefreshToken: 14 * 24 * 3600,
+      Grant: 14 * 24 * 3600,
+      Session: 3600,
+      Interaction: 600,
+      AuthorizationCode: 60,
+    },
+  };
+
+  const provider = new Provider(issuer, configuration);
+  // Quiet: oidc-provider logs dev-mode warnings through its own debug channel only.
+  const handler = provider.callback();
+  server.on('request', (req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method === 'POST' && path === '/token') {
+      // Count here, at the HTTP layer: every token request, whatever oidc-provider decides.
+      void readBody(req).then((body) => {
+        const grantType = new URLSearchParams(body.toString('utf8')).get('grant_type') ?? '';
+        const record: TokenRequestRecord = { grantType, status: 0 };
+        tokenRequests.push(record);
+        res.on('finish', () => (record.status = res.statusCode));
+        // Hand the already-read body to oidc-provider (it accepts a pre-parsed req.body).
+        (req as IncomingMessage & { body?: unknown }).body = Object.fromEntries(new URLSearchParams(body.toString('utf8')));
+        handler(req, res);
+      });
+      return;
+    }
+    handler(req, res);
+  });
+
+  return {
+    issuer,
+    port,
+    provider,
+    tokenRequests,
+    count(grantType?: string) {
+      return grantType ? tokenRequests.filter((r) => r.grantType === grantType).length : tokenRequests.length;
+    },
+    resetCounts() {
+      tokenRequests.length = 0;
+    },
+    close() {
+      return new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------
+// A minimal browser: follows redirects, keeps cookies, submits the login and consent forms.
+
+class CookieJar {
+  private readonly cookies = new Map<string, string>();
+  store(res: Response): void {
+    for (const line of res.headers.getSetCookie()) {
+      const [pair, ...attrs] = line.split(';');
+      const eq = pair!.indexOf('=');
+      if (eq < 1) continue;
+      const name = pair!.slice(0, eq).trim();
+      const value = pair!.slice(eq + 1).trim();
+      const expired = attrs.some((a) => {
+        const [k, v] = a.split('=');
+        const key = k!.trim().toLowerCase();
+        return (key === 'max-age' && Number(v) <= 0) || (key === 'expires' && Date.parse(v ?? '') < Date.now());
+      });
+      if (expired || value === '') this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+  }
+  header(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+}
+
+function decodeEntities(s: string): string {
+  return s.replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>');
+}
+
+function parseForm(html: string): { action: string; fields: Record<string, string> } | null {
+  const form = /<form\b[^>]*\baction="([^"]*)"[^>]*>([\s\S]*?)<\/form>/i.exec(html);
+  if (!form) return null;
+  const fields: Record<string, string> = {};
+  for (const m of form[2]!.matchAll(/<input\b([^>]*)>/gi)) {
+    const attrs = m[1]!;
+    const name = /\bname="([^"]*)"/i.exec(attrs)?.[1];
+    if (!name) continue;
+    fields[name] = decodeEntities(/\bvalue="([^"]*)"/i.exec(attrs)?.[1] ?? '');
+  }
+  return { action: decodeEntities(form[1]!), fields };
+}
+
+export interface BrowserResult {
+  /** The final response (our loopback listener's page). */
+  status: number;
+  body: string;
+  finalUrl: string;
+}
+
+/**
+ * Drives the authorization flow like a browser would: follow redirects, post the login form
+ * (any login works with devInteractions; it becomes the account id) and the consent form,
+ * until the redirect reaches the app's loopback listener.
+ */
+export async function browseAuthorization(authUrl: string, account: { login: string; password?: string }): Promise<BrowserResult> {
+  const jar = new CookieJar();
+  let url = authUrl;
+  let init: RequestInit = { method: 'GET' };
+  for (let step = 0; step < 25; step++) {
+    const target = new URL(url);
+    const isApp = target.pathname === '/callback';
+    const headers = new Headers(init.headers);
+    if (!isApp) headers.set('cookie', jar.header());
+    const res = await fetch(url, { ...init, headers, redirect: 'manual' });
+    jar.store(res);
+    if (res.status >= 300 && res.status < 400) {
+      url = new URL(res.headers.get('location')!, url).href;
+      init = { method: 'GET' };
+      continue;
+    }
+    const body = await res.text();
+    if (isApp) return { status: res.status, body, finalUrl: url };
+    const form = parseForm(body);
+    if (!form || res.status !== 200) {
+      throw new Error(`browser: unexpected page at ${target.pathname} (HTTP ${res.status}): ${body.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').slice(0, 300)}`);
+    }
+    if ('login' in form.fields) form.fields.login = account.login;
+    if ('password' in form.fields) form.fields.password = account.password ?? 'any-password';
+    url = new URL(form.action, url).href;
+    init = {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(form.fields).toString(),
+    };
+  }
+  throw new Error('browser: too many steps');
+}
