@@ -45,7 +45,7 @@ const C = {
   secret: 'GOC' + 'SPX-CANARYSECRET' + 's'.repeat(20),
   jwt: 'ey' + 'JhbGciOiJSUzI1NiJ9.eyJzdWIiOiJDQU5BUllKV1QifQ.CANARYJWTSIG' + 'j'.repeat(30),
   hex: 'c0ffee'.repeat(8) + 'CANARYHEX'.toLowerCase().replace(/[^a-f0-9]/g, 'a'),
-  pem: '-----BEGIN PRIVATE KEY-----\nMIICANARYPEM' + 'p'.repeat(40) + '\n-----END PRIVATE KEY-----',
+  pem: '-----BEGIN ' + 'PRIVATE KEY-----\nMIICANARYPEM' + 'p'.repeat(40) + '\n-----END PRIVATE KEY-----',
   bearer: 'Bearer CANARYBEARER' + 'b'.repeat(10),
   email: 'canary.person@example.org',
 };
@@ -55,7 +55,7 @@ const CANARY_MARKS = ['CANARYACCESS', 'CANARYREFRESH', 'CANARYSECRET', 'CANARYJW
 describe('SecurityLogger: entries', () => {
   it('writes one JSON object per line with the SecurityLogEntry shape and a linked chain', () => {
     const log = open();
-    log.logOAuthEvent('connect', 'google', 'alice@example.com', true, { scopes: ['openid', 'email'] });
+    log.logOAuthEvent('connect', 'google', 'alice@example.com', true, { scopes: ['openid', 'email'] as unknown as string });
     log.logTokenEvent('token_saved', 'google', 'alice@example.com');
     log.logSecurityError('decryption_failure', { reason: 'tag mismatch', field: 'access_token' });
     const ls = lines();
@@ -141,7 +141,7 @@ describe('SecurityLogger: allow-list and redaction', () => {
       status: 400,
       retryable: false,
       retryAfterMs: 1500,
-      providerCodes: ['AADSTS70008'],
+      providerCodes: ['AADSTS70008'] as unknown as string,
       access_token: 'x',
       body: 'whatever',
       // @ts-expect-error nested values are not LogDetails; the logger must cope anyway

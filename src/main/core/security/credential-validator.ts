@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import type { HealthCheck, HealthReport } from '../contracts.js';
 import { decodeKey, KEY_HELP } from './encryption-manager.js';
 import { checkSecretsNotCommitted, type SecretScanOptions, type SecretScanResult } from './git-secrets.js';
-import { looksTokenLike } from './secret-patterns.js';
+import { looksLikeKnownSecret } from './secret-patterns.js';
 
 /**
  * Checks a person's configuration and says what is wrong and how to fix it
@@ -122,7 +122,7 @@ export class CredentialValidator {
     }
     const junk = surroundingJunk(id);
     if (junk) return { valid: false, message: `The ${provider} client id ${junk}.`, fix: 'Remove the extra characters around the id.' };
-    if (looksTokenLike(id) && !GOOGLE_CLIENT_ID.test(id) && !GUID.test(id)) {
+    if (looksLikeKnownSecret(id)) {
       return {
         valid: false,
         message: `The ${provider} client id looks like a secret or token, not a client id.`,

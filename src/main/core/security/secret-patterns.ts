@@ -93,6 +93,8 @@ export interface SecretValueHit {
 /** Finds secret-looking values in one line of text; placeholders in example files are skipped. */
 export function findSecretValues(line: string): SecretValueHit[] {
   const hits: SecretValueHit[] = [];
+  // One value can match a specific pattern and an assignment pattern; report it once, as the specific kind.
+  const seenValues = new Set<string>();
   for (const p of SECRET_VALUE_PATTERNS) {
     const re = new RegExp(p.js.source, 'g');
     let m: RegExpExecArray | null;
@@ -102,6 +104,8 @@ export function findSecretValues(line: string): SecretValueHit[] {
       if ((p.kind === 'client_secret_assignment' || p.kind === 'encryption_key_assignment') && PLACEHOLDER.test(value)) {
         continue;
       }
+      if ([...seenValues].some((v) => v.includes(value) || value.includes(v))) continue;
+      seenValues.add(value);
       hits.push({ kind: p.kind, title: p.title, masked: maskSecret(value), rotate: p.rotate });
     }
   }
@@ -164,6 +168,23 @@ export function redactTokens(text: string): { text: string; count: number } {
     });
   }
   return { text: out, count };
+}
+
+/**
+ * True when the text contains a credential of a recognisable type (Google
+ * secrets and tokens, JWTs, PEM keys, Microsoft client secrets, Bearer
+ * values). Narrower than the redactor: ids such as GUIDs are not flagged.
+ */
+export function looksLikeKnownSecret(text: string): boolean {
+  return [
+    /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/,
+    /\bBearer\s+\S+/i,
+    /eyJ[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]+/,
+    /ya29\.[A-Za-z0-9_.-]{10,}/,
+    /1\/\/0?[A-Za-z0-9_-]{10,}/,
+    /GOCSPX-[A-Za-z0-9_-]{10,}/,
+    /[A-Za-z0-9_.-]{2,10}~[A-Za-z0-9_.~-]{20,}/,
+  ].some((re) => re.test(text));
 }
 
 /** True when the text contains anything the redactor would replace. */
