@@ -35,6 +35,18 @@ export const TenantSchema = z
   .max(128)
   .regex(/^[A-Za-z0-9][A-Za-z0-9.-]*$/, 'tenant: "common", "organizations", "consumers", a tenant GUID or domain');
 
+/** Free text typed by a person (names, client ids): bounded, no control characters. */
+function plainText(max: number) {
+  return (
+    z
+      .string()
+      .min(1)
+      .max(max)
+      // eslint-disable-next-line no-control-regex
+      .regex(/^[^\u0000-\u001f\u007f]+$/, 'must not contain control characters')
+  );
+}
+
 const EpochMs = z.number().int().nonnegative();
 const NullableEpochMs = EpochMs.nullable();
 const ShortText = z.string().max(2048);
@@ -200,7 +212,7 @@ export type AppStatusDto = z.infer<typeof AppStatusDtoSchema>;
 export const CustomProviderInputSchema = z.strictObject({
   // What the core's settings store accepts for a custom provider id.
   id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'provider id: 1-40 lower-case letters, digits, "_" or "-"'),
-  displayName: z.string().min(1).max(128).optional(),
+  displayName: plainText(128).optional(),
   issuer: z
     .string()
     .min(1)
@@ -213,9 +225,9 @@ export const CustomProviderInputSchema = z.strictObject({
         return false;
       }
     }, 'issuer must be an https:// URL (http:// only on loopback)'),
-  clientId: z.string().min(1).max(512),
+  clientId: plainText(512),
   // The secret travels renderer -> main once, to be stored by the core; it is never returned.
-  clientSecret: z.string().min(1).max(1024).optional(),
+  clientSecret: plainText(1024).optional(),
   scopes: z.array(ScopeSchema).min(1).max(50),
 });
 export type CustomProviderInput = z.infer<typeof CustomProviderInputSchema>;
@@ -223,7 +235,7 @@ export type CustomProviderInput = z.infer<typeof CustomProviderInputSchema>;
 const AccountRef = z.strictObject({ providerId: ProviderIdSchema, userId: UserIdSchema });
 
 /** One allow-listed external page (provider consoles, docs); see app/external-links.ts. */
-export const OpenExternalSchema = z.strictObject({ url: z.string().min(1).max(2048) });
+export const OpenExternalSchema = z.strictObject({ url: plainText(2048) });
 
 // ---------------------------------------------------------------- channels
 
