@@ -13,6 +13,8 @@ export interface ScriptedResponse {
   headers?: Record<string, string>;
   /** Objects are sent as JSON; strings as given (set content-type in headers). */
   body?: unknown;
+  /** Hold the answer this long (to observe concurrency). */
+  delayMs?: number;
 }
 
 export interface RecordedRequest {
@@ -27,6 +29,8 @@ export interface ScriptedServer {
   endpoints: { authorization: string; token: string; revocation: string };
   requests: RecordedRequest[];
   tokenRequests(): RecordedRequest[];
+  /** Most token requests that were being answered at the same time. */
+  maxConcurrent(): number;
   /** Replace the script for the token endpoint. */
   script(...responses: ScriptedResponse[]): void;
   close(): Promise<void>;
@@ -35,6 +39,8 @@ export interface ScriptedServer {
 export async function startScriptedTokenServer(initial: ScriptedResponse[] = []): Promise<ScriptedServer> {
   let queue = [...initial];
   const requests: RecordedRequest[] = [];
+  let inFlight = 0;
+  let maxInFlight = 0;
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -58,7 +64,14 @@ export async function startScriptedTokenServer(initial: ScriptedResponse[] = [])
         body = JSON.stringify(next.body);
         headers['content-type'] ??= 'application/json';
       }
-      res.writeHead(next.status, headers).end(body);
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      const answer = () => {
+        inFlight--;
+        res.writeHead(next.status, headers).end(body);
+      };
+      if (next.delayMs) setTimeout(answer, next.delayMs);
+      else answer();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -68,6 +81,7 @@ export async function startScriptedTokenServer(initial: ScriptedResponse[] = [])
     endpoints: { authorization: `${origin}/authorize`, token: `${origin}/token`, revocation: `${origin}/revoke` },
     requests,
     tokenRequests: () => requests.filter((r) => r.path === '/token'),
+    maxConcurrent: () => maxInFlight,
     script(...responses) {
       queue = [...responses];
     },

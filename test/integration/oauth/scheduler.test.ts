@@ -1,0 +1,126 @@
+/**
+ * TokenRefreshScheduler with a real vault and a scripted token server on loopback.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ProviderRegistry, TokenRefresher, TokenRefreshScheduler } from '../../../src/main/core/oauth/index.js';
+import { startScriptedTokenServer, type ScriptedServer } from '../../helpers/http-fixtures.js';
+import { openVault, type Vault } from '../../helpers/oidc-fixtures.js';
+
+let srv: ScriptedServer;
+let vault: Vault;
+let scheduler: TokenRefreshScheduler | undefined;
+
+const OK = (delayMs = 0) => ({ status: 200, delayMs, body: { access_token: 'fresh-access', expires_in: 3600, token_type: 'Bearer' } });
+
+beforeEach(async () => {
+  vault = openVault();
+  srv = await startScriptedTokenServer([OK()]);
+});
+afterEach(async () => {
+  await scheduler?.stop();
+  scheduler = undefined;
+  await srv.close();
+  vault.cleanup();
+});
+
+function refresher(): TokenRefresher {
+  const providers = new ProviderRegistry({ env: {} });
+  providers.register({ id: 'local', endpoints: srv.endpoints, clientId: 'c', scopes: ['read'] });
+  return new TokenRefresher({ tokens: vault.tokens, providers, events: vault.events, random: () => 0.5 });
+}
+
+function account(user: string, expiresInSec: number) {
+  vault.tokens.saveToken('local', user, { access_token: `a-${user}`, refresh_token: `r-${user}`, expires_in: expiresInSec });
+}
+
+describe('TokenRefreshScheduler', () => {
+  it('runOnce refreshes only the due accounts and reports counts', async () => {
+    account('due1', 60);
+    account('due2', 200);
+    account('fresh', 3600);
+    scheduler = new TokenRefreshScheduler(refresher());
+    expect(await scheduler.runOnce()).toEqual({ due: 2, refreshed: 2, failed: 0 });
+    expect(srv.tokenRequests().map((r) => r.form.refresh_token).sort()).toEqual(['r-due1', 'r-due2']);
+    expect(vault.tokens.getToken('local', 'fresh')!.accessToken).toBe('a-fresh');
+    // Nothing due any more.
+    expect(await scheduler.runOnce()).toEqual({ due: 0, refreshed: 0, failed: 0 });
+  });
+
+  it('counts failures and leaves failing accounts alone until their retry time', async () => {
+    account('a', 60);
+    srv.script({ status: 503, body: '' });
+    scheduler = new TokenRefreshScheduler(refresher());
+    expect(await scheduler.runOnce()).toEqual({ due: 1, refreshed: 0, failed: 1 });
+    expect(await scheduler.runOnce()).toEqual({ due: 0, refreshed: 0, failed: 0 });
+    expect(srv.tokenRequests()).toHaveLength(1);
+  });
+
+  it('bounds concurrency', async () => {
+    for (let i = 0; i < 8; i++) account(`u${i}`, 60);
+    srv.script(OK(40));
+    scheduler = new TokenRefreshScheduler(refresher(), { concurrency: 2 });
+    expect(await scheduler.runOnce()).toEqual({ due: 8, refreshed: 8, failed: 0 });
+    expect(srv.maxConcurrent()).toBe(2);
+  });
+
+  it('does not decrypt tokens that are not due (asks the index instead of scanning)', async () => {
+    for (let i = 0; i < 50; i++) account(`f${i}`, 3600);
+    account('due', 60);
+    scheduler = new TokenRefreshScheduler(refresher());
+    const spy = vi.spyOn(vault.tokens, 'getToken');
+    await scheduler.runOnce();
+    const users = new Set(spy.mock.calls.map((c) => c[1]));
+    expect(users).toEqual(new Set(['due']));
+  });
+
+  it('plans the next run at the earliest due time, capped by checkIntervalMs', async () => {
+    account('later', 6 * 60); // due in ~1 minute (window 5 min)
+    scheduler = new TokenRefreshScheduler(refresher(), { checkIntervalMs: 10 * 60_000 });
+    scheduler.start();
+    await scheduler.runOnce(); // the immediate first run (joined)
+    expect(scheduler.running).toBe(true);
+    const delay = scheduler.nextRunAt! - Date.now();
+    expect(delay).toBeGreaterThan(50_000);
+    expect(delay).toBeLessThanOrEqual(60_000);
+
+    // Only far-away expiries: capped by checkIntervalMs.
+    vault.tokens.deleteToken('local', 'later');
+    account('far', 24 * 3600);
+    scheduler.wake();
+    expect(scheduler.nextRunAt! - Date.now()).toBeLessThanOrEqual(0);
+    await scheduler.runOnce();
+    const capped = scheduler.nextRunAt! - Date.now();
+    expect(capped).toBeGreaterThan(9 * 60_000);
+    expect(capped).toBeLessThanOrEqual(10 * 60_000);
+  });
+
+  it('pause/resume/stop', async () => {
+    account('x', 3600);
+    scheduler = new TokenRefreshScheduler(refresher());
+    scheduler.start();
+    await scheduler.runOnce();
+    expect(scheduler.nextRunAt).not.toBeNull();
+    scheduler.pause();
+    expect(scheduler.paused).toBe(true);
+    expect(scheduler.nextRunAt).toBeNull();
+    scheduler.wake(); // paused: wake does not plan
+    expect(scheduler.nextRunAt).toBeNull();
+    scheduler.resume();
+    expect(scheduler.nextRunAt).not.toBeNull();
+    await scheduler.stop();
+    expect(scheduler.running).toBe(false);
+    expect(scheduler.nextRunAt).toBeNull();
+  });
+
+  it('stop() waits for refreshes in flight', async () => {
+    account('slow', 60);
+    srv.script(OK(150));
+    scheduler = new TokenRefreshScheduler(refresher());
+    scheduler.start();
+    // The first run starts on the next timer tick; wait until its request reached the server.
+    await vi.waitFor(() => expect(srv.tokenRequests()).toHaveLength(1), { timeout: 5_000, interval: 5 });
+    await scheduler.stop();
+    // By the time stop() resolved, the refresh finished and was stored.
+    expect(vault.tokens.getToken('local', 'slow')!.accessToken).toBe('fresh-access');
+  });
+});
