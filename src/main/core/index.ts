@@ -50,3 +50,15 @@ export {
 } from './security/security-logger.js';
 export { ALLOWED_DETAIL_KEYS, sanitizeDetails } from './security/redaction.js';
 export { redactTokens, maskSecret, isSecretFileName } from './security/secret-patterns.js';
+// Facade, shared contracts and settings
+export {
+  createCredentialCore,
+  type CredentialCore,
+  type CredentialCoreOptions,
+  type ConnectOptions,
+  type CustomProviderInput,
+} from './credential-core.js';
+export type * from './contracts.js';
+export { CoreEvents } from './events.js';
+export { DEFAULT_SETTINGS } from './settings-store.js';
+export { loadEnvFile } from './env-file.js';

@@ -1,0 +1,188 @@
+import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EncryptionManager, KeyCustody, TokenManager } from '../../src/main/core/index.js';
+import { createCredentialCore, type CredentialCore } from '../../src/main/core/credential-core.js';
+import { browseAuthorization, PUBLIC_CLIENT_ID, startTestProvider, type TestProvider } from '../helpers/oidc-provider.js';
+import { makeTmpHome } from '../helpers/tmp.js';
+
+const SCOPES = ['openid', 'email', 'profile', 'offline_access'];
+let op: TestProvider;
+beforeAll(async () => {
+  op = await startTestProvider();
+});
+afterAll(async () => {
+  await op.close();
+});
+
+async function connectAlice(core: CredentialCore, login = 'alice') {
+  await core.addCustomProvider({ id: 'testop', displayName: 'Test OP', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: SCOPES });
+  return core.connectAccount('testop', { openUrl: (url) => void browseAuthorization(url, { login }) });
+}
+
+describe('createCredentialCore with an explicit key', () => {
+  it('connects, lists, refreshes, logs and disconnects through the facade', async () => {
+    const home = makeTmpHome();
+    const core = await createCredentialCore({ home: home.dir, encryptionKey: EncryptionManager.generateKey(), env: {} });
+    const seen: string[] = [];
+    core.events.on('accounts-changed', () => seen.push('accounts-changed'));
+    core.events.on('token-refreshed', () => seen.push('token-refreshed'));
+    try {
+      expect(core.keySource).toBe('explicit');
+      const account = await connectAlice(core);
+      expect(account).toMatchObject({ provider: 'testop', userId: 'alice@example.test', status: 'active', hasRefreshToken: true });
+      expect(core.listAccounts().map((a) => a.userId)).toEqual(['alice@example.test']);
+      expect(core.listProviders().find((p) => p.id === 'testop')).toMatchObject({ configured: true, kind: 'oidc' });
+
+      const before = core.tokens.getToken('testop', 'alice@example.test')!;
+      const refreshed = await core.refreshAccount('testop', 'alice@example.test');
+      const after = core.tokens.getToken('testop', 'alice@example.test')!;
+      expect(after.accessToken).not.toBe(before.accessToken);
+      expect(after.refreshToken).not.toBe(before.refreshToken); // the OP rotates refresh tokens
+      expect(refreshed.lastRefreshAt).not.toBeNull();
+      expect(seen).toContain('token-refreshed');
+
+      const events = core.readLog(50).map((e) => e.event);
+      expect(events).toEqual(expect.arrayContaining(['connect', 'refresh']));
+      expect(core.verifyLog().ok).toBe(true);
+
+      const result = await core.disconnectAccount('testop', 'alice@example.test');
+      expect(result).toEqual({ deleted: true, revocation: 'revoked' });
+      expect(core.listAccounts()).toEqual([]);
+      expect(seen).toContain('accounts-changed');
+    } finally {
+      await core.close();
+      home.cleanup();
+    }
+  });
+
+  it('keeps custom providers (and their secret, encrypted) and settings across restarts', async () => {
+    const home = makeTmpHome();
+    const key = EncryptionManager.generateKey();
+    const core = await createCredentialCore({ home: home.dir, encryptionKey: key, env: {} });
+    await core.addCustomProvider({ id: 'acme', issuer: op.issuer, clientId: 'acme-client', clientSecret: 'CANARY-acme-secret-91f2', scopes: ['openid'] });
+    expect(core.updateSettings({ refreshWindowMs: 120_000, backgroundRefreshPaused: true })).toMatchObject({ refreshWindowMs: 120_000, backgroundRefreshPaused: true });
+    expect(() => core.updateSettings({ checkIntervalMs: 5 })).toThrow();
+    await core.close();
+    const raw = spawnSync('grep', ['-r', 'CANARY-acme-secret', home.dir]).stdout.toString();
+    expect(raw).toBe('');
+    const again = await createCredentialCore({ home: home.dir, encryptionKey: key, env: {} });
+    try {
+      expect(again.listProviders().some((p) => p.id === 'acme')).toBe(true);
+      expect(again.getSettings()).toMatchObject({ refreshWindowMs: 120_000, backgroundRefreshPaused: true });
+      expect(again.refresher.refreshWindowMs).toBe(120_000);
+    } finally {
+      await again.close();
+      home.cleanup();
+    }
+  });
+
+  it('rejects an http:// issuer that is not on loopback and saves nothing', async () => {
+    const home = makeTmpHome();
+    const core = await createCredentialCore({ home: home.dir, encryptionKey: EncryptionManager.generateKey(), env: {} });
+    try {
+      await expect(core.addCustomProvider({ id: 'evil', issuer: 'http://idp.example.com', clientId: 'x', scopes: ['openid'] })).rejects.toMatchObject({ name: 'OAuthConfigError' });
+      expect(core.listProviders().some((p) => p.id === 'evil')).toBe(false);
+    } finally {
+      await core.close();
+      home.cleanup();
+    }
+  });
+
+  it('produces a health report with fixes', async () => {
+    const home = makeTmpHome();
+    const core = await createCredentialCore({ home: home.dir, encryptionKey: EncryptionManager.generateKey(), env: { GOOGLE_CLIENT_ID: 'not-a-google-id' } });
+    try {
+      const report = await core.healthReport();
+      expect(report.ok).toBe(false);
+      const bad = report.checks.find((c) => c.status === 'fail');
+      expect(bad?.fix).toBeTruthy();
+      expect(report.checks.length).toBeGreaterThan(2);
+    } finally {
+      await core.close();
+      home.cleanup();
+    }
+  });
+});
+
+describe('createCredentialCore with the OS keychain', () => {
+  const service = `OsMEN Credential Manager (core test ${randomUUID()})`;
+  const custody = new KeyCustody({ service, env: {} });
+
+  afterAll(async () => {
+    await custody.deleteAll();
+  });
+
+  it('creates the master key in the keychain once, reuses it, and rotates it crash-safely', async () => {
+    const home = makeTmpHome();
+    try {
+      const first = await createCredentialCore({ home: home.dir, keychainService: service, env: {} });
+      expect(first.keySource).toBe('keychain-created');
+      first.tokens.saveToken('google', 'u', { access_token: 'a', refresh_token: 'r' });
+      const oldKey = await custody.readKeychainKey();
+      await first.close();
+
+      const second = await createCredentialCore({ home: home.dir, keychainService: service, env: {} });
+      expect(second.keySource).toBe('keychain');
+      const rotated = await second.rotateKey();
+      expect(rotated.rotated).toBe(1);
+      const newKey = await custody.readKeychainKey();
+      expect(newKey).not.toBe(oldKey);
+      expect(await custody.readKeychainKey('master-key.pending')).toBeNull();
+      expect(second.readLog(10).some((e) => e.event === 'key_rotation')).toBe(true);
+      expect(second.verifyLog().ok).toBe(true); // the chain survives the rotation
+      await second.close();
+
+      // A rotation that died after staging: the next start finishes it.
+      const staged = EncryptionManager.generateKey();
+      await custody.stagePendingKey(staged);
+      const third = await createCredentialCore({ home: home.dir, keychainService: service, env: {} });
+      expect(third.tokens.getToken('google', 'u')).toMatchObject({ accessToken: 'a', refreshToken: 'r' });
+      expect(await custody.readKeychainKey()).toBe(staged);
+      expect(await custody.readKeychainKey('master-key.pending')).toBeNull();
+      await third.close();
+      const check = new TokenManager({ dbPath: join(home.dir, 'tokens.db'), encryption: new EncryptionManager(staged) });
+      expect(check.getToken('google', 'u')!.refreshToken).toBe('r');
+      check.close();
+    } finally {
+      home.cleanup();
+    }
+  });
+
+  it('an env-key vault refuses a silent rotation (the caller must keep the new key)', async () => {
+    const home = makeTmpHome();
+    const key = EncryptionManager.generateKey();
+    const core = await createCredentialCore({ home: home.dir, env: { OAUTH_ENCRYPTION_KEY: key } });
+    try {
+      expect(core.keySource).toBe('env');
+      await expect(core.rotateKey()).rejects.toMatchObject({ code: 'KEY_MISSING' });
+      const next = EncryptionManager.generateKey();
+      await expect(core.rotateKey(next)).resolves.toMatchObject({ keyId: new EncryptionManager(next).primaryKeyId });
+    } finally {
+      await core.close();
+      home.cleanup();
+    }
+  });
+
+  it('with no keychain and no env key it stores nothing (no plaintext fallback)', () => {
+    const home = makeTmpHome();
+    const dataDir = join(home.dir, 'never-created');
+    const script = `
+      import { createCredentialCore } from './src/main/core/credential-core.ts';
+      try { await createCredentialCore({ home: ${JSON.stringify(dataDir)}, env: {} }); console.log('UNEXPECTED-OK'); }
+      catch (e) { console.log(JSON.stringify({ code: e.code })); }
+    `;
+    const env = { ...process.env };
+    delete env.DBUS_SESSION_BUS_ADDRESS;
+    delete env.OAUTH_ENCRYPTION_KEY;
+    const res = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { env, encoding: 'utf8' });
+    try {
+      expect(JSON.parse(res.stdout.trim().split('\n').pop()!)).toEqual({ code: 'KEYCHAIN_UNAVAILABLE' });
+      expect(existsSync(dataDir)).toBe(false);
+    } finally {
+      home.cleanup();
+    }
+  });
+});
