@@ -58,7 +58,19 @@ export {
   type ConnectOptions,
   type CustomProviderInput,
 } from './credential-core.js';
-export type * from './contracts.js';
+export type {
+  LogDetailValue,
+  LogDetails,
+  SecurityEventType,
+  SecurityEventSink,
+  SecurityLogEntry,
+  LogVerifyResult,
+  CoreEventMap,
+  CoreSettings,
+  ProviderSummary,
+  RefreshSummary,
+  SchedulerState,
+} from './contracts.js';
 export { CoreEvents } from './events.js';
 export { DEFAULT_SETTINGS } from './settings-store.js';
 export { loadEnvFile } from './env-file.js';
