@@ -221,6 +221,26 @@ describe('checkSecretsNotCommitted', () => {
     expect(missing).toMatchObject({ status: 'not_a_repo' });
   });
 
+  it('says the scan is incomplete instead of "clean" when git output exceeds the limit', async () => {
+    write('.gitignore', GOOD_IGNORE);
+    for (let i = 0; i < 40; i++) write(`src/f${i}.ts`, `export const t${i} = '${S.access}';\n`);
+    commitAll('many values');
+    const r = await scan({ maxBuffer: 512 });
+    expect(r.findings.some((f) => f.kind === 'scan_incomplete' && f.severity === 'warn')).toBe(true);
+    expect(r.status).toBe('findings');
+  });
+
+  it('caps the health report at 50 findings plus a summary line', async () => {
+    write('.gitignore', '');
+    for (let i = 0; i < 60; i++) write(`keys/k${i}.pem`, 'x\n');
+    commitAll('keys');
+    const report = await CredentialValidator.validateAll({ env: {}, repoDir: repo });
+    const git = report.checks.filter((c) => c.id.startsWith('secrets-in-git'));
+    expect(git).toHaveLength(51);
+    expect(git[50]).toMatchObject({ id: 'secrets-in-git:more', status: 'fail' });
+    expect(git[50]!.message).toMatch(/^\d+ more findings/);
+  });
+
   it('feeds validateAll: one health check per finding, with its fix', async () => {
     write('.env', `GOOGLE_CLIENT_SECRET=${S.googleSecret}\n`);
     commitAll('oops');

@@ -192,8 +192,18 @@ describe('SecurityLogger: allow-list and redaction', () => {
 
   it('passes ordinary text through unchanged', () => {
     const log = open();
-    log.logOAuthEvent('refresh', 'google', 'u', false, { reason: 'Token has been expired or revoked.', code: 'invalid_grant', status: 400 });
-    expect(log.readRecent(1)[0]!.details).toEqual({ reason: 'Token has been expired or revoked.', code: 'invalid_grant', status: 400 });
+    const details = {
+      reason: 'Token has been expired or revoked.',
+      code: 'invalid_grant',
+      status: 400,
+      scopes: 'openid email https://www.googleapis.com/auth/gmail.readonly https://graph.microsoft.com/Mail.Read offline_access',
+      providerCodes: 'AADSTS700082,AADSTS50173',
+      keyId: 'Ab3_x9Qz',
+      provider: 'microsoft',
+      errorClass: 'OAuthTokenRefreshError',
+    };
+    log.logOAuthEvent('refresh', 'google', 'u', false, details);
+    expect(log.readRecent(1)[0]!.details).toEqual(details);
   });
 });
 
@@ -484,6 +494,29 @@ describe('SecurityLogger: restart and continuity', () => {
 });
 
 describe('SecurityLogger: several processes on one log', () => {
+  it('takes over a lock left by a process that died, and times out with a typed error on a live one', async () => {
+    const log = open({ lockTimeoutMs: 200 });
+    log.logTokenEvent('token_saved', 'google', 'u');
+    const { lock } = securityLogPaths(logFile);
+    const dead = spawn(process.execPath, ['-e', '0']);
+    const deadPid = await new Promise<number>((resolve) => dead.on('exit', () => resolve(dead.pid!)));
+    writeFileSync(lock, String(deadPid));
+    log.logTokenEvent('token_saved', 'google', 'u');
+    expect(existsSync(lock)).toBe(false);
+    expect(log.verify()).toMatchObject({ ok: true, entries: 2 });
+
+    const alive = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)']);
+    try {
+      writeFileSync(lock, String(alive.pid));
+      expect(() => log.logTokenEvent('token_saved', 'google', 'u')).toThrowError(expect.objectContaining({ name: 'SecurityLogError', code: 'LOCK_TIMEOUT' }));
+      expect(existsSync(lock)).toBe(true); // a live owner's lock is left alone
+    } finally {
+      alive.kill();
+      unlinkSync(lock);
+    }
+    expect(log.verify()).toMatchObject({ ok: true, entries: 2 });
+  });
+
   it('4 processes appending concurrently produce one unbroken chain', async () => {
     const writer = join(home.dir, 'writer.ts');
     const moduleUrl = new URL('../../src/main/core/security/security-logger.ts', import.meta.url).href;

@@ -393,13 +393,25 @@ async function gitChecks(repoDir: string, scan?: SecretScanOptions): Promise<Hea
     return [{ id: 'secrets-in-git', title, status: 'warn', message: r.message, ...(r.status === 'git_unavailable' ? { fix: 'Install git to enable this check.' } : {}) }];
   }
   if (r.findings.length === 0) return [{ id: 'secrets-in-git', title, status: 'pass', message: r.message }];
-  return r.findings.map((f, i) => ({
+  // The report crosses IPC with a bounded size; a repository with hundreds of findings gets a summary line.
+  const MAX = 50;
+  const shown = r.findings.slice(0, MAX).map((f, i): HealthCheck => ({
     id: `secrets-in-git:${i}:${f.kind}`,
     title: `${title}: ${f.path}`,
     status: f.severity,
     message: f.message,
     fix: f.fix,
   }));
+  if (r.findings.length > MAX) {
+    shown.push({
+      id: 'secrets-in-git:more',
+      title: `${title}: ${r.findings.length - MAX} more`,
+      status: r.findings.slice(MAX).some((f) => f.severity === 'fail') ? 'fail' : 'warn',
+      message: `${r.findings.length - MAX} more findings are not listed here.`,
+      fix: 'Fix the listed findings and run the check again to see the rest.',
+    });
+  }
+  return shown;
 }
 
 function permissionChecks(paths: { home?: string; db?: string; log?: string }): HealthCheck[] {

@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 
 /**
  * A small synchronous cross-process lock: a lock file created with O_EXCL.
@@ -38,17 +38,43 @@ function processAlive(pid: number): boolean {
  * the pid is ours: appends are synchronous and release in `finally`, so a lock
  * we still see as ours was left by a crash of an earlier instance. A lock older
  * than staleMs is also taken over (a pid reused by an unrelated process).
+ * 'gone' means it was released meanwhile: retry, and never unlink — the file
+ * there now may be a new owner's lock.
  */
-function isStale(lockFile: string, staleMs: number): boolean {
+type LockState = { state: 'held' } | { state: 'gone' } | { state: 'stale'; ino: number; mtimeMs: number };
+
+function inspect(lockFile: string, staleMs: number): LockState {
   try {
+    const st = statSync(lockFile);
     const pid = Number.parseInt(readFileSync(lockFile, 'utf8'), 10);
-    const age = Date.now() - statSync(lockFile).mtimeMs;
-    if (age > staleMs) return true;
-    if (!Number.isSafeInteger(pid) || pid <= 0) return age > 1000; // being written right now, or garbage
-    if (pid === process.pid) return true;
-    return !processAlive(pid);
+    const age = Date.now() - st.mtimeMs;
+    const stale =
+      age > staleMs ||
+      (!Number.isSafeInteger(pid) || pid <= 0 ? age > 1000 : pid === process.pid || !processAlive(pid));
+    return stale ? { state: 'stale', ino: st.ino, mtimeMs: st.mtimeMs } : { state: 'held' };
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ENOENT';
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { state: 'gone' };
+    throw err;
+  }
+}
+
+/** Removes the lock only if it is still the very file judged stale (same inode and mtime). */
+function removeIfSame(lockFile: string, judged: { ino: number; mtimeMs: number }): void {
+  try {
+    const st = statSync(lockFile);
+    if (st.ino === judged.ino && st.mtimeMs === judged.mtimeMs) unlinkSync(lockFile);
+  } catch {
+    // gone already
+  }
+}
+
+/** mtime of the lock file when it is still the file with this inode (the pid write may have changed mtime). */
+function statSafeMtime(lockFile: string, ino: number): number | null {
+  try {
+    const st = statSync(lockFile);
+    return st.ino === ino ? st.mtimeMs : null;
+  } catch {
+    return null;
   }
 }
 
@@ -67,25 +93,21 @@ export function withFileLock<T>(lockFile: string, fn: () => T, opts: { timeoutMs
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
     if (Date.now() >= deadline) throw new FileLockTimeoutError(lockFile, timeoutMs);
-    if (isStale(lockFile, staleMs)) {
-      try {
-        unlinkSync(lockFile);
-      } catch {
-        // another waiter removed it first
-      }
+    const seen = inspect(lockFile, staleMs);
+    if (seen.state === 'gone') continue;
+    if (seen.state === 'stale') {
+      removeIfSame(lockFile, seen);
       continue;
     }
     sleepSync(delay);
     delay = Math.min(delay * 2, 20);
   }
+  const mine = fstatSync(fd);
   try {
     return fn();
   } finally {
     closeSync(fd);
-    try {
-      unlinkSync(lockFile);
-    } catch {
-      // already gone (taken over as stale); nothing to release
-    }
+    // Release only our own lock file: if it was taken over as stale, the file there is someone else's.
+    removeIfSame(lockFile, { ino: mine.ino, mtimeMs: statSafeMtime(lockFile, mine.ino) ?? mine.mtimeMs });
   }
 }

@@ -21,7 +21,7 @@ export type SecretFindingKind =
   | 'env_not_ignored'
   | 'secret_value'
   | 'secret_value_in_history'
-  | 'history_scan_incomplete';
+  | 'scan_incomplete';
 
 export interface SecretFinding {
   kind: SecretFindingKind;
@@ -88,7 +88,9 @@ function git(cwd: string, args: string[], opts: { maxBuffer: number; timeoutMs: 
         const e = err as NodeJS.ErrnoException & { code?: string | number };
         if (e.code === 'ENOENT') return reject(new GitMissingError('git is not installed or not on PATH'));
         if (e.code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') return resolve({ code: 0, stdout, stderr, overflow: true });
-        resolve({ code: typeof e.code === 'number' ? e.code : 1, stdout, stderr, overflow: false });
+        const killed = (err as { killed?: boolean; signal?: string | null }).killed;
+        const why = killed ? `timed out after ${opts.timeoutMs} ms\n${stderr}` : stderr;
+        resolve({ code: typeof e.code === 'number' ? e.code : 1, stdout, stderr: why, overflow: false });
       },
     );
   });
@@ -100,6 +102,28 @@ const HISTORY_NOTE =
 
 function ignoreFix(path: string): string {
   return `Add it to .gitignore (echo '${path}' >> .gitignore) so that git add cannot pick it up.`;
+}
+
+/** A git step that failed or was cut off makes the scan incomplete; say so instead of reporting "clean". */
+function incomplete(step: string, r: GitRun, okCodes: number[] = [0]): SecretFinding | null {
+  if (r.overflow) {
+    return {
+      kind: 'scan_incomplete',
+      severity: 'warn',
+      path: '.',
+      message: `The ${step} produced more output than the limit; some findings may be missing.`,
+      fix: 'Fix the listed findings and run the check again, or run a dedicated scanner (for example gitleaks) over the repository.',
+    };
+  }
+  if (okCodes.includes(r.code)) return null;
+  const why = r.stderr.trim().split('\n')[0] ?? '';
+  return {
+    kind: 'scan_incomplete',
+    severity: 'warn',
+    path: '.',
+    message: `The ${step} failed (git exit ${r.code}${why ? `: ${why.slice(0, 200)}` : ''}); its findings are missing.`,
+    fix: 'Run the git command by hand in the repository to see the error, fix it, and check again.',
+  };
 }
 
 export async function checkSecretsNotCommitted(repoDir: string, options: SecretScanOptions = {}): Promise<SecretScanResult> {
@@ -221,15 +245,6 @@ export async function checkSecretsNotCommitted(repoDir: string, options: SecretS
       });
     }
   }
-  if (grep.overflow) {
-    findings.push({
-      kind: 'history_scan_incomplete',
-      severity: 'warn',
-      path: '.',
-      message: 'The tracked-content scan produced more output than the limit; some findings are not listed.',
-      fix: 'Fix the listed findings and run the check again.',
-    });
-  }
 
   // 5. Secret-looking values added anywhere in (bounded) history.
   const combined = SECRET_VALUE_PATTERNS.map((p) => `(${p.ere})`).join('|');
@@ -274,14 +289,15 @@ export async function checkSecretsNotCommitted(repoDir: string, options: SecretS
       newLine++;
     }
   }
-  if (hist.overflow) {
-    findings.push({
-      kind: 'history_scan_incomplete',
-      severity: 'warn',
-      path: '.',
-      message: 'The history scan produced more output than the limit; older commits were not fully checked.',
-      fix: 'Run a dedicated scanner (for example gitleaks) over the full history.',
-    });
+
+  for (const problem of [
+    incomplete('tracked-file listing (git ls-files)', lsTracked),
+    incomplete('history file listing (git log --diff-filter=A)', added),
+    incomplete('untracked file listing (git ls-files --others)', others),
+    incomplete('tracked-content scan (git grep)', grep, [0, 1]),
+    incomplete('history content scan (git log -G)', hist),
+  ]) {
+    if (problem) findings.push(problem);
   }
 
   const fails = findings.filter((f) => f.severity === 'fail').length;

@@ -36,6 +36,11 @@ export const ALLOWED_DETAIL_KEYS: ReadonlySet<string> = new Set([
   'check',
   'rows',
   'operation',
+  'provider',
+  'errorClass',
+  'hasRefreshToken',
+  'phase',
+  'description',
 ]);
 
 /** Longest string value kept; longer values are cut (after redaction). */
