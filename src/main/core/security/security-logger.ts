@@ -376,10 +376,6 @@ export class SecurityLogger implements SecurityEventSink {
 
     state.lastSeq = entry.seq;
     state.lastHash = entry.hash;
-    if (state.lastSeq === 1 || state.firstSeq > state.lastSeq) {
-      state.firstSeq = entry.seq;
-      state.firstPrev = entry.prev;
-    }
     state.reanchor = undefined;
     this.writeHead(state);
     return entry;
@@ -445,13 +441,7 @@ export function verifySecurityLog(options: { logFile?: string; backups?: number;
   const paths = securityLogPaths(logFile);
   const key = options.hmacKey !== undefined ? toKeyBuffer(options.hmacKey) : existsSync(paths.key) ? readKeyFile(paths.key) : null;
   const files = chainFiles(logFile, options.backups ?? DEFAULT_BACKUPS);
-  if (!key) {
-    return verifyChainWithoutKey(files, paths.head);
-  }
-  return verifyChain(files, readHead(paths.head, deriveLogKeys(key)), paths.head);
-}
-
-function verifyChainWithoutKey(files: string[], headFile: string): SecurityLogVerifyResult {
-  const result = verifyChain(files, { status: 'invalid', reason: 'no key to check the head record with (pass hmacKey)' }, headFile);
-  return result;
+  // Without a key the head cannot be trusted; the chain itself is still checked and reported first.
+  const head = key ? readHead(paths.head, deriveLogKeys(key)) : ({ status: 'invalid', reason: 'no key to check the head record with (pass hmacKey)' } as const);
+  return verifyChain(files, head, paths.head);
 }
