@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 
 export interface ScriptedResponse {
   status: number;
-  headers?: Record<string, string>;
+  headers?: Record<string, string | undefined>;
   /** Objects are sent as JSON; strings as given (set content-type in headers). */
   body?: unknown;
   /** Hold the answer this long (to observe concurrency). */
@@ -57,7 +57,8 @@ export async function startScriptedTokenServer(initial: ScriptedResponse[] = [])
         return;
       }
       const next = (queue.length > 1 ? queue.shift() : queue[0]) ?? { status: 500, body: 'no script' };
-      const headers: Record<string, string> = { ...(next.headers ?? {}) };
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(next.headers ?? {})) if (v !== undefined) headers[k] = v;
       let body = '';
       if (typeof next.body === 'string') body = next.body;
       else if (next.body !== undefined) {

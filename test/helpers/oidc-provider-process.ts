@@ -3,6 +3,8 @@
  * (OIDC_CLOCK_OFFSET_MS), to test clock skew between this machine and a provider.
  * Prints one JSON line {"issuer": …} when listening; exits when stdin closes.
  */
+export {};
+
 const offset = Number(process.env.OIDC_CLOCK_OFFSET_MS ?? 0);
 const realNow = Date.now;
 Date.now = () => realNow() + offset;
