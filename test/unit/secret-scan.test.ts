@@ -39,6 +39,11 @@ function expectNoSecretEchoed(r: SecretScanResult): void {
   for (const body of secretBodies) expect(text).not.toContain(body);
 }
 
+// Hermetic git: a developer's global excludes file (often listing .env) must not change what these
+// repositories ignore. vitest runs each test file in its own process, so this stays local.
+process.env.GIT_CONFIG_GLOBAL = '/dev/null';
+process.env.GIT_CONFIG_NOSYSTEM = '1';
+
 beforeEach(() => {
   tmp = makeTmpHome('osmen-gitscan-');
   repo = join(tmp.dir, 'repo');
