@@ -124,3 +124,18 @@ describe('TokenRefreshScheduler', () => {
     expect(vault.tokens.getToken('local', 'slow')!.accessToken).toBe('fresh-access');
   });
 });
+
+describe('disconnect during a refresh', () => {
+  it('a refresh that completes after the account was deleted does not bring it back', async () => {
+    account('leaving', 60);
+    srv.script(OK(200));
+    const r = refresher();
+    const pending = r.refreshIfDue('local', 'leaving').catch((e: unknown) => e);
+    await vi.waitFor(() => expect(srv.tokenRequests()).toHaveLength(1), { timeout: 5_000, interval: 5 });
+    expect(vault.tokens.deleteToken('local', 'leaving')).toBe(true);
+    const err = await pending;
+    expect(err).toMatchObject({ name: 'OAuthAccountNotFoundError' });
+    expect(vault.tokens.getToken('local', 'leaving')).toBeNull();
+    expect(vault.tokens.database.prepare('SELECT COUNT(*) AS n FROM refresh_leases').get()).toEqual({ n: 0 });
+  });
+});

@@ -6,6 +6,7 @@
  * expires; release deletes only our own row.
  */
 import type Database from 'better-sqlite3';
+import { toStoreError } from '../security/token-manager.js';
 
 export class RefreshLease {
   private readonly acquireStmt: Database.Statement;
@@ -13,7 +14,7 @@ export class RefreshLease {
   private readonly readStmt: Database.Statement<[string, string], { holder: string; expires_at: number }>;
 
   constructor(
-    db: Database.Database,
+    private readonly db: Database.Database,
     private readonly holderId: string,
     private readonly leaseMs: number,
     private readonly now: () => number,
@@ -29,12 +30,20 @@ export class RefreshLease {
   /** True when this holder now owns the lease for `leaseMs`. */
   tryAcquire(provider: string, userId: string): boolean {
     const now = this.now();
-    const r = this.acquireStmt.run({ provider, user_id: userId, holder: this.holderId, expires_at: now + this.leaseMs, now });
-    return r.changes > 0;
+    try {
+      const r = this.acquireStmt.run({ provider, user_id: userId, holder: this.holderId, expires_at: now + this.leaseMs, now });
+      return r.changes > 0;
+    } catch (err) {
+      throw toStoreError(err, this.db.name);
+    }
   }
 
   release(provider: string, userId: string): void {
-    this.releaseStmt.run(provider, userId, this.holderId);
+    try {
+      this.releaseStmt.run(provider, userId, this.holderId);
+    } catch {
+      // A lease we cannot delete simply expires (leaseMs); nothing is lost.
+    }
   }
 
   /** The current holder's lease, or null when free or expired. */

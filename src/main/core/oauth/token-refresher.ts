@@ -86,6 +86,7 @@ export class TokenRefresher {
   private readonly inflight = new Map<string, Promise<RefreshOutcome>>();
   private leaseStore?: RefreshLease;
   private versionStmt?: Database.Statement<[string, string], { v: string }>;
+  private existsStmt?: Database.Statement<[string, string], { x: number }>;
 
   constructor(options: TokenRefresherOptions) {
     this.tokens = options.tokens;
@@ -302,9 +303,13 @@ export class TokenRefresher {
     // Persist first. A store error here is retried briefly: the provider may already have
     // invalidated the old refresh token, so this write is the only copy of the grant.
     let lastErr: unknown;
+    let gone = false;
     for (let i = 0; i < 3; i++) {
       try {
-        this.tokens.saveToken(provider, userId, response, { refreshed: true });
+        // Only if the account still exists: a disconnect during the request must not be undone
+        // by this upsert. Check and write in one transaction, so a delete in another process
+        // lands either before (we skip) or after (it deletes our write).
+        gone = !this.saveIfPresent(provider, userId, response);
         lastErr = undefined;
         break;
       } catch (err) {
@@ -312,6 +317,7 @@ export class TokenRefresher {
         await sleep(50 * (i + 1));
       }
     }
+    if (gone) throw new OAuthAccountNotFoundError(provider, userId);
     if (lastErr !== undefined) {
       this.log?.logSecurityError('refresh', { provider, error: 'store_failed', rotated: Boolean(response.refresh_token) });
       throw lastErr;
@@ -321,6 +327,17 @@ export class TokenRefresher {
     this.events?.emit('accounts-changed');
     this.log?.logOAuthEvent('refresh', provider, userId, true, { rotated: Boolean(response.refresh_token) });
     return { kind: 'refreshed' };
+  }
+
+  private saveIfPresent(provider: string, userId: string, response: TokenResponse): boolean {
+    this.existsStmt ??= this.tokens.database.prepare('SELECT 1 AS x FROM tokens WHERE provider = ? AND user_id = ?');
+    const stmt = this.existsStmt;
+    return this.tokens.database
+      .transaction(() => {
+        if (!stmt.get(provider, userId)) return false;
+        return this.tokens.saveToken(provider, userId, response, { refreshed: true });
+      })
+      .immediate();
   }
 
   private markNeedsReauth(provider: string, userId: string, detail: string, error: OAuthError): void {
