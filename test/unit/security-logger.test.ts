@@ -240,6 +240,15 @@ describe('SecurityLogger: rotation', () => {
     expect(log.readRecent(10_000).length).toBe(log.verify().entries);
   });
 
+  it('readRecent reads large files from the end, across block boundaries, identical to the file lines', () => {
+    const log = open({ maxBytes: 1024 * 1024 });
+    for (let i = 1; i <= 600; i++) log.logSecurityError('validation_failure', { reason: `r${i}ü€ `.repeat((i % 17) * 5 + 1), count: i });
+    expect(statSync(logFile).size).toBeGreaterThan(3 * 64 * 1024);
+    const fromFile = lines().map((l) => JSON.parse(l) as SecurityLogEntry).reverse();
+    expect(log.readRecent(600)).toEqual(fromFile);
+    expect(log.readRecent(5).map((e) => e.seq)).toEqual([600, 599, 598, 597, 596]);
+  });
+
   it('with backups = 0 keeps only the live file and still verifies', () => {
     const log = open({ maxBytes: 1024, backups: 0 });
     fill(log, 20);

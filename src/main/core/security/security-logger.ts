@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { EOL } from 'node:os';
 import { dirname } from 'node:path';
 import electronLog from 'electron-log/node';
@@ -18,7 +18,6 @@ import {
   parseEntry,
   readHead,
   signHead,
-  splitLines,
   verifyChain,
   type HeadRecord,
   type LogKeys,
@@ -122,6 +121,39 @@ function fileSize(file: string): number {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
     throw err;
+  }
+}
+
+/**
+ * Yields a file's lines newest first, reading 64 KiB blocks from the end, so
+ * the UI's "last 200 entries" does not read a 10 MiB file each time.
+ */
+function* linesFromEnd(file: string, blockSize = 64 * 1024): Generator<string> {
+  const fd = openSync(file, 'r');
+  try {
+    let pos = fstatSync(fd).size;
+    let carry = Buffer.alloc(0); // bytes of a line whose start is in an earlier block
+    while (pos > 0) {
+      const len = Math.min(blockSize, pos);
+      pos -= len;
+      const block = Buffer.alloc(len);
+      readSync(fd, block, 0, len, pos);
+      let buf = Buffer.concat([block, carry]);
+      let end = buf.length;
+      for (let i = buf.length - 1; i >= 0; i--) {
+        if (buf[i] === 0x0a) {
+          const line = buf.subarray(i + 1, end).toString('utf8').replace(/\r$/, '');
+          if (line !== '') yield line;
+          end = i;
+        }
+      }
+      carry = Buffer.from(buf.subarray(0, end));
+      buf = Buffer.alloc(0);
+    }
+    const first = carry.toString('utf8').replace(/\r$/, '');
+    if (first !== '') yield first;
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -234,9 +266,8 @@ export class SecurityLogger implements SecurityEventSink {
     const files = chainFiles(this.logFile, this.backups).reverse(); // live first
     for (const file of files) {
       if (!existsSync(file)) continue;
-      const lines = splitLines(readFileSync(file, 'utf8'));
-      for (let i = lines.length - 1; i >= 0; i--) {
-        const { entry } = parseEntry(lines[i]!);
+      for (const text of linesFromEnd(file)) {
+        const { entry } = parseEntry(text);
         if (entry) out.push(entry);
         if (out.length >= want) return out;
       }
