@@ -2,7 +2,7 @@
  * TokenRefreshScheduler with a real vault and a scripted token server on loopback.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ProviderRegistry, TokenRefresher, TokenRefreshScheduler } from '../../../src/main/core/oauth/index.js';
+import { disconnectAccount, ProviderRegistry, TokenRefresher, TokenRefreshScheduler } from '../../../src/main/core/oauth/index.js';
 import { startScriptedTokenServer, type ScriptedServer } from '../../helpers/http-fixtures.js';
 import { openVault, type Vault } from '../../helpers/oidc-fixtures.js';
 
@@ -136,6 +136,25 @@ describe('disconnect during a refresh', () => {
     const err = await pending;
     expect(err).toMatchObject({ name: 'OAuthAccountNotFoundError' });
     expect(vault.tokens.getToken('local', 'leaving')).toBeNull();
+    expect(vault.tokens.database.prepare('SELECT COUNT(*) AS n FROM refresh_leases').get()).toEqual({ n: 0 });
+  });
+});
+
+describe('disconnect waits for a refresh in flight', () => {
+  it('revokes the rotated refresh token the in-flight refresh stored, then deletes', async () => {
+    account('rotating', 60);
+    srv.script({ status: 200, delayMs: 200, body: { access_token: 'new-a', refresh_token: 'rt-rotated', expires_in: 3600, token_type: 'Bearer' } });
+    const providers = new ProviderRegistry({ env: {} });
+    providers.register({ id: 'local', endpoints: srv.endpoints, clientId: 'c', scopes: ['read'] });
+    const r = new TokenRefresher({ tokens: vault.tokens, providers });
+    const refreshing = r.refreshIfDue('local', 'rotating');
+    await vi.waitFor(() => expect(srv.tokenRequests()).toHaveLength(1), { timeout: 5_000, interval: 5 });
+    const result = await disconnectAccount({ tokens: vault.tokens, providers }, 'local', 'rotating');
+    expect(await refreshing).toEqual({ kind: 'refreshed' });
+    expect(result).toEqual({ deleted: true, revocation: 'revoked' });
+    const revoke = srv.requests.find((q) => q.path === '/revoke')!;
+    expect(revoke.form).toMatchObject({ token: 'rt-rotated', token_type_hint: 'refresh_token' });
+    expect(vault.tokens.getToken('local', 'rotating')).toBeNull();
     expect(vault.tokens.database.prepare('SELECT COUNT(*) AS n FROM refresh_leases').get()).toEqual({ n: 0 });
   });
 });

@@ -8,6 +8,7 @@
  *
  * disconnectAccount: RFC 7009 revocation where the provider has it, then local delete.
  */
+import { randomUUID } from 'node:crypto';
 import * as oidc from 'openid-client';
 import type { SecurityEventSink } from '../contracts.js';
 import type { CoreEvents } from '../events.js';
@@ -21,6 +22,8 @@ import {
 } from './errors.js';
 import { page, startLoopbackListener, SUCCESS_PAGE } from './loopback-listener.js';
 import type { ProviderHandler, ProviderRegistry } from './providers.js';
+import { RefreshLease } from './refresh-lease.js';
+import { DEFAULT_LEASE_MS } from './token-refresher.js';
 import { openSystemBrowser, type UrlOpener } from './system-browser.js';
 
 export interface OAuthDeps {
@@ -197,6 +200,27 @@ export interface DisconnectResult {
  * user asked for the account to go, and keeping it would be worse.
  */
 export async function disconnectAccount(deps: OAuthDeps, providerId: string, userId: string): Promise<DisconnectResult> {
+  if (!deps.tokens.getMetadata(providerId, userId)) return { deleted: false, revocation: 'none' };
+  // Take the account's refresh lease first: a refresh in flight (this or another process) finishes
+  // and stores its rotated refresh token, which is then the one we revoke. Refreshers that wait
+  // on our lease see the row gone afterwards and stop.
+  const lease = new RefreshLease(deps.tokens.database, `disconnect:${randomUUID()}`, DISCONNECT_LEASE_MS, Date.now);
+  const deadline = performance.now() + DEFAULT_LEASE_MS + 2_000;
+  let interval = 10;
+  while (!lease.tryAcquire(providerId, userId) && performance.now() < deadline) {
+    await new Promise((r) => setTimeout(r, interval));
+    interval = Math.min(interval * 2, 200);
+  }
+  try {
+    return await revokeAndDelete(deps, providerId, userId);
+  } finally {
+    lease.release(providerId, userId); // usually already gone with the row (deleteToken removes it)
+  }
+}
+
+const DISCONNECT_LEASE_MS = 45_000;
+
+async function revokeAndDelete(deps: OAuthDeps, providerId: string, userId: string): Promise<DisconnectResult> {
   const stored = deps.tokens.getToken(providerId, userId);
   if (!stored) return { deleted: false, revocation: 'none' };
   let revocation: RevocationOutcome = 'unsupported';
