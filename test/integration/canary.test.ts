@@ -13,7 +13,7 @@ import { EncryptionManager } from '../../src/main/core/index.js';
 import { createCredentialCore, type CredentialCore } from '../../src/main/core/credential-core.js';
 import { createHandlerTable } from '../../src/main/ipc/handlers.js';
 import { CHANNEL_NAMES } from '../../src/shared/channels.js';
-import { startScriptedTokenServer, type ScriptedServer } from '../helpers/http-fixtures.js';
+import { startScriptedTokenServer, type ScriptedResponse, type ScriptedServer } from '../helpers/http-fixtures.js';
 import { browseAuthorization, PUBLIC_CLIENT_ID, startTestProvider, type TestProvider } from '../helpers/oidc-provider.js';
 import { makeTmpHome } from '../helpers/tmp.js';
 
@@ -98,7 +98,7 @@ describe('canary tokens never leave the vault', () => {
     expect(core.tokens.getToken('canaryco', 'dave')!.refreshToken).toBe(C.newRefresh);
 
     // failures whose bodies echo secrets back (a badly behaved provider)
-    const hostile = [
+    const hostile: ScriptedResponse[] = [
       { status: 503, headers: { 'content-type': 'text/html', 'retry-after': '1' }, body: `<html>upstream failed for ${C.newRefresh} client_secret=${C.clientSecret}</html>` },
       { status: 429, headers: { 'retry-after': '2' }, body: { error: 'slow_down', error_description: `too many uses of ${C.newAccess}` } },
       { status: 400, body: { error: 'invalid_grant', error_description: `refresh token ${C.newRefresh} is revoked; Bearer ${C.newAccess}` } },
