@@ -100,6 +100,8 @@ describe('createCredentialCore with an explicit key', () => {
       const bad = report.checks.find((c) => c.status === 'fail');
       expect(bad?.fix).toBeTruthy();
       expect(report.checks.length).toBeGreaterThan(2);
+      const logged = core.readLog(20).filter((e) => e.event === 'validation_failure').map((e) => e.details.code);
+      expect(logged).toContain(bad!.id);
     } finally {
       await core.close();
       home.cleanup();

@@ -278,12 +278,16 @@ export async function createCredentialCore(options: CredentialCoreOptions = {}):
     },
 
     async healthReport() {
-      return CredentialValidator.validateAll({
+      const report = await CredentialValidator.validateAll({
         env: providerEnv(),
         keySource,
         repoDir: options.repoDir,
         paths: { home, db: tokens.dbPath, log: join(home, 'security.log') },
       });
+      for (const check of report.checks) {
+        if (check.status === 'fail') log.logSecurityError('validation_failure', { code: check.id });
+      }
+      return report;
     },
 
     getSettings() {
