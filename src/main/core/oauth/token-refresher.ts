@@ -140,12 +140,14 @@ export class TokenRefresher {
    * needsReauth / retryable / retryAfterMs set.
    */
   async getValidAccessToken(provider: string, userId: string): Promise<string> {
-    const t = this.tokens.getToken(provider, userId);
+    // Fast path: one row read, one decryption (the refresh token stays sealed).
+    const t = this.tokens.getAccessToken(provider, userId);
     if (!t) throw new OAuthAccountNotFoundError(provider, userId);
     if (t.status === 'needs_reauth') {
       throw reauthError(provider, this.tokens.getMetadata(provider, userId)?.statusDetail ?? null);
     }
-    if (!this.isDue(t) && t.status === 'active') return t.accessToken;
+    const due = t.expiresAt !== null && t.expiresAt - this.refreshWindowMs <= this.now();
+    if (!due && t.status === 'active') return t.accessToken;
     const outcome = await this.refreshIfDue(provider, userId);
     const after = this.tokens.getToken(provider, userId);
     if (!after) throw new OAuthAccountNotFoundError(provider, userId);

@@ -221,6 +221,9 @@ export class TokenManager {
     const db = this.db;
     return {
       get: db.prepare<[string, string], TokenRow>('SELECT * FROM tokens WHERE provider = ? AND user_id = ?'),
+      getAccess: db.prepare<[string, string], Pick<TokenRow, 'access_token_enc' | 'expires_at' | 'status'>>(
+        'SELECT access_token_enc, expires_at, status FROM tokens WHERE provider = ? AND user_id = ?',
+      ),
       upsert: db.prepare(`
         INSERT INTO tokens (provider, user_id, access_token_enc, refresh_token_enc, id_token_enc, token_type,
                             scopes, expires_at, status, display_name, created_at, updated_at, last_refresh_at)
@@ -374,6 +377,20 @@ export class TokenManager {
     if (row.refresh_token_enc) token.refreshToken = this.dec(row.refresh_token_enc, provider, userId, 'refresh');
     if (row.id_token_enc) token.idToken = this.dec(row.id_token_enc, provider, userId, 'id');
     return token;
+  }
+
+  /**
+   * The hot path of `getValidAccessToken`: only the access token is decrypted
+   * (the refresh and ID tokens stay sealed), with what is needed to judge it.
+   */
+  getAccessToken(provider: string, userId: string): { accessToken: string; expiresAt: number | null; status: TokenStatus } | null {
+    const row = this.guard(() => this.stmts.getAccess.get(provider, userId));
+    if (!row) return null;
+    return {
+      accessToken: this.dec(row.access_token_enc, provider, userId, 'access'),
+      expiresAt: row.expires_at,
+      status: row.status,
+    };
   }
 
   /** Metadata of one account (no secrets), or null. */
