@@ -124,6 +124,21 @@ describe('TokenManager storage', () => {
     again.close();
   });
 
+  it('getAccessToken decrypts only the access token', () => {
+    const dbPath = join(home.dir, 'vault', 'tokens.db');
+    const tm = open(dbPath);
+    tm.saveToken('google', 'alice', { access_token: 'hot', refresh_token: 'cold', expires_in: 60 });
+    tm.close();
+    const db = new Database(dbPath);
+    db.prepare("UPDATE tokens SET refresh_token_enc = 'v1.AAAAAAAA.AAAA'").run();
+    db.close();
+    const again = open(dbPath);
+    expect(again.getAccessToken('google', 'alice')).toMatchObject({ accessToken: 'hot', status: 'active' });
+    expect(codeOf(() => again.getToken('google', 'alice'))).toBeDefined();
+    expect(again.getAccessToken('google', 'nobody')).toBeNull();
+    again.close();
+  });
+
   it('tampered ciphertext in the database gives a typed error', () => {
     const dbPath = join(home.dir, 'vault', 'tokens.db');
     const tm = open(dbPath);
