@@ -1,0 +1,124 @@
+/**
+ * `osmen-cred` argument parsing and dispatch (node:util parseArgs).
+ * runCli never exits the process and never throws: it returns the exit code,
+ * having written the answer to io.out and at most one error line to io.err.
+ */
+import { parseArgs } from 'node:util';
+import type { CredentialCore } from '../core/credential-core.js';
+import { COMMANDS, locateVault, openVault, safeMessage, type CliIo, type CommandSpec } from './commands.js';
+import { CliError, EXIT, errorCodeOf, exitCodeFor, type ExitCode } from './exit-codes.js';
+
+export const GLOBAL_OPTIONS = {
+  home: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export function mainHelp(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return `osmen-cred - OsMEN credential helper: valid OAuth access tokens for scripts and agents
+
+Usage: osmen-cred <command> [arguments] [options]
+
+Commands:
+${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
+
+Options:
+  --home <dir>  data folder (default: $OSMEN_HOME, else ~/.osmen)
+  --json        machine-readable output (list, check, refresh, disconnect, rotate-key, log)
+  -h, --help    help; \`osmen-cred <command> --help\` for one command
+
+The master key comes from OAUTH_ENCRYPTION_KEY, else the OS keychain (the
+desktop app's entry); the CLI never creates a key or a vault.
+Exit codes: 0 ok, 1 check/verify failed, 2 not found, 3 needs sign-in,
+64 usage, 65 data, 70 internal, 75 temporary (retry), 78 configuration.
+`;
+}
+
+function usage(message: string): CliError {
+  return new CliError('USAGE', EXIT.USAGE, `${message} See \`osmen-cred --help\`.`);
+}
+
+interface Parsed {
+  command?: CommandSpec;
+  help: boolean;
+  positionals: string[];
+  values: Record<string, string | boolean | undefined>;
+}
+
+export function parse(argv: string[]): Parsed {
+  // One pass over the union of all options, then a per-command check: parseArgs
+  // cannot know the command before it has parsed past global options like --home.
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { ...GLOBAL_OPTIONS };
+  for (const c of COMMANDS) for (const [name, type] of Object.entries(c.options)) options[name] = { type };
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (err) {
+    // parseArgs' messages quote the offending argument; clip it (it could be a pasted secret).
+    const first = err instanceof Error ? (err.message.split(/\.\s/)[0] ?? '') : '';
+    throw usage(`${first.replace(/'([^'\s]{40})[^'\s]*'/g, "'$1…'") || 'Invalid arguments'}.`);
+  }
+  const [name, ...positionals] = parsed.positionals;
+  const values = parsed.values as Record<string, string | boolean | undefined>;
+  const help = values.help === true || name === 'help';
+  if (name === undefined || name === 'help') {
+    const target = name === 'help' ? positionals[0] : undefined;
+    const command = target === undefined ? undefined : COMMANDS.find((c) => c.name === target);
+    if (target !== undefined && !command) throw usage(`Unknown command "${target.slice(0, 40)}".`);
+    return { command, help: true, positionals: [], values };
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) throw usage(`Unknown command "${name.slice(0, 40)}".`);
+  if (help) return { command, help: true, positionals, values };
+  for (const key of Object.keys(values)) {
+    if (key in GLOBAL_OPTIONS || key in command.options) continue;
+    throw usage(`${command.name} does not take --${key}.`);
+  }
+  const required = command.args.filter((a) => !a.endsWith('?')).length;
+  if (positionals.length < required || positionals.length > command.args.length) {
+    const shape = command.args.map((a) => (a.endsWith('?') ? `[<${a.slice(0, -1)}>]` : `<${a}>`)).join(' ');
+    throw usage(`${command.name} takes ${shape || 'no arguments'}.`);
+  }
+  for (const p of positionals) {
+    if (p === '' || p.length > 512) throw usage('Provider and user must be 1 to 512 characters.');
+  }
+  return { command, help: false, positionals, values };
+}
+
+export async function runCli(argv: string[], io: CliIo): Promise<ExitCode> {
+  let core: CredentialCore | undefined;
+  let code: ExitCode;
+  try {
+    const parsed = parse(argv);
+    if (parsed.help) {
+      io.out(parsed.command ? `${parsed.command.help}\n` : mainHelp());
+      return EXIT.OK;
+    }
+    const command = parsed.command!;
+    const home = typeof parsed.values.home === 'string' ? parsed.values.home : undefined;
+    if (home !== undefined && home.trim() === '') throw usage('--home needs a folder.');
+    const vault = locateVault(home, io.env);
+    code = await command.run({
+      io,
+      positionals: parsed.positionals,
+      values: parsed.values,
+      vault,
+      open: async () => {
+        core ??= await openVault(vault, io.env);
+        return core;
+      },
+    });
+  } catch (err) {
+    code = exitCodeFor(err);
+    io.err(`osmen-cred: error [${errorCodeOf(err)}]: ${safeMessage(err)}\n`);
+  }
+  if (core) {
+    try {
+      await core.close();
+    } catch (err) {
+      io.err(`osmen-cred: error [${errorCodeOf(err)}]: closing the vault failed: ${safeMessage(err)}\n`);
+      if (code === EXIT.OK) code = EXIT.SOFTWARE;
+    }
+  }
+  return code;
+}

@@ -1,0 +1,343 @@
+/**
+ * The `osmen-cred` commands: their options, help text and implementation.
+ * Each command writes its answer to `io.out` and returns an exit code;
+ * failures are thrown and turned into one stderr line by cli.ts.
+ */
+import type { CredentialCore } from '../core/credential-core.js';
+import { EncryptionManager } from '../core/security/encryption-manager.js';
+import { CliError, EXIT, errorCodeOf, exitCodeFor, type ExitCode } from './exit-codes.js';
+import {
+  accountJson,
+  accountsTable,
+  healthText,
+  logEntryText,
+  oneLine,
+  table,
+  verifyText,
+} from './format.js';
+import { keygenText } from './keygen.js';
+import { locateVault, noVault, openVault, type VaultLocation } from './open-vault.js';
+
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+  env: NodeJS.ProcessEnv;
+}
+
+export interface CommandContext {
+  io: CliIo;
+  positionals: string[];
+  values: Record<string, string | boolean | undefined>;
+  vault: VaultLocation;
+  /** Opens the vault (the core); cli.ts closes it after the command. */
+  open(): Promise<CredentialCore>;
+}
+
+type OptionKind = 'boolean' | 'string';
+
+export interface CommandSpec {
+  name: string;
+  /** Positional arguments: names, `?` suffix = optional. */
+  args: string[];
+  options: Record<string, OptionKind>;
+  summary: string;
+  help: string;
+  run(ctx: CommandContext): Promise<ExitCode>;
+}
+
+const json = (value: unknown) => JSON.stringify(value, null, 2);
+
+function requireAccount(core: CredentialCore, provider: string, user: string): void {
+  if (!core.tokens.getMetadata(provider, user)) {
+    throw new CliError(
+      'ACCOUNT_NOT_FOUND',
+      EXIT.NOT_FOUND,
+      `No account ${oneLine(provider, 60)}/${oneLine(user, 120)} in the vault. See \`osmen-cred list\`.`,
+    );
+  }
+}
+
+const token: CommandSpec = {
+  name: 'token',
+  args: ['provider', 'user'],
+  options: {},
+  summary: 'print a valid access token (refreshing it first when it is about to expire)',
+  help: `Usage: osmen-cred token <provider> <user>
+
+Prints only the access token and a newline on stdout, nothing else, so a
+program can read it directly. When the token expires within the refresh
+window it is refreshed first; several processes (the desktop app included)
+asking at once make one request to the provider (a lease in the database).
+
+Exit codes: 0 token printed; 2 no such account; 3 the user must sign in again;
+75 temporary failure (provider down, rate limited, database busy) - retry later;
+78 configuration (no key / keychain locked / provider not configured).`,
+  async run(ctx) {
+    const [provider, user] = ctx.positionals as [string, string];
+    const core = await ctx.open();
+    requireAccount(core, provider, user);
+    const accessToken = await core.refresher.getValidAccessToken(provider, user);
+    ctx.io.out(`${accessToken}\n`);
+    return EXIT.OK;
+  },
+};
+
+const list: CommandSpec = {
+  name: 'list',
+  args: [],
+  options: { json: 'boolean' },
+  summary: 'list connected accounts (metadata only, never tokens)',
+  help: `Usage: osmen-cred list [--json]
+
+Shows every stored account: provider, user, status (active, needs_reauth,
+refresh_failing), expiry, whether a refresh token is held, last refresh.
+--json prints an array of objects with ISO-8601 UTC dates. No secrets are shown.`,
+  async run(ctx) {
+    if (!ctx.vault.exists) {
+      ctx.io.out(ctx.values.json ? '[]\n' : `No accounts (no vault at ${ctx.vault.home}).\n`);
+      return EXIT.OK;
+    }
+    const core = await ctx.open();
+    const accounts = core.listAccounts();
+    ctx.io.out(ctx.values.json ? `${json(accounts.map(accountJson))}\n` : `${accountsTable(accounts)}\n`);
+    return EXIT.OK;
+  },
+};
+
+const check: CommandSpec = {
+  name: 'check',
+  args: [],
+  options: { json: 'boolean' },
+  summary: 'run the credential health checks (exit 1 when one fails)',
+  help: `Usage: osmen-cred check [--json]
+
+Runs the credential validator: master key custody, file permissions of the
+data folder and database, provider configuration (client ids, redirect URIs),
+and whether secrets are committed to git (with OSMEN_REPO_DIR set to a work tree).
+Exit 1 when any check fails (warnings do not fail). --json prints the report.`,
+  async run(ctx) {
+    const core = await ctx.open();
+    const report = await core.healthReport();
+    ctx.io.out(ctx.values.json ? `${json(report)}\n` : `${healthText(report)}\n`);
+    const failed = !report.ok || report.checks.some((c) => c.status === 'fail');
+    return failed ? EXIT.FAILED : EXIT.OK;
+  },
+};
+
+interface RefreshOutcome {
+  provider: string;
+  userId: string;
+  ok: boolean;
+  expiresAt?: string | null;
+  error?: { code: string; message: string; exitCode: ExitCode };
+}
+
+/** Worst first: what a script most needs to know when several accounts failed. */
+const EXIT_PRIORITY: ExitCode[] = [EXIT.NEEDS_REAUTH, EXIT.CONFIG, EXIT.DATA, EXIT.TEMPFAIL, EXIT.SOFTWARE, EXIT.FAILED];
+
+const refresh: CommandSpec = {
+  name: 'refresh',
+  args: ['provider?', 'user?'],
+  options: { all: 'boolean', json: 'boolean' },
+  summary: 'refresh one account now, or every account with --all',
+  help: `Usage: osmen-cred refresh <provider> <user> [--json]
+       osmen-cred refresh --all [--json]
+
+Refreshes the access token now, whatever its expiry (through the same
+cross-process lease as the app). --all refreshes every account that holds a
+refresh token and is not waiting for the user to sign in again, one by one,
+and reports each. Exit 0 when all succeeded; otherwise the code of the worst
+failure (3 needs sign-in, 78 configuration, 65 data, 75 temporary).`,
+  async run(ctx) {
+    const all = ctx.values.all === true;
+    if (all === (ctx.positionals.length > 0)) {
+      throw new CliError('USAGE', EXIT.USAGE, 'refresh takes either <provider> <user> or --all.');
+    }
+    if (!all && ctx.positionals.length !== 2) {
+      throw new CliError('USAGE', EXIT.USAGE, 'refresh needs both <provider> and <user>.');
+    }
+    const core = await ctx.open();
+    if (!all) {
+      const [provider, user] = ctx.positionals as [string, string];
+      requireAccount(core, provider, user);
+      const meta = await core.refreshAccount(provider, user);
+      const out = accountJson(meta);
+      ctx.io.out(
+        ctx.values.json
+          ? `${json(out)}\n`
+          : `Refreshed ${oneLine(provider, 60)}/${oneLine(user, 120)}; the access token now expires ${out.expiresAt ?? 'never (no lifetime given)'}.\n`,
+      );
+      return EXIT.OK;
+    }
+    const targets = core.listAccounts().filter((a) => a.hasRefreshToken && a.status !== 'needs_reauth');
+    const outcomes: RefreshOutcome[] = [];
+    for (const a of targets) {
+      try {
+        const meta = await core.refreshAccount(a.provider, a.userId);
+        outcomes.push({ provider: a.provider, userId: a.userId, ok: true, expiresAt: accountJson(meta).expiresAt });
+      } catch (err) {
+        outcomes.push({
+          provider: a.provider,
+          userId: a.userId,
+          ok: false,
+          error: { code: errorCodeOf(err), message: safeMessage(err), exitCode: exitCodeFor(err) },
+        });
+      }
+    }
+    const skipped = core.listAccounts().length - targets.length;
+    if (ctx.values.json) {
+      ctx.io.out(`${json({ refreshed: outcomes.filter((o) => o.ok).length, failed: outcomes.filter((o) => !o.ok).length, skipped, results: outcomes })}\n`);
+    } else {
+      const rows = outcomes.map((o) => [
+        oneLine(o.provider, 60),
+        oneLine(o.userId, 80),
+        o.ok ? 'refreshed' : `FAILED [${o.error!.code}]`,
+        o.ok ? (o.expiresAt ?? 'no expiry') : o.error!.message,
+      ]);
+      ctx.io.out(
+        `${rows.length ? table(['PROVIDER', 'USER', 'RESULT', 'EXPIRES / ERROR'], rows) : 'Nothing to refresh.'}\n` +
+          (skipped ? `${skipped} account(s) skipped (no refresh token, or waiting for sign-in).\n` : ''),
+      );
+    }
+    const codes = outcomes.filter((o) => !o.ok).map((o) => o.error!.exitCode);
+    return codes.length === 0 ? EXIT.OK : (EXIT_PRIORITY.find((c) => codes.includes(c)) ?? EXIT.FAILED);
+  },
+};
+
+const disconnect: CommandSpec = {
+  name: 'disconnect',
+  args: ['provider', 'user'],
+  options: { json: 'boolean' },
+  summary: 'revoke the grant at the provider (when supported) and delete the account',
+  help: `Usage: osmen-cred disconnect <provider> <user> [--json]
+
+Revokes the refresh token at the provider where it supports RFC 7009, then
+deletes the account's tokens locally. A failed revocation is reported and
+logged but the local tokens are still deleted.`,
+  async run(ctx) {
+    const [provider, user] = ctx.positionals as [string, string];
+    const core = await ctx.open();
+    requireAccount(core, provider, user);
+    const result = await core.disconnectAccount(provider, user);
+    ctx.io.out(
+      ctx.values.json
+        ? `${json({ provider, userId: user, deleted: result.deleted, revocation: result.revocation })}\n`
+        : `Disconnected ${oneLine(provider, 60)}/${oneLine(user, 120)}: ${result.deleted ? 'tokens deleted' : 'nothing deleted'}, revocation ${result.revocation}.\n`,
+    );
+    return EXIT.OK;
+  },
+};
+
+const rotateKey: CommandSpec = {
+  name: 'rotate-key',
+  args: [],
+  options: { json: 'boolean' },
+  summary: 're-encrypt every token under a new master key',
+  help: `Usage: osmen-cred rotate-key [--json]
+
+Re-encrypts every stored token under a new master key in one transaction.
+- Key in the OS keychain: a new key is generated and stored in the keychain
+  first, then the rows are re-encrypted. Nothing to do afterwards.
+- Key from OAUTH_ENCRYPTION_KEY: the CLI cannot change your environment, so
+  it never invents the new key. Generate one (\`osmen-cred keygen\`), put it in
+  OSMEN_NEW_ENCRYPTION_KEY for this one command, then replace
+  OAUTH_ENCRYPTION_KEY with it everywhere (the old key stops working).
+Prints the new key's id (a fingerprint, not the key).`,
+  async run(ctx) {
+    const core = await ctx.open();
+    let result: { rotated: number; keyId: string };
+    if (core.keySource === 'keychain' || core.keySource === 'keychain-created') {
+      result = await core.rotateKey();
+    } else {
+      const next = ctx.io.env.OSMEN_NEW_ENCRYPTION_KEY?.trim();
+      if (!next) {
+        throw new CliError(
+          'NEW_KEY_REQUIRED',
+          EXIT.CONFIG,
+          'The master key comes from OAUTH_ENCRYPTION_KEY. Generate a new key with `osmen-cred keygen`, ' +
+            'run `OSMEN_NEW_ENCRYPTION_KEY=<new key> osmen-cred rotate-key`, then set OAUTH_ENCRYPTION_KEY to the new key.',
+        );
+      }
+      const nextManager = new EncryptionManager(next); // throws KEY_MALFORMED (78) with a how-to
+      if (nextManager.primaryKeyId === core.encryption.primaryKeyId) {
+        throw new CliError('SAME_KEY', EXIT.USAGE, 'OSMEN_NEW_ENCRYPTION_KEY is the key already in use.');
+      }
+      // With an env key the caller owns the new key (already saved where it will
+      // live); it is never printed, so a lost terminal cannot lose the vault.
+      result = await core.rotateKey(next);
+    }
+    ctx.io.out(
+      ctx.values.json
+        ? `${json({ rotated: result.rotated, keyId: result.keyId, keySource: core.keySource })}\n`
+        : `Re-encrypted ${result.rotated} account(s) under key ${result.keyId}.` +
+            (core.keySource === 'keychain' || core.keySource === 'keychain-created'
+              ? ' The new key is in the OS keychain.\n'
+              : ' Now set OAUTH_ENCRYPTION_KEY to the new key; the old one no longer opens the vault.\n'),
+    );
+    return EXIT.OK;
+  },
+};
+
+const log: CommandSpec = {
+  name: 'log',
+  args: [],
+  options: { verify: 'boolean', tail: 'string', json: 'boolean' },
+  summary: 'show the security log, or verify its hash chain with --verify',
+  help: `Usage: osmen-cred log [--tail N] [--json]
+       osmen-cred log --verify [--json]
+
+Shows the last N entries of the security log (default 20, at most 10000).
+User ids appear only as keyed hashes. --verify checks the hash chain and
+exits 1 when an entry was edited, removed or reordered.`,
+  async run(ctx) {
+    let tail = 20;
+    if (ctx.values.tail !== undefined) {
+      const raw = String(ctx.values.tail);
+      if (!/^\d{1,5}$/.test(raw) || Number(raw) < 1 || Number(raw) > 10_000) {
+        throw new CliError('USAGE', EXIT.USAGE, '--tail takes a whole number from 1 to 10000.');
+      }
+      tail = Number(raw);
+    }
+    const core = await ctx.open();
+    if (ctx.values.verify) {
+      const result = core.verifyLog();
+      ctx.io.out(ctx.values.json ? `${json(result)}\n` : `${verifyText(result)}\n`);
+      return result.ok ? EXIT.OK : EXIT.FAILED;
+    }
+    const entries = core.readLog(tail);
+    ctx.io.out(
+      ctx.values.json
+        ? `${json(entries)}\n`
+        : entries.length
+          ? `${entries.map(logEntryText).join('\n')}\n`
+          : 'The security log is empty.\n',
+    );
+    return EXIT.OK;
+  },
+};
+
+const keygen: CommandSpec = {
+  name: 'keygen',
+  args: [],
+  options: {},
+  summary: 'print a new random master key with instructions (stores nothing)',
+  help: `Usage: osmen-cred keygen
+
+Prints a new 32-byte key (base64url) and where it goes. It is not stored
+anywhere; use it for OAUTH_ENCRYPTION_KEY on headless machines or for
+OSMEN_NEW_ENCRYPTION_KEY when rotating an environment key.`,
+  async run(ctx) {
+    ctx.io.out(`${keygenText()}\n`);
+    return EXIT.OK;
+  },
+};
+
+export const COMMANDS: readonly CommandSpec[] = [token, list, check, refresh, disconnect, rotateKey, log, keygen];
+
+/** An error's message, bounded and on one line; core errors never carry secrets. */
+export function safeMessage(err: unknown): string {
+  if (err instanceof Error && err.message) return oneLine(err.message);
+  return 'The operation failed.';
+}
+
+export { locateVault, noVault, openVault };

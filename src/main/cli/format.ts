@@ -1,0 +1,131 @@
+/**
+ * Output shapes of `osmen-cred`: JSON records (named fields only, so a secret
+ * can never ride along on a core object) and plain-text tables.
+ */
+import type { HealthReport, LogVerifyResult, SecurityLogEntry } from '../core/contracts.js';
+import type { TokenMetadata } from '../core/security/token-manager.js';
+
+export interface AccountJson {
+  provider: string;
+  userId: string;
+  displayName: string | null;
+  status: string;
+  statusDetail: string | null;
+  /** ISO-8601 UTC, null when the provider gave no lifetime. */
+  expiresAt: string | null;
+  scopes: string[];
+  tokenType: string;
+  hasRefreshToken: boolean;
+  failureCount: number;
+  nextAttemptAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+  lastRefreshAt: string | null;
+}
+
+function iso(d: Date | null | undefined): string | null {
+  return d ? d.toISOString() : null;
+}
+
+export function accountJson(m: TokenMetadata): AccountJson {
+  return {
+    provider: m.provider,
+    userId: m.userId,
+    displayName: m.displayName ?? null,
+    status: m.status,
+    statusDetail: m.statusDetail ?? null,
+    expiresAt: iso(m.expiresAt),
+    scopes: [...m.scopes],
+    tokenType: m.tokenType,
+    hasRefreshToken: m.hasRefreshToken,
+    failureCount: m.failureCount,
+    nextAttemptAt: iso(m.nextAttemptAt),
+    createdAt: m.createdAt.toISOString(),
+    updatedAt: m.updatedAt.toISOString(),
+    lastRefreshAt: iso(m.lastRefreshAt),
+  };
+}
+
+/** Replaces control characters so provider- or file-supplied text cannot forge lines. */
+export function oneLine(text: string, max = 500): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+  return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
+}
+
+/** Left-aligned columns separated by two spaces. */
+export function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  return [line(header), ...rows.map(line)].join('\n');
+}
+
+/** "in 42m", "3h ago": relative to `now`, for people. */
+export function relative(d: Date | null, now = Date.now()): string {
+  if (!d) return '-';
+  const delta = d.getTime() - now;
+  const abs = Math.abs(delta);
+  const unit =
+    abs < 60_000
+      ? `${Math.round(abs / 1000)}s`
+      : abs < 3_600_000
+        ? `${Math.round(abs / 60_000)}m`
+        : abs < 172_800_000
+          ? `${Math.round(abs / 3_600_000)}h`
+          : `${Math.round(abs / 86_400_000)}d`;
+  return delta >= 0 ? `in ${unit}` : `${unit} ago`;
+}
+
+export function accountsTable(accounts: TokenMetadata[], now = Date.now()): string {
+  if (accounts.length === 0) return 'No accounts.';
+  return table(
+    ['PROVIDER', 'USER', 'STATUS', 'EXPIRES', 'REFRESH TOKEN', 'LAST REFRESH', 'SCOPES'],
+    accounts.map((a) => [
+      oneLine(a.provider, 60),
+      oneLine(a.userId, 80),
+      a.status,
+      a.expiresAt ? `${a.expiresAt.toISOString()} (${relative(a.expiresAt, now)})` : 'no expiry',
+      a.hasRefreshToken ? 'yes' : 'no',
+      relative(a.lastRefreshAt, now),
+      oneLine(a.scopes.join(' '), 80),
+    ]),
+  );
+}
+
+export function healthText(report: HealthReport): string {
+  const mark = { pass: 'PASS', warn: 'WARN', fail: 'FAIL' } as const;
+  const lines = report.checks.map((c) => {
+    const head = `${mark[c.status] ?? c.status}  ${oneLine(c.title, 120)}: ${oneLine(c.message)}`;
+    return c.fix && c.status !== 'pass' ? `${head}\n      fix: ${oneLine(c.fix)}` : head;
+  });
+  lines.push(report.ok ? 'All checks passed.' : 'Some checks failed.');
+  return lines.join('\n');
+}
+
+export function logEntryText(e: SecurityLogEntry): string {
+  const details = Object.entries(e.details ?? {})
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
+  const parts = [
+    `#${e.seq}`,
+    e.ts,
+    e.level.toUpperCase(),
+    `${e.category}/${e.event}`,
+    e.provider ?? '',
+    e.userHash ? `user:${e.userHash}` : '',
+    e.success === undefined ? '' : e.success ? 'ok' : 'failed',
+    details,
+  ];
+  return oneLine(parts.filter(Boolean).join('  '), 1000);
+}
+
+export function verifyText(result: LogVerifyResult): string {
+  if (result.ok) return `Security log verifies: ${result.entries} entries, chain intact.`;
+  const bad = result.firstBad;
+  const where = bad ? `entry ${bad.seq ?? '?'} (${bad.file}:${bad.line}): ${oneLine(bad.reason)}` : 'unknown entry';
+  return `Security log does NOT verify after ${result.entries} entries — ${where}`;
+}
