@@ -1,6 +1,22 @@
 import { resolve } from 'node:path';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'electron-vite';
+import type { Plugin } from 'vite';
+
+/**
+ * The dev server (React refresh) needs an inline preamble, which the
+ * production CSP <meta> in index.html forbids: drop the tag in `serve` only.
+ * The main process sends the dev policy as a header for the dev server origin.
+ */
+function stripCspMetaInDev(): Plugin {
+  return {
+    name: 'osmen:strip-csp-meta-in-dev',
+    apply: 'serve',
+    transformIndexHtml(html) {
+      return html.replace(/<meta\s+http-equiv="Content-Security-Policy"[\s\S]*?\/>/, '');
+    },
+  };
+}
 
 /**
  * Three bundles:
@@ -32,7 +48,7 @@ export default defineConfig({
   },
   renderer: {
     root: resolve(import.meta.dirname, 'src/renderer'),
-    plugins: [react()],
+    plugins: [react(), stripCspMetaInDev()],
     build: {
       // No inline <script>/<style> and no data: URLs: everything is a file the CSP allows as 'self'.
       assetsInlineLimit: 0,

@@ -14,6 +14,7 @@ import { createHandlerTable } from './ipc/handlers.js';
 import { toSettingsDto } from './ipc/dto.js';
 import { registerIpc } from './ipc/register.js';
 import { RejectionReporter } from './ipc/rejections.js';
+import { isOpenableAuthorizationUrl } from './ipc/external-links.js';
 import { originOf, type SenderPolicy } from './ipc/sender-policy.js';
 import { APP_ENTRY_URL, APP_ORIGIN } from './app/app-url.js';
 import { applyDevCsp, denyAllPermissions, installGlobalHardening } from './app/hardening.js';
@@ -38,6 +39,12 @@ if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   void start();
+}
+
+/** The system browser for sign-in: https, or http on loopback only (see isOpenableAuthorizationUrl). */
+async function openAuthorizationPage(url: string): Promise<void> {
+  if (!isOpenableAuthorizationUrl(url)) throw new Error('Refusing to open a sign-in page that is not https (or http on this computer).');
+  await shell.openExternal(url); /* eng-disable OPEN_EXTERNAL_JS_CHECK */
 }
 
 async function start(): Promise<void> {
@@ -66,7 +73,7 @@ async function start(): Promise<void> {
   if (devServerUrl && devOrigin) applyDevCsp((await import('electron')).session.defaultSession, devOrigin);
 
   try {
-    core = await createCredentialCore({ startScheduler: true, openUrl: (url) => shell.openExternal(url) });
+    core = await createCredentialCore({ startScheduler: true, openUrl: openAuthorizationPage });
   } catch (err) {
     // KEYCHAIN_UNAVAILABLE, KEY_MALFORMED, DB_CORRUPT...: show the locked-vault screen. Never a plaintext fallback.
     vaultError = toErrorDto(err);
@@ -105,7 +112,8 @@ async function start(): Promise<void> {
     getCore: () => core,
     vaultError: () => vaultError,
     appInfo: { version: app.getVersion(), platform: process.platform },
-    openExternal: (url) => shell.openExternal(url),
+    // The table has already checked the URL against the console allow-list (isAllowedExternalUrl).
+    openExternal: (url) => shell.openExternal(url), /* eng-disable OPEN_EXTERNAL_JS_CHECK */
     onSettingsChanged,
     reportRejection: rejections,
   });

@@ -129,3 +129,18 @@ describe('error DTOs and rejection logging', () => {
     expect(safeChannelLabel('x'.repeat(100)).length).toBe(64);
   });
 });
+
+describe('CSP in index.html', () => {
+  it('the <meta> policy equals the header policy (frame-ancestors is header-only)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const html = readFileSync(new URL('../../src/renderer/index.html', import.meta.url), 'utf8');
+    const meta = /http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(html)?.[1];
+    const header = buildCsp()
+      .split('; ')
+      .filter((d) => !d.startsWith('frame-ancestors'))
+      .join('; ');
+    expect(meta).toBe(header);
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/); // no inline script
+    expect(html).not.toMatch(/\sstyle=/);
+  });
+});

@@ -27,7 +27,7 @@ export function applyDevCsp(ses: Session, devServerOrigin: string): void {
 }
 
 function openIfAllowed(url: string): void {
-  if (isAllowedExternalUrl(url)) void shell.openExternal(url);
+  if (isAllowedExternalUrl(url)) void shell.openExternal(url); /* eng-disable OPEN_EXTERNAL_JS_CHECK */
 }
 
 export function lockDownWebContents(contents: WebContents, allowedOrigins: readonly string[]): void {

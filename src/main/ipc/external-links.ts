@@ -31,3 +31,23 @@ export function isAllowedExternalUrl(raw: unknown): raw is string {
     EXTERNAL_HOSTS.has(url.hostname)
   );
 }
+
+const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['127.0.0.1', '[::1]', 'localhost']);
+
+/**
+ * The sign-in page the core asks the system browser to open: the provider's
+ * authorization endpoint from its discovery document. https anywhere; http
+ * only on loopback (a provider running on this computer, as in tests).
+ */
+export function isOpenableAuthorizationUrl(raw: unknown): raw is string {
+  if (typeof raw !== 'string' || raw.length > 8192) return false;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return false;
+  }
+  if (url.username !== '' || url.password !== '') return false;
+  if (url.protocol === 'https:') return true;
+  return url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname);
+}

@@ -123,7 +123,7 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
       if (!isAllowedExternalUrl(req.url)) {
         throw new IpcFailure('NOT_ALLOWED', 'Only https pages of known provider consoles can be opened.');
       }
-      await deps.openExternal(req.url);
+      await deps.openExternal(req.url); /* eng-disable OPEN_EXTERNAL_JS_CHECK */
       return { opened: true };
     },
   };

@@ -12,13 +12,20 @@ export type ViewId = 'accounts' | 'connect' | 'log' | 'health' | 'settings';
 
 const NAV: Array<{ id: ViewId; label: string; icon: string }> = [
   { id: 'accounts', label: 'Accounts', icon: '◎' },
-  { id: 'connect', label: 'Connect', icon: '＋' },
+  { id: 'connect', label: 'Connect', icon: '+' },
   { id: 'log', label: 'Security log', icon: '≣' },
   { id: 'health', label: 'Health', icon: '✓' },
   { id: 'settings', label: 'Settings', icon: '⚙' },
 ];
 
 const DEFAULT_WINDOW_MS = 300_000;
+
+const KEY_SOURCE_LABEL = {
+  env: 'OAUTH_ENCRYPTION_KEY',
+  keychain: 'OS keychain',
+  'keychain-created': 'OS keychain (new)',
+  explicit: 'provided by the caller',
+} as const;
 
 export function App(): React.JSX.Element {
   const [status, setStatus] = useState<AppStatusDto | null>(null);
@@ -28,6 +35,7 @@ export function App(): React.JSX.Element {
   const [accountsError, setAccountsError] = useState<string | null>(null);
   const [refreshing, setRefreshing] = useState<ReadonlySet<string>>(new Set());
   const [settings, setSettings] = useState<SettingsDto | null>(null);
+  const [providerNames, setProviderNames] = useState<Record<string, string>>({});
   const navRefs = useRef<Array<HTMLButtonElement | null>>([]);
   const mainRef = useRef<HTMLElement | null>(null);
 
@@ -53,6 +61,9 @@ export function App(): React.JSX.Element {
     void loadAccounts();
     call(bridge().getSettings())
       .then(setSettings)
+      .catch(() => undefined);
+    call(bridge().listProviders())
+      .then((list) => setProviderNames(Object.fromEntries(list.map((p) => [p.id, p.displayName]))))
       .catch(() => undefined);
     const offAccounts = bridge().onAccountsChanged(() => void loadAccounts());
     const offReauth = bridge().onNeedsReauth(() => void loadAccounts());
@@ -159,7 +170,7 @@ export function App(): React.JSX.Element {
           </ul>
         </nav>
         <p className="sidebar-foot muted">
-          Key: {status.keySource === 'env' ? 'environment' : 'OS keychain'} · v{status.version}
+          Key: {KEY_SOURCE_LABEL[status.keySource ?? 'keychain']} · v{status.version}
         </p>
       </aside>
       <main className="content" ref={mainRef}>
@@ -168,13 +179,22 @@ export function App(): React.JSX.Element {
             accounts={accounts}
             error={accountsError}
             refreshing={refreshing}
+            providerNames={providerNames}
             windowMs={settings?.refreshWindowMs ?? DEFAULT_WINDOW_MS}
             onChanged={loadAccounts}
             onConnect={() => go('connect')}
           />
         )}
-        {view === 'connect' && <ConnectView onConnected={() => { void loadAccounts(); go('accounts'); }} />}
-        {view === 'log' && <LogView />}
+        {view === 'connect' && (
+          <ConnectView
+            onConnected={() => {
+              void loadAccounts();
+              go('accounts');
+            }}
+            onProvidersChanged={(list) => setProviderNames(Object.fromEntries(list.map((p) => [p.id, p.displayName])))}
+          />
+        )}
+        {view === 'log' && <LogView providerNames={providerNames} />}
         {view === 'health' && <HealthView />}
         {view === 'settings' && <SettingsView settings={settings} onSaved={setSettings} />}
       </main>

@@ -18,6 +18,8 @@ interface Props {
   accounts: AccountDto[] | null;
   error: string | null;
   refreshing: ReadonlySet<string>;
+  /** Provider id -> display name (custom providers have their own names). */
+  providerNames: Readonly<Record<string, string>>;
   windowMs: number;
   onChanged(): Promise<void>;
   onConnect(): void;
@@ -89,6 +91,7 @@ export function AccountsView(props: Props): React.JSX.Element {
   };
 
   const accounts = props.accounts;
+  const providerName = (id: string): string => props.providerNames[id] ?? providerLabel(id);
   return (
     <section aria-labelledby="accounts-title">
       <header className="view-header">
@@ -143,13 +146,13 @@ export function AccountsView(props: Props): React.JSX.Element {
             const name = a.displayName ?? a.userId;
             const msg = messages[key];
             return (
-              <li key={key} className={`account-card status-${view}`} aria-label={`${providerLabel(a.provider)} account ${name}`}>
+              <li key={key} className={`account-card status-${view}`} aria-label={`${providerName(a.provider)} account ${name}`}>
                 <div className="account-head">
                   <ProviderMark provider={a.provider} />
                   <div className="account-id">
                     <h2 className="account-name">{name}</h2>
                     <p className="muted small">
-                      {providerLabel(a.provider)}
+                      {providerName(a.provider)}
                       {a.displayName && a.displayName !== a.userId ? ` · ${a.userId}` : ''}
                     </p>
                   </div>
@@ -207,9 +210,9 @@ export function AccountsView(props: Props): React.JSX.Element {
                       className="btn btn-primary"
                       disabled={busy[key] !== undefined}
                       onClick={() => void run(a, 'reconnect')}
-                      aria-label={`Reconnect ${name}`}
                     >
                       {busy[key] === 'reconnect' ? 'Waiting for sign-in…' : 'Reconnect'}
+                      <span className="visually-hidden"> {name}</span>
                     </button>
                   ) : (
                     <button
@@ -217,9 +220,9 @@ export function AccountsView(props: Props): React.JSX.Element {
                       className="btn"
                       disabled={busy[key] !== undefined || !a.hasRefreshToken}
                       onClick={() => void run(a, 'refresh')}
-                      aria-label={`Refresh ${name} now`}
                     >
                       {busy[key] === 'refresh' ? 'Refreshing…' : 'Refresh now'}
+                      <span className="visually-hidden"> {name}</span>
                     </button>
                   )}
                   {busy[key] === 'reconnect' && (
@@ -232,9 +235,9 @@ export function AccountsView(props: Props): React.JSX.Element {
                     className="btn btn-quiet-danger"
                     disabled={busy[key] !== undefined}
                     onClick={() => setConfirm(a)}
-                    aria-label={`Disconnect ${name}`}
                   >
                     Disconnect
+                    <span className="visually-hidden"> {name}</span>
                   </button>
                 </div>
               </li>
@@ -248,7 +251,7 @@ export function AccountsView(props: Props): React.JSX.Element {
         body={
           confirm && (
             <p>
-              The tokens for <strong>{confirm.displayName ?? confirm.userId}</strong> ({providerLabel(confirm.provider)}) are
+              The tokens for <strong>{confirm.displayName ?? confirm.userId}</strong> ({providerName(confirm.provider)}) are
               revoked at the provider where it supports revocation and deleted from this computer. Programs that use this
               account will need you to connect it again.
             </p>

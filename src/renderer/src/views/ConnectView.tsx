@@ -5,6 +5,7 @@ import { ProviderMark } from '../components/ProviderMark';
 
 interface Props {
   onConnected(account: AccountDto): void;
+  onProvidersChanged?(providers: ProviderDto[]): void;
 }
 
 const DEFAULT_SCOPES = 'openid profile email offline_access';
@@ -19,7 +20,9 @@ export function ConnectView(props: Props): React.JSX.Element {
 
   const load = useCallback(async () => {
     try {
-      setProviders(await call(bridge().listProviders()));
+      const list = await call(bridge().listProviders());
+      setProviders(list);
+      props.onProvidersChanged?.(list);
       setLoadError(null);
     } catch (err) {
       setLoadError(errorText(err));
@@ -122,9 +125,9 @@ export function ConnectView(props: Props): React.JSX.Element {
                 className="btn btn-primary"
                 disabled={pending !== null || !p.configured}
                 onClick={() => void connect(p)}
-                aria-label={`Connect ${p.displayName}`}
               >
-                {pending === p.id ? 'Signing in…' : p.configured ? 'Connect' : 'Not configured'}
+                {pending === p.id ? 'Signing in…' : 'Connect'}
+                <span className="visually-hidden"> {p.displayName}</span>
               </button>
             </li>
           ))}

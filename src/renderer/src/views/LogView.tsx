@@ -5,7 +5,8 @@ import { formatDateTime, matchesFilter, providerLabel, toJsonLines, type LogFilt
 
 const LIMIT = 1000;
 
-export function LogView(): React.JSX.Element {
+export function LogView({ providerNames }: { providerNames: Readonly<Record<string, string>> }): React.JSX.Element {
+  const providerName = (id: string): string => providerNames[id] ?? providerLabel(id);
   const [entries, setEntries] = useState<LogEntryDto[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [verify, setVerify] = useState<LogVerifyDto | null>(null);
@@ -107,7 +108,7 @@ export function LogView(): React.JSX.Element {
             <option value="">All providers</option>
             {providers.map((p) => (
               <option key={p} value={p}>
-                {providerLabel(p)}
+                {providerName(p)}
               </option>
             ))}
           </select>
@@ -164,17 +165,19 @@ export function LogView(): React.JSX.Element {
                   <td>
                     <code>{e.event}</code>
                   </td>
-                  <td>{e.provider ? providerLabel(e.provider) : '—'}</td>
+                  <td>{e.provider ? providerName(e.provider) : '—'}</td>
                   <td>
                     <Outcome entry={e} />
                   </td>
-                  <td className="details">
+                  <td>
+                    <div className="details">
                     {e.userHash && <span className="chip mono" title="Keyed hash of the account id">user {e.userHash.slice(0, 10)}</span>}
                     {Object.entries(e.details).map(([k, v]) => (
                       <span key={k} className="kv">
                         <span className="k">{k}</span> {String(v)}
                       </span>
                     ))}
+                    </div>
                   </td>
                 </tr>
               ))}

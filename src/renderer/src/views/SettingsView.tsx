@@ -18,6 +18,8 @@ export function SettingsView(props: Props): React.JSX.Element {
   const [message, setMessage] = useState<{ kind: 'error' | 'info'; text: string } | null>(null);
   const [saving, setSaving] = useState(false);
   const [scheduler, setScheduler] = useState<SchedulerStateDto | null>(null);
+  // Toggles show the new value at once; it is dropped (reverting on failure) when the save settles.
+  const [optimistic, setOptimistic] = useState<Partial<SettingsDto>>({});
 
   useEffect(() => {
     if (props.settings) {
@@ -32,16 +34,18 @@ export function SettingsView(props: Props): React.JSX.Element {
       .catch(() => undefined);
   }, [props.settings]);
 
-  const save = async (patch: Partial<SettingsDto>, label: string): Promise<void> => {
+  const save = async (patch: Partial<SettingsDto>, done: string): Promise<void> => {
     setSaving(true);
     setMessage(null);
+    setOptimistic(patch);
     try {
       const next = await call(bridge().updateSettings(patch));
       props.onSaved(next);
-      setMessage({ kind: 'info', text: `${label} saved.` });
+      setMessage({ kind: 'info', text: done });
     } catch (err) {
       setMessage({ kind: 'error', text: errorText(err) });
     } finally {
+      setOptimistic({});
       setSaving(false);
     }
   };
@@ -54,7 +58,10 @@ export function SettingsView(props: Props): React.JSX.Element {
       setMessage({ kind: 'error', text: 'Enter whole minutes.' });
       return;
     }
-    void save({ refreshWindowMs: Math.round(w * MIN), checkIntervalMs: Math.round(i * MIN) }, 'Refresh timing');
+    void save(
+      { refreshWindowMs: Math.round(w * MIN), checkIntervalMs: Math.round(i * MIN) },
+      `Refresh timing saved: ${w} min before expiry, checks at least every ${i} min.`,
+    );
   };
 
   if (!props.settings) {
@@ -69,7 +76,7 @@ export function SettingsView(props: Props): React.JSX.Element {
       </section>
     );
   }
-  const s = props.settings;
+  const s = { ...props.settings, ...optimistic };
   return (
     <section aria-labelledby="settings-title">
       <header className="view-header">
@@ -132,7 +139,12 @@ export function SettingsView(props: Props): React.JSX.Element {
             className="switch"
             checked={s.backgroundRefreshPaused}
             disabled={saving}
-            onChange={(e) => void save({ backgroundRefreshPaused: e.target.checked }, 'Background refresh')}
+            onChange={(e) =>
+              void save(
+                { backgroundRefreshPaused: e.target.checked },
+                e.target.checked ? 'Background refresh paused.' : 'Background refresh resumed.',
+              )
+            }
           />
           <label htmlFor={`${ids}-pause`}>
             Pause background refresh
@@ -146,7 +158,9 @@ export function SettingsView(props: Props): React.JSX.Element {
             className="switch"
             checked={s.startAtLogin}
             disabled={saving}
-            onChange={(e) => void save({ startAtLogin: e.target.checked }, 'Start at login')}
+            onChange={(e) =>
+              void save({ startAtLogin: e.target.checked }, e.target.checked ? 'The app will start at login.' : 'The app will not start at login.')
+            }
           />
           <label htmlFor={`${ids}-login`}>
             Start at login

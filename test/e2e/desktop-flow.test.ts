@@ -1,0 +1,351 @@
+/**
+ * The desktop experience end to end: the built renderer and preload in
+ * Chromium, the real core and IPC handler table in Node, a real OpenID
+ * Provider (oidc-provider) on loopback whose login and consent pages are
+ * driven in a second browser. Screenshots of each view go to docs/screenshots.
+ */
+import { join } from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
+import type { Browser, Page } from 'playwright';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCredentialCore, type CredentialCore } from '../../src/main/core/credential-core.js';
+import { EncryptionManager } from '../../src/main/core/security/encryption-manager.js';
+import { createHandlerTable, type HandlerTable } from '../../src/main/ipc/handlers.js';
+import { RejectionReporter } from '../../src/main/ipc/rejections.js';
+import { makeTmpHome } from '../helpers/tmp.js';
+import { PUBLIC_CLIENT_ID, startTestProvider, type TestProvider } from '../helpers/oidc-provider.js';
+import {
+  BrowserOpener,
+  SCREENSHOT_DIR,
+  countdownSeconds,
+  launchChromium,
+  openApp,
+  serveRenderer,
+  signInAtProvider,
+  type AppPage,
+  type StaticServer,
+} from './harness.js';
+
+const SCOPES = ['openid', 'email', 'profile', 'offline_access'];
+
+let op: TestProvider;
+let home: { dir: string; cleanup: () => void };
+let core: CredentialCore;
+let table: HandlerTable;
+let server: StaticServer;
+let browser: Browser;
+let app: AppPage;
+const opener = new BrowserOpener();
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), animations: 'disabled', caret: 'hide' });
+}
+
+/** axe-core on the current view: no serious or critical violations. */
+async function expectAccessible(page: Page, label: string): Promise<void> {
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
+  const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(
+    bad.map((v) => `${label}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
+  ).toEqual([]);
+}
+
+async function nav(page: Page, name: string): Promise<void> {
+  await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name }).click();
+  await expect.poll(() => page.locator('h1').first().evaluate((h) => document.activeElement === h)).toBe(true);
+}
+
+function card(page: Page, name: string) {
+  return page.getByRole('listitem', { name: new RegExp(`account ${name}$`) });
+}
+
+/** Clicks a connect-like button, then signs in at the provider in the "system browser". */
+async function signInVia(click: () => Promise<void>, login: string, beforeSignIn?: () => Promise<void>): Promise<void> {
+  await click();
+  const url = await opener.next();
+  expect(new URL(url).origin).toBe(op.issuer);
+  expect(new URL(url).searchParams.get('code_challenge_method')).toBe('S256');
+  await beforeSignIn?.();
+  const browserTab = await signInAtProvider(browser, url, login);
+  await browserTab.close();
+}
+
+beforeAll(async () => {
+  op = await startTestProvider({ accessTokenTtl: 3600 });
+  home = makeTmpHome('osmen-e2e-');
+  core = await createCredentialCore({
+    home: home.dir,
+    encryptionKey: EncryptionManager.generateKey(),
+    env: {},
+    openUrl: opener.open,
+  });
+  // The loopback OP, registered the way the OAuth tests do (prompt=consent for offline_access).
+  core.providers.register({
+    id: 'testop',
+    displayName: 'Example ID (local OP)',
+    issuer: op.issuer,
+    clientId: PUBLIC_CLIENT_ID,
+    scopes: SCOPES,
+    extraAuthParams: { prompt: 'consent' },
+  });
+  table = createHandlerTable({
+    getCore: () => core,
+    vaultError: () => null,
+    appInfo: { version: '0.1.0', platform: 'linux' },
+    openExternal: () => undefined,
+    reportRejection: new RejectionReporter(() => core.log),
+  });
+  server = await serveRenderer();
+  browser = await launchChromium();
+  app = await openApp(browser, server, table, core.events);
+});
+
+afterAll(async () => {
+  await app?.close();
+  await browser?.close();
+  await server?.close();
+  await core?.close();
+  await op?.close();
+  home?.cleanup();
+});
+
+describe('desktop flow against a real OpenID Provider', () => {
+  it('starts on an empty Accounts view', async () => {
+    const { page } = app;
+    await expect.poll(() => page.getByRole('heading', { name: 'No accounts yet' }).isVisible()).toBe(true);
+    await shot(page, 'accounts-empty');
+    await expectAccessible(page, 'accounts-empty');
+  });
+
+  it('connects an account through the provider login page and lists it with a live countdown', async () => {
+    const { page } = app;
+    await nav(page, 'Connect');
+    await expect.poll(() => page.getByRole('button', { name: 'Connect Example ID (local OP)' }).isEnabled()).toBe(true);
+    await expect.poll(() => page.getByRole('button', { name: 'Connect Google' }).isDisabled()).toBe(true);
+    expect(await page.getByText('Set GOOGLE_CLIENT_ID').isVisible()).toBe(true);
+    await shot(page, 'connect');
+    await expectAccessible(page, 'connect');
+
+    await signInVia(
+      () => page.getByRole('button', { name: 'Connect Example ID (local OP)' }).click(),
+      'alice',
+      async () => {
+        // While the browser sign-in runs: progress with a Cancel button.
+        const progress = page.getByRole('status').filter({ hasText: 'Waiting for you to finish signing in' });
+        await progress.waitFor();
+        expect(await progress.getByRole('button', { name: 'Cancel' }).isVisible()).toBe(true);
+        await shot(page, 'connect-progress');
+      },
+    );
+
+    const alice = card(page, 'Test alice');
+    await alice.waitFor();
+    expect(await alice.getByTestId('account-status').textContent()).toBe('Active');
+    expect(await alice.textContent()).toContain('alice@example.test');
+    expect(await alice.getByRole('list', { name: 'Scopes' }).textContent()).toContain('offline_access');
+
+    const expiry = alice.getByTestId('expires-in');
+    const first = countdownSeconds((await expiry.textContent()) ?? '');
+    expect(first).toBeGreaterThan(3000);
+    expect(first).toBeLessThanOrEqual(3600);
+    // The countdown ticks without a reload (wait for the text to change, not for a fixed time).
+    await page.waitForFunction(
+      (before) => document.querySelector('[data-testid="expires-in"]')?.textContent !== before,
+      await expiry.textContent(),
+    );
+    expect(countdownSeconds((await expiry.textContent()) ?? '')).toBeLessThan(first);
+    await shot(page, 'accounts');
+    await expectAccessible(page, 'accounts');
+  });
+
+  it('Refresh now makes one token request and the log shows it, with a verified chain', async () => {
+    const { page } = app;
+    op.resetCounts();
+    const alice = card(page, 'Test alice');
+    expect(await alice.getByTestId('last-refresh').textContent()).toBe('never');
+    await alice.getByRole('button', { name: 'Refresh now Test alice' }).click();
+    await alice.getByRole('status').filter({ hasText: 'Refreshed.' }).waitFor();
+    expect(op.count('refresh_token')).toBe(1);
+    expect(await alice.getByTestId('last-refresh').textContent()).toBe('just now');
+
+    await nav(page, 'Security log');
+    const rows = page.getByTestId('log-row');
+    await rows.first().waitFor();
+    const events = await rows.locator('td:nth-child(3)').allTextContents();
+    expect(events[0]).toBe('refresh'); // newest first
+    expect(events).toContain('connect');
+    await expect.poll(() => page.getByTestId('chain-badge').textContent()).toMatch(/Chain intact · \d+ entries/);
+
+    // A refresh that happens while the log is open appears live (core event -> main -> renderer).
+    const before = await rows.count();
+    await core.refreshAccount('testop', 'alice@example.test');
+    await expect.poll(() => rows.count()).toBe(before + 1);
+
+    // Filters and search.
+    await page.getByLabel('Event').selectOption('connect');
+    await expect.poll(() => rows.count()).toBe(1);
+    await page.getByLabel('Event').selectOption('');
+    await page.getByLabel('Outcome').selectOption('success');
+    expect(await rows.count()).toBeGreaterThanOrEqual(3);
+    await page.getByLabel('Outcome').selectOption('all');
+    await page.getByLabel('Search').fill('no-such-thing-anywhere');
+    await page.getByText('No entries match these filters.').waitFor();
+    await page.getByLabel('Search').fill('');
+
+    // Export downloads the visible entries as JSON lines.
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Export JSON lines' }).click();
+    const file = await download;
+    expect(file.suggestedFilename()).toMatch(/^osmen-security-log-.*\.jsonl$/);
+    const text = await (await file.createReadStream()).toArray();
+    const lines = Buffer.concat(text as Buffer[]).toString('utf8').trim().split('\n');
+    expect(lines.length).toBe(await rows.count());
+    expect(JSON.parse(lines[0]!)).toMatchObject({ event: 'refresh', hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    await shot(page, 'log');
+    await expectAccessible(page, 'log');
+  });
+
+  it('revoking the grant at the provider shows "Needs re-auth"; Reconnect restores it', async () => {
+    const { page } = app;
+    // The person revokes the app's access at the provider (RFC 7009), outside the app.
+    const stored = core.tokens.getToken('testop', 'alice@example.test');
+    const res = await fetch(`${op.issuer}/token/revocation`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: stored!.refreshToken!, token_type_hint: 'refresh_token', client_id: PUBLIC_CLIENT_ID }),
+    });
+    expect(res.status).toBe(200);
+
+    await nav(page, 'Accounts');
+    const alice = card(page, 'Test alice');
+    await alice.getByRole('button', { name: 'Refresh now Test alice' }).click();
+    await expect.poll(() => alice.getByTestId('account-status').textContent()).toBe('Needs re-auth');
+    expect(await alice.getByRole('alert').textContent()).toBeTruthy();
+    expect(await page.getByRole('navigation', { name: 'Sections' }).getByLabel('1 need attention').isVisible()).toBe(true);
+    await shot(page, 'accounts-needs-reauth');
+    await expectAccessible(page, 'accounts-needs-reauth');
+
+    await signInVia(() => alice.getByRole('button', { name: 'Reconnect Test alice' }).click(), 'alice');
+    await expect.poll(() => alice.getByTestId('account-status').textContent()).toBe('Active');
+    await alice.getByRole('status').filter({ hasText: 'Reconnected.' }).waitFor();
+  });
+
+  it('renders the dark theme from the OS preference', async () => {
+    const dark = await openApp(browser, server, table, core.events, { colorScheme: 'dark' });
+    try {
+      await card(dark.page, 'Test alice').waitFor();
+      const bg = await dark.page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+      expect(bg).toBe('rgb(23, 25, 30)');
+      await shot(dark.page, 'accounts-dark');
+      await expectAccessible(dark.page, 'accounts-dark');
+      expect(dark.problems).toEqual([]);
+    } finally {
+      await dark.close();
+    }
+  });
+
+  it('shows the health report with fixes', async () => {
+    const { page } = app;
+    await nav(page, 'Health');
+    await page.getByRole('list', { name: 'Checks' }).waitFor();
+    const report = await core.healthReport();
+    expect(await page.locator('.check').count()).toBe(report.checks.length);
+    const withFix = report.checks.find((c) => c.fix);
+    if (withFix) expect(await page.getByText(withFix.fix!, { exact: false }).first().isVisible()).toBe(true);
+    await shot(page, 'health');
+    await expectAccessible(page, 'health');
+  });
+
+  it('changes settings: refresh window, pause background refresh', async () => {
+    const { page } = app;
+    await nav(page, 'Settings');
+    const window = page.getByLabel('Refresh this many minutes before expiry');
+    await expect.poll(() => window.inputValue()).toBe('5');
+    await window.fill('10');
+    await page.getByRole('button', { name: 'Save timing' }).click();
+    await page.getByRole('status').filter({ hasText: 'Refresh timing saved: 10 min before expiry' }).waitFor();
+    expect(core.getSettings().refreshWindowMs).toBe(600_000);
+
+    await page.getByLabel(/Pause background refresh/).check();
+    await page.getByRole('status').filter({ hasText: 'Background refresh paused.' }).waitFor();
+    expect(core.getSettings().backgroundRefreshPaused).toBe(true);
+    await expect.poll(() => page.getByText(/Scheduler: paused/).isVisible()).toBe(true);
+    await page.getByLabel(/Pause background refresh/).uncheck();
+    await page.getByRole('status').filter({ hasText: 'Background refresh resumed.' }).waitFor();
+    expect(core.getSettings().backgroundRefreshPaused).toBe(false);
+
+    // Out-of-range values are refused by the main process with a clear error.
+    await window.fill('0.1');
+    await page.locator('form').first().evaluate((f) => (f as HTMLFormElement).noValidate = true);
+    await page.getByRole('button', { name: 'Save timing' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/refreshWindowMs/);
+    expect(core.getSettings().refreshWindowMs).toBe(600_000);
+    await window.fill('10');
+    await shot(page, 'settings');
+    await expectAccessible(page, 'settings');
+  });
+
+  it('is usable from the keyboard: arrow keys move through the sections, Enter opens one', async () => {
+    const { page } = app;
+    const navButtons = page.getByRole('navigation', { name: 'Sections' }).getByRole('button');
+    await navButtons.first().focus();
+    await page.keyboard.press('ArrowDown');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toContain('Connect');
+    await page.keyboard.press('End');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toContain('Settings');
+    await page.keyboard.press('Home');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Accounts');
+  });
+
+  it('disconnects after confirmation, revoking at the provider', async () => {
+    const { page } = app;
+    const alice = card(page, 'Test alice');
+    await alice.getByRole('button', { name: 'Disconnect Test alice' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Disconnect this account?' });
+    await dialog.waitFor();
+    // Cancel keeps it.
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    expect(await alice.isVisible()).toBe(true);
+    await alice.getByRole('button', { name: 'Disconnect Test alice' }).click();
+    await shot(page, 'disconnect-confirm');
+    await dialog.getByRole('button', { name: 'Disconnect' }).click();
+    await expect
+      .poll(() => page.locator('.banner').first().textContent())
+      .toBe('Disconnected Test alice. Access was revoked at the provider.');
+    await page.getByRole('heading', { name: 'No accounts yet' }).waitFor();
+    expect(core.listAccounts()).toEqual([]);
+  });
+
+  // Last of the provider tests: adding a provider rebuilds the core's registry from settings,
+  // which drops the loopback provider this suite registered directly (see the report).
+  it('adds a custom OpenID provider from the form', async () => {
+    const { page } = app;
+    await nav(page, 'Connect');
+    await page.getByLabel('Provider ID').fill('my-company');
+    await page.getByLabel('Display name').fill('My Company SSO');
+    await page.getByLabel('Issuer URL').fill(op.issuer);
+    await page.getByLabel('Client ID').fill(PUBLIC_CLIENT_ID);
+    await page.getByRole('button', { name: 'Add provider' }).click();
+    await page.getByRole('status').filter({ hasText: 'Added My Company SSO' }).waitFor();
+    await page.getByRole('button', { name: 'Connect My Company SSO' }).waitFor();
+    expect(core.listProviders().map((p) => p.id)).toContain('my-company');
+
+    // A bad issuer is refused with a clear message and nothing is added.
+    await page.getByLabel('Provider ID').fill('bad-one');
+    await page.getByLabel('Issuer URL').fill('http://example.com');
+    await page.getByRole('button', { name: 'Add provider' }).click();
+    await expect.poll(() => page.locator('form .inline-msg.error').textContent()).toMatch(/http|loopback|https/i);
+    expect(core.listProviders().map((p) => p.id)).not.toContain('bad-one');
+  });
+
+  it('no token ever reached the page, and the CSP was never violated', async () => {
+    expect(app.problems).toEqual([]);
+    const all = JSON.stringify(app.replies);
+    for (const secret of [op.issuer + '/token']) expect(all).not.toContain(secret);
+    // Tokens issued by oidc-provider are opaque 43-char base64url strings; none crossed.
+    const stored = app.replies.flatMap((r) => JSON.stringify(r).match(/"(access|refresh|id)_?[tT]oken"\s*:/g) ?? []);
+    expect(stored).toEqual([]);
+    expect(app.calls.length).toBeGreaterThan(10);
+  });
+});
