@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { AccountDto, AppStatusDto, SettingsDto } from '../../shared/ipc-contract';
+import appIcon from '../../../resources/icon.png';
 import { bridge, call, errorText } from './api';
 import { AccountsView } from './views/AccountsView';
 import { ConnectView } from './views/ConnectView';
@@ -133,9 +134,7 @@ export function App(): React.JSX.Element {
     <div className="shell">
       <aside className="sidebar">
         <div className="brand">
-          <span className="brand-mark" aria-hidden="true">
-            ◈
-          </span>
+          <img className="brand-mark" src={appIcon} alt="" width={34} height={34} />
           <span>
             <strong>OsMEN</strong>
             <span className="brand-sub">Credential Manager</span>

@@ -70,7 +70,10 @@ export function ConnectView(props: Props): React.JSX.Element {
           <span className="spinner" aria-hidden="true" />
           <div>
             <strong>Waiting for you to finish signing in…</strong>
-            <p className="muted small">A browser window opened for {pending}. Come back here when it says you can close it.</p>
+            <p className="muted small">
+              A browser window opened for {providers?.find((p) => p.id === pending)?.displayName ?? pending}. Come back here
+              when it says you can close it.
+            </p>
           </div>
           <button type="button" className="btn" onClick={() => void cancel()}>
             Cancel

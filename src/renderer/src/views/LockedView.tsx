@@ -1,3 +1,4 @@
+import appIcon from '../../../../resources/icon.png';
 import type { AppStatusDto } from '../../../shared/ipc-contract';
 
 /** The vault could not open (no key, no keychain): say why and how to fix it; store nothing. */
@@ -6,9 +7,7 @@ export function LockedView({ status }: { status: AppStatusDto }): React.JSX.Elem
   return (
     <main className="locked">
       <div className="locked-card">
-        <p className="lock-mark" aria-hidden="true">
-          🔒
-        </p>
+        <img className="lock-mark" src={appIcon} alt="" width={64} height={64} />
         <h1 tabIndex={-1}>The credential vault is locked</h1>
         <p role="alert">{status.error?.message ?? 'The master key is not available.'}</p>
         <p className="muted small">Error code: {code}</p>
