@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { CliError, errorCodeOf, EXIT, exitCodeFor } from '../../src/main/cli/exit-codes.js';
+import { KeyCustodyError, TokenStoreError } from '../../src/main/core/errors.js';
+import {
+  OAuthAccountNotFoundError,
+  OAuthConfigError,
+  OAuthNetworkError,
+  OAuthRateLimitError,
+  OAuthServerError,
+  OAuthTokenRefreshError,
+} from '../../src/main/core/oauth/errors.js';
+
+describe('exit codes of osmen-cred', () => {
+  it('are distinct and follow sysexits where one fits', () => {
+    const values = Object.values(EXIT);
+    expect(new Set(values).size).toBe(values.length);
+    expect(EXIT).toMatchObject({ OK: 0, USAGE: 64, DATA: 65, SOFTWARE: 70, TEMPFAIL: 75, CONFIG: 78 });
+  });
+
+  it('tell needs-reauth from temporary failures and from not found', () => {
+    expect(exitCodeFor(new OAuthTokenRefreshError({ code: 'invalid_grant', needsReauth: true }))).toBe(EXIT.NEEDS_REAUTH);
+    expect(exitCodeFor(new OAuthServerError({ code: 'server_error', status: 503, retryable: true }))).toBe(EXIT.TEMPFAIL);
+    expect(exitCodeFor(new OAuthRateLimitError({ code: 'rate_limited', status: 429, retryable: true, retryAfterMs: 1000 }))).toBe(EXIT.TEMPFAIL);
+    expect(exitCodeFor(new OAuthNetworkError({ code: 'network_error' }))).toBe(EXIT.TEMPFAIL);
+    // needsReauth is set on a missing account (connecting fixes it), but a script needs "not found".
+    expect(exitCodeFor(new OAuthAccountNotFoundError('google', 'me@example.com'))).toBe(EXIT.NOT_FOUND);
+  });
+
+  it('map vault errors to configuration, data and temporary codes', () => {
+    expect(exitCodeFor(new KeyCustodyError('KEYCHAIN_UNAVAILABLE', 'locked'))).toBe(EXIT.CONFIG);
+    expect(exitCodeFor(new KeyCustodyError('KEY_MISSING', 'none'))).toBe(EXIT.CONFIG);
+    expect(exitCodeFor(new TokenStoreError('KEY_MISMATCH', 'other key'))).toBe(EXIT.CONFIG);
+    expect(exitCodeFor(new TokenStoreError('DB_NEWER_SCHEMA', 'newer'))).toBe(EXIT.CONFIG);
+    expect(exitCodeFor(new TokenStoreError('DB_CORRUPT', 'damaged'))).toBe(EXIT.DATA);
+    expect(exitCodeFor(new TokenStoreError('DECRYPT_FAILED', 'tampered'))).toBe(EXIT.DATA);
+    expect(exitCodeFor(new TokenStoreError('DB_LOCKED', 'busy'))).toBe(EXIT.TEMPFAIL);
+    expect(exitCodeFor(new OAuthConfigError({ code: 'not_configured' }))).toBe(EXIT.CONFIG);
+  });
+
+  it('treat anything else as an internal error and keep the typed code for the error line', () => {
+    expect(exitCodeFor(new TypeError('boom'))).toBe(EXIT.SOFTWARE);
+    expect(exitCodeFor('string')).toBe(EXIT.SOFTWARE);
+    expect(exitCodeFor(new CliError('X', EXIT.USAGE, 'bad'))).toBe(EXIT.USAGE);
+    expect(errorCodeOf(new TokenStoreError('DB_LOCKED', 'busy'))).toBe('DB_LOCKED');
+    expect(errorCodeOf(new TypeError('boom'))).toBe('INTERNAL');
+    expect(errorCodeOf({ code: 'evil\ncode' })).toBe('INTERNAL');
+  });
+});
