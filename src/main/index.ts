@@ -5,7 +5,7 @@
  * notifications and power/network wake-ups.
  */
 import { join } from 'node:path';
-import { app, BrowserWindow, shell } from 'electron';
+import { app, session, shell, type BrowserWindow } from 'electron';
 import { createCredentialCore, type CredentialCore } from './core/credential-core.js';
 import type { IpcErrorDto, SettingsDto } from '../shared/ipc-contract.js';
 import { toErrorDto } from './ipc/errors.js';
@@ -68,9 +68,9 @@ async function start(): Promise<void> {
   app.on('window-all-closed', () => undefined);
 
   await app.whenReady();
-  denyAllPermissions((await import('electron')).session.defaultSession);
+  denyAllPermissions(session.defaultSession);
   handleAppProtocol(join(import.meta.dirname, '../renderer'));
-  if (devServerUrl && devOrigin) applyDevCsp((await import('electron')).session.defaultSession, devOrigin);
+  if (devServerUrl && devOrigin) applyDevCsp(session.defaultSession, devOrigin);
 
   try {
     core = await createCredentialCore({ startScheduler: true, openUrl: openAuthorizationPage });
@@ -176,9 +176,7 @@ async function start(): Promise<void> {
       refreshTray();
     };
     const onAccounts = (): void => {
-      notifier.clear(
-        new Set(opened.listAccounts().filter((a) => a.status === 'needs_reauth').map((a) => `${a.provider}\u0000${a.userId}`)),
-      );
+      notifier.sync(opened.listAccounts());
       refreshTray();
     };
     opened.events.on('needs-reauth', onReauth);

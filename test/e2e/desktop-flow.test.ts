@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * The desktop experience end to end: the built renderer and preload in
  * Chromium, the real core and IPC handler table in Node, a real OpenID

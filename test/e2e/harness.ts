@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * The e2e harness: the BUILT renderer (out/renderer) served from a loopback
  * HTTP server with the production security headers, the BUILT preload

@@ -4,7 +4,7 @@
  * every webContents, <webview> never attached, external links opened only for
  * allow-listed https pages.
  */
-import { app, session, shell, type Session, type WebContents } from 'electron';
+import { app, shell, type Session, type WebContents } from 'electron';
 import { isAllowedExternalUrl } from '../ipc/external-links.js';
 import { originOf } from '../ipc/sender-policy.js';
 import { securityHeaders } from './csp.js';
@@ -48,7 +48,7 @@ export function lockDownWebContents(contents: WebContents, allowedOrigins: reado
   contents.on('will-attach-webview', (event) => event.preventDefault());
 }
 
+/** Before 'ready': every webContents ever created is locked down. (Permissions: denyAllPermissions after 'ready'.) */
 export function installGlobalHardening(allowedOrigins: readonly string[]): void {
   app.on('web-contents-created', (_event, contents) => lockDownWebContents(contents, allowedOrigins));
-  app.whenReady().then(() => denyAllPermissions(session.defaultSession), () => undefined);
 }

@@ -6,11 +6,7 @@
  * the offline -> online transition wakes the scheduler.
  */
 import { net, powerMonitor } from 'electron';
-
-/** Pure edge detector: true exactly when the state goes from offline to online. */
-export function onlineEdge(previous: boolean | null, current: boolean): boolean {
-  return previous === false && current === true;
-}
+import { onlineEdge } from './wake-policy.js';
 
 export function watchPowerAndNetwork(wake: (reason: string) => void, pollMs = 15_000): () => void {
   const onResume = (): void => wake('resume');
