@@ -15,6 +15,7 @@ import { createHandlerTable, type HandlerTable } from '../../src/main/ipc/handle
 import { RejectionReporter } from '../../src/main/ipc/rejections.js';
 import { makeTmpHome } from '../helpers/tmp.js';
 import { PUBLIC_CLIENT_ID, startTestProvider, type TestProvider } from '../helpers/oidc-provider.js';
+import { startTokenGateway, type TokenGateway } from './token-gateway.js';
 import {
   BrowserOpener,
   SCREENSHOT_DIR,
@@ -30,6 +31,7 @@ import {
 const SCOPES = ['openid', 'email', 'profile', 'offline_access'];
 
 let op: TestProvider;
+let gateway: TokenGateway;
 let home: { dir: string; cleanup: () => void };
 let core: CredentialCore;
 let table: HandlerTable;
@@ -73,12 +75,15 @@ async function signInVia(click: () => Promise<void>, login: string, beforeSignIn
 
 beforeAll(async () => {
   op = await startTestProvider({ accessTokenTtl: 3600 });
+  gateway = await startTokenGateway(op.issuer);
   home = makeTmpHome('osmen-e2e-');
   core = await createCredentialCore({
     home: home.dir,
     encryptionKey: EncryptionManager.generateKey(),
     env: {},
     openUrl: opener.open,
+    // Provider calls go out over real HTTP; the token endpoint passes the loopback gateway.
+    fetch: gateway.fetch,
   });
   // The loopback OP, registered the way the OAuth tests do (prompt=consent for offline_access).
   core.providers.register({
@@ -106,6 +111,7 @@ afterAll(async () => {
   await browser?.close();
   await server?.close();
   await core?.close();
+  await gateway?.close();
   await op?.close();
   home?.cleanup();
 });
@@ -221,6 +227,40 @@ describe('desktop flow against a real OpenID Provider', () => {
     expect(JSON.parse(lines[0]!)).toMatchObject({ event: 'refresh', hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
     await shot(page, 'log');
     await expectAccessible(page, 'log');
+  });
+
+  it('shows "Refreshing…" while a refresh is in flight, and "failing" with the next retry time on a 503', async () => {
+    const { page } = app;
+    await nav(page, 'Accounts');
+    const alice = card(page, 'Test alice');
+    // The token endpoint goes through the loopback gateway: hold the request, then answer 503.
+    let release: () => void = () => undefined;
+    gateway.mode = 'hold';
+    gateway.held = new Promise<void>((resolve) => (release = resolve));
+    try {
+      await alice.getByRole('button', { name: 'Refresh now Test alice' }).click();
+      await expect.poll(() => alice.getByTestId('account-status').textContent()).toBe('Refreshing…');
+      // Still refreshing while the provider holds the request (no reply has been sent yet).
+      await expect.poll(() => gateway.waiting).toBe(1);
+      expect(await alice.getByTestId('account-status').textContent()).toBe('Refreshing…');
+      gateway.mode = 'pass';
+      release();
+      await alice.getByRole('status').filter({ hasText: 'Refreshed.' }).waitFor();
+      await expect.poll(() => alice.getByTestId('account-status').textContent()).toBe('Active');
+
+      gateway.mode = 'fail';
+      await alice.getByRole('button', { name: 'Refresh now Test alice' }).click();
+      await expect.poll(() => alice.getByTestId('account-status').textContent()).toMatch(/^Refresh failing · retry in \dm \d\ds$/);
+      expect(await alice.getByRole('alert').textContent()).toMatch(/temporarily_unavailable|503|unavailable/i);
+      expect(core.listAccounts()[0]).toMatchObject({ status: 'refresh_failing' });
+      await shot(page, 'accounts-failing');
+      await expectAccessible(page, 'accounts-failing');
+    } finally {
+      gateway.mode = 'pass';
+      release();
+    }
+    await alice.getByRole('button', { name: 'Refresh now Test alice' }).click();
+    await expect.poll(() => alice.getByTestId('account-status').textContent()).toBe('Active');
   });
 
   it('revoking the grant at the provider shows "Needs re-auth"; Reconnect restores it', async () => {
