@@ -144,9 +144,9 @@ async function start(): Promise<void> {
         if (!core || refreshingAll) return;
         refreshingAll = true;
         refreshTray();
-        core
-          .refreshAll()
-          .catch(() => undefined) // failures are in the security log and on the account cards
+        // Same path as the window's "Refresh all now"; failures are in the log and on the account cards.
+        table
+          .invoke('osmen:accounts:refresh-all', { force: true })
           .finally(() => {
             refreshingAll = false;
             refreshTray();

@@ -253,7 +253,11 @@ export const CHANNELS = {
   'osmen:accounts:cancel-connect': { request: Empty, response: z.strictObject({ cancelled: z.boolean() }) },
   'osmen:accounts:disconnect': { request: AccountRef, response: DisconnectDtoSchema },
   'osmen:accounts:refresh': { request: AccountRef, response: AccountDtoSchema },
-  'osmen:accounts:refresh-all': { request: Empty, response: RefreshSummaryDtoSchema },
+  // force: refresh every refreshable account now ("Refresh all now"); otherwise only those due.
+  'osmen:accounts:refresh-all': {
+    request: z.strictObject({ force: z.boolean().optional() }),
+    response: RefreshSummaryDtoSchema,
+  },
   'osmen:providers:list': { request: Empty, response: z.array(ProviderDtoSchema).max(1000) },
   'osmen:providers:add-custom': { request: CustomProviderInputSchema, response: ProviderDtoSchema },
   'osmen:health:report': { request: Empty, response: HealthReportDtoSchema },
@@ -316,7 +320,7 @@ export interface OsmenApi {
   cancelConnect(): Promise<IpcResult<{ cancelled: boolean }>>;
   disconnectAccount(req: RequestOf<'osmen:accounts:disconnect'>): Promise<IpcResult<DisconnectDto>>;
   refreshAccount(req: RequestOf<'osmen:accounts:refresh'>): Promise<IpcResult<AccountDto>>;
-  refreshAll(): Promise<IpcResult<RefreshSummaryDto>>;
+  refreshAll(req?: RequestOf<'osmen:accounts:refresh-all'>): Promise<IpcResult<RefreshSummaryDto>>;
   listProviders(): Promise<IpcResult<ProviderDto[]>>;
   addCustomProvider(req: CustomProviderInput): Promise<IpcResult<ProviderDto>>;
   healthReport(): Promise<IpcResult<HealthReportDto>>;

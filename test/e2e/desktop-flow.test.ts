@@ -190,6 +190,11 @@ describe('desktop flow against a real OpenID Provider', () => {
     expect(op.count('refresh_token')).toBe(1);
     expect(await alice.getByTestId('last-refresh').textContent()).toBe('just now');
 
+    // "Refresh all now" refreshes every refreshable account, due or not.
+    await page.getByRole('button', { name: 'Refresh all now' }).click();
+    await page.getByRole('status').filter({ hasText: 'Refreshed 1 of 1 account.' }).waitFor();
+    expect(op.count('refresh_token')).toBe(2);
+
     await nav(page, 'Security log');
     const rows = page.getByTestId('log-row');
     await rows.first().waitFor();

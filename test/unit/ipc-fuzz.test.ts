@@ -37,7 +37,7 @@ const VALID: Record<Channel, Record<string, unknown>> = {
   'osmen:accounts:cancel-connect': {},
   'osmen:accounts:disconnect': { providerId: 'google', userId: 'seed@example.test' },
   'osmen:accounts:refresh': { providerId: 'google', userId: 'seed@example.test' },
-  'osmen:accounts:refresh-all': {},
+  'osmen:accounts:refresh-all': { force: true },
   'osmen:providers:list': {},
   'osmen:providers:add-custom': {
     id: 'fuzz',
@@ -117,6 +117,7 @@ const BAD_FIELD: Record<string, unknown[]> = {
   checkIntervalMs: [0, 29_999, 86_400_001, 2.5],
   backgroundRefreshPaused: ['true', 1, null],
   startAtLogin: ['false', 0, null],
+  force: ['yes', 1, null],
   url: ['', 'u'.repeat(2049)],
 };
 

@@ -116,8 +116,12 @@ describe('IPC handler table — every channel with a valid payload', () => {
     expect(op.count('refresh_token')).toBe(1);
     expect(refreshed.lastRefreshAt).not.toBeNull();
 
-    const summary = await ok('osmen:accounts:refresh-all');
-    expect(summary).toEqual({ due: 0, refreshed: 0, failed: 0 });
+    // The scheduler's pass: nothing is due an hour before expiry.
+    expect(await ok('osmen:accounts:refresh-all')).toEqual({ due: 0, refreshed: 0, failed: 0 });
+    expect(op.count('refresh_token')).toBe(1);
+    // "Refresh all now": every refreshable account, due or not.
+    expect(await ok('osmen:accounts:refresh-all', { force: true })).toEqual({ due: 1, refreshed: 1, failed: 0 });
+    expect(op.count('refresh_token')).toBe(2);
 
     const log = (await ok('osmen:log:read', { limit: 50 })) as Array<{ event: string }>;
     expect(log.map((e) => e.event)).toEqual(expect.arrayContaining(['connect', 'refresh']));

@@ -29,6 +29,7 @@ import {
 } from './dto.js';
 import { IpcFailure, toErrorDto } from './errors.js';
 import { isAllowedExternalUrl } from './external-links.js';
+import { refreshEveryAccount } from './refresh-all.js';
 import { RejectionReporter } from './rejections.js';
 
 export interface HandlerDeps {
@@ -94,7 +95,10 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
       toDisconnectDto(await requireCore(deps).disconnectAccount(req.providerId, req.userId)),
     'osmen:accounts:refresh': async (req) =>
       toAccountDto(await requireCore(deps).refreshAccount(req.providerId, req.userId)),
-    'osmen:accounts:refresh-all': async () => toRefreshSummaryDto(await requireCore(deps).refreshAll()),
+    'osmen:accounts:refresh-all': async (req) => {
+      const core = requireCore(deps);
+      return toRefreshSummaryDto(req.force ? await refreshEveryAccount(core) : await core.refreshAll());
+    },
     'osmen:providers:list': () => requireCore(deps).listProviders().map(toProviderDto),
     'osmen:providers:add-custom': async (req) => {
       const spec: Parameters<CoreApi['addCustomProvider']>[0] = {

@@ -74,13 +74,13 @@ export function AccountsView(props: Props): React.JSX.Element {
     setRefreshingAll(true);
     setBanner(null);
     try {
-      const s = await call(bridge().refreshAll());
+      const s = await call(bridge().refreshAll({ force: true }));
       setBanner({
         kind: s.failed > 0 ? 'error' : 'info',
         text:
           s.due === 0
-            ? 'Nothing was due; every token is fresh.'
-            : `Refreshed ${s.refreshed} of ${s.due} due${s.failed > 0 ? `; ${s.failed} failed` : ''}.`,
+            ? 'No account can be refreshed (none has a refresh token, or they need re-auth).'
+            : `Refreshed ${s.refreshed} of ${s.due} account${s.due === 1 ? '' : 's'}${s.failed > 0 ? `; ${s.failed} failed` : ''}.`,
       });
     } catch (err) {
       setBanner({ kind: 'error', text: errorText(err) });
@@ -103,7 +103,7 @@ export function AccountsView(props: Props): React.JSX.Element {
         </div>
         <div className="header-actions">
           <button type="button" className="btn" onClick={() => void refreshAll()} disabled={refreshingAll || !accounts?.length}>
-            {refreshingAll ? 'Refreshing…' : 'Refresh due now'}
+            {refreshingAll ? 'Refreshing…' : 'Refresh all now'}
           </button>
           <button type="button" className="btn btn-primary" onClick={props.onConnect}>
             Connect account
