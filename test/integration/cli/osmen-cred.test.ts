@@ -175,6 +175,33 @@ describe('osmen-cred against a real vault and a real OpenID Provider', () => {
     for (const r of runs) expect(r.stdout).toBe(`${after.accessToken}\n`);
   });
 
+  it('works while the app has the vault open: one refresh, seen by both', async () => {
+    // The "desktop app": the same core the app creates, open on the same home.
+    // (Racing callers across processes are covered by the four-process test above.)
+    const app = await createCredentialCore({ home: home.dir, encryptionKey: key, env: {} });
+    try {
+      const current = stored('testop', ALICE)!;
+      app.tokens.saveToken('testop', ALICE, { access_token: current.accessToken, expires_in: 60 });
+      op.resetCounts();
+      const cli = await runCli(['token', 'testop', ALICE], env());
+      expect(cli.code).toBe(0);
+      expect(op.count('refresh_token')).toBe(1);
+      const after = stored('testop', ALICE)!;
+      expect(cli.stdout).toBe(`${after.accessToken}\n`);
+      // The app reads what the CLI wrote: no second request, same token.
+      expect(await app.refresher.getValidAccessToken('testop', ALICE)).toBe(after.accessToken);
+      expect(op.count('refresh_token')).toBe(1);
+      // And the other way round: the app refreshes, the CLI serves the app's token.
+      await app.refreshAccount('testop', ALICE);
+      const byApp = stored('testop', ALICE)!;
+      const again = await runCli(['token', 'testop', ALICE], env());
+      expect(again.stdout).toBe(`${byApp.accessToken}\n`);
+      expect(op.count('refresh_token')).toBe(2);
+    } finally {
+      await app.close();
+    }
+  });
+
   it('exits 2 for an unknown account and for a data folder without a vault', async () => {
     const r = await runCli(['token', 'testop', 'nobody@example.test'], env());
     expect(r.code).toBe(2);
