@@ -54,8 +54,19 @@ export function SettingsView(props: Props): React.JSX.Element {
     event.preventDefault();
     const w = Number(windowMin);
     const i = Number(intervalMin);
-    if (!Number.isFinite(w) || !Number.isFinite(i)) {
-      setMessage({ kind: 'error', text: 'Enter whole minutes.' });
+    const lim = SETTINGS_LIMITS;
+    if (!Number.isFinite(w) || w * MIN < lim.refreshWindowMs.min || w * MIN > lim.refreshWindowMs.max) {
+      setMessage({
+        kind: 'error',
+        text: `Refresh between ${lim.refreshWindowMs.min / MIN} and ${lim.refreshWindowMs.max / MIN} minutes before expiry.`,
+      });
+      return;
+    }
+    if (!Number.isFinite(i) || i * MIN < lim.checkIntervalMs.min || i * MIN > lim.checkIntervalMs.max) {
+      setMessage({
+        kind: 'error',
+        text: `Check at least every ${lim.checkIntervalMs.min / MIN} to ${lim.checkIntervalMs.max / MIN} minutes.`,
+      });
       return;
     }
     void save(
