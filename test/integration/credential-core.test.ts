@@ -153,6 +153,28 @@ describe('createCredentialCore with the OS keychain', () => {
     }
   });
 
+  it('an open core keeps reading after another process rotated the key in the keychain', async () => {
+    const home = makeTmpHome();
+    const svc = `${service} (shared)`;
+    const shared = new KeyCustody({ service: svc, env: {} });
+    try {
+      const app = await createCredentialCore({ home: home.dir, keychainService: svc, env: {} });
+      app.tokens.saveToken('google', 'u', { access_token: 'a1', refresh_token: 'r1' });
+      const cli = await createCredentialCore({ home: home.dir, keychainService: svc, env: {} });
+      await cli.rotateKey();
+      cli.tokens.saveToken('google', 'v', { access_token: 'a2', refresh_token: 'r2' });
+      await cli.close();
+      // `app` still holds only the old key; the rows now name the new one.
+      expect(app.tokens.getToken('google', 'u')).toMatchObject({ accessToken: 'a1', refreshToken: 'r1' });
+      expect(app.tokens.getToken('google', 'v')).toMatchObject({ accessToken: 'a2', refreshToken: 'r2' });
+      expect(app.encryption.primaryKeyId).toBe(new EncryptionManager((await shared.readKeychainKey())!).primaryKeyId);
+      await app.close();
+    } finally {
+      await shared.deleteAll();
+      home.cleanup();
+    }
+  });
+
   it('an env-key vault refuses a silent rotation (the caller must keep the new key)', async () => {
     const home = makeTmpHome();
     const key = EncryptionManager.generateKey();

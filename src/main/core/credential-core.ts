@@ -123,7 +123,18 @@ export async function createCredentialCore(options: CredentialCoreOptions = {}):
   }
 
   ensurePrivateDir(home);
-  const tokens = new TokenManager({ dbPath: join(home, 'tokens.db'), encryption: new EncryptionManager(keys) });
+  const inKeychain = keySource === 'keychain' || keySource === 'keychain-created';
+  const tokens = new TokenManager({
+    dbPath: join(home, 'tokens.db'),
+    encryption: new EncryptionManager(keys),
+    // `osmen-cred rotate-key` may re-encrypt the vault while the app runs: pick up the new key.
+    reloadKeys: inKeychain
+      ? () => {
+          const ring = custody.readKeyRingSync();
+          return ring ? new EncryptionManager(ring) : null;
+        }
+      : undefined,
+  });
   let resumedRotation: { rotated: number; keyId: string } | null = null;
   try {
     if (keys.length > 1) {
@@ -324,12 +335,12 @@ export async function createCredentialCore(options: CredentialCoreOptions = {}):
     },
 
     async rotateKey(newKey) {
-      const inKeychain = keySource === 'keychain' || keySource === 'keychain-created';
       if (!inKeychain && !newKey) {
         throw new VaultError(
           'KEY_MISSING',
-          'The master key comes from OAUTH_ENCRYPTION_KEY (or was passed in); rotate it with ' +
-            '`osmen-cred rotate-key`, which prints the new key for you to store.',
+          'The master key comes from OAUTH_ENCRYPTION_KEY (or was passed in): make a new key with ' +
+            '`osmen-cred keygen`, run `OSMEN_NEW_ENCRYPTION_KEY=<new key> osmen-cred rotate-key`, then ' +
+            'set OAUTH_ENCRYPTION_KEY to the new key.',
         );
       }
       const next = newKey ?? EncryptionManager.generateKey();

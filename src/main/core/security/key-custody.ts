@@ -1,4 +1,4 @@
-import { AsyncEntry, type EntryOptions } from '@napi-rs/keyring';
+import { AsyncEntry, Entry, type EntryOptions } from '@napi-rs/keyring';
 import { KeyCustodyError } from '../errors.js';
 import { EncryptionManager, decodeKey, KEY_HELP } from './encryption-manager.js';
 
@@ -106,6 +106,24 @@ export class KeyCustody {
     } catch (err) {
       if (err instanceof KeyCustodyError) throw err;
       throw unavailable(err);
+    }
+  }
+
+  /**
+   * Synchronous read of the key ring (master key, plus a staged key first when a
+   * rotation is in progress). Only for the rare reload after another process
+   * rotated the key; everything else uses the async API so the main process never blocks.
+   */
+  readKeyRingSync(): string[] | null {
+    try {
+      const opts = entryOptions();
+      const main = new Entry(this.service, this.account, opts).getPassword();
+      const pending = new Entry(this.service, this.pendingAccount, opts).getPassword();
+      const ring = [pending, main].filter((k): k is string => typeof k === 'string' && k !== '');
+      ring.forEach((k) => decodeKey(k));
+      return ring.length ? ring : null;
+    } catch {
+      return null;
     }
   }
 

@@ -64,6 +64,11 @@ export interface TokenManagerOptions {
   /** ms to wait on a lock held by another process before DB_LOCKED. */
   busyTimeoutMs?: number;
   now?: () => number;
+  /**
+   * Called (synchronously, rarely) when a row names a key this store does not
+   * hold: returns the current key ring from the key's home, or null.
+   */
+  reloadKeys?: () => EncryptionManager | null;
 }
 
 interface TokenRow {
@@ -161,6 +166,7 @@ export class TokenManager {
   private encryption: EncryptionManager;
   private readonly db: Database.Database;
   private readonly now: () => number;
+  private readonly reloadKeys?: () => EncryptionManager | null;
   private readonly stmts: ReturnType<TokenManager['prepare']>;
   private closed = false;
 
@@ -170,6 +176,7 @@ export class TokenManager {
     }
     this.encryption = options.encryption;
     this.now = options.now ?? Date.now;
+    this.reloadKeys = options.reloadKeys;
     this.dbPath = options.dbPath ?? defaultDbPath();
     const memory = this.dbPath === ':memory:';
     try {
@@ -330,7 +337,23 @@ export class TokenManager {
   }
 
   private dec(value: string, provider: string, userId: string, field: Field): string {
-    return this.encryption.decryptToken(value, tokenContext(provider, userId, field));
+    return this.decrypt(value, tokenContext(provider, userId, field));
+  }
+
+  /**
+   * Decrypts; a ciphertext naming a key we don't hold means another process
+   * (the CLI's rotate-key) re-encrypted the vault: reload the key ring once and retry.
+   */
+  private decrypt(value: string, context: string): string {
+    try {
+      return this.encryption.decryptToken(value, context);
+    } catch (err) {
+      if (!(err instanceof VaultError) || err.code !== 'UNKNOWN_KEY_ID' || !this.reloadKeys) throw err;
+      const next = this.reloadKeys();
+      if (!next || next.keyIds.every((id) => this.encryption.keyIds.includes(id))) throw err;
+      this.encryption = next;
+      return this.encryption.decryptToken(value, context);
+    }
   }
 
   saveToken(
@@ -452,8 +475,10 @@ export class TokenManager {
     const current = this.encryption;
     const next = newKey instanceof EncryptionManager ? newKey : new EncryptionManager(newKey);
     return this.guard(() => {
-      const rows = this.stmts.allSecrets.all();
+      // Rows are read inside the write transaction: a token another process
+      // refreshed a moment earlier must be re-encrypted, not overwritten with a stale copy.
       const run = this.db.transaction(() => {
+        const rows = this.stmts.allSecrets.all();
         for (const r of rows) {
           const re = (v: string | null, f: Field) =>
             v === null ? null : next.encryptToken(current.decryptToken(v, tokenContext(r.provider, r.user_id, f)), tokenContext(r.provider, r.user_id, f));
@@ -470,10 +495,11 @@ export class TokenManager {
           this.stmts.setMeta.run(m.key, next.encryptToken(current.decryptToken(m.value, ctx), ctx));
         }
         this.stmts.setMeta.run('key_check', next.encryptToken(KEY_CHECK_PLAINTEXT, KEY_CHECK_CONTEXT));
+        return rows.length;
       });
-      run.immediate();
+      const rotated = run.immediate();
       this.encryption = next;
-      return { rotated: rows.length, keyId: next.primaryKeyId };
+      return { rotated, keyId: next.primaryKeyId };
     });
   }
 
@@ -489,7 +515,7 @@ export class TokenManager {
   readSecret(name: string): string | null {
     const key = `secret:${name}`;
     const row = this.guard(() => this.stmts.getMeta.get(key));
-    return row ? this.encryption.decryptToken(row.value, secretContext(key)) : null;
+    return row ? this.decrypt(row.value, secretContext(key)) : null;
   }
 
   /**
