@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EncryptionManager, KeyCustody, TokenManager } from '../../src/main/core/index.js';
@@ -75,6 +75,20 @@ describe('createCredentialCore with an explicit key', () => {
       expect(again.refresher.refreshWindowMs).toBe(120_000);
     } finally {
       await again.close();
+      home.cleanup();
+    }
+  });
+
+  it('reads provider client ids from <home>/.env; the environment wins', async () => {
+    const home = makeTmpHome();
+    writeFileSync(join(home.dir, '.env'), 'GOOGLE_CLIENT_ID=1234-abc.apps.googleusercontent.com\nMICROSOFT_CLIENT_ID=from-file\n', { mode: 0o600 });
+    const env: NodeJS.ProcessEnv = { MICROSOFT_CLIENT_ID: '00000000-0000-0000-0000-000000000001' };
+    const core = await createCredentialCore({ home: home.dir, encryptionKey: EncryptionManager.generateKey(), env });
+    try {
+      expect(core.listProviders().find((p) => p.id === 'google')?.configured).toBe(true);
+      expect(env.MICROSOFT_CLIENT_ID).toBe('00000000-0000-0000-0000-000000000001');
+    } finally {
+      await core.close();
       home.cleanup();
     }
   });

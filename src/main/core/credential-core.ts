@@ -11,6 +11,7 @@ import type {
 } from './contracts.js';
 import { VaultError } from './errors.js';
 import { CoreEvents } from './events.js';
+import { loadEnvFile } from './env-file.js';
 import { osmenHome } from './paths.js';
 import { EncryptionManager } from './security/encryption-manager.js';
 import { KeyCustody, type KeySource } from './security/key-custody.js';
@@ -146,6 +147,8 @@ export async function createCredentialCore(options: CredentialCoreOptions = {}):
     throw err;
   }
 
+  // Client ids for the app and the CLI alike: <home>/.env (shell variables win).
+  loadEnvFile(join(home, '.env'), env);
   const events = new CoreEvents();
   const settings = new SettingsStore(home);
   // The log's HMAC key lives encrypted in the vault, not derived from the master
