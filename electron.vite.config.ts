@@ -19,7 +19,7 @@ function stripCspMetaInDev(): Plugin {
 }
 
 /**
- * Three bundles:
+ * Bundles (main also carries the osmen-cred CLI entry):
  * - main: ESM, dependencies stay external (better-sqlite3 and @napi-rs/keyring
  *   are native Node-API modules; openid-client, zod, electron-log load from
  *   node_modules at run time).
@@ -33,7 +33,11 @@ export default defineConfig({
     build: {
       externalizeDeps: true,
       rolldownOptions: {
-        input: { index: resolve(import.meta.dirname, 'src/main/index.ts') },
+        input: {
+          index: resolve(import.meta.dirname, 'src/main/index.ts'),
+          // The CLI as a fourth bundle: the packaged app runs it with ELECTRON_RUN_AS_NODE=1.
+          'osmen-cred': resolve(import.meta.dirname, 'src/main/cli/osmen-cred.ts'),
+        },
       },
     },
   },

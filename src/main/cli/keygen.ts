@@ -17,8 +17,3 @@ export function keygenText(key = EncryptionManager.generateKey()): string {
     'account must be connected again — there is no recovery by design.',
   ].join('\n');
 }
-
-// Run directly (npm run keygen): print only; never write the key anywhere.
-if (import.meta.url === `file://${process.argv[1]}`) {
-  process.stdout.write(keygenText() + '\n');
-}

@@ -283,8 +283,8 @@ export async function createCredentialCore(options: CredentialCoreOptions = {}):
       probe.register({ ...input, extraAuthParams: offlineConsent(input.scopes) });
       if (input.clientSecret) tokens.putSecret(customSecretName(input.id), input.clientSecret);
       settings.upsertCustomProvider(stored);
-      providers = buildRegistry();
-      refresher.setProviders(providers);
+      // Add to the live registry (not a rebuild), so providers registered at run time stay.
+      providers.register({ ...input, extraAuthParams: offlineConsent(input.scopes) });
       log.logSecurityError('provider_added', { source: 'custom', reason: input.id });
       const summary = providers.list().find((p: ProviderSummary) => p.id === input.id);
       if (!summary) throw new VaultError('DB_OPEN_FAILED', `Provider ${input.id} was not registered.`);

@@ -1,0 +1,42 @@
+/**
+ * The packaged app runs the CLI from the built bundle (out/main/osmen-cred.js,
+ * with ELECTRON_RUN_AS_NODE=1). The e2e global setup builds it; this checks the
+ * bundle itself: stdout carries only what the command prints, exit codes hold.
+ */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { EncryptionManager, TokenManager } from '../../src/main/core/index.js';
+import { makeTmpHome } from '../helpers/tmp.js';
+
+const bundle = join(import.meta.dirname, '..', '..', 'out', 'main', 'osmen-cred.js');
+
+describe('built osmen-cred bundle', () => {
+  it('lists accounts as JSON, prints a token alone, and exits 2 for an unknown account', () => {
+    const home = makeTmpHome();
+    const key = EncryptionManager.generateKey();
+    try {
+      const tm = new TokenManager({ dbPath: join(home.dir, 'tokens.db'), encryption: new EncryptionManager(key) });
+      tm.saveToken('google', 'me@example.com', { access_token: 'bundle-access-value', refresh_token: 'bundle-refresh-value', expires_in: 3600 });
+      tm.close();
+      const env = { ...process.env, OSMEN_HOME: home.dir, OAUTH_ENCRYPTION_KEY: key };
+      const run = (...args: string[]) => spawnSync(process.execPath, [bundle, ...args], { env, encoding: 'utf8' });
+
+      const list = run('list', '--json');
+      expect(list.status).toBe(0);
+      const accounts = JSON.parse(list.stdout) as Array<{ provider: string; userId: string }>;
+      expect(accounts.map((a) => `${a.provider}/${a.userId}`)).toEqual(['google/me@example.com']);
+      expect(list.stdout).not.toContain('bundle-refresh-value');
+
+      const token = run('token', 'google', 'me@example.com');
+      expect(token.status).toBe(0);
+      expect(token.stdout).toBe('bundle-access-value\n');
+
+      const missing = run('token', 'google', 'nobody@example.com');
+      expect(missing.status).toBe(2);
+      expect(missing.stdout).toBe('');
+    } finally {
+      home.cleanup();
+    }
+  });
+});
