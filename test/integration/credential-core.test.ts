@@ -93,6 +93,26 @@ describe('createCredentialCore with an explicit key', () => {
     }
   });
 
+  it('refuses to re-point a provider id that holds tokens at another issuer', async () => {
+    const home = makeTmpHome();
+    const core = await createCredentialCore({ home: home.dir, encryptionKey: EncryptionManager.generateKey(), env: {} });
+    try {
+      const other = 'https://idp.example.com';
+      // A built-in id: its stored refresh tokens would go to the custom issuer.
+      await expect(core.addCustomProvider({ id: 'google', issuer: other, clientId: 'x', scopes: ['openid'] })).rejects.toMatchObject({ code: 'provider_id_taken' });
+      expect(core.listProviders().find((p) => p.id === 'google')).toMatchObject({ kind: 'google' });
+      // A custom id with a connected account.
+      await connectAlice(core);
+      await expect(core.addCustomProvider({ id: 'testop', issuer: other, clientId: 'x', scopes: ['openid'] })).rejects.toMatchObject({ code: 'provider_id_taken' });
+      expect(core.listProviders().find((p) => p.id === 'testop')?.issuer).toBe(op.issuer);
+      // Same issuer again (a changed client id or scopes) stays allowed.
+      await core.addCustomProvider({ id: 'testop', displayName: 'Test OP', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: SCOPES });
+    } finally {
+      await core.close();
+      home.cleanup();
+    }
+  });
+
   it('rejects an http:// issuer that is not on loopback and saves nothing', async () => {
     const home = makeTmpHome();
     const core = await createCredentialCore({ home: home.dir, encryptionKey: EncryptionManager.generateKey(), env: {} });

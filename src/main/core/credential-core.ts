@@ -24,6 +24,7 @@ import {
   ProviderRegistry,
   TokenRefresher,
   TokenRefreshScheduler,
+  OAuthConfigError,
   connectAccount as runConnect,
   disconnectAccount as runDisconnect,
 } from './oauth/index.js';
@@ -270,6 +271,24 @@ export async function createCredentialCore(options: CredentialCoreOptions = {}):
     },
 
     async addCustomProvider(input) {
+      // Stored accounts are refreshed and revoked at their provider id's endpoints. Re-pointing an
+      // id (a built-in one, or a custom one that has accounts) at another issuer would send those
+      // refresh tokens to a different server on the next refresh or disconnect.
+      const existing = providers.list().find((p: ProviderSummary) => p.id === input.id);
+      if (existing && existing.kind !== 'oidc' && existing.kind !== 'oauth2') {
+        throw new OAuthConfigError({
+          code: 'provider_id_taken',
+          description: `"${input.id}" is a built-in provider; choose another id for a custom provider.`,
+          provider: input.id,
+        });
+      }
+      if (existing && existing.issuer !== input.issuer && tokens.listTokens().some((t) => t.provider === input.id)) {
+        throw new OAuthConfigError({
+          code: 'provider_id_taken',
+          description: `Accounts of "${input.id}" are connected at another issuer; disconnect them first or choose another id.`,
+          provider: input.id,
+        });
+      }
       const stored = {
         id: input.id,
         displayName: input.displayName,
