@@ -8,9 +8,10 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { connectAccount, TokenRefresher } from '../../../src/main/core/oauth/index.js';
-import { browseAuthorization, startTestProvider, type TestProvider } from '../../helpers/oidc-provider.js';
-import { ageToken, openVault, testRegistry, type Vault } from '../../helpers/oidc-fixtures.js';
+import { connectAccount, ProviderRegistry, TokenRefresher } from '../../../src/main/core/oauth/index.js';
+import { RefreshLease } from '../../../src/main/core/oauth/refresh-lease.js';
+import { browseAuthorization, PUBLIC_CLIENT_ID, startTestProvider, type TestProvider } from '../../helpers/oidc-provider.js';
+import { ageToken, openVault, TEST_SCOPES, testRegistry, type Vault } from '../../helpers/oidc-fixtures.js';
 
 let op: TestProvider;
 let vault: Vault;
@@ -99,6 +100,28 @@ describe('single flight', () => {
     await r.refreshNow('testop', user);
     expect(op.count('refresh_token')).toBe(2);
     expect(op.tokenRequests.map((t) => t.status)).toEqual([200, 200]);
+  });
+
+  it('renews its lease after a slow discovery, so no other process can send the same refresh token meanwhile', async () => {
+    const user = await connected('slowdisc');
+    let clock = Date.now();
+    const now = () => clock;
+    const rival = new RefreshLease(vault.tokens.database, 'rival-process', 60_000, now);
+    let rivalTookLease: boolean | null = null;
+    const slowFetch: typeof fetch = async (input, init) => {
+      const url = String(input);
+      // Discovery "takes" longer than the whole lease (a slow or sleeping network).
+      if (url.includes('/.well-known/openid-configuration')) clock += 61_000;
+      // While our token request is on its way, another process tries to take over.
+      else if (url.endsWith('/token') && rivalTookLease === null) rivalTookLease = rival.tryAcquire('testop', user);
+      return fetch(input, init);
+    };
+    const providers = new ProviderRegistry({ env: {}, fetch: slowFetch });
+    providers.register({ id: 'testop', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: TEST_SCOPES, extraAuthParams: { prompt: 'consent' } });
+    const r = new TokenRefresher({ tokens: vault.tokens, providers, leaseMs: 60_000, now });
+    await r.refreshNow('testop', user);
+    expect(rivalTookLease).toBe(false);
+    expect(op.count('refresh_token')).toBe(1);
   });
 
   it("a crashed holder's lease expires and the next caller refreshes", async () => {

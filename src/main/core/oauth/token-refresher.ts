@@ -297,6 +297,17 @@ export class TokenRefresher {
     let response: TokenResponse;
     try {
       const handler = this.providers.getHandler(provider);
+      // Discovery (first use in a process) has its own timeout and may eat most of the lease.
+      // Renew it before the token request: if it ran out and another process took it, that
+      // process is refreshing with this same refresh token, and a second use would make a
+      // rotating provider revoke the grant.
+      await handler.configuration();
+      if (!this.lease.tryAcquire(provider, userId)) {
+        return {
+          kind: 'failed',
+          error: new OAuthTokenRefreshError({ code: 'lease_contention', description: 'Another process took over the refresh.', retryable: true, provider }),
+        };
+      }
       response = await handler.refreshToken(refreshToken);
     } catch (err) {
       const e = err instanceof OAuthError ? err : await OAuthErrorParser.fromError(err, { provider, phase: 'refresh', secrets: [refreshToken] });
