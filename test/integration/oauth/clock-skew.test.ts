@@ -9,7 +9,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { connectAccount, OAuthTokenExchangeError } from '../../../src/main/core/oauth/index.js';
+import { connectAccount, OAuthTokenExchangeError, TokenRefresher } from '../../../src/main/core/oauth/index.js';
 import { browseAuthorization } from '../../helpers/oidc-provider.js';
 import { openVault, testRegistry, type Vault } from '../../helpers/oidc-fixtures.js';
 
@@ -79,6 +79,25 @@ describe('clock skew', () => {
     expect(err).toBeInstanceOf(OAuthTokenExchangeError);
     expect(err).toMatchObject({ code: 'invalid_id_token' });
     expect(vault.tokens.count()).toBe(0);
+  });
+
+  it('a refresh answer rejected after the provider rotated the refresh token keeps the new grant', async () => {
+    // Connect with the default tolerance; refresh with a strict one, so the refreshed ID token
+    // (60 s on a clock 240 s behind) is rejected after the provider already rotated the grant.
+    const issuer = await skewedProvider(-240_000, 60);
+    const meta = await connect(issuer, 'rotated-then-rejected');
+    const before = vault.tokens.getToken('testop', meta.userId)!;
+    const strict = new TokenRefresher({ tokens: vault.tokens, providers: testRegistry(issuer, { clockToleranceSec: 30 }) });
+    const err = await strict.refreshNow('testop', meta.userId).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'invalid_id_token' });
+    const after = vault.tokens.getToken('testop', meta.userId)!;
+    expect(after.refreshToken).not.toBe(before.refreshToken); // the rotated refresh token was stored
+    expect(after.accessToken).not.toBe(before.accessToken);
+    expect(after.idToken).toBe(before.idToken); // the rejected ID token was not
+    expect(vault.tokens.getMetadata('testop', meta.userId)).toMatchObject({ status: 'refresh_failing' });
+    // The grant is alive: had the old (rotated) refresh token been kept, this reuse would revoke it.
+    const lenient = new TokenRefresher({ tokens: vault.tokens, providers: testRegistry(issuer) });
+    await expect(lenient.refreshNow('testop', meta.userId)).resolves.toMatchObject({ status: 'active' });
   });
 
   it('a provider 4 minutes ahead is accepted too', async () => {

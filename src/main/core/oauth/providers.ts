@@ -93,6 +93,38 @@ function validateUrl(value: string, what: string, provider: string): URL {
   return r.url;
 }
 
+/**
+ * Tokens a provider issued in a refresh response that was then rejected locally. A side
+ * table, not a property: errors get logged and inspected, and must never carry tokens.
+ */
+const issuedTokens = new WeakMap<object, TokenResponse>();
+
+/** The tokens the provider issued before `err` was raised, if it rotated the refresh token. */
+export function takeIssuedTokens(err: unknown): TokenResponse | null {
+  if (typeof err !== 'object' || err === null) return null;
+  const t = issuedTokens.get(err) ?? null;
+  issuedTokens.delete(err);
+  return t;
+}
+
+function issuedTokensFrom(text: string | null): TokenResponse | null {
+  if (!text) return null;
+  let body: Record<string, unknown>;
+  try {
+    body = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    return null;
+  }
+  if (typeof body !== 'object' || body === null) return null;
+  const { access_token: at, refresh_token: rt, expires_in: ei, scope, token_type: tt } = body;
+  // Without a new refresh token the stored one is still the grant: nothing to rescue.
+  if (typeof at !== 'string' || at === '' || typeof rt !== 'string' || rt === '') return null;
+  const out: TokenResponse = { access_token: at, refresh_token: rt, token_type: typeof tt === 'string' && tt ? tt : 'Bearer' };
+  if (typeof ei === 'number' && Number.isFinite(ei) && ei >= 0) out.expires_in = ei;
+  if (typeof scope === 'string') out.scope = scope;
+  return out;
+}
+
 function toTokenResponse(r: oidc.TokenEndpointResponse): TokenResponse {
   const out: TokenResponse = { access_token: r.access_token, token_type: r.token_type ?? 'Bearer' };
   if (r.refresh_token) out.refresh_token = r.refresh_token;
@@ -114,6 +146,8 @@ export class ProviderHandler {
   private readonly timeoutSec: number;
   private configPromise?: Promise<oidc.Configuration>;
   private config?: oidc.Configuration;
+  /** Raw 2xx bodies of refresh requests in flight, keyed by the refresh token sent (see refreshToken). */
+  private readonly refreshBodies = new Map<string, string | null>();
 
   constructor(def: Definition, opts: { fetch?: typeof fetch; timeoutSec?: number }) {
     this.def = def;
@@ -220,7 +254,29 @@ export class ProviderHandler {
     } else {
       throw configError('not_configured', 'Provider has neither an issuer nor endpoints.', d.id);
     }
+    config[oidc.customFetch] = this.capturingFetch();
     return config;
+  }
+
+  /**
+   * Every request after discovery goes through here: a successful refresh response is kept
+   * (as text) for the refresh in flight, because once the server answered 2xx it may already
+   * have rotated the refresh token, and openid-client can still reject the answer afterwards
+   * (an ID token outside the clock tolerance, a claim mismatch).
+   */
+  private capturingFetch(): oidc.CustomFetch {
+    const f = this.fetchImpl ?? fetch;
+    return async (url, options) => {
+      const res = (await f(url, options as RequestInit)) as Response;
+      const body = options.body;
+      if (res.ok && body instanceof URLSearchParams && body.get('grant_type') === 'refresh_token') {
+        const sent = body.get('refresh_token');
+        if (sent !== null && this.refreshBodies.has(sent)) {
+          this.refreshBodies.set(sent, await res.clone().text().catch(() => null));
+        }
+      }
+      return res as Awaited<ReturnType<oidc.CustomFetch>>;
+    };
   }
 
   private makeFetch(): oidc.CustomFetch {
@@ -258,11 +314,20 @@ export class ProviderHandler {
   /** RFC 6749 §6 refresh. A response without refresh_token is returned as such (the store keeps the old one). */
   async refreshToken(refreshToken: string): Promise<TokenResponse> {
     const config = await this.configuration();
+    this.refreshBodies.set(refreshToken, null);
     try {
       const r = await oidc.refreshTokenGrant(config, refreshToken);
       return toTokenResponse(r);
     } catch (err) {
-      return this.fail(err, 'refresh', [refreshToken]);
+      const e = await OAuthErrorParser.fromError(err, { provider: this.id, phase: 'refresh', secrets: [refreshToken, this.def.clientSecret] });
+      // The server answered 2xx with a new refresh token, but the answer was rejected here: the
+      // old refresh token may be dead already, so hand the issued tokens (not the unvalidated
+      // ID token) to the caller to store before it records the failure.
+      const issued = issuedTokensFrom(this.refreshBodies.get(refreshToken) ?? null);
+      if (issued) issuedTokens.set(e, issued);
+      throw e;
+    } finally {
+      this.refreshBodies.delete(refreshToken);
     }
   }
 

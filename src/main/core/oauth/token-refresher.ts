@@ -25,7 +25,7 @@ import {
   OAuthErrorParser,
   OAuthTokenRefreshError,
 } from './errors.js';
-import type { ProviderRegistry } from './providers.js';
+import { takeIssuedTokens, type ProviderRegistry } from './providers.js';
 import { RefreshLease } from './refresh-lease.js';
 
 export interface TokenRefresherOptions {
@@ -311,10 +311,25 @@ export class TokenRefresher {
       response = await handler.refreshToken(refreshToken);
     } catch (err) {
       const e = err instanceof OAuthError ? err : await OAuthErrorParser.fromError(err, { provider, phase: 'refresh', secrets: [refreshToken] });
+      // The provider rotated the refresh token but its answer was rejected (e.g. the ID token):
+      // keep the new grant first, then report the failure.
+      const issued = takeIssuedTokens(err);
+      if (issued) await this.persist(provider, userId, issued);
       return this.recordFailure(provider, userId, e);
     }
-    // Persist first. A store error here is retried briefly: the provider may already have
-    // invalidated the old refresh token, so this write is the only copy of the grant.
+    await this.persist(provider, userId, response);
+    const meta = this.tokens.getMetadata(provider, userId);
+    this.events?.emit('token-refreshed', { provider, userId, expiresAt: meta?.expiresAt?.getTime() ?? null });
+    this.events?.emit('accounts-changed');
+    this.log?.logOAuthEvent('refresh', provider, userId, true, { rotated: Boolean(response.refresh_token) });
+    return { kind: 'refreshed' };
+  }
+
+  /**
+   * Persists a token response. A store error here is retried briefly: the provider may already
+   * have invalidated the old refresh token, so this write is the only copy of the grant.
+   */
+  private async persist(provider: string, userId: string, response: TokenResponse): Promise<void> {
     let lastErr: unknown;
     let gone = false;
     for (let i = 0; i < 3; i++) {
@@ -335,11 +350,6 @@ export class TokenRefresher {
       this.log?.logSecurityError('refresh', { provider, error: 'store_failed', rotated: Boolean(response.refresh_token) });
       throw lastErr;
     }
-    const meta = this.tokens.getMetadata(provider, userId);
-    this.events?.emit('token-refreshed', { provider, userId, expiresAt: meta?.expiresAt?.getTime() ?? null });
-    this.events?.emit('accounts-changed');
-    this.log?.logOAuthEvent('refresh', provider, userId, true, { rotated: Boolean(response.refresh_token) });
-    return { kind: 'refreshed' };
   }
 
   private saveIfPresent(provider: string, userId: string, response: TokenResponse): boolean {
