@@ -230,6 +230,20 @@ describe('no secrets in messages', () => {
     expect(e.description).not.toContain('SECRET');
   });
 
+  it('the error code itself is server text: an echoed token, an oversized or malformed code is not kept', () => {
+    const rt = 'opaque-RT-canary-7f3a';
+    const echoed = OAuthErrorParser.parseErrorResponse({ error: rt, error_subtype: rt, suberror: 'ya29.canary-access' }, { status: 400, phase: 'refresh', secrets: [rt] });
+    expect(echoed.code).toBe('invalid_error_code');
+    expect(JSON.stringify({ ...echoed, message: echoed.message })).not.toMatch(/canary/);
+    const huge = OAuthErrorParser.parseErrorResponse({ error: 'x'.repeat(5000) }, { status: 400, phase: 'refresh' });
+    expect(huge.code).toBe('invalid_error_code');
+    expect(huge.message.length).toBeLessThan(400);
+    const forged = OAuthErrorParser.parseErrorResponse({ error: 'invalid_grant\nFAKE LOG LINE' }, { status: 400, phase: 'refresh' });
+    expect(forged.code).toBe('invalid_error_code');
+    // Ordinary codes and subtypes are untouched.
+    expect(OAuthErrorParser.parseErrorResponse({ error: 'invalid_grant', error_subtype: 'invalid_rapt' }, { status: 400 })).toMatchObject({ code: 'invalid_grant', providerCodes: ['invalid_rapt'] });
+  });
+
   it('toLogDetails holds scalars only, no description', () => {
     const e = parse(microsoftError('invalid_grant', 70008, 'expired'), { status: 400, phase: 'refresh' });
     const d = e.toLogDetails();

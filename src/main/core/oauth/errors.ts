@@ -303,6 +303,15 @@ function htmlToText(text: string): string {
   return (title ? `${title.trim()}: ` : '') + stripped.replace(/\s+/g, ' ').trim().slice(0, 120);
 }
 
+/**
+ * An error code as RFC 6749 §5.2 allows it (printable ASCII without `"` and `\\`), short, and
+ * with nothing token-like in it; otherwise undefined.
+ */
+function errorCode(value: unknown, secrets: ParseContext['secrets']): string | undefined {
+  if (typeof value !== 'string' || !/^[\x20\x21\x23-\x5b\x5d-\x7e]{1,64}$/.test(value)) return undefined;
+  return sanitizeText(value, secrets) === value.trim() ? value : undefined;
+}
+
 type ErrorClass = new (init: OAuthErrorInit) => OAuthError;
 
 function classFor(code: string, phase: OAuthPhase | undefined, kind: 'reauth' | 'config' | 'transient' | 'other'): ErrorClass {
@@ -328,17 +337,22 @@ export class OAuthErrorParser {
     const { obj, text } = toBodyObject(body);
     const challenge = parseWwwAuthenticate(header(ctx.headers, 'www-authenticate'));
 
-    let code = typeof obj?.error === 'string' && obj.error ? obj.error : challenge?.error;
+    // The code is server-controlled and travels further than the description (the message, the
+    // account's status detail, the IPC DTO, the log): keep it only if it is a plausible code.
+    let code = errorCode(obj?.error, ctx.secrets) ?? errorCode(challenge?.error, ctx.secrets);
+    if (!code && (typeof obj?.error === 'string' && obj.error !== '')) code = 'invalid_error_code';
     let description =
       (typeof obj?.error_description === 'string' ? obj.error_description : undefined) ?? challenge?.error_description;
     const providerCodes: string[] = [];
 
     // Google: invalid_grant + error_subtype (invalid_rapt = Workspace re-auth policy).
-    if (typeof obj?.error_subtype === 'string') providerCodes.push(obj.error_subtype);
+    const subtype = errorCode(obj?.error_subtype, ctx.secrets);
+    if (subtype) providerCodes.push(subtype);
     // Microsoft: error_codes[] and AADSTS<n> in the description; suberror refines UI.
     const aad = obj ? aadstsCodes(obj) : [];
     for (const n of aad) providerCodes.push(`AADSTS${n}`);
-    if (typeof obj?.suberror === 'string') providerCodes.push(obj.suberror);
+    const suberror = errorCode(obj?.suberror, ctx.secrets);
+    if (suberror) providerCodes.push(suberror);
     if (challenge?.scope && code === 'insufficient_scope') description = `${description ?? ''} (needs scope: ${challenge.scope})`.trim();
 
     if (!code) {
