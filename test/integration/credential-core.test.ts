@@ -1,7 +1,8 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EncryptionManager, KeyCustody, TokenManager } from '../../src/main/core/index.js';
 import { createCredentialCore, type CredentialCore } from '../../src/main/core/credential-core.js';
@@ -183,6 +184,49 @@ describe('createCredentialCore with the OS keychain', () => {
       expect(check.getToken('google', 'u')!.refreshToken).toBe('r');
       check.close();
     } finally {
+      home.cleanup();
+    }
+  });
+
+  it('processes starting at once on a fresh machine agree on one master key; no vault is sealed with a lost key', async () => {
+    const home = makeTmpHome();
+    const svc = `${service} (first run)`;
+    const shared = new KeyCustody({ service: svc, env: {} });
+    const script = fileURLToPath(new URL('./fixtures/core-opener.ts', import.meta.url));
+    const children = Array.from({ length: 4 }, (_, i) =>
+      spawn(process.execPath, ['--import', 'tsx', script, home.dir, svc, `user${i}`], {
+        cwd: fileURLToPath(new URL('../../', import.meta.url)),
+        stdio: ['pipe', 'pipe', 'inherit'],
+      }),
+    );
+    try {
+      const outputs = children.map((c) => {
+        const lines: string[] = [];
+        let buf = '';
+        const ready = new Promise<void>((resolve) =>
+          c.stdout!.on('data', (d: Buffer) => {
+            buf += d.toString();
+            const parts = buf.split('\n');
+            buf = parts.pop()!;
+            for (const p of parts) (p === 'ready' ? resolve() : lines.push(p));
+          }),
+        );
+        return { lines, ready, exited: new Promise<void>((resolve) => c.on('exit', () => resolve())) };
+      });
+      await Promise.all(outputs.map((o) => o.ready));
+      for (const c of children) c.stdin!.write('go\n');
+      await Promise.all(outputs.map((o) => o.exited));
+      const results = outputs.map((o) => JSON.parse(o.lines[0]!) as { ok: boolean; keyId?: string; code?: string });
+      expect(results.map((r) => r.ok)).toEqual([true, true, true, true]);
+      // Every process used the key that the keychain holds now, so every account stays readable.
+      const key = (await shared.readKeychainKey())!;
+      expect(new Set(results.map((r) => r.keyId))).toEqual(new Set([new EncryptionManager(key).primaryKeyId]));
+      const check = new TokenManager({ dbPath: join(home.dir, 'tokens.db'), encryption: new EncryptionManager(key) });
+      expect(check.listTokens().map((t) => t.userId)).toEqual(['user0', 'user1', 'user2', 'user3']);
+      check.close();
+    } finally {
+      for (const c of children) if (c.exitCode === null) c.kill();
+      await shared.deleteAll();
       home.cleanup();
     }
   });

@@ -14,7 +14,8 @@ import { CoreEvents } from './events.js';
 import { loadEnvFile } from './env-file.js';
 import { osmenHome } from './paths.js';
 import { EncryptionManager } from './security/encryption-manager.js';
-import { KeyCustody, type KeySource } from './security/key-custody.js';
+import { KeyCustody, type KeySource, type MasterKeyResult } from './security/key-custody.js';
+import { withFileLockAsync } from './security/file-lock.js';
 import { ensurePrivateDir } from './security/private-files.js';
 import { TokenManager, type TokenMetadata } from './security/token-manager.js';
 import { SecurityLogger } from './security/security-logger.js';
@@ -96,6 +97,24 @@ export interface CredentialCore {
   close(): Promise<void>;
 }
 
+/**
+ * The keychain's master key, created on first run. Creation is serialized across processes
+ * (a lock file in the data folder): two processes that both found no key would otherwise each
+ * store their own, the last write would win, and a vault sealed with the other key would be
+ * unreadable after the next start. The lock is only taken when there is no key yet.
+ */
+async function loadOrCreateMasterKey(custody: KeyCustody, home: string): Promise<MasterKeyResult> {
+  try {
+    return await custody.loadMasterKey({ create: false });
+  } catch (err) {
+    if (!(err instanceof VaultError) || err.code !== 'KEY_MISSING') throw err;
+  }
+  ensurePrivateDir(home);
+  return withFileLockAsync(join(home, '.master-key.lock'), () => custody.loadMasterKey(), {
+    activity: 'creating the master key (the OS keychain may be asking to be unlocked)',
+  });
+}
+
 /** OpenID Connect Core §11: offline_access is only honoured together with prompt=consent. */
 const offlineConsent = (scopes: string[]): Record<string, string> | undefined =>
   scopes.includes('offline_access') ? { prompt: 'consent' } : undefined;
@@ -118,7 +137,7 @@ export async function createCredentialCore(options: CredentialCoreOptions = {}):
     keys = [options.encryptionKey];
     keySource = 'explicit';
   } else {
-    const loaded = await custody.loadMasterKey();
+    const loaded = await loadOrCreateMasterKey(custody, home);
     // A staged key means a rotation died half-way: open with both, finish it below.
     keys = loaded.pendingKey ? [loaded.key, loaded.pendingKey] : [loaded.key];
     keySource = loaded.source;

@@ -12,8 +12,8 @@ import { closeSync, fstatSync, openSync, readFileSync, statSync, unlinkSync, wri
 
 export class FileLockTimeoutError extends Error {
   readonly code = 'LOCK_TIMEOUT';
-  constructor(lockFile: string, timeoutMs: number) {
-    super(`Timed out after ${timeoutMs} ms waiting for ${lockFile}; another process is writing the security log. If no other OsMEN process is running, delete the file.`);
+  constructor(lockFile: string, timeoutMs: number, activity = 'writing the security log') {
+    super(`Timed out after ${timeoutMs} ms waiting for ${lockFile}; another process is ${activity}. If no other OsMEN process is running, delete the file.`);
     this.name = 'FileLockTimeoutError';
   }
 }
@@ -43,14 +43,14 @@ function processAlive(pid: number): boolean {
  */
 type LockState = { state: 'held' } | { state: 'gone' } | { state: 'stale'; ino: number; mtimeMs: number };
 
-function inspect(lockFile: string, staleMs: number): LockState {
+function inspect(lockFile: string, staleMs: number, ownPidIsStale = true): LockState {
   try {
     const st = statSync(lockFile);
     const pid = Number.parseInt(readFileSync(lockFile, 'utf8'), 10);
     const age = Date.now() - st.mtimeMs;
     const stale =
       age > staleMs ||
-      (!Number.isSafeInteger(pid) || pid <= 0 ? age > 1000 : pid === process.pid || !processAlive(pid));
+      (!Number.isSafeInteger(pid) || pid <= 0 ? age > 1000 : pid === process.pid ? ownPidIsStale : !processAlive(pid));
     return stale ? { state: 'stale', ino: st.ino, mtimeMs: st.mtimeMs } : { state: 'held' };
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { state: 'gone' };
@@ -108,6 +108,47 @@ export function withFileLock<T>(lockFile: string, fn: () => T, opts: { timeoutMs
   } finally {
     closeSync(fd);
     // Release only our own lock file: if it was taken over as stale, the file there is someone else's.
+    removeIfSame(lockFile, { ino: mine.ino, mtimeMs: statSafeMtime(lockFile, mine.ino) ?? mine.mtimeMs });
+  }
+}
+
+/**
+ * The same lock held across awaits (e.g. keychain calls). A lock with our own pid is
+ * another task of this process, so it is waited for (until staleMs), not taken over.
+ */
+export async function withFileLockAsync<T>(
+  lockFile: string,
+  fn: () => Promise<T>,
+  opts: { timeoutMs?: number; staleMs?: number; activity?: string } = {},
+): Promise<T> {
+  const timeoutMs = opts.timeoutMs ?? 60_000;
+  const staleMs = opts.staleMs ?? 120_000;
+  const deadline = Date.now() + timeoutMs;
+  let fd: number | null = null;
+  let delay = 5;
+  for (;;) {
+    try {
+      fd = openSync(lockFile, 'wx', 0o600);
+      writeSync(fd, String(process.pid));
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    if (Date.now() >= deadline) throw new FileLockTimeoutError(lockFile, timeoutMs, opts.activity);
+    const seen = inspect(lockFile, staleMs, false);
+    if (seen.state === 'gone') continue;
+    if (seen.state === 'stale') {
+      removeIfSame(lockFile, seen);
+      continue;
+    }
+    await new Promise((r) => setTimeout(r, delay));
+    delay = Math.min(delay * 2, 100);
+  }
+  const mine = fstatSync(fd);
+  try {
+    return await fn();
+  } finally {
+    closeSync(fd);
     removeIfSame(lockFile, { ino: mine.ino, mtimeMs: statSafeMtime(lockFile, mine.ino) ?? mine.mtimeMs });
   }
 }
