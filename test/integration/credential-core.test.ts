@@ -231,6 +231,29 @@ describe('createCredentialCore with the OS keychain', () => {
     }
   });
 
+  it('a vault whose key is missing from the keychain is not given a new key', async () => {
+    const home = makeTmpHome();
+    const svc = `${service} (lost key)`;
+    const shared = new KeyCustody({ service: svc, env: {} });
+    try {
+      const first = await createCredentialCore({ home: home.dir, keychainService: svc, env: {} });
+      first.tokens.saveToken('google', 'u', { access_token: 'a', refresh_token: 'r' });
+      await first.close();
+      const original = (await shared.readKeychainKey())!;
+      await shared.deleteKeychainKey(); // the keychain lost it, or did not return it this time
+      await expect(createCredentialCore({ home: home.dir, keychainService: svc, env: {} })).rejects.toMatchObject({ code: 'KEY_MISSING' });
+      expect(await shared.readKeychainKey()).toBeNull(); // no replacement key was stored
+      // Restoring the original key opens the vault with nothing lost.
+      await shared.writeKeychainKey(original);
+      const again = await createCredentialCore({ home: home.dir, keychainService: svc, env: {} });
+      expect(again.tokens.getToken('google', 'u')).toMatchObject({ refreshToken: 'r' });
+      await again.close();
+    } finally {
+      await shared.deleteAll();
+      home.cleanup();
+    }
+  });
+
   it('an open core keeps reading after another process rotated the key in the keychain', async () => {
     const home = makeTmpHome();
     const svc = `${service} (shared)`;

@@ -1,3 +1,4 @@
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type {
   CoreSettings,
@@ -9,7 +10,7 @@ import type {
   SchedulerState,
   SecurityLogEntry,
 } from './contracts.js';
-import { VaultError } from './errors.js';
+import { KeyCustodyError, VaultError } from './errors.js';
 import { CoreEvents } from './events.js';
 import { loadEnvFile } from './env-file.js';
 import { osmenHome } from './paths.js';
@@ -110,9 +111,29 @@ async function loadOrCreateMasterKey(custody: KeyCustody, home: string): Promise
     if (!(err instanceof VaultError) || err.code !== 'KEY_MISSING') throw err;
   }
   ensurePrivateDir(home);
-  return withFileLockAsync(join(home, '.master-key.lock'), () => custody.loadMasterKey(), {
-    activity: 'creating the master key (the OS keychain may be asking to be unlocked)',
-  });
+  return withFileLockAsync(
+    join(home, '.master-key.lock'),
+    async () => {
+      try {
+        return await custody.loadMasterKey({ create: false });
+      } catch (err) {
+        if (!(err instanceof VaultError) || err.code !== 'KEY_MISSING') throw err;
+      }
+      // A vault without its key: a new key would not open it, and writing one could replace an
+      // entry the keychain failed to return just now. Stop and say how to recover instead.
+      const dbPath = join(home, 'tokens.db');
+      if (existsSync(dbPath) && statSync(dbPath).size > 0) {
+        throw new KeyCustodyError(
+          'KEY_MISSING',
+          `The token database at ${dbPath} exists, but its master key is not in the OS keychain. ` +
+            'No new key was made (it could not open the stored tokens) and nothing was changed. Restore the key ' +
+            'from your backup into the keychain or set OAUTH_ENCRYPTION_KEY; to start over, move tokens.db aside.',
+        );
+      }
+      return custody.loadMasterKey();
+    },
+    { activity: 'creating the master key (the OS keychain may be asking to be unlocked)' },
+  );
 }
 
 /** OpenID Connect Core §11: offline_access is only honoured together with prompt=consent. */
