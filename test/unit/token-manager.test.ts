@@ -186,6 +186,26 @@ describe('TokenManager storage', () => {
     rotated.close();
   });
 
+  it('a save after another connection rotated the key is sealed with the new key, not the retired one', () => {
+    const dbPath = join(home.dir, 'vault', 'tokens.db');
+    let keychain = [key]; // stands in for the OS keychain both processes read
+    const app = new TokenManager({ dbPath, encryption: new EncryptionManager(key), reloadKeys: () => new EncryptionManager(keychain) });
+    app.saveToken('google', 'u', { access_token: 'a1', refresh_token: 'r1' });
+    // The app read the row and is waiting for the provider; meanwhile `osmen-cred rotate-key` runs.
+    const cli = open(dbPath);
+    const newKey = EncryptionManager.generateKey();
+    cli.rotateKey(newKey);
+    keychain = [newKey];
+    cli.close();
+    // The provider answered with a rotated refresh token: the only copy of the grant.
+    app.saveToken('google', 'u', { access_token: 'a2', refresh_token: 'r2-rotated' });
+    app.close();
+    // After a restart only the new key exists.
+    const restarted = open(dbPath, newKey);
+    expect(restarted.getToken('google', 'u')).toMatchObject({ accessToken: 'a2', refreshToken: 'r2-rotated' });
+    restarted.close();
+  });
+
   it('named vault secrets are encrypted and survive key rotation unchanged', () => {
     const dbPath = join(home.dir, 'vault', 'tokens.db');
     const tm = open(dbPath);

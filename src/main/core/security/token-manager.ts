@@ -368,23 +368,43 @@ export class TokenManager {
       throw new TokenStoreError('INVALID_TOKEN_RESPONSE', 'Token response has no access_token.');
     }
     const now = this.now();
-    const params = {
-      provider,
-      user_id: userId,
-      access: this.enc(response.access_token, provider, userId, 'access'),
-      refresh: response.refresh_token ? this.enc(response.refresh_token, provider, userId, 'refresh') : null,
-      id: response.id_token ? this.enc(response.id_token, provider, userId, 'id') : null,
+    const fields = {
       token_type: response.token_type || 'Bearer',
       scopes: parseScopes(response)?.join(' ') ?? null,
       expires_at: expiryOf(response, now),
-      display_name: extra.displayName ?? null,
-      now,
-      last_refresh_at: extra.refreshed ? now : null,
     };
-    return this.guard(() => {
-      this.stmts.upsert.run(params);
-      return true;
-    });
+    return this.guard(() =>
+      this.db
+        .transaction(() => {
+          // Encrypt under the key the vault uses now, read inside the write lock: if another
+          // process rotated the key meanwhile, a row sealed with our old key would become
+          // unreadable once the old key leaves the keychain (and it may hold the only copy of a
+          // rotated refresh token).
+          this.followVaultKey();
+          this.stmts.upsert.run({
+            provider,
+            user_id: userId,
+            access: this.enc(response.access_token, provider, userId, 'access'),
+            refresh: response.refresh_token ? this.enc(response.refresh_token, provider, userId, 'refresh') : null,
+            id: response.id_token ? this.enc(response.id_token, provider, userId, 'id') : null,
+            ...fields,
+            display_name: extra.displayName ?? null,
+            now,
+            last_refresh_at: extra.refreshed ? now : null,
+          });
+          return true;
+        })
+        .immediate(),
+    );
+  }
+
+  /** Switches to the vault's current key ring when another process re-keyed the vault. */
+  private followVaultKey(): void {
+    const check = this.stmts.getMeta.get('key_check')?.value;
+    const vaultKeyId = check?.split('.', 3)[1];
+    if (!vaultKeyId || vaultKeyId === this.encryption.primaryKeyId || !this.reloadKeys) return;
+    const next = this.reloadKeys();
+    if (next && next.primaryKeyId === vaultKeyId) this.encryption = next;
   }
 
   getToken(provider: string, userId: string): StoredToken | null {
