@@ -49,9 +49,10 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
+/** A login `name~tag` is a different account (its own `sub`) with the same e-mail as `name`. */
 export function accountClaims(id: string, withEmail: boolean): Record<string, unknown> {
   return withEmail
-    ? { sub: id, email: `${id}@example.test`, email_verified: true, name: `Test ${id}` }
+    ? { sub: id, email: `${id.split('~')[0]}@example.test`, email_verified: true, name: `Test ${id}` }
     : { sub: id, name: `Test ${id}` };
 }
 

@@ -93,6 +93,18 @@ describe('connectAccount against oidc-provider', () => {
     expect(op.count('refresh_token')).toBe(1);
   });
 
+  it('a second account with the same e-mail (another sub) does not replace the connected one', async () => {
+    const { meta } = await connect('dora');
+    const before = vault.tokens.getToken('testop', meta.userId)!;
+    // e.g. a Microsoft personal account and a work account that share one address
+    const err = await connect('dora~work').catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'account_conflict' });
+    expect(vault.tokens.getToken('testop', meta.userId)).toEqual(before);
+    // Reconnecting the same account (same sub) still updates it.
+    await connect('dora');
+    expect(vault.tokens.getToken('testop', meta.userId)!.refreshToken).not.toBe(before.refreshToken);
+  });
+
   it('times out with a typed error when the user never finishes, and closes the listener', async () => {
     let redirect = '';
     const err = await connectAccount(deps(), 'testop', {

@@ -112,6 +112,37 @@ async function resolveIdentity(handler: ProviderHandler, tokens: oidc.TokenEndpo
   return id;
 }
 
+function subjectOf(idToken: string | undefined): string | null {
+  const payload = idToken?.split('.')[1];
+  if (!payload) return null;
+  try {
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { sub?: unknown };
+    return typeof claims.sub === 'string' && claims.sub ? claims.sub : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Two accounts can share an e-mail address at one provider (Microsoft: a personal account and
+ * a work account with the same address). Saving the second under the first's key would replace
+ * its tokens and hand its callers another person's or tenant's token: refuse instead.
+ * (The stored ID token was validated when it was saved; only its `sub` is read here.)
+ */
+function assertSameAccount(tokens: TokenManager, providerId: string, identity: Identity): void {
+  if (!identity.subject || identity.userId === identity.subject) return;
+  const stored = subjectOf(tokens.getToken(providerId, identity.userId)?.idToken);
+  if (stored !== null && stored !== identity.subject) {
+    throw new OAuthError({
+      code: 'account_conflict',
+      description:
+        'Another account with the same e-mail address is already connected for this provider. ' +
+        'Disconnect it first to connect this one; nothing was changed.',
+      provider: providerId,
+    });
+  }
+}
+
 /** Connects an account interactively; returns its metadata (never tokens). */
 export async function connectAccount(deps: OAuthDeps, providerId: string, options: ConnectOptions = {}): Promise<TokenMetadata> {
   const handler = deps.providers.getHandler(providerId);
@@ -164,6 +195,7 @@ export async function connectAccount(deps: OAuthDeps, providerId: string, option
       id_token: response.id_token ?? null,
       token_type: response.token_type ?? 'Bearer',
     };
+    assertSameAccount(deps.tokens, providerId, identity);
     deps.tokens.saveToken(providerId, identity.userId, tokenResponse, { displayName: identity.displayName });
     respond(200, SUCCESS_PAGE);
     respond = undefined;
