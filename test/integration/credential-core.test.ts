@@ -114,6 +114,27 @@ describe('createCredentialCore with an explicit key', () => {
     }
   });
 
+  it('a token that fails to decrypt (tampered, swapped between rows) is written to the security log', async () => {
+    const home = makeTmpHome();
+    const core = await createCredentialCore({ home: home.dir, encryptionKey: EncryptionManager.generateKey(), env: {} });
+    try {
+      core.tokens.saveToken('google', 'a@example.test', { access_token: 'access-a', refresh_token: 'refresh-a', expires_in: 3600 });
+      core.tokens.saveToken('google', 'b@example.test', { access_token: 'access-b', refresh_token: 'refresh-b', expires_in: 3600 });
+      // Someone copies b's ciphertext into a's row.
+      core.tokens.database
+        .prepare("UPDATE tokens SET access_token_enc = (SELECT access_token_enc FROM tokens WHERE user_id = 'b@example.test') WHERE user_id = 'a@example.test'")
+        .run();
+      await expect(core.refresher.getValidAccessToken('google', 'a@example.test')).rejects.toMatchObject({ code: 'DECRYPT_FAILED' });
+      const entry = core.readLog(10).find((e) => e.event === 'decryption_failure');
+      expect(entry).toMatchObject({ provider: 'google', success: false, details: { field: 'access', code: 'DECRYPT_FAILED' } });
+      expect(entry!.userHash).toBe(core.log.userHash('a@example.test'));
+      expect(core.verifyLog().ok).toBe(true);
+    } finally {
+      await core.close();
+      home.cleanup();
+    }
+  });
+
   it('rejects an http:// issuer that is not on loopback and saves nothing', async () => {
     const home = makeTmpHome();
     const core = await createCredentialCore({ home: home.dir, encryptionKey: EncryptionManager.generateKey(), env: {} });

@@ -166,9 +166,13 @@ export async function createCredentialCore(options: CredentialCoreOptions = {}):
 
   ensurePrivateDir(home);
   const inKeychain = keySource === 'keychain' || keySource === 'keychain-created';
+  // The log needs the vault (its HMAC key lives there), so it is bound after the vault opens.
+  let securityLog: SecurityLogger | null = null;
   const tokens = new TokenManager({
     dbPath: join(home, 'tokens.db'),
     encryption: new EncryptionManager(keys),
+    onDecryptFailure: ({ provider, userId, field, code }) =>
+      securityLog?.logOAuthEvent('decryption_failure', provider, userId, false, { field, code }),
     // `osmen-cred rotate-key` may re-encrypt the vault while the app runs: pick up the new key.
     reloadKeys: inKeychain
       ? () => {
@@ -199,6 +203,7 @@ export async function createCredentialCore(options: CredentialCoreOptions = {}):
     hmacKey: tokens.getOrCreateSecret('security-log-hmac'),
     onAppend: (entry: SecurityLogEntry) => events.emit('log-appended', entry),
   });
+  securityLog = log;
   if (keySource === 'keychain-created') log.logSecurityError('key_created', { source: keySource });
   if (resumedRotation) {
     log.logSecurityError('key_rotation', { keyId: resumedRotation.keyId, rotated: resumedRotation.rotated, reason: 'resumed' });

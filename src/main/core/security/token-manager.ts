@@ -69,6 +69,8 @@ export interface TokenManagerOptions {
    * hold: returns the current key ring from the key's home, or null.
    */
   reloadKeys?: () => EncryptionManager | null;
+  /** Told (never with data) when a stored token fails to decrypt: tampering, a swapped row, a lost key. */
+  onDecryptFailure?: (info: { provider: string; userId: string; field: Field; code: string }) => void;
 }
 
 interface TokenRow {
@@ -90,7 +92,7 @@ interface TokenRow {
   last_refresh_at: number | null;
 }
 
-type Field = 'access' | 'refresh' | 'id';
+export type Field = 'access' | 'refresh' | 'id';
 
 /** The AAD that binds a ciphertext to its row and column. */
 export function tokenContext(provider: string, userId: string, field: Field): string {
@@ -167,6 +169,7 @@ export class TokenManager {
   private readonly db: Database.Database;
   private readonly now: () => number;
   private readonly reloadKeys?: () => EncryptionManager | null;
+  private readonly onDecryptFailure?: TokenManagerOptions['onDecryptFailure'];
   private readonly stmts: ReturnType<TokenManager['prepare']>;
   private closed = false;
 
@@ -177,6 +180,7 @@ export class TokenManager {
     this.encryption = options.encryption;
     this.now = options.now ?? Date.now;
     this.reloadKeys = options.reloadKeys;
+    this.onDecryptFailure = options.onDecryptFailure;
     this.dbPath = options.dbPath ?? defaultDbPath();
     const memory = this.dbPath === ':memory:';
     try {
@@ -337,7 +341,16 @@ export class TokenManager {
   }
 
   private dec(value: string, provider: string, userId: string, field: Field): string {
-    return this.decrypt(value, tokenContext(provider, userId, field));
+    try {
+      return this.decrypt(value, tokenContext(provider, userId, field));
+    } catch (err) {
+      try {
+        this.onDecryptFailure?.({ provider, userId, field, code: err instanceof VaultError ? err.code : 'DECRYPT_FAILED' });
+      } catch {
+        // reporting must not replace the typed decryption error
+      }
+      throw err;
+    }
   }
 
   /**
