@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EncryptionManager, KeyCustody, TokenManager } from '../../src/main/core/index.js';
 import { createCredentialCore, type CredentialCore } from '../../src/main/core/credential-core.js';
 import { browseAuthorization, PUBLIC_CLIENT_ID, startTestProvider, type TestProvider } from '../helpers/oidc-provider.js';
+import { startScriptedTokenServer } from '../helpers/http-fixtures.js';
 import { makeTmpHome } from '../helpers/tmp.js';
 
 const SCOPES = ['openid', 'email', 'profile', 'offline_access'];
@@ -131,6 +132,47 @@ describe('createCredentialCore with an explicit key', () => {
       expect(core.verifyLog().ok).toBe(true);
     } finally {
       await core.close();
+      home.cleanup();
+    }
+  });
+
+  it('close() waits for a refresh in flight, so a rotated refresh token is stored before the vault closes', async () => {
+    const server = await startScriptedTokenServer([
+      { status: 200, body: { access_token: 'access-2', refresh_token: 'refresh-2-rotated', expires_in: 3600, token_type: 'Bearer' } },
+    ]);
+    let reached!: () => void;
+    const atProvider = new Promise<void>((r) => (reached = r));
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const gatedFetch: typeof fetch = async (input, init) => {
+      if (String(input).endsWith('/token')) {
+        reached();
+        await gate; // the provider is answering while the user quits
+      }
+      return fetch(input, init);
+    };
+    const home = makeTmpHome();
+    const key = EncryptionManager.generateKey();
+    const core = await createCredentialCore({ home: home.dir, encryptionKey: key, env: {}, fetch: gatedFetch });
+    try {
+      core.providers.register({ id: 'local', endpoints: server.endpoints, clientId: 'c', scopes: ['read'] });
+      core.tokens.saveToken('local', 'u', { access_token: 'access-1', refresh_token: 'refresh-1', expires_in: 3600 });
+      const refreshing = core.refreshAccount('local', 'u').then(
+        () => 'ok',
+        (e: unknown) => e,
+      );
+      await atProvider;
+      const closing = core.close();
+      release();
+      await closing;
+      expect(await refreshing).toBe('ok');
+      const reopened = new TokenManager({ dbPath: join(home.dir, 'tokens.db'), encryption: new EncryptionManager(key) });
+      expect(reopened.getToken('local', 'u')).toMatchObject({ accessToken: 'access-2', refreshToken: 'refresh-2-rotated' });
+      reopened.close();
+    } finally {
+      release();
+      await core.close();
+      await server.close();
       home.cleanup();
     }
   });

@@ -423,6 +423,8 @@ export async function createCredentialCore(options: CredentialCoreOptions = {}):
     async close() {
       connecting?.abort();
       await scheduler.stop();
+      // Refreshes started outside the scheduler ("Refresh now", the tray's "Refresh all") too.
+      await refresher.close();
       tokens.close();
       log.close();
     },

@@ -84,6 +84,7 @@ export class TokenRefresher {
   private readonly backoff: BackoffOptions;
   private readonly now: () => number;
   private readonly inflight = new Map<string, Promise<RefreshOutcome>>();
+  private closing = false;
   private leaseStore?: RefreshLease;
   private versionStmt?: Database.Statement<[string, string], { v: string }>;
   private existsStmt?: Database.Statement<[string, string], { x: number }>;
@@ -195,10 +196,25 @@ export class TokenRefresher {
     return meta;
   }
 
+  /**
+   * Stops taking new refreshes and waits for those in flight. Call before closing the vault:
+   * a refresh whose provider already rotated the refresh token must still be able to store it.
+   */
+  async close(): Promise<void> {
+    this.closing = true;
+    while (this.inflight.size > 0) await Promise.allSettled([...this.inflight.values()]);
+  }
+
   private singleFlight(provider: string, userId: string, force: boolean): Promise<RefreshOutcome> {
     const key = `${provider}\u0000${userId}`;
     const existing = this.inflight.get(key);
     if (existing) return existing;
+    if (this.closing) {
+      return Promise.resolve({
+        kind: 'failed',
+        error: new OAuthTokenRefreshError({ code: 'shutting_down', description: 'The app is closing; refresh later.', retryable: true, provider }),
+      });
+    }
     const p = this.run(provider, userId, force).finally(() => this.inflight.delete(key));
     this.inflight.set(key, p);
     return p;
