@@ -4,7 +4,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EncryptionManager, KeyCustody, TokenManager } from '../../src/main/core/index.js';
+import { EncryptionManager, KeyCustody, ProviderRegistry, TokenManager } from '../../src/main/core/index.js';
 import { createCredentialCore, type CredentialCore } from '../../src/main/core/credential-core.js';
 import { browseAuthorization, PUBLIC_CLIENT_ID, startTestProvider, type TestProvider } from '../helpers/oidc-provider.js';
 import { startScriptedTokenServer } from '../helpers/http-fixtures.js';
@@ -174,6 +174,32 @@ describe('createCredentialCore with an explicit key', () => {
       await core.close();
       await server.close();
       home.cleanup();
+    }
+  });
+
+  it('takes providers from code: a list of registrations, or a ready ProviderRegistry', async () => {
+    const reg = { id: 'codeop', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: SCOPES, extraAuthParams: { prompt: 'consent' } };
+    const home = makeTmpHome();
+    const core = await createCredentialCore({ home: home.dir, encryptionKey: EncryptionManager.generateKey(), env: {}, providers: [reg] });
+    try {
+      expect(core.listProviders().map((p) => p.id)).toEqual(expect.arrayContaining(['google', 'microsoft', 'codeop']));
+      const account = await core.connectAccount('codeop', { openUrl: (url) => void browseAuthorization(url, { login: 'erin' }) });
+      expect(account).toMatchObject({ provider: 'codeop', userId: 'erin@example.test', hasRefreshToken: true });
+      await expect(core.refreshAccount('codeop', account.userId)).resolves.toMatchObject({ status: 'active' });
+    } finally {
+      await core.close();
+      home.cleanup();
+    }
+    const registry = new ProviderRegistry({ env: {} });
+    registry.register(reg);
+    const home2 = makeTmpHome();
+    const core2 = await createCredentialCore({ home: home2.dir, encryptionKey: EncryptionManager.generateKey(), env: {}, providers: registry });
+    try {
+      expect(core2.providers).toBe(registry);
+      expect(core2.refresher.providers.getHandler('codeop').id).toBe('codeop');
+    } finally {
+      await core2.close();
+      home2.cleanup();
     }
   });
 

@@ -24,6 +24,7 @@ import { CredentialValidator } from './security/credential-validator.js';
 import { SettingsStore } from './settings-store.js';
 import {
   ProviderRegistry,
+  type ProviderRegistration,
   TokenRefresher,
   TokenRefreshScheduler,
   OAuthConfigError,
@@ -47,6 +48,11 @@ export interface CredentialCoreOptions {
   fetch?: typeof fetch;
   /** A git work tree to scan for committed secrets in the health report. */
   repoDir?: string;
+  /**
+   * Providers from code (DESIGN.md "Core API"): registrations added after the built-ins and
+   * the custom providers in settings, or a ready ProviderRegistry that is used as the registry.
+   */
+  providers?: ProviderRegistration[] | ProviderRegistry;
 }
 
 export interface ConnectOptions {
@@ -216,7 +222,8 @@ export async function createCredentialCore(options: CredentialCoreOptions = {}):
   let providers = buildRegistry();
 
   function buildRegistry(): ProviderRegistry {
-    const registry = new ProviderRegistry({ env: providerEnv(), fetch: options.fetch });
+    const given = options.providers;
+    const registry = given instanceof ProviderRegistry ? given : new ProviderRegistry({ env: providerEnv(), fetch: options.fetch });
     for (const p of settings.customProviders) {
       registry.register({
         id: p.id,
@@ -228,6 +235,7 @@ export async function createCredentialCore(options: CredentialCoreOptions = {}):
         extraAuthParams: offlineConsent(p.scopes),
       });
     }
+    if (Array.isArray(given)) for (const reg of given) registry.register(reg);
     return registry;
   }
 
