@@ -37,6 +37,11 @@ export interface TestProvider {
   tokenRequests: TokenRequestRecord[];
   count(grantType?: string): number;
   resetCounts(): void;
+  /**
+   * Holds token requests open until `release()`; `arrived` resolves when the
+   * first held request came in (to act while a refresh is on the wire).
+   */
+  holdTokenRequests(): { arrived: Promise<void>; release: () => void };
   close(): Promise<void>;
 }
 
@@ -114,6 +119,8 @@ export async function startTestProvider(options: TestProviderOptions = {}): Prom
   const provider = new Provider(issuer, configuration);
   // Quiet: oidc-provider logs dev-mode warnings through its own debug channel only.
   const handler = provider.callback();
+  let gate: Promise<void> = Promise.resolve();
+  let onArrive: (() => void) | null = null;
   server.on('request', (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method === 'POST' && path === '/token') {
@@ -125,7 +132,8 @@ export async function startTestProvider(options: TestProviderOptions = {}): Prom
         res.on('finish', () => (record.status = res.statusCode));
         // Hand the already-read body to oidc-provider (it accepts a pre-parsed req.body).
         (req as IncomingMessage & { body?: unknown }).body = Object.fromEntries(new URLSearchParams(body.toString('utf8')));
-        handler(req, res);
+        onArrive?.();
+        void gate.then(() => handler(req, res));
       });
       return;
     }
@@ -142,6 +150,19 @@ export async function startTestProvider(options: TestProviderOptions = {}): Prom
     },
     resetCounts() {
       tokenRequests.length = 0;
+    },
+    holdTokenRequests() {
+      let open!: () => void;
+      gate = new Promise<void>((resolve) => (open = resolve));
+      const arrived = new Promise<void>((resolve) => (onArrive = resolve));
+      return {
+        arrived,
+        release: () => {
+          onArrive = null;
+          gate = Promise.resolve();
+          open();
+        },
+      };
     },
     close() {
       return new Promise<void>((resolve) => {

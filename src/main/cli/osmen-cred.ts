@@ -16,6 +16,22 @@ function write(stream: NodeJS.WriteStream, text: string): Promise<void> {
   });
 }
 
+/**
+ * Ctrl-C or a polite kill during a refresh must not lose the refresh token the
+ * provider is rotating: the first SIGINT/SIGTERM lets the command finish (the
+ * provider call is bounded by its timeout) and then exits 128+n; a second one
+ * exits at once.
+ */
+let signalled: NodeJS.Signals | null = null;
+const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(sig, () => {
+    if (signalled) process.exit(SIGNAL_EXIT[sig]);
+    signalled = sig;
+    process.stderr.write(`osmen-cred: ${sig} received; finishing the work in flight so no rotated token is lost (repeat to abort now)\n`);
+  });
+}
+
 async function main(): Promise<void> {
   const pending: Promise<void>[] = [];
   const code = await runCli(process.argv.slice(2), {
@@ -25,7 +41,7 @@ async function main(): Promise<void> {
   });
   await Promise.all(pending);
   // Exit explicitly: a keep-alive socket to a provider must not hold a script waiting.
-  process.exit(code);
+  process.exit(signalled ? SIGNAL_EXIT[signalled]! : code);
 }
 
 // A closed pipe on stdout (`osmen-cred list | head -1`) is not an error worth a stack trace.

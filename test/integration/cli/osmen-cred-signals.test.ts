@@ -1,0 +1,68 @@
+/**
+ * Ctrl-C while `osmen-cred token` is refreshing: the provider has already
+ * rotated the refresh token, so dying before the save would lose the grant
+ * (the next refresh would reuse the old token and the provider revokes it).
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EncryptionManager } from '../../../src/main/core/index.js';
+import { createCredentialCore } from '../../../src/main/core/credential-core.js';
+import { ageToken } from '../../helpers/oidc-fixtures.js';
+import { browseAuthorization, PUBLIC_CLIENT_ID, startTestProvider, type TestProvider } from '../../helpers/oidc-provider.js';
+import { makeTmpHome } from '../../helpers/tmp.js';
+
+const launcher = join(import.meta.dirname, '..', '..', '..', 'bin', 'osmen-cred.js');
+let op: TestProvider;
+let home: { dir: string; cleanup: () => void };
+const key = EncryptionManager.generateKey();
+const USER = 'erin@example.test';
+
+beforeAll(async () => {
+  op = await startTestProvider();
+  home = makeTmpHome();
+  const core = await createCredentialCore({ home: home.dir, encryptionKey: key, env: {} });
+  await core.addCustomProvider({ id: 'testop', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: ['openid', 'email', 'offline_access'] });
+  await core.connectAccount('testop', { openUrl: (url) => void browseAuthorization(url, { login: 'erin' }) });
+  ageToken(core.tokens, 'testop', USER, 30); // inside the refresh window
+  await core.close();
+});
+
+afterAll(async () => {
+  await op.close();
+  home.cleanup();
+});
+
+describe('osmen-cred and signals', () => {
+  it('SIGINT during a refresh finishes the save, exits 130, and the grant stays valid', async () => {
+    const gate = op.holdTokenRequests();
+    const child = spawn(process.execPath, [launcher, 'token', 'testop', USER], {
+      env: { ...process.env, OSMEN_HOME: home.dir, OAUTH_ENCRYPTION_KEY: key },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    const acknowledged = new Promise<void>((resolve) =>
+      child.stderr.on('data', (b: Buffer) => {
+        stderr += b.toString();
+        if (stderr.includes('SIGINT received')) resolve();
+      }),
+    );
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await gate.arrived; // the refresh request is at the provider
+    child.kill('SIGINT');
+    await Promise.race([acknowledged, exited]); // a CLI killed by the signal exits instead
+    gate.release();
+    expect(await exited).toBe(130);
+
+    // The rotated refresh token was stored: a refresh from the vault still works.
+    const core = await createCredentialCore({ home: home.dir, encryptionKey: key, env: {} });
+    try {
+      const before = core.tokens.getToken('testop', USER)!;
+      await core.refreshAccount('testop', USER);
+      expect(core.tokens.getToken('testop', USER)!.refreshToken).not.toBe(before.refreshToken);
+      expect(core.tokens.getMetadata('testop', USER)!.status).toBe('active');
+    } finally {
+      await core.close();
+    }
+  });
+});
