@@ -71,6 +71,8 @@ async function start(): Promise<void> {
   // Closing the window keeps the app (and background refresh) running in the tray.
   app.on('window-all-closed', () => undefined);
 
+  // Windows attributes notifications (the re-auth alert) to this id.
+  if (process.platform === 'win32') app.setAppUserModelId('org.osmen.credential-manager');
   await app.whenReady();
   denyAllPermissions(session.defaultSession);
   handleAppProtocol(join(import.meta.dirname, '../renderer'));
@@ -135,6 +137,9 @@ async function start(): Promise<void> {
     isQuitting: () => quitting,
     show: !startedHidden(process.argv),
   });
+  // Windows shutdown/log-off does not emit before-quit, and the window's close only hides it:
+  // quit explicitly so refreshes in flight are saved (see before-quit below).
+  win.on('session-end', () => app.quit());
 
   const onTrayAction = (action: TrayAction): void => {
     switch (action) {
