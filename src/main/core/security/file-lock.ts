@@ -78,6 +78,18 @@ function statSafeMtime(lockFile: string, ino: number): number | null {
   }
 }
 
+/** Creates the lock file with our pid (0600), or returns null when another holder has it. */
+function tryCreateLock(lockFile: string): number | null {
+  try {
+    const fd = openSync(lockFile, 'wx', 0o600);
+    writeSync(fd, String(process.pid));
+    return fd;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    return null;
+  }
+}
+
 export function withFileLock<T>(lockFile: string, fn: () => T, opts: { timeoutMs?: number; staleMs?: number } = {}): T {
   const timeoutMs = opts.timeoutMs ?? 10_000;
   const staleMs = opts.staleMs ?? 30_000;
@@ -85,13 +97,8 @@ export function withFileLock<T>(lockFile: string, fn: () => T, opts: { timeoutMs
   let fd: number | null = null;
   let delay = 1;
   for (;;) {
-    try {
-      fd = openSync(lockFile, 'wx', 0o600);
-      writeSync(fd, String(process.pid));
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    }
+    fd = tryCreateLock(lockFile);
+    if (fd !== null) break;
     if (Date.now() >= deadline) throw new FileLockTimeoutError(lockFile, timeoutMs);
     const seen = inspect(lockFile, staleMs);
     if (seen.state === 'gone') continue;
@@ -127,13 +134,8 @@ export async function withFileLockAsync<T>(
   let fd: number | null = null;
   let delay = 5;
   for (;;) {
-    try {
-      fd = openSync(lockFile, 'wx', 0o600);
-      writeSync(fd, String(process.pid));
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    }
+    fd = tryCreateLock(lockFile);
+    if (fd !== null) break;
     if (Date.now() >= deadline) throw new FileLockTimeoutError(lockFile, timeoutMs, opts.activity);
     const seen = inspect(lockFile, staleMs, false);
     if (seen.state === 'gone') continue;
