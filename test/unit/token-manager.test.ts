@@ -337,7 +337,7 @@ describe('TokenManager storage', () => {
   it('rejects a response without access_token and bad ids', () => {
     const tm = open(':memory:');
     expect(codeOf(() => tm.saveToken('google', 'u', {} as never))).toBe('INVALID_TOKEN_RESPONSE');
-    expect(codeOf(() => tm.saveToken('', 'u', { access_token: 'a' }))).toBe('INVALID_TOKEN_RESPONSE');
+    expect(codeOf(() => tm.saveToken('', 'u', { access_token: 'a' }))).toBe('INVALID_ID');
     expect(codeOf(() => tm.saveToken('google', 'u', { access_token: 'a', expires_in: 'soon' }))).toBe('INVALID_TOKEN_RESPONSE');
     tm.close();
   });

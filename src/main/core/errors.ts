@@ -18,6 +18,9 @@ export type VaultErrorCode =
   | 'DB_NEWER_SCHEMA'
   | 'DB_OPEN_FAILED'
   | 'INVALID_TOKEN_RESPONSE'
+  | 'INVALID_ID'
+  | 'NO_VAULT'
+  | 'DISK_FULL'
   | 'CLOSED';
 
 export class VaultError extends Error {

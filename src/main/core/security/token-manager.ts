@@ -1,62 +1,30 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { TokenStoreError, VaultError } from '../errors.js';
 import { defaultDbPath } from '../paths.js';
 import { EncryptionManager } from './encryption-manager.js';
 import { ensurePrivateDir, ensurePrivateFile } from './private-files.js';
+import { toStoreError } from './store-errors.js';
+import { CURRENT_AAD_VERSION, UNBOUND, contextFor, idProblem, type AccountBinding, type Field } from './token-context.js';
+import {
+  dateOrNull,
+  expiryOf,
+  parseScopes,
+  type SaveExtra,
+  type StatusUpdate,
+  type StoredToken,
+  type TokenMetadata,
+  type TokenResponse,
+  type TokenStatus,
+} from './token-types.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './token-schema.js';
 
-/** RFC 6749 §5.1 token response (plus the seed's `scopes` list and an absolute `expires_at`). */
-export interface TokenResponse {
-  access_token: string;
-  refresh_token?: string | null;
-  expires_in?: number | string | null;
-  /** Absolute expiry in epoch seconds, used when `expires_in` is absent. */
-  expires_at?: number | null;
-  scope?: string | null;
-  scopes?: string[] | null;
-  id_token?: string | null;
-  token_type?: string | null;
-}
+export { tokenContext, type AccountBinding, type Field } from './token-context.js';
+export { toStoreError } from './store-errors.js';
 
-export type TokenStatus = 'active' | 'needs_reauth' | 'refresh_failing';
-
-export interface StoredToken {
-  accessToken: string;
-  refreshToken?: string;
-  idToken?: string;
-  /** Null when the provider gave no lifetime (RFC 6749 §5.1 makes expires_in optional). */
-  expiresAt: Date | null;
-  scopes: string[];
-  tokenType: string;
-  status: TokenStatus;
-}
-
-/** Everything about a stored account except its secrets. */
-export interface TokenMetadata {
-  provider: string;
-  userId: string;
-  displayName: string | null;
-  expiresAt: Date | null;
-  scopes: string[];
-  tokenType: string;
-  status: TokenStatus;
-  statusDetail: string | null;
-  failureCount: number;
-  nextAttemptAt: Date | null;
-  hasRefreshToken: boolean;
-  createdAt: Date;
-  updatedAt: Date;
-  lastRefreshAt: Date | null;
-}
-
-export interface StatusUpdate {
-  status: TokenStatus;
-  detail?: string | null;
-  failureCount?: number;
-  nextAttemptAt?: number | null;
-}
+export type { TokenResponse, TokenStatus, StoredToken, TokenMetadata, StatusUpdate, SaveExtra } from './token-types.js';
 
 export interface TokenManagerOptions {
   dbPath?: string;
@@ -71,6 +39,11 @@ export interface TokenManagerOptions {
   reloadKeys?: () => EncryptionManager | null;
   /** Told (never with data) when a stored token fails to decrypt: tampering, a swapped row, a lost key. */
   onDecryptFailure?: (info: { provider: string; userId: string; field: Field; code: string }) => void;
+  /**
+   * false: open an existing vault only. A missing, empty or uninitialised database is NO_VAULT
+   * and is left exactly as it was (read-only commands must never make a vault). Default true.
+   */
+  create?: boolean;
 }
 
 interface TokenRow {
@@ -90,78 +63,36 @@ interface TokenRow {
   created_at: number;
   updated_at: number;
   last_refresh_at: number | null;
+  issuer: string | null;
+  token_origin: string | null;
+  aad_version: number;
 }
 
-export type Field = 'access' | 'refresh' | 'id';
-
-/** The AAD that binds a ciphertext to its row and column. */
-export function tokenContext(provider: string, userId: string, field: Field): string {
-  return `token\u0000${provider}\u0000${userId}\u0000${field}`;
-}
+/** The columns that locate a ciphertext's context. */
+type SealedRow = Pick<TokenRow, 'provider' | 'user_id' | 'issuer' | 'token_origin' | 'aad_version'>;
 
 const secretContext = (metaKey: string) => `meta\u0000${metaKey}`;
 const KEY_CHECK_PLAINTEXT = 'osmen-key-check';
 const KEY_CHECK_CONTEXT = 'meta\u0000key_check';
 
-function sqliteCode(err: unknown): string | undefined {
-  return typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : undefined;
-}
+const bindingOf = (row: Pick<TokenRow, 'issuer' | 'token_origin'>): AccountBinding => ({
+  issuer: row.issuer,
+  tokenOrigin: row.token_origin,
+});
 
-/** Maps SQLite failures to typed errors a person can act on. */
-export function toStoreError(err: unknown, dbPath: string): VaultError {
-  if (err instanceof VaultError) return err;
-  const code = sqliteCode(err) ?? '';
-  if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB') {
-    return new TokenStoreError(
-      'DB_CORRUPT',
-      `The token database at ${dbPath} is damaged or is not a database. It was left untouched; ` +
-        'restore it from a backup or move it aside to start fresh.',
-      { cause: code },
-    );
-  }
-  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
-    return new TokenStoreError(
-      'DB_LOCKED',
-      `The token database at ${dbPath} is locked by another program. Try again in a moment.`,
-      { cause: code },
-    );
-  }
-  const message = err instanceof Error ? err.message : String(err);
-  return new TokenStoreError('DB_OPEN_FAILED', `Token database error (${code || 'unknown'}): ${message}`, {
-    cause: code,
-  });
-}
-
-function parseScopes(response: TokenResponse): string[] | null {
-  if (Array.isArray(response.scopes)) return response.scopes.filter((s) => typeof s === 'string' && s !== '');
-  if (typeof response.scope === 'string') return response.scope.split(/\s+/).filter(Boolean);
-  return null;
-}
-
-function expiryOf(response: TokenResponse, now: number): number | null {
-  const inRaw = response.expires_in;
-  if (inRaw !== undefined && inRaw !== null && inRaw !== '') {
-    const seconds = Number(inRaw);
-    if (!Number.isFinite(seconds) || seconds < 0) {
-      throw new TokenStoreError('INVALID_TOKEN_RESPONSE', 'Token response has an invalid expires_in.');
-    }
-    return now + Math.round(seconds * 1000);
-  }
-  if (typeof response.expires_at === 'number' && Number.isFinite(response.expires_at)) {
-    return Math.round(response.expires_at * 1000);
-  }
-  return null;
-}
-
-function dateOrNull(ms: number | null): Date | null {
-  return ms === null ? null : new Date(ms);
+function noVault(dbPath: string, why: string): TokenStoreError {
+  return new TokenStoreError(
+    'NO_VAULT',
+    `${dbPath} ${why}, so it is not an OsMEN vault. It was left as it is; connect an account (the app, or ` +
+      '`osmen-cred connect`) to make a vault, or point OSMEN_HOME / --home at the right folder.',
+  );
 }
 
 /**
  * Encrypted token storage on SQLite (better-sqlite3, WAL).
- * Every secret column is AES-GCM encrypted with its (provider, user, field) as
- * AAD; timestamps are UTC epoch ms; the upsert keeps created_at and keeps the
- * stored refresh token when a response has none (Google's refresh responses).
+ * Every secret column is AES-GCM encrypted with its (provider, user, field, issuer, token
+ * endpoint origin) as AAD; timestamps are UTC epoch ms; the upsert keeps created_at and keeps
+ * the stored refresh token when a response has none (Google's refresh responses).
  */
 export class TokenManager {
   readonly dbPath: string;
@@ -183,30 +114,42 @@ export class TokenManager {
     this.onDecryptFailure = options.onDecryptFailure;
     this.dbPath = options.dbPath ?? defaultDbPath();
     const memory = this.dbPath === ':memory:';
+    const create = options.create ?? true;
     try {
-      if (!memory) {
+      if (!memory && !create) {
+        if (!existsSync(this.dbPath)) throw noVault(this.dbPath, 'does not exist');
+        if (statSync(this.dbPath).size === 0) throw noVault(this.dbPath, 'is empty (0 bytes)');
+      }
+      if (!memory && create) {
         ensurePrivateDir(dirname(this.dbPath));
         // Create the file 0600 before SQLite touches it; SQLite gives -wal/-shm the main file's mode.
         ensurePrivateFile(this.dbPath);
       }
-      this.db = new Database(this.dbPath, { timeout: options.busyTimeoutMs ?? 5000 });
+      this.db = new Database(this.dbPath, { timeout: options.busyTimeoutMs ?? 5000, fileMustExist: !memory && !create });
     } catch (err) {
       throw toStoreError(err, this.dbPath);
     }
     try {
+      // Before anything that could write (journal_mode writes the header): an uninitialised file stays as it is.
+      if (!create && !memory && Number(this.db.pragma('user_version', { simple: true })) === 0) {
+        throw noVault(this.dbPath, 'has no vault tables');
+      }
       if (!memory) this.db.pragma('journal_mode = WAL');
       // FULL: a rotated refresh token must survive a power cut right after the commit.
       this.db.pragma('synchronous = FULL');
-      this.migrate();
+      this.initialize(create);
       this.stmts = this.prepare();
-      this.checkKey();
     } catch (err) {
       this.db.close();
       throw toStoreError(err, this.dbPath);
     }
   }
 
-  private migrate(): void {
+  /**
+   * Migrations and the key check in one IMMEDIATE transaction: a crash leaves either no vault
+   * or a whole one, and two processes opening a fresh database at once can't both initialise it.
+   */
+  private initialize(create: boolean): void {
     const version = Number(this.db.pragma('user_version', { simple: true }));
     if (version > SCHEMA_VERSION) {
       throw new TokenStoreError(
@@ -215,35 +158,52 @@ export class TokenManager {
           'Update the app; the database was left untouched.',
       );
     }
-    if (version === SCHEMA_VERSION) return;
-    const run = this.db.transaction(() => {
-      // Re-read inside the write lock: another process may have migrated meanwhile.
-      let current = Number(this.db.pragma('user_version', { simple: true }));
-      while (current < SCHEMA_VERSION) {
-        MIGRATIONS[current]!(this.db);
-        current += 1;
-        this.db.pragma(`user_version = ${current}`);
-      }
-    });
-    run.immediate();
+    const readCheck = () => this.db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'key_check'").get()?.value;
+    let check = version >= 1 ? readCheck() : undefined;
+    if (version < SCHEMA_VERSION || check === undefined) {
+      const run = this.db.transaction(() => {
+        // Re-read inside the write lock: another process may have initialised or migrated meanwhile.
+        let current = Number(this.db.pragma('user_version', { simple: true }));
+        while (current < SCHEMA_VERSION) {
+          MIGRATIONS[current]!(this.db);
+          current += 1;
+          this.db.pragma(`user_version = ${current}`);
+        }
+        const existing = readCheck();
+        if (existing !== undefined) return existing;
+        if (!create) throw noVault(this.dbPath, 'was never finished (no key check)');
+        const made = this.encryption.encryptToken(KEY_CHECK_PLAINTEXT, KEY_CHECK_CONTEXT);
+        this.db.prepare("INSERT INTO meta (key, value) VALUES ('key_check', ?)").run(made);
+        return made;
+      });
+      check = run.immediate();
+    }
+    this.checkKey(check);
   }
 
   private prepare() {
     const db = this.db;
     return {
       get: db.prepare<[string, string], TokenRow>('SELECT * FROM tokens WHERE provider = ? AND user_id = ?'),
-      getAccess: db.prepare<[string, string], Pick<TokenRow, 'access_token_enc' | 'expires_at' | 'status'>>(
-        'SELECT access_token_enc, expires_at, status FROM tokens WHERE provider = ? AND user_id = ?',
+      getAccess: db.prepare<[string, string], Pick<TokenRow, 'access_token_enc' | 'expires_at' | 'status'> & SealedRow>(
+        `SELECT provider, user_id, access_token_enc, expires_at, status, issuer, token_origin, aad_version
+           FROM tokens WHERE provider = ? AND user_id = ?`,
+      ),
+      exists: db.prepare<[string, string], { x: number }>('SELECT 1 AS x FROM tokens WHERE provider = ? AND user_id = ?'),
+      version: db.prepare<[string, string], { v: string }>(
+        `SELECT updated_at || ':' || status || ':' || failure_count || ':' || substr(access_token_enc, -32) AS v
+           FROM tokens WHERE provider = ? AND user_id = ?`,
       ),
       upsert: db.prepare(`
         INSERT INTO tokens (provider, user_id, access_token_enc, refresh_token_enc, id_token_enc, token_type,
-                            scopes, expires_at, status, display_name, created_at, updated_at, last_refresh_at)
+                            scopes, expires_at, status, display_name, created_at, updated_at, last_refresh_at,
+                            issuer, token_origin, aad_version)
         VALUES (@provider, @user_id, @access, @refresh, @id, @token_type, COALESCE(@scopes, ''), @expires_at,
-                'active', @display_name, @now, @now, @last_refresh_at)
+                'active', @display_name, @now, @now, @last_refresh_at, @issuer, @token_origin, @aad_version)
         ON CONFLICT (provider, user_id) DO UPDATE SET
           access_token_enc  = excluded.access_token_enc,
-          refresh_token_enc = COALESCE(excluded.refresh_token_enc, tokens.refresh_token_enc),
-          id_token_enc      = COALESCE(excluded.id_token_enc, tokens.id_token_enc),
+          refresh_token_enc = excluded.refresh_token_enc,
+          id_token_enc      = excluded.id_token_enc,
           token_type        = excluded.token_type,
           scopes            = COALESCE(@scopes, tokens.scopes),
           expires_at        = excluded.expires_at,
@@ -253,14 +213,17 @@ export class TokenManager {
           next_attempt_at   = NULL,
           display_name      = COALESCE(excluded.display_name, tokens.display_name),
           updated_at        = excluded.updated_at,
-          last_refresh_at   = COALESCE(excluded.last_refresh_at, tokens.last_refresh_at)
+          last_refresh_at   = COALESCE(excluded.last_refresh_at, tokens.last_refresh_at),
+          issuer            = excluded.issuer,
+          token_origin      = excluded.token_origin,
+          aad_version       = excluded.aad_version
       `),
       remove: db.prepare('DELETE FROM tokens WHERE provider = ? AND user_id = ?'),
       removeLease: db.prepare('DELETE FROM refresh_leases WHERE provider = ? AND user_id = ?'),
       list: db.prepare<[], TokenRow>(
         `SELECT provider, user_id, refresh_token_enc IS NOT NULL AS has_refresh, token_type, scopes, expires_at,
                 status, status_detail, failure_count, next_attempt_at, display_name, created_at, updated_at,
-                last_refresh_at
+                last_refresh_at, issuer
            FROM tokens ORDER BY provider, user_id`,
       ),
       setStatus: db.prepare(
@@ -292,11 +255,12 @@ export class TokenManager {
         "SELECT key, value FROM meta WHERE key LIKE 'secret:%'",
       ),
       insertMetaIfAbsent: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING'),
-      allSecrets: db.prepare<[], Pick<TokenRow, 'provider' | 'user_id' | 'access_token_enc' | 'refresh_token_enc' | 'id_token_enc'>>(
-        'SELECT provider, user_id, access_token_enc, refresh_token_enc, id_token_enc FROM tokens',
+      allSecrets: db.prepare<[], Pick<TokenRow, 'access_token_enc' | 'refresh_token_enc' | 'id_token_enc'> & SealedRow>(
+        'SELECT provider, user_id, access_token_enc, refresh_token_enc, id_token_enc, issuer, token_origin, aad_version FROM tokens',
       ),
       rewrite: db.prepare(
-        `UPDATE tokens SET access_token_enc = @access, refresh_token_enc = @refresh, id_token_enc = @id
+        `UPDATE tokens SET access_token_enc = @access, refresh_token_enc = @refresh, id_token_enc = @id,
+                issuer = @issuer, token_origin = @token_origin, aad_version = @aad_version
           WHERE provider = @provider AND user_id = @user_id`,
       ),
     };
@@ -306,14 +270,9 @@ export class TokenManager {
    * A known value encrypted under the current key: opening the vault with a
    * different key fails here, loudly, instead of later on every row.
    */
-  private checkKey(): void {
-    const row = this.stmts.getMeta.get('key_check');
-    if (!row) {
-      this.stmts.setMeta.run('key_check', this.encryption.encryptToken(KEY_CHECK_PLAINTEXT, KEY_CHECK_CONTEXT));
-      return;
-    }
+  private checkKey(check: string): void {
     try {
-      this.encryption.decryptToken(row.value, KEY_CHECK_CONTEXT);
+      this.encryption.decryptToken(check, KEY_CHECK_CONTEXT);
     } catch {
       throw new TokenStoreError(
         'KEY_MISMATCH',
@@ -336,16 +295,22 @@ export class TokenManager {
     }
   }
 
-  private enc(value: string, provider: string, userId: string, field: Field): string {
-    return this.encryption.encryptToken(value, tokenContext(provider, userId, field));
+  /** Seals a value for a row under the current AAD version and the given binding. */
+  private seal(value: string, provider: string, userId: string, field: Field, binding: AccountBinding): string {
+    return this.encryption.encryptToken(value, contextFor(CURRENT_AAD_VERSION, provider, userId, field, binding));
   }
 
-  private dec(value: string, provider: string, userId: string, field: Field): string {
+  private open(value: string, row: SealedRow, field: Field): string {
     try {
-      return this.decrypt(value, tokenContext(provider, userId, field));
+      return this.decrypt(value, contextFor(row.aad_version, row.provider, row.user_id, field, bindingOf(row)));
     } catch (err) {
       try {
-        this.onDecryptFailure?.({ provider, userId, field, code: err instanceof VaultError ? err.code : 'DECRYPT_FAILED' });
+        this.onDecryptFailure?.({
+          provider: row.provider,
+          userId: row.user_id,
+          field,
+          code: err instanceof VaultError ? err.code : 'DECRYPT_FAILED',
+        });
       } catch {
         // reporting must not replace the typed decryption error
       }
@@ -369,41 +334,110 @@ export class TokenManager {
     }
   }
 
-  saveToken(
-    provider: string,
-    userId: string,
-    response: TokenResponse,
-    extra: { displayName?: string | null; refreshed?: boolean } = {},
-  ): boolean {
-    assertKey(provider, 'provider');
-    assertKey(userId, 'userId');
+  /**
+   * Stores a token response. Without `extra.binding` the row keeps its binding. A field the
+   * response lacks (Google's refresh answers have no refresh token) keeps the stored value,
+   * re-sealed under the row's binding — except when the binding moves to another issuer: a
+   * refresh token issued by one server is never bound to another.
+   */
+  saveToken(provider: string, userId: string, response: TokenResponse, extra: SaveExtra = {}): boolean {
+    this.prepareSave(provider, userId, response);
+    return this.guard(() => this.db.transaction(() => this.writeToken(provider, userId, response, extra)).immediate());
+  }
+
+  /**
+   * saveToken only if the account still exists, checked and written in one transaction: a
+   * disconnect (in any process) lands either before (nothing is written) or after (it deletes
+   * this write). Returns false when the account was gone.
+   */
+  saveTokenIfPresent(provider: string, userId: string, response: TokenResponse, extra: SaveExtra = {}): boolean {
+    this.prepareSave(provider, userId, response);
+    return this.guard(() =>
+      this.db
+        .transaction(() => (this.stmts.exists.get(provider, userId) ? this.writeToken(provider, userId, response, extra) : false))
+        .immediate(),
+    );
+  }
+
+  private prepareSave(provider: string, userId: string, response: TokenResponse): void {
+    assertId(provider, 'provider');
+    assertId(userId, 'userId');
     if (!response || typeof response.access_token !== 'string' || response.access_token === '') {
       throw new TokenStoreError('INVALID_TOKEN_RESPONSE', 'Token response has no access_token.');
     }
+  }
+
+  private writeToken(provider: string, userId: string, response: TokenResponse, extra: SaveExtra): boolean {
     const now = this.now();
-    const fields = {
+    const expiresAt = expiryOf(response, now);
+    // Encrypt under the key the vault uses now, read inside the write lock: if another
+    // process rotated the key meanwhile, a row sealed with our old key would become
+    // unreadable once the old key leaves the keychain (and it may hold the only copy of a
+    // rotated refresh token).
+    this.followVaultKey();
+    const existing = this.stmts.get.get(provider, userId);
+    const stored = existing ? bindingOf(existing) : UNBOUND;
+    const binding: AccountBinding = extra.binding ? { issuer: extra.binding.issuer, tokenOrigin: extra.binding.tokenOrigin } : stored;
+    const movesIssuer = stored.issuer !== null && binding.issuer !== stored.issuer;
+    const keep = (enc: string | null | undefined, field: Field): string | null => {
+      if (!existing || !enc || movesIssuer) return null;
+      let plain: string;
+      try {
+        plain = this.open(enc, existing, field);
+      } catch {
+        return null; // unreadable already (reported through onDecryptFailure): nothing to keep
+      }
+      return this.seal(plain, provider, userId, field, binding);
+    };
+    this.stmts.upsert.run({
+      provider,
+      user_id: userId,
+      access: this.seal(response.access_token, provider, userId, 'access', binding),
+      refresh: response.refresh_token
+        ? this.seal(response.refresh_token, provider, userId, 'refresh', binding)
+        : keep(existing?.refresh_token_enc, 'refresh'),
+      id: response.id_token ? this.seal(response.id_token, provider, userId, 'id', binding) : keep(existing?.id_token_enc, 'id'),
       token_type: response.token_type || 'Bearer',
       scopes: parseScopes(response)?.join(' ') ?? null,
-      expires_at: expiryOf(response, now),
-    };
+      expires_at: expiresAt,
+      display_name: extra.displayName ?? null,
+      now,
+      last_refresh_at: extra.refreshed ? now : null,
+      issuer: binding.issuer,
+      token_origin: binding.tokenOrigin,
+      aad_version: CURRENT_AAD_VERSION,
+    });
+    return true;
+  }
+
+  /**
+   * Binds an account stored before issuers were recorded (issuer null) to where its tokens go,
+   * or fills in the token endpoint origin of an account bound to this issuer. Re-seals its
+   * tokens under the new AAD. Returns false when the account is gone or bound elsewhere (the
+   * caller then refuses to send its tokens).
+   */
+  bindAccount(provider: string, userId: string, binding: AccountBinding): boolean {
     return this.guard(() =>
       this.db
         .transaction(() => {
-          // Encrypt under the key the vault uses now, read inside the write lock: if another
-          // process rotated the key meanwhile, a row sealed with our old key would become
-          // unreadable once the old key leaves the keychain (and it may hold the only copy of a
-          // rotated refresh token).
           this.followVaultKey();
-          this.stmts.upsert.run({
+          const row = this.stmts.get.get(provider, userId);
+          if (!row) return false;
+          if (row.issuer !== null && row.issuer !== binding.issuer) return false;
+          if (row.token_origin !== null && row.token_origin !== binding.tokenOrigin) return false;
+          if (row.issuer === binding.issuer && row.token_origin === binding.tokenOrigin && row.aad_version === CURRENT_AAD_VERSION) {
+            return true;
+          }
+          const re = (v: string | null, f: Field) => (v === null ? null : this.seal(this.open(v, row, f), provider, userId, f, binding));
+          this.stmts.rewrite.run({
             provider,
             user_id: userId,
-            access: this.enc(response.access_token, provider, userId, 'access'),
-            refresh: response.refresh_token ? this.enc(response.refresh_token, provider, userId, 'refresh') : null,
-            id: response.id_token ? this.enc(response.id_token, provider, userId, 'id') : null,
-            ...fields,
-            display_name: extra.displayName ?? null,
-            now,
-            last_refresh_at: extra.refreshed ? now : null,
+            access: re(row.access_token_enc, 'access'),
+            refresh: re(row.refresh_token_enc, 'refresh'),
+            id: re(row.id_token_enc, 'id'),
+            issuer: binding.issuer,
+            token_origin: binding.tokenOrigin,
+            aad_version: CURRENT_AAD_VERSION,
           });
           return true;
         })
@@ -424,14 +458,16 @@ export class TokenManager {
     const row = this.guard(() => this.stmts.get.get(provider, userId));
     if (!row) return null;
     const token: StoredToken = {
-      accessToken: this.dec(row.access_token_enc, provider, userId, 'access'),
+      accessToken: this.open(row.access_token_enc, row, 'access'),
       expiresAt: dateOrNull(row.expires_at),
       scopes: row.scopes ? row.scopes.split(' ') : [],
       tokenType: row.token_type,
       status: row.status,
+      issuer: row.issuer,
+      tokenOrigin: row.token_origin,
     };
-    if (row.refresh_token_enc) token.refreshToken = this.dec(row.refresh_token_enc, provider, userId, 'refresh');
-    if (row.id_token_enc) token.idToken = this.dec(row.id_token_enc, provider, userId, 'id');
+    if (row.refresh_token_enc) token.refreshToken = this.open(row.refresh_token_enc, row, 'refresh');
+    if (row.id_token_enc) token.idToken = this.open(row.id_token_enc, row, 'id');
     return token;
   }
 
@@ -443,10 +479,19 @@ export class TokenManager {
     const row = this.guard(() => this.stmts.getAccess.get(provider, userId));
     if (!row) return null;
     return {
-      accessToken: this.dec(row.access_token_enc, provider, userId, 'access'),
+      accessToken: this.open(row.access_token_enc, row, 'access'),
       expiresAt: row.expires_at,
       status: row.status,
     };
+  }
+
+  /**
+   * A marker that changes whenever the row is written (every save re-encrypts the access
+   * token under a fresh nonce; status changes bump updated_at / failure_count). Lets a
+   * waiting process tell "someone finished" without decrypting anything. Null: no such account.
+   */
+  rowVersion(provider: string, userId: string): string | null {
+    return this.guard(() => this.stmts.version.get(provider, userId)?.v ?? null);
   }
 
   /** Metadata of one account (no secrets), or null. */
@@ -513,14 +558,23 @@ export class TokenManager {
       const run = this.db.transaction(() => {
         const rows = this.stmts.allSecrets.all();
         for (const r of rows) {
+          const binding = bindingOf(r);
           const re = (v: string | null, f: Field) =>
-            v === null ? null : next.encryptToken(current.decryptToken(v, tokenContext(r.provider, r.user_id, f)), tokenContext(r.provider, r.user_id, f));
+            v === null
+              ? null
+              : next.encryptToken(
+                  current.decryptToken(v, contextFor(r.aad_version, r.provider, r.user_id, f, binding)),
+                  contextFor(CURRENT_AAD_VERSION, r.provider, r.user_id, f, binding),
+                );
           this.stmts.rewrite.run({
             provider: r.provider,
             user_id: r.user_id,
             access: re(r.access_token_enc, 'access'),
             refresh: re(r.refresh_token_enc, 'refresh'),
             id: re(r.id_token_enc, 'id'),
+            issuer: r.issuer,
+            token_origin: r.token_origin,
+            aad_version: CURRENT_AAD_VERSION,
           });
         }
         for (const m of this.stmts.metaSecrets.all()) {
@@ -558,11 +612,26 @@ export class TokenManager {
   getOrCreateSecret(name: string): Buffer {
     const key = `secret:${name}`;
     return this.guard(() => {
-      this.stmts.insertMetaIfAbsent.run(
-        key,
-        this.encryption.encryptToken(randomBytes(32).toString('base64url'), secretContext(key)),
-      );
+      if (!this.stmts.getMeta.get(key)) {
+        this.stmts.insertMetaIfAbsent.run(
+          key,
+          this.encryption.encryptToken(randomBytes(32).toString('base64url'), secretContext(key)),
+        );
+      }
       return Buffer.from(this.readSecret(name)!, 'base64url');
+    });
+  }
+
+  /** Plain (unencrypted, non-secret) vault metadata, such as the vault id. */
+  readMeta(name: string): string | null {
+    return this.guard(() => this.stmts.getMeta.get(`plain:${name}`)?.value ?? null);
+  }
+
+  /** Sets plain metadata unless it is set already; returns the value that is stored now. */
+  adoptMeta(name: string, value: string): string {
+    return this.guard(() => {
+      this.stmts.insertMetaIfAbsent.run(`plain:${name}`, value);
+      return this.stmts.getMeta.get(`plain:${name}`)!.value;
     });
   }
 
@@ -583,13 +652,14 @@ export class TokenManager {
   }
 }
 
-function assertKey(value: unknown, name: string): asserts value is string {
-  if (typeof value !== 'string' || value.length === 0 || value.length > 512) {
-    throw new TokenStoreError('INVALID_TOKEN_RESPONSE', `${name} must be a non-empty string of at most 512 characters.`);
-  }
+function assertId(value: unknown, name: string): asserts value is string {
+  const problem = idProblem(value);
+  if (problem) throw new TokenStoreError('INVALID_ID', `${name} ${problem}.`);
 }
 
-function toMetadata(row: Omit<TokenRow, 'access_token_enc' | 'refresh_token_enc' | 'id_token_enc'> & { has_refresh: number }): TokenMetadata {
+function toMetadata(
+  row: Omit<TokenRow, 'access_token_enc' | 'refresh_token_enc' | 'id_token_enc' | 'token_origin' | 'aad_version'> & { has_refresh: number },
+): TokenMetadata {
   return {
     provider: row.provider,
     userId: row.user_id,
@@ -605,5 +675,6 @@ function toMetadata(row: Omit<TokenRow, 'access_token_enc' | 'refresh_token_enc'
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
     lastRefreshAt: dateOrNull(row.last_refresh_at),
+    issuer: row.issuer,
   };
 }

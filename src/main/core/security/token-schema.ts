@@ -49,6 +49,16 @@ export const MIGRATIONS: ReadonlyArray<(db: Database.Database) => void> = [
       ) WITHOUT ROWID;
     `);
   },
+  (db) => {
+    // Where each account's tokens may be sent (bound into the AAD from version 2 on), and which
+    // AAD encoding its ciphertexts use: 1 = NUL-joined (rows written before this migration),
+    // 2 = length-prefixed with the binding (see token-context.ts).
+    db.exec(`
+      ALTER TABLE tokens ADD COLUMN issuer TEXT;
+      ALTER TABLE tokens ADD COLUMN token_origin TEXT;
+      ALTER TABLE tokens ADD COLUMN aad_version INTEGER NOT NULL DEFAULT 1;
+    `);
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

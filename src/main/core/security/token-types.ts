@@ -1,0 +1,93 @@
+/** The token store's public shapes, and the parsing of a provider's token response. */
+import { TokenStoreError } from '../errors.js';
+
+/** RFC 6749 §5.1 token response (plus the seed's `scopes` list and an absolute `expires_at`). */
+export interface TokenResponse {
+  access_token: string;
+  refresh_token?: string | null;
+  expires_in?: number | string | null;
+  /** Absolute expiry in epoch seconds, used when `expires_in` is absent. */
+  expires_at?: number | null;
+  scope?: string | null;
+  scopes?: string[] | null;
+  id_token?: string | null;
+  token_type?: string | null;
+}
+
+export type TokenStatus = 'active' | 'needs_reauth' | 'refresh_failing';
+
+export interface StoredToken {
+  accessToken: string;
+  refreshToken?: string;
+  idToken?: string;
+  /** Null when the provider gave no lifetime (RFC 6749 §5.1 makes expires_in optional). */
+  expiresAt: Date | null;
+  scopes: string[];
+  tokenType: string;
+  status: TokenStatus;
+  /** The issuer the account was connected at (null: stored before issuers were recorded). */
+  issuer: string | null;
+  /** Origin of the token endpoint the account's tokens go to (null: not yet known). */
+  tokenOrigin: string | null;
+}
+
+/** Everything about a stored account except its secrets. */
+export interface TokenMetadata {
+  provider: string;
+  userId: string;
+  displayName: string | null;
+  expiresAt: Date | null;
+  scopes: string[];
+  tokenType: string;
+  status: TokenStatus;
+  statusDetail: string | null;
+  failureCount: number;
+  nextAttemptAt: Date | null;
+  hasRefreshToken: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+  lastRefreshAt: Date | null;
+  issuer: string | null;
+}
+
+export interface StatusUpdate {
+  status: TokenStatus;
+  detail?: string | null;
+  failureCount?: number;
+  nextAttemptAt?: number | null;
+}
+
+export interface SaveExtra {
+  displayName?: string | null;
+  refreshed?: boolean;
+  /**
+   * Where the account's tokens may be sent. Given at connect (and when an account stored before
+   * issuers were recorded is bound); omitted, the row keeps its binding.
+   */
+  binding?: { issuer: string | null; tokenOrigin: string | null };
+}
+
+export function parseScopes(response: TokenResponse): string[] | null {
+  if (Array.isArray(response.scopes)) return response.scopes.filter((s) => typeof s === 'string' && s !== '');
+  if (typeof response.scope === 'string') return response.scope.split(/\s+/).filter(Boolean);
+  return null;
+}
+
+export function expiryOf(response: TokenResponse, now: number): number | null {
+  const inRaw = response.expires_in;
+  if (inRaw !== undefined && inRaw !== null && inRaw !== '') {
+    const seconds = Number(inRaw);
+    if (!Number.isFinite(seconds) || seconds < 0) {
+      throw new TokenStoreError('INVALID_TOKEN_RESPONSE', 'Token response has an invalid expires_in.');
+    }
+    return now + Math.round(seconds * 1000);
+  }
+  if (typeof response.expires_at === 'number' && Number.isFinite(response.expires_at)) {
+    return Math.round(response.expires_at * 1000);
+  }
+  return null;
+}
+
+export function dateOrNull(ms: number | null): Date | null {
+  return ms === null ? null : new Date(ms);
+}
