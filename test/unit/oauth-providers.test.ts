@@ -206,8 +206,38 @@ describe('ProviderRegistry built-ins', () => {
       expect(new ProviderRegistry({ env: { MICROSOFT_TENANT: 'consumers' } }).list()[1]!.issuer).toContain('/consumers/');
       expect(new ProviderRegistry({ env: { MICROSOFT_TENANT: '72f988bf-86f1-41af-91ab-2d7cd011db47' } }).list()[1]!.issuer).toContain('72f988bf');
       expect(new ProviderRegistry({ env: { MICROSOFT_TENANT: 'contoso.onmicrosoft.com' } }).list()[1]!.issuer).toContain('contoso.onmicrosoft.com');
-      expect(() => new ProviderRegistry({ env: { MICROSOFT_TENANT: 'evil.com/../x' } })).toThrow(OAuthConfigError);
+      // A bad tenant is a configuration problem of Microsoft alone, never a failure of the whole registry.
+      for (const bad of ['evil.com/../x', 'foo']) {
+        const reg = new ProviderRegistry({ env: { MICROSOFT_TENANT: bad, MICROSOFT_CLIENT_ID: 'c', GOOGLE_CLIENT_ID: 'g' } });
+        const ms = reg.list().find((p) => p.id === 'microsoft')!;
+        expect(ms).toMatchObject({ configured: false });
+        expect(ms.configHint).toMatch(/tenant .* is not valid/);
+        expect(() => reg.getHandler('microsoft')).toThrow(expect.objectContaining({ code: 'invalid_tenant' }));
+        expect(reg.getHandler('google').kind).toBe('google');
+      }
     });
+
+    it('an account keeps the tenant it signed in with; an issuer that is not Microsoft\'s is refused', () => {
+      const reg = new ProviderRegistry({ env: { MICROSOFT_TENANT: 'consumers', MICROSOFT_CLIENT_ID: 'c' } });
+      const own = 'https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0';
+      expect(reg.handlerFor('microsoft', own).issuer).toBe(own);
+      expect(reg.handlerFor('microsoft', null).issuer).toContain('/consumers/');
+      expect(() => reg.handlerFor('microsoft', 'https://login.evil.example/contoso/v2.0')).toThrow(
+        expect.objectContaining({ code: 'issuer_mismatch' }),
+      );
+      expect(() => reg.handlerFor('google', 'http://127.0.0.1:9999')).toThrow(expect.objectContaining({ code: 'issuer_mismatch' }));
+    });
+  });
+
+  it('a built-in id can never be pointed at another issuer or endpoints', () => {
+    const reg = new ProviderRegistry({ env: { GOOGLE_CLIENT_ID: 'g' } });
+    expect(() => reg.register({ id: 'google', issuer: 'http://127.0.0.1:4000', clientId: 'c', scopes: ['openid'] })).toThrow(
+      expect.objectContaining({ code: 'provider_id_taken' }),
+    );
+    expect(() =>
+      reg.register({ id: 'microsoft', endpoints: { authorization: 'http://127.0.0.1/a', token: 'http://127.0.0.1/t' }, clientId: 'c', scopes: ['s'] }),
+    ).toThrow(expect.objectContaining({ code: 'provider_id_taken' }));
+    expect(reg.issuerOf('google')).toBe('https://accounts.google.com');
   });
 
   it('register() with only a client id keeps the built-in definition (settings override env)', () => {
@@ -222,7 +252,10 @@ describe('ProviderRegistry built-ins', () => {
 describe('http only on loopback', () => {
   it.each([
     ['http://127.0.0.1:8080', true],
-    ['http://127.5.6.7', true],
+    ['http://127.5.6.7', false],
+    ['http://x.localhost:3000', false],
+    ['http://LOCALHOST:3000', true],
+    ['http://[::ffff:127.0.0.1]', false],
     ['http://[::1]:9000/path', true],
     ['http://localhost:3000', true],
     ['https://accounts.example.com', true],

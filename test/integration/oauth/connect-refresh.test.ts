@@ -8,10 +8,11 @@ import {
   OAuthCancelledError,
   OAuthTimeoutError,
   OAuthTokenRefreshError,
+  ProviderRegistry,
   TokenRefresher,
 } from '../../../src/main/core/oauth/index.js';
-import { browseAuthorization, CONFIDENTIAL_CLIENT_ID, CONFIDENTIAL_CLIENT_SECRET, startTestProvider, type TestProvider } from '../../helpers/oidc-provider.js';
-import { ageToken, openVault, testRegistry, type Vault } from '../../helpers/oidc-fixtures.js';
+import { browseAuthorization, CONFIDENTIAL_CLIENT_ID, CONFIDENTIAL_CLIENT_SECRET, PUBLIC_CLIENT_ID, startTestProvider, type TestProvider } from '../../helpers/oidc-provider.js';
+import { ageToken, openVault, TEST_SCOPES, testRegistry, type Vault } from '../../helpers/oidc-fixtures.js';
 
 let op: TestProvider;
 let vault: Vault;
@@ -202,8 +203,9 @@ describe('refresh and disconnect against oidc-provider', () => {
 
   it('disconnect still deletes locally when revocation fails (provider down), and logs it', async () => {
     const { meta } = await connect('frank');
-    const down = testRegistry('http://127.0.0.1:9'); // nothing listens on port 9
-    // Discovery would fail: use a registry whose issuer is unreachable.
+    // The same issuer, unreachable now (the network is down): discovery fails.
+    const down = new ProviderRegistry({ env: {}, fetch: () => Promise.reject(new TypeError('fetch failed')) });
+    down.register({ id: 'testop', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: TEST_SCOPES });
     const result = await disconnectAccount({ tokens: vault.tokens, providers: down, log: vault.log }, 'testop', meta.userId);
     expect(result).toEqual({ deleted: true, revocation: 'failed' });
     expect(vault.log.of('revocation')[0]).toMatchObject({ success: false });

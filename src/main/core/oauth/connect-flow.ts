@@ -21,8 +21,9 @@ import {
   OAuthTokenExchangeError,
 } from './errors.js';
 import { page, startLoopbackListener, SUCCESS_PAGE } from './loopback-listener.js';
-import type { ProviderHandler, ProviderRegistry } from './providers.js';
-import { RefreshLease } from './refresh-lease.js';
+import type { ProviderHandler, ProviderRegistry } from './providers/index.js';
+import { bindingOfHandler, resolveAccountHandler } from './account-endpoint.js';
+import { holderIdFor, RefreshLease } from './refresh-lease.js';
 import { DEFAULT_LEASE_MS } from './token-refresher.js';
 import { openSystemBrowser, type UrlOpener } from './system-browser.js';
 
@@ -196,7 +197,9 @@ export async function connectAccount(deps: OAuthDeps, providerId: string, option
       token_type: response.token_type ?? 'Bearer',
     };
     assertSameAccount(deps.tokens, providerId, identity);
-    deps.tokens.saveToken(providerId, identity.userId, tokenResponse, { displayName: identity.displayName });
+    // The account is bound to where it was connected: its tokens are only ever sent back there.
+    const binding = await raceSignal(bindingOfHandler(handler), signal, providerId);
+    deps.tokens.saveToken(providerId, identity.userId, tokenResponse, { displayName: identity.displayName, binding });
     respond(200, SUCCESS_PAGE);
     respond = undefined;
     // Surface a failure of the opener itself (e.g. a test driver's assertion) now that it returned.
@@ -236,7 +239,7 @@ export async function disconnectAccount(deps: OAuthDeps, providerId: string, use
   // Take the account's refresh lease first: a refresh in flight (this or another process) finishes
   // and stores its rotated refresh token, which is then the one we revoke. Refreshers that wait
   // on our lease see the row gone afterwards and stop.
-  const lease = new RefreshLease(deps.tokens.database, `disconnect:${randomUUID()}`, DISCONNECT_LEASE_MS, Date.now);
+  const lease = new RefreshLease(deps.tokens.database, holderIdFor(`disconnect-${randomUUID()}`), DISCONNECT_LEASE_MS, Date.now);
   const deadline = performance.now() + DEFAULT_LEASE_MS + 2_000;
   let interval = 10;
   while (!lease.tryAcquire(providerId, userId) && performance.now() < deadline) {
@@ -258,9 +261,15 @@ async function revokeAndDelete(deps: OAuthDeps, providerId: string, userId: stri
   let revocation: RevocationOutcome = 'unsupported';
   let handler: ProviderHandler | undefined;
   try {
-    handler = deps.providers.getHandler(providerId);
-  } catch {
-    handler = undefined; // provider no longer configured: still delete locally
+    // Only the issuer the account was connected at may receive its refresh token, even to revoke it.
+    handler = await resolveAccountHandler(deps, providerId, userId, stored);
+  } catch (err) {
+    // Provider gone, re-pointed (logged as issuer_mismatch) or unreachable: still delete locally.
+    handler = undefined;
+    if (!(err instanceof OAuthError && err.code === 'issuer_mismatch')) {
+      const e = err instanceof OAuthError ? err : await OAuthErrorParser.fromError(err, { provider: providerId, phase: 'revocation' });
+      deps.log?.logOAuthEvent('revocation', providerId, userId, false, e.toLogDetails());
+    }
   }
   if (handler) {
     try {

@@ -23,13 +23,16 @@ export {
 export {
   ProviderRegistry,
   ProviderHandler,
+  BUILTIN_PROVIDERS,
+  isBuiltinProviderId,
+  issuerMismatch,
   DEFAULT_CLOCK_TOLERANCE_SEC,
   type ProviderKind,
   type ProviderEndpoints,
   type ProviderRegistration,
   type ProviderInfo,
   type ProviderRegistryOptions,
-} from './providers.js';
+} from './providers/index.js';
 export { isLoopbackHost, checkEndpointUrl } from './loopback.js';
 export { startLoopbackListener, type LoopbackListener, type CallbackRequest } from './loopback-listener.js';
 export { openSystemBrowser, openerCommand, type UrlOpener } from './system-browser.js';

@@ -3,15 +3,15 @@
  * for loopback redirects; we apply the same rule to issuers and endpoints so a
  * test or local provider can run on 127.0.0.1 while nothing else goes unencrypted.
  */
-import { isIP } from 'node:net';
 
-/** True for 127.0.0.0/8, ::1 and `localhost` (RFC 6761 reserves it for loopback). */
+/**
+ * True only for the literal 127.0.0.1, [::1] and the exact name `localhost`. Any other name
+ * (`x.localhost`, `127.0.0.1.nip.io`) is resolved through DNS by the HTTP stack and could
+ * point anywhere; other 127/8 addresses are not what a loopback redirect or test server uses.
+ */
 export function isLoopbackHost(hostname: string): boolean {
-  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (h === 'localhost' || h.endsWith('.localhost')) return true;
-  if (isIP(h) === 4) return h.startsWith('127.');
-  if (isIP(h) === 6) return h === '::1' || h === '0:0:0:0:0:0:0:1' || /^::ffff:127\./.test(h);
-  return false;
+  const h = hostname.toLowerCase();
+  return h === 'localhost' || h === '127.0.0.1' || h === '[::1]' || h === '::1';
 }
 
 export type UrlCheck = { ok: true; url: URL; insecure: boolean } | { ok: false; reason: string };

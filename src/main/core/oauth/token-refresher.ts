@@ -10,14 +10,17 @@
  *
  * Ordering: the new tokens are saved (synchronous=FULL) before the lease is released
  * and before any event or log line, so a crash after the provider rotated the refresh
- * token loses as little as possible.
+ * token loses as little as possible. When the save fails (a full disk), the issued tokens
+ * are kept in memory and retried for as long as the process lives (PendingWrites); the
+ * account's stale refresh token is never sent meanwhile, and the lease is kept until saved.
  */
-import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
-import type Database from 'better-sqlite3';
-import type { SecurityEventSink } from '../contracts.js';
+import type { CoreEventMap, SecurityEventSink } from '../contracts.js';
+import { VaultError } from '../errors.js';
 import type { CoreEvents } from '../events.js';
-import type { StoredToken, TokenManager, TokenMetadata, TokenResponse } from '../security/token-manager.js';
+import { guardSink } from '../security/guarded-sink.js';
+import { toStoreError, type StoredToken, type TokenManager, type TokenMetadata, type TokenResponse } from '../security/token-manager.js';
+import { resolveAccountHandler } from './account-endpoint.js';
 import { backoffDelay, DEFAULT_BACKOFF_MAX_MS, type BackoffOptions } from './backoff.js';
 import {
   OAuthAccountNotFoundError,
@@ -25,51 +28,31 @@ import {
   OAuthErrorParser,
   OAuthTokenRefreshError,
 } from './errors.js';
-import { takeIssuedTokens, type ProviderRegistry } from './providers.js';
-import { RefreshLease } from './refresh-lease.js';
+import { PendingWrites } from './pending-writes.js';
+import { takeIssuedTokens, type ProviderHandler, type ProviderRegistry } from './providers/index.js';
+import { holderIdFor, RefreshLease } from './refresh-lease.js';
+import {
+  DEFAULT_EXPIRY_MARGIN_MS,
+  DEFAULT_LEASE_MS,
+  DEFAULT_REFRESH_WINDOW_MS,
+  DEFAULT_SAVE_RETRY_MS,
+  keyOf,
+  reauthError,
+  sleep,
+  withAbsoluteExpiry,
+  type RefreshOutcome,
+  type TokenRefresherOptions,
+} from './refresh-outcome.js';
 
-export interface TokenRefresherOptions {
-  tokens: TokenManager;
-  providers: ProviderRegistry;
-  log?: SecurityEventSink;
-  events?: CoreEvents;
-  /** Refresh when the access token expires within this many ms. Default 5 min. */
-  refreshWindowMs?: number;
-  /** How long a cross-process refresh lease lasts (a crashed holder's lease expires). Default 60 s. */
-  leaseMs?: number;
-  /** Identifies this process's leases. Default host:pid:random. */
-  holderId?: string;
-  /**
-   * An access token is served only while it has at least this much life left, so it does not
-   * expire in flight or on a server whose clock runs slightly ahead. Default 30 s.
-   */
-  expiryMarginMs?: number;
-  backoff?: BackoffOptions;
-  now?: () => number;
-  random?: () => number;
-}
+export {
+  DEFAULT_EXPIRY_MARGIN_MS,
+  DEFAULT_LEASE_MS,
+  DEFAULT_REFRESH_WINDOW_MS,
+  DEFAULT_SAVE_RETRY_MS,
+  type RefreshOutcome,
+  type TokenRefresherOptions,
+} from './refresh-outcome.js';
 
-export type RefreshOutcome =
-  | { kind: 'fresh' }
-  | { kind: 'refreshed' }
-  | { kind: 'refreshed_elsewhere' }
-  | { kind: 'backoff'; retryAt: number | null }
-  | { kind: 'failed'; error: OAuthError };
-
-export const DEFAULT_REFRESH_WINDOW_MS = 5 * 60 * 1000;
-export const DEFAULT_LEASE_MS = 60_000;
-export const DEFAULT_EXPIRY_MARGIN_MS = 30_000;
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-function reauthError(provider: string, detail: string | null): OAuthTokenRefreshError {
-  return new OAuthTokenRefreshError({
-    code: 'needs_reauth',
-    description: `The account must be signed in again${detail ? ` (${detail})` : ''}.`,
-    needsReauth: true,
-    provider,
-  });
-}
 
 export class TokenRefresher {
   readonly tokens: TokenManager;
@@ -83,24 +66,29 @@ export class TokenRefresher {
   private readonly marginMs: number;
   private readonly backoff: BackoffOptions;
   private readonly now: () => number;
+  private readonly saveRetryMs: number;
   private readonly inflight = new Map<string, Promise<RefreshOutcome>>();
+  /** Issued tokens not yet written (absolute expiry); served and used instead of the stale stored ones. */
+  private readonly unsaved = new Map<string, TokenResponse>();
+  private readonly pending: PendingWrites;
   private closing = false;
   private leaseStore?: RefreshLease;
-  private versionStmt?: Database.Statement<[string, string], { v: string }>;
-  private existsStmt?: Database.Statement<[string, string], { x: number }>;
 
   constructor(options: TokenRefresherOptions) {
     this.tokens = options.tokens;
     this.providers = options.providers;
-    if (options.log) this.log = options.log;
+    const log = guardSink(options.log);
+    if (log) this.log = log;
     if (options.events) this.events = options.events;
     this.refreshWindowMs = options.refreshWindowMs ?? DEFAULT_REFRESH_WINDOW_MS;
     this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
     this.marginMs = options.expiryMarginMs ?? DEFAULT_EXPIRY_MARGIN_MS;
     this.now = options.now ?? Date.now;
+    this.saveRetryMs = options.saveRetryMs ?? DEFAULT_SAVE_RETRY_MS;
     this.backoff = { ...options.backoff };
     if (options.random) this.backoff.random = options.random;
-    this.holderId = options.holderId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+    this.holderId = options.holderId ?? holderIdFor(randomUUID().slice(0, 8));
+    this.pending = new PendingWrites();
   }
 
   /** Swaps the provider registry (settings changed); in-flight refreshes keep the old handler. */
@@ -113,34 +101,47 @@ export class TokenRefresher {
     return this.leaseStore;
   }
 
-  /**
-   * A marker that changes whenever the row is written (every save re-encrypts the access
-   * token under a fresh nonce; status changes bump updated_at / failure_count). Lets a
-   * waiting process tell "someone finished" without decrypting anything.
-   */
-  private version(provider: string, userId: string): string | null {
-    this.versionStmt ??= this.tokens.database.prepare(
-      `SELECT updated_at || ':' || status || ':' || failure_count || ':' || substr(access_token_enc, -32) AS v
-         FROM tokens WHERE provider = ? AND user_id = ?`,
-    );
-    return this.versionStmt.get(provider, userId)?.v ?? null;
+  private emit<K extends keyof CoreEventMap>(name: K, ...args: CoreEventMap[K]): void {
+    try {
+      (this.events as unknown as { emit(n: string, ...a: unknown[]): boolean } | undefined)?.emit(name, ...args);
+    } catch {
+      // A listener's failure is the listener's: the refresh has happened (or failed) either way.
+    }
   }
 
   private isDue(t: Pick<StoredToken, 'expiresAt'>): boolean {
     return t.expiresAt !== null && t.expiresAt.getTime() - this.refreshWindowMs <= this.now();
   }
 
-  private isUsable(t: Pick<StoredToken, 'expiresAt'>): boolean {
-    return t.expiresAt === null || t.expiresAt.getTime() - this.marginMs > this.now();
+  private usableAt(expiresAt: number | null): boolean {
+    return expiresAt === null || expiresAt - this.marginMs > this.now();
+  }
+
+  /** Tokens issued but not yet written (full disk), when they are still good to hand out. */
+  private keptAccessToken(provider: string, userId: string): string | null {
+    const kept = this.unsaved.get(keyOf(provider, userId));
+    if (!kept) return null;
+    const expiresAt = typeof kept.expires_at === 'number' ? kept.expires_at * 1000 : null;
+    return this.usableAt(expiresAt) ? kept.access_token : null;
+  }
+
+  /** True when a refresh of this account is under way here or in another live process. */
+  private refreshingElsewhere(provider: string, userId: string): boolean {
+    if (this.inflight.has(keyOf(provider, userId))) return true;
+    const held = this.lease.current(provider, userId);
+    return held !== null && held.holder !== this.holderId;
   }
 
   /**
    * A valid access token for the account, refreshed first when it is inside the refresh
    * window. While refreshing fails transiently, the current token is served as long as it
-   * is still valid. Throws OAuthAccountNotFoundError, or an OAuthTokenRefreshError with
-   * needsReauth / retryable / retryAfterMs set.
+   * is still valid; so is it while someone else (this process or another) is refreshing.
+   * Throws OAuthAccountNotFoundError, or an OAuthTokenRefreshError with needsReauth /
+   * retryable / retryAfterMs set, or DISK_FULL when issued tokens could not be saved.
    */
   async getValidAccessToken(provider: string, userId: string): Promise<string> {
+    const kept = this.keptAccessToken(provider, userId);
+    if (kept) return kept;
     // Fast path: one row read, one decryption (the refresh token stays sealed).
     const t = this.tokens.getAccessToken(provider, userId);
     if (!t) throw new OAuthAccountNotFoundError(provider, userId);
@@ -149,14 +150,17 @@ export class TokenRefresher {
     }
     const due = t.expiresAt !== null && t.expiresAt - this.refreshWindowMs <= this.now();
     if (!due && t.status === 'active') return t.accessToken;
+    // Still valid and someone else is already refreshing it: don't wait on their lease.
+    if (t.status === 'active' && this.usableAt(t.expiresAt) && this.refreshingElsewhere(provider, userId)) return t.accessToken;
     const outcome = await this.refreshIfDue(provider, userId);
+    if (outcome.kind === 'failed' && outcome.error instanceof VaultError) throw outcome.error;
     const after = this.tokens.getToken(provider, userId);
     if (!after) throw new OAuthAccountNotFoundError(provider, userId);
     if (after.status === 'needs_reauth') {
-      if (outcome.kind === 'failed' && outcome.error.needsReauth) throw outcome.error;
+      if (outcome.kind === 'failed' && outcome.error instanceof OAuthError && outcome.error.needsReauth) throw outcome.error;
       throw reauthError(provider, this.tokens.getMetadata(provider, userId)?.statusDetail ?? null);
     }
-    if (this.isUsable(after)) return after.accessToken;
+    if (this.usableAt(after.expiresAt?.getTime() ?? null)) return after.accessToken;
     if (outcome.kind === 'failed') throw outcome.error;
     const meta = this.tokens.getMetadata(provider, userId);
     const retryAt = meta?.nextAttemptAt?.getTime();
@@ -196,17 +200,34 @@ export class TokenRefresher {
     return meta;
   }
 
+  /** Number of issued tokens (and lease releases) still waiting to be written. */
+  get unsavedWrites(): number {
+    return this.pending.size;
+  }
+
   /**
-   * Stops taking new refreshes and waits for those in flight. Call before closing the vault:
-   * a refresh whose provider already rotated the refresh token must still be able to store it.
+   * Stops taking new refreshes, waits for those in flight, and makes a last bounded attempt
+   * (saveRetryMs) at writing tokens that could not be saved. Call before closing the vault.
+   * Throws DISK_FULL when some could still not be written: they are lost with this process.
    */
   async close(): Promise<void> {
     this.closing = true;
     while (this.inflight.size > 0) await Promise.allSettled([...this.inflight.values()]);
+    if (this.pending.size === 0) return;
+    await this.pending.flush(this.saveRetryMs);
+    this.pending.stop();
+    // A lease whose release still fails simply expires; issued tokens still unwritten are lost.
+    if (this.unsaved.size > 0) {
+      throw new VaultError(
+        'DISK_FULL',
+        `${this.unsaved.size} rotated token(s) could not be written to ${this.tokens.dbPath} (the disk is full) and are lost ` +
+          'with this process; the affected accounts may need to be signed in again.',
+      );
+    }
   }
 
   private singleFlight(provider: string, userId: string, force: boolean): Promise<RefreshOutcome> {
-    const key = `${provider}\u0000${userId}`;
+    const key = keyOf(provider, userId);
     const existing = this.inflight.get(key);
     if (existing) return existing;
     if (this.closing) {
@@ -221,26 +242,43 @@ export class TokenRefresher {
   }
 
   private async run(provider: string, userId: string, force: boolean): Promise<RefreshOutcome> {
+    const key = keyOf(provider, userId);
     let announced = false;
+    let handler: ProviderHandler | null = null;
     try {
-      // Bounded: each round either decides, refreshes, or waited for a lease that then ended.
-      for (let round = 0; round < 4; round++) {
-        const snapshot = this.version(provider, userId);
+      // Bounded: each round either decides, refreshes, resolved the endpoint, or waited for a lease that then ended.
+      for (let round = 0; round < 5; round++) {
+        if (this.unsaved.has(key)) {
+          // The stored refresh token is stale (its successor is in memory): never send it.
+          this.pending.flushOnce();
+          if (this.unsaved.has(key)) return { kind: 'failed', error: this.unsavedError() };
+        }
+        const snapshot = this.tokens.rowVersion(provider, userId);
         const t = this.tokens.getToken(provider, userId);
         if (!t || snapshot === null) throw new OAuthAccountNotFoundError(provider, userId);
         const early = this.precheck(provider, userId, t, force);
         if (early) return early;
         if (!announced) {
           announced = true;
-          this.events?.emit('refresh-state', { provider, userId, refreshing: true });
+          this.emit('refresh-state', { provider, userId, refreshing: true });
+        }
+        if (!handler) {
+          // Discovery and the issuer check happen before the lease is taken (they may be slow),
+          // and may bind an account stored before issuers were recorded: read the row again.
+          try {
+            handler = await resolveAccountHandler({ tokens: this.tokens, providers: this.providers, log: this.log }, provider, userId, t);
+          } catch (err) {
+            const e = err instanceof OAuthError ? err : await OAuthErrorParser.fromError(err, { provider, phase: 'config' });
+            return this.recordFailure(provider, userId, e);
+          }
+          continue;
         }
         if (this.lease.tryAcquire(provider, userId)) {
           try {
-            // Someone may have finished between our read and the lease: use their result.
-            if (this.version(provider, userId) !== snapshot) return this.outcomeFromStore(provider, userId);
-            return await this.callProvider(provider, userId, t.refreshToken!);
+            return await this.callProvider(provider, userId, handler, snapshot);
           } finally {
-            this.lease.release(provider, userId);
+            // Keep the lease while issued tokens wait to be written: it stops others from sending the stale one.
+            if (!this.unsaved.has(key)) this.releaseLease(provider, userId);
           }
         }
         if (await this.waitForOtherHolder(provider, userId, snapshot)) return this.outcomeFromStore(provider, userId);
@@ -251,8 +289,24 @@ export class TokenRefresher {
         error: new OAuthTokenRefreshError({ code: 'lease_contention', description: 'Another process kept the refresh lease.', retryable: true, provider }),
       };
     } finally {
-      if (announced) this.events?.emit('refresh-state', { provider, userId, refreshing: false });
+      if (announced) this.emit('refresh-state', { provider, userId, refreshing: false });
     }
+  }
+
+  private releaseLease(provider: string, userId: string): void {
+    if (this.lease.release(provider, userId)) return;
+    // A lease left behind would block every other process until it expires: keep trying.
+    this.pending.add(`release ${keyOf(provider, userId)}`, () => {
+      if (!this.lease.release(provider, userId)) throw new VaultError('DISK_FULL', 'The refresh lease could not be released yet.');
+    });
+  }
+
+  private unsavedError(): VaultError {
+    return new VaultError(
+      'DISK_FULL',
+      `The provider issued new tokens, but ${this.tokens.dbPath} cannot be written (the disk is full). They are kept in memory ` +
+        'and saved as soon as there is room; free some disk space.',
+    );
   }
 
   /** Decides without the network when it can; null means "refresh now". */
@@ -283,9 +337,9 @@ export class TokenRefresher {
     while (performance.now() < deadline) {
       await sleep(interval);
       interval = Math.min(interval * 2, 200);
-      const v = this.version(provider, userId);
+      const v = this.tokens.rowVersion(provider, userId);
       if (v !== snapshot) return true;
-      if (!this.lease.current(provider, userId)) return this.version(provider, userId) !== snapshot;
+      if (!this.lease.current(provider, userId)) return this.tokens.rowVersion(provider, userId) !== snapshot;
     }
     return false;
   }
@@ -309,80 +363,93 @@ export class TokenRefresher {
     return { kind: 'refreshed_elsewhere' };
   }
 
-  private async callProvider(provider: string, userId: string, refreshToken: string): Promise<RefreshOutcome> {
+  private async callProvider(provider: string, userId: string, handler: ProviderHandler, snapshot: string): Promise<RefreshOutcome> {
+    // Someone may have finished between our read and the lease: use their result. Then read the
+    // refresh token again, right before it is sent: never one older than the store's.
+    if (this.tokens.rowVersion(provider, userId) !== snapshot) return this.outcomeFromStore(provider, userId);
+    const refreshToken = this.tokens.getToken(provider, userId)?.refreshToken;
+    if (!refreshToken) throw new OAuthAccountNotFoundError(provider, userId);
     let response: TokenResponse;
     try {
-      const handler = this.providers.getHandler(provider);
-      // Discovery (first use in a process) has its own timeout and may eat most of the lease.
-      // Renew it before the token request: if it ran out and another process took it, that
-      // process is refreshing with this same refresh token, and a second use would make a
-      // rotating provider revoke the grant.
-      await handler.configuration();
-      if (!this.lease.tryAcquire(provider, userId)) {
-        return {
-          kind: 'failed',
-          error: new OAuthTokenRefreshError({ code: 'lease_contention', description: 'Another process took over the refresh.', retryable: true, provider }),
-        };
-      }
       response = await handler.refreshToken(refreshToken);
     } catch (err) {
       const e = err instanceof OAuthError ? err : await OAuthErrorParser.fromError(err, { provider, phase: 'refresh', secrets: [refreshToken] });
       // The provider rotated the refresh token but its answer was rejected (e.g. the ID token):
       // keep the new grant first, then report the failure.
       const issued = takeIssuedTokens(err);
-      if (issued) await this.persist(provider, userId, issued);
+      if (issued) {
+        try {
+          this.persist(provider, userId, issued);
+        } catch (saveErr) {
+          if (!(saveErr instanceof VaultError)) throw saveErr;
+          return { kind: 'failed', error: saveErr };
+        }
+      }
+      // Losing a refresh race is not a lost grant: if another process stored a newer refresh
+      // token meanwhile (a lease that expired during a stall, a clock far off), use its result.
+      if (e.needsReauth && this.tokens.getToken(provider, userId)?.refreshToken !== refreshToken) {
+        return this.outcomeFromStore(provider, userId);
+      }
       return this.recordFailure(provider, userId, e);
     }
-    await this.persist(provider, userId, response);
-    const meta = this.tokens.getMetadata(provider, userId);
-    this.events?.emit('token-refreshed', { provider, userId, expiresAt: meta?.expiresAt?.getTime() ?? null });
-    this.events?.emit('accounts-changed');
-    this.log?.logOAuthEvent('refresh', provider, userId, true, { rotated: Boolean(response.refresh_token) });
+    try {
+      this.persist(provider, userId, response);
+    } catch (err) {
+      if (!(err instanceof VaultError)) throw err; // the account was disconnected meanwhile
+      this.emit('refresh-failed', { provider, userId, code: err.code, retryAt: null });
+      return { kind: 'failed', error: err };
+    }
+    this.afterSaved(provider, userId, Boolean(response.refresh_token));
     return { kind: 'refreshed' };
   }
 
-  /**
-   * Persists a token response. A store error here is retried briefly: the provider may already
-   * have invalidated the old refresh token, so this write is the only copy of the grant.
-   */
-  private async persist(provider: string, userId: string, response: TokenResponse): Promise<void> {
-    let lastErr: unknown;
-    let gone = false;
-    for (let i = 0; i < 3; i++) {
-      try {
-        // Only if the account still exists: a disconnect during the request must not be undone
-        // by this upsert. Check and write in one transaction, so a delete in another process
-        // lands either before (we skip) or after (it deletes our write).
-        gone = !this.saveIfPresent(provider, userId, response);
-        lastErr = undefined;
-        break;
-      } catch (err) {
-        lastErr = err;
-        await sleep(50 * (i + 1));
-      }
+  private afterSaved(provider: string, userId: string, rotated: boolean, details: Record<string, string> = {}): void {
+    let expiresAt: number | null = null;
+    try {
+      expiresAt = this.tokens.getMetadata(provider, userId)?.expiresAt?.getTime() ?? null;
+    } catch {
+      // reading back is for the event only
     }
-    if (gone) throw new OAuthAccountNotFoundError(provider, userId);
-    if (lastErr !== undefined) {
-      this.log?.logSecurityError('refresh', { provider, error: 'store_failed', rotated: Boolean(response.refresh_token) });
-      throw lastErr;
-    }
+    this.emit('token-refreshed', { provider, userId, expiresAt });
+    this.emit('accounts-changed');
+    this.log?.logOAuthEvent('refresh', provider, userId, true, { rotated, ...details });
   }
 
-  private saveIfPresent(provider: string, userId: string, response: TokenResponse): boolean {
-    this.existsStmt ??= this.tokens.database.prepare('SELECT 1 AS x FROM tokens WHERE provider = ? AND user_id = ?');
-    const stmt = this.existsStmt;
-    return this.tokens.database
-      .transaction(() => {
-        if (!stmt.get(provider, userId)) return false;
-        return this.tokens.saveToken(provider, userId, response, { refreshed: true });
-      })
-      .immediate();
+  /**
+   * Persists a token response, only if the account still exists (a disconnect during the
+   * request must not be undone). When the vault can't be written, the issued tokens are kept
+   * in memory and retried until written: the provider may already have invalidated the old
+   * refresh token, so this is the only copy of the grant. Throws the store's typed error.
+   */
+  private persist(provider: string, userId: string, response: TokenResponse): void {
+    const kept = withAbsoluteExpiry(response, this.now());
+    const key = keyOf(provider, userId);
+    let saved: boolean;
+    try {
+      saved = this.tokens.saveTokenIfPresent(provider, userId, kept, { refreshed: true });
+    } catch (err) {
+      const error = toStoreError(err, this.tokens.dbPath);
+      this.unsaved.set(key, kept);
+      this.pending.add(`save ${key}`, () => {
+        this.tokens.saveTokenIfPresent(provider, userId, kept, { refreshed: true });
+        this.unsaved.delete(key);
+        this.releaseLease(provider, userId);
+        this.afterSaved(provider, userId, Boolean(kept.refresh_token), { reason: 'saved_after_retry' });
+      });
+      this.log?.logSecurityError('refresh', { provider, error: 'store_failed', code: error.code, rotated: Boolean(kept.refresh_token) });
+      throw error;
+    }
+    if (!saved) throw new OAuthAccountNotFoundError(provider, userId);
   }
 
   private markNeedsReauth(provider: string, userId: string, detail: string, error: OAuthError): void {
-    this.tokens.setStatus(provider, userId, { status: 'needs_reauth', detail });
-    this.events?.emit('needs-reauth', { provider, userId, reason: detail });
-    this.events?.emit('accounts-changed');
+    try {
+      this.tokens.setStatus(provider, userId, { status: 'needs_reauth', detail });
+    } catch {
+      // the error is reported to the caller either way; the status follows on the next attempt
+    }
+    this.emit('needs-reauth', { provider, userId, reason: detail });
+    this.emit('accounts-changed');
     this.log?.logOAuthEvent('needs_reauth', provider, userId, false, error.toLogDetails());
   }
 
@@ -393,16 +460,21 @@ export class TokenRefresher {
       this.markNeedsReauth(provider, userId, detail, e);
       return { kind: 'failed', error: e };
     }
-    const meta = this.tokens.getMetadata(provider, userId);
-    const failureCount = (meta?.status === 'refresh_failing' ? meta.failureCount : 0) + 1;
-    // Configuration errors won't heal by retrying soon: wait the maximum (the user fixes settings).
-    const delay = e.retryable
-      ? backoffDelay(failureCount, e.retryAfterMs, this.backoff)
-      : Math.max(this.backoff.maxMs ?? DEFAULT_BACKOFF_MAX_MS, e.retryAfterMs ?? 0);
-    const retryAt = this.now() + delay;
-    this.tokens.setStatus(provider, userId, { status: 'refresh_failing', detail, failureCount, nextAttemptAt: retryAt });
-    this.events?.emit('refresh-failed', { provider, userId, code: e.code, retryAt });
-    this.events?.emit('accounts-changed');
+    let retryAt: number | null = null;
+    try {
+      const meta = this.tokens.getMetadata(provider, userId);
+      const failureCount = (meta?.status === 'refresh_failing' ? meta.failureCount : 0) + 1;
+      // Configuration errors won't heal by retrying soon: wait the maximum (the user fixes settings).
+      const delay = e.retryable
+        ? backoffDelay(failureCount, e.retryAfterMs, this.backoff)
+        : Math.max(this.backoff.maxMs ?? DEFAULT_BACKOFF_MAX_MS, e.retryAfterMs ?? 0);
+      retryAt = this.now() + delay;
+      this.tokens.setStatus(provider, userId, { status: 'refresh_failing', detail, failureCount, nextAttemptAt: retryAt });
+    } catch {
+      // a status that can't be written (full disk) must not replace the provider's error
+    }
+    this.emit('refresh-failed', { provider, userId, code: e.code, retryAt });
+    this.emit('accounts-changed');
     return { kind: 'failed', error: e };
   }
 }

@@ -1,97 +1,12 @@
 /**
- * ProviderRegistry: Google, Microsoft and any OpenID Connect issuer (discovery)
- * or plain OAuth 2.0 server (explicit endpoints). Each provider becomes a
- * ProviderHandler that performs its protocol steps through openid-client v6.
- *
- * Discovery is lazy and cached; a failed discovery is not cached (the next call
- * retries). Client ids and secrets come from `register()` (settings) or the
- * environment names in .env.example.
+ * ProviderHandler: one provider's protocol steps (discovery, authorization URL, code exchange,
+ * refresh, revocation, userinfo) through openid-client v6. Discovery is lazy and cached; a
+ * failed discovery is not cached (the next call retries).
  */
 import * as oidc from 'openid-client';
-import type { ProviderSummary } from '../contracts.js';
-import type { TokenResponse } from '../security/token-manager.js';
-import { OAuthConfigError, OAuthErrorParser, type OAuthPhase } from './errors.js';
-import { checkEndpointUrl } from './loopback.js';
-
-export type ProviderKind = 'google' | 'microsoft' | 'oidc' | 'oauth2';
-
-export interface ProviderEndpoints {
-  authorization: string;
-  token: string;
-  revocation?: string;
-  userinfo?: string;
-  /** Issuer identifier to expect in RFC 9207 `iss` callback parameters; defaults to the token endpoint's origin. */
-  issuer?: string;
-}
-
-export interface ProviderRegistration {
-  id: string;
-  displayName?: string;
-  /** OIDC issuer (discovery at `<issuer>/.well-known/openid-configuration`). */
-  issuer?: string;
-  /** Plain OAuth 2.0: explicit endpoints instead of discovery. */
-  endpoints?: ProviderEndpoints;
-  clientId?: string;
-  clientSecret?: string;
-  scopes?: string[];
-  /** Extra authorization request parameters (e.g. Google's access_type=offline). */
-  extraAuthParams?: Record<string, string>;
-  /** Tolerated clock difference (seconds) when checking ID token timestamps. Default 300. */
-  clockToleranceSec?: number;
-}
-
-/** What the UI lists (contracts.ts ProviderSummary): no secrets. */
-export type ProviderInfo = ProviderSummary;
-
-export interface ProviderRegistryOptions {
-  env?: NodeJS.ProcessEnv;
-  /** Fetch used for every request to providers (tests, proxies). */
-  fetch?: typeof fetch;
-  /** Seconds before an HTTP request to a provider times out. Default 30. */
-  timeoutSec?: number;
-}
-
-/**
- * Default ID token clock tolerance. The ID token arrives straight from the token endpoint
- * over TLS, so its timestamps guard little; desktop clocks are often minutes off, and a
- * user should not be locked out by that. Access-token expiry never depends on the provider's
- * clock: we store local receipt time + expires_in (relative), see TokenManager.saveToken.
- */
-export const DEFAULT_CLOCK_TOLERANCE_SEC = 300;
-
-const GOOGLE_ISSUER = 'https://accounts.google.com';
-// Google's discovery document lists it; kept as a fallback for a trimmed document.
-const GOOGLE_REVOCATION = 'https://oauth2.googleapis.com/revoke';
-const MICROSOFT_TENANT_RE = /^(common|organizations|consumers|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[a-z0-9-]+(\.[a-z0-9-]+)+)$/i;
-
-interface Definition {
-  id: string;
-  displayName: string;
-  kind: ProviderKind;
-  issuer?: string;
-  endpoints?: ProviderEndpoints;
-  clientId?: string;
-  clientSecret?: string;
-  scopes: string[];
-  extraAuthParams: Record<string, string>;
-  clockToleranceSec: number;
-  /** Which env var to name when the client id is missing. */
-  clientIdEnv?: string;
-  /** Whether a client secret is sent (Google desktop: yes; Microsoft public client: only if set). */
-  revocation: 'discover' | 'none' | string;
-}
-
-const ID_RE = /^[a-z0-9][a-z0-9._-]{0,63}$/i;
-
-function configError(code: string, description: string, provider?: string): OAuthConfigError {
-  return new OAuthConfigError({ code, description, provider });
-}
-
-function validateUrl(value: string, what: string, provider: string): URL {
-  const r = checkEndpointUrl(value);
-  if (!r.ok) throw configError('insecure_endpoint', `${what}: ${r.reason}`, provider);
-  return r.url;
-}
+import type { TokenResponse } from '../../security/token-types.js';
+import { OAuthConfigError, OAuthErrorParser, type OAuthPhase } from '../errors.js';
+import { configError, validateUrl, type Definition, type ProviderKind } from './definition.js';
 
 /**
  * Tokens a provider issued in a refresh response that was then rejected locally. A side
@@ -162,6 +77,21 @@ export class ProviderHandler {
 
   get issuer(): string | null {
     return this.def.issuer ?? this.def.endpoints?.issuer ?? null;
+  }
+
+  /**
+   * The issuer an account connected through this handler is bound to: the configured issuer,
+   * or for a plain OAuth 2.0 server its declared issuer, else its token endpoint's origin.
+   */
+  get boundIssuer(): string {
+    return this.issuer ?? new URL(this.def.endpoints!.token).origin;
+  }
+
+  /** Origin of the token endpoint the refresh token is sent to (discovery on first use). */
+  async tokenOrigin(): Promise<string> {
+    const endpoint = (await this.configuration()).serverMetadata().token_endpoint;
+    if (!endpoint) throw configError('discovery_failed', 'The provider\'s metadata names no token endpoint.', this.id);
+    return new URL(endpoint).origin;
   }
 
   /** True when the provider issues OpenID Connect ID tokens for our scopes. */
@@ -362,174 +292,3 @@ export class ProviderHandler {
   }
 }
 
-export class ProviderRegistry {
-  private readonly defs = new Map<string, Definition>();
-  private readonly handlers = new Map<string, ProviderHandler>();
-  private readonly env: NodeJS.ProcessEnv;
-  private readonly fetchImpl?: typeof fetch;
-  private readonly timeoutSec?: number;
-
-  constructor(options: ProviderRegistryOptions = {}) {
-    this.env = options.env ?? process.env;
-    if (options.fetch) this.fetchImpl = options.fetch;
-    if (options.timeoutSec !== undefined) this.timeoutSec = options.timeoutSec;
-    this.defs.set('google', this.googleDefinition());
-    this.defs.set('microsoft', this.microsoftDefinition());
-  }
-
-  private nonEmpty(name: string): string | undefined {
-    const v = this.env[name];
-    return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
-  }
-
-  private googleDefinition(): Definition {
-    return {
-      id: 'google',
-      displayName: 'Google',
-      kind: 'google',
-      issuer: GOOGLE_ISSUER,
-      clientId: this.nonEmpty('GOOGLE_CLIENT_ID'),
-      // Google "Desktop app" clients have a secret that must be sent; Google documents it
-      // is not treated as confidential for installed apps. PKCE is used as well.
-      clientSecret: this.nonEmpty('GOOGLE_CLIENT_SECRET'),
-      scopes: ['openid', 'email', 'profile'],
-      // A refresh token only comes with access_type=offline; prompt=consent makes Google
-      // issue a new one on reconnect (it normally does only on first consent).
-      extraAuthParams: { access_type: 'offline', prompt: 'consent' },
-      clockToleranceSec: DEFAULT_CLOCK_TOLERANCE_SEC,
-      clientIdEnv: 'GOOGLE_CLIENT_ID',
-      revocation: GOOGLE_REVOCATION,
-    };
-  }
-
-  private microsoftDefinition(): Definition {
-    const tenant = this.nonEmpty('MICROSOFT_TENANT') ?? 'common';
-    if (!MICROSOFT_TENANT_RE.test(tenant)) {
-      throw configError(
-        'invalid_tenant',
-        `MICROSOFT_TENANT must be common, organizations, consumers, a tenant GUID or a verified domain; got "${tenant.slice(0, 80)}".`,
-        'microsoft',
-      );
-    }
-    return {
-      id: 'microsoft',
-      displayName: 'Microsoft',
-      kind: 'microsoft',
-      issuer: `https://login.microsoftonline.com/${tenant}/v2.0`,
-      clientId: this.nonEmpty('MICROSOFT_CLIENT_ID'),
-      // Desktop apps are public clients and must not send a secret; only a confidential
-      // registration (MICROSOFT_CLIENT_SECRET set) authenticates.
-      clientSecret: this.nonEmpty('MICROSOFT_CLIENT_SECRET'),
-      scopes: ['offline_access', 'openid', 'profile', 'email'],
-      extraAuthParams: {},
-      clockToleranceSec: DEFAULT_CLOCK_TOLERANCE_SEC,
-      clientIdEnv: 'MICROSOFT_CLIENT_ID',
-      // The identity platform has no RFC 7009 endpoint; revoking sessions through Graph
-      // signs the user out everywhere, which we never do silently.
-      revocation: 'none',
-    };
-  }
-
-  /**
-   * Adds or replaces a provider. For `google` / `microsoft` without issuer or endpoints the
-   * built-in definition is kept and only the given fields (client id, secret, scopes…) change.
-   */
-  register(reg: ProviderRegistration): ProviderInfo {
-    if (!reg || typeof reg.id !== 'string' || !ID_RE.test(reg.id)) {
-      throw configError('invalid_provider_id', 'Provider id must be 1-64 letters, digits, ".", "_" or "-".');
-    }
-    const builtIn = this.defs.get(reg.id);
-    const isBuiltInKind = builtIn && (builtIn.kind === 'google' || builtIn.kind === 'microsoft');
-    if (reg.issuer && reg.endpoints) {
-      throw configError('invalid_provider', 'Give either issuer (OpenID discovery) or endpoints (plain OAuth 2.0), not both.', reg.id);
-    }
-    if (reg.issuer) validateUrl(reg.issuer, 'issuer', reg.id);
-    if (reg.endpoints) {
-      validateUrl(reg.endpoints.authorization, 'authorization endpoint', reg.id);
-      validateUrl(reg.endpoints.token, 'token endpoint', reg.id);
-      if (reg.endpoints.revocation) validateUrl(reg.endpoints.revocation, 'revocation endpoint', reg.id);
-      if (reg.endpoints.userinfo) validateUrl(reg.endpoints.userinfo, 'userinfo endpoint', reg.id);
-    }
-    let def: Definition;
-    if (isBuiltInKind && !reg.issuer && !reg.endpoints) {
-      def = {
-        ...builtIn,
-        displayName: reg.displayName ?? builtIn.displayName,
-        clientId: reg.clientId ?? builtIn.clientId,
-        clientSecret: reg.clientSecret ?? builtIn.clientSecret,
-        scopes: reg.scopes ?? builtIn.scopes,
-        extraAuthParams: reg.extraAuthParams ?? builtIn.extraAuthParams,
-        clockToleranceSec: reg.clockToleranceSec ?? builtIn.clockToleranceSec,
-      };
-    } else {
-      if (!reg.issuer && !reg.endpoints) {
-        throw configError('invalid_provider', 'A provider needs an issuer (OpenID discovery) or explicit endpoints.', reg.id);
-      }
-      if (!reg.scopes || reg.scopes.length === 0) {
-        throw configError('invalid_provider', 'A provider needs at least one scope.', reg.id);
-      }
-      def = {
-        id: reg.id,
-        displayName: reg.displayName ?? reg.id,
-        kind: reg.issuer ? 'oidc' : 'oauth2',
-        issuer: reg.issuer,
-        endpoints: reg.endpoints ? { ...reg.endpoints } : undefined,
-        clientId: reg.clientId,
-        clientSecret: reg.clientSecret,
-        scopes: [...reg.scopes],
-        extraAuthParams: { ...(reg.extraAuthParams ?? {}) },
-        clockToleranceSec: reg.clockToleranceSec ?? DEFAULT_CLOCK_TOLERANCE_SEC,
-        revocation: reg.issuer ? 'discover' : (reg.endpoints?.revocation ?? 'none'),
-      };
-    }
-    if (def.scopes.some((s) => typeof s !== 'string' || !/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(s))) {
-      throw configError('invalid_scope', 'Scopes must be non-empty strings without spaces or quotes (RFC 6749 §3.3).', reg.id);
-    }
-    this.defs.set(reg.id, def);
-    this.handlers.delete(reg.id);
-    return this.info(def);
-  }
-
-  has(id: string): boolean {
-    return this.defs.has(id);
-  }
-
-  /** The handler for a configured provider; a typed OAuthConfigError says what to set otherwise. */
-  getHandler(id: string): ProviderHandler {
-    const def = this.defs.get(id);
-    if (!def) {
-      throw configError('unknown_provider', `Unknown provider "${String(id).slice(0, 64)}". Known: ${[...this.defs.keys()].join(', ')}.`);
-    }
-    if (!def.clientId) {
-      const how = def.clientIdEnv
-        ? `Set ${def.clientIdEnv} (see .env.example) or configure it in Settings.`
-        : 'Register it with a clientId.';
-      throw configError('not_configured', `${def.displayName} has no client id. ${how}`, id);
-    }
-    let h = this.handlers.get(id);
-    if (!h) {
-      h = new ProviderHandler(def, { fetch: this.fetchImpl, timeoutSec: this.timeoutSec });
-      this.handlers.set(id, h);
-    }
-    return h;
-  }
-
-  list(): ProviderInfo[] {
-    return [...this.defs.values()].map((d) => this.info(d));
-  }
-
-  private info(d: Definition): ProviderInfo {
-    const issuer = d.issuer ?? d.endpoints?.issuer;
-    // A discovered issuer's revocation support is known once its metadata was fetched.
-    const supportsRevocation =
-      d.revocation === 'none' ? false : d.revocation === 'discover' ? (this.handlers.get(d.id)?.supportsRevocation ?? false) : true;
-    const info: ProviderInfo = { id: d.id, displayName: d.displayName, kind: d.kind, configured: Boolean(d.clientId), supportsRevocation };
-    if (issuer) info.issuer = issuer;
-    if (!d.clientId) {
-      info.configHint = d.clientIdEnv
-        ? `Set ${d.clientIdEnv} (see .env.example) or enter a client id in Settings.`
-        : 'Register the provider with a client id.';
-    }
-    return info;
-  }
-}

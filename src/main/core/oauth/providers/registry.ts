@@ -1,0 +1,212 @@
+/**
+ * ProviderRegistry: the built-in providers (google.ts, microsoft.ts), any OpenID Connect issuer
+ * (discovery) and any plain OAuth 2.0 server (explicit endpoints). Client ids and secrets come
+ * from `register()` (settings, code) or the environment names in .env.example.
+ *
+ * A built-in id always means the built-in provider: registering `google` or `microsoft` may set
+ * its client registration and scopes, never another issuer or endpoints.
+ */
+import type { BuiltinProvider } from './builtin.js';
+import {
+  DEFAULT_CLOCK_TOLERANCE_SEC,
+  PROVIDER_ID_RE,
+  configError,
+  issuerMismatch,
+  validateUrl,
+  type Definition,
+  type ProviderInfo,
+  type ProviderRegistration,
+  type ProviderRegistryOptions,
+} from './definition.js';
+import { google } from './google.js';
+import { ProviderHandler } from './handler.js';
+import { microsoft } from './microsoft.js';
+
+export const BUILTIN_PROVIDERS: readonly BuiltinProvider[] = [google, microsoft];
+
+export function isBuiltinProviderId(id: string): boolean {
+  return BUILTIN_PROVIDERS.some((b) => b.id === id);
+}
+
+const SCOPE_RE = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
+
+export class ProviderRegistry {
+  private readonly defs = new Map<string, Definition>();
+  private readonly handlers = new Map<string, ProviderHandler>();
+  /** Handlers for accounts bound to another of a built-in's issuers (a Microsoft account's own tenant). */
+  private readonly variants = new Map<string, ProviderHandler>();
+  private readonly fetchImpl?: typeof fetch;
+  private readonly timeoutSec?: number;
+
+  constructor(options: ProviderRegistryOptions = {}) {
+    const env = options.env ?? process.env;
+    if (options.fetch) this.fetchImpl = options.fetch;
+    if (options.timeoutSec !== undefined) this.timeoutSec = options.timeoutSec;
+    for (const b of BUILTIN_PROVIDERS) this.defs.set(b.id, b.define(env));
+  }
+
+  /** Adds or replaces a provider. For a built-in id only the client registration, scopes and parameters change. */
+  register(reg: ProviderRegistration): ProviderInfo {
+    if (!reg || typeof reg.id !== 'string' || !PROVIDER_ID_RE.test(reg.id)) {
+      throw configError('invalid_provider_id', 'Provider id must be 1-64 letters, digits, ".", "_" or "-".');
+    }
+    const builtIn = BUILTIN_PROVIDERS.find((b) => b.id === reg.id);
+    if (builtIn && (reg.issuer !== undefined || reg.endpoints !== undefined)) {
+      throw configError(
+        'provider_id_taken',
+        `"${reg.id}" is a built-in provider; its issuer can't be changed. Choose another id for a custom provider.`,
+        reg.id,
+      );
+    }
+    if (reg.issuer && reg.endpoints) {
+      throw configError('invalid_provider', 'Give either issuer (OpenID discovery) or endpoints (plain OAuth 2.0), not both.', reg.id);
+    }
+    if (reg.issuer) validateUrl(reg.issuer, 'issuer', reg.id);
+    if (reg.endpoints) {
+      validateUrl(reg.endpoints.authorization, 'authorization endpoint', reg.id);
+      validateUrl(reg.endpoints.token, 'token endpoint', reg.id);
+      if (reg.endpoints.revocation) validateUrl(reg.endpoints.revocation, 'revocation endpoint', reg.id);
+      if (reg.endpoints.userinfo) validateUrl(reg.endpoints.userinfo, 'userinfo endpoint', reg.id);
+    }
+    let def: Definition;
+    if (builtIn) {
+      const base = this.defs.get(reg.id)!;
+      def = {
+        ...base,
+        displayName: reg.displayName ?? base.displayName,
+        clientId: reg.clientId ?? base.clientId,
+        clientSecret: reg.clientSecret ?? base.clientSecret,
+        scopes: reg.scopes ?? base.scopes,
+        extraAuthParams: reg.extraAuthParams ?? base.extraAuthParams,
+        clockToleranceSec: reg.clockToleranceSec ?? base.clockToleranceSec,
+      };
+    } else {
+      if (!reg.issuer && !reg.endpoints) {
+        throw configError('invalid_provider', 'A provider needs an issuer (OpenID discovery) or explicit endpoints.', reg.id);
+      }
+      if (!reg.scopes || reg.scopes.length === 0) {
+        throw configError('invalid_provider', 'A provider needs at least one scope.', reg.id);
+      }
+      def = {
+        id: reg.id,
+        displayName: reg.displayName ?? reg.id,
+        kind: reg.issuer ? 'oidc' : 'oauth2',
+        issuer: reg.issuer,
+        endpoints: reg.endpoints ? { ...reg.endpoints } : undefined,
+        clientId: reg.clientId,
+        clientSecret: reg.clientSecret,
+        scopes: [...reg.scopes],
+        extraAuthParams: { ...(reg.extraAuthParams ?? {}) },
+        clockToleranceSec: reg.clockToleranceSec ?? DEFAULT_CLOCK_TOLERANCE_SEC,
+        revocation: reg.issuer ? 'discover' : (reg.endpoints?.revocation ?? 'none'),
+      };
+    }
+    if (def.scopes.some((s) => typeof s !== 'string' || !SCOPE_RE.test(s))) {
+      throw configError('invalid_scope', 'Scopes must be non-empty strings without spaces or quotes (RFC 6749 §3.3).', reg.id);
+    }
+    this.defs.set(reg.id, def);
+    this.forgetHandlers(reg.id);
+    return this.info(def);
+  }
+
+  /** Removes a custom provider (built-ins stay). Returns whether it was registered. */
+  unregister(id: string): boolean {
+    if (isBuiltinProviderId(id)) return false;
+    this.forgetHandlers(id);
+    return this.defs.delete(id);
+  }
+
+  private forgetHandlers(id: string): void {
+    this.handlers.delete(id);
+    for (const key of [...this.variants.keys()]) if (key.startsWith(`${id} `)) this.variants.delete(key);
+  }
+
+  has(id: string): boolean {
+    return this.defs.has(id);
+  }
+
+  /** The issuer the provider is configured with now (null for a plain OAuth 2.0 server without one). */
+  issuerOf(id: string): string | null {
+    const d = this.defs.get(id);
+    return d?.issuer ?? d?.endpoints?.issuer ?? (d?.endpoints ? new URL(d.endpoints.token).origin : null);
+  }
+
+  /** The handler for a configured provider; a typed OAuthConfigError says what to set otherwise. */
+  getHandler(id: string): ProviderHandler {
+    const def = this.usableDefinition(id);
+    let h = this.handlers.get(id);
+    if (!h) {
+      h = new ProviderHandler(def, { fetch: this.fetchImpl, timeoutSec: this.timeoutSec });
+      this.handlers.set(id, h);
+    }
+    return h;
+  }
+
+  /**
+   * The handler for an account bound to `boundIssuer` (null: an account stored before issuers
+   * were recorded, served by the current configuration). An issuer the provider no longer has
+   * is refused with `issuer_mismatch`: the account's tokens must not go anywhere else.
+   */
+  handlerFor(id: string, boundIssuer: string | null): ProviderHandler {
+    if (boundIssuer === null || boundIssuer === this.issuerOf(id)) return this.getHandler(id);
+    const current = this.definition(id);
+    const variant = BUILTIN_PROVIDERS.find((b) => b.id === id)?.definitionForIssuer?.(boundIssuer, current);
+    if (!variant) throw issuerMismatch(id, boundIssuer, this.issuerOf(id));
+    this.requireClient(variant);
+    const key = `${id} ${boundIssuer}`;
+    let h = this.variants.get(key);
+    if (!h) {
+      h = new ProviderHandler(variant, { fetch: this.fetchImpl, timeoutSec: this.timeoutSec });
+      this.variants.set(key, h);
+    }
+    return h;
+  }
+
+  private definition(id: string): Definition {
+    const def = this.defs.get(id);
+    if (!def) {
+      throw configError('unknown_provider', `Unknown provider "${String(id).slice(0, 64)}". Known: ${[...this.defs.keys()].join(', ')}.`);
+    }
+    return def;
+  }
+
+  private usableDefinition(id: string): Definition {
+    const def = this.definition(id);
+    if (def.configProblem) throw configError('invalid_tenant', def.configProblem, id);
+    this.requireClient(def);
+    return def;
+  }
+
+  private requireClient(def: Definition): void {
+    if (def.clientId) return;
+    const how = def.clientIdEnv ? `Set ${def.clientIdEnv} (see .env.example) or configure it in Settings.` : 'Register it with a clientId.';
+    throw configError('not_configured', `${def.displayName} has no client id. ${how}`, def.id);
+  }
+
+  list(): ProviderInfo[] {
+    return [...this.defs.values()].map((d) => this.info(d));
+  }
+
+  private info(d: Definition): ProviderInfo {
+    const issuer = d.issuer ?? d.endpoints?.issuer;
+    // A discovered issuer's revocation support is known once its metadata was fetched.
+    const supportsRevocation =
+      d.revocation === 'none' ? false : d.revocation === 'discover' ? (this.handlers.get(d.id)?.supportsRevocation ?? false) : true;
+    const info: ProviderInfo = {
+      id: d.id,
+      displayName: d.displayName,
+      kind: d.kind,
+      configured: Boolean(d.clientId) && !d.configProblem,
+      supportsRevocation,
+    };
+    if (issuer) info.issuer = issuer;
+    if (d.configProblem) {
+      info.configHint = d.configProblem;
+    } else if (!d.clientId) {
+      info.configHint = d.clientIdEnv
+        ? `Set ${d.clientIdEnv} (see .env.example) or enter a client id in Settings.`
+        : 'Register the provider with a client id.';
+    }
+    return info;
+  }
+}
