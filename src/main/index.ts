@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { app, session, shell, type BrowserWindow } from 'electron';
 import { createCredentialCore, type CredentialCore } from './core/credential-core.js';
-import { loadEnvFile } from './core/env-file.js';
+import { CLIENT_ENV_NAMES, loadEnvFile } from './core/env-file.js';
 import type { IpcErrorDto, SettingsDto } from '../shared/ipc-contract.js';
 import { toErrorDto } from './ipc/errors.js';
 import { forwardCoreEvents } from './ipc/events-bridge.js';
@@ -31,8 +31,9 @@ import { createMainWindow } from './app/window.js';
 app.enableSandbox();
 registerAppScheme();
 
-// Development: the project's .env (client ids, optional OAUTH_ENCRYPTION_KEY); shell variables win.
-if (!app.isPackaged) loadEnvFile(join(app.getAppPath(), '.env'));
+// Development: the project's .env (client ids, optional OAUTH_ENCRYPTION_KEY and OSMEN_HOME, nothing
+// else); shell variables win.
+if (!app.isPackaged) loadEnvFile(join(app.getAppPath(), '.env'), process.env, [...CLIENT_ENV_NAMES, 'OAUTH_ENCRYPTION_KEY', 'OSMEN_HOME']);
 
 const devServerUrl = !app.isPackaged ? process.env['ELECTRON_RENDERER_URL'] : undefined;
 const devOrigin = devServerUrl ? originOf(devServerUrl) : null;

@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { SETTINGS_LIMITS, type Channel, type EventChannel } from './channels.js';
+import { MICROSOFT_TENANT_HINT, MICROSOFT_TENANT_PATTERN } from './microsoft-tenant.js';
 
 export * from './channels.js';
 
@@ -28,12 +29,12 @@ export const UserIdSchema = z
   // eslint-disable-next-line no-control-regex
   .regex(/^[^\u0000-\u001f\u007f]+$/, 'user id must not contain control characters');
 
-/** Microsoft tenant: common / organizations / consumers / a GUID / a domain. */
+/** Microsoft tenant: the same rule the core applies before it saves one (shared/microsoft-tenant.ts). */
 export const TenantSchema = z
   .string()
   .min(1)
-  .max(128)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9.-]*$/, 'tenant: "common", "organizations", "consumers", a tenant GUID or domain');
+  .max(253)
+  .regex(MICROSOFT_TENANT_PATTERN, `tenant: ${MICROSOFT_TENANT_HINT}`);
 
 /** Free text typed by a person (names, client ids): bounded, no control characters. */
 function plainText(max: number) {

@@ -9,6 +9,7 @@ import { createCredentialCore, type CredentialCore } from '../../src/main/core/c
 import { browseAuthorization, PUBLIC_CLIENT_ID, startTestProvider, type TestProvider } from '../helpers/oidc-provider.js';
 import { startScriptedTokenServer } from '../helpers/http-fixtures.js';
 import { makeTmpHome } from '../helpers/tmp.js';
+import { vaultCustody } from '../helpers/vault-keychain.js';
 
 const SCOPES = ['openid', 'email', 'profile', 'offline_access'];
 let op: TestProvider;
@@ -235,10 +236,15 @@ describe('createCredentialCore with an explicit key', () => {
 
 describe('createCredentialCore with the OS keychain', () => {
   const service = `OsMEN Credential Manager (core test ${randomUUID()})`;
-  const custody = new KeyCustody({ service, env: {} });
+  const made: KeyCustody[] = [];
+  const custodyOf = (svc: string, home: string): KeyCustody => {
+    const c = vaultCustody(svc, home);
+    made.push(c);
+    return c;
+  };
 
   afterAll(async () => {
-    await custody.deleteAll();
+    for (const c of made) await c.deleteAll();
   });
 
   it('creates the master key in the keychain once, reuses it, and rotates it crash-safely', async () => {
@@ -247,6 +253,8 @@ describe('createCredentialCore with the OS keychain', () => {
       const first = await createCredentialCore({ home: home.dir, keychainService: service, env: {} });
       expect(first.keySource).toBe('keychain-created');
       first.tokens.saveToken('google', 'u', { access_token: 'a', refresh_token: 'r' });
+      const custody = custodyOf(service, home.dir);
+      const pending = `master-key/${first.vaultId}.pending`;
       const oldKey = await custody.readKeychainKey();
       await first.close();
 
@@ -256,7 +264,7 @@ describe('createCredentialCore with the OS keychain', () => {
       expect(rotated.rotated).toBe(1);
       const newKey = await custody.readKeychainKey();
       expect(newKey).not.toBe(oldKey);
-      expect(await custody.readKeychainKey('master-key.pending')).toBeNull();
+      expect(await custody.readKeychainKey(pending)).toBeNull();
       expect(second.readLog(10).some((e) => e.event === 'key_rotation')).toBe(true);
       expect(second.verifyLog().ok).toBe(true); // the chain survives the rotation
       await second.close();
@@ -267,7 +275,7 @@ describe('createCredentialCore with the OS keychain', () => {
       const third = await createCredentialCore({ home: home.dir, keychainService: service, env: {} });
       expect(third.tokens.getToken('google', 'u')).toMatchObject({ accessToken: 'a', refreshToken: 'r' });
       expect(await custody.readKeychainKey()).toBe(staged);
-      expect(await custody.readKeychainKey('master-key.pending')).toBeNull();
+      expect(await custody.readKeychainKey(pending)).toBeNull();
       await third.close();
       const check = new TokenManager({ dbPath: join(home.dir, 'tokens.db'), encryption: new EncryptionManager(staged) });
       expect(check.getToken('google', 'u')!.refreshToken).toBe('r');
@@ -280,7 +288,7 @@ describe('createCredentialCore with the OS keychain', () => {
   it('processes starting at once on a fresh machine agree on one master key; no vault is sealed with a lost key', async () => {
     const home = makeTmpHome();
     const svc = `${service} (first run)`;
-    const shared = new KeyCustody({ service: svc, env: {} });
+    let shared: KeyCustody | undefined;
     const script = fileURLToPath(new URL('./fixtures/core-opener.ts', import.meta.url));
     const children = Array.from({ length: 4 }, (_, i) =>
       spawn(process.execPath, ['--import', 'tsx', script, home.dir, svc, `user${i}`], {
@@ -308,6 +316,7 @@ describe('createCredentialCore with the OS keychain', () => {
       const results = outputs.map((o) => JSON.parse(o.lines[0]!) as { ok: boolean; keyId?: string; code?: string });
       expect(results.map((r) => r.ok)).toEqual([true, true, true, true]);
       // Every process used the key that the keychain holds now, so every account stays readable.
+      shared = custodyOf(svc, home.dir);
       const key = (await shared.readKeychainKey())!;
       expect(new Set(results.map((r) => r.keyId))).toEqual(new Set([new EncryptionManager(key).primaryKeyId]));
       const check = new TokenManager({ dbPath: join(home.dir, 'tokens.db'), encryption: new EncryptionManager(key) });
@@ -315,7 +324,7 @@ describe('createCredentialCore with the OS keychain', () => {
       check.close();
     } finally {
       for (const c of children) if (c.exitCode === null) c.kill();
-      await shared.deleteAll();
+      await shared?.deleteAll();
       home.cleanup();
     }
   });
@@ -323,14 +332,19 @@ describe('createCredentialCore with the OS keychain', () => {
   it('a vault whose key is missing from the keychain is not given a new key', async () => {
     const home = makeTmpHome();
     const svc = `${service} (lost key)`;
-    const shared = new KeyCustody({ service: svc, env: {} });
     try {
       const first = await createCredentialCore({ home: home.dir, keychainService: svc, env: {} });
       first.tokens.saveToken('google', 'u', { access_token: 'a', refresh_token: 'r' });
       await first.close();
+      const shared = custodyOf(svc, home.dir);
       const original = (await shared.readKeychainKey())!;
       await shared.deleteKeychainKey(); // the keychain lost it, or did not return it this time
-      await expect(createCredentialCore({ home: home.dir, keychainService: svc, env: {} })).rejects.toMatchObject({ code: 'KEY_MISSING' });
+      const refused = await createCredentialCore({ home: home.dir, keychainService: svc, env: {} }).catch((e: unknown) => e);
+      expect(refused).toMatchObject({ code: 'KEY_MISSING' });
+      // The advice fits an existing vault: restore the key, don't make a new one.
+      expect((refused as Error).message).toMatch(/Restore the key from your backup/);
+      expect((refused as Error).message).toMatch(/Do not generate a new key/);
+      expect((refused as Error).message).not.toMatch(/keygen/);
       expect(await shared.readKeychainKey()).toBeNull(); // no replacement key was stored
       // Restoring the original key opens the vault with nothing lost.
       await shared.writeKeychainKey(original);
@@ -338,7 +352,6 @@ describe('createCredentialCore with the OS keychain', () => {
       expect(again.tokens.getToken('google', 'u')).toMatchObject({ refreshToken: 'r' });
       await again.close();
     } finally {
-      await shared.deleteAll();
       home.cleanup();
     }
   });
@@ -346,9 +359,9 @@ describe('createCredentialCore with the OS keychain', () => {
   it('an open core keeps reading after another process rotated the key in the keychain', async () => {
     const home = makeTmpHome();
     const svc = `${service} (shared)`;
-    const shared = new KeyCustody({ service: svc, env: {} });
     try {
       const app = await createCredentialCore({ home: home.dir, keychainService: svc, env: {} });
+      const shared = custodyOf(svc, home.dir);
       app.tokens.saveToken('google', 'u', { access_token: 'a1', refresh_token: 'r1' });
       const cli = await createCredentialCore({ home: home.dir, keychainService: svc, env: {} });
       await cli.rotateKey();
@@ -360,7 +373,6 @@ describe('createCredentialCore with the OS keychain', () => {
       expect(app.encryption.primaryKeyId).toBe(new EncryptionManager((await shared.readKeychainKey())!).primaryKeyId);
       await app.close();
     } finally {
-      await shared.deleteAll();
       home.cleanup();
     }
   });

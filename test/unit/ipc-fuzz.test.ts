@@ -105,7 +105,7 @@ function deep(n: number): unknown {
 const BAD_FIELD: Record<string, unknown[]> = {
   providerId: ['', 'Google', 'g'.repeat(65), 'a b', '../etc', 'x\u0000y', '__proto__'.toUpperCase()],
   userId: ['', 'u'.repeat(513), 'line\nbreak', '\u0007bell'],
-  tenant: ['', 'has space', 't'.repeat(129), '-leading', 'a/b'],
+  tenant: ['', 'has space', 't'.repeat(254), '-leading', 'a/b', 'foo', 'evil.com/../x', 'contoso..com'],
   limit: [0, -1, 5001, 1.5, Number.NaN],
   id: ['', 'UPPER', 'with.dot', 'i'.repeat(41), '-x'],
   displayName: ['', 'd'.repeat(129)],

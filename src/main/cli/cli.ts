@@ -30,7 +30,7 @@ Options:
 The master key comes from OAUTH_ENCRYPTION_KEY, else the OS keychain (the
 desktop app's entry); the CLI never creates a key or a vault.
 Exit codes: 0 ok, 1 check/verify failed, 2 not found, 3 needs sign-in,
-64 usage, 65 data, 70 internal, 75 temporary (retry), 78 configuration.
+64 usage, 65 data, 70 internal, 74 disk full, 75 temporary (retry), 78 configuration.
 `;
 }
 
@@ -104,7 +104,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<ExitCode> {
       values: parsed.values,
       vault,
       open: async () => {
-        core ??= await openVault(vault, io.env);
+        core ??= await openVault(vault, io.env, command.vaultMode ?? 'read-only');
         return core;
       },
     });

@@ -40,6 +40,8 @@ export interface CommandSpec {
   /** Positional arguments: names, `?` suffix = optional. */
   args: string[];
   options: Record<string, OptionKind>;
+  /** How the command opens the vault: `read-only` (default) never modifies it; `existing` writes but never makes one. */
+  vaultMode?: 'read-only' | 'existing';
   summary: string;
   help: string;
   run(ctx: CommandContext): Promise<ExitCode>;
@@ -137,6 +139,7 @@ const EXIT_PRIORITY: ExitCode[] = [EXIT.NEEDS_REAUTH, EXIT.CONFIG, EXIT.DATA, EX
 
 const refresh: CommandSpec = {
   name: 'refresh',
+  vaultMode: 'existing',
   args: ['provider?', 'user?'],
   options: { all: 'boolean', json: 'boolean' },
   summary: 'refresh one account now, or every account with --all',
@@ -206,6 +209,7 @@ failure (3 needs sign-in, 78 configuration, 65 data, 75 temporary).`,
 
 const disconnect: CommandSpec = {
   name: 'disconnect',
+  vaultMode: 'existing',
   args: ['provider', 'user'],
   options: { json: 'boolean' },
   summary: 'revoke the grant at the provider (when supported) and delete the account',
@@ -230,6 +234,7 @@ logged but the local tokens are still deleted.`,
 
 const rotateKey: CommandSpec = {
   name: 'rotate-key',
+  vaultMode: 'existing',
   args: [],
   options: { json: 'boolean' },
   summary: 're-encrypt every token under a new master key',

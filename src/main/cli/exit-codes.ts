@@ -19,6 +19,8 @@ export const EXIT = {
   DATA: 65,
   /** A bug: an unexpected error (EX_SOFTWARE). */
   SOFTWARE: 70,
+  /** The disk is full: the vault can't be written (EX_IOERR). Free space; issued tokens are retried meanwhile. */
+  IOERR: 74,
   /** Temporary: provider unreachable, 5xx, rate limited, database busy. Retry later (EX_TEMPFAIL). */
   TEMPFAIL: 75,
   /** Configuration: no master key / keychain unavailable, wrong key, provider not configured (EX_CONFIG). */
@@ -50,6 +52,7 @@ const CONFIG_CODES = new Set([
 ]);
 const DATA_CODES = new Set(['DB_CORRUPT', 'DECRYPT_FAILED', 'CIPHERTEXT_MALFORMED', 'EMPTY_INPUT', 'INVALID_TOKEN_RESPONSE']);
 const TEMP_CODES = new Set(['DB_LOCKED']);
+const NOT_FOUND_CODES = new Set(['NO_VAULT', 'NO_ACCOUNT', 'account_not_found']);
 
 interface ErrorShape {
   name?: unknown;
@@ -67,11 +70,13 @@ export function exitCodeFor(err: unknown): ExitCode {
   if (err instanceof CliError) return err.exitCode;
   if (typeof err !== 'object' || err === null) return EXIT.SOFTWARE;
   const e = err as ErrorShape;
+  const code = typeof e.code === 'string' ? e.code : '';
   // OAuthAccountNotFoundError also says needsReauth (connecting fixes it); for a script it is "not found".
-  if (e.code === 'account_not_found') return EXIT.NOT_FOUND;
+  if (NOT_FOUND_CODES.has(code)) return EXIT.NOT_FOUND;
+  if (code === 'DISK_FULL') return EXIT.IOERR;
+  if (code === 'INVALID_ID') return EXIT.USAGE;
   if (e.needsReauth === true) return EXIT.NEEDS_REAUTH;
   if (e.retryable === true) return EXIT.TEMPFAIL;
-  const code = typeof e.code === 'string' ? e.code : '';
   if (TEMP_CODES.has(code)) return EXIT.TEMPFAIL;
   if (CONFIG_CODES.has(code)) return EXIT.CONFIG;
   if (DATA_CODES.has(code)) return EXIT.DATA;

@@ -6,18 +6,16 @@
  *  - it never creates a master key. A missing keychain entry next to an
  *    existing tokens.db means the key was lost or the keychain is locked;
  *    inventing a new key there would make the desktop app fail with
- *    KEY_MISMATCH on its next start. So the key is looked up first with
- *    `loadMasterKey({ create: false })`, and only then is the core created
- *    (which then reads that same existing key);
- *  - it never creates a vault: no tokens.db under the data folder means there
- *    is nothing to serve, and the caller gets "not found" instead of an empty
- *    database bound to whatever key happened to be in the environment.
+ *    KEY_MISMATCH on its next start (KEY_MISSING says how to restore it);
+ *  - it never creates a vault: no tokens.db (or an empty one) under the data
+ *    folder means there is nothing to serve, and the caller gets NO_VAULT
+ *    instead of an empty database bound to whatever key happened to be in the
+ *    environment. Only `connect` and `provider add` may make a vault.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CredentialCore } from '../core/credential-core.js';
 import { osmenHome } from '../core/paths.js';
-import { KeyCustody } from '../core/security/key-custody.js';
 import { CliError, EXIT } from './exit-codes.js';
 
 export interface VaultLocation {
@@ -40,16 +38,16 @@ export function noVault(loc: VaultLocation): CliError {
   );
 }
 
-/** Opens the existing vault at `loc` without creating a key or a database. */
-export async function openVault(loc: VaultLocation, env: NodeJS.ProcessEnv): Promise<CredentialCore> {
+/**
+ * Opens the vault at `loc` without creating a key or a database. `read-only` commands (list,
+ * token, check, log) never modify the vault; `existing` ones (refresh, disconnect, rotate-key)
+ * write to it but never make one.
+ */
+export async function openVault(loc: VaultLocation, env: NodeJS.ProcessEnv, mode: 'read-only' | 'existing' = 'read-only'): Promise<CredentialCore> {
   if (!loc.exists) throw noVault(loc);
   const keychainService = env.OSMEN_KEYCHAIN_SERVICE?.trim() || undefined;
-  if (!env.OAUTH_ENCRYPTION_KEY?.trim()) {
-    // Throws KEY_MISSING (no entry) or KEYCHAIN_UNAVAILABLE; both exit 78.
-    await new KeyCustody({ service: keychainService, env }).loadMasterKey({ create: false });
-  }
   // Loaded on demand: `keygen` and `--help` need neither SQLite nor the OAuth engine.
   const { createCredentialCore } = await import('../core/credential-core.js');
   const repoDir = env.OSMEN_REPO_DIR?.trim() || undefined;
-  return createCredentialCore({ home: loc.home, env, keychainService, repoDir, startScheduler: false });
+  return createCredentialCore({ home: loc.home, env, keychainService, repoDir, startScheduler: false, mode });
 }

@@ -20,6 +20,7 @@ export type VaultErrorCode =
   | 'INVALID_TOKEN_RESPONSE'
   | 'INVALID_ID'
   | 'NO_VAULT'
+  | 'NO_ACCOUNT'
   | 'DISK_FULL'
   | 'CLOSED';
 

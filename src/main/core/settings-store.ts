@@ -1,7 +1,10 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { CoreSettings } from './contracts.js';
+import { isBuiltinProviderId } from './oauth/providers/index.js';
+import { canonicalJson } from './security/log-chain.js';
 import { ensurePrivateDir } from './security/private-files.js';
 
 export const DEFAULT_SETTINGS: CoreSettings = {
@@ -22,6 +25,9 @@ export const customProviderSchema = z.strictObject({
 });
 export type StoredCustomProvider = z.infer<typeof customProviderSchema>;
 
+/** A stored entry: the definition and its HMAC under the vault's settings key. */
+const signedEntrySchema = customProviderSchema.extend({ mac: z.string().regex(/^[0-9a-f]{64}$/).optional() });
+
 /** Bounds keep a hand-edited file from turning the scheduler into a busy loop. */
 export const settingsPatchSchema = z.strictObject({
   refreshWindowMs: z.number().int().min(30_000).max(24 * 3_600_000).optional(),
@@ -33,22 +39,35 @@ export const settingsPatchSchema = z.strictObject({
 const fileSchema = z.object({
   settings: settingsPatchSchema.optional(),
   microsoftTenant: z.string().max(200).optional(),
-  customProviders: z.array(customProviderSchema).max(100).optional(),
+  customProviders: z.array(z.unknown()).max(100).optional(),
 });
 type SettingsFile = z.infer<typeof fileSchema>;
+
+/** A custom-provider entry that was not used, and why (health report, security log). */
+export interface IgnoredProviderEntry {
+  id: string;
+  reason: 'builtin_id' | 'unauthenticated' | 'invalid';
+}
 
 /**
  * settings.json in the data folder: non-secret preferences and custom providers.
  * Written atomically (temp file + rename) with mode 0600, so a crash mid-write
  * leaves the previous file, not half a file.
+ *
+ * Custom-provider entries decide where refresh tokens are sent, and the folder may be
+ * writable by others (a synced folder, a restored backup): each entry carries an HMAC under a
+ * key kept in the vault, and an entry without a valid one (edited, or written elsewhere) is
+ * ignored. A built-in id (google, microsoft) is never taken from this file.
  */
 export class SettingsStore {
   private readonly path: string;
+  private readonly macKey: Buffer | null;
   private data: SettingsFile;
 
-  constructor(home: string) {
+  constructor(home: string, options: { macKey?: Buffer | null } = {}) {
     ensurePrivateDir(home);
     this.path = join(home, 'settings.json');
+    this.macKey = options.macKey ?? null;
     this.data = this.read();
   }
 
@@ -74,6 +93,17 @@ export class SettingsStore {
     renameSync(tmp, this.path);
   }
 
+  private mac(entry: StoredCustomProvider): string | null {
+    if (!this.macKey) return null;
+    return createHmac('sha256', this.macKey).update('osmen/settings/custom-provider/v1\n').update(canonicalJson(entry)).digest('hex');
+  }
+
+  private verify(entry: StoredCustomProvider, given: string | undefined): boolean {
+    const expected = this.mac(entry);
+    if (!expected || !given) return false;
+    return timingSafeEqual(Buffer.from(expected, 'hex'), Buffer.from(given, 'hex'));
+  }
+
   get settings(): CoreSettings {
     return { ...DEFAULT_SETTINGS, ...this.data.settings };
   }
@@ -89,19 +119,59 @@ export class SettingsStore {
     return this.data.microsoftTenant;
   }
 
+  /** Stores the tenant; the caller validates it first (a bad tenant must never be saved). */
   setMicrosoftTenant(tenant: string): void {
     this.data.microsoftTenant = tenant;
     this.write();
   }
 
+  private entries(): Array<{ raw: unknown; entry: StoredCustomProvider | null; mac?: string }> {
+    return (this.data.customProviders ?? []).map((raw) => {
+      const parsed = signedEntrySchema.safeParse(raw);
+      if (!parsed.success) return { raw, entry: null };
+      const { mac, ...entry } = parsed.data;
+      return { raw, entry, mac };
+    });
+  }
+
+  /** The custom providers that may be used: well-formed, not a built-in id, and authenticated. */
   get customProviders(): StoredCustomProvider[] {
-    return [...(this.data.customProviders ?? [])];
+    return this.entries()
+      .filter((e) => e.entry !== null && !isBuiltinProviderId(e.entry.id) && this.verify(e.entry, e.mac))
+      .map((e) => e.entry!);
+  }
+
+  /** Entries that are in the file but are not used, and why. */
+  get ignoredProviders(): IgnoredProviderEntry[] {
+    const out: IgnoredProviderEntry[] = [];
+    for (const e of this.entries()) {
+      if (e.entry === null) {
+        const id = typeof e.raw === 'object' && e.raw !== null && typeof (e.raw as { id?: unknown }).id === 'string' ? (e.raw as { id: string }).id : '?';
+        out.push({ id: id.slice(0, 40), reason: 'invalid' });
+      } else if (isBuiltinProviderId(e.entry.id)) {
+        out.push({ id: e.entry.id, reason: 'builtin_id' });
+      } else if (!this.verify(e.entry, e.mac)) {
+        out.push({ id: e.entry.id, reason: 'unauthenticated' });
+      }
+    }
+    return out;
   }
 
   upsertCustomProvider(p: StoredCustomProvider): void {
     const valid = customProviderSchema.parse(p);
-    const others = (this.data.customProviders ?? []).filter((x) => x.id !== valid.id);
-    this.data.customProviders = [...others, valid];
+    const mac = this.mac(valid);
+    if (!mac) throw new Error('The settings store has no key to sign custom providers with.');
+    const others = (this.data.customProviders ?? []).filter((x) => (x as { id?: unknown })?.id !== valid.id);
+    this.data.customProviders = [...others, { ...valid, mac }];
     this.write();
+  }
+
+  removeCustomProvider(id: string): boolean {
+    const before = this.data.customProviders ?? [];
+    const after = before.filter((x) => (x as { id?: unknown })?.id !== id);
+    if (after.length === before.length) return false;
+    this.data.customProviders = after;
+    this.write();
+    return true;
   }
 }

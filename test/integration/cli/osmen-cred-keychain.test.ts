@@ -10,12 +10,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCredentialCore } from '../../../src/main/core/credential-core.js';
 import { EncryptionManager } from '../../../src/main/core/security/encryption-manager.js';
-import { KeyCustody, KEYCHAIN_ACCOUNT, KEYCHAIN_SERVICE } from '../../../src/main/core/security/key-custody.js';
+import { KeyCustody, KEYCHAIN_SERVICE } from '../../../src/main/core/security/key-custody.js';
 import { makeTmpHome } from '../../helpers/tmp.js';
+import { vaultCustody } from '../../helpers/vault-keychain.js';
 import { runCli } from './run-cli.js';
 
 const service = `${KEYCHAIN_SERVICE} (cli keychain test ${randomUUID()})`;
-const custody = new KeyCustody({ service, env: {} });
+let custody: KeyCustody;
+let pendingAccount: string;
 let home: ReturnType<typeof makeTmpHome>;
 let accessToken: string;
 let firstKey: string;
@@ -38,15 +40,17 @@ beforeAll(async () => {
     expect(core.keySource).toBe('keychain-created');
     accessToken = `kc-at-${randomUUID()}`;
     core.tokens.saveToken('acme', 'dave@example.test', { access_token: accessToken, refresh_token: `kc-rt-${randomUUID()}`, expires_in: 3600 });
+    pendingAccount = `master-key/${core.vaultId}.pending`;
   } finally {
     await core.close();
   }
+  custody = vaultCustody(service, home.dir);
   firstKey = (await custody.readKeychainKey())!;
   expect(firstKey).toBeTruthy();
 });
 
 afterAll(async () => {
-  await custody.deleteAll().catch(() => undefined);
+  await custody?.deleteAll().catch(() => undefined);
   home?.cleanup();
 });
 
@@ -67,7 +71,7 @@ describe('osmen-cred with the key in the OS keychain', () => {
     const now = (await custody.readKeychainKey())!;
     expect(now).not.toBe(firstKey);
     expect(new EncryptionManager(now).primaryKeyId).toBe(out.keyId);
-    expect(await custody.readKeychainKey(`${KEYCHAIN_ACCOUNT}.pending`)).toBeNull(); // promoted, not left staged
+    expect(await custody.readKeychainKey(pendingAccount)).toBeNull(); // promoted, not left staged
     expect(r.stdout).not.toContain(now);
     expect(r.stdout).not.toContain(firstKey);
     const t = await runCli(['token', 'acme', 'dave@example.test'], env());

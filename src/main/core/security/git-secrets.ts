@@ -70,18 +70,24 @@ interface GitRun {
 
 class GitMissingError extends Error {}
 
+/** The environment without GIT_* variables (GIT_CONFIG_COUNT/KEY/VALUE can inject config that runs programs). */
+function gitFreeEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('GIT_')));
+}
+
 function git(cwd: string, args: string[], opts: { maxBuffer: number; timeoutMs: number }): Promise<GitRun> {
   return new Promise((resolve, reject) => {
     execFile(
       'git',
-      ['-c', 'core.quotePath=false', '-c', 'color.ui=false', ...args],
+      // core.fsmonitor runs a program on index reads; a scanned repo's config must not run anything.
+      ['-c', 'core.quotePath=false', '-c', 'color.ui=false', '-c', 'core.fsmonitor=false', ...args],
       {
         cwd,
         maxBuffer: opts.maxBuffer,
         timeout: opts.timeoutMs,
         encoding: 'utf8',
         windowsHide: true,
-        env: { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_PAGER: 'cat', LC_ALL: 'C' },
+        env: { ...gitFreeEnv(), GIT_TERMINAL_PROMPT: '0', GIT_PAGER: 'cat', LC_ALL: 'C' },
       },
       (err, stdout, stderr) => {
         if (!err) return resolve({ code: 0, stdout, stderr, overflow: false });

@@ -109,6 +109,29 @@ export class ProviderRegistry {
     return this.info(def);
   }
 
+  /**
+   * Re-reads a built-in's identity from `env` (Microsoft's tenant) and keeps its client
+   * registration, scopes and parameters. Accounts stay bound to the issuer they connected at.
+   */
+  updateBuiltin(id: string, env: NodeJS.ProcessEnv): ProviderInfo {
+    const builtIn = BUILTIN_PROVIDERS.find((b) => b.id === id);
+    const current = this.defs.get(id);
+    if (!builtIn || !current) throw configError('unknown_provider', `"${id}" is not a built-in provider.`, id);
+    const fresh = builtIn.define(env);
+    const def: Definition = {
+      ...fresh,
+      displayName: current.displayName,
+      clientId: current.clientId ?? fresh.clientId,
+      clientSecret: current.clientSecret ?? fresh.clientSecret,
+      scopes: current.scopes,
+      extraAuthParams: current.extraAuthParams,
+      clockToleranceSec: current.clockToleranceSec,
+    };
+    this.defs.set(id, def);
+    this.forgetHandlers(id);
+    return this.info(def);
+  }
+
   /** Removes a custom provider (built-ins stay). Returns whether it was registered. */
   unregister(id: string): boolean {
     if (isBuiltinProviderId(id)) return false;

@@ -1,0 +1,175 @@
+/**
+ * The providers a core offers: the built-ins (client registrations from the environment and
+ * the data folder's .env), the custom providers in settings.json (authenticated entries only),
+ * and those given in code. It owns the rules for changing them: a Microsoft tenant is
+ * validated before it is saved, and a provider id is never re-pointed at another issuer while
+ * accounts are bound to the old one.
+ */
+import { MICROSOFT_TENANT_HINT, isMicrosoftTenant } from '../../shared/microsoft-tenant.js';
+import type { HealthCheck, ProviderSummary, SecurityEventSink } from './contracts.js';
+import { VaultError } from './errors.js';
+import {
+  OAuthConfigError,
+  ProviderRegistry,
+  isBuiltinProviderId,
+  type ProviderRegistration,
+} from './oauth/index.js';
+import type { TokenManager } from './security/token-manager.js';
+import type { SettingsStore } from './settings-store.js';
+
+export interface CustomProviderInput {
+  id: string;
+  displayName?: string;
+  issuer: string;
+  clientId: string;
+  clientSecret?: string;
+  scopes: string[];
+}
+
+export interface ProviderCatalogueOptions {
+  /** The environment providers read (process environment over the data folder's .env). */
+  env: NodeJS.ProcessEnv;
+  settings: SettingsStore;
+  tokens: TokenManager;
+  log: SecurityEventSink;
+  fetch?: typeof fetch;
+  /** Providers from code: registrations added after the others, or a ready registry used as the registry. */
+  given?: ProviderRegistration[] | ProviderRegistry;
+}
+
+/** OpenID Connect Core §11: offline_access is only honoured together with prompt=consent. */
+const offlineConsent = (scopes: string[]): Record<string, string> | undefined =>
+  scopes.includes('offline_access') ? { prompt: 'consent' } : undefined;
+
+const customSecretName = (providerId: string) => `provider/${providerId}/client_secret`;
+
+const IGNORED_REASON: Record<string, string> = {
+  builtin_id: 'uses a built-in provider id, which settings.json can never re-define',
+  unauthenticated: 'is not signed by this vault (edited, or written by someone else)',
+  invalid: 'is malformed',
+};
+
+export class ProviderCatalogue {
+  readonly registry: ProviderRegistry;
+  private readonly o: ProviderCatalogueOptions;
+
+  constructor(options: ProviderCatalogueOptions) {
+    this.o = options;
+    const given = options.given;
+    this.registry = given instanceof ProviderRegistry ? given : new ProviderRegistry({ env: this.providerEnv(), fetch: options.fetch });
+    if (given instanceof ProviderRegistry) this.registry.updateBuiltin('microsoft', this.providerEnv());
+    for (const p of options.settings.customProviders) this.registry.register(this.registration(p));
+    if (Array.isArray(given)) for (const reg of given) this.registry.register(reg);
+  }
+
+  private providerEnv(): NodeJS.ProcessEnv {
+    const tenant = this.o.settings.microsoftTenant;
+    return { ...this.o.env, ...(tenant ? { MICROSOFT_TENANT: tenant } : {}) };
+  }
+
+  private registration(p: { id: string; displayName?: string; issuer: string; clientId: string; hasClientSecret?: boolean; scopes: string[] }): ProviderRegistration {
+    return {
+      id: p.id,
+      displayName: p.displayName,
+      issuer: p.issuer,
+      clientId: p.clientId,
+      clientSecret: p.hasClientSecret ? (this.o.tokens.readSecret(customSecretName(p.id)) ?? undefined) : undefined,
+      scopes: p.scopes,
+      extraAuthParams: offlineConsent(p.scopes),
+    };
+  }
+
+  /** Validates, then saves, the tenant new Microsoft accounts sign in with. Existing accounts keep theirs. */
+  setMicrosoftTenant(tenant: string): void {
+    if (!isMicrosoftTenant(tenant)) {
+      throw new OAuthConfigError({
+        code: 'invalid_tenant',
+        description: `"${tenant.slice(0, 80)}" is not a Microsoft tenant: use ${MICROSOFT_TENANT_HINT}. Nothing was saved.`,
+        provider: 'microsoft',
+      });
+    }
+    if (tenant === this.o.settings.microsoftTenant) return;
+    this.o.settings.setMicrosoftTenant(tenant);
+    this.registry.updateBuiltin('microsoft', this.providerEnv());
+  }
+
+  async addCustomProvider(input: CustomProviderInput): Promise<ProviderSummary> {
+    const { tokens, settings, log } = this.o;
+    if (isBuiltinProviderId(input.id)) {
+      throw new OAuthConfigError({
+        code: 'provider_id_taken',
+        description: `"${input.id}" is a built-in provider; choose another id for a custom provider.`,
+        provider: input.id,
+      });
+    }
+    // Stored accounts of this id are refreshed and revoked where they were connected, whether or
+    // not the id is registered right now (its settings entry may have been lost or edited).
+    const accounts = tokens.listTokens().filter((t) => t.provider === input.id);
+    if (accounts.some((a) => a.issuer !== null && a.issuer !== input.issuer)) {
+      throw new OAuthConfigError({
+        code: 'provider_id_taken',
+        description: `Accounts of "${input.id}" are connected at another issuer; disconnect them first or choose another id.`,
+        provider: input.id,
+      });
+    }
+    // Register on a probe first: an invalid issuer (http on a public host...) throws before anything is saved.
+    const registration = { ...input, extraAuthParams: offlineConsent(input.scopes) };
+    new ProviderRegistry({ env: {}, fetch: this.o.fetch }).register(registration);
+    if (input.clientSecret) tokens.putSecret(customSecretName(input.id), input.clientSecret);
+    settings.upsertCustomProvider({
+      id: input.id,
+      displayName: input.displayName,
+      issuer: input.issuer,
+      clientId: input.clientId,
+      hasClientSecret: Boolean(input.clientSecret),
+      scopes: input.scopes,
+    });
+    // Added to the live registry (not a rebuild), so providers registered at run time stay.
+    this.registry.register(registration);
+    // Accounts stored before issuers were recorded are bound now, by the person's own choice.
+    let bound = 0;
+    for (const a of accounts) {
+      if (a.issuer === null && tokens.bindAccount(a.provider, a.userId, { issuer: input.issuer, tokenOrigin: null })) bound++;
+    }
+    log.logSecurityError('provider_added', { source: 'custom', reason: input.id, ...(bound ? { count: bound } : {}) });
+    const summary = this.registry.list().find((p) => p.id === input.id);
+    if (!summary) throw new VaultError('DB_OPEN_FAILED', `Provider ${input.id} was not registered.`);
+    return summary;
+  }
+
+  /** Findings for the health report: ignored settings entries, an unusable tenant. */
+  healthChecks(): HealthCheck[] {
+    const checks: HealthCheck[] = [];
+    for (const e of this.o.settings.ignoredProviders) {
+      checks.push({
+        id: `settings-provider:${e.id}`,
+        title: `Custom provider "${e.id}" in settings.json`,
+        status: 'warn',
+        message: `This entry ${IGNORED_REASON[e.reason]}, so it was ignored: no token is sent to it.`,
+        fix:
+          e.reason === 'builtin_id'
+            ? 'Remove the entry from settings.json.'
+            : 'If you added this provider yourself, add it again in Connect (or `osmen-cred provider add`); otherwise remove the entry from settings.json.',
+      });
+    }
+    const ms = this.registry.list().find((p) => p.id === 'microsoft');
+    const tenantProblem = ms && !ms.configured && ms.configHint?.includes('tenant');
+    if (tenantProblem) {
+      checks.push({
+        id: 'microsoft-tenant',
+        title: 'Microsoft tenant',
+        status: 'warn',
+        message: ms.configHint!,
+        fix: `Set a valid tenant (${MICROSOFT_TENANT_HINT}) in Connect or MICROSOFT_TENANT. Connected Microsoft accounts keep refreshing with their own tenant.`,
+      });
+    }
+    return checks;
+  }
+
+  /** Writes the ignored entries to the security log (once per start of the app). */
+  logIgnored(): void {
+    for (const e of this.o.settings.ignoredProviders) {
+      this.o.log.logSecurityError('settings_provider_ignored', { provider: e.id, reason: e.reason });
+    }
+  }
+}
