@@ -1,0 +1,185 @@
+/**
+ * A full disk never loses a refresh token the provider already rotated. The vault lives on a
+ * real, small tmpfs that is filled while the token request is on the wire: the save fails with
+ * DISK_FULL (CLI exit 74), the issued tokens are kept in memory and served, the stale refresh
+ * token is never sent again, and once there is room the rotated token is written and the grant
+ * still works at the provider (oidc-provider revokes the grant on reuse).
+ *
+ * Needs `mount -t tmpfs` (root, or a container allowed to mount); skipped with the reason where not.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createCredentialCore } from '../../src/main/core/credential-core.js';
+import { connectAccount, TokenRefresher } from '../../src/main/core/oauth/index.js';
+import { EncryptionManager } from '../../src/main/core/security/encryption-manager.js';
+import { TokenManager } from '../../src/main/core/security/token-manager.js';
+import { exitCodeFor } from '../../src/main/cli/exit-codes.js';
+import { browseAuthorization, PUBLIC_CLIENT_ID, startTestProvider, type TestProvider } from '../helpers/oidc-provider.js';
+import { ageToken, TEST_SCOPES, testRegistry } from '../helpers/oidc-fixtures.js';
+
+const BIN = fileURLToPath(new URL('../../bin/osmen-cred.js', import.meta.url));
+let mountPoint: string | null = null;
+let skipReason = '';
+let op: TestProvider;
+
+beforeAll(async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'osmen-tmpfs-'));
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m,mode=0700', 'tmpfs', dir], { stdio: 'pipe' });
+    mountPoint = dir;
+  } catch (err) {
+    skipReason = `mounting a tmpfs is not permitted here (${(err as Error).message.split('\n')[0]})`;
+    rmSync(dir, { recursive: true, force: true });
+  }
+  op = await startTestProvider();
+});
+
+const fillers: string[] = [];
+afterEach(() => {
+  for (const f of fillers.splice(0)) rmSync(f, { force: true });
+});
+
+afterAll(async () => {
+  await op?.close();
+  if (mountPoint) {
+    execFileSync('umount', [mountPoint]);
+    rmSync(mountPoint, { recursive: true, force: true });
+  }
+});
+
+/** Fills the filesystem completely; returns the filler's path (delete it to free the space). */
+function fillDisk(dir: string): string {
+  const filler = join(dir, 'filler');
+  fillers.push(filler);
+  const fd = openSync(filler, 'w');
+  try {
+    for (const size of [1 << 20, 64 << 10, 4 << 10, 512, 1]) {
+      const chunk = Buffer.alloc(size, 0x5a);
+      for (;;) {
+        try {
+          writeSync(fd, chunk);
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code === 'ENOSPC') break;
+          throw err;
+        }
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return filler;
+}
+
+/** Empties the WAL, so the next write must grow a file (an old, longer WAL would be reused in place). */
+function truncateWal(dbPath: string): void {
+  const db = new Database(dbPath);
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  db.close();
+}
+
+describe('a full disk', () => {
+  it('keeps the rotated refresh token in memory, serves it, and saves it when there is room', async (ctx) => {
+    if (!mountPoint) return ctx.skip(skipReason);
+    const home = join(mountPoint, 'core');
+    mkdirSync(home);
+    const key = EncryptionManager.generateKey();
+    const dbPath = join(home, 'tokens.db');
+    const tokens = new TokenManager({ dbPath, encryption: new EncryptionManager(key) });
+    try {
+      const meta = await connectAccount({ tokens, providers: testRegistry(op.issuer) }, 'testop', {
+        openUrl: async (url) => void (await browseAuthorization(url, { login: 'diskfull' })),
+      });
+      const user = meta.userId;
+      ageToken(tokens, 'testop', user, 0);
+      const oldRefresh = tokens.getToken('testop', user)!.refreshToken!;
+      truncateWal(dbPath);
+      op.resetCounts();
+      const refresher = new TokenRefresher({ tokens, providers: testRegistry(op.issuer) });
+      const hold = op.holdTokenRequests();
+      const first = refresher.getValidAccessToken('testop', user).catch((e: unknown) => e);
+      await hold.arrived;
+      const filler = fillDisk(mountPoint);
+      hold.release();
+      const err = await first;
+      expect(err).toMatchObject({ code: 'DISK_FULL' });
+      expect(exitCodeFor(err)).toBe(74);
+      expect(refresher.unsavedWrites).toBeGreaterThan(0);
+      // The issued token is served from memory; the stale stored refresh token is never sent.
+      const served = await refresher.getValidAccessToken('testop', user);
+      await expect(refresher.refreshIfDue('testop', user)).resolves.toMatchObject({ kind: 'failed', error: { code: 'DISK_FULL' } });
+      expect(op.count('refresh_token')).toBe(1);
+      expect(tokens.getToken('testop', user)!.refreshToken).toBe(oldRefresh);
+
+      unlinkSync(filler);
+      await vi.waitFor(() => expect(tokens.getToken('testop', user)!.refreshToken).not.toBe(oldRefresh), { timeout: 20_000, interval: 50 });
+      expect(tokens.getToken('testop', user)!.accessToken).toBe(served);
+      expect(refresher.unsavedWrites).toBe(0);
+      // The grant survived: the rotated refresh token works at the provider.
+      await refresher.refreshNow('testop', user);
+      expect(op.tokenRequests.filter((t) => t.grantType === 'refresh_token').map((t) => t.status)).toEqual([200, 200]);
+      await refresher.close();
+    } finally {
+      tokens.close();
+    }
+  });
+
+  it('osmen-cred token exits 74 (DISK_FULL) and, still running, saves the rotated token once space is freed', async (ctx) => {
+    if (!mountPoint) return ctx.skip(skipReason);
+    const home = join(mountPoint, 'cli');
+    mkdirSync(home);
+    const key = EncryptionManager.generateKey();
+    const core = await createCredentialCore({ home, encryptionKey: key, env: {} });
+    await core.addCustomProvider({ id: 'testop', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: TEST_SCOPES });
+    const meta = await core.connectAccount('testop', { openUrl: (url) => void browseAuthorization(url, { login: 'diskcli' }) });
+    ageToken(core.tokens, 'testop', meta.userId, 0);
+    const oldRefresh = core.tokens.getToken('testop', meta.userId)!.refreshToken!;
+    await core.close();
+    truncateWal(join(home, 'tokens.db'));
+    op.resetCounts();
+
+    const hold = op.holdTokenRequests();
+    const child = spawn(process.execPath, [BIN, 'token', 'testop', meta.userId], {
+      env: { PATH: process.env.PATH, HOME: home, OSMEN_HOME: home, OAUTH_ENCRYPTION_KEY: key },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    const reported = new Promise<void>((resolve) =>
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        if (stderr.includes('[DISK_FULL]')) resolve();
+      }),
+    );
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await hold.arrived;
+    const filler = fillDisk(mountPoint);
+    hold.release();
+    await reported;
+    // The command has failed and said why; the process is still trying to save. Make room.
+    unlinkSync(filler);
+    expect(await exited).toBe(74);
+    expect(stdout).toBe('');
+    expect(stderr).not.toContain('closing the vault failed');
+
+    const check = new TokenManager({ dbPath: join(home, 'tokens.db'), encryption: new EncryptionManager(key) });
+    try {
+      expect(check.getToken('testop', meta.userId)!.refreshToken).not.toBe(oldRefresh);
+    } finally {
+      check.close();
+    }
+    const after = await createCredentialCore({ home, encryptionKey: key, env: {} });
+    try {
+      await after.refreshAccount('testop', meta.userId);
+    } finally {
+      await after.close();
+    }
+    expect(op.tokenRequests.filter((t) => t.grantType === 'refresh_token').map((t) => t.status)).toEqual([200, 200]);
+  });
+});
+
