@@ -71,6 +71,8 @@ export const AccountDtoSchema = z.strictObject({
   displayName: z.string().max(512).nullable(),
   expiresAt: NullableEpochMs,
   scopes: z.array(z.string().max(256)).max(100),
+  /** All scopes granted (the list above holds at most the first 100). */
+  scopeCount: z.number().int().nonnegative(),
   tokenType: z.string().max(64),
   status: AccountStatusSchema,
   statusDetail: z.string().max(2048).nullable(),

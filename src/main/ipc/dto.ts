@@ -31,16 +31,25 @@ function ms(date: Date | number | null | undefined): number | null {
   return typeof date === 'number' ? date : date.getTime();
 }
 
+/** Cuts a string to `max` characters (ending in …), so one long value can't make a whole list fail the contract. */
+function clip(value: string, max: number): string {
+  return value.length <= max ? value : `${value.slice(0, max - 1)}…`;
+}
+
+export const MAX_DTO_SCOPES = 100;
+
 export function toAccountDto(m: TokenMetadata): AccountDto {
   return {
     provider: m.provider,
     userId: m.userId,
-    displayName: m.displayName ?? null,
+    displayName: m.displayName === null || m.displayName === undefined ? null : clip(m.displayName, 512),
     expiresAt: ms(m.expiresAt),
-    scopes: [...m.scopes],
-    tokenType: m.tokenType,
+    // A provider may grant hundreds of scopes: the UI gets the first ones and the count.
+    scopes: m.scopes.slice(0, MAX_DTO_SCOPES).map((s) => clip(s, 256)),
+    scopeCount: m.scopes.length,
+    tokenType: clip(m.tokenType, 64),
     status: m.status,
-    statusDetail: m.statusDetail ?? null,
+    statusDetail: m.statusDetail === null || m.statusDetail === undefined ? null : clip(m.statusDetail, 2048),
     failureCount: m.failureCount,
     nextAttemptAt: ms(m.nextAttemptAt),
     hasRefreshToken: m.hasRefreshToken,

@@ -133,10 +133,25 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
   };
 
   const reject = (channel: string, reason: string): void => {
-    deps.reportRejection?.report(channel, reason);
+    try {
+      deps.reportRejection?.report(channel, reason);
+    } catch {
+      // reporting a rejection must not turn it into a crash
+    }
   };
 
   async function invoke(channel: unknown, payload: unknown): Promise<IpcResult<unknown>> {
+    // Never throws, never rejects: a payload with throwing getters or a hostile proxy (its
+    // prototype lookup, its property reads during parsing) ends as a typed error like any other.
+    try {
+      return await run(channel, payload);
+    } catch {
+      reject(typeof channel === 'string' && isChannel(channel) ? channel : '<unknown>', 'invalid_payload');
+      return { ok: false, error: { code: 'INVALID_REQUEST', message: 'Invalid request — the payload could not be read.' } };
+    }
+  }
+
+  async function run(channel: unknown, payload: unknown): Promise<IpcResult<unknown>> {
     if (!isChannel(channel)) {
       reject(typeof channel === 'string' ? channel : `<${typeof channel}>`, 'unknown_channel');
       return { ok: false, error: { code: 'UNKNOWN_CHANNEL', message: 'Unknown IPC channel.' } };
