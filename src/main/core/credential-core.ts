@@ -13,7 +13,7 @@ import { CoreEvents } from './events.js';
 import { envFileChecks, readEnvFile } from './env-file.js';
 import { osmenHome } from './paths.js';
 import type { EncryptionManager } from './security/encryption-manager.js';
-import type { KeySource } from './security/key-custody.js';
+import { KEYCHAIN_SERVICE, type KeySource } from './security/key-custody.js';
 import { ensurePrivateDir } from './security/private-files.js';
 import type { TokenManager, TokenMetadata } from './security/token-manager.js';
 import { SecurityLogger } from './security/security-logger.js';
@@ -255,6 +255,10 @@ export async function createCredentialCore(options: CredentialCoreOptions = {}):
         repoDir: options.repoDir,
         paths: { home, db: tokens.dbPath, log: join(home, 'security.log') },
       });
+      const custody = report.checks.find((c) => c.id === 'encryption-key');
+      if (custody && vault.keychainAccount) {
+        custody.message += ` Keychain entry: service "${options.keychainService ?? KEYCHAIN_SERVICE}", account "${vault.keychainAccount}" (back it up).`;
+      }
       report.checks.push(...envFileChecks(join(home, '.env'), envFile), ...catalogue.healthChecks());
       report.ok = !report.checks.some((c) => c.status === 'fail');
       for (const check of report.checks) {

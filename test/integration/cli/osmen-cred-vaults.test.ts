@@ -74,6 +74,9 @@ describe('one keychain entry per vault', () => {
     expect(tokenA).toMatchObject({ code: 0, stdout: 'token-of-a\n' });
     const tokenB = await runCli(['token', 'acme', 'me@example.test'], env({ OSMEN_HOME: b }));
     expect(tokenB).toMatchObject({ code: 0, stdout: 'token-of-b\n' });
+    // The health report names each vault's own entry, for backing it up.
+    const checkA = JSON.parse((await runCli(['--home', a, 'check', '--json'], env())).stdout) as { checks: Array<{ id: string; message: string }> };
+    expect(checkA.checks.find((c) => c.id === 'encryption-key')!.message).toContain(`master-key/${peekVault(join(a, 'tokens.db')).state === 'vault' ? (peekVault(join(a, 'tokens.db')) as { vaultId: string }).vaultId : ''}`);
   });
 
   it('an entry from before vault ids keeps working and is moved to the vault\'s own entry by a writing open', async () => {
