@@ -11,6 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import * as oidc from 'openid-client';
 import type { SecurityEventSink } from '../contracts.js';
+import { guardSink } from '../security/guarded-sink.js';
 import type { CoreEvents } from '../events.js';
 import type { TokenManager, TokenMetadata, TokenResponse } from '../security/token-manager.js';
 import {
@@ -145,7 +146,9 @@ function assertSameAccount(tokens: TokenManager, providerId: string, identity: I
 }
 
 /** Connects an account interactively; returns its metadata (never tokens). */
-export async function connectAccount(deps: OAuthDeps, providerId: string, options: ConnectOptions = {}): Promise<TokenMetadata> {
+export async function connectAccount(given: OAuthDeps, providerId: string, options: ConnectOptions = {}): Promise<TokenMetadata> {
+  // A stored account is connected whether or not its log line could be written.
+  const deps: OAuthDeps = { ...given, log: guardSink(given.log) };
   const handler = deps.providers.getHandler(providerId);
   const timeoutMs = options.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const signals = [AbortSignal.timeout(timeoutMs)];
@@ -234,7 +237,8 @@ export interface DisconnectResult {
  * token) and deletes locally. A failed revocation is logged and reported, never fatal: the
  * user asked for the account to go, and keeping it would be worse.
  */
-export async function disconnectAccount(deps: OAuthDeps, providerId: string, userId: string): Promise<DisconnectResult> {
+export async function disconnectAccount(given: OAuthDeps, providerId: string, userId: string): Promise<DisconnectResult> {
+  const deps: OAuthDeps = { ...given, log: guardSink(given.log) };
   if (!deps.tokens.getMetadata(providerId, userId)) return { deleted: false, revocation: 'none' };
   // Take the account's refresh lease first: a refresh in flight (this or another process) finishes
   // and stores its rotated refresh token, which is then the one we revoke. Refreshers that wait
