@@ -25,7 +25,14 @@ async function main() {
   const infoOnly = args.some((a) => ['-h', '--help', '-v', '--version'].includes(a));
   const env = { ...process.env };
   if (LAUNCHING.has(command) && !infoOnly) {
-    const runtime = await ensureRuntime(electronPackageDir(ROOT), { env });
+    let electronDir;
+    try {
+      electronDir = electronPackageDir(ROOT);
+    } catch {
+      process.stderr.write('\nCannot start: the electron package is not installed.\nWhat to run:\n  npm install, then npm start again.\n');
+      process.exit(EXIT_RUNTIME_UNAVAILABLE);
+    }
+    const runtime = await ensureRuntime(electronDir, { env });
     if (!runtime.ok) {
       process.stderr.write(`\n${runtime.message}\n`);
       process.exit(EXIT_RUNTIME_UNAVAILABLE);

@@ -6,7 +6,7 @@
  * test works on a copy of node_modules/electron in a temporary project.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -186,6 +186,15 @@ describe.runIf(isPosix)('npm start on a fresh clone (scripts/electron-vite.mjs)'
     expect(run.code).toBe(69);
     expect(run.stderr).toContain('ELECTRON_SKIP_BINARY_DOWNLOAD is set');
     expect(mirror.requests).toEqual([]);
+  });
+
+  it('without the electron package at all: says to run npm install', async () => {
+    const { root, electronDir } = makeStartProject(tmp.dir);
+    rmSync(electronDir, { recursive: true });
+    const run = await runStart(root, ['preview', '--skipBuild'], cleanEnv({}));
+    expect(run.code).toBe(69);
+    expect(run.stderr).toContain('Cannot start: the electron package is not installed.');
+    expect(run.stderr).toContain('npm install, then npm start again.');
   });
 
   it('`build` and `--version` need no runtime and download nothing', async () => {
