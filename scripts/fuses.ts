@@ -23,9 +23,13 @@ export const PACKAGED_FUSES: FuseV1Config = {
   [FuseV1Options.WasmTrapHandlers]: true,
 };
 
-/** Flips the fuses of one packaged Electron binary (or .app); returns how many wires were written. */
-export function applyPackagedFuses(pathToElectron: string): Promise<number> {
-  return flipFuses(pathToElectron, PACKAGED_FUSES);
+/**
+ * Flips the fuses of one packaged Electron binary (or .app); returns how many wires were written.
+ * `resetAdHocDarwinSignature`: on Apple Silicon, re-sign ad hoc after the flip, for builds
+ * that are not signed afterwards (an arm64 binary with a broken signature does not start).
+ */
+export function applyPackagedFuses(pathToElectron: string, options: { resetAdHocDarwinSignature?: boolean } = {}): Promise<number> {
+  return flipFuses(pathToElectron, { ...PACKAGED_FUSES, resetAdHocDarwinSignature: options.resetAdHocDarwinSignature ?? false });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

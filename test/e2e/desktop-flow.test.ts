@@ -3,7 +3,8 @@
  * The desktop experience end to end: the built renderer and preload in
  * Chromium, the real core and IPC handler table in Node, a real OpenID
  * Provider (oidc-provider) on loopback whose login and consent pages are
- * driven in a second browser. Screenshots of each view go to docs/screenshots.
+ * driven in a second browser. Screenshots of each view go to docs/screenshots
+ * with UPDATE_SCREENSHOTS=1 (else to test/e2e/artifacts/screenshots).
  */
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';

@@ -9,7 +9,7 @@
  * back through page.evaluate. The binding checks that the caller is the main
  * frame, like register.ts checks senderFrame.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -20,11 +20,15 @@ import { mimeTypeOf, resolveStaticPath } from '../../src/main/app/static-files.j
 import type { CoreEvents } from '../../src/main/core/events.js';
 import { forwardCoreEvents } from '../../src/main/ipc/events-bridge.js';
 import type { HandlerTable } from '../../src/main/ipc/handlers.js';
+import { defaultChromiumLookup, findChromium } from './chromium-path.js';
+import { screenshotDir } from './screenshot-dir.js';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 export const RENDERER_DIR = join(ROOT, 'out', 'renderer');
 export const PRELOAD_FILE = join(ROOT, 'out', 'preload', 'index.cjs');
-export const SCREENSHOT_DIR = join(ROOT, 'docs', 'screenshots');
+/** docs/screenshots with UPDATE_SCREENSHOTS=1, else the ignored test/e2e/artifacts/screenshots. */
+export const SCREENSHOT_DIR = screenshotDir(ROOT);
+mkdirSync(SCREENSHOT_DIR, { recursive: true });
 
 export interface StaticServer {
   url: string;
@@ -60,7 +64,7 @@ export async function serveRenderer(dir = RENDERER_DIR): Promise<StaticServer> {
 
 export async function launchChromium(): Promise<Browser> {
   return chromium.launch({
-    executablePath: '/usr/bin/chromium',
+    executablePath: findChromium(defaultChromiumLookup(() => chromium.executablePath())),
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
   });
 }
