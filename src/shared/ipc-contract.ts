@@ -250,7 +250,8 @@ export const CHANNELS = {
   'osmen:app:status': { request: Empty, response: AppStatusDtoSchema },
   'osmen:accounts:list': { request: Empty, response: z.array(AccountDtoSchema).max(100_000) },
   'osmen:accounts:connect': {
-    request: z.strictObject({ providerId: ProviderIdSchema, tenant: TenantSchema.optional() }),
+    // reconnectUserId: sign this account in again; another identity is refused (account_mismatch).
+    request: z.strictObject({ providerId: ProviderIdSchema, tenant: TenantSchema.optional(), reconnectUserId: UserIdSchema.optional() }),
     response: AccountDtoSchema,
   },
   'osmen:accounts:cancel-connect': { request: Empty, response: z.strictObject({ cancelled: z.boolean() }) },

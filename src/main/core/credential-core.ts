@@ -69,6 +69,8 @@ export interface ConnectOptions {
   signal?: AbortSignal;
   /** Microsoft only: common | organizations | consumers | tenant GUID | domain. */
   tenant?: string;
+  /** Sign this existing account in again; another identity is refused with `account_mismatch`. */
+  reconnect?: { userId: string };
 }
 
 
@@ -195,8 +197,9 @@ export async function createCredentialCore(options: CredentialCoreOptions = {}):
     events,
 
     async connectAccount(providerId, opts = {}) {
-      // Validated before anything is saved: a bad tenant must never reach the settings.
-      if (providerId === 'microsoft' && opts.tenant) catalogue.setMicrosoftTenant(opts.tenant);
+      // Validated before anything is saved: a bad tenant must never reach the settings. A
+      // reconnect keeps the account's own tenant.
+      if (providerId === 'microsoft' && opts.tenant && !opts.reconnect) catalogue.setMicrosoftTenant(opts.tenant);
       connecting?.abort();
       const controller = new AbortController();
       connecting = controller;
@@ -206,6 +209,7 @@ export async function createCredentialCore(options: CredentialCoreOptions = {}):
           openUrl: opts.openUrl ?? options.openUrl,
           timeoutMs: opts.timeoutMs,
           signal,
+          reconnect: opts.reconnect,
         });
         scheduler.wake();
         return account;

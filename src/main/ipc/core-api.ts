@@ -35,7 +35,7 @@ export interface CoreApi {
   log: { logSecurityError(type: string, details: LogDetails): void };
   connectAccount(
     providerId: string,
-    opts?: { tenant?: string; signal?: AbortSignal; timeoutMs?: number },
+    opts?: { tenant?: string; signal?: AbortSignal; timeoutMs?: number; reconnect?: { userId: string } },
   ): Promise<TokenMetadata>;
   cancelConnect(): boolean;
   disconnectAccount(providerId: string, userId: string): Promise<DisconnectResult>;

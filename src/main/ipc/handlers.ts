@@ -87,7 +87,9 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
     },
     'osmen:accounts:list': () => requireCore(deps).listAccounts().map(toAccountDto),
     'osmen:accounts:connect': async (req) => {
-      const opts = req.tenant !== undefined ? { tenant: req.tenant } : undefined;
+      const opts: { tenant?: string; reconnect?: { userId: string } } = {};
+      if (req.tenant !== undefined) opts.tenant = req.tenant;
+      if (req.reconnectUserId !== undefined) opts.reconnect = { userId: req.reconnectUserId };
       return toAccountDto(await requireCore(deps).connectAccount(req.providerId, opts));
     },
     'osmen:accounts:cancel-connect': () => ({ cancelled: requireCore(deps).cancelConnect() }),

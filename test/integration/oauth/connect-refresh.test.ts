@@ -44,6 +44,34 @@ async function connect(login = 'alice', d = deps()) {
   return { meta, page: page! };
 }
 
+describe('reconnect', () => {
+  it('sends login_hint and refuses another identity with account_mismatch, storing nothing', async () => {
+    const { meta } = await connect('alice');
+    const before = vault.tokens.getToken('testop', meta.userId)!;
+    let hint: string | null = null;
+    const err = await connectAccount(deps(), 'testop', {
+      reconnect: { userId: meta.userId },
+      openUrl: async (url) => {
+        hint = new URL(url).searchParams.get('login_hint');
+        await browseAuthorization(url, { login: 'mallory' });
+      },
+      timeoutMs: 20_000,
+    }).catch((e: unknown) => e);
+    expect(hint).toBe(meta.userId);
+    expect(err).toMatchObject({ code: 'account_mismatch' });
+    expect(vault.tokens.listTokens().map((t) => t.userId)).toEqual([meta.userId]);
+    expect(vault.tokens.getToken('testop', meta.userId)!.refreshToken).toBe(before.refreshToken);
+    // Signing in as the right account reconnects it.
+    const again = await connectAccount(deps(), 'testop', {
+      reconnect: { userId: meta.userId },
+      openUrl: async (url) => void (await browseAuthorization(url, { login: 'alice' })),
+      timeoutMs: 20_000,
+    });
+    expect(again.userId).toBe(meta.userId);
+    expect(vault.tokens.getToken('testop', meta.userId)!.refreshToken).not.toBe(before.refreshToken);
+  });
+});
+
 describe('connectAccount against oidc-provider', () => {
   it('runs code + PKCE + state + nonce through the login and consent pages and stores tokens and identity', async () => {
     let seenUrl = '';

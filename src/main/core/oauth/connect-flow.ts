@@ -41,6 +41,12 @@ export interface ConnectOptions {
   /** How long the user has to finish signing in. Default 5 minutes. */
   timeoutMs?: number;
   signal?: AbortSignal;
+  /**
+   * Signing an existing account in again: the provider gets it as `login_hint`, and a sign-in as
+   * anyone else is refused with `account_mismatch` (nothing is stored). The account's own issuer
+   * (a Microsoft account's tenant) is used.
+   */
+  reconnect?: { userId: string };
 }
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5 * 60 * 1000;
@@ -149,7 +155,8 @@ function assertSameAccount(tokens: TokenManager, providerId: string, identity: I
 export async function connectAccount(given: OAuthDeps, providerId: string, options: ConnectOptions = {}): Promise<TokenMetadata> {
   // A stored account is connected whether or not its log line could be written.
   const deps: OAuthDeps = { ...given, log: guardSink(given.log) };
-  const handler = deps.providers.getHandler(providerId);
+  const reconnecting = options.reconnect ? deps.tokens.getMetadata(providerId, options.reconnect.userId) : null;
+  const handler = reconnecting ? deps.providers.handlerFor(providerId, reconnecting.issuer) : deps.providers.getHandler(providerId);
   const timeoutMs = options.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const signals = [AbortSignal.timeout(timeoutMs)];
   if (options.signal) signals.push(options.signal);
@@ -171,6 +178,7 @@ export async function connectAccount(given: OAuthDeps, providerId: string, optio
       state,
     };
     if (nonce) params.nonce = nonce;
+    if (options.reconnect) params.login_hint = options.reconnect.userId;
     const authUrl = await raceSignal(handler.buildAuthorizationUrl(params), signal, providerId);
     // Don't block on the opener: a driver that behaves like a browser (tests, or an opener that
     // waits for its window) only finishes after we answer the callback. It can only fail us.
@@ -199,6 +207,13 @@ export async function connectAccount(given: OAuthDeps, providerId: string, optio
       id_token: response.id_token ?? null,
       token_type: response.token_type ?? 'Bearer',
     };
+    if (options.reconnect && identity.userId !== options.reconnect.userId) {
+      throw new OAuthError({
+        code: 'account_mismatch',
+        description: `That sign-in was for another account, not ${options.reconnect.userId}. Nothing was stored; reconnect and sign in as ${options.reconnect.userId}.`,
+        provider: providerId,
+      });
+    }
     assertSameAccount(deps.tokens, providerId, identity);
     // The account is bound to where it was connected: its tokens are only ever sent back there.
     const binding = await raceSignal(bindingOfHandler(handler), signal, providerId);
