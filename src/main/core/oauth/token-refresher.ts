@@ -15,6 +15,7 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
+import { accountKey } from '../../../shared/account-key.js';
 import type { SecurityEventSink } from '../contracts.js';
 import type { CoreEvents } from '../events.js';
 import type { StoredToken, TokenManager, TokenMetadata, TokenResponse } from '../security/token-manager.js';
@@ -206,7 +207,7 @@ export class TokenRefresher {
   }
 
   private singleFlight(provider: string, userId: string, force: boolean): Promise<RefreshOutcome> {
-    const key = `${provider}\u0000${userId}`;
+    const key = accountKey({ provider, userId });
     const existing = this.inflight.get(key);
     if (existing) return existing;
     if (this.closing) {
