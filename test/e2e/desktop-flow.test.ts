@@ -300,6 +300,8 @@ describe('desktop flow against a real OpenID Provider', () => {
       .poll(() => page.locator('.banner').first().textContent())
       .toBe('Disconnected Test alice. Access was revoked at the provider.');
     await page.getByRole('heading', { name: 'No accounts yet' }).waitFor();
+    // The last card is gone: focus lands on the next thing to do, not on <body>.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Connect your first account');
     expect(core.listAccounts()).toEqual([]);
   });
 
