@@ -5,7 +5,7 @@
  * notifications and power/network wake-ups.
  */
 import { join } from 'node:path';
-import { app, session, shell, type BrowserWindow } from 'electron';
+import { app, clipboard, session, shell, type BrowserWindow } from 'electron';
 import { createCredentialCore, type CredentialCore } from './core/credential-core.js';
 import { CLIENT_ENV_NAMES, loadEnvFile } from './core/env-file.js';
 import type { IpcErrorDto, SettingsDto } from '../shared/ipc-contract.js';
@@ -79,12 +79,16 @@ async function start(): Promise<void> {
   handleAppProtocol(join(import.meta.dirname, '../renderer'));
   if (devServerUrl && devOrigin) applyDevCsp(session.defaultSession, devOrigin);
 
-  try {
-    core = await createCredentialCore({ startScheduler: true, openUrl: openAuthorizationPage });
-  } catch (err) {
-    // KEYCHAIN_UNAVAILABLE, KEY_MALFORMED, DB_CORRUPT...: show the locked-vault screen. Never a plaintext fallback.
-    vaultError = toErrorDto(err);
-  }
+  const openVault = async (): Promise<void> => {
+    try {
+      core = await createCredentialCore({ startScheduler: true, openUrl: openAuthorizationPage });
+      vaultError = null;
+    } catch (err) {
+      // KEYCHAIN_UNAVAILABLE, KEY_MALFORMED, DB_CORRUPT...: show the locked-vault screen. Never a plaintext fallback.
+      vaultError = toErrorDto(err);
+    }
+  };
+  await openVault();
 
   const send = (channel: string, payload: unknown): void => {
     if (win && !win.isDestroyed()) win.webContents.send(channel, payload);
@@ -123,12 +127,21 @@ async function start(): Promise<void> {
     openExternal: (url) => shell.openExternal(url), /* eng-disable OPEN_EXTERNAL_JS_CHECK */
     onSettingsChanged,
     reportRejection: rejections,
+    openSignInPage: openAuthorizationPage,
+    writeClipboard: (text) => clipboard.writeText(text),
+    // The locked screen's Retry (after the keychain was unlocked): on success wire the core as at start.
+    retryOpenVault: async () => {
+      await openVault();
+      if (core) attachCore(core);
+    },
+    quit: () => app.quit(),
   });
   const policy: SenderPolicy = {
     allowedOrigins,
     trustedWebContents: () => new Set(win && !win.isDestroyed() ? [win.webContents.id] : []),
   };
   cleanups.push(registerIpc(table, policy, rejections));
+  cleanups.push(table.subscribe(send));
 
   const resources = join(app.getAppPath(), 'resources');
   win = createMainWindow({
@@ -176,8 +189,7 @@ async function start(): Promise<void> {
   const trayTimer = setInterval(refreshTray, 60_000);
   cleanups.push(() => clearInterval(trayTimer));
 
-  if (core) {
-    const opened = core;
+  function attachCore(opened: CredentialCore): void {
     cleanups.push(forwardCoreEvents(opened.events, send));
     const notifier = new ReauthNotifier(showWindow);
     const onReauth = ({ provider, userId }: { provider: string; userId: string }): void => {
@@ -185,22 +197,23 @@ async function start(): Promise<void> {
       notifier.notify(provider, userId, account?.displayName ?? userId);
       refreshTray();
     };
+    // Every refresh ends in accounts-changed (token-refreshed comes just before it): one redraw.
     const onAccounts = (): void => {
       notifier.sync(opened.listAccounts());
       refreshTray();
     };
     opened.events.on('needs-reauth', onReauth);
     opened.events.on('accounts-changed', onAccounts);
-    opened.events.on('token-refreshed', refreshTray);
     cleanups.push(() => {
       opened.events.off('needs-reauth', onReauth);
       opened.events.off('accounts-changed', onAccounts);
-      opened.events.off('token-refreshed', refreshTray);
     });
     // The scheduler object can be replaced by a settings change: look it up at wake time.
     cleanups.push(watchPowerAndNetwork(() => opened.scheduler.wake()));
     applyStartAtLogin(opened.getSettings().startAtLogin);
+    refreshTray();
   }
+  if (core) attachCore(core);
 
   let closed = false;
   app.on('before-quit', (event) => {

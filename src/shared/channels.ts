@@ -10,9 +10,14 @@ export const CHANNEL_PREFIX = 'osmen:';
 /** Bridge method -> invoke channel. */
 export const INVOKE_METHODS = {
   appStatus: 'osmen:app:status',
+  retryOpenVault: 'osmen:app:retry-open-vault',
+  quitApp: 'osmen:app:quit',
+  copyToClipboard: 'osmen:app:copy',
   listAccounts: 'osmen:accounts:list',
   connectAccount: 'osmen:accounts:connect',
   cancelConnect: 'osmen:accounts:cancel-connect',
+  signInState: 'osmen:accounts:sign-in-state',
+  reopenSignIn: 'osmen:accounts:reopen-sign-in',
   disconnectAccount: 'osmen:accounts:disconnect',
   refreshAccount: 'osmen:accounts:refresh',
   refreshAll: 'osmen:accounts:refresh-all',
@@ -35,6 +40,7 @@ export const SUBSCRIBE_METHODS = {
   onNeedsReauth: 'osmen:event:needs-reauth',
   onRefreshFailed: 'osmen:event:refresh-failed',
   onSettingsChanged: 'osmen:event:settings-changed',
+  onSignInState: 'osmen:event:sign-in-state',
 } as const;
 
 export type Channel = (typeof INVOKE_METHODS)[keyof typeof INVOKE_METHODS];

@@ -7,7 +7,13 @@
  * the preload (sandboxed, fully bundled) and the renderer can use it.
  */
 import { z } from 'zod';
-import { SETTINGS_LIMITS, type Channel, type EventChannel } from './channels.js';
+import {
+  SETTINGS_LIMITS,
+  type Channel,
+  type EventChannel,
+  type INVOKE_METHODS,
+  type SUBSCRIBE_METHODS,
+} from './channels.js';
 import { MICROSOFT_TENANT_HINT, MICROSOFT_TENANT_PATTERN } from './microsoft-tenant.js';
 
 export * from './channels.js';
@@ -82,6 +88,13 @@ export const AccountDtoSchema = z.strictObject({
   createdAt: EpochMs,
   updatedAt: EpochMs,
   lastRefreshAt: NullableEpochMs,
+  /**
+   * The keyed hash the security log writes for this user id, so the Log view
+   * can find an account's entries by e-mail; the HMAC key stays in main.
+   */
+  userHash: z.string().regex(/^[0-9a-f]{8,128}$/),
+  /** The issuer the account signed in at (for now: its provider's issuer, when known). */
+  issuer: z.string().max(2048).nullable(),
 });
 export type AccountDto = z.infer<typeof AccountDtoSchema>;
 
@@ -102,10 +115,18 @@ export const DisconnectDtoSchema = z.strictObject({
 });
 export type DisconnectDto = z.infer<typeof DisconnectDtoSchema>;
 
+const AccountRefFields = { provider: ProviderIdSchema, userId: z.string().max(512) };
+
 export const RefreshSummaryDtoSchema = z.strictObject({
   due: z.number().int().nonnegative(),
   refreshed: z.number().int().nonnegative(),
   failed: z.number().int().nonnegative(),
+  /** Accounts a forced "Refresh all" left alone, and why (the scheduler's pass reports none). */
+  skipped: z
+    .array(z.strictObject({ ...AccountRefFields, reason: z.enum(['needs_reauth', 'no_refresh_token']) }))
+    .max(100_000),
+  /** The accounts whose refresh failed, with the error code. */
+  failures: z.array(z.strictObject({ ...AccountRefFields, code: z.string().max(128) })).max(100_000),
 });
 export type RefreshSummaryDto = z.infer<typeof RefreshSummaryDtoSchema>;
 
@@ -185,6 +206,9 @@ export const LogVerifyDtoSchema = z.strictObject({
       file: z.string().max(4096),
       line: z.number().int(),
       reason: z.string().max(2048),
+      problem: z
+        .enum(['malformed', 'edited', 'missing', 'reordered', 'truncated', 'start_removed', 'head_missing', 'head_invalid'])
+        .optional(),
     })
     .optional(),
 });
@@ -209,6 +233,22 @@ export const AppStatusDtoSchema = z.strictObject({
   platform: z.string().max(32),
 });
 export type AppStatusDto = z.infer<typeof AppStatusDtoSchema>;
+
+/**
+ * A sign-in waiting in the system browser. The URL is the provider's
+ * authorization request (state and a PKCE challenge, no secret) so the UI can
+ * offer to copy it; "open again" re-opens it in main, never a URL from here.
+ */
+export const SignInStateDtoSchema = z.discriminatedUnion('active', [
+  z.strictObject({ active: z.literal(false) }),
+  z.strictObject({
+    active: z.literal(true),
+    providerId: ProviderIdSchema,
+    url: z.string().min(1).max(8192),
+    startedAt: EpochMs,
+  }),
+]);
+export type SignInStateDto = z.infer<typeof SignInStateDtoSchema>;
 
 // --------------------------------------------------------------- requests
 
@@ -240,6 +280,12 @@ const AccountRef = z.strictObject({ providerId: ProviderIdSchema, userId: UserId
 /** One allow-listed external page (provider consoles, docs); see app/external-links.ts. */
 export const OpenExternalSchema = z.strictObject({ url: plainText(2048) });
 
+/** What may be copied: main builds the text itself (the renderer never supplies it). */
+export const CopyRequestSchema = z.discriminatedUnion('what', [
+  z.strictObject({ what: z.literal('sign-in-link') }),
+  z.strictObject({ what: z.literal('token-command'), providerId: ProviderIdSchema, userId: UserIdSchema }),
+]);
+
 // ---------------------------------------------------------------- channels
 
 /**
@@ -248,6 +294,10 @@ export const OpenExternalSchema = z.strictObject({ url: plainText(2048) });
  */
 export const CHANNELS = {
   'osmen:app:status': { request: Empty, response: AppStatusDtoSchema },
+  // The locked-vault screen: open the vault again (after the keychain was unlocked), or quit.
+  'osmen:app:retry-open-vault': { request: Empty, response: AppStatusDtoSchema },
+  'osmen:app:quit': { request: Empty, response: z.strictObject({ quitting: z.literal(true) }) },
+  'osmen:app:copy': { request: CopyRequestSchema, response: z.strictObject({ copied: z.literal(true) }) },
   'osmen:accounts:list': { request: Empty, response: z.array(AccountDtoSchema).max(100_000) },
   'osmen:accounts:connect': {
     // reconnectUserId: sign this account in again; another identity is refused (account_mismatch).
@@ -255,6 +305,8 @@ export const CHANNELS = {
     response: AccountDtoSchema,
   },
   'osmen:accounts:cancel-connect': { request: Empty, response: z.strictObject({ cancelled: z.boolean() }) },
+  'osmen:accounts:sign-in-state': { request: Empty, response: SignInStateDtoSchema },
+  'osmen:accounts:reopen-sign-in': { request: Empty, response: z.strictObject({ opened: z.boolean() }) },
   'osmen:accounts:disconnect': { request: AccountRef, response: DisconnectDtoSchema },
   'osmen:accounts:refresh': { request: AccountRef, response: AccountDtoSchema },
   // force: refresh every refreshable account now ("Refresh all now"); otherwise only those due.
@@ -310,40 +362,30 @@ export const EVENTS = {
   }),
   // Settings changed outside the window (the tray's Pause/Resume).
   'osmen:event:settings-changed': SettingsDtoSchema,
+  'osmen:event:sign-in-state': SignInStateDtoSchema,
 } as const satisfies Record<EventChannel, z.ZodType>;
 
 export type EventPayload<E extends EventChannel> = z.output<(typeof EVENTS)[E]>;
 
 // ------------------------------------------------------- the bridge's shape
 
-/** `window.osmen`: one function per channel, one subscription per event. */
-export interface OsmenApi {
-  appStatus(): Promise<IpcResult<AppStatusDto>>;
-  listAccounts(): Promise<IpcResult<AccountDto[]>>;
-  connectAccount(req: RequestOf<'osmen:accounts:connect'>): Promise<IpcResult<AccountDto>>;
-  cancelConnect(): Promise<IpcResult<{ cancelled: boolean }>>;
-  disconnectAccount(req: RequestOf<'osmen:accounts:disconnect'>): Promise<IpcResult<DisconnectDto>>;
-  refreshAccount(req: RequestOf<'osmen:accounts:refresh'>): Promise<IpcResult<AccountDto>>;
-  refreshAll(req?: RequestOf<'osmen:accounts:refresh-all'>): Promise<IpcResult<RefreshSummaryDto>>;
-  listProviders(): Promise<IpcResult<ProviderDto[]>>;
-  addCustomProvider(req: CustomProviderInput): Promise<IpcResult<ProviderDto>>;
-  healthReport(): Promise<IpcResult<HealthReportDto>>;
-  getSettings(): Promise<IpcResult<SettingsDto>>;
-  updateSettings(patch: Partial<SettingsDto>): Promise<IpcResult<SettingsDto>>;
-  schedulerState(): Promise<IpcResult<SchedulerStateDto>>;
-  readLog(req: RequestOf<'osmen:log:read'>): Promise<IpcResult<LogEntryDto[]>>;
-  verifyLog(): Promise<IpcResult<LogVerifyDto>>;
-  openExternal(req: RequestOf<'osmen:app:open-external'>): Promise<IpcResult<{ opened: boolean }>>;
-  onAccountsChanged(cb: () => void): () => void;
-  onLogAppended(cb: (entry: LogEntryDto) => void): () => void;
-  onRefreshState(cb: (state: EventPayload<'osmen:event:refresh-state'>) => void): () => void;
-  onNeedsReauth(cb: (info: EventPayload<'osmen:event:needs-reauth'>) => void): () => void;
-  onRefreshFailed(cb: (info: EventPayload<'osmen:event:refresh-failed'>) => void): () => void;
-  onSettingsChanged(cb: (settings: SettingsDto) => void): () => void;
-}
+/** A method without parameters may be called with none; the bridge then sends {}. */
+type InvokeFn<C extends Channel> = [Record<never, never>] extends [RequestOf<C>]
+  ? (request?: RequestOf<C>) => Promise<IpcResult<ResponseOf<C>>>
+  : (request: RequestOf<C>) => Promise<IpcResult<ResponseOf<C>>>;
 
-// Compile-time guard: the bridge's methods are exactly the contract's method tables.
-type BridgeMethodNames = keyof typeof import('./channels.js').INVOKE_METHODS | keyof typeof import('./channels.js').SUBSCRIBE_METHODS;
-type Exact<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const bridgeMatchesContract: Exact<keyof OsmenApi, BridgeMethodNames> = true;
-void bridgeMatchesContract;
+/** accounts-changed carries nothing, so its callback takes nothing. */
+type SubscribeFn<E extends EventChannel> = E extends 'osmen:event:accounts-changed'
+  ? (cb: () => void) => () => void
+  : (cb: (payload: EventPayload<E>) => void) => () => void;
+
+/**
+ * `window.osmen`, derived from the method tables and the channel table: one
+ * function per channel taking that channel's request, one subscription per
+ * event. A channel added to the contract appears here with its own types.
+ */
+export type OsmenApi = {
+  readonly [M in keyof typeof INVOKE_METHODS]: InvokeFn<(typeof INVOKE_METHODS)[M]>;
+} & {
+  readonly [M in keyof typeof SUBSCRIBE_METHODS]: SubscribeFn<(typeof SUBSCRIBE_METHODS)[M]>;
+};

@@ -6,116 +6,30 @@
  * driven in a second browser. Screenshots of each view go to docs/screenshots
  * with UPDATE_SCREENSHOTS=1 (else to test/e2e/artifacts/screenshots).
  */
-import { join } from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
-import type { Browser, Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCredentialCore, type CredentialCore } from '../../src/main/core/credential-core.js';
-import { EncryptionManager } from '../../src/main/core/security/encryption-manager.js';
-import { createHandlerTable, type HandlerTable } from '../../src/main/ipc/handlers.js';
-import { RejectionReporter } from '../../src/main/ipc/rejections.js';
-import { makeTmpHome } from '../helpers/tmp.js';
-import { PUBLIC_CLIENT_ID, startTestProvider, type TestProvider } from '../helpers/oidc-provider.js';
-import { startTokenGateway, type TokenGateway } from './token-gateway.js';
-import {
-  BrowserOpener,
-  SCREENSHOT_DIR,
-  countdownSeconds,
-  launchChromium,
-  openApp,
-  serveRenderer,
-  signInAtProvider,
-  type AppPage,
-  type StaticServer,
-} from './harness.js';
+import type { CredentialCore } from '../../src/main/core/credential-core.js';
+import { PUBLIC_CLIENT_ID, type TestProvider } from '../helpers/oidc-provider.js';
+import type { TokenGateway } from './token-gateway.js';
+import { countdownSeconds, type AppPage } from './harness.js';
+import { card, expectAccessible, nav, shot, signInVia as signInWith, startDesktop, type Desktop } from './desktop-fixture.js';
 
-const SCOPES = ['openid', 'email', 'profile', 'offline_access'];
-
+let desktop: Desktop;
 let op: TestProvider;
 let gateway: TokenGateway;
-let home: { dir: string; cleanup: () => void };
 let core: CredentialCore;
-let table: HandlerTable;
-let server: StaticServer;
-let browser: Browser;
 let app: AppPage;
-const opener = new BrowserOpener();
 
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), animations: 'disabled', caret: 'hide' });
-}
-
-/** axe-core on the current view: no serious or critical violations. */
-async function expectAccessible(page: Page, label: string): Promise<void> {
-  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
-  const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(
-    bad.map((v) => `${label}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
-  ).toEqual([]);
-}
-
-async function nav(page: Page, name: string): Promise<void> {
-  await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name }).click();
-  await expect.poll(() => page.locator('h1').first().evaluate((h) => document.activeElement === h)).toBe(true);
-}
-
-function card(page: Page, name: string) {
-  return page.getByRole('listitem', { name: new RegExp(`account ${name}$`) });
-}
-
-/** Clicks a connect-like button, then signs in at the provider in the "system browser". */
-async function signInVia(click: () => Promise<void>, login: string, beforeSignIn?: () => Promise<void>): Promise<void> {
-  await click();
-  const url = await opener.next();
-  expect(new URL(url).origin).toBe(op.issuer);
-  expect(new URL(url).searchParams.get('code_challenge_method')).toBe('S256');
-  await beforeSignIn?.();
-  const browserTab = await signInAtProvider(browser, url, login);
-  await browserTab.close();
-}
+const signInVia = (click: () => Promise<void>, login: string, beforeSignIn?: () => Promise<void>): Promise<void> =>
+  signInWith(desktop, click, login, beforeSignIn);
+const opener = { next: () => desktop.opener.next() };
 
 beforeAll(async () => {
-  op = await startTestProvider({ accessTokenTtl: 3600 });
-  gateway = await startTokenGateway(op.issuer);
-  home = makeTmpHome('osmen-e2e-');
-  core = await createCredentialCore({
-    home: home.dir,
-    encryptionKey: EncryptionManager.generateKey(),
-    env: {},
-    openUrl: opener.open,
-    startScheduler: true,
-    // Provider calls go out over real HTTP; the token endpoint passes the loopback gateway.
-    fetch: gateway.fetch,
-  });
-  // The loopback OP, registered the way the OAuth tests do (prompt=consent for offline_access).
-  core.providers.register({
-    id: 'testop',
-    displayName: 'Example ID (local OP)',
-    issuer: op.issuer,
-    clientId: PUBLIC_CLIENT_ID,
-    scopes: SCOPES,
-    extraAuthParams: { prompt: 'consent' },
-  });
-  table = createHandlerTable({
-    getCore: () => core,
-    vaultError: () => null,
-    appInfo: { version: '0.1.0', platform: 'linux' },
-    openExternal: () => undefined,
-    reportRejection: new RejectionReporter(() => core.log),
-  });
-  server = await serveRenderer();
-  browser = await launchChromium();
-  app = await openApp(browser, server, table, core.events);
+  desktop = await startDesktop();
+  ({ op, gateway, core, app } = desktop);
 });
 
 afterAll(async () => {
-  await app?.close();
-  await browser?.close();
-  await server?.close();
-  await core?.close();
-  await gateway?.close();
-  await op?.close();
-  home?.cleanup();
+  await desktop?.close();
 });
 
 describe('desktop flow against a real OpenID Provider', () => {
@@ -134,7 +48,13 @@ describe('desktop flow against a real OpenID Provider', () => {
     const redirect = new URL(url).searchParams.get('redirect_uri')!;
     const progress = page.getByRole('status').filter({ hasText: 'Waiting for you to finish signing in' });
     await progress.getByRole('button', { name: 'Cancel' }).click();
-    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/cancel/i);
+    // In plain words, with the next step and the raw code once.
+    const notice = page.getByRole('alert');
+    await expect.poll(() => notice.locator('.notice-title').textContent()).toBe('Sign-in was cancelled.');
+    expect(await notice.locator('.notice-next').textContent()).toBe('Connect again when you are ready.');
+    expect(((await notice.textContent()) ?? '').match(/cancelled/g)).toHaveLength(2); // the sentence and the code
+    expect(await notice.locator('code').textContent()).toBe('cancelled');
+    expect(await notice.getByRole('button', { name: 'Try again' }).isVisible()).toBe(true);
     expect(await progress.isVisible()).toBe(false);
     expect(core.listAccounts()).toEqual([]);
     await expect(fetch(redirect)).rejects.toThrow();
@@ -158,7 +78,6 @@ describe('desktop flow against a real OpenID Provider', () => {
         const progress = page.getByRole('status').filter({ hasText: 'Waiting for you to finish signing in' });
         await progress.waitFor();
         expect(await progress.getByRole('button', { name: 'Cancel' }).isVisible()).toBe(true);
-        await shot(page, 'connect-progress');
       },
     );
 
@@ -166,7 +85,9 @@ describe('desktop flow against a real OpenID Provider', () => {
     await alice.waitFor();
     expect(await alice.getByTestId('account-status').textContent()).toBe('Active');
     expect(await alice.textContent()).toContain('alice@example.test');
-    expect(await alice.getByRole('list', { name: 'Scopes' }).textContent()).toContain('offline_access');
+    await alice.getByRole('button', { name: 'Details Test alice' }).click();
+    expect(await alice.getByTestId('account-detail').getByRole('list', { name: 'Scopes' }).textContent()).toContain('offline_access');
+    await alice.getByRole('button', { name: 'Hide details Test alice' }).click();
 
     const expiry = alice.getByTestId('expires-in');
     const first = countdownSeconds((await expiry.textContent()) ?? '');
@@ -178,7 +99,6 @@ describe('desktop flow against a real OpenID Provider', () => {
       await expiry.textContent(),
     );
     expect(countdownSeconds((await expiry.textContent()) ?? '')).toBeLessThan(first);
-    await shot(page, 'accounts');
     await expectAccessible(page, 'accounts');
   });
 
@@ -200,7 +120,7 @@ describe('desktop flow against a real OpenID Provider', () => {
     await nav(page, 'Security log');
     const rows = page.getByTestId('log-row');
     await rows.first().waitFor();
-    const events = await rows.locator('td:nth-child(3)').allTextContents();
+    const events = await rows.getByTestId('log-event').allTextContents();
     expect(events[0]).toBe('refresh'); // newest first
     expect(events).toContain('connect');
     await expect.poll(() => page.getByTestId('chain-badge').textContent()).toMatch(/Chain intact · \d+ entries/);
@@ -212,7 +132,7 @@ describe('desktop flow against a real OpenID Provider', () => {
 
     // Filters and search.
     await page.getByLabel('Event').selectOption('connect');
-    await expect.poll(async () => [...new Set(await rows.locator('td:nth-child(3)').allTextContents())]).toEqual(['connect']);
+    await expect.poll(async () => [...new Set(await rows.getByTestId('log-event').allTextContents())]).toEqual(['connect']);
     // The cancelled attempt and the real connect; only one succeeded.
     expect(await rows.count()).toBe(2);
     await page.getByLabel('Outcome').selectOption('success');
@@ -296,7 +216,7 @@ describe('desktop flow against a real OpenID Provider', () => {
   });
 
   it('renders the dark theme from the OS preference', async () => {
-    const dark = await openApp(browser, server, table, core.events, { colorScheme: 'dark' });
+    const dark = await desktop.open({ colorScheme: 'dark' });
     try {
       await card(dark.page, 'Test alice').waitFor();
       const bg = await dark.page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
@@ -381,6 +301,8 @@ describe('desktop flow against a real OpenID Provider', () => {
       .poll(() => page.locator('.banner').first().textContent())
       .toBe('Disconnected Test alice. Access was revoked at the provider.');
     await page.getByRole('heading', { name: 'No accounts yet' }).waitFor();
+    // The last card is gone: focus lands on the next thing to do, not on <body>.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Connect your first account');
     expect(core.listAccounts()).toEqual([]);
   });
 
@@ -402,7 +324,7 @@ describe('desktop flow against a real OpenID Provider', () => {
     await page.getByLabel('Provider ID').fill('bad-one');
     await page.getByLabel('Issuer URL').fill('http://example.com');
     await page.getByRole('button', { name: 'Add provider' }).click();
-    await expect.poll(() => page.locator('form .inline-msg.error').textContent()).toMatch(/http|loopback|https/i);
+    await expect.poll(() => page.locator('form').getByTestId('error-notice').textContent()).toMatch(/http|loopback|https/i);
     expect(core.listProviders().map((p) => p.id)).not.toContain('bad-one');
   });
 

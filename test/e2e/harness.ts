@@ -125,7 +125,7 @@ export async function openApp(
 ): Promise<AppPage> {
   const context = await browser.newContext({
     colorScheme: options.colorScheme ?? 'light',
-    viewport: options.viewport ?? { width: 1240, height: 820 },
+    viewport: options.viewport ?? { width: 1280, height: 800 },
     deviceScaleFactor: 1,
     locale: 'en-GB',
     timezoneId: 'UTC',
@@ -158,12 +158,17 @@ export async function openApp(
     });
   });
 
-  const unsubscribe = events
-    ? forwardCoreEvents(events, (channel, payload) => {
-        if (page.isClosed()) return;
-        page.evaluate(([c, p]) => (window as unknown as { __osmenEmit(c: string, p: unknown): void }).__osmenEmit(c, p), [channel, payload] as const).catch(() => undefined);
-      })
-    : () => undefined;
+  const deliver = (channel: string, payload: unknown): void => {
+    if (page.isClosed()) return;
+    page.evaluate(([c, p]) => (window as unknown as { __osmenEmit(c: string, p: unknown): void }).__osmenEmit(c, p), [channel, payload] as const).catch(() => undefined);
+  };
+  // Core events and the table's own (the sign-in state), as src/main/index.ts forwards them.
+  const offCore = events ? forwardCoreEvents(events, deliver) : () => undefined;
+  const offTable = table.subscribe(deliver);
+  const unsubscribe = (): void => {
+    offCore();
+    offTable();
+  };
 
   await page.goto(server.url);
   return {

@@ -32,15 +32,26 @@ describe('event forwarding', () => {
       ['osmen:event:refresh-state', { provider: 'google', userId: 'a@example.test', refreshing: true }],
       ['osmen:event:needs-reauth', { provider: 'google', userId: 'a@example.test', reason: 'invalid_grant' }],
       ['osmen:event:refresh-failed', { provider: 'google', userId: 'a@example.test', code: 'temporarily_unavailable', retryAt: 1_800_000_000_000 }],
-      ['osmen:event:accounts-changed', {}],
       ['osmen:event:log-appended', entry],
     ]);
     expect(JSON.stringify(sent)).not.toContain('CANARY');
 
     off();
     events.emit('accounts-changed');
-    expect(sent).toHaveLength(6);
+    expect(sent).toHaveLength(5);
     expect(events.listenerCount('log-appended')).toBe(0);
+  });
+
+  it('one refresh is one accounts-changed for the renderer (token-refreshed is not forwarded as another)', () => {
+    const events = new CoreEvents();
+    const sent: string[] = [];
+    forwardCoreEvents(events, (channel) => sent.push(channel));
+    // What the token refresher emits for one successful refresh, in its order.
+    events.emit('refresh-state', { provider: 'google', userId: 'a@example.test', refreshing: true });
+    events.emit('token-refreshed', { provider: 'google', userId: 'a@example.test', expiresAt: 1_800_000_000_000 });
+    events.emit('accounts-changed');
+    events.emit('refresh-state', { provider: 'google', userId: 'a@example.test', refreshing: false });
+    expect(sent.filter((c) => c === 'osmen:event:accounts-changed')).toHaveLength(1);
   });
 
   it('drops an event whose payload breaks the contract instead of sending it', () => {

@@ -32,9 +32,14 @@ function rng(seed: number): () => number {
 /** A minimal valid payload per channel; the fuzzer breaks each one. */
 const VALID: Record<Channel, Record<string, unknown>> = {
   'osmen:app:status': {},
+  'osmen:app:retry-open-vault': {},
+  'osmen:app:quit': {},
+  'osmen:app:copy': { what: 'token-command', providerId: 'google', userId: 'seed@example.test' },
   'osmen:accounts:list': {},
   'osmen:accounts:connect': { providerId: 'google', tenant: 'common' },
   'osmen:accounts:cancel-connect': {},
+  'osmen:accounts:sign-in-state': {},
+  'osmen:accounts:reopen-sign-in': {},
   'osmen:accounts:disconnect': { providerId: 'google', userId: 'seed@example.test' },
   'osmen:accounts:refresh': { providerId: 'google', userId: 'seed@example.test' },
   'osmen:accounts:refresh-all': { force: true },
@@ -119,6 +124,7 @@ const BAD_FIELD: Record<string, unknown[]> = {
   startAtLogin: ['false', 0, null],
   force: ['yes', 1, null],
   url: ['', 'u'.repeat(2049)],
+  what: ['', 'sign-in', 'SIGN-IN-LINK', 'token_command', 'clipboard', '__proto__'],
 };
 
 const EXTRA_KEYS = ['__proto__', 'constructor', 'prototype', 'accessToken', 'refresh_token', 'toString', 'x'.repeat(5000), ''];
@@ -190,6 +196,18 @@ beforeAll(async () => {
     },
     onSettingsChanged: () => {
       throw new Error('settings must not change for a malformed payload');
+    },
+    openSignInPage: () => {
+      throw new Error('no sign-in page may open for a malformed payload');
+    },
+    writeClipboard: () => {
+      throw new Error('nothing may be copied for a malformed payload');
+    },
+    retryOpenVault: () => {
+      throw new Error('the vault must not be re-opened for a malformed payload');
+    },
+    quit: () => {
+      throw new Error('the app must not quit for a malformed payload');
     },
     reportRejection: new RejectionReporter(() => core.log, { burst: 20, windowMs: 60_000 }),
   });

@@ -117,10 +117,10 @@ describe('IPC handler table — every channel with a valid payload', () => {
     expect(refreshed.lastRefreshAt).not.toBeNull();
 
     // The scheduler's pass: nothing is due an hour before expiry.
-    expect(await ok('osmen:accounts:refresh-all')).toEqual({ due: 0, refreshed: 0, failed: 0 });
+    expect(await ok('osmen:accounts:refresh-all')).toEqual({ due: 0, refreshed: 0, failed: 0, skipped: [], failures: [] });
     expect(op.count('refresh_token')).toBe(1);
     // "Refresh all now": every refreshable account, due or not.
-    expect(await ok('osmen:accounts:refresh-all', { force: true })).toEqual({ due: 1, refreshed: 1, failed: 0 });
+    expect(await ok('osmen:accounts:refresh-all', { force: true })).toEqual({ due: 1, refreshed: 1, failed: 0, skipped: [], failures: [] });
     expect(op.count('refresh_token')).toBe(2);
 
     const log = (await ok('osmen:log:read', { limit: 50 })) as Array<{ event: string }>;
@@ -273,9 +273,14 @@ describe('IPC handler table — the response gate', () => {
   it('every request schema is strict: an extra field on a valid payload is refused', async () => {
     const valid: Record<Channel, Record<string, unknown>> = {
       'osmen:app:status': {},
+      'osmen:app:retry-open-vault': {},
+      'osmen:app:quit': {},
+      'osmen:app:copy': { what: 'token-command', providerId: 'testop', userId: 'u' },
       'osmen:accounts:list': {},
       'osmen:accounts:connect': { providerId: 'testop' },
       'osmen:accounts:cancel-connect': {},
+      'osmen:accounts:sign-in-state': {},
+      'osmen:accounts:reopen-sign-in': {},
       'osmen:accounts:disconnect': { providerId: 'testop', userId: 'u' },
       'osmen:accounts:refresh': { providerId: 'testop', userId: 'u' },
       'osmen:accounts:refresh-all': {},

@@ -3,6 +3,7 @@
  * test/unit/tray-wake.test.ts: when a network change should wake the
  * scheduler, and which accounts deserve a (single) re-auth notification.
  */
+import { accountKey } from '../../shared/account-key.js';
 
 /** True exactly when connectivity goes from offline to online. */
 export function onlineEdge(previous: boolean | null, current: boolean): boolean {
@@ -14,8 +15,6 @@ export interface ReauthAccount {
   userId: string;
   status: 'active' | 'needs_reauth' | 'refresh_failing';
 }
-
-export const accountKey = (a: { provider: string; userId: string }): string => `${a.provider}\u0000${a.userId}`;
 
 /**
  * One notification per account per needs-re-auth episode: an account is

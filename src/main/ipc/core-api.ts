@@ -9,7 +9,6 @@ import type {
   DisconnectResult,
   HealthReport,
   LogDetails,
-  LogVerifyResult,
   ProviderSummary,
   RefreshSummary,
   SchedulerState,
@@ -17,6 +16,7 @@ import type {
 } from '../core/contracts.js';
 import type { CoreEvents } from '../core/events.js';
 import type { TokenMetadata } from '../core/security/token-manager.js';
+import type { LogVerifyWithProblem } from './dto.js';
 
 export type KeySourceName = 'env' | 'keychain' | 'keychain-created' | 'explicit';
 
@@ -32,10 +32,14 @@ export interface CustomProviderSpec {
 export interface CoreApi {
   keySource: KeySourceName;
   events: CoreEvents;
-  log: { logSecurityError(type: string, details: LogDetails): void };
+  log: {
+    logSecurityError(type: string, details: LogDetails): void;
+    /** The keyed hash the log writes for a user id (the key never leaves main). */
+    userHash(userId: string): string;
+  };
   connectAccount(
     providerId: string,
-    opts?: { tenant?: string; signal?: AbortSignal; timeoutMs?: number; reconnect?: { userId: string } },
+    opts?: { tenant?: string; signal?: AbortSignal; timeoutMs?: number; reconnect?: { userId: string }; openUrl?: (url: string) => void | Promise<void> },
   ): Promise<TokenMetadata>;
   cancelConnect(): boolean;
   disconnectAccount(providerId: string, userId: string): Promise<DisconnectResult>;
@@ -49,5 +53,5 @@ export interface CoreApi {
   updateSettings(patch: Partial<CoreSettings>): CoreSettings;
   schedulerState(): SchedulerState;
   readLog(limit: number): SecurityLogEntry[];
-  verifyLog(): LogVerifyResult;
+  verifyLog(): LogVerifyWithProblem;
 }

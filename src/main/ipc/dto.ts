@@ -14,6 +14,7 @@ import type {
   SecurityLogEntry,
 } from '../core/contracts.js';
 import type { TokenMetadata } from '../core/security/token-manager.js';
+import type { RefreshAllReport } from './refresh-all.js';
 import type {
   AccountDto,
   DisconnectDto,
@@ -38,7 +39,15 @@ function clip(value: string, max: number): string {
 
 export const MAX_DTO_SCOPES = 100;
 
-export function toAccountDto(m: TokenMetadata): AccountDto {
+/** What the handler adds to an account that the vault row does not hold. */
+export interface AccountExtras {
+  /** core.log.userHash(userId): the hash the security log writes for this account. */
+  userHash: string;
+  /** The provider's issuer, for an account stored before issuers were recorded. */
+  providerIssuer: string | null;
+}
+
+export function toAccountDto(m: TokenMetadata, extras: AccountExtras): AccountDto {
   return {
     provider: m.provider,
     userId: m.userId,
@@ -56,6 +65,9 @@ export function toAccountDto(m: TokenMetadata): AccountDto {
     createdAt: ms(m.createdAt) ?? 0,
     updatedAt: ms(m.updatedAt) ?? 0,
     lastRefreshAt: ms(m.lastRefreshAt),
+    userHash: extras.userHash,
+    // The account's own issuer (where it was connected); the provider's for accounts from before issuers were recorded.
+    issuer: m.issuer ?? extras.providerIssuer,
   };
 }
 
@@ -76,8 +88,14 @@ export function toDisconnectDto(r: DisconnectResult): DisconnectDto {
   return { deleted: r.deleted, revocation: r.revocation };
 }
 
-export function toRefreshSummaryDto(r: RefreshSummary): RefreshSummaryDto {
-  return { due: r.due, refreshed: r.refreshed, failed: r.failed };
+export function toRefreshSummaryDto(r: RefreshSummary & Partial<RefreshAllReport>): RefreshSummaryDto {
+  return {
+    due: r.due,
+    refreshed: r.refreshed,
+    failed: r.failed,
+    skipped: (r.skipped ?? []).map((s) => ({ provider: s.provider, userId: s.userId, reason: s.reason })),
+    failures: (r.failures ?? []).map((f) => ({ provider: f.provider, userId: f.userId, code: f.code })),
+  };
 }
 
 export function toHealthDto(r: HealthReport): HealthReportDto {
@@ -121,10 +139,23 @@ export function toLogEntryDto(e: SecurityLogEntry): LogEntryDto {
   return dto;
 }
 
-export function toLogVerifyDto(r: LogVerifyResult): LogVerifyDto {
+/** The security logger also says what kind of damage it found (edited, missing…). */
+export type LogVerifyWithProblem = LogVerifyResult & { firstBad?: { problem?: string } };
+
+const PROBLEMS = new Set(['malformed', 'edited', 'missing', 'reordered', 'truncated', 'start_removed', 'head_missing', 'head_invalid']);
+
+export function toLogVerifyDto(r: LogVerifyWithProblem): LogVerifyDto {
   const dto: LogVerifyDto = { ok: r.ok, entries: r.entries };
   if (r.firstBad) {
-    dto.firstBad = { seq: r.firstBad.seq, file: r.firstBad.file, line: r.firstBad.line, reason: r.firstBad.reason };
+    const bad: NonNullable<LogVerifyDto['firstBad']> = {
+      seq: r.firstBad.seq,
+      file: r.firstBad.file,
+      line: r.firstBad.line,
+      reason: r.firstBad.reason,
+    };
+    const problem = r.firstBad.problem;
+    if (problem !== undefined && PROBLEMS.has(problem)) bad.problem = problem as NonNullable<typeof bad.problem>;
+    dto.firstBad = bad;
   }
   return dto;
 }

@@ -15,6 +15,8 @@ export type IpcErrorCode =
   | 'VAULT_LOCKED'
   | 'RESPONSE_REJECTED'
   | 'NOT_ALLOWED'
+  | 'NOT_FOUND'
+  | 'NOT_AVAILABLE'
   | 'INTERNAL';
 
 export class IpcFailure extends Error {

@@ -25,21 +25,19 @@ export function forwardCoreEvents(events: CoreEvents, send: EventSend): () => vo
     emit('osmen:event:needs-reauth', { provider: r.provider, userId: r.userId, reason: r.reason });
   const onFailed = (...[f]: CoreEventMap['refresh-failed']): void =>
     emit('osmen:event:refresh-failed', { provider: f.provider, userId: f.userId, code: f.code, retryAt: f.retryAt });
-  // A refresh changes expiry/status, which the accounts view shows.
-  const onRefreshed = (): void => emit('osmen:event:accounts-changed', {});
+  // token-refreshed is not forwarded: the core emits accounts-changed right after it, and
+  // forwarding both made the renderer reload the account list twice per refresh.
 
   events.on('accounts-changed', onAccounts);
   events.on('log-appended', onLog);
   events.on('refresh-state', onState);
   events.on('needs-reauth', onReauth);
   events.on('refresh-failed', onFailed);
-  events.on('token-refreshed', onRefreshed);
   return () => {
     events.off('accounts-changed', onAccounts);
     events.off('log-appended', onLog);
     events.off('refresh-state', onState);
     events.off('needs-reauth', onReauth);
     events.off('refresh-failed', onFailed);
-    events.off('token-refreshed', onRefreshed);
   };
 }

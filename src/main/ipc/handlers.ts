@@ -8,6 +8,8 @@
 import { z } from 'zod';
 import {
   CHANNELS,
+  EVENTS,
+  type AccountDto,
   type AppStatusDto,
   type Channel,
   type IpcErrorDto,
@@ -15,6 +17,8 @@ import {
   type SettingsDto,
   isChannel,
 } from '../../shared/ipc-contract.js';
+import { tokenCommand } from '../../shared/token-command.js';
+import type { TokenMetadata } from '../core/security/token-manager.js';
 import type { CoreApi } from './core-api.js';
 import {
   toAccountDto,
@@ -30,7 +34,9 @@ import {
 import { IpcFailure, toErrorDto } from './errors.js';
 import { isAllowedExternalUrl } from './external-links.js';
 import { refreshEveryAccount } from './refresh-all.js';
+import type { EventSend } from './events-bridge.js';
 import { RejectionReporter } from './rejections.js';
+import { SignInLinks } from './sign-in-link.js';
 
 export interface HandlerDeps {
   /** The opened core, or null while the vault is locked (no key / no keychain). */
@@ -44,6 +50,18 @@ export interface HandlerDeps {
   onSettingsChanged?(settings: SettingsDto): void;
   /** Where rejected calls are reported (the security log); rate-limited by the table. */
   reportRejection?: RejectionReporter;
+  /**
+   * Opens a provider's sign-in page in the system browser (the connect flow's opener). With it
+   * the table knows the waiting sign-in's link (copy / open again); without it the core's own
+   * opener runs and no link is offered.
+   */
+  openSignInPage?(url: string): void | Promise<void>;
+  /** Puts text that main built on the clipboard (the renderer may not write it itself). */
+  writeClipboard?(text: string): void;
+  /** The locked screen's Retry: open the vault again; afterwards getCore() has it or vaultError() says why not. */
+  retryOpenVault?(): Promise<void>;
+  /** The locked screen's Quit. */
+  quit?(): void;
 }
 
 type Impl<C extends Channel> = (request: z.output<(typeof CHANNELS)[C]['request']>) => Promise<unknown> | unknown;
@@ -55,6 +73,19 @@ export interface HandlerTable {
   /** Runs one call; unknown channels resolve to UNKNOWN_CHANNEL. */
   invoke(channel: unknown, payload: unknown): Promise<IpcResult<unknown>>;
   readonly channels: readonly Channel[];
+  /** Events the table itself produces (the sign-in state), checked against the contract. */
+  subscribe(send: EventSend): () => void;
+}
+
+function requirePort<T>(port: T | undefined, what: string): T {
+  if (port === undefined) throw new IpcFailure('NOT_AVAILABLE', `${what} is not available here.`);
+  return port;
+}
+
+/** Account DTOs with what the row lacks: the log's user hash, the provider's issuer. */
+function accountDtos(core: CoreApi, accounts: TokenMetadata[]): AccountDto[] {
+  const issuers = new Map(core.listProviders().map((p) => [p.id, p.issuer ?? null]));
+  return accounts.map((m) => toAccountDto(m, { userHash: core.log.userHash(m.userId), providerIssuer: issuers.get(m.provider) ?? null }));
 }
 
 function requireCore(deps: HandlerDeps): CoreApi {
@@ -74,29 +105,76 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 export function createHandlerTable(deps: HandlerDeps): HandlerTable {
+  const signIns = new SignInLinks();
+  let reopening: Promise<void> | null = null;
+
+  const status = (): AppStatusDto => {
+    const core = deps.getCore();
+    return {
+      vault: core ? 'ready' : 'locked',
+      keySource: core ? core.keySource : null,
+      error: core ? null : (deps.vaultError() ?? { code: 'VAULT_LOCKED', message: 'The credential vault is not open.' }),
+      version: deps.appInfo.version,
+      platform: deps.appInfo.platform,
+    };
+  };
+
   const impl: ImplTable = {
-    'osmen:app:status': (): AppStatusDto => {
-      const core = deps.getCore();
-      return {
-        vault: core ? 'ready' : 'locked',
-        keySource: core ? core.keySource : null,
-        error: core ? null : (deps.vaultError() ?? { code: 'VAULT_LOCKED', message: 'The credential vault is not open.' }),
-        version: deps.appInfo.version,
-        platform: deps.appInfo.platform,
-      };
+    'osmen:app:status': status,
+    'osmen:app:retry-open-vault': async () => {
+      if (!deps.getCore()) {
+        const retry = requirePort(deps.retryOpenVault, 'Opening the vault again');
+        // One attempt at a time: a double click must not open the vault twice.
+        reopening ??= retry().finally(() => (reopening = null));
+        await reopening;
+      }
+      return status();
     },
-    'osmen:accounts:list': () => requireCore(deps).listAccounts().map(toAccountDto),
+    'osmen:app:quit': () => {
+      requirePort(deps.quit, 'Quitting from the window')();
+      return { quitting: true as const };
+    },
+    'osmen:app:copy': (req) => {
+      const write = requirePort(deps.writeClipboard, 'The clipboard');
+      let text: string;
+      if (req.what === 'sign-in-link') {
+        const link = signIns.link();
+        if (link === null) throw new IpcFailure('NOT_FOUND', 'No sign-in is waiting; start one from Connect.');
+        text = link;
+      } else {
+        const known = requireCore(deps).listAccounts().some((a) => a.provider === req.providerId && a.userId === req.userId);
+        if (!known) throw new IpcFailure('NOT_FOUND', 'That account is not connected.');
+        text = tokenCommand(req.providerId, req.userId);
+      }
+      write(text);
+      return { copied: true as const };
+    },
+    'osmen:accounts:list': () => {
+      const core = requireCore(deps);
+      return accountDtos(core, core.listAccounts());
+    },
     'osmen:accounts:connect': async (req) => {
-      const opts: { tenant?: string; reconnect?: { userId: string } } = {};
+      const core = requireCore(deps);
+      const attempt = deps.openSignInPage ? signIns.begin(req.providerId, deps.openSignInPage) : null;
+      const opts: Parameters<CoreApi['connectAccount']>[1] = {};
       if (req.tenant !== undefined) opts.tenant = req.tenant;
       if (req.reconnectUserId !== undefined) opts.reconnect = { userId: req.reconnectUserId };
-      return toAccountDto(await requireCore(deps).connectAccount(req.providerId, opts));
+      if (attempt) opts.openUrl = attempt.openUrl;
+      try {
+        return accountDtos(core, [await core.connectAccount(req.providerId, opts)])[0];
+      } finally {
+        attempt?.end();
+      }
     },
     'osmen:accounts:cancel-connect': () => ({ cancelled: requireCore(deps).cancelConnect() }),
+    'osmen:accounts:sign-in-state': () => signIns.state(),
+    'osmen:accounts:reopen-sign-in': async () => ({ opened: await signIns.reopen() }),
     'osmen:accounts:disconnect': async (req) =>
       toDisconnectDto(await requireCore(deps).disconnectAccount(req.providerId, req.userId)),
-    'osmen:accounts:refresh': async (req) =>
-      toAccountDto(await requireCore(deps).refreshAccount(req.providerId, req.userId)),
+    'osmen:accounts:refresh': async (req) => {
+      const core = requireCore(deps);
+      return accountDtos(core, [await core.refreshAccount(req.providerId, req.userId)])[0];
+    },
     'osmen:accounts:refresh-all': async (req) => {
       const core = requireCore(deps);
       return toRefreshSummaryDto(req.force ? await refreshEveryAccount(core) : await core.refreshAll());
@@ -188,5 +266,11 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
     return { ok: true, value: checked.data };
   }
 
-  return { invoke, channels: Object.keys(impl) as Channel[] };
+  const subscribe = (send: EventSend): (() => void) =>
+    signIns.subscribe((state) => {
+      const parsed = EVENTS['osmen:event:sign-in-state'].safeParse(state);
+      if (parsed.success) send('osmen:event:sign-in-state', parsed.data);
+    });
+
+  return { invoke, channels: Object.keys(impl) as Channel[], subscribe };
 }

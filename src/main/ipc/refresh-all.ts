@@ -2,15 +2,38 @@
  * "Refresh all now" (tray and Accounts view): a forced refresh of every account
  * that can be refreshed (a refresh token, not waiting for re-auth), a few at a
  * time. The scheduler's own pass (core.refreshAll) only refreshes accounts
- * that are due; a person who asks for "all now" means all.
+ * that are due; a person who asks for "all now" means all. The report names
+ * the accounts it left alone and the ones that failed, so "Refreshed 2 of 2"
+ * with three accounts listed is never left unexplained.
  */
 import type { RefreshSummary } from '../core/contracts.js';
 import type { CoreApi } from './core-api.js';
 
-export async function refreshEveryAccount(core: Pick<CoreApi, 'listAccounts' | 'refreshAccount'>, concurrency = 4): Promise<RefreshSummary> {
-  const targets = core.listAccounts().filter((a) => a.hasRefreshToken && a.status !== 'needs_reauth');
+export type SkipReason = 'needs_reauth' | 'no_refresh_token';
+
+export interface RefreshAllReport extends RefreshSummary {
+  skipped: Array<{ provider: string; userId: string; reason: SkipReason }>;
+  failures: Array<{ provider: string; userId: string; code: string }>;
+}
+
+function errorCode(err: unknown): string {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/.test(code) ? code : 'unknown_error';
+}
+
+export async function refreshEveryAccount(
+  core: Pick<CoreApi, 'listAccounts' | 'refreshAccount'>,
+  concurrency = 4,
+): Promise<RefreshAllReport> {
+  const skipped: RefreshAllReport['skipped'] = [];
+  const targets = core.listAccounts().filter((a) => {
+    // Re-auth first: an account waiting for sign-in is skipped for that, whatever it holds.
+    const reason: SkipReason | null = a.status === 'needs_reauth' ? 'needs_reauth' : !a.hasRefreshToken ? 'no_refresh_token' : null;
+    if (reason) skipped.push({ provider: a.provider, userId: a.userId, reason });
+    return reason === null;
+  });
+  const failures: RefreshAllReport['failures'] = [];
   let refreshed = 0;
-  let failed = 0;
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < targets.length) {
@@ -18,11 +41,12 @@ export async function refreshEveryAccount(core: Pick<CoreApi, 'listAccounts' | '
       try {
         await core.refreshAccount(a.provider, a.userId);
         refreshed += 1;
-      } catch {
-        failed += 1; // the core logged it and set the account's status; the card shows it
+      } catch (err) {
+        // The core logged it and set the account's status; the card shows it, the report names it.
+        failures.push({ provider: a.provider, userId: a.userId, code: errorCode(err) });
       }
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, targets.length) }, worker));
-  return { due: targets.length, refreshed, failed };
+  return { due: targets.length, refreshed, failed: failures.length, skipped, failures };
 }

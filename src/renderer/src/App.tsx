@@ -1,12 +1,17 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { AccountDto, AppStatusDto, SettingsDto } from '../../shared/ipc-contract';
+import type { AppStatusDto } from '../../shared/ipc-contract';
 import appIcon from '../../../resources/icon.png';
 import { bridge, call, errorText } from './api';
-import { AccountsView } from './views/AccountsView';
+import { SignInPanel } from './components/SignInPanel';
+import { useAccounts } from './hooks/useAccounts';
+import { useProviders } from './hooks/useProviders';
+import { useSettings } from './hooks/useSettings';
+import { useSignIn } from './hooks/useSignIn';
+import { AccountsView } from './views/accounts/AccountsView';
 import { ConnectView } from './views/ConnectView';
 import { HealthView } from './views/HealthView';
 import { LockedView } from './views/LockedView';
-import { LogView } from './views/LogView';
+import { LogView } from './views/log/LogView';
 import { SettingsView } from './views/SettingsView';
 
 export type ViewId = 'accounts' | 'connect' | 'log' | 'health' | 'settings';
@@ -19,8 +24,6 @@ const NAV: Array<{ id: ViewId; label: string; icon: string }> = [
   { id: 'settings', label: 'Settings', icon: '⚙' },
 ];
 
-const DEFAULT_WINDOW_MS = 300_000;
-
 const KEY_SOURCE_LABEL = {
   env: 'OAUTH_ENCRYPTION_KEY',
   keychain: 'OS keychain',
@@ -32,22 +35,8 @@ export function App(): React.JSX.Element {
   const [status, setStatus] = useState<AppStatusDto | null>(null);
   const [statusError, setStatusError] = useState<string | null>(null);
   const [view, setView] = useState<ViewId>('accounts');
-  const [accounts, setAccounts] = useState<AccountDto[] | null>(null);
-  const [accountsError, setAccountsError] = useState<string | null>(null);
-  const [refreshing, setRefreshing] = useState<ReadonlySet<string>>(new Set());
-  const [settings, setSettings] = useState<SettingsDto | null>(null);
-  const [providerNames, setProviderNames] = useState<Record<string, string>>({});
   const navRefs = useRef<Array<HTMLButtonElement | null>>([]);
   const mainRef = useRef<HTMLElement | null>(null);
-
-  const loadAccounts = useCallback(async () => {
-    try {
-      setAccounts(await call(bridge().listAccounts()));
-      setAccountsError(null);
-    } catch (err) {
-      setAccountsError(errorText(err));
-    }
-  }, []);
 
   useEffect(() => {
     call(bridge().appStatus())
@@ -56,53 +45,23 @@ export function App(): React.JSX.Element {
   }, []);
 
   const ready = status?.vault === 'ready';
+  const accounts = useAccounts(ready);
+  const settings = useSettings(ready);
+  const providers = useProviders(ready);
+  const signIn = useSignIn(ready);
 
-  useEffect(() => {
-    if (!ready) return;
-    void loadAccounts();
-    call(bridge().getSettings())
-      .then(setSettings)
-      .catch(() => undefined);
-    call(bridge().listProviders())
-      .then((list) => setProviderNames(Object.fromEntries(list.map((p) => [p.id, p.displayName]))))
-      .catch(() => undefined);
-    const offAccounts = bridge().onAccountsChanged(() => void loadAccounts());
-    const offReauth = bridge().onNeedsReauth(() => void loadAccounts());
-    const offFailed = bridge().onRefreshFailed(() => void loadAccounts());
-    const offSettings = bridge().onSettingsChanged(setSettings);
-    const offState = bridge().onRefreshState(({ provider, userId, refreshing: on }) => {
-      setRefreshing((prev) => {
-        const next = new Set(prev);
-        const key = `${provider}\u0000${userId}`;
-        if (on) next.add(key);
-        else next.delete(key);
-        return next;
-      });
-    });
-    return () => {
-      offAccounts();
-      offReauth();
-      offFailed();
-      offState();
-      offSettings();
-    };
-  }, [ready, loadAccounts]);
+  const attention = useMemo(() => (accounts.accounts ?? []).filter((a) => a.status !== 'active').length, [accounts.accounts]);
 
-  const attention = useMemo(
-    () => (accounts ?? []).filter((a) => a.status !== 'active').length,
-    [accounts],
-  );
-
-  const go = (id: ViewId): void => {
+  const go = useCallback((id: ViewId): void => {
     setView(id);
     // Move focus to the view's heading so keyboard and screen-reader users land in it.
     window.requestAnimationFrame(() => mainRef.current?.querySelector<HTMLElement>('h1')?.focus());
-  };
+  }, []);
 
   const onNavKey = (event: React.KeyboardEvent, index: number): void => {
     let next = -1;
-    if (event.key === 'ArrowDown') next = (index + 1) % NAV.length;
-    else if (event.key === 'ArrowUp') next = (index - 1 + NAV.length) % NAV.length;
+    if (event.key === 'ArrowDown' || event.key === 'ArrowRight') next = (index + 1) % NAV.length;
+    else if (event.key === 'ArrowUp' || event.key === 'ArrowLeft') next = (index - 1 + NAV.length) % NAV.length;
     else if (event.key === 'Home') next = 0;
     else if (event.key === 'End') next = NAV.length - 1;
     if (next >= 0) {
@@ -128,14 +87,14 @@ export function App(): React.JSX.Element {
       </main>
     );
   }
-  if (status.vault === 'locked') return <LockedView status={status} />;
+  if (status.vault === 'locked') return <LockedView status={status} onStatus={setStatus} />;
 
   return (
     <div className="shell">
       <aside className="sidebar">
         <div className="brand">
           <img className="brand-mark" src={appIcon} alt="" width={34} height={34} />
-          <span>
+          <span className="brand-text">
             <strong>OsMEN</strong>
             <span className="brand-sub">Credential Manager</span>
           </span>
@@ -173,29 +132,34 @@ export function App(): React.JSX.Element {
         </p>
       </aside>
       <main className="content" ref={mainRef}>
+        <SignInPanel signIn={signIn} providerName={providers.nameOf} />
         {view === 'accounts' && (
           <AccountsView
-            accounts={accounts}
-            error={accountsError}
-            refreshing={refreshing}
-            providerNames={providerNames}
-            windowMs={settings?.refreshWindowMs ?? DEFAULT_WINDOW_MS}
-            onChanged={loadAccounts}
+            state={accounts}
+            providers={providers.providers}
+            nameOf={providers.nameOf}
+            settings={settings.settings}
+            onResume={async () => {
+              await settings.save({ backgroundRefreshPaused: false });
+            }}
+            signIn={signIn}
             onConnect={() => go('connect')}
           />
         )}
         {view === 'connect' && (
           <ConnectView
-            onConnected={() => {
-              void loadAccounts();
+            providers={providers}
+            signIn={signIn}
+            onConnected={(account) => {
+              accounts.merge(account);
               go('accounts');
             }}
-            onProvidersChanged={(list) => setProviderNames(Object.fromEntries(list.map((p) => [p.id, p.displayName])))}
+            onOpenHealth={() => go('health')}
           />
         )}
-        {view === 'log' && <LogView providerNames={providerNames} />}
+        {view === 'log' && <LogView providerName={providers.nameOf} accounts={accounts.accounts} />}
         {view === 'health' && <HealthView />}
-        {view === 'settings' && <SettingsView settings={settings} onSaved={setSettings} />}
+        {view === 'settings' && <SettingsView settings={settings.settings} save={settings.save} />}
       </main>
     </div>
   );

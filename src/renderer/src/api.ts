@@ -29,3 +29,18 @@ export function errorText(err: unknown): string {
   if (err instanceof Error) return err.message;
   return 'Something went wrong.';
 }
+
+/** What ErrorNotice needs to explain a failure: the code, and the message for codes the table does not know. */
+export interface ErrorInfo {
+  code: string;
+  message?: string;
+  needsReauth?: boolean;
+  retryable?: boolean;
+}
+
+export function errorInfo(err: unknown): ErrorInfo {
+  if (err instanceof UiError) {
+    return { code: err.code, message: err.message, needsReauth: err.needsReauth, retryable: err.retryable };
+  }
+  return { code: 'INTERNAL', message: errorText(err) };
+}

@@ -88,6 +88,31 @@ export function providerLabel(provider: string): string {
   return provider;
 }
 
+/** Accounts whose user id (e-mail) or name contains the search text, as their log hashes. */
+export function hashesMatching(
+  accounts: ReadonlyArray<{ userId: string; displayName: string | null; userHash: string }>,
+  search: string,
+): ReadonlySet<string> {
+  const q = search.trim().toLowerCase();
+  if (q === '') return new Set();
+  return new Set(
+    accounts
+      .filter((a) => a.userId.toLowerCase().includes(q) || (a.displayName ?? '').toLowerCase().includes(q))
+      .map((a) => a.userHash),
+  );
+}
+
+/** Accounts whose name, e-mail or provider contains the search text (the Accounts view's filter). */
+export function accountMatches(
+  account: { userId: string; displayName: string | null; provider: string },
+  providerName: string,
+  search: string,
+): boolean {
+  const q = search.trim().toLowerCase();
+  if (q === '') return true;
+  return [account.userId, account.displayName ?? '', account.provider, providerName].some((t) => t.toLowerCase().includes(q));
+}
+
 /** Entries as JSON lines (one entry per line), for the log export. */
 export function toJsonLines(entries: readonly unknown[]): string {
   return entries.map((e) => JSON.stringify(e)).join('\n') + (entries.length > 0 ? '\n' : '');
@@ -109,7 +134,11 @@ export interface FilterableEntry {
   details: Record<string, unknown>;
 }
 
-export function matchesFilter(entry: FilterableEntry, filter: LogFilter): boolean {
+/**
+ * `accountHashes`: the keyed user hashes of the known accounts whose e-mail or
+ * name matches the search (the log stores only the hash, never the address).
+ */
+export function matchesFilter(entry: FilterableEntry, filter: LogFilter, accountHashes: ReadonlySet<string> = new Set()): boolean {
   if (filter.event !== '' && entry.event !== filter.event) return false;
   if (filter.provider !== '' && (entry.provider ?? '') !== filter.provider) return false;
   if (filter.outcome === 'success' && entry.success !== true) return false;
@@ -118,6 +147,7 @@ export function matchesFilter(entry: FilterableEntry, filter: LogFilter): boolea
   }
   const q = filter.search.trim().toLowerCase();
   if (q !== '') {
+    if (entry.userHash !== undefined && accountHashes.has(entry.userHash)) return true;
     const hay = [entry.event, entry.provider ?? '', entry.userHash ?? '', JSON.stringify(entry.details)]
       .join(' ')
       .toLowerCase();

@@ -94,11 +94,26 @@ function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
-/** A minimal self-contained page (no scripts, no external resources). */
-export function page(title: string, message: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
-<style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem;color:#222}h1{font-size:1.4rem}</style>
-</head><body><h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p></body></html>`;
+const PAGE_STYLE = [
+  ':root{color-scheme:light dark;--bg:#f4f5f7;--card:#fff;--text:#1b1f27;--muted:#5a6272;--ok:#16794a;--ok-soft:#e1f3ea;--bad:#b3261e;--bad-soft:#fbe4e2;--border:#d9dce3}',
+  '@media (prefers-color-scheme:dark){:root{--bg:#17191e;--card:#23262d;--text:#e8eaef;--muted:#a3aab8;--ok:#5fd49a;--ok-soft:#1d3a2d;--bad:#ff8a80;--bad-soft:#45221f;--border:#3a3f4a}}',
+  'body{margin:0;min-height:100vh;display:grid;place-items:center;background:var(--bg);color:var(--text);font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,Ubuntu,sans-serif}',
+  'main{max-width:26rem;margin:1.5rem;padding:2rem 2.25rem;background:var(--card);border:1px solid var(--border);border-radius:14px;text-align:center;box-shadow:0 8px 30px rgb(16 24 40/10%)}',
+  '.mark{width:3.25rem;height:3.25rem;margin:0 auto 1rem;border-radius:50%;display:grid;place-items:center;font-size:1.6rem;font-weight:700}',
+  '.ok .mark{background:var(--ok-soft);color:var(--ok)}.error .mark{background:var(--bad-soft);color:var(--bad)}',
+  'h1{font-size:1.35rem;margin:0 0 .5rem}p{margin:0}.app{margin-top:1.25rem;font-size:.85rem;color:var(--muted)}',
+].join('');
+
+/** A self-contained page (no scripts, no external resources; the CSP allows only this inline style). */
+export function page(title: string, message: string, kind: 'ok' | 'error' = 'error'): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${escapeHtml(title)}</title><style>${PAGE_STYLE}</style></head>
+<body><main class="${kind}"><div class="mark" aria-hidden="true">${kind === 'ok' ? '&#10003;' : '!'}</div>
+<h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p><p class="app">OsMEN Credential Manager</p></main></body></html>`;
 }
 
-export const SUCCESS_PAGE = page('Signed in — you can close this tab', 'OsMEN Credential Manager has your account. Return to the app.');
+export const SUCCESS_PAGE = page(
+  'Signed in',
+  'The app has your account. You can close this tab and return to OsMEN Credential Manager.',
+  'ok',
+);

@@ -1,4 +1,5 @@
 /** What a refresh attempt can end in, its defaults, and small helpers the refresher shares. */
+import { accountKey } from '../../../shared/account-key.js';
 import type { SecurityEventSink } from '../contracts.js';
 import type { VaultError } from '../errors.js';
 import type { CoreEvents } from '../events.js';
@@ -53,7 +54,7 @@ export function reauthError(provider: string, detail: string | null): OAuthToken
   });
 }
 
-export const keyOf = (provider: string, userId: string) => `${provider}\u0000${userId}`;
+export const keyOf = (provider: string, userId: string): string => accountKey({ provider, userId });
 
 /** The response with its lifetime made absolute at receipt, so saving it later does not extend it. */
 export function withAbsoluteExpiry(response: TokenResponse, receivedAt: number): TokenResponse {

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { HealthReportDto } from '../../../shared/ipc-contract';
 import { bridge, call, errorText } from '../api';
+import './health.css';
 
 const ICON = { pass: '✓', warn: '!', fail: '✗' } as const;
 const LABEL = { pass: 'Passed', warn: 'Warning', fail: 'Failed' } as const;

@@ -3,10 +3,11 @@ import { SETTINGS_LIMITS } from '../../../shared/channels';
 import type { SchedulerStateDto, SettingsDto } from '../../../shared/ipc-contract';
 import { bridge, call, errorText } from '../api';
 import { formatDateTime } from '../format';
+import type { SettingsState } from '../hooks/useSettings';
 
 interface Props {
   settings: SettingsDto | null;
-  onSaved(settings: SettingsDto): void;
+  save: SettingsState['save'];
 }
 
 const MIN = 60_000;
@@ -39,8 +40,7 @@ export function SettingsView(props: Props): React.JSX.Element {
     setMessage(null);
     setOptimistic(patch);
     try {
-      const next = await call(bridge().updateSettings(patch));
-      props.onSaved(next);
+      await props.save(patch);
       setMessage({ kind: 'info', text: done });
     } catch (err) {
       setMessage({ kind: 'error', text: errorText(err) });

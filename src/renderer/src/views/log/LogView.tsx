@@ -1,53 +1,33 @@
-import { useCallback, useEffect, useId, useMemo, useState } from 'react';
-import type { LogEntryDto, LogVerifyDto } from '../../../shared/ipc-contract';
-import { bridge, call, errorText } from '../api';
-import { formatDateTime, matchesFilter, providerLabel, toJsonLines, type LogFilter } from '../format';
+import { useId, useMemo, useState } from 'react';
+import type { AccountDto, LogVerifyDto } from '../../../../shared/ipc-contract';
+import { hashesMatching, matchesFilter, toJsonLines, type LogFilter } from '../../format';
+import { useLog } from '../../hooks/useLog';
+import { LogTable } from './LogTable';
+import { TamperNotice } from './TamperNotice';
+import './log.css';
 
-const LIMIT = 1000;
+interface Props {
+  providerName(id: string): string;
+  /** Known accounts: their keyed hashes let a search by e-mail find their entries. */
+  accounts: AccountDto[] | null;
+}
 
-export function LogView({ providerNames }: { providerNames: Readonly<Record<string, string>> }): React.JSX.Element {
-  const providerName = (id: string): string => providerNames[id] ?? providerLabel(id);
-  const [entries, setEntries] = useState<LogEntryDto[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [verify, setVerify] = useState<LogVerifyDto | null>(null);
-  const [verifyError, setVerifyError] = useState<string | null>(null);
+export function LogView({ providerName, accounts }: Props): React.JSX.Element {
+  const { entries, error, verify, verifyError, runVerify } = useLog();
   const [filter, setFilter] = useState<LogFilter>({ event: '', provider: '', outcome: 'all', search: '' });
   const ids = useId();
-
-  const runVerify = useCallback(async () => {
-    try {
-      setVerify(await call(bridge().verifyLog()));
-      setVerifyError(null);
-    } catch (err) {
-      setVerifyError(errorText(err));
-    }
-  }, []);
-
-  useEffect(() => {
-    let alive = true;
-    call(bridge().readLog({ limit: LIMIT }))
-      .then((list) => {
-        // Newest first, whatever order the core returns.
-        if (alive) setEntries([...list].sort((a, b) => b.seq - a.seq));
-      })
-      .catch((err: unknown) => alive && setError(errorText(err)));
-    void runVerify();
-    const off = bridge().onLogAppended((entry) => {
-      setEntries((prev) => (prev === null ? prev : [entry, ...prev.filter((e) => e.seq !== entry.seq)].slice(0, LIMIT)));
-      void runVerify();
-    });
-    return () => {
-      alive = false;
-      off();
-    };
-  }, [runVerify]);
 
   const events = useMemo(() => [...new Set((entries ?? []).map((e) => e.event))].sort(), [entries]);
   const providers = useMemo(
     () => [...new Set((entries ?? []).map((e) => e.provider).filter((p): p is string => !!p))].sort(),
     [entries],
   );
-  const visible = useMemo(() => (entries ?? []).filter((e) => matchesFilter(e, filter)), [entries, filter]);
+  const accountByHash = useMemo(
+    () => new Map((accounts ?? []).map((a) => [a.userHash, { name: a.displayName !== a.userId ? a.displayName : null, userId: a.userId }])),
+    [accounts],
+  );
+  const hashes = useMemo(() => hashesMatching(accounts ?? [], filter.search), [accounts, filter.search]);
+  const visible = useMemo(() => (entries ?? []).filter((e) => matchesFilter(e, filter, hashes)), [entries, filter, hashes]);
 
   const exportLog = (): void => {
     const blob = new Blob([toJsonLines(visible)], { type: 'application/x-ndjson' });
@@ -62,7 +42,7 @@ export function LogView({ providerNames }: { providerNames: Readonly<Record<stri
   };
 
   return (
-    <section aria-labelledby="log-title">
+    <section aria-labelledby="log-title" className="log-view">
       <header className="view-header">
         <div>
           <h1 id="log-title" tabIndex={-1}>
@@ -80,15 +60,16 @@ export function LogView({ providerNames }: { providerNames: Readonly<Record<stri
           </button>
         </div>
       </header>
+      {verify && !verify.ok && verify.firstBad && <TamperNotice bad={verify.firstBad} />}
       <div className="filters" role="search" aria-label="Filter the log">
-        <div className="field">
+        <div className="field field-search">
           <label htmlFor={`${ids}-search`}>Search</label>
           <input
             id={`${ids}-search`}
             type="search"
             value={filter.search}
             onChange={(e) => setFilter({ ...filter, search: e.target.value })}
-            placeholder="event, provider, details…"
+            placeholder="e-mail, event, provider, details…"
           />
         </div>
         <div className="field">
@@ -142,58 +123,16 @@ export function LogView({ providerNames }: { providerNames: Readonly<Record<stri
         </div>
       )}
       {visible.length > 0 && (
-        <div className="table-wrap">
-          <table className="log-table">
-            <caption className="visually-hidden">
-              {visible.length} of {entries?.length ?? 0} log entries, newest first
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">#</th>
-                <th scope="col">Time</th>
-                <th scope="col">Event</th>
-                <th scope="col">Provider</th>
-                <th scope="col">Outcome</th>
-                <th scope="col">Details</th>
-              </tr>
-            </thead>
-            <tbody>
-              {visible.map((e) => (
-                <tr key={e.seq} className={`level-${e.level}`} data-testid="log-row">
-                  <td className="num">{e.seq}</td>
-                  <td className="nowrap">{formatDateTime(e.ts)}</td>
-                  <td>
-                    <code>{e.event}</code>
-                  </td>
-                  <td>{e.provider ? providerName(e.provider) : '—'}</td>
-                  <td>
-                    <Outcome entry={e} />
-                  </td>
-                  <td>
-                    <div className="details">
-                    {e.userHash && <span className="chip mono" title="Keyed hash of the account id">user {e.userHash.slice(0, 10)}</span>}
-                    {Object.entries(e.details).map(([k, v]) => (
-                      <span key={k} className="kv">
-                        <span className="k">{k}</span> {String(v)}
-                      </span>
-                    ))}
-                    </div>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <LogTable
+          entries={visible}
+          total={entries?.length ?? 0}
+          providerName={providerName}
+          accountByHash={accountByHash}
+          badSeq={verify?.ok === false ? (verify.firstBad?.seq ?? null) : null}
+        />
       )}
     </section>
   );
-}
-
-function Outcome({ entry }: { entry: LogEntryDto }): React.JSX.Element {
-  if (entry.success === true) return <span className="pill pill-active">success</span>;
-  if (entry.success === false) return <span className="pill pill-failing">failed</span>;
-  if (entry.level === 'error' || entry.level === 'warn') return <span className="pill pill-needs_reauth">{entry.level}</span>;
-  return <span className="muted">—</span>;
 }
 
 function VerifyBadge({ verify, error }: { verify: LogVerifyDto | null; error: string | null }): React.JSX.Element {
@@ -214,7 +153,7 @@ function VerifyBadge({ verify, error }: { verify: LogVerifyDto | null; error: st
   }
   return (
     <span className="badge badge-bad" role="status" data-testid="chain-badge">
-      ✗ Tampering detected at entry {verify.firstBad?.seq ?? '?'}: {verify.firstBad?.reason ?? 'unknown'}
+      ✗ Tampering detected at entry {verify.firstBad?.seq ?? '?'}
     </span>
   );
 }

@@ -1,0 +1,283 @@
+/**
+ * The one table from error code to plain language: what happened, and what
+ * to do next. Account cards, Connect, the log and the locked-vault screen all
+ * read it, so a code reads the same everywhere; the raw code is shown small,
+ * once, next to it. Unit-tested in test/unit/renderer-advice.test.ts.
+ */
+
+/** A button the place showing the error may offer for the next step. */
+export type AdviceAction = 'reconnect' | 'retry' | 'refresh' | 'connect' | 'health' | 'quit' | 'none';
+
+export interface Advice {
+  /** What happened, in one plain sentence. */
+  title: string;
+  /** What to do next. */
+  next: string;
+  action: AdviceAction;
+  /** The error's own message is the specific part (which field, which setting): show it too. */
+  showMessage?: boolean;
+}
+
+const a = (title: string, next: string, action: AdviceAction = 'none', showMessage = false): Advice =>
+  showMessage ? { title, next, action, showMessage } : { title, next, action };
+
+const SIGN_IN_AGAIN = a(
+  'This account needs you to sign in again.',
+  'Reconnect it. Programs that use this account get no token until then.',
+  'reconnect',
+);
+const PROVIDER_DOWN = a(
+  'The provider is temporarily unavailable.',
+  'Nothing to do: the app retries on its own. Press Refresh now to try at once.',
+  'refresh',
+);
+const APP_FAULT = a(
+  'Something went wrong inside the app.',
+  'Try again. If it keeps happening, quit and start the app again.',
+);
+const KEY_DOES_NOT_FIT = a(
+  'The master key does not open the stored tokens.',
+  'Restore the original key (from your password manager or backup) and press Retry. Without it the tokens cannot be recovered: move tokens.db aside and connect your accounts again.',
+  'retry',
+);
+
+const TABLE: Readonly<Record<string, Advice>> = {
+  // ------------------------------------------------ sign in again
+  invalid_grant: a(
+    'The sign-in for this account expired or was revoked at the provider.',
+    'Reconnect it. Programs that use this account get no token until then.',
+    'reconnect',
+  ),
+  interaction_required: a(
+    'The provider wants you to confirm your sign-in (for example with a second factor).',
+    'Reconnect it and complete the check in the browser.',
+    'reconnect',
+  ),
+  login_required: SIGN_IN_AGAIN,
+  consent_required: a('The provider needs you to approve access again.', 'Reconnect it and approve access in the browser.', 'reconnect'),
+  account_selection_required: a('The provider needs you to pick the account again.', 'Reconnect it and choose the account in the browser.', 'reconnect'),
+  needs_reauth: SIGN_IN_AGAIN,
+  invalid_token: SIGN_IN_AGAIN,
+  insufficient_scope: a(
+    'The provider did not grant a permission this account needs.',
+    'Reconnect it and allow every requested permission.',
+    'reconnect',
+  ),
+  account_not_found: a('This account is not stored here any more.', 'Connect it again from Connect.', 'connect'),
+  access_denied: a(
+    'Access was not granted on the provider’s page.',
+    'Connect again and choose Allow (or Continue) on the consent page.',
+    'connect',
+  ),
+  // ------------------------------------------------ transient
+  server_error: PROVIDER_DOWN,
+  temporarily_unavailable: PROVIDER_DOWN,
+  slow_down: a('The provider asked the app to slow down.', 'Nothing to do: the app waits and retries on its own.'),
+  rate_limited: a('The provider asked the app to slow down.', 'Nothing to do: the app waits and retries on its own.'),
+  network_error: a(
+    'The provider could not be reached.',
+    'Check your internet connection (and VPN or proxy). The app retries on its own.',
+    'refresh',
+  ),
+  timeout: a('It took too long: the sign-in was not finished in time, or the provider did not answer.', 'Try again.'),
+  lease_contention: a(
+    'Another program (osmen-cred or a second copy of the app) is refreshing this account right now.',
+    'Nothing to do: the account is up to date in a moment.',
+  ),
+  refresh_failing: a(
+    'Refreshing this account keeps failing.',
+    'The app retries on its own; press Refresh now to try at once.',
+    'refresh',
+  ),
+  token_expired: a(
+    'The access token expired and could not be renewed yet.',
+    'The app retries on its own; press Refresh now to try at once. If it keeps failing, reconnect the account.',
+    'refresh',
+  ),
+  invalid_response: a(
+    'The provider sent an answer the app could not use.',
+    'Try again later; if it keeps happening, check the provider’s status page.',
+    'refresh',
+  ),
+  client_error: a('The request to the provider failed.', 'Try again later; if it keeps happening, run the Health checks.', 'health'),
+  unknown_error: a('The request to the provider failed for an unknown reason.', 'Try again later; if it keeps happening, run the Health checks.', 'health'),
+  invalid_error_code: a('The provider answered with an error the app does not know.', 'Try again later.'),
+  shutting_down: a('The app is closing.', 'Try again after it has started again.'),
+  // ------------------------------------------------ connect
+  cancelled: a('Sign-in was cancelled.', 'Connect again when you are ready.', 'connect'),
+  browser_failed: a(
+    'The browser could not be opened for signing in.',
+    'Use “Copy sign-in link” and paste it into your browser, or set a default browser and try again.',
+  ),
+  account_mismatch: a(
+    'You signed in as a different account than the one you were reconnecting.',
+    'Reconnect again and sign in as this account; nothing was changed.',
+    'reconnect',
+  ),
+  account_conflict: a(
+    'Another account with the same e-mail address is already connected for this provider.',
+    'Disconnect that account first, then connect this one. Nothing was changed.',
+  ),
+  no_identity: a(
+    'The provider did not say which account signed in.',
+    'Add the “openid” and “email” scopes to this provider, then connect again.',
+  ),
+  store_failed: a('The account could not be saved.', 'Try again; if it keeps happening, run the Health checks.', 'health'),
+  invalid_id_token: a(
+    'The provider’s sign-in answer failed the security checks.',
+    'Check that this computer’s clock is right, then connect again.',
+  ),
+  // ------------------------------------------------ provider configuration
+  invalid_client: a(
+    'The provider did not accept this app’s client id or secret.',
+    'Check the client id and secret (Health shows which setting), then restart the app.',
+    'health',
+  ),
+  unauthorized_client: a(
+    'The provider does not let this app sign in this way.',
+    'In the provider’s console allow the authorization code flow (Microsoft: “Allow public client flows” = Yes).',
+    'health',
+  ),
+  unsupported_grant_type: a('The provider does not support refreshing for this app.', 'Check the app registration in the provider’s console.', 'health'),
+  invalid_scope: a(
+    'The provider refused one of the requested permissions (scopes).',
+    'Correct or remove that scope, or enable it in the provider’s console.',
+    'health',
+  ),
+  invalid_request: a(
+    'The provider rejected the sign-in request.',
+    'Check the redirect URI registered at the provider (http://127.0.0.1/callback); Health lists the details.',
+    'health',
+  ),
+  invalid_request_uri: a('The provider rejected the sign-in request.', 'Check this provider’s settings; Health lists the details.', 'health'),
+  invalid_request_object: a('The provider rejected the sign-in request.', 'Check this provider’s settings; Health lists the details.', 'health'),
+  request_not_supported: a('The provider does not support this kind of sign-in request.', 'Check this provider’s settings.', 'health'),
+  request_uri_not_supported: a('The provider does not support this kind of sign-in request.', 'Check this provider’s settings.', 'health'),
+  registration_not_supported: a('The provider does not support registering the app this way.', 'Register the app in the provider’s console.', 'health'),
+  invalid_client_metadata: a('The provider rejected the app’s registration details.', 'Check the app registration in the provider’s console.', 'health'),
+  unsupported_response_type: a('The provider does not allow the sign-in type the app uses.', 'Enable the authorization code flow for this app in the provider’s console.', 'health'),
+  unsupported_token_type: a('The provider could not revoke this kind of token.', 'The tokens were deleted here; revoke the app’s access in your provider account page if needed.'),
+  revocation_unsupported: a('This provider cannot revoke tokens from the app.', 'The tokens were deleted here; to end access everywhere, remove the app in your provider account page.'),
+  invalid_redirect_uri: a(
+    'The provider does not accept the app’s redirect address.',
+    'Register http://127.0.0.1/callback for this app in the provider’s console.',
+    'health',
+  ),
+  not_configured: a('This provider is not set up yet.', 'Add its client id (Health shows the setting), then restart the app.', 'health', true),
+  unknown_provider: a('This provider is no longer set up in the app.', 'Add it again in Connect, or disconnect the account.'),
+  discovery_failed: a(
+    'The provider’s configuration could not be loaded.',
+    'Check the issuer URL and your connection, then try again.',
+    'none',
+    true,
+  ),
+  insecure_endpoint: a('The provider uses an insecure http:// address.', 'Use its https:// address (http:// works only on this computer).', 'none', true),
+  invalid_provider: a('The provider settings are not valid.', 'Correct them and try again.', 'none', true),
+  invalid_provider_id: a('That provider ID is not valid.', 'Use 1–40 lower-case letters, digits, “_” or “-”.', 'none', true),
+  provider_id_taken: a('That provider ID is already in use.', 'Choose another ID.', 'none', true),
+  invalid_tenant: a('That Microsoft tenant is not valid.', 'Use common, organizations, consumers, a tenant ID or a verified domain such as contoso.com.', 'none', true),
+  issuer_mismatch: a(
+    'This account was connected at a different server than its provider points to now, so its tokens were not sent.',
+    'Restore the provider’s original issuer, or disconnect the account and connect it again.',
+    'none',
+    true,
+  ),
+  // ------------------------------------------------ the vault
+  VAULT_LOCKED: a('The credential vault is locked.', 'Unlock it from the locked screen (Retry), or quit and start the app again.', 'retry'),
+  KEYCHAIN_UNAVAILABLE: a(
+    'The system keychain could not be reached, so the master key is not available.',
+    'Unlock your keychain (Keychain Access, Credential Manager, GNOME Keyring or KWallet) and press Retry. Do not make a new key for an existing vault: it cannot open the stored tokens.',
+    'retry',
+    true,
+  ),
+  KEY_MISSING: a(
+    'The master key for the stored tokens is missing from the keychain.',
+    'Restore the key from your backup into the keychain (or set OAUTH_ENCRYPTION_KEY) and press Retry. To start over instead, move tokens.db aside.',
+    'retry',
+    true,
+  ),
+  KEY_MALFORMED: a(
+    'OAUTH_ENCRYPTION_KEY is set, but it is not a valid key.',
+    'Correct it (or unset it to use the keychain), then quit and start the app again. `osmen-cred keygen` makes a new key — only for an empty vault.',
+    'quit',
+  ),
+  KEY_MISMATCH: KEY_DOES_NOT_FIT,
+  DECRYPT_FAILED: KEY_DOES_NOT_FIT,
+  UNKNOWN_KEY_ID: a(
+    'The tokens were re-encrypted under a new key that this window does not have yet.',
+    'Press Retry (or restart the app) to load the new key from the keychain.',
+    'retry',
+  ),
+  CIPHERTEXT_MALFORMED: a(
+    'A stored token is damaged.',
+    'Disconnect and connect the account again; if several are affected, run the Health checks.',
+    'health',
+  ),
+  DB_CORRUPT: a(
+    'The token database is damaged.',
+    'Quit, move tokens.db aside (or restore it from a backup), start the app again and reconnect your accounts.',
+    'quit',
+  ),
+  DB_LOCKED: a(
+    'The token database is busy: another program holds it.',
+    'Wait for osmen-cred or the other copy of the app to finish, then press Retry.',
+    'retry',
+  ),
+  DB_NEWER_SCHEMA: a(
+    'The token database was written by a newer version of the app.',
+    'Install that version; this one cannot open the database safely.',
+    'quit',
+  ),
+  DB_OPEN_FAILED: a(
+    'The data folder or the token database could not be opened.',
+    'Check that the data folder (~/.osmen) is yours and the disk is not full, then press Retry.',
+    'retry',
+    true,
+  ),
+  INVALID_TOKEN_RESPONSE: a('The provider’s answer held no usable token.', 'Try again; if it keeps happening, run the Health checks.', 'health'),
+  DISK_FULL: a(
+    'The disk is full, so the token database cannot be written.',
+    'Free some disk space. Tokens the provider already issued are kept and saved as soon as there is room — keep the app running meanwhile.',
+    'retry',
+  ),
+  NO_VAULT: a('There is no vault in this data folder yet.', 'Connect an account to create it.', 'connect', true),
+  NO_ACCOUNT: a('That account is not in the vault (any more).', 'Connect it again if you still need it.', 'connect'),
+  INVALID_ID: a('A provider or account name contains characters that are not allowed.', 'Use plain text without control characters.', 'none', true),
+  CLOSED: a('The vault was closed because the app is shutting down.', 'Start the app again.'),
+  EMPTY_INPUT: a('There was nothing to store.', 'Try again; if it keeps happening, run the Health checks.', 'health'),
+  // ------------------------------------------------ the window <-> main process
+  INVALID_REQUEST: a('Some values were not accepted.', 'Correct them and try again.', 'none', true),
+  NOT_ALLOWED: a('That is not allowed.', 'Only the listed provider pages can be opened.', 'none', true),
+  NOT_FOUND: a('That is no longer there.', 'Reload the view and try again.', 'none', true),
+  NOT_AVAILABLE: a('That is not available here.', 'Use the app’s tray menu or restart the app.', 'none', true),
+  UNKNOWN_CHANNEL: APP_FAULT,
+  FORBIDDEN_SENDER: APP_FAULT,
+  RESPONSE_REJECTED: APP_FAULT,
+  INTERNAL: APP_FAULT,
+  IPC_UNAVAILABLE: a('The app’s background process did not answer.', 'Quit and start the app again.', 'quit'),
+};
+
+/** The code part of an account's status detail ("invalid_grant (AADSTS70008)" -> "invalid_grant"). */
+export function codeOf(detail: string | null | undefined): string | null {
+  const code = detail?.trim().split(/[\s(]/)[0];
+  return code ? code : null;
+}
+
+/** Advice for a code; unknown codes fall back on the flags and the error's own message. */
+export function adviceFor(
+  code: string,
+  fallback: { message?: string; needsReauth?: boolean; retryable?: boolean } = {},
+): Advice {
+  const known = Object.hasOwn(TABLE, code) ? TABLE[code] : undefined;
+  if (known) return known;
+  if (fallback.needsReauth) return SIGN_IN_AGAIN;
+  const title = fallback.message?.trim() || 'Something went wrong.';
+  return fallback.retryable
+    ? a(title, 'Try again in a moment; the app also retries on its own.', 'refresh')
+    : a(title, 'Try again; if it keeps happening, run the Health checks.', 'health');
+}
+
+/** True when the table has an entry for the code (the tests check every code the core can produce). */
+export function hasAdvice(code: string): boolean {
+  return Object.hasOwn(TABLE, code);
+}

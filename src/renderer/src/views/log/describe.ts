@@ -1,0 +1,62 @@
+/**
+ * One log entry in plain words ("Access token refreshed", "Refresh failed: the
+ * provider is temporarily unavailable"), using the same error table as the
+ * rest of the app. Pure; unit-tested with the advice table.
+ */
+import type { LogEntryDto } from '../../../../shared/ipc-contract';
+import { adviceFor } from '../../errors/advice';
+
+const REJECTED_WHY: Readonly<Record<string, string>> = {
+  unknown_channel: 'it asked for something the app does not offer',
+  invalid_payload: 'its data was malformed',
+  response_rejected: 'the answer would have broken the IPC contract',
+  foreign_origin: 'it came from a page that is not the app',
+  foreign_webcontents: 'it came from outside the app’s window',
+  not_main_frame: 'it came from an embedded frame',
+  no_frame_url: 'its page was gone',
+  malformed_url: 'its page address was malformed',
+  suppressed: 'more of the same were held back',
+};
+
+const SUCCESS: Readonly<Record<string, string>> = {
+  connect: 'Account connected',
+  disconnect: 'Account disconnected (tokens deleted here)',
+  revocation: 'Access revoked at the provider',
+  refresh: 'Access token refreshed',
+  token_saved: 'Tokens saved',
+  token_deleted: 'Tokens deleted',
+};
+
+const SECURITY: Readonly<Record<string, string>> = {
+  key_created: 'A new master key was created in the keychain',
+  key_rotation: 'The master key was rotated; every token was re-encrypted',
+  provider_added: 'A provider was added',
+  decryption_failure: 'A stored value could not be decrypted',
+};
+
+function str(v: unknown): string | null {
+  return typeof v === 'string' && v !== '' ? v : null;
+}
+
+/** The error code an entry carries (OAuth failures: details.error; others: details.code). */
+export function entryErrorCode(e: LogEntryDto): string | null {
+  return str(e.details['error']) ?? (e.success === false || e.level !== 'info' ? str(e.details['code']) : null);
+}
+
+export function describeEntry(e: LogEntryDto): string {
+  const code = entryErrorCode(e);
+  if (e.event === 'ipc_rejected') {
+    const reason = str(e.details['reason']);
+    return `A request from the window was refused: ${reason ? (REJECTED_WHY[reason] ?? reason) : 'no reason given'}`;
+  }
+  if (e.event === 'validation_failure') return `A health check failed${code ? ` (${code})` : ''}`;
+  if (e.event === 'needs_reauth') return `Needs sign-in again: ${adviceFor(code ?? 'needs_reauth').title}`;
+  if (e.event === 'refresh' && e.success === true && e.details['rotated'] === true) return 'Access token refreshed; the provider issued a new refresh token';
+  if (e.success === true || (e.success === undefined && e.level === 'info')) {
+    return SUCCESS[e.event] ?? SECURITY[e.event] ?? e.event.replace(/_/g, ' ');
+  }
+  if (e.event === 'revocation') return `The provider did not confirm the revocation: ${adviceFor(code ?? 'unknown_error').title}`;
+  if (SECURITY[e.event] && !code) return SECURITY[e.event]!;
+  const what = e.event === 'connect' ? 'Connect failed' : e.event === 'refresh' ? 'Refresh failed' : e.event.replace(/_/g, ' ');
+  return code ? `${what}: ${adviceFor(code).title}` : what;
+}

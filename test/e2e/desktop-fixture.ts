@@ -1,0 +1,182 @@
+/// <reference lib="dom" />
+/**
+ * One desktop for an e2e file: a real OpenID Provider (oidc-provider) on
+ * loopback behind the token gateway, the real core in a fresh data folder, the
+ * real IPC handler table with the app's ports (the "system browser" is a queue
+ * the test drives, the clipboard a list), the built renderer in Chromium.
+ * Plus the helpers the e2e files share (navigation, cards, sign-in,
+ * screenshots, axe).
+ */
+import { join } from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
+import type { Browser, Page } from 'playwright';
+import { expect } from 'vitest';
+import { createCredentialCore, type CredentialCore } from '../../src/main/core/credential-core.js';
+import { EncryptionManager } from '../../src/main/core/security/encryption-manager.js';
+import { createHandlerTable, type HandlerTable } from '../../src/main/ipc/handlers.js';
+import { RejectionReporter } from '../../src/main/ipc/rejections.js';
+import { makeTmpHome } from '../helpers/tmp.js';
+import { PUBLIC_CLIENT_ID, startTestProvider, type TestProvider } from '../helpers/oidc-provider.js';
+import { startTokenGateway, type TokenGateway } from './token-gateway.js';
+import {
+  BrowserOpener,
+  SCREENSHOT_DIR,
+  launchChromium,
+  openApp,
+  serveRenderer,
+  signInAtProvider,
+  type AppPage,
+  type StaticServer,
+} from './harness.js';
+
+export const OP_NAME = 'Example ID (local OP)';
+
+export interface Desktop {
+  op: TestProvider;
+  gateway: TokenGateway;
+  home: { dir: string; cleanup: () => void };
+  core: CredentialCore;
+  table: HandlerTable;
+  server: StaticServer;
+  browser: Browser;
+  app: AppPage;
+  /** The "system browser": sign-in URLs the app asked to open, in order. */
+  opener: BrowserOpener;
+  /** What the app put on the clipboard, in order. */
+  clipboard: string[];
+  open(options?: Parameters<typeof openApp>[4]): Promise<AppPage>;
+  close(): Promise<void>;
+}
+
+export async function startDesktop(): Promise<Desktop> {
+  const op = await startTestProvider({ accessTokenTtl: 3600 });
+  const gateway = await startTokenGateway(op.issuer);
+  const home = makeTmpHome('osmen-e2e-');
+  const opener = new BrowserOpener();
+  const clipboard: string[] = [];
+  const core = await createCredentialCore({
+    home: home.dir,
+    encryptionKey: EncryptionManager.generateKey(),
+    env: {},
+    openUrl: opener.open,
+    startScheduler: true,
+    // Provider calls go out over real HTTP; the token endpoint passes the loopback gateway.
+    fetch: gateway.fetch,
+  });
+  // The loopback OP, registered the way the OAuth tests do (prompt=consent for offline_access).
+  core.providers.register({
+    id: 'testop',
+    displayName: OP_NAME,
+    issuer: op.issuer,
+    clientId: PUBLIC_CLIENT_ID,
+    scopes: ['openid', 'email', 'profile', 'offline_access'],
+    extraAuthParams: { prompt: 'consent' },
+  });
+  const table = createHandlerTable({
+    getCore: () => core,
+    vaultError: () => null,
+    appInfo: { version: '0.1.0', platform: 'linux' },
+    openExternal: () => undefined,
+    openSignInPage: opener.open,
+    writeClipboard: (text) => {
+      clipboard.push(text);
+    },
+    reportRejection: new RejectionReporter(() => core.log),
+  });
+  const server = await serveRenderer();
+  const browser = await launchChromium();
+  const open = (options?: Parameters<typeof openApp>[4]): Promise<AppPage> => openApp(browser, server, table, core.events, options);
+  const app = await open();
+  return {
+    op,
+    gateway,
+    home,
+    core,
+    table,
+    server,
+    browser,
+    app,
+    opener,
+    clipboard,
+    open,
+    async close() {
+      await app.close();
+      await browser.close();
+      await server.close();
+      await core.close();
+      await gateway.close();
+      await op.close();
+      home.cleanup();
+    },
+  };
+}
+
+export async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), animations: 'disabled', caret: 'hide' });
+}
+
+/** axe-core on the current view: no serious or critical violations. */
+export async function expectAccessible(page: Page, label: string): Promise<void> {
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
+  const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(bad.map((v) => `${label}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+}
+
+export async function nav(page: Page, name: string): Promise<void> {
+  await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name }).click();
+  await expect.poll(() => page.locator('h1').first().evaluate((h) => document.activeElement === h)).toBe(true);
+}
+
+export function card(page: Page, name: string) {
+  return page.getByRole('listitem', { name: new RegExp(`account ${name}$`) });
+}
+
+/** Clicks a connect-like button, then signs in at the provider in the "system browser". */
+export async function signInVia(
+  d: Desktop,
+  click: () => Promise<void>,
+  login: string,
+  beforeSignIn?: (url: string) => Promise<void>,
+): Promise<void> {
+  await click();
+  const url = await d.opener.next();
+  expect(new URL(url).origin).toBe(d.op.issuer);
+  expect(new URL(url).searchParams.get('code_challenge_method')).toBe('S256');
+  await beforeSignIn?.(url);
+  const browserTab = await signInAtProvider(d.browser, url, login);
+  await browserTab.close();
+}
+
+/**
+ * Waits until every call the page started before now has reached the handler
+ * table: the page makes one more call and the binding delivers calls in order.
+ */
+export async function settle(app: AppPage): Promise<void> {
+  await app.page.evaluate(() => (window as unknown as { osmen: { appStatus(): Promise<unknown> } }).osmen.appStatus());
+}
+
+export function countCalls(app: AppPage, channel: string): number {
+  return app.calls.filter((c) => c === channel).length;
+}
+
+/** Stores an account straight in the real vault (for states a provider can't be asked for on cue). */
+export function seedAccount(
+  core: CredentialCore,
+  userId: string,
+  displayName: string,
+  opts: { refreshToken?: boolean; needsReauth?: boolean } = {},
+): void {
+  core.tokens.saveToken(
+    'testop',
+    userId,
+    {
+      access_token: `seeded-access-${userId}`,
+      ...(opts.refreshToken ? { refresh_token: `seeded-refresh-${userId}` } : {}),
+      expires_in: 3600,
+      scope: 'openid email',
+    },
+    { displayName },
+  );
+  if (opts.needsReauth) core.tokens.setStatus('testop', userId, { status: 'needs_reauth', detail: 'invalid_grant' });
+  core.events.emit('accounts-changed');
+}
