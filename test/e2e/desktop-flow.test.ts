@@ -246,7 +246,11 @@ describe('desktop flow against a real OpenID Provider', () => {
     await nav(page, 'Settings');
     const window = page.getByLabel('Refresh this many minutes before expiry');
     await expect.poll(() => window.inputValue()).toBe('5');
+    // The effective timing is explained as the window changes: never before the middle of a lifetime.
+    await window.fill('60');
+    await expect.poll(() => page.getByTestId('effective-timing').textContent()).toMatch(/refreshed after 30 minutes: never before the middle/);
     await window.fill('10');
+    await expect.poll(() => page.getByTestId('effective-timing').textContent()).toMatch(/refreshed after 50 minutes \(10 minutes before it expires\)/);
     await page.getByRole('button', { name: 'Save timing' }).click();
     await page.getByRole('status').filter({ hasText: 'Refresh timing saved: 10 min before expiry' }).waitFor();
     expect(core.getSettings().refreshWindowMs).toBe(600_000);

@@ -63,3 +63,13 @@ describe('renderer formatting', () => {
     expect(toJsonLines([])).toBe('');
   });
 });
+
+describe('effective refresh timing (Settings)', () => {
+  it('explains that a window longer than half the lifetime refreshes at the middle of it', async () => {
+    const { effectiveTiming } = await import('../../src/renderer/src/timing.js');
+    expect(effectiveTiming(5)).toMatch(/^A 1-hour token is refreshed after 55 minutes \(5 minutes before it expires\)/);
+    expect(effectiveTiming(60)).toMatch(/^A 1-hour token is refreshed after 30 minutes: never before the middle/);
+    expect(effectiveTiming(45)).toMatch(/after 30 minutes/);
+    expect(effectiveTiming(Number.NaN)).toBe('');
+  });
+});

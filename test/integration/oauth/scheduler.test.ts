@@ -158,3 +158,40 @@ describe('disconnect waits for a refresh in flight', () => {
     expect(vault.tokens.database.prepare('SELECT COUNT(*) AS n FROM refresh_leases').get()).toEqual({ n: 0 });
   });
 });
+
+describe('a refresh window longer than the token lifetime', () => {
+  it('refreshes an account at most once per half of its token lifetime (1-hour tokens, 60-minute window)', async () => {
+    let now = Date.now();
+    const clock = () => now;
+    const tokens = new (vault.tokens.constructor as typeof import('../../../src/main/core/security/token-manager.js').TokenManager)({
+      dbPath: vault.dbPath,
+      encryption: vault.tokens.encryptionManager,
+      now: clock,
+    });
+    try {
+      const providers = new ProviderRegistry({ env: {} });
+      providers.register({ id: 'local', endpoints: srv.endpoints, clientId: 'c', scopes: ['read'] });
+      const r = new TokenRefresher({ tokens, providers, refreshWindowMs: 60 * 60_000, now: clock });
+      tokens.saveToken('local', 'storm', { access_token: 'a0', refresh_token: 'r0', expires_in: 3600 });
+      const s = new TokenRefreshScheduler(r, { now: clock });
+      expect(await s.runOnce()).toMatchObject({ due: 1, refreshed: 1 });
+      // For the next half hour the scheduler (and any caller) finds nothing to do.
+      const refreshedAt = now;
+      for (const after of [1_000, 60_000, 10 * 60_000, 29 * 60_000]) {
+        now = refreshedAt + after;
+        expect(tokens.listDue(now, r.refreshWindowMs)).toEqual([]);
+        await expect(r.refreshIfDue('local', 'storm')).resolves.toEqual({ kind: 'fresh' });
+        await r.getValidAccessToken('local', 'storm');
+      }
+      expect(srv.tokenRequests()).toHaveLength(1);
+      // The scheduler plans its next run at the middle of the token's lifetime, not "now".
+      const issued = tokens.getMetadata('local', 'storm')!.lastRefreshAt!.getTime();
+      expect(tokens.nextDueAt(r.refreshWindowMs, now)).toBe(issued + 30 * 60_000);
+      now = issued + 30 * 60_000;
+      expect(await s.runOnce()).toMatchObject({ due: 1, refreshed: 1 });
+      expect(srv.tokenRequests()).toHaveLength(2);
+    } finally {
+      tokens.close();
+    }
+  });
+});

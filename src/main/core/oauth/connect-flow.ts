@@ -217,7 +217,7 @@ export async function connectAccount(given: OAuthDeps, providerId: string, optio
     assertSameAccount(deps.tokens, providerId, identity);
     // The account is bound to where it was connected: its tokens are only ever sent back there.
     const binding = await raceSignal(bindingOfHandler(handler), signal, providerId);
-    deps.tokens.saveToken(providerId, identity.userId, tokenResponse, { displayName: identity.displayName, binding });
+    deps.tokens.saveToken(providerId, identity.userId, tokenResponse, { displayName: identity.displayName, binding, issuedAt: Date.now() });
     respond(200, SUCCESS_PAGE);
     respond = undefined;
     // Surface a failure of the opener itself (e.g. a test driver's assertion) now that it returned.

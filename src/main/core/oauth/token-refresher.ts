@@ -109,8 +109,13 @@ export class TokenRefresher {
     }
   }
 
-  private isDue(t: Pick<StoredToken, 'expiresAt'>): boolean {
-    return t.expiresAt !== null && t.expiresAt.getTime() - this.refreshWindowMs <= this.now();
+  /**
+   * Inside the refresh window, and past the middle of the token's lifetime: a window longer than
+   * the lifetime (allowed by Settings) must not refresh an account every time it is asked for.
+   */
+  private isDue(t: { expiresAt: number | null; refreshNotBefore: number | null }): boolean {
+    const now = this.now();
+    return t.expiresAt !== null && t.expiresAt - this.refreshWindowMs <= now && (t.refreshNotBefore === null || t.refreshNotBefore <= now);
   }
 
   private usableAt(expiresAt: number | null): boolean {
@@ -148,8 +153,7 @@ export class TokenRefresher {
     if (t.status === 'needs_reauth') {
       throw reauthError(provider, this.tokens.getMetadata(provider, userId)?.statusDetail ?? null);
     }
-    const due = t.expiresAt !== null && t.expiresAt - this.refreshWindowMs <= this.now();
-    if (!due && t.status === 'active') return t.accessToken;
+    if (!this.isDue(t) && t.status === 'active') return t.accessToken;
     // Still valid and someone else is already refreshing it: don't wait on their lease.
     if (t.status === 'active' && this.usableAt(t.expiresAt) && this.refreshingElsewhere(provider, userId)) return t.accessToken;
     const outcome = await this.refreshIfDue(provider, userId);
@@ -318,7 +322,7 @@ export class TokenRefresher {
       if (t.status === 'refresh_failing') {
         const retryAt = this.tokens.getMetadata(provider, userId)?.nextAttemptAt?.getTime() ?? null;
         if (retryAt !== null && retryAt > this.now()) return { kind: 'backoff', retryAt };
-      } else if (!this.isDue(t)) {
+      } else if (!this.isDue({ expiresAt: t.expiresAt?.getTime() ?? null, refreshNotBefore: t.refreshNotBefore })) {
         return { kind: 'fresh' };
       }
     }
@@ -422,16 +426,17 @@ export class TokenRefresher {
    * refresh token, so this is the only copy of the grant. Throws the store's typed error.
    */
   private persist(provider: string, userId: string, response: TokenResponse): void {
-    const kept = withAbsoluteExpiry(response, this.now());
+    const receivedAt = this.now();
+    const kept = withAbsoluteExpiry(response, receivedAt);
     const key = keyOf(provider, userId);
     let saved: boolean;
     try {
-      saved = this.tokens.saveTokenIfPresent(provider, userId, kept, { refreshed: true });
+      saved = this.tokens.saveTokenIfPresent(provider, userId, kept, { refreshed: true, issuedAt: receivedAt });
     } catch (err) {
       const error = toStoreError(err, this.tokens.dbPath);
       this.unsaved.set(key, kept);
       this.pending.add(`save ${key}`, () => {
-        this.tokens.saveTokenIfPresent(provider, userId, kept, { refreshed: true });
+        this.tokens.saveTokenIfPresent(provider, userId, kept, { refreshed: true, issuedAt: receivedAt });
         this.unsaved.delete(key);
         this.releaseLease(provider, userId);
         this.afterSaved(provider, userId, Boolean(kept.refresh_token), { reason: 'saved_after_retry' });

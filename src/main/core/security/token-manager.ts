@@ -66,6 +66,7 @@ interface TokenRow {
   issuer: string | null;
   token_origin: string | null;
   aad_version: number;
+  refresh_not_before: number | null;
 }
 
 /** The columns that locate a ciphertext's context. */
@@ -185,8 +186,8 @@ export class TokenManager {
     const db = this.db;
     return {
       get: db.prepare<[string, string], TokenRow>('SELECT * FROM tokens WHERE provider = ? AND user_id = ?'),
-      getAccess: db.prepare<[string, string], Pick<TokenRow, 'access_token_enc' | 'expires_at' | 'status'> & SealedRow>(
-        `SELECT provider, user_id, access_token_enc, expires_at, status, issuer, token_origin, aad_version
+      getAccess: db.prepare<[string, string], Pick<TokenRow, 'access_token_enc' | 'expires_at' | 'status' | 'refresh_not_before'> & SealedRow>(
+        `SELECT provider, user_id, access_token_enc, expires_at, status, issuer, token_origin, aad_version, refresh_not_before
            FROM tokens WHERE provider = ? AND user_id = ?`,
       ),
       exists: db.prepare<[string, string], { x: number }>('SELECT 1 AS x FROM tokens WHERE provider = ? AND user_id = ?'),
@@ -197,9 +198,9 @@ export class TokenManager {
       upsert: db.prepare(`
         INSERT INTO tokens (provider, user_id, access_token_enc, refresh_token_enc, id_token_enc, token_type,
                             scopes, expires_at, status, display_name, created_at, updated_at, last_refresh_at,
-                            issuer, token_origin, aad_version)
+                            issuer, token_origin, aad_version, refresh_not_before)
         VALUES (@provider, @user_id, @access, @refresh, @id, @token_type, COALESCE(@scopes, ''), @expires_at,
-                'active', @display_name, @now, @now, @last_refresh_at, @issuer, @token_origin, @aad_version)
+                'active', @display_name, @now, @now, @last_refresh_at, @issuer, @token_origin, @aad_version, @not_before)
         ON CONFLICT (provider, user_id) DO UPDATE SET
           access_token_enc  = excluded.access_token_enc,
           refresh_token_enc = excluded.refresh_token_enc,
@@ -216,7 +217,8 @@ export class TokenManager {
           last_refresh_at   = COALESCE(excluded.last_refresh_at, tokens.last_refresh_at),
           issuer            = excluded.issuer,
           token_origin      = excluded.token_origin,
-          aad_version       = excluded.aad_version
+          aad_version       = excluded.aad_version,
+          refresh_not_before = excluded.refresh_not_before
       `),
       remove: db.prepare('DELETE FROM tokens WHERE provider = ? AND user_id = ?'),
       removeLease: db.prepare('DELETE FROM refresh_leases WHERE provider = ? AND user_id = ?'),
@@ -231,16 +233,21 @@ export class TokenManager {
                 next_attempt_at = @next_attempt_at, updated_at = @now
           WHERE provider = @provider AND user_id = @user_id`,
       ),
-      nextDue: db.prepare<[number], { at: number | null }>(
-        `SELECT MIN(at) AS at FROM (
-           SELECT MIN(expires_at) - ? AS at FROM tokens WHERE status = 'active' AND expires_at IS NOT NULL
-           UNION ALL
-           SELECT MIN(next_attempt_at) FROM tokens WHERE status = 'refresh_failing'
-         )`,
+      // Accounts not yet in the window: the earliest expiry, straight from the (status, expires_at) index.
+      nextExpiryAfter: db.prepare<[number], { at: number | null }>(
+        "SELECT MIN(expires_at) AS at FROM tokens WHERE status = 'active' AND expires_at > ?",
       ),
-      due: db.prepare<[number, number, number], { provider: string; user_id: string }>(
+      // Accounts in the window (few): due at expiry - window, but never before the middle of their lifetime.
+      nextInWindow: db.prepare<[{ window: number; edge: number }], { at: number | null }>(
+        `SELECT MIN(MAX(expires_at - @window, COALESCE(refresh_not_before, 0))) AS at FROM tokens
+          WHERE status = 'active' AND expires_at IS NOT NULL AND expires_at <= @edge`,
+      ),
+      nextRetry: db.prepare<[], { at: number | null }>(
+        "SELECT MIN(next_attempt_at) AS at FROM tokens WHERE status = 'refresh_failing'",
+      ),
+      due: db.prepare<[number, number, number, number], { provider: string; user_id: string }>(
         `SELECT provider, user_id FROM tokens
-          WHERE status = 'active' AND expires_at IS NOT NULL AND expires_at <= ?
+          WHERE status = 'active' AND expires_at IS NOT NULL AND expires_at <= ? AND COALESCE(refresh_not_before, 0) <= ?
          UNION
          SELECT provider, user_id FROM tokens
           WHERE status = 'refresh_failing' AND COALESCE(next_attempt_at, 0) <= ?
@@ -406,6 +413,7 @@ export class TokenManager {
       issuer: binding.issuer,
       token_origin: binding.tokenOrigin,
       aad_version: CURRENT_AAD_VERSION,
+      not_before: extra.issuedAt !== undefined && expiresAt !== null && expiresAt > extra.issuedAt ? extra.issuedAt + Math.floor((expiresAt - extra.issuedAt) / 2) : null,
     });
     return true;
   }
@@ -465,6 +473,7 @@ export class TokenManager {
       status: row.status,
       issuer: row.issuer,
       tokenOrigin: row.token_origin,
+      refreshNotBefore: row.refresh_not_before,
     };
     if (row.refresh_token_enc) token.refreshToken = this.open(row.refresh_token_enc, row, 'refresh');
     if (row.id_token_enc) token.idToken = this.open(row.id_token_enc, row, 'id');
@@ -475,13 +484,17 @@ export class TokenManager {
    * The hot path of `getValidAccessToken`: only the access token is decrypted
    * (the refresh and ID tokens stay sealed), with what is needed to judge it.
    */
-  getAccessToken(provider: string, userId: string): { accessToken: string; expiresAt: number | null; status: TokenStatus } | null {
+  getAccessToken(
+    provider: string,
+    userId: string,
+  ): { accessToken: string; expiresAt: number | null; status: TokenStatus; refreshNotBefore: number | null } | null {
     const row = this.guard(() => this.stmts.getAccess.get(provider, userId));
     if (!row) return null;
     return {
       accessToken: this.open(row.access_token_enc, row, 'access'),
       expiresAt: row.expires_at,
       status: row.status,
+      refreshNotBefore: row.refresh_not_before,
     };
   }
 
@@ -532,15 +545,26 @@ export class TokenManager {
     );
   }
 
-  /** Epoch ms at which the next account becomes due (expiry − window, or a failing account's retry time). */
-  nextDueAt(windowMs: number): number | null {
-    return this.guard(() => this.stmts.nextDue.get(windowMs)?.at ?? null);
+  /**
+   * Epoch ms at which the next account becomes due: expiry − window, but never before the
+   * middle of its token's lifetime; or a failing account's retry time. `now` bounds the
+   * accounts already inside the window (usually few), so the question stays an index lookup.
+   */
+  nextDueAt(windowMs: number, now = this.now()): number | null {
+    return this.guard(() => {
+      const edge = now + windowMs;
+      const later = this.stmts.nextExpiryAfter.get(edge)?.at ?? null;
+      const inWindow = this.stmts.nextInWindow.get({ window: windowMs, edge })?.at ?? null;
+      const retry = this.stmts.nextRetry.get()?.at ?? null;
+      const candidates = [later === null ? null : later - windowMs, inWindow, retry].filter((v): v is number => v !== null);
+      return candidates.length ? Math.min(...candidates) : null;
+    });
   }
 
-  /** Accounts due at `at` (expiry within `windowMs`, or a failing account whose retry time came). */
+  /** Accounts due at `at` (expiry within `windowMs` and past the middle of their lifetime, or a failing account whose retry time came). */
   listDue(at: number, windowMs: number, limit = 1000): Array<{ provider: string; userId: string }> {
     return this.guard(() =>
-      this.stmts.due.all(at + windowMs, at, limit).map((r) => ({ provider: r.provider, userId: r.user_id })),
+      this.stmts.due.all(at + windowMs, at, at, limit).map((r) => ({ provider: r.provider, userId: r.user_id })),
     );
   }
 

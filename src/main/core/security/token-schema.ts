@@ -52,11 +52,14 @@ export const MIGRATIONS: ReadonlyArray<(db: Database.Database) => void> = [
   (db) => {
     // Where each account's tokens may be sent (bound into the AAD from version 2 on), and which
     // AAD encoding its ciphertexts use: 1 = NUL-joined (rows written before this migration),
-    // 2 = length-prefixed with the binding (see token-context.ts).
+    // 2 = length-prefixed with the binding (see token-context.ts). refresh_not_before: the middle
+    // of the current token's lifetime; an account is never refreshed before it, whatever the
+    // refresh window (a window longer than the lifetime would otherwise refresh it every second).
     db.exec(`
       ALTER TABLE tokens ADD COLUMN issuer TEXT;
       ALTER TABLE tokens ADD COLUMN token_origin TEXT;
       ALTER TABLE tokens ADD COLUMN aad_version INTEGER NOT NULL DEFAULT 1;
+      ALTER TABLE tokens ADD COLUMN refresh_not_before INTEGER;
     `);
   },
 ];

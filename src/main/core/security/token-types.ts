@@ -29,6 +29,8 @@ export interface StoredToken {
   issuer: string | null;
   /** Origin of the token endpoint the account's tokens go to (null: not yet known). */
   tokenOrigin: string | null;
+  /** Epoch ms before which the token is not refreshed (the middle of its lifetime), whatever the window. */
+  refreshNotBefore: number | null;
 }
 
 /** Everything about a stored account except its secrets. */
@@ -65,6 +67,12 @@ export interface SaveExtra {
    * issuers were recorded is bound); omitted, the row keeps its binding.
    */
   binding?: { issuer: string | null; tokenOrigin: string | null };
+  /**
+   * When the provider issued these tokens (epoch ms; set by connect and refresh). The account is
+   * then not refreshed before the middle of this token's lifetime, whatever the refresh window.
+   * Tokens saved without it (imported) have no such floor.
+   */
+  issuedAt?: number;
 }
 
 export function parseScopes(response: TokenResponse): string[] | null {

@@ -4,6 +4,7 @@ import type { SchedulerStateDto, SettingsDto } from '../../../shared/ipc-contrac
 import { bridge, call, errorText } from '../api';
 import { formatDateTime } from '../format';
 import type { SettingsState } from '../hooks/useSettings';
+import { effectiveTiming } from '../timing';
 
 interface Props {
   settings: SettingsDto | null;
@@ -135,6 +136,7 @@ export function SettingsView(props: Props): React.JSX.Element {
             />
           </div>
         </div>
+        <p className="help" data-testid="effective-timing">{effectiveTiming(Number(windowMin))}</p>
         <div className="form-actions">
           <button type="submit" className="btn btn-primary" disabled={saving}>
             Save timing
