@@ -19,7 +19,8 @@ import { KeyCustody, type KeySource, type MasterKeyResult } from './security/key
 import { withFileLockAsync } from './security/file-lock.js';
 import { ensurePrivateDir } from './security/private-files.js';
 import { TokenManager, type TokenMetadata } from './security/token-manager.js';
-import { SecurityLogger } from './security/security-logger.js';
+import { SecurityLogger, VaultLogAnchorStore } from './security/security-logger.js';
+import { securityLogChecks } from './security/log-health.js';
 import { CredentialValidator } from './security/credential-validator.js';
 import { SettingsStore } from './settings-store.js';
 import {
@@ -96,6 +97,8 @@ export interface CredentialCore {
   schedulerState(): SchedulerState;
   readLog(limit: number): SecurityLogEntry[];
   verifyLog(): LogVerifyResult;
+  /** Writes the whole retained log, oldest first, to `destPath` (0600, atomic) for `osmen-cred log --verify --file`. */
+  exportLog(destPath: string): Promise<{ path: string; entries: number }>;
   /**
    * Re-encrypts the vault under a new master key. Keychain mode generates and
    * stores it; env/explicit mode needs `newKey` (the caller must keep it).
@@ -207,12 +210,14 @@ export async function createCredentialCore(options: CredentialCoreOptions = {}):
   const log = new SecurityLogger({
     logFile: join(home, 'security.log'),
     hmacKey: tokens.getOrCreateSecret('security-log-hmac'),
+    // The monotonic anchor in the vault: restoring an older log (and head) is then detected.
+    anchorStore: new VaultLogAnchorStore(() => tokens.database),
     onAppend: (entry: SecurityLogEntry) => events.emit('log-appended', entry),
   });
   securityLog = log;
-  if (keySource === 'keychain-created') log.logSecurityError('key_created', { source: keySource });
+  if (keySource === 'keychain-created') log.logSecurityEvent('key_created', { source: keySource });
   if (resumedRotation) {
-    log.logSecurityError('key_rotation', { keyId: resumedRotation.keyId, rotated: resumedRotation.rotated, reason: 'resumed' });
+    log.logSecurityEvent('key_rotation', { keyId: resumedRotation.keyId, rotated: resumedRotation.rotated, reason: 'resumed' }, 'warn');
   }
 
   const providerEnv = (): NodeJS.ProcessEnv => ({
@@ -357,7 +362,7 @@ export async function createCredentialCore(options: CredentialCoreOptions = {}):
       settings.upsertCustomProvider(stored);
       // Add to the live registry (not a rebuild), so providers registered at run time stay.
       providers.register({ ...input, extraAuthParams: offlineConsent(input.scopes) });
-      log.logSecurityError('provider_added', { source: 'custom', reason: input.id });
+      log.logSecurityEvent('provider_added', { source: 'custom', reason: input.id });
       const summary = providers.list().find((p: ProviderSummary) => p.id === input.id);
       if (!summary) throw new VaultError('DB_OPEN_FAILED', `Provider ${input.id} was not registered.`);
       return summary;
@@ -370,6 +375,9 @@ export async function createCredentialCore(options: CredentialCoreOptions = {}):
         repoDir: options.repoDir,
         paths: { home, db: tokens.dbPath, log: join(home, 'security.log') },
       });
+      // The log's chain, its vault anchor and every re-anchor (a rollback fails the report).
+      report.checks.push(...securityLogChecks(log.verify()));
+      report.ok = !report.checks.some((c) => c.status === 'fail');
       for (const check of report.checks) {
         if (check.status === 'fail') log.logSecurityError('validation_failure', { code: check.id });
       }
@@ -409,6 +417,10 @@ export async function createCredentialCore(options: CredentialCoreOptions = {}):
       return log.verify();
     },
 
+    async exportLog(destPath) {
+      return log.exportTo(destPath);
+    },
+
     async rotateKey(newKey) {
       if (!inKeychain && !newKey) {
         throw new VaultError(
@@ -424,7 +436,7 @@ export async function createCredentialCore(options: CredentialCoreOptions = {}):
       if (inKeychain) await custody.stagePendingKey(next);
       const result = tokens.rotateKey(next);
       if (inKeychain) await custody.promotePendingKey(next);
-      log.logSecurityError('key_rotation', { keyId: result.keyId, rotated: result.rotated, source: keySource });
+      log.logSecurityEvent('key_rotation', { keyId: result.keyId, rotated: result.rotated, source: keySource });
       return result;
     },
 
