@@ -191,6 +191,28 @@ describe('the vault side', () => {
     expect(log.verify()).toMatchObject({ ok: true, entries: 6, reanchors: [], rollback: { status: 'ok', anchorSeq: 6 } });
   });
 
+  it('an entry completed by an append that then fails is still announced to the listener', () => {
+    const { store } = vault(50);
+    const seen: number[] = [];
+    const log = new SecurityLogger({ logFile, hmacKey: KEY, anchorStore: store, onAppend: (e) => seen.push(e.seq) });
+    open.push(log);
+    fill(log, 3);
+    const other = new Database(dbPath);
+    other.prepare('BEGIN IMMEDIATE').run();
+    try {
+      // seq 4: the head holds it, the vault is locked, so its line is never written.
+      expect(() => log.logSecurityEvent('provider_added', { reason: 'x' })).toThrowError(expect.objectContaining({ code: 'ANCHOR_FAILED' }));
+      expect(seen).toEqual([1, 2, 3]);
+      // The next append writes seq 4's line from the head, then fails on the still locked vault.
+      expect(() => log.logTokenEvent('token_saved', 'google', 'u')).toThrowError(expect.objectContaining({ code: 'ANCHOR_FAILED' }));
+    } finally {
+      other.prepare('ROLLBACK').run();
+      other.close();
+    }
+    expect(log.readRecent(1)[0]).toMatchObject({ seq: 4, event: 'provider_added' });
+    expect(seen).toEqual([1, 2, 3, 4]);
+  });
+
   it('an edited anchor is reported and replaced by a re-anchor', () => {
     const { tokens, store } = vault();
     const log = logger(store);

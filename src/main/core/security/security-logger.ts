@@ -241,15 +241,11 @@ export class SecurityLogger implements SecurityEventSink {
   rekey(newKey: Buffer | string): void {
     this.assertOpen();
     const next = deriveLogKeys(toKeyBuffer(newKey));
-    const written = this.locked(() => {
-      const { state, written } = this.prepare();
-      for (const notice of state.notices.splice(0)) written.push(this.writeOne(state, notice));
+    this.writeUnderLock((state, written) => {
       const oldKeyId = this.keys.keyId;
       this.keys = next;
       written.push(this.writeOne(state, { level: 'info', category: 'security', event: 'log_rekeyed', details: { oldKeyId, newKeyId: next.keyId } }));
-      return written;
     });
-    this.notify(written);
   }
 
   close(): void {
@@ -290,13 +286,27 @@ export class SecurityLogger implements SecurityEventSink {
 
   private append(input: EntryInput): void {
     this.assertOpen();
-    const written = this.locked(() => {
-      const { state, written } = this.prepare();
-      for (const notice of state.notices.splice(0)) written.push(this.writeOne(state, notice));
+    this.writeUnderLock((state, written) => {
       written.push(this.writeOne(state, input));
-      return written;
     });
-    this.notify(written);
+  }
+
+  /**
+   * Under the lock: settle where the chain stands (repairs and notices first), then `write`.
+   * Listeners hear of every entry that reached the disk, also when a later step failed.
+   */
+  private writeUnderLock(write: (state: ChainState, written: SecurityLogEntry[]) => void): void {
+    const written: SecurityLogEntry[] = [];
+    try {
+      this.locked(() => {
+        const plan = this.prepare();
+        written.push(...plan.written);
+        for (const notice of plan.state.notices.splice(0)) written.push(this.writeOne(plan.state, notice));
+        write(plan.state, written);
+      });
+    } finally {
+      this.notify(written);
+    }
   }
 
   private notify(written: SecurityLogEntry[]): void {
