@@ -194,6 +194,18 @@ describe('security log: SIGKILL at arbitrary points', () => {
   }, 240_000);
 });
 
+describe('security log: several processes at once', () => {
+  it('four writers appending concurrently keep one chain, and the vault anchor (updated under the same lock) ends at its end', async () => {
+    const writers = ['a', 'b', 'c', 'd'].map((n) => startWriter(n, 30));
+    const exits = await Promise.all(writers.map((w) => w.exited));
+    expect(exits.map((e) => e.code)).toEqual([0, 0, 0, 0]);
+    const seqs = writers.flatMap((w) => w.acks.map((a) => a.seq)).sort((x, y) => x - y);
+    expect(seqs).toEqual(Array.from({ length: 120 }, (_, i) => i + 1));
+    const v = withLogger((log) => log.verify());
+    expect(v).toMatchObject({ ok: true, head: 'ok', reanchors: [], rollback: { status: 'ok', anchorSeq: 120 } });
+  });
+});
+
 describe('security log: a kill in a known window', () => {
   /** Writes `n` entries with a writer that exits normally. */
   async function seed(n: number): Promise<Ack[]> {
