@@ -211,6 +211,23 @@ export const LogVerifyDtoSchema = z.strictObject({
         .optional(),
     })
     .optional(),
+  /** Each time the chain was re-established (newest last; at most the newest 1000). */
+  reanchors: z
+    .array(z.strictObject({ seq: z.number().int().nonnegative(), ts: z.string().max(64), reason: z.string().max(2048) }))
+    .max(1000)
+    .optional(),
+  /** The log against the monotonic anchor in the vault. */
+  rollback: z
+    .strictObject({
+      status: z.enum(['ok', 'off', 'missing', 'behind', 'rolled_back', 'forked', 'invalid']),
+      message: z.string().max(2048),
+      anchorSeq: z.number().int().nonnegative().optional(),
+    })
+    .optional(),
+  /** The newest entry was cut off by an interrupted write (not tampering; the next entry completes it). */
+  interrupted: z
+    .strictObject({ seq: z.number().int().nonnegative(), file: z.string().max(4096), line: z.number().int(), reason: z.string().max(2048) })
+    .optional(),
 });
 export type LogVerifyDto = z.infer<typeof LogVerifyDtoSchema>;
 

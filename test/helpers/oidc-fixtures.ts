@@ -13,7 +13,7 @@ import { makeTmpHome } from './tmp.js';
 import { PUBLIC_CLIENT_ID } from './oidc-provider.js';
 
 export interface LogRecord {
-  kind: 'oauth' | 'token' | 'error';
+  kind: 'oauth' | 'token' | 'error' | 'event';
   type: string;
   provider?: string;
   userId?: string;
@@ -31,6 +31,9 @@ export class RecordingSink implements SecurityEventSink {
   }
   logSecurityError(type: string, details: LogDetails): void {
     this.records.push({ kind: 'error', type, details });
+  }
+  logSecurityEvent(type: string, details: LogDetails): void {
+    this.records.push({ kind: 'event', type, details });
   }
   of(type: string): LogRecord[] {
     return this.records.filter((r) => r.type === type);

@@ -1,12 +1,11 @@
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import electronLog from 'electron-log/node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SecurityLogEntry } from '../../src/main/core/contracts.js';
 import { SecurityLogError, SecurityLogger, securityLogPaths, verifySecurityLog } from '../../src/main/core/security/security-logger.js';
-import { GENESIS_HASH, entryHash } from '../../src/main/core/security/log-chain.js';
+import { GENESIS_HASH, canonicalJson, deriveLogKeys, entryHash } from '../../src/main/core/security/log-chain.js';
 import { makeTmpHome } from '../helpers/tmp.js';
 
 let home: { dir: string; cleanup: () => void };
@@ -78,7 +77,27 @@ describe('SecurityLogger: entries', () => {
     expect(entries[2]!.userHash).toBeUndefined();
     log.logOAuthEvent('refresh', 'google', 'alice@example.com', false, { code: 'invalid_grant' });
     expect(log.readRecent(1)[0]).toMatchObject({ level: 'warn', success: false });
-    expect(log.verify()).toEqual({ ok: true, entries: 4, head: 'ok' });
+    expect(log.verify()).toEqual({
+      ok: true,
+      entries: 4,
+      head: 'ok',
+      reanchors: [],
+      rollback: { status: 'off', message: expect.stringContaining('Rollback detection is off') },
+    });
+  });
+
+  it('writes normal security events at info (or a chosen level) and failures at error', () => {
+    const log = open();
+    log.logSecurityEvent('provider_added', { source: 'custom', reason: 'corp' });
+    log.logSecurityEvent('key_rotation', { keyId: 'k2', rotated: 3, reason: 'resumed' }, 'warn');
+    log.logSecurityError('decryption_failure', { field: 'access_token' });
+    const [err, warn, info] = log.readRecent(3);
+    expect(info).toMatchObject({ level: 'info', category: 'security', event: 'provider_added', details: { source: 'custom', reason: 'corp' } });
+    expect(warn).toMatchObject({ level: 'warn', event: 'key_rotation', details: { keyId: 'k2', rotated: 3, reason: 'resumed' } });
+    expect(err).toMatchObject({ level: 'error', event: 'decryption_failure' });
+    // A level from outside the type (a JS caller) is not written as such.
+    log.logSecurityEvent('key_created', {}, 'fatal' as never);
+    expect(log.readRecent(1)[0]!.level).toBe('info');
   });
 
   it('creates the folder 0700 and the log and head 0600', () => {
@@ -323,11 +342,24 @@ describe('SecurityLogger: tampering is detected and the first bad entry named', 
     expect(v.firstBad).toMatchObject({ seq: 8, file: logFile, line: 8, problem: 'truncated' });
   });
 
-  it('a line cut off in the middle', () => {
+  it('a line cut off in the middle of the log', () => {
+    const log = setup();
+    const ls = lines();
+    ls[4] = ls[4]!.slice(0, 50);
+    writeLines(logFile, ls);
+    expect(log.verify().firstBad).toMatchObject({ seq: null, file: logFile, line: 5, problem: 'malformed' });
+  });
+
+  it('a cut-off last line that is not the entry the head holds', () => {
     const log = setup();
     const raw = readFileSync(logFile, 'utf8');
-    writeFileSync(logFile, raw.slice(0, raw.length - 40));
-    expect(log.verify().firstBad).toMatchObject({ seq: null, file: logFile, line: 10, problem: 'malformed' });
+    writeFileSync(logFile, `${raw}{"seq":11,"ts":"2020-`);
+    expect(log.verify().firstBad).toMatchObject({ seq: null, file: logFile, line: 11, problem: 'malformed' });
+    // The next entry is not glued to those bytes: they stay as evidence on a line of their own.
+    log.logTokenEvent('token_saved', 'google', 'u');
+    expect(lines().at(-2)).toBe('{"seq":11,"ts":"2020-');
+    expect(log.readRecent(1)[0]).toMatchObject({ seq: 11, event: 'token_saved' });
+    expect(log.verify().firstBad).toMatchObject({ line: 11, problem: 'malformed' });
   });
 
   it('a deleted or forged head record', () => {
@@ -474,31 +506,28 @@ describe('SecurityLogger: restart and continuity', () => {
     expect(verifySecurityLog({ logFile, hmacKey: KEY }).firstBad?.problem).toBe('head_invalid');
   });
 
+  it('a log written by the previous version (v1 head, without the entry) verifies and continues', () => {
+    const a = open();
+    fill(a, 3);
+    a.close();
+    const { head } = securityLogPaths(logFile);
+    const h = JSON.parse(readFileSync(head, 'utf8')) as Record<string, unknown>;
+    const unsigned = { v: 1, seq: h.seq, hash: h.hash, firstSeq: h.firstSeq, firstPrev: h.firstPrev, keyId: h.keyId };
+    const mac = createHmac('sha256', deriveLogKeys(KEY).headKey).update(canonicalJson(unsigned)).digest('hex');
+    writeFileSync(head, JSON.stringify({ ...unsigned, mac }));
+    const b = open();
+    expect(b.verify()).toMatchObject({ ok: true, entries: 3, head: 'ok' });
+    b.logTokenEvent('token_saved', 'google', 'u');
+    expect(b.verify()).toMatchObject({ ok: true, entries: 4, head: 'ok', reanchors: [] });
+    expect(JSON.parse(readFileSync(head, 'utf8'))).toMatchObject({ v: 2, seq: 4 });
+  });
+
   it('calls onAppend with each written entry', () => {
     const seen: SecurityLogEntry[] = [];
     const log = open({ onAppend: (e) => seen.push(e) });
     fill(log, 3);
     expect(seen.map((e) => e.seq)).toEqual([1, 2, 3]);
     expect(seen[2]).toEqual(log.readRecent(1)[0]);
-  });
-
-  it("does not touch electron-log's default logger", () => {
-    const before = {
-      format: electronLog.transports.file.format,
-      maxSize: electronLog.transports.file.maxSize,
-      resolvePathFn: electronLog.transports.file.resolvePathFn,
-      transforms: electronLog.transports.file.transforms,
-      console: electronLog.transports.console.level,
-    };
-    const log = open();
-    fill(log, 2);
-    expect({
-      format: electronLog.transports.file.format,
-      maxSize: electronLog.transports.file.maxSize,
-      resolvePathFn: electronLog.transports.file.resolvePathFn,
-      transforms: electronLog.transports.file.transforms,
-      console: electronLog.transports.console.level,
-    }).toEqual(before);
   });
 });
 

@@ -2,7 +2,7 @@
  * Output shapes of `osmen-cred`: JSON records (named fields only, so a secret
  * can never ride along on a core object) and plain-text tables.
  */
-import type { HealthReport, LogVerifyResult, SecurityLogEntry } from '../core/contracts.js';
+import type { HealthReport, SecurityLogEntry } from '../core/contracts.js';
 import type { TokenMetadata } from '../core/security/token-manager.js';
 
 export interface AccountJson {
@@ -121,11 +121,4 @@ export function logEntryText(e: SecurityLogEntry): string {
     details,
   ];
   return oneLine(parts.filter(Boolean).join('  '), 1000);
-}
-
-export function verifyText(result: LogVerifyResult): string {
-  if (result.ok) return `Security log verifies: ${result.entries} entries, chain intact.`;
-  const bad = result.firstBad;
-  const where = bad ? `entry ${bad.seq ?? '?'} (${bad.file}:${bad.line}): ${oneLine(bad.reason)}` : 'unknown entry';
-  return `Security log does NOT verify after ${result.entries} entries — ${where}`;
 }

@@ -29,6 +29,8 @@ export interface SecurityEventSink {
   logOAuthEvent(type: SecurityEventType, provider: string, userId: string, success: boolean, details?: LogDetails): void;
   logTokenEvent(type: SecurityEventType, provider: string, userId: string): void;
   logSecurityError(type: SecurityEventType, details: LogDetails): void;
+  /** A security event that is not an error (provider added, key created): info unless a level is given. */
+  logSecurityEvent(type: SecurityEventType, details: LogDetails, level?: 'info' | 'warn' | 'error'): void;
 }
 
 /** One line of the security log, as stored and as shown in the UI. */
@@ -56,6 +58,40 @@ export interface LogVerifyResult {
   entries: number;
   /** When not ok: the first entry (seq, file, line) that does not fit the chain, and why. */
   firstBad?: { seq: number | null; file: string; line: number; reason: string };
+  /** Every `log_reanchored` entry still retained, oldest first: each time the chain was re-established. */
+  reanchors?: LogReanchor[];
+  /** The log compared with the monotonic anchor kept in the vault (rollback and truncation detection). */
+  rollback?: LogRollbackCheck;
+  /**
+   * The newest entry was cut off by an interrupted write (a crash or a full disk). Not tampering:
+   * the signed head record holds the whole entry and the next append completes it.
+   */
+  interrupted?: { seq: number; file: string; line: number; reason: string };
+}
+
+/** A re-anchor recorded in the chain: where, when and why the chain was re-established. */
+export interface LogReanchor {
+  seq: number;
+  ts: string;
+  reason: string;
+}
+
+/**
+ * - ok: the vault anchor matches the end of the log (or is one behind: a crash between the two writes);
+ * - off: no vault to compare with (tools, tests), rollback detection is off;
+ * - missing: the vault holds no anchor yet (the next entry creates it);
+ * - behind: the vault anchor is older than the log (vault restored from a backup, or entries written without it);
+ * - rolled_back: the log ends before the anchored entry: it was rolled back to an older copy or truncated;
+ * - forked: the entry at the anchored sequence number is not the one the vault anchored;
+ * - invalid: the stored anchor is unreadable or its signature does not match.
+ */
+export type LogRollbackStatus = 'ok' | 'off' | 'missing' | 'behind' | 'rolled_back' | 'forked' | 'invalid';
+
+export interface LogRollbackCheck {
+  status: LogRollbackStatus;
+  message: string;
+  /** The sequence number the vault anchored, when it holds a readable anchor. */
+  anchorSeq?: number;
 }
 
 /** Events the core emits; the app forwards them to the renderer and the tray. */

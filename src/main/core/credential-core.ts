@@ -16,7 +16,8 @@ import type { EncryptionManager } from './security/encryption-manager.js';
 import { KEYCHAIN_SERVICE, type KeySource } from './security/key-custody.js';
 import { ensurePrivateDir } from './security/private-files.js';
 import type { TokenManager, TokenMetadata } from './security/token-manager.js';
-import { SecurityLogger } from './security/security-logger.js';
+import { SecurityLogger, VaultLogAnchorStore } from './security/security-logger.js';
+import { securityLogChecks } from './security/log-health.js';
 import { CredentialValidator } from './security/credential-validator.js';
 import { SettingsStore } from './settings-store.js';
 import { ProviderCatalogue, type CustomProviderInput } from './provider-catalogue.js';
@@ -100,6 +101,8 @@ export interface CredentialCore {
   schedulerState(): SchedulerState;
   readLog(limit: number): SecurityLogEntry[];
   verifyLog(): LogVerifyResult;
+  /** Writes the whole retained log, oldest first, to `destPath` (0600, atomic) for `osmen-cred log --verify --file`. */
+  exportLog(destPath: string): Promise<{ path: string; entries: number }>;
   /**
    * Re-encrypts the vault under a new master key. Keychain mode generates and
    * stores it; env/explicit mode needs `newKey` (the caller must keep it).
@@ -151,18 +154,20 @@ export async function createCredentialCore(options: CredentialCoreOptions = {}):
   const log = new SecurityLogger({
     logFile: join(home, 'security.log'),
     hmacKey: tokens.getOrCreateSecret('security-log-hmac'),
+    // The monotonic anchor in the vault: restoring an older log (and head) is then detected.
+    anchorStore: new VaultLogAnchorStore(() => tokens.database),
     onAppend: (entry: SecurityLogEntry) => events.emit('log-appended', entry),
   });
   securityLog = log;
-  if (keySource === 'keychain-created') log.logSecurityError('key_created', { source: keySource });
+  if (keySource === 'keychain-created') log.logSecurityEvent('key_created', { source: keySource });
   if (vault.resumedRotation) {
-    log.logSecurityError('key_rotation', { keyId: vault.resumedRotation.keyId, rotated: vault.resumedRotation.rotated, reason: 'resumed' });
+    log.logSecurityEvent('key_rotation', { keyId: vault.resumedRotation.keyId, rotated: vault.resumedRotation.rotated, reason: 'resumed' }, 'warn');
   }
   const settings = new SettingsStore(home, { macKey: tokens.getOrCreateSecret('settings-hmac') });
   const catalogue = new ProviderCatalogue({ env: providerEnv, settings, tokens, log, fetch: options.fetch, given: options.providers });
   if (mode === 'create') {
     catalogue.logIgnored();
-    if (envFile.ignored.length) log.logSecurityError('env_ignored', { count: envFile.ignored.length, reason: envFile.ignored.slice(0, 8).join(',') });
+    if (envFile.ignored.length) log.logSecurityEvent('env_ignored', { count: envFile.ignored.length, reason: envFile.ignored.slice(0, 8).join(',') });
   }
   const providers = catalogue.registry;
 
@@ -264,6 +269,8 @@ export async function createCredentialCore(options: CredentialCoreOptions = {}):
         custody.message += ` Keychain entry: service "${options.keychainService ?? KEYCHAIN_SERVICE}", account "${vault.keychainAccount}" (back it up).`;
       }
       report.checks.push(...envFileChecks(join(home, '.env'), envFile), ...catalogue.healthChecks());
+      // The log's chain, its vault anchor and every re-anchor (a rollback fails the report).
+      report.checks.push(...securityLogChecks(log.verify()));
       report.ok = !report.checks.some((c) => c.status === 'fail');
       for (const check of report.checks) {
         if (check.status === 'fail') log.logSecurityError('validation_failure', { code: check.id });
@@ -304,9 +311,13 @@ export async function createCredentialCore(options: CredentialCoreOptions = {}):
       return log.verify();
     },
 
+    async exportLog(destPath) {
+      return log.exportTo(destPath);
+    },
+
     async rotateKey(newKey) {
       const result = await vault.rotateKey(newKey);
-      log.logSecurityError('key_rotation', { keyId: result.keyId, rotated: result.rotated, source: keySource });
+      log.logSecurityEvent('key_rotation', { keyId: result.keyId, rotated: result.rotated, source: keySource });
       return result;
     },
 

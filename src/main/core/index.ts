@@ -39,6 +39,7 @@ export {
 export {
   SecurityLogger,
   SecurityLogError,
+  VaultLogAnchorStore,
   verifySecurityLog,
   securityLogPaths,
   DEFAULT_MAX_BYTES,
@@ -47,7 +48,10 @@ export {
   type SecurityLogErrorCode,
   type SecurityLogVerifyResult,
   type VerifyProblem,
+  type LogAnchor,
+  type LogAnchorStore,
 } from './security/security-logger.js';
+export { verifyExportFile, type ExportVerifyResult } from './security/log-export.js';
 export { ALLOWED_DETAIL_KEYS, sanitizeDetails } from './security/redaction.js';
 export { redactTokens, maskSecret, isSecretFileName } from './security/secret-patterns.js';
 // Facade, shared contracts and settings
@@ -65,6 +69,9 @@ export type {
   SecurityEventSink,
   SecurityLogEntry,
   LogVerifyResult,
+  LogReanchor,
+  LogRollbackCheck,
+  LogRollbackStatus,
   CoreEventMap,
   CoreSettings,
   ProviderSummary,

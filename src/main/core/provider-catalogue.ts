@@ -131,7 +131,7 @@ export class ProviderCatalogue {
     for (const a of accounts) {
       if (a.issuer === null && tokens.bindAccount(a.provider, a.userId, { issuer: input.issuer, tokenOrigin: null })) bound++;
     }
-    log.logSecurityError('provider_added', { source: 'custom', reason: input.id, ...(bound ? { count: bound } : {}) });
+    log.logSecurityEvent('provider_added', { source: 'custom', reason: input.id, ...(bound ? { count: bound } : {}) });
     const summary = this.registry.list().find((p) => p.id === input.id);
     if (!summary) throw new VaultError('DB_OPEN_FAILED', `Provider ${input.id} was not registered.`);
     return summary;
@@ -169,7 +169,7 @@ export class ProviderCatalogue {
   /** Writes the ignored entries to the security log (once per start of the app). */
   logIgnored(): void {
     for (const e of this.o.settings.ignoredProviders) {
-      this.o.log.logSecurityError('settings_provider_ignored', { provider: e.id, reason: e.reason });
+      this.o.log.logSecurityEvent('settings_provider_ignored', { provider: e.id, reason: e.reason }, 'warn');
     }
   }
 }

@@ -157,5 +157,13 @@ export function toLogVerifyDto(r: LogVerifyWithProblem): LogVerifyDto {
     if (problem !== undefined && PROBLEMS.has(problem)) bad.problem = problem as NonNullable<typeof bad.problem>;
     dto.firstBad = bad;
   }
+  if (r.reanchors) dto.reanchors = r.reanchors.slice(-1000).map((a) => ({ seq: a.seq, ts: a.ts, reason: a.reason }));
+  if (r.rollback) {
+    dto.rollback = { status: r.rollback.status, message: r.rollback.message };
+    if (r.rollback.anchorSeq !== undefined) dto.rollback.anchorSeq = r.rollback.anchorSeq;
+  }
+  if (r.interrupted) {
+    dto.interrupted = { seq: r.interrupted.seq, file: r.interrupted.file, line: r.interrupted.line, reason: r.interrupted.reason };
+  }
   return dto;
 }

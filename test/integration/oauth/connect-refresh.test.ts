@@ -1,6 +1,7 @@
 /**
  * The connect flow, refresh and disconnect against a real OpenID Provider on loopback.
  */
+import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from 'vitest';
 import {
   connectAccount,
@@ -13,6 +14,8 @@ import {
 } from '../../../src/main/core/oauth/index.js';
 import { browseAuthorization, CONFIDENTIAL_CLIENT_ID, CONFIDENTIAL_CLIENT_SECRET, PUBLIC_CLIENT_ID, startTestProvider, type TestProvider } from '../../helpers/oidc-provider.js';
 import { ageToken, openVault, TEST_SCOPES, testRegistry, type Vault } from '../../helpers/oidc-fixtures.js';
+import { makeTmpHome } from '../../helpers/tmp.js';
+import { SecurityLogger } from '../../../src/main/core/security/security-logger.js';
 
 let op: TestProvider;
 let vault: Vault;
@@ -187,6 +190,31 @@ describe('connectAccount against oidc-provider', () => {
       timeoutMs: 20_000,
     }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'access_denied', name: 'OAuthAuthorizationError' });
+  });
+
+  it('logs a failed connect as a failed OAuth event of its provider (not a provider-less error)', async () => {
+    const logDir = makeTmpHome('osmen-connect-log-');
+    const log = new SecurityLogger({ logFile: join(logDir.dir, 'security.log'), hmacKey: Buffer.alloc(32, 7) });
+    try {
+      await connectAccount({ ...deps(), log }, 'testop', {
+        openUrl: async (url) => {
+          const u = new URL(url);
+          await fetch(`${u.searchParams.get('redirect_uri')}?error=access_denied&state=${u.searchParams.get('state')}&iss=${encodeURIComponent(op.issuer)}`);
+        },
+        timeoutMs: 20_000,
+      }).catch(() => undefined);
+      expect(log.readRecent(1)[0]).toMatchObject({
+        event: 'connect',
+        category: 'oauth',
+        level: 'warn',
+        provider: 'testop',
+        success: false,
+        details: { error: 'access_denied' },
+      });
+    } finally {
+      log.close();
+      logDir.cleanup();
+    }
   });
 });
 

@@ -233,7 +233,8 @@ export async function connectAccount(given: OAuthDeps, providerId: string, optio
   } catch (err) {
     const e = err instanceof OAuthError ? err : await OAuthErrorParser.fromError(err, { provider: providerId, phase: 'token' });
     respond?.(400, page('Sign-in failed', `The app could not finish signing in (${e.code}). Return to the app and try again.`));
-    deps.log?.logSecurityError('connect', { provider: providerId, ...e.toLogDetails() });
+    // An OAuth event with the provider in the entry's own field, so the log view can filter on it.
+    deps.log?.logOAuthEvent('connect', providerId, '', false, e.toLogDetails());
     throw e;
   } finally {
     await listener.close();

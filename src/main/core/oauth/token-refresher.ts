@@ -441,7 +441,7 @@ export class TokenRefresher {
         this.releaseLease(provider, userId);
         this.afterSaved(provider, userId, Boolean(kept.refresh_token), { reason: 'saved_after_retry' });
       });
-      this.log?.logSecurityError('refresh', { provider, error: 'store_failed', code: error.code, rotated: Boolean(kept.refresh_token) });
+      this.log?.logOAuthEvent('refresh', provider, userId, false, { error: 'store_failed', code: error.code, rotated: Boolean(kept.refresh_token) });
       throw error;
     }
     if (!saved) throw new OAuthAccountNotFoundError(provider, userId);

@@ -80,13 +80,31 @@ function statSafeMtime(lockFile: string, ino: number): number | null {
 
 /** Creates the lock file with our pid (0600), or returns null when another holder has it. */
 function tryCreateLock(lockFile: string): number | null {
+  let fd: number;
   try {
-    const fd = openSync(lockFile, 'wx', 0o600);
-    writeSync(fd, String(process.pid));
-    return fd;
+    fd = openSync(lockFile, 'wx', 0o600);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     return null;
+  }
+  try {
+    writeSync(fd, String(process.pid));
+    return fd;
+  } catch (err) {
+    // A full disk fails here, after the file exists. Leaving it (with no pid) would make every
+    // later attempt wait for it to go stale, and leaving the descriptor open would leak it; the
+    // caller gets the write error itself (ENOSPC), not a follow-up error from the cleanup.
+    try {
+      closeSync(fd);
+    } catch {
+      // already unusable
+    }
+    try {
+      unlinkSync(lockFile);
+    } catch {
+      // gone already
+    }
+    throw err;
   }
 }
 

@@ -25,5 +25,6 @@ export function guardSink(sink: SecurityEventSink | undefined, onError?: (err: u
     logOAuthEvent: guard(sink.logOAuthEvent.bind(sink)),
     logTokenEvent: guard(sink.logTokenEvent.bind(sink)),
     logSecurityError: guard(sink.logSecurityError.bind(sink)),
+    logSecurityEvent: guard(sink.logSecurityEvent.bind(sink)),
   };
 }

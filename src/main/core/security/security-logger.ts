@@ -1,44 +1,38 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { EOL } from 'node:os';
+import { closeSync, existsSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import electronLog from 'electron-log/node';
 import type { LogDetails, SecurityEventSink, SecurityEventType, SecurityLogEntry } from '../contracts.js';
 import { defaultLogPath } from '../paths.js';
 import { ensurePrivateDir, ensurePrivateFile } from './private-files.js';
 import { FileLockTimeoutError, withFileLock } from './file-lock.js';
-import {
-  GENESIS_HASH,
-  chainFiles,
-  deriveLogKeys,
-  entryHash,
-  firstEntryOnDisk,
-  hashUserId,
-  lastEntryOnDisk,
-  parseEntry,
-  readHead,
-  signHead,
-  verifyChain,
-  type HeadRecord,
-  type LogKeys,
-  type SecurityLogVerifyResult,
-} from './log-chain.js';
+import { readAnchorState, signAnchor, type LogAnchorStore } from './log-anchor.js';
+import { chainFiles, deriveLogKeys, entryHash, firstEntryOnDisk, hashUserId, parseEntry, type LogKeys } from './log-chain.js';
+import { SecurityLogError, errnoOf, writeError } from './log-errors.js';
+import { exportChain } from './log-export.js';
+import { appendDurable, linesFromEnd, writeFileAtomic } from './log-files.js';
+import { readHead, signHead } from './log-head.js';
+import { planContinuation, type ChainState, type EntryInput } from './log-recovery.js';
+import { verifyChain, type SecurityLogVerifyResult } from './log-verify.js';
 import { redactField, sanitizeDetails } from './redaction.js';
 
 /**
- * The security log: one JSON object per line, written through electron-log's
- * file transport (so it works in the Electron main process and in plain Node),
- * hash-chained and anchored by a signed head record (see log-chain.ts).
+ * The security log: one JSON object per line, hash-chained (log-chain.ts), anchored by a signed
+ * head record next to it (log-head.ts) and by a monotonic anchor in the vault (log-anchor.ts).
  *
- * User ids are written only as HMAC-SHA256 under a key derived from `hmacKey`.
- * The app passes `encryption.deriveKey('security-log/user-id')`, so the hash
- * key lives wherever the master key lives (the OS keychain). Without hmacKey
- * the logger uses a random key persisted in `<logFile>.key` (0600): a per-process
- * random key would make the same user hash differently after every restart and
- * leave the head record unverifiable, and an unkeyed SHA-256 of an e-mail can
- * be reversed by guessing addresses. The key file is weaker than the keychain
- * (anyone who can read the data folder can read it) and exists for tools and
- * tests; the app should always pass a key.
+ * An append, under a cross-process lock, writes in this order:
+ *   1. the head record, holding the new entry in full (atomic rename);
+ *   2. the vault anchor (SQLite, synchronous=FULL), when there is a vault;
+ *   3. the rotation of the files, when the live file is full;
+ *   4. the line, fsynced.
+ * A crash or a failure between any two steps leaves the head at most one entry ahead of the
+ * file, holding that entry: verify reports an interrupted write, never tampering, and the next
+ * append (any process) completes the line before it writes its own (log-recovery.ts).
+ *
+ * User ids are written only as HMAC-SHA256 under a key derived from `hmacKey`. The app passes
+ * a random key kept encrypted in the vault. Without hmacKey the logger uses a random key
+ * persisted in `<logFile>.key` (0600): a per-process key would make the same user hash
+ * differently after every restart and leave the head unverifiable. The key file is weaker than
+ * the vault (anyone who can read the data folder can read it) and exists for tools and tests.
  */
 
 export const DEFAULT_MAX_BYTES = 10 * 1024 * 1024;
@@ -46,16 +40,9 @@ export const DEFAULT_BACKUPS = 5;
 /** Largest n readRecent() returns. */
 export const MAX_RECENT = 10_000;
 
-export type SecurityLogErrorCode = 'CLOSED' | 'WRITE_FAILED' | 'LOCK_TIMEOUT' | 'BAD_OPTIONS' | 'KEY_FILE';
-
-export class SecurityLogError extends Error {
-  readonly code: SecurityLogErrorCode;
-  constructor(code: SecurityLogErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'SecurityLogError';
-    this.code = code;
-  }
-}
+export { SecurityLogError, type SecurityLogErrorCode } from './log-errors.js';
+export type { SecurityLogVerifyResult, VerifyProblem } from './log-verify.js';
+export { VaultLogAnchorStore, type LogAnchor, type LogAnchorStore } from './log-anchor.js';
 
 export interface SecurityLoggerOptions {
   /** Default ~/.osmen/security.log (OSMEN_HOME overrides the folder). */
@@ -64,16 +51,16 @@ export interface SecurityLoggerOptions {
   maxBytes?: number;
   /** Rotated files kept: security.log.1 (newest) … security.log.N. Default 5. */
   backups?: number;
-  /** Key for user-id hashes and the head record (>= 16 bytes). See the module comment. */
+  /** Key for user-id hashes, the head record and the anchor (>= 16 bytes). See the module comment. */
   hmacKey?: Buffer | string;
+  /** The monotonic anchor in the vault. Without it the log works, but rollback detection is off. */
+  anchorStore?: LogAnchorStore;
   /** Called after each entry is durably written (the app forwards it as 'log-appended'). */
   onAppend?: (entry: SecurityLogEntry) => void;
   now?: () => Date;
   /** How long an append waits for another process holding the log lock. Default 10 s. */
   lockTimeoutMs?: number;
 }
-
-export type { SecurityLogVerifyResult, VerifyProblem } from './log-chain.js';
 
 /** Sidecar paths next to the log. */
 export function securityLogPaths(logFile: string): { head: string; lock: string; key: string } {
@@ -124,51 +111,8 @@ function fileSize(file: string): number {
   }
 }
 
-/**
- * Yields a file's lines newest first, reading 64 KiB blocks from the end, so
- * the UI's "last 200 entries" does not read a 10 MiB file each time.
- */
-function* linesFromEnd(file: string, blockSize = 64 * 1024): Generator<string> {
-  const fd = openSync(file, 'r');
-  try {
-    let pos = fstatSync(fd).size;
-    let carry = Buffer.alloc(0); // bytes of a line whose start is in an earlier block
-    while (pos > 0) {
-      const len = Math.min(blockSize, pos);
-      pos -= len;
-      const block = Buffer.alloc(len);
-      readSync(fd, block, 0, len, pos);
-      let buf = Buffer.concat([block, carry]);
-      let end = buf.length;
-      for (let i = buf.length - 1; i >= 0; i--) {
-        if (buf[i] === 0x0a) {
-          const line = buf.subarray(i + 1, end).toString('utf8').replace(/\r$/, '');
-          if (line !== '') yield line;
-          end = i;
-        }
-      }
-      carry = Buffer.from(buf.subarray(0, end));
-      buf = Buffer.alloc(0);
-    }
-    const first = carry.toString('utf8').replace(/\r$/, '');
-    if (first !== '') yield first;
-  } finally {
-    closeSync(fd);
-  }
-}
-
-interface ChainState {
-  lastSeq: number;
-  lastHash: string;
-  firstSeq: number;
-  firstPrev: string;
-  /** Set when there was no valid head: why the chain was re-anchored from the file. */
-  reanchor?: string;
-}
-
-type EntryInput = Omit<SecurityLogEntry, 'seq' | 'ts' | 'prev' | 'hash'>;
-
-let instanceCounter = 0;
+const HELD_BY_HEAD = (seq: number) =>
+  `The entry (seq ${seq}) is held by the signed head record: verify reports it as an interrupted write, and the next append writes it.`;
 
 export class SecurityLogger implements SecurityEventSink {
   readonly logFile: string;
@@ -176,11 +120,10 @@ export class SecurityLogger implements SecurityEventSink {
   readonly backups: number;
   private keys: LogKeys;
   private readonly paths: { head: string; lock: string; key: string };
+  private readonly anchorStore: LogAnchorStore | undefined;
   private readonly onAppend: ((entry: SecurityLogEntry) => void) | undefined;
   private readonly now: () => Date;
   private readonly lockTimeoutMs: number;
-  private readonly elog: ReturnType<typeof electronLog.create>;
-  private readonly logId: string;
   private closed = false;
 
   constructor(options: SecurityLoggerOptions = {}) {
@@ -194,6 +137,7 @@ export class SecurityLogger implements SecurityEventSink {
       throw new SecurityLogError('BAD_OPTIONS', 'backups must be an integer from 0 to 100.');
     }
     this.paths = securityLogPaths(this.logFile);
+    this.anchorStore = options.anchorStore;
     this.onAppend = options.onAppend;
     this.now = options.now ?? (() => new Date());
     this.lockTimeoutMs = options.lockTimeoutMs ?? 10_000;
@@ -201,23 +145,6 @@ export class SecurityLogger implements SecurityEventSink {
     ensurePrivateDir(dirname(this.logFile));
     ensurePrivateFile(this.logFile);
     this.keys = deriveLogKeys(options.hmacKey !== undefined ? toKeyBuffer(options.hmacKey) : loadOrCreateKeyFile(this.paths.key));
-
-    // An isolated electron-log instance: the app's own log (the default
-    // instance) keeps its files and format; this one writes exactly our line.
-    this.logId = `osmen-security-${process.pid}-${++instanceCounter}`;
-    this.elog = electronLog.create({ logId: this.logId });
-    for (const name of ['console', 'ipc', 'remote'] as const) {
-      const t = (this.elog.transports as unknown as Record<string, { level: unknown } | undefined>)[name];
-      if (t) t.level = false;
-    }
-    const file = this.elog.transports.file;
-    file.level = 'silly';
-    file.sync = true; // verify() right after a log call must see the line
-    file.maxSize = 0; // rotation is ours: it must move the chain's anchors with the files
-    file.writeOptions = { flag: 'a', mode: 0o600, encoding: 'utf8' };
-    file.resolvePathFn = () => this.logFile;
-    // The default transforms apply console-style %c/%s templating; the line must be written byte for byte.
-    file.transforms = [({ data }) => String(data[0])];
   }
 
   logOAuthEvent(type: SecurityEventType, provider: string, userId: string, success: boolean, details?: LogDetails): void {
@@ -244,13 +171,19 @@ export class SecurityLogger implements SecurityEventSink {
     });
   }
 
-  logSecurityError(type: SecurityEventType, details: LogDetails): void {
+  /** A security event that is not a failure (a key created or rotated, a provider added): level info unless told. */
+  logSecurityEvent(type: SecurityEventType, details: LogDetails, level: SecurityLogEntry['level'] = 'info'): void {
     this.append({
-      level: 'error',
+      level: level === 'warn' || level === 'error' ? level : 'info',
       category: 'security',
       event: redactField(String(type), 64),
       details: sanitizeDetails(details).details,
     });
+  }
+
+  /** A security failure (decryption failure, rejected IPC, failed validation): level error. */
+  logSecurityError(type: SecurityEventType, details: LogDetails): void {
+    this.logSecurityEvent(type, details, 'error');
   }
 
   /** The user-id hash as it appears in entries (for filtering the log by account). */
@@ -275,9 +208,29 @@ export class SecurityLogger implements SecurityEventSink {
     return out;
   }
 
-  /** Checks the whole retained chain and the head record; names the first entry that does not fit. */
+  /** Checks the retained chain, the head record and the vault anchor; names the first entry that does not fit. */
   verify(): SecurityLogVerifyResult {
-    return this.locked(() => verifyChain(chainFiles(this.logFile, this.backups), readHead(this.paths.head, this.keys), this.paths.head));
+    return this.locked(
+      () => verifyChain(chainFiles(this.logFile, this.backups), readHead(this.paths.head, this.keys), this.paths.head, readAnchorState(this.anchorStore, this.keys)),
+      { readOnly: true },
+    );
+  }
+
+  /**
+   * Writes every retained entry, oldest first, to `destPath` (0600, atomically), with a header
+   * line, so `osmen-cred log --verify --file` can check the chain elsewhere.
+   */
+  exportTo(destPath: string): { path: string; entries: number } {
+    this.assertOpen();
+    return exportChain({
+      dest: destPath,
+      files: chainFiles(this.logFile, this.backups),
+      headFile: this.paths.head,
+      ownFiles: [...chainFiles(this.logFile, this.backups), ...Object.values(this.paths)],
+      keys: this.keys,
+      snapshot: (read) => this.locked(read),
+      now: this.now,
+    });
   }
 
   /**
@@ -288,93 +241,112 @@ export class SecurityLogger implements SecurityEventSink {
   rekey(newKey: Buffer | string): void {
     this.assertOpen();
     const next = deriveLogKeys(toKeyBuffer(newKey));
-    this.locked(() => {
-      const state = this.chainState();
+    this.writeUnderLock((state, written) => {
       const oldKeyId = this.keys.keyId;
       this.keys = next;
-      this.writeEntries(state, {
-        level: 'info',
-        category: 'security',
-        event: 'log_rekeyed',
-        details: { oldKeyId, newKeyId: next.keyId },
-      });
+      written.push(this.writeOne(state, { level: 'info', category: 'security', event: 'log_rekeyed', details: { oldKeyId, newKeyId: next.keyId } }));
     });
   }
 
   close(): void {
-    if (this.closed) return;
     this.closed = true;
-    // Forget the electron-log instance so repeated open/close does not accumulate them.
-    const instances = (electronLog as unknown as { Logger?: { instances?: Record<string, unknown> } }).Logger?.instances;
-    if (instances) delete instances[this.logId];
   }
 
   private assertOpen(): void {
     if (this.closed) throw new SecurityLogError('CLOSED', 'The security log is closed.');
   }
 
-  private locked<T>(fn: () => T): T {
+  /**
+   * Runs `fn` under the cross-process lock. A read (`readOnly`) that cannot create the lock file
+   * because the disk is full reads without it: no writer can take the lock then either, and
+   * verify is what someone runs to see whether the log survived the full disk.
+   */
+  private locked<T>(fn: () => T, opts: { readOnly?: boolean } = {}): T {
+    let entered = false;
     try {
-      return withFileLock(this.paths.lock, fn, { timeoutMs: this.lockTimeoutMs });
+      return withFileLock(
+        this.paths.lock,
+        () => {
+          entered = true;
+          return fn();
+        },
+        { timeoutMs: this.lockTimeoutMs },
+      );
     } catch (err) {
       if (err instanceof FileLockTimeoutError) throw new SecurityLogError('LOCK_TIMEOUT', err.message);
+      // The lock file could not be created (a full disk fails here first): typed, and nothing was written.
+      if (!entered && errnoOf(err)) {
+        const full = writeError(err, 'taking the security log lock', 'Nothing was written; the log is unchanged.');
+        if (opts.readOnly && full.code === 'DISK_FULL') return fn();
+        throw full;
+      }
       throw err;
     }
   }
 
   private append(input: EntryInput): void {
     this.assertOpen();
-    const written = this.locked(() => this.writeEntries(this.chainState(), input));
-    if (this.onAppend) {
-      for (const entry of written) {
-        try {
-          this.onAppend(entry);
-        } catch (err) {
-          // The entry is on disk; a listener failure must not turn into a failed security event.
-          process.emitWarning(`SecurityLogger onAppend listener failed: ${(err as Error)?.name ?? 'Error'}`);
-        }
+    this.writeUnderLock((state, written) => {
+      written.push(this.writeOne(state, input));
+    });
+  }
+
+  /**
+   * Under the lock: settle where the chain stands (repairs and notices first), then `write`.
+   * Listeners hear of every entry that reached the disk, also when a later step failed.
+   */
+  private writeUnderLock(write: (state: ChainState, written: SecurityLogEntry[]) => void): void {
+    const written: SecurityLogEntry[] = [];
+    try {
+      this.locked(() => {
+        const plan = this.prepare();
+        written.push(...plan.written);
+        for (const notice of plan.state.notices.splice(0)) written.push(this.writeOne(plan.state, notice));
+        write(plan.state, written);
+      });
+    } finally {
+      this.notify(written);
+    }
+  }
+
+  private notify(written: SecurityLogEntry[]): void {
+    if (!this.onAppend) return;
+    for (const entry of written) {
+      try {
+        this.onAppend(entry);
+      } catch (err) {
+        // The entry is on disk; a listener failure must not turn into a failed security event.
+        process.emitWarning(`SecurityLogger onAppend listener failed: ${(err as Error)?.name ?? 'Error'}`);
       }
     }
   }
 
-  /**
-   * Where the chain continues. Read from the head record on every append (not
-   * cached) because another process may have appended since. With no valid
-   * head, continue from the entries on disk and say so in the log.
-   */
-  private chainState(): ChainState {
-    const head = readHead(this.paths.head, this.keys);
-    if (head.status === 'ok') {
-      const h = head.head;
-      return { lastSeq: h.seq, lastHash: h.hash, firstSeq: h.firstSeq, firstPrev: h.firstPrev };
-    }
-    const files = chainFiles(this.logFile, this.backups);
-    const last = lastEntryOnDisk(files);
-    const first = firstEntryOnDisk(files);
-    const reason = head.status === 'missing' ? 'the head record was missing' : head.reason;
-    if (!last || !first) {
-      return { lastSeq: 0, lastHash: GENESIS_HASH, firstSeq: 1, firstPrev: GENESIS_HASH, ...(head.status === 'invalid' ? { reanchor: reason } : {}) };
-    }
-    return { lastSeq: last.seq, lastHash: last.hash, firstSeq: first.seq, firstPrev: first.prev, reanchor: reason };
+  /** Where the chain continues (read on every append: another process may have written since). Runs under the lock. */
+  private prepare(): { state: ChainState; written: SecurityLogEntry[] } {
+    return planContinuation({
+      files: chainFiles(this.logFile, this.backups),
+      logFile: this.logFile,
+      head: readHead(this.paths.head, this.keys),
+      anchor: readAnchorState(this.anchorStore, this.keys),
+    });
   }
 
-  /** Writes (an optional re-anchor notice and) one entry; must run under the lock. */
-  private writeEntries(state: ChainState, input: EntryInput): SecurityLogEntry[] {
-    const written: SecurityLogEntry[] = [];
-    if (state.reanchor) {
-      written.push(
-        this.writeOne(state, {
-          level: 'error',
-          category: 'security',
-          event: 'log_reanchored',
-          details: sanitizeDetails({ reason: `${state.reanchor}; the chain was continued from the last entry on disk` }).details,
-        }),
+  private advanceAnchor(seq: number, hash: string): void {
+    if (!this.anchorStore) return;
+    try {
+      this.anchorStore.advance(signAnchor(this.keys, seq, hash));
+    } catch (err) {
+      const code = (err as { code?: unknown })?.code;
+      if (code === 'SQLITE_FULL') throw new SecurityLogError('DISK_FULL', `The disk is full while moving the log's anchor in the vault (SQLITE_FULL). ${HELD_BY_HEAD(seq)}`, { cause: err });
+      throw new SecurityLogError(
+        'ANCHOR_FAILED',
+        `Could not move the log's anchor in the vault to seq ${seq}${typeof code === 'string' ? ` (${code})` : ''}. ${HELD_BY_HEAD(seq)}`,
+        { cause: err },
       );
     }
-    written.push(this.writeOne(state, input));
-    return written;
   }
 
+  /** Writes one entry: head (write-ahead), vault anchor, rotation, line. Must run under the lock. */
   private writeOne(state: ChainState, input: EntryInput): SecurityLogEntry {
     const body: Omit<SecurityLogEntry, 'hash'> = {
       seq: state.lastSeq + 1,
@@ -390,89 +362,83 @@ export class SecurityLogger implements SecurityEventSink {
     };
     const entry: SecurityLogEntry = { ...body, hash: entryHash(body) };
     const line = JSON.stringify(entry);
-    const bytes = Buffer.byteLength(line + EOL, 'utf8');
+    const bytes = Buffer.from(`${line}\n`, 'utf8');
 
-    if (fileSize(this.logFile) > 0 && fileSize(this.logFile) + bytes > this.maxBytes) {
-      this.rotate(state, entry);
+    const size = fileSize(this.logFile);
+    const rotate = size > 0 && size + bytes.length > this.maxBytes;
+    let { firstSeq, firstPrev } = state;
+    if (rotate) {
+      // The start anchor moves with the file that rotation drops; it is signed before the drop,
+      // and verify accepts older entries a crash left behind (they still link into the chain).
+      const dropped = this.backups === 0 ? [this.logFile] : [`${this.logFile}.${this.backups}`].filter((f) => existsSync(f));
+      if (dropped.length > 0) {
+        const first = firstEntryOnDisk(chainFiles(this.logFile, this.backups).filter((f) => !dropped.includes(f)));
+        firstSeq = first ? first.seq : entry.seq;
+        firstPrev = first ? first.prev : entry.prev;
+      }
     }
-    ensurePrivateFile(this.logFile);
-    const before = fileSize(this.logFile);
-    this.elog.info(line);
-    const after = fileSize(this.logFile);
-    if (after !== before + bytes) {
-      // electron-log reports write errors on its console transport and carries on; we must not
-      // sign a head for an entry that is not on disk.
-      throw new SecurityLogError('WRITE_FAILED', `Could not append to ${this.logFile} (wrote ${after - before} of ${bytes} bytes).`);
+    const anchored = state.anchored || this.anchorStore !== undefined;
+
+    try {
+      const head = signHead(this.keys, { seq: entry.seq, hash: entry.hash, firstSeq, firstPrev, last: line, anchored });
+      writeFileAtomic(this.paths.head, JSON.stringify(head));
+    } catch (err) {
+      throw writeError(err, 'writing the head record of the security log', 'Nothing was written; the log is unchanged.');
+    }
+    this.advanceAnchor(entry.seq, entry.hash);
+    if (rotate) {
+      try {
+        this.rotate();
+      } catch (err) {
+        throw writeError(err, 'rotating the security log files', HELD_BY_HEAD(entry.seq));
+      }
+    }
+    try {
+      appendDurable(this.logFile, bytes);
+    } catch (err) {
+      throw writeError(err, 'appending to the security log', HELD_BY_HEAD(entry.seq));
     }
 
     state.lastSeq = entry.seq;
     state.lastHash = entry.hash;
-    state.reanchor = undefined;
-    this.writeHead(state);
+    state.firstSeq = firstSeq;
+    state.firstPrev = firstPrev;
+    state.anchored = anchored;
     return entry;
   }
 
-  /** security.log → .1 → … → .N; the oldest is dropped and the head's start anchor moves with it. */
-  private rotate(state: ChainState, next: SecurityLogEntry): void {
-    let dropped = false;
+  /** security.log → .1 → … → .N; the oldest is dropped. Each step keeps the files in chain order. */
+  private rotate(): void {
     if (this.backups === 0) {
       unlinkSync(this.logFile);
-      dropped = true;
-    } else {
-      const oldest = `${this.logFile}.${this.backups}`;
-      if (existsSync(oldest)) {
-        unlinkSync(oldest);
-        dropped = true;
-      }
-      for (let i = this.backups - 1; i >= 1; i--) {
-        const from = `${this.logFile}.${i}`;
-        if (existsSync(from)) renameSync(from, `${this.logFile}.${i + 1}`);
-      }
-      renameSync(this.logFile, `${this.logFile}.1`);
+      return;
     }
-    if (dropped) {
-      const first = firstEntryOnDisk(chainFiles(this.logFile, this.backups));
-      // With nothing left (backups = 0) the entry about to be written starts the retained chain.
-      state.firstSeq = first ? first.seq : next.seq;
-      state.firstPrev = first ? first.prev : next.prev;
+    const oldest = `${this.logFile}.${this.backups}`;
+    if (existsSync(oldest)) unlinkSync(oldest);
+    for (let i = this.backups - 1; i >= 1; i--) {
+      const from = `${this.logFile}.${i}`;
+      if (existsSync(from)) renameSync(from, `${this.logFile}.${i + 1}`);
     }
-  }
-
-  private writeHead(state: ChainState): void {
-    const head: HeadRecord = signHead(this.keys, {
-      seq: state.lastSeq,
-      hash: state.lastHash,
-      firstSeq: state.firstSeq,
-      firstPrev: state.firstPrev,
-    });
-    // Write-then-rename so a crash leaves the old head or the new one, never half of one.
-    const tmp = `${this.paths.head}.${process.pid}.tmp`;
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // no leftover
-    }
-    const fd = openSync(tmp, 'wx', 0o600);
-    try {
-      writeSync(fd, JSON.stringify(head));
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, this.paths.head);
+    renameSync(this.logFile, `${this.logFile}.1`);
   }
 }
 
 /**
- * Verifies a log without opening a logger (for `osmen-cred log --verify`):
- * nothing is written, so a missing or invalid head is reported, not repaired.
- * Without hmacKey the `<logFile>.key` file is used when it exists.
+ * Verifies a log without opening a logger (for tools): nothing is written, so a missing or
+ * invalid head is reported, not repaired. Without hmacKey the `<logFile>.key` file is used when
+ * it exists. Without anchorStore rollback detection is off.
  */
-export function verifySecurityLog(options: { logFile?: string; backups?: number; hmacKey?: Buffer | string } = {}): SecurityLogVerifyResult {
+export function verifySecurityLog(
+  options: { logFile?: string; backups?: number; hmacKey?: Buffer | string; anchorStore?: LogAnchorStore } = {},
+): SecurityLogVerifyResult {
   const logFile = options.logFile ?? defaultLogPath();
   const paths = securityLogPaths(logFile);
   const key = options.hmacKey !== undefined ? toKeyBuffer(options.hmacKey) : existsSync(paths.key) ? readKeyFile(paths.key) : null;
   const files = chainFiles(logFile, options.backups ?? DEFAULT_BACKUPS);
-  // Without a key the head cannot be trusted; the chain itself is still checked and reported first.
-  const head = key ? readHead(paths.head, deriveLogKeys(key)) : ({ status: 'invalid', reason: 'no key to check the head record with (pass hmacKey)' } as const);
-  return verifyChain(files, head, paths.head);
+  if (!key) {
+    // Without a key the head cannot be trusted; the chain itself is still checked and reported first.
+    return verifyChain(files, { status: 'invalid', reason: 'no key to check the head record with (pass hmacKey)' }, paths.head);
+  }
+  const keys = deriveLogKeys(key);
+  return verifyChain(files, readHead(paths.head, keys), paths.head, readAnchorState(options.anchorStore, keys));
 }

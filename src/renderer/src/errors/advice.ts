@@ -245,6 +245,20 @@ const TABLE: Readonly<Record<string, Advice>> = {
   INVALID_ID: a('A provider or account name contains characters that are not allowed.', 'Use plain text without control characters.', 'none', true),
   CLOSED: a('The vault was closed because the app is shutting down.', 'Start the app again.'),
   EMPTY_INPUT: a('There was nothing to store.', 'Try again; if it keeps happening, run the Health checks.', 'health'),
+  // ------------------------------------------------ the security log
+  LOCK_TIMEOUT: a('The security log is busy: another OsMEN program is writing to it.', 'Try again in a moment.', 'retry'),
+  WRITE_FAILED: a('The security log could not be written.', 'Check that the data folder is yours and the disk is not full; the Health checks say more.', 'health', true),
+  ANCHOR_FAILED: a('The security log’s anchor in the vault could not be updated.', 'Check that the disk is not full, then try again.', 'retry', true),
+  ANCHOR_UNREADABLE: a(
+    'The security log’s anchor in the vault is unreadable: it was edited or damaged.',
+    'Run the Health checks; if the log was not restored on purpose, treat the data folder as tampered with.',
+    'health',
+  ),
+  ANCHOR_REGRESSION: a(
+    'The security log is older than the vault remembers: it was rolled back.',
+    'Run the Health checks; if you did not restore an old copy yourself, treat the data folder as tampered with.',
+    'health',
+  ),
   // ------------------------------------------------ the window <-> main process
   INVALID_REQUEST: a('Some values were not accepted.', 'Correct them and try again.', 'none', true),
   NOT_ALLOWED: a('That is not allowed.', 'Only the listed provider pages can be opened.', 'none', true),
