@@ -6,8 +6,9 @@
  * table + real core in Node. Only the transport differs from the packaged
  * app: the preload's `require('electron')` gets an ipcRenderer whose invoke
  * goes over page.exposeBinding to the handler table, and whose events come
- * back through page.evaluate. The binding checks that the caller is the main
- * frame, like register.ts checks senderFrame.
+ * back through page.evaluate. Calls go through the app's own IPC registration
+ * (register.ts) and its sender check, with the calling frame described as
+ * Electron describes it.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -20,10 +21,14 @@ import { mimeTypeOf, resolveStaticPath } from '../../src/main/app/static-files.j
 import type { CoreEvents } from '../../src/main/core/events.js';
 import { forwardCoreEvents } from '../../src/main/ipc/events-bridge.js';
 import type { HandlerTable } from '../../src/main/ipc/handlers.js';
+import { registerIpc, type InvokeEvent } from '../../src/main/ipc/register.js';
+import { RejectionReporter } from '../../src/main/ipc/rejections.js';
 import { defaultChromiumLookup, findChromium } from './chromium-path.js';
 import { screenshotDir } from './screenshot-dir.js';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
+/** The one window the harness plays. */
+const PAGE_WEBCONTENTS_ID = 1;
 export const RENDERER_DIR = join(ROOT, 'out', 'renderer');
 export const PRELOAD_FILE = join(ROOT, 'out', 'preload', 'index.cjs');
 /** docs/screenshots with UPDATE_SCREENSHOTS=1, else the ignored test/e2e/artifacts/screenshots. */
@@ -141,14 +146,25 @@ export async function openApp(
   });
   page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
 
+  // The app's own IPC registration (src/main/ipc/register.ts) with its sender check, on an
+  // ipcMain stand-in: each call arrives as Electron's invoke event would, naming the calling frame.
+  const ipc = new Map<string, (event: InvokeEvent, payload: unknown) => Promise<unknown>>();
+  const unregister = registerIpc(
+    { handle: (channel, listener) => void ipc.set(channel, listener), removeHandler: (channel) => void ipc.delete(channel) },
+    table,
+    { allowedOrigins: [new URL(server.url).origin], trustedWebContents: () => new Set([PAGE_WEBCONTENTS_ID]) },
+    new RejectionReporter(() => null),
+  );
+  const mainFrameRef = { url: '', parent: null };
   await page.exposeBinding('__osmenInvoke', async (source, channel: unknown, payload: unknown) => {
-    // The harness's senderFrame check: only the top frame of our page.
-    if (source.frame !== source.page.mainFrame()) {
-      return { ok: false, error: { code: 'FORBIDDEN_SENDER', message: 'This caller may not use the credential API.' } };
-    }
-    calls.push(String(channel));
-    const reply = await table.invoke(channel, payload);
-    replies.push(reply);
+    const handler = typeof channel === 'string' ? ipc.get(channel) : undefined;
+    if (!handler) return table.invoke(channel, payload); // unknown channels: the table's own typed refusal
+    const isMain = source.frame === source.page.mainFrame();
+    mainFrameRef.url = source.page.mainFrame().url();
+    const senderFrame = isMain ? mainFrameRef : { url: source.frame.url(), parent: mainFrameRef };
+    if (isMain) calls.push(String(channel));
+    const reply = await handler({ sender: { id: PAGE_WEBCONTENTS_ID, mainFrame: mainFrameRef }, senderFrame }, payload);
+    if (isMain) replies.push(reply);
     return reply;
   });
   await page.addInitScript({ content: preloadInitScript() });
@@ -168,6 +184,7 @@ export async function openApp(
   const unsubscribe = (): void => {
     offCore();
     offTable();
+    unregister();
   };
 
   await page.goto(server.url);

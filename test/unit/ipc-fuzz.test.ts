@@ -194,9 +194,6 @@ beforeAll(async () => {
     openExternal: () => {
       throw new Error('open-external must not run for a malformed payload');
     },
-    onSettingsChanged: () => {
-      throw new Error('settings must not change for a malformed payload');
-    },
     openSignInPage: () => {
       throw new Error('no sign-in page may open for a malformed payload');
     },

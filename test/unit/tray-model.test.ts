@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildTrayModel, formatWait, nextRefreshAt, type TrayAccount, type TrayState } from '../../src/main/app/tray-model.js';
+import { buildTrayModel, formatWait, nextRefreshAt, type TrayAccount, type TrayState } from '../../src/main/desktop/tray-model.js';
 
 const NOW = Date.UTC(2026, 10, 25, 12, 0, 0);
 const MIN = 60_000;

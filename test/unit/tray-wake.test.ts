@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ReauthNotificationPolicy, onlineEdge } from '../../src/main/app/wake-policy.js';
+import { ReauthNotificationPolicy, onlineEdge } from '../../src/main/desktop/wake-policy.js';
 
 describe('tray background policies', () => {
   it('wakes the scheduler only on an offline -> online transition', () => {

@@ -1,16 +1,18 @@
-/** "Start at login": the OS login item, started hidden (tray only). */
+/**
+ * Start at login, started hidden (tray only): Electron's login item on macOS and Windows, an
+ * XDG autostart entry on Linux (desktop/autostart.ts).
+ */
 import { app } from 'electron';
+import { XdgAutostart } from '../desktop/autostart.js';
+import { HIDDEN_ARG } from '../desktop/controller.js';
+import type { LoginItemPort } from '../desktop/ports.js';
 
-export const HIDDEN_ARG = '--hidden';
-
-export function applyStartAtLogin(enabled: boolean): void {
-  // Electron's login-item API covers macOS and Windows; on Linux the setting is kept
-  // and the README says to add an autostart entry (desktop environments differ).
-  if (process.platform !== 'darwin' && process.platform !== 'win32') return;
-  app.setLoginItemSettings({ openAtLogin: enabled, args: enabled ? [HIDDEN_ARG] : [] });
-}
-
-/** Started by the login item: stay in the tray. (macOS passes no args; it reopens the window on activate.) */
-export function startedHidden(argv: readonly string[]): boolean {
-  return argv.includes(HIDDEN_ARG);
+export function electronLoginItem(): LoginItemPort {
+  if (process.platform === 'darwin' || process.platform === 'win32') {
+    return { set: (enabled) => app.setLoginItemSettings({ openAtLogin: enabled, args: enabled ? [HIDDEN_ARG] : [] }) };
+  }
+  // An AppImage runs from a temporary mount: start the AppImage file itself.
+  const program = process.env['APPIMAGE'] ?? process.execPath;
+  const command = app.isPackaged ? [program, HIDDEN_ARG] : [program, app.getAppPath(), HIDDEN_ARG];
+  return new XdgAutostart(command);
 }

@@ -6,7 +6,7 @@
  * the offline -> online transition wakes the scheduler.
  */
 import { net, powerMonitor } from 'electron';
-import { onlineEdge } from './wake-policy.js';
+import { onlineEdge } from '../desktop/wake-policy.js';
 
 export function watchPowerAndNetwork(wake: (reason: string) => void, pollMs = 15_000): () => void {
   const onResume = (): void => wake('resume');

@@ -104,6 +104,8 @@ export interface CoreEventMap {
   /** A refresh for this account started or ended (for a "refreshing…" badge). */
   'refresh-state': [{ provider: string; userId: string; refreshing: boolean }];
   'log-appended': [SecurityLogEntry];
+  /** The settings changed (from the window, the tray or code): the app re-applies them. */
+  'settings-changed': [CoreSettings];
 }
 
 /** Settings a person can change; persisted in settings.json under the data folder. */

@@ -296,6 +296,7 @@ export async function createCredentialCore(options: CredentialCoreOptions = {}):
         if (next.backgroundRefreshPaused) scheduler.pause();
         else scheduler.resume();
       }
+      events.emit('settings-changed', next);
       return next;
     },
 

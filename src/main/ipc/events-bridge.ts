@@ -7,7 +7,7 @@
 import type { CoreEventMap } from '../core/contracts.js';
 import type { CoreEvents } from '../core/events.js';
 import { EVENTS, type EventChannel } from '../../shared/ipc-contract.js';
-import { toLogEntryDto } from './dto.js';
+import { toLogEntryDto, toSettingsDto } from './dto.js';
 
 export type EventSend = (channel: EventChannel, payload: unknown) => void;
 
@@ -25,6 +25,8 @@ export function forwardCoreEvents(events: CoreEvents, send: EventSend): () => vo
     emit('osmen:event:needs-reauth', { provider: r.provider, userId: r.userId, reason: r.reason });
   const onFailed = (...[f]: CoreEventMap['refresh-failed']): void =>
     emit('osmen:event:refresh-failed', { provider: f.provider, userId: f.userId, code: f.code, retryAt: f.retryAt });
+  const onSettings = (...[settings]: CoreEventMap['settings-changed']): void =>
+    emit('osmen:event:settings-changed', toSettingsDto(settings));
   // token-refreshed is not forwarded: the core emits accounts-changed right after it, and
   // forwarding both made the renderer reload the account list twice per refresh.
 
@@ -33,7 +35,9 @@ export function forwardCoreEvents(events: CoreEvents, send: EventSend): () => vo
   events.on('refresh-state', onState);
   events.on('needs-reauth', onReauth);
   events.on('refresh-failed', onFailed);
+  events.on('settings-changed', onSettings);
   return () => {
+    events.off('settings-changed', onSettings);
     events.off('accounts-changed', onAccounts);
     events.off('log-appended', onLog);
     events.off('refresh-state', onState);

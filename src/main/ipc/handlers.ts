@@ -14,7 +14,6 @@ import {
   type Channel,
   type IpcErrorDto,
   type IpcResult,
-  type SettingsDto,
   isChannel,
 } from '../../shared/ipc-contract.js';
 import { tokenCommand } from '../../shared/token-command.js';
@@ -46,8 +45,6 @@ export interface HandlerDeps {
   appInfo: { version: string; platform: string };
   /** Opens an already allow-listed https URL in the system browser. */
   openExternal(url: string): Promise<void> | void;
-  /** Called after the renderer changed settings (the app applies start-at-login, updates the tray). */
-  onSettingsChanged?(settings: SettingsDto): void;
   /** Where rejected calls are reported (the security log); rate-limited by the table. */
   reportRejection?: RejectionReporter;
   /**
@@ -196,9 +193,8 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
     'osmen:settings:update': (req) => {
       const patch: Record<string, unknown> = {};
       for (const [key, value] of Object.entries(req)) if (value !== undefined) patch[key] = value;
-      const next = toSettingsDto(requireCore(deps).updateSettings(patch));
-      deps.onSettingsChanged?.(next);
-      return next;
+      // The core announces the change (settings-changed): the tray, the login item and every window follow it.
+      return toSettingsDto(requireCore(deps).updateSettings(patch));
     },
     'osmen:scheduler:state': () => toSchedulerDto(requireCore(deps).schedulerState()),
     'osmen:log:read': (req) => requireCore(deps).readLog(req.limit).map(toLogEntryDto),
