@@ -14,9 +14,12 @@ export const DEFAULT_SETTINGS: CoreSettings = {
   startAtLogin: false,
 };
 
+/** The ids custom providers may have (a subset of what the registry accepts). */
+export const CUSTOM_PROVIDER_ID_RE = /^[a-z0-9][a-z0-9_-]{0,39}$/;
+
 /** A custom OpenID provider the user added; its client secret (if any) lives in the vault. */
 export const customProviderSchema = z.strictObject({
-  id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/),
+  id: z.string().regex(CUSTOM_PROVIDER_ID_RE),
   displayName: z.string().min(1).max(80).optional(),
   issuer: z.url().max(2048),
   clientId: z.string().min(1).max(512),
