@@ -10,6 +10,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCredentialCore } from '../../../src/main/core/credential-core.js';
 import { EncryptionManager } from '../../../src/main/core/security/encryption-manager.js';
 import { KeyCustody, KEYCHAIN_SERVICE } from '../../../src/main/core/security/key-custody.js';
 import { peekVault } from '../../../src/main/core/security/vault-identity.js';
@@ -272,6 +273,29 @@ describe('connect without --no-browser', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toBe('testop grace@example.test\n');
     rememberSecrets(home);
+  });
+});
+
+describe('the app and the CLI writing settings.json', () => {
+  it('a provider added or removed from the CLI while the app runs survives the app\'s next settings change', async () => {
+    const home = newHome();
+    const app = await createCredentialCore({ home, encryptionKey: key, env: {} });
+    try {
+      await app.addCustomProvider({ id: 'appop', issuer: plain.issuer, clientId: PUBLIC_CLIENT_ID, scopes: ['openid'] });
+      expect((await runCli(addArgs('cliop', op.issuer), env(home))).code).toBe(0);
+      expect((await runCli(['provider', 'remove', 'appop'], env(home))).code).toBe(0);
+      app.updateSettings({ refreshWindowMs: 120_000 });
+      await app.addCustomProvider({ id: 'laterop', issuer: shortOp.issuer, clientId: PUBLIC_CLIENT_ID, scopes: ['openid'] });
+    } finally {
+      await app.close();
+    }
+    const again = await createCredentialCore({ home, encryptionKey: key, env: {} });
+    try {
+      expect(again.listCustomProviders().map((p) => p.id).sort()).toEqual(['cliop', 'laterop']);
+      expect(again.getSettings().refreshWindowMs).toBe(120_000);
+    } finally {
+      await again.close();
+    }
   });
 });
 
