@@ -5,7 +5,7 @@
  * loopback flow stores it; denial, expiry, slow_down, cancellation and a provider without a
  * device endpoint end in typed errors.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { exitCodeFor } from '../../../src/main/cli/exit-codes.js';
@@ -191,56 +191,103 @@ describe('connectAccountWithDevice', () => {
   });
 });
 
-describe('a provider that names the verification URI `verification_url` (Google)', () => {
-  let server: Server;
-  let issuer: string;
-  beforeAll(async () => {
-    // Google's device endpoint answers with the pre-RFC field name; the rest of the flow is the
-    // test provider's (this server forwards everything else to it).
-    server = createServer((req, res) => {
-      const path = (req.url ?? '/').split('?')[0];
-      if (path === '/.well-known/openid-configuration') {
-        void fetch(`${op.issuer}/.well-known/openid-configuration`).then(async (r) => {
-          const doc = (await r.json()) as Record<string, unknown>;
+/**
+ * A server in front of the test provider: it serves the provider's discovery document with the
+ * device and token endpoints pointed at itself and forwards every request to the provider,
+ * unless `override` answers it first (a provider that misbehaves in one place).
+ */
+async function startFront(override: (path: string, body: string, res: ServerResponse) => boolean) {
+  const server: Server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0]!;
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (c: string) => (body += c));
+    req.on('end', () => {
+      void (async () => {
+        if (path === '/.well-known/openid-configuration') {
+          const doc = (await (await fetch(`${op.issuer}${path}`)).json()) as Record<string, unknown>;
           res.writeHead(200, { 'content-type': 'application/json' }).end(
-            JSON.stringify({ ...doc, issuer: op.issuer, device_authorization_endpoint: `${issuer}/device/code` }),
+            JSON.stringify({ ...doc, device_authorization_endpoint: `${front}/device/auth`, token_endpoint: `${front}/token` }),
           );
-        });
-        return;
-      }
-      if (req.method === 'POST' && path === '/device/code') {
-        let body = '';
-        req.setEncoding('utf8');
-        req.on('data', (c: string) => (body += c));
-        req.on('end', () => {
-          void fetch(`${op.issuer}/device/auth`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body }).then(async (r) => {
-            const { verification_uri: uri, verification_uri_complete: _complete, ...rest } = (await r.json()) as Record<string, unknown>;
-            res.writeHead(r.status, { 'content-type': 'application/json' }).end(JSON.stringify({ ...rest, verification_url: uri }));
-          });
-        });
-        return;
-      }
-      res.writeHead(404).end();
+          return;
+        }
+        if (override(path, body, res)) return;
+        const r = await fetch(`${op.issuer}${req.url}`, { method: req.method, headers: { 'content-type': req.headers['content-type'] ?? 'text/plain' }, ...(req.method === 'POST' ? { body } : {}) });
+        res.writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? 'application/json' }).end(await r.text());
+      })();
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
-  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const front = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // The document names the test provider as its issuer (its ID tokens do): discovery of that
+  // issuer is fetched from the front server instead.
+  const providers = new ProviderRegistry({
+    env: {},
+    fetch: (input, init) => {
+      const url = String(input instanceof Request ? input.url : input);
+      return fetch(url === `${op.issuer}/.well-known/openid-configuration` ? `${front}/.well-known/openid-configuration` : url, init);
+    },
+  });
+  providers.register({ id: 'testop', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: TEST_SCOPES });
+  return { providers, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
 
-  it('is read as verification_uri', async () => {
-    // Discovery at this server; its document names the test provider as the issuer, as a
-    // proxy would not, so register with the document's issuer and fetch through a rewriting fetch.
-    const providers = new ProviderRegistry({
-      env: {},
-      fetch: (input, init) => {
-        const url = String(input instanceof Request ? input.url : input);
-        return fetch(url === `${op.issuer}/.well-known/openid-configuration` ? `${issuer}/.well-known/openid-configuration` : url, init);
-      },
+describe('providers that answer differently', () => {
+  it('Google names the verification URI `verification_url`: it is read as verification_uri', async () => {
+    const front = await startFront((path, body, res) => {
+      if (path !== '/device/auth') return false;
+      void fetch(`${op.issuer}/device/auth`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body }).then(async (r) => {
+        const { verification_uri: uri, verification_uri_complete: _complete, ...rest } = (await r.json()) as Record<string, unknown>;
+        res.writeHead(r.status, { 'content-type': 'application/json' }).end(JSON.stringify({ ...rest, verification_url: uri }));
+      });
+      return true;
     });
-    providers.register({ id: 'testop', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: TEST_SCOPES });
-    const { meta, shown } = await deviceConnect((info) => browseDeviceVerification(info.verificationUri, { userCode: info.userCode, login: 'erin' }), { providers });
-    expect(shown.verificationUri).toBe(`${op.issuer}/device`);
-    expect(shown.verificationUriComplete).toBeUndefined();
-    expect(meta.userId).toBe('erin@example.test');
+    try {
+      const { meta, shown } = await deviceConnect((info) => browseDeviceVerification(info.verificationUri, { userCode: info.userCode, login: 'erin' }), { providers: front.providers });
+      expect(shown.verificationUri).toBe(`${op.issuer}/device`);
+      expect(shown.verificationUriComplete).toBeUndefined();
+      expect(meta.userId).toBe('erin@example.test');
+    } finally {
+      await front.close();
+    }
+  });
+
+  it('a device endpoint or a token endpoint answering 5xx: retryable, exit 75, nothing stored', async () => {
+    for (const failing of ['/device/auth', '/token']) {
+      const front = await startFront((path, _body, res) => {
+        if (path !== failing) return false;
+        res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'temporarily_unavailable' }));
+        return true;
+      });
+      try {
+        let shown = false;
+        const err = await connectAccountWithDevice(deps(front.providers), 'testop', { onUserCode: () => void (shown = true) }).catch((e: unknown) => e);
+        expect(err, failing).toMatchObject({ code: 'temporarily_unavailable', retryable: true });
+        expect(exitCodeFor(err)).toBe(75);
+        expect(shown).toBe(failing === '/token'); // the code was shown before the poll failed
+        expect(vault.tokens.listTokens()).toEqual([]);
+      } finally {
+        await front.close();
+      }
+    }
+  });
+
+  it('a verification URI that is not https (nor loopback http) is not shown: invalid_device_response', async () => {
+    const front = await startFront((path, body, res) => {
+      if (path !== '/device/auth') return false;
+      void fetch(`${op.issuer}/device/auth`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body }).then(async (r) => {
+        const answer = (await r.json()) as Record<string, unknown>;
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ...answer, verification_uri: 'http://phish.example/device' }));
+      });
+      return true;
+    });
+    try {
+      let shown = false;
+      const err = await connectAccountWithDevice(deps(front.providers), 'testop', { onUserCode: () => void (shown = true) }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ name: 'OAuthConfigError', code: 'invalid_device_response' });
+      expect(shown).toBe(false);
+    } finally {
+      await front.close();
+    }
   });
 });
