@@ -4,6 +4,7 @@
  * bundle itself: stdout carries only what the command prints, exit codes hold.
  */
 import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EncryptionManager, TokenManager } from '../../src/main/core/index.js';
@@ -35,6 +36,28 @@ describe('built osmen-cred bundle', () => {
       const missing = run('token', 'google', 'nobody@example.com');
       expect(missing.status).toBe(2);
       expect(missing.stdout).toBe('');
+
+      const providers = run('provider', 'list', '--json');
+      expect(providers.status).toBe(0);
+      expect((JSON.parse(providers.stdout) as Array<{ id: string }>).map((p) => p.id)).toEqual(['google', 'microsoft']);
+    } finally {
+      home.cleanup();
+    }
+  });
+
+  it('connect and provider add load their checks on demand, and refuse before creating a vault', () => {
+    const home = makeTmpHome();
+    try {
+      const env = { ...process.env, OSMEN_HOME: home.dir, OAUTH_ENCRYPTION_KEY: EncryptionManager.generateKey() };
+      const run = (...args: string[]) => spawnSync(process.execPath, [bundle, ...args], { env, encoding: 'utf8' });
+      const unknown = run('connect', 'nosuch', '--device');
+      expect(unknown.status).toBe(78);
+      expect(unknown.stderr).toContain('[unknown_provider]');
+      // Port 9 (discard) on loopback: nothing listens there.
+      const unreachable = run('provider', 'add', 'acme', '--issuer', 'http://127.0.0.1:9', '--client-id', 'x');
+      expect(unreachable.status).toBe(75);
+      expect(unreachable.stderr).toContain('[discovery_failed]');
+      expect(readdirSync(home.dir)).toEqual([]);
     } finally {
       home.cleanup();
     }

@@ -22,11 +22,29 @@ export interface TestProviderOptions {
   idTokenTtl?: number;
   /** When false, accounts have no email claim (identity falls back to sub). */
   withEmail?: boolean;
+  /** Turns on the device authorization grant (RFC 8628); off by default, so discovery has no device endpoint. */
+  deviceFlow?: DeviceFlowOptions;
 }
+
+export interface DeviceFlowOptions {
+  /** `interval` added to device authorization responses (oidc-provider sends none: clients then wait 5 s). */
+  interval?: number;
+  /** Device code lifetime in seconds (default 600). */
+  codeTtl?: number;
+  /**
+   * Answers `slow_down` (RFC 8628 §3.5) to a poll that comes less than this many seconds after
+   * the previous poll of the same device code (or after the code was issued).
+   */
+  minPollSeconds?: number;
+}
+
+export const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 
 export interface TokenRequestRecord {
   grantType: string;
   status: number;
+  /** The error this helper answered itself (device polls too fast: `slow_down`). */
+  error?: string;
 }
 
 export interface TestProvider {
@@ -69,6 +87,8 @@ export async function startTestProvider(options: TestProviderOptions = {}): Prom
   const port = (server.address() as AddressInfo).port;
   const issuer = `http://127.0.0.1:${port}`;
   const withEmail = options.withEmail ?? true;
+  const device = options.deviceFlow;
+  const grantTypes = ['authorization_code', 'refresh_token', ...(device ? [DEVICE_GRANT] : [])];
 
   const configuration: Configuration = {
     clients: [
@@ -76,7 +96,7 @@ export async function startTestProvider(options: TestProviderOptions = {}): Prom
         client_id: PUBLIC_CLIENT_ID,
         application_type: 'native',
         token_endpoint_auth_method: 'none',
-        grant_types: ['authorization_code', 'refresh_token'],
+        grant_types: grantTypes,
         response_types: ['code'],
         // Native loopback redirect: oidc-provider ignores the port when matching (RFC 8252 §7.3).
         redirect_uris: ['http://127.0.0.1/callback'],
@@ -86,7 +106,7 @@ export async function startTestProvider(options: TestProviderOptions = {}): Prom
         client_secret: CONFIDENTIAL_CLIENT_SECRET,
         application_type: 'native',
         token_endpoint_auth_method: 'client_secret_post',
-        grant_types: ['authorization_code', 'refresh_token'],
+        grant_types: grantTypes,
         response_types: ['code'],
         redirect_uris: ['http://127.0.0.1/callback'],
       },
@@ -99,6 +119,7 @@ export async function startTestProvider(options: TestProviderOptions = {}): Prom
     features: {
       devInteractions: { enabled: true },
       revocation: { enabled: true },
+      ...(device ? { deviceFlow: { enabled: true } } : {}),
     },
     pkce: { required: () => true },
     // Rotate on every use: a reused refresh token then revokes the grant (RFC 9700 §4.14.2).
@@ -113,11 +134,35 @@ export async function startTestProvider(options: TestProviderOptions = {}): Prom
       Session: 3600,
       Interaction: 600,
       AuthorizationCode: 60,
+      ...(device ? { DeviceCode: device.codeTtl ?? 600 } : {}),
     },
   };
 
   const provider = new Provider(issuer, configuration);
   // Quiet: oidc-provider logs dev-mode warnings through its own debug channel only.
+  /** When each device code was last polled (or issued), for `minPollSeconds`. */
+  const lastPoll = new Map<string, number>();
+  if (device) {
+    provider.on('device_authorization.success', (_ctx: unknown, body: Record<string, unknown>) => {
+      // The body is still the response's: what is set here is what the client receives.
+      if (device.interval !== undefined) body.interval = device.interval;
+      if (typeof body.device_code === 'string') lastPoll.set(body.device_code, Date.now());
+    });
+  }
+  /** True when this device poll came too soon and was answered `slow_down` here. */
+  const slowDown = (params: URLSearchParams, res: import('node:http').ServerResponse, record: TokenRequestRecord): boolean => {
+    const code = params.get('device_code');
+    if (!device?.minPollSeconds || params.get('grant_type') !== DEVICE_GRANT || !code) return false;
+    const now = Date.now();
+    const last = lastPoll.get(code);
+    lastPoll.set(code, now);
+    if (last === undefined || now - last >= device.minPollSeconds * 1000) return false;
+    record.error = 'slow_down';
+    res
+      .writeHead(400, { 'content-type': 'application/json', 'cache-control': 'no-store' })
+      .end(JSON.stringify({ error: 'slow_down', error_description: 'you are polling too quickly' }));
+    return true;
+  };
   const handler = provider.callback();
   let gate: Promise<void> = Promise.resolve();
   let onArrive: (() => void) | null = null;
@@ -126,10 +171,12 @@ export async function startTestProvider(options: TestProviderOptions = {}): Prom
     if (req.method === 'POST' && path === '/token') {
       // Count here, at the HTTP layer: every token request, whatever oidc-provider decides.
       void readBody(req).then((body) => {
-        const grantType = new URLSearchParams(body.toString('utf8')).get('grant_type') ?? '';
+        const params = new URLSearchParams(body.toString('utf8'));
+        const grantType = params.get('grant_type') ?? '';
         const record: TokenRequestRecord = { grantType, status: 0 };
         tokenRequests.push(record);
         res.on('finish', () => (record.status = res.statusCode));
+        if (slowDown(params, res, record)) return;
         // Hand the already-read body to oidc-provider (it accepts a pre-parsed req.body).
         (req as IncomingMessage & { body?: unknown }).body = Object.fromEntries(new URLSearchParams(body.toString('utf8')));
         onArrive?.();
@@ -260,4 +307,60 @@ export async function browseAuthorization(authUrl: string, account: { login: str
     };
   }
   throw new Error('browser: too many steps');
+}
+
+export interface DeviceBrowserResult {
+  /** The last page's status and text (oidc-provider's "Sign-in Success" page, or the code form again after Abort). */
+  status: number;
+  body: string;
+}
+
+/**
+ * The person's side of the device flow, over HTTP like a browser: open the verification page
+ * (with the code filled in when `uri` is the complete URI, else typing `userCode`), confirm
+ * the code (or press Abort when `deny`), then log in as `login` and consent.
+ */
+export async function browseDeviceVerification(
+  uri: string,
+  options: { userCode?: string; login: string; deny?: boolean },
+): Promise<DeviceBrowserResult> {
+  const jar = new CookieJar();
+  let url = uri;
+  let init: RequestInit = { method: 'GET' };
+  let aborted = false;
+  for (let step = 0; step < 25; step++) {
+    const headers = new Headers(init.headers);
+    headers.set('cookie', jar.header());
+    const res = await fetch(url, { ...init, headers, redirect: 'manual' });
+    jar.store(res);
+    if (res.status >= 300 && res.status < 400) {
+      url = new URL(res.headers.get('location')!, url).href;
+      init = { method: 'GET' };
+      continue;
+    }
+    const body = await res.text();
+    const form = parseForm(body);
+    if (!form || aborted) return { status: res.status, body };
+    if (res.status !== 200) {
+      throw new Error(`device browser: HTTP ${res.status} at ${new URL(url).pathname}: ${body.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').slice(0, 300)}`);
+    }
+    if ('user_code' in form.fields && form.fields.user_code === '') {
+      if (!options.userCode) throw new Error('device browser: the page asks for the code and none was given');
+      form.fields.user_code = options.userCode;
+    }
+    if ('confirm' in form.fields && options.deny) {
+      delete form.fields.confirm;
+      form.fields.abort = 'yes';
+      aborted = true;
+    }
+    if ('login' in form.fields) form.fields.login = options.login;
+    if ('password' in form.fields) form.fields.password = 'any-password';
+    url = new URL(form.action, url).href;
+    init = {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(form.fields).toString(),
+    };
+  }
+  throw new Error('device browser: too many steps');
 }

@@ -3,7 +3,9 @@ import { CliError, errorCodeOf, EXIT, exitCodeFor } from '../../src/main/cli/exi
 import { KeyCustodyError, TokenStoreError } from '../../src/main/core/errors.js';
 import {
   OAuthAccountNotFoundError,
+  OAuthAuthorizationError,
   OAuthConfigError,
+  OAuthTokenExchangeError,
   OAuthNetworkError,
   OAuthRateLimitError,
   OAuthServerError,
@@ -24,6 +26,17 @@ describe('exit codes of osmen-cred', () => {
     expect(exitCodeFor(new OAuthNetworkError({ code: 'network_error' }))).toBe(EXIT.TEMPFAIL);
     // needsReauth is set on a missing account (connecting fixes it), but a script needs "not found".
     expect(exitCodeFor(new OAuthAccountNotFoundError('google', 'me@example.com'))).toBe(EXIT.NOT_FOUND);
+  });
+
+  it('tell a sign-in the person declined or let expire (3) from an unreachable provider (75) and a provider without device sign-in (78)', () => {
+    expect(exitCodeFor(new OAuthAuthorizationError({ code: 'access_denied' }))).toBe(EXIT.NEEDS_REAUTH);
+    expect(exitCodeFor(new OAuthTokenExchangeError({ code: 'access_denied', status: 400 }))).toBe(EXIT.NEEDS_REAUTH);
+    expect(exitCodeFor(new OAuthTokenExchangeError({ code: 'authorization_declined', status: 400 }))).toBe(EXIT.NEEDS_REAUTH);
+    expect(exitCodeFor(new OAuthAuthorizationError({ code: 'expired_token' }))).toBe(EXIT.NEEDS_REAUTH);
+    expect(exitCodeFor(new OAuthConfigError({ code: 'discovery_failed', retryable: true }))).toBe(EXIT.TEMPFAIL);
+    expect(exitCodeFor(new OAuthConfigError({ code: 'discovery_failed' }))).toBe(EXIT.CONFIG);
+    expect(exitCodeFor(new OAuthConfigError({ code: 'device_flow_unsupported' }))).toBe(EXIT.CONFIG);
+    expect(exitCodeFor(new OAuthConfigError({ code: 'provider_in_use' }))).toBe(EXIT.CONFIG);
   });
 
   it('map vault errors to configuration, data and temporary codes', () => {

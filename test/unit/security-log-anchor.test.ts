@@ -5,7 +5,7 @@
 import { copyFileSync, mkdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createCredentialCore } from '../../src/main/core/credential-core.js';
 import { EncryptionManager } from '../../src/main/core/security/encryption-manager.js';
 import { LogAnchorError, signAnchor } from '../../src/main/core/security/log-anchor.js';
@@ -16,6 +16,16 @@ import { TokenManager } from '../../src/main/core/security/token-manager.js';
 import { toLogVerifyDto } from '../../src/main/ipc/dto.js';
 import { LogVerifyDtoSchema } from '../../src/shared/ipc-contract.js';
 import { makeTmpHome } from '../helpers/tmp.js';
+import { startRogueIssuer, type RogueIssuer } from '../helpers/rogue-issuer.js';
+
+// A loopback issuer with a discovery document: adding a provider fetches and checks it.
+let idp: RogueIssuer;
+beforeAll(async () => {
+  idp = await startRogueIssuer();
+});
+afterAll(async () => {
+  await idp.close();
+});
 
 let home: { dir: string; cleanup: () => void };
 let logFile: string;
@@ -248,7 +258,7 @@ describe('the core and the health report', () => {
   it('anchors the log in its vault; a rollback fails the health report and the re-anchor stays listed', async () => {
     const core = await createCredentialCore({ home: home.dir, encryptionKey: MASTER, env: {} });
     try {
-      await core.addCustomProvider({ id: 'corp', issuer: 'https://login.example.com', clientId: 'abc', scopes: ['openid'] });
+      await core.addCustomProvider({ id: 'corp', issuer: idp.issuer, clientId: 'abc', scopes: ['openid'] });
       // A normal event is not an error.
       expect(core.readLog(1)[0]).toMatchObject({ event: 'provider_added', level: 'info', category: 'security' });
       const older = save();

@@ -19,6 +19,8 @@ import {
 import { keygenText } from './keygen.js';
 import { exportVerifyText, verifyText } from './log-format.js';
 import { locateVault, noVault, openVault, type VaultLocation } from './open-vault.js';
+import { connect } from './commands/connect.js';
+import { provider } from './commands/provider.js';
 
 export interface CliIo {
   out(text: string): void;
@@ -392,7 +394,7 @@ OSMEN_NEW_ENCRYPTION_KEY when rotating an environment key.`,
   },
 };
 
-export const COMMANDS: readonly CommandSpec[] = [token, list, check, refresh, disconnect, rotateKey, log, keygen];
+export const COMMANDS: readonly CommandSpec[] = [token, list, check, refresh, disconnect, rotateKey, log, keygen, connect, provider];
 
 /** An error's message, bounded and on one line; core errors never carry secrets. */
 export function safeMessage(err: unknown): string {

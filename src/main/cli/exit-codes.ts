@@ -11,7 +11,7 @@ export const EXIT = {
   FAILED: 1,
   /** No such account (provider/user) in the vault. */
   NOT_FOUND: 2,
-  /** The account needs the user to sign in again (grant revoked/expired, invalid_grant). */
+  /** The account needs the user to sign in again (grant revoked/expired, invalid_grant); `connect`: the user declined, or the code expired. */
   NEEDS_REAUTH: 3,
   /** Bad command line (sysexits EX_USAGE). */
   USAGE: 64,
@@ -53,6 +53,12 @@ const CONFIG_CODES = new Set([
 const DATA_CODES = new Set(['DB_CORRUPT', 'DECRYPT_FAILED', 'CIPHERTEXT_MALFORMED', 'EMPTY_INPUT', 'INVALID_TOKEN_RESPONSE']);
 const TEMP_CODES = new Set(['DB_LOCKED']);
 const NOT_FOUND_CODES = new Set(['NO_VAULT', 'NO_ACCOUNT', 'account_not_found']);
+/**
+ * A sign-in (`connect`) that did not happen because of the person, not the system: they declined
+ * (`access_denied`, Microsoft's `authorization_declined`) or let the code expire (RFC 8628
+ * `expired_token`). Like a revoked grant, only signing in (again) helps: 3.
+ */
+const SIGN_IN_CODES = new Set(['access_denied', 'authorization_declined', 'expired_token']);
 
 interface ErrorShape {
   name?: unknown;
@@ -75,7 +81,7 @@ export function exitCodeFor(err: unknown): ExitCode {
   if (NOT_FOUND_CODES.has(code)) return EXIT.NOT_FOUND;
   if (code === 'DISK_FULL') return EXIT.IOERR;
   if (code === 'INVALID_ID') return EXIT.USAGE;
-  if (e.needsReauth === true) return EXIT.NEEDS_REAUTH;
+  if (e.needsReauth === true || SIGN_IN_CODES.has(code)) return EXIT.NEEDS_REAUTH;
   if (e.retryable === true) return EXIT.TEMPFAIL;
   if (TEMP_CODES.has(code)) return EXIT.TEMPFAIL;
   if (CONFIG_CODES.has(code)) return EXIT.CONFIG;

@@ -3,18 +3,19 @@
  * uses (same database, same cross-process refresh lease), with two differences
  * that matter for a tool run by scripts:
  *
- *  - it never creates a master key. A missing keychain entry next to an
+ *  - it never creates a master key for an existing vault. A missing keychain entry next to an
  *    existing tokens.db means the key was lost or the keychain is locked;
  *    inventing a new key there would make the desktop app fail with
  *    KEY_MISMATCH on its next start (KEY_MISSING says how to restore it);
  *  - it never creates a vault: no tokens.db (or an empty one) under the data
  *    folder means there is nothing to serve, and the caller gets NO_VAULT
  *    instead of an empty database bound to whatever key happened to be in the
- *    environment. Only `connect` and `provider add` may make a vault.
+ *    environment. Only `connect` and `provider add` may make a vault (and its
+ *    key), so that a person with only a terminal can start from nothing.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CredentialCore } from '../core/credential-core.js';
+import type { CredentialCore, VaultMode } from '../core/credential-core.js';
 import { osmenHome } from '../core/paths.js';
 import { CliError, EXIT } from './exit-codes.js';
 
@@ -34,17 +35,18 @@ export function noVault(loc: VaultLocation): CliError {
   return new CliError(
     'NO_VAULT',
     EXIT.NOT_FOUND,
-    `No vault at ${loc.home} (no tokens.db). Connect an account in the OsMEN app first, or pass --home / set OSMEN_HOME.`,
+    `No vault at ${loc.home} (no tokens.db). Connect an account first (in the OsMEN app, or \`osmen-cred connect\`), or pass --home / set OSMEN_HOME.`,
   );
 }
 
 /**
- * Opens the vault at `loc` without creating a key or a database. `read-only` commands (list,
- * token, check, log) never modify the vault; `existing` ones (refresh, disconnect, rotate-key)
- * write to it but never make one.
+ * Opens the vault at `loc`. `read-only` commands (list, token, check, log) never modify the
+ * vault; `existing` ones (refresh, disconnect, rotate-key) write to it but never make one;
+ * `create` (`connect`, `provider add` only) makes the vault and its key when there is none,
+ * like the app's first start: the key in the OS keychain, or OAUTH_ENCRYPTION_KEY.
  */
-export async function openVault(loc: VaultLocation, env: NodeJS.ProcessEnv, mode: 'read-only' | 'existing' = 'read-only'): Promise<CredentialCore> {
-  if (!loc.exists) throw noVault(loc);
+export async function openVault(loc: VaultLocation, env: NodeJS.ProcessEnv, mode: VaultMode = 'read-only'): Promise<CredentialCore> {
+  if (!loc.exists && mode !== 'create') throw noVault(loc);
   const keychainService = env.OSMEN_KEYCHAIN_SERVICE?.trim() || undefined;
   // Loaded on demand: `keygen` and `--help` need neither SQLite nor the OAuth engine.
   const { createCredentialCore } = await import('../core/credential-core.js');

@@ -19,7 +19,7 @@ import type { TokenManager, TokenMetadata } from './security/token-manager.js';
 import { SecurityLogger, VaultLogAnchorStore } from './security/security-logger.js';
 import { securityLogChecks } from './security/log-health.js';
 import { CredentialValidator } from './security/credential-validator.js';
-import { SettingsStore } from './settings-store.js';
+import { SettingsStore, type StoredCustomProvider } from './settings-store.js';
 import { ProviderCatalogue, type CustomProviderInput } from './provider-catalogue.js';
 import { openVaultStore, type VaultMode } from './vault-opener.js';
 import {
@@ -28,12 +28,15 @@ import {
   TokenRefresher,
   TokenRefreshScheduler,
   connectAccount as runConnect,
+  connectAccountWithDevice as runDeviceConnect,
+  type DeviceUserCode,
   disconnectAccount as runDisconnect,
 } from './oauth/index.js';
 import { VaultError } from './errors.js';
 
 export type { CustomProviderInput } from './provider-catalogue.js';
 export type { VaultMode } from './vault-opener.js';
+export type { DeviceUserCode } from './oauth/index.js';
 
 export interface CredentialCoreOptions {
   /** Data folder (default OSMEN_HOME or ~/.osmen). */
@@ -74,6 +77,17 @@ export interface ConnectOptions {
   reconnect?: { userId: string };
 }
 
+export interface DeviceConnectOptions {
+  /** Called once with what the person must enter, and where (no token, no device code). */
+  onUserCode(info: DeviceUserCode): void;
+  signal?: AbortSignal;
+  /** Give up earlier than the code's own lifetime. */
+  timeoutMs?: number;
+  /** Microsoft only: common | organizations | consumers | tenant GUID | domain. */
+  tenant?: string;
+  /** Sign this existing account in again; another identity is refused with `account_mismatch`. */
+  reconnect?: { userId: string };
+}
 
 export interface CredentialCore {
   readonly home: string;
@@ -88,6 +102,12 @@ export interface CredentialCore {
   readonly log: SecurityLogger;
   readonly events: CoreEvents;
   connectAccount(providerId: string, opts?: ConnectOptions): Promise<TokenMetadata>;
+  /**
+   * Signs in on another device (RFC 8628): `onUserCode` gets the code to enter and where. A
+   * provider without a device authorization endpoint is `device_flow_unsupported`.
+   */
+  connectAccountWithDevice(providerId: string, opts: DeviceConnectOptions): Promise<TokenMetadata>;
+  /** Cancels the sign-in in progress (browser or device). */
   cancelConnect(): boolean;
   disconnectAccount(providerId: string, userId: string): Promise<DisconnectResult>;
   listAccounts(): TokenMetadata[];
@@ -95,6 +115,10 @@ export interface CredentialCore {
   refreshAll(): Promise<RefreshSummary>;
   listProviders(): ProviderSummary[];
   addCustomProvider(input: CustomProviderInput): Promise<ProviderSummary>;
+  /** The custom providers as stored (never the client secret: `hasClientSecret` only). */
+  listCustomProviders(): StoredCustomProvider[];
+  /** Removes a custom provider and its client secret; refused (`provider_in_use`) while accounts use it. */
+  removeCustomProvider(id: string): void;
   healthReport(): Promise<HealthReport>;
   getSettings(): CoreSettings;
   updateSettings(patch: Partial<CoreSettings>): CoreSettings;
@@ -185,6 +209,28 @@ export async function createCredentialCore(options: CredentialCoreOptions = {}):
   let connecting: AbortController | null = null;
   const deps = () => ({ tokens, providers, log, events });
 
+  /** One sign-in at a time (a new one cancels the previous); cancelConnect() reaches either kind. */
+  async function oneSignIn(
+    providerId: string,
+    opts: { tenant?: string; signal?: AbortSignal; reconnect?: { userId: string } },
+    run: (signal: AbortSignal) => Promise<TokenMetadata>,
+  ): Promise<TokenMetadata> {
+    // Validated before anything is saved: a bad tenant must never reach the settings. A
+    // reconnect keeps the account's own tenant.
+    if (providerId === 'microsoft' && opts.tenant && !opts.reconnect) catalogue.setMicrosoftTenant(opts.tenant);
+    connecting?.abort();
+    const controller = new AbortController();
+    connecting = controller;
+    const signal = opts.signal ? AbortSignal.any([opts.signal, controller.signal]) : controller.signal;
+    try {
+      const account = await run(signal);
+      scheduler.wake();
+      return account;
+    } finally {
+      if (connecting === controller) connecting = null;
+    }
+  }
+
   return {
     home,
     keySource,
@@ -202,25 +248,25 @@ export async function createCredentialCore(options: CredentialCoreOptions = {}):
     events,
 
     async connectAccount(providerId, opts = {}) {
-      // Validated before anything is saved: a bad tenant must never reach the settings. A
-      // reconnect keeps the account's own tenant.
-      if (providerId === 'microsoft' && opts.tenant && !opts.reconnect) catalogue.setMicrosoftTenant(opts.tenant);
-      connecting?.abort();
-      const controller = new AbortController();
-      connecting = controller;
-      const signal = opts.signal ? AbortSignal.any([opts.signal, controller.signal]) : controller.signal;
-      try {
-        const account = await runConnect(deps(), providerId, {
+      return oneSignIn(providerId, opts, (signal) =>
+        runConnect(deps(), providerId, {
           openUrl: opts.openUrl ?? options.openUrl,
           timeoutMs: opts.timeoutMs,
           signal,
           reconnect: opts.reconnect,
-        });
-        scheduler.wake();
-        return account;
-      } finally {
-        if (connecting === controller) connecting = null;
-      }
+        }),
+      );
+    },
+
+    async connectAccountWithDevice(providerId, opts) {
+      return oneSignIn(providerId, opts, (signal) =>
+        runDeviceConnect(deps(), providerId, {
+          onUserCode: opts.onUserCode,
+          timeoutMs: opts.timeoutMs,
+          signal,
+          reconnect: opts.reconnect,
+        }),
+      );
     },
 
     cancelConnect() {
@@ -255,6 +301,14 @@ export async function createCredentialCore(options: CredentialCoreOptions = {}):
 
     addCustomProvider(input) {
       return catalogue.addCustomProvider(input);
+    },
+
+    listCustomProviders() {
+      return settings.customProviders;
+    },
+
+    removeCustomProvider(id) {
+      catalogue.removeCustomProvider(id);
     },
 
     async healthReport() {

@@ -60,6 +60,7 @@ export {
   type CredentialCore,
   type CredentialCoreOptions,
   type ConnectOptions,
+  type DeviceConnectOptions,
   type CustomProviderInput,
 } from './credential-core.js';
 export type {

@@ -15,7 +15,7 @@ import {
   type ProviderRegistration,
 } from './oauth/index.js';
 import type { TokenManager } from './security/token-manager.js';
-import type { SettingsStore } from './settings-store.js';
+import { CUSTOM_PROVIDER_ID_RE, customProviderSchema, type SettingsStore } from './settings-store.js';
 
 export interface CustomProviderInput {
   id: string;
@@ -95,13 +95,7 @@ export class ProviderCatalogue {
 
   async addCustomProvider(input: CustomProviderInput): Promise<ProviderSummary> {
     const { tokens, settings, log } = this.o;
-    if (isBuiltinProviderId(input.id)) {
-      throw new OAuthConfigError({
-        code: 'provider_id_taken',
-        description: `"${input.id}" is a built-in provider; choose another id for a custom provider.`,
-        provider: input.id,
-      });
-    }
+    const registration = checkCustomProvider(input);
     // Stored accounts of this id are refreshed and revoked where they were connected, whether or
     // not the id is registered right now (its settings entry may have been lost or edited).
     const accounts = tokens.listTokens().filter((t) => t.provider === input.id);
@@ -112,10 +106,9 @@ export class ProviderCatalogue {
         provider: input.id,
       });
     }
-    // Register on a probe first: an invalid issuer (http on a public host...) throws before anything is saved.
-    const registration = { ...input, extraAuthParams: offlineConsent(input.scopes) };
-    new ProviderRegistry({ env: {}, fetch: this.o.fetch }).register(registration);
+    await discoverCustomProvider(registration, this.o.fetch);
     if (input.clientSecret) tokens.putSecret(customSecretName(input.id), input.clientSecret);
+    else tokens.deleteSecret(customSecretName(input.id)); // one left from an earlier definition
     settings.upsertCustomProvider({
       id: input.id,
       displayName: input.displayName,
@@ -135,6 +128,40 @@ export class ProviderCatalogue {
     const summary = this.registry.list().find((p) => p.id === input.id);
     if (!summary) throw new VaultError('DB_OPEN_FAILED', `Provider ${input.id} was not registered.`);
     return summary;
+  }
+
+  /**
+   * Removes a custom provider: its settings entry (also one that is ignored as unsigned or
+   * malformed), its client secret in the vault and its registration. Built-ins can't be removed;
+   * a provider with connected accounts is refused (`provider_in_use`), since their refreshes
+   * would have nowhere to go.
+   */
+  removeCustomProvider(id: string): void {
+    const { tokens, settings, log } = this.o;
+    const shown = String(id).slice(0, 64);
+    if (isBuiltinProviderId(id)) {
+      throw new OAuthConfigError({
+        code: 'provider_builtin',
+        description: `"${shown}" is a built-in provider and can't be removed; without a client id it is simply not offered.`,
+        provider: id,
+      });
+    }
+    const inSettings = settings.customProviders.some((p) => p.id === id) || settings.ignoredProviders.some((p) => p.id === id);
+    if (!inSettings) {
+      throw new OAuthConfigError({ code: 'unknown_provider', description: `There is no custom provider "${shown}".`, provider: shown });
+    }
+    const accounts = tokens.listTokens().filter((t) => t.provider === id).length;
+    if (accounts > 0) {
+      throw new OAuthConfigError({
+        code: 'provider_in_use',
+        description: `${accounts} account(s) of "${shown}" are connected; disconnect them first. Nothing was changed.`,
+        provider: id,
+      });
+    }
+    settings.removeCustomProvider(id);
+    tokens.deleteSecret(customSecretName(id));
+    this.registry.unregister(id);
+    log.logSecurityError('provider_removed', { source: 'custom', reason: id });
   }
 
   /** Findings for the health report: ignored settings entries, an unusable tenant. */
@@ -171,5 +198,65 @@ export class ProviderCatalogue {
     for (const e of this.o.settings.ignoredProviders) {
       this.o.log.logSecurityEvent('settings_provider_ignored', { provider: e.id, reason: e.reason }, 'warn');
     }
+  }
+}
+
+/**
+ * Everything `addCustomProvider` checks before it saves, without a vault: for a caller that
+ * should not create one for a provider that would be refused (`osmen-cred provider add`).
+ */
+export async function verifyCustomProvider(input: CustomProviderInput, fetchImpl?: typeof fetch): Promise<void> {
+  await discoverCustomProvider(checkCustomProvider(input), fetchImpl);
+}
+
+/** The local checks (id, fields, URLs); the registration to use. */
+function checkCustomProvider(input: CustomProviderInput): ProviderRegistration {
+  if (isBuiltinProviderId(input.id)) {
+    throw new OAuthConfigError({
+      code: 'provider_id_taken',
+      description: `"${input.id}" is a built-in provider; choose another id for a custom provider.`,
+      provider: input.id,
+    });
+  }
+  checkInput(input);
+  const registration = { ...input, extraAuthParams: offlineConsent(input.scopes) };
+  // Register on a probe first: an invalid issuer (http on a public host...) throws before anything is saved.
+  new ProviderRegistry({ env: {} }).register(registration);
+  return registration;
+}
+
+/**
+ * The issuer must answer with a discovery document that names it and keeps the loopback rule
+ * (discovery_failed, retryable when the issuer was unreachable; insecure_endpoint), or nothing
+ * is saved: a typo is caught here, not at the first sign-in.
+ */
+async function discoverCustomProvider(registration: ProviderRegistration, fetchImpl?: typeof fetch): Promise<void> {
+  const probe = new ProviderRegistry({ env: {}, fetch: fetchImpl });
+  probe.register(registration);
+  await probe.getHandler(registration.id).configuration();
+}
+
+/** The settings file's rules for a custom provider, as typed errors before anything is saved. */
+function checkInput(input: CustomProviderInput): void {
+  if (typeof input.id !== 'string' || !CUSTOM_PROVIDER_ID_RE.test(input.id)) {
+    throw new OAuthConfigError({
+      code: 'invalid_provider_id',
+      description: 'A custom provider id is 1 to 40 lower-case letters, digits, "_" or "-", starting with a letter or digit.',
+    });
+  }
+  if (input.clientSecret !== undefined && (typeof input.clientSecret !== 'string' || input.clientSecret === '' || input.clientSecret.length > 4096)) {
+    throw new OAuthConfigError({ code: 'invalid_provider', description: 'clientSecret: 1 to 4096 characters, or none.', provider: input.id });
+  }
+  const parsed = customProviderSchema.safeParse({
+    id: input.id,
+    displayName: input.displayName,
+    issuer: input.issuer,
+    clientId: input.clientId,
+    scopes: input.scopes,
+  });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue?.path.join('.') || 'provider';
+    throw new OAuthConfigError({ code: 'invalid_provider', description: `${field}: ${issue?.message ?? 'invalid'}.`, provider: input.id });
   }
 }

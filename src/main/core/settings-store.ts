@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { CoreSettings } from './contracts.js';
 import { isBuiltinProviderId } from './oauth/providers/index.js';
+import { withFileLock } from './security/file-lock.js';
 import { canonicalJson } from './security/log-chain.js';
 import { ensurePrivateDir } from './security/private-files.js';
 
@@ -14,9 +15,12 @@ export const DEFAULT_SETTINGS: CoreSettings = {
   startAtLogin: false,
 };
 
+/** The ids custom providers may have (a subset of what the registry accepts). */
+export const CUSTOM_PROVIDER_ID_RE = /^[a-z0-9][a-z0-9_-]{0,39}$/;
+
 /** A custom OpenID provider the user added; its client secret (if any) lives in the vault. */
 export const customProviderSchema = z.strictObject({
-  id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/),
+  id: z.string().regex(CUSTOM_PROVIDER_ID_RE),
   displayName: z.string().min(1).max(80).optional(),
   issuer: z.url().max(2048),
   clientId: z.string().min(1).max(512),
@@ -93,6 +97,20 @@ export class SettingsStore {
     renameSync(tmp, this.path);
   }
 
+  /**
+   * Read-modify-write under a lock: the app and `osmen-cred provider add|remove` (or `connect
+   * --tenant`) may both write the file, and writing back a copy read at start would drop what
+   * the other wrote since.
+   */
+  private change(mutate: (data: SettingsFile) => void): void {
+    withFileLock(`${this.path}.lock`, () => {
+      const data = this.read();
+      mutate(data);
+      this.data = data;
+      this.write();
+    });
+  }
+
   private mac(entry: StoredCustomProvider): string | null {
     if (!this.macKey) return null;
     return createHmac('sha256', this.macKey).update('osmen/settings/custom-provider/v1\n').update(canonicalJson(entry)).digest('hex');
@@ -110,8 +128,9 @@ export class SettingsStore {
 
   update(patch: Partial<CoreSettings>): CoreSettings {
     const valid = settingsPatchSchema.parse(patch);
-    this.data.settings = { ...this.data.settings, ...valid };
-    this.write();
+    this.change((data) => {
+      data.settings = { ...data.settings, ...valid };
+    });
     return this.settings;
   }
 
@@ -121,8 +140,9 @@ export class SettingsStore {
 
   /** Stores the tenant; the caller validates it first (a bad tenant must never be saved). */
   setMicrosoftTenant(tenant: string): void {
-    this.data.microsoftTenant = tenant;
-    this.write();
+    this.change((data) => {
+      data.microsoftTenant = tenant;
+    });
   }
 
   private entries(): Array<{ raw: unknown; entry: StoredCustomProvider | null; mac?: string }> {
@@ -161,17 +181,20 @@ export class SettingsStore {
     const valid = customProviderSchema.parse(p);
     const mac = this.mac(valid);
     if (!mac) throw new Error('The settings store has no key to sign custom providers with.');
-    const others = (this.data.customProviders ?? []).filter((x) => (x as { id?: unknown })?.id !== valid.id);
-    this.data.customProviders = [...others, { ...valid, mac }];
-    this.write();
+    this.change((data) => {
+      const others = (data.customProviders ?? []).filter((x) => (x as { id?: unknown })?.id !== valid.id);
+      data.customProviders = [...others, { ...valid, mac }];
+    });
   }
 
   removeCustomProvider(id: string): boolean {
-    const before = this.data.customProviders ?? [];
-    const after = before.filter((x) => (x as { id?: unknown })?.id !== id);
-    if (after.length === before.length) return false;
-    this.data.customProviders = after;
-    this.write();
-    return true;
+    let removed = false;
+    this.change((data) => {
+      const before = data.customProviders ?? [];
+      const after = before.filter((x) => (x as { id?: unknown })?.id !== id);
+      removed = after.length !== before.length;
+      data.customProviders = after;
+    });
+    return removed;
   }
 }

@@ -5,11 +5,21 @@
  */
 import { copyFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createCredentialCore } from '../../../src/main/core/credential-core.js';
 import { EncryptionManager } from '../../../src/main/core/security/encryption-manager.js';
 import { makeTmpHome } from '../../helpers/tmp.js';
 import { runCli } from './run-cli.js';
+import { startRogueIssuer, type RogueIssuer } from '../../helpers/rogue-issuer.js';
+
+// A loopback issuer with a discovery document: adding a provider fetches and checks it.
+let idp: RogueIssuer;
+beforeAll(async () => {
+  idp = await startRogueIssuer();
+});
+afterAll(async () => {
+  await idp.close();
+});
 
 const KEY = EncryptionManager.generateKey();
 let home: ReturnType<typeof makeTmpHome>;
@@ -28,7 +38,7 @@ beforeEach(async () => {
   elsewhere = makeTmpHome('osmen-clilog-elsewhere-');
   const core = await createCredentialCore({ home: home.dir, encryptionKey: KEY, env: {} });
   try {
-    await core.addCustomProvider({ id: 'corp', issuer: 'https://login.example.com', clientId: 'abc', scopes: ['openid'] });
+    await core.addCustomProvider({ id: 'corp', issuer: idp.issuer, clientId: 'abc', scopes: ['openid'] });
     for (let i = 0; i < 5; i++) core.log.logOAuthEvent('refresh', 'corp', `user${i}@example.com`, i !== 2, { attempt: i });
   } finally {
     await core.close();

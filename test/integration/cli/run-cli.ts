@@ -1,5 +1,5 @@
 /** Runs bin/osmen-cred.js as a real child process and records what it printed. */
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -16,15 +16,71 @@ export interface CliRun {
 /** Every run of the suite, so a final check can search all output for secrets. */
 export const allRuns: CliRun[] = [];
 
-export function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
+export function runCli(args: string[], env: NodeJS.ProcessEnv, options: { input?: string } = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [BIN, ...args], { env, timeout: 60_000, encoding: 'utf8' }, (err, stdout, stderr) => {
+    const child = execFile(process.execPath, [BIN, ...args], { env, timeout: 60_000, encoding: 'utf8' }, (err, stdout, stderr) => {
       if (err && typeof err.code !== 'number') return reject(err);
       const run = { args, code: err ? (err.code as number) : 0, stdout, stderr };
       allRuns.push(run);
       resolve(run);
     });
+    if (options.input !== undefined) child.stdin!.end(options.input);
   });
+}
+
+export interface RunningCli {
+  child: ChildProcess;
+  /** The first match of `re` in what the CLI has written to stderr, as soon as it is there. */
+  stderrMatch(re: RegExp): Promise<RegExpMatchArray>;
+  /** The finished run (recorded in allRuns like runCli's). */
+  done: Promise<CliRun>;
+}
+
+/** Starts the CLI and lets the test act on its stderr while it runs (a sign-in waiting for the person). */
+export function startCli(args: string[], env: NodeJS.ProcessEnv): RunningCli {
+  const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const killer = setTimeout(() => child.kill('SIGKILL'), 90_000);
+  let stdout = '';
+  let stderr = '';
+  let closed = false;
+  let waiters: Array<{ re: RegExp; resolve: (m: RegExpMatchArray) => void; reject: (e: Error) => void }> = [];
+  const check = () => {
+    waiters = waiters.filter((w) => {
+      const m = w.re.exec(stderr);
+      if (m) w.resolve(m);
+      return !m;
+    });
+  };
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => {
+    stderr += d;
+    check();
+  });
+  const done = new Promise<CliRun>((resolve) => {
+    child.on('close', (code, signal) => {
+      closed = true;
+      clearTimeout(killer);
+      const run = { args, code: code ?? (signal ? -1 : 0), stdout, stderr };
+      allRuns.push(run);
+      for (const w of waiters) w.reject(new Error(`osmen-cred exited (${run.code}) before printing ${w.re}; stderr: ${stderr}`));
+      waiters = [];
+      resolve(run);
+    });
+  });
+  return {
+    child,
+    done,
+    stderrMatch(re) {
+      return new Promise((resolve, reject) => {
+        waiters.push({ re, resolve, reject });
+        check();
+        if (closed && waiters.length) {
+          waiters = [];
+          reject(new Error(`osmen-cred already exited before printing ${re}; stderr: ${stderr}`));
+        }
+      });
+    },
+  };
 }
 
 /**

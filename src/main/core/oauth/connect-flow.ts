@@ -10,7 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import * as oidc from 'openid-client';
-import type { SecurityEventSink } from '../contracts.js';
+import type { LogDetails, SecurityEventSink } from '../contracts.js';
 import { guardSink } from '../security/guarded-sink.js';
 import type { CoreEvents } from '../events.js';
 import type { TokenManager, TokenMetadata, TokenResponse } from '../security/token-manager.js';
@@ -75,7 +75,8 @@ export function identityFromClaims(claims: Record<string, unknown>): Identity | 
   return { userId, displayName: name ?? email ?? null, subject: sub };
 }
 
-function abortError(signal: AbortSignal, provider: string): OAuthError {
+/** The error for a sign-in whose signal fired: the time allowed ran out, or the caller cancelled. */
+export function abortError(signal: AbortSignal, provider: string): OAuthError {
   const r = signal.reason as { name?: string } | undefined;
   if (r?.name === 'TimeoutError') {
     return new OAuthTimeoutError({ code: 'timeout', description: 'Sign-in was not completed in time.', provider });
@@ -83,7 +84,7 @@ function abortError(signal: AbortSignal, provider: string): OAuthError {
   return new OAuthCancelledError({ code: 'cancelled', description: 'Sign-in was cancelled.', provider });
 }
 
-function raceSignal<T>(p: Promise<T>, signal: AbortSignal, provider: string): Promise<T> {
+export function raceSignal<T>(p: Promise<T>, signal: AbortSignal, provider: string): Promise<T> {
   if (signal.aborted) return Promise.reject(abortError(signal, provider));
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(abortError(signal, provider));
@@ -101,7 +102,9 @@ function raceSignal<T>(p: Promise<T>, signal: AbortSignal, provider: string): Pr
   });
 }
 
-async function resolveIdentity(handler: ProviderHandler, tokens: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers): Promise<Identity> {
+export type GrantResponse = oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers;
+
+export async function resolveIdentity(handler: ProviderHandler, tokens: GrantResponse): Promise<Identity> {
   const claims = tokens.claims();
   let id = claims ? identityFromClaims(claims as Record<string, unknown>) : null;
   // Prefer userinfo for the e-mail when the ID token is thin (some providers omit email from it).
@@ -137,7 +140,7 @@ function subjectOf(idToken: string | undefined): string | null {
  * its tokens and hand its callers another person's or tenant's token: refuse instead.
  * (The stored ID token was validated when it was saved; only its `sub` is read here.)
  */
-function assertSameAccount(tokens: TokenManager, providerId: string, identity: Identity): void {
+export function assertSameAccount(tokens: TokenManager, providerId: string, identity: Identity): void {
   if (!identity.subject || identity.userId === identity.subject) return;
   const stored = subjectOf(tokens.getToken(providerId, identity.userId)?.idToken);
   if (stored !== null && stored !== identity.subject) {
@@ -149,6 +152,62 @@ function assertSameAccount(tokens: TokenManager, providerId: string, identity: I
       provider: providerId,
     });
   }
+}
+
+/** An account that was signed in and saved, not yet announced. */
+export interface SavedAccount {
+  identity: Identity;
+  hasRefreshToken: boolean;
+  scope: string;
+}
+
+/**
+ * Stores what a sign-in returned, whichever grant produced it (authorization code, device code):
+ * the identity from the ID token or userinfo, the reconnect and same-e-mail checks, and the
+ * account bound to the issuer it signed in at. Throws, storing nothing, when a check fails.
+ */
+export async function saveConnectedAccount(
+  deps: OAuthDeps,
+  handler: ProviderHandler,
+  providerId: string,
+  response: GrantResponse,
+  options: { reconnect?: { userId: string }; signal: AbortSignal },
+): Promise<SavedAccount> {
+  const { signal } = options;
+  const identity = await raceSignal(resolveIdentity(handler, response), signal, providerId);
+  const tokenResponse: TokenResponse = {
+    access_token: response.access_token,
+    refresh_token: response.refresh_token ?? null,
+    expires_in: response.expires_in ?? null,
+    scope: response.scope ?? handler.scopes.join(' '),
+    id_token: response.id_token ?? null,
+    token_type: response.token_type ?? 'Bearer',
+  };
+  if (options.reconnect && identity.userId !== options.reconnect.userId) {
+    throw new OAuthError({
+      code: 'account_mismatch',
+      description: `That sign-in was for another account, not ${options.reconnect.userId}. Nothing was stored; reconnect and sign in as ${options.reconnect.userId}.`,
+      provider: providerId,
+    });
+  }
+  assertSameAccount(deps.tokens, providerId, identity);
+  // The account is bound to where it was connected: its tokens are only ever sent back there.
+  const binding = await raceSignal(bindingOfHandler(handler), signal, providerId);
+  deps.tokens.saveToken(providerId, identity.userId, tokenResponse, { displayName: identity.displayName, binding, issuedAt: Date.now() });
+  return { identity, hasRefreshToken: Boolean(response.refresh_token), scope: tokenResponse.scope ?? '' };
+}
+
+/** The security log's `connect` entry and the `accounts-changed` event for a saved account; its metadata. */
+export function announceConnected(deps: OAuthDeps, providerId: string, saved: SavedAccount, extra: LogDetails = {}): TokenMetadata {
+  deps.log?.logOAuthEvent('connect', providerId, saved.identity.userId, true, {
+    hasRefreshToken: saved.hasRefreshToken,
+    scopes: saved.scope,
+    ...extra,
+  });
+  deps.events?.emit('accounts-changed');
+  const meta = deps.tokens.getMetadata(providerId, saved.identity.userId);
+  if (!meta) throw new OAuthError({ code: 'store_failed', description: 'The account was not found after saving.', provider: providerId });
+  return meta;
 }
 
 /** Connects an account interactively; returns its metadata (never tokens). */
@@ -198,38 +257,12 @@ export async function connectAccount(given: OAuthDeps, providerId: string, optio
       signal,
       providerId,
     );
-    const identity = await raceSignal(resolveIdentity(handler, response), signal, providerId);
-    const tokenResponse: TokenResponse = {
-      access_token: response.access_token,
-      refresh_token: response.refresh_token ?? null,
-      expires_in: response.expires_in ?? null,
-      scope: response.scope ?? handler.scopes.join(' '),
-      id_token: response.id_token ?? null,
-      token_type: response.token_type ?? 'Bearer',
-    };
-    if (options.reconnect && identity.userId !== options.reconnect.userId) {
-      throw new OAuthError({
-        code: 'account_mismatch',
-        description: `That sign-in was for another account, not ${options.reconnect.userId}. Nothing was stored; reconnect and sign in as ${options.reconnect.userId}.`,
-        provider: providerId,
-      });
-    }
-    assertSameAccount(deps.tokens, providerId, identity);
-    // The account is bound to where it was connected: its tokens are only ever sent back there.
-    const binding = await raceSignal(bindingOfHandler(handler), signal, providerId);
-    deps.tokens.saveToken(providerId, identity.userId, tokenResponse, { displayName: identity.displayName, binding, issuedAt: Date.now() });
+    const stored = await saveConnectedAccount(deps, handler, providerId, response, { reconnect: options.reconnect, signal });
     respond(200, SUCCESS_PAGE);
     respond = undefined;
     // Surface a failure of the opener itself (e.g. a test driver's assertion) now that it returned.
     await raceSignal(opened, signal, providerId);
-    deps.log?.logOAuthEvent('connect', providerId, identity.userId, true, {
-      hasRefreshToken: Boolean(response.refresh_token),
-      scopes: tokenResponse.scope ?? '',
-    });
-    deps.events?.emit('accounts-changed');
-    const meta = deps.tokens.getMetadata(providerId, identity.userId);
-    if (!meta) throw new OAuthError({ code: 'store_failed', description: 'The account was not found after saving.', provider: providerId });
-    return meta;
+    return announceConnected(deps, providerId, stored);
   } catch (err) {
     const e = err instanceof OAuthError ? err : await OAuthErrorParser.fromError(err, { provider: providerId, phase: 'token' });
     respond?.(400, page('Sign-in failed', `The app could not finish signing in (${e.code}). Return to the app and try again.`));

@@ -47,6 +47,7 @@ export {
   type RevocationOutcome,
   type Identity,
 } from './connect-flow.js';
+export { connectAccountWithDevice, type DeviceConnectOptions, type DeviceUserCode } from './device-flow.js';
 export {
   TokenRefresher,
   DEFAULT_REFRESH_WINDOW_MS,

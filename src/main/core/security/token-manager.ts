@@ -629,6 +629,11 @@ export class TokenManager {
     return row ? this.decrypt(row.value, secretContext(key)) : null;
   }
 
+  /** Deletes a named secret; returns whether there was one. */
+  deleteSecret(name: string): boolean {
+    return this.guard(() => this.db.prepare('DELETE FROM meta WHERE key = ?').run(`secret:${name}`).changes > 0);
+  }
+
   /**
    * A random 32-byte secret created on first use. It survives key rotation
    * unchanged, so hashes made with it stay comparable across rotations.

@@ -105,6 +105,23 @@ const TABLE: Readonly<Record<string, Advice>> = {
   shutting_down: a('The app is closing.', 'Try again after it has started again.'),
   // ------------------------------------------------ connect
   cancelled: a('Sign-in was cancelled.', 'Connect again when you are ready.', 'connect'),
+  authorization_declined: a(
+    'Access was not granted on the provider’s page.',
+    'Connect again and choose Allow (or Continue) on the consent page.',
+    'connect',
+  ),
+  expired_token: a('The sign-in code expired before the sign-in was finished.', 'Connect again for a new code, and enter it within the time shown.', 'connect'),
+  device_flow_unsupported: a(
+    'This provider does not offer signing in on another device.',
+    'Sign in with the browser on this computer instead.',
+    'connect',
+  ),
+  invalid_device_response: a(
+    'The provider sent a sign-in code the app will not show.',
+    'Sign in with the browser instead; if it keeps happening, check the provider’s status page.',
+    'none',
+    true,
+  ),
   browser_failed: a(
     'The browser could not be opened for signing in.',
     'Use “Copy sign-in link” and paste it into your browser, or set a default browser and try again.',
@@ -175,6 +192,8 @@ const TABLE: Readonly<Record<string, Advice>> = {
   invalid_provider: a('The provider settings are not valid.', 'Correct them and try again.', 'none', true),
   invalid_provider_id: a('That provider ID is not valid.', 'Use 1–40 lower-case letters, digits, “_” or “-”.', 'none', true),
   provider_id_taken: a('That provider ID is already in use.', 'Choose another ID.', 'none', true),
+  provider_builtin: a('Google and Microsoft are built in and can’t be removed.', 'Leave their client id unset if you don’t use them.'),
+  provider_in_use: a('Accounts are still connected through this provider.', 'Disconnect them first, then remove the provider.', 'none', true),
   invalid_tenant: a('That Microsoft tenant is not valid.', 'Use common, organizations, consumers, a tenant ID or a verified domain such as contoso.com.', 'none', true),
   issuer_mismatch: a(
     'This account was connected at a different server than its provider points to now, so its tokens were not sent.',

@@ -49,6 +49,26 @@ function toTokenResponse(r: oidc.TokenEndpointResponse): TokenResponse {
   return out;
 }
 
+/**
+ * Google answers a device authorization with `verification_url` (the name in the drafts before
+ * RFC 8628), which openid-client rejects as a response without `verification_uri`: rename it.
+ */
+async function withVerificationUri(res: Response): Promise<Response> {
+  let body: unknown;
+  try {
+    body = await res.clone().json();
+  } catch {
+    return res; // not JSON: openid-client reports it
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return res;
+  const b = body as Record<string, unknown>;
+  if (b.verification_uri !== undefined || typeof b.verification_url !== 'string') return res;
+  const headers = new Headers(res.headers);
+  headers.delete('content-length');
+  headers.delete('content-encoding');
+  return new Response(JSON.stringify({ ...b, verification_uri: b.verification_url }), { status: res.status, statusText: res.statusText, headers });
+}
+
 /** One provider, ready for protocol steps. Obtain it from ProviderRegistry.getHandler(). */
 export class ProviderHandler {
   readonly id: string;
@@ -158,7 +178,7 @@ export class ProviderHandler {
       }
       // allowInsecureRequests is all-or-nothing: make sure the discovered endpoints keep the loopback rule.
       const m = config.serverMetadata();
-      for (const key of ['authorization_endpoint', 'token_endpoint', 'revocation_endpoint', 'userinfo_endpoint', 'jwks_uri'] as const) {
+      for (const key of ['authorization_endpoint', 'token_endpoint', 'revocation_endpoint', 'userinfo_endpoint', 'jwks_uri', 'device_authorization_endpoint'] as const) {
         const v = m[key];
         if (typeof v === 'string') validateUrl(v, `discovered ${key}`, d.id);
       }
@@ -197,8 +217,9 @@ export class ProviderHandler {
   private capturingFetch(): oidc.CustomFetch {
     const f = this.fetchImpl ?? fetch;
     return async (url, options) => {
-      const res = (await f(url, options as RequestInit)) as Response;
+      let res = (await f(url, options as RequestInit)) as Response;
       const body = options.body;
+      if (res.ok && this.isDeviceEndpoint(url)) res = await withVerificationUri(res);
       if (res.ok && body instanceof URLSearchParams && body.get('grant_type') === 'refresh_token') {
         const sent = body.get('refresh_token');
         if (sent !== null && this.refreshBodies.has(sent)) {
@@ -207,6 +228,11 @@ export class ProviderHandler {
       }
       return res as Awaited<ReturnType<oidc.CustomFetch>>;
     };
+  }
+
+  private isDeviceEndpoint(url: string): boolean {
+    const endpoint = this.config?.serverMetadata().device_authorization_endpoint;
+    return typeof endpoint === 'string' && URL.canParse(url) && new URL(url).href === new URL(endpoint).href;
   }
 
   private makeFetch(): oidc.CustomFetch {
@@ -258,6 +284,40 @@ export class ProviderHandler {
       throw e;
     } finally {
       this.refreshBodies.delete(refreshToken);
+    }
+  }
+
+  /**
+   * Starts an RFC 8628 device authorization for this provider's scopes. A provider whose
+   * metadata names no device_authorization_endpoint is a `device_flow_unsupported` config error.
+   */
+  async startDeviceAuthorization(): Promise<oidc.DeviceAuthorizationResponse> {
+    const config = await this.configuration();
+    if (!config.serverMetadata().device_authorization_endpoint) {
+      throw configError(
+        'device_flow_unsupported',
+        `${this.displayName} offers no sign-in on another device: its metadata has no device_authorization_endpoint. Sign in with the browser instead.`,
+        this.id,
+      );
+    }
+    try {
+      // Only the scope: authorization-request parameters (prompt, access_type) are not device-request parameters.
+      return await oidc.initiateDeviceAuthorization(config, { scope: this.scopes.join(' ') });
+    } catch (err) {
+      return this.fail(err, 'authorization');
+    }
+  }
+
+  /**
+   * Polls the token endpoint until the user approved or denied the device authorization, at the
+   * provider's interval, 5 s longer after each `slow_down` (openid-client), until `signal` fires.
+   */
+  async pollDeviceAuthorization(started: oidc.DeviceAuthorizationResponse, signal: AbortSignal): Promise<oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers> {
+    const config = await this.configuration();
+    try {
+      return await oidc.pollDeviceAuthorizationGrant(config, started, undefined, { signal });
+    } catch (err) {
+      return this.fail(err, 'token', [started.device_code]);
     }
   }
 

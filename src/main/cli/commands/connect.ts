@@ -1,0 +1,185 @@
+/**
+ * `osmen-cred connect <provider>`: signing an account in from a terminal, with the system
+ * browser and a loopback redirect like the app, or with --device (RFC 8628) for a machine
+ * without a browser. It may create the vault, so a person with only a terminal can start here.
+ */
+import { join } from 'node:path';
+import { isMicrosoftTenant, MICROSOFT_TENANT_HINT } from '../../../shared/microsoft-tenant.js';
+import type { CredentialCore, DeviceUserCode } from '../../core/credential-core.js';
+import type { TokenMetadata } from '../../core/security/token-manager.js';
+import type { CommandContext, CommandSpec } from '../commands.js';
+import { CliError, EXIT } from '../exit-codes.js';
+import { accountJson, oneLine } from '../format.js';
+import { withVault } from './with-vault.js';
+
+const MAX_TIMEOUT_SEC = 24 * 3600;
+
+function usage(message: string): CliError {
+  return new CliError('USAGE', EXIT.USAGE, `${message} See \`osmen-cred connect --help\`.`);
+}
+
+function timeoutOf(value: string | boolean | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const raw = String(value);
+  if (!/^\d{1,6}$/.test(raw) || Number(raw) < 1 || Number(raw) > MAX_TIMEOUT_SEC) {
+    throw usage(`--timeout takes a whole number of seconds from 1 to ${MAX_TIMEOUT_SEC}.`);
+  }
+  return Number(raw) * 1000;
+}
+
+/**
+ * Without a vault there are no custom providers yet (their entries are signed by a vault key):
+ * refuse a provider that can't be used before a vault and a key are made for nothing.
+ */
+async function checkProviderBeforeCreating(ctx: CommandContext, providerId: string, tenant: string | undefined): Promise<void> {
+  // Loaded on demand, like the vault: `--help` and `keygen` need no OAuth engine.
+  const { OAuthConfigError, ProviderRegistry, isBuiltinProviderId } = await import('../../core/oauth/index.js');
+  const { readEnvFile } = await import('../../core/env-file.js');
+  if (!isBuiltinProviderId(providerId)) {
+    throw new OAuthConfigError({
+      code: 'unknown_provider',
+      description:
+        `Unknown provider "${providerId.slice(0, 64)}". There is no vault in ${ctx.vault.home} yet, so no custom provider either: ` +
+        'add one with `osmen-cred provider add`, or connect google or microsoft. Nothing was created.',
+      provider: providerId.slice(0, 64),
+    });
+  }
+  const env = { ...readEnvFile(join(ctx.vault.home, '.env')).values, ...ctx.io.env, ...(tenant ? { MICROSOFT_TENANT: tenant } : {}) };
+  new ProviderRegistry({ env }).getHandler(providerId); // not_configured names the variable to set
+}
+
+function duration(ms: number): string {
+  if (ms < 90_000) {
+    const s = Math.max(1, Math.round(ms / 1000));
+    return s === 1 ? '1 second' : `${s} seconds`;
+  }
+  return `${Math.round(ms / 60_000)} minutes`;
+}
+
+function deviceText(name: string, info: DeviceUserCode): string {
+  const lines = [
+    `To sign in to ${name}, open this page on any device with a browser:`,
+    `  ${info.verificationUri}`,
+    'and enter the code:',
+    `  ${info.userCode}`,
+  ];
+  if (info.verificationUriComplete) lines.push(`(or open ${info.verificationUriComplete}, which has the code filled in)`);
+  lines.push(`The code expires in ${duration(info.expiresAt - Date.now())}. Waiting for the sign-in… (Ctrl-C cancels)`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** Ctrl-C or SIGTERM cancels a sign-in: nothing is in flight that could be lost, only waiting. */
+function cancelOnSignal(): { signal: AbortSignal; release(): void } {
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return {
+    signal: controller.signal,
+    release() {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+    },
+  };
+}
+
+export const connect: CommandSpec = {
+  name: 'connect',
+  args: ['provider'],
+  options: { device: 'boolean', 'no-browser': 'boolean', tenant: 'string', timeout: 'string', json: 'boolean' },
+  summary: 'sign an account in (browser on this machine, or --device: a code to enter on another device)',
+  help: `Usage: osmen-cred connect <provider> [--device] [--no-browser] [--tenant T] [--timeout SECONDS] [--json]
+
+Signs an account in and stores it in the vault, like Connect in the app.
+Default: opens the system browser; the provider redirects back to a one-time
+listener on 127.0.0.1 (the address is printed on stderr too).
+  --no-browser      print the sign-in address on stderr instead of opening it;
+                    open it in a browser on this machine (the redirect comes
+                    back to 127.0.0.1 here).
+  --device          sign in on another device (OAuth 2.0 device authorization,
+                    RFC 8628): prints an address and a code on stderr; enter
+                    the code there, from any device. For providers whose
+                    metadata has a device_authorization_endpoint (Microsoft,
+                    Google with a "TVs and Limited Input" client, many OpenID
+                    providers).
+  --tenant T        microsoft only: common, organizations, consumers, a tenant
+                    id or domain (saved for later sign-ins, as in the app).
+  --timeout SECONDS give up after this long (browser default 300; --device
+                    default: until the code expires).
+  --json            print the account as a JSON object.
+
+Creates the vault when there is none (the key in the OS keychain, or
+OAUTH_ENCRYPTION_KEY). Prints "<provider> <user>" on stdout when done.
+
+Exit codes: 0 signed in; 3 the sign-in was declined or the code expired;
+75 the provider was unreachable or the sign-in was not finished within
+--timeout; 78 configuration (unknown or unconfigured provider, no device
+sign-in for this provider, no keychain and no OAUTH_ENCRYPTION_KEY).`,
+  async run(ctx) {
+    const providerId = ctx.positionals[0]!;
+    const device = ctx.values.device === true;
+    const noBrowser = ctx.values['no-browser'] === true;
+    if (device && noBrowser) throw usage('--no-browser is for the browser sign-in; --device never opens a browser.');
+    const timeoutMs = timeoutOf(ctx.values.timeout);
+    const tenant = typeof ctx.values.tenant === 'string' ? ctx.values.tenant.trim() : undefined;
+    if (tenant !== undefined && providerId !== 'microsoft') throw usage('--tenant is for microsoft only.');
+    if (tenant !== undefined && !isMicrosoftTenant(tenant)) throw usage(`--tenant: use ${MICROSOFT_TENANT_HINT}.`);
+    if (!ctx.vault.exists) await checkProviderBeforeCreating(ctx, providerId, tenant);
+
+    const cancel = cancelOnSignal();
+    try {
+      return await withVault(ctx, 'create', async (core) => {
+        const account = device ? await viaDevice(ctx, core, providerId, { timeoutMs, tenant, signal: cancel.signal }) : await viaBrowser(ctx, core, providerId, { noBrowser, timeoutMs, tenant, signal: cancel.signal });
+        ctx.io.out(ctx.values.json ? `${JSON.stringify(accountJson(account), null, 2)}\n` : `${oneLine(account.provider, 64)} ${oneLine(account.userId, 512)}\n`);
+        return EXIT.OK;
+      });
+    } finally {
+      cancel.release();
+    }
+  },
+};
+
+interface FlowOptions {
+  timeoutMs?: number;
+  tenant?: string;
+  signal: AbortSignal;
+}
+
+function displayName(core: CredentialCore, providerId: string): string {
+  return oneLine(core.listProviders().find((p) => p.id === providerId)?.displayName ?? providerId, 80);
+}
+
+function viaDevice(ctx: CommandContext, core: CredentialCore, providerId: string, o: FlowOptions): Promise<TokenMetadata> {
+  const name = displayName(core, providerId);
+  return core.connectAccountWithDevice(providerId, {
+    onUserCode: (info) => ctx.io.err(deviceText(name, info)),
+    signal: o.signal,
+    ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}),
+    ...(o.tenant !== undefined ? { tenant: o.tenant } : {}),
+  });
+}
+
+function viaBrowser(ctx: CommandContext, core: CredentialCore, providerId: string, o: FlowOptions & { noBrowser: boolean }): Promise<TokenMetadata> {
+  const name = displayName(core, providerId);
+  const wait = `Waiting for the sign-in${o.timeoutMs === undefined ? '' : ` (up to ${duration(o.timeoutMs)})`}… (Ctrl-C cancels)`;
+  const openUrl = async (url: string): Promise<void> => {
+    if (o.noBrowser) {
+      ctx.io.err(`To sign in to ${name}, open this address in a browser on this machine:\n  ${url}\n${wait}\n`);
+      return;
+    }
+    ctx.io.err(`Opening the browser to sign in to ${name}. If it does not open, visit:\n  ${url}\n${wait}\n`);
+    try {
+      const { openSystemBrowser } = await import('../../core/oauth/system-browser.js');
+      await openSystemBrowser(url);
+    } catch (err) {
+      // The address is on the screen: a missing opener (a server, a container) is no reason to stop.
+      ctx.io.err(`osmen-cred: ${err instanceof Error ? oneLine(err.message, 200) : 'the browser could not be started'}; open the address above yourself.\n`);
+    }
+  };
+  return core.connectAccount(providerId, {
+    openUrl,
+    signal: o.signal,
+    ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}),
+    ...(o.tenant !== undefined ? { tenant: o.tenant } : {}),
+  });
+}

@@ -1,0 +1,177 @@
+/**
+ * `osmen-cred provider add|list|remove`: the custom OpenID providers of the app's Connect view,
+ * from a terminal, with the same checks (the core's ProviderCatalogue makes them). `add` may
+ * create the vault; `list` only reads; `remove` needs an existing vault.
+ */
+import type { CredentialCore, CustomProviderInput } from '../../core/credential-core.js';
+import type { CommandContext, CommandSpec } from '../commands.js';
+import { CliError, EXIT, type ExitCode } from '../exit-codes.js';
+import { oneLine, table } from '../format.js';
+import { readSecretFromStdin } from './stdin-secret.js';
+import { withVault } from './with-vault.js';
+
+/** What the app's form proposes. */
+const DEFAULT_SCOPES = ['openid', 'profile', 'email', 'offline_access'];
+
+const ADD_OPTIONS = new Set(['issuer', 'client-id', 'client-secret-stdin', 'scopes', 'display-name']);
+const OPTIONS_OF: Record<string, ReadonlySet<string>> = {
+  add: ADD_OPTIONS,
+  list: new Set(['json']),
+  remove: new Set(),
+};
+
+function usage(message: string): CliError {
+  return new CliError('USAGE', EXIT.USAGE, `${message} See \`osmen-cred provider --help\`.`);
+}
+
+/** One provider as `provider list --json` prints it: named fields only, never a secret. */
+export interface ProviderJson {
+  id: string;
+  displayName: string;
+  kind: string;
+  custom: boolean;
+  configured: boolean;
+  issuer: string | null;
+  configHint?: string;
+  /** Custom providers: the registration (a client id is not a secret; the secret is never shown). */
+  clientId?: string;
+  hasClientSecret?: boolean;
+  scopes?: string[];
+  /** Accounts connected through it. */
+  accounts: number;
+}
+
+function providersJson(core: CredentialCore): ProviderJson[] {
+  const custom = new Map(core.listCustomProviders().map((p) => [p.id, p]));
+  const counts = new Map<string, number>();
+  for (const a of core.listAccounts()) counts.set(a.provider, (counts.get(a.provider) ?? 0) + 1);
+  return core.listProviders().map((p) => {
+    const c = custom.get(p.id);
+    const out: ProviderJson = {
+      id: p.id,
+      displayName: p.displayName,
+      kind: p.kind,
+      custom: c !== undefined,
+      configured: p.configured,
+      issuer: p.issuer ?? null,
+      accounts: counts.get(p.id) ?? 0,
+    };
+    if (p.configHint) out.configHint = p.configHint;
+    if (c) {
+      out.clientId = c.clientId;
+      out.hasClientSecret = c.hasClientSecret === true;
+      out.scopes = [...c.scopes];
+    }
+    return out;
+  });
+}
+
+function providersTable(rows: ProviderJson[]): string {
+  return table(
+    ['ID', 'NAME', 'KIND', 'STATUS', 'ACCOUNTS', 'ISSUER'],
+    rows.map((p) => [
+      oneLine(p.id, 64),
+      oneLine(p.displayName, 40),
+      p.custom ? 'custom' : p.kind,
+      p.configured ? 'configured' : 'not configured',
+      String(p.accounts),
+      oneLine(p.issuer ?? '-', 120),
+    ]),
+  );
+}
+
+async function add(ctx: CommandContext, id: string | undefined): Promise<ExitCode> {
+  if (id === undefined) throw usage('provider add needs an <id>.');
+  const { CUSTOM_PROVIDER_ID_RE } = await import('../../core/settings-store.js');
+  if (!CUSTOM_PROVIDER_ID_RE.test(id)) {
+    throw usage('A provider id is 1 to 40 lower-case letters, digits, "_" or "-", starting with a letter or digit.');
+  }
+  const issuer = ctx.values.issuer;
+  const clientId = ctx.values['client-id'];
+  if (typeof issuer !== 'string' || issuer.trim() === '') throw usage('provider add needs --issuer URL.');
+  if (typeof clientId !== 'string' || clientId.trim() === '') throw usage('provider add needs --client-id ID.');
+  const scopes = typeof ctx.values.scopes === 'string' ? ctx.values.scopes.split(/\s+/).filter(Boolean) : DEFAULT_SCOPES;
+  if (scopes.length === 0) throw usage('--scopes needs at least one scope, e.g. --scopes "openid email".');
+  const input: CustomProviderInput = { id, issuer: issuer.trim(), clientId: clientId.trim(), scopes };
+  const displayName = typeof ctx.values['display-name'] === 'string' ? ctx.values['display-name'].trim() : '';
+  if (displayName) input.displayName = displayName;
+  if (ctx.values['client-secret-stdin'] === true) input.clientSecret = await readSecretFromStdin((t) => ctx.io.err(t));
+
+  if (!ctx.vault.exists) {
+    // The same checks, discovery included, before a vault and a key are made for nothing.
+    const { verifyCustomProvider } = await import('../../core/provider-catalogue.js');
+    await verifyCustomProvider(input);
+  }
+  return withVault(ctx, 'create', async (core) => {
+    const existed = core.listCustomProviders().some((p) => p.id === id);
+    const added = await core.addCustomProvider(input);
+    ctx.io.out(
+      `${existed ? 'Updated' : 'Added'} provider ${oneLine(added.id, 64)} (${oneLine(added.displayName, 80)}) at ${oneLine(added.issuer ?? input.issuer, 300)}` +
+        `${input.clientSecret ? ', client secret kept in the vault' : ''}. Sign in with \`osmen-cred connect ${oneLine(added.id, 64)}\`.\n`,
+    );
+    return EXIT.OK;
+  });
+}
+
+async function remove(ctx: CommandContext, id: string | undefined): Promise<ExitCode> {
+  if (id === undefined) throw usage('provider remove needs an <id>.');
+  return withVault(ctx, 'existing', async (core) => {
+    try {
+      core.removeCustomProvider(id);
+    } catch (err) {
+      if ((err as { code?: unknown }).code === 'unknown_provider') {
+        throw new CliError('PROVIDER_NOT_FOUND', EXIT.NOT_FOUND, `There is no custom provider "${oneLine(id, 64)}". See \`osmen-cred provider list\`.`);
+      }
+      throw err;
+    }
+    ctx.io.out(`Removed provider ${oneLine(id, 64)}.\n`);
+    return EXIT.OK;
+  });
+}
+
+export const provider: CommandSpec = {
+  name: 'provider',
+  args: ['action', 'id?'],
+  options: { issuer: 'string', 'client-id': 'string', 'client-secret-stdin': 'boolean', scopes: 'string', 'display-name': 'string', json: 'boolean' },
+  summary: 'custom OpenID providers: provider add <id> …, provider list, provider remove <id>',
+  help: `Usage: osmen-cred provider add <id> --issuer URL --client-id ID [--client-secret-stdin]
+                           [--scopes "a b c"] [--display-name N]
+       osmen-cred provider list [--json]
+       osmen-cred provider remove <id>
+
+The custom OpenID providers of the app's Connect view.
+add     fetches the issuer's discovery document (<issuer>/.well-known/openid-configuration)
+        and checks it before saving: https, or http only on 127.0.0.1/[::1]/localhost;
+        the built-in ids (google, microsoft) are taken. --client-secret-stdin reads the
+        client secret from standard input (never from the command line); it is kept
+        encrypted in the vault. Scopes default to "${DEFAULT_SCOPES.join(' ')}".
+        Adding an id again replaces its definition (not its issuer while accounts use it).
+        Creates the vault when there is none, like \`connect\`.
+list    every provider, built-in and custom, whether it is configured and how many
+        accounts use it; --json adds a custom provider's client id, scopes and
+        hasClientSecret (never the secret).
+remove  deletes a custom provider and its client secret; refused while accounts of it
+        are connected (disconnect them first).
+
+Exit codes: 0 done; 2 no such provider (remove) or no vault (list, remove);
+64 usage; 75 the issuer was unreachable (add); 78 refused: discovery failed,
+insecure issuer, built-in id, id in use by accounts (add, remove).`,
+  async run(ctx) {
+    const [action, id] = ctx.positionals as [string, string | undefined];
+    const allowed = OPTIONS_OF[action];
+    if (!allowed) throw usage(`Unknown action "${oneLine(action, 40)}": use add, list or remove.`);
+    for (const key of Object.keys(ctx.values)) {
+      if (key === 'home' || key === 'help' || allowed.has(key)) continue;
+      throw usage(`provider ${action} does not take --${key}.`);
+    }
+    if (action === 'list') {
+      if (id !== undefined) throw usage('provider list takes no <id>.');
+      return withVault(ctx, 'read-only', async (core) => {
+        const rows = providersJson(core);
+        ctx.io.out(ctx.values.json ? `${JSON.stringify(rows, null, 2)}\n` : `${providersTable(rows)}\n`);
+        return EXIT.OK;
+      });
+    }
+    return action === 'add' ? add(ctx, id) : remove(ctx, id);
+  },
+};
