@@ -31,7 +31,7 @@ function stripCspMetaInDev(): Plugin {
 export default defineConfig({
   main: {
     build: {
-      externalizeDeps: true,
+      externalizeDeps: { exclude: ['zod', 'openid-client', 'electron-log'] },
       rolldownOptions: {
         input: {
           index: resolve(import.meta.dirname, 'src/main/index.ts'),

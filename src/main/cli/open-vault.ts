@@ -41,7 +41,7 @@ export function noVault(loc: VaultLocation): CliError {
 }
 
 /** Opens the existing vault at `loc` without creating a key or a database. */
-export async function openVault(loc: VaultLocation, env: NodeJS.ProcessEnv): Promise<CredentialCore> {
+export async function openVault(loc: VaultLocation, env: NodeJS.ProcessEnv, opts: { background?: boolean } = {}): Promise<CredentialCore> {
   if (!loc.exists) throw noVault(loc);
   const keychainService = env.OSMEN_KEYCHAIN_SERVICE?.trim() || undefined;
   if (!env.OAUTH_ENCRYPTION_KEY?.trim()) {
@@ -51,5 +51,6 @@ export async function openVault(loc: VaultLocation, env: NodeJS.ProcessEnv): Pro
   // Loaded on demand: `keygen` and `--help` need neither SQLite nor the OAuth engine.
   const { createCredentialCore } = await import('../core/credential-core.js');
   const repoDir = env.OSMEN_REPO_DIR?.trim() || undefined;
-  return createCredentialCore({ home: loc.home, env, keychainService, repoDir, startScheduler: false });
+  // Background refresh only for a long-running command (`agent`), as in the app.
+  return createCredentialCore({ home: loc.home, env, keychainService, repoDir, startScheduler: opts.background === true });
 }

@@ -31,6 +31,7 @@ import {
   connectAccount as runConnect,
   disconnectAccount as runDisconnect,
 } from './oauth/index.js';
+import { getAccessToken, type AccessToken, type AccessTokenOptions } from './oauth/access-token.js';
 
 export interface CredentialCoreOptions {
   /** Data folder (default OSMEN_HOME or ~/.osmen). */
@@ -86,6 +87,8 @@ export interface CredentialCore {
   cancelConnect(): boolean;
   disconnectAccount(providerId: string, userId: string): Promise<DisconnectResult>;
   listAccounts(): TokenMetadata[];
+  /** A token to hand to a program, refreshed first when it would expire within `minTtlMs` (or the refresh window). */
+  getAccessToken(providerId: string, userId: string, opts?: AccessTokenOptions): Promise<AccessToken>;
   refreshAccount(providerId: string, userId: string): Promise<TokenMetadata>;
   refreshAll(): Promise<RefreshSummary>;
   listProviders(): ProviderSummary[];
@@ -306,6 +309,10 @@ export async function createCredentialCore(options: CredentialCoreOptions = {}):
 
     listAccounts() {
       return tokens.listTokens();
+    },
+
+    getAccessToken(providerId, userId, opts) {
+      return getAccessToken({ tokens, refresher }, providerId, userId, opts);
     },
 
     async refreshAccount(providerId, userId) {

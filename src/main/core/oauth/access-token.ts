@@ -1,0 +1,146 @@
+/**
+ * getAccessToken: the one call through which the CLI and the token agent hand an access token
+ * to a program, with what the program needs to use it (type, expiry, scopes).
+ *
+ * Built on TokenRefresher, so refreshes keep its single flight inside the process and its lease
+ * across processes. What it adds is a caller's minimum lifetime (`minTtlMs`, `--min-ttl`): a
+ * program about to start a long job asks for a token that lives at least that long, and the
+ * token is refreshed first when it would expire sooner, even outside the refresh window.
+ *
+ * A provider whose tokens live shorter than the asked minimum cannot meet it. Refreshing on every
+ * call then would hammer the provider, so the minimum is capped at half the lifetime the provider
+ * gave the current token: such a token is refreshed once half its life is gone, and served with
+ * its true expiry.
+ */
+import type { TokenManager, TokenMetadata } from '../security/token-manager.js';
+import { OAuthAccountNotFoundError, OAuthError, OAuthTokenRefreshError } from './errors.js';
+import { DEFAULT_EXPIRY_MARGIN_MS, type TokenRefresher } from './token-refresher.js';
+
+export interface AccessTokenOptions {
+  /** The token must live at least this long (ms); refreshed first when it would expire sooner. */
+  minTtlMs?: number;
+}
+
+export interface AccessToken {
+  accessToken: string;
+  /** As the provider said it (`Bearer`, `bearer`, `DPoP`…). */
+  tokenType: string;
+  /** Null when the provider gave no lifetime. */
+  expiresAt: Date | null;
+  scopes: string[];
+}
+
+export interface AccessTokenDeps {
+  tokens: TokenManager;
+  refresher: TokenRefresher;
+  now?: () => number;
+  /** Below this much life left a token is never served (TokenRefresher's margin). */
+  expiryMarginMs?: number;
+}
+
+/** Longest asked minimum: a day. A larger `minTtl` is a caller's mistake, not a request. */
+export const MAX_MIN_TTL_MS = 24 * 3_600_000;
+
+interface Snapshot {
+  accessToken: string;
+  expiresAt: number | null;
+  meta: TokenMetadata;
+}
+
+/** One consistent view of the account: its metadata and the access token they describe. */
+function read(tokens: TokenManager, provider: string, userId: string): Snapshot | null {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const meta = tokens.getMetadata(provider, userId);
+    if (!meta) return null;
+    const t = tokens.getAccessToken(provider, userId);
+    if (!t) return null;
+    // Another process may have saved a new token between the two reads: read again.
+    if (t.expiresAt === (meta.expiresAt?.getTime() ?? null) && t.status === meta.status) {
+      return { accessToken: t.accessToken, expiresAt: t.expiresAt, meta };
+    }
+  }
+  const meta = tokens.getMetadata(provider, userId);
+  const t = tokens.getAccessToken(provider, userId);
+  return meta && t ? { accessToken: t.accessToken, expiresAt: t.expiresAt, meta } : null;
+}
+
+function result(s: Snapshot): AccessToken {
+  return {
+    accessToken: s.accessToken,
+    tokenType: s.meta.tokenType,
+    expiresAt: s.expiresAt === null ? null : new Date(s.expiresAt),
+    scopes: [...s.meta.scopes],
+  };
+}
+
+/** The asked minimum, capped at half the lifetime the provider gave this token. */
+function effectiveMinTtl(s: Snapshot, minTtlMs: number): number {
+  if (minTtlMs <= 0 || s.expiresAt === null) return minTtlMs;
+  const issuedAt = Math.max(s.meta.createdAt.getTime(), s.meta.lastRefreshAt?.getTime() ?? 0);
+  const lifetime = s.expiresAt - issuedAt;
+  return lifetime > 0 ? Math.min(minTtlMs, Math.floor(lifetime / 2)) : minTtlMs;
+}
+
+function cannotMeet(s: Snapshot, provider: string, now: number, cause: unknown): OAuthError {
+  if (cause instanceof OAuthError) return cause;
+  const retryAt = s.meta.nextAttemptAt?.getTime();
+  return new OAuthTokenRefreshError({
+    code: s.meta.statusDetail?.split(/[\s(]/)[0] || 'refresh_failing',
+    description: 'Refreshing is failing and the current access token expires sooner than asked.',
+    retryable: true,
+    retryAfterMs: retryAt !== undefined ? Math.max(0, retryAt - now) : undefined,
+    provider,
+  });
+}
+
+export async function getAccessToken(
+  deps: AccessTokenDeps,
+  provider: string,
+  userId: string,
+  options: AccessTokenOptions = {},
+): Promise<AccessToken> {
+  const now = deps.now ?? Date.now;
+  const margin = deps.expiryMarginMs ?? DEFAULT_EXPIRY_MARGIN_MS;
+  const asked = Math.min(Math.max(0, options.minTtlMs ?? 0), MAX_MIN_TTL_MS);
+  const { tokens, refresher } = deps;
+
+  const first = read(tokens, provider, userId);
+  if (!first) throw new OAuthAccountNotFoundError(provider, userId);
+  const minTtl = effectiveMinTtl(first, asked);
+  const refreshBefore = Math.max(refresher.refreshWindowMs, minTtl);
+  const accept = Math.max(margin, minTtl);
+  const left = (s: Snapshot) => (s.expiresAt === null ? Infinity : s.expiresAt - now());
+
+  // Hot path: one metadata read, one decryption.
+  if (first.meta.status === 'active' && left(first) > refreshBefore) return result(first);
+
+  let failure: unknown = null;
+  if (minTtl <= refresher.refreshWindowMs || first.meta.status !== 'active') {
+    // Inside the refresh window, or refreshing is failing / the user must sign in again: the
+    // refresher decides (backoff, needs re-auth, serving a still valid token while failing).
+    try {
+      await refresher.getValidAccessToken(provider, userId);
+    } catch (err) {
+      failure = err;
+    }
+  } else {
+    // Outside the window but shorter-lived than the caller asked: refresh now, through the same
+    // single flight and cross-process lease.
+    try {
+      await refresher.refreshNow(provider, userId);
+    } catch (err) {
+      failure = err;
+    }
+  }
+
+  const after = read(tokens, provider, userId);
+  if (!after) throw new OAuthAccountNotFoundError(provider, userId);
+  if (after.meta.status === 'needs_reauth') {
+    if (failure instanceof OAuthError && failure.needsReauth) throw failure;
+    // Let the refresher say why, with its usual error.
+    await refresher.getValidAccessToken(provider, userId);
+  }
+  if (left(after) > accept) return result(after);
+  if (failure !== null && !(failure instanceof OAuthError)) throw failure;
+  throw cannotMeet(after, provider, now(), failure);
+}
