@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import { app, session, shell, type BrowserWindow } from 'electron';
 import { createCredentialCore, type CredentialCore } from './core/credential-core.js';
+import { AgentService } from './core/agent/service.js';
 import { loadEnvFile } from './core/env-file.js';
 import type { IpcErrorDto, SettingsDto } from '../shared/ipc-contract.js';
 import { toErrorDto } from './ipc/errors.js';
@@ -58,6 +59,7 @@ async function start(): Promise<void> {
   let tray: TrayController | null = null;
   let quitting = false;
   let refreshingAll = false;
+  let agent: AgentService | null = null;
   const cleanups: Array<() => void> = [];
 
   const showWindow = (): void => {
@@ -110,6 +112,7 @@ async function start(): Promise<void> {
 
   const onSettingsChanged = (settings: SettingsDto): void => {
     applyStartAtLogin(settings.startAtLogin);
+    void agent?.setEnabled(settings.agentEnabled);
     refreshTray();
   };
 
@@ -199,6 +202,18 @@ async function start(): Promise<void> {
     // The scheduler object can be replaced by a settings change: look it up at wake time.
     cleanups.push(watchPowerAndNetwork(() => opened.scheduler.wake()));
     applyStartAtLogin(opened.getSettings().startAtLogin);
+
+    // Token agent (docs/cli.md): programs get tokens over <data folder>/agent.sock while the app
+    // runs, so they never open the vault themselves (Settings: on by default). When an
+    // `osmen-cred agent` already serves the socket, that one keeps serving.
+    agent = new AgentService(opened, {
+      home: opened.home,
+      log: opened.log,
+      onState: (s) => {
+        if (s.error) console.warn(`token agent not started: [${s.error.code}] ${s.error.message}`);
+      },
+    });
+    void agent.setEnabled(opened.getSettings().agentEnabled);
   }
 
   let closed = false;
@@ -210,7 +225,9 @@ async function start(): Promise<void> {
     closed = true;
     for (const cleanup of cleanups.splice(0)) cleanup();
     tray?.destroy();
-    const closing = core ? core.close() : Promise.resolve();
+    // The agent first: its requests in flight finish (and save any refresh) before the vault closes.
+    const opened = core;
+    const closing = (agent ? agent.close() : Promise.resolve()).then(() => opened?.close());
     closing.catch(() => undefined).finally(() => app.quit());
   });
 }

@@ -49,7 +49,7 @@ const VALID: Record<Channel, Record<string, unknown>> = {
   },
   'osmen:health:report': {},
   'osmen:settings:get': {},
-  'osmen:settings:update': { refreshWindowMs: 120_000, checkIntervalMs: 120_000, backgroundRefreshPaused: true, startAtLogin: true },
+  'osmen:settings:update': { refreshWindowMs: 120_000, checkIntervalMs: 120_000, backgroundRefreshPaused: true, startAtLogin: true, agentEnabled: true },
   'osmen:scheduler:state': {},
   'osmen:log:read': { limit: 10 },
   'osmen:log:verify': {},
@@ -117,6 +117,7 @@ const BAD_FIELD: Record<string, unknown[]> = {
   checkIntervalMs: [0, 29_999, 86_400_001, 2.5],
   backgroundRefreshPaused: ['true', 1, null],
   startAtLogin: ['false', 0, null],
+  agentEnabled: ['true', 1, null],
   force: ['yes', 1, null],
   url: ['', 'u'.repeat(2049)],
 };

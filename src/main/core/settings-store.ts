@@ -9,6 +9,7 @@ export const DEFAULT_SETTINGS: CoreSettings = {
   checkIntervalMs: 5 * 60_000,
   backgroundRefreshPaused: false,
   startAtLogin: false,
+  agentEnabled: true,
 };
 
 /** A custom OpenID provider the user added; its client secret (if any) lives in the vault. */
@@ -28,6 +29,7 @@ export const settingsPatchSchema = z.strictObject({
   checkIntervalMs: z.number().int().min(10_000).max(24 * 3_600_000).optional(),
   backgroundRefreshPaused: z.boolean().optional(),
   startAtLogin: z.boolean().optional(),
+  agentEnabled: z.boolean().optional(),
 });
 
 const fileSchema = z.object({
