@@ -47,9 +47,10 @@ const CONFIG_CODES = new Set([
   'UNKNOWN_KEY_ID',
   'DB_NEWER_SCHEMA',
   'DB_OPEN_FAILED',
+  'AGENT_SOCKET_IN_USE',
 ]);
 const DATA_CODES = new Set(['DB_CORRUPT', 'DECRYPT_FAILED', 'CIPHERTEXT_MALFORMED', 'EMPTY_INPUT', 'INVALID_TOKEN_RESPONSE']);
-const TEMP_CODES = new Set(['DB_LOCKED']);
+const TEMP_CODES = new Set(['DB_LOCKED', 'AGENT_RUNNING']);
 
 interface ErrorShape {
   name?: unknown;

@@ -7,10 +7,10 @@
  * program about to start a long job asks for a token that lives at least that long, and the
  * token is refreshed first when it would expire sooner, even outside the refresh window.
  *
- * A provider whose tokens live shorter than the asked minimum cannot meet it. Refreshing on every
- * call then would hammer the provider, so the minimum is capped at half the lifetime the provider
- * gave the current token: such a token is refreshed once half its life is gone, and served with
- * its true expiry.
+ * A provider whose tokens live shorter than the asked minimum cannot meet it, and refreshing on
+ * every call would hammer it. So a token is refreshed for `minTtlMs` only when a refresh would
+ * give a longer-lived one: when more than a minute of the lifetime it was issued with is gone.
+ * A token issued just now is served with its true expiry even when that is sooner than asked.
  */
 import type { TokenManager, TokenMetadata } from '../security/token-manager.js';
 import { OAuthAccountNotFoundError, OAuthError, OAuthTokenRefreshError } from './errors.js';
@@ -73,12 +73,16 @@ function result(s: Snapshot): AccessToken {
   };
 }
 
-/** The asked minimum, capped at half the lifetime the provider gave this token. */
-function effectiveMinTtl(s: Snapshot, minTtlMs: number): number {
-  if (minTtlMs <= 0 || s.expiresAt === null) return minTtlMs;
-  const issuedAt = Math.max(s.meta.createdAt.getTime(), s.meta.lastRefreshAt?.getTime() ?? 0);
-  const lifetime = s.expiresAt - issuedAt;
-  return lifetime > 0 ? Math.min(minTtlMs, Math.floor(lifetime / 2)) : minTtlMs;
+/** A refresh gives a longer-lived token only once this much of the current one's life is gone. */
+export const MIN_TTL_SLACK_MS = 60_000;
+
+/** True when the caller asked for more life than the token has, and a refresh would give more. */
+function wantsLonger(s: Snapshot, minTtlMs: number, now: number): boolean {
+  if (minTtlMs <= 0 || s.expiresAt === null) return false;
+  const left = s.expiresAt - now;
+  // updatedAt: when this access token was saved (connect or refresh); its lifetime as issued.
+  const lifetime = s.expiresAt - s.meta.updatedAt.getTime();
+  return left < minTtlMs && left < lifetime - MIN_TTL_SLACK_MS;
 }
 
 function cannotMeet(s: Snapshot, provider: string, now: number, cause: unknown): OAuthError {
@@ -106,31 +110,26 @@ export async function getAccessToken(
 
   const first = read(tokens, provider, userId);
   if (!first) throw new OAuthAccountNotFoundError(provider, userId);
-  const minTtl = effectiveMinTtl(first, asked);
-  const refreshBefore = Math.max(refresher.refreshWindowMs, minTtl);
-  const accept = Math.max(margin, minTtl);
-  const left = (s: Snapshot) => (s.expiresAt === null ? Infinity : s.expiresAt - now());
+  const left = (t: Snapshot) => (t.expiresAt === null ? Infinity : t.expiresAt - now());
+  const acceptable = (t: Snapshot) => left(t) > margin && !wantsLonger(t, asked, now());
 
   // Hot path: one metadata read, one decryption.
-  if (first.meta.status === 'active' && left(first) > refreshBefore) return result(first);
+  const inWindow = left(first) <= refresher.refreshWindowMs;
+  if (first.meta.status === 'active' && !inWindow && !wantsLonger(first, asked, now())) return result(first);
 
   let failure: unknown = null;
-  if (minTtl <= refresher.refreshWindowMs || first.meta.status !== 'active') {
-    // Inside the refresh window, or refreshing is failing / the user must sign in again: the
-    // refresher decides (backoff, needs re-auth, serving a still valid token while failing).
-    try {
+  try {
+    if (first.meta.status !== 'active' || inWindow) {
+      // Inside the refresh window, or refreshing is failing / the user must sign in again: the
+      // refresher decides (backoff, needs re-auth, serving a still valid token while failing).
       await refresher.getValidAccessToken(provider, userId);
-    } catch (err) {
-      failure = err;
-    }
-  } else {
-    // Outside the window but shorter-lived than the caller asked: refresh now, through the same
-    // single flight and cross-process lease.
-    try {
+    } else {
+      // Outside the window but shorter-lived than the caller asked: refresh now, through the
+      // same single flight and cross-process lease.
       await refresher.refreshNow(provider, userId);
-    } catch (err) {
-      failure = err;
     }
+  } catch (err) {
+    failure = err;
   }
 
   const after = read(tokens, provider, userId);
@@ -140,7 +139,7 @@ export async function getAccessToken(
     // Let the refresher say why, with its usual error.
     await refresher.getValidAccessToken(provider, userId);
   }
-  if (left(after) > accept) return result(after);
+  if (acceptable(after)) return result(after);
   if (failure !== null && !(failure instanceof OAuthError)) throw failure;
   throw cannotMeet(after, provider, now(), failure);
 }
