@@ -11,7 +11,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, freemem, platform, release, tmpdir, totalmem, arch } from 'node:os';
+import { cpus, freemem, loadavg, platform, release, tmpdir, totalmem, arch } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -24,6 +24,7 @@ import { BENCH_PROVIDER, populate, userOf } from './lib/populate.js';
 import { dist, fmtMs, fmtUs, ms, prng, timeAsync, timeSync, type Dist } from './lib/stats.js';
 import { startTokenEndpoint } from './lib/token-endpoint.js';
 import { benchRefresher, openTokens } from './lib/vault.js';
+import { benchAgent } from './lib/agent-bench.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -487,30 +488,6 @@ async function benchVaultReady(): Promise<void> {
   });
 }
 // ---------------------------------------------------------------------------
-// 7. What a script pays per `osmen-cred token` (a whole process)
-
-async function benchCliProcess(): Promise<void> {
-  console.log('\n[7] osmen-cred token as a whole process');
-  const bin = join(root, 'bin', 'osmen-cred.js');
-  const env = { ...process.env, OSMEN_HOME: bigHome, OAUTH_ENCRYPTION_KEY: bigKeyNow };
-  const samples: number[] = [];
-  let failures = 0;
-  for (let i = 0; i < 10; i++) {
-    const t0 = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, [bin, 'token', BENCH_PROVIDER, userOf(i * 997)], { env, encoding: 'utf8' });
-    samples.push(ms(process.hrtime.bigint() - t0));
-    if (r.status !== 0 || !r.stdout.startsWith('at.')) failures++;
-  }
-  samples.sort((a, b) => a - b);
-  add({
-    what: '`osmen-cred token` on a fresh token, whole process, 100k accounts',
-    target: '(not in DESIGN.md)',
-    measured: `median ${fmtMs(samples[5]!)}`,
-    notes: `10 runs through bin/osmen-cred.js (development launcher: tsx transform included; a bundled build starts faster), ${failures} failed; process start and module loading dominate, the lookup itself is the first row`,
-  });
-}
-
-// ---------------------------------------------------------------------------
 
 function machineInfo(): string[] {
   const c = cpus();
@@ -521,7 +498,7 @@ function machineInfo(): string[] {
     `- Date: ${new Date().toISOString()}`,
     `- CPU: ${c[0]?.model ?? 'unknown'} × ${c.length} logical cores`,
     `- Memory: ${(totalmem() / 2 ** 30).toFixed(1)} GiB total, ${(freemem() / 2 ** 30).toFixed(1)} GiB free at start`,
-    `- OS: ${platform()} ${release()} ${arch()}`,
+    `- OS: ${platform()} ${release()} ${arch()}; load average at start ${loadavg().map((l) => l.toFixed(2)).join(', ')} (other work on the machine slows every row)`,
     `- Node: ${process.version}; SQLite ${sqlite} (better-sqlite3); keychain: ${keychainNote ? 'not available' : 'Secret Service (gnome-keyring) on a D-Bus session'}`,
   ];
 }
@@ -554,7 +531,8 @@ async function main(): Promise<void> {
     await benchRotate();
     await benchSingleFlight();
     await benchVaultReady();
-    await benchCliProcess();
+    // 7-8. The token agent and `osmen-cred token` as a whole process (bench/lib/agent-bench.ts).
+    await benchAgent({ root, tmpRoot, add, child, nextMessage });
   } finally {
     for (const c of children) c.kill();
     rmSync(tmpRoot, { recursive: true, force: true });

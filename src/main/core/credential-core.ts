@@ -31,7 +31,7 @@ import {
   connectAccount as runConnect,
   disconnectAccount as runDisconnect,
 } from './oauth/index.js';
-import { getAccessToken, type AccessToken, type AccessTokenOptions } from './oauth/access-token.js';
+import { AccessTokenSource, type AccessToken, type AccessTokenOptions } from './oauth/access-token.js';
 
 export interface CredentialCoreOptions {
   /** Data folder (default OSMEN_HOME or ~/.osmen). */
@@ -254,6 +254,7 @@ export async function createCredentialCore(options: CredentialCoreOptions = {}):
   if (options.startScheduler && !current.backgroundRefreshPaused) scheduler.start();
 
   let connecting: AbortController | null = null;
+  const accessTokens = new AccessTokenSource({ tokens, refresher });
   const deps = () => ({ tokens, providers, log, events });
 
   const core: CredentialCore = {
@@ -312,7 +313,7 @@ export async function createCredentialCore(options: CredentialCoreOptions = {}):
     },
 
     getAccessToken(providerId, userId, opts) {
-      return getAccessToken({ tokens, refresher }, providerId, userId, opts);
+      return accessTokens.get(providerId, userId, opts);
     },
 
     async refreshAccount(providerId, userId) {
@@ -440,6 +441,7 @@ export async function createCredentialCore(options: CredentialCoreOptions = {}):
       await scheduler.stop();
       // Refreshes started outside the scheduler ("Refresh now", the tray's "Refresh all") too.
       await refresher.close();
+      accessTokens.clear();
       tokens.close();
       log.close();
     },

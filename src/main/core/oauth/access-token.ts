@@ -12,6 +12,7 @@
  * give a longer-lived one: when more than a minute of the lifetime it was issued with is gone.
  * A token issued just now is served with its true expiry even when that is sooner than asked.
  */
+import type { Statement } from 'better-sqlite3';
 import type { TokenManager, TokenMetadata } from '../security/token-manager.js';
 import { OAuthAccountNotFoundError, OAuthError, OAuthTokenRefreshError } from './errors.js';
 import { DEFAULT_EXPIRY_MARGIN_MS, type TokenRefresher } from './token-refresher.js';
@@ -41,14 +42,14 @@ export interface AccessTokenDeps {
 /** Longest asked minimum: a day. A larger `minTtl` is a caller's mistake, not a request. */
 export const MAX_MIN_TTL_MS = 24 * 3_600_000;
 
-interface Snapshot {
+export interface Snapshot {
   accessToken: string;
   expiresAt: number | null;
   meta: TokenMetadata;
 }
 
 /** One consistent view of the account: its metadata and the access token they describe. */
-function read(tokens: TokenManager, provider: string, userId: string): Snapshot | null {
+function readStore(tokens: TokenManager, provider: string, userId: string): Snapshot | null {
   for (let attempt = 0; attempt < 3; attempt++) {
     const meta = tokens.getMetadata(provider, userId);
     if (!meta) return null;
@@ -62,6 +63,47 @@ function read(tokens: TokenManager, provider: string, userId: string): Snapshot 
   const meta = tokens.getMetadata(provider, userId);
   const t = tokens.getAccessToken(provider, userId);
   return meta && t ? { accessToken: t.accessToken, expiresAt: t.expiresAt, meta } : null;
+}
+
+/** Accounts whose snapshot is kept between calls; more are read from the store each time. */
+export const MAX_CACHED_ACCOUNTS = 10_000;
+
+/**
+ * Snapshots of accounts as last read, valid while the database is unchanged: SQLite's
+ * `data_version` moves when another connection (the app, the CLI, another agent) commits, and
+ * `total_changes()` when this one writes. Any change anywhere drops them all, so a cached
+ * token is never one the store no longer holds; a cheap check replaces two reads and a
+ * decryption on the agent's hot path. Expiry is still judged on every call.
+ */
+class SnapshotCache {
+  private readonly entries = new Map<string, Snapshot>();
+  private stamp = '';
+  private versionStmt?: Statement;
+  private changesStmt?: Statement;
+
+  constructor(private readonly tokens: TokenManager) {}
+
+  read(provider: string, userId: string): Snapshot | null {
+    const db = this.tokens.database;
+    this.versionStmt ??= db.prepare('PRAGMA data_version').pluck();
+    this.changesStmt ??= db.prepare('SELECT total_changes()').pluck();
+    const stamp = `${String(this.versionStmt.get())}:${String(this.changesStmt.get())}`;
+    if (stamp !== this.stamp) {
+      this.entries.clear();
+      this.stamp = stamp;
+    }
+    const key = `${provider}\u0000${userId}`;
+    const hit = this.entries.get(key);
+    if (hit) return hit;
+    const s = readStore(this.tokens, provider, userId);
+    if (s && this.entries.size < MAX_CACHED_ACCOUNTS) this.entries.set(key, s);
+    return s;
+  }
+
+  clear(): void {
+    this.entries.clear();
+    this.stamp = '';
+  }
 }
 
 function result(s: Snapshot): AccessToken {
@@ -97,18 +139,39 @@ function cannotMeet(s: Snapshot, provider: string, now: number, cause: unknown):
   });
 }
 
+export class AccessTokenSource {
+  private readonly deps: AccessTokenDeps;
+  private readonly cache: SnapshotCache;
+
+  constructor(deps: AccessTokenDeps) {
+    this.deps = deps;
+    this.cache = new SnapshotCache(deps.tokens);
+  }
+
+  /** Forgets every decrypted token it kept (the vault is closing). */
+  clear(): void {
+    this.cache.clear();
+  }
+
+  get(provider: string, userId: string, options: AccessTokenOptions = {}): Promise<AccessToken> {
+    return getAccessToken(this.deps, provider, userId, options, this.cache);
+  }
+}
+
 export async function getAccessToken(
   deps: AccessTokenDeps,
   provider: string,
   userId: string,
   options: AccessTokenOptions = {},
+  cache?: { read(provider: string, userId: string): Snapshot | null },
 ): Promise<AccessToken> {
   const now = deps.now ?? Date.now;
   const margin = deps.expiryMarginMs ?? DEFAULT_EXPIRY_MARGIN_MS;
   const asked = Math.min(Math.max(0, options.minTtlMs ?? 0), MAX_MIN_TTL_MS);
   const { tokens, refresher } = deps;
+  const read = (p: string, u: string) => (cache ? cache.read(p, u) : readStore(tokens, p, u));
 
-  const first = read(tokens, provider, userId);
+  const first = read(provider, userId);
   if (!first) throw new OAuthAccountNotFoundError(provider, userId);
   const left = (t: Snapshot) => (t.expiresAt === null ? Infinity : t.expiresAt - now());
   const acceptable = (t: Snapshot) => left(t) > margin && !wantsLonger(t, asked, now());
@@ -132,7 +195,7 @@ export async function getAccessToken(
     failure = err;
   }
 
-  const after = read(tokens, provider, userId);
+  const after = read(provider, userId);
   if (!after) throw new OAuthAccountNotFoundError(provider, userId);
   if (after.meta.status === 'needs_reauth') {
     if (failure instanceof OAuthError && failure.needsReauth) throw failure;
