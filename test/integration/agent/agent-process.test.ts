@@ -321,5 +321,8 @@ describe('osmen-cred agent', () => {
     const notSocket = await agentRefusal(env(), ['--socket', join(home.dir, 'tokens.db')]);
     expect(notSocket.code).toBe(78);
     expect(statSync(join(home.dir, 'tokens.db')).size).toBeGreaterThan(0); // never unlinked
+    const tooLong = await agentRefusal(env(), ['--socket', join(home.dir, `${'x'.repeat(120)}.sock`)]);
+    expect(tooLong.code).toBe(78);
+    expect(tooLong.stderr).toContain('[AGENT_SOCKET_PATH_TOO_LONG]');
   });
 });

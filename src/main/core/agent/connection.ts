@@ -33,17 +33,13 @@ export class AgentConnection {
   private readonly handle: LineHandler;
   private readonly splitter = new LineSplitter(MAX_REQUEST_LINE_BYTES);
   private readonly queue: Slot[] = [];
-  private readonly onIdle: () => void;
-  /** Work started and not finished, answered or not (the agent waits for it when stopping). */
-  private running = 0;
   private waitingForDrain = false;
   private closing = false;
   private dead = false;
 
-  constructor(socket: Socket, handle: LineHandler, onIdle: () => void) {
+  constructor(socket: Socket, handle: LineHandler) {
     this.socket = socket;
     this.handle = handle;
-    this.onIdle = onIdle;
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('drain', () => {
       this.waitingForDrain = false;
@@ -52,11 +48,6 @@ export class AgentConnection {
     // A client that goes away (killed mid-request) is no error: its work finishes, the answer is dropped.
     socket.on('error', () => this.markDead());
     socket.on('close', () => this.markDead());
-  }
-
-  /** No work in flight for this connection. */
-  get idle(): boolean {
-    return this.running === 0;
   }
 
   /** Stops reading; answers already owed are still written, then the connection is closed. */
@@ -77,7 +68,6 @@ export class AgentConnection {
     if (this.dead) return;
     this.dead = true;
     this.queue.length = 0;
-    if (this.running === 0) this.onIdle();
   }
 
   private onData(chunk: Buffer): void {
@@ -95,7 +85,6 @@ export class AgentConnection {
   private start(line: Buffer): void {
     const slot: Slot = { text: null };
     this.queue.push(slot);
-    this.running++;
     let answer: string | Promise<string>;
     try {
       answer = this.handle(line);
@@ -115,9 +104,7 @@ export class AgentConnection {
 
   private finish(slot: Slot, text: string): void {
     slot.text = text;
-    this.running--;
     this.flush();
-    if (this.running === 0) this.onIdle();
   }
 
   private flush(): void {
@@ -142,7 +129,6 @@ export class AgentConnection {
     const destroy = () => this.socket.destroy();
     if (last === null) this.socket.end(destroy);
     else this.socket.end(`${last}\n`, destroy);
-    if (this.running === 0) this.onIdle();
   }
 
   private updateReading(): void {

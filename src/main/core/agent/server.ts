@@ -42,7 +42,7 @@ export class AgentSocketError extends Error {
   readonly code: string;
   /** exitCodeFor(): an agent already running is temporary (75); a path in the way is configuration (78). */
   readonly retryable: boolean;
-  constructor(code: 'AGENT_RUNNING' | 'AGENT_SOCKET_IN_USE', message: string) {
+  constructor(code: 'AGENT_RUNNING' | 'AGENT_SOCKET_IN_USE' | 'AGENT_SOCKET_PATH_TOO_LONG', message: string) {
     super(message);
     this.name = 'AgentSocketError';
     this.code = code;
@@ -128,8 +128,17 @@ async function claimSocket(server: Server, path: string, backlog: number): Promi
   );
 }
 
+/** sun_path holds 108 bytes on Linux, 104 on macOS and the BSDs (with the terminating NUL). */
+const MAX_SOCKET_PATH_BYTES = process.platform === 'linux' ? 107 : 103;
+
 export async function startTokenAgent(backend: AgentBackend, options: TokenAgentOptions): Promise<TokenAgent> {
   const path = options.socketPath ?? defaultAgentSocketPath(options.home);
+  if (!isWindows && Buffer.byteLength(path) > MAX_SOCKET_PATH_BYTES) {
+    throw new AgentSocketError(
+      'AGENT_SOCKET_PATH_TOO_LONG',
+      `The socket path ${path} is longer than this system allows (${MAX_SOCKET_PATH_BYTES} bytes); choose a shorter one with --socket.`,
+    );
+  }
   if (!options.socketPath && !isWindows) ensurePrivateDir(dirname(path));
   const handoffs = options.log ? new HandoffCounter(options.log, { intervalMs: options.handoffIntervalMs }) : null;
   const handler = new AgentRequestHandler(backend, handoffs);
@@ -151,7 +160,7 @@ export async function startTokenAgent(backend: AgentBackend, options: TokenAgent
   };
 
   const server = createServer((socket) => {
-    const conn = new AgentConnection(socket, handle, () => undefined);
+    const conn = new AgentConnection(socket, handle);
     connections.add(conn);
     socket.once('close', () => connections.delete(conn));
   });
