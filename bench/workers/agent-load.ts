@@ -64,6 +64,7 @@ async function one(n: number) {
 
 async function many(conns: number, perConn: number) {
   const cs = await Promise.all(Array.from({ length: conns }, () => Conn.open()));
+  const cpu0 = process.cpuUsage();
   const lat: number[] = [];
   let failed = 0;
   const t0 = process.hrtime.bigint();
@@ -79,7 +80,8 @@ async function many(conns: number, perConn: number) {
   );
   const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
   for (const c of cs) c.socket.destroy();
-  return { lat, failed, wallMs };
+  const cpu = process.cpuUsage(cpu0);
+  return { lat, failed, wallMs, cpuMs: (cpu.user + cpu.system) / 1000 };
 }
 
 async function accept(conns: number) {

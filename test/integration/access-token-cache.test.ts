@@ -1,7 +1,7 @@
 /**
  * core.getAccessToken keeps what it read while the database is unchanged (the agent's hot
- * path): a token another process saved, deleted or marked, and a write through this process,
- * are seen on the very next call.
+ * path): a token another connection saved, deleted or marked is seen from the next turn of the
+ * event loop on (a request arriving after the change), a write through this process at once.
  */
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -15,6 +15,8 @@ import { makeTmpHome } from '../helpers/tmp.js';
 let home: ReturnType<typeof makeTmpHome>;
 let core: CredentialCore;
 let other: TokenManager; // another process's connection to the same file
+/** Lets the event loop turn, as it does between requests arriving from other processes. */
+const nextTurn = () => new Promise<void>((r) => setImmediate(r));
 const key = EncryptionManager.generateKey();
 
 beforeEach(async () => {
@@ -35,6 +37,7 @@ describe('getAccessToken and changes made elsewhere', () => {
     expect((await core.getAccessToken('p', 'u')).accessToken).toBe('first');
     expect((await core.getAccessToken('p', 'u')).accessToken).toBe('first');
     other.saveToken('p', 'u', { access_token: 'second', expires_in: 3600, scope: 'openid email' });
+    await nextTurn();
     const second = await core.getAccessToken('p', 'u');
     expect(second).toMatchObject({ accessToken: 'second', scopes: ['openid', 'email'] });
     core.tokens.saveToken('p', 'u', { access_token: 'third', expires_in: 3600 });
@@ -44,8 +47,10 @@ describe('getAccessToken and changes made elsewhere', () => {
   it('stops serving an account deleted or marked needs_reauth elsewhere', async () => {
     expect((await core.getAccessToken('p', 'u')).accessToken).toBe('first');
     other.setStatus('p', 'u', { status: 'needs_reauth', detail: 'invalid_grant' });
+    await nextTurn();
     await expect(core.getAccessToken('p', 'u')).rejects.toMatchObject({ needsReauth: true });
     other.deleteToken('p', 'u');
+    await nextTurn();
     await expect(core.getAccessToken('p', 'u')).rejects.toMatchObject({ code: 'account_not_found' });
   });
 

@@ -152,6 +152,30 @@ describe('AgentRequestHandler', () => {
   });
 });
 
+describe('HandoffCounter, periodic flush', () => {
+  it('writes a minute of many accounts a few lines per turn, and everything at stop', async () => {
+    const logged: string[] = [];
+    let seenAfterFirstSlice = -1;
+    const sink = {
+      logOAuthEvent: (_t: string, _p: string, user: string) => {
+        if (logged.length === 0) setImmediate(() => (seenAfterFirstSlice = logged.length));
+        logged.push(user);
+      },
+    };
+    const counter = new HandoffCounter(sink, { intervalMs: 10 });
+    for (let i = 0; i < 30; i++) counter.count('p', `u${i}`, 'c', true);
+    counter.start();
+    await new Promise<void>((resolve) => {
+      const check = () => (logged.length === 30 ? resolve() : setImmediate(check));
+      check();
+    });
+    expect(seenAfterFirstSlice).toBe(8); // not all 30 in one go: requests are answered in between
+    counter.count('p', 'late', 'c', true);
+    counter.stop();
+    expect(logged.at(-1)).toBe('late');
+  });
+});
+
 describe('status classification', () => {
   it('says ok, expiring, refresh_failing and needs_reauth, and exits 0 / 3 / 75', () => {
     const now = Date.now();

@@ -17,6 +17,8 @@ const CLIENT_NAME = /^[\x20-\x7e]{1,64}$/;
 /** Distinct account/client pairs kept per minute; the rest are counted together (bounded memory). */
 export const MAX_TALLIES = 10_000;
 const OVERFLOW_KEY = '\u0000overflow';
+/** Log lines written per turn of the event loop by the periodic flush. */
+const LINES_PER_TURN = 8;
 
 interface Tally {
   provider: string;
@@ -34,6 +36,9 @@ export function clientName(raw: unknown): string {
 
 export class HandoffCounter {
   private tallies = new Map<string, Tally>();
+  /** Closed windows' lines not written yet. */
+  private waiting: Array<Tally & { durationMs: number }> = [];
+  private draining = false;
   private windowStart: number;
   private timer: ReturnType<typeof setInterval> | null = null;
   private readonly sink: HandoffSink;
@@ -62,32 +67,57 @@ export class HandoffCounter {
     else t.failed++;
   }
 
-  /** Writes one line per account and client seen since the last flush. Never throws. */
-  flush(): number {
-    const tallies = this.tallies;
+  /** Ends the current window: its tallies join those waiting to be written. */
+  private closeWindow(): void {
     const durationMs = this.now() - this.windowStart;
+    for (const t of this.tallies.values()) this.waiting.push({ ...t, durationMs });
     this.tallies = new Map();
     this.windowStart = this.now();
-    let lines = 0;
-    for (const t of tallies.values()) {
-      try {
-        this.sink.logOAuthEvent(HANDOFF_EVENT, t.provider, t.userId, t.failed === 0, {
-          client: t.client,
-          count: t.ok,
-          failed: t.failed,
-          durationMs,
-        });
-        lines++;
-      } catch {
-        // A log that cannot be written (closed, lock timeout) must not take the agent down.
-      }
+  }
+
+  private write(t: Tally & { durationMs: number }): boolean {
+    try {
+      this.sink.logOAuthEvent(HANDOFF_EVENT, t.provider, t.userId, t.failed === 0, {
+        client: t.client,
+        count: t.ok,
+        failed: t.failed,
+        durationMs: t.durationMs,
+      });
+      return true;
+    } catch {
+      // A log that cannot be written (closed, lock timeout) must not take the agent down.
+      return false;
     }
+  }
+
+  /** Writes every waiting line and the current window's now (shutdown, tests). Never throws. */
+  flush(): number {
+    this.closeWindow();
+    let lines = 0;
+    for (const t of this.waiting.splice(0)) if (this.write(t)) lines++;
     return lines;
+  }
+
+  /**
+   * The per-minute flush: each line is a locked, hash-chained append (about a millisecond),
+   * so an agent serving many accounts writes them a few at a time between requests rather
+   * than stalling every answer for the whole batch.
+   */
+  private flushGradually(): void {
+    this.closeWindow();
+    if (this.draining) return;
+    this.draining = true;
+    const drain = () => {
+      for (const t of this.waiting.splice(0, LINES_PER_TURN)) this.write(t);
+      if (this.waiting.length > 0 && this.timer) setImmediate(drain);
+      else this.draining = false;
+    };
+    setImmediate(drain);
   }
 
   start(): void {
     if (this.timer) return;
-    this.timer = setInterval(() => this.flush(), this.intervalMs);
+    this.timer = setInterval(() => this.flushGradually(), this.intervalMs);
     this.timer.unref();
   }
 

@@ -78,6 +78,7 @@ export const MAX_CACHED_ACCOUNTS = 10_000;
 class SnapshotCache {
   private readonly entries = new Map<string, Snapshot>();
   private stamp = '';
+  private version: string | null = null;
   private versionStmt?: Statement;
   private changesStmt?: Statement;
 
@@ -87,7 +88,14 @@ class SnapshotCache {
     const db = this.tokens.database;
     this.versionStmt ??= db.prepare('PRAGMA data_version').pluck();
     this.changesStmt ??= db.prepare('SELECT total_changes()').pluck();
-    const stamp = `${String(this.versionStmt.get())}:${String(this.changesStmt.get())}`;
+    // data_version costs a look at the WAL index (~3 µs): read it once per turn of the event
+    // loop, where a busy agent answers many requests. Our own writes (total_changes) are
+    // checked on every call: a refresh may finish between two requests of one turn.
+    if (this.version === null) {
+      this.version = String(this.versionStmt.get());
+      setImmediate(() => (this.version = null));
+    }
+    const stamp = `${this.version}:${String(this.changesStmt.get())}`;
     if (stamp !== this.stamp) {
       this.entries.clear();
       this.stamp = stamp;
