@@ -3,6 +3,7 @@
  * The headless twin of the desktop app's agent: same server (startTokenAgent), same vault, and
  * like the app it refreshes tokens in the background (unless paused in the settings).
  */
+import { resolve } from 'node:path';
 import { startTokenAgent } from '../../core/agent/server.js';
 import { AGENT_SOCKET_ENV } from '../../core/agent/socket-path.js';
 import { CliError, EXIT } from '../exit-codes.js';
@@ -35,7 +36,9 @@ Exit codes: 0 stopped by a signal; 2 no vault; 75 an agent is already running;
       throw new CliError('USAGE', EXIT.USAGE, '--socket needs a path.');
     }
     const core = await ctx.open({ background: true });
-    const server = await startTokenAgent(core, { home: core.home, socketPath: socket, log: core.log });
+    // Absolute, so the printed OSMEN_AGENT_SOCK works from any folder.
+    const socketPath = socket === undefined || process.platform === 'win32' ? socket : resolve(socket);
+    const server = await startTokenAgent(core, { home: core.home, socketPath, log: core.log });
     ctx.io.err(`${AGENT_SOCKET_ENV}=${server.path}\n`);
     await new Promise<void>((resolve) => {
       let stopping = false;
