@@ -44,6 +44,24 @@ describe('getAccessToken and changes made elsewhere', () => {
     expect((await core.getAccessToken('p', 'u')).accessToken).toBe('third');
   });
 
+  it('a token refreshed elsewhere just as this call decided to refresh is the one served, even within one turn', async () => {
+    other.saveToken('p', 'u', { access_token: 'due', expires_in: 120 }); // inside the 5 min window
+    await nextTurn();
+    // Another process commits its refresh between this call's first read and the refresher's own:
+    // the refresher then finds a fresh token and writes nothing, all within one turn.
+    const refresher = core.refresher;
+    const original = refresher.getValidAccessToken.bind(refresher);
+    refresher.getValidAccessToken = (provider: string, user: string) => {
+      other.saveToken('p', 'u', { access_token: 'refreshed-elsewhere', expires_in: 3600 });
+      return original(provider, user);
+    };
+    try {
+      expect((await core.getAccessToken('p', 'u')).accessToken).toBe('refreshed-elsewhere');
+    } finally {
+      refresher.getValidAccessToken = original;
+    }
+  });
+
   it('stops serving an account deleted or marked needs_reauth elsewhere', async () => {
     expect((await core.getAccessToken('p', 'u')).accessToken).toBe('first');
     other.setStatus('p', 'u', { status: 'needs_reauth', detail: 'invalid_grant' });

@@ -79,13 +79,16 @@ class SnapshotCache {
   private readonly entries = new Map<string, Snapshot>();
   private stamp = '';
   private version: string | null = null;
+  private resetScheduled = false;
   private versionStmt?: Statement;
   private changesStmt?: Statement;
 
   constructor(private readonly tokens: TokenManager) {}
 
-  read(provider: string, userId: string): Snapshot | null {
+  /** `revalidate`: look at data_version now, whatever this turn saw (after waiting for a refresh). */
+  read(provider: string, userId: string, revalidate = false): Snapshot | null {
     const db = this.tokens.database;
+    if (revalidate) this.version = null;
     this.versionStmt ??= db.prepare('PRAGMA data_version').pluck();
     this.changesStmt ??= db.prepare('SELECT total_changes()').pluck();
     // data_version costs a look at the WAL index (~3 µs): read it once per turn of the event
@@ -93,7 +96,13 @@ class SnapshotCache {
     // checked on every call: a refresh may finish between two requests of one turn.
     if (this.version === null) {
       this.version = String(this.versionStmt.get());
-      setImmediate(() => (this.version = null));
+      if (!this.resetScheduled) {
+        this.resetScheduled = true;
+        setImmediate(() => {
+          this.version = null;
+          this.resetScheduled = false;
+        });
+      }
     }
     const stamp = `${this.version}:${String(this.changesStmt.get())}`;
     if (stamp !== this.stamp) {
@@ -171,13 +180,13 @@ export async function getAccessToken(
   provider: string,
   userId: string,
   options: AccessTokenOptions = {},
-  cache?: { read(provider: string, userId: string): Snapshot | null },
+  cache?: { read(provider: string, userId: string, revalidate?: boolean): Snapshot | null },
 ): Promise<AccessToken> {
   const now = deps.now ?? Date.now;
   const margin = deps.expiryMarginMs ?? DEFAULT_EXPIRY_MARGIN_MS;
   const asked = Math.min(Math.max(0, options.minTtlMs ?? 0), MAX_MIN_TTL_MS);
   const { tokens, refresher } = deps;
-  const read = (p: string, u: string) => (cache ? cache.read(p, u) : readStore(tokens, p, u));
+  const read = (p: string, u: string, revalidate = false) => (cache ? cache.read(p, u, revalidate) : readStore(tokens, p, u));
 
   const first = read(provider, userId);
   if (!first) throw new OAuthAccountNotFoundError(provider, userId);
@@ -203,7 +212,8 @@ export async function getAccessToken(
     failure = err;
   }
 
-  const after = read(provider, userId);
+  // Another process may have refreshed meanwhile, within this same turn: look again.
+  const after = read(provider, userId, true);
   if (!after) throw new OAuthAccountNotFoundError(provider, userId);
   if (after.meta.status === 'needs_reauth') {
     if (failure instanceof OAuthError && failure.needsReauth) throw failure;
