@@ -11,19 +11,19 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, freemem, platform, release, tmpdir, totalmem, arch } from 'node:os';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Database from 'better-sqlite3';
 import { AsyncEntry, Entry } from '@napi-rs/keyring';
 import { EncryptionManager } from '../src/main/core/security/encryption-manager.js';
-import { KeyCustody } from '../src/main/core/security/key-custody.js';
-import { TokenManager } from '../src/main/core/security/token-manager.js';
 import { TokenRefreshScheduler } from '../src/main/core/oauth/index.js';
 import { BENCH_PROVIDER, populate, userOf } from './lib/populate.js';
 import { dist, fmtMs, fmtUs, ms, prng, timeAsync, timeSync, type Dist } from './lib/stats.js';
 import { startTokenEndpoint } from './lib/token-endpoint.js';
 import { benchRefresher, openTokens } from './lib/vault.js';
+import { benchAgent } from './lib/agent-bench.js';
+import { machineInfo, markdown } from './lib/report.js';
+import { benchVaultReady } from './lib/vault-ready.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -405,147 +405,9 @@ async function benchSingleFlight(): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------
-// 6. Vault ready: keychain read + DB open + migrations
-
-async function benchVaultReady(): Promise<void> {
-  console.log('\n[6] time until the vault is ready');
-  const REPS = 20;
-  const freshOpen: bigint[] = [];
-  for (let i = 0; i < REPS; i++) {
-    const t0 = process.hrtime.bigint();
-    const tm = new TokenManager({ dbPath: join(tmpRoot, `ready-${i}`, 'tokens.db'), encryption: new EncryptionManager(key) });
-    freshOpen.push(process.hrtime.bigint() - t0);
-    tm.close();
-  }
-  const bigOpen: bigint[] = [];
-  for (let i = 0; i < REPS; i++) {
-    const t0 = process.hrtime.bigint();
-    const tm = new TokenManager({ dbPath: join(bigHome, 'tokens.db'), encryption: new EncryptionManager(bigKeyNow) });
-    tm.count();
-    bigOpen.push(process.hrtime.bigint() - t0);
-    tm.close();
-  }
-  const fresh = dist(freshOpen);
-  const big = dist(bigOpen);
-  let keychainText = 'not measured';
-  let kc: Dist | null = null;
-  if (keychainNote) {
-    keychainText = keychainNote;
-  } else {
-    const service = `OsMEN bench ready ${randomUUID()}`;
-    const custody = new KeyCustody({ service, env: {} });
-    try {
-      await custody.loadMasterKey(); // creates the bench-only key
-      const samples: bigint[] = [];
-      for (let i = 0; i < REPS; i++) {
-        const t0 = process.hrtime.bigint();
-        await new KeyCustody({ service, env: {} }).loadMasterKey({ create: false });
-        samples.push(process.hrtime.bigint() - t0);
-      }
-      kc = dist(samples);
-      keychainText = `keychain read (KeyCustody.loadMasterKey) ${pp(kc)}`;
-    } catch (err) {
-      keychainText = `keychain failed: ${(err as Error).message?.slice(0, 120)}`;
-    } finally {
-      await custody.deleteAll().catch(() => undefined);
-    }
-  }
-  // A cold process: first keychain call (D-Bus connection set-up) and first open.
-  const COLD = 5;
-  const cold: Array<{ importMs: number; keychainMs: number; openMs: number }> = [];
-  const coldService = keychainNote ? '' : `OsMEN bench cold ${randomUUID()}`;
-  const coldCustody = coldService ? new KeyCustody({ service: coldService, env: {} }) : null;
-  try {
-    if (coldCustody) await coldCustody.writeKeychainKey(bigKeyNow);
-    for (let i = 0; i < COLD; i++) {
-      const c = child('workers/cold-start.ts', { BENCH_HOME: bigHome, BENCH_SERVICE: coldService, BENCH_KEY: bigKeyNow });
-      cold.push(await nextMessage(c));
-    }
-  } catch (err) {
-    console.error(`bench: cold start not measured: ${(err as Error).message}`);
-  } finally {
-    await coldCustody?.deleteAll().catch(() => undefined);
-  }
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
-  const coldKc = median(cold.map((c) => c.keychainMs));
-  const coldOpen = median(cold.map((c) => c.openMs));
-  const coldImport = median(cold.map((c) => c.importMs));
-  if (cold.length) {
-    add({
-      what: 'vault ready in a cold process (first keychain read + first open of the 100k DB)',
-      target: '<= 150 ms',
-      measured: `median ${fmtMs((coldService ? coldKc : 0) + coldOpen)}`,
-      notes: `${coldService ? `first keychain read ${fmtMs(coldKc)} (D-Bus connection included)` : 'keychain not measured (key from env)'}; first DB open + migrations check + key check ${fmtMs(coldOpen)}; median of ${cold.length} processes. Module loading before that (tsx transform in development, native modules): ${fmtMs(coldImport)}`,
-    });
-  }
-  const total = (kc?.p50 ?? 0) + Math.max(fresh.p50, big.p50);
-  add({
-    what: 'vault ready (keychain read + DB open + migrations)',
-    target: '<= 150 ms',
-    measured: kc ? `p50 ${fmtUs(total)} (keychain p50 + slower open p50)` : `p50 ${fmtUs(Math.max(fresh.p50, big.p50))} without the keychain`,
-    notes: `${keychainText}; new DB with migrations ${pp(fresh)}; existing 100k-row DB ${pp(big)}; ${REPS} runs each, warm process (module load excluded)`,
-  });
-}
-// ---------------------------------------------------------------------------
-// 7. What a script pays per `osmen-cred token` (a whole process)
-
-async function benchCliProcess(): Promise<void> {
-  console.log('\n[7] osmen-cred token as a whole process');
-  const bin = join(root, 'bin', 'osmen-cred.js');
-  const env = { ...process.env, OSMEN_HOME: bigHome, OAUTH_ENCRYPTION_KEY: bigKeyNow };
-  const samples: number[] = [];
-  let failures = 0;
-  for (let i = 0; i < 10; i++) {
-    const t0 = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, [bin, 'token', BENCH_PROVIDER, userOf(i * 997)], { env, encoding: 'utf8' });
-    samples.push(ms(process.hrtime.bigint() - t0));
-    if (r.status !== 0 || !r.stdout.startsWith('at.')) failures++;
-  }
-  samples.sort((a, b) => a - b);
-  add({
-    what: '`osmen-cred token` on a fresh token, whole process, 100k accounts',
-    target: '(not in DESIGN.md)',
-    measured: `median ${fmtMs(samples[5]!)}`,
-    notes: `10 runs through bin/osmen-cred.js (development launcher: tsx transform included; a bundled build starts faster), ${failures} failed; process start and module loading dominate, the lookup itself is the first row`,
-  });
-}
-
-// ---------------------------------------------------------------------------
-
-function machineInfo(): string[] {
-  const c = cpus();
-  const db = new Database(':memory:');
-  const sqlite = (db.prepare('select sqlite_version() as v').get() as { v: string }).v;
-  db.close();
-  return [
-    `- Date: ${new Date().toISOString()}`,
-    `- CPU: ${c[0]?.model ?? 'unknown'} × ${c.length} logical cores`,
-    `- Memory: ${(totalmem() / 2 ** 30).toFixed(1)} GiB total, ${(freemem() / 2 ** 30).toFixed(1)} GiB free at start`,
-    `- OS: ${platform()} ${release()} ${arch()}`,
-    `- Node: ${process.version}; SQLite ${sqlite} (better-sqlite3); keychain: ${keychainNote ? 'not available' : 'Secret Service (gnome-keyring) on a D-Bus session'}`,
-  ];
-}
-
-function markdown(info: string[], seconds: number): string {
-  const esc = (s: string) => s.replace(/\|/g, '\\|');
-  return [
-    '# Benchmark results',
-    '',
-    'Written by `npm run bench` (bench/run.ts). Measured, not asserted: the targets come from the',
-    'Performance table in DESIGN.md. Figures vary between runs and machines; rerun to compare.',
-    '',
-    ...info,
-    `- Run time: ${seconds.toFixed(0)} s`,
-    '',
-    '| what | target (DESIGN.md) | measured | notes |',
-    '| --- | --- | --- | --- |',
-    ...rows.map((r) => `| ${esc(r.what)} | ${esc(r.target)} | ${esc(r.measured)} | ${esc(r.notes ?? '')} |`),
-    '',
-  ].join('\n');
-}
 
 async function main(): Promise<void> {
-  const info = machineInfo();
+  const info = machineInfo(keychainNote);
   console.log(`OsMEN benchmark\n${info.join('\n')}`);
   try {
     await benchGetValid();
@@ -553,14 +415,15 @@ async function main(): Promise<void> {
     await benchSchedulerTick();
     await benchRotate();
     await benchSingleFlight();
-    await benchVaultReady();
-    await benchCliProcess();
+    await benchVaultReady({ tmpRoot, bigHome, key, bigKeyNow, keychainNote, add, child, nextMessage });
+    // 7-8. The token agent and `osmen-cred token` as a whole process (bench/lib/agent-bench.ts).
+    await benchAgent({ root, tmpRoot, add, child, nextMessage });
   } finally {
     for (const c of children) c.kill();
     rmSync(tmpRoot, { recursive: true, force: true });
   }
   const seconds = (Date.now() - started) / 1000;
-  const md = markdown(info, seconds);
+  const md = markdown(info, seconds, rows);
   writeFileSync(join(here, 'results.md'), md);
   console.log(`\n${md}`);
   console.log(`bench: wrote ${join('bench', 'results.md')}`);

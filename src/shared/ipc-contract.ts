@@ -150,6 +150,7 @@ export const SettingsDtoSchema = z.strictObject({
   checkIntervalMs: z.number().int().nonnegative(),
   backgroundRefreshPaused: z.boolean(),
   startAtLogin: z.boolean(),
+  agentEnabled: z.boolean(),
 });
 export type SettingsDto = z.infer<typeof SettingsDtoSchema>;
 
@@ -170,6 +171,7 @@ export const SettingsPatchSchema = z
       .optional(),
     backgroundRefreshPaused: z.boolean().optional(),
     startAtLogin: z.boolean().optional(),
+    agentEnabled: z.boolean().optional(),
   })
   .refine((patch) => Object.values(patch).some((v) => v !== undefined), 'settings patch is empty');
 

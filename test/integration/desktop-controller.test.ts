@@ -6,7 +6,7 @@
  * one re-auth notification per account, a quit that saves a refresh in flight, a second
  * instance, settings reaching the renderer, and the IPC sender check as registered.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createCredentialCore, type CredentialCore } from '../../src/main/core/credential-core.js';
 import { EncryptionManager } from '../../src/main/core/security/encryption-manager.js';
 import { TokenManager } from '../../src/main/core/security/token-manager.js';
@@ -15,6 +15,10 @@ import { browseAuthorization, PUBLIC_CLIENT_ID, startTestProvider, type TestProv
 import { ageToken, TEST_SCOPES } from '../helpers/oidc-fixtures.js';
 import { fakePorts, type FakePorts, WINDOW_ID } from '../helpers/desktop-ports.js';
 import { makeTmpHome } from '../helpers/tmp.js';
+import { askAgent } from '../../src/main/core/agent/client.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
 
 let op: TestProvider;
 let home: ReturnType<typeof makeTmpHome>;
@@ -260,5 +264,20 @@ describe('the rest of the lifecycle', () => {
     expect(planned).toBeGreaterThan(Date.now() + 1_000);
     for (const wake of ports.wakes) wake('resume');
     expect(scheduler.nextRunAt!).toBeLessThanOrEqual(Date.now());
+  });
+});
+
+describe('the token agent', () => {
+  it('serves tokens on <data folder>/agent.sock while the app runs, and stops when the setting is turned off', async () => {
+    await startApp();
+    const core = controller.core!;
+    const user = await connect(core, 'frank');
+    const sock = join(home.dir, 'agent.sock');
+    await vi.waitFor(() => expect(controller.agentPath).toBe(sock), { timeout: 10_000, interval: 20 });
+    const answer = await askAgent([sock], { id: 1, method: 'token', provider: 'testop', user });
+    expect(answer?.answer).toMatchObject({ id: 1, ok: true, accessToken: core.tokens.getToken('testop', user)!.accessToken });
+    await ports.ipc.invoke('osmen:settings:update', { agentEnabled: false });
+    await vi.waitFor(() => expect(existsSync(sock)).toBe(false), { timeout: 10_000, interval: 20 });
+    expect(controller.agentPath).toBeNull();
   });
 });

@@ -144,7 +144,7 @@ describe('a full disk', () => {
 
     const hold = op.holdTokenRequests();
     const child = spawn(process.execPath, [BIN, 'token', 'testop', meta.userId], {
-      env: { PATH: process.env.PATH, HOME: home, OSMEN_HOME: home, OAUTH_ENCRYPTION_KEY: key },
+      env: { PATH: process.env.PATH, HOME: home, OSMEN_HOME: home, OAUTH_ENCRYPTION_KEY: key, OSMEN_CLI_SOURCE: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -21,11 +21,19 @@ import { exportVerifyText, verifyText } from './log-format.js';
 import { locateVault, noVault, openVault, type VaultLocation } from './open-vault.js';
 import { connect } from './commands/connect.js';
 import { provider } from './commands/provider.js';
+import { agent } from './commands/agent.js';
+import { run } from './commands/run.js';
+import { status } from './commands/status.js';
+import { token } from './commands/token.js';
 
 export interface CliIo {
   out(text: string): void;
   err(text: string): void;
   env: NodeJS.ProcessEnv;
+  /** Routes these signals to `handler` until released (`agent`, `run`); the command's exit code then stands. */
+  takeSignals?(signals: readonly NodeJS.Signals[], handler: (signal: NodeJS.Signals) => void): () => void;
+  /** The SIGINT/SIGTERM received so far under the default handling, if any. */
+  signalled?(): NodeJS.Signals | null;
 }
 
 export interface CommandContext {
@@ -33,8 +41,14 @@ export interface CommandContext {
   positionals: string[];
   values: Record<string, string | boolean | undefined>;
   vault: VaultLocation;
-  /** Opens the vault (the core); cli.ts closes it after the command. */
-  open(): Promise<CredentialCore>;
+  /** Options in command-line order (`run` pairs each --env with the --account before it). */
+  tokens: ReadonlyArray<{ kind: string; name?: string; value?: string | boolean }>;
+  /** Arguments after `--` (commands with `passThrough`). */
+  rest: string[];
+  /** Opens the vault (the core); cli.ts closes it after the command. `background` starts its scheduler. */
+  open(opts?: { background?: boolean }): Promise<CredentialCore>;
+  /** Closes the vault now if it was opened (`run` does before starting its command). */
+  close(): Promise<void>;
 }
 
 type OptionKind = 'boolean' | 'string';
@@ -48,7 +62,9 @@ export interface CommandSpec {
   vaultMode?: 'read-only' | 'existing';
   summary: string;
   help: string;
-  run(ctx: CommandContext): Promise<ExitCode>;
+  /** Takes `-- <command> [args…]` (in ctx.rest). */
+  passThrough?: boolean;
+  run(ctx: CommandContext): Promise<ExitCode | number>;
 }
 
 const json = (value: unknown) => JSON.stringify(value, null, 2);
@@ -62,31 +78,6 @@ function requireAccount(core: CredentialCore, provider: string, user: string): v
     );
   }
 }
-
-const token: CommandSpec = {
-  name: 'token',
-  args: ['provider', 'user'],
-  options: {},
-  summary: 'print a valid access token (refreshing it first when it is about to expire)',
-  help: `Usage: osmen-cred token <provider> <user>
-
-Prints only the access token and a newline on stdout, nothing else, so a
-program can read it directly. When the token expires within the refresh
-window it is refreshed first; several processes (the desktop app included)
-asking at once make one request to the provider (a lease in the database).
-
-Exit codes: 0 token printed; 2 no such account; 3 the user must sign in again;
-75 temporary failure (provider down, rate limited, database busy) - retry later;
-78 configuration (no key / keychain locked / provider not configured).`,
-  async run(ctx) {
-    const [provider, user] = ctx.positionals as [string, string];
-    const core = await ctx.open();
-    requireAccount(core, provider, user);
-    const accessToken = await core.refresher.getValidAccessToken(provider, user);
-    ctx.io.out(`${accessToken}\n`);
-    return EXIT.OK;
-  },
-};
 
 const list: CommandSpec = {
   name: 'list',
@@ -394,7 +385,7 @@ OSMEN_NEW_ENCRYPTION_KEY when rotating an environment key.`,
   },
 };
 
-export const COMMANDS: readonly CommandSpec[] = [token, list, check, refresh, disconnect, rotateKey, log, keygen, connect, provider];
+export const COMMANDS: readonly CommandSpec[] = [token, status, run, agent, connect, provider, list, check, refresh, disconnect, rotateKey, log, keygen];
 
 /** An error's message, bounded and on one line; core errors never carry secrets. */
 export function safeMessage(err: unknown): string {

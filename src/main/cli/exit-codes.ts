@@ -49,10 +49,12 @@ const CONFIG_CODES = new Set([
   'UNKNOWN_KEY_ID',
   'DB_NEWER_SCHEMA',
   'DB_OPEN_FAILED',
+  'AGENT_SOCKET_IN_USE',
+  'AGENT_SOCKET_PATH_TOO_LONG',
 ]);
 const DATA_CODES = new Set(['DB_CORRUPT', 'DECRYPT_FAILED', 'CIPHERTEXT_MALFORMED', 'EMPTY_INPUT', 'INVALID_TOKEN_RESPONSE']);
-const TEMP_CODES = new Set(['DB_LOCKED']);
-const NOT_FOUND_CODES = new Set(['NO_VAULT', 'NO_ACCOUNT', 'account_not_found']);
+const TEMP_CODES = new Set(['DB_LOCKED', 'AGENT_RUNNING']);
+const NOT_FOUND_CODES = new Set(['NO_VAULT', 'NO_ACCOUNT', 'ACCOUNT_NOT_FOUND', 'account_not_found']);
 /**
  * A sign-in (`connect`) that did not happen because of the person, not the system: they declined
  * (`access_denied`, Microsoft's `authorization_declined`) or let the code expire (RFC 8628

@@ -40,16 +40,22 @@ export function noVault(loc: VaultLocation): CliError {
 }
 
 /**
- * Opens the vault at `loc`. `read-only` commands (list, token, check, log) never modify the
- * vault; `existing` ones (refresh, disconnect, rotate-key) write to it but never make one;
+ * Opens the vault at `loc`. `read-only` commands (list, token, check, log, status) never modify
+ * the vault; `existing` ones (refresh, disconnect, rotate-key) write to it but never make one;
  * `create` (`connect`, `provider add` only) makes the vault and its key when there is none,
  * like the app's first start: the key in the OS keychain, or OAUTH_ENCRYPTION_KEY.
+ * `background` starts the refresh scheduler (only the long-running `agent`, as in the app).
  */
-export async function openVault(loc: VaultLocation, env: NodeJS.ProcessEnv, mode: VaultMode = 'read-only'): Promise<CredentialCore> {
+export async function openVault(
+  loc: VaultLocation,
+  env: NodeJS.ProcessEnv,
+  opts: { mode?: VaultMode; background?: boolean } = {},
+): Promise<CredentialCore> {
+  const mode = opts.mode ?? 'read-only';
   if (!loc.exists && mode !== 'create') throw noVault(loc);
   const keychainService = env.OSMEN_KEYCHAIN_SERVICE?.trim() || undefined;
   // Loaded on demand: `keygen` and `--help` need neither SQLite nor the OAuth engine.
   const { createCredentialCore } = await import('../core/credential-core.js');
   const repoDir = env.OSMEN_REPO_DIR?.trim() || undefined;
-  return createCredentialCore({ home: loc.home, env, keychainService, repoDir, startScheduler: false, mode });
+  return createCredentialCore({ home: loc.home, env, keychainService, repoDir, startScheduler: opts.background === true, mode });
 }

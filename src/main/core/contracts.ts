@@ -118,6 +118,8 @@ export interface CoreSettings {
   backgroundRefreshPaused: boolean;
   /** Start the app (in the tray) at login. */
   startAtLogin: boolean;
+  /** Serve the token agent socket (<data folder>/agent.sock) while the app runs. */
+  agentEnabled: boolean;
 }
 
 export interface ProviderSummary {

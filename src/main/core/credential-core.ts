@@ -37,6 +37,7 @@ import { VaultError } from './errors.js';
 export type { CustomProviderInput } from './provider-catalogue.js';
 export type { VaultMode } from './vault-opener.js';
 export type { DeviceUserCode } from './oauth/index.js';
+import { AccessTokenSource, type AccessToken, type AccessTokenOptions } from './oauth/access-token.js';
 
 export interface CredentialCoreOptions {
   /** Data folder (default OSMEN_HOME or ~/.osmen). */
@@ -111,6 +112,8 @@ export interface CredentialCore {
   cancelConnect(): boolean;
   disconnectAccount(providerId: string, userId: string): Promise<DisconnectResult>;
   listAccounts(): TokenMetadata[];
+  /** A token to hand to a program, refreshed first when it would expire within `minTtlMs` (or the refresh window). */
+  getAccessToken(providerId: string, userId: string, opts?: AccessTokenOptions): Promise<AccessToken>;
   refreshAccount(providerId: string, userId: string): Promise<TokenMetadata>;
   refreshAll(): Promise<RefreshSummary>;
   listProviders(): ProviderSummary[];
@@ -207,6 +210,7 @@ export async function createCredentialCore(options: CredentialCoreOptions = {}):
   if (options.startScheduler && !current.backgroundRefreshPaused) scheduler.start();
 
   let connecting: AbortController | null = null;
+  const accessTokens = new AccessTokenSource({ tokens, refresher });
   const deps = () => ({ tokens, providers, log, events });
 
   /** One sign-in at a time (a new one cancels the previous); cancelConnect() reaches either kind. */
@@ -282,6 +286,10 @@ export async function createCredentialCore(options: CredentialCoreOptions = {}):
 
     listAccounts() {
       return tokens.listTokens();
+    },
+
+    getAccessToken(providerId, userId, opts) {
+      return accessTokens.get(providerId, userId, opts);
     },
 
     async refreshAccount(providerId, userId) {
@@ -384,6 +392,7 @@ export async function createCredentialCore(options: CredentialCoreOptions = {}):
         // and a last attempt at tokens that could not be saved yet.
         await refresher.close();
       } finally {
+        accessTokens.clear();
         tokens.close();
         log.close();
       }

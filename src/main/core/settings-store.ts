@@ -13,6 +13,7 @@ export const DEFAULT_SETTINGS: CoreSettings = {
   checkIntervalMs: 5 * 60_000,
   backgroundRefreshPaused: false,
   startAtLogin: false,
+  agentEnabled: true,
 };
 
 /** The ids custom providers may have (a subset of what the registry accepts). */
@@ -38,6 +39,7 @@ export const settingsPatchSchema = z.strictObject({
   checkIntervalMs: z.number().int().min(10_000).max(24 * 3_600_000).optional(),
   backgroundRefreshPaused: z.boolean().optional(),
   startAtLogin: z.boolean().optional(),
+  agentEnabled: z.boolean().optional(),
 });
 
 const fileSchema = z.object({

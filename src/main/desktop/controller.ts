@@ -9,6 +9,7 @@
 import { accountKey } from '../../shared/account-key.js';
 import type { IpcErrorDto } from '../../shared/ipc-contract.js';
 import type { CoreSettings } from '../core/contracts.js';
+import { AgentService } from '../core/agent/service.js';
 import type { CredentialCore } from '../core/credential-core.js';
 import { toErrorDto } from '../ipc/errors.js';
 import { forwardCoreEvents } from '../ipc/events-bridge.js';
@@ -52,6 +53,8 @@ export interface DesktopControllerOptions {
   now?: () => number;
   /** How often the tray's "next refresh in …" is redrawn. Default 60 s. */
   trayRedrawMs?: number;
+  /** The token agent's socket (default <data folder>/agent.sock). */
+  agentSocketPath?: string;
 }
 
 export class DesktopController {
@@ -59,6 +62,7 @@ export class DesktopController {
   private lockedBecause: IpcErrorDto | null = null;
   private win: WindowHandle | null = null;
   private trayHandle: TrayHandle | null = null;
+  private agent: AgentService | null = null;
   private table: HandlerTable | null = null;
   private quitting = false;
   private closed = false;
@@ -169,6 +173,7 @@ export class DesktopController {
     };
     const onSettings = (settings: CoreSettings): void => {
       this.applyStartAtLogin(settings.startAtLogin);
+      void this.agent?.setEnabled(settings.agentEnabled);
       this.redrawTray();
     };
     core.events.on('needs-reauth', onReauth);
@@ -183,7 +188,24 @@ export class DesktopController {
     this.cleanups.push(this.o.power.watch(() => core.scheduler.wake()));
     this.reauth.sync(core.listAccounts());
     this.applyStartAtLogin(core.getSettings().startAtLogin);
+    // The token agent (docs/cli.md): programs get tokens over <data folder>/agent.sock while the
+    // app runs, so they never open the vault themselves (Settings: on by default). When an
+    // `osmen-cred agent` already serves the socket, that one keeps serving.
+    this.agent = new AgentService(core, {
+      home: core.home,
+      log: core.log,
+      ...(this.o.agentSocketPath ? { socketPath: this.o.agentSocketPath } : {}),
+      onState: (s) => {
+        if (s.error) this.o.diagnostics?.warn(`token agent not started: [${s.error.code}] ${s.error.message}`);
+      },
+    });
+    void this.agent.setEnabled(core.getSettings().agentEnabled);
     this.redrawTray();
+  }
+
+  /** The token agent the app serves, when it runs. */
+  get agentPath(): string | null {
+    return this.agent?.path ?? null;
   }
 
   private notifyReauth(provider: string, userId: string, label: string): void {
@@ -260,7 +282,9 @@ export class DesktopController {
     for (const cleanup of this.cleanups.splice(0)) cleanup();
     this.trayHandle?.destroy();
     this.trayHandle = null;
-    const closing = this.coreRef ? this.coreRef.close() : Promise.resolve();
+    // The agent first: its requests in flight finish (and save any refresh) before the vault closes.
+    const core = this.coreRef;
+    const closing = (this.agent ? this.agent.close() : Promise.resolve()).then(() => core?.close());
     void closing
       .catch((err: unknown) => this.o.diagnostics?.warn('closing the vault failed', err))
       .finally(() => this.o.app.quit());

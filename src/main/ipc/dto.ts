@@ -115,6 +115,7 @@ export function toSettingsDto(s: CoreSettings): SettingsDto {
     checkIntervalMs: s.checkIntervalMs,
     backgroundRefreshPaused: s.backgroundRefreshPaused,
     startAtLogin: s.startAtLogin,
+    agentEnabled: s.agentEnabled,
   };
 }
 

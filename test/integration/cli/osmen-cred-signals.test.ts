@@ -37,7 +37,7 @@ describe('osmen-cred and signals', () => {
   it('SIGINT during a refresh finishes the save, exits 130, and the grant stays valid', async () => {
     const gate = op.holdTokenRequests();
     const child = spawn(process.execPath, [launcher, 'token', 'testop', USER], {
-      env: { ...process.env, OSMEN_HOME: home.dir, OAUTH_ENCRYPTION_KEY: key },
+      env: { ...process.env, OSMEN_HOME: home.dir, OAUTH_ENCRYPTION_KEY: key, OSMEN_CLI_SOURCE: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';

@@ -1,10 +1,14 @@
-/** Runs bin/osmen-cred.js as a real child process and records what it printed. */
+/**
+ * Runs bin/osmen-cred.js as a real child process and records what it printed. The launcher runs
+ * the sources (OSMEN_CLI_SOURCE=1), so the suite tests this checkout, not an older build; the
+ * e2e suite tests the bundle.
+ */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
-const BIN = fileURLToPath(new URL('../../../bin/osmen-cred.js', import.meta.url));
+export const BIN = fileURLToPath(new URL('../../../bin/osmen-cred.js', import.meta.url));
 
 export interface CliRun {
   args: string[];
@@ -18,7 +22,7 @@ export const allRuns: CliRun[] = [];
 
 export function runCli(args: string[], env: NodeJS.ProcessEnv, options: { input?: string } = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = execFile(process.execPath, [BIN, ...args], { env, timeout: 60_000, encoding: 'utf8' }, (err, stdout, stderr) => {
+    const child = execFile(process.execPath, [BIN, ...args], { env: { ...env, OSMEN_CLI_SOURCE: '1' }, timeout: 60_000, encoding: 'utf8' }, (err, stdout, stderr) => {
       if (err && typeof err.code !== 'number') return reject(err);
       const run = { args, code: err ? (err.code as number) : 0, stdout, stderr };
       allRuns.push(run);
@@ -38,7 +42,7 @@ export interface RunningCli {
 
 /** Starts the CLI and lets the test act on its stderr while it runs (a sign-in waiting for the person). */
 export function startCli(args: string[], env: NodeJS.ProcessEnv): RunningCli {
-  const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...env, OSMEN_CLI_SOURCE: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
   const killer = setTimeout(() => child.kill('SIGKILL'), 90_000);
   let stdout = '';
   let stderr = '';

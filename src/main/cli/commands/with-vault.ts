@@ -9,7 +9,7 @@ import { openVault } from '../open-vault.js';
 
 /** Opens the vault, runs `fn` with it and closes it, also when `fn` fails. */
 export async function withVault(ctx: CommandContext, mode: VaultMode, fn: (core: CredentialCore) => Promise<ExitCode>): Promise<ExitCode> {
-  const core = await openVault(ctx.vault, ctx.io.env, mode);
+  const core = await openVault(ctx.vault, ctx.io.env, { mode });
   let code: ExitCode;
   try {
     code = await fn(core);

@@ -5,7 +5,7 @@
  * browser sees (success or error page) after exchanging the code, so the page
  * tells the truth.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface CallbackRequest {
@@ -35,6 +35,9 @@ const SECURITY_HEADERS = {
 const MAX_PENDING_SOCKETS = 16;
 
 export async function startLoopbackListener(options: { expectedState: string; path?: string; host?: string }): Promise<LoopbackListener> {
+  // Loaded here, not at the top: node:http's ESM facade pulls in undici (~10-30 ms), and every
+  // `osmen-cred` start without an agent loaded it only for this sign-in listener.
+  const { createServer } = await import('node:http');
   const path = options.path ?? '/callback';
   const host = options.host ?? '127.0.0.1';
   let resolveCb!: (r: CallbackRequest) => void;

@@ -41,6 +41,9 @@ export const ALLOWED_DETAIL_KEYS: ReadonlySet<string> = new Set([
   'hasRefreshToken',
   'phase',
   'description',
+  // Token agent hand-off counts (per account and program, per minute).
+  'client',
+  'failed',
 ]);
 
 /** Longest string value kept; longer values are cut (after redaction). */

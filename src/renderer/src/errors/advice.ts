@@ -278,6 +278,11 @@ const TABLE: Readonly<Record<string, Advice>> = {
     'Run the Health checks; if you did not restore an old copy yourself, treat the data folder as tampered with.',
     'health',
   ),
+  // ------------------------------------------------ the token agent
+  AGENT_RUNNING: a(
+    'Another token agent (osmen-cred agent) already serves programs on this computer.',
+    'Nothing to do: programs keep getting tokens from it. To let the app serve them, stop that agent and turn the setting off and on.',
+  ),
   // ------------------------------------------------ the window <-> main process
   INVALID_REQUEST: a('Some values were not accepted.', 'Correct them and try again.', 'none', true),
   NOT_ALLOWED: a('That is not allowed.', 'Only the listed provider pages can be opened.', 'none', true),

@@ -180,6 +180,22 @@ export function SettingsView(props: Props): React.JSX.Element {
             <span className="help">Opens in the tray, so tokens stay fresh without the window.</span>
           </label>
         </div>
+        <div className="toggle-row">
+          <input
+            id={`${ids}-agent`}
+            type="checkbox"
+            className="switch"
+            checked={s.agentEnabled}
+            disabled={saving}
+            onChange={(e) =>
+              void save({ agentEnabled: e.target.checked }, e.target.checked ? 'Programs get tokens from the app.' : 'Token agent turned off.')
+            }
+          />
+          <label htmlFor={`${ids}-agent`}>
+            Serve tokens to programs (token agent)
+            <span className="help">osmen-cred and other programs ask the app over a private socket instead of opening the vault.</span>
+          </label>
+        </div>
         <p className="muted small" role="status">
           Scheduler:{' '}
           {scheduler === null

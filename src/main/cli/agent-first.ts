@@ -1,0 +1,123 @@
+/**
+ * The fast path of `osmen-cred token` and `osmen-cred status`: ask a running agent (the desktop
+ * app or `osmen-cred agent`) and print its answer, without loading SQLite, openid-client, zod or
+ * the keychain. Returns null whenever the full CLI should handle the call instead: no agent
+ * answered, or the command line is not one this path understands (the full CLI then reports
+ * usage errors with its usual messages).
+ *
+ * Which sockets: with `--home DIR` only that data folder's agent (`DIR/agent.sock`); otherwise
+ * `$OSMEN_AGENT_SOCK`, then the default data folder's socket.
+ */
+import { parseArgs } from 'node:util';
+import { askAgent, type AgentAnswer } from '../core/agent/client.js';
+import type { StatusReport, WireError } from '../core/agent/protocol.js';
+import { AGENT_SOCKET_ENV, defaultAgentSocketPath } from '../core/agent/socket-path.js';
+import { osmenHome } from '../core/paths.js';
+import { statusExitCode, statusText } from './status-output.js';
+import { formatToken, isTokenFormat, parseMinTtl, type HandedToken } from './token-output.js';
+
+export interface FastIo {
+  out(text: string): void;
+  err(text: string): void;
+  env: NodeJS.ProcessEnv;
+}
+
+/** The client name the CLI reports to the agent (hand-off counts in the security log). */
+export const CLI_CLIENT_NAME = 'osmen-cred';
+
+export function agentSocketCandidates(home: string | undefined, env: NodeJS.ProcessEnv): string[] {
+  if (home !== undefined) return [defaultAgentSocketPath(home)];
+  const fromEnv = env[AGENT_SOCKET_ENV]?.trim();
+  const paths = [fromEnv, defaultAgentSocketPath(osmenHome(env))].filter((p): p is string => Boolean(p));
+  return [...new Set(paths)];
+}
+
+// eslint-disable-next-line no-control-regex
+const oneLine = (s: unknown, max = 500) => String(s ?? '').replace(/[\u0000-\u001f\u007f]+/g, ' ').trim().slice(0, max);
+
+function isWireError(e: unknown): e is WireError {
+  return typeof e === 'object' && e !== null && typeof (e as WireError).code === 'string';
+}
+
+/** Agent answers that mean "ask the vault yourself": a protocol mismatch, or an agent on its way out. */
+const FALL_BACK = new Set(['bad_request', 'shutting_down']);
+
+/** Prints an agent's error like the CLI prints its own; the exit code is the agent's (the CLI's for that error). */
+export function printAgentError(io: FastIo, answer: AgentAnswer): number {
+  const e = answer.error;
+  const code = isWireError(e) && /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/.test(e.code) ? e.code : 'INTERNAL';
+  const exit = isWireError(e) && Number.isInteger(e.exitCode) && e.exitCode > 0 && e.exitCode < 256 ? e.exitCode : 70;
+  io.err(`osmen-cred: error [${code}]: ${oneLine(isWireError(e) ? e.message : 'the agent failed') || 'the agent failed'}\n`);
+  return exit;
+}
+
+export function handedToken(a: AgentAnswer): HandedToken | null {
+  if (typeof a.accessToken !== 'string' || a.accessToken === '') return null;
+  return {
+    accessToken: a.accessToken,
+    tokenType: typeof a.tokenType === 'string' ? a.tokenType : 'Bearer',
+    expiresAt: typeof a.expiresAt === 'string' ? a.expiresAt : null,
+    scopes: Array.isArray(a.scopes) ? a.scopes.filter((s): s is string => typeof s === 'string') : [],
+  };
+}
+
+export async function tryAgentFirst(argv: string[], io: FastIo): Promise<number | null> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: {
+        home: { type: 'string' },
+        format: { type: 'string' },
+        'min-ttl': { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch {
+    return null;
+  }
+  const { values, positionals } = parsed;
+  if (values.help || (values.home !== undefined && values.home.trim() === '')) return null;
+  const [command, ...args] = positionals;
+  const paths = agentSocketCandidates(values.home, io.env);
+
+  if (command === 'token') {
+    if (args.length !== 2 || values.json !== undefined) return null;
+    const [provider, user] = args as [string, string];
+    if (provider.length > 512 || user.length > 512 || provider === '' || user === '') return null;
+    const format = values.format ?? 'raw';
+    if (!isTokenFormat(format)) return null;
+    const minTtl = values['min-ttl'] === undefined ? 0 : parseMinTtl(values['min-ttl']);
+    if (minTtl === null) return null;
+    const asked = await askAgent(paths, { method: 'token', provider, user, minTtl, client: CLI_CLIENT_NAME });
+    if (!asked) return null;
+    const { answer } = asked;
+    if (answer.ok !== true) {
+      if (isWireError(answer.error) && FALL_BACK.has(answer.error.code)) return null;
+      return printAgentError(io, answer);
+    }
+    const token = handedToken(answer);
+    if (!token) return null;
+    io.out(formatToken(token, format));
+    return 0;
+  }
+
+  if (command === 'status') {
+    if (args.length !== 0 || values.format !== undefined || values['min-ttl'] !== undefined) return null;
+    const asked = await askAgent(paths, { method: 'status', client: CLI_CLIENT_NAME });
+    if (!asked) return null;
+    const { answer } = asked;
+    if (answer.ok !== true) {
+      if (isWireError(answer.error) && FALL_BACK.has(answer.error.code)) return null;
+      return printAgentError(io, answer);
+    }
+    if (!Array.isArray(answer.accounts)) return null;
+    const report = { usable: answer.usable === true, accounts: answer.accounts } as StatusReport;
+    io.out(values.json ? `${JSON.stringify(report, null, 2)}\n` : statusText(report));
+    return statusExitCode(report);
+  }
+  return null;
+}

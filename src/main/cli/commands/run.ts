@@ -1,0 +1,152 @@
+/**
+ * `osmen-cred run --account <provider>:<user> [--env NAME] [--min-ttl SECONDS] -- <command> [args…]`
+ *
+ * Starts the command (no shell) with the access token in its environment, passes stdin, stdout,
+ * stderr and signals through, and exits with the command's exit code (128+n when a signal ended
+ * it). A token that cannot be had gives the CLI's exit code and the command is not started.
+ */
+import { spawn } from 'node:child_process';
+import { askAgent } from '../../core/agent/client.js';
+import { agentSocketCandidates, CLI_CLIENT_NAME, handedToken } from '../agent-first.js';
+import { CliError, EXIT } from '../exit-codes.js';
+import { signalExitCode } from '../signal-hub.js';
+import { parseMinTtl, type HandedToken } from '../token-output.js';
+import type { CommandContext, CommandSpec } from '../commands.js';
+import { tokenFromVault } from './token.js';
+
+export const DEFAULT_TOKEN_ENV = 'OSMEN_ACCESS_TOKEN';
+const EXPIRES_SUFFIX = '_EXPIRES_AT';
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+/** Passed on to the command; SIGKILL and SIGSTOP cannot be caught, the rest make no sense to pass. */
+export const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH', 'SIGCONT', 'SIGBREAK'];
+
+export interface AccountBinding {
+  provider: string;
+  user: string;
+  env: string;
+}
+
+const usage = (message: string) => new CliError('USAGE', EXIT.USAGE, `${message} See \`osmen-cred run --help\`.`);
+
+/** Pairs each --env with the --account before it, in command-line order. */
+export function accountBindings(tokens: CommandContext['tokens']): AccountBinding[] {
+  const bindings: Array<{ provider: string; user: string; env?: string }> = [];
+  for (const t of tokens) {
+    if (t.kind !== 'option') continue;
+    if (t.name === 'account') {
+      const spec = typeof t.value === 'string' ? t.value : '';
+      const colon = spec.indexOf(':');
+      const provider = spec.slice(0, colon);
+      const user = spec.slice(colon + 1);
+      if (colon <= 0 || user === '' || provider.length > 512 || user.length > 512) {
+        throw usage('--account takes <provider>:<user>, for example google:me@example.com.');
+      }
+      bindings.push({ provider, user });
+    } else if (t.name === 'env') {
+      const name = typeof t.value === 'string' ? t.value : '';
+      const last = bindings[bindings.length - 1];
+      if (!last) throw usage('--env names the variable of the --account before it; put it after an --account.');
+      if (last.env !== undefined) throw usage('One --env per --account.');
+      if (!ENV_NAME.test(name)) throw usage('--env takes an environment variable name (letters, digits, _; not starting with a digit).');
+      last.env = name;
+    }
+  }
+  if (bindings.length === 0) throw usage('run needs at least one --account <provider>:<user>.');
+  const out = bindings.map((b, i) => {
+    if (b.env === undefined && i > 0) throw usage('With several --account, give each one after the first its own --env NAME.');
+    return { provider: b.provider, user: b.user, env: b.env ?? DEFAULT_TOKEN_ENV };
+  });
+  const names = out.flatMap((b) => [b.env, `${b.env}${EXPIRES_SUFFIX}`]);
+  if (new Set(names).size !== names.length) throw usage('Each --env must name a different variable.');
+  return out;
+}
+
+/** Every account's token: from a running agent when one answers, else from the vault. */
+async function fetchTokens(ctx: CommandContext, bindings: AccountBinding[], minTtl: number): Promise<HandedToken[]> {
+  const home = typeof ctx.values.home === 'string' ? ctx.values.home : undefined;
+  const paths = agentSocketCandidates(home, ctx.io.env);
+  const out: HandedToken[] = [];
+  for (const b of bindings) {
+    const asked = await askAgent(paths, { method: 'token', provider: b.provider, user: b.user, minTtl, client: CLI_CLIENT_NAME });
+    const a = asked?.answer;
+    if (a?.ok === true && handedToken(a)) {
+      out.push(handedToken(a)!);
+      continue;
+    }
+    const e = a?.error as { code?: unknown; message?: unknown; exitCode?: unknown } | undefined;
+    if (a && e && e.code !== 'bad_request' && e.code !== 'shutting_down') {
+      const code = typeof e.code === 'string' && /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/.test(e.code) ? e.code : 'INTERNAL';
+      const exit = typeof e.exitCode === 'number' && Number.isInteger(e.exitCode) && e.exitCode > 0 && e.exitCode < 256 ? e.exitCode : EXIT.SOFTWARE;
+      // eslint-disable-next-line no-control-regex
+      throw new CliError(code, exit as never, String(e.message ?? 'the agent failed').replace(/[\u0000-\u001f\u007f]+/g, ' ').slice(0, 500));
+    }
+    const core = await ctx.open();
+    out.push(await tokenFromVault(core, b.provider, b.user, minTtl));
+  }
+  return out;
+}
+
+export const run: CommandSpec = {
+  name: 'run',
+  args: [],
+  options: { account: 'string', env: 'string', 'min-ttl': 'string' },
+  passThrough: true,
+  summary: 'run a command with an access token in its environment',
+  help: `Usage: osmen-cred run --account <provider>:<user> [--env NAME] [--min-ttl SECONDS] -- <command> [args…]
+
+Starts <command> (directly, no shell) with the account's access token in
+${DEFAULT_TOKEN_ENV} (or NAME) and its expiry (ISO 8601) in
+${DEFAULT_TOKEN_ENV}${EXPIRES_SUFFIX} (or NAME${EXPIRES_SUFFIX}; unset when the token has no expiry).
+--account may repeat; each one after the first needs its own --env:
+  osmen-cred run --account google:me@example.com --env GOOGLE_TOKEN \\
+                 --account microsoft:me@example.com --env GRAPH_TOKEN -- ./sync.py
+--min-ttl N: each token stays valid at least N more seconds (refreshed first).
+
+stdin, stdout and stderr are the command's; SIGINT, SIGTERM, SIGHUP, SIGQUIT,
+SIGUSR1, SIGUSR2, SIGWINCH and SIGCONT are passed on to it. The token is not
+refreshed while the command runs: ask for enough --min-ttl.
+
+Exit codes: the command's own; 128+n when signal n ended it; 126/127 when it
+cannot be started / is not found. When a token cannot be had, the command is
+not started and the exit code is the same as \`osmen-cred token\`'s (2, 3, 75, 78).`,
+  async run(ctx) {
+    const bindings = accountBindings(ctx.tokens);
+    const minTtl = ctx.values['min-ttl'] === undefined ? 0 : parseMinTtl(ctx.values['min-ttl']);
+    if (minTtl === null) throw usage('--min-ttl takes whole seconds from 0 to 86400.');
+    // The command's environment is the caller's, taken before the vault reads <home>/.env into
+    // this process: client ids and secrets meant for the vault must not reach the command.
+    const env: NodeJS.ProcessEnv = { ...ctx.io.env };
+    const tokens = await fetchTokens(ctx, bindings, minTtl);
+    await ctx.close();
+    bindings.forEach((b, i) => {
+      env[b.env] = tokens[i]!.accessToken;
+      const expiresAt = tokens[i]!.expiresAt;
+      if (expiresAt) env[`${b.env}${EXPIRES_SUFFIX}`] = expiresAt;
+      else delete env[`${b.env}${EXPIRES_SUFFIX}`];
+    });
+    const early = ctx.io.signalled?.();
+    if (early) return signalExitCode(early);
+
+    const [command, ...args] = ctx.rest as [string, ...string[]];
+    return new Promise<number>((resolve) => {
+      const child = spawn(command, args, { stdio: 'inherit', env, shell: false });
+      const release = ctx.io.takeSignals?.(FORWARDED_SIGNALS, (sig) => {
+        try {
+          child.kill(sig);
+        } catch {
+          // Already gone: its exit is on the way.
+        }
+      });
+      child.once('error', (err: NodeJS.ErrnoException) => {
+        release?.();
+        const notFound = err.code === 'ENOENT';
+        ctx.io.err(`osmen-cred: error [${notFound ? 'COMMAND_NOT_FOUND' : 'COMMAND_NOT_STARTED'}]: cannot start ${JSON.stringify(command.slice(0, 200))}: ${err.code ?? 'error'}\n`);
+        resolve(notFound ? 127 : 126);
+      });
+      child.once('exit', (code, signal) => {
+        release?.();
+        resolve(code ?? (signal ? signalExitCode(signal) : EXIT.SOFTWARE));
+      });
+    });
+  },
+};

@@ -1,0 +1,72 @@
+/**
+ * `osmen-cred token <provider> <user> [--format raw|header|json] [--min-ttl SECONDS]`.
+ * A running agent answers first (agent-first.ts, before this module is even loaded); this is
+ * the path without an agent: open the vault and ask the core.
+ */
+import { CliError, EXIT } from '../exit-codes.js';
+import { oneLine } from '../format.js';
+import { formatToken, isTokenFormat, parseMinTtl, TOKEN_FORMATS, type TokenFormat } from '../token-output.js';
+import type { CommandContext, CommandSpec } from '../commands.js';
+import type { CredentialCore } from '../../core/credential-core.js';
+import type { HandedToken } from '../token-output.js';
+
+export function tokenOptions(ctx: Pick<CommandContext, 'values'>): { format: TokenFormat; minTtl: number } {
+  const format = ctx.values.format ?? 'raw';
+  if (!isTokenFormat(format)) {
+    throw new CliError('USAGE', EXIT.USAGE, `--format takes ${TOKEN_FORMATS.join(', ')}.`);
+  }
+  const minTtl = ctx.values['min-ttl'] === undefined ? 0 : parseMinTtl(ctx.values['min-ttl']);
+  if (minTtl === null) throw new CliError('USAGE', EXIT.USAGE, '--min-ttl takes whole seconds from 0 to 86400.');
+  return { format, minTtl };
+}
+
+/** The account's token from the vault, with the CLI's "not found" error for a missing account. */
+export async function tokenFromVault(core: CredentialCore, provider: string, user: string, minTtl: number): Promise<HandedToken> {
+  try {
+    const t = await core.getAccessToken(provider, user, { minTtlMs: minTtl * 1000 });
+    return { accessToken: t.accessToken, tokenType: t.tokenType, expiresAt: t.expiresAt ? t.expiresAt.toISOString() : null, scopes: t.scopes };
+  } catch (err) {
+    if ((err as { code?: unknown }).code === 'account_not_found') {
+      throw new CliError(
+        'ACCOUNT_NOT_FOUND',
+        EXIT.NOT_FOUND,
+        `No account ${oneLine(provider, 60)}/${oneLine(user, 120)} in the vault. See \`osmen-cred list\`.`,
+      );
+    }
+    throw err;
+  }
+}
+
+export const token: CommandSpec = {
+  name: 'token',
+  args: ['provider', 'user'],
+  options: { format: 'string', 'min-ttl': 'string' },
+  summary: 'print a valid access token (refreshing it first when it is about to expire)',
+  help: `Usage: osmen-cred token <provider> <user> [--format raw|header|json] [--min-ttl SECONDS]
+
+Prints the access token on stdout, nothing else, so a program can read it
+directly. When the token expires within the refresh window it is refreshed
+first; several processes (the desktop app included) asking at once make one
+request to the provider (a lease in the database).
+
+A running token agent (the desktop app, or \`osmen-cred agent\`) answers first:
+$OSMEN_AGENT_SOCK, then <data folder>/agent.sock (with --home, only that
+folder's). The vault is opened here only when no agent answers.
+
+  --format raw      the token and a newline (default)
+  --format header   Authorization: Bearer <token>
+  --format json     {"accessToken", "tokenType", "expiresAt", "scopes"}
+  --min-ttl N       the token must stay valid N more seconds (0-86400); it is
+                    refreshed first when it would expire sooner
+
+Exit codes: 0 token printed; 2 no such account; 3 the user must sign in again;
+75 temporary failure (provider down, rate limited, database busy) - retry later;
+78 configuration (no key / keychain locked / provider not configured).`,
+  async run(ctx) {
+    const [provider, user] = ctx.positionals as [string, string];
+    const { format, minTtl } = tokenOptions(ctx);
+    const core = await ctx.open();
+    ctx.io.out(formatToken(await tokenFromVault(core, provider, user, minTtl), format));
+    return EXIT.OK;
+  },
+};

@@ -1,0 +1,97 @@
+/**
+ * The token agent's wire protocol (docs/cli.md, "The token agent"): newline-delimited JSON over
+ * a local socket, one request per line, answers in request order, many requests per connection.
+ *
+ * Nothing here assumes the client is on the same machine (it may come through `ssh -R` socket
+ * forwarding): no peer credentials, no paths or process ids in answers, and every time is given
+ * both as an absolute ISO 8601 instant and as seconds from now (`expiresIn`), for a client whose
+ * clock differs from the agent's.
+ *
+ * This module imports nothing, so the one-shot CLI client can load it without the vault.
+ */
+
+/** A request line longer than this (bytes, without the newline) closes the connection. */
+export const MAX_REQUEST_LINE_BYTES = 64 * 1024;
+
+/** Methods an agent answers. */
+export const AGENT_METHODS = ['token', 'list', 'status', 'ping'] as const;
+export type AgentMethod = (typeof AGENT_METHODS)[number];
+
+/** Echoed as given; null when the line had none (or could not be read). */
+export type RequestId = string | number | null;
+
+export interface TokenRequest {
+  id?: RequestId;
+  method: 'token';
+  provider: string;
+  user: string;
+  /** Seconds the token must still be valid; refreshed first when it would expire sooner. */
+  minTtl?: number;
+  /** The program's name, for the per-minute hand-off counts in the security log. */
+  client?: string;
+}
+
+export interface SimpleRequest {
+  id?: RequestId;
+  method: 'list' | 'status' | 'ping';
+  client?: string;
+}
+
+export type AgentRequest = TokenRequest | SimpleRequest;
+
+/** `code` is the CLI's error code; `exitCode` the CLI's exit code for it; `retryAfter` seconds or null. */
+export interface WireError {
+  code: string;
+  message: string;
+  retryAfter: number | null;
+  exitCode: number;
+}
+
+export interface TokenAnswer {
+  id: RequestId;
+  ok: true;
+  accessToken: string;
+  tokenType: string;
+  /** ISO 8601 UTC, null when the provider gave no lifetime. */
+  expiresAt: string | null;
+  /** Whole seconds left when the answer was written, null when no lifetime. */
+  expiresIn: number | null;
+  scopes: string[];
+}
+
+export interface ErrorAnswer {
+  id: RequestId;
+  ok: false;
+  error: WireError;
+}
+
+/** Account states of `status` (and `osmen-cred status`). */
+export type AccountState = 'ok' | 'expiring' | 'refresh_failing' | 'needs_reauth';
+
+export interface AccountStatus {
+  provider: string;
+  userId: string;
+  state: AccountState;
+  /** The token can be handed out now (or after a refresh that is not known to fail). */
+  usable: boolean;
+  expiresAt: string | null;
+  statusDetail: string | null;
+  nextAttemptAt: string | null;
+}
+
+export interface StatusReport {
+  /** Every account is usable. */
+  usable: boolean;
+  accounts: AccountStatus[];
+}
+
+/** The error codes the agent adds to the CLI's. */
+export const AGENT_ERROR = {
+  BAD_REQUEST: 'bad_request',
+  SHUTTING_DOWN: 'shutting_down',
+} as const;
+
+/** Bearer tokens are written `Bearer` whatever case the provider used (RFC 6750 §2.1). */
+export function canonicalTokenType(type: string): string {
+  return type.toLowerCase() === 'bearer' ? 'Bearer' : type;
+}

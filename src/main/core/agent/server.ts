@@ -1,0 +1,198 @@
+/**
+ * The token agent's server: serves the credential core over a local socket (protocol.ts) until
+ * closed. The desktop app and `osmen-cred agent` both start it with startTokenAgent().
+ *
+ * The socket is created 0600 (and its folder is the 0700 data folder by default). A socket file
+ * left by an agent that died is replaced; one that answers is not (AgentRunningError, exit 75).
+ * Probing and replacing happen under a lock file, so two agents starting together cannot both
+ * decide the socket is stale and unlink each other's.
+ */
+import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { dirname } from 'node:path';
+import { withFileLockAsync } from '../security/file-lock.js';
+import { ensurePrivateDir } from '../security/private-files.js';
+import { AgentConnection } from './connection.js';
+import { AgentRequestHandler, type AgentBackend } from './handler.js';
+import { HandoffCounter, type HandoffSink } from './handoff-counter.js';
+import { defaultAgentSocketPath } from './socket-path.js';
+
+export interface TokenAgentOptions {
+  /** Default `<home>/agent.sock`. */
+  socketPath?: string;
+  /** The data folder (for the default socket path). */
+  home: string;
+  /** Where the per-minute hand-off counts go (the security log); none when null. */
+  log: HandoffSink | null;
+  /** Pending connections the kernel queues before accept(); large enough for 500 at once. */
+  backlog?: number;
+  /** Hand-off count flush interval (tests shorten it). */
+  handoffIntervalMs?: number;
+}
+
+export interface TokenAgent {
+  readonly path: string;
+  /** Connections open now. */
+  readonly connections: number;
+  /** Stops accepting, answers what was asked (a refresh in flight is finished and saved), flushes the counts. */
+  close(): Promise<void>;
+}
+
+export class AgentSocketError extends Error {
+  readonly code: string;
+  /** exitCodeFor(): an agent already running is temporary (75); a path in the way is configuration (78). */
+  readonly retryable: boolean;
+  constructor(code: 'AGENT_RUNNING' | 'AGENT_SOCKET_IN_USE' | 'AGENT_SOCKET_PATH_TOO_LONG', message: string) {
+    super(message);
+    this.name = 'AgentSocketError';
+    this.code = code;
+    this.retryable = code === 'AGENT_RUNNING';
+  }
+}
+
+export const DEFAULT_BACKLOG = 1024;
+const CLOSE_GRACE_MS = 5_000;
+const isWindows = process.platform === 'win32';
+
+/** Resolves to 'live' when something accepts a connection at `path`, else the connect error code. */
+function probe(path: string): Promise<'live' | string> {
+  return new Promise((resolve) => {
+    const s: Socket = createConnection({ path });
+    const timer = setTimeout(() => {
+      s.destroy();
+      resolve('live'); // accepted but silent, or a full backlog: someone is there
+    }, 2_000);
+    s.once('connect', () => {
+      clearTimeout(timer);
+      s.destroy();
+      resolve('live');
+    });
+    s.once('error', (err: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      resolve(err.code ?? 'EUNKNOWN');
+    });
+  });
+}
+
+function listen(server: Server, path: string, backlog: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error) => reject(err);
+    server.once('error', onError);
+    // The socket must be 0600 from its first moment: bind happens inside listen(), under this umask.
+    const old = isWindows ? null : process.umask(0o177);
+    try {
+      server.listen({ path, backlog }, () => {
+        server.off('error', onError);
+        resolve();
+      });
+    } finally {
+      if (old !== null) process.umask(old);
+    }
+  });
+}
+
+async function claimSocket(server: Server, path: string, backlog: number): Promise<void> {
+  if (isWindows) {
+    try {
+      await listen(server, path, backlog);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+        throw new AgentSocketError('AGENT_RUNNING', `An agent is already running on ${path}.`);
+      }
+      throw err;
+    }
+    return;
+  }
+  await withFileLockAsync(
+    `${path}.lock`,
+    async () => {
+      let stat;
+      try {
+        stat = lstatSync(path);
+      } catch {
+        stat = null;
+      }
+      if (stat) {
+        if (!stat.isSocket()) {
+          throw new AgentSocketError('AGENT_SOCKET_IN_USE', `${path} exists and is not a socket; remove it or choose another --socket.`);
+        }
+        const state = await probe(path);
+        if (state === 'live') throw new AgentSocketError('AGENT_RUNNING', `An agent is already running on ${path}.`);
+        // ECONNREFUSED: nobody listens (the agent died); its socket file is ours to replace.
+        if (state === 'ECONNREFUSED') unlinkSync(path);
+      }
+      await listen(server, path, backlog);
+      chmodSync(path, 0o600);
+    },
+    { timeoutMs: 10_000, activity: 'starting a token agent' },
+  );
+}
+
+/** sun_path holds 108 bytes on Linux, 104 on macOS and the BSDs (with the terminating NUL). */
+const MAX_SOCKET_PATH_BYTES = process.platform === 'linux' ? 107 : 103;
+
+export async function startTokenAgent(backend: AgentBackend, options: TokenAgentOptions): Promise<TokenAgent> {
+  const path = options.socketPath ?? defaultAgentSocketPath(options.home);
+  if (!isWindows && Buffer.byteLength(path) > MAX_SOCKET_PATH_BYTES) {
+    throw new AgentSocketError(
+      'AGENT_SOCKET_PATH_TOO_LONG',
+      `The socket path ${path} is longer than this system allows (${MAX_SOCKET_PATH_BYTES} bytes); choose a shorter one with --socket.`,
+    );
+  }
+  if (!options.socketPath && !isWindows) ensurePrivateDir(dirname(path));
+  const handoffs = options.log ? new HandoffCounter(options.log, { intervalMs: options.handoffIntervalMs }) : null;
+  const handler = new AgentRequestHandler(backend, handoffs);
+  const connections = new Set<AgentConnection>();
+  let working = 0;
+  let settled: (() => void) | null = null;
+  const checkSettled = () => {
+    if (settled && working === 0) settled();
+  };
+  // Count work across connections, including that of clients that went away: it still finishes.
+  const handle = (line: Buffer): string | Promise<string> => {
+    const answer = handler.handle(line);
+    if (typeof answer === 'string') return answer;
+    working++;
+    return answer.finally(() => {
+      working--;
+      checkSettled();
+    });
+  };
+
+  const server = createServer((socket) => {
+    const conn = new AgentConnection(socket, handle);
+    connections.add(conn);
+    socket.once('close', () => connections.delete(conn));
+  });
+  // Accept errors (EMFILE…) must not take the agent down; the client sees its connect fail.
+  server.on('error', () => undefined);
+  await claimSocket(server, path, options.backlog ?? DEFAULT_BACKLOG);
+  handoffs?.start();
+
+  let closing: Promise<void> | null = null;
+  return {
+    path,
+    get connections() {
+      return connections.size;
+    },
+    close() {
+      closing ??= (async () => {
+        handler.stopping = true;
+        const closed = new Promise<void>((r) => server.close(() => r()));
+        for (const c of connections) c.shutdown();
+        await new Promise<void>((resolve) => {
+          settled = resolve;
+          checkSettled();
+        });
+        // Answers are written; a client that does not read them gets a short grace, then is cut off.
+        let grace: ReturnType<typeof setTimeout> | undefined;
+        await Promise.race([closed, new Promise<void>((r) => (grace = setTimeout(r, CLOSE_GRACE_MS)))]);
+        clearTimeout(grace);
+        for (const c of connections) c.destroy();
+        await closed;
+        handoffs?.stop();
+      })();
+      return closing;
+    },
+  };
+}
