@@ -65,4 +65,5 @@ const MIN = 60_000;
 export const SETTINGS_LIMITS = {
   refreshWindowMs: { min: 30_000, max: 60 * MIN },
   checkIntervalMs: { min: 30_000, max: 24 * 60 * MIN },
+  keepAliveDays: { min: 1, max: 60 },
 } as const;

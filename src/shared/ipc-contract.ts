@@ -151,6 +151,7 @@ export const SettingsDtoSchema = z.strictObject({
   backgroundRefreshPaused: z.boolean(),
   startAtLogin: z.boolean(),
   agentEnabled: z.boolean(),
+  keepAliveDays: z.number().int().positive(),
 });
 export type SettingsDto = z.infer<typeof SettingsDtoSchema>;
 
@@ -172,6 +173,7 @@ export const SettingsPatchSchema = z
     backgroundRefreshPaused: z.boolean().optional(),
     startAtLogin: z.boolean().optional(),
     agentEnabled: z.boolean().optional(),
+    keepAliveDays: z.number().int().min(SETTINGS_LIMITS.keepAliveDays.min).max(SETTINGS_LIMITS.keepAliveDays.max).optional(),
   })
   .refine((patch) => Object.values(patch).some((v) => v !== undefined), 'settings patch is empty');
 

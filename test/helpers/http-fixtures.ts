@@ -15,6 +15,8 @@ export interface ScriptedResponse {
   body?: unknown;
   /** Hold the answer this long (to observe concurrency). */
   delayMs?: number;
+  /** Runs after the request arrived and before it is answered (another process acting meanwhile). */
+  beforeAnswer?: () => void | Promise<void>;
 }
 
 export interface RecordedRequest {
@@ -71,8 +73,11 @@ export async function startScriptedTokenServer(initial: ScriptedResponse[] = [])
         inFlight--;
         res.writeHead(next.status, headers).end(body);
       };
-      if (next.delayMs) setTimeout(answer, next.delayMs);
-      else answer();
+      const hooked = next.beforeAnswer ? Promise.resolve().then(next.beforeAnswer) : Promise.resolve();
+      void hooked.then(() => {
+        if (next.delayMs) setTimeout(answer, next.delayMs);
+        else answer();
+      });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

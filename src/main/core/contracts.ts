@@ -120,6 +120,11 @@ export interface CoreSettings {
   startAtLogin: boolean;
   /** Serve the token agent socket (<data folder>/agent.sock) while the app runs. */
   agentEnabled: boolean;
+  /**
+   * Refresh every account at least once every this many days, even when nothing asks for it:
+   * providers expire grants that sit idle (Microsoft after 90 days).
+   */
+  keepAliveDays: number;
 }
 
 export interface ProviderSummary {

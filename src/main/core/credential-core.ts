@@ -205,6 +205,7 @@ export async function createCredentialCore(options: CredentialCoreOptions = {}):
     log,
     events,
     refreshWindowMs: current.refreshWindowMs,
+    keepAliveMs: current.keepAliveDays * 86_400_000,
   });
   let scheduler = new TokenRefreshScheduler(refresher, { checkIntervalMs: current.checkIntervalMs });
   if (options.startScheduler && !current.backgroundRefreshPaused) scheduler.start();
@@ -348,6 +349,10 @@ export async function createCredentialCore(options: CredentialCoreOptions = {}):
       const before = settings.settings;
       const next = settings.update(patch);
       if (next.refreshWindowMs !== before.refreshWindowMs) refresher.refreshWindowMs = next.refreshWindowMs;
+      if (next.keepAliveDays !== before.keepAliveDays) {
+        refresher.keepAliveMs = next.keepAliveDays * 86_400_000;
+        scheduler.wake();
+      }
       if (next.checkIntervalMs !== before.checkIntervalMs) {
         const wasRunning = scheduler.running;
         void scheduler.stop();

@@ -14,6 +14,7 @@ export const DEFAULT_SETTINGS: CoreSettings = {
   backgroundRefreshPaused: false,
   startAtLogin: false,
   agentEnabled: true,
+  keepAliveDays: 7,
 };
 
 /** The ids custom providers may have (a subset of what the registry accepts). */
@@ -40,6 +41,7 @@ export const settingsPatchSchema = z.strictObject({
   backgroundRefreshPaused: z.boolean().optional(),
   startAtLogin: z.boolean().optional(),
   agentEnabled: z.boolean().optional(),
+  keepAliveDays: z.number().int().min(1).max(60).optional(),
 });
 
 const fileSchema = z.object({

@@ -116,6 +116,7 @@ export function toSettingsDto(s: CoreSettings): SettingsDto {
     backgroundRefreshPaused: s.backgroundRefreshPaused,
     startAtLogin: s.startAtLogin,
     agentEnabled: s.agentEnabled,
+    keepAliveDays: s.keepAliveDays,
   };
 }
 

@@ -211,3 +211,30 @@ describe('provider-specific bodies', () => {
     expect(everything).not.toContain('old-access');
   });
 });
+
+describe('losing the refresh race is not a re-auth', () => {
+  it('invalid_grant after another process stored a newer refresh token: its result is used, the account stays active', async () => {
+    store(60);
+    srv.script({
+      status: 400,
+      body: { error: 'invalid_grant', error_description: 'refresh token already used' },
+      // While our request is out, another process (its lease long expired for us) refreshed and saved.
+      beforeAnswer: () =>
+        void vault.tokens.saveToken('local', USER, { access_token: 'access-from-elsewhere', refresh_token: 'rt-from-elsewhere', expires_in: 3600 }),
+    });
+    const r = refresher();
+    await expect(r.refreshIfDue('local', USER)).resolves.toEqual({ kind: 'refreshed_elsewhere' });
+    expect(srv.tokenRequests().map((q) => q.form.refresh_token)).toEqual([OLD_RT]);
+    const m = vault.tokens.getMetadata('local', USER)!;
+    expect(m.status).toBe('active');
+    expect(vault.log.of('needs_reauth')).toEqual([]);
+    expect(await r.getValidAccessToken('local', USER)).toBe('access-from-elsewhere');
+  });
+
+  it('invalid_grant with no newer token stored is a real loss: needs re-auth', async () => {
+    store(60);
+    srv.script({ status: 400, body: { error: 'invalid_grant' } });
+    await expect(refresher().refreshIfDue('local', USER)).resolves.toMatchObject({ kind: 'failed', error: { needsReauth: true } });
+    expect(vault.tokens.getMetadata('local', USER)!.status).toBe('needs_reauth');
+  });
+});

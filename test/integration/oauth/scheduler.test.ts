@@ -195,3 +195,41 @@ describe('a refresh window longer than the token lifetime', () => {
     }
   });
 });
+
+describe('keep-alive', () => {
+  it('refreshes an account nothing asked for once every N days, so an idle grant does not expire', async () => {
+    let now = Date.now();
+    const clock = () => now;
+    const tokens = new (vault.tokens.constructor as typeof import('../../../src/main/core/security/token-manager.js').TokenManager)({
+      dbPath: vault.dbPath,
+      encryption: vault.tokens.encryptionManager,
+      now: clock,
+    });
+    try {
+      const providers = new ProviderRegistry({ env: {} });
+      providers.register({ id: 'local', endpoints: srv.endpoints, clientId: 'c', scopes: ['read'] });
+      const week = 7 * 86_400_000;
+      const r = new TokenRefresher({ tokens, providers, keepAliveMs: week, now: clock });
+      // A provider that gives no lifetime: the window never makes this account due.
+      srv.script({ status: 200, body: { access_token: 'a1', refresh_token: 'r1', token_type: 'Bearer' } });
+      tokens.saveToken('local', 'idle', { access_token: 'a0', refresh_token: 'r0' });
+      tokens.saveToken('local', 'no-refresh-token', { access_token: 'b0' });
+      const s = new TokenRefreshScheduler(r, { now: clock });
+      const connectedAt = now;
+      expect(tokens.nextDueAt(r.refreshWindowMs, now, r.keepAliveMs)).toBe(connectedAt + week);
+      now = connectedAt + week - 60_000;
+      expect(await s.runOnce()).toMatchObject({ due: 0 });
+      now = connectedAt + week;
+      expect(tokens.listDue(now, r.refreshWindowMs, 100, r.keepAliveMs)).toEqual([{ provider: 'local', userId: 'idle' }]);
+      expect(await s.runOnce()).toMatchObject({ due: 1, refreshed: 1 });
+      expect(srv.tokenRequests().map((q) => q.form.refresh_token)).toEqual(['r0']);
+      // Kept alive for another week; the account without a refresh token is left alone (not marked for re-auth).
+      expect(tokens.nextDueAt(r.refreshWindowMs, now, r.keepAliveMs)).toBe(now + week);
+      expect(tokens.getMetadata('local', 'no-refresh-token')!.status).toBe('active');
+      now += 86_400_000;
+      expect(await s.runOnce()).toMatchObject({ due: 0 });
+    } finally {
+      tokens.close();
+    }
+  });
+});

@@ -15,6 +15,8 @@ export interface TokenRefresherOptions {
   events?: CoreEvents;
   /** Refresh when the access token expires within this many ms. Default 5 min. */
   refreshWindowMs?: number;
+  /** Refresh an account not refreshed for this long, due or not. Default: never. */
+  keepAliveMs?: number;
   /** How long a cross-process refresh lease lasts (a crashed holder's lease expires). Default 60 s. */
   leaseMs?: number;
   /** Identifies this process's leases. Default host:pid:random (a dead pid on this host is taken over). */

@@ -111,7 +111,7 @@ export class TokenRefreshScheduler {
 
   private async runBatch(): Promise<RunResult> {
     const windowMs = this.refresher.refreshWindowMs;
-    const due = this.refresher.tokens.listDue(this.now(), windowMs, this.batchSize);
+    const due = this.refresher.tokens.listDue(this.now(), windowMs, this.batchSize, this.refresher.keepAliveMs);
     const result: RunResult = { due: due.length, refreshed: 0, failed: 0 };
     let next = 0;
     const worker = async () => {
@@ -147,7 +147,7 @@ export class TokenRefreshScheduler {
     } else {
       let nextDue: number | null = null;
       try {
-        nextDue = this.refresher.tokens.nextDueAt(this.refresher.refreshWindowMs);
+        nextDue = this.refresher.tokens.nextDueAt(this.refresher.refreshWindowMs, now, this.refresher.keepAliveMs);
       } catch (err) {
         this.onError?.(err);
       }

@@ -59,6 +59,8 @@ export class TokenRefresher {
   providers: ProviderRegistry;
   /** Writable: settings may change it while running (the scheduler reads it per run). */
   refreshWindowMs: number;
+  /** Refresh an account not refreshed for this long, due or not (idle grants expire). Writable like the window. */
+  keepAliveMs: number;
   readonly holderId: string;
   private readonly log?: SecurityEventSink;
   private readonly events?: CoreEvents;
@@ -81,6 +83,7 @@ export class TokenRefresher {
     if (log) this.log = log;
     if (options.events) this.events = options.events;
     this.refreshWindowMs = options.refreshWindowMs ?? DEFAULT_REFRESH_WINDOW_MS;
+    this.keepAliveMs = options.keepAliveMs ?? Number.POSITIVE_INFINITY;
     this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
     this.marginMs = options.expiryMarginMs ?? DEFAULT_EXPIRY_MARGIN_MS;
     this.now = options.now ?? Date.now;
@@ -120,6 +123,11 @@ export class TokenRefresher {
 
   private usableAt(expiresAt: number | null): boolean {
     return expiresAt === null || expiresAt - this.marginMs > this.now();
+  }
+
+  /** Not refreshed for the keep-alive period: refreshed anyway, so the provider does not expire the idle grant. */
+  private keepAliveDue(t: Pick<StoredToken, 'lastRefreshedAt' | 'refreshToken'>): boolean {
+    return t.refreshToken !== undefined && t.lastRefreshedAt + this.keepAliveMs <= this.now();
   }
 
   /** Tokens issued but not yet written (full disk), when they are still good to hand out. */
@@ -322,7 +330,7 @@ export class TokenRefresher {
       if (t.status === 'refresh_failing') {
         const retryAt = this.tokens.getMetadata(provider, userId)?.nextAttemptAt?.getTime() ?? null;
         if (retryAt !== null && retryAt > this.now()) return { kind: 'backoff', retryAt };
-      } else if (!this.isDue({ expiresAt: t.expiresAt?.getTime() ?? null, refreshNotBefore: t.refreshNotBefore })) {
+      } else if (!this.isDue({ expiresAt: t.expiresAt?.getTime() ?? null, refreshNotBefore: t.refreshNotBefore }) && !this.keepAliveDue(t)) {
         return { kind: 'fresh' };
       }
     }

@@ -242,12 +242,20 @@ export class TokenManager {
         `SELECT MIN(MAX(expires_at - @window, COALESCE(refresh_not_before, 0))) AS at FROM tokens
           WHERE status = 'active' AND expires_at IS NOT NULL AND expires_at <= @edge`,
       ),
+      // Keep-alive: the active account refreshed longest ago (with a refresh token to do it with).
+      oldestRefresh: db.prepare<[], { at: number | null }>(
+        `SELECT MIN(COALESCE(last_refresh_at, created_at)) AS at FROM tokens
+          WHERE status = 'active' AND refresh_token_enc IS NOT NULL`,
+      ),
       nextRetry: db.prepare<[], { at: number | null }>(
         "SELECT MIN(next_attempt_at) AS at FROM tokens WHERE status = 'refresh_failing'",
       ),
-      due: db.prepare<[number, number, number, number], { provider: string; user_id: string }>(
+      due: db.prepare<[number, number, number, number, number], { provider: string; user_id: string }>(
         `SELECT provider, user_id FROM tokens
           WHERE status = 'active' AND expires_at IS NOT NULL AND expires_at <= ? AND COALESCE(refresh_not_before, 0) <= ?
+         UNION
+         SELECT provider, user_id FROM tokens
+          WHERE status = 'active' AND refresh_token_enc IS NOT NULL AND COALESCE(last_refresh_at, created_at) <= ?
          UNION
          SELECT provider, user_id FROM tokens
           WHERE status = 'refresh_failing' AND COALESCE(next_attempt_at, 0) <= ?
@@ -474,6 +482,7 @@ export class TokenManager {
       issuer: row.issuer,
       tokenOrigin: row.token_origin,
       refreshNotBefore: row.refresh_not_before,
+      lastRefreshedAt: row.last_refresh_at ?? row.created_at,
     };
     if (row.refresh_token_enc) token.refreshToken = this.open(row.refresh_token_enc, row, 'refresh');
     if (row.id_token_enc) token.idToken = this.open(row.id_token_enc, row, 'id');
@@ -550,21 +559,28 @@ export class TokenManager {
    * middle of its token's lifetime; or a failing account's retry time. `now` bounds the
    * accounts already inside the window (usually few), so the question stays an index lookup.
    */
-  nextDueAt(windowMs: number, now = this.now()): number | null {
+  nextDueAt(windowMs: number, now = this.now(), keepAliveMs = Number.POSITIVE_INFINITY): number | null {
     return this.guard(() => {
       const edge = now + windowMs;
       const later = this.stmts.nextExpiryAfter.get(edge)?.at ?? null;
       const inWindow = this.stmts.nextInWindow.get({ window: windowMs, edge })?.at ?? null;
       const retry = this.stmts.nextRetry.get()?.at ?? null;
-      const candidates = [later === null ? null : later - windowMs, inWindow, retry].filter((v): v is number => v !== null);
+      const oldest = Number.isFinite(keepAliveMs) ? (this.stmts.oldestRefresh.get()?.at ?? null) : null;
+      const candidates = [later === null ? null : later - windowMs, inWindow, retry, oldest === null ? null : oldest + keepAliveMs].filter(
+        (v): v is number => v !== null,
+      );
       return candidates.length ? Math.min(...candidates) : null;
     });
   }
 
-  /** Accounts due at `at` (expiry within `windowMs` and past the middle of their lifetime, or a failing account whose retry time came). */
-  listDue(at: number, windowMs: number, limit = 1000): Array<{ provider: string; userId: string }> {
+  /**
+   * Accounts due at `at`: expiry within `windowMs` and past the middle of their lifetime, not
+   * refreshed for `keepAliveMs` (an idle grant kept alive), or failing with their retry time come.
+   */
+  listDue(at: number, windowMs: number, limit = 1000, keepAliveMs = Number.POSITIVE_INFINITY): Array<{ provider: string; userId: string }> {
+    const idleBefore = Number.isFinite(keepAliveMs) ? at - keepAliveMs : Number.MIN_SAFE_INTEGER;
     return this.guard(() =>
-      this.stmts.due.all(at + windowMs, at, at, limit).map((r) => ({ provider: r.provider, userId: r.user_id })),
+      this.stmts.due.all(at + windowMs, at, idleBefore, at, limit).map((r) => ({ provider: r.provider, userId: r.user_id })),
     );
   }
 

@@ -60,6 +60,8 @@ export const MIGRATIONS: ReadonlyArray<(db: Database.Database) => void> = [
       ALTER TABLE tokens ADD COLUMN token_origin TEXT;
       ALTER TABLE tokens ADD COLUMN aad_version INTEGER NOT NULL DEFAULT 1;
       ALTER TABLE tokens ADD COLUMN refresh_not_before INTEGER;
+      -- Keep-alive: the accounts whose grant has not been used for longest, without a scan.
+      CREATE INDEX tokens_last_used ON tokens (status, COALESCE(last_refresh_at, created_at));
     `);
   },
 ];

@@ -31,6 +31,8 @@ export interface StoredToken {
   tokenOrigin: string | null;
   /** Epoch ms before which the token is not refreshed (the middle of its lifetime), whatever the window. */
   refreshNotBefore: number | null;
+  /** Epoch ms of the last refresh (or of the connect, before any): the keep-alive's clock. */
+  lastRefreshedAt: number;
 }
 
 /** Everything about a stored account except its secrets. */
