@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AsyncEntry, Entry } from '@napi-rs/keyring';
-import { EncryptionManager } from '../src/main/core/security/encryption-manager.js';
+import { EncryptionManager } from '../src/main/core/vault/encryption-manager.js';
 import { TokenRefreshScheduler } from '../src/main/core/oauth/index.js';
 import { BENCH_PROVIDER, populate, userOf } from './lib/populate.js';
 import { dist, fmtMs, fmtUs, ms, prng, timeAsync, timeSync, type Dist } from './lib/stats.js';

@@ -7,7 +7,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { EncryptionManager } from '../../src/main/core/security/encryption-manager.js';
+import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
 import { writeDocClients } from './doc-clients.js';
 import { BENCH_PROVIDER, populate, userOf } from './populate.js';
 import { dist, fmtMs, fmtUs, type Dist } from './stats.js';

@@ -1,6 +1,6 @@
 /** Fills a vault with synthetic accounts quickly: one transaction per batch. */
 import { randomBytes } from 'node:crypto';
-import type { TokenManager } from '../../src/main/core/security/token-manager.js';
+import type { TokenManager } from '../../src/main/core/vault/token-store.js';
 
 export const BENCH_PROVIDER = 'bench';
 export const userOf = (i: number) => `user${i}@bench.example`;

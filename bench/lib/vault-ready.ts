@@ -5,9 +5,9 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { EncryptionManager } from '../../src/main/core/security/encryption-manager.js';
-import { KeyCustody } from '../../src/main/core/security/key-custody.js';
-import { TokenManager } from '../../src/main/core/security/token-manager.js';
+import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
+import { KeyCustody } from '../../src/main/core/vault/key-custody.js';
+import { TokenManager } from '../../src/main/core/vault/token-store.js';
 import type { BenchRow } from './agent-bench.js';
 import { dist, fmtMs, fmtUs, type Dist } from './stats.js';
 

@@ -1,7 +1,7 @@
 /** Opens the pieces of the vault the benchmark drives (no Electron, no keychain unless asked). */
 import { join } from 'node:path';
-import { EncryptionManager } from '../../src/main/core/security/encryption-manager.js';
-import { TokenManager } from '../../src/main/core/security/token-manager.js';
+import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
+import { TokenManager } from '../../src/main/core/vault/token-store.js';
 import { ProviderRegistry, TokenRefresher } from '../../src/main/core/oauth/index.js';
 import { BENCH_PROVIDER } from './populate.js';
 

@@ -6,9 +6,9 @@
  */
 export {};
 const t0 = process.hrtime.bigint();
-const { KeyCustody } = await import('../../src/main/core/security/key-custody.js');
-const { EncryptionManager } = await import('../../src/main/core/security/encryption-manager.js');
-const { TokenManager } = await import('../../src/main/core/security/token-manager.js');
+const { KeyCustody } = await import('../../src/main/core/vault/key-custody.js');
+const { EncryptionManager } = await import('../../src/main/core/vault/encryption-manager.js');
+const { TokenManager } = await import('../../src/main/core/vault/token-store.js');
 const { join } = await import('node:path');
 const t1 = process.hrtime.bigint();
 let key = process.env.BENCH_KEY!;

@@ -12,7 +12,7 @@ import AxeBuilder from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright';
 import { expect } from 'vitest';
 import { createCredentialCore, type CredentialCore } from '../../src/main/core/credential-core.js';
-import { EncryptionManager } from '../../src/main/core/security/encryption-manager.js';
+import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
 import { createHandlerTable, type HandlerTable } from '../../src/main/ipc/handlers.js';
 import { RejectionReporter } from '../../src/main/ipc/rejections.js';
 import { makeTmpHome } from '../helpers/tmp.js';

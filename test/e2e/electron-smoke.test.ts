@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { _electron as electron } from 'playwright';
 import { describe, expect, it } from 'vitest';
-import { EncryptionManager } from '../../src/main/core/security/encryption-manager.js';
+import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
 import { makeTmpHome } from '../helpers/tmp.js';
 import { findElectronBinary } from './electron-binary.js';
 import { ROOT } from './harness.js';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCredentialCore, type CredentialCore } from '../../src/main/core/credential-core.js';
-import { EncryptionManager } from '../../src/main/core/security/encryption-manager.js';
+import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
 import { toErrorDto } from '../../src/main/ipc/errors.js';
 import { createHandlerTable, type HandlerTable } from '../../src/main/ipc/handlers.js';
 import type { IpcErrorDto } from '../../src/shared/ipc-contract.js';

@@ -18,7 +18,7 @@ export type KeychainProbe = { ok: true } | { ok: false; reason: string };
 const ROOT = join(import.meta.dirname, '..', '..');
 const PROBE_TIMEOUT_MS = 30_000;
 
-// Runs in the child: the same Entry options as src/main/core/security/key-custody.ts.
+// Runs in the child: the same Entry options as src/main/core/vault/key-custody.ts.
 const PROBE_SOURCE = `
 import { Entry } from '@napi-rs/keyring';
 const options = process.platform === 'linux' ? { linux: { store: 'secret-service' } } : undefined;

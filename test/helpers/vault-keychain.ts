@@ -1,8 +1,8 @@
 /** The keychain entry of one vault (`master-key/<vault id>`), for tests that look at or edit it. */
 import { join } from 'node:path';
-import { KeyCustody } from '../../src/main/core/security/key-custody.js';
-import { peekVault } from '../../src/main/core/security/vault-identity.js';
-import { vaultKeyAccount } from '../../src/main/core/vault-opener.js';
+import { KeyCustody } from '../../src/main/core/vault/key-custody.js';
+import { peekVault } from '../../src/main/core/vault/vault-identity.js';
+import { vaultKeyAccount } from '../../src/main/core/vault/open-vault.js';
 
 export function vaultCustody(service: string, home: string): KeyCustody {
   const peek = peekVault(join(home, 'tokens.db'));

@@ -6,8 +6,8 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createCredentialCore, type CredentialCore } from '../../src/main/core/credential-core.js';
-import { EncryptionManager } from '../../src/main/core/security/encryption-manager.js';
-import { TokenManager } from '../../src/main/core/security/token-manager.js';
+import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
+import { TokenManager } from '../../src/main/core/vault/token-store.js';
 import { AccessTokenSource } from '../../src/main/core/oauth/access-token.js';
 import { ProviderRegistry, TokenRefresher } from '../../src/main/core/oauth/index.js';
 import { makeTmpHome } from '../helpers/tmp.js';

@@ -8,8 +8,8 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createCredentialCore, type CredentialCore } from '../../src/main/core/credential-core.js';
-import { EncryptionManager } from '../../src/main/core/security/encryption-manager.js';
-import { TokenManager } from '../../src/main/core/security/token-manager.js';
+import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
+import { TokenManager } from '../../src/main/core/vault/token-store.js';
 import { DesktopController, HIDDEN_ARG } from '../../src/main/desktop/controller.js';
 import { browseAuthorization, PUBLIC_CLIENT_ID, startTestProvider, type TestProvider } from '../helpers/oidc-provider.js';
 import { ageToken, TEST_SCOPES } from '../helpers/oidc-fixtures.js';

@@ -82,7 +82,7 @@ describe('KeyCustody without a keychain', () => {
   it('gives KEYCHAIN_UNAVAILABLE with guidance, and no plaintext fallback', () => {
     // A child process with no session bus: the Secret Service cannot be reached.
     const script = `
-      import { KeyCustody } from './src/main/core/security/key-custody.ts';
+      import { KeyCustody } from './src/main/core/vault/key-custody.ts';
       try { await new KeyCustody({ service: 'osmen-no-bus', env: {} }).loadMasterKey(); console.log('UNEXPECTED-OK'); }
       catch (e) { console.log(JSON.stringify({ name: e.name, code: e.code, message: e.message })); }
     `;

@@ -12,10 +12,10 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SecurityLogEntry } from '../../src/main/core/contracts.js';
-import { EncryptionManager } from '../../src/main/core/security/encryption-manager.js';
-import { chainFiles, parseEntry, splitLines } from '../../src/main/core/security/log-chain.js';
-import { SecurityLogger, VaultLogAnchorStore, securityLogPaths, type SecurityLogVerifyResult } from '../../src/main/core/security/security-logger.js';
-import { TokenManager } from '../../src/main/core/security/token-manager.js';
+import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
+import { chainFiles, parseEntry, splitLines } from '../../src/main/core/audit/log-chain.js';
+import { SecurityLogger, VaultLogAnchorStore, securityLogPaths, type SecurityLogVerifyResult } from '../../src/main/core/audit/security-logger.js';
+import { TokenManager } from '../../src/main/core/vault/token-store.js';
 import { makeTmpHome } from '../helpers/tmp.js';
 import { runCli } from './cli/run-cli.js';
 
@@ -95,7 +95,7 @@ function withLogger<T>(fn: (log: SecurityLogger, tokens: TokenManager) => T): T 
   const log = new SecurityLogger({
     logFile: logFile(),
     hmacKey: tokens.getOrCreateSecret('security-log-hmac'),
-    anchorStore: new VaultLogAnchorStore(() => tokens.database),
+    anchorStore: new VaultLogAnchorStore(() => tokens),
     backups: 5,
   });
   try {

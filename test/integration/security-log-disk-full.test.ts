@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import type { SecurityLogEntry } from '../../src/main/core/contracts.js';
-import { SecurityLogError, SecurityLogger, securityLogPaths } from '../../src/main/core/security/security-logger.js';
+import { SecurityLogError, SecurityLogger, securityLogPaths } from '../../src/main/core/audit/security-logger.js';
 
 const KEY = Buffer.alloc(32, 0x42);
 let mnt = '';

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createCredentialCore, type CredentialCore } from '../../src/main/core/credential-core.js';
-import { EncryptionManager } from '../../src/main/core/security/encryption-manager.js';
+import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
 import { exitCodeFor } from '../../src/main/cli/exit-codes.js';
 import { browseAuthorization, PUBLIC_CLIENT_ID, startTestProvider, type TestProvider } from '../helpers/oidc-provider.js';
 import { startRogueIssuer, type RogueIssuer } from '../helpers/rogue-issuer.js';

@@ -11,7 +11,7 @@ import { HandoffCounter, MAX_TALLIES, clientName } from '../../src/main/core/age
 import { LineSplitter } from '../../src/main/core/agent/line-splitter.js';
 import { MAX_REQUEST_LINE_BYTES } from '../../src/main/core/agent/protocol.js';
 import { defaultAgentSocketPath } from '../../src/main/core/agent/socket-path.js';
-import type { TokenMetadata } from '../../src/main/core/security/token-manager.js';
+import type { TokenMetadata } from '../../src/main/core/vault/token-store.js';
 import { OAuthAccountNotFoundError, OAuthTokenRefreshError } from '../../src/main/core/oauth/errors.js';
 import { accountBindings, DEFAULT_TOKEN_ENV } from '../../src/main/cli/commands/run.js';
 import { agentSocketCandidates } from '../../src/main/cli/agent-first.js';

@@ -1,8 +1,8 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CredentialValidator } from '../../src/main/core/security/credential-validator.js';
-import { EncryptionManager } from '../../src/main/core/security/encryption-manager.js';
+import { CredentialValidator } from '../../src/main/core/health/credential-validator.js';
+import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
 import { makeTmpHome } from '../helpers/tmp.js';
 
 /** Assembled at run time so this file does not itself contain a secret-looking literal. */

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCredentialCore, type CredentialCore } from '../../src/main/core/credential-core.js';
-import { EncryptionManager } from '../../src/main/core/security/encryption-manager.js';
+import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
 import { createHandlerTable, type HandlerDeps, type HandlerTable } from '../../src/main/ipc/handlers.js';
 import type { CoreApi } from '../../src/main/ipc/core-api.js';
 import { RejectionReporter } from '../../src/main/ipc/rejections.js';

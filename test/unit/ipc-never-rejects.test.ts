@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCredentialCore, type CredentialCore } from '../../src/main/core/credential-core.js';
-import { EncryptionManager } from '../../src/main/core/security/encryption-manager.js';
+import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
 import { createHandlerTable, type HandlerTable } from '../../src/main/ipc/handlers.js';
 import { AccountDtoSchema } from '../../src/shared/ipc-contract.js';
 import { makeTmpHome } from '../helpers/tmp.js';

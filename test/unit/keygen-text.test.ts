@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { keygenText } from '../../src/main/cli/keygen.js';
-import { EncryptionManager } from '../../src/main/core/security/encryption-manager.js';
+import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
 
 describe('keygen text', () => {
   const text = keygenText(EncryptionManager.generateKey());

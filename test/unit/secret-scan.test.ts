@@ -2,8 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CredentialValidator } from '../../src/main/core/security/credential-validator.js';
-import type { SecretScanResult } from '../../src/main/core/security/git-secrets.js';
+import { CredentialValidator } from '../../src/main/core/health/credential-validator.js';
+import type { SecretScanResult } from '../../src/main/core/health/git-secrets.js';
 import { makeTmpHome } from '../helpers/tmp.js';
 
 // Secret-shaped values, assembled at run time so this file is not itself a finding.

@@ -7,12 +7,12 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createCredentialCore } from '../../src/main/core/credential-core.js';
-import { EncryptionManager } from '../../src/main/core/security/encryption-manager.js';
-import { LogAnchorError, signAnchor } from '../../src/main/core/security/log-anchor.js';
-import { deriveLogKeys } from '../../src/main/core/security/log-chain.js';
-import { securityLogChecks } from '../../src/main/core/security/log-health.js';
-import { SecurityLogger, VaultLogAnchorStore, securityLogPaths } from '../../src/main/core/security/security-logger.js';
-import { TokenManager } from '../../src/main/core/security/token-manager.js';
+import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
+import { LogAnchorError, signAnchor } from '../../src/main/core/audit/log-anchor.js';
+import { deriveLogKeys } from '../../src/main/core/audit/log-chain.js';
+import { securityLogChecks } from '../../src/main/core/audit/log-health.js';
+import { SecurityLogger, VaultLogAnchorStore, securityLogPaths } from '../../src/main/core/audit/security-logger.js';
+import { TokenManager } from '../../src/main/core/vault/token-store.js';
 import { toLogVerifyDto } from '../../src/main/ipc/dto.js';
 import { LogVerifyDtoSchema } from '../../src/shared/ipc-contract.js';
 import { makeTmpHome } from '../helpers/tmp.js';
@@ -37,7 +37,7 @@ const open: Array<{ close(): void }> = [];
 function vault(busyTimeoutMs?: number): { tokens: TokenManager; store: VaultLogAnchorStore } {
   const tokens = new TokenManager({ dbPath, encryption: new EncryptionManager(MASTER), ...(busyTimeoutMs ? { busyTimeoutMs } : {}) });
   open.push(tokens);
-  return { tokens, store: new VaultLogAnchorStore(() => tokens.database) };
+  return { tokens, store: new VaultLogAnchorStore(() => tokens) };
 }
 function logger(store?: VaultLogAnchorStore): SecurityLogger {
   const l = new SecurityLogger({ logFile, hmacKey: KEY, ...(store ? { anchorStore: store } : {}) });

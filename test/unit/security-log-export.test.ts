@@ -3,9 +3,9 @@ import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFile
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SecurityLogEntry } from '../../src/main/core/contracts.js';
-import { chainFiles, entryHash } from '../../src/main/core/security/log-chain.js';
-import { EXPORT_FORMAT, verifyExportFile } from '../../src/main/core/security/log-export.js';
-import { SecurityLogger, securityLogPaths } from '../../src/main/core/security/security-logger.js';
+import { chainFiles, entryHash } from '../../src/main/core/audit/log-chain.js';
+import { EXPORT_FORMAT, verifyExportFile } from '../../src/main/core/audit/log-export.js';
+import { SecurityLogger, securityLogPaths } from '../../src/main/core/audit/security-logger.js';
 import { makeTmpHome } from '../helpers/tmp.js';
 
 let home: { dir: string; cleanup: () => void };

@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync 
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SecurityLogEntry } from '../../src/main/core/contracts.js';
-import { SecurityLogger, securityLogPaths } from '../../src/main/core/security/security-logger.js';
+import { SecurityLogger, securityLogPaths } from '../../src/main/core/audit/security-logger.js';
 import { makeTmpHome } from '../helpers/tmp.js';
 
 let home: { dir: string; cleanup: () => void };

@@ -4,8 +4,8 @@ import { existsSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileS
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SecurityLogEntry } from '../../src/main/core/contracts.js';
-import { SecurityLogError, SecurityLogger, securityLogPaths, verifySecurityLog } from '../../src/main/core/security/security-logger.js';
-import { GENESIS_HASH, canonicalJson, deriveLogKeys, entryHash } from '../../src/main/core/security/log-chain.js';
+import { SecurityLogError, SecurityLogger, securityLogPaths, verifySecurityLog } from '../../src/main/core/audit/security-logger.js';
+import { GENESIS_HASH, canonicalJson, deriveLogKeys, entryHash } from '../../src/main/core/audit/log-chain.js';
 import { makeTmpHome } from '../helpers/tmp.js';
 
 let home: { dir: string; cleanup: () => void };
@@ -557,7 +557,7 @@ describe('SecurityLogger: several processes on one log', () => {
 
   it('4 processes appending concurrently produce one unbroken chain', async () => {
     const writer = join(home.dir, 'writer.ts');
-    const moduleUrl = new URL('../../src/main/core/security/security-logger.ts', import.meta.url).href;
+    const moduleUrl = new URL('../../src/main/core/audit/security-logger.ts', import.meta.url).href;
     writeFileSync(
       writer,
       `import { SecurityLogger } from ${JSON.stringify(moduleUrl)};

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EncryptionManager, TokenManager, tokenContext } from '../../src/main/core/index.js';
-import { legacyTokenContext } from '../../src/main/core/security/token-context.js';
+import { legacyTokenContext } from '../../src/main/core/vault/token-context.js';
 import { makeTmpHome } from '../helpers/tmp.js';
 
 let home: { dir: string; cleanup: () => void };

@@ -6,7 +6,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { CredentialCore } from '../core/credential-core.js';
-import { EncryptionManager } from '../core/security/encryption-manager.js';
+import { EncryptionManager } from '../core/vault/encryption-manager.js';
 import { CliError, EXIT, errorCodeOf, exitCodeFor, type ExitCode } from './exit-codes.js';
 import {
   accountJson,
@@ -328,7 +328,7 @@ it cannot check: a file rewritten whole with recomputed hashes, and rollback.`,
     if (verify && file !== undefined) {
       const path = logPathOption(file, 'file');
       if (!existsSync(path) || !statSync(path).isFile()) throw new CliError('FILE_NOT_FOUND', EXIT.NOT_FOUND, `No file at ${oneLine(path, 300)}.`);
-      const { verifyExportFile } = await import('../core/security/log-export.js');
+      const { verifyExportFile } = await import('../core/audit/log-export.js');
       const result = verifyExportFile(path);
       ctx.io.out(ctx.values.json ? `${json({ file: path, ...result })}\n` : `${exportVerifyText(path, result)}\n`);
       return result.ok ? EXIT.OK : EXIT.FAILED;

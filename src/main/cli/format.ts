@@ -3,7 +3,7 @@
  * can never ride along on a core object) and plain-text tables.
  */
 import type { HealthReport, SecurityLogEntry } from '../core/contracts.js';
-import type { TokenMetadata } from '../core/security/token-manager.js';
+import type { TokenMetadata } from '../core/vault/token-store.js';
 
 export interface AccountJson {
   provider: string;

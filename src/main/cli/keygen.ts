@@ -1,4 +1,4 @@
-import { EncryptionManager } from '../core/security/encryption-manager.js';
+import { EncryptionManager } from '../core/vault/encryption-manager.js';
 
 /** The text `npm run keygen` / `osmen-cred keygen` prints: a new key and what to do with it. */
 export function keygenText(key = EncryptionManager.generateKey()): string {

@@ -1,6 +1,6 @@
 /** Text output of `osmen-cred log --verify` (the live log) and `log --verify --file` (an export). */
 import type { LogVerifyResult } from '../core/contracts.js';
-import type { ExportVerifyResult } from '../core/security/log-export.js';
+import type { ExportVerifyResult } from '../core/audit/log-export.js';
 import { oneLine } from './format.js';
 
 function reanchorLines(reanchors: LogVerifyResult['reanchors']): string[] {

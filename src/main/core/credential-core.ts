@@ -12,16 +12,16 @@ import type {
 import { CoreEvents } from './events.js';
 import { envFileChecks, readEnvFile } from './env-file.js';
 import { osmenHome } from './paths.js';
-import type { EncryptionManager } from './security/encryption-manager.js';
-import { KEYCHAIN_SERVICE, type KeySource } from './security/key-custody.js';
-import { ensurePrivateDir } from './security/private-files.js';
-import type { TokenManager, TokenMetadata } from './security/token-manager.js';
-import { SecurityLogger, VaultLogAnchorStore } from './security/security-logger.js';
-import { securityLogChecks } from './security/log-health.js';
-import { CredentialValidator } from './security/credential-validator.js';
+import type { EncryptionManager } from './vault/encryption-manager.js';
+import { KEYCHAIN_SERVICE, type KeySource } from './vault/key-custody.js';
+import { ensurePrivateDir } from './fs/private-files.js';
+import type { TokenManager, TokenMetadata } from './vault/token-store.js';
+import { SecurityLogger, VaultLogAnchorStore } from './audit/security-logger.js';
+import { securityLogChecks } from './audit/log-health.js';
+import { CredentialValidator } from './health/credential-validator.js';
 import { SettingsStore, type StoredCustomProvider } from './settings-store.js';
 import { ProviderCatalogue, type CustomProviderInput } from './provider-catalogue.js';
-import { openVaultStore, type VaultMode } from './vault-opener.js';
+import { openVaultStore, type VaultMode } from './vault/open-vault.js';
 import {
   ProviderRegistry,
   type ProviderRegistration,
@@ -35,7 +35,7 @@ import {
 import { VaultError } from './errors.js';
 
 export type { CustomProviderInput } from './provider-catalogue.js';
-export type { VaultMode } from './vault-opener.js';
+export type { VaultMode } from './vault/open-vault.js';
 export type { DeviceUserCode } from './oauth/index.js';
 import { AccessTokenSource, type AccessToken, type AccessTokenOptions } from './oauth/access-token.js';
 
@@ -182,7 +182,7 @@ export async function createCredentialCore(options: CredentialCoreOptions = {}):
     logFile: join(home, 'security.log'),
     hmacKey: tokens.getOrCreateSecret('security-log-hmac'),
     // The monotonic anchor in the vault: restoring an older log (and head) is then detected.
-    anchorStore: new VaultLogAnchorStore(() => tokens.database),
+    anchorStore: new VaultLogAnchorStore(() => tokens),
     onAppend: (entry: SecurityLogEntry) => events.emit('log-appended', entry),
   });
   securityLog = log;

@@ -3,8 +3,8 @@
  * 'electron', so it runs in the app, the CLI and tests alike.
  */
 export * from './errors.js';
-export { EncryptionManager, KEY_HELP } from './security/encryption-manager.js';
-export { KeyCustody, KEYCHAIN_SERVICE, type MasterKeyResult, type KeySource } from './security/key-custody.js';
+export { EncryptionManager, KEY_HELP } from './vault/encryption-manager.js';
+export { KeyCustody, KEYCHAIN_SERVICE, type MasterKeyResult, type KeySource } from './vault/key-custody.js';
 export {
   TokenManager,
   tokenContext,
@@ -13,7 +13,7 @@ export {
   type TokenMetadata,
   type TokenStatus,
   type TokenManagerOptions,
-} from './security/token-manager.js';
+} from './vault/token-store.js';
 export { osmenHome, defaultDbPath, defaultLogPath } from './paths.js';
 // OAuth engine
 export * from './oauth/index.js';
@@ -35,7 +35,7 @@ export {
   type SecretFindingKind,
   type SecretScanOptions,
   type SecretScanResult,
-} from './security/credential-validator.js';
+} from './health/credential-validator.js';
 export {
   SecurityLogger,
   SecurityLogError,
@@ -50,10 +50,10 @@ export {
   type VerifyProblem,
   type LogAnchor,
   type LogAnchorStore,
-} from './security/security-logger.js';
-export { verifyExportFile, type ExportVerifyResult } from './security/log-export.js';
-export { ALLOWED_DETAIL_KEYS, sanitizeDetails } from './security/redaction.js';
-export { redactTokens, maskSecret, isSecretFileName } from './security/secret-patterns.js';
+} from './audit/security-logger.js';
+export { verifyExportFile, type ExportVerifyResult } from './audit/log-export.js';
+export { ALLOWED_DETAIL_KEYS, sanitizeDetails } from './audit/redaction.js';
+export { redactTokens, maskSecret, isSecretFileName } from './health/secret-patterns.js';
 // Facade, shared contracts and settings
 export {
   createCredentialCore,

@@ -14,7 +14,7 @@ import {
   isBuiltinProviderId,
   type ProviderRegistration,
 } from './oauth/index.js';
-import type { TokenManager } from './security/token-manager.js';
+import type { TokenManager } from './vault/token-store.js';
 import { CUSTOM_PROVIDER_ID_RE, customProviderSchema, type SettingsStore } from './settings-store.js';
 
 export interface CustomProviderInput {

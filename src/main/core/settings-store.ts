@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { CoreSettings } from './contracts.js';
 import { isBuiltinProviderId } from './oauth/providers/index.js';
-import { withFileLock } from './security/file-lock.js';
-import { canonicalJson } from './security/log-chain.js';
-import { ensurePrivateDir } from './security/private-files.js';
+import { withFileLock } from './fs/file-lock.js';
+import { canonicalJson } from './audit/log-chain.js';
+import { ensurePrivateDir } from './fs/private-files.js';
 
 export const DEFAULT_SETTINGS: CoreSettings = {
   refreshWindowMs: 5 * 60_000,

@@ -15,7 +15,7 @@ import type {
   SecurityLogEntry,
 } from '../core/contracts.js';
 import type { CoreEvents } from '../core/events.js';
-import type { TokenMetadata } from '../core/security/token-manager.js';
+import type { TokenMetadata } from '../core/vault/token-store.js';
 import type { LogVerifyWithProblem } from './dto.js';
 
 export type KeySourceName = 'env' | 'keychain' | 'keychain-created' | 'explicit';

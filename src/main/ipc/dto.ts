@@ -13,7 +13,7 @@ import type {
   SchedulerState,
   SecurityLogEntry,
 } from '../core/contracts.js';
-import type { TokenMetadata } from '../core/security/token-manager.js';
+import type { TokenMetadata } from '../core/vault/token-store.js';
 import type { RefreshAllReport } from './refresh-all.js';
 import type {
   AccountDto,

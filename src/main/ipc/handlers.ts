@@ -17,7 +17,7 @@ import {
   isChannel,
 } from '../../shared/ipc-contract.js';
 import { tokenCommand } from '../../shared/token-command.js';
-import type { TokenMetadata } from '../core/security/token-manager.js';
+import type { TokenMetadata } from '../core/vault/token-store.js';
 import type { CoreApi } from './core-api.js';
 import {
   toAccountDto,

@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AgentClient } from '../../../src/main/core/agent/client.js';
 import { AgentService } from '../../../src/main/core/agent/service.js';
 import { createCredentialCore, type CredentialCore } from '../../../src/main/core/credential-core.js';
-import { EncryptionManager } from '../../../src/main/core/security/encryption-manager.js';
+import { EncryptionManager } from '../../../src/main/core/vault/encryption-manager.js';
 import { makeTmpHome } from '../../helpers/tmp.js';
 import { startAgent } from './agent-harness.js';
 

@@ -7,7 +7,7 @@ import { copyFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createCredentialCore } from '../../../src/main/core/credential-core.js';
-import { EncryptionManager } from '../../../src/main/core/security/encryption-manager.js';
+import { EncryptionManager } from '../../../src/main/core/vault/encryption-manager.js';
 import { makeTmpHome } from '../../helpers/tmp.js';
 import { runCli } from './run-cli.js';
 import { startRogueIssuer, type RogueIssuer } from '../../helpers/rogue-issuer.js';

@@ -15,7 +15,7 @@ import {
 import { browseAuthorization, CONFIDENTIAL_CLIENT_ID, CONFIDENTIAL_CLIENT_SECRET, PUBLIC_CLIENT_ID, startTestProvider, type TestProvider } from '../../helpers/oidc-provider.js';
 import { ageToken, openVault, TEST_SCOPES, testRegistry, type Vault } from '../../helpers/oidc-fixtures.js';
 import { makeTmpHome } from '../../helpers/tmp.js';
-import { SecurityLogger } from '../../../src/main/core/security/security-logger.js';
+import { SecurityLogger } from '../../../src/main/core/audit/security-logger.js';
 
 let op: TestProvider;
 let vault: Vault;

@@ -5,8 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import { createInterface } from 'node:readline';
-import { EncryptionManager } from '../../../src/main/core/security/encryption-manager.js';
-import { TokenManager } from '../../../src/main/core/security/token-manager.js';
+import { EncryptionManager } from '../../../src/main/core/vault/encryption-manager.js';
+import { TokenManager } from '../../../src/main/core/vault/token-store.js';
 import { TokenRefresher } from '../../../src/main/core/oauth/token-refresher.js';
 import { testRegistry } from '../../helpers/oidc-fixtures.js';
 

@@ -163,7 +163,7 @@ describe('a refresh window longer than the token lifetime', () => {
   it('refreshes an account at most once per half of its token lifetime (1-hour tokens, 60-minute window)', async () => {
     let now = Date.now();
     const clock = () => now;
-    const tokens = new (vault.tokens.constructor as typeof import('../../../src/main/core/security/token-manager.js').TokenManager)({
+    const tokens = new (vault.tokens.constructor as typeof import('../../../src/main/core/vault/token-store.js').TokenManager)({
       dbPath: vault.dbPath,
       encryption: vault.tokens.encryptionManager,
       now: clock,
@@ -200,7 +200,7 @@ describe('keep-alive', () => {
   it('refreshes an account nothing asked for once every N days, so an idle grant does not expire', async () => {
     let now = Date.now();
     const clock = () => now;
-    const tokens = new (vault.tokens.constructor as typeof import('../../../src/main/core/security/token-manager.js').TokenManager)({
+    const tokens = new (vault.tokens.constructor as typeof import('../../../src/main/core/vault/token-store.js').TokenManager)({
       dbPath: vault.dbPath,
       encryption: vault.tokens.encryptionManager,
       now: clock,

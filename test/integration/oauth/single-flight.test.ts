@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { connectAccount, ProviderRegistry, TokenRefresher } from '../../../src/main/core/oauth/index.js';
-import { RefreshLease } from '../../../src/main/core/oauth/refresh-lease.js';
+import { RefreshLease } from '../../../src/main/core/vault/refresh-lease.js';
 import { browseAuthorization, PUBLIC_CLIENT_ID, startTestProvider, type TestProvider } from '../../helpers/oidc-provider.js';
 import { ageToken, openVault, TEST_SCOPES, testRegistry, type Vault } from '../../helpers/oidc-fixtures.js';
 

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { isMicrosoftTenant, MICROSOFT_TENANT_HINT } from '../../../shared/microsoft-tenant.js';
 import type { CredentialCore, DeviceUserCode } from '../../core/credential-core.js';
-import type { TokenMetadata } from '../../core/security/token-manager.js';
+import type { TokenMetadata } from '../../core/vault/token-store.js';
 import type { CommandContext, CommandSpec } from '../commands.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { accountJson, oneLine } from '../format.js';

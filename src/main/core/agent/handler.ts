@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { accountJson } from '../../cli/format.js';
 import { EXIT } from '../../cli/exit-codes.js';
 import type { AccessToken, AccessTokenOptions } from '../oauth/access-token.js';
-import type { TokenMetadata } from '../security/token-manager.js';
+import type { TokenMetadata } from '../vault/token-store.js';
 import { statusReport } from './account-status.js';
 import { clientName, type HandoffCounter } from './handoff-counter.js';
 import { AGENT_ERROR, canonicalTokenType, type RequestId, type TokenAnswer } from './protocol.js';

@@ -10,8 +10,8 @@
 import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
-import { withFileLockAsync } from '../security/file-lock.js';
-import { ensurePrivateDir } from '../security/private-files.js';
+import { withFileLockAsync } from '../fs/file-lock.js';
+import { ensurePrivateDir } from '../fs/private-files.js';
 import { AgentConnection } from './connection.js';
 import { AgentRequestHandler, type AgentBackend } from './handler.js';
 import { HandoffCounter, type HandoffSink } from './handoff-counter.js';

@@ -12,8 +12,7 @@
  * give a longer-lived one: when more than a minute of the lifetime it was issued with is gone.
  * A token issued just now is served with its true expiry even when that is sooner than asked.
  */
-import type { Statement } from 'better-sqlite3';
-import type { TokenManager, TokenMetadata } from '../security/token-manager.js';
+import type { TokenManager, TokenMetadata } from '../vault/token-store.js';
 import { OAuthAccountNotFoundError, OAuthError, OAuthTokenRefreshError } from './errors.js';
 import { DEFAULT_EXPIRY_MARGIN_MS, type TokenRefresher } from './token-refresher.js';
 
@@ -80,22 +79,17 @@ class SnapshotCache {
   private stamp = '';
   private version: string | null = null;
   private resetScheduled = false;
-  private versionStmt?: Statement;
-  private changesStmt?: Statement;
 
   constructor(private readonly tokens: TokenManager) {}
 
   /** `revalidate`: look at data_version now, whatever this turn saw (after waiting for a refresh). */
   read(provider: string, userId: string, revalidate = false): Snapshot | null {
-    const db = this.tokens.database;
     if (revalidate) this.version = null;
-    this.versionStmt ??= db.prepare('PRAGMA data_version').pluck();
-    this.changesStmt ??= db.prepare('SELECT total_changes()').pluck();
     // data_version costs a look at the WAL index (~3 µs): read it once per turn of the event
     // loop, where a busy agent answers many requests. Our own writes (total_changes) are
     // checked on every call: a refresh may finish between two requests of one turn.
     if (this.version === null) {
-      this.version = String(this.versionStmt.get());
+      this.version = String(this.tokens.externalVersion());
       if (!this.resetScheduled) {
         this.resetScheduled = true;
         setImmediate(() => {
@@ -104,7 +98,7 @@ class SnapshotCache {
         });
       }
     }
-    const stamp = `${this.version}:${String(this.changesStmt.get())}`;
+    const stamp = `${this.version}:${this.tokens.ownChanges()}`;
     if (stamp !== this.stamp) {
       this.entries.clear();
       this.stamp = stamp;

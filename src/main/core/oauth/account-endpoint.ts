@@ -10,8 +10,8 @@
  * to the provider's current issuer (for built-ins that is fixed in code) and token origin.
  */
 import type { SecurityEventSink } from '../contracts.js';
-import type { TokenManager } from '../security/token-manager.js';
-import type { AccountBinding } from '../security/token-context.js';
+import type { TokenManager } from '../vault/token-store.js';
+import type { AccountBinding } from '../vault/token-context.js';
 import { OAuthError } from './errors.js';
 import { issuerMismatch, type ProviderHandler, type ProviderRegistry } from './providers/index.js';
 

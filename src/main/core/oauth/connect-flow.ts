@@ -11,9 +11,9 @@
 import { randomUUID } from 'node:crypto';
 import * as oidc from 'openid-client';
 import type { LogDetails, SecurityEventSink } from '../contracts.js';
-import { guardSink } from '../security/guarded-sink.js';
+import { guardSink } from '../audit/guarded-sink.js';
 import type { CoreEvents } from '../events.js';
-import type { TokenManager, TokenMetadata, TokenResponse } from '../security/token-manager.js';
+import type { TokenManager, TokenMetadata, TokenResponse } from '../vault/token-store.js';
 import {
   OAuthCancelledError,
   OAuthError,
@@ -24,7 +24,7 @@ import {
 import { page, startLoopbackListener, SUCCESS_PAGE } from './loopback-listener.js';
 import type { ProviderHandler, ProviderRegistry } from './providers/index.js';
 import { bindingOfHandler, resolveAccountHandler } from './account-endpoint.js';
-import { holderIdFor, RefreshLease } from './refresh-lease.js';
+import { holderIdFor, RefreshLease } from '../vault/refresh-lease.js';
 import { DEFAULT_LEASE_MS } from './token-refresher.js';
 import { openSystemBrowser, type UrlOpener } from './system-browser.js';
 
@@ -292,7 +292,7 @@ export async function disconnectAccount(given: OAuthDeps, providerId: string, us
   // Take the account's refresh lease first: a refresh in flight (this or another process) finishes
   // and stores its rotated refresh token, which is then the one we revoke. Refreshers that wait
   // on our lease see the row gone afterwards and stop.
-  const lease = new RefreshLease(deps.tokens.database, holderIdFor(`disconnect-${randomUUID()}`), DISCONNECT_LEASE_MS, Date.now);
+  const lease = deps.tokens.lease(holderIdFor(`disconnect-${randomUUID()}`), DISCONNECT_LEASE_MS, Date.now);
   const deadline = performance.now() + DEFAULT_LEASE_MS + 2_000;
   let interval = 10;
   while (!lease.tryAcquire(providerId, userId) && performance.now() < deadline) {

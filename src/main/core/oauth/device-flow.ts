@@ -8,8 +8,8 @@
  *
  * For machines with only a terminal, and for the app's "Sign in on another device".
  */
-import type { TokenMetadata } from '../security/token-manager.js';
-import { guardSink } from '../security/guarded-sink.js';
+import type { TokenMetadata } from '../vault/token-store.js';
+import { guardSink } from '../audit/guarded-sink.js';
 import { OAuthAuthorizationError, OAuthError, OAuthErrorParser } from './errors.js';
 import { abortError, announceConnected, raceSignal, saveConnectedAccount, type OAuthDeps } from './connect-flow.js';
 import { configError } from './providers/definition.js';

@@ -56,6 +56,6 @@ export {
   type TokenRefresherOptions,
   type RefreshOutcome,
 } from './token-refresher.js';
-export { RefreshLease } from './refresh-lease.js';
+export { RefreshLease } from '../vault/refresh-lease.js';
 export { backoffDelay, DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_MAX_MS, type BackoffOptions } from './backoff.js';
 export { TokenRefreshScheduler, type SchedulerOptions, type RunResult } from './scheduler.js';

@@ -18,8 +18,8 @@ import { randomUUID } from 'node:crypto';
 import type { CoreEventMap, SecurityEventSink } from '../contracts.js';
 import { VaultError } from '../errors.js';
 import type { CoreEvents } from '../events.js';
-import { guardSink } from '../security/guarded-sink.js';
-import { toStoreError, type StoredToken, type TokenManager, type TokenMetadata, type TokenResponse } from '../security/token-manager.js';
+import { guardSink } from '../audit/guarded-sink.js';
+import { toStoreError, type StoredToken, type TokenManager, type TokenMetadata, type TokenResponse } from '../vault/token-store.js';
 import { resolveAccountHandler } from './account-endpoint.js';
 import { backoffDelay, DEFAULT_BACKOFF_MAX_MS, type BackoffOptions } from './backoff.js';
 import {
@@ -30,7 +30,7 @@ import {
 } from './errors.js';
 import { PendingWrites } from './pending-writes.js';
 import { takeIssuedTokens, type ProviderHandler, type ProviderRegistry } from './providers/index.js';
-import { holderIdFor, RefreshLease } from './refresh-lease.js';
+import { holderIdFor, RefreshLease } from '../vault/refresh-lease.js';
 import {
   DEFAULT_EXPIRY_MARGIN_MS,
   DEFAULT_LEASE_MS,
@@ -100,7 +100,7 @@ export class TokenRefresher {
   }
 
   private get lease(): RefreshLease {
-    this.leaseStore ??= new RefreshLease(this.tokens.database, this.holderId, this.leaseMs, this.now);
+    this.leaseStore ??= this.tokens.lease(this.holderId, this.leaseMs, this.now);
     return this.leaseStore;
   }
 

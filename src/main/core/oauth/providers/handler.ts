@@ -4,7 +4,7 @@
  * failed discovery is not cached (the next call retries).
  */
 import * as oidc from 'openid-client';
-import type { TokenResponse } from '../../security/token-types.js';
+import type { TokenResponse } from '../../vault/token-types.js';
 import { OAuthConfigError, OAuthErrorParser, type OAuthPhase } from '../errors.js';
 import { configError, validateUrl, type Definition, type ProviderKind } from './definition.js';
 

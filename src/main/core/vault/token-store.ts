@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { TokenStoreError, VaultError } from '../errors.js';
 import { defaultDbPath } from '../paths.js';
 import { EncryptionManager } from './encryption-manager.js';
-import { ensurePrivateDir, ensurePrivateFile } from './private-files.js';
+import { ensurePrivateDir, ensurePrivateFile } from '../fs/private-files.js';
 import { toStoreError } from './store-errors.js';
 import { CURRENT_AAD_VERSION, UNBOUND, contextFor, idProblem, type AccountBinding, type Field } from './token-context.js';
 import {
@@ -19,14 +19,15 @@ import {
   type TokenResponse,
   type TokenStatus,
 } from './token-types.js';
-import { MIGRATIONS, SCHEMA_VERSION } from './token-schema.js';
+import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
+import { RefreshLease } from './refresh-lease.js';
 
 export { tokenContext, type AccountBinding, type Field } from './token-context.js';
 export { toStoreError } from './store-errors.js';
 
 export type { TokenResponse, TokenStatus, StoredToken, TokenMetadata, StatusUpdate, SaveExtra } from './token-types.js';
 
-export interface TokenManagerOptions {
+export interface TokenStoreOptions {
   dbPath?: string;
   encryption: EncryptionManager;
   /** ms to wait on a lock held by another process before DB_LOCKED. */
@@ -95,17 +96,20 @@ function noVault(dbPath: string, why: string): TokenStoreError {
  * endpoint origin) as AAD; timestamps are UTC epoch ms; the upsert keeps created_at and keeps
  * the stored refresh token when a response has none (Google's refresh responses).
  */
-export class TokenManager {
+export class TokenStore {
   readonly dbPath: string;
   private encryption: EncryptionManager;
   private readonly db: Database.Database;
   private readonly now: () => number;
   private readonly reloadKeys?: () => EncryptionManager | null;
-  private readonly onDecryptFailure?: TokenManagerOptions['onDecryptFailure'];
-  private readonly stmts: ReturnType<TokenManager['prepare']>;
+  private readonly onDecryptFailure?: TokenStoreOptions['onDecryptFailure'];
+  private readonly stmts: ReturnType<TokenStore['prepare']> & {
+    dataVersion?: Database.Statement<[], number>;
+    totalChanges?: Database.Statement<[], number>;
+  };
   private closed = false;
 
-  constructor(options: TokenManagerOptions) {
+  constructor(options: TokenStoreOptions) {
     if (!options?.encryption) {
       throw new TokenStoreError('DB_OPEN_FAILED', 'TokenManager needs an EncryptionManager (options.encryption).');
     }
@@ -684,7 +688,57 @@ export class TokenManager {
     return this.encryption;
   }
 
-  /** The underlying connection, for components that keep their own tables in the vault (leases). */
+  /**
+   * A non-secret value in the vault's meta table, by its raw key (the security log's anchor).
+   * The vault owns the database: other modules read and write through these two methods.
+   */
+  getMetaValue(key: string): string | null {
+    return this.guard(() => this.stmts.getMeta.get(key)?.value ?? null);
+  }
+
+  /** Read-modify-write of a meta value in one IMMEDIATE transaction; `update` may throw to refuse the change. */
+  updateMetaValue(key: string, update: (current: string | null) => string): void {
+    // The caller's refusal is its own error, not a database failure: it passes through unchanged.
+    let refused: { error: unknown } | null = null;
+    this.guard(() =>
+      this.db
+        .transaction(() => {
+          let next: string;
+          try {
+            next = update(this.stmts.getMeta.get(key)?.value ?? null);
+          } catch (error) {
+            refused = { error };
+            return;
+          }
+          this.stmts.setMeta.run(key, next);
+        })
+        .immediate(),
+    );
+    if (refused) throw (refused as { error: unknown }).error;
+  }
+
+  /** The cross-process refresh lease of this vault, for one holder (refresh-lease.ts). */
+  lease(holderId: string, leaseMs: number, now: () => number): RefreshLease {
+    this.assertOpen();
+    return new RefreshLease(this.db, holderId, leaseMs, now);
+  }
+
+  /**
+   * Moves when another connection (the app, the CLI, another agent) commits: SQLite's
+   * data_version. With ownChanges() it tells a cache whether anything may have changed.
+   */
+  externalVersion(): number {
+    this.stmts.dataVersion ??= this.db.prepare('PRAGMA data_version').pluck() as Database.Statement<[], number>;
+    return this.guard(() => this.stmts.dataVersion!.get()!);
+  }
+
+  /** Rows this connection has written since it opened (SQLite's total_changes()). */
+  ownChanges(): number {
+    this.stmts.totalChanges ??= this.db.prepare('SELECT total_changes()').pluck() as Database.Statement<[], number>;
+    return this.guard(() => this.stmts.totalChanges!.get()!);
+  }
+
+  /** The underlying connection, for tests and tools that inspect the file (never for other core modules). */
   get database(): Database.Database {
     this.assertOpen();
     return this.db;
@@ -723,3 +777,7 @@ function toMetadata(
     issuer: row.issuer,
   };
 }
+
+/** The seed's name for the token store (DESIGN "Core API"); the same class. */
+export { TokenStore as TokenManager };
+export type TokenManagerOptions = TokenStoreOptions;

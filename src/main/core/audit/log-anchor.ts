@@ -1,5 +1,4 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type Database from 'better-sqlite3';
 import { canonicalJson, type LogKeys } from './log-chain.js';
 
 /**
@@ -66,42 +65,38 @@ function parseAnchor(text: string): LogAnchor {
 
 const META_KEY = 'security_log_anchor';
 
+/** What the anchor needs of the vault: one meta value, read and compare-and-written atomically. */
+export interface MetaValueStore {
+  getMetaValue(key: string): string | null;
+  updateMetaValue(key: string, update: (current: string | null) => string): void;
+}
+
 /**
- * The anchor in the vault's `meta` table (tokens.db). The connection is taken per call: the
+ * The anchor in the vault's `meta` table (tokens.db). The store is looked up per call: the
  * core closes the vault on shutdown, and a logger outliving it then fails loudly (CLOSED)
- * rather than writing to a stale handle. The read-compare-write runs in one transaction on the
- * vault's own connection (a savepoint when the caller is already inside one).
+ * rather than writing to a stale handle. The read-compare-write is one vault transaction.
  */
 export class VaultLogAnchorStore implements LogAnchorStore {
-  private readonly db: () => Database.Database;
-
-  constructor(db: () => Database.Database) {
-    this.db = db;
-  }
+  constructor(private readonly vault: () => MetaValueStore) {}
 
   read(): LogAnchor | null {
-    const row = this.db().prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?').get(META_KEY);
-    return row ? parseAnchor(row.value) : null;
+    const value = this.vault().getMetaValue(META_KEY);
+    return value === null ? null : parseAnchor(value);
   }
 
   advance(anchor: LogAnchor): void {
-    const db = this.db();
-    db.transaction(() => {
-      const row = db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?').get(META_KEY);
+    this.vault().updateMetaValue(META_KEY, (value) => {
       let current: LogAnchor | null = null;
       try {
-        current = row ? parseAnchor(row.value) : null;
+        current = value === null ? null : parseAnchor(value);
       } catch {
         current = null; // unreadable: nothing to be monotonic against; the logger has re-anchored
       }
       if (current && (anchor.seq < current.seq || (anchor.seq === current.seq && anchor.hash !== current.hash))) {
         throw new LogAnchorError('ANCHOR_REGRESSION', `the vault anchor is at seq ${current.seq}; it cannot move back to seq ${anchor.seq}`);
       }
-      db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(
-        META_KEY,
-        JSON.stringify(anchor),
-      );
-    }).immediate();
+      return JSON.stringify(anchor);
+    });
   }
 }
 

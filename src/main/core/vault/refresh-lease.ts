@@ -11,7 +11,7 @@
  */
 import { hostname } from 'node:os';
 import type Database from 'better-sqlite3';
-import { toStoreError } from '../security/token-manager.js';
+import { toStoreError } from './store-errors.js';
 
 export function holderIdFor(tag: string): string {
   return `${hostname()}:${process.pid}:${tag}`;

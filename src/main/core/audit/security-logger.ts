@@ -3,8 +3,8 @@ import { closeSync, existsSync, openSync, readFileSync, renameSync, statSync, un
 import { dirname } from 'node:path';
 import type { LogDetails, SecurityEventSink, SecurityEventType, SecurityLogEntry } from '../contracts.js';
 import { defaultLogPath } from '../paths.js';
-import { ensurePrivateDir, ensurePrivateFile } from './private-files.js';
-import { FileLockTimeoutError, withFileLock } from './file-lock.js';
+import { ensurePrivateDir, ensurePrivateFile } from '../fs/private-files.js';
+import { FileLockTimeoutError, withFileLock } from '../fs/file-lock.js';
 import { readAnchorState, signAnchor, type LogAnchorStore } from './log-anchor.js';
 import { chainFiles, deriveLogKeys, entryHash, firstEntryOnDisk, hashUserId, parseEntry, type LogKeys } from './log-chain.js';
 import { SecurityLogError, errnoOf, writeError } from './log-errors.js';

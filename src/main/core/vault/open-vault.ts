@@ -14,14 +14,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { KeyCustodyError, TokenStoreError, VaultError } from './errors.js';
-import { EncryptionManager } from './security/encryption-manager.js';
-import { withFileLockAsync } from './security/file-lock.js';
-import { KEYCHAIN_ACCOUNT, KEYCHAIN_SERVICE, KeyCustody, type KeySource } from './security/key-custody.js';
-import { ensurePrivateDir } from './security/private-files.js';
-import type { Field } from './security/token-context.js';
-import { TokenManager } from './security/token-manager.js';
-import { peekVault, VAULT_ID_META } from './security/vault-identity.js';
+import { KeyCustodyError, TokenStoreError, VaultError } from '../errors.js';
+import { EncryptionManager } from './encryption-manager.js';
+import { withFileLockAsync } from '../fs/file-lock.js';
+import { KEYCHAIN_ACCOUNT, KEYCHAIN_SERVICE, KeyCustody, type KeySource } from './key-custody.js';
+import { ensurePrivateDir } from '../fs/private-files.js';
+import type { Field } from './token-context.js';
+import { TokenManager } from './token-store.js';
+import { peekVault, VAULT_ID_META } from './vault-identity.js';
 
 export type VaultMode = 'create' | 'existing' | 'read-only';
 

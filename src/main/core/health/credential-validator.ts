@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import type { HealthCheck, HealthReport } from '../contracts.js';
-import { decodeKey, KEY_HELP } from './encryption-manager.js';
+import { decodeKey, KEY_HELP } from '../vault/encryption-manager.js';
 import { checkSecretsNotCommitted, type SecretScanOptions, type SecretScanResult } from './git-secrets.js';
 import { looksLikeKnownSecret } from './secret-patterns.js';
 
