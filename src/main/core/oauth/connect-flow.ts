@@ -24,7 +24,7 @@ import {
 import { page, startLoopbackListener, SUCCESS_PAGE } from './loopback-listener.js';
 import type { ProviderHandler, ProviderRegistry } from './providers/index.js';
 import { bindingOfHandler, resolveAccountHandler } from './account-endpoint.js';
-import { holderIdFor, RefreshLease } from '../vault/refresh-lease.js';
+import { holderIdFor } from '../vault/refresh-lease.js';
 import { DEFAULT_LEASE_MS } from './token-refresher.js';
 import { openSystemBrowser, type UrlOpener } from './system-browser.js';
 
