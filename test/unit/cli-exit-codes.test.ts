@@ -53,7 +53,7 @@ describe('exit codes of osmen-cred', () => {
   it('treat anything else as an internal error and keep the typed code for the error line', () => {
     expect(exitCodeFor(new TypeError('boom'))).toBe(EXIT.SOFTWARE);
     expect(exitCodeFor('string')).toBe(EXIT.SOFTWARE);
-    expect(exitCodeFor(new CliError('X', EXIT.USAGE, 'bad'))).toBe(EXIT.USAGE);
+    expect(exitCodeFor(new CliError('X', 'usage', 'bad'))).toBe(EXIT.USAGE);
     expect(errorCodeOf(new TokenStoreError('DB_LOCKED', 'busy'))).toBe('DB_LOCKED');
     expect(errorCodeOf(new TypeError('boom'))).toBe('INTERNAL');
     expect(errorCodeOf({ code: 'evil\ncode' })).toBe('INTERNAL');

@@ -6,6 +6,8 @@ import { buildCsp, securityHeaders } from '../../src/main/app/csp.js';
 import { mimeTypeOf, resolveStaticPath } from '../../src/main/app/static-files.js';
 import { isAllowedExternalUrl } from '../../src/main/ipc/external-links.js';
 import { toErrorDto } from '../../src/main/ipc/errors.js';
+import { TokenStoreError } from '../../src/main/core/errors.js';
+import { OAuthTokenRefreshError } from '../../src/main/core/oauth/errors.js';
 import { RejectionReporter, safeChannelLabel } from '../../src/main/ipc/rejections.js';
 import { makeTmpHome } from '../helpers/tmp.js';
 
@@ -93,21 +95,23 @@ describe('external links', () => {
 });
 
 describe('error DTOs and rejection logging', () => {
-  it('keeps code, message and retry hints only', () => {
-    const err = Object.assign(new Error('Refresh failed\nat provider'), {
+  it('keeps code, message and the retry hints of the error category only', () => {
+    const err = new OAuthTokenRefreshError({
       code: 'invalid_grant',
-      retryable: false,
+      description: 'Refresh failed\nat provider',
       needsReauth: true,
       retryAfterMs: 5000,
-      description: 'x',
+      provider: 'google',
       cause: new Error('inner'),
-      body: { access_token: 'leak' },
     });
+    Object.assign(err, { body: { access_token: 'leak' } });
     const dto = toErrorDto(err);
-    expect(dto).toEqual({ code: 'invalid_grant', message: 'Refresh failed at provider', retryable: false, needsReauth: true, retryAfterMs: 5000 });
+    expect(dto).toEqual({ code: 'invalid_grant', message: 'google: invalid_grant — Refresh failed at provider', retryable: false, needsReauth: true, retryAfterMs: 5000 });
+    expect(toErrorDto(new TokenStoreError('DB_LOCKED', 'busy'))).toEqual({ code: 'DB_LOCKED', message: 'busy', retryable: true, needsReauth: false });
+    // Anything outside the error family is an internal failure: nothing of it crosses.
+    expect(toErrorDto(Object.assign(new Error('secret detail'), { code: 'invalid_grant', needsReauth: true }))).toEqual({ code: 'INTERNAL', message: 'The operation failed.' });
     expect(toErrorDto('a string')).toEqual({ code: 'INTERNAL', message: 'The operation failed.' });
-    expect(toErrorDto({ code: 'bad code with spaces', message: 'm'.repeat(5000) }).message.length).toBeLessThanOrEqual(600);
-    expect(toErrorDto({ code: 'bad code with spaces' }).code).toBe('INTERNAL');
+    expect(toErrorDto(new TokenStoreError('DB_OPEN_FAILED', 'm'.repeat(5000))).message.length).toBeLessThanOrEqual(600);
   });
 
   it('writes at most `burst` rejections per window, then one summary', () => {

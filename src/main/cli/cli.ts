@@ -38,7 +38,7 @@ running agent first ($OSMEN_AGENT_SOCK, then <data folder>/agent.sock).
 }
 
 function usage(message: string): CliError {
-  return new CliError('USAGE', EXIT.USAGE, `${message} See \`osmen-cred --help\`.`);
+  return new CliError('USAGE', 'usage', `${message} See \`osmen-cred --help\`.`);
 }
 
 interface Parsed {

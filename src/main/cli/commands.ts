@@ -73,7 +73,7 @@ function requireAccount(core: CredentialCore, provider: string, user: string): v
   if (!core.tokens.getMetadata(provider, user)) {
     throw new CliError(
       'ACCOUNT_NOT_FOUND',
-      EXIT.NOT_FOUND,
+      'not_found',
       `No account ${oneLine(provider, 60)}/${oneLine(user, 120)} in the vault. See \`osmen-cred list\`.`,
     );
   }
@@ -149,10 +149,10 @@ failure (3 needs sign-in, 78 configuration, 65 data, 75 temporary).`,
   async run(ctx) {
     const all = ctx.values.all === true;
     if (all === (ctx.positionals.length > 0)) {
-      throw new CliError('USAGE', EXIT.USAGE, 'refresh takes either <provider> <user> or --all.');
+      throw new CliError('USAGE', 'usage', 'refresh takes either <provider> <user> or --all.');
     }
     if (!all && ctx.positionals.length !== 2) {
-      throw new CliError('USAGE', EXIT.USAGE, 'refresh needs both <provider> and <user>.');
+      throw new CliError('USAGE', 'usage', 'refresh needs both <provider> and <user>.');
     }
     const core = await ctx.open();
     if (!all) {
@@ -253,14 +253,14 @@ Prints the new key's id (a fingerprint, not the key).`,
       if (!next) {
         throw new CliError(
           'NEW_KEY_REQUIRED',
-          EXIT.CONFIG,
+          'configuration',
           'The master key comes from OAUTH_ENCRYPTION_KEY. Generate a new key with `osmen-cred keygen`, ' +
             'run `OSMEN_NEW_ENCRYPTION_KEY=<new key> osmen-cred rotate-key`, then set OAUTH_ENCRYPTION_KEY to the new key.',
         );
       }
       const nextManager = new EncryptionManager(next); // throws KEY_MALFORMED (78) with a how-to
       if (nextManager.primaryKeyId === core.encryption.primaryKeyId) {
-        throw new CliError('SAME_KEY', EXIT.USAGE, 'OSMEN_NEW_ENCRYPTION_KEY is the key already in use.');
+        throw new CliError('SAME_KEY', 'usage', 'OSMEN_NEW_ENCRYPTION_KEY is the key already in use.');
       }
       // With an env key the caller owns the new key (already saved where it will
       // live); it is never printed, so a lost terminal cannot lose the vault.
@@ -281,15 +281,15 @@ Prints the new key's id (a fingerprint, not the key).`,
 /** A path given to `log --export` / `--file`: resolved against the working folder, never empty. */
 function logPathOption(value: string | boolean | undefined, name: string): string {
   const raw = typeof value === 'string' ? value.trim() : '';
-  if (!raw) throw new CliError('USAGE', EXIT.USAGE, `--${name} needs a file name.`);
+  if (!raw) throw new CliError('USAGE', 'usage', `--${name} needs a file name.`);
   return resolve(raw);
 }
 
 /** Log write failures the caller can act on get their own exit code (a full disk is temporary). */
 function logWriteError(err: unknown): unknown {
   const code = (err as { code?: unknown })?.code;
-  if (code === 'DISK_FULL') return new CliError('DISK_FULL', EXIT.TEMPFAIL, safeMessage(err));
-  if (code === 'BAD_OPTIONS') return new CliError('USAGE', EXIT.USAGE, safeMessage(err));
+  if (code === 'DISK_FULL') return new CliError('DISK_FULL', 'transient', safeMessage(err));
+  if (code === 'BAD_OPTIONS') return new CliError('USAGE', 'usage', safeMessage(err));
   return err;
 }
 
@@ -321,13 +321,13 @@ one before, and that the file ends where the export header says. It says what
 it cannot check: a file rewritten whole with recomputed hashes, and rollback.`,
   async run(ctx) {
     const { verify, export: exportTo, file } = ctx.values;
-    if (file !== undefined && !verify) throw new CliError('USAGE', EXIT.USAGE, '--file goes with --verify: osmen-cred log --verify --file <file>.');
+    if (file !== undefined && !verify) throw new CliError('USAGE', 'usage', '--file goes with --verify: osmen-cred log --verify --file <file>.');
     if (exportTo !== undefined && (verify || ctx.values.tail !== undefined)) {
-      throw new CliError('USAGE', EXIT.USAGE, '--export takes no --verify or --tail.');
+      throw new CliError('USAGE', 'usage', '--export takes no --verify or --tail.');
     }
     if (verify && file !== undefined) {
       const path = logPathOption(file, 'file');
-      if (!existsSync(path) || !statSync(path).isFile()) throw new CliError('FILE_NOT_FOUND', EXIT.NOT_FOUND, `No file at ${oneLine(path, 300)}.`);
+      if (!existsSync(path) || !statSync(path).isFile()) throw new CliError('FILE_NOT_FOUND', 'not_found', `No file at ${oneLine(path, 300)}.`);
       const { verifyExportFile } = await import('../core/audit/log-export.js');
       const result = verifyExportFile(path);
       ctx.io.out(ctx.values.json ? `${json({ file: path, ...result })}\n` : `${exportVerifyText(path, result)}\n`);
@@ -337,13 +337,13 @@ it cannot check: a file rewritten whole with recomputed hashes, and rollback.`,
     if (ctx.values.tail !== undefined) {
       const raw = String(ctx.values.tail);
       if (!/^\d{1,5}$/.test(raw) || Number(raw) < 1 || Number(raw) > 10_000) {
-        throw new CliError('USAGE', EXIT.USAGE, '--tail takes a whole number from 1 to 10000.');
+        throw new CliError('USAGE', 'usage', '--tail takes a whole number from 1 to 10000.');
       }
       tail = Number(raw);
     }
     if (exportTo !== undefined) {
       const path = logPathOption(exportTo, 'export');
-      if (!existsSync(dirname(path))) throw new CliError('USAGE', EXIT.USAGE, `No folder ${oneLine(dirname(path), 300)} to export into.`);
+      if (!existsSync(dirname(path))) throw new CliError('USAGE', 'usage', `No folder ${oneLine(dirname(path), 300)} to export into.`);
       const core = await ctx.open();
       const result = await core.exportLog(path).catch((err: unknown) => {
         throw logWriteError(err);

@@ -5,46 +5,7 @@
 import type { HealthReport, SecurityLogEntry } from '../core/contracts.js';
 import type { TokenMetadata } from '../core/vault/token-store.js';
 
-export interface AccountJson {
-  provider: string;
-  userId: string;
-  displayName: string | null;
-  status: string;
-  statusDetail: string | null;
-  /** ISO-8601 UTC, null when the provider gave no lifetime. */
-  expiresAt: string | null;
-  scopes: string[];
-  tokenType: string;
-  hasRefreshToken: boolean;
-  failureCount: number;
-  nextAttemptAt: string | null;
-  createdAt: string;
-  updatedAt: string;
-  lastRefreshAt: string | null;
-}
-
-function iso(d: Date | null | undefined): string | null {
-  return d ? d.toISOString() : null;
-}
-
-export function accountJson(m: TokenMetadata): AccountJson {
-  return {
-    provider: m.provider,
-    userId: m.userId,
-    displayName: m.displayName ?? null,
-    status: m.status,
-    statusDetail: m.statusDetail ?? null,
-    expiresAt: iso(m.expiresAt),
-    scopes: [...m.scopes],
-    tokenType: m.tokenType,
-    hasRefreshToken: m.hasRefreshToken,
-    failureCount: m.failureCount,
-    nextAttemptAt: iso(m.nextAttemptAt),
-    createdAt: m.createdAt.toISOString(),
-    updatedAt: m.updatedAt.toISOString(),
-    lastRefreshAt: iso(m.lastRefreshAt),
-  };
-}
+export { accountJson, type AccountJson } from '../core/account-json.js';
 
 /** Replaces control characters so provider- or file-supplied text cannot forge lines. */
 export function oneLine(text: string, max = 500): string {

@@ -34,7 +34,7 @@ export function locateVault(home: string | undefined, env: NodeJS.ProcessEnv): V
 export function noVault(loc: VaultLocation): CliError {
   return new CliError(
     'NO_VAULT',
-    EXIT.NOT_FOUND,
+    'not_found',
     `No vault at ${loc.home} (no tokens.db). Connect an account first (in the OsMEN app, or \`osmen-cred connect\`), or pass --home / set OSMEN_HOME.`,
   );
 }

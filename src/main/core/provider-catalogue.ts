@@ -7,7 +7,7 @@
  */
 import { MICROSOFT_TENANT_HINT, isMicrosoftTenant } from '../../shared/microsoft-tenant.js';
 import type { HealthCheck, ProviderSummary, SecurityEventSink } from './contracts.js';
-import { VaultError } from './errors.js';
+import { CodedError } from './errors.js';
 import {
   OAuthConfigError,
   ProviderRegistry,
@@ -126,7 +126,7 @@ export class ProviderCatalogue {
     }
     log.logSecurityEvent('provider_added', { source: 'custom', reason: input.id, ...(bound ? { count: bound } : {}) });
     const summary = this.registry.list().find((p) => p.id === input.id);
-    if (!summary) throw new VaultError('DB_OPEN_FAILED', `Provider ${input.id} was not registered.`);
+    if (!summary) throw new CodedError('PROVIDER_NOT_REGISTERED', 'internal', `Provider ${input.id} was not registered.`);
     return summary;
   }
 

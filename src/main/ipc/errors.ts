@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { IpcErrorDto } from '../../shared/ipc-contract.js';
+import { OsmenError, type ErrorCategory } from '../core/errors.js';
 
 const MAX_MESSAGE = 600;
 
@@ -19,12 +20,26 @@ export type IpcErrorCode =
   | 'NOT_AVAILABLE'
   | 'INTERNAL';
 
-export class IpcFailure extends Error {
+const IPC_CATEGORY: Record<IpcErrorCode, ErrorCategory> = {
+  INVALID_REQUEST: 'usage',
+  UNKNOWN_CHANNEL: 'usage',
+  FORBIDDEN_SENDER: 'usage',
+  VAULT_LOCKED: 'configuration',
+  RESPONSE_REJECTED: 'internal',
+  NOT_ALLOWED: 'usage',
+  NOT_FOUND: 'not_found',
+  NOT_AVAILABLE: 'configuration',
+  INTERNAL: 'internal',
+};
+
+export class IpcFailure extends OsmenError {
   readonly code: IpcErrorCode;
+  readonly category: ErrorCategory;
   constructor(code: IpcErrorCode, message: string) {
     super(message);
     this.name = 'IpcFailure';
     this.code = code;
+    this.category = IPC_CATEGORY[code];
   }
 }
 
@@ -51,20 +66,22 @@ export function describeZodError(error: z.ZodError): string {
 
 const CODE_RE = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
 
+/**
+ * The DTO of an error: its code, a bounded message, and the retry hints its category gives
+ * (transient: retry later; reauth: sign in again). Anything that is not an OsmenError is an
+ * internal failure whose message is not passed on.
+ */
 export function toErrorDto(err: unknown): IpcErrorDto {
   if (err instanceof z.ZodError) return { code: 'INVALID_REQUEST', message: describeZodError(err) };
-  if (err instanceof IpcFailure) return { code: err.code, message: clip(err.message) };
-  if (typeof err === 'object' && err !== null) {
-    const e = err as { code?: unknown; message?: unknown; retryable?: unknown; needsReauth?: unknown; retryAfterMs?: unknown };
-    const code = typeof e.code === 'string' && CODE_RE.test(e.code) ? e.code : 'INTERNAL';
-    const message = typeof e.message === 'string' && e.message !== '' ? clip(e.message) : 'The operation failed.';
-    const dto: IpcErrorDto = { code, message };
-    if (typeof e.retryable === 'boolean') dto.retryable = e.retryable;
-    if (typeof e.needsReauth === 'boolean') dto.needsReauth = e.needsReauth;
-    if (typeof e.retryAfterMs === 'number' && Number.isInteger(e.retryAfterMs) && e.retryAfterMs >= 0) {
-      dto.retryAfterMs = e.retryAfterMs;
-    }
-    return dto;
+  if (!(err instanceof OsmenError)) return { code: 'INTERNAL', message: 'The operation failed.' };
+  const code = CODE_RE.test(err.code) ? err.code : 'INTERNAL';
+  const message = err.message !== '' ? clip(err.message) : 'The operation failed.';
+  const dto: IpcErrorDto = { code, message };
+  if (err.category !== 'usage' && err.category !== 'not_found') {
+    dto.retryable = err.category === 'transient';
+    dto.needsReauth = err.category === 'reauth';
   }
-  return { code: 'INTERNAL', message: 'The operation failed.' };
+  const retryAfterMs = (err as { retryAfterMs?: unknown }).retryAfterMs;
+  if (typeof retryAfterMs === 'number' && Number.isInteger(retryAfterMs) && retryAfterMs >= 0) dto.retryAfterMs = retryAfterMs;
+  return dto;
 }

@@ -33,7 +33,7 @@ Exit codes: 0 stopped by a signal; 2 no vault; 75 an agent is already running;
   async run(ctx) {
     const socket = ctx.values.socket;
     if (socket !== undefined && (typeof socket !== 'string' || socket.trim() === '')) {
-      throw new CliError('USAGE', EXIT.USAGE, '--socket needs a path.');
+      throw new CliError('USAGE', 'usage', '--socket needs a path.');
     }
     const core = await ctx.open({ background: true });
     // Absolute, so the printed OSMEN_AGENT_SOCK works from any folder.

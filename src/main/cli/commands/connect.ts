@@ -15,7 +15,7 @@ import { withVault } from './with-vault.js';
 const MAX_TIMEOUT_SEC = 24 * 3600;
 
 function usage(message: string): CliError {
-  return new CliError('USAGE', EXIT.USAGE, `${message} See \`osmen-cred connect --help\`.`);
+  return new CliError('USAGE', 'usage', `${message} See \`osmen-cred connect --help\`.`);
 }
 
 function timeoutOf(value: string | boolean | undefined): number | undefined {

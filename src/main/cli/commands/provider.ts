@@ -21,7 +21,7 @@ const OPTIONS_OF: Record<string, ReadonlySet<string>> = {
 };
 
 function usage(message: string): CliError {
-  return new CliError('USAGE', EXIT.USAGE, `${message} See \`osmen-cred provider --help\`.`);
+  return new CliError('USAGE', 'usage', `${message} See \`osmen-cred provider --help\`.`);
 }
 
 /** One provider as `provider list --json` prints it: named fields only, never a secret. */
@@ -120,7 +120,7 @@ async function remove(ctx: CommandContext, id: string | undefined): Promise<Exit
       core.removeCustomProvider(id);
     } catch (err) {
       if ((err as { code?: unknown }).code === 'unknown_provider') {
-        throw new CliError('PROVIDER_NOT_FOUND', EXIT.NOT_FOUND, `There is no custom provider "${oneLine(id, 64)}". See \`osmen-cred provider list\`.`);
+        throw new CliError('PROVIDER_NOT_FOUND', 'not_found', `There is no custom provider "${oneLine(id, 64)}". See \`osmen-cred provider list\`.`);
       }
       throw err;
     }

@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import { askAgent } from '../../core/agent/client.js';
 import { agentSocketCandidates, CLI_CLIENT_NAME, handedToken } from '../agent-first.js';
-import { CliError, EXIT } from '../exit-codes.js';
+import { CliError, EXIT, categoryForExit } from '../exit-codes.js';
 import { signalExitCode } from '../signal-hub.js';
 import { parseMinTtl, type HandedToken } from '../token-output.js';
 import type { CommandContext, CommandSpec } from '../commands.js';
@@ -26,7 +26,7 @@ export interface AccountBinding {
   env: string;
 }
 
-const usage = (message: string) => new CliError('USAGE', EXIT.USAGE, `${message} See \`osmen-cred run --help\`.`);
+const usage = (message: string) => new CliError('USAGE', 'usage', `${message} See \`osmen-cred run --help\`.`);
 
 /** Pairs each --env with the --account before it, in command-line order. */
 export function accountBindings(tokens: CommandContext['tokens']): AccountBinding[] {
@@ -78,7 +78,7 @@ async function fetchTokens(ctx: CommandContext, bindings: AccountBinding[], minT
       const code = typeof e.code === 'string' && /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/.test(e.code) ? e.code : 'INTERNAL';
       const exit = typeof e.exitCode === 'number' && Number.isInteger(e.exitCode) && e.exitCode > 0 && e.exitCode < 256 ? e.exitCode : EXIT.SOFTWARE;
       // eslint-disable-next-line no-control-regex
-      throw new CliError(code, exit as never, String(e.message ?? 'the agent failed').replace(/[\u0000-\u001f\u007f]+/g, ' ').slice(0, 500));
+      throw new CliError(code, categoryForExit(exit), String(e.message ?? 'the agent failed').replace(/[\u0000-\u001f\u007f]+/g, ' ').slice(0, 500));
     }
     const core = await ctx.open();
     out.push(await tokenFromVault(core, b.provider, b.user, minTtl));

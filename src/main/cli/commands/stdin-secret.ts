@@ -8,7 +8,7 @@ import { CliError, EXIT } from '../exit-codes.js';
 export const MAX_SECRET_LENGTH = 4096;
 
 function tooLong(): CliError {
-  return new CliError('USAGE', EXIT.USAGE, `The secret on standard input is longer than ${MAX_SECRET_LENGTH} characters.`);
+  return new CliError('USAGE', 'usage', `The secret on standard input is longer than ${MAX_SECRET_LENGTH} characters.`);
 }
 
 function readPiped(stream: NodeJS.ReadableStream): Promise<string> {
@@ -49,7 +49,7 @@ function readHidden(stream: NodeJS.ReadStream, prompt: (text: string) => void): 
     const onData = (text: string) => {
       for (const ch of text) {
         if (ch === '\r' || ch === '\n' || ch === '\u0004') return done(null);
-        if (ch === '\u0003') return done(new CliError('CANCELLED', EXIT.USAGE, 'Cancelled; nothing was saved.'));
+        if (ch === '\u0003') return done(new CliError('CANCELLED', 'usage', 'Cancelled; nothing was saved.'));
         if (ch === '\u007f' || ch === '\b') value = value.slice(0, -1);
         else if (ch >= ' ') value += ch;
         if (value.length > MAX_SECRET_LENGTH) return done(tooLong());
@@ -69,7 +69,7 @@ export async function readSecretFromStdin(
   const value = tty ? await readHidden(stream as NodeJS.ReadStream, prompt) : await readPiped(stream);
   if (value.length > MAX_SECRET_LENGTH) throw tooLong();
   if (value.trim() === '') {
-    throw new CliError('USAGE', EXIT.USAGE, '--client-secret-stdin: no secret on standard input (pipe it in, e.g. `pass show acme/secret | osmen-cred provider add …`).');
+    throw new CliError('USAGE', 'usage', '--client-secret-stdin: no secret on standard input (pipe it in, e.g. `pass show acme/secret | osmen-cred provider add …`).');
   }
   return value;
 }

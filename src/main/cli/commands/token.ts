@@ -13,10 +13,10 @@ import type { HandedToken } from '../token-output.js';
 export function tokenOptions(ctx: Pick<CommandContext, 'values'>): { format: TokenFormat; minTtl: number } {
   const format = ctx.values.format ?? 'raw';
   if (!isTokenFormat(format)) {
-    throw new CliError('USAGE', EXIT.USAGE, `--format takes ${TOKEN_FORMATS.join(', ')}.`);
+    throw new CliError('USAGE', 'usage', `--format takes ${TOKEN_FORMATS.join(', ')}.`);
   }
   const minTtl = ctx.values['min-ttl'] === undefined ? 0 : parseMinTtl(ctx.values['min-ttl']);
-  if (minTtl === null) throw new CliError('USAGE', EXIT.USAGE, '--min-ttl takes whole seconds from 0 to 86400.');
+  if (minTtl === null) throw new CliError('USAGE', 'usage', '--min-ttl takes whole seconds from 0 to 86400.');
   return { format, minTtl };
 }
 
@@ -29,7 +29,7 @@ export async function tokenFromVault(core: CredentialCore, provider: string, use
     if ((err as { code?: unknown }).code === 'account_not_found') {
       throw new CliError(
         'ACCOUNT_NOT_FOUND',
-        EXIT.NOT_FOUND,
+        'not_found',
         `No account ${oneLine(provider, 60)}/${oneLine(user, 120)} in the vault. See \`osmen-cred list\`.`,
       );
     }

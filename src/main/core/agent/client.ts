@@ -5,13 +5,15 @@
  */
 import { createConnection, type Socket } from 'node:net';
 import type { AgentRequest } from './protocol.js';
+import { OsmenError, type ErrorCategory } from '../errors.js';
 
 /** An answer line, parsed (the fields depend on the method; see protocol.ts). */
 export type AgentAnswer = { id: unknown; ok: boolean } & Record<string, unknown>;
 
-export class AgentClientError extends Error {
+export class AgentClientError extends OsmenError {
   /** ENOENT / ECONNREFUSED / …: no agent there. AGENT_GONE: it closed without answering. AGENT_TIMEOUT. AGENT_PROTOCOL. */
   readonly code: string;
+  readonly category: ErrorCategory = 'transient';
   constructor(code: string, message: string) {
     super(message);
     this.name = 'AgentClientError';

@@ -8,7 +8,7 @@
  * before it, and the connection is closed.
  */
 import type { Socket } from 'node:net';
-import { EXIT } from '../../cli/exit-codes.js';
+import { EXIT } from '../exit-codes.js';
 import { LineSplitter } from './line-splitter.js';
 import { AGENT_ERROR, MAX_REQUEST_LINE_BYTES } from './protocol.js';
 import { wireError } from './wire-error.js';

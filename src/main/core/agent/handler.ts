@@ -3,8 +3,8 @@
  * line is answered `bad_request` and the connection stays usable.
  */
 import { z } from 'zod';
-import { accountJson } from '../../cli/format.js';
-import { EXIT } from '../../cli/exit-codes.js';
+import { accountJson } from '../account-json.js';
+import { EXIT } from '../exit-codes.js';
 import type { AccessToken, AccessTokenOptions } from '../oauth/access-token.js';
 import type { TokenMetadata } from '../vault/token-store.js';
 import { statusReport } from './account-status.js';

@@ -16,6 +16,7 @@ import { AgentConnection } from './connection.js';
 import { AgentRequestHandler, type AgentBackend } from './handler.js';
 import { HandoffCounter, type HandoffSink } from './handoff-counter.js';
 import { defaultAgentSocketPath } from './socket-path.js';
+import { OsmenError, type ErrorCategory } from '../errors.js';
 
 export interface TokenAgentOptions {
   /** Default `<home>/agent.sock`. */
@@ -38,15 +39,15 @@ export interface TokenAgent {
   close(): Promise<void>;
 }
 
-export class AgentSocketError extends Error {
+export class AgentSocketError extends OsmenError {
   readonly code: string;
-  /** exitCodeFor(): an agent already running is temporary (75); a path in the way is configuration (78). */
-  readonly retryable: boolean;
+  /** An agent already running is temporary (exit 75); a path in the way is configuration (78). */
+  readonly category: ErrorCategory;
   constructor(code: 'AGENT_RUNNING' | 'AGENT_SOCKET_IN_USE' | 'AGENT_SOCKET_PATH_TOO_LONG', message: string) {
     super(message);
     this.name = 'AgentSocketError';
     this.code = code;
-    this.retryable = code === 'AGENT_RUNNING';
+    this.category = code === 'AGENT_RUNNING' ? 'transient' : 'configuration';
   }
 }
 

@@ -2,7 +2,7 @@
  * Errors as the agent answers them: the same code and exit code the CLI would print for the same
  * failure, a bounded one-line message (core messages never carry secrets), and when to retry.
  */
-import { errorCodeOf, exitCodeFor } from '../../cli/exit-codes.js';
+import { errorCodeOf, exitCodeFor } from '../exit-codes.js';
 import type { WireError } from './protocol.js';
 
 const MAX_MESSAGE = 500;

@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { canonicalJson, type LogKeys } from './log-chain.js';
+import { OsmenError, type ErrorCategory } from '../errors.js';
 
 /**
  * The log's monotonic anchor in the vault: the sequence number and hash of the newest entry,
@@ -27,8 +28,10 @@ export interface LogAnchorStore {
   advance(anchor: LogAnchor): void;
 }
 
-export class LogAnchorError extends Error {
+/** The anchor in the vault is unreadable or would move back: its data can't be trusted. */
+export class LogAnchorError extends OsmenError {
   readonly code: 'ANCHOR_UNREADABLE' | 'ANCHOR_REGRESSION';
+  readonly category: ErrorCategory = 'data';
   constructor(code: LogAnchorError['code'], message: string) {
     super(message);
     this.name = 'LogAnchorError';

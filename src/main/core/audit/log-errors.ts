@@ -1,4 +1,5 @@
 /** The typed error of the security log and the mapping of file-system errors onto it. */
+import { OsmenError, type ErrorCategory } from '../errors.js';
 
 export type SecurityLogErrorCode =
   | 'CLOSED'
@@ -10,12 +11,25 @@ export type SecurityLogErrorCode =
   | 'KEY_FILE'
   | 'ANCHOR_FAILED';
 
-export class SecurityLogError extends Error {
+const LOG_CATEGORY: Record<SecurityLogErrorCode, ErrorCategory> = {
+  CLOSED: 'internal',
+  WRITE_FAILED: 'io',
+  DISK_FULL: 'io',
+  READ_FAILED: 'io',
+  LOCK_TIMEOUT: 'transient',
+  BAD_OPTIONS: 'usage',
+  KEY_FILE: 'configuration',
+  ANCHOR_FAILED: 'io',
+};
+
+export class SecurityLogError extends OsmenError {
   readonly code: SecurityLogErrorCode;
+  readonly category: ErrorCategory;
   constructor(code: SecurityLogErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'SecurityLogError';
     this.code = code;
+    this.category = LOG_CATEGORY[code];
   }
 }
 

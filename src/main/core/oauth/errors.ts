@@ -10,6 +10,7 @@
  * so an error can be logged or shown without leaking a credential.
  */
 import * as oidc from 'openid-client';
+import { OsmenError, type ErrorCategory } from '../errors.js';
 
 export type OAuthPhase = 'config' | 'authorization' | 'token' | 'refresh' | 'revocation' | 'userinfo' | 'resource';
 
@@ -28,8 +29,28 @@ export interface OAuthErrorInit {
   cause?: unknown;
 }
 
-export class OAuthError extends Error {
+/**
+ * A sign-in (`connect`) that did not happen because of the person, not the system: they declined
+ * (`access_denied`, Microsoft's `authorization_declined`) or let the code expire (RFC 8628
+ * `expired_token`). Like a revoked grant, only signing in (again) helps.
+ */
+const SIGN_IN_CODES: ReadonlySet<string> = new Set(['access_denied', 'authorization_declined', 'expired_token']);
+
+/** Local codes whose category is not told by the error's class or its retry hints. */
+const LOCAL_CODE_CATEGORY: Readonly<Record<string, ErrorCategory>> = {
+  account_not_found: 'not_found',
+  account_mismatch: 'reauth',
+  account_conflict: 'configuration',
+  cancelled: 'usage',
+  browser_failed: 'configuration',
+  no_identity: 'configuration',
+};
+
+export class OAuthError extends OsmenError {
+  /** The category of errors of this class whose code and hints say nothing more specific. */
+  static readonly defaultCategory: ErrorCategory = 'internal';
   readonly code: string;
+  readonly category: ErrorCategory;
   readonly description: string;
   readonly status?: number;
   readonly retryable: boolean;
@@ -51,6 +72,14 @@ export class OAuthError extends Error {
     if (init.retryAfterMs !== undefined) this.retryAfterMs = init.retryAfterMs;
     if (init.providerCodes?.length) this.providerCodes = [...init.providerCodes];
     if (init.provider) this.provider = init.provider;
+    this.category =
+      LOCAL_CODE_CATEGORY[this.code] === 'not_found'
+        ? 'not_found'
+        : this.needsReauth || SIGN_IN_CODES.has(this.code)
+          ? 'reauth'
+          : this.retryable
+            ? 'transient'
+            : (LOCAL_CODE_CATEGORY[this.code] ?? (new.target as typeof OAuthError).defaultCategory);
   }
 
   /** A log-safe summary (scalars only) for SecurityEventSink details. */
@@ -69,7 +98,9 @@ export class OAuthError extends Error {
 }
 
 /** Local or client-registration configuration is wrong; retrying or re-consenting won't help. */
-export class OAuthConfigError extends OAuthError {}
+export class OAuthConfigError extends OAuthError {
+  static override readonly defaultCategory: ErrorCategory = 'configuration';
+}
 /** The authorization step failed (user denied, login/consent required, bad callback). */
 export class OAuthAuthorizationError extends OAuthError {}
 /** Exchanging the authorization code (or validating its ID token) failed. */
@@ -79,15 +110,25 @@ export class OAuthTokenRefreshError extends OAuthError {}
 /** A token was rejected (RFC 6750 invalid_token), or the account has no usable token. */
 export class OAuthInvalidTokenError extends OAuthError {}
 /** HTTP 429 / throttling; `retryAfterMs` says when to try again when the server said so. */
-export class OAuthRateLimitError extends OAuthError {}
+export class OAuthRateLimitError extends OAuthError {
+  static override readonly defaultCategory: ErrorCategory = 'transient';
+}
 /** The server failed (5xx, server_error, temporarily_unavailable, unparseable answer). */
-export class OAuthServerError extends OAuthError {}
+export class OAuthServerError extends OAuthError {
+  static override readonly defaultCategory: ErrorCategory = 'transient';
+}
 /** The server could not be reached (DNS, refused, reset, TLS). */
-export class OAuthNetworkError extends OAuthError {}
+export class OAuthNetworkError extends OAuthError {
+  static override readonly defaultCategory: ErrorCategory = 'transient';
+}
 /** An operation took longer than allowed (e.g. the user never finished signing in). */
-export class OAuthTimeoutError extends OAuthError {}
+export class OAuthTimeoutError extends OAuthError {
+  static override readonly defaultCategory: ErrorCategory = 'transient';
+}
 /** The operation was cancelled by the caller (AbortSignal). */
-export class OAuthCancelledError extends OAuthError {}
+export class OAuthCancelledError extends OAuthError {
+  static override readonly defaultCategory: ErrorCategory = 'usage';
+}
 
 // ---------------------------------------------------------------------------
 // Sanitizing

@@ -69,7 +69,7 @@ export class TokenStore {
 
   constructor(options: TokenStoreOptions) {
     if (!options?.encryption) {
-      throw new TokenStoreError('DB_OPEN_FAILED', 'TokenManager needs an EncryptionManager (options.encryption).');
+      throw new TypeError('TokenStore needs an EncryptionManager (options.encryption).');
     }
     this.keys = new VaultKeys(options.encryption, options.reloadKeys, options.onDecryptFailure);
     this.now = options.now ?? Date.now;
