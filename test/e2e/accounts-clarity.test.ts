@@ -24,6 +24,7 @@ import {
   type Desktop,
 } from './desktop-fixture.js';
 import { signInAtProvider } from './harness.js';
+import { coreInternals } from '../../src/main/core/credential-core.js';
 
 const LIST = 'osmen:accounts:list';
 const LONG_NAME = 'Maximiliane Konstantinopoulou-Featherstonehaugh, Head of Interdepartmental Credential Governance';
@@ -143,7 +144,7 @@ describe('Accounts view', () => {
     const alice = card(page, 'Test alice');
     await alice.getByRole('button', { name: 'Details Test alice' }).click();
     const detail = alice.getByTestId('account-detail');
-    const meta = d.core.tokens.getMetadata('testop', 'alice@example.test')!;
+    const meta = coreInternals(d.core).tokens.getMetadata('testop', 'alice@example.test')!;
     const expires = (await detail.getByTestId('expires-at').textContent()) ?? '';
     expect(expires).toContain(String(meta.expiresAt!.getUTCFullYear()));
     expect(expires).toContain(meta.expiresAt!.toISOString().slice(11, 19));
@@ -155,7 +156,7 @@ describe('Accounts view', () => {
     await detail.getByRole('button', { name: 'Copy command' }).click();
     await detail.getByRole('status').filter({ hasText: 'Command copied.' }).waitFor();
     expect(d.clipboard.at(-1)).toBe('osmen-cred token testop alice@example.test');
-    const token = d.core.tokens.getToken('testop', 'alice@example.test')!;
+    const token = coreInternals(d.core).tokens.getToken('testop', 'alice@example.test')!;
     const everything = JSON.stringify(d.app.replies) + (await page.content()) + d.clipboard.join('\n');
     expect(everything).not.toContain(token.accessToken);
     expect(everything).not.toContain(token.refreshToken!);

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright';
 import { expect } from 'vitest';
-import { createCredentialCore, type CredentialCore } from '../../src/main/core/credential-core.js';
+import { createCredentialCore, type CredentialCore, coreInternals } from '../../src/main/core/credential-core.js';
 import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
 import { createHandlerTable, type HandlerTable } from '../../src/main/ipc/handlers.js';
 import { RejectionReporter } from '../../src/main/ipc/rejections.js';
@@ -64,7 +64,7 @@ export async function startDesktop(): Promise<Desktop> {
     fetch: gateway.fetch,
   });
   // The loopback OP, registered the way the OAuth tests do (prompt=consent for offline_access).
-  core.providers.register({
+  coreInternals(core).providers.register({
     id: 'testop',
     displayName: OP_NAME,
     issuer: op.issuer,
@@ -81,7 +81,7 @@ export async function startDesktop(): Promise<Desktop> {
     writeClipboard: (text) => {
       clipboard.push(text);
     },
-    reportRejection: new RejectionReporter(() => core.log),
+    reportRejection: new RejectionReporter(() => coreInternals(core).log),
   });
   const server = await serveRenderer();
   const browser = await launchChromium();
@@ -166,7 +166,7 @@ export function seedAccount(
   displayName: string,
   opts: { refreshToken?: boolean; needsReauth?: boolean } = {},
 ): void {
-  core.tokens.saveToken(
+  coreInternals(core).tokens.saveToken(
     'testop',
     userId,
     {
@@ -177,6 +177,6 @@ export function seedAccount(
     },
     { displayName },
   );
-  if (opts.needsReauth) core.tokens.setStatus('testop', userId, { status: 'needs_reauth', detail: 'invalid_grant' });
+  if (opts.needsReauth) coreInternals(core).tokens.setStatus('testop', userId, { status: 'needs_reauth', detail: 'invalid_grant' });
   core.events.emit('accounts-changed');
 }

@@ -12,6 +12,7 @@ import { PUBLIC_CLIENT_ID, type TestProvider } from '../helpers/oidc-provider.js
 import type { TokenGateway } from './token-gateway.js';
 import { countdownSeconds, type AppPage } from './harness.js';
 import { card, expectAccessible, nav, shot, signInVia as signInWith, startDesktop, type Desktop } from './desktop-fixture.js';
+import { coreInternals } from '../../src/main/core/credential-core.js';
 
 let desktop: Desktop;
 let op: TestProvider;
@@ -193,7 +194,7 @@ describe('desktop flow against a real OpenID Provider', () => {
   it('revoking the grant at the provider shows "Needs re-auth"; Reconnect restores it', async () => {
     const { page } = app;
     // The person revokes the app's access at the provider (RFC 7009), outside the app.
-    const stored = core.tokens.getToken('testop', 'alice@example.test');
+    const stored = coreInternals(core).tokens.getToken('testop', 'alice@example.test');
     const res = await fetch(`${op.issuer}/token/revocation`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },

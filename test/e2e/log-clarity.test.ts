@@ -38,7 +38,7 @@ describe('Security log view', () => {
     await nav(page, 'Security log');
     const rows = page.getByTestId('log-row');
     await rows.first().waitFor();
-    const bobHash = d.core.log.userHash('bob@example.test');
+    const bobHash = d.core.userHash('bob@example.test');
     const bobEntries = d.core.readLog(1000).filter((e) => e.userHash === bobHash);
     expect(bobEntries.length).toBeGreaterThanOrEqual(2); // the failed refresh and needs_reauth
     expect(JSON.stringify(d.core.readLog(1000))).not.toContain('bob@example.test');
@@ -48,7 +48,7 @@ describe('Security log view', () => {
     expect(new Set(await rows.getByTestId('log-account').allTextContents())).toEqual(new Set(['Bob Builderbob@example.test']));
     // By name as well, and another account's entries are not mixed in.
     await page.getByLabel('Search').fill('test alice');
-    const aliceHash = d.core.log.userHash('alice@example.test');
+    const aliceHash = d.core.userHash('alice@example.test');
     await expect.poll(() => rows.count()).toBe(d.core.readLog(1000).filter((e) => e.userHash === aliceHash).length);
     await page.getByLabel('Search').fill('');
   });

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createCredentialCore, type CredentialCore } from '../../src/main/core/credential-core.js';
+import { createCredentialCore, type CredentialCore, coreInternals } from '../../src/main/core/credential-core.js';
 import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
 import { TokenManager } from '../../src/main/core/vault/token-store.js';
 import { AccessTokenSource } from '../../src/main/core/oauth/access-token.js';
@@ -40,7 +40,7 @@ describe('getAccessToken and changes made elsewhere', () => {
     await nextTurn();
     const second = await core.getAccessToken('p', 'u');
     expect(second).toMatchObject({ accessToken: 'second', scopes: ['openid', 'email'] });
-    core.tokens.saveToken('p', 'u', { access_token: 'third', expires_in: 3600 });
+    coreInternals(core).tokens.saveToken('p', 'u', { access_token: 'third', expires_in: 3600 });
     expect((await core.getAccessToken('p', 'u')).accessToken).toBe('third');
   });
 
@@ -49,7 +49,7 @@ describe('getAccessToken and changes made elsewhere', () => {
     await nextTurn();
     // Another process commits its refresh between this call's first read and the refresher's own:
     // the refresher then finds a fresh token and writes nothing, all within one turn.
-    const refresher = core.refresher;
+    const refresher = coreInternals(core).refresher;
     const original = refresher.getValidAccessToken.bind(refresher);
     refresher.getValidAccessToken = (provider: string, user: string) => {
       other.saveToken('p', 'u', { access_token: 'refreshed-elsewhere', expires_in: 3600 });

@@ -10,7 +10,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EncryptionManager } from '../../src/main/core/index.js';
-import { createCredentialCore, type CredentialCore } from '../../src/main/core/credential-core.js';
+import { createCredentialCore, type CredentialCore, coreInternals } from '../../src/main/core/credential-core.js';
 import { createHandlerTable } from '../../src/main/ipc/handlers.js';
 import { CHANNEL_NAMES } from '../../src/shared/channels.js';
 import { startScriptedTokenServer, type ScriptedResponse, type ScriptedServer } from '../helpers/http-fixtures.js';
@@ -79,23 +79,23 @@ describe('canary tokens never leave the vault', () => {
     // 1. connect through a real OP; its real tokens become canaries too
     await core.addCustomProvider({ id: 'testop', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: ['openid', 'email', 'offline_access'] });
     await core.connectAccount('testop', { openUrl: (url) => void browseAuthorization(url, { login: 'carol' }) });
-    const real = core.tokens.getToken('testop', 'carol@example.test')!;
+    const real = coreInternals(core).tokens.getToken('testop', 'carol@example.test')!;
     const secrets = [...Object.values(C), real.accessToken, real.refreshToken!, real.idToken!, masterKey];
 
     // 2. a confidential OAuth 2.0 provider with planted canaries
-    core.providers.register({
+    coreInternals(core).providers.register({
       id: 'canaryco',
       endpoints: scripted.endpoints,
       clientId: 'canary-client',
       clientSecret: C.clientSecret,
       scopes: ['read'],
     });
-    core.tokens.saveToken('canaryco', 'dave', { access_token: C.access, refresh_token: C.refresh, id_token: C.id, expires_in: 10 });
+    coreInternals(core).tokens.saveToken('canaryco', 'dave', { access_token: C.access, refresh_token: C.refresh, id_token: C.id, expires_in: 10 });
 
     // refresh success (rotated canary refresh token)
     scripted.script({ status: 200, body: { access_token: C.newAccess, refresh_token: C.newRefresh, expires_in: 3600, token_type: 'Bearer' } });
     await call('osmen:accounts:refresh', { providerId: 'canaryco', userId: 'dave' });
-    expect(core.tokens.getToken('canaryco', 'dave')!.refreshToken).toBe(C.newRefresh);
+    expect(coreInternals(core).tokens.getToken('canaryco', 'dave')!.refreshToken).toBe(C.newRefresh);
 
     // failures whose bodies echo secrets back (a badly behaved provider)
     const hostile: ScriptedResponse[] = [
@@ -111,10 +111,10 @@ describe('canary tokens never leave the vault', () => {
         captureError('refresh error', err);
       }
       // let needs_reauth happen only at the last step
-      if (response.status !== 400) core.tokens.saveToken('canaryco', 'dave', { access_token: C.newAccess, refresh_token: C.newRefresh, expires_in: 10 });
+      if (response.status !== 400) coreInternals(core).tokens.saveToken('canaryco', 'dave', { access_token: C.newAccess, refresh_token: C.newRefresh, expires_in: 10 });
     }
     try {
-      await core.refresher.getValidAccessToken('canaryco', 'dave');
+      await coreInternals(core).refresher.getValidAccessToken('canaryco', 'dave');
     } catch (err) {
       captureError('getValidAccessToken', err);
     }
@@ -130,8 +130,8 @@ describe('canary tokens never leave the vault', () => {
     await call('osmen:health:report');
 
     // 4. logging paths that take free-form details
-    core.log.logSecurityError('ipc_rejected', { reason: `payload had ${C.refresh}`, channel: 'osmen:x', token: C.access } as never);
-    core.log.logOAuthEvent('refresh', 'canaryco', 'dave', false, { error: `Bearer ${C.newAccess}`, code: 'x' });
+    coreInternals(core).log.logSecurityError('ipc_rejected', { reason: `payload had ${C.refresh}`, channel: 'osmen:x', token: C.access } as never);
+    coreInternals(core).log.logOAuthEvent('refresh', 'canaryco', 'dave', false, { error: `Bearer ${C.newAccess}`, code: 'x' });
 
     // 5. disconnect both (revocation sends the token to the provider — that is the one place it may go)
     await call('osmen:accounts:disconnect', { providerId: 'canaryco', userId: 'dave' });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EncryptionManager, KeyCustody, ProviderRegistry, TokenManager } from '../../src/main/core/index.js';
-import { createCredentialCore, type CredentialCore } from '../../src/main/core/credential-core.js';
+import { createCredentialCore, type CredentialCore, coreInternals } from '../../src/main/core/credential-core.js';
 import { browseAuthorization, PUBLIC_CLIENT_ID, startTestProvider, type TestProvider } from '../helpers/oidc-provider.js';
 import { startScriptedTokenServer } from '../helpers/http-fixtures.js';
 import { makeTmpHome } from '../helpers/tmp.js';
@@ -39,9 +39,9 @@ describe('createCredentialCore with an explicit key', () => {
       expect(core.listAccounts().map((a) => a.userId)).toEqual(['alice@example.test']);
       expect(core.listProviders().find((p) => p.id === 'testop')).toMatchObject({ configured: true, kind: 'oidc' });
 
-      const before = core.tokens.getToken('testop', 'alice@example.test')!;
+      const before = coreInternals(core).tokens.getToken('testop', 'alice@example.test')!;
       const refreshed = await core.refreshAccount('testop', 'alice@example.test');
-      const after = core.tokens.getToken('testop', 'alice@example.test')!;
+      const after = coreInternals(core).tokens.getToken('testop', 'alice@example.test')!;
       expect(after.accessToken).not.toBe(before.accessToken);
       expect(after.refreshToken).not.toBe(before.refreshToken); // the OP rotates refresh tokens
       expect(refreshed.lastRefreshAt).not.toBeNull();
@@ -75,7 +75,7 @@ describe('createCredentialCore with an explicit key', () => {
     try {
       expect(again.listProviders().some((p) => p.id === 'acme')).toBe(true);
       expect(again.getSettings()).toMatchObject({ refreshWindowMs: 120_000, backgroundRefreshPaused: true });
-      expect(again.refresher.refreshWindowMs).toBe(120_000);
+      expect(coreInternals(again).refresher.refreshWindowMs).toBe(120_000);
     } finally {
       await again.close();
       home.cleanup();
@@ -120,16 +120,16 @@ describe('createCredentialCore with an explicit key', () => {
     const home = makeTmpHome();
     const core = await createCredentialCore({ home: home.dir, encryptionKey: EncryptionManager.generateKey(), env: {} });
     try {
-      core.tokens.saveToken('google', 'a@example.test', { access_token: 'access-a', refresh_token: 'refresh-a', expires_in: 3600 });
-      core.tokens.saveToken('google', 'b@example.test', { access_token: 'access-b', refresh_token: 'refresh-b', expires_in: 3600 });
+      coreInternals(core).tokens.saveToken('google', 'a@example.test', { access_token: 'access-a', refresh_token: 'refresh-a', expires_in: 3600 });
+      coreInternals(core).tokens.saveToken('google', 'b@example.test', { access_token: 'access-b', refresh_token: 'refresh-b', expires_in: 3600 });
       // Someone copies b's ciphertext into a's row.
-      core.tokens.database
+      coreInternals(core).tokens.database
         .prepare("UPDATE tokens SET access_token_enc = (SELECT access_token_enc FROM tokens WHERE user_id = 'b@example.test') WHERE user_id = 'a@example.test'")
         .run();
-      await expect(core.refresher.getValidAccessToken('google', 'a@example.test')).rejects.toMatchObject({ code: 'DECRYPT_FAILED' });
+      await expect(coreInternals(core).refresher.getValidAccessToken('google', 'a@example.test')).rejects.toMatchObject({ code: 'DECRYPT_FAILED' });
       const entry = core.readLog(10).find((e) => e.event === 'decryption_failure');
       expect(entry).toMatchObject({ provider: 'google', success: false, details: { field: 'access', code: 'DECRYPT_FAILED' } });
-      expect(entry!.userHash).toBe(core.log.userHash('a@example.test'));
+      expect(entry!.userHash).toBe(coreInternals(core).log.userHash('a@example.test'));
       expect(core.verifyLog().ok).toBe(true);
     } finally {
       await core.close();
@@ -156,8 +156,8 @@ describe('createCredentialCore with an explicit key', () => {
     const key = EncryptionManager.generateKey();
     const core = await createCredentialCore({ home: home.dir, encryptionKey: key, env: {}, fetch: gatedFetch });
     try {
-      core.providers.register({ id: 'local', endpoints: server.endpoints, clientId: 'c', scopes: ['read'] });
-      core.tokens.saveToken('local', 'u', { access_token: 'access-1', refresh_token: 'refresh-1', expires_in: 3600 });
+      coreInternals(core).providers.register({ id: 'local', endpoints: server.endpoints, clientId: 'c', scopes: ['read'] });
+      coreInternals(core).tokens.saveToken('local', 'u', { access_token: 'access-1', refresh_token: 'refresh-1', expires_in: 3600 });
       const refreshing = core.refreshAccount('local', 'u').then(
         () => 'ok',
         (e: unknown) => e,
@@ -196,8 +196,8 @@ describe('createCredentialCore with an explicit key', () => {
     const home2 = makeTmpHome();
     const core2 = await createCredentialCore({ home: home2.dir, encryptionKey: EncryptionManager.generateKey(), env: {}, providers: registry });
     try {
-      expect(core2.providers).toBe(registry);
-      expect(core2.refresher.providers.getHandler('codeop').id).toBe('codeop');
+      expect(coreInternals(core2).providers).toBe(registry);
+      expect(coreInternals(core2).refresher.providers.getHandler('codeop').id).toBe('codeop');
     } finally {
       await core2.close();
       home2.cleanup();
@@ -252,7 +252,7 @@ describe('createCredentialCore with the OS keychain', () => {
     try {
       const first = await createCredentialCore({ home: home.dir, keychainService: service, env: {} });
       expect(first.keySource).toBe('keychain-created');
-      first.tokens.saveToken('google', 'u', { access_token: 'a', refresh_token: 'r' });
+      coreInternals(first).tokens.saveToken('google', 'u', { access_token: 'a', refresh_token: 'r' });
       const custody = custodyOf(service, home.dir);
       const pending = `master-key/${first.vaultId}.pending`;
       const oldKey = await custody.readKeychainKey();
@@ -273,7 +273,7 @@ describe('createCredentialCore with the OS keychain', () => {
       const staged = EncryptionManager.generateKey();
       await custody.stagePendingKey(staged);
       const third = await createCredentialCore({ home: home.dir, keychainService: service, env: {} });
-      expect(third.tokens.getToken('google', 'u')).toMatchObject({ accessToken: 'a', refreshToken: 'r' });
+      expect(coreInternals(third).tokens.getToken('google', 'u')).toMatchObject({ accessToken: 'a', refreshToken: 'r' });
       expect(await custody.readKeychainKey()).toBe(staged);
       expect(await custody.readKeychainKey(pending)).toBeNull();
       await third.close();
@@ -334,7 +334,7 @@ describe('createCredentialCore with the OS keychain', () => {
     const svc = `${service} (lost key)`;
     try {
       const first = await createCredentialCore({ home: home.dir, keychainService: svc, env: {} });
-      first.tokens.saveToken('google', 'u', { access_token: 'a', refresh_token: 'r' });
+      coreInternals(first).tokens.saveToken('google', 'u', { access_token: 'a', refresh_token: 'r' });
       await first.close();
       const shared = custodyOf(svc, home.dir);
       const original = (await shared.readKeychainKey())!;
@@ -349,7 +349,7 @@ describe('createCredentialCore with the OS keychain', () => {
       // Restoring the original key opens the vault with nothing lost.
       await shared.writeKeychainKey(original);
       const again = await createCredentialCore({ home: home.dir, keychainService: svc, env: {} });
-      expect(again.tokens.getToken('google', 'u')).toMatchObject({ refreshToken: 'r' });
+      expect(coreInternals(again).tokens.getToken('google', 'u')).toMatchObject({ refreshToken: 'r' });
       await again.close();
     } finally {
       home.cleanup();
@@ -362,15 +362,15 @@ describe('createCredentialCore with the OS keychain', () => {
     try {
       const app = await createCredentialCore({ home: home.dir, keychainService: svc, env: {} });
       const shared = custodyOf(svc, home.dir);
-      app.tokens.saveToken('google', 'u', { access_token: 'a1', refresh_token: 'r1' });
+      coreInternals(app).tokens.saveToken('google', 'u', { access_token: 'a1', refresh_token: 'r1' });
       const cli = await createCredentialCore({ home: home.dir, keychainService: svc, env: {} });
       await cli.rotateKey();
-      cli.tokens.saveToken('google', 'v', { access_token: 'a2', refresh_token: 'r2' });
+      coreInternals(cli).tokens.saveToken('google', 'v', { access_token: 'a2', refresh_token: 'r2' });
       await cli.close();
       // `app` still holds only the old key; the rows now name the new one.
-      expect(app.tokens.getToken('google', 'u')).toMatchObject({ accessToken: 'a1', refreshToken: 'r1' });
-      expect(app.tokens.getToken('google', 'v')).toMatchObject({ accessToken: 'a2', refreshToken: 'r2' });
-      expect(app.encryption.primaryKeyId).toBe(new EncryptionManager((await shared.readKeychainKey())!).primaryKeyId);
+      expect(coreInternals(app).tokens.getToken('google', 'u')).toMatchObject({ accessToken: 'a1', refreshToken: 'r1' });
+      expect(coreInternals(app).tokens.getToken('google', 'v')).toMatchObject({ accessToken: 'a2', refreshToken: 'r2' });
+      expect(coreInternals(app).tokens.encryptionManager.primaryKeyId).toBe(new EncryptionManager((await shared.readKeychainKey())!).primaryKeyId);
       await app.close();
     } finally {
       home.cleanup();

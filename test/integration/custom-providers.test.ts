@@ -10,7 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { exitCodeFor } from '../../src/main/cli/exit-codes.js';
-import { createCredentialCore, type CredentialCore } from '../../src/main/core/credential-core.js';
+import { createCredentialCore, type CredentialCore, coreInternals } from '../../src/main/core/credential-core.js';
 import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
 import { browseAuthorization, PUBLIC_CLIENT_ID, startTestProvider, type TestProvider } from '../helpers/oidc-provider.js';
 import { makeTmpHome } from '../helpers/tmp.js';
@@ -57,7 +57,7 @@ describe('addCustomProvider checks the issuer before it saves', () => {
     expect(exitCodeFor(err)).toBe(75);
     expect(core.listProviders().map((p) => p.id)).not.toContain('gone');
     expect(settingsText()).not.toContain('gone');
-    expect(core.tokens.readSecret('provider/gone/client_secret')).toBeNull();
+    expect(coreInternals(core).tokens.readSecret('provider/gone/client_secret')).toBeNull();
   });
 
   it('an address with no discovery document, or one naming another issuer: discovery_failed (exit 78), nothing saved', async () => {
@@ -81,17 +81,17 @@ describe('addCustomProvider checks the issuer before it saves', () => {
     await expect(core.addCustomProvider({ id: 'Bad.Id', issuer: op.issuer, clientId: 'c', clientSecret: SECRET, scopes: ['openid'] })).rejects.toMatchObject({ code: 'invalid_provider_id' });
     await expect(core.addCustomProvider({ id: 'ok', displayName: 'x'.repeat(81), issuer: op.issuer, clientId: 'c', scopes: ['openid'] })).rejects.toMatchObject({ code: 'invalid_provider' });
     await expect(core.addCustomProvider({ id: 'ok', issuer: op.issuer, clientId: 'c', scopes: [] })).rejects.toMatchObject({ name: 'OAuthConfigError' });
-    expect(core.tokens.readSecret('provider/Bad.Id/client_secret')).toBeNull();
+    expect(coreInternals(core).tokens.readSecret('provider/Bad.Id/client_secret')).toBeNull();
     expect(settingsText()).toBe('');
   });
 
   it('a reachable issuer is saved; re-adding it without a secret drops the old secret', async () => {
     await core.addCustomProvider({ id: 'acme', issuer: op.issuer, clientId: 'acme-client', clientSecret: SECRET, scopes: SCOPES });
-    expect(core.tokens.readSecret('provider/acme/client_secret')).toBe(SECRET);
+    expect(coreInternals(core).tokens.readSecret('provider/acme/client_secret')).toBe(SECRET);
     expect(core.listCustomProviders()).toEqual([{ id: 'acme', issuer: op.issuer, clientId: 'acme-client', hasClientSecret: true, scopes: SCOPES }]);
     expect(settingsText()).not.toContain(SECRET);
     await core.addCustomProvider({ id: 'acme', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: SCOPES });
-    expect(core.tokens.readSecret('provider/acme/client_secret')).toBeNull();
+    expect(coreInternals(core).tokens.readSecret('provider/acme/client_secret')).toBeNull();
     expect(core.listCustomProviders()).toEqual([{ id: 'acme', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, hasClientSecret: false, scopes: SCOPES }]);
   });
 });
@@ -102,7 +102,7 @@ describe('removeCustomProvider', () => {
     core.removeCustomProvider('acme');
     expect(core.listProviders().map((p) => p.id)).not.toContain('acme');
     expect(core.listCustomProviders()).toEqual([]);
-    expect(core.tokens.readSecret('provider/acme/client_secret')).toBeNull();
+    expect(coreInternals(core).tokens.readSecret('provider/acme/client_secret')).toBeNull();
     expect(settingsText()).not.toContain('acme');
     expect(core.readLog(20).find((e) => e.event === 'provider_removed')).toMatchObject({ details: { source: 'custom', reason: 'acme' } });
     await core.close();

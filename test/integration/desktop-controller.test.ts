@@ -7,7 +7,7 @@
  * instance, settings reaching the renderer, and the IPC sender check as registered.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createCredentialCore, type CredentialCore } from '../../src/main/core/credential-core.js';
+import { createCredentialCore, type CredentialCore, coreInternals } from '../../src/main/core/credential-core.js';
 import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
 import { TokenManager } from '../../src/main/core/vault/token-store.js';
 import { DesktopController, HIDDEN_ARG } from '../../src/main/desktop/controller.js';
@@ -171,7 +171,7 @@ describe('needs re-auth', () => {
     const core = controller.core!;
     const user = await connect(core, 'dave');
     const revoke = async (): Promise<void> => {
-      const t = new TokenManager({ dbPath: core.tokens.dbPath, encryption: core.encryption });
+      const t = new TokenManager({ dbPath: coreInternals(core).tokens.dbPath, encryption: coreInternals(core).tokens.encryptionManager });
       const rt = t.getToken('testop', user)!.refreshToken!;
       t.close();
       const res = await fetch(`${op.issuer}/token/revocation`, {
@@ -203,9 +203,9 @@ describe('quitting', () => {
     await startApp();
     const core = controller.core!;
     const user = await connect(core, 'erin');
-    ageToken(core.tokens, 'testop', user, 10);
-    const before = core.tokens.getToken('testop', user)!.refreshToken;
-    const dbPath = core.tokens.dbPath;
+    ageToken(coreInternals(core).tokens, 'testop', user, 10);
+    const before = coreInternals(core).tokens.getToken('testop', user)!.refreshToken;
+    const dbPath = coreInternals(core).tokens.dbPath;
     op.resetCounts();
     const hold = op.holdTokenRequests();
     void controller.onTrayAction('refresh-all');
@@ -258,7 +258,7 @@ describe('the rest of the lifecycle', () => {
 
   it('resume and network wake-ups wake the background scheduler', async () => {
     await startApp({ openCore: () => createCredentialCore({ home: home.dir, encryptionKey: key, env: {}, startScheduler: true }) });
-    const scheduler = controller.core!.scheduler;
+    const scheduler = coreInternals(controller.core!).scheduler;
     await scheduler.runOnce();
     const planned = scheduler.nextRunAt!;
     expect(planned).toBeGreaterThan(Date.now() + 1_000);
@@ -275,7 +275,7 @@ describe('the token agent', () => {
     const sock = join(home.dir, 'agent.sock');
     await vi.waitFor(() => expect(controller.agentPath).toBe(sock), { timeout: 10_000, interval: 20 });
     const answer = await askAgent([sock], { id: 1, method: 'token', provider: 'testop', user });
-    expect(answer?.answer).toMatchObject({ id: 1, ok: true, accessToken: core.tokens.getToken('testop', user)!.accessToken });
+    expect(answer?.answer).toMatchObject({ id: 1, ok: true, accessToken: coreInternals(core).tokens.getToken('testop', user)!.accessToken });
     await ports.ipc.invoke('osmen:settings:update', { agentEnabled: false });
     await vi.waitFor(() => expect(existsSync(sock)).toBe(false), { timeout: 10_000, interval: 20 });
     expect(controller.agentPath).toBeNull();

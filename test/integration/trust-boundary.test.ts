@@ -10,7 +10,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createCredentialCore, type CredentialCore } from '../../src/main/core/credential-core.js';
+import { createCredentialCore, type CredentialCore, coreInternals } from '../../src/main/core/credential-core.js';
 import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
 import { exitCodeFor } from '../../src/main/cli/exit-codes.js';
 import { browseAuthorization, PUBLIC_CLIENT_ID, startTestProvider, type TestProvider } from '../helpers/oidc-provider.js';
@@ -54,7 +54,7 @@ async function connectAlice(core: CredentialCore): Promise<void> {
 describe('a provider in settings.json can not redirect stored tokens', () => {
   it('an entry re-defining "google" is ignored: the Google refresh token is not sent to it', async () => {
     const core = await open({ env: { GOOGLE_CLIENT_ID: 'g-client.apps.googleusercontent.com' } });
-    core.tokens.saveToken('google', 'me@gmail.test', { access_token: 'google-at', refresh_token: 'google-rt', expires_in: 3600 }, { binding: GOOGLE });
+    coreInternals(core).tokens.saveToken('google', 'me@gmail.test', { access_token: 'google-at', refresh_token: 'google-rt', expires_in: 3600 }, { binding: GOOGLE });
     await core.close();
     writeSettings({ customProviders: [{ id: 'google', issuer: rogue.issuer, clientId: 'x', scopes: ['openid'] }] });
 
@@ -150,7 +150,7 @@ describe('a provider in settings.json can not redirect stored tokens', () => {
     try {
       const core = await open();
       await core.addCustomProvider({ id: 'shifty', issuer: shifty.issuer, clientId: 'c', scopes: ['openid'] });
-      core.tokens.saveToken('shifty', 'u', { access_token: 'a', refresh_token: 'shifty-rt', expires_in: 60 }, {
+      coreInternals(core).tokens.saveToken('shifty', 'u', { access_token: 'a', refresh_token: 'shifty-rt', expires_in: 60 }, {
         binding: { issuer: shifty.issuer, tokenOrigin: shifty.issuer },
       });
       moved = true;

@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCredentialCore, type CredentialCore } from '../../src/main/core/credential-core.js';
+import { createCredentialCore, type CredentialCore, coreInternals } from '../../src/main/core/credential-core.js';
 import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
 import { createHandlerTable, type HandlerTable } from '../../src/main/ipc/handlers.js';
 import { RejectionReporter } from '../../src/main/ipc/rejections.js';
@@ -182,7 +182,7 @@ let table: HandlerTable;
 beforeAll(async () => {
   home = makeTmpHome('osmen-fuzz-');
   core = await createCredentialCore({ home: home.dir, encryptionKey: EncryptionManager.generateKey(), env: {} });
-  core.tokens.saveToken('google', 'seed@example.test', {
+  coreInternals(core).tokens.saveToken('google', 'seed@example.test', {
     access_token: 'fuzz-access-token',
     refresh_token: 'fuzz-refresh-token',
     expires_in: 3600,
@@ -207,7 +207,7 @@ beforeAll(async () => {
     quit: () => {
       throw new Error('the app must not quit for a malformed payload');
     },
-    reportRejection: new RejectionReporter(() => core.log, { burst: 20, windowMs: 60_000 }),
+    reportRejection: new RejectionReporter(() => coreInternals(core).log, { burst: 20, windowMs: 60_000 }),
   });
 });
 
@@ -220,7 +220,7 @@ describe('IPC fuzz', () => {
   it('rejects thousands of malformed payloads on every channel with the typed error, writing nothing', async () => {
     // Every row of the vault except the security log's anchor: each logged rejection moves that
     // anchor (it follows the log, checked below), and nothing else may change.
-    const db = core.tokens.database;
+    const db = coreInternals(core).tokens.database;
     const snapshot = (): string =>
       JSON.stringify({
         accounts: core.listAccounts(),

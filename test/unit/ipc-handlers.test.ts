@@ -5,10 +5,9 @@
  * reply.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCredentialCore, type CredentialCore } from '../../src/main/core/credential-core.js';
+import { createCredentialCore, type CredentialCore, coreInternals } from '../../src/main/core/credential-core.js';
 import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
 import { createHandlerTable, type HandlerDeps, type HandlerTable } from '../../src/main/ipc/handlers.js';
-import type { CoreApi } from '../../src/main/ipc/core-api.js';
 import { RejectionReporter } from '../../src/main/ipc/rejections.js';
 import {
   AccountDtoSchema,
@@ -29,7 +28,7 @@ let core: CredentialCore;
 let table: HandlerTable;
 const opened: string[] = [];
 
-function deps(getCore: () => CoreApi | null): HandlerDeps {
+function deps(getCore: () => CredentialCore | null): HandlerDeps {
   return {
     getCore,
     vaultError: () => ({ code: 'KEYCHAIN_UNAVAILABLE', message: 'No keychain and no OAUTH_ENCRYPTION_KEY.' }),
@@ -37,7 +36,7 @@ function deps(getCore: () => CoreApi | null): HandlerDeps {
     openExternal: (url) => {
       opened.push(url);
     },
-    reportRejection: new RejectionReporter(() => (getCore() ? core.log : null)),
+    reportRejection: new RejectionReporter(() => (getCore() ? coreInternals(core).log : null)),
   };
 }
 
@@ -64,7 +63,7 @@ beforeAll(async () => {
     },
   });
   // oidc-provider grants offline_access only with prompt=consent (as Google does).
-  core.providers.register({
+  coreInternals(core).providers.register({
     id: 'testop',
     displayName: 'Test OP',
     issuer: op.issuer,
@@ -220,13 +219,13 @@ describe('IPC handler table — typed errors', () => {
 
 describe('IPC handler table — the response gate', () => {
   it('drops fields outside the DTO (a token riding along never leaves)', async () => {
-    core.tokens.saveToken('testop', 'gate@example.test', {
+    coreInternals(core).tokens.saveToken('testop', 'gate@example.test', {
       access_token: 'CANARY-ACCESS-gate',
       refresh_token: 'CANARY-REFRESH-gate',
       expires_in: 3600,
       scope: 'openid',
     });
-    const leaky: CoreApi = Object.assign(Object.create(core) as CoreApi, {
+    const leaky: CredentialCore = Object.assign(Object.create(core) as CredentialCore, {
       listAccounts: () =>
         core.listAccounts().map((m) => ({ ...m, accessToken: 'CANARY-ACCESS-gate', refreshToken: 'CANARY-REFRESH-gate' })),
     });
@@ -234,11 +233,11 @@ describe('IPC handler table — the response gate', () => {
     const r = await t.invoke('osmen:accounts:list', {});
     expect(r.ok).toBe(true);
     expect(JSON.stringify(r)).not.toContain('CANARY');
-    core.tokens.deleteToken('testop', 'gate@example.test');
+    coreInternals(core).tokens.deleteToken('testop', 'gate@example.test');
   });
 
   it('refuses to forward a response that breaks the contract', async () => {
-    const broken: CoreApi = Object.assign(Object.create(core) as CoreApi, {
+    const broken: CredentialCore = Object.assign(Object.create(core) as CredentialCore, {
       schedulerState: () => ({ running: 'yes', paused: false, nextRunAt: -5 }),
     });
     const t = createHandlerTable(deps(() => broken));
@@ -246,7 +245,7 @@ describe('IPC handler table — the response gate', () => {
   });
 
   it('no reply on any channel contains a stored token (canary search)', async () => {
-    core.tokens.saveToken('testop', 'canary@example.test', {
+    coreInternals(core).tokens.saveToken('testop', 'canary@example.test', {
       access_token: 'CANARY-ACCESS-7f3a',
       refresh_token: 'CANARY-REFRESH-7f3a',
       id_token: 'CANARY-ID-7f3a',
@@ -267,7 +266,7 @@ describe('IPC handler table — the response gate', () => {
     const all = JSON.stringify(replies);
     expect(all).toContain('canary@example.test');
     expect(all).not.toMatch(/CANARY-(ACCESS|REFRESH|ID)/);
-    core.tokens.deleteToken('testop', 'canary@example.test');
+    coreInternals(core).tokens.deleteToken('testop', 'canary@example.test');
   });
 
   it('every request schema is strict: an extra field on a valid payload is refused', async () => {

@@ -4,7 +4,7 @@
  * and an account holding hundreds of scopes, or a very long one, still lists.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCredentialCore, type CredentialCore } from '../../src/main/core/credential-core.js';
+import { createCredentialCore, type CredentialCore, coreInternals } from '../../src/main/core/credential-core.js';
 import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
 import { createHandlerTable, type HandlerTable } from '../../src/main/ipc/handlers.js';
 import { AccountDtoSchema } from '../../src/shared/ipc-contract.js';
@@ -57,8 +57,8 @@ describe('invoke never rejects', () => {
 describe('one account does not break the list', () => {
   it('an account with 150 scopes and a 300-character scope still lists, with the count of all scopes', async () => {
     const scopes = [...Array.from({ length: 149 }, (_, i) => `scope.${i}`), `https://example.test/${'x'.repeat(280)}`];
-    core.tokens.saveToken('google', 'many@example.test', { access_token: 'a', scopes, expires_in: 3600 });
-    core.tokens.saveToken('google', 'plain@example.test', { access_token: 'b', scope: 'openid', expires_in: 3600 });
+    coreInternals(core).tokens.saveToken('google', 'many@example.test', { access_token: 'a', scopes, expires_in: 3600 });
+    coreInternals(core).tokens.saveToken('google', 'plain@example.test', { access_token: 'b', scope: 'openid', expires_in: 3600 });
     const result = await table.invoke('osmen:accounts:list', {});
     expect(result.ok).toBe(true);
     const list = (result as { value: unknown[] }).value.map((a) => AccountDtoSchema.parse(a));

@@ -6,7 +6,7 @@
  * and the locked screen's Retry and Quit.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCredentialCore, type CredentialCore } from '../../src/main/core/credential-core.js';
+import { createCredentialCore, type CredentialCore, coreInternals } from '../../src/main/core/credential-core.js';
 import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
 import { toErrorDto } from '../../src/main/ipc/errors.js';
 import { createHandlerTable, type HandlerTable } from '../../src/main/ipc/handlers.js';
@@ -39,7 +39,7 @@ beforeAll(async () => {
       throw new Error('the table must open sign-in pages through its own port');
     },
   });
-  core.providers.register({
+  coreInternals(core).providers.register({
     id: 'testop',
     displayName: 'Test OP',
     issuer: op.issuer,
@@ -116,18 +116,18 @@ describe('account DTOs', () => {
   it('carry the log’s keyed user hash (so the log can be searched by e-mail) and the issuer', async () => {
     const [alice] = (await ok('osmen:accounts:list')) as AccountDto[];
     expect(alice).toMatchObject({ provider: 'testop', issuer: op.issuer });
-    expect(alice!.userHash).toBe(core.log.userHash(alice!.userId));
+    expect(alice!.userHash).toBe(coreInternals(core).log.userHash(alice!.userId));
     const connect = core.readLog(100).find((e) => e.event === 'connect' && e.success === true);
     expect(connect?.userHash).toBe(alice!.userHash);
     // The hash is keyed: it is not a plain digest of the address anyone could compute.
-    expect(JSON.stringify(alice)).not.toContain(core.log.userHash('someone-else@example.test'));
+    expect(JSON.stringify(alice)).not.toContain(coreInternals(core).log.userHash('someone-else@example.test'));
   });
 
   it('copy puts the osmen-cred command on the clipboard, never a token, and only for a connected account', async () => {
     const [alice] = (await ok('osmen:accounts:list')) as AccountDto[];
     expect(await ok('osmen:app:copy', { what: 'token-command', providerId: 'testop', userId: alice!.userId })).toEqual({ copied: true });
     expect(clipboard.at(-1)).toBe(`osmen-cred token testop ${alice!.userId}`);
-    const stored = core.tokens.getToken('testop', alice!.userId)!;
+    const stored = coreInternals(core).tokens.getToken('testop', alice!.userId)!;
     expect(clipboard.join('\n')).not.toContain(stored.accessToken);
     const before = clipboard.length;
     const r = await table.invoke('osmen:app:copy', { what: 'token-command', providerId: 'testop', userId: 'nobody@example.test' });
@@ -139,10 +139,10 @@ describe('account DTOs', () => {
 describe('Refresh all', () => {
   it('reports the accounts it skipped and why, and the ones that failed with their code', async () => {
     const [alice] = (await ok('osmen:accounts:list')) as AccountDto[];
-    core.tokens.saveToken('testop', 'no-refresh@example.test', { access_token: 'a1', expires_in: 3600, scope: 'openid' });
-    core.tokens.saveToken('testop', 'reauth@example.test', { access_token: 'a2', refresh_token: 'r2', expires_in: 3600, scope: 'openid' });
-    core.tokens.setStatus('testop', 'reauth@example.test', { status: 'needs_reauth', detail: 'invalid_grant' });
-    core.tokens.saveToken('testop', 'revoked@example.test', { access_token: 'a3', refresh_token: 'not-a-grant-the-op-knows', expires_in: 3600, scope: 'openid' });
+    coreInternals(core).tokens.saveToken('testop', 'no-refresh@example.test', { access_token: 'a1', expires_in: 3600, scope: 'openid' });
+    coreInternals(core).tokens.saveToken('testop', 'reauth@example.test', { access_token: 'a2', refresh_token: 'r2', expires_in: 3600, scope: 'openid' });
+    coreInternals(core).tokens.setStatus('testop', 'reauth@example.test', { status: 'needs_reauth', detail: 'invalid_grant' });
+    coreInternals(core).tokens.saveToken('testop', 'revoked@example.test', { access_token: 'a3', refresh_token: 'not-a-grant-the-op-knows', expires_in: 3600, scope: 'openid' });
 
     const summary = (await ok('osmen:accounts:refresh-all', { force: true })) as RefreshSummaryDto;
     expect(summary).toMatchObject({ due: 2, refreshed: 1, failed: 1 });

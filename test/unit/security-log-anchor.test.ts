@@ -6,7 +6,7 @@ import { copyFileSync, mkdirSync, readFileSync, rmSync, unlinkSync, writeFileSyn
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createCredentialCore } from '../../src/main/core/credential-core.js';
+import { createCredentialCore, coreInternals } from '../../src/main/core/credential-core.js';
 import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
 import { LogAnchorError, signAnchor } from '../../src/main/core/audit/log-anchor.js';
 import { deriveLogKeys } from '../../src/main/core/audit/log-chain.js';
@@ -262,8 +262,8 @@ describe('the core and the health report', () => {
       // A normal event is not an error.
       expect(core.readLog(1)[0]).toMatchObject({ event: 'provider_added', level: 'info', category: 'security' });
       const older = save();
-      core.log.logSecurityEvent('key_rotation', { rotated: 0 });
-      core.log.logSecurityEvent('key_rotation', { rotated: 0 });
+      coreInternals(core).log.logSecurityEvent('key_rotation', { rotated: 0 });
+      coreInternals(core).log.logSecurityEvent('key_rotation', { rotated: 0 });
 
       let report = await core.healthReport();
       const ids = (r: typeof report) => Object.fromEntries(r.checks.filter((c) => c.id.startsWith('security-log')).map((c) => [c.id, c.status]));

@@ -70,7 +70,7 @@ export interface CommandSpec {
 const json = (value: unknown) => JSON.stringify(value, null, 2);
 
 function requireAccount(core: CredentialCore, provider: string, user: string): void {
-  if (!core.tokens.getMetadata(provider, user)) {
+  if (!core.getAccount(provider, user)) {
     throw new CliError(
       'ACCOUNT_NOT_FOUND',
       'not_found',
@@ -259,7 +259,7 @@ Prints the new key's id (a fingerprint, not the key).`,
         );
       }
       const nextManager = new EncryptionManager(next); // throws KEY_MALFORMED (78) with a how-to
-      if (nextManager.primaryKeyId === core.encryption.primaryKeyId) {
+      if (nextManager.primaryKeyId === core.keyId) {
         throw new CliError('SAME_KEY', 'usage', 'OSMEN_NEW_ENCRYPTION_KEY is the key already in use.');
       }
       // With an env key the caller owns the new key (already saved where it will

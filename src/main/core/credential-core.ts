@@ -1,43 +1,18 @@
-import { join } from 'node:path';
-import type {
-  CoreSettings,
-  DisconnectResult,
-  HealthReport,
-  LogVerifyResult,
-  ProviderSummary,
-  RefreshSummary,
-  SchedulerState,
-  SecurityLogEntry,
-} from './contracts.js';
-import { CoreEvents } from './events.js';
-import { envFileChecks, readEnvFile } from './env-file.js';
+/**
+ * createCredentialCore: opens the vault (its key first: no key, no store) and puts the core's
+ * one public interface (api.ts) on top of its parts. The app, the CLI and tests all start here.
+ */
+import type { CredentialCore } from './api.js';
+import { CoreFacade } from './core-facade.js';
+import { wireCoreParts, type CoreParts } from './core-parts.js';
 import { osmenHome } from './paths.js';
-import type { EncryptionManager } from './vault/encryption-manager.js';
-import { KEYCHAIN_SERVICE, type KeySource } from './vault/key-custody.js';
-import { ensurePrivateDir } from './fs/private-files.js';
-import type { TokenManager, TokenMetadata } from './vault/token-store.js';
-import { SecurityLogger, VaultLogAnchorStore } from './audit/security-logger.js';
-import { securityLogChecks } from './audit/log-health.js';
-import { CredentialValidator } from './health/credential-validator.js';
-import { SettingsStore, type StoredCustomProvider } from './settings-store.js';
-import { ProviderCatalogue, type CustomProviderInput } from './provider-catalogue.js';
+import type { ProviderRegistration, ProviderRegistry } from './oauth/index.js';
+import type { SecurityLogger } from './audit/security-logger.js';
 import { openVaultStore, type VaultMode } from './vault/open-vault.js';
-import {
-  ProviderRegistry,
-  type ProviderRegistration,
-  TokenRefresher,
-  TokenRefreshScheduler,
-  connectAccount as runConnect,
-  connectAccountWithDevice as runDeviceConnect,
-  type DeviceUserCode,
-  disconnectAccount as runDisconnect,
-} from './oauth/index.js';
-import { VaultError } from './errors.js';
 
-export type { CustomProviderInput } from './provider-catalogue.js';
+export type { CredentialCore, CustomProviderInput, AccessToken, AccessTokenOptions } from './api.js';
+export type { ConnectOptions, DeviceConnectOptions, DeviceUserCode } from './contracts.js';
 export type { VaultMode } from './vault/open-vault.js';
-export type { DeviceUserCode } from './oauth/index.js';
-import { AccessTokenSource, type AccessToken, type AccessTokenOptions } from './oauth/access-token.js';
 
 export interface CredentialCoreOptions {
   /** Data folder (default OSMEN_HOME or ~/.osmen). */
@@ -68,86 +43,14 @@ export interface CredentialCoreOptions {
   mode?: VaultMode;
 }
 
-export interface ConnectOptions {
-  openUrl?: (url: string) => void | Promise<void>;
-  timeoutMs?: number;
-  signal?: AbortSignal;
-  /** Microsoft only: common | organizations | consumers | tenant GUID | domain. */
-  tenant?: string;
-  /** Sign this existing account in again; another identity is refused with `account_mismatch`. */
-  reconnect?: { userId: string };
-}
-
-export interface DeviceConnectOptions {
-  /** Called once with what the person must enter, and where (no token, no device code). */
-  onUserCode(info: DeviceUserCode): void;
-  signal?: AbortSignal;
-  /** Give up earlier than the code's own lifetime. */
-  timeoutMs?: number;
-  /** Microsoft only: common | organizations | consumers | tenant GUID | domain. */
-  tenant?: string;
-  /** Sign this existing account in again; another identity is refused with `account_mismatch`. */
-  reconnect?: { userId: string };
-}
-
-export interface CredentialCore {
-  readonly home: string;
-  readonly keySource: KeySource;
-  /** This vault's id (names its keychain entry `master-key/<id>`); null for a vault opened read-only before it had one. */
-  readonly vaultId: string | null;
-  readonly encryption: EncryptionManager;
-  readonly tokens: TokenManager;
-  readonly providers: ProviderRegistry;
-  readonly refresher: TokenRefresher;
-  readonly scheduler: TokenRefreshScheduler;
-  readonly log: SecurityLogger;
-  readonly events: CoreEvents;
-  connectAccount(providerId: string, opts?: ConnectOptions): Promise<TokenMetadata>;
-  /**
-   * Signs in on another device (RFC 8628): `onUserCode` gets the code to enter and where. A
-   * provider without a device authorization endpoint is `device_flow_unsupported`.
-   */
-  connectAccountWithDevice(providerId: string, opts: DeviceConnectOptions): Promise<TokenMetadata>;
-  /** Cancels the sign-in in progress (browser or device). */
-  cancelConnect(): boolean;
-  disconnectAccount(providerId: string, userId: string): Promise<DisconnectResult>;
-  listAccounts(): TokenMetadata[];
-  /** A token to hand to a program, refreshed first when it would expire within `minTtlMs` (or the refresh window). */
-  getAccessToken(providerId: string, userId: string, opts?: AccessTokenOptions): Promise<AccessToken>;
-  refreshAccount(providerId: string, userId: string): Promise<TokenMetadata>;
-  refreshAll(): Promise<RefreshSummary>;
-  listProviders(): ProviderSummary[];
-  addCustomProvider(input: CustomProviderInput): Promise<ProviderSummary>;
-  /** The custom providers as stored (never the client secret: `hasClientSecret` only). */
-  listCustomProviders(): StoredCustomProvider[];
-  /** Removes a custom provider and its client secret; refused (`provider_in_use`) while accounts use it. */
-  removeCustomProvider(id: string): void;
-  healthReport(): Promise<HealthReport>;
-  getSettings(): CoreSettings;
-  updateSettings(patch: Partial<CoreSettings>): CoreSettings;
-  schedulerState(): SchedulerState;
-  readLog(limit: number): SecurityLogEntry[];
-  verifyLog(): LogVerifyResult;
-  /** Writes the whole retained log, oldest first, to `destPath` (0600, atomic) for `osmen-cred log --verify --file`. */
-  exportLog(destPath: string): Promise<{ path: string; entries: number }>;
-  /**
-   * Re-encrypts the vault under a new master key. Keychain mode generates and
-   * stores it; env/explicit mode needs `newKey` (the caller must keep it).
-   */
-  rotateKey(newKey?: string): Promise<{ rotated: number; keyId: string }>;
-  close(): Promise<void>;
-}
-
 /**
- * Wires the vault, the OAuth engine and the security log for the app, the CLI
- * and tests. Key order matters: no key, no store — with neither a keychain nor
- * OAUTH_ENCRYPTION_KEY this throws KEYCHAIN_UNAVAILABLE and creates nothing.
+ * Wires the vault, the OAuth engine and the security log for the app, the CLI and tests. With
+ * neither a keychain nor OAUTH_ENCRYPTION_KEY this throws KEYCHAIN_UNAVAILABLE and creates nothing.
  */
 export async function createCredentialCore(options: CredentialCoreOptions = {}): Promise<CredentialCore> {
   const env = options.env ?? process.env;
   const home = options.home ?? osmenHome(env);
   const mode = options.mode ?? 'create';
-
   // The log needs the vault (its HMAC key lives there), so it is bound after the vault opens.
   let securityLog: SecurityLogger | null = null;
   const vault = await openVaultStore({
@@ -159,249 +62,23 @@ export async function createCredentialCore(options: CredentialCoreOptions = {}):
     onDecryptFailure: ({ provider, userId, field, code }) =>
       securityLog?.logOAuthEvent('decryption_failure', provider, userId, false, { field, code }),
   });
-  const { tokens, keySource } = vault;
-
-  let core: CredentialCore;
+  let parts: CoreParts;
   try {
-    core = wire();
+    parts = wireCoreParts(vault, { home, env, mode, startScheduler: options.startScheduler === true, fetch: options.fetch, providers: options.providers });
   } catch (err) {
-    tokens.close();
+    vault.tokens.close();
     throw err;
   }
-  return core;
+  securityLog = parts.log;
+  return new CoreFacade(parts, { home, openUrl: options.openUrl, repoDir: options.repoDir, keychainService: options.keychainService });
+}
 
-  function wire(): CredentialCore {
-  ensurePrivateDir(home);
-  // Client registrations from <home>/.env: only the documented variables, never into process.env.
-  const envFile = readEnvFile(join(home, '.env'));
-  const providerEnv: NodeJS.ProcessEnv = { ...envFile.values, ...env };
-  const events = new CoreEvents();
-  // The log's HMAC key lives encrypted in the vault (not derived from the master key), so user
-  // hashes stay stable (and the chain verifiable) across key rotations.
-  const log = new SecurityLogger({
-    logFile: join(home, 'security.log'),
-    hmacKey: tokens.getOrCreateSecret('security-log-hmac'),
-    // The monotonic anchor in the vault: restoring an older log (and head) is then detected.
-    anchorStore: new VaultLogAnchorStore(() => tokens),
-    onAppend: (entry: SecurityLogEntry) => events.emit('log-appended', entry),
-  });
-  securityLog = log;
-  if (keySource === 'keychain-created') log.logSecurityEvent('key_created', { source: keySource });
-  if (vault.resumedRotation) {
-    log.logSecurityEvent('key_rotation', { keyId: vault.resumedRotation.keyId, rotated: vault.resumedRotation.rotated, reason: 'resumed' }, 'warn');
-  }
-  const settings = new SettingsStore(home, { macKey: tokens.getOrCreateSecret('settings-hmac') });
-  const catalogue = new ProviderCatalogue({ env: providerEnv, settings, tokens, log, fetch: options.fetch, given: options.providers });
-  if (mode === 'create') {
-    catalogue.logIgnored();
-    if (envFile.ignored.length) log.logSecurityEvent('env_ignored', { count: envFile.ignored.length, reason: envFile.ignored.slice(0, 8).join(',') });
-  }
-  const providers = catalogue.registry;
-
-  const current = settings.settings;
-  const refresher = new TokenRefresher({
-    tokens,
-    providers,
-    log,
-    events,
-    refreshWindowMs: current.refreshWindowMs,
-    keepAliveMs: current.keepAliveDays * 86_400_000,
-  });
-  let scheduler = new TokenRefreshScheduler(refresher, { checkIntervalMs: current.checkIntervalMs });
-  if (options.startScheduler && !current.backgroundRefreshPaused) scheduler.start();
-
-  let connecting: AbortController | null = null;
-  const accessTokens = new AccessTokenSource({ tokens, refresher });
-  const deps = () => ({ tokens, providers, log, events });
-
-  /** One sign-in at a time (a new one cancels the previous); cancelConnect() reaches either kind. */
-  async function oneSignIn(
-    providerId: string,
-    opts: { tenant?: string; signal?: AbortSignal; reconnect?: { userId: string } },
-    run: (signal: AbortSignal) => Promise<TokenMetadata>,
-  ): Promise<TokenMetadata> {
-    // Validated before anything is saved: a bad tenant must never reach the settings. A
-    // reconnect keeps the account's own tenant.
-    if (providerId === 'microsoft' && opts.tenant && !opts.reconnect) catalogue.setMicrosoftTenant(opts.tenant);
-    connecting?.abort();
-    const controller = new AbortController();
-    connecting = controller;
-    const signal = opts.signal ? AbortSignal.any([opts.signal, controller.signal]) : controller.signal;
-    try {
-      const account = await run(signal);
-      scheduler.wake();
-      return account;
-    } finally {
-      if (connecting === controller) connecting = null;
-    }
-  }
-
-  return {
-    home,
-    keySource,
-    vaultId: vault.vaultId,
-    get encryption() {
-      return tokens.encryptionManager;
-    },
-    tokens,
-    providers,
-    refresher,
-    get scheduler() {
-      return scheduler;
-    },
-    log,
-    events,
-
-    async connectAccount(providerId, opts = {}) {
-      return oneSignIn(providerId, opts, (signal) =>
-        runConnect(deps(), providerId, {
-          openUrl: opts.openUrl ?? options.openUrl,
-          timeoutMs: opts.timeoutMs,
-          signal,
-          reconnect: opts.reconnect,
-        }),
-      );
-    },
-
-    async connectAccountWithDevice(providerId, opts) {
-      return oneSignIn(providerId, opts, (signal) =>
-        runDeviceConnect(deps(), providerId, {
-          onUserCode: opts.onUserCode,
-          timeoutMs: opts.timeoutMs,
-          signal,
-          reconnect: opts.reconnect,
-        }),
-      );
-    },
-
-    cancelConnect() {
-      if (!connecting) return false;
-      connecting.abort();
-      connecting = null;
-      return true;
-    },
-
-    async disconnectAccount(providerId, userId) {
-      return runDisconnect(deps(), providerId, userId);
-    },
-
-    listAccounts() {
-      return tokens.listTokens();
-    },
-
-    getAccessToken(providerId, userId, opts) {
-      return accessTokens.get(providerId, userId, opts);
-    },
-
-    async refreshAccount(providerId, userId) {
-      await refresher.refreshNow(providerId, userId);
-      const meta = tokens.getMetadata(providerId, userId);
-      if (!meta) throw new VaultError('NO_ACCOUNT', `No account ${providerId}/${userId}.`);
-      return meta;
-    },
-
-    async refreshAll() {
-      return scheduler.runOnce();
-    },
-
-    listProviders() {
-      return providers.list();
-    },
-
-    addCustomProvider(input) {
-      return catalogue.addCustomProvider(input);
-    },
-
-    listCustomProviders() {
-      return settings.customProviders;
-    },
-
-    removeCustomProvider(id) {
-      catalogue.removeCustomProvider(id);
-    },
-
-    async healthReport() {
-      const report = await CredentialValidator.validateAll({
-        env: providerEnv,
-        keySource,
-        repoDir: options.repoDir,
-        paths: { home, db: tokens.dbPath, log: join(home, 'security.log') },
-      });
-      const custody = report.checks.find((c) => c.id === 'encryption-key');
-      if (custody && vault.keychainAccount) {
-        custody.message += ` Keychain entry: service "${options.keychainService ?? KEYCHAIN_SERVICE}", account "${vault.keychainAccount}" (back it up).`;
-      }
-      report.checks.push(...envFileChecks(join(home, '.env'), envFile), ...catalogue.healthChecks());
-      // The log's chain, its vault anchor and every re-anchor (a rollback fails the report).
-      report.checks.push(...securityLogChecks(log.verify()));
-      report.ok = !report.checks.some((c) => c.status === 'fail');
-      for (const check of report.checks) {
-        if (check.status === 'fail') log.logSecurityError('validation_failure', { code: check.id });
-      }
-      return report;
-    },
-
-    getSettings() {
-      return settings.settings;
-    },
-
-    updateSettings(patch) {
-      const before = settings.settings;
-      const next = settings.update(patch);
-      if (next.refreshWindowMs !== before.refreshWindowMs) refresher.refreshWindowMs = next.refreshWindowMs;
-      if (next.keepAliveDays !== before.keepAliveDays) {
-        refresher.keepAliveMs = next.keepAliveDays * 86_400_000;
-        scheduler.wake();
-      }
-      if (next.checkIntervalMs !== before.checkIntervalMs) {
-        const wasRunning = scheduler.running;
-        void scheduler.stop();
-        scheduler = new TokenRefreshScheduler(refresher, { checkIntervalMs: next.checkIntervalMs });
-        if (wasRunning && !next.backgroundRefreshPaused) scheduler.start();
-      }
-      if (next.backgroundRefreshPaused !== before.backgroundRefreshPaused) {
-        if (next.backgroundRefreshPaused) scheduler.pause();
-        else scheduler.resume();
-      }
-      events.emit('settings-changed', next);
-      return next;
-    },
-
-    schedulerState() {
-      return { running: scheduler.running, paused: scheduler.paused, nextRunAt: scheduler.nextRunAt };
-    },
-
-    readLog(limit) {
-      return log.readRecent(limit);
-    },
-
-    verifyLog() {
-      return log.verify();
-    },
-
-    async exportLog(destPath) {
-      return log.exportTo(destPath);
-    },
-
-    async rotateKey(newKey) {
-      const result = await vault.rotateKey(newKey);
-      log.logSecurityEvent('key_rotation', { keyId: result.keyId, rotated: result.rotated, source: keySource });
-      return result;
-    },
-
-    async close() {
-      connecting?.abort();
-      await scheduler.stop();
-      try {
-        // Refreshes started outside the scheduler ("Refresh now", the tray's "Refresh all") too,
-        // and a last attempt at tokens that could not be saved yet.
-        await refresher.close();
-      } finally {
-        accessTokens.clear();
-        tokens.close();
-        log.close();
-      }
-    },
-  };
-  }
+/**
+ * The parts behind a core (token store, refresher, scheduler, registry, log): for tests and
+ * the bench, which set up state or measure a part directly. Application code uses the
+ * CredentialCore interface only.
+ */
+export function coreInternals(core: CredentialCore): CoreParts {
+  if (!(core instanceof CoreFacade)) throw new TypeError('not a core made by createCredentialCore');
+  return core.parts;
 }

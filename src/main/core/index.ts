@@ -57,6 +57,7 @@ export { redactTokens, maskSecret, isSecretFileName } from './health/secret-patt
 // Facade, shared contracts and settings
 export {
   createCredentialCore,
+  coreInternals,
   type CredentialCore,
   type CredentialCoreOptions,
   type ConnectOptions,

@@ -95,7 +95,7 @@ export class DesktopController {
     await app.whenReady();
     await this.openVault();
 
-    const rejections = new RejectionReporter(() => this.coreRef?.log ?? null);
+    const rejections = new RejectionReporter(() => this.coreRef?.securityEvents ?? null);
     const table = createHandlerTable({
       getCore: () => this.coreRef,
       vaultError: () => this.lockedBecause,
@@ -185,7 +185,7 @@ export class DesktopController {
       core.events.off('settings-changed', onSettings);
     });
     // The scheduler object can be replaced by a settings change: look it up at wake time.
-    this.cleanups.push(this.o.power.watch(() => core.scheduler.wake()));
+    this.cleanups.push(this.o.power.watch(() => core.wakeScheduler()));
     this.reauth.sync(core.listAccounts());
     this.applyStartAtLogin(core.getSettings().startAtLogin);
     // The token agent (docs/cli.md): programs get tokens over <data folder>/agent.sock while the
@@ -193,7 +193,7 @@ export class DesktopController {
     // `osmen-cred agent` already serves the socket, that one keeps serving.
     this.agent = new AgentService(core, {
       home: core.home,
-      log: core.log,
+      log: core.securityEvents,
       ...(this.o.agentSocketPath ? { socketPath: this.o.agentSocketPath } : {}),
       onState: (s) => {
         if (s.error) this.o.diagnostics?.warn(`token agent not started: [${s.error.code}] ${s.error.message}`);

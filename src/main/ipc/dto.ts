@@ -9,12 +9,12 @@ import type {
   HealthReport,
   LogVerifyResult,
   ProviderSummary,
+  RefreshReport,
   RefreshSummary,
   SchedulerState,
   SecurityLogEntry,
 } from '../core/contracts.js';
 import type { TokenMetadata } from '../core/vault/token-store.js';
-import type { RefreshAllReport } from './refresh-all.js';
 import type {
   AccountDto,
   DisconnectDto,
@@ -41,7 +41,7 @@ export const MAX_DTO_SCOPES = 100;
 
 /** What the handler adds to an account that the vault row does not hold. */
 export interface AccountExtras {
-  /** core.log.userHash(userId): the hash the security log writes for this account. */
+  /** core.userHash(userId): the hash the security log writes for this account. */
   userHash: string;
   /** The provider's issuer, for an account stored before issuers were recorded. */
   providerIssuer: string | null;
@@ -88,7 +88,7 @@ export function toDisconnectDto(r: DisconnectResult): DisconnectDto {
   return { deleted: r.deleted, revocation: r.revocation };
 }
 
-export function toRefreshSummaryDto(r: RefreshSummary & Partial<RefreshAllReport>): RefreshSummaryDto {
+export function toRefreshSummaryDto(r: RefreshSummary & Partial<RefreshReport>): RefreshSummaryDto {
   return {
     due: r.due,
     refreshed: r.refreshed,

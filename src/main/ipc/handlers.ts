@@ -18,7 +18,7 @@ import {
 } from '../../shared/ipc-contract.js';
 import { tokenCommand } from '../../shared/token-command.js';
 import type { TokenMetadata } from '../core/vault/token-store.js';
-import type { CoreApi } from './core-api.js';
+import type { CredentialCore } from '../core/api.js';
 import {
   toAccountDto,
   toDisconnectDto,
@@ -32,14 +32,13 @@ import {
 } from './dto.js';
 import { IpcFailure, toErrorDto } from './errors.js';
 import { isAllowedExternalUrl } from './external-links.js';
-import { refreshEveryAccount } from './refresh-all.js';
 import type { EventSend } from './events-bridge.js';
 import { RejectionReporter } from './rejections.js';
 import { SignInLinks } from './sign-in-link.js';
 
 export interface HandlerDeps {
   /** The opened core, or null while the vault is locked (no key / no keychain). */
-  getCore(): CoreApi | null;
+  getCore(): CredentialCore | null;
   /** Why the vault is locked (shown by the locked-vault screen). */
   vaultError(): IpcErrorDto | null;
   appInfo: { version: string; platform: string };
@@ -80,12 +79,12 @@ function requirePort<T>(port: T | undefined, what: string): T {
 }
 
 /** Account DTOs with what the row lacks: the log's user hash, the provider's issuer. */
-function accountDtos(core: CoreApi, accounts: TokenMetadata[]): AccountDto[] {
+function accountDtos(core: CredentialCore, accounts: TokenMetadata[]): AccountDto[] {
   const issuers = new Map(core.listProviders().map((p) => [p.id, p.issuer ?? null]));
-  return accounts.map((m) => toAccountDto(m, { userHash: core.log.userHash(m.userId), providerIssuer: issuers.get(m.provider) ?? null }));
+  return accounts.map((m) => toAccountDto(m, { userHash: core.userHash(m.userId), providerIssuer: issuers.get(m.provider) ?? null }));
 }
 
-function requireCore(deps: HandlerDeps): CoreApi {
+function requireCore(deps: HandlerDeps): CredentialCore {
   const core = deps.getCore();
   if (!core) {
     const why = deps.vaultError();
@@ -153,7 +152,7 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
     'osmen:accounts:connect': async (req) => {
       const core = requireCore(deps);
       const attempt = deps.openSignInPage ? signIns.begin(req.providerId, deps.openSignInPage) : null;
-      const opts: Parameters<CoreApi['connectAccount']>[1] = {};
+      const opts: Parameters<CredentialCore['connectAccount']>[1] = {};
       if (req.tenant !== undefined) opts.tenant = req.tenant;
       if (req.reconnectUserId !== undefined) opts.reconnect = { userId: req.reconnectUserId };
       if (attempt) opts.openUrl = attempt.openUrl;
@@ -174,11 +173,11 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
     },
     'osmen:accounts:refresh-all': async (req) => {
       const core = requireCore(deps);
-      return toRefreshSummaryDto(req.force ? await refreshEveryAccount(core) : await core.refreshAll());
+      return toRefreshSummaryDto(req.force ? await core.refreshEveryAccount() : await core.refreshAll());
     },
     'osmen:providers:list': () => requireCore(deps).listProviders().map(toProviderDto),
     'osmen:providers:add-custom': async (req) => {
-      const spec: Parameters<CoreApi['addCustomProvider']>[0] = {
+      const spec: Parameters<CredentialCore['addCustomProvider']>[0] = {
         id: req.id,
         issuer: req.issuer,
         clientId: req.clientId,

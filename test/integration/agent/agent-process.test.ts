@@ -10,7 +10,7 @@ import { createConnection, createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createCredentialCore } from '../../../src/main/core/credential-core.js';
+import { createCredentialCore, coreInternals } from '../../../src/main/core/credential-core.js';
 import { EncryptionManager } from '../../../src/main/core/vault/encryption-manager.js';
 import { KEYCHAIN_SERVICE } from '../../../src/main/core/vault/key-custody.js';
 import { TokenManager } from '../../../src/main/core/vault/token-store.js';
@@ -63,7 +63,7 @@ beforeAll(async () => {
     for (const login of ['alice', 'bob', 'dave']) {
       await core.connectAccount('testop', { openUrl: (url) => void browseAuthorization(url, { login }) });
     }
-    core.tokens.saveToken('flaky', CAROL, { access_token: `flaky-at-${randomUUID()}`, refresh_token: `flaky-rt-${randomUUID()}`, expires_in: 0 });
+    coreInternals(core).tokens.saveToken('flaky', CAROL, { access_token: `flaky-at-${randomUUID()}`, refresh_token: `flaky-rt-${randomUUID()}`, expires_in: 0 });
   } finally {
     await core.close();
   }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AgentClient } from '../../../src/main/core/agent/client.js';
 import { AgentService } from '../../../src/main/core/agent/service.js';
-import { createCredentialCore, type CredentialCore } from '../../../src/main/core/credential-core.js';
+import { createCredentialCore, type CredentialCore, coreInternals } from '../../../src/main/core/credential-core.js';
 import { EncryptionManager } from '../../../src/main/core/vault/encryption-manager.js';
 import { makeTmpHome } from '../../helpers/tmp.js';
 import { startAgent } from './agent-harness.js';
@@ -20,7 +20,7 @@ const key = EncryptionManager.generateKey();
 beforeEach(async () => {
   home = makeTmpHome('osmen-agent-service-');
   core = await createCredentialCore({ home: home.dir, encryptionKey: key, env: {} });
-  core.tokens.saveToken('p', 'u@example.test', { access_token: 'service-access', refresh_token: 'rt', expires_in: 3600 });
+  coreInternals(core).tokens.saveToken('p', 'u@example.test', { access_token: 'service-access', refresh_token: 'rt', expires_in: 3600 });
 });
 
 afterEach(async () => {
@@ -41,7 +41,7 @@ describe('AgentService (the app serving the socket)', () => {
   it('is on by default and follows the setting', async () => {
     expect(core.getSettings().agentEnabled).toBe(true);
     const states: Array<{ running: boolean; error?: { code: string } }> = [];
-    const service = new AgentService(core, { home: core.home, log: core.log, onState: (s) => states.push(s) });
+    const service = new AgentService(core, { home: core.home, log: coreInternals(core).log, onState: (s) => states.push(s) });
     await service.setEnabled(core.getSettings().agentEnabled);
     const path = join(home.dir, 'agent.sock');
     expect(service.path).toBe(path);
@@ -61,7 +61,7 @@ describe('AgentService (the app serving the socket)', () => {
     const cli = await startAgent({ PATH: process.env.PATH, HOME: home.dir, OSMEN_HOME: home.dir, OAUTH_ENCRYPTION_KEY: key });
     try {
       const states: Array<{ running: boolean; error?: { code: string } }> = [];
-      const service = new AgentService(core, { home: core.home, log: core.log, onState: (s) => states.push(s) });
+      const service = new AgentService(core, { home: core.home, log: coreInternals(core).log, onState: (s) => states.push(s) });
       await service.setEnabled(true);
       expect(service.running).toBe(false);
       expect(states).toEqual([{ running: false, path: null, error: expect.objectContaining({ code: 'AGENT_RUNNING' }) }]);

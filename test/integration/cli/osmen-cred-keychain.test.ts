@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCredentialCore } from '../../../src/main/core/credential-core.js';
+import { createCredentialCore, coreInternals } from '../../../src/main/core/credential-core.js';
 import { EncryptionManager } from '../../../src/main/core/vault/encryption-manager.js';
 import { KeyCustody, KEYCHAIN_SERVICE } from '../../../src/main/core/vault/key-custody.js';
 import { makeTmpHome } from '../../helpers/tmp.js';
@@ -39,7 +39,7 @@ beforeAll(async () => {
   try {
     expect(core.keySource).toBe('keychain-created');
     accessToken = `kc-at-${randomUUID()}`;
-    core.tokens.saveToken('acme', 'dave@example.test', { access_token: accessToken, refresh_token: `kc-rt-${randomUUID()}`, expires_in: 3600 });
+    coreInternals(core).tokens.saveToken('acme', 'dave@example.test', { access_token: accessToken, refresh_token: `kc-rt-${randomUUID()}`, expires_in: 3600 });
     pendingAccount = `master-key/${core.vaultId}.pending`;
   } finally {
     await core.close();

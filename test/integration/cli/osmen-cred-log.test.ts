@@ -6,7 +6,7 @@
 import { copyFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createCredentialCore } from '../../../src/main/core/credential-core.js';
+import { createCredentialCore, coreInternals } from '../../../src/main/core/credential-core.js';
 import { EncryptionManager } from '../../../src/main/core/vault/encryption-manager.js';
 import { makeTmpHome } from '../../helpers/tmp.js';
 import { runCli } from './run-cli.js';
@@ -39,7 +39,7 @@ beforeEach(async () => {
   const core = await createCredentialCore({ home: home.dir, encryptionKey: KEY, env: {} });
   try {
     await core.addCustomProvider({ id: 'corp', issuer: idp.issuer, clientId: 'abc', scopes: ['openid'] });
-    for (let i = 0; i < 5; i++) core.log.logOAuthEvent('refresh', 'corp', `user${i}@example.com`, i !== 2, { attempt: i });
+    for (let i = 0; i < 5; i++) coreInternals(core).log.logOAuthEvent('refresh', 'corp', `user${i}@example.com`, i !== 2, { attempt: i });
   } finally {
     await core.close();
   }
@@ -98,8 +98,8 @@ describe('osmen-cred log --verify and the vault anchor', () => {
     const older = [readFileSync(logFile), readFileSync(`${logFile}.head`)];
     const core = await createCredentialCore({ home: home.dir, encryptionKey: KEY, env: {} });
     try {
-      core.log.logSecurityEvent('key_rotation', { rotated: 1 });
-      core.log.logSecurityEvent('key_rotation', { rotated: 1 });
+      coreInternals(core).log.logSecurityEvent('key_rotation', { rotated: 1 });
+      coreInternals(core).log.logSecurityEvent('key_rotation', { rotated: 1 });
     } finally {
       await core.close();
     }
@@ -116,7 +116,7 @@ describe('osmen-cred log --verify and the vault anchor', () => {
 
     const again = await createCredentialCore({ home: home.dir, encryptionKey: KEY, env: {} });
     try {
-      again.log.logTokenEvent('token_saved', 'corp', 'user0@example.com');
+      coreInternals(again).log.logTokenEvent('token_saved', 'corp', 'user0@example.com');
     } finally {
       await again.close();
     }

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EncryptionManager } from '../../../src/main/core/index.js';
-import { createCredentialCore } from '../../../src/main/core/credential-core.js';
+import { createCredentialCore, coreInternals } from '../../../src/main/core/credential-core.js';
 import { ageToken } from '../../helpers/oidc-fixtures.js';
 import { browseAuthorization, PUBLIC_CLIENT_ID, startTestProvider, type TestProvider } from '../../helpers/oidc-provider.js';
 import { makeTmpHome } from '../../helpers/tmp.js';
@@ -24,7 +24,7 @@ beforeAll(async () => {
   const core = await createCredentialCore({ home: home.dir, encryptionKey: key, env: {} });
   await core.addCustomProvider({ id: 'testop', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: ['openid', 'email', 'offline_access'] });
   await core.connectAccount('testop', { openUrl: (url) => void browseAuthorization(url, { login: 'erin' }) });
-  ageToken(core.tokens, 'testop', USER, 30); // inside the refresh window
+  ageToken(coreInternals(core).tokens, 'testop', USER, 30); // inside the refresh window
   await core.close();
 });
 
@@ -57,10 +57,10 @@ describe('osmen-cred and signals', () => {
     // The rotated refresh token was stored: a refresh from the vault still works.
     const core = await createCredentialCore({ home: home.dir, encryptionKey: key, env: {} });
     try {
-      const before = core.tokens.getToken('testop', USER)!;
+      const before = coreInternals(core).tokens.getToken('testop', USER)!;
       await core.refreshAccount('testop', USER);
-      expect(core.tokens.getToken('testop', USER)!.refreshToken).not.toBe(before.refreshToken);
-      expect(core.tokens.getMetadata('testop', USER)!.status).toBe('active');
+      expect(coreInternals(core).tokens.getToken('testop', USER)!.refreshToken).not.toBe(before.refreshToken);
+      expect(coreInternals(core).tokens.getMetadata('testop', USER)!.status).toBe('active');
     } finally {
       await core.close();
     }

@@ -10,7 +10,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createCredentialCore } from '../../../src/main/core/credential-core.js';
+import { createCredentialCore, coreInternals } from '../../../src/main/core/credential-core.js';
 import { KeyCustody, KEYCHAIN_SERVICE } from '../../../src/main/core/vault/key-custody.js';
 import { peekVault } from '../../../src/main/core/vault/vault-identity.js';
 import { vaultKeyAccount } from '../../../src/main/core/vault/open-vault.js';
@@ -42,7 +42,7 @@ function newHome(): string {
 async function appVault(home: string, token: string): Promise<void> {
   const core = await createCredentialCore({ home, keychainService: service, env: {} });
   try {
-    core.tokens.saveToken('acme', 'me@example.test', { access_token: token, refresh_token: `rt-${token}`, expires_in: 3600 });
+    coreInternals(core).tokens.saveToken('acme', 'me@example.test', { access_token: token, refresh_token: `rt-${token}`, expires_in: 3600 });
   } finally {
     await core.close();
   }
@@ -101,7 +101,7 @@ describe('one keychain entry per vault', () => {
     // The app (a writing open) gives the vault an id and its own entry; the old entry stays.
     const core = await createCredentialCore({ home, keychainService: service, env: {} });
     const vaultId = core.vaultId!;
-    expect(core.tokens.getToken('acme', 'me@example.test')!.accessToken).toBe('legacy-token');
+    expect(coreInternals(core).tokens.getToken('acme', 'me@example.test')!.accessToken).toBe('legacy-token');
     await core.close();
     expect(peekVault(join(home, 'tokens.db'))).toEqual({ state: 'vault', vaultId });
     const mine = new KeyCustody({ service, account: vaultKeyAccount(vaultId), env: {} });

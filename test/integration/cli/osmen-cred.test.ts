@@ -11,7 +11,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCredentialCore } from '../../../src/main/core/credential-core.js';
+import { createCredentialCore, coreInternals } from '../../../src/main/core/credential-core.js';
 import { EncryptionManager } from '../../../src/main/core/vault/encryption-manager.js';
 import { KeyCustody, KEYCHAIN_SERVICE } from '../../../src/main/core/vault/key-custody.js';
 import { TokenManager } from '../../../src/main/core/vault/token-store.js';
@@ -79,7 +79,7 @@ beforeAll(async () => {
     await core.connectAccount('testop', { openUrl: (url) => void browseAuthorization(url, { login: 'alice' }) });
     await core.connectAccount('shortop', { openUrl: (url) => void browseAuthorization(url, { login: 'bob' }) });
     // An expired token at a provider that is down: the CLI must try to refresh and fail transiently.
-    core.tokens.saveToken('flaky', CAROL, {
+    coreInternals(core).tokens.saveToken('flaky', CAROL, {
       access_token: `flaky-at-${randomUUID()}`,
       refresh_token: `flaky-rt-${randomUUID()}`,
       expires_in: 0,
@@ -187,7 +187,7 @@ describe('osmen-cred against a real vault and a real OpenID Provider', () => {
     const app = await createCredentialCore({ home: home.dir, encryptionKey: key, env: {} });
     try {
       const current = stored('testop', ALICE)!;
-      app.tokens.saveToken('testop', ALICE, { access_token: current.accessToken, expires_in: 60 });
+      coreInternals(app).tokens.saveToken('testop', ALICE, { access_token: current.accessToken, expires_in: 60 });
       op.resetCounts();
       const cli = await runCli(['token', 'testop', ALICE], env());
       expect(cli.code).toBe(0);
@@ -195,7 +195,7 @@ describe('osmen-cred against a real vault and a real OpenID Provider', () => {
       const after = stored('testop', ALICE)!;
       expect(cli.stdout).toBe(`${after.accessToken}\n`);
       // The app reads what the CLI wrote: no second request, same token.
-      expect(await app.refresher.getValidAccessToken('testop', ALICE)).toBe(after.accessToken);
+      expect(await coreInternals(app).refresher.getValidAccessToken('testop', ALICE)).toBe(after.accessToken);
       expect(op.count('refresh_token')).toBe(1);
       // And the other way round: the app refreshes, the CLI serves the app's token.
       await app.refreshAccount('testop', ALICE);

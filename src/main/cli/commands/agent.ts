@@ -38,7 +38,7 @@ Exit codes: 0 stopped by a signal; 2 no vault; 75 an agent is already running;
     const core = await ctx.open({ background: true });
     // Absolute, so the printed OSMEN_AGENT_SOCK works from any folder.
     const socketPath = socket === undefined || process.platform === 'win32' ? socket : resolve(socket);
-    const server = await startTokenAgent(core, { home: core.home, socketPath, log: core.log });
+    const server = await startTokenAgent(core, { home: core.home, socketPath, log: core.securityEvents });
     ctx.io.err(`${AGENT_SOCKET_ENV}=${server.path}\n`);
     await new Promise<void>((resolve) => {
       let stopping = false;

@@ -10,7 +10,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import * as oidc from 'openid-client';
-import type { LogDetails, SecurityEventSink } from '../contracts.js';
+import type { ConnectOptions, DisconnectResult, LogDetails, RevocationOutcome, SecurityEventSink } from '../contracts.js';
+
+export type { ConnectOptions, DisconnectResult, RevocationOutcome } from '../contracts.js';
 import { guardSink } from '../audit/guarded-sink.js';
 import type { CoreEvents } from '../events.js';
 import type { TokenManager, TokenMetadata, TokenResponse } from '../vault/token-store.js';
@@ -35,19 +37,6 @@ export interface OAuthDeps {
   events?: CoreEvents;
 }
 
-export interface ConnectOptions {
-  /** Opens the authorization URL; default: the system browser. */
-  openUrl?: UrlOpener;
-  /** How long the user has to finish signing in. Default 5 minutes. */
-  timeoutMs?: number;
-  signal?: AbortSignal;
-  /**
-   * Signing an existing account in again: the provider gets it as `login_hint`, and a sign-in as
-   * anyone else is refused with `account_mismatch` (nothing is stored). The account's own issuer
-   * (a Microsoft account's tenant) is used.
-   */
-  reconnect?: { userId: string };
-}
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5 * 60 * 1000;
 
@@ -274,12 +263,6 @@ export async function connectAccount(given: OAuthDeps, providerId: string, optio
   }
 }
 
-export type RevocationOutcome = 'revoked' | 'unsupported' | 'failed' | 'none';
-
-export interface DisconnectResult {
-  deleted: boolean;
-  revocation: RevocationOutcome;
-}
 
 /**
  * Revokes at the provider (RFC 7009; the refresh token, which kills the grant, else the access

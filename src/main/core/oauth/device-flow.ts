@@ -14,30 +14,10 @@ import { OAuthAuthorizationError, OAuthError, OAuthErrorParser } from './errors.
 import { abortError, announceConnected, raceSignal, saveConnectedAccount, type OAuthDeps } from './connect-flow.js';
 import { configError } from './providers/definition.js';
 import { checkEndpointUrl } from './loopback.js';
+import type { DeviceConnectOptions, DeviceUserCode } from '../contracts.js';
 
 /** What the person needs to finish signing in elsewhere. Plain data: no device code, no token. */
-export interface DeviceUserCode {
-  /** Where to enter the code. */
-  verificationUri: string;
-  /** The same page with the code filled in, when the provider offers one (for a link or QR code). */
-  verificationUriComplete?: string;
-  userCode: string;
-  /** Epoch ms after which the code no longer works. */
-  expiresAt: number;
-  /** Seconds between polls the provider asked for. */
-  interval: number;
-}
-
-export interface DeviceConnectOptions {
-  /** Called once, as soon as the provider issued the code: show it to the person. */
-  onUserCode(info: DeviceUserCode): void;
-  /** Cancels the sign-in (the poll stops at once). */
-  signal?: AbortSignal;
-  /** Gives up earlier than the code's own lifetime. */
-  timeoutMs?: number;
-  /** Sign this existing account in again; another identity is refused with `account_mismatch`. */
-  reconnect?: { userId: string };
-}
+export type { DeviceConnectOptions, DeviceUserCode } from '../contracts.js';
 
 /** The longest code lifetime honoured (a timer can't run longer than ~24.8 days anyway). */
 const MAX_EXPIRES_IN_SEC = 24 * 3600;

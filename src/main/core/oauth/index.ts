@@ -58,4 +58,4 @@ export {
 } from './token-refresher.js';
 export { RefreshLease } from '../vault/refresh-lease.js';
 export { backoffDelay, DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_MAX_MS, type BackoffOptions } from './backoff.js';
-export { TokenRefreshScheduler, type SchedulerOptions, type RunResult } from './scheduler.js';
+export { TokenRefreshScheduler, type SchedulerOptions } from './scheduler.js';

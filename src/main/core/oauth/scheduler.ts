@@ -6,6 +6,7 @@
  * every token. Timers are unref'd so they never keep a CLI process alive.
  */
 import type { TokenRefresher } from './token-refresher.js';
+import type { RefreshSummary } from '../contracts.js';
 
 export interface SchedulerOptions {
   /** Longest sleep between checks. Default 5 min. */
@@ -21,11 +22,6 @@ export interface SchedulerOptions {
   onError?: (err: unknown) => void;
 }
 
-export interface RunResult {
-  due: number;
-  refreshed: number;
-  failed: number;
-}
 
 export class TokenRefreshScheduler {
   private readonly refresher: TokenRefresher;
@@ -36,7 +32,7 @@ export class TokenRefreshScheduler {
   private readonly now: () => number;
   private readonly onError?: (err: unknown) => void;
   private timer: NodeJS.Timeout | null = null;
-  private inflightRun: Promise<RunResult> | null = null;
+  private inflightRun: Promise<RefreshSummary> | null = null;
   private started = false;
   private pausedFlag = false;
   private lastRunAt = 0;
@@ -97,7 +93,7 @@ export class TokenRefreshScheduler {
   }
 
   /** Refreshes every account due now; resolves with counts. Safe to call while started. */
-  runOnce(): Promise<RunResult> {
+  runOnce(): Promise<RefreshSummary> {
     if (this.inflightRun) return this.inflightRun;
     const p = this.runBatch().finally(() => {
       this.inflightRun = null;
@@ -109,10 +105,10 @@ export class TokenRefreshScheduler {
     return p;
   }
 
-  private async runBatch(): Promise<RunResult> {
+  private async runBatch(): Promise<RefreshSummary> {
     const windowMs = this.refresher.refreshWindowMs;
     const due = this.refresher.tokens.listDue(this.now(), windowMs, this.batchSize, this.refresher.keepAliveMs);
-    const result: RunResult = { due: due.length, refreshed: 0, failed: 0 };
+    const result: RefreshSummary = { due: due.length, refreshed: 0, failed: 0 };
     let next = 0;
     const worker = async () => {
       while (next < due.length) {
