@@ -22,6 +22,10 @@ import { CredentialValidator } from './security/credential-validator.js';
 import { SettingsStore, type StoredCustomProvider } from './settings-store.js';
 import { ProviderCatalogue, type CustomProviderInput } from './provider-catalogue.js';
 import { openVaultStore, type VaultMode } from './vault-opener.js';
+import * as admin from './provider-admin.js';
+import type { BuiltinClientId, SecretChange } from './builtin-clients.js';
+import { checkProviderField, type FieldCheck, type FieldCheckInput } from './provider-field-check.js';
+import { deviceSignInSupport, type DeviceSupport } from './oauth/device-support.js';
 import {
   ProviderRegistry,
   type ProviderRegistration,
@@ -122,6 +126,24 @@ export interface CredentialCore {
   listCustomProviders(): StoredCustomProvider[];
   /** Removes a custom provider and its client secret; refused (`provider_in_use`) while accounts use it. */
   removeCustomProvider(id: string): void;
+  /** Settings → Providers: every effective client registration with its source (never a secret), the custom providers. */
+  providerConfig(): admin.ProviderConfig;
+  /** One provider field checked as it is typed (nothing saved, nothing fetched). */
+  checkProviderField(input: FieldCheckInput): FieldCheck;
+  /** Sets Google's or Microsoft's client id (and secret, in the vault) in the app; it wins over the environment. */
+  setBuiltinClient(id: BuiltinClientId, input: { clientId: string; clientSecret: SecretChange }): void;
+  /** Removes the app's client registration of a built-in: the environment's applies again. */
+  clearBuiltinClient(id: BuiltinClientId): boolean;
+  /** The tenant new Microsoft accounts sign in with (validated; existing accounts keep theirs). */
+  setMicrosoftTenant(tenant: string): void;
+  /** Adds a custom provider; an id that exists is refused (`provider_exists`), never overwritten. */
+  createCustomProvider(input: CustomProviderInput): Promise<ProviderSummary>;
+  /** Edits a custom provider explicitly; its issuer stays while accounts are connected at it (`issuer_in_use`). */
+  updateCustomProvider(edit: admin.CustomProviderEdit): Promise<admin.CustomProviderConfig>;
+  /** Removes a custom provider, disconnecting its accounts first when asked to. */
+  removeCustomProviderAndAccounts(id: string, opts: { disconnectAccounts?: boolean }): Promise<{ disconnected: number }>;
+  /** Whether the provider's metadata has a device authorization endpoint, and why not. */
+  deviceSignInSupport(providerId: string): Promise<DeviceSupport>;
   healthReport(): Promise<HealthReport>;
   getSettings(): CoreSettings;
   updateSettings(patch: Partial<CoreSettings>): CoreSettings;
@@ -213,6 +235,7 @@ export async function createCredentialCore(options: CredentialCoreOptions = {}):
   let connecting: AbortController | null = null;
   const accessTokens = new AccessTokenSource({ tokens, refresher });
   const deps = () => ({ tokens, providers, log, events });
+  const adminDeps = (): admin.ProviderAdminDeps => ({ catalogue, settings, tokens, providers, disconnect: (p, u) => runDisconnect(deps(), p, u) });
 
   /** One sign-in at a time (a new one cancels the previous); cancelConnect() reaches either kind. */
   async function oneSignIn(
@@ -320,6 +343,16 @@ export async function createCredentialCore(options: CredentialCoreOptions = {}):
       catalogue.removeCustomProvider(id);
     },
 
+    providerConfig: () => admin.providerConfig(adminDeps()),
+    checkProviderField: (input) => checkProviderField(input, { exists: (id) => providers.has(id) || settings.customProviders.some((p) => p.id === id) }),
+    setBuiltinClient: (id, input) => catalogue.builtinClients.set(id, input),
+    clearBuiltinClient: (id) => catalogue.builtinClients.clear(id),
+    setMicrosoftTenant: (tenant) => catalogue.setMicrosoftTenant(tenant),
+    createCustomProvider: (input) => admin.createCustomProvider(adminDeps(), input),
+    updateCustomProvider: (edit) => admin.updateCustomProvider(adminDeps(), edit),
+    removeCustomProviderAndAccounts: (id, opts) => admin.removeCustomProvider(adminDeps(), id, opts),
+    deviceSignInSupport: (providerId) => deviceSignInSupport(providers, providerId),
+
     async healthReport() {
       const report = await CredentialValidator.validateAll({
         env: providerEnv,
@@ -332,6 +365,7 @@ export async function createCredentialCore(options: CredentialCoreOptions = {}):
         custody.message += ` Keychain entry: service "${options.keychainService ?? KEYCHAIN_SERVICE}", account "${vault.keychainAccount}" (back it up).`;
       }
       report.checks.push(...envFileChecks(join(home, '.env'), envFile), ...catalogue.healthChecks());
+      report.checks = catalogue.builtinClients.withoutOverriddenEnvChecks(report.checks);
       // The log's chain, its vault anchor and every re-anchor (a rollback fails the report).
       report.checks.push(...securityLogChecks(log.verify()));
       report.ok = !report.checks.some((c) => c.status === 'fail');
