@@ -15,6 +15,11 @@ import type {
   SecurityLogEntry,
 } from '../core/contracts.js';
 import type { CoreEvents } from '../core/events.js';
+import type { BuiltinClientId, SecretChange } from '../core/builtin-clients.js';
+import type { DeviceUserCode } from '../core/oauth/device-flow.js';
+import type { DeviceSupport } from '../core/oauth/device-support.js';
+import type { CustomProviderConfig, CustomProviderEdit, ProviderConfig } from '../core/provider-admin.js';
+import type { FieldCheck, FieldCheckInput } from '../core/provider-field-check.js';
 import type { TokenMetadata } from '../core/security/token-manager.js';
 import type { LogVerifyWithProblem } from './dto.js';
 
@@ -54,4 +59,19 @@ export interface CoreApi {
   schedulerState(): SchedulerState;
   readLog(limit: number): SecurityLogEntry[];
   verifyLog(): LogVerifyWithProblem;
+  exportLog(destPath: string): Promise<{ path: string; entries: number }>;
+  connectAccountWithDevice(
+    providerId: string,
+    opts: { onUserCode(info: DeviceUserCode): void; tenant?: string; reconnect?: { userId: string } },
+  ): Promise<TokenMetadata>;
+  deviceSignInSupport(providerId: string): Promise<DeviceSupport>;
+  // Settings → Providers
+  providerConfig(): ProviderConfig;
+  checkProviderField(input: FieldCheckInput): FieldCheck;
+  setBuiltinClient(id: BuiltinClientId, input: { clientId: string; clientSecret: SecretChange }): void;
+  clearBuiltinClient(id: BuiltinClientId): boolean;
+  setMicrosoftTenant(tenant: string): void;
+  createCustomProvider(input: CustomProviderSpec): Promise<ProviderSummary>;
+  updateCustomProvider(edit: CustomProviderEdit): Promise<CustomProviderConfig>;
+  removeCustomProviderAndAccounts(id: string, opts: { disconnectAccounts?: boolean }): Promise<{ disconnected: number }>;
 }
