@@ -22,7 +22,7 @@ export async function deviceSignInSupport(providers: ProviderRegistry, providerI
     return {
       supported: false,
       code: 'device_flow_unsupported',
-      reason: `${handler.displayName} offers no sign-in on another device: its metadata has no device_authorization_endpoint.`,
+      reason: `${handler.displayName} does not offer it: its metadata has no device_authorization_endpoint.`,
     };
   } catch (err) {
     const e = err instanceof OAuthError ? err : await OAuthErrorParser.fromError(err, { provider: providerId, phase: 'config' });
