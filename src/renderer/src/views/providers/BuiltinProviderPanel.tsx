@@ -140,7 +140,7 @@ export function BuiltinProviderPanel({ provider: p, focus, onChanged }: Props): 
               onChange={(e) => setClientId(e.target.value)}
               required
               spellCheck={false}
-              placeholder={p.id === 'google' ? '1234567890-abc….apps.googleusercontent.com' : 'Application (client) ID (a GUID)'}
+              placeholder={p.id === 'google' ? '1234567890-abc….apps.googleusercontent.com' : 'Application (client) ID'}
               aria-describedby={`${ids}-client-check`}
             />
             <FieldMessage id={`${ids}-client-check`} check={clientCheck} />

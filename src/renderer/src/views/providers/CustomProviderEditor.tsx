@@ -40,7 +40,7 @@ export function CustomProviderEditor({ editing, disabled = false, headingLevel =
   const issuerCheck = useFieldCheck(touched(issuer, editing?.issuer) ? { field: 'issuer', value: issuer } : null);
   const clientCheck = useFieldCheck(touched(clientId, editing?.clientId) ? { field: 'client-id', provider: 'custom', value: clientId } : null);
   const secretCheck = useFieldCheck(clientSecret !== '' ? { field: 'client-secret', provider: 'custom', value: clientSecret } : null);
-  const scopesCheck = useFieldCheck(touched(scopes, editing?.scopes.join(' ')) ? ({ field: 'scopes', value: scopes } satisfies FieldCheckRequest) : null);
+  const scopesCheck = useFieldCheck(touched(scopes, editing ? editing.scopes.join(' ') : DEFAULT_SCOPES) ? ({ field: 'scopes', value: scopes } satisfies FieldCheckRequest) : null);
   const blocking = [idCheck, issuerCheck, clientCheck, secretCheck, scopesCheck].some((c: FieldCheckDto | null) => c?.status === 'error');
   const issuerLocked = editing !== undefined && editing.accounts > 0 && issuer.trim() !== editing.issuer;
 
