@@ -19,6 +19,7 @@ import { electronLoginItem } from './app/login-item.js';
 import { electronNotifier } from './app/notifier.js';
 import { watchPowerAndNetwork } from './app/power.js';
 import { handleAppProtocol, registerAppScheme } from './app/protocol.js';
+import { electronSaveDialog } from './app/save-dialog.js';
 import { electronTray } from './app/tray.js';
 import { electronWindows } from './app/window.js';
 
@@ -73,6 +74,7 @@ if (!app.requestSingleInstanceLock()) {
     loginItem: electronLoginItem(),
     power: { watch: (wake) => watchPowerAndNetwork(wake) },
     clipboard: { writeText: (text) => clipboard.writeText(text) },
+    saveDialog: electronSaveDialog,
     ipc: ipcMain,
     openCore: () => createCredentialCore({ startScheduler: true, openUrl: openAuthorizationPage }),
     // The handler table has already checked the URL against the console allow-list.

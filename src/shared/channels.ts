@@ -30,6 +30,20 @@ export const INVOKE_METHODS = {
   readLog: 'osmen:log:read',
   verifyLog: 'osmen:log:verify',
   openExternal: 'osmen:app:open-external',
+  // Settings → Providers
+  providerConfig: 'osmen:providers:config',
+  checkProviderField: 'osmen:providers:check-field',
+  setBuiltinClient: 'osmen:providers:set-builtin',
+  clearBuiltinClient: 'osmen:providers:clear-builtin',
+  setMicrosoftTenant: 'osmen:providers:set-tenant',
+  updateCustomProvider: 'osmen:providers:update-custom',
+  removeCustomProvider: 'osmen:providers:remove-custom',
+  deviceSupport: 'osmen:providers:device-support',
+  // Sign in on another device
+  connectWithDevice: 'osmen:accounts:connect-device',
+  deviceSignInState: 'osmen:accounts:device-state',
+  openDevicePage: 'osmen:accounts:open-device-page',
+  exportLog: 'osmen:log:export',
 } as const;
 
 /** Bridge subscription -> event channel. */
@@ -41,6 +55,7 @@ export const SUBSCRIBE_METHODS = {
   onRefreshFailed: 'osmen:event:refresh-failed',
   onSettingsChanged: 'osmen:event:settings-changed',
   onSignInState: 'osmen:event:sign-in-state',
+  onDeviceSignIn: 'osmen:event:device-sign-in',
 } as const;
 
 export type Channel = (typeof INVOKE_METHODS)[keyof typeof INVOKE_METHODS];

@@ -14,57 +14,30 @@ import {
   type INVOKE_METHODS,
   type SUBSCRIBE_METHODS,
 } from './channels.js';
-import { MICROSOFT_TENANT_HINT, MICROSOFT_TENANT_PATTERN } from './microsoft-tenant.js';
+import {
+  CustomProviderIdSchema,
+  Empty,
+  EpochMs,
+  IssuerSchema,
+  NullableEpochMs,
+  ProviderIdSchema,
+  ScopeSchema,
+  TenantSchema,
+  UserIdSchema,
+  plainText,
+} from './contract-primitives.js';
+import { DeviceSignInStateDtoSchema, LogExportDtoSchema } from './device-sign-in-contract.js';
+import * as P from './provider-contract.js';
 
 export * from './channels.js';
 
 // ---------------------------------------------------------------- primitives
 
-/** Provider ids: what the registry accepts (lower-case slug). */
-export const ProviderIdSchema = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'provider id: lower-case letters, digits, ".", "_" or "-"');
+export * from './contract-primitives.js';
+export * from './device-sign-in-contract.js';
+export * from './provider-contract.js';
 
-/** Account ids come from the provider (sub, e-mail); bounded, no control characters. */
-export const UserIdSchema = z
-  .string()
-  .min(1)
-  .max(512)
-  // eslint-disable-next-line no-control-regex
-  .regex(/^[^\u0000-\u001f\u007f]+$/, 'user id must not contain control characters');
-
-/** Microsoft tenant: the same rule the core applies before it saves one (shared/microsoft-tenant.ts). */
-export const TenantSchema = z
-  .string()
-  .min(1)
-  .max(253)
-  .regex(MICROSOFT_TENANT_PATTERN, `tenant: ${MICROSOFT_TENANT_HINT}`);
-
-/** Free text typed by a person (names, client ids): bounded, no control characters. */
-function plainText(max: number) {
-  return (
-    z
-      .string()
-      .min(1)
-      .max(max)
-      // eslint-disable-next-line no-control-regex
-      .regex(/^[^\u0000-\u001f\u007f]+$/, 'must not contain control characters')
-  );
-}
-
-const EpochMs = z.number().int().nonnegative();
-const NullableEpochMs = EpochMs.nullable();
 const ShortText = z.string().max(2048);
-const ScopeSchema = z
-  .string()
-  .min(1)
-  .max(256)
-  .regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'a scope is one RFC 6749 scope-token (no spaces or quotes)');
-
-/** A request without parameters is an empty object, nothing else. */
-const Empty = z.strictObject({});
 
 // ------------------------------------------------------------------- DTOs
 
@@ -211,7 +184,7 @@ export const LogVerifyDtoSchema = z.strictObject({
       line: z.number().int(),
       reason: z.string().max(2048),
       problem: z
-        .enum(['malformed', 'edited', 'missing', 'reordered', 'truncated', 'start_removed', 'head_missing', 'head_invalid'])
+        .enum(['malformed', 'edited', 'missing', 'reordered', 'truncated', 'start_removed', 'head_missing', 'head_invalid', 'rolled_back', 'anchor_invalid'])
         .optional(),
     })
     .optional(),
@@ -274,21 +247,9 @@ export type SignInStateDto = z.infer<typeof SignInStateDtoSchema>;
 // --------------------------------------------------------------- requests
 
 export const CustomProviderInputSchema = z.strictObject({
-  // What the core's settings store accepts for a custom provider id.
-  id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'provider id: 1-40 lower-case letters, digits, "_" or "-"'),
+  id: CustomProviderIdSchema,
   displayName: plainText(128).optional(),
-  issuer: z
-    .string()
-    .min(1)
-    .max(2048)
-    .refine((value) => {
-      try {
-        const url = new URL(value);
-        return url.protocol === 'https:' || url.protocol === 'http:';
-      } catch {
-        return false;
-      }
-    }, 'issuer must be an https:// URL (http:// only on loopback)'),
+  issuer: IssuerSchema,
   clientId: plainText(512),
   // The secret travels renderer -> main once, to be stored by the core; it is never returned.
   clientSecret: plainText(1024).optional(),
@@ -304,6 +265,8 @@ export const OpenExternalSchema = z.strictObject({ url: plainText(2048) });
 /** What may be copied: main builds the text itself (the renderer never supplies it). */
 export const CopyRequestSchema = z.discriminatedUnion('what', [
   z.strictObject({ what: z.literal('sign-in-link') }),
+  // The user code of the device sign-in in progress.
+  z.strictObject({ what: z.literal('device-user-code') }),
   z.strictObject({ what: z.literal('token-command'), providerId: ProviderIdSchema, userId: UserIdSchema }),
 ]);
 
@@ -347,6 +310,24 @@ export const CHANNELS = {
   },
   'osmen:log:verify': { request: Empty, response: LogVerifyDtoSchema },
   'osmen:app:open-external': { request: OpenExternalSchema, response: z.strictObject({ opened: z.boolean() }) },
+  // Settings → Providers (provider-contract.ts). add-custom above refuses an id that exists; update-custom edits.
+  'osmen:providers:config': { request: Empty, response: P.ProviderConfigDtoSchema },
+  'osmen:providers:check-field': { request: P.FieldCheckRequestSchema, response: P.FieldCheckDtoSchema },
+  'osmen:providers:set-builtin': { request: P.SetBuiltinClientSchema, response: P.BuiltinProviderConfigSchema },
+  'osmen:providers:clear-builtin': { request: z.strictObject({ providerId: P.BuiltinIdSchema }), response: P.BuiltinProviderConfigSchema },
+  'osmen:providers:set-tenant': { request: P.SetTenantSchema, response: P.BuiltinProviderConfigSchema },
+  'osmen:providers:update-custom': { request: P.EditCustomProviderSchema, response: P.CustomProviderConfigSchema },
+  'osmen:providers:remove-custom': { request: P.RemoveCustomProviderSchema, response: P.RemoveCustomProviderResultSchema },
+  'osmen:providers:device-support': { request: z.strictObject({ providerId: ProviderIdSchema }), response: P.DeviceSupportDtoSchema },
+  // Sign in on another device (device-sign-in-contract.ts): the code arrives as osmen:event:device-sign-in.
+  'osmen:accounts:connect-device': {
+    request: z.strictObject({ providerId: ProviderIdSchema, tenant: TenantSchema.optional(), reconnectUserId: UserIdSchema.optional() }),
+    response: AccountDtoSchema,
+  },
+  'osmen:accounts:device-state': { request: Empty, response: DeviceSignInStateDtoSchema },
+  'osmen:accounts:open-device-page': { request: Empty, response: z.strictObject({ opened: z.boolean() }) },
+  // Main asks where to save (a save dialog), then writes the whole chain oldest first.
+  'osmen:log:export': { request: Empty, response: LogExportDtoSchema },
 } as const satisfies Record<Channel, { request: z.ZodType; response: z.ZodType }>;
 
 export type RequestOf<C extends Channel> = z.input<(typeof CHANNELS)[C]['request']>;
@@ -384,6 +365,7 @@ export const EVENTS = {
   // Settings changed outside the window (the tray's Pause/Resume).
   'osmen:event:settings-changed': SettingsDtoSchema,
   'osmen:event:sign-in-state': SignInStateDtoSchema,
+  'osmen:event:device-sign-in': DeviceSignInStateDtoSchema,
 } as const satisfies Record<EventChannel, z.ZodType>;
 
 export type EventPayload<E extends EventChannel> = z.output<(typeof EVENTS)[E]>;

@@ -7,6 +7,8 @@
  * Plus the helpers the e2e files share (navigation, cards, sign-in,
  * screenshots, axe).
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright';
@@ -44,20 +46,33 @@ export interface Desktop {
   opener: BrowserOpener;
   /** What the app put on the clipboard, in order. */
   clipboard: string[];
+  /** Where the "save dialog" puts files (the log export): a temp folder, under the proposed name. */
+  exportDir: string;
+  /** Names the app proposed in the save dialog, in order. */
+  saveRequests: string[];
   open(options?: Parameters<typeof openApp>[4]): Promise<AppPage>;
   close(): Promise<void>;
 }
 
-export async function startDesktop(): Promise<Desktop> {
-  const op = await startTestProvider({ accessTokenTtl: 3600 });
+export interface DesktopOptions {
+  /** The environment the core reads client registrations from (default: none). */
+  env?: NodeJS.ProcessEnv;
+  /** The OP offers the device authorization grant (RFC 8628). */
+  deviceFlow?: boolean;
+}
+
+export async function startDesktop(options: DesktopOptions = {}): Promise<Desktop> {
+  const op = await startTestProvider({ accessTokenTtl: 3600, ...(options.deviceFlow ? { deviceFlow: { interval: 1 } } : {}) });
   const gateway = await startTokenGateway(op.issuer);
   const home = makeTmpHome('osmen-e2e-');
   const opener = new BrowserOpener();
   const clipboard: string[] = [];
+  const exportDir = mkdtempSync(join(tmpdir(), 'osmen-e2e-export-'));
+  const saveRequests: string[] = [];
   const core = await createCredentialCore({
     home: home.dir,
     encryptionKey: EncryptionManager.generateKey(),
-    env: {},
+    env: options.env ?? {},
     openUrl: opener.open,
     startScheduler: true,
     // Provider calls go out over real HTTP; the token endpoint passes the loopback gateway.
@@ -81,7 +96,12 @@ export async function startDesktop(): Promise<Desktop> {
     writeClipboard: (text) => {
       clipboard.push(text);
     },
-    reportRejection: new RejectionReporter(() => coreInternals(core).log),
+    // The save dialog: the person picks the proposed name in a temp folder.
+    chooseSavePath: async (name) => {
+      saveRequests.push(name);
+      return join(exportDir, name);
+    },
+    reportRejection: new RejectionReporter(() => core.securityEvents),
   });
   const server = await serveRenderer();
   const browser = await launchChromium();
@@ -98,6 +118,8 @@ export async function startDesktop(): Promise<Desktop> {
     app,
     opener,
     clipboard,
+    exportDir,
+    saveRequests,
     open,
     async close() {
       await app.close();
@@ -107,6 +129,7 @@ export async function startDesktop(): Promise<Desktop> {
       await gateway.close();
       await op.close();
       home.cleanup();
+      rmSync(exportDir, { recursive: true, force: true });
     },
   };
 }

@@ -144,9 +144,9 @@ describe('desktop flow against a real OpenID Provider', () => {
     await page.getByText('No entries match these filters.').waitFor();
     await page.getByLabel('Search').fill('');
 
-    // Export downloads the visible entries as JSON lines.
+    // "Save shown" downloads the visible entries as JSON lines.
     const download = page.waitForEvent('download');
-    await page.getByRole('button', { name: 'Export JSON lines' }).click();
+    await page.getByRole('button', { name: 'Save shown as JSON lines' }).click();
     const file = await download;
     expect(file.suggestedFilename()).toMatch(/^osmen-security-log-.*\.jsonl$/);
     const text = await (await file.createReadStream()).toArray();

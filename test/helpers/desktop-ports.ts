@@ -5,7 +5,7 @@
  * under test runs for real against the real core.
  */
 import type { InvokeEvent, IpcMainLike } from '../../src/main/ipc/register.js';
-import type { AppPort, QuitEvent, TrayHandle, WindowHandle } from '../../src/main/desktop/ports.js';
+import type { AppPort, QuitEvent, SaveRequest, TrayHandle, WindowHandle } from '../../src/main/desktop/ports.js';
 import type { TrayAction, TrayModel } from '../../src/main/desktop/tray-model.js';
 import type { MainWindowSpec } from '../../src/main/desktop/window-spec.js';
 import type { DesktopControllerOptions } from '../../src/main/desktop/controller.js';
@@ -139,6 +139,8 @@ export interface FakePorts {
   loginItem: boolean[];
   wakes: Array<(reason: string) => void>;
   clipboard: string[];
+  /** What the app asked to save, and the answers the "person" gives (a path, or null for Cancel), in order. */
+  saveDialog: { requests: SaveRequest[]; answers: Array<string | null> };
   ipc: FakeIpcMain;
   opened: string[];
   options(extra: Pick<DesktopControllerOptions, 'openCore'> & Partial<DesktopControllerOptions>): DesktopControllerOptions;
@@ -153,6 +155,7 @@ export function fakePorts(): FakePorts {
     loginItem: [],
     wakes: [],
     clipboard: [],
+    saveDialog: { requests: [], answers: [] },
     ipc: new FakeIpcMain(),
     opened: [],
     options(extra) {
@@ -181,6 +184,13 @@ export function fakePorts(): FakePorts {
           },
         },
         clipboard: { writeText: (t) => void ports.clipboard.push(t) },
+        saveDialog: {
+          choose: async (request) => {
+            ports.saveDialog.requests.push(request);
+            if (ports.saveDialog.answers.length === 0) throw new Error('the test gave the save dialog no answer');
+            return ports.saveDialog.answers.shift()!;
+          },
+        },
         ipc: ports.ipc,
         openExternal: (url) => void ports.opened.push(url),
         openSignInPage: async (url) => void ports.opened.push(url),

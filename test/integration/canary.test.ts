@@ -27,6 +27,9 @@ const C = {
   newAccess: rnd(32),
   newRefresh: rnd(48),
   clientSecret: `GOCSPX-${rnd(21)}`,
+  // Entered in Settings → Providers: a built-in's secret and a custom provider's.
+  appSecret: `GOCSPX-${rnd(24)}`,
+  customSecret: rnd(40),
 };
 
 let op: TestProvider;
@@ -118,6 +121,25 @@ describe('canary tokens never leave the vault', () => {
     } catch (err) {
       captureError('getValidAccessToken', err);
     }
+
+    // 2b. client secrets entered in Settings → Providers (and typed into a field that is checked live)
+    await call('osmen:providers:check-field', { field: 'client-secret', provider: 'google', value: C.appSecret });
+    await call('osmen:providers:set-builtin', {
+      providerId: 'google',
+      clientId: '123456789012-canarycanarycanarycanarycanary12.apps.googleusercontent.com',
+      clientSecret: { action: 'set', value: C.appSecret },
+    });
+    await call('osmen:providers:update-custom', {
+      id: 'testop',
+      issuer: op.issuer,
+      clientId: PUBLIC_CLIENT_ID,
+      clientSecret: { action: 'set', value: C.customSecret },
+      scopes: ['openid', 'email', 'offline_access'],
+    });
+    expect(coreInternals(core).tokens.readSecret('builtin/google/client_secret')).toBe(C.appSecret);
+    expect(coreInternals(core).tokens.readSecret('provider/testop/client_secret')).toBe(C.customSecret);
+    await call('osmen:providers:config');
+    await call('osmen:health:report');
 
     // 3. every IPC channel, with a valid-looking and a hostile payload
     for (const channel of CHANNEL_NAMES) {

@@ -267,6 +267,24 @@ describe('the rest of the lifecycle', () => {
   });
 });
 
+describe('exporting the security log', () => {
+  it('asks where to save through the save dialog port, writes the whole chain there, and reports it', async () => {
+    await startApp();
+    const dest = join(home.dir, 'exported.jsonl');
+    ports.saveDialog.answers.push(dest, null);
+    const r = await ports.ipc.invoke('osmen:log:export', {});
+    expect(ports.saveDialog.requests[0]).toEqual({
+      title: 'Export the security log',
+      defaultName: expect.stringMatching(/^osmen-security-log-\d{4}-\d{2}-\d{2}\.jsonl$/),
+      filters: [{ name: 'Security log export (JSON lines)', extensions: ['jsonl'] }],
+    });
+    expect(r).toEqual({ ok: true, value: { saved: true, path: dest, entries: controller.core!.verifyLog().entries } });
+    expect(existsSync(dest)).toBe(true);
+    // Cancel in the dialog: nothing written, and the reply says so.
+    expect(await ports.ipc.invoke('osmen:log:export', {})).toEqual({ ok: true, value: { saved: false } });
+  });
+});
+
 describe('the token agent', () => {
   it('serves tokens on <data folder>/agent.sock while the app runs, and stops when the setting is turned off', async () => {
     await startApp();

@@ -59,6 +59,25 @@ const VALID: Record<Channel, Record<string, unknown>> = {
   'osmen:log:read': { limit: 10 },
   'osmen:log:verify': {},
   'osmen:app:open-external': { url: 'https://github.com/' },
+  'osmen:providers:config': {},
+  'osmen:providers:check-field': { field: 'client-id', provider: 'google', value: 'typed' },
+  'osmen:providers:set-builtin': { providerId: 'google', clientId: '1234-abc.apps.googleusercontent.com', clientSecret: { action: 'set', value: 'fuzz-secret' } },
+  'osmen:providers:clear-builtin': { providerId: 'microsoft' },
+  'osmen:providers:set-tenant': { tenant: 'organizations' },
+  'osmen:providers:update-custom': {
+    id: 'fuzz',
+    displayName: 'Fuzz',
+    issuer: 'https://issuer.example',
+    clientId: 'client',
+    clientSecret: { action: 'keep' },
+    scopes: ['openid'],
+  },
+  'osmen:providers:remove-custom': { id: 'fuzz', disconnectAccounts: true },
+  'osmen:providers:device-support': { providerId: 'google' },
+  'osmen:accounts:connect-device': { providerId: 'google', tenant: 'common', reconnectUserId: 'seed@example.test' },
+  'osmen:accounts:device-state': {},
+  'osmen:accounts:open-device-page': {},
+  'osmen:log:export': {},
 };
 
 /** Values that are wrong for every field of the contract (no field accepts these). */
@@ -125,7 +144,12 @@ const BAD_FIELD: Record<string, unknown[]> = {
   agentEnabled: ['true', 1, null],
   force: ['yes', 1, null],
   url: ['', 'u'.repeat(2049)],
-  what: ['', 'sign-in', 'SIGN-IN-LINK', 'token_command', 'clipboard', '__proto__'],
+  what: ['', 'sign-in', 'SIGN-IN-LINK', 'token_command', 'clipboard', '__proto__', 'device_user_code'],
+  field: ['', 'client_id', 'CLIENT-ID', 'password', '__proto__'],
+  provider: ['', 'Google', 'okta', 'google ', '__proto__'],
+  value: ['v'.repeat(4097), 'tab\there', 'line\nbreak', '\u0000'],
+  disconnectAccounts: ['yes', 1, null],
+  reconnectUserId: ['', 'u'.repeat(513), 'line\nbreak'],
 };
 
 const EXTRA_KEYS = ['__proto__', 'constructor', 'prototype', 'accessToken', 'refresh_token', 'toString', 'x'.repeat(5000), ''];

@@ -292,6 +292,18 @@ describe('IPC handler table — the response gate', () => {
       'osmen:log:read': { limit: 10 },
       'osmen:log:verify': {},
       'osmen:app:open-external': { url: 'https://github.com/' },
+      'osmen:providers:config': {},
+      'osmen:providers:check-field': { field: 'tenant', value: 'common' },
+      'osmen:providers:set-builtin': { providerId: 'microsoft', clientId: 'c', clientSecret: { action: 'clear' } },
+      'osmen:providers:clear-builtin': { providerId: 'google' },
+      'osmen:providers:set-tenant': { tenant: 'common' },
+      'osmen:providers:update-custom': { id: 'x', issuer: 'https://x.example', clientId: 'c', clientSecret: { action: 'keep' }, scopes: ['openid'] },
+      'osmen:providers:remove-custom': { id: 'x' },
+      'osmen:providers:device-support': { providerId: 'testop' },
+      'osmen:accounts:connect-device': { providerId: 'testop' },
+      'osmen:accounts:device-state': {},
+      'osmen:accounts:open-device-page': {},
+      'osmen:log:export': {},
     };
     for (const channel of CHANNEL_NAMES) {
       expect(CHANNELS[channel].request.safeParse(valid[channel]).success).toBe(true);

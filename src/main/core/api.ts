@@ -19,7 +19,11 @@ import type {
   SecurityLogEntry,
 } from './contracts.js';
 import type { CoreEvents } from './events.js';
+import type { BuiltinClientId, SecretChange } from './builtin-clients.js';
+import type { DeviceSupport } from './oauth/device-support.js';
+import type { CustomProviderConfig, CustomProviderEdit, ProviderConfig } from './provider-admin.js';
 import type { CustomProviderInput } from './provider-catalogue.js';
+import type { FieldCheck, FieldCheckInput } from './provider-field-check.js';
 import type { StoredCustomProvider } from './settings-store.js';
 import type { KeySource } from './vault/key-custody.js';
 import type { TokenMetadata } from './vault/token-types.js';
@@ -70,6 +74,24 @@ export interface CredentialCore {
   listCustomProviders(): StoredCustomProvider[];
   /** Removes a custom provider and its client secret; refused (`provider_in_use`) while accounts use it. */
   removeCustomProvider(id: string): void;
+  /** Settings → Providers: every effective client registration with its source (never a secret), the custom providers. */
+  providerConfig(): ProviderConfig;
+  /** One provider field checked as it is typed (nothing saved, nothing fetched). */
+  checkProviderField(input: FieldCheckInput): FieldCheck;
+  /** Sets Google's or Microsoft's client id (and secret, in the vault) in the app; it wins over the environment. */
+  setBuiltinClient(id: BuiltinClientId, input: { clientId: string; clientSecret: SecretChange }): void;
+  /** Removes the app's client registration of a built-in: the environment's applies again. */
+  clearBuiltinClient(id: BuiltinClientId): boolean;
+  /** The tenant new Microsoft accounts sign in with (validated; existing accounts keep theirs). */
+  setMicrosoftTenant(tenant: string): void;
+  /** Adds a custom provider; an id that exists is refused (`provider_exists`), never overwritten. */
+  createCustomProvider(input: CustomProviderInput): Promise<ProviderSummary>;
+  /** Edits a custom provider explicitly; its issuer stays while accounts are connected at it (`issuer_in_use`). */
+  updateCustomProvider(edit: CustomProviderEdit): Promise<CustomProviderConfig>;
+  /** Removes a custom provider, disconnecting its accounts first when asked to. */
+  removeCustomProviderAndAccounts(id: string, opts: { disconnectAccounts?: boolean }): Promise<{ disconnected: number }>;
+  /** Whether the provider's metadata has a device authorization endpoint, and why not. */
+  deviceSignInSupport(providerId: string): Promise<DeviceSupport>;
 
   // ----------------------------------------------- health, settings, scheduler
   healthReport(): Promise<HealthReport>;

@@ -9,7 +9,11 @@ import { VaultError } from './errors.js';
 import { CredentialValidator } from './health/credential-validator.js';
 import type { AccessTokenOptions } from './oauth/access-token.js';
 import { connectAccount, connectAccountWithDevice, disconnectAccount } from './oauth/index.js';
+import type { BuiltinClientId, SecretChange } from './builtin-clients.js';
+import { deviceSignInSupport } from './oauth/device-support.js';
+import * as admin from './provider-admin.js';
 import type { CustomProviderInput } from './provider-catalogue.js';
+import { checkProviderField, type FieldCheckInput } from './provider-field-check.js';
 import { refreshEveryAccount } from './refresh-all.js';
 import { SignIns } from './sign-ins.js';
 import { KEYCHAIN_SERVICE } from './vault/key-custody.js';
@@ -129,6 +133,48 @@ export class CoreFacade implements CredentialCore {
     this.parts.catalogue.removeCustomProvider(id);
   }
 
+  private adminDeps(): admin.ProviderAdminDeps {
+    const { catalogue, settings, tokens, providers } = this.parts;
+    return { catalogue, settings, tokens, providers, disconnect: (p, u) => disconnectAccount(this.deps(), p, u) };
+  }
+
+  providerConfig() {
+    return admin.providerConfig(this.adminDeps());
+  }
+
+  checkProviderField(input: FieldCheckInput) {
+    const { providers, settings } = this.parts;
+    return checkProviderField(input, { exists: (id) => providers.has(id) || settings.customProviders.some((p) => p.id === id) });
+  }
+
+  setBuiltinClient(id: BuiltinClientId, input: { clientId: string; clientSecret: SecretChange }): void {
+    this.parts.catalogue.builtinClients.set(id, input);
+  }
+
+  clearBuiltinClient(id: BuiltinClientId): boolean {
+    return this.parts.catalogue.builtinClients.clear(id);
+  }
+
+  setMicrosoftTenant(tenant: string): void {
+    this.parts.catalogue.setMicrosoftTenant(tenant);
+  }
+
+  async createCustomProvider(input: CustomProviderInput) {
+    return admin.createCustomProvider(this.adminDeps(), input);
+  }
+
+  async updateCustomProvider(edit: admin.CustomProviderEdit) {
+    return admin.updateCustomProvider(this.adminDeps(), edit);
+  }
+
+  async removeCustomProviderAndAccounts(id: string, opts: { disconnectAccounts?: boolean }) {
+    return admin.removeCustomProvider(this.adminDeps(), id, opts);
+  }
+
+  async deviceSignInSupport(providerId: string) {
+    return deviceSignInSupport(this.parts.providers, providerId);
+  }
+
   async healthReport(): Promise<HealthReport> {
     const { tokens, log, catalogue, vault, envFile, providerEnv } = this.parts;
     const report = await CredentialValidator.validateAll({
@@ -142,6 +188,7 @@ export class CoreFacade implements CredentialCore {
       custody.message += ` Keychain entry: service "${this.o.keychainService ?? KEYCHAIN_SERVICE}", account "${vault.keychainAccount}" (back it up).`;
     }
     report.checks.push(...envFileChecks(join(this.home, '.env'), envFile), ...catalogue.healthChecks());
+    report.checks = catalogue.builtinClients.withoutOverriddenEnvChecks(report.checks);
     // The log's chain, its vault anchor and every re-anchor (a rollback fails the report).
     report.checks.push(...securityLogChecks(log.verify()));
     report.ok = !report.checks.some((c) => c.status === 'fail');

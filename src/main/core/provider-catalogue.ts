@@ -6,6 +6,7 @@
  * accounts are bound to the old one.
  */
 import { MICROSOFT_TENANT_HINT, isMicrosoftTenant } from '../../shared/microsoft-tenant.js';
+import { BuiltinClients } from './builtin-clients.js';
 import type { HealthCheck, ProviderSummary, SecurityEventSink } from './contracts.js';
 import { CodedError } from './errors.js';
 import {
@@ -51,6 +52,8 @@ const IGNORED_REASON: Record<string, string> = {
 
 export class ProviderCatalogue {
   readonly registry: ProviderRegistry;
+  /** Client registrations of Google and Microsoft entered in the app (they win over the environment). */
+  readonly builtinClients: BuiltinClients;
   private readonly o: ProviderCatalogueOptions;
 
   constructor(options: ProviderCatalogueOptions) {
@@ -58,6 +61,9 @@ export class ProviderCatalogue {
     const given = options.given;
     this.registry = given instanceof ProviderRegistry ? given : new ProviderRegistry({ env: this.providerEnv(), fetch: options.fetch });
     if (given instanceof ProviderRegistry) this.registry.updateBuiltin('microsoft', this.providerEnv());
+    const { settings, tokens, log } = options;
+    this.builtinClients = new BuiltinClients({ settings, secrets: tokens, macKey: tokens.getOrCreateSecret('settings-hmac'), registry: this.registry, env: () => this.providerEnv(), log });
+    this.builtinClients.apply();
     for (const p of options.settings.customProviders) this.registry.register(this.registration(p));
     if (Array.isArray(given)) for (const reg of given) this.registry.register(reg);
   }
@@ -164,9 +170,14 @@ export class ProviderCatalogue {
     log.logSecurityError('provider_removed', { source: 'custom', reason: id });
   }
 
-  /** Findings for the health report: ignored settings entries, an unusable tenant. */
+  /** A custom provider's client secret (stays in main: an edit that keeps it passes it on). */
+  readCustomSecret(id: string): string | null {
+    return this.o.tokens.readSecret(customSecretName(id));
+  }
+
+  /** Findings for the health report: ignored settings entries, an unusable tenant, the app's client ids. */
   healthChecks(): HealthCheck[] {
-    const checks: HealthCheck[] = [];
+    const checks: HealthCheck[] = [...this.builtinClients.healthChecks()];
     for (const e of this.o.settings.ignoredProviders) {
       checks.push({
         id: `settings-provider:${e.id}`,
@@ -195,6 +206,7 @@ export class ProviderCatalogue {
 
   /** Writes the ignored entries to the security log (once per start of the app). */
   logIgnored(): void {
+    this.builtinClients.logIgnored();
     for (const e of this.o.settings.ignoredProviders) {
       this.o.log.logSecurityEvent('settings_provider_ignored', { provider: e.id, reason: e.reason }, 'warn');
     }

@@ -48,6 +48,8 @@ const fileSchema = z.object({
   settings: settingsPatchSchema.optional(),
   microsoftTenant: z.string().max(200).optional(),
   customProviders: z.array(z.unknown()).max(100).optional(),
+  /** Client registrations of the built-in providers entered in the app (builtin-clients.ts signs and checks them). */
+  builtinClients: z.array(z.unknown()).max(10).optional(),
 });
 type SettingsFile = z.infer<typeof fileSchema>;
 
@@ -146,6 +148,18 @@ export class SettingsStore {
   setMicrosoftTenant(tenant: string): void {
     this.change((data) => {
       data.microsoftTenant = tenant;
+    });
+  }
+
+  /** The built-in providers' client entries as stored, unchecked (builtin-clients.ts verifies them). */
+  get builtinClientEntries(): unknown[] {
+    return this.data.builtinClients ?? [];
+  }
+
+  /** Replaces the built-in client entries, read-modify-write under the file lock like every change. */
+  changeBuiltinClients(mutate: (entries: unknown[]) => unknown[]): void {
+    this.change((data) => {
+      data.builtinClients = mutate(data.builtinClients ?? []);
     });
   }
 

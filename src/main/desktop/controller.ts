@@ -16,7 +16,19 @@ import { forwardCoreEvents } from '../ipc/events-bridge.js';
 import { createHandlerTable, type HandlerTable } from '../ipc/handlers.js';
 import { registerIpc, type IpcMainLike } from '../ipc/register.js';
 import { RejectionReporter } from '../ipc/rejections.js';
-import type { AppPort, ClipboardPort, LoginItemPort, NotifierPort, PowerPort, QuitEvent, TrayHandle, TrayPort, WindowHandle, WindowPort } from './ports.js';
+import type {
+  AppPort,
+  ClipboardPort,
+  LoginItemPort,
+  NotifierPort,
+  PowerPort,
+  QuitEvent,
+  SaveDialogPort,
+  TrayHandle,
+  TrayPort,
+  WindowHandle,
+  WindowPort,
+} from './ports.js';
 import { buildTrayModel, type TrayAction } from './tray-model.js';
 import { ReauthNotificationPolicy } from './wake-policy.js';
 import { mainWindowSpec } from './window-spec.js';
@@ -37,6 +49,8 @@ export interface DesktopControllerOptions {
   loginItem: LoginItemPort;
   power: PowerPort;
   clipboard: ClipboardPort;
+  /** Where to save the security log export. */
+  saveDialog: SaveDialogPort;
   ipc: IpcMainLike;
   /** Opens the vault: the app's createCredentialCore (background refresh on). Throws when it is locked. */
   openCore(): Promise<CredentialCore>;
@@ -105,6 +119,12 @@ export class DesktopController {
       reportRejection: rejections,
       openSignInPage: (url) => this.o.openSignInPage(url),
       writeClipboard: (text) => this.o.clipboard.writeText(text),
+      chooseSavePath: (defaultName) =>
+        this.o.saveDialog.choose({
+          title: 'Export the security log',
+          defaultName,
+          filters: [{ name: 'Security log export (JSON lines)', extensions: ['jsonl'] }],
+        }),
       // The locked screen's Retry (after the keychain was unlocked): on success, run as at start.
       retryOpenVault: async () => {
         if (this.coreRef) return;

@@ -70,3 +70,16 @@ export interface PowerPort {
 export interface ClipboardPort {
   writeText(text: string): void;
 }
+
+/** What the app asks the person to save (the security log export). */
+export interface SaveRequest {
+  title: string;
+  /** A file name to propose (the dialog opens in the Documents folder). */
+  defaultName: string;
+  filters: Array<{ name: string; extensions: string[] }>;
+}
+
+export interface SaveDialogPort {
+  /** Asks where to save (a native save dialog); null when the person cancelled. */
+  choose(request: SaveRequest): Promise<string | null>;
+}

@@ -35,6 +35,9 @@ import { isAllowedExternalUrl } from './external-links.js';
 import type { EventSend } from './events-bridge.js';
 import { RejectionReporter } from './rejections.js';
 import { SignInLinks } from './sign-in-link.js';
+import { DeviceSignIns } from './device-sign-ins.js';
+import { deviceHandlers } from './device-handlers.js';
+import { providerHandlers } from './provider-handlers.js';
 
 export interface HandlerDeps {
   /** The opened core, or null while the vault is locked (no key / no keychain). */
@@ -54,6 +57,8 @@ export interface HandlerDeps {
   openSignInPage?(url: string): void | Promise<void>;
   /** Puts text that main built on the clipboard (the renderer may not write it itself). */
   writeClipboard?(text: string): void;
+  /** Asks where to save a file (a save dialog); null when the person cancelled. */
+  chooseSavePath?(suggestedName: string): Promise<string | null>;
   /** The locked screen's Retry: open the vault again; afterwards getCore() has it or vaultError() says why not. */
   retryOpenVault?(): Promise<void>;
   /** The locked screen's Quit. */
@@ -61,7 +66,8 @@ export interface HandlerDeps {
 }
 
 type Impl<C extends Channel> = (request: z.output<(typeof CHANNELS)[C]['request']>) => Promise<unknown> | unknown;
-type ImplTable = { [C in Channel]: Impl<C> };
+/** One implementation per channel (provider-handlers.ts and device-handlers.ts supply some). */
+export type ImplTable = { [C in Channel]: Impl<C> };
 
 export type Handler = (payload: unknown) => Promise<IpcResult<unknown>>;
 
@@ -102,6 +108,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 
 export function createHandlerTable(deps: HandlerDeps): HandlerTable {
   const signIns = new SignInLinks();
+  const devices = new DeviceSignIns();
   let reopening: Promise<void> | null = null;
 
   const status = (): AppStatusDto => {
@@ -137,6 +144,10 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
         const link = signIns.link();
         if (link === null) throw new IpcFailure('NOT_FOUND', 'No sign-in is waiting; start one from Connect.');
         text = link;
+      } else if (req.what === 'device-user-code') {
+        const code = devices.userCode();
+        if (code === null) throw new IpcFailure('NOT_FOUND', 'No sign-in code is waiting; start “Sign in on another device” from Connect.');
+        text = code;
       } else {
         const known = requireCore(deps).listAccounts().some((a) => a.provider === req.providerId && a.userId === req.userId);
         if (!known) throw new IpcFailure('NOT_FOUND', 'That account is not connected.');
@@ -176,6 +187,22 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
       return toRefreshSummaryDto(req.force ? await core.refreshEveryAccount() : await core.refreshAll());
     },
     'osmen:providers:list': () => requireCore(deps).listProviders().map(toProviderDto),
+    ...providerHandlers(() => requireCore(deps)),
+    ...deviceHandlers({
+      core: () => requireCore(deps),
+      devices,
+      openPage: deps.openSignInPage ? (url) => deps.openSignInPage!(url) : undefined,
+      accountDto: (core, account) => accountDtos(core, [account])[0]!,
+    }),
+    'osmen:log:export': async () => {
+      const core = requireCore(deps);
+      const choose = requirePort(deps.chooseSavePath, 'Saving a file');
+      const path = await choose(`osmen-security-log-${new Date().toISOString().slice(0, 10)}.jsonl`);
+      if (path === null) return { saved: false as const };
+      const written = await core.exportLog(path);
+      return { saved: true as const, path: written.path, entries: written.entries };
+    },
+    // Never overwrites: an id that exists is refused (provider_exists); osmen:providers:update-custom edits.
     'osmen:providers:add-custom': async (req) => {
       const spec: Parameters<CredentialCore['addCustomProvider']>[0] = {
         id: req.id,
@@ -185,7 +212,7 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
       };
       if (req.displayName !== undefined) spec.displayName = req.displayName;
       if (req.clientSecret !== undefined) spec.clientSecret = req.clientSecret;
-      return toProviderDto(await requireCore(deps).addCustomProvider(spec));
+      return toProviderDto(await requireCore(deps).createCustomProvider(spec));
     },
     'osmen:health:report': async () => toHealthDto(await requireCore(deps).healthReport()),
     'osmen:settings:get': () => toSettingsDto(requireCore(deps).getSettings()),
@@ -261,11 +288,20 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
     return { ok: true, value: checked.data };
   }
 
-  const subscribe = (send: EventSend): (() => void) =>
-    signIns.subscribe((state) => {
+  const subscribe = (send: EventSend): (() => void) => {
+    const offLinks = signIns.subscribe((state) => {
       const parsed = EVENTS['osmen:event:sign-in-state'].safeParse(state);
       if (parsed.success) send('osmen:event:sign-in-state', parsed.data);
     });
+    const offDevices = devices.subscribe((state) => {
+      const parsed = EVENTS['osmen:event:device-sign-in'].safeParse(state);
+      if (parsed.success) send('osmen:event:device-sign-in', parsed.data);
+    });
+    return () => {
+      offLinks();
+      offDevices();
+    };
+  };
 
   return { invoke, channels: Object.keys(impl) as Channel[], subscribe };
 }

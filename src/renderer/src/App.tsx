@@ -2,8 +2,10 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { AppStatusDto } from '../../shared/ipc-contract';
 import appIcon from '../../../resources/icon.png';
 import { bridge, call, errorText } from './api';
+import { DeviceSignInPanel } from './components/DeviceSignInPanel';
 import { SignInPanel } from './components/SignInPanel';
 import { useAccounts } from './hooks/useAccounts';
+import { useDeviceSignIn } from './hooks/useDeviceSignIn';
 import { useProviders } from './hooks/useProviders';
 import { useSettings } from './hooks/useSettings';
 import { useSignIn } from './hooks/useSignIn';
@@ -35,6 +37,8 @@ export function App(): React.JSX.Element {
   const [status, setStatus] = useState<AppStatusDto | null>(null);
   const [statusError, setStatusError] = useState<string | null>(null);
   const [view, setView] = useState<ViewId>('accounts');
+  // A built-in provider Settings → Providers should scroll to (Connect's "Set up" link).
+  const [providerFocus, setProviderFocus] = useState<string | null>(null);
   const navRefs = useRef<Array<HTMLButtonElement | null>>([]);
   const mainRef = useRef<HTMLElement | null>(null);
 
@@ -49,13 +53,20 @@ export function App(): React.JSX.Element {
   const settings = useSettings(ready);
   const providers = useProviders(ready);
   const signIn = useSignIn(ready);
+  const device = useDeviceSignIn(ready);
 
   const attention = useMemo(() => (accounts.accounts ?? []).filter((a) => a.status !== 'active').length, [accounts.accounts]);
 
   const go = useCallback((id: ViewId): void => {
     setView(id);
+    setProviderFocus(null);
     // Move focus to the view's heading so keyboard and screen-reader users land in it.
     window.requestAnimationFrame(() => mainRef.current?.querySelector<HTMLElement>('h1')?.focus());
+  }, []);
+  // Straight to a provider's client id in Settings (the field takes the focus itself).
+  const setUpProvider = useCallback((providerId: string): void => {
+    setView('settings');
+    setProviderFocus(providerId);
   }, []);
 
   const onNavKey = (event: React.KeyboardEvent, index: number): void => {
@@ -133,6 +144,7 @@ export function App(): React.JSX.Element {
       </aside>
       <main className="content" ref={mainRef}>
         <SignInPanel signIn={signIn} providerName={providers.nameOf} />
+        <DeviceSignInPanel device={device} providerName={providers.nameOf} />
         {view === 'accounts' && (
           <AccountsView
             state={accounts}
@@ -150,16 +162,20 @@ export function App(): React.JSX.Element {
           <ConnectView
             providers={providers}
             signIn={signIn}
+            device={device}
             onConnected={(account) => {
               accounts.merge(account);
               go('accounts');
             }}
             onOpenHealth={() => go('health')}
+            onSetUp={setUpProvider}
           />
         )}
         {view === 'log' && <LogView providerName={providers.nameOf} accounts={accounts.accounts} />}
         {view === 'health' && <HealthView />}
-        {view === 'settings' && <SettingsView settings={settings.settings} save={settings.save} />}
+        {view === 'settings' && (
+          <SettingsView settings={settings.settings} save={settings.save} providerFocus={providerFocus} onProvidersChanged={providers.reload} />
+        )}
       </main>
     </div>
   );

@@ -75,7 +75,9 @@ export async function connectAccountWithDevice(given: OAuthDeps, providerId: str
     options.onUserCode({ ...info });
     let response;
     try {
-      response = await handler.pollDeviceAuthorization(started, AbortSignal.any([outer, expiry]));
+      // openid-client looks at the signal only between the 5-second steps of its wait between
+      // polls: Cancel in the app must not wait for that.
+      response = await raceSignal(handler.pollDeviceAuthorization(started, AbortSignal.any([outer, expiry])), outer, providerId);
     } catch (err) {
       if (outer.aborted) throw abortError(outer, providerId);
       if (expiry.aborted) {

@@ -192,6 +192,19 @@ const TABLE: Readonly<Record<string, Advice>> = {
   invalid_provider: a('The provider settings are not valid.', 'Correct them and try again.', 'none', true),
   invalid_provider_id: a('That provider ID is not valid.', 'Use 1–40 lower-case letters, digits, “_” or “-”.', 'none', true),
   provider_id_taken: a('That provider ID is already in use.', 'Choose another ID.', 'none', true),
+  provider_exists: a(
+    'A provider with that ID exists already, so nothing was added or overwritten.',
+    'Choose another ID, or edit the existing provider in Settings → Providers.',
+    'none',
+    true,
+  ),
+  issuer_in_use: a(
+    'Accounts are connected at this provider’s current issuer, so it can’t point somewhere else.',
+    'Disconnect them first, or add the new issuer as another provider; nothing was changed.',
+    'none',
+    true,
+  ),
+  invalid_client_id: a('That client id is not in the form this provider issues.', 'Correct it as described; nothing was saved.', 'none', true),
   provider_builtin: a('Google and Microsoft are built in and can’t be removed.', 'Leave their client id unset if you don’t use them.'),
   provider_in_use: a('Accounts are still connected through this provider.', 'Disconnect them first, then remove the provider.', 'none', true),
   invalid_tenant: a('That Microsoft tenant is not valid.', 'Use common, organizations, consumers, a tenant ID or a verified domain such as contoso.com.', 'none', true),
@@ -278,6 +291,7 @@ const TABLE: Readonly<Record<string, Advice>> = {
     'Run the Health checks; if you did not restore an old copy yourself, treat the data folder as tampered with.',
     'health',
   ),
+  BAD_OPTIONS: a('The security log can’t be exported onto one of its own files.', 'Choose another file name or folder.', 'none', true),
   // ------------------------------------------------ the token agent
   AGENT_RUNNING: a(
     'Another token agent (osmen-cred agent) already serves programs on this computer.',

@@ -11,6 +11,8 @@ export interface LogState {
   verify: LogVerifyDto | null;
   verifyError: string | null;
   runVerify(): Promise<void>;
+  /** Reads the entries from disk again and verifies the chain ("Verify again": the files may have changed). */
+  reload(): Promise<void>;
 }
 
 /** The newest log entries, live (log-appended), and the chain check, re-run on every new entry. */
@@ -29,16 +31,26 @@ export function useLog(): LogState {
     }
   }, []);
 
+  const read = useCallback(async (isAlive: () => boolean = () => true): Promise<void> => {
+    try {
+      const list = await call(bridge().readLog({ limit: LOG_LIMIT }));
+      // Newest first, whatever order the core returns.
+      if (isAlive()) {
+        setEntries([...list].sort((x, y) => y.seq - x.seq));
+        setError(null);
+      }
+    } catch (err) {
+      if (isAlive()) setError(errorText(err));
+    }
+  }, []);
+
+  const reload = useCallback(async (): Promise<void> => {
+    await Promise.all([read(), runVerify()]);
+  }, [read, runVerify]);
+
   useEffect(() => {
     let alive = true;
-    call(bridge().readLog({ limit: LOG_LIMIT }))
-      .then((list) => {
-        // Newest first, whatever order the core returns.
-        if (alive) setEntries([...list].sort((x, y) => y.seq - x.seq));
-      })
-      .catch((err: unknown) => {
-        if (alive) setError(errorText(err));
-      });
+    void read(() => alive);
     void runVerify();
     const off = bridge().onLogAppended((entry) => {
       setEntries((prev) => (prev === null ? prev : [entry, ...prev.filter((e) => e.seq !== entry.seq)].slice(0, LOG_LIMIT)));
@@ -48,7 +60,7 @@ export function useLog(): LogState {
       alive = false;
       off();
     };
-  }, [runVerify]);
+  }, [read, runVerify]);
 
-  return { entries, error, verify, verifyError, runVerify };
+  return { entries, error, verify, verifyError, runVerify, reload };
 }

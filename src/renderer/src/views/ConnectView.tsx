@@ -3,36 +3,61 @@ import type { AccountDto, ProviderDto } from '../../../shared/ipc-contract';
 import { errorInfo, type ErrorInfo } from '../api';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { ProviderMark } from '../components/ProviderMark';
+import type { DeviceSignInState } from '../hooks/useDeviceSignIn';
+import { useDeviceSupport, type DeviceSupportState } from '../hooks/useDeviceSupport';
 import type { ProvidersState } from '../hooks/useProviders';
 import type { SignInState } from '../hooks/useSignIn';
-import { CustomProviderForm } from './CustomProviderForm';
+import { CustomProviderEditor } from './providers/CustomProviderEditor';
 import './connect.css';
 
 interface Props {
   providers: ProvidersState;
   signIn: SignInState;
+  device: DeviceSignInState;
   onConnected(account: AccountDto): void;
   onOpenHealth(): void;
+  /** Settings → Providers, at this built-in provider's client id. */
+  onSetUp(providerId: string): void;
 }
 
-export function ConnectView({ providers: state, signIn, onConnected, onOpenHealth }: Props): React.JSX.Element {
+export function ConnectView({ providers: state, signIn, device, onConnected, onOpenHealth, onSetUp }: Props): React.JSX.Element {
   const [failure, setFailure] = useState<{ provider: string; error: ErrorInfo } | null>(null);
   const [tenant, setTenant] = useState('common');
   const tenantId = useId();
   const providers = state.providers;
-  const pending = signIn.pending?.providerId ?? null;
+  const support = useDeviceSupport(providers);
+  const pending = signIn.pending?.providerId ?? device.pending?.providerId ?? null;
 
-  const connect = async (provider: ProviderDto): Promise<void> => {
+  const request = (provider: ProviderDto) =>
+    provider.kind === 'microsoft' && tenant.trim() !== '' ? { providerId: provider.id, tenant: tenant.trim() } : { providerId: provider.id };
+
+  const connect = async (provider: ProviderDto, how: 'browser' | 'device'): Promise<void> => {
     setFailure(null);
     try {
-      const req =
-        provider.kind === 'microsoft' && tenant.trim() !== ''
-          ? { providerId: provider.id, tenant: tenant.trim() }
-          : { providerId: provider.id };
-      onConnected(await signIn.connect(req));
+      onConnected(await (how === 'device' ? device.start(request(provider)) : signIn.connect(request(provider))));
     } catch (err) {
       setFailure({ provider: provider.id, error: errorInfo(err) });
     }
+  };
+
+  const deviceOption = (p: ProviderDto, s: DeviceSupportState | undefined): React.JSX.Element | null => {
+    if (!p.configured) return null;
+    if (s === undefined || s === 'checking') {
+      return <p className="muted small">Checking whether {p.displayName} offers sign-in on another device…</p>;
+    }
+    if (!s.supported) {
+      return (
+        <p className="muted small device-unavailable" data-testid="device-unavailable">
+          Sign in on another device is not available here. {s.reason ?? 'The provider does not offer it.'}
+        </p>
+      );
+    }
+    return (
+      <button type="button" className="btn" disabled={pending !== null} onClick={() => void connect(p, 'device')}>
+        {device.pending?.providerId === p.id ? 'Waiting for the other device…' : 'Sign in on another device'}
+        <span className="visually-hidden"> ({p.displayName})</span>
+      </button>
+    );
   };
 
   return (
@@ -43,7 +68,8 @@ export function ConnectView({ providers: state, signIn, onConnected, onOpenHealt
             Connect an account
           </h1>
           <p className="muted">
-            Sign-in happens in your browser with PKCE; the app receives the result on a one-time loopback address.
+            Sign-in happens in your browser with PKCE; the app receives the result on a one-time loopback address. No browser here? Sign in on another
+            device with a code.
           </p>
         </div>
       </header>
@@ -68,7 +94,7 @@ export function ConnectView({ providers: state, signIn, onConnected, onOpenHealt
                   <p className="muted small">{p.issuer ?? (p.kind === 'oauth2' ? 'OAuth 2.0' : 'OpenID Connect')}</p>
                 </div>
               </div>
-              {p.kind === 'microsoft' && (
+              {p.kind === 'microsoft' && p.configured && (
                 <div className="field">
                   <label htmlFor={tenantId}>Tenant</label>
                   <input
@@ -84,31 +110,38 @@ export function ConnectView({ providers: state, signIn, onConnected, onOpenHealt
                   </p>
                 </div>
               )}
-              {!p.configured && p.configHint && <p className="hint small">{p.configHint}</p>}
+              {!p.configured && p.configHint && (
+                <div className="hint small setup-hint">
+                  <p>{p.configHint}</p>
+                  {(p.kind === 'google' || p.kind === 'microsoft') && (
+                    <button type="button" className="btn btn-small" onClick={() => onSetUp(p.id)}>
+                      Set up in Settings → Providers<span className="visually-hidden"> ({p.displayName})</span>
+                    </button>
+                  )}
+                </div>
+              )}
               {failure?.provider === p.id && (
                 <ErrorNotice
                   error={failure.error}
                   live
                   actions={{
-                    connect: { label: 'Try again', run: () => void connect(p), disabled: pending !== null },
+                    connect: { label: 'Try again', run: () => void connect(p, 'browser'), disabled: pending !== null },
                     health: { label: 'Open Health', run: onOpenHealth },
                   }}
                 />
               )}
-              <button
-                type="button"
-                className="btn btn-primary"
-                disabled={pending !== null || !p.configured}
-                onClick={() => void connect(p)}
-              >
-                {pending === p.id ? 'Signing in…' : 'Connect'}
-                <span className="visually-hidden"> {p.displayName}</span>
-              </button>
+              <div className="card-actions">
+                <button type="button" className="btn btn-primary" disabled={pending !== null || !p.configured} onClick={() => void connect(p, 'browser')}>
+                  {signIn.pending?.providerId === p.id ? 'Signing in…' : 'Connect'}
+                  <span className="visually-hidden"> {p.displayName}</span>
+                </button>
+                {deviceOption(p, support.get(p.id))}
+              </div>
             </li>
           ))}
         </ul>
       )}
-      <CustomProviderForm onAdded={() => void state.reload()} disabled={pending !== null} />
+      <CustomProviderEditor onSaved={() => void state.reload()} disabled={pending !== null} />
     </section>
   );
 }

@@ -5,10 +5,14 @@ import { bridge, call, errorText } from '../api';
 import { formatDateTime } from '../format';
 import type { SettingsState } from '../hooks/useSettings';
 import { effectiveTiming } from '../timing';
+import { ProvidersSection } from './providers/ProvidersSection';
 
 interface Props {
   settings: SettingsDto | null;
   save: SettingsState['save'];
+  /** Scroll to this built-in provider in the Providers section (from Connect). */
+  providerFocus: string | null;
+  onProvidersChanged(): void;
 }
 
 const MIN = 60_000;
@@ -17,6 +21,7 @@ export function SettingsView(props: Props): React.JSX.Element {
   const ids = useId();
   const [windowMin, setWindowMin] = useState('');
   const [intervalMin, setIntervalMin] = useState('');
+  const [keepAlive, setKeepAlive] = useState('');
   const [message, setMessage] = useState<{ kind: 'error' | 'info'; text: string } | null>(null);
   const [saving, setSaving] = useState(false);
   const [scheduler, setScheduler] = useState<SchedulerStateDto | null>(null);
@@ -27,6 +32,7 @@ export function SettingsView(props: Props): React.JSX.Element {
     if (props.settings) {
       setWindowMin(String(Math.round(props.settings.refreshWindowMs / MIN)));
       setIntervalMin(String(Math.round(props.settings.checkIntervalMs / MIN)));
+      setKeepAlive(String(props.settings.keepAliveDays));
     }
   }, [props.settings]);
 
@@ -70,9 +76,14 @@ export function SettingsView(props: Props): React.JSX.Element {
       });
       return;
     }
+    const k = Number(keepAlive);
+    if (!Number.isInteger(k) || k < lim.keepAliveDays.min || k > lim.keepAliveDays.max) {
+      setMessage({ kind: 'error', text: `Refresh every account at least every ${lim.keepAliveDays.min} to ${lim.keepAliveDays.max} days (whole days).` });
+      return;
+    }
     void save(
-      { refreshWindowMs: Math.round(w * MIN), checkIntervalMs: Math.round(i * MIN) },
-      `Refresh timing saved: ${w} min before expiry, checks at least every ${i} min.`,
+      { refreshWindowMs: Math.round(w * MIN), checkIntervalMs: Math.round(i * MIN), keepAliveDays: k },
+      `Refresh timing saved: ${w} min before expiry, checks at least every ${i} min, every account at least every ${k} day${k === 1 ? '' : 's'}.`,
     );
   };
 
@@ -96,7 +107,7 @@ export function SettingsView(props: Props): React.JSX.Element {
           <h1 id="settings-title" tabIndex={-1}>
             Settings
           </h1>
-          <p className="muted">How early tokens are refreshed and how the app runs in the background.</p>
+          <p className="muted">How early tokens are refreshed, how the app runs in the background, and the providers it signs in with.</p>
         </div>
       </header>
       {message && (
@@ -134,6 +145,24 @@ export function SettingsView(props: Props): React.JSX.Element {
               onChange={(e) => setIntervalMin(e.target.value)}
               required
             />
+          </div>
+          <div className="field">
+            <label htmlFor={`${ids}-keepalive`}>Refresh every account at least every (days)</label>
+            <input
+              id={`${ids}-keepalive`}
+              type="number"
+              inputMode="numeric"
+              min={SETTINGS_LIMITS.keepAliveDays.min}
+              max={SETTINGS_LIMITS.keepAliveDays.max}
+              step={1}
+              value={keepAlive}
+              onChange={(e) => setKeepAlive(e.target.value)}
+              aria-describedby={`${ids}-keepalive-help`}
+              required
+            />
+            <p id={`${ids}-keepalive-help`} className="help">
+              Even when no program asks for a token: providers drop sign-ins that sit unused (Microsoft after 90 days), and a refresh keeps them.
+            </p>
           </div>
         </div>
         <p className="help" data-testid="effective-timing">{effectiveTiming(Number(windowMin))}</p>
@@ -209,6 +238,7 @@ export function SettingsView(props: Props): React.JSX.Element {
                   : 'idle (no accounts due)'}
         </p>
       </div>
+      <ProvidersSection focus={props.providerFocus} onChanged={props.onProvidersChanged} />
     </section>
   );
 }

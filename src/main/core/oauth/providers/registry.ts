@@ -132,6 +132,21 @@ export class ProviderRegistry {
     return this.info(def);
   }
 
+  /**
+   * Sets a built-in's client registration as a whole: the client id and the secret that belongs
+   * to it (none when absent), such as the one entered in the app, or the environment's again when
+   * that is cleared. A secret is never carried over to another client id. Issuer, scopes and
+   * parameters stay.
+   */
+  setBuiltinClient(id: string, client: { clientId?: string; clientSecret?: string }): ProviderInfo {
+    const current = this.defs.get(id);
+    if (!isBuiltinProviderId(id) || !current) throw configError('unknown_provider', `"${String(id).slice(0, 64)}" is not a built-in provider.`, id);
+    const def: Definition = { ...current, clientId: client.clientId, clientSecret: client.clientSecret };
+    this.defs.set(id, def);
+    this.forgetHandlers(id);
+    return this.info(def);
+  }
+
   /** Removes a custom provider (built-ins stay). Returns whether it was registered. */
   unregister(id: string): boolean {
     if (isBuiltinProviderId(id)) return false;

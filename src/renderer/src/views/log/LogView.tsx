@@ -1,7 +1,10 @@
 import { useId, useMemo, useState } from 'react';
 import type { AccountDto, LogVerifyDto } from '../../../../shared/ipc-contract';
+import { bridge, call, errorInfo, type ErrorInfo } from '../../api';
+import { ErrorNotice } from '../../components/ErrorNotice';
 import { hashesMatching, matchesFilter, toJsonLines, type LogFilter } from '../../format';
 import { useLog } from '../../hooks/useLog';
+import { ChainDetails } from './ChainDetails';
 import { LogTable } from './LogTable';
 import { TamperNotice } from './TamperNotice';
 import './log.css';
@@ -13,9 +16,11 @@ interface Props {
 }
 
 export function LogView({ providerName, accounts }: Props): React.JSX.Element {
-  const { entries, error, verify, verifyError, runVerify } = useLog();
+  const { entries, error, verify, verifyError, reload } = useLog();
   const [filter, setFilter] = useState<LogFilter>({ event: '', provider: '', outcome: 'all', search: '' });
   const ids = useId();
+  const [exporting, setExporting] = useState(false);
+  const [exported, setExported] = useState<{ kind: 'done'; path: string; entries: number } | { kind: 'error'; error: ErrorInfo } | null>(null);
 
   const events = useMemo(() => [...new Set((entries ?? []).map((e) => e.event))].sort(), [entries]);
   const providers = useMemo(
@@ -29,7 +34,21 @@ export function LogView({ providerName, accounts }: Props): React.JSX.Element {
   const hashes = useMemo(() => hashesMatching(accounts ?? [], filter.search), [accounts, filter.search]);
   const visible = useMemo(() => (entries ?? []).filter((e) => matchesFilter(e, filter, hashes)), [entries, filter, hashes]);
 
-  const exportLog = (): void => {
+  // The whole chain, oldest first, where the person chooses (main asks with a save dialog).
+  const exportChain = async (): Promise<void> => {
+    setExporting(true);
+    setExported(null);
+    try {
+      const r = await call(bridge().exportLog());
+      if (r.saved) setExported({ kind: 'done', path: r.path, entries: r.entries });
+    } catch (err) {
+      setExported({ kind: 'error', error: errorInfo(err) });
+    } finally {
+      setExporting(false);
+    }
+  };
+
+  const saveShown = (): void => {
     const blob = new Blob([toJsonLines(visible)], { type: 'application/x-ndjson' });
     const url = URL.createObjectURL(blob);
     const a = document.createElement('a');
@@ -52,15 +71,26 @@ export function LogView({ providerName, accounts }: Props): React.JSX.Element {
         </div>
         <div className="header-actions">
           <VerifyBadge verify={verify} error={verifyError} />
-          <button type="button" className="btn" onClick={() => void runVerify()}>
+          <button type="button" className="btn" onClick={() => void reload()}>
             Verify again
           </button>
-          <button type="button" className="btn" onClick={exportLog} disabled={visible.length === 0}>
-            Export JSON lines
+          <button type="button" className="btn" onClick={saveShown} disabled={visible.length === 0}>
+            Save shown as JSON lines
+          </button>
+          <button type="button" className="btn btn-primary" onClick={() => void exportChain()} disabled={exporting}>
+            {exporting ? 'Exporting…' : 'Export log…'}
           </button>
         </div>
       </header>
-      {verify && !verify.ok && verify.firstBad && <TamperNotice bad={verify.firstBad} />}
+      {exported?.kind === 'done' && (
+        <p className="banner banner-info export-result" role="status" data-testid="export-result">
+          Exported {exported.entries} entries, oldest first, to <code>{exported.path}</code>. Check it on any computer with{' '}
+          <code>osmen-cred log --verify --file {exported.path}</code>.
+        </p>
+      )}
+      {exported?.kind === 'error' && <ErrorNotice error={exported.error} live />}
+      {verify && !verify.ok && verify.firstBad && !ANCHOR_PROBLEMS.has(verify.firstBad.problem ?? '') && <TamperNotice bad={verify.firstBad} />}
+      {verify && <ChainDetails verify={verify} />}
       <div className="filters" role="search" aria-label="Filter the log">
         <div className="field field-search">
           <label htmlFor={`${ids}-search`}>Search</label>
@@ -128,12 +158,15 @@ export function LogView({ providerName, accounts }: Props): React.JSX.Element {
           total={entries?.length ?? 0}
           providerName={providerName}
           accountByHash={accountByHash}
-          badSeq={verify?.ok === false ? (verify.firstBad?.seq ?? null) : null}
+          badSeq={verify?.ok === false && !ANCHOR_PROBLEMS.has(verify.firstBad?.problem ?? '') ? (verify.firstBad?.seq ?? null) : null}
         />
       )}
     </section>
   );
 }
+
+/** Problems with the vault anchor: ChainDetails explains them (what happened, what to do). */
+const ANCHOR_PROBLEMS: ReadonlySet<string> = new Set(['rolled_back', 'anchor_invalid']);
 
 function VerifyBadge({ verify, error }: { verify: LogVerifyDto | null; error: string | null }): React.JSX.Element {
   if (error) {
@@ -151,9 +184,14 @@ function VerifyBadge({ verify, error }: { verify: LogVerifyDto | null; error: st
       </span>
     );
   }
+  const problem = verify.firstBad?.problem;
   return (
     <span className="badge badge-bad" role="status" data-testid="chain-badge">
-      ✗ Tampering detected at entry {verify.firstBad?.seq ?? '?'}
+      {problem === 'rolled_back'
+        ? '✗ Rolled back to an older copy'
+        : problem === 'anchor_invalid'
+          ? '✗ Vault anchor does not match'
+          : `✗ Tampering detected at entry ${verify.firstBad?.seq ?? '?'}`}
     </span>
   );
 }

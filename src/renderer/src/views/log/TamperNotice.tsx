@@ -19,6 +19,10 @@ function whatHappened(bad: FirstBad): string {
       return 'The signed record that seals the end of the log is missing, so entries may have been removed from the end.';
     case 'head_invalid':
       return 'The signed record that seals the end of the log does not match it.';
+    case 'rolled_back':
+      return 'The log is older than the vault remembers: it was replaced by an older copy or cut short.';
+    case 'anchor_invalid':
+      return 'The log’s anchor in the vault does not match its signature.';
     case 'malformed':
       return `Line ${bad.line} of the log is not a readable entry.`;
     default:

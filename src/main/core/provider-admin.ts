@@ -1,0 +1,131 @@
+/**
+ * What Settings → Providers does with the providers, on top of the catalogue's rules: a
+ * snapshot of the configuration (every effective value with its source, accounts per provider),
+ * adding a custom provider without ever overwriting one that exists, editing one explicitly
+ * (keeping its secret unless told otherwise; its issuer stays while accounts are bound to it),
+ * and removing one together with its accounts when the person asked for that.
+ */
+import type { DisconnectResult } from './contracts.js';
+import type { ProviderSummary } from './contracts.js';
+import { BUILTIN_CLIENT_IDS, type BuiltinClientStatus, type SecretChange, type TenantStatus } from './builtin-clients.js';
+import { OAuthConfigError, isBuiltinProviderId, type ProviderRegistry } from './oauth/index.js';
+import type { CustomProviderInput, ProviderCatalogue } from './provider-catalogue.js';
+import type { TokenManager } from './vault/token-store.js';
+import type { IgnoredProviderEntry, SettingsStore, StoredCustomProvider } from './settings-store.js';
+
+export interface ProviderAdminDeps {
+  catalogue: ProviderCatalogue;
+  settings: SettingsStore;
+  tokens: Pick<TokenManager, 'listTokens'>;
+  providers: ProviderRegistry;
+  /** Disconnects one account (revoking it where the provider can). */
+  disconnect(providerId: string, userId: string): Promise<DisconnectResult>;
+}
+
+export interface BuiltinProviderConfig extends BuiltinClientStatus {
+  configured: boolean;
+  configHint?: string;
+  tenant?: TenantStatus;
+  accounts: number;
+}
+
+export interface CustomProviderConfig extends StoredCustomProvider {
+  hasClientSecret: boolean;
+  accounts: number;
+}
+
+export interface ProviderConfig {
+  builtins: BuiltinProviderConfig[];
+  custom: CustomProviderConfig[];
+  ignored: IgnoredProviderEntry[];
+}
+
+/** An explicit edit of a custom provider: the secret is kept, replaced or removed. */
+export interface CustomProviderEdit extends Omit<CustomProviderInput, 'clientSecret'> {
+  clientSecret: SecretChange;
+}
+
+function accountCounts(d: ProviderAdminDeps): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const a of d.tokens.listTokens()) counts.set(a.provider, (counts.get(a.provider) ?? 0) + 1);
+  return counts;
+}
+
+function customConfig(p: StoredCustomProvider, accounts: number): CustomProviderConfig {
+  return { ...p, scopes: [...p.scopes], hasClientSecret: p.hasClientSecret === true, accounts };
+}
+
+export function providerConfig(d: ProviderAdminDeps): ProviderConfig {
+  const counts = accountCounts(d);
+  const listed = new Map(d.providers.list().map((p) => [p.id, p]));
+  const builtins = BUILTIN_CLIENT_IDS.map((id): BuiltinProviderConfig => {
+    const p = listed.get(id);
+    const out: BuiltinProviderConfig = { ...d.catalogue.builtinClients.status(id), configured: p?.configured ?? false, accounts: counts.get(id) ?? 0 };
+    if (p?.configHint) out.configHint = p.configHint;
+    if (id === 'microsoft') out.tenant = d.catalogue.builtinClients.tenant();
+    return out;
+  });
+  return {
+    builtins,
+    custom: d.settings.customProviders.map((p) => customConfig(p, counts.get(p.id) ?? 0)),
+    ignored: d.settings.ignoredProviders,
+  };
+}
+
+/** Adds a custom provider; an id that is taken is refused (`provider_exists`), never overwritten. */
+export async function createCustomProvider(d: ProviderAdminDeps, input: CustomProviderInput): Promise<ProviderSummary> {
+  // A built-in id gets the catalogue's own refusal (provider_id_taken), which says so.
+  if (!isBuiltinProviderId(input.id) && (d.providers.has(input.id) || d.settings.customProviders.some((p) => p.id === input.id))) {
+    throw new OAuthConfigError({
+      code: 'provider_exists',
+      description: `A provider "${input.id}" exists already. Choose another id, or edit it in Settings → Providers. Nothing was changed.`,
+      provider: input.id,
+    });
+  }
+  return d.catalogue.addCustomProvider(input);
+}
+
+/** Edits a custom provider (discovery is checked again); its issuer can't change while accounts are connected at the old one. */
+export async function updateCustomProvider(d: ProviderAdminDeps, edit: CustomProviderEdit): Promise<CustomProviderConfig> {
+  const current = d.settings.customProviders.find((p) => p.id === edit.id);
+  if (!current) {
+    throw new OAuthConfigError({
+      code: 'unknown_provider',
+      description: `There is no custom provider "${edit.id}" to edit (it may have been removed meanwhile); add it instead.`,
+      provider: edit.id,
+    });
+  }
+  const bound = d.tokens.listTokens().filter((t) => t.provider === edit.id && t.issuer !== null && t.issuer !== edit.issuer).length;
+  if (edit.issuer !== current.issuer && bound > 0) {
+    throw new OAuthConfigError({
+      code: 'issuer_in_use',
+      description: `${bound} account(s) of "${edit.id}" are connected at ${current.issuer}; its issuer can't change while they are. Disconnect them first, or add the new issuer as another provider. Nothing was changed.`,
+      provider: edit.id,
+    });
+  }
+  const { clientSecret: change, ...rest } = edit;
+  const secret =
+    change.action === 'set' ? change.value : change.action === 'keep' && current.hasClientSecret ? (d.catalogue.readCustomSecret(edit.id) ?? undefined) : undefined;
+  await d.catalogue.addCustomProvider({ ...rest, ...(secret ? { clientSecret: secret } : {}) });
+  const saved = d.settings.customProviders.find((p) => p.id === edit.id)!;
+  return customConfig(saved, accountCounts(d).get(edit.id) ?? 0);
+}
+
+/**
+ * Removes a custom provider. With `disconnectAccounts` its accounts are disconnected (revoked where
+ * the provider can) first; without it, a provider in use is refused (`provider_in_use`).
+ */
+export async function removeCustomProvider(d: ProviderAdminDeps, id: string, opts: { disconnectAccounts?: boolean } = {}): Promise<{ disconnected: number }> {
+  const known = d.settings.customProviders.some((p) => p.id === id) || d.settings.ignoredProviders.some((p) => p.id === id);
+  if (!opts.disconnectAccounts || isBuiltinProviderId(id) || !known) {
+    // The catalogue refuses built-ins, unknown ids and providers in use before anything changes.
+    d.catalogue.removeCustomProvider(id);
+    return { disconnected: 0 };
+  }
+  let disconnected = 0;
+  for (const a of d.tokens.listTokens().filter((t) => t.provider === id)) {
+    if ((await d.disconnect(id, a.userId)).deleted) disconnected++;
+  }
+  d.catalogue.removeCustomProvider(id);
+  return { disconnected };
+}

@@ -1,0 +1,79 @@
+/**
+ * The sign-in on another device in progress (RFC 8628), as main knows it: what the person must
+ * enter and where, for the Connect view (an event and a state channel), "Copy code" (main
+ * writes the clipboard) and "Open the page" (main opens the provider's page it was given; the
+ * renderer never supplies a URL). The device code and the tokens never come here.
+ */
+import type { DeviceCodeDto, DeviceSignInStateDto } from '../../shared/ipc-contract.js';
+import type { DeviceUserCode } from '../core/oauth/device-flow.js';
+
+interface Pending {
+  attempt: number;
+  providerId: string;
+  startedAt: number;
+  code: DeviceCodeDto | null;
+}
+
+export interface DeviceAttempt {
+  /** Give this to core.connectAccountWithDevice as onUserCode. */
+  onUserCode(info: DeviceUserCode): void;
+  /** The sign-in settled (signed in, failed, cancelled or expired). */
+  end(): void;
+}
+
+export class DeviceSignIns {
+  private pending: Pending | null = null;
+  private attempts = 0;
+  private readonly listeners = new Set<(state: DeviceSignInStateDto) => void>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  begin(providerId: string): DeviceAttempt {
+    const attempt = ++this.attempts;
+    this.pending = { attempt, providerId, startedAt: this.now(), code: null };
+    this.publish();
+    return {
+      onUserCode: (info) => {
+        if (this.pending?.attempt !== attempt) return;
+        // Named fields only: whatever else the info carries stays here.
+        const code: DeviceCodeDto = { verificationUri: info.verificationUri, userCode: info.userCode, expiresAt: info.expiresAt };
+        if (info.verificationUriComplete) code.verificationUriComplete = info.verificationUriComplete;
+        this.pending = { ...this.pending, code };
+        this.publish();
+      },
+      end: () => {
+        // A newer attempt (the core aborted this one when it started) keeps its state.
+        if (this.pending?.attempt !== attempt) return;
+        this.pending = null;
+        this.publish();
+      },
+    };
+  }
+
+  state(): DeviceSignInStateDto {
+    const p = this.pending;
+    return p ? { active: true, providerId: p.providerId, startedAt: p.startedAt, code: p.code ? { ...p.code } : null } : { active: false };
+  }
+
+  userCode(): string | null {
+    return this.pending?.code?.userCode ?? null;
+  }
+
+  /** The page to open: the one with the code filled in when the provider gave it. */
+  pageUrl(): string | null {
+    const code = this.pending?.code;
+    return code ? (code.verificationUriComplete ?? code.verificationUri) : null;
+  }
+
+  subscribe(listener: (state: DeviceSignInStateDto) => void): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  private publish(): void {
+    const state = this.state();
+    for (const l of [...this.listeners]) l(state);
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * The handlers of Settings → Providers (and whether a provider can sign in on another device).
+ * Requests arrive parsed against the contract; replies are built from named fields
+ * (provider-dto.ts) and parsed again by the table before they leave. A client secret goes into
+ * the core and never comes back: replies say whether one is set, and where from.
+ */
+import type { DeviceSupportDto, FieldCheckDto } from '../../shared/ipc-contract.js';
+import type { BuiltinClientId } from '../core/builtin-clients.js';
+import type { CredentialCore } from '../core/api.js';
+import type { ImplTable } from './handlers.js';
+import { toBuiltinConfigDto, toCustomConfigDto, toProviderConfigDto } from './provider-dto.js';
+
+type ProviderChannel =
+  | 'osmen:providers:config'
+  | 'osmen:providers:check-field'
+  | 'osmen:providers:set-builtin'
+  | 'osmen:providers:clear-builtin'
+  | 'osmen:providers:set-tenant'
+  | 'osmen:providers:update-custom'
+  | 'osmen:providers:remove-custom'
+  | 'osmen:providers:device-support';
+
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+export function providerHandlers(core: () => CredentialCore): Pick<ImplTable, ProviderChannel> {
+  const builtin = (c: CredentialCore, id: BuiltinClientId) => toBuiltinConfigDto(c.providerConfig().builtins.find((b) => b.id === id)!);
+  return {
+    'osmen:providers:config': () => toProviderConfigDto(core().providerConfig()),
+    'osmen:providers:check-field': (req): FieldCheckDto => {
+      const r = core().checkProviderField(req);
+      const dto: FieldCheckDto = { status: r.status, message: clip(r.message, 1024) };
+      if (r.fix !== undefined) dto.fix = clip(r.fix, 1024);
+      return dto;
+    },
+    'osmen:providers:set-builtin': (req) => {
+      const c = core();
+      c.setBuiltinClient(req.providerId, { clientId: req.clientId, clientSecret: req.clientSecret });
+      return builtin(c, req.providerId);
+    },
+    'osmen:providers:clear-builtin': (req) => {
+      const c = core();
+      c.clearBuiltinClient(req.providerId);
+      return builtin(c, req.providerId);
+    },
+    'osmen:providers:set-tenant': (req) => {
+      const c = core();
+      c.setMicrosoftTenant(req.tenant);
+      return builtin(c, 'microsoft');
+    },
+    'osmen:providers:update-custom': async (req) => {
+      const edit: Parameters<CredentialCore['updateCustomProvider']>[0] = {
+        id: req.id,
+        issuer: req.issuer,
+        clientId: req.clientId,
+        clientSecret: req.clientSecret,
+        scopes: req.scopes,
+      };
+      if (req.displayName !== undefined) edit.displayName = req.displayName;
+      return toCustomConfigDto(await core().updateCustomProvider(edit));
+    },
+    'osmen:providers:remove-custom': async (req) => {
+      const { disconnected } = await core().removeCustomProviderAndAccounts(req.id, { disconnectAccounts: req.disconnectAccounts === true });
+      return { removed: true as const, disconnected };
+    },
+    'osmen:providers:device-support': async (req): Promise<DeviceSupportDto> => {
+      const r = await core().deviceSignInSupport(req.providerId);
+      const dto: DeviceSupportDto = { supported: r.supported };
+      if (r.code !== undefined) dto.code = clip(r.code, 64);
+      if (r.reason !== undefined) dto.reason = clip(r.reason, 1024);
+      return dto;
+    },
+  };
+}

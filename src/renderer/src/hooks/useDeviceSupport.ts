@@ -1,0 +1,33 @@
+import { useEffect, useState } from 'react';
+import type { DeviceSupportDto, ProviderDto } from '../../../shared/ipc-contract';
+import { bridge, call, errorText } from '../api';
+
+export type DeviceSupportState = DeviceSupportDto | 'checking';
+
+/**
+ * For each configured provider: can it sign in on another device? Main asks the provider's
+ * metadata (discovery) for a device authorization endpoint; the answer says why not.
+ */
+export function useDeviceSupport(providers: ProviderDto[] | null): ReadonlyMap<string, DeviceSupportState> {
+  const [support, setSupport] = useState<ReadonlyMap<string, DeviceSupportState>>(new Map());
+  const key = (providers ?? [])
+    .filter((p) => p.configured)
+    .map((p) => `${p.id}@${p.issuer ?? ''}`)
+    .join(' ');
+  useEffect(() => {
+    let current = true;
+    const ids = key ? key.split(' ').map((k) => k.slice(0, k.indexOf('@'))) : [];
+    setSupport(new Map(ids.map((id) => [id, 'checking' as const])));
+    for (const id of ids) {
+      call(bridge().deviceSupport({ providerId: id }))
+        .catch((err: unknown): DeviceSupportDto => ({ supported: false, reason: errorText(err) }))
+        .then((answer) => {
+          if (current) setSupport((prev) => new Map(prev).set(id, answer));
+        });
+    }
+    return () => {
+      current = false;
+    };
+  }, [key]);
+  return support;
+}
