@@ -169,6 +169,7 @@ describe('validateAll', () => {
       'env:GOOGLE_CLIENT_ID',
       'env:GOOGLE_CLIENT_SECRET',
       'env:MICROSOFT_CLIENT_ID',
+      'env:MICROSOFT_CLIENT_SECRET',
       'env:MICROSOFT_TENANT',
       'redirect-uri:0',
     ]);

@@ -10,7 +10,6 @@ import {
   OAuthCancelledError,
   OAuthConfigError,
   OAuthError,
-  OAuthErrorParser,
   OAuthInvalidTokenError,
   OAuthNetworkError,
   OAuthRateLimitError,
@@ -18,10 +17,9 @@ import {
   OAuthTimeoutError,
   OAuthTokenExchangeError,
   OAuthTokenRefreshError,
-  parseRetryAfter,
-  parseWwwAuthenticate,
-  sanitizeText,
 } from '../../src/main/core/oauth/errors.js';
+import { OAuthErrorParser, parseRetryAfter, parseWwwAuthenticate } from '../../src/main/core/oauth/error-parser.js';
+import { sanitizeText } from '../../src/main/core/oauth/sanitize.js';
 import { GOOGLE_INVALID_RAPT, microsoftError } from '../helpers/http-fixtures.js';
 
 const parse = OAuthErrorParser.parseErrorResponse;

@@ -42,7 +42,7 @@ function producedCodes(): Set<string> {
   // The typed unions and the OAuth code tables.
   const unions = readFileSync(join(ROOT, 'src/main/core/errors.ts'), 'utf8') + readFileSync(join(ROOT, 'src/main/ipc/errors.ts'), 'utf8');
   add(unions, /\| '([A-Z_]+)'/g);
-  const oauth = readFileSync(join(ROOT, 'src/main/core/oauth/errors.ts'), 'utf8');
+  const oauth = readFileSync(join(ROOT, 'src/main/core/oauth/error-parser.ts'), 'utf8');
   for (const set of oauth.matchAll(/const (?:REAUTH|CONFIG|TRANSIENT)_CODES = new Set\(\[([^\]]*)\]/g)) add(set[1]!, /'([a-z_]+)'/g);
   // The renderer's own transport failure (src/preload/bridge.ts).
   add(readFileSync(join(ROOT, 'src/preload/bridge.ts'), 'utf8'), /code: '([A-Z_]+)'/g);

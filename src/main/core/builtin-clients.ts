@@ -12,7 +12,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { HealthCheck, SecurityEventSink } from './contracts.js';
-import { BUILTIN_PROVIDERS, OAuthConfigError, type ProviderRegistry } from './oauth/index.js';
+import { BUILTIN_PROVIDERS, MICROSOFT_TENANT_ENV, OAuthConfigError, type ProviderRegistry } from './oauth/index.js';
 import { envValue, type BuiltinProvider } from './oauth/providers/builtin.js';
 import { CredentialValidator } from './health/credential-validator.js';
 import type { TokenManager } from './vault/token-store.js';
@@ -197,7 +197,7 @@ export class BuiltinClients {
   tenant(): TenantStatus {
     const app = this.o.settings.microsoftTenant;
     if (app) return { value: app, source: 'app' };
-    const env = envValue(this.o.env(), 'MICROSOFT_TENANT');
+    const env = envValue(this.o.env(), MICROSOFT_TENANT_ENV);
     return env ? { value: env, source: 'environment' } : { value: 'common', source: 'default' };
   }
 

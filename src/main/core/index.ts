@@ -53,7 +53,7 @@ export {
 } from './audit/security-logger.js';
 export { verifyExportFile, type ExportVerifyResult } from './audit/log-export.js';
 export { ALLOWED_DETAIL_KEYS, sanitizeDetails } from './audit/redaction.js';
-export { redactTokens, maskSecret, isSecretFileName } from './health/secret-patterns.js';
+export { redactTokens, maskSecret, isSecretFileName } from './secret-patterns.js';
 // Facade, shared contracts and settings
 export {
   createCredentialCore,

@@ -10,9 +10,11 @@ import { BuiltinClients } from './builtin-clients.js';
 import type { HealthCheck, ProviderSummary, SecurityEventSink } from './contracts.js';
 import { CodedError } from './errors.js';
 import {
+  MICROSOFT_TENANT_ENV,
   OAuthConfigError,
   ProviderRegistry,
   isBuiltinProviderId,
+  withMicrosoftTenant,
   type ProviderRegistration,
 } from './oauth/index.js';
 import type { TokenManager } from './vault/token-store.js';
@@ -69,8 +71,7 @@ export class ProviderCatalogue {
   }
 
   private providerEnv(): NodeJS.ProcessEnv {
-    const tenant = this.o.settings.microsoftTenant;
-    return { ...this.o.env, ...(tenant ? { MICROSOFT_TENANT: tenant } : {}) };
+    return withMicrosoftTenant(this.o.env, this.o.settings.microsoftTenant);
   }
 
   private registration(p: { id: string; displayName?: string; issuer: string; clientId: string; hasClientSecret?: boolean; scopes: string[] }): ProviderRegistration {
@@ -198,7 +199,7 @@ export class ProviderCatalogue {
         title: 'Microsoft tenant',
         status: 'warn',
         message: ms.configHint!,
-        fix: `Set a valid tenant (${MICROSOFT_TENANT_HINT}) in Connect or MICROSOFT_TENANT. Connected Microsoft accounts keep refreshing with their own tenant.`,
+        fix: `Set a valid tenant (${MICROSOFT_TENANT_HINT}) in Connect or ${MICROSOFT_TENANT_ENV}. Connected Microsoft accounts keep refreshing with their own tenant.`,
       });
     }
     return checks;

@@ -7,7 +7,7 @@
  */
 import { MICROSOFT_TENANT_HINT, isMicrosoftTenant } from '../../shared/microsoft-tenant.js';
 import { describeTenant } from './builtin-clients.js';
-import { checkEndpointUrl, isBuiltinProviderId } from './oauth/index.js';
+import { BUILTIN_PROVIDERS, checkEndpointUrl, isBuiltinProviderId } from './oauth/index.js';
 import { CredentialValidator } from './health/credential-validator.js';
 import { CUSTOM_PROVIDER_ID_RE } from './settings-store.js';
 
@@ -33,8 +33,6 @@ export interface FieldCheckContext {
 }
 
 const NAMES: Record<ClientKind, string> = { google: 'Google', microsoft: 'Microsoft', custom: 'provider' };
-// The health report's test for a current Google Desktop-app secret (credential-validator.ts).
-const GOOGLE_SECRET_RE = /^GOCSPX-[A-Za-z0-9_-]{20,}$/;
 // Same as the settings file's scope rule (RFC 6749 §3.3 scope-token).
 const SCOPE_RE = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
 // eslint-disable-next-line no-control-regex
@@ -70,24 +68,15 @@ function clientId(kind: ClientKind, value: string): FieldCheck {
 }
 
 function clientSecret(kind: ClientKind, value: string): FieldCheck {
-  if (value === '') {
-    if (kind === 'google') {
-      return warn('No client secret: Google’s token endpoint requires the (non-confidential) secret of Desktop app clients.', 'Copy the client secret of the same OAuth client.');
-    }
-    return ok(kind === 'microsoft' ? 'No client secret: right for a desktop app (a public client).' : 'No client secret: fine for a public client.');
+  if (value !== '') {
+    if (CONTROL_RE.test(value) || value !== value.trim()) return error('The client secret has spaces, line breaks or other invisible characters around or in it.', 'Copy it again without them.');
+    if (value.length > 1024) return error('The client secret is longer than 1024 characters.', 'Check that you copied only the secret.');
   }
-  if (CONTROL_RE.test(value) || value !== value.trim()) return error('The client secret has spaces, line breaks or other invisible characters around or in it.', 'Copy it again without them.');
-  if (value.length > 1024) return error('The client secret is longer than 1024 characters.', 'Check that you copied only the secret.');
-  if (kind === 'google' && !GOOGLE_SECRET_RE.test(value)) {
-    return warn('This does not look like a current Google client secret (they start with GOCSPX-).', 'Check that you copied the client secret, not the client id; older secrets without the prefix still work.');
-  }
-  if (kind === 'microsoft') {
-    return warn(
-      'A desktop app is a public client: Microsoft rejects client secrets from public-client registrations.',
-      'Leave it empty unless the app registration is a confidential (web) client.',
-    );
-  }
-  return ok('The secret is kept encrypted in the vault and never shown again.');
+  const builtin = BUILTIN_PROVIDERS.find((b) => b.id === kind);
+  if (!builtin) return ok(value === '' ? 'No client secret: fine for a public client.' : 'The secret is kept encrypted in the vault and never shown again.');
+  const r = builtin.checkClientSecret(value);
+  if (r.status === 'warn') return warn(r.message, r.fix);
+  return ok(value === '' ? r.message : `${r.message} It is kept encrypted in the vault and never shown again.`);
 }
 
 function tenant(value: string): FieldCheck {

@@ -3,17 +3,10 @@
  * their documentation, over https, compared by exact host (never startsWith,
  * which `https://console.cloud.google.com.attacker.example` would pass).
  */
-export const EXTERNAL_HOSTS: ReadonlySet<string> = new Set([
-  'console.cloud.google.com',
-  'developers.google.com',
-  'myaccount.google.com',
-  'portal.azure.com',
-  'entra.microsoft.com',
-  'learn.microsoft.com',
-  'account.live.com',
-  'myapps.microsoft.com',
-  'github.com',
-]);
+import { BUILTIN_PROVIDERS } from '../core/oauth/providers/builtins.js';
+
+/** Each built-in provider's file lists its consoles; github.com hosts the project's own pages. */
+export const EXTERNAL_HOSTS: ReadonlySet<string> = new Set([...BUILTIN_PROVIDERS.flatMap((b) => b.consoleHosts), 'github.com']);
 
 export function isAllowedExternalUrl(raw: unknown): raw is string {
   if (typeof raw !== 'string' || raw.length > 2048) return false;

@@ -33,7 +33,7 @@ function timeoutOf(value: string | boolean | undefined): number | undefined {
  */
 async function checkProviderBeforeCreating(ctx: CommandContext, providerId: string, tenant: string | undefined): Promise<void> {
   // Loaded on demand, like the vault: `--help` and `keygen` need no OAuth engine.
-  const { OAuthConfigError, ProviderRegistry, isBuiltinProviderId } = await import('../../core/oauth/index.js');
+  const { OAuthConfigError, ProviderRegistry, isBuiltinProviderId, withMicrosoftTenant } = await import('../../core/oauth/index.js');
   const { readEnvFile } = await import('../../core/env-file.js');
   if (!isBuiltinProviderId(providerId)) {
     throw new OAuthConfigError({
@@ -44,7 +44,7 @@ async function checkProviderBeforeCreating(ctx: CommandContext, providerId: stri
       provider: providerId.slice(0, 64),
     });
   }
-  const env = { ...readEnvFile(join(ctx.vault.home, '.env')).values, ...ctx.io.env, ...(tenant ? { MICROSOFT_TENANT: tenant } : {}) };
+  const env = withMicrosoftTenant({ ...readEnvFile(join(ctx.vault.home, '.env')).values, ...ctx.io.env }, tenant);
   new ProviderRegistry({ env }).getHandler(providerId); // not_configured names the variable to set
 }
 

@@ -1,5 +1,5 @@
 import type { LogDetailValue } from '../contracts.js';
-import { REDACTED, redactTokens } from '../health/secret-patterns.js';
+import { REDACTED, redactTokens } from '../secret-patterns.js';
 
 /**
  * What may go into a security log entry's `details`. An allow-list rather

@@ -2,7 +2,10 @@ import { statSync } from 'node:fs';
 import type { HealthCheck, HealthReport } from '../contracts.js';
 import { decodeKey, KEY_HELP } from '../vault/encryption-manager.js';
 import { checkSecretsNotCommitted, type SecretScanOptions, type SecretScanResult } from './git-secrets.js';
-import { looksLikeKnownSecret } from './secret-patterns.js';
+import type { BuiltinProvider, FieldVerdict } from '../oauth/providers/builtin.js';
+import { google } from '../oauth/providers/google.js';
+import { MICROSOFT_TENANT_ENV, microsoft } from '../oauth/providers/microsoft.js';
+import { looksLikeKnownSecret } from '../secret-patterns.js';
 
 /**
  * Checks a person's configuration and says what is wrong and how to fix it
@@ -32,11 +35,7 @@ export interface EnvVarsReport {
   results: EnvVarResult[];
 }
 
-export interface ValidationResult {
-  valid: boolean;
-  message: string;
-  fix?: string;
-}
+export type ValidationResult = FieldVerdict;
 
 export type RedirectUriKind = 'https' | 'loopback' | 'private-use' | 'invalid';
 
@@ -68,14 +67,14 @@ export interface ValidateAllOptions {
   paths?: { home?: string; db?: string; log?: string };
 }
 
+const BUILTINS: Readonly<Record<'google' | 'microsoft', BuiltinProvider>> = { google, microsoft };
+
+/** The environment variables of the built-in providers (each provider's file owns its names). */
 export const PROVIDER_ENV = {
-  google: { clientId: 'GOOGLE_CLIENT_ID', clientSecret: 'GOOGLE_CLIENT_SECRET' },
-  microsoft: { clientId: 'MICROSOFT_CLIENT_ID', clientSecret: 'MICROSOFT_CLIENT_SECRET', tenant: 'MICROSOFT_TENANT' },
+  google: { clientId: google.env.clientId, clientSecret: google.env.clientSecret },
+  microsoft: { clientId: microsoft.env.clientId, clientSecret: microsoft.env.clientSecret, tenant: MICROSOFT_TENANT_ENV },
 } as const;
 
-// Project number, a dash, then a lowercase alphanumeric id; very old clients have no dash part.
-const GOOGLE_CLIENT_ID = /^[0-9]+(?:-[a-z0-9]+)?\.apps\.googleusercontent\.com$/;
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]']);
 const DANGEROUS_SCHEMES = new Set(['javascript:', 'data:', 'file:', 'vbscript:', 'blob:', 'about:', 'filesystem:', 'view-source:']);
 // RFC 8252 §7.1: a reverse domain name the app controls, e.g. com.example.app.
@@ -114,11 +113,11 @@ export class CredentialValidator {
     return { ok: missing.length === 0, missing, results };
   }
 
-  /** Google: `<project number>-<id>.apps.googleusercontent.com`; Microsoft: a GUID; others: non-empty, no whitespace. */
+  /** A built-in provider's own format (its file says what); others: non-empty, no whitespace. */
   static validateClientId(id: string | undefined | null, provider: string): ValidationResult {
-    const p = provider.toLowerCase();
+    const builtin = Object.values(BUILTINS).find((b) => b.id === provider.toLowerCase());
     if (typeof id !== 'string' || id.trim() === '') {
-      return { valid: false, message: `The ${provider} client id is empty.`, fix: `Copy the client id from the ${provider} developer console into ${p === 'google' || p === 'microsoft' ? PROVIDER_ENV[p].clientId : 'the provider settings'}.` };
+      return { valid: false, message: `The ${provider} client id is empty.`, fix: `Copy the client id from the ${provider} developer console into ${builtin ? builtin.env.clientId : 'the provider settings'}.` };
     }
     const junk = surroundingJunk(id);
     if (junk) return { valid: false, message: `The ${provider} client id ${junk}.`, fix: 'Remove the extra characters around the id.' };
@@ -129,29 +128,7 @@ export class CredentialValidator {
         fix: 'Put the client id (not the client secret) here, and rotate the secret if it was shared.',
       };
     }
-    if (p === 'google') {
-      if (GOOGLE_CLIENT_ID.test(id)) return { valid: true, message: 'The Google client id has the expected format.' };
-      const fix =
-        'Use the "Client ID" of a Desktop app OAuth client from Google Cloud console > APIs & Services > Credentials; it looks like 1234567890-abc123….apps.googleusercontent.com.';
-      if (/[A-Z]/.test(id) && GOOGLE_CLIENT_ID.test(id.toLowerCase())) {
-        return { valid: false, message: 'The Google client id has uppercase letters; Google client ids are lowercase.', fix };
-      }
-      if (!id.endsWith('.apps.googleusercontent.com')) {
-        return { valid: false, message: 'The Google client id must end with .apps.googleusercontent.com.', fix };
-      }
-      return { valid: false, message: 'The Google client id must be the project number, a dash and an id before .apps.googleusercontent.com.', fix };
-    }
-    if (p === 'microsoft') {
-      if (GUID.test(id)) return { valid: true, message: 'The Microsoft client id is a GUID, as expected.' };
-      if (/^\{.*\}$/.test(id) && GUID.test(id.slice(1, -1))) {
-        return { valid: false, message: 'The Microsoft client id is wrapped in braces.', fix: 'Remove the { } around the GUID.' };
-      }
-      return {
-        valid: false,
-        message: 'The Microsoft client id must be a GUID (8-4-4-4-12 hexadecimal digits).',
-        fix: 'Use the "Application (client) ID" from Entra admin center > App registrations > your app > Overview.',
-      };
-    }
+    if (builtin) return builtin.checkClientId(id);
     if (/\s/.test(id)) return { valid: false, message: `The ${provider} client id contains whitespace.`, fix: 'Copy the client id again without spaces or line breaks.' };
     if (id.length > 512) return { valid: false, message: `The ${provider} client id is longer than 512 characters.`, fix: 'Check that you copied only the client id.' };
     return { valid: true, message: `The ${provider} client id is non-empty and has no whitespace.` };
@@ -312,78 +289,36 @@ function keyChecks(input: KeySourceInput | undefined, env: NodeJS.ProcessEnv): H
 const isSet = (env: NodeJS.ProcessEnv, name: string): boolean => (env[name] ?? '').trim() !== '';
 
 function providerChecks(requested: Array<'google' | 'microsoft'> | undefined, env: NodeJS.ProcessEnv): HealthCheck[] {
-  const checks: HealthCheck[] = [];
-  const configured = (['google', 'microsoft'] as const).filter((p) => Object.values(PROVIDER_ENV[p]).some((n) => n !== 'MICROSOFT_TENANT' && isSet(env, n)));
+  const configured = (['google', 'microsoft'] as const).filter((p) => isSet(env, BUILTINS[p].env.clientId) || isSet(env, BUILTINS[p].env.clientSecret));
   const providers = requested ?? configured;
   if (providers.length === 0) {
-    checks.push({
-      id: 'providers',
-      title: 'OAuth providers',
-      status: 'warn',
-      message: 'No Google or Microsoft client is configured (GOOGLE_CLIENT_ID / MICROSOFT_CLIENT_ID are not set).',
-      fix: 'Register a desktop OAuth client (see the README) and put its id in .env, or add a custom OpenID provider in the app.',
-    });
-    return checks;
+    return [
+      {
+        id: 'providers',
+        title: 'OAuth providers',
+        status: 'warn',
+        message: 'No Google or Microsoft client is configured (GOOGLE_CLIENT_ID / MICROSOFT_CLIENT_ID are not set).',
+        fix: 'Register a desktop OAuth client (see the README) and put its id in .env, or add a custom OpenID provider in the app.',
+      },
+    ];
   }
-  for (const p of providers) {
-    const names = PROVIDER_ENV[p];
-    const idName = names.clientId;
-    const id = env[idName];
-    if (!isSet(env, idName)) {
-      checks.push({ id: `env:${idName}`, title: `${idName}`, status: 'fail', message: `${idName} is not set.`, fix: `Set ${idName} in .env (see .env.example).` });
-    } else {
-      const r = CredentialValidator.validateClientId(id!, p);
-      checks.push({ id: `env:${idName}`, title: idName, status: r.valid ? 'pass' : 'fail', message: r.message, ...(r.fix ? { fix: r.fix } : {}) });
-    }
-    const secretName = names.clientSecret;
-    if (p === 'google') {
-      const secret = env[secretName] ?? '';
-      if (!isSet(env, secretName)) {
-        checks.push({
-          id: `env:${secretName}`,
-          title: secretName,
-          status: 'warn',
-          message: `${secretName} is not set; Google's token endpoint requires the (non-confidential) secret of Desktop app clients.`,
-          fix: `Copy the client secret of the same Desktop app client into ${secretName} in .env.`,
-        });
-      } else if (!/^GOCSPX-[A-Za-z0-9_-]{20,}$/.test(secret.trim())) {
-        checks.push({
-          id: `env:${secretName}`,
-          title: secretName,
-          status: 'warn',
-          message: `${secretName} does not look like a current Google client secret (they start with GOCSPX-).`,
-          fix: 'Check that you copied the client secret, not the client id; older secrets without the prefix still work.',
-        });
-      } else {
-        checks.push({ id: `env:${secretName}`, title: secretName, status: 'pass', message: `${secretName} is set.` });
-      }
-    } else {
-      if (isSet(env, secretName)) {
-        checks.push({
-          id: `env:${secretName}`,
-          title: secretName,
-          status: 'warn',
-          message: `${secretName} is set, but a desktop app is a public client: Microsoft rejects client secrets from public-client registrations, and a secret shipped in a desktop app is not confidential.`,
-          fix: `Leave ${secretName} empty and enable "Allow public client flows" on the app registration.`,
-        });
-      }
-      const tenantName = PROVIDER_ENV.microsoft.tenant;
-      const tenant = (env[tenantName] ?? '').trim();
-      const tenantOk = tenant === '' || /^(common|organizations|consumers)$/.test(tenant) || GUID.test(tenant) || /^[a-z0-9-]+(\.[a-z0-9-]+)+$/i.test(tenant);
-      checks.push({
-        id: `env:${tenantName}`,
-        title: tenantName,
-        status: tenantOk ? 'pass' : 'fail',
-        message: tenantOk
-          ? tenant
-            ? `Microsoft tenant "${tenant}".`
-            : 'MICROSOFT_TENANT is not set; "common" is used.'
-          : 'MICROSOFT_TENANT must be common, organizations, consumers, a tenant GUID or a verified domain name.',
-        ...(tenantOk ? {} : { fix: 'Set MICROSOFT_TENANT to common (any account) or your directory (tenant) ID.' }),
-      });
-    }
-  }
-  return checks;
+  return providers.flatMap((p): HealthCheck[] => {
+    const builtin = BUILTINS[p];
+    return [clientIdCheck(builtin, env), clientSecretCheck(builtin, env), ...(builtin.extraEnvChecks?.(env) ?? [])];
+  });
+}
+
+function clientSecretCheck(builtin: BuiltinProvider, env: NodeJS.ProcessEnv): HealthCheck {
+  const name = builtin.env.clientSecret;
+  const r = builtin.checkClientSecret(env[name]?.trim());
+  return { id: `env:${name}`, title: name, status: r.status === 'ok' ? 'pass' : 'warn', message: `${name}: ${r.message}`, ...(r.fix ? { fix: r.fix } : {}) };
+}
+
+function clientIdCheck(builtin: BuiltinProvider, env: NodeJS.ProcessEnv): HealthCheck {
+  const name = builtin.env.clientId;
+  if (!isSet(env, name)) return { id: `env:${name}`, title: name, status: 'fail', message: `${name} is not set.`, fix: `Set ${name} in .env (see .env.example).` };
+  const r = CredentialValidator.validateClientId(env[name], builtin.id);
+  return { id: `env:${name}`, title: name, status: r.valid ? 'pass' : 'fail', message: r.message, ...(r.fix ? { fix: r.fix } : {}) };
 }
 
 async function gitChecks(repoDir: string, scan?: SecretScanOptions): Promise<HealthCheck[]> {

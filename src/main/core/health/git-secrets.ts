@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { SECRET_VALUE_PATTERNS, findSecretValues, isSecretFileName, type SecretValueKind } from './secret-patterns.js';
+import { SECRET_VALUE_PATTERNS, findSecretValues, isSecretFileName, type SecretValueKind } from '../secret-patterns.js';
 
 /**
  * Asks git — not .gitignore's text — whether secrets are or were committed.

@@ -19,10 +19,10 @@ import type { TokenManager, TokenMetadata, TokenResponse } from '../vault/token-
 import {
   OAuthCancelledError,
   OAuthError,
-  OAuthErrorParser,
   OAuthTimeoutError,
   OAuthTokenExchangeError,
 } from './errors.js';
+import { OAuthErrorParser } from './error-parser.js';
 import { page, startLoopbackListener, SUCCESS_PAGE } from './loopback-listener.js';
 import type { ProviderHandler, ProviderRegistry } from './providers/index.js';
 import { bindingOfHandler, resolveAccountHandler } from './account-endpoint.js';

@@ -10,7 +10,8 @@
  */
 import type { TokenMetadata } from '../vault/token-store.js';
 import { guardSink } from '../audit/guarded-sink.js';
-import { OAuthAuthorizationError, OAuthError, OAuthErrorParser } from './errors.js';
+import { OAuthErrorParser } from './error-parser.js';
+import { OAuthAuthorizationError, OAuthError } from './errors.js';
 import { abortError, announceConnected, raceSignal, saveConnectedAccount, type OAuthDeps } from './connect-flow.js';
 import { configError } from './providers/definition.js';
 import { checkEndpointUrl } from './loopback.js';

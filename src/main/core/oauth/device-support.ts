@@ -4,7 +4,8 @@
  * the reason it is not offered (no client id, no device endpoint, discovery failing) can be
  * shown instead of a button that fails.
  */
-import { OAuthError, OAuthErrorParser } from './errors.js';
+import { OAuthErrorParser } from './error-parser.js';
+import { OAuthError } from './errors.js';
 import type { ProviderRegistry } from './providers/index.js';
 
 export interface DeviceSupport {

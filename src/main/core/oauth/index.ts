@@ -12,14 +12,11 @@ export {
   OAuthTimeoutError,
   OAuthCancelledError,
   OAuthAccountNotFoundError,
-  OAuthErrorParser,
-  parseRetryAfter,
-  parseWwwAuthenticate,
-  sanitizeText,
   type OAuthErrorInit,
   type OAuthPhase,
-  type ParseContext,
 } from './errors.js';
+export { OAuthErrorParser, parseRetryAfter, parseWwwAuthenticate, type ParseContext } from './error-parser.js';
+export { sanitizeText } from './sanitize.js';
 export {
   ProviderRegistry,
   ProviderHandler,
@@ -27,6 +24,8 @@ export {
   isBuiltinProviderId,
   issuerMismatch,
   DEFAULT_CLOCK_TOLERANCE_SEC,
+  withMicrosoftTenant,
+  MICROSOFT_TENANT_ENV,
   type ProviderKind,
   type ProviderEndpoints,
   type ProviderRegistration,

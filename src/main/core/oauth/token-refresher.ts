@@ -25,9 +25,9 @@ import { backoffDelay, DEFAULT_BACKOFF_MAX_MS, type BackoffOptions } from './bac
 import {
   OAuthAccountNotFoundError,
   OAuthError,
-  OAuthErrorParser,
   OAuthTokenRefreshError,
 } from './errors.js';
+import { OAuthErrorParser } from './error-parser.js';
 import { PendingWrites } from './pending-writes.js';
 import { takeIssuedTokens, type ProviderHandler, type ProviderRegistry } from './providers/index.js';
 import { holderIdFor, RefreshLease } from '../vault/refresh-lease.js';

@@ -5,7 +5,8 @@
  */
 import * as oidc from 'openid-client';
 import type { TokenResponse } from '../../vault/token-types.js';
-import { OAuthConfigError, OAuthErrorParser, type OAuthPhase } from '../errors.js';
+import { OAuthErrorParser } from '../error-parser.js';
+import { OAuthConfigError, type OAuthPhase } from '../errors.js';
 import { configError, validateUrl, type Definition, type ProviderKind } from './definition.js';
 
 /**

@@ -13,4 +13,4 @@ export { ProviderHandler, takeIssuedTokens } from './handler.js';
 export { ProviderRegistry, BUILTIN_PROVIDERS, isBuiltinProviderId } from './registry.js';
 export type { BuiltinProvider } from './builtin.js';
 export { google, GOOGLE_ISSUER } from './google.js';
-export { microsoft, microsoftIssuer, tenantOfIssuer } from './microsoft.js';
+export { microsoft, microsoftIssuer, tenantOfIssuer, withMicrosoftTenant, MICROSOFT_TENANT_ENV } from './microsoft.js';

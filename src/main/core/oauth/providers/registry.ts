@@ -6,7 +6,7 @@
  * A built-in id always means the built-in provider: registering `google` or `microsoft` may set
  * its client registration and scopes, never another issuer or endpoints.
  */
-import type { BuiltinProvider } from './builtin.js';
+import { BUILTIN_PROVIDERS, isBuiltinProviderId } from './builtins.js';
 import {
   DEFAULT_CLOCK_TOLERANCE_SEC,
   PROVIDER_ID_RE,
@@ -18,15 +18,9 @@ import {
   type ProviderRegistration,
   type ProviderRegistryOptions,
 } from './definition.js';
-import { google } from './google.js';
 import { ProviderHandler } from './handler.js';
-import { microsoft } from './microsoft.js';
 
-export const BUILTIN_PROVIDERS: readonly BuiltinProvider[] = [google, microsoft];
-
-export function isBuiltinProviderId(id: string): boolean {
-  return BUILTIN_PROVIDERS.some((b) => b.id === id);
-}
+export { BUILTIN_PROVIDERS, isBuiltinProviderId } from './builtins.js';
 
 const SCOPE_RE = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
 

@@ -124,47 +124,72 @@ export function maskSecret(value: string): string {
   return `${prefix}****(${value.length} chars)`;
 }
 
+interface TokenLikePattern {
+  re: RegExp;
+  /**
+   * A credential of a recognisable type (Google secrets and tokens, JWTs, PEM blocks,
+   * Microsoft client secrets, Authorization values), as opposed to the heuristics
+   * (assignments, e-mail addresses, long opaque runs) that also catch harmless ids.
+   */
+  known: boolean;
+}
+
 /**
- * Token-like substrings for the log redactor. Wider than the scan patterns on
- * purpose: in a log, a false positive costs a little context, a miss leaks a
- * credential.
+ * Token-like substrings: the one table behind the log redactor, the OAuth error sanitizer
+ * and the "is this a secret?" test of client ids. Wider than the scan patterns on purpose:
+ * in a log, a false positive costs a little context, a miss leaks a credential.
  */
-export const TOKEN_LIKE_PATTERNS: readonly RegExp[] = [
+const TOKEN_LIKE: readonly TokenLikePattern[] = [
   // PEM blocks, whole (or to the end of the string when cut off).
-  /-----BEGIN [A-Z0-9 ]+-----[\s\S]*?(?:-----END [A-Z0-9 ]+-----|$)/g,
+  { re: /-----BEGIN [A-Z0-9 ]+-----[\s\S]*?(?:-----END [A-Z0-9 ]+-----|$)/g, known: true },
   // Authorization header values.
-  /\b(?:Bearer|Basic|DPoP)\s+[A-Za-z0-9._~+/=-]+/gi,
-  // JWTs (ID tokens, Microsoft access tokens): base64url JSON header starts with eyJ.
-  /eyJ[A-Za-z0-9_-]{6,}(?:\.[A-Za-z0-9_-]*){0,2}/g,
+  { re: /\b(?:Bearer|Basic|DPoP)\s+[A-Za-z0-9._~+/=-]+/gi, known: true },
+  // JWTs and JWEs (ID tokens, Microsoft access tokens): the base64url JSON header starts with eyJ.
+  { re: /eyJ[A-Za-z0-9_-]{5,}(?:\.[A-Za-z0-9_-]*){1,4}/g, known: true },
+  { re: /eyJ[A-Za-z0-9_-]{6,}/g, known: false },
   // Google access tokens, refresh tokens, client secrets.
-  /ya29\.[A-Za-z0-9_.-]+/g,
-  /1\/\/[A-Za-z0-9_-]{8,}/g,
-  /GOCSPX-[A-Za-z0-9_-]+/g,
-  // key=value / key: value pairs whose key names a secret.
-  /\b(?:access_token|refresh_token|id_token|client_secret|code_verifier|code|password|passwd|secret|api[_-]?key|token|assertion)\b(\s*["']?\s*[=:]\s*["']?)[^\s"'&,;}]+/gi,
+  { re: /ya29\.[A-Za-z0-9_.~+/=-]+/g, known: true },
+  { re: /1\/\/[A-Za-z0-9_-]{8,}/g, known: true },
+  { re: /GOCSPX-[A-Za-z0-9_-]+/g, known: true },
   // Microsoft client secrets contain '~' in a ~40-char run.
-  /[A-Za-z0-9_.-]{2,10}~[A-Za-z0-9_.~-]{20,}/g,
+  { re: /[A-Za-z0-9_.-]{2,10}~[A-Za-z0-9_.~-]{20,}/g, known: true },
+  // key=value / key: value pairs whose key names a secret.
+  {
+    re: /\b(?:access_token|refresh_token|id_token|client_secret|code_verifier|code|password|passwd|secret|api[_-]?key|token|assertion)\b(\s*["']?\s*[=:]\s*["']?)[^\s"'&,;}]+/gi,
+    known: false,
+  },
   // E-mail addresses: user ids are logged only as keyed hashes, so free text must not carry them either.
-  /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g,
+  { re: /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g, known: false },
   // Long opaque runs: base64, base64url or hex of 32+ characters.
-  /[A-Za-z0-9+/_~-]{32,}={0,2}/g,
+  { re: /[A-Za-z0-9+/_~-]{32,}={0,2}/g, known: false },
 ];
+
+export const TOKEN_LIKE_PATTERNS: readonly RegExp[] = TOKEN_LIKE.map((p) => p.re);
 
 export const REDACTED = '[REDACTED]';
 
-/** Replaces every token-like substring with [REDACTED]; returns the text and how many were replaced. */
-export function redactTokens(text: string): { text: string; count: number } {
+export interface RedactOptions {
+  /** What replaces a secret; default [REDACTED]. */
+  placeholder?: string;
+  /** Matches that are kept although token-shaped (e.g. GUIDs, which support asks for). */
+  keep?: (match: string) => boolean;
+}
+
+/** Replaces every token-like substring; returns the text and how many were replaced. */
+export function redactTokens(text: string, options: RedactOptions = {}): { text: string; count: number } {
+  const placeholder = options.placeholder ?? REDACTED;
   let count = 0;
   let out = text;
   for (const re of TOKEN_LIKE_PATTERNS) {
     out = out.replace(new RegExp(re.source, re.flags), (match: string, sep?: unknown) => {
+      if (options.keep?.(match)) return match;
       count++;
       // For key=value pairs keep the key so the line still says what was there.
       if (typeof sep === 'string' && /[=:]/.test(sep)) {
         const key = match.slice(0, match.indexOf(sep));
-        return `${key}${sep}${REDACTED}`;
+        return `${key}${sep}${placeholder}`;
       }
-      return REDACTED;
+      return placeholder;
     });
   }
   return { text: out, count };
@@ -172,19 +197,11 @@ export function redactTokens(text: string): { text: string; count: number } {
 
 /**
  * True when the text contains a credential of a recognisable type (Google
- * secrets and tokens, JWTs, PEM keys, Microsoft client secrets, Bearer
+ * secrets and tokens, JWTs, PEM blocks, Microsoft client secrets, Bearer
  * values). Narrower than the redactor: ids such as GUIDs are not flagged.
  */
 export function looksLikeKnownSecret(text: string): boolean {
-  return [
-    /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/,
-    /\bBearer\s+\S+/i,
-    /eyJ[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]+/,
-    /ya29\.[A-Za-z0-9_.-]{10,}/,
-    /1\/\/0?[A-Za-z0-9_-]{10,}/,
-    /GOCSPX-[A-Za-z0-9_-]{10,}/,
-    /[A-Za-z0-9_.-]{2,10}~[A-Za-z0-9_.~-]{20,}/,
-  ].some((re) => re.test(text));
+  return TOKEN_LIKE.some((p) => p.known && new RegExp(p.re.source, p.re.flags.replace('g', '')).test(text));
 }
 
 /** True when the text contains anything the redactor would replace. */
