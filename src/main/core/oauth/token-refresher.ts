@@ -21,14 +21,11 @@ import type { CoreEvents } from '../events.js';
 import { guardSink } from '../audit/guarded-sink.js';
 import { toStoreError, type StoredToken, type TokenManager, type TokenMetadata, type TokenResponse } from '../vault/token-store.js';
 import { resolveAccountHandler } from './account-endpoint.js';
-import { backoffDelay, DEFAULT_BACKOFF_MAX_MS, type BackoffOptions } from './backoff.js';
-import {
-  OAuthAccountNotFoundError,
-  OAuthError,
-  OAuthTokenRefreshError,
-} from './errors.js';
+import type { BackoffOptions } from './backoff.js';
+import { OAuthAccountNotFoundError, OAuthError, OAuthTokenRefreshError } from './errors.js';
 import { OAuthErrorParser } from './error-parser.js';
 import { PendingWrites } from './pending-writes.js';
+import { markNeedsReauth, outcomeFromStore, recordFailure, type RefreshStatusContext } from './refresh-status.js';
 import { takeIssuedTokens, type ProviderHandler, type ProviderRegistry } from './providers/index.js';
 import { holderIdFor, RefreshLease } from '../vault/refresh-lease.js';
 import {
@@ -52,7 +49,6 @@ export {
   type RefreshOutcome,
   type TokenRefresherOptions,
 } from './refresh-outcome.js';
-
 
 export class TokenRefresher {
   readonly tokens: TokenManager;
@@ -281,7 +277,7 @@ export class TokenRefresher {
             handler = await resolveAccountHandler({ tokens: this.tokens, providers: this.providers, log: this.log }, provider, userId, t);
           } catch (err) {
             const e = err instanceof OAuthError ? err : await OAuthErrorParser.fromError(err, { provider, phase: 'config' });
-            return this.recordFailure(provider, userId, e);
+            return recordFailure(this.statusContext, provider, userId, e);
           }
           continue;
         }
@@ -293,7 +289,7 @@ export class TokenRefresher {
             if (!this.unsaved.has(key)) this.releaseLease(provider, userId);
           }
         }
-        if (await this.waitForOtherHolder(provider, userId, snapshot)) return this.outcomeFromStore(provider, userId);
+        if (await this.waitForOtherHolder(provider, userId, snapshot)) return outcomeFromStore(this.statusContext, provider, userId);
         // The other holder vanished without writing (crashed, lease expired): try again.
       }
       return {
@@ -336,7 +332,7 @@ export class TokenRefresher {
     }
     if (!t.refreshToken) {
       const error = reauthError(provider, 'no_refresh_token');
-      this.markNeedsReauth(provider, userId, 'no_refresh_token', error);
+      markNeedsReauth(this.statusContext, provider, userId, 'no_refresh_token', error);
       return { kind: 'failed', error };
     }
     return null;
@@ -356,29 +352,10 @@ export class TokenRefresher {
     return false;
   }
 
-  private outcomeFromStore(provider: string, userId: string): RefreshOutcome {
-    const meta = this.tokens.getMetadata(provider, userId);
-    if (!meta) throw new OAuthAccountNotFoundError(provider, userId);
-    if (meta.status === 'needs_reauth') return { kind: 'failed', error: reauthError(provider, meta.statusDetail) };
-    if (meta.status === 'refresh_failing') {
-      return {
-        kind: 'failed',
-        error: new OAuthTokenRefreshError({
-          code: meta.statusDetail?.split(/[\s(]/)[0] || 'refresh_failing',
-          description: 'Refreshing failed in another process.',
-          retryable: true,
-          retryAfterMs: meta.nextAttemptAt ? Math.max(0, meta.nextAttemptAt.getTime() - this.now()) : undefined,
-          provider,
-        }),
-      };
-    }
-    return { kind: 'refreshed_elsewhere' };
-  }
-
   private async callProvider(provider: string, userId: string, handler: ProviderHandler, snapshot: string): Promise<RefreshOutcome> {
     // Someone may have finished between our read and the lease: use their result. Then read the
     // refresh token again, right before it is sent: never one older than the store's.
-    if (this.tokens.rowVersion(provider, userId) !== snapshot) return this.outcomeFromStore(provider, userId);
+    if (this.tokens.rowVersion(provider, userId) !== snapshot) return outcomeFromStore(this.statusContext, provider, userId);
     const refreshToken = this.tokens.getToken(provider, userId)?.refreshToken;
     if (!refreshToken) throw new OAuthAccountNotFoundError(provider, userId);
     let response: TokenResponse;
@@ -400,9 +377,9 @@ export class TokenRefresher {
       // Losing a refresh race is not a lost grant: if another process stored a newer refresh
       // token meanwhile (a lease that expired during a stall, a clock far off), use its result.
       if (e.needsReauth && this.tokens.getToken(provider, userId)?.refreshToken !== refreshToken) {
-        return this.outcomeFromStore(provider, userId);
+        return outcomeFromStore(this.statusContext, provider, userId);
       }
-      return this.recordFailure(provider, userId, e);
+      return recordFailure(this.statusContext, provider, userId, e);
     }
     try {
       this.persist(provider, userId, response);
@@ -455,39 +432,8 @@ export class TokenRefresher {
     if (!saved) throw new OAuthAccountNotFoundError(provider, userId);
   }
 
-  private markNeedsReauth(provider: string, userId: string, detail: string, error: OAuthError): void {
-    try {
-      this.tokens.setStatus(provider, userId, { status: 'needs_reauth', detail });
-    } catch {
-      // the error is reported to the caller either way; the status follows on the next attempt
-    }
-    this.emit('needs-reauth', { provider, userId, reason: detail });
-    this.emit('accounts-changed');
-    this.log?.logOAuthEvent('needs_reauth', provider, userId, false, error.toLogDetails());
-  }
-
-  private recordFailure(provider: string, userId: string, e: OAuthError): RefreshOutcome {
-    const detail = e.providerCodes?.length ? `${e.code} (${e.providerCodes.join(', ')})` : e.code;
-    this.log?.logOAuthEvent('refresh', provider, userId, false, e.toLogDetails());
-    if (e.needsReauth) {
-      this.markNeedsReauth(provider, userId, detail, e);
-      return { kind: 'failed', error: e };
-    }
-    let retryAt: number | null = null;
-    try {
-      const meta = this.tokens.getMetadata(provider, userId);
-      const failureCount = (meta?.status === 'refresh_failing' ? meta.failureCount : 0) + 1;
-      // Configuration errors won't heal by retrying soon: wait the maximum (the user fixes settings).
-      const delay = e.retryable
-        ? backoffDelay(failureCount, e.retryAfterMs, this.backoff)
-        : Math.max(this.backoff.maxMs ?? DEFAULT_BACKOFF_MAX_MS, e.retryAfterMs ?? 0);
-      retryAt = this.now() + delay;
-      this.tokens.setStatus(provider, userId, { status: 'refresh_failing', detail, failureCount, nextAttemptAt: retryAt });
-    } catch {
-      // a status that can't be written (full disk) must not replace the provider's error
-    }
-    this.emit('refresh-failed', { provider, userId, code: e.code, retryAt });
-    this.emit('accounts-changed');
-    return { kind: 'failed', error: e };
+  /** What the outcome functions of refresh-status.ts need. */
+  private get statusContext(): RefreshStatusContext {
+    return { tokens: this.tokens, log: this.log, emit: (name, ...args) => this.emit(name, ...args), backoff: this.backoff, now: this.now };
   }
 }

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { TokenStoreError } from '../errors.js';
 import { defaultDbPath } from '../paths.js';
@@ -20,7 +19,8 @@ import { openTokenDatabase } from './store-init.js';
 import { RefreshLease } from './refresh-lease.js';
 import { prepareStatements, type TokenRow, type TokenStatements } from './token-statements.js';
 import { assertId, bindingOf, toMetadata } from './token-rows.js';
-import { reencryptVault, secretContext } from './rotation.js';
+import { reencryptVault } from './rotation.js';
+import { VaultMeta } from './vault-meta.js';
 import { VaultKeys } from './vault-keys.js';
 
 export { tokenContext, type AccountBinding, type Field } from './token-context.js';
@@ -48,8 +48,6 @@ export interface TokenStoreOptions {
   create?: boolean;
 }
 
-
-
 /**
  * Encrypted token storage on SQLite (better-sqlite3, WAL).
  * Every secret column is AES-GCM encrypted with its (provider, user, field, issuer, token
@@ -65,6 +63,7 @@ export class TokenStore {
     dataVersion?: Database.Statement<[], number>;
     totalChanges?: Database.Statement<[], number>;
   };
+  private readonly meta: VaultMeta;
   private closed = false;
 
   constructor(options: TokenStoreOptions) {
@@ -76,6 +75,7 @@ export class TokenStore {
     this.dbPath = options.dbPath ?? defaultDbPath();
     this.db = openTokenDatabase(this.dbPath, options.encryption, { create: options.create ?? true, busyTimeoutMs: options.busyTimeoutMs });
     this.stmts = prepareStatements(this.db);
+    this.meta = new VaultMeta(this.db, this.stmts, this.keys, (fn) => this.guard(fn));
   }
 
   private assertOpen(): void {
@@ -340,87 +340,44 @@ export class TokenStore {
     });
   }
 
-  /**
-   * Small named secrets kept encrypted in the vault (a custom provider's client
-   * secret, the security log's HMAC key). rotateKey re-encrypts them with the tokens.
-   */
+  /** Small named secrets, encrypted under the master key (a custom provider's client secret, the log's HMAC key). */
   putSecret(name: string, value: string): void {
-    const key = `secret:${name}`;
-    this.guard(() => this.stmts.setMeta.run(key, this.keys.manager.encryptToken(value, secretContext(key))));
+    this.meta.putSecret(name, value);
   }
 
   readSecret(name: string): string | null {
-    const key = `secret:${name}`;
-    const row = this.guard(() => this.stmts.getMeta.get(key));
-    return row ? this.keys.decrypt(row.value, secretContext(key)) : null;
+    return this.meta.readSecret(name);
   }
 
-  /** Deletes a named secret; returns whether there was one. */
   deleteSecret(name: string): boolean {
-    return this.guard(() => this.db.prepare('DELETE FROM meta WHERE key = ?').run(`secret:${name}`).changes > 0);
+    return this.meta.deleteSecret(name);
   }
 
-  /**
-   * A random 32-byte secret created on first use. It survives key rotation
-   * unchanged, so hashes made with it stay comparable across rotations.
-   */
+  /** A random 32-byte secret created on first use; it survives key rotation unchanged. */
   getOrCreateSecret(name: string): Buffer {
-    const key = `secret:${name}`;
-    return this.guard(() => {
-      if (!this.stmts.getMeta.get(key)) {
-        this.stmts.insertMetaIfAbsent.run(
-          key,
-          this.keys.manager.encryptToken(randomBytes(32).toString('base64url'), secretContext(key)),
-        );
-      }
-      return Buffer.from(this.readSecret(name)!, 'base64url');
-    });
+    return this.meta.getOrCreateSecret(name);
   }
 
   /** Plain (unencrypted, non-secret) vault metadata, such as the vault id. */
   readMeta(name: string): string | null {
-    return this.guard(() => this.stmts.getMeta.get(`plain:${name}`)?.value ?? null);
+    return this.meta.readMeta(name);
   }
 
-  /** Sets plain metadata unless it is set already; returns the value that is stored now. */
   adoptMeta(name: string, value: string): string {
-    return this.guard(() => {
-      this.stmts.insertMetaIfAbsent.run(`plain:${name}`, value);
-      return this.stmts.getMeta.get(`plain:${name}`)!.value;
-    });
+    return this.meta.adoptMeta(name, value);
+  }
+
+  /** A non-secret meta value by its raw key (the security log's anchor): other modules never see the database. */
+  getMetaValue(key: string): string | null {
+    return this.meta.getMetaValue(key);
+  }
+
+  updateMetaValue(key: string, update: (current: string | null) => string): void {
+    this.meta.updateMetaValue(key, update);
   }
 
   get encryptionManager(): EncryptionManager {
     return this.keys.manager;
-  }
-
-  /**
-   * A non-secret value in the vault's meta table, by its raw key (the security log's anchor).
-   * The vault owns the database: other modules read and write through these two methods.
-   */
-  getMetaValue(key: string): string | null {
-    return this.guard(() => this.stmts.getMeta.get(key)?.value ?? null);
-  }
-
-  /** Read-modify-write of a meta value in one IMMEDIATE transaction; `update` may throw to refuse the change. */
-  updateMetaValue(key: string, update: (current: string | null) => string): void {
-    // The caller's refusal is its own error, not a database failure: it passes through unchanged.
-    let refused: { error: unknown } | null = null;
-    this.guard(() =>
-      this.db
-        .transaction(() => {
-          let next: string;
-          try {
-            next = update(this.stmts.getMeta.get(key)?.value ?? null);
-          } catch (error) {
-            refused = { error };
-            return;
-          }
-          this.stmts.setMeta.run(key, next);
-        })
-        .immediate(),
-    );
-    if (refused) throw (refused as { error: unknown }).error;
   }
 
   /** The cross-process refresh lease of this vault, for one holder (refresh-lease.ts). */
