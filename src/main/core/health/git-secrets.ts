@@ -1,17 +1,15 @@
-import { execFile } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { SECRET_VALUE_PATTERNS, findSecretValues, isSecretFileName, type SecretValueKind } from '../secret-patterns.js';
+import { git, GitMissingError, type GitLimits, type GitRun } from './git-run.js';
 
 /**
  * Asks git — not .gitignore's text — whether secrets are or were committed.
  * A tracked file is committed whatever .gitignore says, and a secret removed
- * in a later commit is still in history, so this checks four things: files
+ * in a later commit is still in history, so this checks five things: files
  * tracked now, files ever added, secret files in the work tree that git would
- * pick up, and secret-looking values in tracked content and in history.
- *
- * git runs through execFile (no shell), so paths and patterns are arguments,
- * never shell text. Findings carry masked values only.
+ * pick up, secret-looking values in tracked content, and in history.
+ * Findings carry masked values only.
  */
 
 export type SecretFindingKind =
@@ -61,47 +59,6 @@ export interface SecretScanOptions {
   timeoutMs?: number;
 }
 
-interface GitRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-  overflow: boolean;
-}
-
-class GitMissingError extends Error {}
-
-/** The environment without GIT_* variables (GIT_CONFIG_COUNT/KEY/VALUE can inject config that runs programs). */
-function gitFreeEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('GIT_')));
-}
-
-function git(cwd: string, args: string[], opts: { maxBuffer: number; timeoutMs: number }): Promise<GitRun> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      'git',
-      // core.fsmonitor runs a program on index reads; a scanned repo's config must not run anything.
-      ['-c', 'core.quotePath=false', '-c', 'color.ui=false', '-c', 'core.fsmonitor=false', ...args],
-      {
-        cwd,
-        maxBuffer: opts.maxBuffer,
-        timeout: opts.timeoutMs,
-        encoding: 'utf8',
-        windowsHide: true,
-        env: { ...gitFreeEnv(), GIT_TERMINAL_PROMPT: '0', GIT_PAGER: 'cat', LC_ALL: 'C' },
-      },
-      (err, stdout, stderr) => {
-        if (!err) return resolve({ code: 0, stdout, stderr, overflow: false });
-        const e = err as NodeJS.ErrnoException & { code?: string | number };
-        if (e.code === 'ENOENT') return reject(new GitMissingError('git is not installed or not on PATH'));
-        if (e.code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') return resolve({ code: 0, stdout, stderr, overflow: true });
-        const killed = (err as { killed?: boolean; signal?: string | null }).killed;
-        const why = killed ? `timed out after ${opts.timeoutMs} ms\n${stderr}` : stderr;
-        resolve({ code: typeof e.code === 'number' ? e.code : 1, stdout, stderr: why, overflow: false });
-      },
-    );
-  });
-}
-
 const HISTORY_NOTE =
   'Removing it in a new commit does not remove it from history: treat the secret as exposed and rotate it. ' +
   'To purge history, rewrite it (git filter-repo --invert-paths --path <file>, or BFG), force-push, and have every clone re-clone.';
@@ -132,82 +89,95 @@ function incomplete(step: string, r: GitRun, okCodes: number[] = [0]): SecretFin
   };
 }
 
-export async function checkSecretsNotCommitted(repoDir: string, options: SecretScanOptions = {}): Promise<SecretScanResult> {
-  const run = { maxBuffer: options.maxBuffer ?? 64 * 1024 * 1024, timeoutMs: options.timeoutMs ?? 60_000 };
-  const maxCommits = Math.max(1, Math.floor(options.maxHistoryCommits ?? 2000));
-  const excludes = (options.exclude ?? []).map((p) => `:(exclude)${p}`);
-  const base = { repoDir, findings: [] as SecretFinding[] };
+/** One scan step: what it found, and the git runs whose failure would make it incomplete. */
+interface StepResult {
+  findings: SecretFinding[];
+  runs: Array<{ step: string; run: GitRun; okCodes?: number[] }>;
+}
 
+interface ScanContext {
+  root: string;
+  limits: GitLimits;
+  excludes: string[];
+  maxCommits: number;
+}
+
+/** The work tree's root, or the result to return when there is no repository to scan. */
+async function findRoot(repoDir: string, limits: GitLimits): Promise<string | SecretScanResult> {
+  const base = { repoDir, findings: [] as SecretFinding[], ok: false };
   if (!existsSync(repoDir) || !statSync(repoDir).isDirectory()) {
-    return { ...base, ok: false, status: 'not_a_repo', message: `${repoDir} is not a folder.` };
+    return { ...base, status: 'not_a_repo', message: `${repoDir} is not a folder.` };
   }
-  let root: string;
   try {
-    const top = await git(repoDir, ['rev-parse', '--show-toplevel'], run);
-    if (top.code !== 0) {
-      const notRepo = /not a git repository/i.test(top.stderr);
-      return {
-        ...base,
-        ok: false,
-        status: notRepo ? 'not_a_repo' : 'git_error',
-        message: notRepo
-          ? `${repoDir} is not a git repository, so there is nothing committed to check.`
-          : `git could not read ${repoDir}: ${top.stderr.trim().split('\n')[0] ?? 'unknown error'}`,
-      };
-    }
-    root = top.stdout.trim();
+    const top = await git(repoDir, ['rev-parse', '--show-toplevel'], limits);
+    if (top.code === 0) return top.stdout.trim();
+    const notRepo = /not a git repository/i.test(top.stderr);
+    return {
+      ...base,
+      status: notRepo ? 'not_a_repo' : 'git_error',
+      message: notRepo
+        ? `${repoDir} is not a git repository, so there is nothing committed to check.`
+        : `git could not read ${repoDir}: ${top.stderr.trim().split('\n')[0] ?? 'unknown error'}`,
+    };
   } catch (err) {
     if (err instanceof GitMissingError) {
-      return { ...base, ok: false, status: 'git_unavailable', message: 'git is not installed or not on PATH, so committed secrets cannot be checked.' };
+      return { ...base, status: 'git_unavailable', message: 'git is not installed or not on PATH, so committed secrets cannot be checked.' };
     }
     throw err;
   }
+}
 
-  const findings: SecretFinding[] = [];
-
-  // 1. Secret files tracked now.
-  const lsTracked = await git(root, ['ls-files', '-z'], run);
-  const tracked = lsTracked.stdout.split('\0').filter(Boolean);
-  const trackedSecret = new Set(tracked.filter(isSecretFileName));
-  for (const path of trackedSecret) {
-    findings.push({
+/** 1. Secret files tracked now. */
+async function trackedSecretFiles(ctx: ScanContext): Promise<StepResult & { paths: Set<string> }> {
+  const run = await git(ctx.root, ['ls-files', '-z'], ctx.limits);
+  const paths = new Set(run.stdout.split('\0').filter((p) => p && isSecretFileName(p)));
+  const findings = [...paths].map(
+    (path): SecretFinding => ({
       kind: 'tracked_secret_file',
       severity: 'fail',
       path,
       message: `${path} holds secrets and is tracked by git (committed or staged).`,
       fix: `git rm --cached -- '${path}' && commit; ${ignoreFix(path)} ${HISTORY_NOTE}`,
-    });
-  }
+    }),
+  );
+  return { findings, paths, runs: [{ step: 'tracked-file listing (git ls-files)', run }] };
+}
 
-  // 2. Secret files ever added in any commit of any branch.
-  const added = await git(root, ['log', '--all', '--diff-filter=A', '--name-only', '--format=%x01%h'], run);
+/** 2. Secret files ever added in any commit of any branch (those tracked now are reported by step 1). */
+async function secretFilesInHistory(ctx: ScanContext, tracked: Set<string>): Promise<StepResult> {
+  const run = await git(ctx.root, ['log', '--all', '--diff-filter=A', '--name-only', '--format=%x01%h'], ctx.limits);
   const everAdded = new Map<string, string>(); // path -> oldest commit that added it
   let commit = '';
-  for (const line of added.stdout.split('\n')) {
+  for (const line of run.stdout.split('\n')) {
     if (line.startsWith('\x01')) commit = line.slice(1);
     else if (line && isSecretFileName(line)) everAdded.set(line, commit);
   }
-  for (const [path, c] of everAdded) {
-    if (trackedSecret.has(path)) continue; // reported above, with the history note
-    findings.push({
-      kind: 'secret_file_in_history',
-      severity: 'fail',
-      path,
-      commit: c,
-      message: `${path} was committed in ${c} and is still in the repository history.`,
-      fix: `${HISTORY_NOTE} ${ignoreFix(path)}`,
-    });
-  }
+  const findings = [...everAdded]
+    .filter(([path]) => !tracked.has(path))
+    .map(
+      ([path, c]): SecretFinding => ({
+        kind: 'secret_file_in_history',
+        severity: 'fail',
+        path,
+        commit: c,
+        message: `${path} was committed in ${c} and is still in the repository history.`,
+        fix: `${HISTORY_NOTE} ${ignoreFix(path)}`,
+      }),
+    );
+  return { findings, runs: [{ step: 'history file listing (git log --diff-filter=A)', run }] };
+}
 
-  // 3. Secret files present in the work tree that git would add (not ignored).
-  const others = await git(root, ['ls-files', '-z', '--others', '--exclude-standard'], run);
-  const candidates = new Set(others.stdout.split('\0').filter((p) => p && isSecretFileName(p)));
+/** 3. Secret files present in the work tree that git would add (not ignored), and a .gitignore that would let .env in. */
+async function unignoredSecretFiles(ctx: ScanContext, tracked: Set<string>): Promise<StepResult> {
+  const { root, limits } = ctx;
+  const run = await git(root, ['ls-files', '-z', '--others', '--exclude-standard'], limits);
+  const candidates = new Set(run.stdout.split('\0').filter((p) => p && isSecretFileName(p)));
   for (const name of ['.env', 'tokens.db', 'credentials.json']) {
-    if (existsSync(join(root, name)) && !trackedSecret.has(name)) candidates.add(name);
+    if (existsSync(join(root, name)) && !tracked.has(name)) candidates.add(name);
   }
+  const findings: SecretFinding[] = [];
   for (const path of candidates) {
-    const ig = await git(root, ['check-ignore', '-q', '--', path], run);
-    if (ig.code === 0) continue; // ignored: fine
+    if ((await git(root, ['check-ignore', '-q', '--', path], limits)).code === 0) continue; // ignored: fine
     findings.push({
       kind: 'secret_file_not_ignored',
       severity: 'fail',
@@ -216,29 +186,29 @@ export async function checkSecretsNotCommitted(repoDir: string, options: SecretS
       fix: ignoreFix(path),
     });
   }
-  if (!existsSync(join(root, '.env')) && !trackedSecret.has('.env')) {
-    const ig = await git(root, ['check-ignore', '-q', '--no-index', '--', '.env'], run);
-    if (ig.code !== 0) {
+  if (!existsSync(join(root, '.env')) && !tracked.has('.env')) {
+    if ((await git(root, ['check-ignore', '-q', '--no-index', '--', '.env'], limits)).code !== 0) {
       findings.push({
         kind: 'env_not_ignored',
         severity: 'warn',
         path: '.env',
         message: '.gitignore does not ignore .env; a .env created later (the documented way to configure this app) would be committed.',
-        fix: "Add .env and .env.* (with !.env.example) to .gitignore.",
+        fix: 'Add .env and .env.* (with !.env.example) to .gitignore.',
       });
     }
   }
+  return { findings, runs: [{ step: 'untracked file listing (git ls-files --others)', run }] };
+}
 
-  // 4. Secret-looking values in tracked content.
+/** 4. Secret-looking values in tracked content. `current` collects them so history does not repeat them. */
+async function secretValuesInTree(ctx: ScanContext, current: Set<string>): Promise<StepResult> {
   const patternArgs = SECRET_VALUE_PATTERNS.flatMap((p) => ['-e', p.ere]);
-  const grep = await git(root, ['grep', '-z', '-n', '-I', '-E', ...patternArgs, '--', '.', ...excludes], run);
-  const current = new Set<string>();
-  for (const rec of grep.stdout.split('\n')) {
-    if (!rec) continue;
+  const run = await git(ctx.root, ['grep', '-z', '-n', '-I', '-E', ...patternArgs, '--', '.', ...ctx.excludes], ctx.limits);
+  const findings: SecretFinding[] = [];
+  for (const rec of run.stdout.split('\n')) {
     const [path, lineNo, ...rest] = rec.split('\0');
     if (!path || !lineNo) continue;
-    const text = rest.join('\0');
-    for (const hit of findSecretValues(text)) {
+    for (const hit of findSecretValues(rest.join('\0'))) {
       current.add(`${path}\0${hit.kind}\0${hit.masked}`);
       findings.push({
         kind: 'secret_value',
@@ -251,19 +221,24 @@ export async function checkSecretsNotCommitted(repoDir: string, options: SecretS
       });
     }
   }
+  // git grep exits 1 when nothing matched.
+  return { findings, runs: [{ step: 'tracked-content scan (git grep)', run, okCodes: [0, 1] }] };
+}
 
-  // 5. Secret-looking values added anywhere in (bounded) history.
+/** 5. Secret-looking values added anywhere in the newest `maxCommits` commits, read from the patches. */
+async function secretValuesInHistory(ctx: ScanContext, current: Set<string>): Promise<StepResult> {
   const combined = SECRET_VALUE_PATTERNS.map((p) => `(${p.ere})`).join('|');
-  const hist = await git(
-    root,
-    ['log', '--all', '-p', '--no-ext-diff', '--no-textconv', '--format=%x01%h', `-n${maxCommits}`, '-G', combined, '--', '.', ...excludes],
-    run,
+  const run = await git(
+    ctx.root,
+    ['log', '--all', '-p', '--no-ext-diff', '--no-textconv', '--format=%x01%h', `-n${ctx.maxCommits}`, '-G', combined, '--', '.', ...ctx.excludes],
+    ctx.limits,
   );
+  const findings: SecretFinding[] = [];
   const seen = new Set<string>();
+  let commit = '';
   let file = '';
   let newLine = 0;
-  commit = '';
-  for (const line of hist.stdout.split('\n')) {
+  for (const line of run.stdout.split('\n')) {
     if (line.startsWith('\x01')) {
       commit = line.slice(1);
       file = '';
@@ -272,8 +247,7 @@ export async function checkSecretsNotCommitted(repoDir: string, options: SecretS
     } else if (line.startsWith('+++ ')) {
       file = line === '+++ /dev/null' ? '' : line.slice(4).replace(/^b\//, '');
     } else if (line.startsWith('@@')) {
-      const m = /\+(\d+)/.exec(line);
-      newLine = m ? Number(m[1]) : 0;
+      newLine = Number(/\+(\d+)/.exec(line)?.[1] ?? 0);
     } else if (line.startsWith('+') && file) {
       for (const hit of findSecretValues(line.slice(1))) {
         const key = `${file}\0${hit.kind}\0${hit.masked}`;
@@ -295,20 +269,36 @@ export async function checkSecretsNotCommitted(repoDir: string, options: SecretS
       newLine++;
     }
   }
+  return { findings, runs: [{ step: 'history content scan (git log -G)', run }] };
+}
 
-  for (const problem of [
-    incomplete('tracked-file listing (git ls-files)', lsTracked),
-    incomplete('history file listing (git log --diff-filter=A)', added),
-    incomplete('untracked file listing (git ls-files --others)', others),
-    incomplete('tracked-content scan (git grep)', grep, [0, 1]),
-    incomplete('history content scan (git log -G)', hist),
-  ]) {
+export async function checkSecretsNotCommitted(repoDir: string, options: SecretScanOptions = {}): Promise<SecretScanResult> {
+  const limits = { maxBuffer: options.maxBuffer ?? 64 * 1024 * 1024, timeoutMs: options.timeoutMs ?? 60_000 };
+  const root = await findRoot(repoDir, limits);
+  if (typeof root !== 'string') return root;
+  const ctx: ScanContext = {
+    root,
+    limits,
+    excludes: (options.exclude ?? []).map((p) => `:(exclude)${p}`),
+    maxCommits: Math.max(1, Math.floor(options.maxHistoryCommits ?? 2000)),
+  };
+  const tracked = await trackedSecretFiles(ctx);
+  const current = new Set<string>();
+  const steps = [
+    tracked,
+    await secretFilesInHistory(ctx, tracked.paths),
+    await unignoredSecretFiles(ctx, tracked.paths),
+    await secretValuesInTree(ctx, current),
+    await secretValuesInHistory(ctx, current),
+  ];
+  const findings = steps.flatMap((s) => s.findings);
+  for (const { step, run, okCodes } of steps.flatMap((s) => s.runs)) {
+    const problem = incomplete(step, run, okCodes);
     if (problem) findings.push(problem);
   }
-
   const fails = findings.filter((f) => f.severity === 'fail').length;
   return {
-    ...base,
+    repoDir,
     root,
     findings,
     ok: fails === 0,
