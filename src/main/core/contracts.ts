@@ -43,7 +43,10 @@ export interface SecurityLogEntry {
   category: 'oauth' | 'token' | 'security';
   event: string;
   provider?: string;
-  /** HMAC-SHA256 of the user id under a key derived from the master key (hex, truncated). */
+  /**
+   * HMAC-SHA256 of the user id (hex, truncated) under the log's key: a random secret kept
+   * encrypted in the vault, so hashes stay the same across master-key rotations.
+   */
   userHash?: string;
   success?: boolean;
   details: Record<string, LogDetailValue>;

@@ -1,6 +1,6 @@
 /**
- * The public core API (see DESIGN.md "Core API"). Imports nothing from
- * 'electron', so it runs in the app, the CLI and tests alike.
+ * The public core API (docs/architecture.md, "The core API"). Imports nothing
+ * from 'electron', so it runs in the app, the CLI and tests alike.
  */
 export * from './errors.js';
 export { EncryptionManager, KEY_HELP } from './vault/encryption-manager.js';

@@ -66,7 +66,7 @@ export function checkHead(parsed: unknown, keys: LogKeys): HeadState {
   if (h.keyId !== keys.keyId) {
     return {
       status: 'invalid',
-      reason: `the head record was signed with a different key (key ${h.keyId}, this logger uses ${keys.keyId}); if the master key was rotated, re-anchor with rekey()`,
+      reason: `the head record was signed with a different key (key ${h.keyId}, this logger uses ${keys.keyId}); if the log key was replaced, re-anchor with rekey()`,
     };
   }
   const { mac, ...unsigned } = h as HeadRecord;

@@ -70,7 +70,7 @@ export function securityLogPaths(logFile: string): { head: string; lock: string;
 function toKeyBuffer(key: Buffer | string): Buffer {
   const buf = typeof key === 'string' ? Buffer.from(key, 'utf8') : Buffer.from(key);
   if (buf.length < 16) {
-    throw new SecurityLogError('BAD_OPTIONS', 'hmacKey must be at least 16 bytes; pass encryption.deriveKey("security-log/user-id").');
+    throw new SecurityLogError('BAD_OPTIONS', 'hmacKey must be at least 16 bytes; the app passes the vault secret tokens.getOrCreateSecret("security-log-hmac").');
   }
   return buf;
 }
@@ -234,9 +234,10 @@ export class SecurityLogger implements SecurityEventSink {
   }
 
   /**
-   * Switches to a new key (after the master key was rotated): the current
-   * head must verify under the old key; a `log_rekeyed` entry is written and
-   * signed under the new key. User hashes differ before and after.
+   * Switches to a new log key (the log key is a vault secret, so rotating the master key does
+   * not change it; this is for replacing a log key believed exposed): the current head must
+   * verify under the old key; a `log_rekeyed` entry is written and signed under the new key.
+   * User hashes differ before and after.
    */
   rekey(newKey: Buffer | string): void {
     this.assertOpen();

@@ -111,11 +111,6 @@ export class EncryptionManager {
     return this.ring.map((k) => k.id);
   }
 
-  /** Derives a purpose-bound subkey from the primary master key (e.g. the log's HMAC key). */
-  deriveKey(purpose: string): Buffer {
-    return deriveSubkey(this.ring[0]!.master, `osmen/${purpose}`);
-  }
-
   /** True when a ciphertext was made by a key other than the primary (needs re-encryption). */
   isStale(ciphertext: string): boolean {
     const id = ciphertext.split('.', 3)[1];

@@ -414,6 +414,6 @@ export class TokenStore {
   }
 }
 
-/** The seed's name for the token store (DESIGN "Core API"); the same class. */
+/** The seed's name for the token store; the same class. */
 export { TokenStore as TokenManager };
 export type TokenManagerOptions = TokenStoreOptions;
