@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: measures the DESIGN.md performance table on this machine and
+ * `npm run bench`: measures the performance targets of docs/architecture.md on this machine and
  * writes it, with machine info, to bench/results.md. It measures and reports;
  * it asserts no speed (speed is never a test assertion in this project).
  *
