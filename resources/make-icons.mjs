@@ -75,7 +75,7 @@ function icon(size, bg, fg, dot) {
       const dd = Math.hypot(u - 0.8, v - 0.2);
       const d = smooth(dd, 0.19, aa);
       const white = smooth(dd, 0.23, aa);
-      col = col.map((c, i) => Math.round(c * (1 - white) + 255 * white));
+      col = col.map((c) => Math.round(c * (1 - white) + 255 * white));
       col = col.map((c, i) => Math.round(c * (1 - d) + [232, 64, 52][i] * d));
       a = Math.max(a, white);
     }

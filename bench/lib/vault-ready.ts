@@ -47,7 +47,7 @@ export async function benchVaultReady(ctx: VaultReadyContext): Promise<void> {
   }
   const fresh = dist(freshOpen);
   const big = dist(bigOpen);
-  let keychainText = 'not measured';
+  let keychainText: string;
   let kc: Dist | null = null;
   if (keychainNote) {
     keychainText = keychainNote;

@@ -26,7 +26,7 @@ export function findChromium(lookup: ChromiumLookup): string {
     if (lookup.exists(configured)) return configured;
     throw new ChromiumNotFoundError(`CHROMIUM_PATH is ${configured}, which does not exist. Point it at a Chromium or Chrome executable, or unset it.`);
   }
-  let playwright: string | null = null;
+  let playwright: string | null;
   try {
     playwright = lookup.playwrightChromium();
   } catch {

@@ -7,7 +7,7 @@
  * Every POST to the token endpoint is counted at the HTTP layer, by grant type,
  * so tests can assert "exactly one token request".
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Provider, { type Configuration } from 'oidc-provider';
 
@@ -150,7 +150,7 @@ export async function startTestProvider(options: TestProviderOptions = {}): Prom
     });
   }
   /** True when this device poll came too soon and was answered `slow_down` here. */
-  const slowDown = (params: URLSearchParams, res: import('node:http').ServerResponse, record: TokenRequestRecord): boolean => {
+  const slowDown = (params: URLSearchParams, res: ServerResponse, record: TokenRequestRecord): boolean => {
     const code = params.get('device_code');
     if (!device?.minPollSeconds || params.get('grant_type') !== DEVICE_GRANT || !code) return false;
     const now = Date.now();

@@ -4,7 +4,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EncryptionManager, KeyCustody, ProviderRegistry, TokenManager } from '../../src/main/core/index.js';
+import { EncryptionManager, type KeyCustody, ProviderRegistry, TokenManager } from '../../src/main/core/index.js';
 import { createCredentialCore, type CredentialCore, coreInternals } from '../../src/main/core/credential-core.js';
 import { browseAuthorization, PUBLIC_CLIENT_ID, startTestProvider, type TestProvider } from '../helpers/oidc-provider.js';
 import { startScriptedTokenServer } from '../helpers/http-fixtures.js';
@@ -305,7 +305,10 @@ describe('createCredentialCore with the OS keychain', () => {
             buf += d.toString();
             const parts = buf.split('\n');
             buf = parts.pop()!;
-            for (const p of parts) (p === 'ready' ? resolve() : lines.push(p));
+            for (const p of parts) {
+              if (p === 'ready') resolve();
+              else lines.push(p);
+            }
           }),
         );
         return { lines, ready, exited: new Promise<void>((resolve) => c.on('exit', () => resolve())) };

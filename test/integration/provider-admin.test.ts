@@ -72,7 +72,7 @@ describe('editing', () => {
     expect(secretOf('corp')).toBe(SECRET);
     expect(core.listProviders().find((p) => p.id === 'corp')!.displayName).toBe('Corp SSO');
 
-    saved = await core.updateCustomProvider({ id: 'corp', issuer: op.issuer, clientId: CLIENT, clientSecret: { action: 'set', value: 'CANARY-replaced-secret' }, scopes: SCOPES });
+    await core.updateCustomProvider({ id: 'corp', issuer: op.issuer, clientId: CLIENT, clientSecret: { action: 'set', value: 'CANARY-replaced-secret' }, scopes: SCOPES });
     expect(secretOf('corp')).toBe('CANARY-replaced-secret');
     saved = await core.updateCustomProvider({ id: 'corp', issuer: op.issuer, clientId: CLIENT, clientSecret: { action: 'clear' }, scopes: SCOPES });
     expect(saved.hasClientSecret).toBe(false);

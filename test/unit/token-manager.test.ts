@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EncryptionManager, TokenManager } from '../../src/main/core/index.js';
-import { VaultError } from '../../src/main/core/errors.js';
+import { type VaultError } from '../../src/main/core/errors.js';
 import { makeTmpHome } from '../helpers/tmp.js';
 
 let home: { dir: string; cleanup: () => void };

@@ -17,7 +17,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CredentialCore, VaultMode } from '../core/credential-core.js';
 import { osmenHome } from '../core/paths.js';
-import { CliError, EXIT } from './exit-codes.js';
+import { CliError } from './exit-codes.js';
 
 export interface VaultLocation {
   home: string;

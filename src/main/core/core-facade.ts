@@ -30,7 +30,7 @@ export class CoreFacade implements CredentialCore {
   private readonly signIns = new SignIns();
 
   constructor(
-    /** @internal the parts; tests and the bench reach them through coreInternals(). */
+    /** @internal the parts; tests reach them through coreInternals(). */
     readonly parts: CoreParts,
     private readonly o: FacadeOptions,
   ) {}

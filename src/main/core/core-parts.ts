@@ -10,7 +10,7 @@ import { readEnvFile, type EnvFileRead } from './env-file.js';
 import { CoreEvents } from './events.js';
 import { ensurePrivateDir } from './fs/private-files.js';
 import { AccessTokenSource } from './oauth/access-token.js';
-import { ProviderRegistry, TokenRefresher, TokenRefreshScheduler, type ProviderRegistration } from './oauth/index.js';
+import { type ProviderRegistry, TokenRefresher, TokenRefreshScheduler, type ProviderRegistration } from './oauth/index.js';
 import { ProviderCatalogue } from './provider-catalogue.js';
 import { SettingsStore } from './settings-store.js';
 import type { OpenedVault, VaultMode } from './vault/open-vault.js';
@@ -27,7 +27,7 @@ export interface CorePartsOptions {
   providers?: ProviderRegistration[] | ProviderRegistry;
 }
 
-/** The core's parts. The facade uses them; tests and the bench reach them through coreInternals(). */
+/** The core's parts. The facade uses them; tests reach them through coreInternals(). */
 export interface CoreParts {
   readonly vault: OpenedVault;
   readonly tokens: TokenStore;

@@ -74,9 +74,9 @@ export async function createCredentialCore(options: CredentialCoreOptions = {}):
 }
 
 /**
- * The parts behind a core (token store, refresher, scheduler, registry, log): for tests and
- * the bench, which set up state or measure a part directly. Application code uses the
- * CredentialCore interface only.
+ * The parts behind a core (token store, refresher, scheduler, registry, log): for tests, which
+ * set up state or look at a part directly. Application code uses the CredentialCore interface
+ * only; the bench builds the parts it measures itself.
  */
 export function coreInternals(core: CredentialCore): CoreParts {
   if (!(core instanceof CoreFacade)) throw new TypeError('not a core made by createCredentialCore');

@@ -145,7 +145,9 @@ export class DesktopController {
     // explicitly so refreshes in flight are saved.
     this.win.onSessionEnd(() => app.quit());
 
-    this.trayHandle = this.o.tray.create((action) => this.onTrayAction(action));
+    this.trayHandle = this.o.tray.create((action) => {
+      this.onTrayAction(action).catch((err: unknown) => this.o.diagnostics?.warn(`tray action ${action} failed`, err));
+    });
     const redraw = setInterval(() => this.redrawTray(), this.o.trayRedrawMs ?? 60_000);
     redraw.unref?.();
     this.cleanups.push(() => clearInterval(redraw));

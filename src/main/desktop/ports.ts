@@ -68,7 +68,7 @@ export interface PowerPort {
 }
 
 export interface ClipboardPort {
-  writeText(text: string): void;
+  writeText(text: string): Promise<void> | void;
 }
 
 /** What the app asks the person to save (the security log export). */

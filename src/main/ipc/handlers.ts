@@ -5,7 +5,7 @@
  * response mapped to a DTO and parsed again before it leaves, errors turned
  * into the typed error DTO. A call never throws and never rejects.
  */
-import { z } from 'zod';
+import { type z } from 'zod';
 import {
   CHANNELS,
   EVENTS,
@@ -33,7 +33,7 @@ import {
 import { IpcFailure, toErrorDto } from './errors.js';
 import { isAllowedExternalUrl } from './external-links.js';
 import type { EventSend } from './events-bridge.js';
-import { RejectionReporter } from './rejections.js';
+import { type RejectionReporter } from './rejections.js';
 import { SignInLinks } from './sign-in-link.js';
 import { DeviceSignIns } from './device-sign-ins.js';
 import { deviceHandlers } from './device-handlers.js';
@@ -56,7 +56,8 @@ export interface HandlerDeps {
    */
   openSignInPage?(url: string): void | Promise<void>;
   /** Puts text that main built on the clipboard (the renderer may not write it itself). */
-  writeClipboard?(text: string): void;
+  /** Electron's clipboard.writeText resolves once the text is on the clipboard. */
+  writeClipboard?(text: string): Promise<void> | void;
   /** Asks where to save a file (a save dialog); null when the person cancelled. */
   chooseSavePath?(suggestedName: string): Promise<string | null>;
   /** The locked screen's Retry: open the vault again; afterwards getCore() has it or vaultError() says why not. */
@@ -137,7 +138,7 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
       requirePort(deps.quit, 'Quitting from the window')();
       return { quitting: true as const };
     },
-    'osmen:app:copy': (req) => {
+    'osmen:app:copy': async (req) => {
       const write = requirePort(deps.writeClipboard, 'The clipboard');
       let text: string;
       if (req.what === 'sign-in-link') {
@@ -153,7 +154,7 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
         if (!known) throw new IpcFailure('NOT_FOUND', 'That account is not connected.');
         text = tokenCommand(req.providerId, req.userId);
       }
-      write(text);
+      await write(text);
       return { copied: true as const };
     },
     'osmen:accounts:list': () => {

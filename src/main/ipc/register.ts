@@ -24,7 +24,7 @@ export interface IpcMainLike {
 
 export function senderInfoOf(event: InvokeEvent): SenderInfo {
   let frameUrl: string | undefined;
-  let isMainFrame = false;
+  let isMainFrame: boolean;
   try {
     const frame = event.senderFrame;
     frameUrl = frame?.url;

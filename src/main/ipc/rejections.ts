@@ -18,7 +18,6 @@ export interface RejectionReporterOptions {
 
 /** A channel name from the renderer is untrusted text: bound it and drop control characters. */
 export function safeChannelLabel(channel: string): string {
-  // eslint-disable-next-line no-control-regex
   const clean = channel.replace(/[^\x20-\x7e]/g, '?');
   return clean.length > 64 ? `${clean.slice(0, 63)}…` : clean;
 }

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCredentialCore } from '../../../src/main/core/credential-core.js';
 import { EncryptionManager } from '../../../src/main/core/vault/encryption-manager.js';
-import { KeyCustody, KEYCHAIN_SERVICE } from '../../../src/main/core/vault/key-custody.js';
+import { type KeyCustody, KEYCHAIN_SERVICE } from '../../../src/main/core/vault/key-custody.js';
 import { peekVault } from '../../../src/main/core/vault/vault-identity.js';
 import { TokenManager } from '../../../src/main/core/vault/token-store.js';
 import { browseAuthorization, browseDeviceVerification, PUBLIC_CLIENT_ID, startTestProvider, type TestProvider } from '../../helpers/oidc-provider.js';

@@ -3,7 +3,7 @@
  * history would see it). Piped: everything up to end of input, less one final newline. A
  * terminal: one line typed without echo.
  */
-import { CliError, EXIT } from '../exit-codes.js';
+import { CliError } from '../exit-codes.js';
 
 export const MAX_SECRET_LENGTH = 4096;
 

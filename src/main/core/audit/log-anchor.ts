@@ -89,7 +89,7 @@ export class VaultLogAnchorStore implements LogAnchorStore {
 
   advance(anchor: LogAnchor): void {
     this.vault().updateMetaValue(META_KEY, (value) => {
-      let current: LogAnchor | null = null;
+      let current: LogAnchor | null;
       try {
         current = value === null ? null : parseAnchor(value);
       } catch {

@@ -114,7 +114,7 @@ export function withFileLock<T>(lockFile: string, fn: () => T, opts: { timeoutMs
   const timeoutMs = opts.timeoutMs ?? 10_000;
   const staleMs = opts.staleMs ?? 30_000;
   const deadline = Date.now() + timeoutMs;
-  let fd: number | null = null;
+  let fd: number | null;
   let delay = 1;
   for (;;) {
     fd = tryCreateLock(lockFile);
@@ -151,7 +151,7 @@ export async function withFileLockAsync<T>(
   const timeoutMs = opts.timeoutMs ?? 60_000;
   const staleMs = opts.staleMs ?? 120_000;
   const deadline = Date.now() + timeoutMs;
-  let fd: number | null = null;
+  let fd: number | null;
   let delay = 5;
   for (;;) {
     fd = tryCreateLock(lockFile);

@@ -142,6 +142,7 @@ export class CredentialValidator {
   static validateRedirectUri(uri: string | undefined | null): RedirectUriResult {
     const bad = (message: string, fix: string): RedirectUriResult => ({ valid: false, kind: 'invalid', warnings: [], message, fix });
     if (typeof uri !== 'string' || uri.trim() === '') return bad('The redirect URI is empty.', 'Use http://127.0.0.1 (the app picks a free port at sign-in) or an https URL you control.');
+    // eslint-disable-next-line no-control-regex -- control characters are what this check refuses
     if (/[\s\u0000-\u001f\u007f]/.test(uri)) return bad('The redirect URI contains whitespace or control characters.', 'Remove spaces and line breaks; redirect URIs must match exactly.');
     if (uri.includes('*')) {
       return bad('The redirect URI contains a wildcard; RFC 9700 requires exact matching of redirect URIs.', 'Register each full redirect URI exactly, without *.');

@@ -28,7 +28,7 @@ import type { ProviderHandler, ProviderRegistry } from './providers/index.js';
 import { bindingOfHandler, resolveAccountHandler } from './account-endpoint.js';
 import { holderIdFor } from '../vault/refresh-lease.js';
 import { DEFAULT_LEASE_MS } from './token-refresher.js';
-import { openSystemBrowser, type UrlOpener } from './system-browser.js';
+import { openSystemBrowser } from './system-browser.js';
 
 export interface OAuthDeps {
   tokens: TokenManager;

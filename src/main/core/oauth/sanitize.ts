@@ -14,6 +14,7 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  */
 export function sanitizeText(text: unknown, secrets: ReadonlyArray<string | undefined | null> = []): string {
   if (typeof text !== 'string' || text === '') return '';
+  // eslint-disable-next-line no-control-regex -- removing control characters is the point
   let out = text.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, ' ');
   for (const s of secrets) if (s && s.length >= 4) out = out.split(s).join('[redacted]');
   out = redactTokens(out, { placeholder: '[redacted]', keep: (m) => GUID.test(m) }).text;

@@ -27,7 +27,7 @@ import { OAuthErrorParser } from './error-parser.js';
 import { PendingWrites } from './pending-writes.js';
 import { markNeedsReauth, outcomeFromStore, recordFailure, type RefreshStatusContext } from './refresh-status.js';
 import { takeIssuedTokens, type ProviderHandler, type ProviderRegistry } from './providers/index.js';
-import { holderIdFor, RefreshLease } from '../vault/refresh-lease.js';
+import { holderIdFor, type RefreshLease } from '../vault/refresh-lease.js';
 import {
   DEFAULT_EXPIRY_MARGIN_MS,
   DEFAULT_LEASE_MS,

@@ -19,8 +19,9 @@ import { EncryptionError } from '../errors.js';
  *
  * Keys are 32 random bytes, accepted as base64 or base64url; a Python
  * `Fernet.generate_key()` key is exactly that, so existing keys keep working.
- * The raw master key is never used directly: HKDF derives a separate subkey per
- * purpose (token encryption, log HMAC, ...), so one purpose can't leak into another.
+ * The raw master key is never used directly: HKDF derives the token-encryption subkey, so
+ * the master key itself never meets a cipher. (The security log's HMAC key is not derived
+ * from it: it is a random secret stored in the vault, which survives key rotation.)
  */
 
 const FORMAT_VERSION = 'v1';

@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { TokenStoreError } from '../errors.js';
 import { defaultDbPath } from '../paths.js';
 import { EncryptionManager } from './encryption-manager.js';

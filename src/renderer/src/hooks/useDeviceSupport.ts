@@ -19,7 +19,8 @@ export function useDeviceSupport(providers: ProviderDto[] | null): ReadonlyMap<s
     const ids = key ? key.split(' ').map((k) => k.slice(0, k.indexOf('@'))) : [];
     setSupport(new Map(ids.map((id) => [id, 'checking' as const])));
     for (const id of ids) {
-      call(bridge().deviceSupport({ providerId: id }))
+      // The catch turns any failure into an answer, so the chain never rejects.
+      void call(bridge().deviceSupport({ providerId: id }))
         .catch((err: unknown): DeviceSupportDto => ({ supported: false, reason: errorText(err) }))
         .then((answer) => {
           if (current) setSupport((prev) => new Map(prev).set(id, answer));

@@ -34,6 +34,7 @@ export function AccountsView(props: Props): React.JSX.Element {
   const now = useNow(1000);
   const ids = useId();
   const { accounts, error, refreshing, merge } = props.state;
+  const { nameOf } = props;
   const nameOfAccount = useCallback((a: { provider: string; userId: string }): string => {
     const found = accounts?.find((x) => accountKey(x) === accountKey(a));
     return found?.displayName ?? a.userId;
@@ -55,10 +56,10 @@ export function AccountsView(props: Props): React.JSX.Element {
     if (!filtering) return accounts;
     return accounts.filter(
       (a) =>
-        accountMatches(a, props.nameOf(a.provider), search) &&
+        accountMatches(a, nameOf(a.provider), search) &&
         (statusFilter === 'all' || (statusFilter === 'active') === (a.status === 'active')),
     );
-  }, [accounts, filtering, search, statusFilter, props.nameOf]);
+  }, [accounts, filtering, search, statusFilter, nameOf]);
 
   useEffect(() => {
     if (!focusAfter || !accounts || accounts.some((a) => accountKey(a) === focusAfter.removed)) return;
