@@ -143,7 +143,7 @@ const refresh: CommandSpec = {
 
 Refreshes the access token now, whatever its expiry (through the same
 cross-process lease as the app). --all refreshes every account that holds a
-refresh token and is not waiting for the user to sign in again, one by one,
+refresh token and is not waiting for the user to sign in again, four at a time,
 and reports each. Exit 0 when all succeeded; otherwise the code of the worst
 failure (3 needs sign-in, 78 configuration, 65 data, 75 temporary).`,
   async run(ctx) {
@@ -167,22 +167,14 @@ failure (3 needs sign-in, 78 configuration, 65 data, 75 temporary).`,
       );
       return EXIT.OK;
     }
-    const targets = core.listAccounts().filter((a) => a.hasRefreshToken && a.status !== 'needs_reauth');
-    const outcomes: RefreshOutcome[] = [];
-    for (const a of targets) {
-      try {
-        const meta = await core.refreshAccount(a.provider, a.userId);
-        outcomes.push({ provider: a.provider, userId: a.userId, ok: true, expiresAt: accountJson(meta).expiresAt });
-      } catch (err) {
-        outcomes.push({
-          provider: a.provider,
-          userId: a.userId,
-          ok: false,
-          error: { code: errorCodeOf(err), message: safeMessage(err), exitCode: exitCodeFor(err) },
-        });
-      }
-    }
-    const skipped = core.listAccounts().length - targets.length;
+    // The core's "refresh all" policy, as the app's tray and window use it.
+    const report = await core.refreshEveryAccount();
+    const outcomes: RefreshOutcome[] = report.results.map((r) =>
+      r.ok
+        ? { provider: r.provider, userId: r.userId, ok: true, expiresAt: accountJson(r.metadata).expiresAt }
+        : { provider: r.provider, userId: r.userId, ok: false, error: { code: errorCodeOf(r.error), message: safeMessage(r.error), exitCode: exitCodeFor(r.error) } },
+    );
+    const skipped = report.skipped.length;
     if (ctx.values.json) {
       ctx.io.out(`${json({ refreshed: outcomes.filter((o) => o.ok).length, failed: outcomes.filter((o) => !o.ok).length, skipped, results: outcomes })}\n`);
     } else {

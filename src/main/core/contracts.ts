@@ -3,6 +3,7 @@
  * shape rather than on another module's class (the refresher logs through
  * SecurityEventSink without importing the logger, tests can pass a recorder).
  */
+import type { TokenMetadata } from './vault/token-types.js';
 
 /** Values allowed in log details: scalars only, so nothing nested can smuggle a token. */
 export type LogDetailValue = string | number | boolean | null;
@@ -210,7 +211,13 @@ export type RefreshSkipReason = 'needs_reauth' | 'no_refresh_token';
 export interface RefreshReport extends RefreshSummary {
   skipped: Array<{ provider: string; userId: string; reason: RefreshSkipReason }>;
   failures: Array<{ provider: string; userId: string; code: string }>;
+  /** Every account tried, in the order listed: its new metadata, or the typed error (never crosses IPC). */
+  results: RefreshResult[];
 }
+
+export type RefreshResult =
+  | { provider: string; userId: string; ok: true; metadata: TokenMetadata }
+  | { provider: string; userId: string; ok: false; error: unknown };
 
 export interface SchedulerState {
   running: boolean;

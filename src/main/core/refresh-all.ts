@@ -5,7 +5,7 @@
  * The report names the accounts it left alone and the ones that failed, so "Refreshed 2 of 2"
  * with three accounts listed is never left unexplained.
  */
-import type { RefreshReport, RefreshSkipReason } from './contracts.js';
+import type { RefreshReport, RefreshResult, RefreshSkipReason } from './contracts.js';
 import type { TokenMetadata } from './vault/token-types.js';
 
 function errorCode(err: unknown): string {
@@ -15,7 +15,7 @@ function errorCode(err: unknown): string {
 
 export async function refreshEveryAccount(
   accounts: readonly TokenMetadata[],
-  refresh: (provider: string, userId: string) => Promise<unknown>,
+  refresh: (provider: string, userId: string) => Promise<TokenMetadata>,
   concurrency = 4,
 ): Promise<RefreshReport> {
   const skipped: RefreshReport['skipped'] = [];
@@ -25,21 +25,21 @@ export async function refreshEveryAccount(
     if (reason) skipped.push({ provider: a.provider, userId: a.userId, reason });
     return reason === null;
   });
-  const failures: RefreshReport['failures'] = [];
-  let refreshed = 0;
+  const results: RefreshResult[] = new Array(targets.length);
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < targets.length) {
-      const a = targets[next++]!;
+      const i = next++;
+      const { provider, userId } = targets[i]!;
       try {
-        await refresh(a.provider, a.userId);
-        refreshed += 1;
-      } catch (err) {
+        results[i] = { provider, userId, ok: true, metadata: await refresh(provider, userId) };
+      } catch (error) {
         // The core logged it and set the account's status; the card shows it, the report names it.
-        failures.push({ provider: a.provider, userId: a.userId, code: errorCode(err) });
+        results[i] = { provider, userId, ok: false, error };
       }
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, targets.length) }, worker));
-  return { due: targets.length, refreshed, failed: failures.length, skipped, failures };
+  const failures = results.flatMap((r) => (r.ok ? [] : [{ provider: r.provider, userId: r.userId, code: errorCode(r.error) }]));
+  return { due: targets.length, refreshed: targets.length - failures.length, failed: failures.length, skipped, failures, results };
 }

@@ -280,12 +280,12 @@ export class DesktopController {
         core?.updateSettings({ backgroundRefreshPaused: !core.getSettings().backgroundRefreshPaused });
         return Promise.resolve();
       case 'refresh-all': {
-        if (!core || this.refreshingAll || !this.table) return Promise.resolve();
+        if (!core || this.refreshingAll) return Promise.resolve();
         this.refreshingAll = true;
         this.redrawTray();
-        // Failures are in the log and on the account cards.
-        return this.table
-          .invoke('osmen:accounts:refresh-all', { force: true })
+        // The core's policy, as the window's "Refresh all now"; failures are in the log and on the account cards.
+        return core
+          .refreshEveryAccount()
           .then(() => undefined)
           .finally(() => {
             this.refreshingAll = false;
