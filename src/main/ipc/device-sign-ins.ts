@@ -6,6 +6,7 @@
  */
 import type { DeviceCodeDto, DeviceSignInStateDto } from '../../shared/ipc-contract.js';
 import type { DeviceUserCode } from '../core/oauth/device-flow.js';
+import { AttemptSlot } from './attempt-slot.js';
 
 interface Pending {
   attempt: number;
@@ -21,32 +22,23 @@ export interface DeviceAttempt {
   end(): void;
 }
 
-export class DeviceSignIns {
-  private pending: Pending | null = null;
-  private attempts = 0;
-  private readonly listeners = new Set<(state: DeviceSignInStateDto) => void>();
-
-  constructor(private readonly now: () => number = Date.now) {}
+export class DeviceSignIns extends AttemptSlot<Pending, DeviceSignInStateDto> {
+  constructor(private readonly now: () => number = Date.now) {
+    super();
+  }
 
   begin(providerId: string): DeviceAttempt {
-    const attempt = ++this.attempts;
-    this.pending = { attempt, providerId, startedAt: this.now(), code: null };
-    this.publish();
+    const attempt = this.nextAttempt();
+    this.start({ attempt, providerId, startedAt: this.now(), code: null });
     return {
       onUserCode: (info) => {
-        if (this.pending?.attempt !== attempt) return;
         // Named fields only: whatever else the info carries stays here.
         const code: DeviceCodeDto = { verificationUri: info.verificationUri, userCode: info.userCode, expiresAt: info.expiresAt };
         if (info.verificationUriComplete) code.verificationUriComplete = info.verificationUriComplete;
-        this.pending = { ...this.pending, code };
-        this.publish();
+        this.update(attempt, (p) => ({ ...p, code }));
       },
-      end: () => {
-        // A newer attempt (the core aborted this one when it started) keeps its state.
-        if (this.pending?.attempt !== attempt) return;
-        this.pending = null;
-        this.publish();
-      },
+      // A newer attempt (the core aborted this one when it started) keeps its state.
+      end: () => this.endAttempt(attempt),
     };
   }
 
@@ -63,17 +55,5 @@ export class DeviceSignIns {
   pageUrl(): string | null {
     const code = this.pending?.code;
     return code ? (code.verificationUriComplete ?? code.verificationUri) : null;
-  }
-
-  subscribe(listener: (state: DeviceSignInStateDto) => void): () => void {
-    this.listeners.add(listener);
-    return () => {
-      this.listeners.delete(listener);
-    };
-  }
-
-  private publish(): void {
-    const state = this.state();
-    for (const l of [...this.listeners]) l(state);
   }
 }

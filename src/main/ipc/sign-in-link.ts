@@ -6,6 +6,7 @@
  * URL carries state and a PKCE challenge, not a secret, and is never logged.
  */
 import type { SignInStateDto } from '../../shared/ipc-contract.js';
+import { AttemptSlot } from './attempt-slot.js';
 
 export type UrlOpener = (url: string) => void | Promise<void>;
 
@@ -24,27 +25,20 @@ export interface SignInAttempt {
   end(): void;
 }
 
-export class SignInLinks {
-  private pending: Pending | null = null;
-  private attempts = 0;
-  private readonly listeners = new Set<(state: SignInStateDto) => void>();
-
-  constructor(private readonly now: () => number = Date.now) {}
+export class SignInLinks extends AttemptSlot<Pending, SignInStateDto> {
+  constructor(private readonly now: () => number = Date.now) {
+    super();
+  }
 
   begin(providerId: string, open: UrlOpener): SignInAttempt {
-    const attempt = ++this.attempts;
+    const attempt = this.nextAttempt();
     return {
       openUrl: async (url) => {
-        this.pending = { attempt, providerId, url, startedAt: this.now(), open };
-        this.publish();
+        this.start({ attempt, providerId, url, startedAt: this.now(), open });
         await open(url);
       },
-      end: () => {
-        // A newer attempt (the core aborted this one when it started) keeps its link.
-        if (this.pending?.attempt !== attempt) return;
-        this.pending = null;
-        this.publish();
-      },
+      // A newer attempt (the core aborted this one when it started) keeps its link.
+      end: () => this.endAttempt(attempt),
     };
   }
 
@@ -64,17 +58,5 @@ export class SignInLinks {
     if (!p) return false;
     await p.open(p.url);
     return true;
-  }
-
-  subscribe(listener: (state: SignInStateDto) => void): () => void {
-    this.listeners.add(listener);
-    return () => {
-      this.listeners.delete(listener);
-    };
-  }
-
-  private publish(): void {
-    const state = this.state();
-    for (const l of [...this.listeners]) l(state);
   }
 }
