@@ -9,7 +9,7 @@ import type { TokenMetadata } from '../core/vault/token-store.js';
 import type { CredentialCore } from '../core/api.js';
 import type { DeviceSignIns } from './device-sign-ins.js';
 import { IpcFailure } from './errors.js';
-import type { ImplTable } from './handlers.js';
+import type { ImplTable } from './handler-context.js';
 
 type DeviceChannel = 'osmen:accounts:connect-device' | 'osmen:accounts:device-state' | 'osmen:accounts:open-device-page';
 

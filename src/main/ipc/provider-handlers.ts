@@ -7,10 +7,13 @@
 import type { DeviceSupportDto, FieldCheckDto } from '../../shared/ipc-contract.js';
 import type { BuiltinClientId } from '../core/builtin-clients.js';
 import type { CredentialCore } from '../core/api.js';
-import type { ImplTable } from './handlers.js';
+import { toProviderDto } from './dto.js';
+import type { ImplTable } from './handler-context.js';
 import { toBuiltinConfigDto, toCustomConfigDto, toProviderConfigDto } from './provider-dto.js';
 
 type ProviderChannel =
+  | 'osmen:providers:list'
+  | 'osmen:providers:add-custom'
   | 'osmen:providers:config'
   | 'osmen:providers:check-field'
   | 'osmen:providers:set-builtin'
@@ -27,6 +30,19 @@ function clip(text: string, max: number): string {
 export function providerHandlers(core: () => CredentialCore): Pick<ImplTable, ProviderChannel> {
   const builtin = (c: CredentialCore, id: BuiltinClientId) => toBuiltinConfigDto(c.providerConfig().builtins.find((b) => b.id === id)!);
   return {
+    'osmen:providers:list': () => core().listProviders().map(toProviderDto),
+    // Never overwrites: an id that exists is refused (provider_exists); osmen:providers:update-custom edits.
+    'osmen:providers:add-custom': async (req) => {
+      const spec: Parameters<CredentialCore['addCustomProvider']>[0] = {
+        id: req.id,
+        issuer: req.issuer,
+        clientId: req.clientId,
+        scopes: req.scopes,
+      };
+      if (req.displayName !== undefined) spec.displayName = req.displayName;
+      if (req.clientSecret !== undefined) spec.clientSecret = req.clientSecret;
+      return toProviderDto(await core().createCustomProvider(spec));
+    },
     'osmen:providers:config': () => toProviderConfigDto(core().providerConfig()),
     'osmen:providers:check-field': (req): FieldCheckDto => {
       const r = core().checkProviderField(req);
