@@ -51,6 +51,14 @@ export interface Desktop {
   /** Names the app proposed in the save dialog, in order. */
   saveRequests: string[];
   open(options?: Parameters<typeof openApp>[4]): Promise<AppPage>;
+  /**
+   * Replaces the vault: a new data folder, core, handler table and page (and opener, clipboard,
+   * export folder); the OpenID Provider, the gateway (back to `pass`), the renderer server and
+   * Chromium stay. For files whose tests each start from their own empty vault.
+   */
+  fresh(): Promise<void>;
+  /** Every token value the current vault has held (access, refresh and ID tokens), read again now. */
+  tokensSeen(): Set<string>;
   close(): Promise<void>;
 }
 
@@ -61,9 +69,24 @@ export interface DesktopOptions {
   deviceFlow?: boolean;
 }
 
-export async function startDesktop(options: DesktopOptions = {}): Promise<Desktop> {
-  const op = await startTestProvider({ accessTokenTtl: 3600, ...(options.deviceFlow ? { deviceFlow: { interval: 1 } } : {}) });
-  const gateway = await startTokenGateway(op.issuer);
+type VaultParts = Pick<Desktop, 'home' | 'core' | 'table' | 'app' | 'opener' | 'clipboard' | 'exportDir' | 'saveRequests'> & { seen: Set<string> };
+
+/** Reads every stored token into `seen`. */
+function rememberTokens(core: CredentialCore, seen: Set<string>): void {
+  const tokens = coreInternals(core).tokens;
+  for (const a of tokens.listTokens()) {
+    const t = tokens.getToken(a.provider, a.userId);
+    for (const v of [t?.accessToken, t?.refreshToken, t?.idToken]) if (v) seen.add(v);
+  }
+}
+
+async function openVaultParts(
+  op: TestProvider,
+  gateway: TokenGateway,
+  server: StaticServer,
+  browser: Browser,
+  options: DesktopOptions,
+): Promise<VaultParts> {
   const home = makeTmpHome('osmen-e2e-');
   const opener = new BrowserOpener();
   const clipboard: string[] = [];
@@ -87,6 +110,11 @@ export async function startDesktop(options: DesktopOptions = {}): Promise<Deskto
     scopes: ['openid', 'email', 'profile', 'offline_access'],
     extraAuthParams: { prompt: 'consent' },
   });
+  // Each token the vault gets (a sign-in, a refresh, a rotation) is remembered as it is saved.
+  const seen = new Set<string>();
+  const remember = (): void => rememberTokens(core, seen);
+  core.events.on('accounts-changed', remember);
+  core.events.on('token-refreshed', remember);
   const table = createHandlerTable({
     getCore: () => core,
     vaultError: () => null,
@@ -103,35 +131,67 @@ export async function startDesktop(options: DesktopOptions = {}): Promise<Deskto
     },
     reportRejection: new RejectionReporter(() => core.securityEvents),
   });
+  const app = await openApp(browser, server, table, core.events);
+  return { home, core, table, app, opener, clipboard, exportDir, saveRequests, seen };
+}
+
+async function closeVaultParts(v: VaultParts): Promise<void> {
+  await v.app.close();
+  await v.core.close();
+  v.home.cleanup();
+  rmSync(v.exportDir, { recursive: true, force: true });
+}
+
+export async function startDesktop(options: DesktopOptions = {}): Promise<Desktop> {
+  const op = await startTestProvider({ accessTokenTtl: 3600, ...(options.deviceFlow ? { deviceFlow: { interval: 1 } } : {}) });
+  const gateway = await startTokenGateway(op.issuer);
   const server = await serveRenderer();
   const browser = await launchChromium();
-  const open = (options?: Parameters<typeof openApp>[4]): Promise<AppPage> => openApp(browser, server, table, core.events, options);
-  const app = await open();
-  return {
+  let vault = await openVaultParts(op, gateway, server, browser, options);
+  const d: Desktop = {
     op,
     gateway,
-    home,
-    core,
-    table,
     server,
     browser,
-    app,
-    opener,
-    clipboard,
-    exportDir,
-    saveRequests,
-    open,
+    ...vault,
+    open: (o) => openApp(browser, server, d.table, d.core.events, o),
+    async fresh() {
+      await closeVaultParts(vault);
+      gateway.mode = 'pass';
+      vault = await openVaultParts(op, gateway, server, browser, options);
+      Object.assign(d, vault);
+    },
+    tokensSeen() {
+      rememberTokens(vault.core, vault.seen);
+      return new Set(vault.seen);
+    },
     async close() {
-      await app.close();
+      await closeVaultParts(vault);
       await browser.close();
       await server.close();
-      await core.close();
       await gateway.close();
       await op.close();
-      home.cleanup();
-      rmSync(exportDir, { recursive: true, force: true });
     },
   };
+  return d;
+}
+
+/**
+ * Where a token value reached the page: its DOM (markup, text and form values), a reply of
+ * the handler table, or an event main sent. Empty when none did.
+ */
+export async function tokensOnPage(app: AppPage, tokens: Iterable<string>): Promise<string[]> {
+  const dom = app.page.isClosed()
+    ? ''
+    : await app.page.evaluate(() =>
+        [document.documentElement.outerHTML, ...Array.from(document.querySelectorAll('input, textarea, select'), (e) => (e as HTMLInputElement).value)].join('\n'),
+      );
+  const where: Record<string, string> = { DOM: dom, 'IPC replies': JSON.stringify(app.replies), 'event payloads': JSON.stringify(app.events) };
+  const found: string[] = [];
+  for (const token of tokens) {
+    for (const [place, text] of Object.entries(where)) if (text.includes(token)) found.push(`a stored token reached the ${place}`);
+  }
+  return found;
 }
 
 export async function shot(page: Page, name: string): Promise<void> {

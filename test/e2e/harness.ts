@@ -116,6 +116,8 @@ export interface AppPage {
   calls: string[];
   /** Every reply the handler table sent to the page. */
   replies: unknown[];
+  /** Every event main sent to the page (core events and the table's own), with its payload. */
+  events: Array<{ channel: string; payload: unknown }>;
   /** CSP violations and page errors seen in the renderer. */
   problems: string[];
   close(): Promise<void>;
@@ -140,6 +142,7 @@ export async function openApp(
   const page = await context.newPage();
   const calls: string[] = [];
   const replies: unknown[] = [];
+  const delivered: Array<{ channel: string; payload: unknown }> = [];
   const problems: string[] = [];
   page.on('console', (msg) => {
     if (msg.type() === 'error' || /Content Security Policy/i.test(msg.text())) problems.push(`console: ${msg.text()}`);
@@ -176,6 +179,7 @@ export async function openApp(
 
   const deliver = (channel: string, payload: unknown): void => {
     if (page.isClosed()) return;
+    delivered.push({ channel, payload });
     page.evaluate(([c, p]) => (window as unknown as { __osmenEmit(c: string, p: unknown): void }).__osmenEmit(c, p), [channel, payload] as const).catch(() => undefined);
   };
   // Core events and the table's own (the sign-in state), as src/main/index.ts forwards them.
@@ -193,6 +197,7 @@ export async function openApp(
     context,
     calls,
     replies,
+    events: delivered,
     problems,
     async close() {
       unsubscribe();

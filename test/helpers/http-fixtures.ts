@@ -13,8 +13,6 @@ export interface ScriptedResponse {
   headers?: Record<string, string | undefined>;
   /** Objects are sent as JSON; strings as given (set content-type in headers). */
   body?: unknown;
-  /** Hold the answer this long (to observe concurrency). */
-  delayMs?: number;
   /** Runs after the request arrived and before it is answered (another process acting meanwhile). */
   beforeAnswer?: () => void | Promise<void>;
 }
@@ -74,10 +72,7 @@ export async function startScriptedTokenServer(initial: ScriptedResponse[] = [])
         res.writeHead(next.status, headers).end(body);
       };
       const hooked = next.beforeAnswer ? Promise.resolve().then(next.beforeAnswer) : Promise.resolve();
-      void hooked.then(() => {
-        if (next.delayMs) setTimeout(answer, next.delayMs);
-        else answer();
-      });
+      void hooked.then(answer);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -97,6 +92,36 @@ export async function startScriptedTokenServer(initial: ScriptedResponse[] = [])
         server.closeAllConnections();
       });
     },
+  };
+}
+
+export interface HeldAnswer {
+  response: ScriptedResponse;
+  /** Resolves when the request reached the server (and is being held). */
+  arrived: Promise<void>;
+  /** Lets the server send the answer. */
+  release(): void;
+}
+
+/**
+ * An answer the server holds until the test releases it: the request is at the provider for
+ * exactly as long as the test needs (no delay to guess), e.g. to act while a refresh is in flight.
+ */
+export function heldAnswer(answer: Omit<ScriptedResponse, 'beforeAnswer'>): HeldAnswer {
+  let arrivedNow: () => void = () => undefined;
+  let release: () => void = () => undefined;
+  const arrived = new Promise<void>((resolve) => (arrivedNow = resolve));
+  const released = new Promise<void>((resolve) => (release = resolve));
+  return {
+    response: {
+      ...answer,
+      beforeAnswer: () => {
+        arrivedNow();
+        return released;
+      },
+    },
+    arrived,
+    release: () => release(),
   };
 }
 

@@ -59,11 +59,12 @@ export interface Vault {
   cleanup(): void;
 }
 
-export function openVault(): Vault {
+/** `now`: the store's clock (default Date.now), e.g. a ManualClock's. */
+export function openVault(options: { now?: () => number } = {}): Vault {
   const home = makeTmpHome('osmen-oauth-');
   const key = EncryptionManager.generateKey();
   const dbPath = join(home.dir, 'tokens.db');
-  const tokens = new TokenManager({ dbPath, encryption: new EncryptionManager(key) });
+  const tokens = new TokenManager({ dbPath, encryption: new EncryptionManager(key), now: options.now });
   const events = new CoreEvents();
   const emitted = recordEvents(events);
   return {

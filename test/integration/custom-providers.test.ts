@@ -96,6 +96,29 @@ describe('addCustomProvider checks the issuer before it saves', () => {
   });
 });
 
+describe('addCustomProvider keeps the providers given at run time', () => {
+  it('a provider from createCredentialCore({ providers }) and one registered later both stay, and still sign in', async () => {
+    const fromOptions = { id: 'codeop', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: SCOPES, extraAuthParams: { prompt: 'consent' } };
+    const own = makeTmpHome('osmen-providers-');
+    const withCode = await createCredentialCore({ home: own.dir, encryptionKey: EncryptionManager.generateKey(), env: {}, providers: [fromOptions] });
+    try {
+      coreInternals(withCode).providers.register({ ...fromOptions, id: 'laterop' });
+      const ids = () => withCode.listProviders().map((p) => p.id);
+      expect(ids()).toEqual(expect.arrayContaining(['codeop', 'laterop']));
+      await withCode.addCustomProvider({ id: 'acme', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: SCOPES });
+      // Added beside them, not a registry rebuilt from settings.json (which knows only acme).
+      expect(ids()).toEqual(expect.arrayContaining(['google', 'microsoft', 'codeop', 'laterop', 'acme']));
+      for (const id of ['codeop', 'laterop']) {
+        const account = await withCode.connectAccount(id, { openUrl: (url) => void browseAuthorization(url, { login: `run-${id}` }) });
+        expect(account).toMatchObject({ provider: id, userId: `run-${id}@example.test`, hasRefreshToken: true });
+      }
+    } finally {
+      await withCode.close();
+      own.cleanup();
+    }
+  });
+});
+
 describe('removeCustomProvider', () => {
   it('removes the settings entry, the client secret and the registration, and logs it', async () => {
     await core.addCustomProvider({ id: 'acme', issuer: op.issuer, clientId: 'acme-client', clientSecret: SECRET, scopes: SCOPES });

@@ -15,6 +15,7 @@ import { browseAuthorization, PUBLIC_CLIENT_ID, startTestProvider, type TestProv
 import { ageToken, TEST_SCOPES } from '../helpers/oidc-fixtures.js';
 import { fakePorts, type FakePorts, WINDOW_ID } from '../helpers/desktop-ports.js';
 import { makeTmpHome } from '../helpers/tmp.js';
+import { ManualClock } from '../helpers/manual-clock.js';
 import { askAgent } from '../../src/main/core/agent/client.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -257,13 +258,21 @@ describe('the rest of the lifecycle', () => {
   });
 
   it('resume and network wake-ups wake the background scheduler', async () => {
-    await startApp({ openCore: () => createCredentialCore({ home: home.dir, encryptionKey: key, env: {}, startScheduler: true }) });
+    const clock = new ManualClock();
+    await startApp({ openCore: () => createCredentialCore({ home: home.dir, encryptionKey: key, env: {}, startScheduler: true, schedulerClock: clock }) });
     const scheduler = coreInternals(controller.core!).scheduler;
+    // The first run, at start; then nothing is due: the next check is one check interval away.
+    expect(clock.advance(0)).toBe(1);
     await scheduler.runOnce();
-    const planned = scheduler.nextRunAt!;
-    expect(planned).toBeGreaterThan(Date.now() + 1_000);
+    const interval = controller.core!.getSettings().checkIntervalMs;
+    expect(scheduler.nextRunAt).toBe(clock.now() + interval);
+    expect(clock.pending).toEqual([clock.now() + interval]);
+    clock.advance(60_000);
+    expect(ports.wakes.length).toBeGreaterThan(0);
     for (const wake of ports.wakes) wake('resume');
-    expect(scheduler.nextRunAt!).toBeLessThanOrEqual(Date.now());
+    // Re-planned for now, in place of the far-away check.
+    expect(scheduler.nextRunAt).toBe(clock.now());
+    expect(clock.pending).toEqual([clock.now()]);
   });
 });
 

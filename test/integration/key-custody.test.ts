@@ -2,7 +2,6 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EncryptionManager, KeyCustody, KEYCHAIN_SERVICE } from '../../src/main/core/index.js';
-import { KeyCustodyError } from '../../src/main/core/errors.js';
 
 // These tests talk to the real OS keychain: on Linux a Secret Service
 // (gnome-keyring under dbus-run-session in CI; see .ci/run and the README).
@@ -81,10 +80,18 @@ describe('KeyCustody with the real Secret Service', () => {
 describe('KeyCustody without a keychain', () => {
   it('gives KEYCHAIN_UNAVAILABLE with guidance, and no plaintext fallback', () => {
     // A child process with no session bus: the Secret Service cannot be reached.
+    // Both reads must fail as "unavailable": an unreachable keychain is not an empty one
+    // (create:false would otherwise say KEY_MISSING), and no other store may stand in for it.
     const script = `
       import { KeyCustody } from './src/main/core/vault/key-custody.ts';
-      try { await new KeyCustody({ service: 'osmen-no-bus', env: {} }).loadMasterKey(); console.log('UNEXPECTED-OK'); }
-      catch (e) { console.log(JSON.stringify({ name: e.name, code: e.code, message: e.message })); }
+      import { KeyCustodyError } from './src/main/core/errors.ts';
+      const report = (e) => ({ name: e.name, code: e.code, message: e.message, typed: e instanceof KeyCustodyError });
+      const out = {};
+      try { await new KeyCustody({ service: 'osmen-no-bus', env: {} }).loadMasterKey(); out.create = 'UNEXPECTED-OK'; }
+      catch (e) { out.create = report(e); }
+      try { await new KeyCustody({ service: 'osmen-no-bus', env: {} }).loadMasterKey({ create: false }); out.read = 'UNEXPECTED-OK'; }
+      catch (e) { out.read = report(e); }
+      console.log(JSON.stringify(out));
     `;
     const env = { ...process.env };
     delete env.DBUS_SESSION_BUS_ADDRESS;
@@ -95,10 +102,10 @@ describe('KeyCustody without a keychain', () => {
       cwd: process.cwd(),
     });
     const line = res.stdout.trim().split('\n').pop()!;
-    const err = JSON.parse(line) as { name: string; code: string; message: string };
-    expect(err.code).toBe('KEYCHAIN_UNAVAILABLE');
-    expect(err.name).toBe('KeyCustodyError');
-    expect(err.message).toMatch(/OAUTH_ENCRYPTION_KEY/);
-    expect(KeyCustodyError).toBeDefined();
+    const out = JSON.parse(line) as Record<'create' | 'read', { name: string; code: string; message: string; typed: boolean }>;
+    for (const err of [out.create, out.read]) {
+      expect(err).toMatchObject({ code: 'KEYCHAIN_UNAVAILABLE', name: 'KeyCustodyError', typed: true });
+      expect(err.message).toMatch(/OAUTH_ENCRYPTION_KEY/);
+    }
   });
 });

@@ -33,12 +33,18 @@ describe('osmen-cred argument parsing', () => {
 
   it('does not echo a long argument back in full (it may be a pasted secret)', () => {
     const secret = 'S'.repeat(80);
+    let thrown: unknown;
     try {
       parse([`--${secret}`]);
-      expect.unreachable();
     } catch (err) {
-      expect((err as Error).message).not.toContain(secret);
+      thrown = err;
     }
+    // Outside the catch: a parser that stopped throwing must fail here, not be swallowed.
+    expect(thrown).toMatchObject({ code: 'USAGE', exitCode: EXIT.USAGE });
+    const message = (thrown as Error).message;
+    expect(message).not.toContain(secret);
+    // The clipped option is still named, so the user can tell which argument was wrong.
+    expect(message).toContain(`Unknown option '--${'S'.repeat(38)}…'`);
   });
 
   it('runCli turns failures into one error line and an exit code, and prints help without a vault', async () => {

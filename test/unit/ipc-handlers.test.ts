@@ -4,7 +4,9 @@
  * with a valid payload, typed errors, the response gate, and no secret in any
  * reply.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chmodSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createCredentialCore, type CredentialCore, coreInternals } from '../../src/main/core/credential-core.js';
 import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
 import { createHandlerTable, type HandlerDeps, type HandlerTable } from '../../src/main/ipc/handlers.js';
@@ -22,11 +24,12 @@ import { PUBLIC_CLIENT_ID, browseAuthorization, startTestProvider, type TestProv
 
 const TEST_SCOPES = ['openid', 'email', 'profile', 'offline_access'];
 
+// Shared and read-only: the OpenID Provider. Each test gets its own vault, core and table.
 let op: TestProvider;
 let home: { dir: string; cleanup: () => void };
 let core: CredentialCore;
 let table: HandlerTable;
-const opened: string[] = [];
+let opened: string[];
 
 function deps(getCore: () => CredentialCore | null): HandlerDeps {
   return {
@@ -48,6 +51,14 @@ async function ok<C extends Channel>(channel: C, payload?: unknown): Promise<unk
 
 beforeAll(async () => {
   op = await startTestProvider();
+});
+
+afterAll(async () => {
+  await op?.close();
+});
+
+beforeEach(async () => {
+  opened = [];
   home = makeTmpHome('osmen-ipc-');
   core = await createCredentialCore({
     home: home.dir,
@@ -74,9 +85,8 @@ beforeAll(async () => {
   table = createHandlerTable(deps(() => core));
 });
 
-afterAll(async () => {
+afterEach(async () => {
   await core?.close();
-  await op?.close();
   home?.cleanup();
 });
 
@@ -135,9 +145,32 @@ describe('IPC handler table — every channel with a valid payload', () => {
     expect(await ok('osmen:accounts:cancel-connect')).toEqual({ cancelled: false });
   });
 
-  it('health:report returns checks with fixes', async () => {
-    const report = (await ok('osmen:health:report')) as { ok: boolean; checks: unknown[] };
-    expect(report.checks.length).toBeGreaterThan(0);
+  it('health:report gives the checks a fresh private vault must produce, and fails on a readable database', async () => {
+    const checks = (r: unknown) => (r as { checks: Array<{ id: string; status: string }> }).checks.map((c) => `${c.id}: ${c.status}`);
+    const report = (await ok('osmen:health:report')) as { ok: boolean; checks: Array<{ id: string; status: string; fix?: string }> };
+    expect(report.ok).toBe(true);
+    expect(checks(report)).toEqual([
+      'encryption-key: pass', // the key was given by the caller
+      'providers: warn', // no Google or Microsoft client in this environment
+      'permissions:home: pass',
+      'permissions:db: pass',
+      'permissions:db-wal: pass',
+      'permissions:db-shm: pass',
+      'permissions:log: pass',
+      'security-log-chain: pass',
+      'security-log-rollback: pass',
+      'security-log-reanchors: pass',
+    ]);
+    expect(report.checks.find((c) => c.id === 'providers')!.fix).toMatch(/custom OpenID provider/);
+
+    // The token database readable by its group: that check fails, with the command that fixes it.
+    const db = join(home.dir, 'tokens.db');
+    chmodSync(db, 0o640);
+    const bad = (await ok('osmen:health:report')) as typeof report;
+    expect(bad.ok).toBe(false);
+    expect(bad.checks.filter((c) => c.status === 'fail')).toEqual([
+      expect.objectContaining({ id: 'permissions:db', fix: `chmod 0600 '${db}'` }),
+    ]);
   });
 
   it('settings:get / settings:update round-trip and reach the scheduler state', async () => {
@@ -147,7 +180,6 @@ describe('IPC handler table — every channel with a valid payload', () => {
     expect(after).toMatchObject({ refreshWindowMs: 600_000, backgroundRefreshPaused: true });
     expect(core.getSettings().refreshWindowMs).toBe(600_000);
     expect(await ok('osmen:scheduler:state')).toMatchObject({ paused: true });
-    await ok('osmen:settings:update', { refreshWindowMs: 300_000, backgroundRefreshPaused: false });
   });
 
   it('providers:add-custom registers a loopback OIDC issuer and never returns the secret', async () => {
@@ -233,7 +265,6 @@ describe('IPC handler table — the response gate', () => {
     const r = await t.invoke('osmen:accounts:list', {});
     expect(r.ok).toBe(true);
     expect(JSON.stringify(r)).not.toContain('CANARY');
-    coreInternals(core).tokens.deleteToken('testop', 'gate@example.test');
   });
 
   it('refuses to forward a response that breaks the contract', async () => {
@@ -266,7 +297,6 @@ describe('IPC handler table — the response gate', () => {
     const all = JSON.stringify(replies);
     expect(all).toContain('canary@example.test');
     expect(all).not.toMatch(/CANARY-(ACCESS|REFRESH|ID)/);
-    coreInternals(core).tokens.deleteToken('testop', 'canary@example.test');
   });
 
   it('every request schema is strict: an extra field on a valid payload is refused', async () => {

@@ -130,11 +130,13 @@ describe('TokenManager storage', () => {
     tm.saveToken('google', 'alice', { access_token: 'hot', refresh_token: 'cold', expires_in: 60 });
     tm.close();
     const db = new Database(dbPath);
-    db.prepare("UPDATE tokens SET refresh_token_enc = 'v1.AAAAAAAA.AAAA'").run();
+    // A sealed value of this vault's key, but bound to the access-token field: opening it as
+    // the refresh token is a real decryption attempt that fails (not a malformed-input shortcut).
+    db.prepare('UPDATE tokens SET refresh_token_enc = access_token_enc').run();
     db.close();
     const again = open(dbPath);
     expect(again.getAccessToken('google', 'alice')).toMatchObject({ accessToken: 'hot', status: 'active' });
-    expect(codeOf(() => again.getToken('google', 'alice'))).toBeDefined();
+    expect(codeOf(() => again.getToken('google', 'alice'))).toBe('DECRYPT_FAILED');
     expect(again.getAccessToken('google', 'nobody')).toBeNull();
     again.close();
   });

@@ -10,7 +10,7 @@ import { readEnvFile, type EnvFileRead } from './env-file.js';
 import { CoreEvents } from './events.js';
 import { ensurePrivateDir } from './fs/private-files.js';
 import { AccessTokenSource } from './oauth/access-token.js';
-import { type ProviderRegistry, TokenRefresher, TokenRefreshScheduler, type ProviderRegistration } from './oauth/index.js';
+import { type ProviderRegistry, TokenRefresher, TokenRefreshScheduler, type ProviderRegistration, type SchedulerClock } from './oauth/index.js';
 import { ProviderCatalogue } from './provider-catalogue.js';
 import { SettingsStore } from './settings-store.js';
 import type { OpenedVault, VaultMode } from './vault/open-vault.js';
@@ -23,6 +23,7 @@ export interface CorePartsOptions {
   env: NodeJS.ProcessEnv;
   mode: VaultMode;
   startScheduler: boolean;
+  schedulerClock?: SchedulerClock;
   fetch?: typeof fetch;
   providers?: ProviderRegistration[] | ProviderRegistry;
 }
@@ -39,6 +40,8 @@ export interface CoreParts {
   readonly refresher: TokenRefresher;
   /** Replaced when the check interval changes: look it up when it is needed. */
   scheduler: TokenRefreshScheduler;
+  /** The scheduler's clock, kept for its replacements (undefined: the real one). */
+  readonly schedulerClock: SchedulerClock | undefined;
   readonly accessTokens: AccessTokenSource;
   /** The data folder's .env as read (for the health report). */
   readonly envFile: EnvFileRead;
@@ -83,7 +86,7 @@ export function wireCoreParts(vault: OpenedVault, o: CorePartsOptions): CorePart
     refreshWindowMs: current.refreshWindowMs,
     keepAliveMs: current.keepAliveDays * DAY_MS,
   });
-  const scheduler = new TokenRefreshScheduler(refresher, { checkIntervalMs: current.checkIntervalMs });
+  const scheduler = new TokenRefreshScheduler(refresher, { checkIntervalMs: current.checkIntervalMs, clock: o.schedulerClock });
   if (o.startScheduler && !current.backgroundRefreshPaused) scheduler.start();
   return {
     vault,
@@ -95,6 +98,7 @@ export function wireCoreParts(vault: OpenedVault, o: CorePartsOptions): CorePart
     providers,
     refresher,
     scheduler,
+    schedulerClock: o.schedulerClock,
     accessTokens: new AccessTokenSource({ tokens, refresher }),
     envFile,
     providerEnv,
@@ -113,7 +117,7 @@ export function applySettings(parts: CoreParts, before: { refreshWindowMs: numbe
   if (next.checkIntervalMs !== before.checkIntervalMs) {
     const wasRunning = parts.scheduler.running;
     void parts.scheduler.stop();
-    parts.scheduler = new TokenRefreshScheduler(refresher, { checkIntervalMs: next.checkIntervalMs });
+    parts.scheduler = new TokenRefreshScheduler(refresher, { checkIntervalMs: next.checkIntervalMs, clock: parts.schedulerClock });
     if (wasRunning && !next.backgroundRefreshPaused) parts.scheduler.start();
   }
   if (next.backgroundRefreshPaused !== before.backgroundRefreshPaused) {

@@ -6,7 +6,7 @@ import type { CredentialCore } from './api.js';
 import { CoreFacade } from './core-facade.js';
 import { wireCoreParts, type CoreParts } from './core-parts.js';
 import { osmenHome } from './paths.js';
-import type { ProviderRegistration, ProviderRegistry } from './oauth/index.js';
+import type { ProviderRegistration, ProviderRegistry, SchedulerClock } from './oauth/index.js';
 import type { SecurityLogger } from './audit/security-logger.js';
 import { openVaultStore, type VaultMode } from './vault/open-vault.js';
 
@@ -24,6 +24,8 @@ export interface CredentialCoreOptions {
   openUrl?: (url: string) => void | Promise<void>;
   /** Start background refresh right away (the app does; the CLI and tests usually don't). */
   startScheduler?: boolean;
+  /** The background scheduler's time and timers (default: the real ones; tests move a manual clock). */
+  schedulerClock?: SchedulerClock;
   /** Keychain service name (tests use their own). */
   keychainService?: string;
   /** fetch used for every provider call (tests point it at loopback servers). */
@@ -64,7 +66,7 @@ export async function createCredentialCore(options: CredentialCoreOptions = {}):
   });
   let parts: CoreParts;
   try {
-    parts = wireCoreParts(vault, { home, env, mode, startScheduler: options.startScheduler === true, fetch: options.fetch, providers: options.providers });
+    parts = wireCoreParts(vault, { home, env, mode, startScheduler: options.startScheduler === true, schedulerClock: options.schedulerClock, fetch: options.fetch, providers: options.providers });
   } catch (err) {
     vault.tokens.close();
     throw err;

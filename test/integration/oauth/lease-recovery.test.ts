@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { connectAccount, ProviderRegistry, TokenRefresher } from '../../../src/main/core/oauth/index.js';
 import { browseAuthorization, PUBLIC_CLIENT_ID, startTestProvider, type TestProvider } from '../../helpers/oidc-provider.js';
+import { ManualClock } from '../../helpers/manual-clock.js';
 import { ageToken, openVault, TEST_SCOPES, testRegistry, type Vault } from '../../helpers/oidc-fixtures.js';
 
 let op: TestProvider;
@@ -51,11 +52,11 @@ describe('refresh lease recovery', () => {
     const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
     child.kill('SIGKILL');
     await exited;
-    // The lease row is still there, unexpired for the next minute.
-    expect(vault.tokens.database.prepare('SELECT COUNT(*) AS n FROM refresh_leases').get()).toEqual({ n: 1 });
-    // A clock that never reaches the lease's expiry: only noticing the dead holder lets this finish.
-    const frozen = Date.now();
-    const r = new TokenRefresher({ tokens: vault.tokens, providers: testRegistry(op.issuer), now: () => frozen });
+    // The lease row is still there, unexpired.
+    const leases = vault.tokens.database.prepare('SELECT holder, expires_at FROM refresh_leases').all() as Array<{ holder: string; expires_at: number }>;
+    expect(leases).toEqual([{ holder: expect.stringMatching(/:killed-refresher$/), expires_at: expect.any(Number) }]);
+    // A clock standing one millisecond before the lease's expiry: only noticing the dead holder lets this finish.
+    const r = new TokenRefresher({ tokens: vault.tokens, providers: testRegistry(op.issuer), now: () => leases[0]!.expires_at - 1 });
     const token = await r.getValidAccessToken('testop', user);
     expect(op.count('refresh_token')).toBe(1);
     expect(token).toBe(vault.tokens.getToken('testop', user)!.accessToken);
@@ -66,26 +67,26 @@ describe('refresh lease recovery', () => {
     const user = await connected('patient', 120); // inside the refresh window, valid for two more minutes
     const before = vault.tokens.getToken('testop', user)!.accessToken;
     // A live process on another host (a shared folder) is refreshing: its lease runs for a minute.
+    const clock = new ManualClock();
     vault.tokens.database
       .prepare('INSERT INTO refresh_leases (provider, user_id, holder, expires_at) VALUES (?, ?, ?, ?)')
-      .run('testop', user, 'another-host:4242:busy', Date.now() + 60_000);
-    const frozen = Date.now();
-    const r = new TokenRefresher({ tokens: vault.tokens, providers: testRegistry(op.issuer), now: () => frozen });
+      .run('testop', user, 'another-host:4242:busy', clock.now() + 60_000);
+    const r = new TokenRefresher({ tokens: vault.tokens, providers: testRegistry(op.issuer), now: clock.now });
     await expect(r.getValidAccessToken('testop', user)).resolves.toBe(before);
     expect(op.count()).toBe(0);
   });
 
   it('a stall longer than the lease, during which another process refreshed, does not send the old refresh token again', async () => {
     const user = await connected('stalled', 30);
-    let clock = Date.now();
-    const now = () => clock;
+    const clock = new ManualClock();
+    const now = clock.now;
     const other = new TokenRefresher({ tokens: vault.tokens, providers: testRegistry(op.issuer), holderId: 'other-host:1:other', now });
     let otherRan = false;
     const stallingFetch: typeof fetch = async (input, init) => {
       if (String(input).includes('/.well-known/openid-configuration') && !otherRan) {
         otherRan = true;
         // The process is suspended for longer than a lease; meanwhile another one refreshes.
-        clock += 61_000;
+        clock.advance(61_000);
         await other.refreshNow('testop', user);
       }
       return fetch(input, init);

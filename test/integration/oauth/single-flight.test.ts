@@ -7,10 +7,12 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { connectAccount, ProviderRegistry, TokenRefresher } from '../../../src/main/core/oauth/index.js';
 import { RefreshLease } from '../../../src/main/core/vault/refresh-lease.js';
 import { browseAuthorization, PUBLIC_CLIENT_ID, startTestProvider, type TestProvider } from '../../helpers/oidc-provider.js';
+import { ManualClock } from '../../helpers/manual-clock.js';
+import { leaseRefused } from '../../helpers/lease-watch.js';
 import { ageToken, openVault, TEST_SCOPES, testRegistry, type Vault } from '../../helpers/oidc-fixtures.js';
 
 let op: TestProvider;
@@ -25,7 +27,10 @@ afterAll(async () => {
 beforeEach(() => {
   vault = openVault();
 });
-afterEach(() => vault.cleanup());
+afterEach(() => {
+  vi.restoreAllMocks();
+  vault.cleanup();
+});
 
 async function connected(login: string): Promise<string> {
   const meta = await connectAccount({ tokens: vault.tokens, providers: testRegistry(op.issuer) }, 'testop', {
@@ -104,14 +109,14 @@ describe('single flight', () => {
 
   it('renews its lease after a slow discovery, so no other process can send the same refresh token meanwhile', async () => {
     const user = await connected('slowdisc');
-    let clock = Date.now();
-    const now = () => clock;
+    const clock = new ManualClock();
+    const now = clock.now;
     const rival = new RefreshLease(vault.tokens.database, 'rival-process', 60_000, now);
     let rivalTookLease: boolean | null = null;
     const slowFetch: typeof fetch = async (input, init) => {
       const url = String(input);
       // Discovery "takes" longer than the whole lease (a slow or sleeping network).
-      if (url.includes('/.well-known/openid-configuration')) clock += 61_000;
+      if (url.includes('/.well-known/openid-configuration')) clock.advance(61_000);
       // While our token request is on its way, another process tries to take over.
       else if (url.endsWith('/token') && rivalTookLease === null) rivalTookLease = rival.tryAcquire('testop', user);
       return fetch(input, init);
@@ -126,27 +131,37 @@ describe('single flight', () => {
 
   it("a crashed holder's lease expires and the next caller refreshes", async () => {
     const user = await connected('crash');
-    // A process took the lease and died before refreshing: its row stays until it expires.
+    const clock = new ManualClock();
+    // A process on another host took the lease and died before refreshing: nothing here can
+    // tell it is gone, so its row stands until it expires, 30 s from now.
     vault.tokens.database
       .prepare('INSERT INTO refresh_leases (provider, user_id, holder, expires_at) VALUES (?, ?, ?, ?)')
-      .run('testop', user, 'dead-process', Date.now() + 800);
-    const r = new TokenRefresher({ tokens: vault.tokens, providers: testRegistry(op.issuer), leaseMs: 5_000 });
-    const token = await r.getValidAccessToken('testop', user);
+      .run('testop', user, 'other-host:4242:dead', clock.now() + 30_000);
+    const refused = leaseRefused();
+    const r = new TokenRefresher({ tokens: vault.tokens, providers: testRegistry(op.issuer), leaseMs: 5_000, now: clock.now });
+    const token = r.getValidAccessToken('testop', user);
+    // The caller found the lease taken and waits: no token request while the lease is live.
+    await refused;
+    expect(op.count('refresh_token')).toBe(0);
+    clock.advance(30_000); // the dead holder's lease expires
+    expect(await token).toBe(vault.tokens.getToken('testop', user)!.accessToken);
     expect(op.count('refresh_token')).toBe(1);
-    expect(token).toBe(vault.tokens.getToken('testop', user)!.accessToken);
     // Our lease was released; the dead one is gone.
     expect(vault.tokens.database.prepare('SELECT COUNT(*) AS n FROM refresh_leases').get()).toEqual({ n: 0 });
   });
 
   it('a waiting process uses the result written by the lease holder instead of calling the provider', async () => {
     const user = await connected('waiter');
-    const other = new TokenRefresher({ tokens: vault.tokens, providers: testRegistry(op.issuer), holderId: 'other-process' });
-    // Another process holds the lease (unexpired) and is mid-refresh.
+    const clock = new ManualClock();
+    const other = new TokenRefresher({ tokens: vault.tokens, providers: testRegistry(op.issuer), holderId: 'other-process', now: clock.now });
+    // Another process holds the lease (live for 30 s more on this clock, which stands still) and is mid-refresh.
     vault.tokens.database
       .prepare('INSERT INTO refresh_leases (provider, user_id, holder, expires_at) VALUES (?, ?, ?, ?)')
-      .run('testop', user, 'other-process', Date.now() + 30_000);
-    const me = new TokenRefresher({ tokens: vault.tokens, providers: testRegistry(op.issuer), holderId: 'me' });
+      .run('testop', user, 'other-process', clock.now() + 30_000);
+    const refused = leaseRefused();
+    const me = new TokenRefresher({ tokens: vault.tokens, providers: testRegistry(op.issuer), holderId: 'me', now: clock.now });
     const mine = me.getValidAccessToken('testop', user);
+    await refused; // I am waiting on the holder's lease
     // The holder finishes: it refreshes (its lease is its own) and writes the result.
     await other.refreshNow('testop', user);
     const token = await mine;

@@ -57,4 +57,4 @@ export {
 } from './token-refresher.js';
 export { RefreshLease } from '../vault/refresh-lease.js';
 export { backoffDelay, DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_MAX_MS, type BackoffOptions } from './backoff.js';
-export { TokenRefreshScheduler, type SchedulerOptions } from './scheduler.js';
+export { TokenRefreshScheduler, realSchedulerClock, type SchedulerClock, type SchedulerOptions, type SchedulerTimer } from './scheduler.js';

@@ -8,6 +8,30 @@
 import type { TokenRefresher } from './token-refresher.js';
 import type { RefreshSummary } from '../contracts.js';
 
+/** An opaque handle from SchedulerClock.setTimer. */
+export type SchedulerTimer = unknown;
+
+/**
+ * Where the scheduler reads the time and how it sleeps. Injected so that tests can move time
+ * by hand (a manual clock) instead of waiting on real timers; the default is the real one.
+ */
+export interface SchedulerClock {
+  now(): number;
+  /** Calls `fn` once, `delayMs` from now. Must not keep the process alive (a CLI exits when done). */
+  setTimer(fn: () => void, delayMs: number): SchedulerTimer;
+  clearTimer(timer: SchedulerTimer): void;
+}
+
+export const realSchedulerClock: SchedulerClock = {
+  now: () => Date.now(),
+  setTimer(fn, delayMs) {
+    const timer = setTimeout(fn, delayMs);
+    timer.unref();
+    return timer;
+  },
+  clearTimer: (timer) => clearTimeout(timer as NodeJS.Timeout),
+};
+
 export interface SchedulerOptions {
   /** Longest sleep between checks. Default 5 min. */
   checkIntervalMs?: number;
@@ -17,7 +41,8 @@ export interface SchedulerOptions {
   minIntervalMs?: number;
   /** Most accounts handled per run. Default 1000. */
   batchSize?: number;
-  now?: () => number;
+  /** The time and the timers; default: Date.now and unref'd setTimeout. */
+  clock?: SchedulerClock;
   /** Called with unexpected errors of a background run (the run itself never throws). */
   onError?: (err: unknown) => void;
 }
@@ -29,9 +54,9 @@ export class TokenRefreshScheduler {
   private readonly concurrency: number;
   private readonly minIntervalMs: number;
   private readonly batchSize: number;
-  private readonly now: () => number;
+  private readonly clock: SchedulerClock;
   private readonly onError?: (err: unknown) => void;
-  private timer: NodeJS.Timeout | null = null;
+  private timer: SchedulerTimer | null = null;
   private inflightRun: Promise<RefreshSummary> | null = null;
   private started = false;
   private pausedFlag = false;
@@ -46,8 +71,12 @@ export class TokenRefreshScheduler {
     this.concurrency = Math.max(1, Math.floor(options.concurrency ?? 4));
     this.minIntervalMs = options.minIntervalMs ?? 1_000;
     this.batchSize = options.batchSize ?? 1000;
-    this.now = options.now ?? Date.now;
+    this.clock = options.clock ?? realSchedulerClock;
     if (options.onError) this.onError = options.onError;
+  }
+
+  private now(): number {
+    return this.clock.now();
   }
 
   get paused(): boolean {
@@ -128,7 +157,7 @@ export class TokenRefreshScheduler {
   }
 
   private clearTimer(): void {
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer !== null) this.clock.clearTimer(this.timer);
     this.timer = null;
     this.nextRunAt = null;
   }
@@ -151,11 +180,10 @@ export class TokenRefreshScheduler {
       delay = Math.max(delay, this.lastRunAt + this.minIntervalMs - now, 0);
     }
     this.nextRunAt = now + delay;
-    this.timer = setTimeout(() => {
+    this.timer = this.clock.setTimer(() => {
       this.timer = null;
       this.nextRunAt = null;
       this.runOnce().catch((err) => this.onError?.(err));
     }, delay);
-    this.timer.unref();
   }
 }
