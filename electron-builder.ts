@@ -20,7 +20,8 @@ import { applyPackagedFuses } from './scripts/fuses';
 /** The packaged Electron executable (a .app bundle on macOS), as electron-builder names it. */
 export function packagedExecutable(context: AfterPackContext): string {
   const { appOutDir, electronPlatformName, packager } = context;
-  if (electronPlatformName === 'darwin' || electronPlatformName === 'mas') return join(appOutDir, `${packager.appInfo.productFilename}.app`);
+  if (electronPlatformName === 'darwin' || electronPlatformName === 'mas')
+    return join(appOutDir, `${packager.appInfo.productFilename}.app`);
   if (electronPlatformName === 'win32') return join(appOutDir, `${packager.appInfo.productFilename}.exe`);
   return join(appOutDir, (packager as unknown as { executableName: string }).executableName);
 }

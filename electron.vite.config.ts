@@ -47,7 +47,7 @@ export default defineConfig({
       externalizeDeps: false,
       rolldownOptions: {
         input: { index: resolve(import.meta.dirname, 'src/preload/index.ts') },
-        output: { format: "cjs", entryFileNames: "[name].cjs" },
+        output: { format: 'cjs', entryFileNames: '[name].cjs' },
       },
     },
   },

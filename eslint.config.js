@@ -14,7 +14,10 @@ export default tseslint.config(
   {
     languageOptions: { globals: { ...globals.node } },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true },
+      ],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       eqeqeq: ['error', 'always', { null: 'ignore' }],
     },
@@ -24,7 +27,13 @@ export default tseslint.config(
     // scripts and tests print for people on purpose.
     files: ['src/**/*.{ts,tsx}'],
     rules: {
-      'no-restricted-syntax': ['error', { selector: 'CallExpression[callee.object.name="console"][callee.property.name="log"]', message: 'Diagnostics go through electron-log (main) or the CLI output helpers.' }],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'CallExpression[callee.object.name="console"][callee.property.name="log"]',
+          message: 'Diagnostics go through electron-log (main) or the CLI output helpers.',
+        },
+      ],
     },
   },
   {
@@ -41,7 +50,10 @@ export default tseslint.config(
     // The core runs in Node (CLI, agent, tests): never Electron.
     files: ['src/main/core/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'src/main/core must run without Electron (CLI, agent, tests).' }] }],
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'electron', message: 'src/main/core must run without Electron (CLI, agent, tests).' }] },
+      ],
     },
   },
   {

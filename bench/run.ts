@@ -174,7 +174,12 @@ const KEYCHAIN_CREATE_BUDGET_MS = 60_000;
 async function benchKeychain(): Promise<void> {
   console.log('\n[2] one OS-keychain entry per token (Secret Service)');
   if (keychainNote) {
-    add({ what: 'same, one OS-keychain entry per token', target: '>= 40x slower than SQLite', measured: 'not measured', notes: keychainNote });
+    add({
+      what: 'same, one OS-keychain entry per token',
+      target: '>= 40x slower than SQLite',
+      measured: 'not measured',
+      notes: keychainNote,
+    });
     return;
   }
   const service = `OsMEN bench ${randomUUID()}`;
@@ -329,7 +334,11 @@ async function benchRotate(): Promise<void> {
     const ok = mine.reduce((s, r) => s + r.ok, 0);
     const fails: Record<string, number> = {};
     for (const r of mine) for (const [c, n] of Object.entries(r.failures)) fails[c] = (fails[c] ?? 0) + n;
-    const failText = Object.keys(fails).length ? Object.entries(fails).map(([c, n]) => `${n} ${c}`).join(', ') : '0 failed';
+    const failText = Object.keys(fails).length
+      ? Object.entries(fails)
+          .map(([c, n]) => `${n} ${c}`)
+          .join(', ')
+      : '0 failed';
     const slowest = Math.max(...mine.map((r) => r.slowestMs));
     return `${g.label}: ${ok.toLocaleString('en')} reads ok, ${failText}, slowest read ${fmtMs(slowest)}`;
   });
@@ -348,7 +357,11 @@ async function seedExpiring(home: string, endpoint: { setCurrentRefreshToken(rt:
   const tokens = openTokens(home, key);
   const rt = `rt.${randomBytes(24).toString('base64url')}`;
   // 60 s left: inside the 5 min refresh window, so every caller wants a refresh.
-  tokens.saveToken(BENCH_PROVIDER, user, { access_token: `at.${randomBytes(24).toString('base64url')}`, refresh_token: rt, expires_in: 60 });
+  tokens.saveToken(BENCH_PROVIDER, user, {
+    access_token: `at.${randomBytes(24).toString('base64url')}`,
+    refresh_token: rt,
+    expires_in: 60,
+  });
   endpoint.setCurrentRefreshToken(rt);
   tokens.close();
 }
@@ -362,9 +375,7 @@ async function benchSingleFlight(): Promise<void> {
     await seedExpiring(home, endpoint, user);
     const tokens = openTokens(home, key);
     const refresher = benchRefresher(tokens, endpoint.base);
-    const results = await Promise.allSettled(
-      Array.from({ length: 1_000 }, () => refresher.getValidAccessToken(BENCH_PROVIDER, user)),
-    );
+    const results = await Promise.allSettled(Array.from({ length: 1_000 }, () => refresher.getValidAccessToken(BENCH_PROVIDER, user)));
     const ok = results.filter((r) => r.status === 'fulfilled');
     const distinct = new Set(ok.map((r) => (r as PromiseFulfilledResult<string>).value)).size;
     tokens.close();

@@ -25,7 +25,9 @@ async function runSource() {
   try {
     ({ register } = await import('tsx/esm/api'));
   } catch {
-    process.stderr.write('osmen-cred: error [NOT_BUILT]: no CLI bundle at out/main/osmen-cred.js and tsx is not installed; run `npm run build`.\n');
+    process.stderr.write(
+      'osmen-cred: error [NOT_BUILT]: no CLI bundle at out/main/osmen-cred.js and tsx is not installed; run `npm run build`.\n',
+    );
     process.exit(70);
   }
   register();

@@ -67,7 +67,11 @@ export function findRuntime(electronDir, env = process.env) {
   if (!existsSync(executable)) return { ok: false, fatal: false, reason: `The Electron runtime is missing from ${dirname(executable)}` };
   const installed = (readText(join(electronDir, 'dist', 'version')) ?? '').trim().replace(/^v/, '');
   if (installed !== version) {
-    return { ok: false, fatal: false, reason: `node_modules/electron/dist holds Electron ${installed || 'of unknown version'}; the project needs ${version}` };
+    return {
+      ok: false,
+      fatal: false,
+      reason: `node_modules/electron/dist holds Electron ${installed || 'of unknown version'}; the project needs ${version}`,
+    };
   }
   return { ok: true, executable };
 }
@@ -117,7 +121,10 @@ const TLS_CODE = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ERR_TLS/;
 export function explainInstallFailure({ version, records, exitCode, env = process.env }) {
   const network = records.find((r) => r.kind === 'network');
   const http = records.find((r) => r.kind === 'http');
-  const errorText = records.filter((r) => r.kind === 'error').map((r) => r.text).join('\n');
+  const errorText = records
+    .filter((r) => r.kind === 'error')
+    .map((r) => r.text)
+    .join('\n');
   const firstErrorLine = errorText.split('\n').find((l) => l.trim()) ?? `the installer exited with status ${exitCode}`;
   const proxy = proxySetting(env);
   const mirror = mirrorSetting(env);
@@ -141,7 +148,9 @@ export function explainInstallFailure({ version, records, exitCode, env = proces
       const why = DNS_CODES.has(network.code) ? 'its name does not resolve' : 'the connection failed';
       what.push(`Could not reach ${where}: ${why} (${detail}). This machine looks offline${proxy ? '' : ', or it needs a proxy'}.`);
       if (proxy && !useProxy) {
-        what.push(`${proxy.name}=${proxy.value} is set, but Electron's downloader ignores proxies unless ELECTRON_GET_USE_PROXY=1 is set too.`);
+        what.push(
+          `${proxy.name}=${proxy.value} is set, but Electron's downloader ignores proxies unless ELECTRON_GET_USE_PROXY=1 is set too.`,
+        );
         todo.push(`Use the proxy: ELECTRON_GET_USE_PROXY=1 ${start}`);
       } else {
         todo.push(`Once online, run ${retry}.`);
@@ -163,7 +172,9 @@ export function explainInstallFailure({ version, records, exitCode, env = proces
       todo.push(`Run ${retry} later${mirror ? `, or check ${mirror.name}` : ''}.`);
     }
   } else if (/checksum|sha256|did not match/i.test(errorText)) {
-    what.push(`The downloaded runtime did not match Electron's published checksum (${firstErrorLine.trim()}). A proxy or mirror served something else.`);
+    what.push(
+      `The downloaded runtime did not match Electron's published checksum (${firstErrorLine.trim()}). A proxy or mirror served something else.`,
+    );
     todo.push(`Run ${retry}${mirror ? `, or check ${mirror.name}` : ''}; never skip the checksum.`);
   } else if (/\b(EACCES|EPERM|EROFS)\b/.test(errorText)) {
     what.push(`The runtime could not be written into node_modules/electron (${firstErrorLine.trim()}).`);

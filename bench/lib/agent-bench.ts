@@ -102,7 +102,12 @@ export async function benchAgent(ctx: AgentBenchContext): Promise<void> {
   populate(tokens, 0, ACCOUNTS);
   tokens.close();
   // Compile cache of the bin launcher in the bench's own folder, warmed by the first run.
-  const env = { ...process.env, OSMEN_HOME: home, OAUTH_ENCRYPTION_KEY: key, XDG_CACHE_HOME: join(ctx.tmpRoot, 'cache') } as NodeJS.ProcessEnv;
+  const env = {
+    ...process.env,
+    OSMEN_HOME: home,
+    OAUTH_ENCRYPTION_KEY: key,
+    XDG_CACHE_HOME: join(ctx.tmpRoot, 'cache'),
+  } as NodeJS.ProcessEnv;
   delete env.OSMEN_AGENT_SOCK;
   delete env.OSMEN_CLI_SOURCE;
 
@@ -140,7 +145,13 @@ export async function benchAgent(ctx: AgentBenchContext): Promise<void> {
       const cpu0 = cpuMs(agent.proc.pid!);
       const m = await ask<{ lat: number[]; failed: number; wallMs: number; cpuMs: number }>({ mode: 'many', conns: 100, perConn: 100 });
       const agentUs = ((cpuMs(agent.proc.pid!) - cpu0) * 1000) / 10_000;
-      rounds.push({ d: dist(m.lat.map((us) => us * 1000)), rate: (100 * 100) / (m.wallMs / 1000), failed: m.failed, agentUs, clientUs: (m.cpuMs * 1000) / 10_000 });
+      rounds.push({
+        d: dist(m.lat.map((us) => us * 1000)),
+        rate: (100 * 100) / (m.wallMs / 1000),
+        failed: m.failed,
+        agentUs,
+        clientUs: (m.cpuMs * 1000) / 10_000,
+      });
     }
     rounds.sort((a, b) => a.rate - b.rate);
     const mid = rounds[1]!;
@@ -173,7 +184,12 @@ export async function benchAgent(ctx: AgentBenchContext): Promise<void> {
 
     // Whole processes, side by side in this run.
     const floor = timeProcess(process.execPath, ['-e', '0'], env, () => true);
-    ctx.add({ what: '`node -e 0` (floor for any Node process)', target: 'floor', measured: `median ${fmtMs(floor.median)}`, notes: `${PROCESS_RUNS} runs, min ${fmtMs(floor.min)}` });
+    ctx.add({
+      what: '`node -e 0` (floor for any Node process)',
+      target: 'floor',
+      measured: `median ${fmtMs(floor.median)}`,
+      notes: `${PROCESS_RUNS} runs, min ${fmtMs(floor.min)}`,
+    });
     const user = userOf(7);
     const isToken = (out: string) => out.startsWith('at.');
     const withAgent = timeProcess(process.execPath, [bin, 'token', BENCH_PROVIDER, user], env, isToken);
@@ -197,14 +213,29 @@ export async function benchAgent(ctx: AgentBenchContext): Promise<void> {
         notes: `Python ${version}; min ${fmtMs(p.min)}, ${p.failed} failed; \`python3 -c pass\` alone: median ${fmtMs(pyFloor.median)} in this run`,
       });
     } else {
-      ctx.add({ what: 'Python one-shot client (docs/cli.md), whole process', target: '(reference ~20 ms)', measured: 'not measured', notes: 'python3 not installed' });
+      ctx.add({
+        what: 'Python one-shot client (docs/cli.md), whole process',
+        target: '(reference ~20 ms)',
+        measured: 'not measured',
+        notes: 'python3 not installed',
+      });
     }
     const n = timeProcess(process.execPath, [clients.node, BENCH_PROVIDER, user], env, isToken);
-    ctx.add({ what: 'Node one-shot client (docs/cli.md), whole process', target: '(reference ~26 ms)', measured: `median ${fmtMs(n.median)}`, notes: `min ${fmtMs(n.min)}, ${n.failed} failed` });
+    ctx.add({
+      what: 'Node one-shot client (docs/cli.md), whole process',
+      target: '(reference ~26 ms)',
+      measured: `median ${fmtMs(n.median)}`,
+      notes: `min ${fmtMs(n.min)}, ${n.failed} failed`,
+    });
     const gh = spawnSync('gh', ['--version'], { encoding: 'utf8' });
     if (gh.status === 0) {
       const g = timeProcess('gh', ['auth', 'token'], process.env, () => true);
-      ctx.add({ what: '`gh auth token`, whole process', target: '(reference 58 ms)', measured: `median ${fmtMs(g.median)}`, notes: `${g.failed} runs exited non-zero (not logged in)` });
+      ctx.add({
+        what: '`gh auth token`, whole process',
+        target: '(reference 58 ms)',
+        measured: `median ${fmtMs(g.median)}`,
+        notes: `${g.failed} runs exited non-zero (not logged in)`,
+      });
     }
 
     agent.proc.kill('SIGTERM');

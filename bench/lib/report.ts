@@ -12,7 +12,9 @@ export function machineInfo(keychainNote: string): string[] {
     `- Date: ${new Date().toISOString()}`,
     `- CPU: ${c[0]?.model ?? 'unknown'} × ${c.length} logical cores`,
     `- Memory: ${(totalmem() / 2 ** 30).toFixed(1)} GiB total, ${(freemem() / 2 ** 30).toFixed(1)} GiB free at start`,
-    `- OS: ${platform()} ${release()} ${arch()}; load average at start ${loadavg().map((l) => l.toFixed(2)).join(', ')} (other work on the machine slows every row)`,
+    `- OS: ${platform()} ${release()} ${arch()}; load average at start ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(', ')} (other work on the machine slows every row)`,
     `- Node: ${process.version}; SQLite ${sqlite} (better-sqlite3); keychain: ${keychainNote ? 'not available' : 'Secret Service (gnome-keyring) on a D-Bus session'}`,
   ];
 }
@@ -34,4 +36,3 @@ export function markdown(info: string[], seconds: number, rows: BenchRow[]): str
     '',
   ].join('\n');
 }
-

@@ -102,7 +102,9 @@ export async function benchVaultReady(ctx: VaultReadyContext): Promise<void> {
   add({
     what: 'vault ready (keychain read + DB open + migrations)',
     target: '<= 150 ms',
-    measured: kc ? `p50 ${fmtUs(total)} (keychain p50 + slower open p50)` : `p50 ${fmtUs(Math.max(fresh.p50, big.p50))} without the keychain`,
+    measured: kc
+      ? `p50 ${fmtUs(total)} (keychain p50 + slower open p50)`
+      : `p50 ${fmtUs(Math.max(fresh.p50, big.p50))} without the keychain`,
     notes: `${keychainText}; new DB with migrations ${pp(fresh)}; existing 100k-row DB ${pp(big)}; ${REPS} runs each, warm process (module load excluded)`,
   });
 }

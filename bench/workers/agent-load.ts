@@ -44,8 +44,9 @@ class Conn {
 }
 
 let seed = 42;
-const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
-const tokenLine = (id: number) => `{"id":${id},"method":"token","provider":"${provider}","user":"${userOf(Math.floor(rand() * users))}","client":"bench"}\n`;
+const rand = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+const tokenLine = (id: number) =>
+  `{"id":${id},"method":"token","provider":"${provider}","user":"${userOf(Math.floor(rand() * users))}","client":"bench"}\n`;
 
 async function one(n: number) {
   const c = await Conn.open();
@@ -96,6 +97,9 @@ async function accept(conns: number) {
 
 process.on('message', (m: { mode: string; n?: number; conns?: number; perConn?: number }) => {
   const job = m.mode === 'one' ? one(m.n!) : m.mode === 'many' ? many(m.conns!, m.perConn!) : accept(m.conns!);
-  void job.then((r) => process.send!(r), (err) => process.send!({ error: String(err) }));
+  void job.then(
+    (r) => process.send!(r),
+    (err) => process.send!({ error: String(err) }),
+  );
 });
 process.send!({ ready: true });

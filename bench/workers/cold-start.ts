@@ -12,7 +12,8 @@ const { TokenManager } = await import('../../src/main/core/vault/token-store.js'
 const { join } = await import('node:path');
 const t1 = process.hrtime.bigint();
 let key = process.env.BENCH_KEY!;
-if (process.env.BENCH_SERVICE) key = (await new KeyCustody({ service: process.env.BENCH_SERVICE, env: {} }).loadMasterKey({ create: false })).key;
+if (process.env.BENCH_SERVICE)
+  key = (await new KeyCustody({ service: process.env.BENCH_SERVICE, env: {} }).loadMasterKey({ create: false })).key;
 const t2 = process.hrtime.bigint();
 const tokens = new TokenManager({ dbPath: join(process.env.BENCH_HOME!, 'tokens.db'), encryption: new EncryptionManager(key) });
 tokens.count();

@@ -14,9 +14,7 @@ const user = env.BENCH_USER!;
 
 process.on('message', async (msg) => {
   if (msg !== 'go') return;
-  const results = await Promise.allSettled(
-    Array.from({ length: callers }, () => refresher.getValidAccessToken(BENCH_PROVIDER, user)),
-  );
+  const results = await Promise.allSettled(Array.from({ length: callers }, () => refresher.getValidAccessToken(BENCH_PROVIDER, user)));
   const ok = results.filter((r) => r.status === 'fulfilled');
   const errors = results
     .filter((r): r is PromiseRejectedResult => r.status === 'rejected')

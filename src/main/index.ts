@@ -78,7 +78,7 @@ if (!app.requestSingleInstanceLock()) {
     ipc: ipcMain,
     openCore: () => createCredentialCore({ startScheduler: true, openUrl: openAuthorizationPage }),
     // The handler table has already checked the URL against the console allow-list.
-    openExternal: (url) => shell.openExternal(url), /* eng-disable OPEN_EXTERNAL_JS_CHECK */
+    openExternal: (url) => shell.openExternal(url) /* eng-disable OPEN_EXTERNAL_JS_CHECK */,
     openSignInPage: openAuthorizationPage,
     renderer: {
       preloadPath: join(import.meta.dirname, '../preload/index.cjs'),

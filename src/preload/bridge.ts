@@ -4,14 +4,7 @@
  * object in the page over page.exposeBinding. Only known channels are ever
  * invoked; a transport failure resolves to a typed error instead of throwing.
  */
-import {
-  INVOKE_METHODS,
-  SUBSCRIBE_METHODS,
-  isChannel,
-  isEventChannel,
-  type Channel,
-  type EventChannel,
-} from '../shared/channels.js';
+import { INVOKE_METHODS, SUBSCRIBE_METHODS, isChannel, isEventChannel, type Channel, type EventChannel } from '../shared/channels.js';
 import type { IpcResult, OsmenApi } from '../shared/ipc-contract.js';
 
 export interface BridgeTransport {
@@ -32,9 +25,7 @@ export function buildOsmenApi(transport: BridgeTransport): OsmenApi {
     api[method] = async (payload?: unknown): Promise<IpcResult<unknown>> => {
       try {
         const result = await transport.invoke(channel, payload === undefined ? {} : payload);
-        return isResult(result)
-          ? result
-          : { ok: false, error: { code: 'INTERNAL', message: 'Malformed reply from the main process.' } };
+        return isResult(result) ? result : { ok: false, error: { code: 'INTERNAL', message: 'Malformed reply from the main process.' } };
       } catch {
         return { ok: false, error: { code: 'IPC_UNAVAILABLE', message: 'The main process did not answer.' } };
       }

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { MICROSOFT_TENANT_HINT, MICROSOFT_TENANT_PATTERN } from './microsoft-tenant.js';
+import { WITHOUT_CONTROL_CHARS } from './one-line.js';
 
 /** Provider ids: what the registry accepts (lower-case slug). */
 export const ProviderIdSchema = z
@@ -14,33 +15,19 @@ export const ProviderIdSchema = z
   .regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'provider id: lower-case letters, digits, ".", "_" or "-"');
 
 /** What the core's settings store accepts for a custom provider id. */
-export const CustomProviderIdSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'provider id: 1-40 lower-case letters, digits, "_" or "-"');
+export const CustomProviderIdSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'provider id: 1-40 lower-case letters, digits, "_" or "-"');
 
 /** Account ids come from the provider (sub, e-mail); bounded, no control characters. */
-export const UserIdSchema = z
-  .string()
-  .min(1)
-  .max(512)
-  // eslint-disable-next-line no-control-regex
-  .regex(/^[^\u0000-\u001f\u007f]+$/, 'user id must not contain control characters');
+export const UserIdSchema = z.string().min(1).max(512).regex(WITHOUT_CONTROL_CHARS, 'user id must not contain control characters');
 
 /** Microsoft tenant: the same rule the core applies before it saves one (shared/microsoft-tenant.ts). */
-export const TenantSchema = z
-  .string()
-  .min(1)
-  .max(253)
-  .regex(MICROSOFT_TENANT_PATTERN, `tenant: ${MICROSOFT_TENANT_HINT}`);
+export const TenantSchema = z.string().min(1).max(253).regex(MICROSOFT_TENANT_PATTERN, `tenant: ${MICROSOFT_TENANT_HINT}`);
 
 /** Free text typed by a person (names, client ids): bounded, no control characters. */
 export function plainText(max: number) {
-  return (
-    z
-      .string()
-      .min(1)
-      .max(max)
-      // eslint-disable-next-line no-control-regex
-      .regex(/^[^\u0000-\u001f\u007f]+$/, 'must not contain control characters')
-  );
+  return z.string().min(1).max(max).regex(WITHOUT_CONTROL_CHARS, 'must not contain control characters');
 }
 
 export const EpochMs = z.number().int().nonnegative();

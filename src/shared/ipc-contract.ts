@@ -7,13 +7,7 @@
  * the preload (sandboxed, fully bundled) and the renderer can use it.
  */
 import { z } from 'zod';
-import {
-  SETTINGS_LIMITS,
-  type Channel,
-  type EventChannel,
-  type INVOKE_METHODS,
-  type SUBSCRIBE_METHODS,
-} from './channels.js';
+import { SETTINGS_LIMITS, type Channel, type EventChannel, type INVOKE_METHODS, type SUBSCRIBE_METHODS } from './channels.js';
 import {
   CustomProviderIdSchema,
   Empty,
@@ -95,9 +89,7 @@ export const RefreshSummaryDtoSchema = z.strictObject({
   refreshed: z.number().int().nonnegative(),
   failed: z.number().int().nonnegative(),
   /** Accounts a forced "Refresh all" left alone, and why (the scheduler's pass reports none). */
-  skipped: z
-    .array(z.strictObject({ ...AccountRefFields, reason: z.enum(['needs_reauth', 'no_refresh_token']) }))
-    .max(100_000),
+  skipped: z.array(z.strictObject({ ...AccountRefFields, reason: z.enum(['needs_reauth', 'no_refresh_token']) })).max(100_000),
   /** The accounts whose refresh failed, with the error code. */
   failures: z.array(z.strictObject({ ...AccountRefFields, code: z.string().max(128) })).max(100_000),
 });
@@ -131,18 +123,8 @@ export type SettingsDto = z.infer<typeof SettingsDtoSchema>;
 /** What the UI may set: bounded ranges, at least one field. */
 export const SettingsPatchSchema = z
   .strictObject({
-    refreshWindowMs: z
-      .number()
-      .int()
-      .min(SETTINGS_LIMITS.refreshWindowMs.min)
-      .max(SETTINGS_LIMITS.refreshWindowMs.max)
-      .optional(),
-    checkIntervalMs: z
-      .number()
-      .int()
-      .min(SETTINGS_LIMITS.checkIntervalMs.min)
-      .max(SETTINGS_LIMITS.checkIntervalMs.max)
-      .optional(),
+    refreshWindowMs: z.number().int().min(SETTINGS_LIMITS.refreshWindowMs.min).max(SETTINGS_LIMITS.refreshWindowMs.max).optional(),
+    checkIntervalMs: z.number().int().min(SETTINGS_LIMITS.checkIntervalMs.min).max(SETTINGS_LIMITS.checkIntervalMs.max).optional(),
     backgroundRefreshPaused: z.boolean().optional(),
     startAtLogin: z.boolean().optional(),
     agentEnabled: z.boolean().optional(),
@@ -184,7 +166,18 @@ export const LogVerifyDtoSchema = z.strictObject({
       line: z.number().int(),
       reason: z.string().max(2048),
       problem: z
-        .enum(['malformed', 'edited', 'missing', 'reordered', 'truncated', 'start_removed', 'head_missing', 'head_invalid', 'rolled_back', 'anchor_invalid'])
+        .enum([
+          'malformed',
+          'edited',
+          'missing',
+          'reordered',
+          'truncated',
+          'start_removed',
+          'head_missing',
+          'head_invalid',
+          'rolled_back',
+          'anchor_invalid',
+        ])
         .optional(),
     })
     .optional(),

@@ -93,7 +93,9 @@ describe('Accounts view', () => {
     try {
       await tab.page.getByRole('heading', { name: 'Signed in' }).waitFor();
       expect(await tab.page.locator('main').textContent()).toContain('You can close this tab');
-      const style = await tab.page.locator('main').evaluate((m) => ({ radius: getComputedStyle(m).borderRadius, align: getComputedStyle(m).textAlign }));
+      const style = await tab.page
+        .locator('main')
+        .evaluate((m) => ({ radius: getComputedStyle(m).borderRadius, align: getComputedStyle(m).textAlign }));
       expect(style).toEqual({ radius: '14px', align: 'center' });
       await shot(tab.page, 'signed-in');
     } finally {
@@ -129,7 +131,9 @@ describe('Accounts view', () => {
     const rita = card(page, 'Rita Reauth');
     expect(await rita.getByTestId('account-status').textContent()).toBe('Needs re-auth');
     const notice = rita.getByTestId('error-notice');
-    expect(await notice.locator('.notice-title').textContent()).toBe('The sign-in for this account expired or was revoked at the provider.');
+    expect(await notice.locator('.notice-title').textContent()).toBe(
+      'The sign-in for this account expired or was revoked at the provider.',
+    );
     expect(await notice.locator('.notice-next').textContent()).toMatch(/^Reconnect it\./);
     const text = (await rita.textContent()) ?? '';
     expect(text.match(/invalid_grant/g)).toHaveLength(1);
@@ -207,17 +211,19 @@ describe('Accounts view', () => {
     await card(page, 'Nora No-Refresh').getByRole('button', { name: 'Disconnect Nora No-Refresh' }).click();
     await page.getByRole('dialog', { name: 'Disconnect this account?' }).getByRole('button', { name: 'Disconnect' }).click();
     await page.getByRole('status').filter({ hasText: 'Disconnected Nora No-Refresh.' }).waitFor();
-    await expect.poll(() => page.evaluate(() => (document.activeElement?.tagName ?? '') + ':' + (document.activeElement?.textContent ?? ''))).toBe(`H2:${expected}`);
+    await expect
+      .poll(() => page.evaluate(() => (document.activeElement?.tagName ?? '') + ':' + (document.activeElement?.textContent ?? '')))
+      .toBe(`H2:${expected}`);
   });
 
   it('paused background refresh shows on the Accounts view, and Resume works', async () => {
     const { page } = d.app;
     // What the tray's Pause does (src/main/index.ts): change the setting, tell the window.
     const paused = d.core.updateSettings({ backgroundRefreshPaused: true });
-    await page.evaluate(
-      ([c, p]) => (window as unknown as { __osmenEmit(c: string, p: unknown): void }).__osmenEmit(c, p),
-      ['osmen:event:settings-changed', toSettingsDto(paused)] as const,
-    );
+    await page.evaluate(([c, p]) => (window as unknown as { __osmenEmit(c: string, p: unknown): void }).__osmenEmit(c, p), [
+      'osmen:event:settings-changed',
+      toSettingsDto(paused),
+    ] as const);
     const notice = page.getByTestId('paused-notice');
     await notice.getByText('Background refresh is paused.').waitFor();
     await shot(page, 'accounts-paused');

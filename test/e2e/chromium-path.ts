@@ -24,7 +24,9 @@ export function findChromium(lookup: ChromiumLookup): string {
   const configured = lookup.env['CHROMIUM_PATH'];
   if (configured) {
     if (lookup.exists(configured)) return configured;
-    throw new ChromiumNotFoundError(`CHROMIUM_PATH is ${configured}, which does not exist. Point it at a Chromium or Chrome executable, or unset it.`);
+    throw new ChromiumNotFoundError(
+      `CHROMIUM_PATH is ${configured}, which does not exist. Point it at a Chromium or Chrome executable, or unset it.`,
+    );
   }
   let playwright: string | null;
   try {

@@ -19,11 +19,20 @@ const HEAVY = /better-sqlite3|@napi-rs[/+]keyring|openid-client|\/zod\/|electron
 
 let home: ReturnType<typeof makeTmpHome>;
 const key = EncryptionManager.generateKey();
-const env = (extra: NodeJS.ProcessEnv = {}) => ({ PATH: process.env.PATH, HOME: home.dir, OSMEN_HOME: home.dir, OSMEN_KEYCHAIN_SERVICE: 'osmen e2e none', ...extra });
+const env = (extra: NodeJS.ProcessEnv = {}) => ({
+  PATH: process.env.PATH,
+  HOME: home.dir,
+  OSMEN_HOME: home.dir,
+  OSMEN_KEYCHAIN_SERVICE: 'osmen e2e none',
+  ...extra,
+});
 
 function recorded(args: string[], extra: NodeJS.ProcessEnv, entry = bundle) {
   const log = join(home.dir, `modules-${Math.random().toString(36).slice(2)}.log`);
-  const r = spawnSync(process.execPath, ['--import', recorder, entry, ...args], { env: env({ ...extra, OSMEN_TEST_MODULE_LOG: log }), encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['--import', recorder, entry, ...args], {
+    env: env({ ...extra, OSMEN_TEST_MODULE_LOG: log }),
+    encoding: 'utf8',
+  });
   let modules: string[] = [];
   try {
     modules = readFileSync(log, 'utf8').split('\n').filter(Boolean);
@@ -37,7 +46,12 @@ function recorded(args: string[], extra: NodeJS.ProcessEnv, entry = bundle) {
 beforeAll(() => {
   home = makeTmpHome('osmen-e2e-agent-');
   const tm = new TokenManager({ dbPath: join(home.dir, 'tokens.db'), encryption: new EncryptionManager(key) });
-  tm.saveToken('google', 'me@example.com', { access_token: 'bundle-agent-access', refresh_token: 'bundle-agent-refresh', expires_in: 3600, scopes: ['openid'] });
+  tm.saveToken('google', 'me@example.com', {
+    access_token: 'bundle-agent-access',
+    refresh_token: 'bundle-agent-refresh',
+    expires_in: 3600,
+    scopes: ['openid'],
+  });
   tm.close();
 });
 
@@ -45,7 +59,10 @@ afterAll(() => home?.cleanup());
 
 describe('built osmen-cred and the agent', () => {
   it('token through the agent loads no vault module; without an agent it opens the vault', async () => {
-    const agent = spawn(process.execPath, [bundle, 'agent'], { env: env({ OAUTH_ENCRYPTION_KEY: key }), stdio: ['ignore', 'ignore', 'pipe'] });
+    const agent = spawn(process.execPath, [bundle, 'agent'], {
+      env: env({ OAUTH_ENCRYPTION_KEY: key }),
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     try {
       await new Promise<void>((resolve, reject) => {
         let err = '';
@@ -57,7 +74,9 @@ describe('built osmen-cred and the agent', () => {
       });
       const fast = recorded(['token', 'google', 'me@example.com', '--format', 'header'], {});
       expect(fast).toMatchObject({ code: 0, stdout: 'Authorization: Bearer bundle-agent-access\n', stderr: '' });
-      const ours = fast.modules.filter((m) => m.startsWith('file:') && !m.endsWith('module-recorder-hooks.mjs') && !m.endsWith('module-recorder.mjs'));
+      const ours = fast.modules.filter(
+        (m) => m.startsWith('file:') && !m.endsWith('module-recorder-hooks.mjs') && !m.endsWith('module-recorder.mjs'),
+      );
       expect(ours.some((m) => m.endsWith('/out/main/osmen-cred.js'))).toBe(true);
       expect(fast.modules.filter((m) => HEAVY.test(m))).toEqual([]);
     } finally {

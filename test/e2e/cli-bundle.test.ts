@@ -18,7 +18,11 @@ describe('built osmen-cred bundle', () => {
     const key = EncryptionManager.generateKey();
     try {
       const tm = new TokenManager({ dbPath: join(home.dir, 'tokens.db'), encryption: new EncryptionManager(key) });
-      tm.saveToken('google', 'me@example.com', { access_token: 'bundle-access-value', refresh_token: 'bundle-refresh-value', expires_in: 3600 });
+      tm.saveToken('google', 'me@example.com', {
+        access_token: 'bundle-access-value',
+        refresh_token: 'bundle-refresh-value',
+        expires_in: 3600,
+      });
       tm.close();
       const env = { ...process.env, OSMEN_HOME: home.dir, OAUTH_ENCRYPTION_KEY: key };
       const run = (...args: string[]) => spawnSync(process.execPath, [bundle, ...args], { env, encoding: 'utf8' });

@@ -69,7 +69,9 @@ export interface DesktopOptions {
   deviceFlow?: boolean;
 }
 
-type VaultParts = Pick<Desktop, 'home' | 'core' | 'table' | 'app' | 'opener' | 'clipboard' | 'exportDir' | 'saveRequests'> & { seen: Set<string> };
+type VaultParts = Pick<Desktop, 'home' | 'core' | 'table' | 'app' | 'opener' | 'clipboard' | 'exportDir' | 'saveRequests'> & {
+  seen: Set<string>;
+};
 
 /** Reads every stored token into `seen`. */
 function rememberTokens(core: CredentialCore, seen: Set<string>): void {
@@ -184,9 +186,16 @@ export async function tokensOnPage(app: AppPage, tokens: Iterable<string>): Prom
   const dom = app.page.isClosed()
     ? ''
     : await app.page.evaluate(() =>
-        [document.documentElement.outerHTML, ...Array.from(document.querySelectorAll('input, textarea, select'), (e) => (e as HTMLInputElement).value)].join('\n'),
+        [
+          document.documentElement.outerHTML,
+          ...Array.from(document.querySelectorAll('input, textarea, select'), (e) => (e as HTMLInputElement).value),
+        ].join('\n'),
       );
-  const where: Record<string, string> = { DOM: dom, 'IPC replies': JSON.stringify(app.replies), 'event payloads': JSON.stringify(app.events) };
+  const where: Record<string, string> = {
+    DOM: dom,
+    'IPC replies': JSON.stringify(app.replies),
+    'event payloads': JSON.stringify(app.events),
+  };
   const found: string[] = [];
   for (const token of tokens) {
     for (const [place, text] of Object.entries(where)) if (text.includes(token)) found.push(`a stored token reached the ${place}`);
@@ -207,7 +216,14 @@ export async function expectAccessible(page: Page, label: string): Promise<void>
 
 export async function nav(page: Page, name: string): Promise<void> {
   await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name }).click();
-  await expect.poll(() => page.locator('h1').first().evaluate((h) => document.activeElement === h)).toBe(true);
+  await expect
+    .poll(() =>
+      page
+        .locator('h1')
+        .first()
+        .evaluate((h) => document.activeElement === h),
+    )
+    .toBe(true);
 }
 
 export function card(page: Page, name: string) {

@@ -174,7 +174,10 @@ describe('desktop flow against a real OpenID Provider', () => {
     const file = await download;
     expect(file.suggestedFilename()).toMatch(/^osmen-security-log-.*\.jsonl$/);
     const text = await (await file.createReadStream()).toArray();
-    const lines = Buffer.concat(text as Buffer[]).toString('utf8').trim().split('\n');
+    const lines = Buffer.concat(text as Buffer[])
+      .toString('utf8')
+      .trim()
+      .split('\n');
     expect(lines.length).toBe(await rows.count());
     expect(JSON.parse(lines[0]!)).toMatchObject({ event: 'refresh', hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
     await shot(page, 'log');
@@ -280,9 +283,13 @@ describe('desktop flow against a real OpenID Provider', () => {
     await expect.poll(() => window.inputValue()).toBe('5');
     // The effective timing is explained as the window changes: never before the middle of a lifetime.
     await window.fill('60');
-    await expect.poll(() => page.getByTestId('effective-timing').textContent()).toMatch(/refreshed after 30 minutes: never before the middle/);
+    await expect
+      .poll(() => page.getByTestId('effective-timing').textContent())
+      .toMatch(/refreshed after 30 minutes: never before the middle/);
     await window.fill('10');
-    await expect.poll(() => page.getByTestId('effective-timing').textContent()).toMatch(/refreshed after 50 minutes \(10 minutes before it expires\)/);
+    await expect
+      .poll(() => page.getByTestId('effective-timing').textContent())
+      .toMatch(/refreshed after 50 minutes \(10 minutes before it expires\)/);
     await page.getByRole('button', { name: 'Save timing' }).click();
     await page.getByRole('status').filter({ hasText: 'Refresh timing saved: 10 min before expiry' }).waitFor();
     expect(desktop.core.getSettings().refreshWindowMs).toBe(600_000);
@@ -301,7 +308,10 @@ describe('desktop flow against a real OpenID Provider', () => {
 
     // Out-of-range values get a clear message and change nothing (the main process enforces the same bounds).
     await window.fill('0.1');
-    await page.locator('form').first().evaluate((f) => ((f as HTMLFormElement).noValidate = true));
+    await page
+      .locator('form')
+      .first()
+      .evaluate((f) => ((f as HTMLFormElement).noValidate = true));
     await page.getByRole('button', { name: 'Save timing' }).click();
     await expect.poll(() => page.getByRole('alert').textContent()).toBe('Refresh between 0.5 and 60 minutes before expiry.');
     expect(desktop.core.getSettings().refreshWindowMs).toBe(600_000);

@@ -24,14 +24,21 @@ beforeAll(async () => {
     if (typeof body.device_code === 'string') deviceCodes.push(body.device_code);
   });
   plain = await startTestProvider();
-  await d.core.createCustomProvider({ id: 'plainop', displayName: 'Plain OP', issuer: plain.issuer, clientId: PUBLIC_CLIENT_ID, scopes: ['openid', 'email', 'offline_access'] });
+  await d.core.createCustomProvider({
+    id: 'plainop',
+    displayName: 'Plain OP',
+    issuer: plain.issuer,
+    clientId: PUBLIC_CLIENT_ID,
+    scopes: ['openid', 'email', 'offline_access'],
+  });
 });
 afterAll(async () => {
   await d?.close();
   await plain?.close();
 });
 
-const providerCard = (page: Page, name: string) => page.getByRole('listitem').filter({ has: page.getByRole('heading', { name, exact: true }) });
+const providerCard = (page: Page, name: string) =>
+  page.getByRole('listitem').filter({ has: page.getByRole('heading', { name, exact: true }) });
 const panel = (page: Page) => page.getByTestId('device-panel');
 
 describe('Sign in on another device', () => {
@@ -41,16 +48,20 @@ describe('Sign in on another device', () => {
     const device = providerCard(page, OP_NAME).getByRole('button', { name: `Sign in on another device (${OP_NAME})` });
     await expect.poll(() => device.isEnabled()).toBe(true);
     const unavailable = providerCard(page, 'Plain OP').getByTestId('device-unavailable');
-    await expect.poll(() => unavailable.textContent()).toBe(
-      'Sign in on another device is not available here. Plain OP does not offer it: its metadata has no device_authorization_endpoint.',
-    );
+    await expect
+      .poll(() => unavailable.textContent())
+      .toBe(
+        'Sign in on another device is not available here. Plain OP does not offer it: its metadata has no device_authorization_endpoint.',
+      );
     // An unconfigured provider offers neither; its hint says what to set.
     expect(await providerCard(page, 'Google').getByText('Sign in on another device').count()).toBe(0);
   });
 
   it('shows where to go and the code, copies it, opens the page through main, counts down, and connects', async () => {
     const { page } = d.app;
-    await providerCard(page, OP_NAME).getByRole('button', { name: `Sign in on another device (${OP_NAME})` }).click();
+    await providerCard(page, OP_NAME)
+      .getByRole('button', { name: `Sign in on another device (${OP_NAME})` })
+      .click();
     const code = panel(page).getByTestId('device-code');
     await code.waitFor();
     const state = await d.table.invoke('osmen:accounts:device-state', {});
@@ -66,7 +77,10 @@ describe('Sign in on another device', () => {
     const first = countdownSeconds((await expiry.textContent()) ?? '');
     expect(first).toBeGreaterThan(500);
     expect(first).toBeLessThanOrEqual(600);
-    await page.waitForFunction((before) => document.querySelector('[data-testid="device-expiry"]')?.textContent !== before, await expiry.textContent());
+    await page.waitForFunction(
+      (before) => document.querySelector('[data-testid="device-expiry"]')?.textContent !== before,
+      await expiry.textContent(),
+    );
     expect(countdownSeconds((await expiry.textContent()) ?? '')).toBeLessThan(first);
 
     await panel(page).getByRole('button', { name: 'Copy code' }).click();
@@ -104,7 +118,9 @@ describe('Sign in on another device', () => {
   it('Cancel stops it: a clear message, nothing stored', async () => {
     const { page } = d.app;
     await nav(page, 'Connect');
-    await providerCard(page, OP_NAME).getByRole('button', { name: `Sign in on another device (${OP_NAME})` }).click();
+    await providerCard(page, OP_NAME)
+      .getByRole('button', { name: `Sign in on another device (${OP_NAME})` })
+      .click();
     await panel(page).getByTestId('device-code').waitFor();
     await panel(page).getByRole('button', { name: 'Cancel' }).click();
     const notice = providerCard(page, OP_NAME).getByRole('alert');

@@ -180,7 +180,12 @@ export async function openApp(
   const deliver = (channel: string, payload: unknown): void => {
     if (page.isClosed()) return;
     delivered.push({ channel, payload });
-    page.evaluate(([c, p]) => (window as unknown as { __osmenEmit(c: string, p: unknown): void }).__osmenEmit(c, p), [channel, payload] as const).catch(() => undefined);
+    page
+      .evaluate(([c, p]) => (window as unknown as { __osmenEmit(c: string, p: unknown): void }).__osmenEmit(c, p), [
+        channel,
+        payload,
+      ] as const)
+      .catch(() => undefined);
   };
   // Core events and the table's own (the sign-in state), as src/main/index.ts forwards them.
   const offCore = events ? forwardCoreEvents(events, deliver) : () => undefined;
@@ -221,7 +226,10 @@ export async function signInAtProvider(browser: Browser, authUrl: string, login:
   await page.getByRole('button', { name: 'Sign-in' }).click();
   await page.getByRole('button', { name: 'Continue' }).click();
   await page.waitForURL(/127\.0\.0\.1:\d+\/callback/);
-  await page.getByText(/Signed in/i).first().waitFor();
+  await page
+    .getByText(/Signed in/i)
+    .first()
+    .waitFor();
   return { page, close: () => context.close() };
 }
 

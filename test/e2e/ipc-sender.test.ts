@@ -39,7 +39,8 @@ describe('IPC sender check in the page', () => {
     const app = await openApp(browser, server, table, core.events);
     try {
       const { page } = app;
-      const invoke = (channel: string) => (window as unknown as { __osmenInvoke(c: string, p: unknown): Promise<unknown> }).__osmenInvoke(channel, {});
+      const invoke = (channel: string) =>
+        (window as unknown as { __osmenInvoke(c: string, p: unknown): Promise<unknown> }).__osmenInvoke(channel, {});
       await expect(page.evaluate(invoke, 'osmen:accounts:list')).resolves.toEqual({ ok: true, value: [] });
       const attached = page.waitForEvent('frameattached');
       await page.evaluate(() => {

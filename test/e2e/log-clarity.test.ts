@@ -55,7 +55,10 @@ describe('Security log view', () => {
 
   it('says in plain words what failed, with the code once', async () => {
     const { page } = d.app;
-    const failed = page.getByTestId('log-row').filter({ has: page.getByTestId('log-event').getByText('refresh', { exact: true }) }).filter({ hasText: 'failed' });
+    const failed = page
+      .getByTestId('log-row')
+      .filter({ has: page.getByTestId('log-event').getByText('refresh', { exact: true }) })
+      .filter({ hasText: 'failed' });
     await failed.first().waitFor();
     const text = (await failed.first().textContent()) ?? '';
     expect(text).toContain('Refresh failed: The sign-in for this account expired or was revoked at the provider.');

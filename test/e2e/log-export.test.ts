@@ -126,7 +126,9 @@ describe('Security log: export and re-anchors', () => {
     expect(cells[2]).toMatch(/removed/);
     expect(await page.getByTestId('reanchors').locator('.badge').textContent()).toBe('1 in the log');
     // The gap stays visible as entries missing before the re-anchor.
-    expect(await page.getByTestId('tamper-notice').locator('strong').textContent()).toBe(`Entries were removed from the log just before entry #${re!.seq}.`);
+    expect(await page.getByTestId('tamper-notice').locator('strong').textContent()).toBe(
+      `Entries were removed from the log just before entry #${re!.seq}.`,
+    );
     await shot(page, 'log-reanchors');
     await expectAccessible(page, 'log-reanchors');
 

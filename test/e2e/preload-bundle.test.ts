@@ -41,7 +41,18 @@ function loadPreload() {
     throw new Error(`module not found: ${name}`);
   };
   // Only the globals a sandboxed preload has; no process, no Buffer, no real require.
-  runInNewContext(readFileSync(PRELOAD_FILE, 'utf8'), { module, exports: module.exports, require, console, Object, Promise, Set, Map, Error, TypeError });
+  runInNewContext(readFileSync(PRELOAD_FILE, 'utf8'), {
+    module,
+    exports: module.exports,
+    require,
+    console,
+    Object,
+    Promise,
+    Set,
+    Map,
+    Error,
+    TypeError,
+  });
   const emit = (channel: string, payload: unknown): void =>
     listeners.get(channel)?.forEach((l) => l({ sender: ipcRenderer, senderId: 0, ports: [] }, payload));
   return { exposed, required, invoked, listeners, emit };

@@ -95,7 +95,10 @@ describe('Settings → Providers', () => {
     await google.getByLabel('Client secret', { exact: true }).fill(GOOGLE_SECRET);
     await expect.poll(() => fieldCheck(page, google, 'Client secret')).toMatch(/^✓/);
     await google.getByRole('button', { name: 'Save Google client' }).click();
-    await google.getByRole('status').filter({ hasText: 'the client id set here is used from now on, with its secret kept in the vault' }).waitFor();
+    await google
+      .getByRole('status')
+      .filter({ hasText: 'the client id set here is used from now on, with its secret kept in the vault' })
+      .waitFor();
 
     expect(await google.getByTestId('client-id-source').textContent()).toBe('Set in this app (used instead of GOOGLE_CLIENT_ID)');
     expect(await google.getByTestId('client-secret-source').textContent()).toBe('Secret set, kept encrypted in the vault');
@@ -126,7 +129,9 @@ describe('Settings → Providers', () => {
     expect(d.core.providerConfig().builtins[1]!.clientId).toEqual({ source: 'app', value: APP_MS_ID });
 
     await ms.getByRole('button', { name: 'Clear the app’s value' }).click();
-    await expect.poll(() => ms.getByTestId('client-id-source').textContent()).toBe('From MICROSOFT_CLIENT_ID (environment or the data folder’s .env)');
+    await expect
+      .poll(() => ms.getByTestId('client-id-source').textContent())
+      .toBe('From MICROSOFT_CLIENT_ID (environment or the data folder’s .env)');
     expect(d.core.providerConfig().builtins[1]!.clientId).toEqual({ source: 'environment', value: ENV_MS_ID });
 
     const tenant = ms.getByLabel('Tenant', { exact: true });
@@ -150,7 +155,9 @@ describe('Settings → Providers', () => {
     await expect.poll(() => fieldCheck(page, form, 'Provider ID')).toBe('✓Available.');
     await form.getByLabel('Display name').fill('Local OP');
     await form.getByLabel('Issuer URL').fill(d.op.issuer);
-    await expect.poll(() => fieldCheck(page, form, 'Issuer URL')).toMatch(/http:\/\/ is accepted only because the issuer is on this computer/);
+    await expect
+      .poll(() => fieldCheck(page, form, 'Issuer URL'))
+      .toMatch(/http:\/\/ is accepted only because the issuer is on this computer/);
     await form.getByLabel('Client ID').fill(PUBLIC_CLIENT_ID);
     await form.getByRole('button', { name: 'Add provider' }).click();
     await page.getByRole('status').filter({ hasText: 'Added Local OP. Connect it from Connect.' }).waitFor();
@@ -240,9 +247,14 @@ describe('Settings → Providers', () => {
     await page.getByRole('status').filter({ hasText: 'every account at least every 14 days' }).waitFor();
     expect(d.core.getSettings().keepAliveDays).toBe(14);
     await days.fill('61');
-    await page.locator('form').first().evaluate((f) => ((f as HTMLFormElement).noValidate = true));
+    await page
+      .locator('form')
+      .first()
+      .evaluate((f) => ((f as HTMLFormElement).noValidate = true));
     await page.getByRole('button', { name: 'Save timing' }).click();
-    await expect.poll(() => page.getByRole('alert').first().textContent()).toBe('Refresh every account at least every 1 to 60 days (whole days).');
+    await expect
+      .poll(() => page.getByRole('alert').first().textContent())
+      .toBe('Refresh every account at least every 1 to 60 days (whole days).');
     expect(d.core.getSettings().keepAliveDays).toBe(14);
     await days.fill('14');
   });

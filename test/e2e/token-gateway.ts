@@ -45,7 +45,8 @@ export async function startTokenGateway(issuer: string): Promise<TokenGateway> {
         return;
       }
       const headers = new Headers();
-      for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && k !== 'host' && k !== 'content-length') headers.set(k, v);
+      for (const [k, v] of Object.entries(req.headers))
+        if (typeof v === 'string' && k !== 'host' && k !== 'content-length') headers.set(k, v);
       const upstream = await fetch(tokenUrl, { method: req.method, headers, body: new Uint8Array(payload) });
       const out: Record<string, string> = {};
       upstream.headers.forEach((v, k) => {

@@ -44,7 +44,13 @@ export function standInElectron(fuses = SHIPPED_FUSES): Buffer {
     'exit "${STANDIN_EXIT:-0}"',
     '# fuse wire: ',
   ].join('\n');
-  return Buffer.concat([Buffer.from(head), Buffer.from(FUSE_SENTINEL), Buffer.from([1, fuses.length]), Buffer.from(fuses), Buffer.from('\n')]);
+  return Buffer.concat([
+    Buffer.from(head),
+    Buffer.from(FUSE_SENTINEL),
+    Buffer.from([1, fuses.length]),
+    Buffer.from(fuses),
+    Buffer.from('\n'),
+  ]);
 }
 
 interface ZipEntry {

@@ -247,7 +247,12 @@ class CookieJar {
 }
 
 function decodeEntities(s: string): string {
-  return s.replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>');
+  return s
+    .replace(/&amp;/g, '&')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>');
 }
 
 function parseForm(html: string): { action: string; fields: Record<string, string> } | null {
@@ -295,7 +300,12 @@ export async function browseAuthorization(authUrl: string, account: { login: str
     if (isApp) return { status: res.status, body, finalUrl: url };
     const form = parseForm(body);
     if (!form || res.status !== 200) {
-      throw new Error(`browser: unexpected page at ${target.pathname} (HTTP ${res.status}): ${body.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').slice(0, 300)}`);
+      throw new Error(
+        `browser: unexpected page at ${target.pathname} (HTTP ${res.status}): ${body
+          .replace(/<[^>]+>/g, ' ')
+          .replace(/\s+/g, ' ')
+          .slice(0, 300)}`,
+      );
     }
     if ('login' in form.fields) form.fields.login = account.login;
     if ('password' in form.fields) form.fields.password = account.password ?? 'any-password';
@@ -342,7 +352,12 @@ export async function browseDeviceVerification(
     const form = parseForm(body);
     if (!form || aborted) return { status: res.status, body };
     if (res.status !== 200) {
-      throw new Error(`device browser: HTTP ${res.status} at ${new URL(url).pathname}: ${body.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').slice(0, 300)}`);
+      throw new Error(
+        `device browser: HTTP ${res.status} at ${new URL(url).pathname}: ${body
+          .replace(/<[^>]+>/g, ' ')
+          .replace(/\s+/g, ' ')
+          .slice(0, 300)}`,
+      );
     }
     if ('user_code' in form.fields && form.fields.user_code === '') {
       if (!options.userCode) throw new Error('device browser: the page asks for the code and none was given');

@@ -47,10 +47,14 @@ export function useLogHome(): LogHome {
   return h;
 }
 
-export const readLines = (file: string): string[] => readFileSync(file, 'utf8').split('\n').filter((l) => l !== '');
+export const readLines = (file: string): string[] =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
 export const writeLines = (file: string, ls: string[]): void => writeFileSync(file, ls.map((l) => `${l}\n`).join(''));
 
 /** n simple entries: seq i is an oauth event for user-i. */
 export function fill(log: SecurityLogger, n: number, from = 1): void {
-  for (let i = from; i < from + n; i++) log.logOAuthEvent('refresh', 'google', `user-${i}@example.com`, i % 3 !== 0, { attempt: i, reason: 'scheduled' });
+  for (let i = from; i < from + n; i++)
+    log.logOAuthEvent('refresh', 'google', `user-${i}@example.com`, i % 3 !== 0, { attempt: i, reason: 'scheduled' });
 }

@@ -80,7 +80,12 @@ describe('a client id set in the app', () => {
   it('wins over the environment, with its own secret only; clearing it brings the environment back', async () => {
     core = await open({ GOOGLE_CLIENT_ID: ENV_ID, GOOGLE_CLIENT_SECRET: ENV_SECRET });
     seedGoogleAccount(core);
-    expect(google(core)).toMatchObject({ clientId: { source: 'environment', value: ENV_ID }, clientSecret: { source: 'environment' }, configured: true, accounts: 1 });
+    expect(google(core)).toMatchObject({
+      clientId: { source: 'environment', value: ENV_ID },
+      clientSecret: { source: 'environment' },
+      configured: true,
+      accounts: 1,
+    });
     expect(await sentClient(core)).toEqual({ client_id: ENV_ID, client_secret: ENV_SECRET });
 
     core.setBuiltinClient('google', { clientId: APP_ID, clientSecret: { action: 'set', value: APP_SECRET } });
@@ -112,15 +117,21 @@ describe('a client id set in the app', () => {
     core.setBuiltinClient('google', { clientId: APP_ID, clientSecret: { action: 'set', value: APP_SECRET } });
     expect(core.listProviders().find((p) => p.id === 'google')).toMatchObject({ configured: true });
     core.clearBuiltinClient('google');
-    expect(core.listProviders().find((p) => p.id === 'google')).toMatchObject({ configured: false, configHint: expect.stringContaining('GOOGLE_CLIENT_ID') });
+    expect(core.listProviders().find((p) => p.id === 'google')).toMatchObject({
+      configured: false,
+      configHint: expect.stringContaining('GOOGLE_CLIENT_ID'),
+    });
   });
 
   it('keeps the secret in the vault only: not in settings.json, the log, or the configuration shown', async () => {
     core = await open();
     core.setBuiltinClient('google', { clientId: APP_ID, clientSecret: { action: 'set', value: APP_SECRET } });
     const stored = JSON.parse(readFileSync(settingsFile(), 'utf8')) as { builtinClients: unknown[] };
-    expect(stored.builtinClients).toEqual([{ id: 'google', clientId: APP_ID, hasClientSecret: true, mac: expect.stringMatching(/^[0-9a-f]{64}$/) }]);
-    for (const file of ['settings.json', 'tokens.db', 'security.log']) expect(readFileSync(join(home.dir, file)).includes(APP_SECRET)).toBe(false);
+    expect(stored.builtinClients).toEqual([
+      { id: 'google', clientId: APP_ID, hasClientSecret: true, mac: expect.stringMatching(/^[0-9a-f]{64}$/) },
+    ]);
+    for (const file of ['settings.json', 'tokens.db', 'security.log'])
+      expect(readFileSync(join(home.dir, file)).includes(APP_SECRET)).toBe(false);
     expect(JSON.stringify(core.providerConfig())).not.toContain(APP_SECRET);
     expect(JSON.stringify(await core.healthReport())).not.toContain(APP_SECRET);
   });
@@ -130,9 +141,9 @@ describe('a client id set in the app', () => {
     expect(() => core.setBuiltinClient('microsoft', { clientId: 'not-a-guid', clientSecret: { action: 'keep' } })).toThrow(
       expect.objectContaining({ code: 'invalid_client_id', message: expect.stringContaining('GUID') }),
     );
-    expect(() => core.setBuiltinClient('google', { clientId: 'GOCSPX-looks-like-a-secret-000000000', clientSecret: { action: 'keep' } })).toThrow(
-      expect.objectContaining({ code: 'invalid_client_id' }),
-    );
+    expect(() =>
+      core.setBuiltinClient('google', { clientId: 'GOCSPX-looks-like-a-secret-000000000', clientSecret: { action: 'keep' } }),
+    ).toThrow(expect.objectContaining({ code: 'invalid_client_id' }));
     expect(() => core.setBuiltinClient('google', { clientId: APP_ID, clientSecret: { action: 'set', value: ' padded ' } })).toThrow(
       expect.objectContaining({ code: 'invalid_provider' }),
     );
@@ -160,9 +171,21 @@ describe('settings.json written by someone else', () => {
     expect(await sentClient(core)).toEqual({ client_id: ENV_ID, client_secret: ENV_SECRET });
 
     const report = await core.healthReport();
-    expect(report.checks.find((c) => c.id === 'settings-client-ignored:google')).toMatchObject({ status: 'warn', message: expect.stringContaining('not signed by this vault') });
-    expect(report.checks.find((c) => c.id === 'settings-client-ignored:microsoft')).toMatchObject({ status: 'warn', message: expect.stringContaining('malformed') });
-    expect(core.readLog(100).filter((e) => e.event === 'settings_client_ignored').map((e) => e.details.provider).sort()).toEqual(['google', 'microsoft']);
+    expect(report.checks.find((c) => c.id === 'settings-client-ignored:google')).toMatchObject({
+      status: 'warn',
+      message: expect.stringContaining('not signed by this vault'),
+    });
+    expect(report.checks.find((c) => c.id === 'settings-client-ignored:microsoft')).toMatchObject({
+      status: 'warn',
+      message: expect.stringContaining('malformed'),
+    });
+    expect(
+      core
+        .readLog(100)
+        .filter((e) => e.event === 'settings_client_ignored')
+        .map((e) => e.details.provider)
+        .sort(),
+    ).toEqual(['google', 'microsoft']);
     // Clear removes the ignored entry too.
     core.clearBuiltinClient('google');
     expect(google(core).ignoredEntry).toBeUndefined();
@@ -185,7 +208,7 @@ describe('settings.json written by someone else', () => {
 });
 
 describe('the health report', () => {
-  it('checks the app\'s value instead of an environment value that is not used', async () => {
+  it("checks the app's value instead of an environment value that is not used", async () => {
     core = await open({ GOOGLE_CLIENT_ID: 'not-a-google-client-id' });
     let ids = (await core.healthReport()).checks.map((c) => `${c.id}:${c.status}`);
     expect(ids).toContain('env:GOOGLE_CLIENT_ID:fail');
@@ -205,7 +228,9 @@ describe('the Microsoft tenant', () => {
     expect(tenant()).toEqual({ value: 'organizations', source: 'environment' });
     core.setMicrosoftTenant('contoso.onmicrosoft.com');
     expect(tenant()).toEqual({ value: 'contoso.onmicrosoft.com', source: 'app' });
-    expect(core.listProviders().find((p) => p.id === 'microsoft')!.issuer).toBe('https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0');
+    expect(core.listProviders().find((p) => p.id === 'microsoft')!.issuer).toBe(
+      'https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0',
+    );
     await core.close();
     core = await open();
     expect(tenant()).toEqual({ value: 'contoso.onmicrosoft.com', source: 'app' });

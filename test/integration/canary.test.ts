@@ -80,7 +80,12 @@ describe('canary tokens never leave the vault', () => {
     };
 
     // 1. connect through a real OP; its real tokens become canaries too
-    await core.addCustomProvider({ id: 'testop', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: ['openid', 'email', 'offline_access'] });
+    await core.addCustomProvider({
+      id: 'testop',
+      issuer: op.issuer,
+      clientId: PUBLIC_CLIENT_ID,
+      scopes: ['openid', 'email', 'offline_access'],
+    });
     await core.connectAccount('testop', { openUrl: (url) => void browseAuthorization(url, { login: 'carol' }) });
     const real = coreInternals(core).tokens.getToken('testop', 'carol@example.test')!;
     const secrets = [...Object.values(C), real.accessToken, real.refreshToken!, real.idToken!, masterKey];
@@ -93,18 +98,33 @@ describe('canary tokens never leave the vault', () => {
       clientSecret: C.clientSecret,
       scopes: ['read'],
     });
-    coreInternals(core).tokens.saveToken('canaryco', 'dave', { access_token: C.access, refresh_token: C.refresh, id_token: C.id, expires_in: 10 });
+    coreInternals(core).tokens.saveToken('canaryco', 'dave', {
+      access_token: C.access,
+      refresh_token: C.refresh,
+      id_token: C.id,
+      expires_in: 10,
+    });
 
     // refresh success (rotated canary refresh token)
-    scripted.script({ status: 200, body: { access_token: C.newAccess, refresh_token: C.newRefresh, expires_in: 3600, token_type: 'Bearer' } });
+    scripted.script({
+      status: 200,
+      body: { access_token: C.newAccess, refresh_token: C.newRefresh, expires_in: 3600, token_type: 'Bearer' },
+    });
     await call('osmen:accounts:refresh', { providerId: 'canaryco', userId: 'dave' });
     expect(coreInternals(core).tokens.getToken('canaryco', 'dave')!.refreshToken).toBe(C.newRefresh);
 
     // failures whose bodies echo secrets back (a badly behaved provider)
     const hostile: ScriptedResponse[] = [
-      { status: 503, headers: { 'content-type': 'text/html', 'retry-after': '1' }, body: `<html>upstream failed for ${C.newRefresh} client_secret=${C.clientSecret}</html>` },
+      {
+        status: 503,
+        headers: { 'content-type': 'text/html', 'retry-after': '1' },
+        body: `<html>upstream failed for ${C.newRefresh} client_secret=${C.clientSecret}</html>`,
+      },
       { status: 429, headers: { 'retry-after': '2' }, body: { error: 'slow_down', error_description: `too many uses of ${C.newAccess}` } },
-      { status: 400, body: { error: 'invalid_grant', error_description: `refresh token ${C.newRefresh} is revoked; Bearer ${C.newAccess}` } },
+      {
+        status: 400,
+        body: { error: 'invalid_grant', error_description: `refresh token ${C.newRefresh} is revoked; Bearer ${C.newAccess}` },
+      },
     ];
     for (const response of hostile) {
       scripted.script(response);
@@ -114,7 +134,12 @@ describe('canary tokens never leave the vault', () => {
         captureError('refresh error', err);
       }
       // let needs_reauth happen only at the last step
-      if (response.status !== 400) coreInternals(core).tokens.saveToken('canaryco', 'dave', { access_token: C.newAccess, refresh_token: C.newRefresh, expires_in: 10 });
+      if (response.status !== 400)
+        coreInternals(core).tokens.saveToken('canaryco', 'dave', {
+          access_token: C.newAccess,
+          refresh_token: C.newRefresh,
+          expires_in: 10,
+        });
     }
     try {
       await coreInternals(core).refresher.getValidAccessToken('canaryco', 'dave');
@@ -152,7 +177,11 @@ describe('canary tokens never leave the vault', () => {
     await call('osmen:health:report');
 
     // 4. logging paths that take free-form details
-    coreInternals(core).log.logSecurityError('ipc_rejected', { reason: `payload had ${C.refresh}`, channel: 'osmen:x', token: C.access } as never);
+    coreInternals(core).log.logSecurityError('ipc_rejected', {
+      reason: `payload had ${C.refresh}`,
+      channel: 'osmen:x',
+      token: C.access,
+    } as never);
     coreInternals(core).log.logOAuthEvent('refresh', 'canaryco', 'dave', false, { error: `Bearer ${C.newAccess}`, code: 'x' });
 
     // 5. disconnect both (revocation sends the token to the provider — that is the one place it may go)
@@ -161,7 +190,9 @@ describe('canary tokens never leave the vault', () => {
     expect(core.listAccounts()).toEqual([]);
 
     // --- search
-    const files = readdirSync(home.dir).map((f) => join(home.dir, f)).filter((f) => statSync(f).isFile());
+    const files = readdirSync(home.dir)
+      .map((f) => join(home.dir, f))
+      .filter((f) => statSync(f).isFile());
     expect(files.some((f) => f.endsWith('security.log'))).toBe(true);
     const haystacks = [
       ...files.map((f) => ({ where: f, text: readFileSync(f).toString('latin1') })),

@@ -52,7 +52,9 @@ afterEach(async () => {
 
 describe('addCustomProvider checks the issuer before it saves', () => {
   it('an unreachable issuer: discovery_failed, retryable (exit 75), nothing saved', async () => {
-    const err = await core.addCustomProvider({ id: 'gone', issuer: await deadIssuer(), clientId: 'c', clientSecret: SECRET, scopes: ['openid'] }).catch((e: unknown) => e);
+    const err = await core
+      .addCustomProvider({ id: 'gone', issuer: await deadIssuer(), clientId: 'c', clientSecret: SECRET, scopes: ['openid'] })
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ name: 'OAuthConfigError', code: 'discovery_failed', retryable: true });
     expect(exitCodeFor(err)).toBe(75);
     expect(core.listProviders().map((p) => p.id)).not.toContain('gone');
@@ -78,9 +80,17 @@ describe('addCustomProvider checks the issuer before it saves', () => {
   });
 
   it('ids and fields the settings file would not take are typed errors, not a half-saved provider', async () => {
-    await expect(core.addCustomProvider({ id: 'Bad.Id', issuer: op.issuer, clientId: 'c', clientSecret: SECRET, scopes: ['openid'] })).rejects.toMatchObject({ code: 'invalid_provider_id' });
-    await expect(core.addCustomProvider({ id: 'ok', displayName: 'x'.repeat(81), issuer: op.issuer, clientId: 'c', scopes: ['openid'] })).rejects.toMatchObject({ code: 'invalid_provider' });
-    await expect(core.addCustomProvider({ id: 'ok', issuer: op.issuer, clientId: 'c', scopes: [] })).rejects.toMatchObject({ name: 'OAuthConfigError' });
+    await expect(
+      core.addCustomProvider({ id: 'Bad.Id', issuer: op.issuer, clientId: 'c', clientSecret: SECRET, scopes: ['openid'] }),
+    ).rejects.toMatchObject({
+      code: 'invalid_provider_id',
+    });
+    await expect(
+      core.addCustomProvider({ id: 'ok', displayName: 'x'.repeat(81), issuer: op.issuer, clientId: 'c', scopes: ['openid'] }),
+    ).rejects.toMatchObject({ code: 'invalid_provider' });
+    await expect(core.addCustomProvider({ id: 'ok', issuer: op.issuer, clientId: 'c', scopes: [] })).rejects.toMatchObject({
+      name: 'OAuthConfigError',
+    });
     expect(coreInternals(core).tokens.readSecret('provider/Bad.Id/client_secret')).toBeNull();
     expect(settingsText()).toBe('');
   });
@@ -88,19 +98,34 @@ describe('addCustomProvider checks the issuer before it saves', () => {
   it('a reachable issuer is saved; re-adding it without a secret drops the old secret', async () => {
     await core.addCustomProvider({ id: 'acme', issuer: op.issuer, clientId: 'acme-client', clientSecret: SECRET, scopes: SCOPES });
     expect(coreInternals(core).tokens.readSecret('provider/acme/client_secret')).toBe(SECRET);
-    expect(core.listCustomProviders()).toEqual([{ id: 'acme', issuer: op.issuer, clientId: 'acme-client', hasClientSecret: true, scopes: SCOPES }]);
+    expect(core.listCustomProviders()).toEqual([
+      { id: 'acme', issuer: op.issuer, clientId: 'acme-client', hasClientSecret: true, scopes: SCOPES },
+    ]);
     expect(settingsText()).not.toContain(SECRET);
     await core.addCustomProvider({ id: 'acme', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: SCOPES });
     expect(coreInternals(core).tokens.readSecret('provider/acme/client_secret')).toBeNull();
-    expect(core.listCustomProviders()).toEqual([{ id: 'acme', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, hasClientSecret: false, scopes: SCOPES }]);
+    expect(core.listCustomProviders()).toEqual([
+      { id: 'acme', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, hasClientSecret: false, scopes: SCOPES },
+    ]);
   });
 });
 
 describe('addCustomProvider keeps the providers given at run time', () => {
   it('a provider from createCredentialCore({ providers }) and one registered later both stay, and still sign in', async () => {
-    const fromOptions = { id: 'codeop', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: SCOPES, extraAuthParams: { prompt: 'consent' } };
+    const fromOptions = {
+      id: 'codeop',
+      issuer: op.issuer,
+      clientId: PUBLIC_CLIENT_ID,
+      scopes: SCOPES,
+      extraAuthParams: { prompt: 'consent' },
+    };
     const own = makeTmpHome('osmen-providers-');
-    const withCode = await createCredentialCore({ home: own.dir, encryptionKey: EncryptionManager.generateKey(), env: {}, providers: [fromOptions] });
+    const withCode = await createCredentialCore({
+      home: own.dir,
+      encryptionKey: EncryptionManager.generateKey(),
+      env: {},
+      providers: [fromOptions],
+    });
     try {
       coreInternals(withCode).providers.register({ ...fromOptions, id: 'laterop' });
       const ids = () => withCode.listProviders().map((p) => p.id);

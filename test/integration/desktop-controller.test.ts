@@ -20,7 +20,6 @@ import { askAgent } from '../../src/main/core/agent/client.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
-
 let op: TestProvider;
 let home: ReturnType<typeof makeTmpHome>;
 let key: string;
@@ -102,7 +101,10 @@ describe('starting', () => {
       ++attempt === 1 ? createCredentialCore({ home: home.dir, encryptionKey: 'not a key', env: {} }) : openCore();
     await startApp({ openCore: flaky });
     expect(controller.core).toBeNull();
-    expect(await ports.ipc.invoke('osmen:app:status', {})).toMatchObject({ ok: true, value: { vault: 'locked', error: { code: 'KEY_MALFORMED' } } });
+    expect(await ports.ipc.invoke('osmen:app:status', {})).toMatchObject({
+      ok: true,
+      value: { vault: 'locked', error: { code: 'KEY_MALFORMED' } },
+    });
     expect(ports.trays[0]!.last).toMatchObject({ icon: 'attention', tooltip: 'Vault locked' });
     expect(await ports.ipc.invoke('osmen:accounts:list', {})).toMatchObject({ ok: false, error: { code: 'VAULT_LOCKED' } });
 
@@ -116,17 +118,27 @@ describe('starting', () => {
 });
 
 describe('the IPC sender check, as registered', () => {
-  it('answers our window\'s main frame and refuses other windows, sub-frames and foreign origins (logged)', async () => {
+  it("answers our window's main frame and refuses other windows, sub-frames and foreign origins (logged)", async () => {
     await startApp();
     expect(await ports.ipc.invoke('osmen:accounts:list', {})).toMatchObject({ ok: true });
-    for (const from of [{ webContentsId: WINDOW_ID + 1 }, { subframe: true }, { url: 'https://evil.example/x' }, { url: 'file:///etc/passwd' }]) {
+    for (const from of [
+      { webContentsId: WINDOW_ID + 1 },
+      { subframe: true },
+      { url: 'https://evil.example/x' },
+      { url: 'file:///etc/passwd' },
+    ]) {
       expect(await ports.ipc.invoke('osmen:accounts:list', {}, from)).toEqual({
         ok: false,
         error: { code: 'FORBIDDEN_SENDER', message: 'This caller may not use the credential API.' },
       });
     }
     const rejected = controller.core!.readLog(20).filter((e) => e.event === 'ipc_rejected');
-    expect(rejected.map((e) => e.details.reason).sort()).toEqual(['foreign_origin', 'foreign_webcontents', 'malformed_url', 'not_main_frame']);
+    expect(rejected.map((e) => e.details.reason).sort()).toEqual([
+      'foreign_origin',
+      'foreign_webcontents',
+      'malformed_url',
+      'not_main_frame',
+    ]);
   });
 });
 
@@ -253,13 +265,18 @@ describe('the rest of the lifecycle', () => {
     expect(ports.loginItem).toEqual([false]);
     const result = await ports.ipc.invoke('osmen:settings:update', { startAtLogin: true, refreshWindowMs: 600_000 });
     expect(result).toMatchObject({ ok: true, value: { startAtLogin: true, refreshWindowMs: 600_000 } });
-    expect(ports.windows[0]!.eventsOn('osmen:event:settings-changed').at(-1)).toMatchObject({ startAtLogin: true, refreshWindowMs: 600_000 });
+    expect(ports.windows[0]!.eventsOn('osmen:event:settings-changed').at(-1)).toMatchObject({
+      startAtLogin: true,
+      refreshWindowMs: 600_000,
+    });
     expect(ports.loginItem.at(-1)).toBe(true);
   });
 
   it('resume and network wake-ups wake the background scheduler', async () => {
     const clock = new ManualClock();
-    await startApp({ openCore: () => createCredentialCore({ home: home.dir, encryptionKey: key, env: {}, startScheduler: true, schedulerClock: clock }) });
+    await startApp({
+      openCore: () => createCredentialCore({ home: home.dir, encryptionKey: key, env: {}, startScheduler: true, schedulerClock: clock }),
+    });
     const scheduler = coreInternals(controller.core!).scheduler;
     // The first run, at start; then nothing is due: the next check is one check interval away.
     expect(clock.advance(0)).toBe(1);
@@ -302,7 +319,11 @@ describe('the token agent', () => {
     const sock = join(home.dir, 'agent.sock');
     await vi.waitFor(() => expect(controller.agentPath).toBe(sock), { timeout: 10_000, interval: 20 });
     const answer = await askAgent([sock], { id: 1, method: 'token', provider: 'testop', user });
-    expect(answer?.answer).toMatchObject({ id: 1, ok: true, accessToken: coreInternals(core).tokens.getToken('testop', user)!.accessToken });
+    expect(answer?.answer).toMatchObject({
+      id: 1,
+      ok: true,
+      accessToken: coreInternals(core).tokens.getToken('testop', user)!.accessToken,
+    });
     await ports.ipc.invoke('osmen:settings:update', { agentEnabled: false });
     await vi.waitFor(() => expect(existsSync(sock)).toBe(false), { timeout: 10_000, interval: 20 });
     expect(controller.agentPath).toBeNull();

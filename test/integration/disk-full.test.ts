@@ -182,4 +182,3 @@ describe('a full disk', () => {
     expect(op.tokenRequests.filter((t) => t.grantType === 'refresh_token').map((t) => t.status)).toEqual([200, 200]);
   });
 });
-

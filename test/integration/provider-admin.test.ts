@@ -10,7 +10,14 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createCredentialCore, type CredentialCore, coreInternals } from '../../src/main/core/credential-core.js';
 import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
-import { browseAuthorization, CONFIDENTIAL_CLIENT_ID, CONFIDENTIAL_CLIENT_SECRET, PUBLIC_CLIENT_ID, startTestProvider, type TestProvider } from '../helpers/oidc-provider.js';
+import {
+  browseAuthorization,
+  CONFIDENTIAL_CLIENT_ID,
+  CONFIDENTIAL_CLIENT_SECRET,
+  PUBLIC_CLIENT_ID,
+  startTestProvider,
+  type TestProvider,
+} from '../helpers/oidc-provider.js';
 import { makeTmpHome } from '../helpers/tmp.js';
 
 const SCOPES = ['openid', 'email', 'profile', 'offline_access'];
@@ -37,7 +44,14 @@ afterAll(async () => {
 beforeEach(async () => {
   home = makeTmpHome('osmen-provider-admin-');
   core = await createCredentialCore({ home: home.dir, encryptionKey: EncryptionManager.generateKey(), env: {} });
-  await core.createCustomProvider({ id: 'corp', displayName: 'Corp', issuer: op.issuer, clientId: CLIENT, clientSecret: SECRET, scopes: SCOPES });
+  await core.createCustomProvider({
+    id: 'corp',
+    displayName: 'Corp',
+    issuer: op.issuer,
+    clientId: CLIENT,
+    clientSecret: SECRET,
+    scopes: SCOPES,
+  });
 });
 afterEach(async () => {
   await core.close();
@@ -56,9 +70,13 @@ describe('adding', () => {
       message: expect.stringContaining('Nothing was changed'),
     });
     coreInternals(core).providers.register({ id: 'fromcode', issuer: plain.issuer, clientId: 'c', scopes: SCOPES });
-    await expect(core.createCustomProvider({ id: 'fromcode', issuer: plain.issuer, clientId: 'c', scopes: SCOPES })).rejects.toMatchObject({ code: 'provider_exists' });
+    await expect(core.createCustomProvider({ id: 'fromcode', issuer: plain.issuer, clientId: 'c', scopes: SCOPES })).rejects.toMatchObject({
+      code: 'provider_exists',
+    });
     // A built-in id keeps its own refusal.
-    await expect(core.createCustomProvider({ id: 'google', issuer: plain.issuer, clientId: 'c', scopes: SCOPES })).rejects.toMatchObject({ code: 'provider_id_taken' });
+    await expect(core.createCustomProvider({ id: 'google', issuer: plain.issuer, clientId: 'c', scopes: SCOPES })).rejects.toMatchObject({
+      code: 'provider_id_taken',
+    });
     expect(settingsText()).toBe(before);
     expect(secretOf('corp')).toBe(SECRET);
     expect(custom('corp')).toMatchObject({ issuer: op.issuer, clientId: CLIENT, hasClientSecret: true, accounts: 0 });
@@ -67,14 +85,33 @@ describe('adding', () => {
 
 describe('editing', () => {
   it('keeps, replaces or removes the secret as told, and changes the rest', async () => {
-    let saved = await core.updateCustomProvider({ id: 'corp', displayName: 'Corp SSO', issuer: op.issuer, clientId: CLIENT, clientSecret: { action: 'keep' }, scopes: ['openid', 'email'] });
+    let saved = await core.updateCustomProvider({
+      id: 'corp',
+      displayName: 'Corp SSO',
+      issuer: op.issuer,
+      clientId: CLIENT,
+      clientSecret: { action: 'keep' },
+      scopes: ['openid', 'email'],
+    });
     expect(saved).toMatchObject({ displayName: 'Corp SSO', scopes: ['openid', 'email'], hasClientSecret: true });
     expect(secretOf('corp')).toBe(SECRET);
     expect(core.listProviders().find((p) => p.id === 'corp')!.displayName).toBe('Corp SSO');
 
-    await core.updateCustomProvider({ id: 'corp', issuer: op.issuer, clientId: CLIENT, clientSecret: { action: 'set', value: 'CANARY-replaced-secret' }, scopes: SCOPES });
+    await core.updateCustomProvider({
+      id: 'corp',
+      issuer: op.issuer,
+      clientId: CLIENT,
+      clientSecret: { action: 'set', value: 'CANARY-replaced-secret' },
+      scopes: SCOPES,
+    });
     expect(secretOf('corp')).toBe('CANARY-replaced-secret');
-    saved = await core.updateCustomProvider({ id: 'corp', issuer: op.issuer, clientId: CLIENT, clientSecret: { action: 'clear' }, scopes: SCOPES });
+    saved = await core.updateCustomProvider({
+      id: 'corp',
+      issuer: op.issuer,
+      clientId: CLIENT,
+      clientSecret: { action: 'clear' },
+      scopes: SCOPES,
+    });
     expect(saved.hasClientSecret).toBe(false);
     expect(secretOf('corp')).toBeNull();
     expect(settingsText()).not.toContain('CANARY');
@@ -84,7 +121,13 @@ describe('editing', () => {
   it('checks the issuer again: one without discovery is refused and nothing changes', async () => {
     const before = settingsText();
     await expect(
-      core.updateCustomProvider({ id: 'corp', issuer: 'http://127.0.0.1:1', clientId: CLIENT, clientSecret: { action: 'keep' }, scopes: SCOPES }),
+      core.updateCustomProvider({
+        id: 'corp',
+        issuer: 'http://127.0.0.1:1',
+        clientId: CLIENT,
+        clientSecret: { action: 'keep' },
+        scopes: SCOPES,
+      }),
     ).rejects.toMatchObject({ code: 'discovery_failed' });
     expect(settingsText()).toBe(before);
   });
@@ -96,11 +139,18 @@ describe('editing', () => {
       core.updateCustomProvider({ id: 'corp', issuer: plain.issuer, clientId: CLIENT, clientSecret: { action: 'keep' }, scopes: SCOPES }),
     ).rejects.toMatchObject({ code: 'issuer_in_use', message: expect.stringContaining('1 account(s)') });
     expect(settingsText()).toBe(before);
-    await core.updateCustomProvider({ id: 'corp', displayName: 'Renamed', issuer: op.issuer, clientId: CLIENT, clientSecret: { action: 'keep' }, scopes: SCOPES });
+    await core.updateCustomProvider({
+      id: 'corp',
+      displayName: 'Renamed',
+      issuer: op.issuer,
+      clientId: CLIENT,
+      clientSecret: { action: 'keep' },
+      scopes: SCOPES,
+    });
     expect(custom('corp')).toMatchObject({ displayName: 'Renamed', accounts: 1 });
   });
 
-  it('an id that is not a custom provider can\'t be edited', async () => {
+  it("an id that is not a custom provider can't be edited", async () => {
     await expect(
       core.updateCustomProvider({ id: 'nothere', issuer: op.issuer, clientId: 'c', clientSecret: { action: 'keep' }, scopes: SCOPES }),
     ).rejects.toMatchObject({ code: 'unknown_provider' });
@@ -111,7 +161,10 @@ describe('removing', () => {
   it('is refused while accounts use it; with "disconnect and remove" they are revoked and deleted first', async () => {
     await connect('alice');
     await connect('bob');
-    await expect(core.removeCustomProviderAndAccounts('corp', {})).rejects.toMatchObject({ code: 'provider_in_use', message: expect.stringContaining('2 account(s)') });
+    await expect(core.removeCustomProviderAndAccounts('corp', {})).rejects.toMatchObject({
+      code: 'provider_in_use',
+      message: expect.stringContaining('2 account(s)'),
+    });
     expect(core.listAccounts()).toHaveLength(2);
 
     expect(await core.removeCustomProviderAndAccounts('corp', { disconnectAccounts: true })).toEqual({ disconnected: 2 });
@@ -124,8 +177,12 @@ describe('removing', () => {
   });
 
   it('built-ins and unknown ids are refused before any account is touched', async () => {
-    await expect(core.removeCustomProviderAndAccounts('google', { disconnectAccounts: true })).rejects.toMatchObject({ code: 'provider_builtin' });
-    await expect(core.removeCustomProviderAndAccounts('nope', { disconnectAccounts: true })).rejects.toMatchObject({ code: 'unknown_provider' });
+    await expect(core.removeCustomProviderAndAccounts('google', { disconnectAccounts: true })).rejects.toMatchObject({
+      code: 'provider_builtin',
+    });
+    await expect(core.removeCustomProviderAndAccounts('nope', { disconnectAccounts: true })).rejects.toMatchObject({
+      code: 'unknown_provider',
+    });
   });
 });
 
@@ -138,7 +195,11 @@ describe('sign in on another device: offered only where the metadata has a devic
       code: 'device_flow_unsupported',
       reason: expect.stringContaining('no device_authorization_endpoint'),
     });
-    expect(await core.deviceSignInSupport('google')).toMatchObject({ supported: false, code: 'not_configured', reason: expect.stringContaining('GOOGLE_CLIENT_ID') });
+    expect(await core.deviceSignInSupport('google')).toMatchObject({
+      supported: false,
+      code: 'not_configured',
+      reason: expect.stringContaining('GOOGLE_CLIENT_ID'),
+    });
     expect(await core.deviceSignInSupport('nope')).toMatchObject({ supported: false, code: 'unknown_provider' });
   });
 });

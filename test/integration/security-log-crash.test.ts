@@ -14,7 +14,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SecurityLogEntry } from '../../src/main/core/contracts.js';
 import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
 import { chainFiles, parseEntry, splitLines } from '../../src/main/core/audit/log-chain.js';
-import { SecurityLogger, VaultLogAnchorStore, securityLogPaths, type SecurityLogVerifyResult } from '../../src/main/core/audit/security-logger.js';
+import {
+  SecurityLogger,
+  VaultLogAnchorStore,
+  securityLogPaths,
+  type SecurityLogVerifyResult,
+} from '../../src/main/core/audit/security-logger.js';
 import { TokenManager } from '../../src/main/core/vault/token-store.js';
 import { makeTmpHome } from '../helpers/tmp.js';
 import { runCli } from './cli/run-cli.js';
@@ -106,7 +111,13 @@ function withLogger<T>(fn: (log: SecurityLogger, tokens: TokenManager) => T): T 
   }
 }
 
-const cliEnv = (): NodeJS.ProcessEnv => ({ PATH: process.env.PATH, HOME: home.dir, OSMEN_HOME: home.dir, OAUTH_ENCRYPTION_KEY: KEY, OSMEN_KEYCHAIN_SERVICE: 'osmen log crash test (unused)' });
+const cliEnv = (): NodeJS.ProcessEnv => ({
+  PATH: process.env.PATH,
+  HOME: home.dir,
+  OSMEN_HOME: home.dir,
+  OAUTH_ENCRYPTION_KEY: KEY,
+  OSMEN_KEYCHAIN_SERVICE: 'osmen log crash test (unused)',
+});
 
 function allEntries(): SecurityLogEntry[] {
   const out: SecurityLogEntry[] = [];
@@ -190,7 +201,9 @@ describe('security log: SIGKILL at arbitrary points', () => {
       expect(String(e.details.reason)).toContain(`seq ${e.seq - 1} was cut off by an interrupted write`);
       expect(bySeq.get(e.seq - 1)).toBeDefined();
     }
-    console.info(`security log crash test: ${ROUNDS} kills, ${states.intact} left the log intact, ${states.interrupted} mid-append (completed by the next process); ${entries.length} entries retained`);
+    console.info(
+      `security log crash test: ${ROUNDS} kills, ${states.intact} left the log intact, ${states.interrupted} mid-append (completed by the next process); ${entries.length} entries retained`,
+    );
   }, 240_000);
 });
 
@@ -272,7 +285,7 @@ describe('security log: a kill in a known window', () => {
     expect(after.interrupted).toBeUndefined();
   });
 
-  it('a line cut off half-way (its bytes are a prefix of the head\'s entry): reported as such, then completed, not glued or dropped', async () => {
+  it("a line cut off half-way (its bytes are a prefix of the head's entry): reported as such, then completed, not glued or dropped", async () => {
     await seed(3);
     const { line } = await killBetweenHeadAndVault();
     // What a write cut short by the crash leaves: the first bytes of the line, no newline.

@@ -54,7 +54,23 @@ describe('security log on a full disk (tmpfs)', () => {
     // Small and large entries by turns (about 0.3 and 7.5 KiB): a large line after a small head
     // needs more pages than replacing the head frees, so each step of an append runs out of space
     // in turn as the free space grows page by page.
-    const KEYS = ['reason', 'code', 'error', 'description', 'source', 'field', 'operation', 'phase', 'channel', 'issuer', 'tenant', 'scopes', 'providerCodes', 'errorName', 'errorClass'];
+    const KEYS = [
+      'reason',
+      'code',
+      'error',
+      'description',
+      'source',
+      'field',
+      'operation',
+      'phase',
+      'channel',
+      'issuer',
+      'tenant',
+      'scopes',
+      'providerCodes',
+      'errorName',
+      'errorClass',
+    ];
     const event = (i: number) =>
       log.logOAuthEvent('refresh', 'google', `user-${i}@example.com`, false, {
         attempt: i,

@@ -27,9 +27,16 @@ let key: string;
 const open = (extra: Partial<Parameters<typeof createCredentialCore>[0]> = {}) =>
   createCredentialCore({ home: home.dir, encryptionKey: key, env: {}, ...extra });
 const settingsPath = () => join(home.dir, 'settings.json');
-const readSettings = () => JSON.parse(readFileSync(settingsPath(), 'utf8')) as { customProviders?: Array<Record<string, unknown>>; microsoftTenant?: string };
+const readSettings = () =>
+  JSON.parse(readFileSync(settingsPath(), 'utf8')) as { customProviders?: Array<Record<string, unknown>>; microsoftTenant?: string };
 const writeSettings = (value: unknown) => writeFileSync(settingsPath(), JSON.stringify(value), { mode: 0o600 });
-const cliEnv = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({ PATH: process.env.PATH, HOME: home.dir, OSMEN_HOME: home.dir, OAUTH_ENCRYPTION_KEY: key, ...extra });
+const cliEnv = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
+  PATH: process.env.PATH,
+  HOME: home.dir,
+  OSMEN_HOME: home.dir,
+  OAUTH_ENCRYPTION_KEY: key,
+  ...extra,
+});
 
 beforeAll(async () => {
   op = await startTestProvider();
@@ -54,7 +61,12 @@ async function connectAlice(core: CredentialCore): Promise<void> {
 describe('a provider in settings.json can not redirect stored tokens', () => {
   it('an entry re-defining "google" is ignored: the Google refresh token is not sent to it', async () => {
     const core = await open({ env: { GOOGLE_CLIENT_ID: 'g-client.apps.googleusercontent.com' } });
-    coreInternals(core).tokens.saveToken('google', 'me@gmail.test', { access_token: 'google-at', refresh_token: 'google-rt', expires_in: 3600 }, { binding: GOOGLE });
+    coreInternals(core).tokens.saveToken(
+      'google',
+      'me@gmail.test',
+      { access_token: 'google-at', refresh_token: 'google-rt', expires_in: 3600 },
+      { binding: GOOGLE },
+    );
     await core.close();
     writeSettings({ customProviders: [{ id: 'google', issuer: rogue.issuer, clientId: 'x', scopes: ['openid'] }] });
 
@@ -63,7 +75,10 @@ describe('a provider in settings.json can not redirect stored tokens', () => {
     expect(r.stdout + r.stderr).not.toContain('stolen-access-token');
     const check = await runCli(['check', '--json'], cliEnv());
     const checks = (JSON.parse(check.stdout) as { checks: Array<{ id: string; status: string; message: string }> }).checks;
-    expect(checks.find((c) => c.id === 'settings-provider:google')).toMatchObject({ status: 'warn', message: expect.stringMatching(/built-in/) });
+    expect(checks.find((c) => c.id === 'settings-provider:google')).toMatchObject({
+      status: 'warn',
+      message: expect.stringMatching(/built-in/),
+    });
   });
 
   it('an unsigned custom entry is ignored, and the health report says so', async () => {
@@ -72,14 +87,19 @@ describe('a provider in settings.json can not redirect stored tokens', () => {
     try {
       expect(core.listProviders().map((p) => p.id)).not.toContain('acme');
       const report = await core.healthReport();
-      expect(report.checks.find((c) => c.id === 'settings-provider:acme')).toMatchObject({ status: 'warn', message: expect.stringMatching(/not signed/) });
+      expect(report.checks.find((c) => c.id === 'settings-provider:acme')).toMatchObject({
+        status: 'warn',
+        message: expect.stringMatching(/not signed/),
+      });
     } finally {
       await core.close();
     }
     // The app's start writes the ignored entry to the security log.
     const again = await open();
     try {
-      expect(again.readLog(20).find((e) => e.event === 'settings_provider_ignored')).toMatchObject({ details: { provider: 'acme', reason: 'unauthenticated' } });
+      expect(again.readLog(20).find((e) => e.event === 'settings_provider_ignored')).toMatchObject({
+        details: { provider: 'acme', reason: 'unauthenticated' },
+      });
     } finally {
       await again.close();
     }
@@ -134,7 +154,11 @@ describe('a provider in settings.json can not redirect stored tokens', () => {
       const err = await again.refreshAccount('acme', 'alice@example.test').catch((e: unknown) => e);
       expect(err).toMatchObject({ name: 'OAuthConfigError', code: 'issuer_mismatch' });
       expect(exitCodeFor(err)).toBe(78);
-      expect(again.readLog(20).find((e) => e.event === 'issuer_mismatch')).toMatchObject({ provider: 'acme', success: false, details: { issuer: op.issuer } });
+      expect(again.readLog(20).find((e) => e.event === 'issuer_mismatch')).toMatchObject({
+        provider: 'acme',
+        success: false,
+        details: { issuer: op.issuer },
+      });
       const disconnect = await again.disconnectAccount('acme', 'alice@example.test');
       expect(disconnect).toEqual({ deleted: true, revocation: 'failed' });
     } finally {
@@ -150,9 +174,14 @@ describe('a provider in settings.json can not redirect stored tokens', () => {
     try {
       const core = await open();
       await core.addCustomProvider({ id: 'shifty', issuer: shifty.issuer, clientId: 'c', scopes: ['openid'] });
-      coreInternals(core).tokens.saveToken('shifty', 'u', { access_token: 'a', refresh_token: 'shifty-rt', expires_in: 60 }, {
-        binding: { issuer: shifty.issuer, tokenOrigin: shifty.issuer },
-      });
+      coreInternals(core).tokens.saveToken(
+        'shifty',
+        'u',
+        { access_token: 'a', refresh_token: 'shifty-rt', expires_in: 60 },
+        {
+          binding: { issuer: shifty.issuer, tokenOrigin: shifty.issuer },
+        },
+      );
       moved = true;
       const err = await core.refreshAccount('shifty', 'u').catch((e: unknown) => e);
       expect(err).toMatchObject({ code: 'issuer_mismatch' });
@@ -185,7 +214,10 @@ describe('the data folder .env', () => {
     const r = await runCli(['check', '--json'], cliEnv({ OSMEN_REPO_DIR: repo }));
     expect(existsSync(marker)).toBe(false);
     const checks = (JSON.parse(r.stdout) as { checks: Array<{ id: string; status: string; message: string }> }).checks;
-    expect(checks.find((c) => c.id === 'env-file-ignored')).toMatchObject({ status: 'warn', message: expect.stringContaining('GIT_CONFIG_COUNT') });
+    expect(checks.find((c) => c.id === 'env-file-ignored')).toMatchObject({
+      status: 'warn',
+      message: expect.stringContaining('GIT_CONFIG_COUNT'),
+    });
     expect(checks.find((c) => c.id === 'env-file-permissions')).toMatchObject({ status: 'warn' });
     expect(checks.find((c) => c.id === 'provider:google')?.status ?? 'pass').not.toBe('fail');
   });
@@ -195,7 +227,9 @@ describe('a bad Microsoft tenant', () => {
   it('is refused before it is saved, and the vault keeps working', async () => {
     const core = await open({ env: { MICROSOFT_CLIENT_ID: '00000000-0000-0000-0000-000000000001' } });
     try {
-      await expect(core.connectAccount('microsoft', { tenant: 'foo', openUrl: () => undefined })).rejects.toMatchObject({ code: 'invalid_tenant' });
+      await expect(core.connectAccount('microsoft', { tenant: 'foo', openUrl: () => undefined })).rejects.toMatchObject({
+        code: 'invalid_tenant',
+      });
       expect(existsSync(settingsPath()) ? readSettings().microsoftTenant : undefined).toBeUndefined();
       expect(core.listProviders().find((p) => p.id === 'microsoft')).toMatchObject({ configured: true });
     } finally {
@@ -207,7 +241,10 @@ describe('a bad Microsoft tenant', () => {
     writeSettings({ microsoftTenant: 'foo' });
     const core = await open({ env: { MICROSOFT_CLIENT_ID: '00000000-0000-0000-0000-000000000001' } });
     try {
-      expect(core.listProviders().find((p) => p.id === 'microsoft')).toMatchObject({ configured: false, configHint: expect.stringMatching(/tenant/) });
+      expect(core.listProviders().find((p) => p.id === 'microsoft')).toMatchObject({
+        configured: false,
+        configHint: expect.stringMatching(/tenant/),
+      });
       const report = await core.healthReport();
       expect(report.checks.find((c) => c.id === 'microsoft-tenant')).toMatchObject({ status: 'warn' });
     } finally {

@@ -10,7 +10,9 @@ function lookup(env: Record<string, string>, present: string[], playwright: () =
 
 describe('findChromium', () => {
   it('CHROMIUM_PATH comes first, even when the others exist', () => {
-    expect(findChromium(lookup({ CHROMIUM_PATH: '/opt/chrome/chrome' }, ['/opt/chrome/chrome', PLAYWRIGHT, SYSTEM_CHROMIUM]))).toBe('/opt/chrome/chrome');
+    expect(findChromium(lookup({ CHROMIUM_PATH: '/opt/chrome/chrome' }, ['/opt/chrome/chrome', PLAYWRIGHT, SYSTEM_CHROMIUM]))).toBe(
+      '/opt/chrome/chrome',
+    );
   });
 
   it('a CHROMIUM_PATH that does not exist is an error, not a silent fallback', () => {

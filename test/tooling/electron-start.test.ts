@@ -14,7 +14,8 @@ import { explainInstallFailure, findRuntime } from '../../scripts/electron-runti
 import { makeStartProject, mirrorFilesFor, standInRuntimeZip, startMirror, type Mirror } from '../helpers/electron-standin.js';
 import { makeTmpHome } from '../helpers/tmp.js';
 
-const VERSION = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'node_modules', 'electron', 'package.json'), 'utf8')).version as string;
+const VERSION = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'node_modules', 'electron', 'package.json'), 'utf8'))
+  .version as string;
 const isPosix = process.platform !== 'win32';
 
 interface Run {
@@ -33,7 +34,12 @@ function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, ELECTRON_GET_NO_PROGRESS: '1', ...extra };
 }
 
-function runStart(root: string, args: string[], env: NodeJS.ProcessEnv, onStdout?: (text: string) => void): Promise<Run> & { pid: () => number } {
+function runStart(
+  root: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  onStdout?: (text: string) => void,
+): Promise<Run> & { pid: () => number } {
   const child = spawn(process.execPath, [join(root, 'scripts', 'electron-vite.mjs'), ...args], { cwd: root, env });
   let stdout = '';
   let stderr = '';
@@ -84,7 +90,7 @@ describe.runIf(isPosix)('npm start on a fresh clone (scripts/electron-vite.mjs)'
 
     const run = await runStart(root, ['preview', '--skipBuild'], env);
 
-    expect(run.stderr).toContain("has not been downloaded yet; downloading it once");
+    expect(run.stderr).toContain('has not been downloaded yet; downloading it once');
     expect(mirror.requests).toEqual([
       `/v${VERSION}/electron-v${VERSION}-${process.platform}-${process.arch}.zip`,
       `/v${VERSION}/SHASUMS256.txt`,
@@ -126,7 +132,11 @@ describe.runIf(isPosix)('npm start on a fresh clone (scripts/electron-vite.mjs)'
   it('stops with one message naming the unreachable mirror and what to run, and exit status 69', async () => {
     const { root, electronDir } = makeStartProject(tmp.dir);
     const mirrorUrl = `http://127.0.0.1:${await closedPort()}/`;
-    const run = await runStart(root, ['preview', '--skipBuild'], cleanEnv({ ELECTRON_MIRROR: mirrorUrl, electron_config_cache: join(tmp.dir, 'cache') }));
+    const run = await runStart(
+      root,
+      ['preview', '--skipBuild'],
+      cleanEnv({ ELECTRON_MIRROR: mirrorUrl, electron_config_cache: join(tmp.dir, 'cache') }),
+    );
 
     expect(run.code).toBe(69);
     expect(run.stderr).toContain(`Cannot start: the Electron ${VERSION} runtime is not installed, and downloading it failed.`);
@@ -147,10 +157,16 @@ describe.runIf(isPosix)('npm start on a fresh clone (scripts/electron-vite.mjs)'
     const run = await runStart(
       root,
       ['dev'],
-      cleanEnv({ ELECTRON_MIRROR: `http://127.0.0.1:${port}/`, HTTPS_PROXY: 'http://user:s3cret@127.0.0.1:3128', electron_config_cache: join(tmp.dir, 'cache') }),
+      cleanEnv({
+        ELECTRON_MIRROR: `http://127.0.0.1:${port}/`,
+        HTTPS_PROXY: 'http://user:s3cret@127.0.0.1:3128',
+        electron_config_cache: join(tmp.dir, 'cache'),
+      }),
     );
     expect(run.code).toBe(69);
-    expect(run.stderr).toContain("HTTPS_PROXY=http://127.0.0.1:3128/ is set, but Electron's downloader ignores proxies unless ELECTRON_GET_USE_PROXY=1 is set too.");
+    expect(run.stderr).toContain(
+      "HTTPS_PROXY=http://127.0.0.1:3128/ is set, but Electron's downloader ignores proxies unless ELECTRON_GET_USE_PROXY=1 is set too.",
+    );
     expect(run.stderr).toContain('ELECTRON_GET_USE_PROXY=1 npm start');
     expect(run.stderr).not.toContain('s3cret');
   });
@@ -158,7 +174,11 @@ describe.runIf(isPosix)('npm start on a fresh clone (scripts/electron-vite.mjs)'
   it('a mirror without this version: says which URL answered 404', async () => {
     const { root } = makeStartProject(tmp.dir);
     mirror = await startMirror({});
-    const run = await runStart(root, ['preview', '--skipBuild'], cleanEnv({ ELECTRON_MIRROR: mirror.url, electron_config_cache: join(tmp.dir, 'cache') }));
+    const run = await runStart(
+      root,
+      ['preview', '--skipBuild'],
+      cleanEnv({ ELECTRON_MIRROR: mirror.url, electron_config_cache: join(tmp.dir, 'cache') }),
+    );
     expect(run.code).toBe(69);
     expect(run.stderr).toContain(`The mirror ELECTRON_MIRROR=${mirror.url} has no Electron ${VERSION} for this platform (HTTP 404`);
   });
@@ -182,7 +202,11 @@ describe.runIf(isPosix)('npm start on a fresh clone (scripts/electron-vite.mjs)'
   it('with ELECTRON_SKIP_BINARY_DOWNLOAD set, says so instead of downloading', async () => {
     const { root } = makeStartProject(tmp.dir);
     mirror = await startMirror(mirrorFilesFor(VERSION, standInRuntimeZip(VERSION)));
-    const run = await runStart(root, ['preview', '--skipBuild'], cleanEnv({ ELECTRON_MIRROR: mirror.url, ELECTRON_SKIP_BINARY_DOWNLOAD: '1' }));
+    const run = await runStart(
+      root,
+      ['preview', '--skipBuild'],
+      cleanEnv({ ELECTRON_MIRROR: mirror.url, ELECTRON_SKIP_BINARY_DOWNLOAD: '1' }),
+    );
     expect(run.code).toBe(69);
     expect(run.stderr).toContain('ELECTRON_SKIP_BINARY_DOWNLOAD is set');
     expect(mirror.requests).toEqual([]);
@@ -219,7 +243,12 @@ describe('explainInstallFailure', () => {
       exitCode: 1,
       env: {},
       records: [
-        { kind: 'network', url: 'https://github.com/electron/electron/releases/download/v45.5.0/x.zip', code: 'ENOTFOUND', message: 'getaddrinfo ENOTFOUND github.com' },
+        {
+          kind: 'network',
+          url: 'https://github.com/electron/electron/releases/download/v45.5.0/x.zip',
+          code: 'ENOTFOUND',
+          message: 'getaddrinfo ENOTFOUND github.com',
+        },
         { kind: 'error', text: 'TypeError: fetch failed\n    at node:internal/deps/undici' },
       ],
     });
@@ -234,7 +263,14 @@ describe('explainInstallFailure', () => {
       version: '45.5.0',
       exitCode: 1,
       env: { HTTPS_PROXY: 'http://proxy:3128', ELECTRON_GET_USE_PROXY: '1' },
-      records: [{ kind: 'network', url: 'https://github.com/x.zip', code: 'SELF_SIGNED_CERT_IN_CHAIN', message: 'self-signed certificate in certificate chain' }],
+      records: [
+        {
+          kind: 'network',
+          url: 'https://github.com/x.zip',
+          code: 'SELF_SIGNED_CERT_IN_CHAIN',
+          message: 'self-signed certificate in certificate chain',
+        },
+      ],
     });
     expect(message).toContain('The TLS certificate of github.com is not trusted');
     expect(message).toContain('NODE_EXTRA_CA_CERTS=');

@@ -26,7 +26,12 @@ describe.runIf(onLinux)('keychain probe', () => {
     const run = spawnSync(
       process.execPath,
       [join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--project', 'integration', 'test/integration/key-custody.test.ts'],
-      { cwd: ROOT, env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: NO_BUS, NO_COLOR: '1', FORCE_COLOR: '0' }, encoding: 'utf8', timeout: 120_000 },
+      {
+        cwd: ROOT,
+        env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: NO_BUS, NO_COLOR: '1', FORCE_COLOR: '0' },
+        encoding: 'utf8',
+        timeout: 120_000,
+      },
     );
     const out = run.stdout + run.stderr;
     expect(run.status).toBe(1);

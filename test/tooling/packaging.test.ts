@@ -32,7 +32,10 @@ describe.runIf(linuxX64)('electron-builder --linux dir with a stand-in runtime',
 
   beforeAll(() => {
     if (!existsSync(join(ROOT, 'out', 'main', 'index.js'))) {
-      execFileSync(process.execPath, [join(ROOT, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'], { cwd: ROOT, stdio: 'pipe' });
+      execFileSync(process.execPath, [join(ROOT, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'], {
+        cwd: ROOT,
+        stdio: 'pipe',
+      });
     }
     tmp = makeTmpHome('osmen-dist-');
     const dist = join(tmp.dir, 'electron-dist');
@@ -94,7 +97,9 @@ describe.runIf(linuxX64)('electron-builder --linux dir with a stand-in runtime',
         /(^|\/)\.env(\.|$)/.test(f) ||
         /\.map$/.test(f) ||
         /^\/(electron-builder|electron\.vite\.config|vitest[.\w]*)\.ts$|^\/tsconfig/.test(f) ||
-        /^\/node_modules\/(electron|electron-vite|electron-builder|vitest|vite|playwright|typescript|tsx|oidc-provider|react|@electron\/fuses)\//.test(f) ||
+        /^\/node_modules\/(electron|electron-vite|electron-builder|vitest|vite|playwright|typescript|tsx|oidc-provider|react|@electron\/fuses)\//.test(
+          f,
+        ) ||
         /^\/node_modules\/better-sqlite3\/(src|deps|build)\//.test(f),
     );
     expect(forbidden).toEqual([]);
@@ -109,13 +114,18 @@ describe.runIf(linuxX64)('electron-builder --linux dir with a stand-in runtime',
     expect(sha256(sqlite)).toBe(sha256(join(ROOT, 'node_modules', 'better-sqlite3', 'prebuilds', 'linux-x64.node')));
     expect(existsSync(keyring)).toBe(true);
     expect(readdirSync(join(unpacked, 'better-sqlite3', 'prebuilds'))).toEqual(['linux-x64.node']);
-    expect(entries.filter((f) => f.startsWith('/node_modules/better-sqlite3/prebuilds/'))).toEqual(['/node_modules/better-sqlite3/prebuilds/linux-x64.node']);
+    expect(entries.filter((f) => f.startsWith('/node_modules/better-sqlite3/prebuilds/'))).toEqual([
+      '/node_modules/better-sqlite3/prebuilds/linux-x64.node',
+    ]);
     // The asar marks them unpacked, so Electron loads them from the real files.
     const header = getRawHeader(join(appDir, 'resources', 'app.asar')).header as { files: Record<string, any> };
     expect(header.files['node_modules'].files['better-sqlite3'].files['prebuilds'].files['linux-x64.node'].unpacked).toBe(true);
     // Real modules, loadable by the OS loader from where the packaged app finds them.
     const require = createRequire(import.meta.url);
-    const Database = require(join(unpacked, 'better-sqlite3')) as new (f: string) => { prepare(s: string): { get(): unknown }; close(): void };
+    const Database = require(join(unpacked, 'better-sqlite3')) as new (f: string) => {
+      prepare(s: string): { get(): unknown };
+      close(): void;
+    };
     const db = new Database(':memory:');
     expect(db.prepare('select 41 + 1 as n').get()).toEqual({ n: 42 });
     db.close();
@@ -132,13 +142,19 @@ describe.runIf(linuxX64)('electron-builder --linux dir with a stand-in runtime',
     expect(wire[FuseV1Options.EnableNodeCliInspectArguments]).toBe(FuseState.DISABLE);
     // The runtime folder it was packed from keeps Electron's defaults.
     const source = await getCurrentFuseWire(join(tmp.dir, 'electron-dist', 'electron'));
-    expect(Object.keys(source).filter((k) => k !== 'version').map((k) => String.fromCharCode(source[Number(k) as FuseV1Options] as number)).join('')).toBe(SHIPPED_FUSES);
+    expect(
+      Object.keys(source)
+        .filter((k) => k !== 'version')
+        .map((k) => String.fromCharCode(source[Number(k) as FuseV1Options] as number))
+        .join(''),
+    ).toBe(SHIPPED_FUSES);
   });
 });
 
 describe('packagedExecutable', () => {
   const packager = { appInfo: { productFilename: 'OsMEN Credential Manager' }, executableName: 'osmen-credential-manager' };
-  const context = (electronPlatformName: string) => ({ appOutDir: '/o', electronPlatformName, packager }) as unknown as Parameters<typeof packagedExecutable>[0];
+  const context = (electronPlatformName: string) =>
+    ({ appOutDir: '/o', electronPlatformName, packager }) as unknown as Parameters<typeof packagedExecutable>[0];
 
   it('names the binary electron-builder wrote, per platform', () => {
     expect(packagedExecutable(context('linux'))).toBe('/o/osmen-credential-manager');

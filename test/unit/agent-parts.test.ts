@@ -69,7 +69,12 @@ function meta(over: Partial<TokenMetadata>): TokenMetadata {
 
 function backend(over: Partial<AgentBackend> = {}): AgentBackend {
   return {
-    getAccessToken: async () => ({ accessToken: 'at-1', tokenType: 'bearer', expiresAt: new Date(Date.now() + 3_600_000), scopes: ['openid'] }),
+    getAccessToken: async () => ({
+      accessToken: 'at-1',
+      tokenType: 'bearer',
+      expiresAt: new Date(Date.now() + 3_600_000),
+      scopes: ['openid'],
+    }),
     listAccounts: () => [meta({})],
     getSettings: () => ({ refreshWindowMs: 300_000 }),
     ...over,
@@ -104,7 +109,8 @@ describe('AgentRequestHandler', () => {
       backend({
         getAccessToken: async (_p, user) => {
           if (user === 'gone') throw new OAuthAccountNotFoundError('p', 'gone');
-          if (user === 'down') throw new OAuthTokenRefreshError({ code: 'temporarily_unavailable', retryable: true, retryAfterMs: 119_001 });
+          if (user === 'down')
+            throw new OAuthTokenRefreshError({ code: 'temporarily_unavailable', retryable: true, retryAfterMs: 119_001 });
           if (user === 'dead') throw new OAuthTokenRefreshError({ code: 'needs_reauth', needsReauth: true });
           return { accessToken: 'at-1', tokenType: 'bearer', expiresAt: new Date(Date.now() + 3_600_000), scopes: ['openid'] };
         },
@@ -115,21 +121,37 @@ describe('AgentRequestHandler', () => {
     expect(ok).toMatchObject({ id: 1, ok: true, accessToken: 'at-1', tokenType: 'Bearer', scopes: ['openid'] });
     expect(Date.parse(ok.expiresAt)).toBeGreaterThan(Date.now());
     expect(ok.expiresIn).toBeGreaterThan(3500);
-    expect(await answer(h, '{"id":2,"method":"token","provider":"p","user":"gone"}')).toMatchObject({ ok: false, error: { code: 'ACCOUNT_NOT_FOUND', exitCode: 2, retryAfter: null } });
-    expect(await answer(h, '{"id":3,"method":"token","provider":"p","user":"down"}')).toMatchObject({ ok: false, error: { code: 'temporarily_unavailable', exitCode: 75, retryAfter: 120 } });
-    expect(await answer(h, '{"id":4,"method":"token","provider":"p","user":"dead"}')).toMatchObject({ ok: false, error: { code: 'needs_reauth', exitCode: 3 } });
+    expect(await answer(h, '{"id":2,"method":"token","provider":"p","user":"gone"}')).toMatchObject({
+      ok: false,
+      error: { code: 'ACCOUNT_NOT_FOUND', exitCode: 2, retryAfter: null },
+    });
+    expect(await answer(h, '{"id":3,"method":"token","provider":"p","user":"down"}')).toMatchObject({
+      ok: false,
+      error: { code: 'temporarily_unavailable', exitCode: 75, retryAfter: 120 },
+    });
+    expect(await answer(h, '{"id":4,"method":"token","provider":"p","user":"dead"}')).toMatchObject({
+      ok: false,
+      error: { code: 'needs_reauth', exitCode: 3 },
+    });
     expect(await answer(h, '{"method":"ping"}')).toMatchObject({ id: null, ok: true, protocol: 1 });
     const list = await answer(h, '{"id":"l","method":"list"}');
     expect(list.accounts[0]).toMatchObject({ provider: 'p', userId: 'u@example.test', status: 'active' });
     expect(JSON.stringify(list)).not.toContain('at-1');
-    expect(await answer(h, '{"id":"s","method":"status"}')).toMatchObject({ ok: true, usable: true, accounts: [{ state: 'ok', usable: true }] });
+    expect(await answer(h, '{"id":"s","method":"status"}')).toMatchObject({
+      ok: true,
+      usable: true,
+      accounts: [{ state: 'ok', usable: true }],
+    });
     h.stopping = true;
     expect(await answer(h, '{"id":9,"method":"ping"}')).toMatchObject({ id: 9, ok: false, error: { code: 'shutting_down', exitCode: 75 } });
   });
 
   it('counts hand-offs per account and client, and writes one line per pair per flush', async () => {
     const logged: Array<{ type: string; provider: string; user: string; success: boolean; details: Record<string, unknown> }> = [];
-    const sink = { logOAuthEvent: (type: string, provider: string, user: string, success: boolean, details?: Record<string, unknown>) => void logged.push({ type, provider, user, success, details: details ?? {} }) };
+    const sink = {
+      logOAuthEvent: (type: string, provider: string, user: string, success: boolean, details?: Record<string, unknown>) =>
+        void logged.push({ type, provider, user, success, details: details ?? {} }),
+    };
     let now = 1_000_000;
     const counter = new HandoffCounter(sink, { now: () => now });
     const h = new AgentRequestHandler(backend(), counter);
@@ -139,8 +161,20 @@ describe('AgentRequestHandler', () => {
     now += 60_000;
     expect(counter.flush()).toBe(2);
     expect(logged).toEqual([
-      { type: 'token_handoff', provider: 'p', user: 'u', success: true, details: { client: 'my-agent', count: 500, failed: 0, durationMs: 60_000 } },
-      { type: 'token_handoff', provider: 'p', user: 'u', success: true, details: { client: 'unnamed', count: 1, failed: 0, durationMs: 60_000 } },
+      {
+        type: 'token_handoff',
+        provider: 'p',
+        user: 'u',
+        success: true,
+        details: { client: 'my-agent', count: 500, failed: 0, durationMs: 60_000 },
+      },
+      {
+        type: 'token_handoff',
+        provider: 'p',
+        user: 'u',
+        success: true,
+        details: { client: 'unnamed', count: 1, failed: 0, durationMs: 60_000 },
+      },
     ]);
     expect(counter.flush()).toBe(0); // nothing asked since: no line
 
@@ -212,7 +246,9 @@ describe('run: accounts and variables', () => {
     parseArgs({ args, options: { account: { type: 'string' }, env: { type: 'string' } }, allowPositionals: true, tokens: true }).tokens!;
 
   it('pairs each --env with the --account before it', () => {
-    expect(accountBindings(tokensOf(['--account', 'google:me@x.test']))).toEqual([{ provider: 'google', user: 'me@x.test', env: DEFAULT_TOKEN_ENV }]);
+    expect(accountBindings(tokensOf(['--account', 'google:me@x.test']))).toEqual([
+      { provider: 'google', user: 'me@x.test', env: DEFAULT_TOKEN_ENV },
+    ]);
     expect(accountBindings(tokensOf(['--account', 'google:me@x.test', '--env', 'G', '--account', 'ms:a:b', '--env', 'M']))).toEqual([
       { provider: 'google', user: 'me@x.test', env: 'G' },
       { provider: 'ms', user: 'a:b', env: 'M' },
@@ -242,9 +278,21 @@ describe('token output and socket paths', () => {
   it('prints raw, header and json', () => {
     expect(formatToken(t, 'raw')).toBe('at-x\n');
     expect(formatToken(t, 'header')).toBe('Authorization: Bearer at-x\n');
-    expect(JSON.parse(formatToken(t, 'json'))).toEqual({ accessToken: 'at-x', tokenType: 'Bearer', expiresAt: '2030-01-01T00:00:00.000Z', scopes: ['a', 'b'] });
+    expect(JSON.parse(formatToken(t, 'json'))).toEqual({
+      accessToken: 'at-x',
+      tokenType: 'Bearer',
+      expiresAt: '2030-01-01T00:00:00.000Z',
+      scopes: ['a', 'b'],
+    });
     expect(formatToken({ ...t, tokenType: 'DPoP' }, 'header')).toBe('Authorization: DPoP at-x\n');
-    expect([parseMinTtl('0'), parseMinTtl('86400'), parseMinTtl('86401'), parseMinTtl('-1'), parseMinTtl('1.5'), parseMinTtl('')]).toEqual([0, 86400, null, null, null, null]);
+    expect([parseMinTtl('0'), parseMinTtl('86400'), parseMinTtl('86401'), parseMinTtl('-1'), parseMinTtl('1.5'), parseMinTtl('')]).toEqual([
+      0,
+      86400,
+      null,
+      null,
+      null,
+      null,
+    ]);
   });
 
   it('asks $OSMEN_AGENT_SOCK then the data folder socket; with --home only that folder', () => {

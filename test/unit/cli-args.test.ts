@@ -26,7 +26,15 @@ describe('osmen-cred argument parsing', () => {
   });
 
   it('rejects options a command does not take, wrong arity and unknown commands (exit 64)', () => {
-    for (const argv of [['token', '--all', 'a', 'b'], ['list', 'extra'], ['nope'], ['help', 'nope'], ['token', 'a'], ['token', '', 'b'], ['--home']]) {
+    for (const argv of [
+      ['token', '--all', 'a', 'b'],
+      ['list', 'extra'],
+      ['nope'],
+      ['help', 'nope'],
+      ['token', 'a'],
+      ['token', '', 'b'],
+      ['--home'],
+    ]) {
       expect(() => parse(argv), argv.join(' ')).toThrow(expect.objectContaining({ exitCode: EXIT.USAGE }));
     }
   });

@@ -22,7 +22,9 @@ describe('exit codes of osmen-cred', () => {
   it('tell needs-reauth from temporary failures and from not found', () => {
     expect(exitCodeFor(new OAuthTokenRefreshError({ code: 'invalid_grant', needsReauth: true }))).toBe(EXIT.NEEDS_REAUTH);
     expect(exitCodeFor(new OAuthServerError({ code: 'server_error', status: 503, retryable: true }))).toBe(EXIT.TEMPFAIL);
-    expect(exitCodeFor(new OAuthRateLimitError({ code: 'rate_limited', status: 429, retryable: true, retryAfterMs: 1000 }))).toBe(EXIT.TEMPFAIL);
+    expect(exitCodeFor(new OAuthRateLimitError({ code: 'rate_limited', status: 429, retryable: true, retryAfterMs: 1000 }))).toBe(
+      EXIT.TEMPFAIL,
+    );
     expect(exitCodeFor(new OAuthNetworkError({ code: 'network_error' }))).toBe(EXIT.TEMPFAIL);
     // needsReauth is set on a missing account (connecting fixes it), but a script needs "not found".
     expect(exitCodeFor(new OAuthAccountNotFoundError('google', 'me@example.com'))).toBe(EXIT.NOT_FOUND);

@@ -30,7 +30,9 @@ describe('validateRequiredEnvVars', () => {
   it('defaults to process.env', () => {
     process.env.OSMEN_TEST_VAR_SET = 'x';
     try {
-      expect(CredentialValidator.validateRequiredEnvVars(['OSMEN_TEST_VAR_SET', 'OSMEN_TEST_VAR_UNSET']).missing).toEqual(['OSMEN_TEST_VAR_UNSET']);
+      expect(CredentialValidator.validateRequiredEnvVars(['OSMEN_TEST_VAR_SET', 'OSMEN_TEST_VAR_UNSET']).missing).toEqual([
+        'OSMEN_TEST_VAR_UNSET',
+      ]);
     } finally {
       delete process.env.OSMEN_TEST_VAR_SET;
     }
@@ -205,7 +207,10 @@ describe('validateAll', () => {
   });
 
   it('accepts a well-formed OAUTH_ENCRYPTION_KEY and warns that it is outside the keychain', async () => {
-    const report = await CredentialValidator.validateAll({ env: { OAUTH_ENCRYPTION_KEY: EncryptionManager.generateKey() }, keySource: 'env' });
+    const report = await CredentialValidator.validateAll({
+      env: { OAUTH_ENCRYPTION_KEY: EncryptionManager.generateKey() },
+      keySource: 'env',
+    });
     expect(byId(report, 'encryption-key-format')).toMatchObject({ status: 'pass' });
     expect(byId(report, 'encryption-key')).toMatchObject({ status: 'warn' });
     expect(byId(report, 'providers')).toMatchObject({ status: 'warn' });
@@ -223,7 +228,13 @@ describe('validateAll', () => {
     writeFileSync(`${log}.1`, '', { mode: 0o600 });
     const good = await CredentialValidator.validateAll({ env: {}, paths: { home: dir, db, log } });
     const perm = good.checks.filter((c) => c.id.startsWith('permissions'));
-    expect(perm.map((c) => c.id)).toEqual(['permissions:home', 'permissions:db', 'permissions:db-wal', 'permissions:log', 'permissions:log.1']);
+    expect(perm.map((c) => c.id)).toEqual([
+      'permissions:home',
+      'permissions:db',
+      'permissions:db-wal',
+      'permissions:log',
+      'permissions:log.1',
+    ]);
     expect(perm.every((c) => c.status === 'pass')).toBe(true);
 
     chmodSync(dir, 0o755);
@@ -238,7 +249,10 @@ describe('validateAll', () => {
   });
 
   it('reports not-yet-created paths as fine', async () => {
-    const r = await CredentialValidator.validateAll({ env: {}, paths: { home: join(home.dir, 'none'), db: join(home.dir, 'none', 'tokens.db') } });
+    const r = await CredentialValidator.validateAll({
+      env: {},
+      paths: { home: join(home.dir, 'none'), db: join(home.dir, 'none', 'tokens.db') },
+    });
     expect(byId(r, 'permissions:home')).toMatchObject({ status: 'pass', message: expect.stringMatching(/does not exist yet/) });
   });
 

@@ -52,7 +52,10 @@ describe('preload bridge', () => {
       },
       subscribe: () => () => undefined,
     });
-    expect(await failing.listAccounts()).toEqual({ ok: false, error: { code: 'IPC_UNAVAILABLE', message: 'The main process did not answer.' } });
+    expect(await failing.listAccounts()).toEqual({
+      ok: false,
+      error: { code: 'IPC_UNAVAILABLE', message: 'The main process did not answer.' },
+    });
     const weird = buildOsmenApi(recorder(() => 'hello').transport);
     expect(await weird.listAccounts()).toMatchObject({ ok: false, error: { code: 'INTERNAL' } });
   });

@@ -11,7 +11,12 @@ describe('event forwarding', () => {
     events.emit('accounts-changed');
     events.emit('refresh-state', { provider: 'google', userId: 'a@example.test', refreshing: true });
     events.emit('needs-reauth', { provider: 'google', userId: 'a@example.test', reason: 'invalid_grant' });
-    events.emit('refresh-failed', { provider: 'google', userId: 'a@example.test', code: 'temporarily_unavailable', retryAt: 1_800_000_000_000 });
+    events.emit('refresh-failed', {
+      provider: 'google',
+      userId: 'a@example.test',
+      code: 'temporarily_unavailable',
+      retryAt: 1_800_000_000_000,
+    });
     events.emit('token-refreshed', { provider: 'google', userId: 'a@example.test', expiresAt: 1_800_000_000_000 });
     const entry = {
       seq: 3,
@@ -31,7 +36,10 @@ describe('event forwarding', () => {
       ['osmen:event:accounts-changed', {}],
       ['osmen:event:refresh-state', { provider: 'google', userId: 'a@example.test', refreshing: true }],
       ['osmen:event:needs-reauth', { provider: 'google', userId: 'a@example.test', reason: 'invalid_grant' }],
-      ['osmen:event:refresh-failed', { provider: 'google', userId: 'a@example.test', code: 'temporarily_unavailable', retryAt: 1_800_000_000_000 }],
+      [
+        'osmen:event:refresh-failed',
+        { provider: 'google', userId: 'a@example.test', code: 'temporarily_unavailable', retryAt: 1_800_000_000_000 },
+      ],
       ['osmen:event:log-appended', entry],
     ]);
     expect(JSON.stringify(sent)).not.toContain('CANARY');

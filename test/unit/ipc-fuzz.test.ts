@@ -54,14 +54,24 @@ const VALID: Record<Channel, Record<string, unknown>> = {
   },
   'osmen:health:report': {},
   'osmen:settings:get': {},
-  'osmen:settings:update': { refreshWindowMs: 120_000, checkIntervalMs: 120_000, backgroundRefreshPaused: true, startAtLogin: true, agentEnabled: true },
+  'osmen:settings:update': {
+    refreshWindowMs: 120_000,
+    checkIntervalMs: 120_000,
+    backgroundRefreshPaused: true,
+    startAtLogin: true,
+    agentEnabled: true,
+  },
   'osmen:scheduler:state': {},
   'osmen:log:read': { limit: 10 },
   'osmen:log:verify': {},
   'osmen:app:open-external': { url: 'https://github.com/' },
   'osmen:providers:config': {},
   'osmen:providers:check-field': { field: 'client-id', provider: 'google', value: 'typed' },
-  'osmen:providers:set-builtin': { providerId: 'google', clientId: '1234-abc.apps.googleusercontent.com', clientSecret: { action: 'set', value: 'fuzz-secret' } },
+  'osmen:providers:set-builtin': {
+    providerId: 'google',
+    clientId: '1234-abc.apps.googleusercontent.com',
+    clientSecret: { action: 'set', value: 'fuzz-secret' },
+  },
   'osmen:providers:clear-builtin': { providerId: 'microsoft' },
   'osmen:providers:set-tenant': { tenant: 'organizations' },
   'osmen:providers:update-custom': {
@@ -168,7 +178,8 @@ function malformed(channel: Channel, r: () => number): unknown {
     // A valid payload plus a field the contract does not have (prototype-pollution keys included).
     const key = EXTRA_KEYS[Math.floor(r() * EXTRA_KEYS.length)]!;
     const payload = JSON.parse(JSON.stringify(base)) as Record<string, unknown>;
-    if (key === '__proto__') return JSON.parse(`{${keys.map((k) => `${JSON.stringify(k)}:${JSON.stringify(base[k])},`).join('')}"__proto__":{"polluted":"yes"}}`);
+    if (key === '__proto__')
+      return JSON.parse(`{${keys.map((k) => `${JSON.stringify(k)}:${JSON.stringify(base[k])},`).join('')}"__proto__":{"polluted":"yes"}}`);
     Object.defineProperty(payload, key, { value: wrongValue(r), enumerable: true, configurable: true, writable: true });
     return payload;
   }
@@ -277,7 +288,22 @@ describe('IPC fuzz', () => {
     expect(total).toBe(CHANNEL_NAMES.length * PER_CHANNEL);
 
     // Unknown channels, including names that exist on every object.
-    for (const channel of ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'osmen:', 'osmen:accounts:list ', 'OSMEN:ACCOUNTS:LIST', '', 'x'.repeat(100_000), 42, null, undefined, {}, ['osmen:accounts:list']]) {
+    for (const channel of [
+      '__proto__',
+      'constructor',
+      'toString',
+      'hasOwnProperty',
+      'osmen:',
+      'osmen:accounts:list ',
+      'OSMEN:ACCOUNTS:LIST',
+      '',
+      'x'.repeat(100_000),
+      42,
+      null,
+      undefined,
+      {},
+      ['osmen:accounts:list'],
+    ]) {
       const result = await table.invoke(channel, {});
       expect(result).toMatchObject({ ok: false, error: { code: 'UNKNOWN_CHANNEL' } });
     }

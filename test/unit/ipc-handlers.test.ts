@@ -11,14 +11,7 @@ import { createCredentialCore, type CredentialCore, coreInternals } from '../../
 import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
 import { createHandlerTable, type HandlerDeps, type HandlerTable } from '../../src/main/ipc/handlers.js';
 import { RejectionReporter } from '../../src/main/ipc/rejections.js';
-import {
-  AccountDtoSchema,
-  CHANNELS,
-  CHANNEL_NAMES,
-  IpcResultSchema,
-  type Channel,
-  type IpcResult,
-} from '../../src/shared/ipc-contract.js';
+import { AccountDtoSchema, CHANNELS, CHANNEL_NAMES, IpcResultSchema, type Channel, type IpcResult } from '../../src/shared/ipc-contract.js';
 import { makeTmpHome } from '../helpers/tmp.js';
 import { PUBLIC_CLIENT_ID, browseAuthorization, startTestProvider, type TestProvider } from '../helpers/oidc-provider.js';
 
@@ -119,9 +112,7 @@ describe('IPC handler table — every channel with a valid payload', () => {
     expect(list).toHaveLength(1);
 
     op.resetCounts();
-    const refreshed = AccountDtoSchema.parse(
-      await ok('osmen:accounts:refresh', { providerId: 'testop', userId: account.userId }),
-    );
+    const refreshed = AccountDtoSchema.parse(await ok('osmen:accounts:refresh', { providerId: 'testop', userId: account.userId }));
     expect(op.count('refresh_token')).toBe(1);
     expect(refreshed.lastRefreshAt).not.toBeNull();
 
@@ -229,7 +220,10 @@ describe('IPC handler table — typed errors', () => {
 
   it('connecting an unconfigured provider fails with a typed config error', async () => {
     const r = await table.invoke('osmen:accounts:connect', { providerId: 'google' });
-    expect(r).toMatchObject({ ok: false, error: { code: expect.any(String), message: expect.stringMatching(/GOOGLE_CLIENT_ID|client id/i) } });
+    expect(r).toMatchObject({
+      ok: false,
+      error: { code: expect.any(String), message: expect.stringMatching(/GOOGLE_CLIENT_ID|client id/i) },
+    });
   });
 
   it('a locked vault answers app:status with the reason and every core channel with VAULT_LOCKED', async () => {
@@ -327,7 +321,13 @@ describe('IPC handler table — the response gate', () => {
       'osmen:providers:set-builtin': { providerId: 'microsoft', clientId: 'c', clientSecret: { action: 'clear' } },
       'osmen:providers:clear-builtin': { providerId: 'google' },
       'osmen:providers:set-tenant': { tenant: 'common' },
-      'osmen:providers:update-custom': { id: 'x', issuer: 'https://x.example', clientId: 'c', clientSecret: { action: 'keep' }, scopes: ['openid'] },
+      'osmen:providers:update-custom': {
+        id: 'x',
+        issuer: 'https://x.example',
+        clientId: 'c',
+        clientSecret: { action: 'keep' },
+        scopes: ['openid'],
+      },
       'osmen:providers:remove-custom': { id: 'x' },
       'osmen:providers:device-support': { providerId: 'testop' },
       'osmen:accounts:connect-device': { providerId: 'testop' },

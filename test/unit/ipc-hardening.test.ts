@@ -106,10 +106,24 @@ describe('error DTOs and rejection logging', () => {
     });
     Object.assign(err, { body: { access_token: 'leak' } });
     const dto = toErrorDto(err);
-    expect(dto).toEqual({ code: 'invalid_grant', message: 'google: invalid_grant — Refresh failed at provider', retryable: false, needsReauth: true, retryAfterMs: 5000 });
-    expect(toErrorDto(new TokenStoreError('DB_LOCKED', 'busy'))).toEqual({ code: 'DB_LOCKED', message: 'busy', retryable: true, needsReauth: false });
+    expect(dto).toEqual({
+      code: 'invalid_grant',
+      message: 'google: invalid_grant — Refresh failed at provider',
+      retryable: false,
+      needsReauth: true,
+      retryAfterMs: 5000,
+    });
+    expect(toErrorDto(new TokenStoreError('DB_LOCKED', 'busy'))).toEqual({
+      code: 'DB_LOCKED',
+      message: 'busy',
+      retryable: true,
+      needsReauth: false,
+    });
     // Anything outside the error family is an internal failure: nothing of it crosses.
-    expect(toErrorDto(Object.assign(new Error('secret detail'), { code: 'invalid_grant', needsReauth: true }))).toEqual({ code: 'INTERNAL', message: 'The operation failed.' });
+    expect(toErrorDto(Object.assign(new Error('secret detail'), { code: 'invalid_grant', needsReauth: true }))).toEqual({
+      code: 'INTERNAL',
+      message: 'The operation failed.',
+    });
     expect(toErrorDto('a string')).toEqual({ code: 'INTERNAL', message: 'The operation failed.' });
     expect(toErrorDto(new TokenStoreError('DB_OPEN_FAILED', 'm'.repeat(5000))).message.length).toBeLessThanOrEqual(600);
   });

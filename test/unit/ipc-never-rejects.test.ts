@@ -39,7 +39,14 @@ describe('invoke never rejects', () => {
     ['a getter that throws', Object.defineProperty({}, 'providerId', { get: boom, enumerable: true })],
     ['a proxy whose prototype lookup throws', new Proxy({}, { getPrototypeOf: boom })],
     ['a proxy whose every read throws', new Proxy({ providerId: 'google' }, { get: boom, ownKeys: boom, getOwnPropertyDescriptor: boom })],
-    ['a revoked proxy', (() => { const p = Proxy.revocable({}, {}); p.revoke(); return p.proxy; })()],
+    [
+      'a revoked proxy',
+      (() => {
+        const p = Proxy.revocable({}, {});
+        p.revoke();
+        return p.proxy;
+      })(),
+    ],
   ];
   for (const [name, payload] of hostile) {
     it(`${name} is a typed INVALID_REQUEST`, async () => {

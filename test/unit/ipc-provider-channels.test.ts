@@ -52,7 +52,11 @@ beforeAll(async () => {
   });
   home = makeTmpHome('osmen-ipc-providers-');
   exportDir = mkdtempSync(join(tmpdir(), 'osmen-export-'));
-  core = await createCredentialCore({ home: home.dir, encryptionKey: EncryptionManager.generateKey(), env: { MICROSOFT_CLIENT_ID: '00000000-1111-2222-3333-444444444444' } });
+  core = await createCredentialCore({
+    home: home.dir,
+    encryptionKey: EncryptionManager.generateKey(),
+    env: { MICROSOFT_CLIENT_ID: '00000000-1111-2222-3333-444444444444' },
+  });
   table = createHandlerTable({
     getCore: () => core,
     vaultError: () => null,
@@ -87,11 +91,23 @@ describe('Settings → Providers', () => {
     });
     expect(set).toMatchObject({ id: 'google', configured: true, clientId: { source: 'app' }, clientSecret: { source: 'app' } });
     expect(coreInternals(core).tokens.readSecret('builtin/google/client_secret')).toBe(GOOGLE_SECRET);
-    const bad = await call('osmen:providers:set-builtin', { providerId: 'microsoft', clientId: 'not-a-guid', clientSecret: { action: 'keep' } });
+    const bad = await call('osmen:providers:set-builtin', {
+      providerId: 'microsoft',
+      clientId: 'not-a-guid',
+      clientSecret: { action: 'keep' },
+    });
     expect(bad).toMatchObject({ ok: false, error: { code: 'invalid_client_id' } });
-    expect(await ok('osmen:providers:clear-builtin', { providerId: 'google' })).toMatchObject({ clientId: { source: 'none' }, configured: false });
-    expect(await call('osmen:providers:set-tenant', { tenant: 'not a tenant' })).toMatchObject({ ok: false, error: { code: 'INVALID_REQUEST' } });
-    expect(await ok('osmen:providers:set-tenant', { tenant: 'consumers' })).toMatchObject({ tenant: { value: 'consumers', source: 'app' } });
+    expect(await ok('osmen:providers:clear-builtin', { providerId: 'google' })).toMatchObject({
+      clientId: { source: 'none' },
+      configured: false,
+    });
+    expect(await call('osmen:providers:set-tenant', { tenant: 'not a tenant' })).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_REQUEST' },
+    });
+    expect(await ok('osmen:providers:set-tenant', { tenant: 'consumers' })).toMatchObject({
+      tenant: { value: 'consumers', source: 'app' },
+    });
   });
 
   it('checks a field as it is typed, without echoing it', async () => {
@@ -104,20 +120,36 @@ describe('Settings → Providers', () => {
   it('adds, refuses the same id again, edits and removes a custom provider', async () => {
     const input = { id: 'corp', displayName: 'Corp', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: SCOPES };
     expect(await ok('osmen:providers:add-custom', input)).toMatchObject({ id: 'corp', configured: true });
-    expect(await call('osmen:providers:add-custom', { ...input, displayName: 'Overwritten' })).toMatchObject({ ok: false, error: { code: 'provider_exists' } });
+    expect(await call('osmen:providers:add-custom', { ...input, displayName: 'Overwritten' })).toMatchObject({
+      ok: false,
+      error: { code: 'provider_exists' },
+    });
     expect(await ok('osmen:providers:check-field', { field: 'provider-id', value: 'corp' })).toMatchObject({ status: 'error' });
     const edited = await ok('osmen:providers:update-custom', { ...input, displayName: 'Corp SSO', clientSecret: { action: 'keep' } });
-    expect(edited).toEqual({ id: 'corp', displayName: 'Corp SSO', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, hasClientSecret: false, scopes: SCOPES, accounts: 0 });
+    expect(edited).toEqual({
+      id: 'corp',
+      displayName: 'Corp SSO',
+      issuer: op.issuer,
+      clientId: PUBLIC_CLIENT_ID,
+      hasClientSecret: false,
+      scopes: SCOPES,
+      accounts: 0,
+    });
     expect(((await ok('osmen:providers:config')) as { custom: unknown[] }).custom).toEqual([edited]);
     expect(await ok('osmen:providers:device-support', { providerId: 'corp' })).toEqual({ supported: true });
-    expect(await ok('osmen:providers:device-support', { providerId: 'google' })).toMatchObject({ supported: false, code: 'not_configured' });
+    expect(await ok('osmen:providers:device-support', { providerId: 'google' })).toMatchObject({
+      supported: false,
+      code: 'not_configured',
+    });
   });
 });
 
 describe('sign in on another device', () => {
   it('sends the code as an event and a state, copies it, opens the page, and ends with the account', async () => {
     const connecting = call('osmen:accounts:connect-device', { providerId: 'corp' });
-    await expect.poll(() => deviceEvents.at(-1)).toMatchObject({ active: true, providerId: 'corp', code: { userCode: expect.any(String) } });
+    await expect
+      .poll(() => deviceEvents.at(-1))
+      .toMatchObject({ active: true, providerId: 'corp', code: { userCode: expect.any(String) } });
     const state = (await ok('osmen:accounts:device-state')) as Extract<DeviceSignInStateDto, { active: true }>;
     expect(state).toEqual(deviceEvents.at(-1));
     const code = state.code!;
@@ -151,8 +183,14 @@ describe('sign in on another device', () => {
     const plain = await startTestProvider();
     try {
       await ok('osmen:providers:add-custom', { id: 'plain', issuer: plain.issuer, clientId: PUBLIC_CLIENT_ID, scopes: SCOPES });
-      expect(await ok('osmen:providers:device-support', { providerId: 'plain' })).toMatchObject({ supported: false, code: 'device_flow_unsupported' });
-      expect(await call('osmen:accounts:connect-device', { providerId: 'plain' })).toMatchObject({ ok: false, error: { code: 'device_flow_unsupported' } });
+      expect(await ok('osmen:providers:device-support', { providerId: 'plain' })).toMatchObject({
+        supported: false,
+        code: 'device_flow_unsupported',
+      });
+      expect(await call('osmen:accounts:connect-device', { providerId: 'plain' })).toMatchObject({
+        ok: false,
+        error: { code: 'device_flow_unsupported' },
+      });
       expect(deviceEvents.at(-1)).toEqual({ active: false });
       await ok('osmen:providers:remove-custom', { id: 'plain' });
     } finally {
@@ -182,7 +220,12 @@ describe('the security log export', () => {
   });
 
   it('without a save dialog it is not available', async () => {
-    const bare = createHandlerTable({ getCore: () => core, vaultError: () => null, appInfo: { version: 't', platform: 'linux' }, openExternal: () => undefined });
+    const bare = createHandlerTable({
+      getCore: () => core,
+      vaultError: () => null,
+      appInfo: { version: 't', platform: 'linux' },
+      openExternal: () => undefined,
+    });
     expect(await bare.invoke('osmen:log:export', {})).toMatchObject({ ok: false, error: { code: 'NOT_AVAILABLE' } });
   });
 });

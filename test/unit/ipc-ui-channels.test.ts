@@ -140,9 +140,19 @@ describe('Refresh all', () => {
   it('reports the accounts it skipped and why, and the ones that failed with their code', async () => {
     const [alice] = (await ok('osmen:accounts:list')) as AccountDto[];
     coreInternals(core).tokens.saveToken('testop', 'no-refresh@example.test', { access_token: 'a1', expires_in: 3600, scope: 'openid' });
-    coreInternals(core).tokens.saveToken('testop', 'reauth@example.test', { access_token: 'a2', refresh_token: 'r2', expires_in: 3600, scope: 'openid' });
+    coreInternals(core).tokens.saveToken('testop', 'reauth@example.test', {
+      access_token: 'a2',
+      refresh_token: 'r2',
+      expires_in: 3600,
+      scope: 'openid',
+    });
     coreInternals(core).tokens.setStatus('testop', 'reauth@example.test', { status: 'needs_reauth', detail: 'invalid_grant' });
-    coreInternals(core).tokens.saveToken('testop', 'revoked@example.test', { access_token: 'a3', refresh_token: 'not-a-grant-the-op-knows', expires_in: 3600, scope: 'openid' });
+    coreInternals(core).tokens.saveToken('testop', 'revoked@example.test', {
+      access_token: 'a3',
+      refresh_token: 'not-a-grant-the-op-knows',
+      expires_in: 3600,
+      scope: 'openid',
+    });
 
     const summary = (await ok('osmen:accounts:refresh-all', { force: true })) as RefreshSummaryDto;
     expect(summary).toMatchObject({ due: 2, refreshed: 1, failed: 1 });
@@ -195,10 +205,7 @@ describe('the locked screen', () => {
         value: { vault: 'locked', error: { code: 'KEY_MALFORMED' } },
       });
       env['OAUTH_ENCRYPTION_KEY'] = EncryptionManager.generateKey();
-      const [a, b] = await Promise.all([
-        locked.invoke('osmen:app:retry-open-vault', {}),
-        locked.invoke('osmen:app:retry-open-vault', {}),
-      ]);
+      const [a, b] = await Promise.all([locked.invoke('osmen:app:retry-open-vault', {}), locked.invoke('osmen:app:retry-open-vault', {})]);
       expect(a).toMatchObject({ ok: true, value: { vault: 'ready', error: null, keySource: 'env' } });
       expect(b).toEqual(a);
       expect(attempts).toBe(3); // the first open, the failed retry, one retry for the double click

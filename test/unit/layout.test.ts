@@ -18,13 +18,18 @@ function files(dir: string, ext: RegExp): string[] {
 }
 const read = (path: string): string => readFileSync(join(ROOT, path), 'utf8');
 /** Code without comments, so that a comment naming a rule does not break it. */
-const code = (path: string): string => read(path).replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`])\/\/.*$/gm, '$1');
+const code = (path: string): string =>
+  read(path)
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/(^|[^:'"`])\/\/.*$/gm, '$1');
 
 const TS = /\.tsx?$/;
 
 describe('layout', () => {
   it('src/main/core imports nothing from Electron', () => {
-    const offenders = files('src/main/core', TS).filter((f) => /from ['"]electron['"]|import\(['"]electron['"]\)|require\(['"]electron['"]\)/.test(code(f)));
+    const offenders = files('src/main/core', TS).filter((f) =>
+      /from ['"]electron['"]|import\(['"]electron['"]\)|require\(['"]electron['"]\)/.test(code(f)),
+    );
     expect(offenders).toEqual([]);
   });
 
@@ -38,7 +43,8 @@ describe('layout', () => {
   it('what is particular to a built-in provider lives in its file', () => {
     // Google's and Microsoft's hosts, client id shapes and error codes. The secret-pattern table
     // knows token shapes by design; the renderer shows examples in its own words.
-    const particular = /AADSTS\d|googleusercontent\.com|login\.microsoftonline\.com|error_subtype|portal\.azure\.com|console\.cloud\.google\.com|\bMICROSOFT_TENANT\b|\bGOOGLE_CLIENT_SECRET\b/;
+    const particular =
+      /AADSTS\d|googleusercontent\.com|login\.microsoftonline\.com|error_subtype|portal\.azure\.com|console\.cloud\.google\.com|\bMICROSOFT_TENANT\b|\bGOOGLE_CLIENT_SECRET\b/;
     const allowed = new Set(['src/main/core/secret-patterns.ts']);
     const offenders = files('src/main', TS).filter(
       (f) => !f.startsWith('src/main/core/oauth/providers/') && !allowed.has(f) && particular.test(code(f)),
@@ -55,7 +61,9 @@ describe('layout', () => {
   });
 
   it('the project points at its own documents only', () => {
-    const outside = [...files('src', TS), ...files('bench', TS), 'README.md'].filter((f) => /DESIGN\.md|shared\/(seed|reference)\//.test(read(f)));
+    const outside = [...files('src', TS), ...files('bench', TS), 'README.md'].filter((f) =>
+      /DESIGN\.md|shared\/(seed|reference)\//.test(read(f)),
+    );
     expect(outside).toEqual([]);
   });
 });

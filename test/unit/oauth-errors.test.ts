@@ -89,12 +89,20 @@ describe('RFC 6750 WWW-Authenticate', () => {
     expect(parseWwwAuthenticate('Basic realm="x"')).toBeUndefined();
   });
   it('401 invalid_token from a resource server', () => {
-    const e = parse('', { status: 401, phase: 'resource', headers: { 'WWW-Authenticate': 'Bearer error="invalid_token", error_description="expired"' } });
+    const e = parse('', {
+      status: 401,
+      phase: 'resource',
+      headers: { 'WWW-Authenticate': 'Bearer error="invalid_token", error_description="expired"' },
+    });
     expect(e).toBeInstanceOf(OAuthInvalidTokenError);
     expect(e).toMatchObject({ code: 'invalid_token', description: 'expired', status: 401, needsReauth: false });
   });
   it('403 insufficient_scope names the scope', () => {
-    const e = parse(undefined, { status: 403, phase: 'resource', headers: new Headers({ 'www-authenticate': 'Bearer error="insufficient_scope", scope="mail.read"' }) });
+    const e = parse(undefined, {
+      status: 403,
+      phase: 'resource',
+      headers: new Headers({ 'www-authenticate': 'Bearer error="insufficient_scope", scope="mail.read"' }),
+    });
     expect(e).toBeInstanceOf(OAuthInvalidTokenError);
     expect(e.description).toContain('mail.read');
   });
@@ -109,7 +117,10 @@ describe('Google', () => {
     expect(e).toMatchObject({ code: 'invalid_grant', needsReauth: true, providerCodes: ['invalid_rapt'] });
   });
   it('plain invalid_grant "Token has been expired or revoked." → re-auth', () => {
-    expect(parse('{"error":"invalid_grant","error_description":"Token has been expired or revoked."}', { status: 400, phase: 'refresh' }).needsReauth).toBe(true);
+    expect(
+      parse('{"error":"invalid_grant","error_description":"Token has been expired or revoked."}', { status: 400, phase: 'refresh' })
+        .needsReauth,
+    ).toBe(true);
   });
 });
 
@@ -149,7 +160,11 @@ describe('Microsoft identity platform (AADSTS)', () => {
 
   it('reads AADSTS from the description when error_codes is missing, and keeps suberror', () => {
     const e = parse(
-      { error: 'invalid_grant', error_description: 'AADSTS700082: The refresh token has expired due to inactivity.', suberror: 'bad_token' },
+      {
+        error: 'invalid_grant',
+        error_description: 'AADSTS700082: The refresh token has expired due to inactivity.',
+        suberror: 'bad_token',
+      },
       { status: 400, phase: 'refresh' },
     );
     expect(e.providerCodes).toEqual(['AADSTS700082', 'bad_token']);
@@ -157,11 +172,14 @@ describe('Microsoft identity platform (AADSTS)', () => {
   });
 
   it('429 throttling with Retry-After', () => {
-    const e = parse(microsoftError('temporarily_unavailable', 50196, 'The server terminated an operation because it encountered a client request loop.'), {
-      status: 429,
-      headers: { 'Retry-After': '30' },
-      phase: 'refresh',
-    });
+    const e = parse(
+      microsoftError('temporarily_unavailable', 50196, 'The server terminated an operation because it encountered a client request loop.'),
+      {
+        status: 429,
+        headers: { 'Retry-After': '30' },
+        phase: 'refresh',
+      },
+    );
     expect(e).toBeInstanceOf(OAuthRateLimitError);
     expect(e).toMatchObject({ retryable: true, retryAfterMs: 30_000, needsReauth: false });
   });
@@ -186,7 +204,10 @@ describe('HTTP status, Retry-After, bodies that are not OAuth JSON', () => {
   });
 
   it('5xx with an HTML page: retryable server error, page title as description, no markup', () => {
-    const e = parse('<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1><script>x()</script></body></html>', { status: 502, phase: 'refresh' });
+    const e = parse('<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1><script>x()</script></body></html>', {
+      status: 502,
+      phase: 'refresh',
+    });
     expect(e).toBeInstanceOf(OAuthServerError);
     expect(e).toMatchObject({ code: 'server_error', retryable: true, needsReauth: false, status: 502 });
     expect(e.description).toContain('502 Bad Gateway');
@@ -204,8 +225,13 @@ describe('HTTP status, Retry-After, bodies that are not OAuth JSON', () => {
     expect(parse('', {})).toMatchObject({ code: 'unknown_error' });
     expect(parse('Internal error', { status: 400 })).toMatchObject({ code: 'invalid_response', description: 'Internal error' });
     expect(parse('{"error":"invalid_scope"}', { status: 400 })).toBeInstanceOf(OAuthConfigError);
-    expect(parse('error=invalid_grant&error_description=gone', { status: 400, phase: 'refresh' })).toMatchObject({ code: 'invalid_grant', needsReauth: true });
-    expect(parse(new TextEncoder().encode('{"error":"access_denied"}'), { phase: 'authorization' })).toBeInstanceOf(OAuthAuthorizationError);
+    expect(parse('error=invalid_grant&error_description=gone', { status: 400, phase: 'refresh' })).toMatchObject({
+      code: 'invalid_grant',
+      needsReauth: true,
+    });
+    expect(parse(new TextEncoder().encode('{"error":"access_denied"}'), { phase: 'authorization' })).toBeInstanceOf(
+      OAuthAuthorizationError,
+    );
     expect(parse('{not json', { status: 400 })).toMatchObject({ code: 'invalid_response' });
   });
 });
@@ -222,7 +248,10 @@ describe('no secrets in messages', () => {
   });
 
   it('error messages and descriptions are sanitized', () => {
-    const e = parse({ error: 'invalid_grant', error_description: 'refresh token 1//0gSECRETSECRET is invalid; access_token=ya29.XYZ' }, { status: 400, phase: 'refresh' });
+    const e = parse(
+      { error: 'invalid_grant', error_description: 'refresh token 1//0gSECRETSECRET is invalid; access_token=ya29.XYZ' },
+      { status: 400, phase: 'refresh' },
+    );
     expect(e.message).not.toContain('SECRET');
     expect(e.message).not.toContain('ya29.XYZ');
     expect(e.description).not.toContain('SECRET');
@@ -230,7 +259,10 @@ describe('no secrets in messages', () => {
 
   it('the error code itself is server text: an echoed token, an oversized or malformed code is not kept', () => {
     const rt = 'opaque-RT-canary-7f3a';
-    const echoed = OAuthErrorParser.parseErrorResponse({ error: rt, error_subtype: rt, suberror: 'ya29.canary-access' }, { status: 400, phase: 'refresh', secrets: [rt] });
+    const echoed = OAuthErrorParser.parseErrorResponse(
+      { error: rt, error_subtype: rt, suberror: 'ya29.canary-access' },
+      { status: 400, phase: 'refresh', secrets: [rt] },
+    );
     expect(echoed.code).toBe('invalid_error_code');
     expect(JSON.stringify({ ...echoed, message: echoed.message })).not.toMatch(/canary/);
     const huge = OAuthErrorParser.parseErrorResponse({ error: 'x'.repeat(5000) }, { status: 400, phase: 'refresh' });
@@ -239,7 +271,10 @@ describe('no secrets in messages', () => {
     const forged = OAuthErrorParser.parseErrorResponse({ error: 'invalid_grant\nFAKE LOG LINE' }, { status: 400, phase: 'refresh' });
     expect(forged.code).toBe('invalid_error_code');
     // Ordinary codes and subtypes are untouched.
-    expect(OAuthErrorParser.parseErrorResponse({ error: 'invalid_grant', error_subtype: 'invalid_rapt' }, { status: 400 })).toMatchObject({ code: 'invalid_grant', providerCodes: ['invalid_rapt'] });
+    expect(OAuthErrorParser.parseErrorResponse({ error: 'invalid_grant', error_subtype: 'invalid_rapt' }, { status: 400 })).toMatchObject({
+      code: 'invalid_grant',
+      providerCodes: ['invalid_rapt'],
+    });
   });
 
   it('toLogDetails holds scalars only, no description', () => {
@@ -268,7 +303,10 @@ describe('openid-client errors → hierarchy', () => {
   it('WWWAuthenticateChallengeError', async () => {
     const config = new oidc.Configuration({ issuer: 'https://as.example', token_endpoint: 'https://as.example/token' }, 'c');
     config[oidc.customFetch] = async () =>
-      new Response('', { status: 401, headers: { 'www-authenticate': 'Bearer error="invalid_client", error_description="unknown client"' } });
+      new Response('', {
+        status: 401,
+        headers: { 'www-authenticate': 'Bearer error="invalid_client", error_description="unknown client"' },
+      });
     const err = await oidc.refreshTokenGrant(config, 'rt').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(oidc.WWWAuthenticateChallengeError);
     const e = await OAuthErrorParser.fromError(err, { phase: 'refresh' });
@@ -279,7 +317,10 @@ describe('openid-client errors → hierarchy', () => {
   it('a 503 HTML page (ClientError with the Response as cause) keeps status and Retry-After', async () => {
     const config = new oidc.Configuration({ issuer: 'https://as.example', token_endpoint: 'https://as.example/token' }, 'c');
     config[oidc.customFetch] = async () =>
-      new Response('<html><title>Down for maintenance</title></html>', { status: 503, headers: { 'content-type': 'text/html', 'retry-after': '45' } });
+      new Response('<html><title>Down for maintenance</title></html>', {
+        status: 503,
+        headers: { 'content-type': 'text/html', 'retry-after': '45' },
+      });
     const err = await oidc.refreshTokenGrant(config, 'rt').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(oidc.ClientError);
     const e = await OAuthErrorParser.fromError(err, { phase: 'refresh' });
@@ -289,7 +330,9 @@ describe('openid-client errors → hierarchy', () => {
   });
 
   it('network failures, timeouts and aborts', async () => {
-    const refused = Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }) });
+    const refused = Object.assign(new TypeError('fetch failed'), {
+      cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }),
+    });
     const n = await OAuthErrorParser.fromError(refused, { provider: 'p' });
     expect(n).toBeInstanceOf(OAuthNetworkError);
     expect(n).toMatchObject({ retryable: true, code: 'network_error' });
@@ -303,7 +346,10 @@ describe('openid-client errors → hierarchy', () => {
   it('AuthorizationResponseError from a callback with error=access_denied', async () => {
     const config = new oidc.Configuration({ issuer: 'https://as.example', token_endpoint: 'https://as.example/token' }, 'c');
     const err = await oidc
-      .authorizationCodeGrant(config, new URL('http://127.0.0.1:1/callback?error=access_denied&error_description=no&state=s'), { expectedState: 's', pkceCodeVerifier: 'v'.repeat(43) })
+      .authorizationCodeGrant(config, new URL('http://127.0.0.1:1/callback?error=access_denied&error_description=no&state=s'), {
+        expectedState: 's',
+        pkceCodeVerifier: 'v'.repeat(43),
+      })
       .catch((e: unknown) => e);
     const e = await OAuthErrorParser.fromError(err, {});
     expect(e).toBeInstanceOf(OAuthAuthorizationError);

@@ -28,7 +28,8 @@ function fakeFetch(routes: Record<string, Route>, seen: Array<{ url: string; bod
     return route(url, init);
   }) as typeof fetch;
 }
-const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+const json = (body: unknown, status = 200) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 
 // Google's discovery document (abridged from https://accounts.google.com/.well-known/openid-configuration).
 const GOOGLE_DISCOVERY = {
@@ -49,7 +50,12 @@ describe('ProviderRegistry built-ins', () => {
     expect(list.map((p) => p.id)).toEqual(['google', 'microsoft']);
     expect(list[0]).toMatchObject({ kind: 'google', configured: false, issuer: 'https://accounts.google.com', supportsRevocation: true });
     expect(list[0]!.configHint).toContain('GOOGLE_CLIENT_ID');
-    expect(list[1]).toMatchObject({ kind: 'microsoft', configured: false, issuer: 'https://login.microsoftonline.com/common/v2.0', supportsRevocation: false });
+    expect(list[1]).toMatchObject({
+      kind: 'microsoft',
+      configured: false,
+      issuer: 'https://login.microsoftonline.com/common/v2.0',
+      supportsRevocation: false,
+    });
     const err = (() => {
       try {
         reg.getHandler('microsoft');
@@ -70,7 +76,8 @@ describe('ProviderRegistry built-ins', () => {
       fetch: fakeFetch(
         {
           'https://accounts.google.com/.well-known/openid-configuration': () => json(GOOGLE_DISCOVERY),
-          'https://oauth2.googleapis.com/token': () => json({ access_token: 'ya29.x', expires_in: 3599, token_type: 'Bearer', scope: 'openid' }),
+          'https://oauth2.googleapis.com/token': () =>
+            json({ access_token: 'ya29.x', expires_in: 3599, token_type: 'Bearer', scope: 'openid' }),
           'https://oauth2.googleapis.com/revoke': () => new Response('', { status: 200 }),
         },
         seen,
@@ -79,7 +86,12 @@ describe('ProviderRegistry built-ins', () => {
     expect(reg.list()[0]!.configured).toBe(true);
     const h = reg.getHandler('google');
     expect(h.scopes).toEqual(['openid', 'email', 'profile']);
-    const url = await h.buildAuthorizationUrl({ redirect_uri: 'http://127.0.0.1:5000/callback', state: 's', code_challenge: 'c', code_challenge_method: 'S256' });
+    const url = await h.buildAuthorizationUrl({
+      redirect_uri: 'http://127.0.0.1:5000/callback',
+      state: 's',
+      code_challenge: 'c',
+      code_challenge_method: 'S256',
+    });
     expect(url.origin + url.pathname).toBe('https://accounts.google.com/o/oauth2/v2/auth');
     expect(Object.fromEntries(url.searchParams)).toMatchObject({
       client_id: 'id.apps.googleusercontent.com',
@@ -92,7 +104,12 @@ describe('ProviderRegistry built-ins', () => {
     expect(r).toMatchObject({ access_token: 'ya29.x', expires_in: 3599 });
     expect(r.refresh_token).toBeUndefined();
     const body = new URLSearchParams(seen.find((s) => s.url === 'https://oauth2.googleapis.com/token')!.body);
-    expect(Object.fromEntries(body)).toMatchObject({ grant_type: 'refresh_token', refresh_token: '1//rt', client_id: 'id.apps.googleusercontent.com', client_secret: 'GOCSPX-s' });
+    expect(Object.fromEntries(body)).toMatchObject({
+      grant_type: 'refresh_token',
+      refresh_token: '1//rt',
+      client_id: 'id.apps.googleusercontent.com',
+      client_secret: 'GOCSPX-s',
+    });
     await h.revokeToken('1//rt', 'refresh_token');
     expect(new URLSearchParams(seen.at(-1)!.body).get('token')).toBe('1//rt');
   });
@@ -189,14 +206,22 @@ describe('ProviderRegistry built-ins', () => {
       const reg = registry({ MICROSOFT_CLIENT_ID: 'ms-client' }, () => `https://login.microsoftonline.com/${randomUUID()}/v2.0`, []);
       const err = await reg
         .getHandler('microsoft')
-        .exchangeCode(new URL('http://127.0.0.1:1234/callback?code=c1&state=s1'), { pkceCodeVerifier: 'v'.repeat(43), expectedState: 's1', expectedNonce: 'n-1' })
+        .exchangeCode(new URL('http://127.0.0.1:1234/callback?code=c1&state=s1'), {
+          pkceCodeVerifier: 'v'.repeat(43),
+          expectedState: 's1',
+          expectedNonce: 'n-1',
+        })
         .catch((e: unknown) => e);
       expect(err).toMatchObject({ name: 'OAuthTokenExchangeError', code: 'invalid_id_token' });
     });
 
     it('tenant from MICROSOFT_TENANT; a confidential registration sends its secret', async () => {
       const seen: Array<{ url: string; body: string }> = [];
-      const reg = registry({ MICROSOFT_CLIENT_ID: 'ms', MICROSOFT_CLIENT_SECRET: 'ms-secret', MICROSOFT_TENANT: 'organizations' }, (tid) => `https://login.microsoftonline.com/${tid}/v2.0`, seen);
+      const reg = registry(
+        { MICROSOFT_CLIENT_ID: 'ms', MICROSOFT_CLIENT_SECRET: 'ms-secret', MICROSOFT_TENANT: 'organizations' },
+        (tid) => `https://login.microsoftonline.com/${tid}/v2.0`,
+        seen,
+      );
       expect(reg.list()[1]!.issuer).toBe('https://login.microsoftonline.com/organizations/v2.0');
       await reg.getHandler('microsoft').refreshToken('M.old');
       expect(new URLSearchParams(seen.at(-1)!.body).get('client_secret')).toBe('ms-secret');
@@ -204,8 +229,12 @@ describe('ProviderRegistry built-ins', () => {
 
     it('validates the tenant', () => {
       expect(new ProviderRegistry({ env: { MICROSOFT_TENANT: 'consumers' } }).list()[1]!.issuer).toContain('/consumers/');
-      expect(new ProviderRegistry({ env: { MICROSOFT_TENANT: '72f988bf-86f1-41af-91ab-2d7cd011db47' } }).list()[1]!.issuer).toContain('72f988bf');
-      expect(new ProviderRegistry({ env: { MICROSOFT_TENANT: 'contoso.onmicrosoft.com' } }).list()[1]!.issuer).toContain('contoso.onmicrosoft.com');
+      expect(new ProviderRegistry({ env: { MICROSOFT_TENANT: '72f988bf-86f1-41af-91ab-2d7cd011db47' } }).list()[1]!.issuer).toContain(
+        '72f988bf',
+      );
+      expect(new ProviderRegistry({ env: { MICROSOFT_TENANT: 'contoso.onmicrosoft.com' } }).list()[1]!.issuer).toContain(
+        'contoso.onmicrosoft.com',
+      );
       // A bad tenant is a configuration problem of Microsoft alone, never a failure of the whole registry.
       for (const bad of ['evil.com/../x', 'foo']) {
         const reg = new ProviderRegistry({ env: { MICROSOFT_TENANT: bad, MICROSOFT_CLIENT_ID: 'c', GOOGLE_CLIENT_ID: 'g' } });
@@ -217,7 +246,7 @@ describe('ProviderRegistry built-ins', () => {
       }
     });
 
-    it('an account keeps the tenant it signed in with; an issuer that is not Microsoft\'s is refused', () => {
+    it("an account keeps the tenant it signed in with; an issuer that is not Microsoft's is refused", () => {
       const reg = new ProviderRegistry({ env: { MICROSOFT_TENANT: 'consumers', MICROSOFT_CLIENT_ID: 'c' } });
       const own = 'https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0';
       expect(reg.handlerFor('microsoft', own).issuer).toBe(own);
@@ -235,7 +264,12 @@ describe('ProviderRegistry built-ins', () => {
       expect.objectContaining({ code: 'provider_id_taken' }),
     );
     expect(() =>
-      reg.register({ id: 'microsoft', endpoints: { authorization: 'http://127.0.0.1/a', token: 'http://127.0.0.1/t' }, clientId: 'c', scopes: ['s'] }),
+      reg.register({
+        id: 'microsoft',
+        endpoints: { authorization: 'http://127.0.0.1/a', token: 'http://127.0.0.1/t' },
+        clientId: 'c',
+        scopes: ['s'],
+      }),
     ).toThrow(expect.objectContaining({ code: 'provider_id_taken' }));
     expect(reg.issuerOf('google')).toBe('https://accounts.google.com');
   });
@@ -274,10 +308,26 @@ describe('http only on loopback', () => {
     const reg = new ProviderRegistry({ env: {} });
     expect(() => reg.register({ id: 'x', issuer: 'http://idp.example.com', clientId: 'c', scopes: ['openid'] })).toThrow(OAuthConfigError);
     expect(() =>
-      reg.register({ id: 'y', endpoints: { authorization: 'https://a.example/auth', token: 'http://a.example/token' }, clientId: 'c', scopes: ['s'] }),
+      reg.register({
+        id: 'y',
+        endpoints: { authorization: 'https://a.example/auth', token: 'http://a.example/token' },
+        clientId: 'c',
+        scopes: ['s'],
+      }),
     ).toThrow(/only allowed on loopback/);
-    expect(reg.register({ id: 'z', issuer: 'http://127.0.0.1:4000', clientId: 'c', scopes: ['openid'] })).toMatchObject({ kind: 'oidc', configured: true });
-    expect(() => reg.register({ id: 'w', issuer: 'https://a.example', endpoints: { authorization: 'https://a', token: 'https://b' }, clientId: 'c', scopes: ['s'] })).toThrow(OAuthConfigError);
+    expect(reg.register({ id: 'z', issuer: 'http://127.0.0.1:4000', clientId: 'c', scopes: ['openid'] })).toMatchObject({
+      kind: 'oidc',
+      configured: true,
+    });
+    expect(() =>
+      reg.register({
+        id: 'w',
+        issuer: 'https://a.example',
+        endpoints: { authorization: 'https://a', token: 'https://b' },
+        clientId: 'c',
+        scopes: ['s'],
+      }),
+    ).toThrow(OAuthConfigError);
     expect(() => reg.register({ id: 'bad id!', issuer: 'https://a.example', clientId: 'c', scopes: ['s'] })).toThrow(OAuthConfigError);
     expect(() => reg.register({ id: 'sc', issuer: 'https://a.example', clientId: 'c', scopes: ['has space'] })).toThrow(OAuthConfigError);
     expect(isLoopbackHost('[::1]')).toBe(true);
@@ -287,13 +337,23 @@ describe('http only on loopback', () => {
     const server = createServer((req, res) => {
       const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
       res.writeHead(200, { 'content-type': 'application/json' }).end(
-        JSON.stringify({ issuer: origin, authorization_endpoint: `${origin}/auth`, token_endpoint: 'http://evil.example/token', jwks_uri: `${origin}/jwks` }),
+        JSON.stringify({
+          issuer: origin,
+          authorization_endpoint: `${origin}/auth`,
+          token_endpoint: 'http://evil.example/token',
+          jwks_uri: `${origin}/jwks`,
+        }),
       );
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     try {
       const reg = new ProviderRegistry({ env: {} });
-      reg.register({ id: 'local', issuer: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, clientId: 'c', scopes: ['openid'] });
+      reg.register({
+        id: 'local',
+        issuer: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        clientId: 'c',
+        scopes: ['openid'],
+      });
       await expect(reg.getHandler('local').configuration()).rejects.toMatchObject({ code: 'insecure_endpoint' });
     } finally {
       server.close();
@@ -306,7 +366,8 @@ describe('http only on loopback', () => {
     const reg = new ProviderRegistry({
       env: { GOOGLE_CLIENT_ID: 'id' },
       fetch: fakeFetch({
-        'https://accounts.google.com/.well-known/openid-configuration': () => (++calls === 1 ? new Response('down', { status: 503 }) : json(GOOGLE_DISCOVERY)),
+        'https://accounts.google.com/.well-known/openid-configuration': () =>
+          ++calls === 1 ? new Response('down', { status: 503 }) : json(GOOGLE_DISCOVERY),
       }),
     });
     const h = reg.getHandler('google');

@@ -53,7 +53,8 @@ describe('the error table', () => {
   it('explains every code the core, the IPC layer and the bridge can produce', () => {
     const codes = producedCodes();
     expect(codes.size).toBeGreaterThan(60);
-    for (const sample of ['invalid_grant', 'KEYCHAIN_UNAVAILABLE', 'VAULT_LOCKED', 'network_error', 'IPC_UNAVAILABLE']) expect(codes).toContain(sample);
+    for (const sample of ['invalid_grant', 'KEYCHAIN_UNAVAILABLE', 'VAULT_LOCKED', 'network_error', 'IPC_UNAVAILABLE'])
+      expect(codes).toContain(sample);
     expect([...codes].filter((c) => !hasAdvice(c)).sort()).toEqual([]);
   });
 
@@ -72,7 +73,10 @@ describe('the error table', () => {
 
   it('falls back on the flags and the message for a code it does not know', () => {
     expect(adviceFor('AADSTS99999', { needsReauth: true })).toEqual(adviceFor('needs_reauth'));
-    expect(adviceFor('weird_code', { message: 'The provider said no.', retryable: true })).toMatchObject({ title: 'The provider said no.', action: 'refresh' });
+    expect(adviceFor('weird_code', { message: 'The provider said no.', retryable: true })).toMatchObject({
+      title: 'The provider said no.',
+      action: 'refresh',
+    });
     expect(adviceFor('weird_code')).toMatchObject({ title: 'Something went wrong.' });
     // Names that exist on every object are codes like any other, not table entries.
     expect(hasAdvice('constructor')).toBe(false);
@@ -101,17 +105,21 @@ const entry = (over: Partial<LogEntryDto>): LogEntryDto => ({
 
 describe('log entries in words', () => {
   it('says what happened, with the advice for failures', () => {
-    expect(describeEntry(entry({ success: true, details: { rotated: true } }))).toBe('Access token refreshed; the provider issued a new refresh token');
+    expect(describeEntry(entry({ success: true, details: { rotated: true } }))).toBe(
+      'Access token refreshed; the provider issued a new refresh token',
+    );
     expect(describeEntry(entry({ success: false, level: 'warn', details: { error: 'temporarily_unavailable' } }))).toBe(
       'Refresh failed: The provider is temporarily unavailable.',
     );
     expect(describeEntry(entry({ event: 'connect', level: 'error', category: 'security', details: { error: 'cancelled' } }))).toBe(
       'Connect failed: Sign-in was cancelled.',
     );
-    expect(describeEntry(entry({ event: 'ipc_rejected', level: 'warn', category: 'security', details: { reason: 'foreign_origin' } }))).toBe(
-      'A request from the window was refused: it came from a page that is not the app',
+    expect(
+      describeEntry(entry({ event: 'ipc_rejected', level: 'warn', category: 'security', details: { reason: 'foreign_origin' } })),
+    ).toBe('A request from the window was refused: it came from a page that is not the app');
+    expect(describeEntry(entry({ event: 'key_rotation', category: 'security', details: { rotated: 3 } }))).toMatch(
+      /master key was rotated/,
     );
-    expect(describeEntry(entry({ event: 'key_rotation', category: 'security', details: { rotated: 3 } }))).toMatch(/master key was rotated/);
   });
 });
 
@@ -153,9 +161,9 @@ describe('"Refresh all" headline', () => {
     expect(refreshHeadline({ ...base, skipped: [{ provider: 'google', userId: 'c@x.test', reason: 'needs_reauth' }] })).toBe(
       'Refreshed 2 of 3 accounts; 1 skipped.',
     );
-    expect(refreshHeadline({ ...base, refreshed: 1, failed: 1, failures: [{ provider: 'google', userId: 'b@x.test', code: 'invalid_grant' }] })).toBe(
-      'Refreshed 1 of 2 accounts; 1 failed.',
-    );
+    expect(
+      refreshHeadline({ ...base, refreshed: 1, failed: 1, failures: [{ provider: 'google', userId: 'b@x.test', code: 'invalid_grant' }] }),
+    ).toBe('Refreshed 1 of 2 accounts; 1 failed.');
     expect(refreshHeadline({ ...base, due: 1, refreshed: 1 })).toBe('Refreshed 1 of 1 account.');
     expect(refreshHeadline({ ...base, due: 0, refreshed: 0 })).toBe('There are no accounts to refresh.');
   });
@@ -164,7 +172,9 @@ describe('"Refresh all" headline', () => {
 describe('shared helpers', () => {
   it('the osmen-cred command quotes what a shell would split or expand', () => {
     expect(tokenCommand('google', 'me@example.com')).toBe('osmen-cred token google me@example.com');
-    expect(tokenCommand('my-okta', "o'brien $(rm -rf ~)@example.com")).toBe(`osmen-cred token my-okta 'o'\\''brien $(rm -rf ~)@example.com'`);
+    expect(tokenCommand('my-okta', "o'brien $(rm -rf ~)@example.com")).toBe(
+      `osmen-cred token my-okta 'o'\\''brien $(rm -rf ~)@example.com'`,
+    );
     expect(shellQuote('a b')).toBe("'a b'");
     expect(shellQuote('')).toBe("''");
   });

@@ -136,7 +136,7 @@ describe('checkSecretsNotCommitted', () => {
     r = await scan();
     expect(kinds(r)).toEqual(['secret_file_not_ignored:.env', 'secret_file_not_ignored:keys/service.pem']);
     expect(r.ok).toBe(false);
-    expect(r.findings[0]!.fix).toContain(".gitignore");
+    expect(r.findings[0]!.fix).toContain('.gitignore');
 
     write('.gitignore', GOOD_IGNORE);
     r = await scan();
@@ -145,13 +145,41 @@ describe('checkSecretsNotCommitted', () => {
 
   it('recognises the secret file names and leaves .env.example alone', async () => {
     write('.gitignore', '');
-    for (const f of ['.env.local', 'certs/server.key', 'client.p12', 'data/tokens.db', 'tokens.db-wal', 'x.db-wal', 'credentials.json', 'client_secret_123-abc.json', 'a/b/id.pem', '.env.example', 'env.ts', 'notes.txt']) {
+    for (const f of [
+      '.env.local',
+      'certs/server.key',
+      'client.p12',
+      'data/tokens.db',
+      'tokens.db-wal',
+      'x.db-wal',
+      'credentials.json',
+      'client_secret_123-abc.json',
+      'a/b/id.pem',
+      '.env.example',
+      'env.ts',
+      'notes.txt',
+    ]) {
       write(f, 'content\n');
     }
     commitAll('many');
     const r = await scan();
-    expect(r.findings.filter((f) => f.kind === 'tracked_secret_file').map((f) => f.path).sort()).toEqual(
-      ['.env.local', 'a/b/id.pem', 'certs/server.key', 'client.p12', 'client_secret_123-abc.json', 'credentials.json', 'data/tokens.db', 'tokens.db-wal', 'x.db-wal'].sort(),
+    expect(
+      r.findings
+        .filter((f) => f.kind === 'tracked_secret_file')
+        .map((f) => f.path)
+        .sort(),
+    ).toEqual(
+      [
+        '.env.local',
+        'a/b/id.pem',
+        'certs/server.key',
+        'client.p12',
+        'client_secret_123-abc.json',
+        'credentials.json',
+        'data/tokens.db',
+        'tokens.db-wal',
+        'x.db-wal',
+      ].sort(),
     );
   });
 

@@ -97,7 +97,11 @@ describe('rollback: an older copy of the log and its head restored', () => {
     expect(noVault.verify()).toMatchObject({ ok: true, rollback: { status: 'off' } });
 
     const v = log.verify();
-    expect(v).toMatchObject({ ok: false, rollback: { status: 'rolled_back', anchorSeq: 10 }, firstBad: { problem: 'rolled_back', seq: 6, line: 6 } });
+    expect(v).toMatchObject({
+      ok: false,
+      rollback: { status: 'rolled_back', anchorSeq: 10 },
+      firstBad: { problem: 'rolled_back', seq: 6, line: 6 },
+    });
     expect(v.rollback.message).toContain('the log ends at seq 5');
 
     log.logTokenEvent('token_saved', 'google', 'u');
@@ -117,7 +121,12 @@ describe('rollback: an older copy of the log and its head restored', () => {
     unlinkSync(securityLogPaths(logFile).head);
     writeFileSync(logFile, readFileSync(logFile, 'utf8').split('\n').slice(0, 5).join('\n') + '\n');
     const v = log.verify();
-    expect(v).toMatchObject({ ok: false, head: 'missing', firstBad: { problem: 'head_missing' }, rollback: { status: 'rolled_back', anchorSeq: 8 } });
+    expect(v).toMatchObject({
+      ok: false,
+      head: 'missing',
+      firstBad: { problem: 'head_missing' },
+      rollback: { status: 'rolled_back', anchorSeq: 8 },
+    });
 
     log.logTokenEvent('token_saved', 'google', 'u');
     const after = log.verify();
@@ -139,7 +148,10 @@ describe('rollback: an older copy of the log and its head restored', () => {
     expect(v.reanchors).toEqual([{ seq: 6, ts: expect.any(String), reason: expect.stringContaining('head record was missing') }]);
     // The Log view and the health report show it.
     expect(LogVerifyDtoSchema.parse(toLogVerifyDto(v)).reanchors).toEqual(v.reanchors);
-    expect(securityLogChecks(v).find((c) => c.id === 'security-log-reanchors')).toMatchObject({ status: 'warn', message: expect.stringContaining('seq 6 at') });
+    expect(securityLogChecks(v).find((c) => c.id === 'security-log-reanchors')).toMatchObject({
+      status: 'warn',
+      message: expect.stringContaining('seq 6 at'),
+    });
   });
 
   it('the log rewritten under the same key from the anchored seq on (forked)', () => {
@@ -155,7 +167,11 @@ describe('rollback: an older copy of the log and its head restored', () => {
     copyFileSync(join(otherDir, 'security.log'), logFile);
     copyFileSync(join(otherDir, 'security.log.head'), securityLogPaths(logFile).head);
     expect(logger().verify().ok).toBe(true); // without the vault: nothing to see
-    expect(log.verify()).toMatchObject({ ok: false, rollback: { status: 'forked', anchorSeq: 4 }, firstBad: { problem: 'rolled_back', seq: 4 } });
+    expect(log.verify()).toMatchObject({
+      ok: false,
+      rollback: { status: 'forked', anchorSeq: 4 },
+      firstBad: { problem: 'rolled_back', seq: 4 },
+    });
   });
 });
 
@@ -189,7 +205,9 @@ describe('the vault side', () => {
     const other = new Database(dbPath);
     other.prepare('BEGIN IMMEDIATE').run();
     try {
-      expect(() => log.logSecurityEvent('provider_added', { reason: 'x' })).toThrowError(expect.objectContaining({ name: 'SecurityLogError', code: 'ANCHOR_FAILED' }));
+      expect(() => log.logSecurityEvent('provider_added', { reason: 'x' })).toThrowError(
+        expect.objectContaining({ name: 'SecurityLogError', code: 'ANCHOR_FAILED' }),
+      );
     } finally {
       other.prepare('ROLLBACK').run();
       other.close();
@@ -211,7 +229,9 @@ describe('the vault side', () => {
     other.prepare('BEGIN IMMEDIATE').run();
     try {
       // seq 4: the head holds it, the vault is locked, so its line is never written.
-      expect(() => log.logSecurityEvent('provider_added', { reason: 'x' })).toThrowError(expect.objectContaining({ code: 'ANCHOR_FAILED' }));
+      expect(() => log.logSecurityEvent('provider_added', { reason: 'x' })).toThrowError(
+        expect.objectContaining({ code: 'ANCHOR_FAILED' }),
+      );
       expect(seen).toEqual([1, 2, 3]);
       // The next append writes seq 4's line from the head, then fails on the still locked vault.
       expect(() => log.logTokenEvent('token_saved', 'google', 'u')).toThrowError(expect.objectContaining({ code: 'ANCHOR_FAILED' }));
@@ -266,7 +286,8 @@ describe('the core and the health report', () => {
       coreInternals(core).log.logSecurityEvent('key_rotation', { rotated: 0 });
 
       let report = await core.healthReport();
-      const ids = (r: typeof report) => Object.fromEntries(r.checks.filter((c) => c.id.startsWith('security-log')).map((c) => [c.id, c.status]));
+      const ids = (r: typeof report) =>
+        Object.fromEntries(r.checks.filter((c) => c.id.startsWith('security-log')).map((c) => [c.id, c.status]));
       expect(ids(report)).toEqual({ 'security-log-chain': 'pass', 'security-log-rollback': 'pass', 'security-log-reanchors': 'pass' });
 
       putBack(older);
@@ -278,7 +299,11 @@ describe('the core and the health report', () => {
       expect(core.readLog(2).map((e) => e.event)).toEqual(['validation_failure', 'log_reanchored']);
       expect(core.verifyLog()).toMatchObject({ ok: false, firstBad: { problem: 'missing' }, rollback: { status: 'ok' } });
       report = await core.healthReport();
-      expect(ids(report)).toMatchObject({ 'security-log-chain': 'fail', 'security-log-rollback': 'pass', 'security-log-reanchors': 'warn' });
+      expect(ids(report)).toMatchObject({
+        'security-log-chain': 'fail',
+        'security-log-rollback': 'pass',
+        'security-log-reanchors': 'warn',
+      });
       expect(report.checks.find((c) => c.id === 'security-log-reanchors')!.message).toMatch(/re-established 1 time: seq \d+ at .*removed/);
     } finally {
       await core.close();

@@ -30,7 +30,10 @@ afterEach(() => {
   home.cleanup();
 });
 
-const fileLines = (f: string): string[] => readFileSync(f, 'utf8').split('\n').filter((l) => l !== '');
+const fileLines = (f: string): string[] =>
+  readFileSync(f, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
 const fill = (log: SecurityLogger, n: number): void => {
   for (let i = 0; i < n; i++) log.logOAuthEvent('refresh', 'google', `u${i}`, i % 4 !== 0, { attempt: i, reason: 'scheduled' });
 };
@@ -49,7 +52,14 @@ describe('exportTo', () => {
     expect(body).toEqual(retained);
     const header = JSON.parse(headerLine!);
     const last = JSON.parse(retained.at(-1)!) as SecurityLogEntry;
-    expect(header).toMatchObject({ format: EXPORT_FORMAT, v: 1, entries: retained.length, firstSeq: JSON.parse(retained[0]!).seq, lastSeq: 60, lastHash: last.hash });
+    expect(header).toMatchObject({
+      format: EXPORT_FORMAT,
+      v: 1,
+      entries: retained.length,
+      firstSeq: JSON.parse(retained[0]!).seq,
+      lastSeq: 60,
+      lastHash: last.hash,
+    });
     expect(header.head).toMatchObject({ seq: 60, hash: last.hash });
     expect(readdirSync(join(home.dir, 'out'))).toEqual(['security-log.jsonl']); // no temporary file left
   });
@@ -171,6 +181,8 @@ describe('verifyExportFile catches changes to the export', () => {
   });
 
   it('a missing file is a typed error', () => {
-    expect(() => verifyExportFile(join(home.dir, 'none.jsonl'))).toThrowError(expect.objectContaining({ name: 'SecurityLogError', code: 'READ_FAILED' }));
+    expect(() => verifyExportFile(join(home.dir, 'none.jsonl'))).toThrowError(
+      expect.objectContaining({ name: 'SecurityLogError', code: 'READ_FAILED' }),
+    );
   });
 });

@@ -32,8 +32,12 @@ afterEach(() => {
   home.cleanup();
 });
 
-const lines = (file = logFile): string[] => readFileSync(file, 'utf8').split('\n').filter((l) => l !== '');
-const headOf = (): { v: number; seq: number; last: string; firstSeq: number } => JSON.parse(readFileSync(securityLogPaths(logFile).head, 'utf8'));
+const lines = (file = logFile): string[] =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
+const headOf = (): { v: number; seq: number; last: string; firstSeq: number } =>
+  JSON.parse(readFileSync(securityLogPaths(logFile).head, 'utf8'));
 
 /** The log's files (without the head) as they are now. */
 function snapshot(): Map<string, Buffer> {
@@ -156,6 +160,8 @@ describe('a crash after the line but before the head (the order of older version
     expect(seqs).toEqual([1, 2, 3, 4, 5]);
     const v = log.verify();
     expect(v.ok).toBe(true);
-    expect(v.reanchors).toEqual([{ seq: 4, ts: expect.any(String), reason: expect.stringContaining('seq 3 in the log but the head record ends at seq 2') }]);
+    expect(v.reanchors).toEqual([
+      { seq: 4, ts: expect.any(String), reason: expect.stringContaining('seq 3 in the log but the head record ends at seq 2') },
+    ]);
   });
 });

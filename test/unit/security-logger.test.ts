@@ -32,7 +32,17 @@ const C = {
   email: 'canary.person@example.org',
 };
 /** Distinctive parts of each canary to grep for in the raw files. */
-const CANARY_MARKS = ['CANARYACCESS', 'CANARYREFRESH', 'CANARYSECRET', 'CANARYJWT', 'eyJzdWIiOiJDQU5BUllKV1QifQ', 'c0ffeec0ffee', 'MIICANARYPEM', 'CANARYBEARER', 'canary.person'];
+const CANARY_MARKS = [
+  'CANARYACCESS',
+  'CANARYREFRESH',
+  'CANARYSECRET',
+  'CANARYJWT',
+  'eyJzdWIiOiJDQU5BUllKV1QifQ',
+  'c0ffeec0ffee',
+  'MIICANARYPEM',
+  'CANARYBEARER',
+  'canary.person',
+];
 
 describe('SecurityLogger: entries', () => {
   it('writes one JSON object per line with the SecurityLogEntry shape and a linked chain', () => {
@@ -54,9 +64,28 @@ describe('SecurityLogger: entries', () => {
       expect(Number.isNaN(Date.parse(e.ts))).toBe(false);
       expect(e.ts.endsWith('Z')).toBe(true);
     }
-    expect(entries[0]).toMatchObject({ level: 'info', category: 'oauth', event: 'connect', provider: 'google', success: true, details: { scopes: 'openid email' } });
-    expect(entries[1]).toMatchObject({ level: 'info', category: 'token', event: 'token_saved', provider: 'google', success: true, details: {} });
-    expect(entries[2]).toMatchObject({ level: 'error', category: 'security', event: 'decryption_failure', details: { reason: 'tag mismatch', field: 'access_token' } });
+    expect(entries[0]).toMatchObject({
+      level: 'info',
+      category: 'oauth',
+      event: 'connect',
+      provider: 'google',
+      success: true,
+      details: { scopes: 'openid email' },
+    });
+    expect(entries[1]).toMatchObject({
+      level: 'info',
+      category: 'token',
+      event: 'token_saved',
+      provider: 'google',
+      success: true,
+      details: {},
+    });
+    expect(entries[2]).toMatchObject({
+      level: 'error',
+      category: 'security',
+      event: 'decryption_failure',
+      details: { reason: 'tag mismatch', field: 'access_token' },
+    });
     expect(entries[2]!.userHash).toBeUndefined();
     log.logOAuthEvent('refresh', 'google', 'alice@example.com', false, { code: 'invalid_grant' });
     expect(log.readRecent(1)[0]).toMatchObject({ level: 'warn', success: false });
@@ -75,7 +104,12 @@ describe('SecurityLogger: entries', () => {
     log.logSecurityEvent('key_rotation', { keyId: 'k2', rotated: 3, reason: 'resumed' }, 'warn');
     log.logSecurityError('decryption_failure', { field: 'access_token' });
     const [err, warn, info] = log.readRecent(3);
-    expect(info).toMatchObject({ level: 'info', category: 'security', event: 'provider_added', details: { source: 'custom', reason: 'corp' } });
+    expect(info).toMatchObject({
+      level: 'info',
+      category: 'security',
+      event: 'provider_added',
+      details: { source: 'custom', reason: 'corp' },
+    });
     expect(warn).toMatchObject({ level: 'warn', event: 'key_rotation', details: { keyId: 'k2', rotated: 3, reason: 'resumed' } });
     expect(err).toMatchObject({ level: 'error', event: 'decryption_failure' });
     // A level from outside the type (a JS caller) is not written as such.
@@ -246,7 +280,9 @@ describe('SecurityLogger: rotation', () => {
     const log = open({ maxBytes: 1024 * 1024 });
     for (let i = 1; i <= 600; i++) log.logSecurityError('validation_failure', { reason: `r${i}ü€ `.repeat((i % 17) * 5 + 1), count: i });
     expect(statSync(logFile).size).toBeGreaterThan(3 * 64 * 1024);
-    const fromFile = lines().map((l) => JSON.parse(l) as SecurityLogEntry).reverse();
+    const fromFile = lines()
+      .map((l) => JSON.parse(l) as SecurityLogEntry)
+      .reverse();
     expect(log.readRecent(600)).toEqual(fromFile);
     expect(log.readRecent(5).map((e) => e.seq)).toEqual([600, 599, 598, 597, 596]);
   });
@@ -353,7 +389,9 @@ describe('SecurityLogger: several processes on one log', () => {
     const alive = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)']);
     try {
       writeFileSync(lock, String(alive.pid));
-      expect(() => log.logTokenEvent('token_saved', 'google', 'u')).toThrowError(expect.objectContaining({ name: 'SecurityLogError', code: 'LOCK_TIMEOUT' }));
+      expect(() => log.logTokenEvent('token_saved', 'google', 'u')).toThrowError(
+        expect.objectContaining({ name: 'SecurityLogError', code: 'LOCK_TIMEOUT' }),
+      );
       expect(existsSync(lock)).toBe(true); // a live owner's lock is left alone
     } finally {
       alive.kill();

@@ -87,7 +87,12 @@ describe('associated data', () => {
 
   it('a response without a refresh token keeps the stored one, unless the account moves to another issuer', () => {
     const tm = open();
-    tm.saveToken('custom', 'u', { access_token: 'a1', refresh_token: 'r1' }, { binding: { issuer: 'https://one.example', tokenOrigin: null } });
+    tm.saveToken(
+      'custom',
+      'u',
+      { access_token: 'a1', refresh_token: 'r1' },
+      { binding: { issuer: 'https://one.example', tokenOrigin: null } },
+    );
     // Same issuer, token origin learnt now: the refresh token is kept and re-sealed.
     tm.saveToken('custom', 'u', { access_token: 'a2' }, { binding: { issuer: 'https://one.example', tokenOrigin: 'https://one.example' } });
     expect(tm.getToken('custom', 'u')).toMatchObject({ accessToken: 'a2', refreshToken: 'r1', tokenOrigin: 'https://one.example' });

@@ -113,7 +113,10 @@ describe('TokenManager storage', () => {
     tm.saveToken('google', 'mallory', { access_token: 'mallory-secret', refresh_token: 'mallory-refresh' });
     tm.close();
     const db = new Database(dbPath);
-    const alice = db.prepare("SELECT access_token_enc, refresh_token_enc FROM tokens WHERE user_id='alice'").get() as Record<string, string>;
+    const alice = db.prepare("SELECT access_token_enc, refresh_token_enc FROM tokens WHERE user_id='alice'").get() as Record<
+      string,
+      string
+    >;
     db.prepare("UPDATE tokens SET access_token_enc = ? WHERE user_id='mallory'").run(alice.access_token_enc);
     db.prepare("UPDATE tokens SET refresh_token_enc = ? WHERE user_id='alice'").run(alice.access_token_enc);
     db.close();

@@ -17,7 +17,9 @@ export function applyDevCsp(ses: Session, devServerOrigin: string): void {
 
 /** Before 'ready': every webContents ever created is locked down. (Permissions: denyAllPermissions after 'ready'.) */
 export function installGlobalHardening(allowedOrigins: readonly string[]): void {
-  app.on('web-contents-created', (_event, contents) =>
-    lockDownWebContents(contents, allowedOrigins, (url) => void shell.openExternal(url)), /* eng-disable OPEN_EXTERNAL_JS_CHECK */
+  app.on(
+    'web-contents-created',
+    (_event, contents) =>
+      lockDownWebContents(contents, allowedOrigins, (url) => void shell.openExternal(url)) /* eng-disable OPEN_EXTERNAL_JS_CHECK */,
   );
 }

@@ -5,7 +5,8 @@ import type { MainWindowSpec } from '../desktop/window-spec.js';
 
 function createMainWindow(spec: MainWindowSpec, isQuitting: () => boolean): WindowHandle {
   // The remote module was removed in Electron 14 and the preload is reviewed in docs/electronegativity.md.
-  const win = new BrowserWindow({ /* eng-disable REMOTE_MODULE_JS_CHECK PRELOAD_JS_CHECK */
+  const win = new BrowserWindow({
+    /* eng-disable REMOTE_MODULE_JS_CHECK PRELOAD_JS_CHECK */
     width: spec.width,
     height: spec.height,
     minWidth: spec.minWidth,
@@ -18,7 +19,7 @@ function createMainWindow(spec: MainWindowSpec, isQuitting: () => boolean): Wind
     // Spelled out here (electronegativity reads the literal); `satisfies` makes any difference
     // from the tested spec (desktop/window-spec.ts, literal types) a compile error.
     webPreferences: {
-      preload: spec.webPreferences.preload, /* eng-disable PRELOAD_JS_CHECK */
+      preload: spec.webPreferences.preload /* eng-disable PRELOAD_JS_CHECK */,
       contextIsolation: true,
       sandbox: true,
       nodeIntegration: false,

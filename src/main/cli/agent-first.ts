@@ -9,6 +9,7 @@
  * `$OSMEN_AGENT_SOCK`, then the default data folder's socket.
  */
 import { parseArgs } from 'node:util';
+import { oneLine } from '../../shared/one-line.js';
 import { askAgent, type AgentAnswer } from '../core/agent/client.js';
 import type { StatusReport, WireError } from '../core/agent/protocol.js';
 import { AGENT_SOCKET_ENV, defaultAgentSocketPath } from '../core/agent/socket-path.js';
@@ -31,9 +32,6 @@ export function agentSocketCandidates(home: string | undefined, env: NodeJS.Proc
   const paths = [fromEnv, defaultAgentSocketPath(osmenHome(env))].filter((p): p is string => Boolean(p));
   return [...new Set(paths)];
 }
-
-// eslint-disable-next-line no-control-regex
-const oneLine = (s: unknown, max = 500) => String(s ?? '').replace(/[\u0000-\u001f\u007f]+/g, ' ').trim().slice(0, max);
 
 function isWireError(e: unknown): e is WireError {
   return typeof e === 'object' && e !== null && typeof (e as WireError).code === 'string';

@@ -8,14 +8,7 @@ import { dirname, resolve } from 'node:path';
 import type { CredentialCore } from '../core/credential-core.js';
 import { EncryptionManager } from '../core/vault/encryption-manager.js';
 import { CliError, EXIT, errorCodeOf, exitCodeFor, type ExitCode } from './exit-codes.js';
-import {
-  accountJson,
-  accountsTable,
-  healthText,
-  logEntryText,
-  oneLine,
-  table,
-} from './format.js';
+import { accountJson, accountsTable, healthText, logEntryText, oneLine, table } from './format.js';
 import { keygenText } from './keygen.js';
 import { exportVerifyText, verifyText } from './log-format.js';
 import { locateVault, noVault, openVault, type VaultLocation } from './open-vault.js';
@@ -148,7 +141,7 @@ and reports each. Exit 0 when all succeeded; otherwise the code of the worst
 failure (3 needs sign-in, 78 configuration, 65 data, 75 temporary).`,
   async run(ctx) {
     const all = ctx.values.all === true;
-    if (all === (ctx.positionals.length > 0)) {
+    if (all === ctx.positionals.length > 0) {
       throw new CliError('USAGE', 'usage', 'refresh takes either <provider> <user> or --all.');
     }
     if (!all && ctx.positionals.length !== 2) {
@@ -172,11 +165,18 @@ failure (3 needs sign-in, 78 configuration, 65 data, 75 temporary).`,
     const outcomes: RefreshOutcome[] = report.results.map((r) =>
       r.ok
         ? { provider: r.provider, userId: r.userId, ok: true, expiresAt: accountJson(r.metadata).expiresAt }
-        : { provider: r.provider, userId: r.userId, ok: false, error: { code: errorCodeOf(r.error), message: safeMessage(r.error), exitCode: exitCodeFor(r.error) } },
+        : {
+            provider: r.provider,
+            userId: r.userId,
+            ok: false,
+            error: { code: errorCodeOf(r.error), message: safeMessage(r.error), exitCode: exitCodeFor(r.error) },
+          },
     );
     const skipped = report.skipped.length;
     if (ctx.values.json) {
-      ctx.io.out(`${json({ refreshed: outcomes.filter((o) => o.ok).length, failed: outcomes.filter((o) => !o.ok).length, skipped, results: outcomes })}\n`);
+      ctx.io.out(
+        `${json({ refreshed: outcomes.filter((o) => o.ok).length, failed: outcomes.filter((o) => !o.ok).length, skipped, results: outcomes })}\n`,
+      );
     } else {
       const rows = outcomes.map((o) => [
         oneLine(o.provider, 60),
@@ -313,13 +313,15 @@ one before, and that the file ends where the export header says. It says what
 it cannot check: a file rewritten whole with recomputed hashes, and rollback.`,
   async run(ctx) {
     const { verify, export: exportTo, file } = ctx.values;
-    if (file !== undefined && !verify) throw new CliError('USAGE', 'usage', '--file goes with --verify: osmen-cred log --verify --file <file>.');
+    if (file !== undefined && !verify)
+      throw new CliError('USAGE', 'usage', '--file goes with --verify: osmen-cred log --verify --file <file>.');
     if (exportTo !== undefined && (verify || ctx.values.tail !== undefined)) {
       throw new CliError('USAGE', 'usage', '--export takes no --verify or --tail.');
     }
     if (verify && file !== undefined) {
       const path = logPathOption(file, 'file');
-      if (!existsSync(path) || !statSync(path).isFile()) throw new CliError('FILE_NOT_FOUND', 'not_found', `No file at ${oneLine(path, 300)}.`);
+      if (!existsSync(path) || !statSync(path).isFile())
+        throw new CliError('FILE_NOT_FOUND', 'not_found', `No file at ${oneLine(path, 300)}.`);
       const { verifyExportFile } = await import('../core/audit/log-export.js');
       const result = verifyExportFile(path);
       ctx.io.out(ctx.values.json ? `${json({ file: path, ...result })}\n` : `${exportVerifyText(path, result)}\n`);
@@ -340,7 +342,9 @@ it cannot check: a file rewritten whole with recomputed hashes, and rollback.`,
       const result = await core.exportLog(path).catch((err: unknown) => {
         throw logWriteError(err);
       });
-      ctx.io.out(ctx.values.json ? `${json(result)}\n` : `Exported ${result.entries} entries, oldest first, to ${oneLine(result.path, 300)}.\n`);
+      ctx.io.out(
+        ctx.values.json ? `${json(result)}\n` : `Exported ${result.entries} entries, oldest first, to ${oneLine(result.path, 300)}.\n`,
+      );
       return EXIT.OK;
     }
     const core = await ctx.open();
@@ -377,7 +381,21 @@ OSMEN_NEW_ENCRYPTION_KEY when rotating an environment key.`,
   },
 };
 
-export const COMMANDS: readonly CommandSpec[] = [token, status, run, agent, connect, provider, list, check, refresh, disconnect, rotateKey, log, keygen];
+export const COMMANDS: readonly CommandSpec[] = [
+  token,
+  status,
+  run,
+  agent,
+  connect,
+  provider,
+  list,
+  check,
+  refresh,
+  disconnect,
+  rotateKey,
+  log,
+  keygen,
+];
 
 /** An error's message, bounded and on one line; core errors never carry secrets. */
 export function safeMessage(err: unknown): string {

@@ -20,4 +20,3 @@ export class CliError extends OsmenError {
     return EXIT_BY_CATEGORY[this.category];
   }
 }
-

@@ -2,17 +2,14 @@
  * Output shapes of `osmen-cred`: JSON records (named fields only, so a secret
  * can never ride along on a core object) and plain-text tables.
  */
+import { oneLine } from '../../shared/one-line.js';
 import type { HealthReport, SecurityLogEntry } from '../core/contracts.js';
 import type { TokenMetadata } from '../core/vault/token-store.js';
 
 export { accountJson, type AccountJson } from '../core/account-json.js';
 
-/** Replaces control characters so provider- or file-supplied text cannot forge lines. */
-export function oneLine(text: string, max = 500): string {
-  // eslint-disable-next-line no-control-regex
-  const clean = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
-  return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
-}
+// Provider- or file-supplied text is printed through oneLine, so it cannot forge lines.
+export { oneLine };
 
 /** Left-aligned columns separated by two spaces. */
 export function table(header: string[], rows: string[][]): string {

@@ -1,4 +1,5 @@
 /** What `osmen-cred status` prints and the exit code it gives; shared by the agent and vault paths. */
+import { oneLine } from '../../shared/one-line.js';
 import type { AccountStatus, StatusReport } from '../core/agent/protocol.js';
 
 export const STATUS_EXIT = { OK: 0, NEEDS_REAUTH: 3, TEMPFAIL: 75 } as const;
@@ -9,14 +10,20 @@ export function statusExitCode(report: StatusReport): number {
   return report.accounts.every((a) => a.usable) ? STATUS_EXIT.OK : STATUS_EXIT.TEMPFAIL;
 }
 
-// eslint-disable-next-line no-control-regex
-const clean = (s: string, max: number) => (s.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim().slice(0, max) || '-');
+const clean = (s: string, max: number): string => oneLine(s, max) || '-';
 
 /** "in 5m" / "5m ago". */
 function relative(iso: string, now: number): string {
   const s = Math.round((Date.parse(iso) - now) / 1000);
   const abs = Math.abs(s);
-  const text = abs < 120 ? `${abs}s` : abs < 7200 ? `${Math.round(abs / 60)}m` : abs < 172_800 ? `${Math.round(abs / 3600)}h` : `${Math.round(abs / 86_400)}d`;
+  const text =
+    abs < 120
+      ? `${abs}s`
+      : abs < 7200
+        ? `${Math.round(abs / 60)}m`
+        : abs < 172_800
+          ? `${Math.round(abs / 3600)}h`
+          : `${Math.round(abs / 86_400)}d`;
   return s >= 0 ? `in ${text}` : `${text} ago`;
 }
 

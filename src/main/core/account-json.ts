@@ -44,4 +44,3 @@ export function accountJson(m: TokenMetadata): AccountJson {
     lastRefreshAt: iso(m.lastRefreshAt),
   };
 }
-

@@ -11,6 +11,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import { WITHOUT_CONTROL_CHARS } from '../../shared/one-line.js';
 import type { HealthCheck, SecurityEventSink } from './contracts.js';
 import { BUILTIN_PROVIDERS, MICROSOFT_TENANT_ENV, OAuthConfigError, type ProviderRegistry } from './oauth/index.js';
 import { envValue, type BuiltinProvider } from './oauth/providers/builtin.js';
@@ -55,11 +56,9 @@ interface Entry {
   hasClientSecret: boolean;
 }
 
-// eslint-disable-next-line no-control-regex
-const CLIENT_ID_RE = /^[^\u0000-\u001f\u007f]+$/;
 const entrySchema = z.strictObject({
   id: z.enum(BUILTIN_CLIENT_IDS),
-  clientId: z.string().min(1).max(512).regex(CLIENT_ID_RE),
+  clientId: z.string().min(1).max(512).regex(WITHOUT_CONTROL_CHARS),
   hasClientSecret: z.boolean(),
   mac: z.string().regex(/^[0-9a-f]{64}$/),
 });
@@ -128,7 +127,7 @@ export class BuiltinClients {
     const b = builtin(id);
     const clientId = input.clientId;
     const check = CredentialValidator.validateClientId(clientId, b.displayName);
-    if (!check.valid || !CLIENT_ID_RE.test(clientId)) {
+    if (!check.valid || !WITHOUT_CONTROL_CHARS.test(clientId)) {
       throw new OAuthConfigError({
         code: 'invalid_client_id',
         description: `${check.valid ? 'The client id contains control characters.' : check.message}${check.fix ? ` ${check.fix}` : ''} Nothing was saved.`,
@@ -140,7 +139,11 @@ export class BuiltinClients {
     let secret: string | undefined;
     if (change.action === 'set') {
       if (change.value !== change.value.trim() || change.value.length > 1024) {
-        throw new OAuthConfigError({ code: 'invalid_provider', description: 'clientSecret: 1 to 1024 characters without spaces around them. Nothing was saved.', provider: id });
+        throw new OAuthConfigError({
+          code: 'invalid_provider',
+          description: 'clientSecret: 1 to 1024 characters without spaces around them. Nothing was saved.',
+          provider: id,
+        });
       }
       secret = change.value;
       this.o.secrets.putSecret(secretName(id), secret);
@@ -245,7 +248,8 @@ export class BuiltinClients {
 
   /** Writes the ignored entries to the security log (once per start of the app). */
   logIgnored(): void {
-    for (const [id, reason] of this.read().ignored) this.o.log.logSecurityEvent('settings_client_ignored', { provider: id, reason }, 'warn');
+    for (const [id, reason] of this.read().ignored)
+      this.o.log.logSecurityEvent('settings_client_ignored', { provider: id, reason }, 'warn');
   }
 }
 

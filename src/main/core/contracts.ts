@@ -216,8 +216,7 @@ export interface RefreshReport extends RefreshSummary {
 }
 
 export type RefreshResult =
-  | { provider: string; userId: string; ok: true; metadata: TokenMetadata }
-  | { provider: string; userId: string; ok: false; error: unknown };
+  { provider: string; userId: string; ok: true; metadata: TokenMetadata } | { provider: string; userId: string; ok: false; error: unknown };
 
 export interface SchedulerState {
   running: boolean;

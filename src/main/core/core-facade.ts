@@ -60,7 +60,11 @@ export class CoreFacade implements CredentialCore {
   }
 
   /** One sign-in at a time; a valid tenant is saved first (a reconnect keeps the account's own). */
-  private async signIn(providerId: string, opts: { tenant?: string; signal?: AbortSignal; reconnect?: { userId: string } }, run: (signal: AbortSignal) => Promise<TokenMetadata>) {
+  private async signIn(
+    providerId: string,
+    opts: { tenant?: string; signal?: AbortSignal; reconnect?: { userId: string } },
+    run: (signal: AbortSignal) => Promise<TokenMetadata>,
+  ) {
     // Validated before anything is saved: a bad tenant must never reach the settings.
     if (providerId === 'microsoft' && opts.tenant && !opts.reconnect) this.parts.catalogue.setMicrosoftTenant(opts.tenant);
     return this.signIns.run(opts.signal, async (signal) => {
@@ -72,13 +76,23 @@ export class CoreFacade implements CredentialCore {
 
   async connectAccount(providerId: string, opts: ConnectOptions = {}) {
     return this.signIn(providerId, opts, (signal) =>
-      connectAccount(this.deps(), providerId, { openUrl: opts.openUrl ?? this.o.openUrl, timeoutMs: opts.timeoutMs, signal, reconnect: opts.reconnect }),
+      connectAccount(this.deps(), providerId, {
+        openUrl: opts.openUrl ?? this.o.openUrl,
+        timeoutMs: opts.timeoutMs,
+        signal,
+        reconnect: opts.reconnect,
+      }),
     );
   }
 
   async connectAccountWithDevice(providerId: string, opts: DeviceConnectOptions) {
     return this.signIn(providerId, opts, (signal) =>
-      connectAccountWithDevice(this.deps(), providerId, { onUserCode: opts.onUserCode, timeoutMs: opts.timeoutMs, signal, reconnect: opts.reconnect }),
+      connectAccountWithDevice(this.deps(), providerId, {
+        onUserCode: opts.onUserCode,
+        timeoutMs: opts.timeoutMs,
+        signal,
+        reconnect: opts.reconnect,
+      }),
     );
   }
 

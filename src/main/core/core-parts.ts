@@ -10,7 +10,13 @@ import { readEnvFile, type EnvFileRead } from './env-file.js';
 import { CoreEvents } from './events.js';
 import { ensurePrivateDir } from './fs/private-files.js';
 import { AccessTokenSource } from './oauth/access-token.js';
-import { type ProviderRegistry, TokenRefresher, TokenRefreshScheduler, type ProviderRegistration, type SchedulerClock } from './oauth/index.js';
+import {
+  type ProviderRegistry,
+  TokenRefresher,
+  TokenRefreshScheduler,
+  type ProviderRegistration,
+  type SchedulerClock,
+} from './oauth/index.js';
 import { ProviderCatalogue } from './provider-catalogue.js';
 import { SettingsStore } from './settings-store.js';
 import type { OpenedVault, VaultMode } from './vault/open-vault.js';
@@ -74,7 +80,8 @@ export function wireCoreParts(vault: OpenedVault, o: CorePartsOptions): CorePart
   const catalogue = new ProviderCatalogue({ env: providerEnv, settings, tokens, log, fetch: o.fetch, given: o.providers });
   if (o.mode === 'create') {
     catalogue.logIgnored();
-    if (envFile.ignored.length) log.logSecurityEvent('env_ignored', { count: envFile.ignored.length, reason: envFile.ignored.slice(0, 8).join(',') });
+    if (envFile.ignored.length)
+      log.logSecurityEvent('env_ignored', { count: envFile.ignored.length, reason: envFile.ignored.slice(0, 8).join(',') });
   }
   const providers = catalogue.registry;
   const current = settings.settings;
@@ -106,7 +113,10 @@ export function wireCoreParts(vault: OpenedVault, o: CorePartsOptions): CorePart
 }
 
 /** Applies changed settings to the running parts (window, keep-alive, check interval, pause). */
-export function applySettings(parts: CoreParts, before: { refreshWindowMs: number; keepAliveDays: number; checkIntervalMs: number; backgroundRefreshPaused: boolean }): void {
+export function applySettings(
+  parts: CoreParts,
+  before: { refreshWindowMs: number; keepAliveDays: number; checkIntervalMs: number; backgroundRefreshPaused: boolean },
+): void {
   const next = parts.settings.settings;
   const { refresher } = parts;
   if (next.refreshWindowMs !== before.refreshWindowMs) refresher.refreshWindowMs = next.refreshWindowMs;

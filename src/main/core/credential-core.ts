@@ -66,7 +66,15 @@ export async function createCredentialCore(options: CredentialCoreOptions = {}):
   });
   let parts: CoreParts;
   try {
-    parts = wireCoreParts(vault, { home, env, mode, startScheduler: options.startScheduler === true, schedulerClock: options.schedulerClock, fetch: options.fetch, providers: options.providers });
+    parts = wireCoreParts(vault, {
+      home,
+      env,
+      mode,
+      startScheduler: options.startScheduler === true,
+      schedulerClock: options.schedulerClock,
+      fetch: options.fetch,
+      providers: options.providers,
+    });
   } catch (err) {
     vault.tokens.close();
     throw err;

@@ -9,7 +9,11 @@ import { BUILTIN_PROVIDERS } from './oauth/providers/index.js';
  * environment reaches every child process: `GIT_CONFIG_COUNT/KEY/VALUE` there once ran a
  * command during `osmen-cred check`.
  */
-export const CLIENT_ENV_NAMES: readonly string[] = BUILTIN_PROVIDERS.flatMap((b) => [b.env.clientId, b.env.clientSecret, ...(b.env.extra ?? [])]);
+export const CLIENT_ENV_NAMES: readonly string[] = BUILTIN_PROVIDERS.flatMap((b) => [
+  b.env.clientId,
+  b.env.clientSecret,
+  ...(b.env.extra ?? []),
+]);
 
 export interface EnvFileRead {
   /** Allowed variables with a non-empty value. */
@@ -58,7 +62,10 @@ export function loadEnvFile(
 }
 
 /** A loaded .env's findings for the health report. */
-export function envFileChecks(path: string, read: EnvFileRead): Array<{ id: string; title: string; status: 'warn' | 'fail'; message: string; fix: string }> {
+export function envFileChecks(
+  path: string,
+  read: EnvFileRead,
+): Array<{ id: string; title: string; status: 'warn' | 'fail'; message: string; fix: string }> {
   const checks = [];
   if (read.ignored.length > 0) {
     checks.push({

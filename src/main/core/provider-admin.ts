@@ -60,7 +60,11 @@ export function providerConfig(d: ProviderAdminDeps): ProviderConfig {
   const listed = new Map(d.providers.list().map((p) => [p.id, p]));
   const builtins = BUILTIN_CLIENT_IDS.map((id): BuiltinProviderConfig => {
     const p = listed.get(id);
-    const out: BuiltinProviderConfig = { ...d.catalogue.builtinClients.status(id), configured: p?.configured ?? false, accounts: counts.get(id) ?? 0 };
+    const out: BuiltinProviderConfig = {
+      ...d.catalogue.builtinClients.status(id),
+      configured: p?.configured ?? false,
+      accounts: counts.get(id) ?? 0,
+    };
     if (p?.configHint) out.configHint = p.configHint;
     if (id === 'microsoft') out.tenant = d.catalogue.builtinClients.tenant();
     return out;
@@ -105,7 +109,11 @@ export async function updateCustomProvider(d: ProviderAdminDeps, edit: CustomPro
   }
   const { clientSecret: change, ...rest } = edit;
   const secret =
-    change.action === 'set' ? change.value : change.action === 'keep' && current.hasClientSecret ? (d.catalogue.readCustomSecret(edit.id) ?? undefined) : undefined;
+    change.action === 'set'
+      ? change.value
+      : change.action === 'keep' && current.hasClientSecret
+        ? (d.catalogue.readCustomSecret(edit.id) ?? undefined)
+        : undefined;
   await d.catalogue.addCustomProvider({ ...rest, ...(secret ? { clientSecret: secret } : {}) });
   const saved = d.settings.customProviders.find((p) => p.id === edit.id)!;
   return customConfig(saved, accountCounts(d).get(edit.id) ?? 0);
@@ -115,7 +123,11 @@ export async function updateCustomProvider(d: ProviderAdminDeps, edit: CustomPro
  * Removes a custom provider. With `disconnectAccounts` its accounts are disconnected (revoked where
  * the provider can) first; without it, a provider in use is refused (`provider_in_use`).
  */
-export async function removeCustomProvider(d: ProviderAdminDeps, id: string, opts: { disconnectAccounts?: boolean } = {}): Promise<{ disconnected: number }> {
+export async function removeCustomProvider(
+  d: ProviderAdminDeps,
+  id: string,
+  opts: { disconnectAccounts?: boolean } = {},
+): Promise<{ disconnected: number }> {
   const known = d.settings.customProviders.some((p) => p.id === id) || d.settings.ignoredProviders.some((p) => p.id === id);
   if (!opts.disconnectAccounts || isBuiltinProviderId(id) || !known) {
     // The catalogue refuses built-ins, unknown ids and providers in use before anything changes.

@@ -64,7 +64,14 @@ export class ProviderCatalogue {
     this.registry = given instanceof ProviderRegistry ? given : new ProviderRegistry({ env: this.providerEnv(), fetch: options.fetch });
     if (given instanceof ProviderRegistry) this.registry.updateBuiltin('microsoft', this.providerEnv());
     const { settings, tokens, log } = options;
-    this.builtinClients = new BuiltinClients({ settings, secrets: tokens, macKey: tokens.getOrCreateSecret('settings-hmac'), registry: this.registry, env: () => this.providerEnv(), log });
+    this.builtinClients = new BuiltinClients({
+      settings,
+      secrets: tokens,
+      macKey: tokens.getOrCreateSecret('settings-hmac'),
+      registry: this.registry,
+      env: () => this.providerEnv(),
+      log,
+    });
     this.builtinClients.apply();
     for (const p of options.settings.customProviders) this.registry.register(this.registration(p));
     if (Array.isArray(given)) for (const reg of given) this.registry.register(reg);
@@ -74,7 +81,14 @@ export class ProviderCatalogue {
     return withMicrosoftTenant(this.o.env, this.o.settings.microsoftTenant);
   }
 
-  private registration(p: { id: string; displayName?: string; issuer: string; clientId: string; hasClientSecret?: boolean; scopes: string[] }): ProviderRegistration {
+  private registration(p: {
+    id: string;
+    displayName?: string;
+    issuer: string;
+    clientId: string;
+    hasClientSecret?: boolean;
+    scopes: string[];
+  }): ProviderRegistration {
     return {
       id: p.id,
       displayName: p.displayName,
@@ -257,8 +271,15 @@ function checkInput(input: CustomProviderInput): void {
       description: 'A custom provider id is 1 to 40 lower-case letters, digits, "_" or "-", starting with a letter or digit.',
     });
   }
-  if (input.clientSecret !== undefined && (typeof input.clientSecret !== 'string' || input.clientSecret === '' || input.clientSecret.length > 4096)) {
-    throw new OAuthConfigError({ code: 'invalid_provider', description: 'clientSecret: 1 to 4096 characters, or none.', provider: input.id });
+  if (
+    input.clientSecret !== undefined &&
+    (typeof input.clientSecret !== 'string' || input.clientSecret === '' || input.clientSecret.length > 4096)
+  ) {
+    throw new OAuthConfigError({
+      code: 'invalid_provider',
+      description: 'clientSecret: 1 to 4096 characters, or none.',
+      provider: input.id,
+    });
   }
   const parsed = customProviderSchema.safeParse({
     id: input.id,

@@ -41,8 +41,7 @@ export const SECRET_VALUE_PATTERNS: readonly SecretValuePattern[] = [
     title: 'Google refresh token',
     ere: '1//0[A-Za-z0-9_-]{20,}',
     js: /1\/\/0[A-Za-z0-9_-]{20,}/g,
-    rotate:
-      'Revoke the grant (Disconnect the account in the app, or https://myaccount.google.com/permissions) and reconnect.',
+    rotate: 'Revoke the grant (Disconnect the account in the app, or https://myaccount.google.com/permissions) and reconnect.',
   },
   {
     kind: 'google_access_token',
@@ -61,7 +60,7 @@ export const SECRET_VALUE_PATTERNS: readonly SecretValuePattern[] = [
   {
     kind: 'encryption_key_assignment',
     title: 'OAUTH_ENCRYPTION_KEY value',
-    ere: "OAUTH_ENCRYPTION_KEY[[:space:]]*[=:][[:space:]]*['\"]?[A-Za-z0-9_+/-]{20,}",
+    ere: 'OAUTH_ENCRYPTION_KEY[[:space:]]*[=:][[:space:]]*[\'"]?[A-Za-z0-9_+/-]{20,}',
     js: /OAUTH_ENCRYPTION_KEY\s*[=:]\s*['"]?([A-Za-z0-9_+/-]{20,}=*)/g,
     rotate:
       'Generate a new master key (npm run keygen), rotate the vault to it (osmen-cred rotate-key), and treat every token encrypted under the old key as exposed: disconnect and reconnect the accounts.',
@@ -69,7 +68,7 @@ export const SECRET_VALUE_PATTERNS: readonly SecretValuePattern[] = [
   {
     kind: 'client_secret_assignment',
     title: 'OAuth client secret value',
-    ere: "(GOOGLE|MICROSOFT)_CLIENT_SECRET[[:space:]]*[=:][[:space:]]*['\"]?[^[:space:]'\"]{8,}",
+    ere: '(GOOGLE|MICROSOFT)_CLIENT_SECRET[[:space:]]*[=:][[:space:]]*[\'"]?[^[:space:]\'"]{8,}',
     js: /(?:GOOGLE|MICROSOFT)_CLIENT_SECRET\s*[=:]\s*['"]?([^\s'"]{8,})/g,
     rotate:
       'Create a new client secret at the provider (Google Cloud console, or Microsoft Entra > App registrations > Certificates & secrets), delete the old one, and put the new one in .env.',

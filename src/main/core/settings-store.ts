@@ -32,12 +32,27 @@ export const customProviderSchema = z.strictObject({
 export type StoredCustomProvider = z.infer<typeof customProviderSchema>;
 
 /** A stored entry: the definition and its HMAC under the vault's settings key. */
-const signedEntrySchema = customProviderSchema.extend({ mac: z.string().regex(/^[0-9a-f]{64}$/).optional() });
+const signedEntrySchema = customProviderSchema.extend({
+  mac: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
+});
 
 /** Bounds keep a hand-edited file from turning the scheduler into a busy loop. */
 export const settingsPatchSchema = z.strictObject({
-  refreshWindowMs: z.number().int().min(30_000).max(24 * 3_600_000).optional(),
-  checkIntervalMs: z.number().int().min(10_000).max(24 * 3_600_000).optional(),
+  refreshWindowMs: z
+    .number()
+    .int()
+    .min(30_000)
+    .max(24 * 3_600_000)
+    .optional(),
+  checkIntervalMs: z
+    .number()
+    .int()
+    .min(10_000)
+    .max(24 * 3_600_000)
+    .optional(),
   backgroundRefreshPaused: z.boolean().optional(),
   startAtLogin: z.boolean().optional(),
   agentEnabled: z.boolean().optional(),
@@ -184,7 +199,10 @@ export class SettingsStore {
     const out: IgnoredProviderEntry[] = [];
     for (const e of this.entries()) {
       if (e.entry === null) {
-        const id = typeof e.raw === 'object' && e.raw !== null && typeof (e.raw as { id?: unknown }).id === 'string' ? (e.raw as { id: string }).id : '?';
+        const id =
+          typeof e.raw === 'object' && e.raw !== null && typeof (e.raw as { id?: unknown }).id === 'string'
+            ? (e.raw as { id: string }).id
+            : '?';
         out.push({ id: id.slice(0, 40), reason: 'invalid' });
       } else if (isBuiltinProviderId(e.entry.id)) {
         out.push({ id: e.entry.id, reason: 'builtin_id' });

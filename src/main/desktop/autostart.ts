@@ -42,7 +42,10 @@ export class XdgAutostart {
   readonly path: string;
 
   /** `command`: the program and its arguments, ending with the flag that starts it hidden. */
-  constructor(private readonly command: readonly string[], dir = autostartDir()) {
+  constructor(
+    private readonly command: readonly string[],
+    dir = autostartDir(),
+  ) {
     this.path = join(dir, AUTOSTART_FILE);
   }
 

@@ -115,7 +115,7 @@ export class DesktopController {
       vaultError: () => this.lockedBecause,
       appInfo: { version: app.version, platform: app.platform },
       // The table has already checked the URL against the console allow-list.
-      openExternal: (url) => this.o.openExternal(url), /* eng-disable OPEN_EXTERNAL_JS_CHECK */
+      openExternal: (url) => this.o.openExternal(url) /* eng-disable OPEN_EXTERNAL_JS_CHECK */,
       reportRejection: rejections,
       openSignInPage: (url) => this.o.openSignInPage(url),
       writeClipboard: (text) => this.o.clipboard.writeText(text),
@@ -135,7 +135,12 @@ export class DesktopController {
     });
     this.table = table;
     this.cleanups.push(
-      registerIpc(this.o.ipc, table, { allowedOrigins: this.o.allowedOrigins, trustedWebContents: () => this.trustedWindows() }, rejections),
+      registerIpc(
+        this.o.ipc,
+        table,
+        { allowedOrigins: this.o.allowedOrigins, trustedWebContents: () => this.trustedWindows() },
+        rejections,
+      ),
       table.subscribe((channel, payload) => this.send(channel, payload)),
     );
 
@@ -255,7 +260,9 @@ export class DesktopController {
       buildTrayModel({
         vaultLocked: core === null,
         accounts: core
-          ? core.listAccounts().map((a) => ({ status: a.status, expiresAt: a.expiresAt ? a.expiresAt.getTime() : null, hasRefreshToken: a.hasRefreshToken }))
+          ? core
+              .listAccounts()
+              .map((a) => ({ status: a.status, expiresAt: a.expiresAt ? a.expiresAt.getTime() : null, hasRefreshToken: a.hasRefreshToken }))
           : [],
         refreshWindowMs: settings?.refreshWindowMs ?? 300_000,
         paused: settings?.backgroundRefreshPaused ?? false,
@@ -307,8 +314,6 @@ export class DesktopController {
     // The agent first: its requests in flight finish (and save any refresh) before the vault closes.
     const core = this.coreRef;
     const closing = (this.agent ? this.agent.close() : Promise.resolve()).then(() => core?.close());
-    void closing
-      .catch((err: unknown) => this.o.diagnostics?.warn('closing the vault failed', err))
-      .finally(() => this.o.app.quit());
+    void closing.catch((err: unknown) => this.o.diagnostics?.warn('closing the vault failed', err)).finally(() => this.o.app.quit());
   }
 }

@@ -33,7 +33,11 @@ export function denyAllPermissions(ses: PermissionSession): void {
   ses.setDisplayMediaRequestHandler((_request, callback) => callback({}));
 }
 
-export function lockDownWebContents(contents: LockableContents, allowedOrigins: readonly string[], openExternal: (url: string) => void): void {
+export function lockDownWebContents(
+  contents: LockableContents,
+  allowedOrigins: readonly string[],
+  openExternal: (url: string) => void,
+): void {
   const openIfAllowed = (url: string): void => {
     if (isAllowedExternalUrl(url)) openExternal(url);
   };

@@ -25,9 +25,7 @@ export interface TrayState {
 export type TrayAction = 'open' | 'refresh-all' | 'toggle-pause' | 'quit';
 
 export type TrayMenuItem =
-  | { type: 'action'; action: TrayAction; label: string; enabled: boolean }
-  | { type: 'info'; label: string }
-  | { type: 'separator' };
+  { type: 'action'; action: TrayAction; label: string; enabled: boolean } | { type: 'info'; label: string } | { type: 'separator' };
 
 export interface TrayModel {
   icon: 'ok' | 'attention';

@@ -34,7 +34,13 @@ export interface MainWindowSpec {
   };
 }
 
-export function mainWindowSpec(options: { preloadPath: string; iconPath?: string; url: string; show: boolean; devTools: boolean }): MainWindowSpec {
+export function mainWindowSpec(options: {
+  preloadPath: string;
+  iconPath?: string;
+  url: string;
+  show: boolean;
+  devTools: boolean;
+}): MainWindowSpec {
   return {
     width: 1120,
     height: 760,

@@ -35,7 +35,9 @@ export function appHandlers({ deps, signIns, devices }: HandlerContext): Pick<Im
       if (code === null) throw new IpcFailure('NOT_FOUND', 'No sign-in code is waiting; start “Sign in on another device” from Connect.');
       return code;
     }
-    const known = requireCore(deps).listAccounts().some((a) => a.provider === req.providerId && a.userId === req.userId);
+    const known = requireCore(deps)
+      .listAccounts()
+      .some((a) => a.provider === req.providerId && a.userId === req.userId);
     if (!known) throw new IpcFailure('NOT_FOUND', 'That account is not connected.');
     return tokenCommand(req.providerId, req.userId);
   };

@@ -144,7 +144,18 @@ export function toLogEntryDto(e: SecurityLogEntry): LogEntryDto {
 /** The security logger also says what kind of damage it found (edited, missing…). */
 export type LogVerifyWithProblem = LogVerifyResult & { firstBad?: { problem?: string } };
 
-const PROBLEMS = new Set(['malformed', 'edited', 'missing', 'reordered', 'truncated', 'start_removed', 'head_missing', 'head_invalid', 'rolled_back', 'anchor_invalid']);
+const PROBLEMS = new Set([
+  'malformed',
+  'edited',
+  'missing',
+  'reordered',
+  'truncated',
+  'start_removed',
+  'head_missing',
+  'head_invalid',
+  'rolled_back',
+  'anchor_invalid',
+]);
 
 export function toLogVerifyDto(r: LogVerifyWithProblem): LogVerifyDto {
   const dto: LogVerifyDto = { ok: r.ok, entries: r.entries };

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { IpcErrorDto } from '../../shared/ipc-contract.js';
+import { oneLine } from '../../shared/one-line.js';
 import { OsmenError, type ErrorCategory } from '../core/errors.js';
 
 const MAX_MESSAGE = 600;
@@ -43,11 +44,9 @@ export class IpcFailure extends OsmenError {
   }
 }
 
+// Control characters could forge lines in a UI or a log.
 function clip(text: string, max = MAX_MESSAGE): string {
-  // Control characters could forge lines in a UI or a log; replace them.
-  // eslint-disable-next-line no-control-regex
-  const clean = text.replace(/[\u0000-\u001f\u007f]+/g, ' ');
-  return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
+  return oneLine(text, max);
 }
 
 /** A zod failure as a short, value-free explanation ("limit: Too big: expected number to be <=5000"). */

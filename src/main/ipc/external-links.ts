@@ -16,13 +16,7 @@ export function isAllowedExternalUrl(raw: unknown): raw is string {
   } catch {
     return false;
   }
-  return (
-    url.protocol === 'https:' &&
-    url.username === '' &&
-    url.password === '' &&
-    url.port === '' &&
-    EXTERNAL_HOSTS.has(url.hostname)
-  );
+  return url.protocol === 'https:' && url.username === '' && url.password === '' && url.port === '' && EXTERNAL_HOSTS.has(url.hostname);
 }
 
 const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['127.0.0.1', '[::1]', 'localhost']);

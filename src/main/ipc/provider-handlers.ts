@@ -77,7 +77,9 @@ export function providerHandlers(core: () => CredentialCore): Pick<ImplTable, Pr
       return toCustomConfigDto(await core().updateCustomProvider(edit));
     },
     'osmen:providers:remove-custom': async (req) => {
-      const { disconnected } = await core().removeCustomProviderAndAccounts(req.id, { disconnectAccounts: req.disconnectAccounts === true });
+      const { disconnected } = await core().removeCustomProviderAndAccounts(req.id, {
+        disconnectAccounts: req.disconnectAccounts === true,
+      });
       return { removed: true as const, disconnected };
     },
     'osmen:providers:device-support': async (req): Promise<DeviceSupportDto> => {

@@ -174,7 +174,12 @@ export function App(): React.JSX.Element {
         {view === 'log' && <LogView providerName={providers.nameOf} accounts={accounts.accounts} />}
         {view === 'health' && <HealthView />}
         {view === 'settings' && (
-          <SettingsView settings={settings.settings} save={settings.save} providerFocus={providerFocus} onProvidersChanged={providers.reload} />
+          <SettingsView
+            settings={settings.settings}
+            save={settings.save}
+            providerFocus={providerFocus}
+            onProvidersChanged={providers.reload}
+          />
         )}
       </main>
     </div>

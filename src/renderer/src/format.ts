@@ -96,9 +96,7 @@ export function hashesMatching(
   const q = search.trim().toLowerCase();
   if (q === '') return new Set();
   return new Set(
-    accounts
-      .filter((a) => a.userId.toLowerCase().includes(q) || (a.displayName ?? '').toLowerCase().includes(q))
-      .map((a) => a.userHash),
+    accounts.filter((a) => a.userId.toLowerCase().includes(q) || (a.displayName ?? '').toLowerCase().includes(q)).map((a) => a.userHash),
   );
 }
 
@@ -148,9 +146,7 @@ export function matchesFilter(entry: FilterableEntry, filter: LogFilter, account
   const q = filter.search.trim().toLowerCase();
   if (q !== '') {
     if (entry.userHash !== undefined && accountHashes.has(entry.userHash)) return true;
-    const hay = [entry.event, entry.provider ?? '', entry.userHash ?? '', JSON.stringify(entry.details)]
-      .join(' ')
-      .toLowerCase();
+    const hay = [entry.event, entry.provider ?? '', entry.userHash ?? '', JSON.stringify(entry.details)].join(' ').toLowerCase();
     if (!hay.includes(q)) return false;
   }
   return true;

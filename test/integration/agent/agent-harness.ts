@@ -18,7 +18,10 @@ export interface AgentProcess {
 
 /** Starts `osmen-cred agent` and waits for its OSMEN_AGENT_SOCK line (or its exit). */
 export function startAgent(env: NodeJS.ProcessEnv, args: string[] = []): Promise<AgentProcess> {
-  const proc = spawn(process.execPath, [BIN, 'agent', ...args], { env: { ...env, OSMEN_CLI_SOURCE: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [BIN, 'agent', ...args], {
+    env: { ...env, OSMEN_CLI_SOURCE: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let err = '';
   const exited = new Promise<number>((resolve) =>
     proc.on('exit', (code, signal) => resolve(code ?? (signal === 'SIGKILL' ? 137 : signal === 'SIGTERM' ? 143 : 128))),
@@ -75,10 +78,12 @@ export class RawClient {
       }
       for (const w of this.waiters.splice(0)) w();
     });
-    this.closed = new Promise((r) => socket.on('close', () => {
-      for (const w of this.waiters.splice(0)) w();
-      r();
-    }));
+    this.closed = new Promise((r) =>
+      socket.on('close', () => {
+        for (const w of this.waiters.splice(0)) w();
+        r();
+      }),
+    );
     socket.on('error', () => undefined);
   }
 
@@ -97,7 +102,8 @@ export class RawClient {
   /** Waits until `n` answer lines arrived (rejects when the connection closes first). */
   async waitFor(n: number): Promise<Array<Record<string, any>>> {
     while (this.lines.length < n) {
-      if (this.socket.destroyed || this.socket.readableEnded) throw new Error(`connection closed after ${this.lines.length} of ${n} answers`);
+      if (this.socket.destroyed || this.socket.readableEnded)
+        throw new Error(`connection closed after ${this.lines.length} of ${n} answers`);
       await new Promise<void>((r) => this.waiters.push(r));
     }
     return this.lines.slice(0, n).map((l) => JSON.parse(l) as Record<string, any>);

@@ -63,7 +63,11 @@ beforeAll(async () => {
     for (const login of ['alice', 'bob', 'dave']) {
       await core.connectAccount('testop', { openUrl: (url) => void browseAuthorization(url, { login }) });
     }
-    coreInternals(core).tokens.saveToken('flaky', CAROL, { access_token: `flaky-at-${randomUUID()}`, refresh_token: `flaky-rt-${randomUUID()}`, expires_in: 0 });
+    coreInternals(core).tokens.saveToken('flaky', CAROL, {
+      access_token: `flaky-at-${randomUUID()}`,
+      refresh_token: `flaky-rt-${randomUUID()}`,
+      expires_in: 0,
+    });
   } finally {
     await core.close();
   }
@@ -89,7 +93,12 @@ describe('osmen-cred agent', () => {
     const clients = await Promise.all(Array.from({ length: 40 }, () => RawClient.connect(agent.path)));
     // 25 pipelined requests per connection, written in one go: answers come back in order.
     for (const [c, client] of clients.entries()) {
-      client.send(Array.from({ length: 25 }, (_, i) => `${JSON.stringify({ id: `${c}-${i}`, method: 'token', provider: 'testop', user: ALICE, client: 'load' })}\n`).join(''));
+      client.send(
+        Array.from(
+          { length: 25 },
+          (_, i) => `${JSON.stringify({ id: `${c}-${i}`, method: 'token', provider: 'testop', user: ALICE, client: 'load' })}\n`,
+        ).join(''),
+      );
     }
     const answers = await Promise.all(clients.map((c) => c.waitFor(25)));
     for (const [c, list] of answers.entries()) {
@@ -118,7 +127,9 @@ describe('osmen-cred agent', () => {
     op.resetCounts();
     const gate = op.holdTokenRequests();
     const a = await RawClient.connect(agent.path);
-    a.send(`${JSON.stringify({ id: 1, method: 'token', provider: 'testop', user: BOB })}\n${JSON.stringify({ id: 2, method: 'token', provider: 'testop', user: ALICE })}\n`);
+    a.send(
+      `${JSON.stringify({ id: 1, method: 'token', provider: 'testop', user: BOB })}\n${JSON.stringify({ id: 2, method: 'token', provider: 'testop', user: ALICE })}\n`,
+    );
     await gate.arrived;
     const b = await RawClient.connect(agent.path);
     expect(await b.ask({ id: 'other', method: 'token', provider: 'testop', user: ALICE })).toMatchObject({ ok: true });
@@ -199,7 +210,12 @@ describe('osmen-cred agent', () => {
     const db = new Database(join(home.dir, 'tokens.db'));
     const now = Date.now();
     // Issued 50 minutes ago, 10 minutes left: outside the 5 minute window.
-    db.prepare('UPDATE tokens SET updated_at = ?, expires_at = ? WHERE provider = ? AND user_id = ?').run(now - 50 * 60_000, now + 10 * 60_000, 'testop', ALICE);
+    db.prepare('UPDATE tokens SET updated_at = ?, expires_at = ? WHERE provider = ? AND user_id = ?').run(
+      now - 50 * 60_000,
+      now + 10 * 60_000,
+      'testop',
+      ALICE,
+    );
     db.close();
     const before = stored(ALICE).accessToken;
     op.resetCounts();
@@ -224,7 +240,12 @@ describe('osmen-cred agent', () => {
     expect(await c.ask({ id: 1, method: 'token', provider: 'testop', user: 'nobody@example.test' })).toEqual({
       id: 1,
       ok: false,
-      error: { code: 'ACCOUNT_NOT_FOUND', message: expect.stringContaining('No account testop/nobody@example.test'), retryAfter: null, exitCode: 2 },
+      error: {
+        code: 'ACCOUNT_NOT_FOUND',
+        message: expect.stringContaining('No account testop/nobody@example.test'),
+        retryAfter: null,
+        exitCode: 2,
+      },
     });
     const flaky = await c.ask({ id: 2, method: 'token', provider: 'flaky', user: CAROL });
     expect(flaky).toMatchObject({ id: 2, ok: false, error: { exitCode: 75 } });
@@ -257,7 +278,12 @@ describe('osmen-cred agent', () => {
     });
     await new Promise<void>((r) => relay.listen(relayPath, r));
     try {
-      const r = await runCli(['token', 'testop', ALICE, '--format', 'header'], { ...env(), OSMEN_HOME: join(home.dir, 'elsewhere'), OAUTH_ENCRYPTION_KEY: undefined, OSMEN_AGENT_SOCK: relayPath });
+      const r = await runCli(['token', 'testop', ALICE, '--format', 'header'], {
+        ...env(),
+        OSMEN_HOME: join(home.dir, 'elsewhere'),
+        OAUTH_ENCRYPTION_KEY: undefined,
+        OSMEN_AGENT_SOCK: relayPath,
+      });
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
       expect(r.stdout).toBe(`Authorization: Bearer ${stored(ALICE).accessToken}\n`);
@@ -288,7 +314,11 @@ describe('osmen-cred agent', () => {
     expect(after.refreshToken).not.toBe(before.refreshToken);
     expect(existsSync(agent.path)).toBe(false);
 
-    const entries = JSON.parse((await runCli(['log', '--tail', '1000', '--json'], env())).stdout) as Array<{ event: string; provider?: string; details: Record<string, unknown> }>;
+    const entries = JSON.parse((await runCli(['log', '--tail', '1000', '--json'], env())).stdout) as Array<{
+      event: string;
+      provider?: string;
+      details: Record<string, unknown>;
+    }>;
     const handoffs = entries.filter((e) => e.event === 'token_handoff');
     const nightly = handoffs.filter((e) => e.details.client === 'nightly-report');
     // One line per account for this client in the last minute, never one per token.
@@ -313,7 +343,10 @@ describe('osmen-cred agent', () => {
     agent = await startAgent(env());
     expect(agent.path).toBe(first.path);
     const c = await RawClient.connect(agent.path);
-    expect(await c.ask({ id: 1, method: 'token', provider: 'testop', user: ALICE })).toMatchObject({ ok: true, accessToken: stored(ALICE).accessToken });
+    expect(await c.ask({ id: 1, method: 'token', provider: 'testop', user: ALICE })).toMatchObject({
+      ok: true,
+      accessToken: stored(ALICE).accessToken,
+    });
 
     const second = await agentRefusal(env());
     expect(second.code).toBe(75);

@@ -41,7 +41,12 @@ async function attempt(cmd: string, args: string[], e: NodeJS.ProcessEnv) {
 beforeAll(async () => {
   home = makeTmpHome('osmen-doc-clients-');
   const tm = new TokenManager({ dbPath: join(home.dir, 'tokens.db'), encryption: new EncryptionManager(key) });
-  tm.saveToken('google', 'me@example.com', { access_token: 'doc-client-access', refresh_token: 'doc-client-refresh', expires_in: 3600, scope: 'openid email' });
+  tm.saveToken('google', 'me@example.com', {
+    access_token: 'doc-client-access',
+    refresh_token: 'doc-client-refresh',
+    expires_in: 3600,
+    scope: 'openid email',
+  });
   tm.close();
   clients = writeDocClients(join(home.dir, 'clients'));
   // `osmen-cred` on PATH for the clients' fallback: this checkout's CLI.
@@ -58,20 +63,34 @@ afterAll(async () => {
 
 describe('the documented agent clients', () => {
   it('Python: prints the token, exits with the CLI code on an error, falls back to osmen-cred without an agent', async () => {
-    expect(await attempt('python3', [clients.python, 'google', 'me@example.com'], env({ OAUTH_ENCRYPTION_KEY: undefined }))).toMatchObject({ code: 0, stdout: 'doc-client-access\n' });
+    expect(await attempt('python3', [clients.python, 'google', 'me@example.com'], env({ OAUTH_ENCRYPTION_KEY: undefined }))).toMatchObject({
+      code: 0,
+      stdout: 'doc-client-access\n',
+    });
     const missing = await attempt('python3', [clients.python, 'google', 'nobody@example.com'], env());
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('[ACCOUNT_NOT_FOUND]');
-    const fallback = await attempt('python3', [clients.python, 'google', 'me@example.com'], env({ OSMEN_AGENT_SOCK: join(home.dir, 'no-agent.sock') }));
+    const fallback = await attempt(
+      'python3',
+      [clients.python, 'google', 'me@example.com'],
+      env({ OSMEN_AGENT_SOCK: join(home.dir, 'no-agent.sock') }),
+    );
     expect(fallback).toMatchObject({ code: 0, stdout: 'doc-client-access\n' });
   });
 
   it('Node: prints the token and exits with the CLI code on an error', async () => {
-    expect(await attempt(process.execPath, [clients.node, 'google', 'me@example.com'], env())).toMatchObject({ code: 0, stdout: 'doc-client-access\n' });
+    expect(await attempt(process.execPath, [clients.node, 'google', 'me@example.com'], env())).toMatchObject({
+      code: 0,
+      stdout: 'doc-client-access\n',
+    });
     const missing = await attempt(process.execPath, [clients.node, 'google', 'nobody@example.com'], env());
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('[ACCOUNT_NOT_FOUND]');
-    const noAgent = await attempt(process.execPath, [clients.node, 'google', 'me@example.com'], env({ OSMEN_AGENT_SOCK: join(home.dir, 'no-agent.sock') }));
+    const noAgent = await attempt(
+      process.execPath,
+      [clients.node, 'google', 'me@example.com'],
+      env({ OSMEN_AGENT_SOCK: join(home.dir, 'no-agent.sock') }),
+    );
     expect(noAgent.code).toBe(69);
   });
 });

@@ -138,11 +138,21 @@ export async function cliVault(p: CliProviders, accounts: AccountSetup = {}): Pr
     if (accounts.bob === 'connected') {
       await core.connectAccount('shortop', { openUrl: (url) => void browseAuthorization(url, { login: 'bob' }) });
     } else if (accounts.bob) {
-      tokens.saveToken('shortop', BOB, { access_token: `bob-at-${randomUUID()}`, refresh_token: `bob-rt-${randomUUID()}`, expires_in: 0 }, { displayName: 'Bob' });
+      tokens.saveToken(
+        'shortop',
+        BOB,
+        { access_token: `bob-at-${randomUUID()}`, refresh_token: `bob-rt-${randomUUID()}`, expires_in: 0 },
+        { displayName: 'Bob' },
+      );
       if (accounts.bob === 'needs-reauth') tokens.setStatus('shortop', BOB, { status: 'needs_reauth', detail: 'invalid_grant' });
     }
     // An expired token at a provider that is down: the CLI must try to refresh and fail transiently.
-    if (accounts.carol) tokens.saveToken('flaky', CAROL, { access_token: `flaky-at-${randomUUID()}`, refresh_token: `flaky-rt-${randomUUID()}`, expires_in: 0 });
+    if (accounts.carol)
+      tokens.saveToken('flaky', CAROL, {
+        access_token: `flaky-at-${randomUUID()}`,
+        refresh_token: `flaky-rt-${randomUUID()}`,
+        expires_in: 0,
+      });
   } finally {
     await core.close();
   }

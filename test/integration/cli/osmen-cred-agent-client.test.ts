@@ -47,7 +47,12 @@ beforeAll(async () => {
   const core = await createCredentialCore({ home: home.dir, encryptionKey: key, env: {} });
   try {
     core.updateSettings({ backgroundRefreshPaused: true });
-    await core.addCustomProvider({ id: 'testop', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: ['openid', 'email', 'offline_access'] });
+    await core.addCustomProvider({
+      id: 'testop',
+      issuer: op.issuer,
+      clientId: PUBLIC_CLIENT_ID,
+      scopes: ['openid', 'email', 'offline_access'],
+    });
     await core.connectAccount('testop', { openUrl: (url) => void browseAuthorization(url, { login: 'alice' }) });
   } finally {
     await core.close();
@@ -67,8 +72,17 @@ describe('osmen-cred token/status and the agent', () => {
     expect((await runCli(['token', 'testop', ALICE, '--format', 'header'], env())).stdout).toBe(`Authorization: Bearer ${t.accessToken}\n`);
     const j = await runCli(['token', 'testop', ALICE, '--format', 'json', '--min-ttl', '600'], env());
     expect(j.code).toBe(0);
-    expect(JSON.parse(j.stdout)).toEqual({ accessToken: t.accessToken, tokenType: 'Bearer', expiresAt: t.expiresAt!.toISOString(), scopes: t.scopes });
-    for (const bad of [['--format', 'xml'], ['--min-ttl', 'soon'], ['--min-ttl', '86401']]) {
+    expect(JSON.parse(j.stdout)).toEqual({
+      accessToken: t.accessToken,
+      tokenType: 'Bearer',
+      expiresAt: t.expiresAt!.toISOString(),
+      scopes: t.scopes,
+    });
+    for (const bad of [
+      ['--format', 'xml'],
+      ['--min-ttl', 'soon'],
+      ['--min-ttl', '86401'],
+    ]) {
       const r = await runCli(['token', 'testop', ALICE, ...bad], env());
       expect(r.code, bad.join(' ')).toBe(64);
       expect(r.stdout).toBe('');
@@ -85,16 +99,26 @@ describe('osmen-cred token/status and the agent', () => {
     const t = stored();
     const raw = await runCli(['token', 'testop', ALICE], keyless());
     expect(raw).toMatchObject({ code: 0, stdout: `${t.accessToken}\n`, stderr: '' });
-    expect((await runCli(['token', 'testop', ALICE, '--format', 'header'], keyless())).stdout).toBe(`Authorization: Bearer ${t.accessToken}\n`);
+    expect((await runCli(['token', 'testop', ALICE, '--format', 'header'], keyless())).stdout).toBe(
+      `Authorization: Bearer ${t.accessToken}\n`,
+    );
     const viaAgent = await runCli(['token', 'testop', ALICE, '--format', 'json', '--min-ttl', '600'], keyless());
-    const viaVault = await runCli(['token', 'testop', ALICE, '--format', 'json', '--min-ttl', '600'], env({ OSMEN_AGENT_SOCK: join(home.dir, 'nobody.sock'), OSMEN_HOME: home.dir }));
+    const viaVault = await runCli(
+      ['token', 'testop', ALICE, '--format', 'json', '--min-ttl', '600'],
+      env({ OSMEN_AGENT_SOCK: join(home.dir, 'nobody.sock'), OSMEN_HOME: home.dir }),
+    );
     expect(JSON.parse(viaAgent.stdout)).toEqual(JSON.parse(viaVault.stdout));
 
     const missing = await runCli(['token', 'testop', 'nobody@example.test'], keyless());
     expect(missing.code).toBe(2);
     expect(missing.stdout).toBe('');
-    expect(missing.stderr).toBe('osmen-cred: error [ACCOUNT_NOT_FOUND]: No account testop/nobody@example.test in the vault. See `osmen-cred list`.\n');
-    const direct = await runCli(['token', 'testop', 'nobody@example.test'], env({ OSMEN_HOME: home.dir, OSMEN_AGENT_SOCK: '/nonexistent/agent.sock' }));
+    expect(missing.stderr).toBe(
+      'osmen-cred: error [ACCOUNT_NOT_FOUND]: No account testop/nobody@example.test in the vault. See `osmen-cred list`.\n',
+    );
+    const direct = await runCli(
+      ['token', 'testop', 'nobody@example.test'],
+      env({ OSMEN_HOME: home.dir, OSMEN_AGENT_SOCK: '/nonexistent/agent.sock' }),
+    );
     expect(direct.code).toBe(2);
 
     const status = await runCli(['status', '--json'], keyless());
@@ -104,7 +128,7 @@ describe('osmen-cred token/status and the agent', () => {
     expect((await runCli(['token', 'testop', ALICE, '--format', 'xml'], keyless())).code).toBe(64);
   });
 
-  it('asks $OSMEN_AGENT_SOCK first; with --home only that folder\'s agent', async () => {
+  it("asks $OSMEN_AGENT_SOCK first; with --home only that folder's agent", async () => {
     const elsewhere = makeTmpHome('osmen-agent-cli-other-');
     try {
       const viaEnv = await runCli(['token', 'testop', ALICE], keyless({ OSMEN_HOME: elsewhere.dir, OSMEN_AGENT_SOCK: agent!.path }));

@@ -15,12 +15,19 @@ import { EncryptionManager } from '../../../src/main/core/vault/encryption-manag
 import { type KeyCustody, KEYCHAIN_SERVICE } from '../../../src/main/core/vault/key-custody.js';
 import { peekVault } from '../../../src/main/core/vault/vault-identity.js';
 import { TokenManager } from '../../../src/main/core/vault/token-store.js';
-import { browseAuthorization, browseDeviceVerification, PUBLIC_CLIENT_ID, startTestProvider, type TestProvider } from '../../helpers/oidc-provider.js';
+import {
+  browseAuthorization,
+  browseDeviceVerification,
+  PUBLIC_CLIENT_ID,
+  startTestProvider,
+  type TestProvider,
+} from '../../helpers/oidc-provider.js';
 import { makeTmpHome } from '../../helpers/tmp.js';
 import { vaultCustody } from '../../helpers/vault-keychain.js';
 import { allRuns, runCli, startCli, type CliRun } from './run-cli.js';
 
-const DEVICE_PROMPT = /open this page on any device with a browser:\n {2}(\S+)\nand enter the code:\n {2}(\S+)\n(?:\(or open (\S+), which has the code filled in\)\n)?/;
+const DEVICE_PROMPT =
+  /open this page on any device with a browser:\n {2}(\S+)\nand enter the code:\n {2}(\S+)\n(?:\(or open (\S+), which has the code filled in\)\n)?/;
 const BROWSER_PROMPT = /open this address in a browser on this machine:\n {2}(\S+)\n/;
 const ERROR_LINE = /^osmen-cred: error \[[A-Za-z][A-Za-z0-9_.-]*\]: [^\n]+\n$/;
 const CLIENT_SECRET = `CANARY-cli-client-secret-${randomUUID()}`;
@@ -48,14 +55,33 @@ const env = (home: string, o: { keychain?: boolean } = {}): NodeJS.ProcessEnv =>
   OSMEN_HOME: home,
   OSMEN_KEYCHAIN_SERVICE: service,
   ...(o.keychain
-    ? { DBUS_SESSION_BUS_ADDRESS: process.env.DBUS_SESSION_BUS_ADDRESS, XDG_DATA_HOME: process.env.XDG_DATA_HOME, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR }
+    ? {
+        DBUS_SESSION_BUS_ADDRESS: process.env.DBUS_SESSION_BUS_ADDRESS,
+        XDG_DATA_HOME: process.env.XDG_DATA_HOME,
+        XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR,
+      }
     : { OAUTH_ENCRYPTION_KEY: key }),
 });
 
-const addArgs = (id: string, issuer: string, ...extra: string[]) => ['provider', 'add', id, '--issuer', issuer, '--client-id', PUBLIC_CLIENT_ID, ...extra];
+const addArgs = (id: string, issuer: string, ...extra: string[]) => [
+  'provider',
+  'add',
+  id,
+  '--issuer',
+  issuer,
+  '--client-id',
+  PUBLIC_CLIENT_ID,
+  ...extra,
+];
 
 /** Runs `connect <provider> --device` and has the person approve (or deny) on the "other device". */
-async function deviceConnect(home: string, provider: string, person: { login: string; deny?: boolean; complete?: boolean }, extra: string[] = [], e = env(home)) {
+async function deviceConnect(
+  home: string,
+  provider: string,
+  person: { login: string; deny?: boolean; complete?: boolean },
+  extra: string[] = [],
+  e = env(home),
+) {
   const cli = startCli(['connect', provider, '--device', ...extra], e);
   const [, uri, code, complete] = await cli.stderrMatch(DEVICE_PROMPT);
   const page = person.complete
@@ -105,17 +131,25 @@ describe('from an empty folder with OAUTH_ENCRYPTION_KEY', () => {
 
   it('provider add creates the vault, checks discovery, and provider list shows it (no secret)', async () => {
     expect(readdirSync(home)).toEqual([]);
-    const added = await runCli(addArgs('testop', op.issuer, '--display-name', 'Test OP', '--scopes', 'openid email profile offline_access'), env(home));
+    const added = await runCli(
+      addArgs('testop', op.issuer, '--display-name', 'Test OP', '--scopes', 'openid email profile offline_access'),
+      env(home),
+    );
     expect(added.stderr).toBe('');
     expect(added.code).toBe(0);
-    expect(added.stdout).toMatch(/^Added provider testop \(Test OP\) at http:\/\/127\.0\.0\.1:\d+\. Sign in with `osmen-cred connect testop`\.\n$/);
+    expect(added.stdout).toMatch(
+      /^Added provider testop \(Test OP\) at http:\/\/127\.0\.0\.1:\d+\. Sign in with `osmen-cred connect testop`\.\n$/,
+    );
     expect(peekVault(join(home, 'tokens.db')).state).toBe('vault');
 
     // A client secret comes through stdin only; the list says that there is one, never what it is.
     const withSecret = await runCli(addArgs('secretop', op.issuer, '--client-secret-stdin'), env(home), { input: `${CLIENT_SECRET}\n` });
     expect(withSecret.code).toBe(0);
     expect(withSecret.stdout).toContain('client secret kept in the vault');
-    for (const [id, issuer] of [['shortop', shortOp.issuer], ['plainop', plain.issuer]] as const) {
+    for (const [id, issuer] of [
+      ['shortop', shortOp.issuer],
+      ['plainop', plain.issuer],
+    ] as const) {
       expect((await runCli(addArgs(id, issuer), env(home))).code).toBe(0);
     }
 
@@ -135,7 +169,10 @@ describe('from an empty folder with OAUTH_ENCRYPTION_KEY', () => {
       scopes: ['openid', 'email', 'profile', 'offline_access'],
       accounts: 0,
     });
-    expect(rows.find((r) => r.id === 'secretop')).toMatchObject({ hasClientSecret: true, scopes: ['openid', 'profile', 'email', 'offline_access'] });
+    expect(rows.find((r) => r.id === 'secretop')).toMatchObject({
+      hasClientSecret: true,
+      scopes: ['openid', 'profile', 'email', 'offline_access'],
+    });
     expect(rows.find((r) => r.id === 'google')).toMatchObject({ custom: false, configured: false, accounts: 0 });
     const table = await runCli(['provider', 'list'], env(home));
     expect(table.stdout).toMatch(/^ID\s+NAME\s+KIND\s+STATUS\s+ACCOUNTS\s+ISSUER\n/);
@@ -154,7 +191,15 @@ describe('from an empty folder with OAUTH_ENCRYPTION_KEY', () => {
     rememberSecrets(home);
 
     const list = JSON.parse((await runCli(['list', '--json'], env(home))).stdout) as Array<Record<string, unknown>>;
-    expect(list).toEqual([expect.objectContaining({ provider: 'testop', userId: 'alice@example.test', status: 'active', hasRefreshToken: true, displayName: 'Test alice' })]);
+    expect(list).toEqual([
+      expect.objectContaining({
+        provider: 'testop',
+        userId: 'alice@example.test',
+        status: 'active',
+        hasRefreshToken: true,
+        displayName: 'Test alice',
+      }),
+    ]);
     // The same security log entry as a sign-in in the app.
     const log = JSON.parse((await runCli(['log', '--json'], env(home))).stdout) as Array<Record<string, unknown>>;
     expect(log.find((e) => e.event === 'connect')).toMatchObject({ provider: 'testop', success: true, details: { source: 'device' } });
@@ -277,7 +322,7 @@ describe('connect without --no-browser', () => {
 });
 
 describe('the app and the CLI writing settings.json', () => {
-  it('a provider added or removed from the CLI while the app runs survives the app\'s next settings change', async () => {
+  it("a provider added or removed from the CLI while the app runs survives the app's next settings change", async () => {
     const home = newHome();
     const app = await createCredentialCore({ home, encryptionKey: key, env: {} });
     try {
@@ -291,7 +336,12 @@ describe('the app and the CLI writing settings.json', () => {
     }
     const again = await createCredentialCore({ home, encryptionKey: key, env: {} });
     try {
-      expect(again.listCustomProviders().map((p) => p.id).sort()).toEqual(['cliop', 'laterop']);
+      expect(
+        again
+          .listCustomProviders()
+          .map((p) => p.id)
+          .sort(),
+      ).toEqual(['cliop', 'laterop']);
       expect(again.getSettings().refreshWindowMs).toBe(120_000);
     } finally {
       await again.close();
@@ -316,7 +366,11 @@ describe('what creates a vault, and what does not', () => {
 
   it('provider list and provider remove, like every read-only command, never make one', async () => {
     const home = newHome();
-    for (const args of [['provider', 'list'], ['provider', 'list', '--json'], ['provider', 'remove', 'acme']]) {
+    for (const args of [
+      ['provider', 'list'],
+      ['provider', 'list', '--json'],
+      ['provider', 'remove', 'acme'],
+    ]) {
       expectError(await runCli(args, env(home)), 2, 'NO_VAULT');
     }
     const absent = join(newHome(), 'absent');

@@ -39,7 +39,11 @@ beforeAll(async () => {
   try {
     expect(core.keySource).toBe('keychain-created');
     accessToken = `kc-at-${randomUUID()}`;
-    coreInternals(core).tokens.saveToken('acme', 'dave@example.test', { access_token: accessToken, refresh_token: `kc-rt-${randomUUID()}`, expires_in: 3600 });
+    coreInternals(core).tokens.saveToken('acme', 'dave@example.test', {
+      access_token: accessToken,
+      refresh_token: `kc-rt-${randomUUID()}`,
+      expires_in: 3600,
+    });
     pendingAccount = `master-key/${core.vaultId}.pending`;
   } finally {
     await core.close();
@@ -55,7 +59,7 @@ afterAll(async () => {
 });
 
 describe('osmen-cred with the key in the OS keychain', () => {
-  it('serves tokens with the app\'s keychain key', async () => {
+  it("serves tokens with the app's keychain key", async () => {
     const r = await runCli(['token', 'acme', 'dave@example.test'], env());
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);

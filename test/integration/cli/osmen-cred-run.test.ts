@@ -39,7 +39,11 @@ const stored = (user: string) => {
   }
 };
 /** A command that prints the variables it got (names only for the token, to keep it out of output checks). */
-const printEnv = (...names: string[]) => [node, '-e', `process.stdout.write(JSON.stringify(Object.fromEntries(${JSON.stringify(names)}.map((n) => [n, process.env[n] ?? null]))))`];
+const printEnv = (...names: string[]) => [
+  node,
+  '-e',
+  `process.stdout.write(JSON.stringify(Object.fromEntries(${JSON.stringify(names)}.map((n) => [n, process.env[n] ?? null]))))`,
+];
 
 beforeAll(async () => {
   op = await startTestProvider();
@@ -47,8 +51,14 @@ beforeAll(async () => {
   const core = await createCredentialCore({ home: home.dir, encryptionKey: key, env: {} });
   try {
     core.updateSettings({ backgroundRefreshPaused: true });
-    await core.addCustomProvider({ id: 'testop', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: ['openid', 'email', 'offline_access'] });
-    for (const login of ['alice', 'bob']) await core.connectAccount('testop', { openUrl: (url) => void browseAuthorization(url, { login }) });
+    await core.addCustomProvider({
+      id: 'testop',
+      issuer: op.issuer,
+      clientId: PUBLIC_CLIENT_ID,
+      scopes: ['openid', 'email', 'offline_access'],
+    });
+    for (const login of ['alice', 'bob'])
+      await core.connectAccount('testop', { openUrl: (url) => void browseAuthorization(url, { login }) });
   } finally {
     await core.close();
   }
@@ -63,17 +73,49 @@ afterAll(async () => {
 
 describe('osmen-cred run', () => {
   it('puts the token and its expiry in the environment, and returns the exit code', async () => {
-    const r = await runCli(['run', '--account', `testop:${ALICE}`, '--', ...printEnv('OSMEN_ACCESS_TOKEN', 'OSMEN_ACCESS_TOKEN_EXPIRES_AT', 'GOOGLE_CLIENT_SECRET')], env());
+    const r = await runCli(
+      [
+        'run',
+        '--account',
+        `testop:${ALICE}`,
+        '--',
+        ...printEnv('OSMEN_ACCESS_TOKEN', 'OSMEN_ACCESS_TOKEN_EXPIRES_AT', 'GOOGLE_CLIENT_SECRET'),
+      ],
+      env(),
+    );
     expect(r.code).toBe(0);
     const t = stored(ALICE);
-    expect(JSON.parse(r.stdout)).toEqual({ OSMEN_ACCESS_TOKEN: t.accessToken, OSMEN_ACCESS_TOKEN_EXPIRES_AT: t.expiresAt!.toISOString(), GOOGLE_CLIENT_SECRET: null });
+    expect(JSON.parse(r.stdout)).toEqual({
+      OSMEN_ACCESS_TOKEN: t.accessToken,
+      OSMEN_ACCESS_TOKEN_EXPIRES_AT: t.expiresAt!.toISOString(),
+      GOOGLE_CLIENT_SECRET: null,
+    });
 
     const two = await runCli(
-      ['run', '--account', `testop:${ALICE}`, '--env', 'A_TOKEN', '--account', `testop:${BOB}`, '--env', 'B_TOKEN', '--min-ttl', '60', '--', ...printEnv('A_TOKEN', 'B_TOKEN', 'B_TOKEN_EXPIRES_AT', 'OSMEN_ACCESS_TOKEN')],
+      [
+        'run',
+        '--account',
+        `testop:${ALICE}`,
+        '--env',
+        'A_TOKEN',
+        '--account',
+        `testop:${BOB}`,
+        '--env',
+        'B_TOKEN',
+        '--min-ttl',
+        '60',
+        '--',
+        ...printEnv('A_TOKEN', 'B_TOKEN', 'B_TOKEN_EXPIRES_AT', 'OSMEN_ACCESS_TOKEN'),
+      ],
       env(),
     );
     expect(two.code).toBe(0);
-    expect(JSON.parse(two.stdout)).toEqual({ A_TOKEN: stored(ALICE).accessToken, B_TOKEN: stored(BOB).accessToken, B_TOKEN_EXPIRES_AT: stored(BOB).expiresAt!.toISOString(), OSMEN_ACCESS_TOKEN: null });
+    expect(JSON.parse(two.stdout)).toEqual({
+      A_TOKEN: stored(ALICE).accessToken,
+      B_TOKEN: stored(BOB).accessToken,
+      B_TOKEN_EXPIRES_AT: stored(BOB).expiresAt!.toISOString(),
+      OSMEN_ACCESS_TOKEN: null,
+    });
 
     for (const code of [0, 3, 42, 255]) {
       const x = await runCli(['run', '--account', `testop:${ALICE}`, '--', node, '-e', `process.exit(${code})`], env());

@@ -22,7 +22,12 @@ beforeAll(async () => {
   op = await startTestProvider();
   home = makeTmpHome();
   const core = await createCredentialCore({ home: home.dir, encryptionKey: key, env: {} });
-  await core.addCustomProvider({ id: 'testop', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: ['openid', 'email', 'offline_access'] });
+  await core.addCustomProvider({
+    id: 'testop',
+    issuer: op.issuer,
+    clientId: PUBLIC_CLIENT_ID,
+    scopes: ['openid', 'email', 'offline_access'],
+  });
   await core.connectAccount('testop', { openUrl: (url) => void browseAuthorization(url, { login: 'erin' }) });
   ageToken(coreInternals(core).tokens, 'testop', USER, 30); // inside the refresh window
   await core.close();

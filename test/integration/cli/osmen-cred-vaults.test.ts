@@ -42,7 +42,11 @@ function newHome(): string {
 async function appVault(home: string, token: string): Promise<void> {
   const core = await createCredentialCore({ home, keychainService: service, env: {} });
   try {
-    coreInternals(core).tokens.saveToken('acme', 'me@example.test', { access_token: token, refresh_token: `rt-${token}`, expires_in: 3600 });
+    coreInternals(core).tokens.saveToken('acme', 'me@example.test', {
+      access_token: token,
+      refresh_token: `rt-${token}`,
+      expires_in: 3600,
+    });
   } finally {
     await core.close();
   }
@@ -75,11 +79,15 @@ describe('one keychain entry per vault', () => {
     const tokenB = await runCli(['token', 'acme', 'me@example.test'], env({ OSMEN_HOME: b }));
     expect(tokenB).toMatchObject({ code: 0, stdout: 'token-of-b\n' });
     // The health report names each vault's own entry, for backing it up.
-    const checkA = JSON.parse((await runCli(['--home', a, 'check', '--json'], env())).stdout) as { checks: Array<{ id: string; message: string }> };
-    expect(checkA.checks.find((c) => c.id === 'encryption-key')!.message).toContain(`master-key/${peekVault(join(a, 'tokens.db')).state === 'vault' ? (peekVault(join(a, 'tokens.db')) as { vaultId: string }).vaultId : ''}`);
+    const checkA = JSON.parse((await runCli(['--home', a, 'check', '--json'], env())).stdout) as {
+      checks: Array<{ id: string; message: string }>;
+    };
+    expect(checkA.checks.find((c) => c.id === 'encryption-key')!.message).toContain(
+      `master-key/${peekVault(join(a, 'tokens.db')).state === 'vault' ? (peekVault(join(a, 'tokens.db')) as { vaultId: string }).vaultId : ''}`,
+    );
   });
 
-  it('an entry from before vault ids keeps working and is moved to the vault\'s own entry by a writing open', async () => {
+  it("an entry from before vault ids keeps working and is moved to the vault's own entry by a writing open", async () => {
     const home = newHome();
     await appVault(home, 'legacy-token');
     // Turn it into a vault of the previous release: no vault id, the key under the single `master-key` entry.

@@ -14,7 +14,17 @@ import { EncryptionManager } from '../../../src/main/core/vault/encryption-manag
 import { KeyCustody, KEYCHAIN_SERVICE } from '../../../src/main/core/vault/key-custody.js';
 import { PUBLIC_CLIENT_ID } from '../../helpers/oidc-provider.js';
 import { makeTmpHome } from '../../helpers/tmp.js';
-import { ALICE, BOB, CAROL, ERROR_LINE, cliVault, finishVaults, printedSecrets, startCliProviders, type CliProviders } from './cli-vault.js';
+import {
+  ALICE,
+  BOB,
+  CAROL,
+  ERROR_LINE,
+  cliVault,
+  finishVaults,
+  printedSecrets,
+  startCliProviders,
+  type CliProviders,
+} from './cli-vault.js';
 
 let p: CliProviders;
 
@@ -31,13 +41,24 @@ describe('osmen-cred against a real vault and a real OpenID Provider', () => {
     const v = await cliVault(p);
     const help = await v.cli(['--help']);
     expect(help.code).toBe(0);
-    for (const c of ['token', 'list', 'check', 'refresh', 'disconnect', 'rotate-key', 'log', 'keygen']) expect(help.stdout).toContain(`  ${c}`);
+    for (const c of ['token', 'list', 'check', 'refresh', 'disconnect', 'rotate-key', 'log', 'keygen'])
+      expect(help.stdout).toContain(`  ${c}`);
     const tokenHelp = await v.cli(['token', '--help']);
     expect(tokenHelp.code).toBe(0);
     expect(tokenHelp.stdout).toMatch(/^Usage: osmen-cred token <provider> <user>/);
     expect((await v.cli(['help', 'log'])).stdout).toMatch(/^Usage: osmen-cred log/);
 
-    for (const args of [['frobnicate'], ['token', 'testop'], ['token', 'testop', ALICE, 'extra'], ['list', '--bogus'], ['token', '--json', 'a', 'b'], ['log', '--tail', '0'], ['refresh'], ['refresh', '--all', 'testop', ALICE], []]) {
+    for (const args of [
+      ['frobnicate'],
+      ['token', 'testop'],
+      ['token', 'testop', ALICE, 'extra'],
+      ['list', '--bogus'],
+      ['token', '--json', 'a', 'b'],
+      ['log', '--tail', '0'],
+      ['refresh'],
+      ['refresh', '--all', 'testop', ALICE],
+      [],
+    ]) {
       const r = await v.cli(args);
       if (args.length === 0) {
         expect(r.code).toBe(0); // bare `osmen-cred` shows the help
@@ -66,7 +87,22 @@ describe('osmen-cred against a real vault and a real OpenID Provider', () => {
     expect(alice).toMatchObject({ provider: 'testop', status: 'active', hasRefreshToken: true });
     expect(String(alice.tokenType).toLowerCase()).toBe('bearer');
     expect(Object.keys(alice).sort()).toEqual(
-      ['createdAt', 'displayName', 'expiresAt', 'failureCount', 'hasRefreshToken', 'lastRefreshAt', 'nextAttemptAt', 'provider', 'scopes', 'status', 'statusDetail', 'tokenType', 'updatedAt', 'userId'].sort(),
+      [
+        'createdAt',
+        'displayName',
+        'expiresAt',
+        'failureCount',
+        'hasRefreshToken',
+        'lastRefreshAt',
+        'nextAttemptAt',
+        'provider',
+        'scopes',
+        'status',
+        'statusDetail',
+        'tokenType',
+        'updatedAt',
+        'userId',
+      ].sort(),
     );
     expect(new Date(alice.expiresAt as string).getTime()).toBeGreaterThan(Date.now() + 50 * 60_000);
   });
@@ -277,10 +313,16 @@ describe('the secret check run after each test', () => {
   it('catches a key or refresh token in any output, and a token command printing anything but an access token', () => {
     const secrets = { access: new Set(['ACCESS-TOKEN-0123456789']), other: new Set(['REFRESH-TOKEN-0123456789', 'KEY-0123456789abcdef']) };
     const run = (args: string[], stdout: string, stderr = '', code = 0) => ({ args, code, stdout, stderr });
-    expect(printedSecrets([run(['token', 'p', 'u'], 'ACCESS-TOKEN-0123456789\n'), run(['list'], 'no secrets here\n')], secrets)).toEqual([]);
+    expect(printedSecrets([run(['token', 'p', 'u'], 'ACCESS-TOKEN-0123456789\n'), run(['list'], 'no secrets here\n')], secrets)).toEqual(
+      [],
+    );
     expect(printedSecrets([run(['list'], 'x KEY-0123456789abcdef\n')], secrets)).toEqual(['list printed a secret']);
     expect(printedSecrets([run(['check'], '', 'ACCESS-TOKEN-0123456789', 1)], secrets)).toEqual(['check printed a secret']);
-    expect(printedSecrets([run(['token', 'p', 'u'], 'REFRESH-TOKEN-0123456789\n')], secrets)).toEqual(['token p u printed something that is not a stored access token']);
-    expect(printedSecrets([run(['token', 'p', 'u'], 'ACCESS-TOKEN-0123456789\n', 'REFRESH-TOKEN-0123456789')], secrets)).toEqual(['token p u printed a secret']);
+    expect(printedSecrets([run(['token', 'p', 'u'], 'REFRESH-TOKEN-0123456789\n')], secrets)).toEqual([
+      'token p u printed something that is not a stored access token',
+    ]);
+    expect(printedSecrets([run(['token', 'p', 'u'], 'ACCESS-TOKEN-0123456789\n', 'REFRESH-TOKEN-0123456789')], secrets)).toEqual([
+      'token p u printed a secret',
+    ]);
   });
 });

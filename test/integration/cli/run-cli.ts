@@ -22,12 +22,17 @@ export const allRuns: CliRun[] = [];
 
 export function runCli(args: string[], env: NodeJS.ProcessEnv, options: { input?: string } = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = execFile(process.execPath, [BIN, ...args], { env: { ...env, OSMEN_CLI_SOURCE: '1' }, timeout: 60_000, encoding: 'utf8' }, (err, stdout, stderr) => {
-      if (err && typeof err.code !== 'number') return reject(err);
-      const run = { args, code: err ? (err.code as number) : 0, stdout, stderr };
-      allRuns.push(run);
-      resolve(run);
-    });
+    const child = execFile(
+      process.execPath,
+      [BIN, ...args],
+      { env: { ...env, OSMEN_CLI_SOURCE: '1' }, timeout: 60_000, encoding: 'utf8' },
+      (err, stdout, stderr) => {
+        if (err && typeof err.code !== 'number') return reject(err);
+        const run = { args, code: err ? (err.code as number) : 0, stdout, stderr };
+        allRuns.push(run);
+        resolve(run);
+      },
+    );
     if (options.input !== undefined) child.stdin!.end(options.input);
   });
 }

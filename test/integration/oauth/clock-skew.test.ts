@@ -55,10 +55,14 @@ async function skewedProvider(offsetMs: number, idTokenTtl: number): Promise<str
 }
 
 function connect(issuer: string, login: string, clockToleranceSec?: number) {
-  return connectAccount({ tokens: vault.tokens, providers: testRegistry(issuer, clockToleranceSec === undefined ? {} : { clockToleranceSec }) }, 'testop', {
-    openUrl: async (url) => void (await browseAuthorization(url, { login })),
-    timeoutMs: 20_000,
-  });
+  return connectAccount(
+    { tokens: vault.tokens, providers: testRegistry(issuer, clockToleranceSec === undefined ? {} : { clockToleranceSec }) },
+    'testop',
+    {
+      openUrl: async (url) => void (await browseAuthorization(url, { login })),
+      timeoutMs: 20_000,
+    },
+  );
 }
 
 describe('clock skew', () => {

@@ -12,7 +12,14 @@ import {
   ProviderRegistry,
   TokenRefresher,
 } from '../../../src/main/core/oauth/index.js';
-import { browseAuthorization, CONFIDENTIAL_CLIENT_ID, CONFIDENTIAL_CLIENT_SECRET, PUBLIC_CLIENT_ID, startTestProvider, type TestProvider } from '../../helpers/oidc-provider.js';
+import {
+  browseAuthorization,
+  CONFIDENTIAL_CLIENT_ID,
+  CONFIDENTIAL_CLIENT_SECRET,
+  PUBLIC_CLIENT_ID,
+  startTestProvider,
+  type TestProvider,
+} from '../../helpers/oidc-provider.js';
 import { ageToken, openVault, TEST_SCOPES, testRegistry, type Vault } from '../../helpers/oidc-fixtures.js';
 import { makeTmpHome } from '../../helpers/tmp.js';
 import { SecurityLogger } from '../../../src/main/core/audit/security-logger.js';
@@ -182,7 +189,9 @@ describe('connectAccount against oidc-provider', () => {
       openUrl: async (url) => {
         const u = new URL(url);
         const redirect = u.searchParams.get('redirect_uri')!;
-        const res = await fetch(`${redirect}?error=access_denied&error_description=user+said+no&state=${u.searchParams.get('state')}&iss=${encodeURIComponent(op.issuer)}`);
+        const res = await fetch(
+          `${redirect}?error=access_denied&error_description=user+said+no&state=${u.searchParams.get('state')}&iss=${encodeURIComponent(op.issuer)}`,
+        );
         expect(res.status).toBe(400);
         const body = await res.text();
         expect(body).toContain('access_denied');
@@ -199,7 +208,9 @@ describe('connectAccount against oidc-provider', () => {
       await connectAccount({ ...deps(), log }, 'testop', {
         openUrl: async (url) => {
           const u = new URL(url);
-          await fetch(`${u.searchParams.get('redirect_uri')}?error=access_denied&state=${u.searchParams.get('state')}&iss=${encodeURIComponent(op.issuer)}`);
+          await fetch(
+            `${u.searchParams.get('redirect_uri')}?error=access_denied&state=${u.searchParams.get('state')}&iss=${encodeURIComponent(op.issuer)}`,
+          );
         },
         timeoutMs: 20_000,
       }).catch(() => undefined);
@@ -251,7 +262,10 @@ describe('refresh and disconnect against oidc-provider', () => {
     expect(result).toEqual({ deleted: true, revocation: 'revoked' });
     expect(vault.tokens.getToken('testop', meta.userId)).toBeNull();
     // The revoked refresh token no longer works at the provider.
-    const err = await d.providers.getHandler('testop').refreshToken(stored.refreshToken!).catch((e: unknown) => e);
+    const err = await d.providers
+      .getHandler('testop')
+      .refreshToken(stored.refreshToken!)
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'invalid_grant', needsReauth: true });
     expect(vault.log.of('disconnect')[0]).toMatchObject({ success: true, details: { revocation: 'revoked' } });
     expect(await disconnectAccount(d, 'testop', meta.userId)).toEqual({ deleted: false, revocation: 'none' });

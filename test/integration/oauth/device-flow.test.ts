@@ -17,7 +17,14 @@ import {
   TokenRefresher,
   type DeviceUserCode,
 } from '../../../src/main/core/oauth/index.js';
-import { browseAuthorization, browseDeviceVerification, DEVICE_GRANT, PUBLIC_CLIENT_ID, startTestProvider, type TestProvider } from '../../helpers/oidc-provider.js';
+import {
+  browseAuthorization,
+  browseDeviceVerification,
+  DEVICE_GRANT,
+  PUBLIC_CLIENT_ID,
+  startTestProvider,
+  type TestProvider,
+} from '../../helpers/oidc-provider.js';
 import { openVault, TEST_SCOPES, testRegistry, type Vault } from '../../helpers/oidc-fixtures.js';
 
 let op: TestProvider; // device flow on, interval 1 s
@@ -65,7 +72,9 @@ async function deviceConnect(
 describe('connectAccountWithDevice', () => {
   it('shows the code, polls until the person approved on the other device, and stores the account like the loopback flow', async () => {
     const before = Date.now();
-    const { meta, shown } = await deviceConnect((info) => browseDeviceVerification(info.verificationUri, { userCode: info.userCode, login: 'alice' }));
+    const { meta, shown } = await deviceConnect((info) =>
+      browseDeviceVerification(info.verificationUri, { userCode: info.userCode, login: 'alice' }),
+    );
     // What the caller got to show: plain data, no device code or token.
     expect(Object.keys(shown).sort()).toEqual(['expiresAt', 'interval', 'userCode', 'verificationUri', 'verificationUriComplete']);
     expect(shown.verificationUri).toBe(`${op.issuer}/device`);
@@ -74,7 +83,13 @@ describe('connectAccountWithDevice', () => {
     expect(shown.expiresAt).toBeGreaterThan(before + 500_000);
     expect(shown.expiresAt).toBeLessThanOrEqual(Date.now() + 600_000);
 
-    expect(meta).toMatchObject({ provider: 'testop', userId: 'alice@example.test', displayName: 'Test alice', hasRefreshToken: true, status: 'active' });
+    expect(meta).toMatchObject({
+      provider: 'testop',
+      userId: 'alice@example.test',
+      displayName: 'Test alice',
+      hasRefreshToken: true,
+      status: 'active',
+    });
     // Bound to the issuer it signed in at, like every connected account.
     expect(meta.issuer).toBe(op.issuer);
     expect(op.count(DEVICE_GRANT)).toBeGreaterThanOrEqual(1);
@@ -82,12 +97,23 @@ describe('connectAccountWithDevice', () => {
     const stored = vault.tokens.getToken('testop', 'alice@example.test')!;
     expect(stored.idToken).toBeTruthy();
     expect(vault.log.of('connect')).toEqual([
-      expect.objectContaining({ kind: 'oauth', provider: 'testop', userId: 'alice@example.test', success: true, details: expect.objectContaining({ source: 'device', hasRefreshToken: true }) }),
+      expect.objectContaining({
+        kind: 'oauth',
+        provider: 'testop',
+        userId: 'alice@example.test',
+        success: true,
+        details: expect.objectContaining({ source: 'device', hasRefreshToken: true }),
+      }),
     ]);
     expect(vault.emitted.filter((e) => e.name === 'accounts-changed')).toHaveLength(1);
 
     // The refresh token it stored works (it is the provider's, bound to the same client).
-    const refresher = new TokenRefresher({ tokens: vault.tokens, providers: testRegistry(op.issuer), log: vault.log, events: vault.events });
+    const refresher = new TokenRefresher({
+      tokens: vault.tokens,
+      providers: testRegistry(op.issuer),
+      log: vault.log,
+      events: vault.events,
+    });
     await refresher.refreshNow('testop', 'alice@example.test');
     expect(vault.tokens.getToken('testop', 'alice@example.test')!.refreshToken).not.toBe(stored.refreshToken);
     await refresher.close();
@@ -107,7 +133,12 @@ describe('connectAccountWithDevice', () => {
     expect(err).toMatchObject({ code: 'access_denied' });
     expect(exitCodeFor(err)).toBe(3);
     expect(vault.tokens.listTokens()).toEqual([]);
-    expect(vault.log.of('connect')).toEqual([expect.objectContaining({ kind: 'error', details: expect.objectContaining({ provider: 'testop', source: 'device', error: 'access_denied' }) })]);
+    expect(vault.log.of('connect')).toEqual([
+      expect.objectContaining({
+        kind: 'error',
+        details: expect.objectContaining({ provider: 'testop', source: 'device', error: 'access_denied' }),
+      }),
+    ]);
     expect(vault.emitted).toEqual([]);
   });
 
@@ -115,7 +146,9 @@ describe('connectAccountWithDevice', () => {
     const short = await startTestProvider({ deviceFlow: { interval: 1, codeTtl: 3 } });
     try {
       let shown: DeviceUserCode | undefined;
-      const err = await connectAccountWithDevice(deps(testRegistry(short.issuer)), 'testop', { onUserCode: (i) => void (shown = i) }).catch((e: unknown) => e);
+      const err = await connectAccountWithDevice(deps(testRegistry(short.issuer)), 'testop', { onUserCode: (i) => void (shown = i) }).catch(
+        (e: unknown) => e,
+      );
       expect(shown!.expiresAt - Date.now()).toBeLessThanOrEqual(0);
       expect(err).toMatchObject({ code: 'expired_token' });
       expect(exitCodeFor(err)).toBe(3);
@@ -161,31 +194,43 @@ describe('connectAccountWithDevice', () => {
   });
 
   it('gives up after timeoutMs with a timeout (the code still valid)', async () => {
-    const err = await connectAccountWithDevice(deps(), 'testop', { onUserCode: () => undefined, timeoutMs: 1_500 }).catch((e: unknown) => e);
+    const err = await connectAccountWithDevice(deps(), 'testop', { onUserCode: () => undefined, timeoutMs: 1_500 }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toMatchObject({ name: 'OAuthTimeoutError', code: 'timeout' });
   });
 
   it('a provider whose metadata has no device endpoint: device_flow_unsupported (exit 78), nothing shown', async () => {
     let called = false;
-    const err = await connectAccountWithDevice(deps(testRegistry(plain.issuer)), 'testop', { onUserCode: () => void (called = true) }).catch((e: unknown) => e);
+    const err = await connectAccountWithDevice(deps(testRegistry(plain.issuer)), 'testop', {
+      onUserCode: () => void (called = true),
+    }).catch((e: unknown) => e);
     expect(err).toMatchObject({ name: 'OAuthConfigError', code: 'device_flow_unsupported' });
     expect(exitCodeFor(err)).toBe(78);
     expect(called).toBe(false);
   });
 
   it('a reconnect as another identity is refused with account_mismatch, storing nothing', async () => {
-    const { meta } = await deviceConnect((info) => browseDeviceVerification(info.verificationUri, { userCode: info.userCode, login: 'alice' }));
+    const { meta } = await deviceConnect((info) =>
+      browseDeviceVerification(info.verificationUri, { userCode: info.userCode, login: 'alice' }),
+    );
     const before = vault.tokens.getToken('testop', meta.userId)!;
-    const err = await deviceConnect((info) => browseDeviceVerification(info.verificationUri, { userCode: info.userCode, login: 'mallory' }), {
-      reconnect: { userId: meta.userId },
-    }).catch((e: unknown) => e);
+    const err = await deviceConnect(
+      (info) => browseDeviceVerification(info.verificationUri, { userCode: info.userCode, login: 'mallory' }),
+      {
+        reconnect: { userId: meta.userId },
+      },
+    ).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'account_mismatch' });
     expect(vault.tokens.listTokens().map((t) => t.userId)).toEqual([meta.userId]);
     expect(vault.tokens.getToken('testop', meta.userId)!.refreshToken).toBe(before.refreshToken);
   });
 
   it('an account signed in with the browser and then on a device is one account (same identity rules)', async () => {
-    await connectAccount(deps(), 'testop', { openUrl: async (url) => void (await browseAuthorization(url, { login: 'dave' })), timeoutMs: 20_000 });
+    await connectAccount(deps(), 'testop', {
+      openUrl: async (url) => void (await browseAuthorization(url, { login: 'dave' })),
+      timeoutMs: 20_000,
+    });
     await deviceConnect((info) => browseDeviceVerification(info.verificationUri, { userCode: info.userCode, login: 'dave' }));
     expect(vault.tokens.listTokens().map((t) => t.userId)).toEqual(['dave@example.test']);
   });
@@ -206,13 +251,17 @@ async function startFront(override: (path: string, body: string, res: ServerResp
       void (async () => {
         if (path === '/.well-known/openid-configuration') {
           const doc = (await (await fetch(`${op.issuer}${path}`)).json()) as Record<string, unknown>;
-          res.writeHead(200, { 'content-type': 'application/json' }).end(
-            JSON.stringify({ ...doc, device_authorization_endpoint: `${front}/device/auth`, token_endpoint: `${front}/token` }),
-          );
+          res
+            .writeHead(200, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ ...doc, device_authorization_endpoint: `${front}/device/auth`, token_endpoint: `${front}/token` }));
           return;
         }
         if (override(path, body, res)) return;
-        const r = await fetch(`${op.issuer}${req.url}`, { method: req.method, headers: { 'content-type': req.headers['content-type'] ?? 'text/plain' }, ...(req.method === 'POST' ? { body } : {}) });
+        const r = await fetch(`${op.issuer}${req.url}`, {
+          method: req.method,
+          headers: { 'content-type': req.headers['content-type'] ?? 'text/plain' },
+          ...(req.method === 'POST' ? { body } : {}),
+        });
         res.writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? 'application/json' }).end(await r.text());
       })();
     });
@@ -236,14 +285,23 @@ describe('providers that answer differently', () => {
   it('Google names the verification URI `verification_url`: it is read as verification_uri', async () => {
     const front = await startFront((path, body, res) => {
       if (path !== '/device/auth') return false;
-      void fetch(`${op.issuer}/device/auth`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body }).then(async (r) => {
+      void fetch(`${op.issuer}/device/auth`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body,
+      }).then(async (r) => {
         const { verification_uri: uri, verification_uri_complete: _complete, ...rest } = (await r.json()) as Record<string, unknown>;
         res.writeHead(r.status, { 'content-type': 'application/json' }).end(JSON.stringify({ ...rest, verification_url: uri }));
       });
       return true;
     });
     try {
-      const { meta, shown } = await deviceConnect((info) => browseDeviceVerification(info.verificationUri, { userCode: info.userCode, login: 'erin' }), { providers: front.providers });
+      const { meta, shown } = await deviceConnect(
+        (info) => browseDeviceVerification(info.verificationUri, { userCode: info.userCode, login: 'erin' }),
+        {
+          providers: front.providers,
+        },
+      );
       expect(shown.verificationUri).toBe(`${op.issuer}/device`);
       expect(shown.verificationUriComplete).toBeUndefined();
       expect(meta.userId).toBe('erin@example.test');
@@ -261,7 +319,9 @@ describe('providers that answer differently', () => {
       });
       try {
         let shown = false;
-        const err = await connectAccountWithDevice(deps(front.providers), 'testop', { onUserCode: () => void (shown = true) }).catch((e: unknown) => e);
+        const err = await connectAccountWithDevice(deps(front.providers), 'testop', { onUserCode: () => void (shown = true) }).catch(
+          (e: unknown) => e,
+        );
         expect(err, failing).toMatchObject({ code: 'temporarily_unavailable', retryable: true });
         expect(exitCodeFor(err)).toBe(75);
         expect(shown).toBe(failing === '/token'); // the code was shown before the poll failed
@@ -275,15 +335,23 @@ describe('providers that answer differently', () => {
   it('a verification URI that is not https (nor loopback http) is not shown: invalid_device_response', async () => {
     const front = await startFront((path, body, res) => {
       if (path !== '/device/auth') return false;
-      void fetch(`${op.issuer}/device/auth`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body }).then(async (r) => {
+      void fetch(`${op.issuer}/device/auth`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body,
+      }).then(async (r) => {
         const answer = (await r.json()) as Record<string, unknown>;
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ...answer, verification_uri: 'http://phish.example/device' }));
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ ...answer, verification_uri: 'http://phish.example/device' }));
       });
       return true;
     });
     try {
       let shown = false;
-      const err = await connectAccountWithDevice(deps(front.providers), 'testop', { onUserCode: () => void (shown = true) }).catch((e: unknown) => e);
+      const err = await connectAccountWithDevice(deps(front.providers), 'testop', { onUserCode: () => void (shown = true) }).catch(
+        (e: unknown) => e,
+      );
       expect(err).toMatchObject({ name: 'OAuthConfigError', code: 'invalid_device_response' });
       expect(shown).toBe(false);
     } finally {

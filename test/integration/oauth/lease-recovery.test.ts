@@ -38,7 +38,7 @@ async function connected(login: string, expiresInSec: number): Promise<string> {
 }
 
 describe('refresh lease recovery', () => {
-  it("a refresher killed with SIGKILL while holding the lease does not block the next caller until the lease expires", async () => {
+  it('a refresher killed with SIGKILL while holding the lease does not block the next caller until the lease expires', async () => {
     const user = await connected('killed', 0); // expired: the caller must refresh
     const script = fileURLToPath(new URL('../fixtures/lease-holder.ts', import.meta.url));
     const child = spawn(process.execPath, ['--import', 'tsx', script, vault.dbPath, vault.key, 'testop', user], {
@@ -53,7 +53,10 @@ describe('refresh lease recovery', () => {
     child.kill('SIGKILL');
     await exited;
     // The lease row is still there, unexpired.
-    const leases = vault.tokens.database.prepare('SELECT holder, expires_at FROM refresh_leases').all() as Array<{ holder: string; expires_at: number }>;
+    const leases = vault.tokens.database.prepare('SELECT holder, expires_at FROM refresh_leases').all() as Array<{
+      holder: string;
+      expires_at: number;
+    }>;
     expect(leases).toEqual([{ holder: expect.stringMatching(/:killed-refresher$/), expires_at: expect.any(Number) }]);
     // A clock standing one millisecond before the lease's expiry: only noticing the dead holder lets this finish.
     const r = new TokenRefresher({ tokens: vault.tokens, providers: testRegistry(op.issuer), now: () => leases[0]!.expires_at - 1 });
@@ -92,7 +95,13 @@ describe('refresh lease recovery', () => {
       return fetch(input, init);
     };
     const providers = new ProviderRegistry({ env: {}, fetch: stallingFetch });
-    providers.register({ id: 'testop', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: TEST_SCOPES, extraAuthParams: { prompt: 'consent' } });
+    providers.register({
+      id: 'testop',
+      issuer: op.issuer,
+      clientId: PUBLIC_CLIENT_ID,
+      scopes: TEST_SCOPES,
+      extraAuthParams: { prompt: 'consent' },
+    });
     const me = new TokenRefresher({ tokens: vault.tokens, providers, leaseMs: 60_000, now });
     await me.getValidAccessToken('testop', user);
     expect(otherRan).toBe(true);

@@ -13,7 +13,13 @@ import {
   ProviderRegistry,
   TokenRefresher,
 } from '../../../src/main/core/oauth/index.js';
-import { GOOGLE_INVALID_RAPT, GOOGLE_REFRESH_RESPONSE, microsoftError, startScriptedTokenServer, type ScriptedServer } from '../../helpers/http-fixtures.js';
+import {
+  GOOGLE_INVALID_RAPT,
+  GOOGLE_REFRESH_RESPONSE,
+  microsoftError,
+  startScriptedTokenServer,
+  type ScriptedServer,
+} from '../../helpers/http-fixtures.js';
 import { openVault, type Vault } from '../../helpers/oidc-fixtures.js';
 
 let srv: ScriptedServer;
@@ -166,7 +172,12 @@ describe('provider-specific bodies', () => {
     expect(stored.refreshToken).toBe(OLD_RT);
     expect(stored.expiresAt!.getTime()).toBeGreaterThan(Date.now() + 3_500_000);
     const req = srv.tokenRequests()[0]!;
-    expect(req.form).toMatchObject({ grant_type: 'refresh_token', refresh_token: OLD_RT, client_id: 'client-1', client_secret: 'GOCSPX-test-secret' });
+    expect(req.form).toMatchObject({
+      grant_type: 'refresh_token',
+      refresh_token: OLD_RT,
+      client_id: 'client-1',
+      client_secret: 'GOCSPX-test-secret',
+    });
     expect(vault.log.of('refresh')[0]).toMatchObject({ success: true, details: { rotated: false } });
   });
 
@@ -181,7 +192,10 @@ describe('provider-specific bodies', () => {
 
   it('Microsoft AADSTS70008 (expired refresh token): needs_reauth', async () => {
     store(60);
-    srv.script({ status: 400, body: microsoftError('invalid_grant', 70008, 'The provided authorization code or refresh token has expired due to inactivity.') });
+    srv.script({
+      status: 400,
+      body: microsoftError('invalid_grant', 70008, 'The provided authorization code or refresh token has expired due to inactivity.'),
+    });
     const o = await refresher().refreshIfDue('local', USER);
     expect(o.kind).toBe('failed');
     expect(vault.tokens.getMetadata('local', USER)).toMatchObject({ status: 'needs_reauth', statusDetail: 'invalid_grant (AADSTS70008)' });
@@ -202,10 +216,21 @@ describe('provider-specific bodies', () => {
 
   it('never puts the refresh token or client secret into errors, logs or events', async () => {
     store(10); // expired for serving purposes: the error is thrown
-    srv.script({ status: 400, body: { error: 'invalid_request', error_description: `bad refresh_token ${OLD_RT} with client_secret=GOCSPX-test-secret` } });
-    const err = await refresher(registry('GOCSPX-test-secret')).getValidAccessToken('local', USER).catch((e: unknown) => e);
+    srv.script({
+      status: 400,
+      body: { error: 'invalid_request', error_description: `bad refresh_token ${OLD_RT} with client_secret=GOCSPX-test-secret` },
+    });
+    const err = await refresher(registry('GOCSPX-test-secret'))
+      .getValidAccessToken('local', USER)
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Error);
-    const everything = JSON.stringify([String(err), (err as Error).message, (err as { description?: string }).description, vault.log.records, vault.emitted]);
+    const everything = JSON.stringify([
+      String(err),
+      (err as Error).message,
+      (err as { description?: string }).description,
+      vault.log.records,
+      vault.emitted,
+    ]);
     expect(everything).not.toContain(OLD_RT);
     expect(everything).not.toContain('GOCSPX-test-secret');
     expect(everything).not.toContain('old-access');
@@ -220,7 +245,11 @@ describe('losing the refresh race is not a re-auth', () => {
       body: { error: 'invalid_grant', error_description: 'refresh token already used' },
       // While our request is out, another process (its lease long expired for us) refreshed and saved.
       beforeAnswer: () =>
-        void vault.tokens.saveToken('local', USER, { access_token: 'access-from-elsewhere', refresh_token: 'rt-from-elsewhere', expires_in: 3600 }),
+        void vault.tokens.saveToken('local', USER, {
+          access_token: 'access-from-elsewhere',
+          refresh_token: 'rt-from-elsewhere',
+          expires_in: 3600,
+        }),
     });
     const r = refresher();
     await expect(r.refreshIfDue('local', USER)).resolves.toEqual({ kind: 'refreshed_elsewhere' });

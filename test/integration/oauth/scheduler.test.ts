@@ -5,7 +5,13 @@
  * test needs "in flight" is held at the server until the test releases it.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { disconnectAccount, ProviderRegistry, TokenRefresher, TokenRefreshScheduler, type SchedulerOptions } from '../../../src/main/core/oauth/index.js';
+import {
+  disconnectAccount,
+  ProviderRegistry,
+  TokenRefresher,
+  TokenRefreshScheduler,
+  type SchedulerOptions,
+} from '../../../src/main/core/oauth/index.js';
 import type { RefreshSummary } from '../../../src/main/core/contracts.js';
 import { heldAnswer, startScriptedTokenServer, type ScriptedServer } from '../../helpers/http-fixtures.js';
 import { ManualClock } from '../../helpers/manual-clock.js';
@@ -39,7 +45,14 @@ function registry(): ProviderRegistry {
 }
 
 function refresher(options: Partial<ConstructorParameters<typeof TokenRefresher>[0]> = {}): TokenRefresher {
-  return new TokenRefresher({ tokens: vault.tokens, providers: registry(), events: vault.events, random: () => 0.5, now: clock.now, ...options });
+  return new TokenRefresher({
+    tokens: vault.tokens,
+    providers: registry(),
+    events: vault.events,
+    random: () => 0.5,
+    now: clock.now,
+    ...options,
+  });
 }
 
 function newScheduler(options: SchedulerOptions = {}, r = refresher()): TokenRefreshScheduler {
@@ -64,7 +77,12 @@ describe('TokenRefreshScheduler', () => {
     account('fresh', 3600);
     const s = newScheduler();
     expect(await s.runOnce()).toEqual({ due: 2, refreshed: 2, failed: 0 });
-    expect(srv.tokenRequests().map((r) => r.form.refresh_token).sort()).toEqual(['r-due1', 'r-due2']);
+    expect(
+      srv
+        .tokenRequests()
+        .map((r) => r.form.refresh_token)
+        .sort(),
+    ).toEqual(['r-due1', 'r-due2']);
     expect(vault.tokens.getToken('local', 'fresh')!.accessToken).toBe('a-fresh');
     // Nothing due any more.
     expect(await s.runOnce()).toEqual({ due: 0, refreshed: 0, failed: 0 });
@@ -199,7 +217,9 @@ describe('disconnect during a refresh', () => {
     account('leaving', 60);
     const answer = heldAnswer(OK);
     srv.script(answer.response);
-    const pending = refresher().refreshIfDue('local', 'leaving').catch((e: unknown) => e);
+    const pending = refresher()
+      .refreshIfDue('local', 'leaving')
+      .catch((e: unknown) => e);
     await answer.arrived;
     expect(vault.tokens.deleteToken('local', 'leaving')).toBe(true);
     answer.release();
@@ -213,7 +233,10 @@ describe('disconnect during a refresh', () => {
 describe('disconnect waits for a refresh in flight', () => {
   it('revokes the rotated refresh token the in-flight refresh stored, then deletes', async () => {
     account('rotating', 60);
-    const answer = heldAnswer({ status: 200, body: { access_token: 'new-a', refresh_token: 'rt-rotated', expires_in: 3600, token_type: 'Bearer' } });
+    const answer = heldAnswer({
+      status: 200,
+      body: { access_token: 'new-a', refresh_token: 'rt-rotated', expires_in: 3600, token_type: 'Bearer' },
+    });
     srv.script(answer.response);
     const providers = registry();
     // The real clock here: disconnect takes the account's lease on the real clock, and must see ours as live.

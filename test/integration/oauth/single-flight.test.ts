@@ -63,7 +63,14 @@ describe('single flight', () => {
     const children = Array.from({ length: 4 }, () =>
       spawn(process.execPath, ['--import', 'tsx', script], {
         cwd: fileURLToPath(new URL('../../../', import.meta.url)),
-        env: { ...process.env, WORKER_DB: vault.dbPath, WORKER_KEY: vault.key, WORKER_ISSUER: op.issuer, WORKER_USER: user, WORKER_CALLS: '50' },
+        env: {
+          ...process.env,
+          WORKER_DB: vault.dbPath,
+          WORKER_KEY: vault.key,
+          WORKER_ISSUER: op.issuer,
+          WORKER_USER: user,
+          WORKER_CALLS: '50',
+        },
         stdio: ['pipe', 'pipe', 'inherit'],
       }),
     );
@@ -122,7 +129,13 @@ describe('single flight', () => {
       return fetch(input, init);
     };
     const providers = new ProviderRegistry({ env: {}, fetch: slowFetch });
-    providers.register({ id: 'testop', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: TEST_SCOPES, extraAuthParams: { prompt: 'consent' } });
+    providers.register({
+      id: 'testop',
+      issuer: op.issuer,
+      clientId: PUBLIC_CLIENT_ID,
+      scopes: TEST_SCOPES,
+      extraAuthParams: { prompt: 'consent' },
+    });
     const r = new TokenRefresher({ tokens: vault.tokens, providers, leaseMs: 60_000, now });
     await r.refreshNow('testop', user);
     expect(rivalTookLease).toBe(false);
@@ -153,7 +166,12 @@ describe('single flight', () => {
   it('a waiting process uses the result written by the lease holder instead of calling the provider', async () => {
     const user = await connected('waiter');
     const clock = new ManualClock();
-    const other = new TokenRefresher({ tokens: vault.tokens, providers: testRegistry(op.issuer), holderId: 'other-process', now: clock.now });
+    const other = new TokenRefresher({
+      tokens: vault.tokens,
+      providers: testRegistry(op.issuer),
+      holderId: 'other-process',
+      now: clock.now,
+    });
     // Another process holds the lease (live for 30 s more on this clock, which stands still) and is mid-refresh.
     vault.tokens.database
       .prepare('INSERT INTO refresh_leases (provider, user_id, holder, expires_at) VALUES (?, ?, ?, ?)')

@@ -129,8 +129,14 @@ sign-in for this provider, no keychain and no OAUTH_ENCRYPTION_KEY).`,
     const cancel = cancelOnSignal();
     try {
       return await withVault(ctx, 'create', async (core) => {
-        const account = device ? await viaDevice(ctx, core, providerId, { timeoutMs, tenant, signal: cancel.signal }) : await viaBrowser(ctx, core, providerId, { noBrowser, timeoutMs, tenant, signal: cancel.signal });
-        ctx.io.out(ctx.values.json ? `${JSON.stringify(accountJson(account), null, 2)}\n` : `${oneLine(account.provider, 64)} ${oneLine(account.userId, 512)}\n`);
+        const account = device
+          ? await viaDevice(ctx, core, providerId, { timeoutMs, tenant, signal: cancel.signal })
+          : await viaBrowser(ctx, core, providerId, { noBrowser, timeoutMs, tenant, signal: cancel.signal });
+        ctx.io.out(
+          ctx.values.json
+            ? `${JSON.stringify(accountJson(account), null, 2)}\n`
+            : `${oneLine(account.provider, 64)} ${oneLine(account.userId, 512)}\n`,
+        );
         return EXIT.OK;
       });
     } finally {
@@ -159,7 +165,12 @@ function viaDevice(ctx: CommandContext, core: CredentialCore, providerId: string
   });
 }
 
-function viaBrowser(ctx: CommandContext, core: CredentialCore, providerId: string, o: FlowOptions & { noBrowser: boolean }): Promise<TokenMetadata> {
+function viaBrowser(
+  ctx: CommandContext,
+  core: CredentialCore,
+  providerId: string,
+  o: FlowOptions & { noBrowser: boolean },
+): Promise<TokenMetadata> {
   const name = displayName(core, providerId);
   const wait = `Waiting for the sign-in${o.timeoutMs === undefined ? '' : ` (up to ${duration(o.timeoutMs)})`}… (Ctrl-C cancels)`;
   const openUrl = async (url: string): Promise<void> => {
@@ -173,7 +184,9 @@ function viaBrowser(ctx: CommandContext, core: CredentialCore, providerId: strin
       await openSystemBrowser(url);
     } catch (err) {
       // The address is on the screen: a missing opener (a server, a container) is no reason to stop.
-      ctx.io.err(`osmen-cred: ${err instanceof Error ? oneLine(err.message, 200) : 'the browser could not be started'}; open the address above yourself.\n`);
+      ctx.io.err(
+        `osmen-cred: ${err instanceof Error ? oneLine(err.message, 200) : 'the browser could not be started'}; open the address above yourself.\n`,
+      );
     }
   };
   return core.connectAccount(providerId, {

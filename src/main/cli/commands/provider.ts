@@ -120,7 +120,11 @@ async function remove(ctx: CommandContext, id: string | undefined): Promise<Exit
       core.removeCustomProvider(id);
     } catch (err) {
       if ((err as { code?: unknown }).code === 'unknown_provider') {
-        throw new CliError('PROVIDER_NOT_FOUND', 'not_found', `There is no custom provider "${oneLine(id, 64)}". See \`osmen-cred provider list\`.`);
+        throw new CliError(
+          'PROVIDER_NOT_FOUND',
+          'not_found',
+          `There is no custom provider "${oneLine(id, 64)}". See \`osmen-cred provider list\`.`,
+        );
       }
       throw err;
     }
@@ -132,7 +136,14 @@ async function remove(ctx: CommandContext, id: string | undefined): Promise<Exit
 export const provider: CommandSpec = {
   name: 'provider',
   args: ['action', 'id?'],
-  options: { issuer: 'string', 'client-id': 'string', 'client-secret-stdin': 'boolean', scopes: 'string', 'display-name': 'string', json: 'boolean' },
+  options: {
+    issuer: 'string',
+    'client-id': 'string',
+    'client-secret-stdin': 'boolean',
+    scopes: 'string',
+    'display-name': 'string',
+    json: 'boolean',
+  },
   summary: 'custom OpenID providers: provider add <id> …, provider list, provider remove <id>',
   help: `Usage: osmen-cred provider add <id> --issuer URL --client-id ID [--client-secret-stdin]
                            [--scopes "a b c"] [--display-name N]

@@ -6,6 +6,7 @@
  * it). A token that cannot be had gives the CLI's exit code and the command is not started.
  */
 import { spawn } from 'node:child_process';
+import { oneLine } from '../../../shared/one-line.js';
 import { askAgent } from '../../core/agent/client.js';
 import { agentSocketCandidates, CLI_CLIENT_NAME, handedToken } from '../agent-first.js';
 import { CliError, EXIT, categoryForExit } from '../exit-codes.js';
@@ -18,7 +19,17 @@ export const DEFAULT_TOKEN_ENV = 'OSMEN_ACCESS_TOKEN';
 const EXPIRES_SUFFIX = '_EXPIRES_AT';
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 /** Passed on to the command; SIGKILL and SIGSTOP cannot be caught, the rest make no sense to pass. */
-export const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH', 'SIGCONT', 'SIGBREAK'];
+export const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = [
+  'SIGINT',
+  'SIGTERM',
+  'SIGHUP',
+  'SIGQUIT',
+  'SIGUSR1',
+  'SIGUSR2',
+  'SIGWINCH',
+  'SIGCONT',
+  'SIGBREAK',
+];
 
 export interface AccountBinding {
   provider: string;
@@ -76,9 +87,9 @@ async function fetchTokens(ctx: CommandContext, bindings: AccountBinding[], minT
     const e = a?.error as { code?: unknown; message?: unknown; exitCode?: unknown } | undefined;
     if (a && e && e.code !== 'bad_request' && e.code !== 'shutting_down') {
       const code = typeof e.code === 'string' && /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/.test(e.code) ? e.code : 'INTERNAL';
-      const exit = typeof e.exitCode === 'number' && Number.isInteger(e.exitCode) && e.exitCode > 0 && e.exitCode < 256 ? e.exitCode : EXIT.SOFTWARE;
-      // eslint-disable-next-line no-control-regex
-      throw new CliError(code, categoryForExit(exit), String(e.message ?? 'the agent failed').replace(/[\u0000-\u001f\u007f]+/g, ' ').slice(0, 500));
+      const exit =
+        typeof e.exitCode === 'number' && Number.isInteger(e.exitCode) && e.exitCode > 0 && e.exitCode < 256 ? e.exitCode : EXIT.SOFTWARE;
+      throw new CliError(code, categoryForExit(exit), oneLine(e.message ?? 'the agent failed'));
     }
     const core = await ctx.open();
     out.push(await tokenFromVault(core, b.provider, b.user, minTtl));
@@ -140,7 +151,9 @@ not started and the exit code is the same as \`osmen-cred token\`'s (2, 3, 75, 7
       child.once('error', (err: NodeJS.ErrnoException) => {
         release?.();
         const notFound = err.code === 'ENOENT';
-        ctx.io.err(`osmen-cred: error [${notFound ? 'COMMAND_NOT_FOUND' : 'COMMAND_NOT_STARTED'}]: cannot start ${JSON.stringify(command.slice(0, 200))}: ${err.code ?? 'error'}\n`);
+        ctx.io.err(
+          `osmen-cred: error [${notFound ? 'COMMAND_NOT_FOUND' : 'COMMAND_NOT_STARTED'}]: cannot start ${JSON.stringify(command.slice(0, 200))}: ${err.code ?? 'error'}\n`,
+        );
         resolve(notFound ? 127 : 126);
       });
       child.once('exit', (code, signal) => {

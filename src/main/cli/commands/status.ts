@@ -24,7 +24,9 @@ Exit codes: 0 every account is usable; 3 an account needs signing in again;
 and its token expired). --json prints {"usable", "accounts": [...]}.`,
   async run(ctx) {
     if (!ctx.vault.exists) {
-      ctx.io.out(ctx.values.json ? `${JSON.stringify({ usable: true, accounts: [] }, null, 2)}\n` : `No accounts (no vault at ${ctx.vault.home}).\n`);
+      ctx.io.out(
+        ctx.values.json ? `${JSON.stringify({ usable: true, accounts: [] }, null, 2)}\n` : `No accounts (no vault at ${ctx.vault.home}).\n`,
+      );
       return EXIT.OK;
     }
     const core = await ctx.open();

@@ -27,7 +27,13 @@ function readPiped(stream: NodeJS.ReadableStream): Promise<string> {
       chunks.push(b);
     };
     stream.on('data', onData);
-    stream.once('end', () => resolve(Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '')));
+    stream.once('end', () =>
+      resolve(
+        Buffer.concat(chunks)
+          .toString('utf8')
+          .replace(/\r?\n$/, ''),
+      ),
+    );
     stream.once('error', reject);
   });
 }
@@ -69,7 +75,11 @@ export async function readSecretFromStdin(
   const value = tty ? await readHidden(stream as NodeJS.ReadStream, prompt) : await readPiped(stream);
   if (value.length > MAX_SECRET_LENGTH) throw tooLong();
   if (value.trim() === '') {
-    throw new CliError('USAGE', 'usage', '--client-secret-stdin: no secret on standard input (pipe it in, e.g. `pass show acme/secret | osmen-cred provider add …`).');
+    throw new CliError(
+      'USAGE',
+      'usage',
+      '--client-secret-stdin: no secret on standard input (pipe it in, e.g. `pass show acme/secret | osmen-cred provider add …`).',
+    );
   }
   return value;
 }

@@ -24,7 +24,12 @@ export function tokenOptions(ctx: Pick<CommandContext, 'values'>): { format: Tok
 export async function tokenFromVault(core: CredentialCore, provider: string, user: string, minTtl: number): Promise<HandedToken> {
   try {
     const t = await core.getAccessToken(provider, user, { minTtlMs: minTtl * 1000 });
-    return { accessToken: t.accessToken, tokenType: t.tokenType, expiresAt: t.expiresAt ? t.expiresAt.toISOString() : null, scopes: t.scopes };
+    return {
+      accessToken: t.accessToken,
+      tokenType: t.tokenType,
+      expiresAt: t.expiresAt ? t.expiresAt.toISOString() : null,
+      scopes: t.scopes,
+    };
   } catch (err) {
     if ((err as { code?: unknown }).code === 'account_not_found') {
       throw new CliError(

@@ -40,7 +40,9 @@ export class AgentClient {
   private constructor(socket: Socket) {
     this.socket = socket;
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('error', (err: NodeJS.ErrnoException) => this.fail(new AgentClientError(err.code ?? 'AGENT_GONE', `agent connection failed: ${err.code ?? err.message}`)));
+    socket.on('error', (err: NodeJS.ErrnoException) =>
+      this.fail(new AgentClientError(err.code ?? 'AGENT_GONE', `agent connection failed: ${err.code ?? err.message}`)),
+    );
     socket.on('close', () => this.fail(new AgentClientError('AGENT_GONE', 'the agent closed the connection without answering')));
   }
 
@@ -128,7 +130,8 @@ export class AgentClient {
         this.failure ??= new AgentClientError('AGENT_PROTOCOL', 'unexpected answer from the agent');
         continue;
       }
-      if (typeof answer !== 'object' || answer === null) w.reject(new AgentClientError('AGENT_PROTOCOL', 'the agent sent an answer that is not an object'));
+      if (typeof answer !== 'object' || answer === null)
+        w.reject(new AgentClientError('AGENT_PROTOCOL', 'the agent sent an answer that is not an object'));
       else w.resolve(answer);
     }
   }
@@ -138,7 +141,11 @@ export class AgentClient {
  * Asks the first agent that answers among `paths`; null when none does (no socket, nobody
  * listening, or the agent went away before answering). An agent's error answer is an answer.
  */
-export async function askAgent(paths: string[], req: AgentRequest, timeoutMs?: number): Promise<{ path: string; answer: AgentAnswer } | null> {
+export async function askAgent(
+  paths: string[],
+  req: AgentRequest,
+  timeoutMs?: number,
+): Promise<{ path: string; answer: AgentAnswer } | null> {
   for (const path of paths) {
     let client: AgentClient;
     try {

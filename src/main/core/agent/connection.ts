@@ -96,7 +96,8 @@ export class AgentConnection {
     } else {
       answer.then(
         (text) => this.finish(slot, text),
-        () => this.finish(slot, JSON.stringify({ id: null, ok: false, error: wireError('INTERNAL', 'The request failed.', EXIT.SOFTWARE) })),
+        () =>
+          this.finish(slot, JSON.stringify({ id: null, ok: false, error: wireError('INTERNAL', 'The request failed.', EXIT.SOFTWARE) })),
       );
     }
     this.updateReading();

@@ -74,7 +74,11 @@ export class AgentRequestHandler {
       return badRequest(null, 'id must be a string (up to 256 characters), a number or null');
     }
     if (this.stopping) {
-      return JSON.stringify({ id, ok: false, error: wireError(AGENT_ERROR.SHUTTING_DOWN, 'The agent is stopping; ask again.', EXIT.TEMPFAIL, 1) });
+      return JSON.stringify({
+        id,
+        ok: false,
+        error: wireError(AGENT_ERROR.SHUTTING_DOWN, 'The agent is stopping; ask again.', EXIT.TEMPFAIL, 1),
+      });
     }
     const method = (request as { method?: unknown }).method;
     if (method === 'token') {
@@ -122,7 +126,8 @@ export class AgentRequestHandler {
       this.handoffs?.count(req.provider, req.user, client, false);
       const error = toWireError(err);
       // The same words as `osmen-cred token` without an agent.
-      if (error.code === 'ACCOUNT_NOT_FOUND') error.message = `No account ${oneLineMessage(req.provider, 60)}/${oneLineMessage(req.user, 120)} in the vault. See \`osmen-cred list\`.`;
+      if (error.code === 'ACCOUNT_NOT_FOUND')
+        error.message = `No account ${oneLineMessage(req.provider, 60)}/${oneLineMessage(req.user, 120)} in the vault. See \`osmen-cred list\`.`;
       return JSON.stringify({ id, ok: false, error });
     }
   }

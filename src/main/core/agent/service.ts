@@ -39,14 +39,21 @@ export class AgentService {
     this.chain = this.chain.then(async () => {
       if (enabled && !this.agent) {
         try {
-          this.agent = await startTokenAgent(this.backend, { home: this.options.home, log: this.options.log, socketPath: this.options.socketPath });
+          this.agent = await startTokenAgent(this.backend, {
+            home: this.options.home,
+            log: this.options.log,
+            socketPath: this.options.socketPath,
+          });
           this.options.onState?.({ running: true, path: this.agent.path });
         } catch (err) {
           const e = err as { code?: unknown; message?: unknown };
           this.options.onState?.({
             running: false,
             path: null,
-            error: { code: typeof e.code === 'string' ? e.code : 'AGENT_START_FAILED', message: String(e.message ?? 'The token agent did not start.') },
+            error: {
+              code: typeof e.code === 'string' ? e.code : 'AGENT_START_FAILED',
+              message: String(e.message ?? 'The token agent did not start.'),
+            },
           });
         }
       } else if (!enabled && this.agent) {

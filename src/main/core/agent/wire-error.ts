@@ -3,15 +3,14 @@
  * failure, a bounded one-line message (core messages never carry secrets), and when to retry.
  */
 import { errorCodeOf, exitCodeFor } from '../exit-codes.js';
+import { oneLine } from '../../../shared/one-line.js';
 import type { WireError } from './protocol.js';
 
 const MAX_MESSAGE = 500;
 
 /** One line, no control characters, bounded: a message is text for a log, not a channel. */
 export function oneLineMessage(text: string, max = MAX_MESSAGE): string {
-  // eslint-disable-next-line no-control-regex
-  const clean = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
-  return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
+  return oneLine(text, max);
 }
 
 export function toWireError(err: unknown): WireError {

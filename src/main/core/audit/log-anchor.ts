@@ -96,7 +96,10 @@ export class VaultLogAnchorStore implements LogAnchorStore {
         current = null; // unreadable: nothing to be monotonic against; the logger has re-anchored
       }
       if (current && (anchor.seq < current.seq || (anchor.seq === current.seq && anchor.hash !== current.hash))) {
-        throw new LogAnchorError('ANCHOR_REGRESSION', `the vault anchor is at seq ${current.seq}; it cannot move back to seq ${anchor.seq}`);
+        throw new LogAnchorError(
+          'ANCHOR_REGRESSION',
+          `the vault anchor is at seq ${current.seq}; it cannot move back to seq ${anchor.seq}`,
+        );
       }
       return JSON.stringify(anchor);
     });
@@ -109,10 +112,7 @@ export function signAnchor(keys: LogKeys, seq: number, hash: string): LogAnchor 
 }
 
 export type AnchorState =
-  | { status: 'off' }
-  | { status: 'missing' }
-  | { status: 'invalid'; reason: string; seq?: number }
-  | { status: 'ok'; anchor: LogAnchor };
+  { status: 'off' } | { status: 'missing' } | { status: 'invalid'; reason: string; seq?: number } | { status: 'ok'; anchor: LogAnchor };
 
 /** Reads the anchor and checks its signature. Without a store rollback detection is off. */
 export function readAnchorState(store: LogAnchorStore | undefined, keys: LogKeys): AnchorState {

@@ -2,14 +2,7 @@
 import { OsmenError, type ErrorCategory } from '../errors.js';
 
 export type SecurityLogErrorCode =
-  | 'CLOSED'
-  | 'WRITE_FAILED'
-  | 'DISK_FULL'
-  | 'READ_FAILED'
-  | 'LOCK_TIMEOUT'
-  | 'BAD_OPTIONS'
-  | 'KEY_FILE'
-  | 'ANCHOR_FAILED';
+  'CLOSED' | 'WRITE_FAILED' | 'DISK_FULL' | 'READ_FAILED' | 'LOCK_TIMEOUT' | 'BAD_OPTIONS' | 'KEY_FILE' | 'ANCHOR_FAILED';
 
 const LOG_CATEGORY: Record<SecurityLogErrorCode, ErrorCategory> = {
   CLOSED: 'internal',

@@ -90,7 +90,9 @@ export function exportChain(o: ExportChainOptions): { path: string; entries: num
   if (newestLine && headRecord) {
     const lastParsed = lines.length ? parseEntry(lines[lines.length - 1]!).entry : null;
     const newest = parseEntry(newestLine).entry!;
-    const before = lastParsed ? { seq: lastParsed.seq, hash: lastParsed.hash } : { seq: headRecord.firstSeq - 1, hash: headRecord.firstPrev };
+    const before = lastParsed
+      ? { seq: lastParsed.seq, hash: lastParsed.hash }
+      : { seq: headRecord.firstSeq - 1, hash: headRecord.firstPrev };
     if (before.seq === newest.seq - 1 && before.hash === newest.prev) lines.push(newestLine);
   }
 
@@ -111,7 +113,8 @@ export function exportChain(o: ExportChainOptions): { path: string; entries: num
   try {
     writeFileAtomic(dest, data, `${process.pid}.${randomBytes(4).toString('hex')}`);
   } catch (err) {
-    if (errnoOf(err) === 'ENOENT') throw new SecurityLogError('WRITE_FAILED', `Cannot write ${dest}: its folder does not exist.`, { cause: err });
+    if (errnoOf(err) === 'ENOENT')
+      throw new SecurityLogError('WRITE_FAILED', `Cannot write ${dest}: its folder does not exist.`, { cause: err });
     throw writeError(err, `writing the export to ${dest}`, 'No export file was written.');
   }
   return { path: dest, entries: lines.length };
@@ -161,9 +164,16 @@ export function verifyExportFile(path: string, options: { hmacKey?: Buffer } = {
   const start = firstEntry && firstEntry.seq !== 1 ? { seq: firstEntry.seq, prev: firstEntry.prev } : null;
   const w = walk(lines, start);
   let bad = w.bad;
-  const fail = (reason: string, where = { seq: null as number | null, file: path, line: 1 }): FirstBad => ({ ...where, reason: `truncated: ${reason}`, problem: 'truncated' });
+  const fail = (reason: string, where = { seq: null as number | null, file: path, line: 1 }): FirstBad => ({
+    ...where,
+    reason: `truncated: ${reason}`,
+    problem: 'truncated',
+  });
   const last = w.last;
-  const checked = ['every entry matches its own hash', 'every entry links to the one before it (nothing inside was edited, removed or reordered)'];
+  const checked = [
+    'every entry matches its own hash',
+    'every entry links to the one before it (nothing inside was edited, removed or reordered)',
+  ];
   const notChecked = [
     'that nobody rewrote the whole file with recomputed hashes (that takes the log key: `--verify` on the machine that wrote the log)',
     'the vault anchor (rollback to an older copy before the export)',
@@ -178,13 +188,25 @@ export function verifyExportFile(path: string, options: { hmacKey?: Buffer } = {
         { seq: last ? last.seq + 1 : null, file: path, line: lines.length + offset + 1 },
       );
     }
-    checked.push("the file ends where the export header says (entries at the end were not cut off — unless the header was edited as well)");
+    checked.push('the file ends where the export header says (entries at the end were not cut off — unless the header was edited as well)');
     if (options.hmacKey && header.head) {
       const state = checkHead(header.head, deriveLogKeys(options.hmacKey));
       if (state.status !== 'ok') {
-        bad ??= { seq: null, file: path, line: 1, reason: `head_invalid: ${state.status === 'invalid' ? state.reason : 'missing'}`, problem: 'head_invalid' };
+        bad ??= {
+          seq: null,
+          file: path,
+          line: 1,
+          reason: `head_invalid: ${state.status === 'invalid' ? state.reason : 'missing'}`,
+          problem: 'head_invalid',
+        };
       } else if (!bad && (state.head.seq !== last?.seq || state.head.hash !== last?.hash)) {
-        bad = { seq: last?.seq ?? null, file: path, line: lines.length + offset, reason: 'edited: the last entry is not the one the signed head record names', problem: 'edited' };
+        bad = {
+          seq: last?.seq ?? null,
+          file: path,
+          line: lines.length + offset,
+          reason: 'edited: the last entry is not the one the signed head record names',
+          problem: 'edited',
+        };
       }
       checked.push('the signed head record in the header (with the log key)');
       notChecked.shift();

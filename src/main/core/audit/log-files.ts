@@ -137,7 +137,10 @@ export function readTail(file: string): FileTail | null {
       if (end === 0) return { size, lastLine: null, fragment };
       const prev = end >= 2 ? buf.lastIndexOf(0x0a, end - 2) : -1;
       if (prev < 0 && !whole) continue;
-      const lastLine = buf.subarray(prev + 1, end - 1).toString('utf8').replace(/\r$/, '');
+      const lastLine = buf
+        .subarray(prev + 1, end - 1)
+        .toString('utf8')
+        .replace(/\r$/, '');
       return { size, lastLine, fragment };
     }
   } finally {
@@ -163,7 +166,10 @@ export function* linesFromEnd(file: string, blockSize = 64 * 1024): Generator<st
       let end = buf.length;
       for (let i = buf.length - 1; i >= 0; i--) {
         if (buf[i] === 0x0a) {
-          const line = buf.subarray(i + 1, end).toString('utf8').replace(/\r$/, '');
+          const line = buf
+            .subarray(i + 1, end)
+            .toString('utf8')
+            .replace(/\r$/, '');
           if (line !== '') yield line;
           end = i;
         }

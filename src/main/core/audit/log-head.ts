@@ -35,9 +35,7 @@ export interface HeadRecord {
 
 export type HeadState =
   /** `newest`: the newest entry as the head holds it (v2), which may not be on disk yet. */
-  | { status: 'ok'; head: HeadRecord; newest: SecurityLogEntry | null }
-  | { status: 'missing' }
-  | { status: 'invalid'; reason: string };
+  { status: 'ok'; head: HeadRecord; newest: SecurityLogEntry | null } | { status: 'missing' } | { status: 'invalid'; reason: string };
 
 export function signHead(keys: LogKeys, fields: Omit<HeadRecord, 'v' | 'keyId' | 'mac'>): HeadRecord {
   const unsigned = { v: HEAD_VERSION, ...fields, keyId: keys.keyId };

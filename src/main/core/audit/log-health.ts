@@ -29,7 +29,9 @@ export function securityLogChecks(v: LogVerifyResult): HealthCheck[] {
       status: 'pass',
       message:
         `The hash chain of ${v.entries} entries is intact.` +
-        (v.interrupted ? ` The newest entry (seq ${v.interrupted.seq}) was cut off by an interrupted write; the next entry completes it.` : ''),
+        (v.interrupted
+          ? ` The newest entry (seq ${v.interrupted.seq}) was cut off by an interrupted write; the next entry completes it.`
+          : ''),
     });
   }
 
@@ -43,7 +45,9 @@ export function securityLogChecks(v: LogVerifyResult): HealthCheck[] {
       status: bad ? 'fail' : warn ? 'warn' : 'pass',
       message: rb.message,
       ...(bad
-        ? { fix: 'The log (or the vault) was replaced by an older copy or cut short. Export the log for inspection; the next entry records a re-anchor and the gap stays visible.' }
+        ? {
+            fix: 'The log (or the vault) was replaced by an older copy or cut short. Export the log for inspection; the next entry records a re-anchor and the gap stays visible.',
+          }
         : rb.status === 'behind'
           ? { fix: 'If you restored the vault from a backup, nothing to do: the next entry moves the anchor up and records it.' }
           : {}),
@@ -52,7 +56,12 @@ export function securityLogChecks(v: LogVerifyResult): HealthCheck[] {
 
   const re = v.reanchors ?? [];
   if (re.length === 0) {
-    checks.push({ id: 'security-log-reanchors', title: 'Security log re-anchors', status: 'pass', message: 'The retained log was never re-anchored.' });
+    checks.push({
+      id: 'security-log-reanchors',
+      title: 'Security log re-anchors',
+      status: 'pass',
+      message: 'The retained log was never re-anchored.',
+    });
   } else {
     const shown = re.slice(-LISTED).map((r) => `seq ${r.seq} at ${r.ts}: ${r.reason}`);
     checks.push({

@@ -102,7 +102,11 @@ export function planContinuation(c: ContinuationInput): { state: ChainState; wri
         if (cut) truncateDurable(cut.file, cut.start);
         appendDurable(c.logFile, Buffer.from(`${h.last}\n`, 'utf8'));
       } catch (err) {
-        throw writeError(err, 'completing an interrupted write in the security log', `The entry (seq ${h.seq}) stays in the head record; the next append tries again.`);
+        throw writeError(
+          err,
+          'completing an interrupted write in the security log',
+          `The entry (seq ${h.seq}) stays in the head record; the next append tries again.`,
+        );
       }
       fragmentDone = true;
       written.push(newest);
@@ -166,7 +170,9 @@ function reconcileAnchor(state: ChainState, anchor: AnchorState, prevOfTip: stri
       if (tip.seq === 0) return;
       state.notices.push(
         state.anchored
-          ? reanchor('the vault holds no anchor for this log although it had one (removed from the vault, or a different vault); the vault now anchors the log as it is')
+          ? reanchor(
+              'the vault holds no anchor for this log although it had one (removed from the vault, or a different vault); the vault now anchors the log as it is',
+            )
           : notice('log_anchored', 'info', `the vault now anchors the log; rollback detection is on from seq ${tip.seq}`),
       );
       return;
@@ -190,7 +196,11 @@ function reconcileAnchor(state: ChainState, anchor: AnchorState, prevOfTip: stri
     return;
   }
   if (a.seq === tip.seq) {
-    state.notices.push(reanchor(`the entry at seq ${a.seq} is not the one the vault anchored: the log was rewritten; the vault now anchors the log as it is`));
+    state.notices.push(
+      reanchor(
+        `the entry at seq ${a.seq} is not the one the vault anchored: the log was rewritten; the vault now anchors the log as it is`,
+      ),
+    );
     return;
   }
   // One behind with the matching hash: a crash between the head and the vault; the next entry catches up.

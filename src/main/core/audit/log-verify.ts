@@ -127,16 +127,27 @@ export function walk(lines: ParsedLine[], start: { seq: number; prev: string } |
 }
 
 /** The vault anchor against the end of the log. `hashAt` finds the retained entry with a given seq. */
-export function compareAnchor(anchor: AnchorState, tip: { seq: number; hash: string }, hashAt: (seq: number) => string | undefined): LogRollbackCheck {
+export function compareAnchor(
+  anchor: AnchorState,
+  tip: { seq: number; hash: string },
+  hashAt: (seq: number) => string | undefined,
+): LogRollbackCheck {
   switch (anchor.status) {
     case 'off':
       return { status: 'off', message: 'Rollback detection is off: the log was checked without the vault that anchors it.' };
     case 'missing':
       return tip.seq === 0
         ? { status: 'ok', message: 'Nothing has been logged yet.' }
-        : { status: 'missing', message: 'The vault holds no anchor for the log yet; the next entry creates it. Until then a rollback cannot be detected.' };
+        : {
+            status: 'missing',
+            message: 'The vault holds no anchor for the log yet; the next entry creates it. Until then a rollback cannot be detected.',
+          };
     case 'invalid':
-      return { status: 'invalid', message: `The vault anchor cannot be trusted: ${anchor.reason}.`, ...(anchor.seq !== undefined ? { anchorSeq: anchor.seq } : {}) };
+      return {
+        status: 'invalid',
+        message: `The vault anchor cannot be trusted: ${anchor.reason}.`,
+        ...(anchor.seq !== undefined ? { anchorSeq: anchor.seq } : {}),
+      };
     case 'ok':
       break;
   }
@@ -152,11 +163,19 @@ export function compareAnchor(anchor: AnchorState, tip: { seq: number; hash: str
   }
   const at = a.seq === tip.seq ? tip.hash : hashAt(a.seq);
   if (at !== undefined && at !== a.hash) {
-    return { status: 'forked', message: `The entry at seq ${a.seq} is not the one the vault anchored: the log was rewritten from there.`, ...base };
+    return {
+      status: 'forked',
+      message: `The entry at seq ${a.seq} is not the one the vault anchored: the log was rewritten from there.`,
+      ...base,
+    };
   }
   if (a.seq === tip.seq) return { status: 'ok', message: `The log ends at the entry the vault anchors (seq ${a.seq}).`, ...base };
   if (tip.seq - a.seq === 1 && at !== undefined) {
-    return { status: 'ok', message: `The vault anchors seq ${a.seq}, one behind the log: a write was interrupted between the head and the vault; the next entry catches up.`, ...base };
+    return {
+      status: 'ok',
+      message: `The vault anchors seq ${a.seq}, one behind the log: a write was interrupted between the head and the vault; the next entry catches up.`,
+      ...base,
+    };
   }
   return {
     status: 'behind',
@@ -172,7 +191,12 @@ export function compareAnchor(anchor: AnchorState, tip: { seq: number; hash: str
  * interrupted write is not a failure when it is exactly the entry the head holds (the next
  * append completes it): that is reported as `interrupted`.
  */
-export function verifyChain(files: string[], headState: HeadState, headFile: string, anchorState: AnchorState = { status: 'off' }): SecurityLogVerifyResult {
+export function verifyChain(
+  files: string[],
+  headState: HeadState,
+  headFile: string,
+  anchorState: AnchorState = { status: 'off' },
+): SecurityLogVerifyResult {
   const all = readChainLines(files);
   const head = headState.status === 'ok' ? headState.head : null;
   const newest = headState.status === 'ok' ? headState.newest : null;
@@ -193,14 +217,27 @@ export function verifyChain(files: string[], headState: HeadState, headFile: str
     const lastSeq = w.last ? w.last.seq : head.firstSeq - 1;
     const lastHash = w.last ? w.last.hash : head.firstPrev;
     const nextLine = (): { file: string; line: number } =>
-      fragment ? { file: fragment.file, line: fragment.line } : w.lastLine && w.lastLine.file === liveFile ? { file: liveFile, line: w.lastLine.line + 1 } : { file: liveFile, line: 1 };
+      fragment
+        ? { file: fragment.file, line: fragment.line }
+        : w.lastLine && w.lastLine.file === liveFile
+          ? { file: liveFile, line: w.lastLine.line + 1 }
+          : { file: liveFile, line: 1 };
     if (lastSeq === head.seq) {
       if (lastHash !== head.hash) {
-        bad = fail('edited', { seq: lastSeq, file: w.lastLine!.file, line: w.lastLine!.line }, `the last entry (seq ${lastSeq}) differs from what the head record signed`);
+        bad = fail(
+          'edited',
+          { seq: lastSeq, file: w.lastLine!.file, line: w.lastLine!.line },
+          `the last entry (seq ${lastSeq}) differs from what the head record signed`,
+        );
       } else if (fragment) {
         bad = fragmentBad(`bytes after the newest entry (seq ${head.seq}) that the logger did not write`);
       }
-    } else if (lastSeq === head.seq - 1 && newest && newest.prev === lastHash && (!fragmentBytes || isPrefixOfLine(fragmentBytes, head.last!))) {
+    } else if (
+      lastSeq === head.seq - 1 &&
+      newest &&
+      newest.prev === lastHash &&
+      (!fragmentBytes || isPrefixOfLine(fragmentBytes, head.last!))
+    ) {
       interrupted = {
         seq: head.seq,
         ...nextLine(),
@@ -213,23 +250,43 @@ export function verifyChain(files: string[], headState: HeadState, headFile: str
     } else if (lastSeq < head.seq) {
       bad =
         w.last === null
-          ? fail('truncated', { seq: head.firstSeq, file: liveFile, line: 1 }, `the head record says the log holds seq ${head.firstSeq}–${head.seq}, but no entries are left`)
-          : fail('truncated', { seq: lastSeq + 1, ...nextLine() }, `the log ends at seq ${lastSeq} but the head record says seq ${head.seq} was written: entries at the end (or the newest file) were removed`);
+          ? fail(
+              'truncated',
+              { seq: head.firstSeq, file: liveFile, line: 1 },
+              `the head record says the log holds seq ${head.firstSeq}–${head.seq}, but no entries are left`,
+            )
+          : fail(
+              'truncated',
+              { seq: lastSeq + 1, ...nextLine() },
+              `the log ends at seq ${lastSeq} but the head record says seq ${head.seq} was written: entries at the end (or the newest file) were removed`,
+            );
     } else {
       const l = lines.find((x) => x.entry?.seq === head.seq + 1)!;
-      bad = fail('malformed', { seq: head.seq + 1, file: l.file, line: l.line }, `entries after seq ${head.seq} were not written by the logger (the head record ends there)`);
+      bad = fail(
+        'malformed',
+        { seq: head.seq + 1, file: l.file, line: l.line },
+        `entries after seq ${head.seq} were not written by the logger (the head record ends there)`,
+      );
     }
   } else if (!bad && fragment) {
     bad = fragmentBad('the last line was cut off, and there is no valid head record holding it');
   } else if (!bad && headState.status === 'invalid') {
     bad = fail('head_invalid', { seq: null, file: headFile, line: 0 }, headState.reason);
   } else if (!bad && headState.status === 'missing' && lines.length > 0) {
-    bad = fail('head_missing', { seq: null, file: headFile, line: 0 }, 'the head record is missing, so removal of the newest entries cannot be ruled out');
+    bad = fail(
+      'head_missing',
+      { seq: null, file: headFile, line: 0 },
+      'the head record is missing, so removal of the newest entries cannot be ruled out',
+    );
   }
 
   // The end of the log as far as the log itself can tell: the signed head, else the last entry on disk.
   const lastOnDisk = [...lines].reverse().find((l) => l.entry)?.entry ?? null;
-  const tip = head ? { seq: head.seq, hash: head.hash } : lastOnDisk ? { seq: lastOnDisk.seq, hash: lastOnDisk.hash } : { seq: 0, hash: GENESIS_HASH };
+  const tip = head
+    ? { seq: head.seq, hash: head.hash }
+    : lastOnDisk
+      ? { seq: lastOnDisk.seq, hash: lastOnDisk.hash }
+      : { seq: 0, hash: GENESIS_HASH };
   const hashes = new Map<number, string>();
   for (const l of lines) if (l.entry && !hashes.has(l.entry.seq)) hashes.set(l.entry.seq, l.entry.hash);
   if (newest) hashes.set(newest.seq, newest.hash);
@@ -238,7 +295,9 @@ export function verifyChain(files: string[], headState: HeadState, headFile: str
     const at = rollback.status === 'forked' ? lines.find((l) => l.entry?.seq === rollback.anchorSeq) : undefined;
     bad = fail(
       'rolled_back',
-      at ? { seq: rollback.anchorSeq!, file: at.file, line: at.line } : { seq: tip.seq + 1, file: liveFile, line: (w.lastLine?.file === liveFile ? w.lastLine.line : 0) + 1 },
+      at
+        ? { seq: rollback.anchorSeq!, file: at.file, line: at.line }
+        : { seq: tip.seq + 1, file: liveFile, line: (w.lastLine?.file === liveFile ? w.lastLine.line : 0) + 1 },
       rollback.message,
     );
   } else if (!bad && rollback.status === 'invalid') {

@@ -1,11 +1,11 @@
-import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { existsSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { LogDetails, SecurityEventSink, SecurityEventType, SecurityLogEntry } from '../contracts.js';
 import { defaultLogPath } from '../paths.js';
 import { ensurePrivateDir, ensurePrivateFile } from '../fs/private-files.js';
 import { FileLockTimeoutError, withFileLock } from '../fs/file-lock.js';
 import { readAnchorState, signAnchor, type LogAnchorStore } from './log-anchor.js';
+import { loadOrCreateKeyFile, readKeyFile, toKeyBuffer } from './log-key.js';
 import { chainFiles, deriveLogKeys, entryHash, firstEntryOnDisk, hashUserId, parseEntry, type LogKeys } from './log-chain.js';
 import { SecurityLogError, errnoOf, writeError } from './log-errors.js';
 import { exportChain } from './log-export.js';
@@ -65,41 +65,6 @@ export interface SecurityLoggerOptions {
 /** Sidecar paths next to the log. */
 export function securityLogPaths(logFile: string): { head: string; lock: string; key: string } {
   return { head: `${logFile}.head`, lock: `${logFile}.lock`, key: `${logFile}.key` };
-}
-
-function toKeyBuffer(key: Buffer | string): Buffer {
-  const buf = typeof key === 'string' ? Buffer.from(key, 'utf8') : Buffer.from(key);
-  if (buf.length < 16) {
-    throw new SecurityLogError('BAD_OPTIONS', 'hmacKey must be at least 16 bytes; the app passes the vault secret tokens.getOrCreateSecret("security-log-hmac").');
-  }
-  return buf;
-}
-
-function readKeyFile(keyFile: string): Buffer {
-  const key = Buffer.from(readFileSync(keyFile, 'utf8').trim(), 'base64');
-  if (key.length !== 32) {
-    throw new SecurityLogError('KEY_FILE', `${keyFile} does not hold a 32-byte base64 key. Remove it only if you accept that older log entries can no longer be verified.`);
-  }
-  return key;
-}
-
-/** Loads the persisted log key, creating it (0600, exclusive) on first use. */
-function loadOrCreateKeyFile(keyFile: string): Buffer {
-  if (existsSync(keyFile)) return readKeyFile(keyFile);
-  const key = randomBytes(32);
-  let fd: number;
-  try {
-    fd = openSync(keyFile, 'wx', 0o600);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return readKeyFile(keyFile); // another process won
-    throw new SecurityLogError('KEY_FILE', `Cannot create ${keyFile}.`, { cause: err });
-  }
-  try {
-    writeSync(fd, key.toString('base64'));
-  } finally {
-    closeSync(fd);
-  }
-  return key;
 }
 
 function fileSize(file: string): number {
@@ -211,7 +176,13 @@ export class SecurityLogger implements SecurityEventSink {
   /** Checks the retained chain, the head record and the vault anchor; names the first entry that does not fit. */
   verify(): SecurityLogVerifyResult {
     return this.locked(
-      () => verifyChain(chainFiles(this.logFile, this.backups), readHead(this.paths.head, this.keys), this.paths.head, readAnchorState(this.anchorStore, this.keys)),
+      () =>
+        verifyChain(
+          chainFiles(this.logFile, this.backups),
+          readHead(this.paths.head, this.keys),
+          this.paths.head,
+          readAnchorState(this.anchorStore, this.keys),
+        ),
       { readOnly: true },
     );
   }
@@ -245,7 +216,9 @@ export class SecurityLogger implements SecurityEventSink {
     this.writeUnderLock((state, written) => {
       const oldKeyId = this.keys.keyId;
       this.keys = next;
-      written.push(this.writeOne(state, { level: 'info', category: 'security', event: 'log_rekeyed', details: { oldKeyId, newKeyId: next.keyId } }));
+      written.push(
+        this.writeOne(state, { level: 'info', category: 'security', event: 'log_rekeyed', details: { oldKeyId, newKeyId: next.keyId } }),
+      );
     });
   }
 
@@ -338,7 +311,14 @@ export class SecurityLogger implements SecurityEventSink {
       this.anchorStore.advance(signAnchor(this.keys, seq, hash));
     } catch (err) {
       const code = (err as { code?: unknown })?.code;
-      if (code === 'SQLITE_FULL') throw new SecurityLogError('DISK_FULL', `The disk is full while moving the log's anchor in the vault (SQLITE_FULL). ${HELD_BY_HEAD(seq)}`, { cause: err });
+      if (code === 'SQLITE_FULL')
+        throw new SecurityLogError(
+          'DISK_FULL',
+          `The disk is full while moving the log's anchor in the vault (SQLITE_FULL). ${HELD_BY_HEAD(seq)}`,
+          {
+            cause: err,
+          },
+        );
       throw new SecurityLogError(
         'ANCHOR_FAILED',
         `Could not move the log's anchor in the vault to seq ${seq}${typeof code === 'string' ? ` (${code})` : ''}. ${HELD_BY_HEAD(seq)}`,

@@ -15,7 +15,9 @@ export class FileLockTimeoutError extends OsmenError {
   readonly code = 'LOCK_TIMEOUT';
   readonly category: ErrorCategory = 'transient';
   constructor(lockFile: string, timeoutMs: number, activity = 'writing the security log') {
-    super(`Timed out after ${timeoutMs} ms waiting for ${lockFile}; another process is ${activity}. If no other OsMEN process is running, delete the file.`);
+    super(
+      `Timed out after ${timeoutMs} ms waiting for ${lockFile}; another process is ${activity}. If no other OsMEN process is running, delete the file.`,
+    );
     this.name = 'FileLockTimeoutError';
   }
 }
@@ -51,8 +53,7 @@ function inspect(lockFile: string, staleMs: number, ownPidIsStale = true): LockS
     const pid = Number.parseInt(readFileSync(lockFile, 'utf8'), 10);
     const age = Date.now() - st.mtimeMs;
     const stale =
-      age > staleMs ||
-      (!Number.isSafeInteger(pid) || pid <= 0 ? age > 1000 : pid === process.pid ? ownPidIsStale : !processAlive(pid));
+      age > staleMs || (!Number.isSafeInteger(pid) || pid <= 0 ? age > 1000 : pid === process.pid ? ownPidIsStale : !processAlive(pid));
     return stale ? { state: 'stale', ino: st.ino, mtimeMs: st.mtimeMs } : { state: 'held' };
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { state: 'gone' };

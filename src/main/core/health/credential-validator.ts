@@ -1,7 +1,6 @@
-import { statSync } from 'node:fs';
 import type { HealthCheck, HealthReport } from '../contracts.js';
-import { decodeKey, KEY_HELP } from '../vault/encryption-manager.js';
 import { checkSecretsNotCommitted, type SecretScanOptions, type SecretScanResult } from './git-secrets.js';
+import { gitChecks, keyChecks, permissionChecks } from './machine-checks.js';
 import type { BuiltinProvider, FieldVerdict } from '../oauth/providers/builtin.js';
 import { google } from '../oauth/providers/google.js';
 import { MICROSOFT_TENANT_ENV, microsoft } from '../oauth/providers/microsoft.js';
@@ -117,7 +116,11 @@ export class CredentialValidator {
   static validateClientId(id: string | undefined | null, provider: string): ValidationResult {
     const builtin = Object.values(BUILTINS).find((b) => b.id === provider.toLowerCase());
     if (typeof id !== 'string' || id.trim() === '') {
-      return { valid: false, message: `The ${provider} client id is empty.`, fix: `Copy the client id from the ${provider} developer console into ${builtin ? builtin.env.clientId : 'the provider settings'}.` };
+      return {
+        valid: false,
+        message: `The ${provider} client id is empty.`,
+        fix: `Copy the client id from the ${provider} developer console into ${builtin ? builtin.env.clientId : 'the provider settings'}.`,
+      };
     }
     const junk = surroundingJunk(id);
     if (junk) return { valid: false, message: `The ${provider} client id ${junk}.`, fix: 'Remove the extra characters around the id.' };
@@ -129,8 +132,18 @@ export class CredentialValidator {
       };
     }
     if (builtin) return builtin.checkClientId(id);
-    if (/\s/.test(id)) return { valid: false, message: `The ${provider} client id contains whitespace.`, fix: 'Copy the client id again without spaces or line breaks.' };
-    if (id.length > 512) return { valid: false, message: `The ${provider} client id is longer than 512 characters.`, fix: 'Check that you copied only the client id.' };
+    if (/\s/.test(id))
+      return {
+        valid: false,
+        message: `The ${provider} client id contains whitespace.`,
+        fix: 'Copy the client id again without spaces or line breaks.',
+      };
+    if (id.length > 512)
+      return {
+        valid: false,
+        message: `The ${provider} client id is longer than 512 characters.`,
+        fix: 'Check that you copied only the client id.',
+      };
     return { valid: true, message: `The ${provider} client id is non-empty and has no whitespace.` };
   }
 
@@ -141,19 +154,37 @@ export class CredentialValidator {
    */
   static validateRedirectUri(uri: string | undefined | null): RedirectUriResult {
     const bad = (message: string, fix: string): RedirectUriResult => ({ valid: false, kind: 'invalid', warnings: [], message, fix });
-    if (typeof uri !== 'string' || uri.trim() === '') return bad('The redirect URI is empty.', 'Use http://127.0.0.1 (the app picks a free port at sign-in) or an https URL you control.');
+    if (typeof uri !== 'string' || uri.trim() === '')
+      return bad('The redirect URI is empty.', 'Use http://127.0.0.1 (the app picks a free port at sign-in) or an https URL you control.');
     // eslint-disable-next-line no-control-regex -- control characters are what this check refuses
-    if (/[\s\u0000-\u001f\u007f]/.test(uri)) return bad('The redirect URI contains whitespace or control characters.', 'Remove spaces and line breaks; redirect URIs must match exactly.');
+    if (/[\s\u0000-\u001f\u007f]/.test(uri))
+      return bad(
+        'The redirect URI contains whitespace or control characters.',
+        'Remove spaces and line breaks; redirect URIs must match exactly.',
+      );
     if (uri.includes('*')) {
-      return bad('The redirect URI contains a wildcard; RFC 9700 requires exact matching of redirect URIs.', 'Register each full redirect URI exactly, without *.');
+      return bad(
+        'The redirect URI contains a wildcard; RFC 9700 requires exact matching of redirect URIs.',
+        'Register each full redirect URI exactly, without *.',
+      );
     }
     if (/^urn:ietf:wg:oauth:2\.0:oob/i.test(uri)) {
-      return bad('The out-of-band redirect (urn:ietf:wg:oauth:2.0:oob) is deprecated and blocked by Google.', 'Use a loopback redirect such as http://127.0.0.1.');
+      return bad(
+        'The out-of-band redirect (urn:ietf:wg:oauth:2.0:oob) is deprecated and blocked by Google.',
+        'Use a loopback redirect such as http://127.0.0.1.',
+      );
     }
     const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(uri)?.[1]?.toLowerCase();
-    if (!scheme) return bad('The redirect URI has no scheme, so it is not an absolute URI.', 'Start it with https://, http://127.0.0.1 or a private-use scheme like com.example.app:/callback.');
+    if (!scheme)
+      return bad(
+        'The redirect URI has no scheme, so it is not an absolute URI.',
+        'Start it with https://, http://127.0.0.1 or a private-use scheme like com.example.app:/callback.',
+      );
     if (DANGEROUS_SCHEMES.has(`${scheme}:`)) {
-      return bad(`The ${scheme}: scheme can never be a redirect URI (it would run or expose content in the browser).`, 'Use http://127.0.0.1 or https://.');
+      return bad(
+        `The ${scheme}: scheme can never be a redirect URI (it would run or expose content in the browser).`,
+        'Use http://127.0.0.1 or https://.',
+      );
     }
     let url: URL;
     try {
@@ -161,7 +192,8 @@ export class CredentialValidator {
     } catch {
       return bad('The redirect URI is not a valid URL.', 'Check for typos; for example http://127.0.0.1:8080/callback.');
     }
-    if (uri.includes('#')) return bad('The redirect URI contains a fragment (#); RFC 6749 §3.1.2 forbids fragments.', 'Remove the # and everything after it.');
+    if (uri.includes('#'))
+      return bad('The redirect URI contains a fragment (#); RFC 6749 §3.1.2 forbids fragments.', 'Remove the # and everything after it.');
     if (url.username || url.password || /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(uri)) {
       return bad('The redirect URI contains user info (user:pass@).', 'Remove the user name and password from the URI.');
     }
@@ -173,13 +205,20 @@ export class CredentialValidator {
     if (scheme === 'http') {
       const host = url.hostname;
       if (LOOPBACK_HOSTS.has(host)) {
-        return { valid: true, kind: 'loopback', warnings: [], message: 'Loopback redirect URI (RFC 8252 §7.3); the port may change per sign-in.' };
+        return {
+          valid: true,
+          kind: 'loopback',
+          warnings: [],
+          message: 'Loopback redirect URI (RFC 8252 §7.3); the port may change per sign-in.',
+        };
       }
       if (host === 'localhost') {
         return {
           valid: true,
           kind: 'loopback',
-          warnings: ['RFC 8252 §8.3: "localhost" is NOT RECOMMENDED; it can resolve to a non-loopback interface or be intercepted by firewall rules. Use http://127.0.0.1 or http://[::1].'],
+          warnings: [
+            'RFC 8252 §8.3: "localhost" is NOT RECOMMENDED; it can resolve to a non-loopback interface or be intercepted by firewall rules. Use http://127.0.0.1 or http://[::1].',
+          ],
           message: 'Loopback redirect URI using localhost (allowed, not recommended).',
           fix: 'Use http://127.0.0.1 instead of http://localhost (Microsoft requires registering http://localhost; the app may still send 127.0.0.1).',
         };
@@ -234,63 +273,12 @@ export class CredentialValidator {
   }
 }
 
-function keyChecks(input: KeySourceInput | undefined, env: NodeJS.ProcessEnv): HealthCheck[] {
-  const checks: HealthCheck[] = [];
-  const envKey = env.OAUTH_ENCRYPTION_KEY;
-  if (envKey !== undefined && envKey.trim() !== '') {
-    try {
-      decodeKey(envKey.trim());
-      checks.push({ id: 'encryption-key-format', title: 'OAUTH_ENCRYPTION_KEY format', status: 'pass', message: 'OAUTH_ENCRYPTION_KEY holds a well-formed 32-byte key.' });
-    } catch {
-      checks.push({
-        id: 'encryption-key-format',
-        title: 'OAUTH_ENCRYPTION_KEY format',
-        status: 'fail',
-        message: 'OAUTH_ENCRYPTION_KEY is set but is not a 32-byte base64/base64url key.',
-        fix: KEY_HELP,
-      });
-    }
-  }
-  if (input === undefined) return checks;
-  const info = typeof input === 'string' ? { source: input } : input;
-  const title = 'Master key custody';
-  switch (info.source) {
-    case 'keychain':
-    case 'keychain-created':
-      checks.push({ id: 'encryption-key', title, status: 'pass', message: 'The master key is kept in the OS keychain.' });
-      break;
-    case 'env':
-      checks.push({
-        id: 'encryption-key',
-        title,
-        status: 'warn',
-        message: 'The master key comes from OAUTH_ENCRYPTION_KEY, so it sits in the environment (and perhaps a .env file) rather than the OS keychain.',
-        fix: 'On a desktop, unset OAUTH_ENCRYPTION_KEY to keep the key in the keychain; on a server, keep the variable out of files and shell history.',
-      });
-      break;
-    case 'explicit':
-      checks.push({ id: 'encryption-key', title, status: 'pass', message: 'The master key was supplied by the caller.' });
-      break;
-    case 'none':
-    default:
-      checks.push({
-        id: 'encryption-key',
-        title,
-        status: 'fail',
-        message:
-          info.keychainAvailable === false
-            ? 'No master key: the OS keychain is not available and OAUTH_ENCRYPTION_KEY is not set, so nothing can be stored.'
-            : 'No master key is available, so nothing can be stored.',
-        fix: `Unlock or start your OS keychain (on Linux a Secret Service such as gnome-keyring), or set OAUTH_ENCRYPTION_KEY. ${KEY_HELP}`,
-      });
-  }
-  return checks;
-}
-
 const isSet = (env: NodeJS.ProcessEnv, name: string): boolean => (env[name] ?? '').trim() !== '';
 
 function providerChecks(requested: Array<'google' | 'microsoft'> | undefined, env: NodeJS.ProcessEnv): HealthCheck[] {
-  const configured = (['google', 'microsoft'] as const).filter((p) => isSet(env, BUILTINS[p].env.clientId) || isSet(env, BUILTINS[p].env.clientSecret));
+  const configured = (['google', 'microsoft'] as const).filter(
+    (p) => isSet(env, BUILTINS[p].env.clientId) || isSet(env, BUILTINS[p].env.clientSecret),
+  );
   const providers = requested ?? configured;
   if (providers.length === 0) {
     return [
@@ -312,88 +300,25 @@ function providerChecks(requested: Array<'google' | 'microsoft'> | undefined, en
 function clientSecretCheck(builtin: BuiltinProvider, env: NodeJS.ProcessEnv): HealthCheck {
   const name = builtin.env.clientSecret;
   const r = builtin.checkClientSecret(env[name]?.trim());
-  return { id: `env:${name}`, title: name, status: r.status === 'ok' ? 'pass' : 'warn', message: `${name}: ${r.message}`, ...(r.fix ? { fix: r.fix } : {}) };
+  return {
+    id: `env:${name}`,
+    title: name,
+    status: r.status === 'ok' ? 'pass' : 'warn',
+    message: `${name}: ${r.message}`,
+    ...(r.fix ? { fix: r.fix } : {}),
+  };
 }
 
 function clientIdCheck(builtin: BuiltinProvider, env: NodeJS.ProcessEnv): HealthCheck {
   const name = builtin.env.clientId;
-  if (!isSet(env, name)) return { id: `env:${name}`, title: name, status: 'fail', message: `${name} is not set.`, fix: `Set ${name} in .env (see .env.example).` };
+  if (!isSet(env, name))
+    return {
+      id: `env:${name}`,
+      title: name,
+      status: 'fail',
+      message: `${name} is not set.`,
+      fix: `Set ${name} in .env (see .env.example).`,
+    };
   const r = CredentialValidator.validateClientId(env[name], builtin.id);
   return { id: `env:${name}`, title: name, status: r.valid ? 'pass' : 'fail', message: r.message, ...(r.fix ? { fix: r.fix } : {}) };
-}
-
-async function gitChecks(repoDir: string, scan?: SecretScanOptions): Promise<HealthCheck[]> {
-  const r = await checkSecretsNotCommitted(repoDir, scan);
-  const title = 'Secrets in git';
-  if (r.status === 'not_a_repo' || r.status === 'git_unavailable' || r.status === 'git_error') {
-    return [{ id: 'secrets-in-git', title, status: 'warn', message: r.message, ...(r.status === 'git_unavailable' ? { fix: 'Install git to enable this check.' } : {}) }];
-  }
-  if (r.findings.length === 0) return [{ id: 'secrets-in-git', title, status: 'pass', message: r.message }];
-  // The report crosses IPC with a bounded size; a repository with hundreds of findings gets a summary line.
-  const MAX = 50;
-  const shown = r.findings.slice(0, MAX).map((f, i): HealthCheck => ({
-    id: `secrets-in-git:${i}:${f.kind}`,
-    title: `${title}: ${f.path}`,
-    status: f.severity,
-    message: f.message,
-    fix: f.fix,
-  }));
-  if (r.findings.length > MAX) {
-    shown.push({
-      id: 'secrets-in-git:more',
-      title: `${title}: ${r.findings.length - MAX} more`,
-      status: r.findings.slice(MAX).some((f) => f.severity === 'fail') ? 'fail' : 'warn',
-      message: `${r.findings.length - MAX} more findings are not listed here.`,
-      fix: 'Fix the listed findings and run the check again to see the rest.',
-    });
-  }
-  return shown;
-}
-
-function permissionChecks(paths: { home?: string; db?: string; log?: string }): HealthCheck[] {
-  if (process.platform === 'win32') {
-    return [{ id: 'permissions', title: 'File permissions', status: 'pass', message: 'POSIX permission bits do not apply on Windows; the data folder inherits your user profile ACL.' }];
-  }
-  const checks: HealthCheck[] = [];
-  const check = (id: string, path: string, want: number, isDir: boolean, required: boolean): void => {
-    let st;
-    try {
-      st = statSync(path);
-    } catch {
-      if (required) checks.push({ id, title: `Permissions of ${path}`, status: 'pass', message: `${path} does not exist yet; it will be created private.` });
-      return;
-    }
-    const mode = st.mode & 0o777;
-    const octal = (m: number): string => `0${m.toString(8).padStart(3, '0')}`;
-    if (isDir !== st.isDirectory()) {
-      checks.push({ id, title: `Permissions of ${path}`, status: 'fail', message: `${path} should be a ${isDir ? 'folder' : 'file'}.`, fix: `Move it away; the app recreates it.` });
-      return;
-    }
-    if (mode & 0o077) {
-      checks.push({
-        id,
-        title: `Permissions of ${path}`,
-        status: 'fail',
-        message: `${path} is ${octal(mode)}: other users can ${mode & 0o044 ? 'read' : 'access'} it.`,
-        fix: `chmod ${octal(want)} '${path}'`,
-      });
-    } else if (typeof process.getuid === 'function' && st.uid !== process.getuid()) {
-      checks.push({ id, title: `Permissions of ${path}`, status: 'warn', message: `${path} belongs to another user (uid ${st.uid}).`, fix: `chown it to your user.` });
-    } else {
-      checks.push({ id, title: `Permissions of ${path}`, status: 'pass', message: `${path} is ${octal(mode)} (private).` });
-    }
-  };
-  if (paths.home) check('permissions:home', paths.home, 0o700, true, true);
-  if (paths.db) {
-    check('permissions:db', paths.db, 0o600, false, true);
-    check('permissions:db-wal', `${paths.db}-wal`, 0o600, false, false);
-    check('permissions:db-shm', `${paths.db}-shm`, 0o600, false, false);
-  }
-  if (paths.log) {
-    check('permissions:log', paths.log, 0o600, false, true);
-    check('permissions:log-head', `${paths.log}.head`, 0o600, false, false);
-    check('permissions:log-key', `${paths.log}.key`, 0o600, false, false);
-    for (let i = 1; i <= 20; i++) check(`permissions:log.${i}`, `${paths.log}.${i}`, 0o600, false, false);
-  }
-  return checks;
 }

@@ -121,7 +121,11 @@ async function findRoot(repoDir: string, limits: GitLimits): Promise<string | Se
     };
   } catch (err) {
     if (err instanceof GitMissingError) {
-      return { ...base, status: 'git_unavailable', message: 'git is not installed or not on PATH, so committed secrets cannot be checked.' };
+      return {
+        ...base,
+        status: 'git_unavailable',
+        message: 'git is not installed or not on PATH, so committed secrets cannot be checked.',
+      };
     }
     throw err;
   }
@@ -131,15 +135,13 @@ async function findRoot(repoDir: string, limits: GitLimits): Promise<string | Se
 async function trackedSecretFiles(ctx: ScanContext): Promise<StepResult & { paths: Set<string> }> {
   const run = await git(ctx.root, ['ls-files', '-z'], ctx.limits);
   const paths = new Set(run.stdout.split('\0').filter((p) => p && isSecretFileName(p)));
-  const findings = [...paths].map(
-    (path): SecretFinding => ({
-      kind: 'tracked_secret_file',
-      severity: 'fail',
-      path,
-      message: `${path} holds secrets and is tracked by git (committed or staged).`,
-      fix: `git rm --cached -- '${path}' && commit; ${ignoreFix(path)} ${HISTORY_NOTE}`,
-    }),
-  );
+  const findings = [...paths].map((path): SecretFinding => ({
+    kind: 'tracked_secret_file',
+    severity: 'fail',
+    path,
+    message: `${path} holds secrets and is tracked by git (committed or staged).`,
+    fix: `git rm --cached -- '${path}' && commit; ${ignoreFix(path)} ${HISTORY_NOTE}`,
+  }));
   return { findings, paths, runs: [{ step: 'tracked-file listing (git ls-files)', run }] };
 }
 
@@ -154,16 +156,14 @@ async function secretFilesInHistory(ctx: ScanContext, tracked: Set<string>): Pro
   }
   const findings = [...everAdded]
     .filter(([path]) => !tracked.has(path))
-    .map(
-      ([path, c]): SecretFinding => ({
-        kind: 'secret_file_in_history',
-        severity: 'fail',
-        path,
-        commit: c,
-        message: `${path} was committed in ${c} and is still in the repository history.`,
-        fix: `${HISTORY_NOTE} ${ignoreFix(path)}`,
-      }),
-    );
+    .map(([path, c]): SecretFinding => ({
+      kind: 'secret_file_in_history',
+      severity: 'fail',
+      path,
+      commit: c,
+      message: `${path} was committed in ${c} and is still in the repository history.`,
+      fix: `${HISTORY_NOTE} ${ignoreFix(path)}`,
+    }));
   return { findings, runs: [{ step: 'history file listing (git log --diff-filter=A)', run }] };
 }
 
@@ -230,7 +230,20 @@ async function secretValuesInHistory(ctx: ScanContext, current: Set<string>): Pr
   const combined = SECRET_VALUE_PATTERNS.map((p) => `(${p.ere})`).join('|');
   const run = await git(
     ctx.root,
-    ['log', '--all', '-p', '--no-ext-diff', '--no-textconv', '--format=%x01%h', `-n${ctx.maxCommits}`, '-G', combined, '--', '.', ...ctx.excludes],
+    [
+      'log',
+      '--all',
+      '-p',
+      '--no-ext-diff',
+      '--no-textconv',
+      '--format=%x01%h',
+      `-n${ctx.maxCommits}`,
+      '-G',
+      combined,
+      '--',
+      '.',
+      ...ctx.excludes,
+    ],
     ctx.limits,
   );
   const findings: SecretFinding[] = [];

@@ -16,12 +16,7 @@ export type { ConnectOptions, DisconnectResult, RevocationOutcome } from '../con
 import { guardSink } from '../audit/guarded-sink.js';
 import type { CoreEvents } from '../events.js';
 import type { TokenManager, TokenMetadata, TokenResponse } from '../vault/token-store.js';
-import {
-  OAuthCancelledError,
-  OAuthError,
-  OAuthTimeoutError,
-  OAuthTokenExchangeError,
-} from './errors.js';
+import { OAuthCancelledError, OAuthError, OAuthTimeoutError, OAuthTokenExchangeError } from './errors.js';
 import { OAuthErrorParser } from './error-parser.js';
 import { page, startLoopbackListener, SUCCESS_PAGE } from './loopback-listener.js';
 import type { ProviderHandler, ProviderRegistry } from './providers/index.js';
@@ -36,7 +31,6 @@ export interface OAuthDeps {
   log?: SecurityEventSink;
   events?: CoreEvents;
 }
-
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5 * 60 * 1000;
 
@@ -234,7 +228,12 @@ export async function connectAccount(given: OAuthDeps, providerId: string, optio
     const openFailed = opened.then(
       () => new Promise<never>(() => undefined),
       (err: unknown) => {
-        throw new OAuthError({ code: 'browser_failed', description: err instanceof Error ? err.message : String(err), provider: providerId, cause: err });
+        throw new OAuthError({
+          code: 'browser_failed',
+          description: err instanceof Error ? err.message : String(err),
+          provider: providerId,
+          cause: err,
+        });
       },
     );
     openFailed.catch(() => undefined);
@@ -262,7 +261,6 @@ export async function connectAccount(given: OAuthDeps, providerId: string, optio
     await listener.close();
   }
 }
-
 
 /**
  * Revokes at the provider (RFC 7009; the refresh token, which kills the grant, else the access

@@ -59,7 +59,11 @@ function userCodeInfo(
 }
 
 /** Connects an account through the device authorization grant; returns its metadata (never tokens). */
-export async function connectAccountWithDevice(given: OAuthDeps, providerId: string, options: DeviceConnectOptions): Promise<TokenMetadata> {
+export async function connectAccountWithDevice(
+  given: OAuthDeps,
+  providerId: string,
+  options: DeviceConnectOptions,
+): Promise<TokenMetadata> {
   // A stored account is connected whether or not its log line could be written.
   const deps: OAuthDeps = { ...given, log: guardSink(given.log) };
   const reconnecting = options.reconnect ? deps.tokens.getMetadata(providerId, options.reconnect.userId) : null;

@@ -54,13 +54,7 @@ export function parseRetryAfter(value: string | null | undefined, now: number = 
 // Error code tables
 
 /** Codes after which only the user signing in again helps (RFC 6749 §5.2, OIDC Core §3.1.2.6). */
-const REAUTH_CODES = new Set([
-  'invalid_grant',
-  'interaction_required',
-  'login_required',
-  'consent_required',
-  'account_selection_required',
-]);
+const REAUTH_CODES = new Set(['invalid_grant', 'interaction_required', 'login_required', 'consent_required', 'account_selection_required']);
 /** The client registration or request is wrong: fix configuration; retrying or re-consenting won't help. */
 const CONFIG_CODES = new Set([
   'invalid_client',
@@ -182,9 +176,8 @@ export class OAuthErrorParser {
     // The code is server-controlled and travels further than the description (the message, the
     // account's status detail, the IPC DTO, the log): keep it only if it is a plausible code.
     let code = errorCode(obj?.error, ctx.secrets) ?? errorCode(challenge?.error, ctx.secrets);
-    if (!code && (typeof obj?.error === 'string' && obj.error !== '')) code = 'invalid_error_code';
-    let description =
-      (typeof obj?.error_description === 'string' ? obj.error_description : undefined) ?? challenge?.error_description;
+    if (!code && typeof obj?.error === 'string' && obj.error !== '') code = 'invalid_error_code';
+    let description = (typeof obj?.error_description === 'string' ? obj.error_description : undefined) ?? challenge?.error_description;
     const clean = (value: unknown): string | undefined => errorCode(value, ctx.secrets);
     const providerCodes = obj ? DIALECTS.flatMap((d) => d.providerCodes(obj, clean)) : [];
     if (challenge?.scope && code === 'insufficient_scope') description = `${description ?? ''} (needs scope: ${challenge.scope})`.trim();
@@ -278,16 +271,32 @@ export class OAuthErrorParser {
       }
       switch (err.code) {
         case 'OAUTH_TIMEOUT':
-          return new OAuthTimeoutError({ ...base, code: 'timeout', description: 'The provider did not answer in time.', retryable: true, cause: err });
+          return new OAuthTimeoutError({
+            ...base,
+            code: 'timeout',
+            description: 'The provider did not answer in time.',
+            retryable: true,
+            cause: err,
+          });
         case 'OAUTH_ABORT':
           return new OAuthCancelledError({ ...base, code: 'cancelled', description: 'The request was cancelled.', cause: err });
         case 'OAUTH_HTTP_REQUEST_FORBIDDEN':
         case 'OAUTH_REQUEST_PROTOCOL_FORBIDDEN':
-          return new OAuthConfigError({ ...base, code: 'insecure_endpoint', description: 'Only https endpoints (or http on loopback) are allowed.', cause: err });
+          return new OAuthConfigError({
+            ...base,
+            code: 'insecure_endpoint',
+            description: 'Only https endpoints (or http on loopback) are allowed.',
+            cause: err,
+          });
         case 'OAUTH_JWT_TIMESTAMP_CHECK_FAILED':
         case 'OAUTH_JWT_CLAIM_COMPARISON_FAILED':
         case 'OAUTH_KEY_SELECTION_FAILED':
-          return new OAuthTokenExchangeError({ ...base, code: 'invalid_id_token', description: `ID token rejected: ${err.message}`, cause: err });
+          return new OAuthTokenExchangeError({
+            ...base,
+            code: 'invalid_id_token',
+            description: `ID token rejected: ${err.message}`,
+            cause: err,
+          });
         case 'OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED':
           return new OAuthConfigError({ ...base, code: 'issuer_mismatch', description: err.message, cause: err });
         case 'OAUTH_INVALID_RESPONSE':
@@ -323,7 +332,8 @@ export class OAuthErrorParser {
   }
 }
 
-const NETWORK_CODES = /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENETUNREACH|ECONNABORTED|UND_ERR_\w+|CERT_\w+|ERR_TLS\w*|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_\w+|SELF_SIGNED_CERT_IN_CHAIN)$/;
+const NETWORK_CODES =
+  /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENETUNREACH|ECONNABORTED|UND_ERR_\w+|CERT_\w+|ERR_TLS\w*|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_\w+|SELF_SIGNED_CERT_IN_CHAIN)$/;
 
 function networkCode(err: unknown): string | undefined {
   let e: unknown = err;
@@ -340,4 +350,3 @@ function isNetworkError(err: unknown): boolean {
   // undici: `TypeError: fetch failed` with the socket error as cause.
   return err instanceof TypeError && err.message === 'fetch failed';
 }
-

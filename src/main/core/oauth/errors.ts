@@ -145,6 +145,11 @@ function scrubCause(cause: unknown): unknown {
 export class OAuthAccountNotFoundError extends OAuthInvalidTokenError {
   constructor(provider: string, userId?: string) {
     void userId; // never in the message: user ids are e-mail addresses, which logs hash
-    super({ code: 'account_not_found', description: 'No stored account for this provider and user. Connect it first.', provider, needsReauth: true });
+    super({
+      code: 'account_not_found',
+      description: 'No stored account for this provider and user. Connect it first.',
+      provider,
+      needsReauth: true,
+    });
   }
 }

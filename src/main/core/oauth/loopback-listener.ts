@@ -54,7 +54,9 @@ export async function startLoopbackListener(options: { expectedState: string; pa
     // A callback without our state is not ours (a stale tab or another local program): refuse it,
     // keep waiting for the real one.
     if (url.searchParams.get('state') !== options.expectedState) {
-      res.writeHead(400, SECURITY_HEADERS).end(page('Sign-in failed', 'This sign-in link is not the one the app is waiting for. Start again from the app.'));
+      res
+        .writeHead(400, SECURITY_HEADERS)
+        .end(page('Sign-in failed', 'This sign-in link is not the one the app is waiting for. Start again from the app.'));
       return;
     }
     answered = true;

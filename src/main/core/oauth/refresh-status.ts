@@ -1,13 +1,15 @@
 /**
  * What a refresh that did not produce new tokens leaves behind: the account's status
- * (needs_reauth, or refresh_failing with its next attempt), the events and the log line,
- * and the outcome read back when another process did the refreshing.
+ * (needs_reauth, or refresh_failing with its next attempt), the events and the log line;
+ * waiting for another process that holds the lease, and the outcome it left in the store.
  */
 import type { CoreEventMap, SecurityEventSink } from '../contracts.js';
+import { VaultError } from '../errors.js';
+import type { RefreshLease } from '../vault/refresh-lease.js';
 import type { TokenManager } from '../vault/token-store.js';
 import { backoffDelay, DEFAULT_BACKOFF_MAX_MS, type BackoffOptions } from './backoff.js';
 import { OAuthAccountNotFoundError, OAuthTokenRefreshError, type OAuthError } from './errors.js';
-import { reauthError, type RefreshOutcome } from './refresh-outcome.js';
+import { reauthError, sleep, type RefreshOutcome } from './refresh-outcome.js';
 
 export interface RefreshStatusContext {
   tokens: TokenManager;
@@ -73,4 +75,35 @@ export function recordFailure(ctx: RefreshStatusContext, provider: string, userI
   ctx.emit('refresh-failed', { provider, userId, code: e.code, retryAt });
   ctx.emit('accounts-changed');
   return { kind: 'failed', error: e };
+}
+
+/**
+ * Bounded polling of the shared row and lease while another process refreshes: true once the
+ * row changed (its result is in the store), false when the holder left without writing or the
+ * wait ran past the lease's lifetime.
+ */
+export async function waitForOtherHolder(
+  ctx: { tokens: TokenManager; lease: RefreshLease; leaseMs: number },
+  provider: string,
+  userId: string,
+  snapshot: string,
+): Promise<boolean> {
+  const deadline = performance.now() + ctx.leaseMs + 2_000;
+  let interval = 10;
+  while (performance.now() < deadline) {
+    await sleep(interval);
+    interval = Math.min(interval * 2, 200);
+    if (ctx.tokens.rowVersion(provider, userId) !== snapshot) return true;
+    if (!ctx.lease.current(provider, userId)) return ctx.tokens.rowVersion(provider, userId) !== snapshot;
+  }
+  return false;
+}
+
+/** Issued tokens that wait in memory because the vault cannot be written: the stale stored ones are never sent. */
+export function unsavedTokensError(dbPath: string): VaultError {
+  return new VaultError(
+    'DISK_FULL',
+    `The provider issued new tokens, but ${dbPath} cannot be written (the disk is full). They are kept in memory ` +
+      'and saved as soon as there is room; free some disk space.',
+  );
 }

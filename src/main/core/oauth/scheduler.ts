@@ -47,7 +47,6 @@ export interface SchedulerOptions {
   onError?: (err: unknown) => void;
 }
 
-
 export class TokenRefreshScheduler {
   private readonly refresher: TokenRefresher;
   private readonly checkIntervalMs: number;

@@ -28,7 +28,9 @@ export function openSystemBrowser(url: string, platform: NodeJS.Platform = proce
   const { command, args } = openerCommand(platform, parsed.href);
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: 'ignore', detached: true, shell: false, windowsHide: true });
-    child.once('error', (err) => reject(new Error(`Could not start the system browser (${command}): ${(err as NodeJS.ErrnoException).code ?? err.message}`)));
+    child.once('error', (err) =>
+      reject(new Error(`Could not start the system browser (${command}): ${(err as NodeJS.ErrnoException).code ?? err.message}`)),
+    );
     child.once('spawn', () => {
       child.unref();
       resolve();

@@ -25,7 +25,14 @@ import type { BackoffOptions } from './backoff.js';
 import { OAuthAccountNotFoundError, OAuthError, OAuthTokenRefreshError } from './errors.js';
 import { OAuthErrorParser } from './error-parser.js';
 import { PendingWrites } from './pending-writes.js';
-import { markNeedsReauth, outcomeFromStore, recordFailure, type RefreshStatusContext } from './refresh-status.js';
+import {
+  markNeedsReauth,
+  outcomeFromStore,
+  recordFailure,
+  unsavedTokensError,
+  waitForOtherHolder,
+  type RefreshStatusContext,
+} from './refresh-status.js';
 import { takeIssuedTokens, type ProviderHandler, type ProviderRegistry } from './providers/index.js';
 import { holderIdFor, type RefreshLease } from '../vault/refresh-lease.js';
 import {
@@ -35,7 +42,6 @@ import {
   DEFAULT_SAVE_RETRY_MS,
   keyOf,
   reauthError,
-  sleep,
   withAbsoluteExpiry,
   type RefreshOutcome,
   type TokenRefresherOptions,
@@ -241,7 +247,12 @@ export class TokenRefresher {
     if (this.closing) {
       return Promise.resolve({
         kind: 'failed',
-        error: new OAuthTokenRefreshError({ code: 'shutting_down', description: 'The app is closing; refresh later.', retryable: true, provider }),
+        error: new OAuthTokenRefreshError({
+          code: 'shutting_down',
+          description: 'The app is closing; refresh later.',
+          retryable: true,
+          provider,
+        }),
       });
     }
     const p = this.run(provider, userId, force).finally(() => this.inflight.delete(key));
@@ -259,7 +270,7 @@ export class TokenRefresher {
         if (this.unsaved.has(key)) {
           // The stored refresh token is stale (its successor is in memory): never send it.
           this.pending.flushOnce();
-          if (this.unsaved.has(key)) return { kind: 'failed', error: this.unsavedError() };
+          if (this.unsaved.has(key)) return { kind: 'failed', error: unsavedTokensError(this.tokens.dbPath) };
         }
         const snapshot = this.tokens.rowVersion(provider, userId);
         const t = this.tokens.getToken(provider, userId);
@@ -289,12 +300,18 @@ export class TokenRefresher {
             if (!this.unsaved.has(key)) this.releaseLease(provider, userId);
           }
         }
-        if (await this.waitForOtherHolder(provider, userId, snapshot)) return outcomeFromStore(this.statusContext, provider, userId);
+        if (await waitForOtherHolder({ tokens: this.tokens, lease: this.lease, leaseMs: this.leaseMs }, provider, userId, snapshot))
+          return outcomeFromStore(this.statusContext, provider, userId);
         // The other holder vanished without writing (crashed, lease expired): try again.
       }
       return {
         kind: 'failed',
-        error: new OAuthTokenRefreshError({ code: 'lease_contention', description: 'Another process kept the refresh lease.', retryable: true, provider }),
+        error: new OAuthTokenRefreshError({
+          code: 'lease_contention',
+          description: 'Another process kept the refresh lease.',
+          retryable: true,
+          provider,
+        }),
       };
     } finally {
       if (announced) this.emit('refresh-state', { provider, userId, refreshing: false });
@@ -309,14 +326,6 @@ export class TokenRefresher {
     });
   }
 
-  private unsavedError(): VaultError {
-    return new VaultError(
-      'DISK_FULL',
-      `The provider issued new tokens, but ${this.tokens.dbPath} cannot be written (the disk is full). They are kept in memory ` +
-        'and saved as soon as there is room; free some disk space.',
-    );
-  }
-
   /** Decides without the network when it can; null means "refresh now". */
   private precheck(provider: string, userId: string, t: StoredToken, force: boolean): RefreshOutcome | null {
     if (t.status === 'needs_reauth') {
@@ -326,7 +335,10 @@ export class TokenRefresher {
       if (t.status === 'refresh_failing') {
         const retryAt = this.tokens.getMetadata(provider, userId)?.nextAttemptAt?.getTime() ?? null;
         if (retryAt !== null && retryAt > this.now()) return { kind: 'backoff', retryAt };
-      } else if (!this.isDue({ expiresAt: t.expiresAt?.getTime() ?? null, refreshNotBefore: t.refreshNotBefore }) && !this.keepAliveDue(t)) {
+      } else if (
+        !this.isDue({ expiresAt: t.expiresAt?.getTime() ?? null, refreshNotBefore: t.refreshNotBefore }) &&
+        !this.keepAliveDue(t)
+      ) {
         return { kind: 'fresh' };
       }
     }
@@ -336,20 +348,6 @@ export class TokenRefresher {
       return { kind: 'failed', error };
     }
     return null;
-  }
-
-  /** Bounded polling of the shared row and lease while another process refreshes. */
-  private async waitForOtherHolder(provider: string, userId: string, snapshot: string): Promise<boolean> {
-    const deadline = performance.now() + this.leaseMs + 2_000;
-    let interval = 10;
-    while (performance.now() < deadline) {
-      await sleep(interval);
-      interval = Math.min(interval * 2, 200);
-      const v = this.tokens.rowVersion(provider, userId);
-      if (v !== snapshot) return true;
-      if (!this.lease.current(provider, userId)) return this.tokens.rowVersion(provider, userId) !== snapshot;
-    }
-    return false;
   }
 
   private async callProvider(provider: string, userId: string, handler: ProviderHandler, snapshot: string): Promise<RefreshOutcome> {
@@ -362,7 +360,8 @@ export class TokenRefresher {
     try {
       response = await handler.refreshToken(refreshToken);
     } catch (err) {
-      const e = err instanceof OAuthError ? err : await OAuthErrorParser.fromError(err, { provider, phase: 'refresh', secrets: [refreshToken] });
+      const e =
+        err instanceof OAuthError ? err : await OAuthErrorParser.fromError(err, { provider, phase: 'refresh', secrets: [refreshToken] });
       // The provider rotated the refresh token but its answer was rejected (e.g. the ID token):
       // keep the new grant first, then report the failure.
       const issued = takeIssuedTokens(err);
@@ -426,7 +425,11 @@ export class TokenRefresher {
         this.releaseLease(provider, userId);
         this.afterSaved(provider, userId, Boolean(kept.refresh_token), { reason: 'saved_after_retry' });
       });
-      this.log?.logOAuthEvent('refresh', provider, userId, false, { error: 'store_failed', code: error.code, rotated: Boolean(kept.refresh_token) });
+      this.log?.logOAuthEvent('refresh', provider, userId, false, {
+        error: 'store_failed',
+        code: error.code,
+        rotated: Boolean(kept.refresh_token),
+      });
       throw error;
     }
     if (!saved) throw new OAuthAccountNotFoundError(provider, userId);

@@ -1,11 +1,4 @@
-import {
-  createCipheriv,
-  createDecipheriv,
-  createHash,
-  hkdfSync,
-  randomBytes,
-  timingSafeEqual,
-} from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import { EncryptionError } from '../errors.js';
 
 /**
@@ -45,18 +38,12 @@ export function decodeKey(key: string): Buffer {
   const trimmed = typeof key === 'string' ? key.trim() : '';
   if (!trimmed) throw new EncryptionError('KEY_MISSING', `Encryption key is empty. ${KEY_HELP}`);
   if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(trimmed)) {
-    throw new EncryptionError(
-      'KEY_MALFORMED',
-      `Encryption key is not base64/base64url text. ${KEY_HELP}`,
-    );
+    throw new EncryptionError('KEY_MALFORMED', `Encryption key is not base64/base64url text. ${KEY_HELP}`);
   }
   const normal = trimmed.replace(/-/g, '+').replace(/_/g, '/');
   const bytes = Buffer.from(normal, 'base64');
   if (bytes.length !== KEY_BYTES) {
-    throw new EncryptionError(
-      'KEY_MALFORMED',
-      `Encryption key must decode to ${KEY_BYTES} bytes, got ${bytes.length}. ${KEY_HELP}`,
-    );
+    throw new EncryptionError('KEY_MALFORMED', `Encryption key must decode to ${KEY_BYTES} bytes, got ${bytes.length}. ${KEY_HELP}`);
   }
   return bytes;
 }
@@ -80,9 +67,7 @@ export class EncryptionManager {
    */
   constructor(key?: string | string[]) {
     const source = key ?? process.env.OAUTH_ENCRYPTION_KEY;
-    const list = (Array.isArray(source) ? source : source ? [source] : []).filter(
-      (k) => typeof k === 'string' && k.trim() !== '',
-    );
+    const list = (Array.isArray(source) ? source : source ? [source] : []).filter((k) => typeof k === 'string' && k.trim() !== '');
     if (list.length === 0) {
       throw new EncryptionError('KEY_MISSING', `No encryption key was provided. ${KEY_HELP}`);
     }

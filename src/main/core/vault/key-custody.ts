@@ -166,10 +166,7 @@ export class KeyCustody {
         : { key: existing, source: 'keychain' };
     }
     if (opts.create === false) {
-      throw new KeyCustodyError(
-        'KEY_MISSING',
-        `No master key in the OS keychain and OAUTH_ENCRYPTION_KEY is not set. ${KEY_HELP}`,
-      );
+      throw new KeyCustodyError('KEY_MISSING', `No master key in the OS keychain and OAUTH_ENCRYPTION_KEY is not set. ${KEY_HELP}`);
     }
     const key = EncryptionManager.generateKey();
     await this.writeKeychainKey(key);

@@ -70,7 +70,7 @@ function restoreAdvice(err: unknown, home: string, service: string, account: str
       'KEYCHAIN_UNAVAILABLE',
       `The vault in ${home} exists, but the OS keychain is locked or not running, so its master key (${where}) can't be read. ` +
         'Nothing was changed. Unlock the keychain (on Linux a Secret Service such as gnome-keyring must be running and ' +
-        'unlocked) and try again, or set OAUTH_ENCRYPTION_KEY to this vault\'s key from your backup. Do not generate a new key: ' +
+        "unlocked) and try again, or set OAUTH_ENCRYPTION_KEY to this vault's key from your backup. Do not generate a new key: " +
         'it cannot open the stored tokens.',
       { cause: err.cause },
     );
@@ -113,7 +113,10 @@ export async function openVaultStore(options: VaultOpenOptions): Promise<OpenedV
   const given = options.encryptionKey ?? env.OAUTH_ENCRYPTION_KEY?.trim();
   if (given) {
     const tokens = store([given], mode === 'create', null);
-    const vaultId = mode === 'read-only' ? tokens.readMeta(VAULT_ID_META) : tokens.adoptMeta(VAULT_ID_META, tokens.readMeta(VAULT_ID_META) ?? newVaultId());
+    const vaultId =
+      mode === 'read-only'
+        ? tokens.readMeta(VAULT_ID_META)
+        : tokens.adoptMeta(VAULT_ID_META, tokens.readMeta(VAULT_ID_META) ?? newVaultId());
     return finish(tokens, options.encryptionKey ? 'explicit' : 'env', vaultId, null, null);
   }
 
@@ -218,12 +221,15 @@ async function migrateLegacyEntry(
       if (!existing) {
         await custody.writeKeychainKey(key);
         if ((await custody.readKeychainKey()) !== key) {
-          throw new KeyCustodyError('KEYCHAIN_UNAVAILABLE', 'The OS keychain did not return the key just stored; the vault was left as it was.');
+          throw new KeyCustodyError(
+            'KEYCHAIN_UNAVAILABLE',
+            'The OS keychain did not return the key just stored; the vault was left as it was.',
+          );
         }
         tokens.adoptMeta(VAULT_ID_META, vaultId);
       }
       return { vaultId, account, custody };
     },
-    { activity: 'moving the master key to this vault\'s own keychain entry' },
+    { activity: "moving the master key to this vault's own keychain entry" },
   );
 }

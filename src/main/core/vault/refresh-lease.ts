@@ -65,7 +65,9 @@ export class RefreshLease {
 
   private run(provider: string, userId: string, gone: string | null): boolean {
     const now = this.now();
-    return this.acquireStmt.run({ provider, user_id: userId, holder: this.holderId, expires_at: now + this.leaseMs, now, gone }).changes > 0;
+    return (
+      this.acquireStmt.run({ provider, user_id: userId, holder: this.holderId, expires_at: now + this.leaseMs, now, gone }).changes > 0
+    );
   }
 
   /** Deletes our lease; false when the write failed (a full disk): the caller retries, or it expires. */

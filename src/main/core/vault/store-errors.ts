@@ -33,11 +33,9 @@ export function toStoreError(err: unknown, dbPath: string): VaultError {
     );
   }
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
-    return new TokenStoreError(
-      'DB_LOCKED',
-      `The token database at ${dbPath} is locked by another program. Try again in a moment.`,
-      { cause: code },
-    );
+    return new TokenStoreError('DB_LOCKED', `The token database at ${dbPath} is locked by another program. Try again in a moment.`, {
+      cause: code,
+    });
   }
   const message = err instanceof Error ? err.message : String(err);
   return new TokenStoreError('DB_OPEN_FAILED', `Token database error (${code || 'unknown'}): ${message}`, {

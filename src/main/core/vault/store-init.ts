@@ -24,7 +24,11 @@ export function noVault(dbPath: string, why: string): TokenStoreError {
 }
 
 /** Opens (or, with `create`, makes) the database and checks that `encryption` is its key. */
-export function openTokenDatabase(dbPath: string, encryption: EncryptionManager, options: { create: boolean; busyTimeoutMs?: number }): Database.Database {
+export function openTokenDatabase(
+  dbPath: string,
+  encryption: EncryptionManager,
+  options: { create: boolean; busyTimeoutMs?: number },
+): Database.Database {
   const { create } = options;
   const memory = dbPath === ':memory:';
   let db: Database.Database;
@@ -109,4 +113,3 @@ function checkKey(check: string, encryption: EncryptionManager): void {
     );
   }
 }
-

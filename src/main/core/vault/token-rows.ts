@@ -35,4 +35,3 @@ export function toMetadata(
     issuer: row.issuer,
   };
 }
-

@@ -31,7 +31,10 @@ export type SealedRow = Pick<TokenRow, 'provider' | 'user_id' | 'issuer' | 'toke
 export function prepareStatements(db: Database.Database) {
   return {
     get: db.prepare<[string, string], TokenRow>('SELECT * FROM tokens WHERE provider = ? AND user_id = ?'),
-    getAccess: db.prepare<[string, string], Pick<TokenRow, 'access_token_enc' | 'expires_at' | 'status' | 'refresh_not_before'> & SealedRow>(
+    getAccess: db.prepare<
+      [string, string],
+      Pick<TokenRow, 'access_token_enc' | 'expires_at' | 'status' | 'refresh_not_before'> & SealedRow
+    >(
       `SELECT provider, user_id, access_token_enc, expires_at, status, issuer, token_origin, aad_version, refresh_not_before
          FROM tokens WHERE provider = ? AND user_id = ?`,
     ),
@@ -92,9 +95,7 @@ export function prepareStatements(db: Database.Database) {
       `SELECT MIN(COALESCE(last_refresh_at, created_at)) AS at FROM tokens
         WHERE status = 'active' AND refresh_token_enc IS NOT NULL`,
     ),
-    nextRetry: db.prepare<[], { at: number | null }>(
-      "SELECT MIN(next_attempt_at) AS at FROM tokens WHERE status = 'refresh_failing'",
-    ),
+    nextRetry: db.prepare<[], { at: number | null }>("SELECT MIN(next_attempt_at) AS at FROM tokens WHERE status = 'refresh_failing'"),
     due: db.prepare<[number, number, number, number, number], { provider: string; user_id: string }>(
       `SELECT provider, user_id FROM tokens
         WHERE status = 'active' AND expires_at IS NOT NULL AND expires_at <= ? AND COALESCE(refresh_not_before, 0) <= ?
@@ -108,12 +109,8 @@ export function prepareStatements(db: Database.Database) {
     ),
     count: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM tokens'),
     getMeta: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
-    setMeta: db.prepare(
-      'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
-    ),
-    metaSecrets: db.prepare<[], { key: string; value: string }>(
-      "SELECT key, value FROM meta WHERE key LIKE 'secret:%'",
-    ),
+    setMeta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
+    metaSecrets: db.prepare<[], { key: string; value: string }>("SELECT key, value FROM meta WHERE key LIKE 'secret:%'"),
     insertMetaIfAbsent: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING'),
     allSecrets: db.prepare<[], Pick<TokenRow, 'access_token_enc' | 'refresh_token_enc' | 'id_token_enc'> & SealedRow>(
       'SELECT provider, user_id, access_token_enc, refresh_token_enc, id_token_enc, issuer, token_origin, aad_version FROM tokens',

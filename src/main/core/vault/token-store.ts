@@ -163,7 +163,10 @@ export class TokenStore {
       issuer: binding.issuer,
       token_origin: binding.tokenOrigin,
       aad_version: CURRENT_AAD_VERSION,
-      not_before: extra.issuedAt !== undefined && expiresAt !== null && expiresAt > extra.issuedAt ? extra.issuedAt + Math.floor((expiresAt - extra.issuedAt) / 2) : null,
+      not_before:
+        extra.issuedAt !== undefined && expiresAt !== null && expiresAt > extra.issuedAt
+          ? extra.issuedAt + Math.floor((expiresAt - extra.issuedAt) / 2)
+          : null,
     });
     return true;
   }
@@ -186,7 +189,8 @@ export class TokenStore {
           if (row.issuer === binding.issuer && row.token_origin === binding.tokenOrigin && row.aad_version === CURRENT_AAD_VERSION) {
             return true;
           }
-          const re = (v: string | null, f: Field) => (v === null ? null : this.keys.seal(this.keys.open(v, row, f), provider, userId, f, binding));
+          const re = (v: string | null, f: Field) =>
+            v === null ? null : this.keys.seal(this.keys.open(v, row, f), provider, userId, f, binding);
           this.stmts.rewrite.run({
             provider,
             user_id: userId,

@@ -7,10 +7,7 @@ import { existsSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { toStoreError } from './store-errors.js';
 
-export type VaultPeek =
-  | { state: 'none' }
-  | { state: 'empty' }
-  | { state: 'vault'; vaultId: string | null };
+export type VaultPeek = { state: 'none' } | { state: 'empty' } | { state: 'vault'; vaultId: string | null };
 
 export const VAULT_ID_META = 'vault_id';
 const VAULT_ID_RE = /^[a-z0-9]{16,64}$/;

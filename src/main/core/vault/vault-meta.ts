@@ -48,10 +48,7 @@ export class VaultMeta {
     const key = `secret:${name}`;
     return this.guard(() => {
       if (!this.stmts.getMeta.get(key)) {
-        this.stmts.insertMetaIfAbsent.run(
-          key,
-          this.keys.manager.encryptToken(randomBytes(32).toString('base64url'), secretContext(key)),
-        );
+        this.stmts.insertMetaIfAbsent.run(key, this.keys.manager.encryptToken(randomBytes(32).toString('base64url'), secretContext(key)));
       }
       return Buffer.from(this.readSecret(name)!, 'base64url');
     });
@@ -69,7 +66,6 @@ export class VaultMeta {
       return this.stmts.getMeta.get(`plain:${name}`)!.value;
     });
   }
-
 
   /**
    * A non-secret value in the vault's meta table, by its raw key (the security log's anchor).

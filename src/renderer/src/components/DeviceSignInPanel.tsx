@@ -82,7 +82,12 @@ export function DeviceSignInPanel({ device, providerName }: Props): React.JSX.El
         {failure && <ErrorNotice error={failure} live />}
       </div>
       <div className="signin-actions">
-        <button type="button" className="btn btn-primary" disabled={code === null} onClick={() => void run(device.openPage, 'Opened the page in your browser.')}>
+        <button
+          type="button"
+          className="btn btn-primary"
+          disabled={code === null}
+          onClick={() => void run(device.openPage, 'Opened the page in your browser.')}
+        >
           Open the page
         </button>
         <button type="button" className="btn" disabled={code === null} onClick={() => void run(device.copyCode, 'Code copied.')}>

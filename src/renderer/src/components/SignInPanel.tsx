@@ -62,7 +62,12 @@ export function SignInPanel({ signIn, providerName }: Props): React.JSX.Element 
         >
           Copy sign-in link
         </button>
-        <button type="button" className="btn" disabled={!link.active} onClick={() => void run(signIn.openAgain, 'Opened the sign-in page again.')}>
+        <button
+          type="button"
+          className="btn"
+          disabled={!link.active}
+          onClick={() => void run(signIn.openAgain, 'Opened the sign-in page again.')}
+        >
           Open again
         </button>
         <button type="button" className="btn" onClick={() => void run(signIn.cancel, 'Cancelling…')}>

@@ -31,10 +31,7 @@ const PROVIDER_DOWN = a(
   'Nothing to do: the app retries on its own. Press Refresh now to try at once.',
   'refresh',
 );
-const APP_FAULT = a(
-  'Something went wrong inside the app.',
-  'Try again. If it keeps happening, quit and start the app again.',
-);
+const APP_FAULT = a('Something went wrong inside the app.', 'Try again. If it keeps happening, quit and start the app again.');
 const KEY_DOES_NOT_FIT = a(
   'The master key does not open the stored tokens.',
   'Restore the original key (from your password manager or backup) and press Retry. Without it the tokens cannot be recovered: move tokens.db aside and connect your accounts again.',
@@ -55,7 +52,11 @@ const TABLE: Readonly<Record<string, Advice>> = {
   ),
   login_required: SIGN_IN_AGAIN,
   consent_required: a('The provider needs you to approve access again.', 'Reconnect it and approve access in the browser.', 'reconnect'),
-  account_selection_required: a('The provider needs you to pick the account again.', 'Reconnect it and choose the account in the browser.', 'reconnect'),
+  account_selection_required: a(
+    'The provider needs you to pick the account again.',
+    'Reconnect it and choose the account in the browser.',
+    'reconnect',
+  ),
   needs_reauth: SIGN_IN_AGAIN,
   invalid_token: SIGN_IN_AGAIN,
   insufficient_scope: a(
@@ -84,11 +85,7 @@ const TABLE: Readonly<Record<string, Advice>> = {
     'Another program (osmen-cred or a second copy of the app) is refreshing this account right now.',
     'Nothing to do: the account is up to date in a moment.',
   ),
-  refresh_failing: a(
-    'Refreshing this account keeps failing.',
-    'The app retries on its own; press Refresh now to try at once.',
-    'refresh',
-  ),
+  refresh_failing: a('Refreshing this account keeps failing.', 'The app retries on its own; press Refresh now to try at once.', 'refresh'),
   token_expired: a(
     'The access token expired and could not be renewed yet.',
     'The app retries on its own; press Refresh now to try at once. If it keeps failing, reconnect the account.',
@@ -100,7 +97,11 @@ const TABLE: Readonly<Record<string, Advice>> = {
     'refresh',
   ),
   client_error: a('The request to the provider failed.', 'Try again later; if it keeps happening, run the Health checks.', 'health'),
-  unknown_error: a('The request to the provider failed for an unknown reason.', 'Try again later; if it keeps happening, run the Health checks.', 'health'),
+  unknown_error: a(
+    'The request to the provider failed for an unknown reason.',
+    'Try again later; if it keeps happening, run the Health checks.',
+    'health',
+  ),
   invalid_error_code: a('The provider answered with an error the app does not know.', 'Try again later.'),
   shutting_down: a('The app is closing.', 'Try again after it has started again.'),
   // ------------------------------------------------ connect
@@ -110,7 +111,11 @@ const TABLE: Readonly<Record<string, Advice>> = {
     'Connect again and choose Allow (or Continue) on the consent page.',
     'connect',
   ),
-  expired_token: a('The sign-in code expired before the sign-in was finished.', 'Connect again for a new code, and enter it within the time shown.', 'connect'),
+  expired_token: a(
+    'The sign-in code expired before the sign-in was finished.',
+    'Connect again for a new code, and enter it within the time shown.',
+    'connect',
+  ),
   device_flow_unsupported: a(
     'This provider does not offer signing in on another device.',
     'Sign in with the browser on this computer instead.',
@@ -155,7 +160,11 @@ const TABLE: Readonly<Record<string, Advice>> = {
     'In the provider’s console allow the authorization code flow (Microsoft: “Allow public client flows” = Yes).',
     'health',
   ),
-  unsupported_grant_type: a('The provider does not support refreshing for this app.', 'Check the app registration in the provider’s console.', 'health'),
+  unsupported_grant_type: a(
+    'The provider does not support refreshing for this app.',
+    'Check the app registration in the provider’s console.',
+    'health',
+  ),
   invalid_scope: a(
     'The provider refused one of the requested permissions (scopes).',
     'Correct or remove that scope, or enable it in the provider’s console.',
@@ -166,21 +175,52 @@ const TABLE: Readonly<Record<string, Advice>> = {
     'Check the redirect URI registered at the provider (http://127.0.0.1/callback); Health lists the details.',
     'health',
   ),
-  invalid_request_uri: a('The provider rejected the sign-in request.', 'Check this provider’s settings; Health lists the details.', 'health'),
-  invalid_request_object: a('The provider rejected the sign-in request.', 'Check this provider’s settings; Health lists the details.', 'health'),
+  invalid_request_uri: a(
+    'The provider rejected the sign-in request.',
+    'Check this provider’s settings; Health lists the details.',
+    'health',
+  ),
+  invalid_request_object: a(
+    'The provider rejected the sign-in request.',
+    'Check this provider’s settings; Health lists the details.',
+    'health',
+  ),
   request_not_supported: a('The provider does not support this kind of sign-in request.', 'Check this provider’s settings.', 'health'),
   request_uri_not_supported: a('The provider does not support this kind of sign-in request.', 'Check this provider’s settings.', 'health'),
-  registration_not_supported: a('The provider does not support registering the app this way.', 'Register the app in the provider’s console.', 'health'),
-  invalid_client_metadata: a('The provider rejected the app’s registration details.', 'Check the app registration in the provider’s console.', 'health'),
-  unsupported_response_type: a('The provider does not allow the sign-in type the app uses.', 'Enable the authorization code flow for this app in the provider’s console.', 'health'),
-  unsupported_token_type: a('The provider could not revoke this kind of token.', 'The tokens were deleted here; revoke the app’s access in your provider account page if needed.'),
-  revocation_unsupported: a('This provider cannot revoke tokens from the app.', 'The tokens were deleted here; to end access everywhere, remove the app in your provider account page.'),
+  registration_not_supported: a(
+    'The provider does not support registering the app this way.',
+    'Register the app in the provider’s console.',
+    'health',
+  ),
+  invalid_client_metadata: a(
+    'The provider rejected the app’s registration details.',
+    'Check the app registration in the provider’s console.',
+    'health',
+  ),
+  unsupported_response_type: a(
+    'The provider does not allow the sign-in type the app uses.',
+    'Enable the authorization code flow for this app in the provider’s console.',
+    'health',
+  ),
+  unsupported_token_type: a(
+    'The provider could not revoke this kind of token.',
+    'The tokens were deleted here; revoke the app’s access in your provider account page if needed.',
+  ),
+  revocation_unsupported: a(
+    'This provider cannot revoke tokens from the app.',
+    'The tokens were deleted here; to end access everywhere, remove the app in your provider account page.',
+  ),
   invalid_redirect_uri: a(
     'The provider does not accept the app’s redirect address.',
     'Register http://127.0.0.1/callback for this app in the provider’s console.',
     'health',
   ),
-  not_configured: a('This provider is not set up yet.', 'Add its client id (Health shows the setting), then restart the app.', 'health', true),
+  not_configured: a(
+    'This provider is not set up yet.',
+    'Add its client id (Health shows the setting), then restart the app.',
+    'health',
+    true,
+  ),
   unknown_provider: a('This provider is no longer set up in the app.', 'Add it again in Connect, or disconnect the account.'),
   discovery_failed: a(
     'The provider’s configuration could not be loaded.',
@@ -188,7 +228,12 @@ const TABLE: Readonly<Record<string, Advice>> = {
     'none',
     true,
   ),
-  insecure_endpoint: a('The provider uses an insecure http:// address.', 'Use its https:// address (http:// works only on this computer).', 'none', true),
+  insecure_endpoint: a(
+    'The provider uses an insecure http:// address.',
+    'Use its https:// address (http:// works only on this computer).',
+    'none',
+    true,
+  ),
   invalid_provider: a('The provider settings are not valid.', 'Correct them and try again.', 'none', true),
   invalid_provider_id: a('That provider ID is not valid.', 'Use 1–40 lower-case letters, digits, “_” or “-”.', 'none', true),
   provider_id_taken: a('That provider ID is already in use.', 'Choose another ID.', 'none', true),
@@ -204,10 +249,25 @@ const TABLE: Readonly<Record<string, Advice>> = {
     'none',
     true,
   ),
-  invalid_client_id: a('That client id is not in the form this provider issues.', 'Correct it as described; nothing was saved.', 'none', true),
+  invalid_client_id: a(
+    'That client id is not in the form this provider issues.',
+    'Correct it as described; nothing was saved.',
+    'none',
+    true,
+  ),
   provider_builtin: a('Google and Microsoft are built in and can’t be removed.', 'Leave their client id unset if you don’t use them.'),
-  provider_in_use: a('Accounts are still connected through this provider.', 'Disconnect them first, then remove the provider.', 'none', true),
-  invalid_tenant: a('That Microsoft tenant is not valid.', 'Use common, organizations, consumers, a tenant ID or a verified domain such as contoso.com.', 'none', true),
+  provider_in_use: a(
+    'Accounts are still connected through this provider.',
+    'Disconnect them first, then remove the provider.',
+    'none',
+    true,
+  ),
+  invalid_tenant: a(
+    'That Microsoft tenant is not valid.',
+    'Use common, organizations, consumers, a tenant ID or a verified domain such as contoso.com.',
+    'none',
+    true,
+  ),
   issuer_mismatch: a(
     'This account was connected at a different server than its provider points to now, so its tokens were not sent.',
     'Restore the provider’s original issuer, or disconnect the account and connect it again.',
@@ -266,7 +326,11 @@ const TABLE: Readonly<Record<string, Advice>> = {
     'retry',
     true,
   ),
-  INVALID_TOKEN_RESPONSE: a('The provider’s answer held no usable token.', 'Try again; if it keeps happening, run the Health checks.', 'health'),
+  INVALID_TOKEN_RESPONSE: a(
+    'The provider’s answer held no usable token.',
+    'Try again; if it keeps happening, run the Health checks.',
+    'health',
+  ),
   DISK_FULL: a(
     'The disk is full, so the token database cannot be written.',
     'Free some disk space. Tokens the provider already issued are kept and saved as soon as there is room — keep the app running meanwhile.',
@@ -274,13 +338,28 @@ const TABLE: Readonly<Record<string, Advice>> = {
   ),
   NO_VAULT: a('There is no vault in this data folder yet.', 'Connect an account to create it.', 'connect', true),
   NO_ACCOUNT: a('That account is not in the vault (any more).', 'Connect it again if you still need it.', 'connect'),
-  INVALID_ID: a('A provider or account name contains characters that are not allowed.', 'Use plain text without control characters.', 'none', true),
+  INVALID_ID: a(
+    'A provider or account name contains characters that are not allowed.',
+    'Use plain text without control characters.',
+    'none',
+    true,
+  ),
   CLOSED: a('The vault was closed because the app is shutting down.', 'Start the app again.'),
   EMPTY_INPUT: a('There was nothing to store.', 'Try again; if it keeps happening, run the Health checks.', 'health'),
   // ------------------------------------------------ the security log
   LOCK_TIMEOUT: a('The security log is busy: another OsMEN program is writing to it.', 'Try again in a moment.', 'retry'),
-  WRITE_FAILED: a('The security log could not be written.', 'Check that the data folder is yours and the disk is not full; the Health checks say more.', 'health', true),
-  ANCHOR_FAILED: a('The security log’s anchor in the vault could not be updated.', 'Check that the disk is not full, then try again.', 'retry', true),
+  WRITE_FAILED: a(
+    'The security log could not be written.',
+    'Check that the data folder is yours and the disk is not full; the Health checks say more.',
+    'health',
+    true,
+  ),
+  ANCHOR_FAILED: a(
+    'The security log’s anchor in the vault could not be updated.',
+    'Check that the disk is not full, then try again.',
+    'retry',
+    true,
+  ),
   ANCHOR_UNREADABLE: a(
     'The security log’s anchor in the vault is unreadable: it was edited or damaged.',
     'Run the Health checks; if the log was not restored on purpose, treat the data folder as tampered with.',
@@ -316,10 +395,7 @@ export function codeOf(detail: string | null | undefined): string | null {
 }
 
 /** Advice for a code; unknown codes fall back on the flags and the error's own message. */
-export function adviceFor(
-  code: string,
-  fallback: { message?: string; needsReauth?: boolean; retryable?: boolean } = {},
-): Advice {
+export function adviceFor(code: string, fallback: { message?: string; needsReauth?: boolean; retryable?: boolean } = {}): Advice {
   const known = Object.hasOwn(TABLE, code) ? TABLE[code] : undefined;
   if (known) return known;
   if (fallback.needsReauth) return SIGN_IN_AGAIN;

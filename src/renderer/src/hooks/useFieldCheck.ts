@@ -27,7 +27,10 @@ export function useFieldCheck(request: FieldCheckRequest | null): FieldCheckDto 
           if (!current) return;
           // The contract refuses control characters and overlong values before any check runs.
           const refused = err instanceof UiError && err.code === 'INVALID_REQUEST';
-          setResult({ status: 'error', message: refused ? 'This contains characters that are not allowed here, or is too long.' : 'The field could not be checked.' });
+          setResult({
+            status: 'error',
+            message: refused ? 'This contains characters that are not allowed here, or is too long.' : 'The field could not be checked.',
+          });
         });
     }, DEBOUNCE_MS);
     return () => {

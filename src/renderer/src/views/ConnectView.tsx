@@ -29,7 +29,9 @@ export function ConnectView({ providers: state, signIn, device, onConnected, onO
   const pending = signIn.pending?.providerId ?? device.pending?.providerId ?? null;
 
   const request = (provider: ProviderDto) =>
-    provider.kind === 'microsoft' && tenant.trim() !== '' ? { providerId: provider.id, tenant: tenant.trim() } : { providerId: provider.id };
+    provider.kind === 'microsoft' && tenant.trim() !== ''
+      ? { providerId: provider.id, tenant: tenant.trim() }
+      : { providerId: provider.id };
 
   const connect = async (provider: ProviderDto, how: 'browser' | 'device'): Promise<void> => {
     setFailure(null);
@@ -68,8 +70,8 @@ export function ConnectView({ providers: state, signIn, device, onConnected, onO
             Connect an account
           </h1>
           <p className="muted">
-            Sign-in happens in your browser with PKCE; the app receives the result on a one-time loopback address. No browser here? Sign in on another
-            device with a code.
+            Sign-in happens in your browser with PKCE; the app receives the result on a one-time loopback address. No browser here? Sign in
+            on another device with a code.
           </p>
         </div>
       </header>
@@ -131,7 +133,12 @@ export function ConnectView({ providers: state, signIn, device, onConnected, onO
                 />
               )}
               <div className="card-actions">
-                <button type="button" className="btn btn-primary" disabled={pending !== null || !p.configured} onClick={() => void connect(p, 'browser')}>
+                <button
+                  type="button"
+                  className="btn btn-primary"
+                  disabled={pending !== null || !p.configured}
+                  onClick={() => void connect(p, 'browser')}
+                >
                   {signIn.pending?.providerId === p.id ? 'Signing in…' : 'Connect'}
                   <span className="visually-hidden"> {p.displayName}</span>
                 </button>

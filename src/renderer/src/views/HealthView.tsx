@@ -62,8 +62,8 @@ export function HealthView(): React.JSX.Element {
       {report && counts && (
         <>
           <p className={`banner ${report.ok ? 'banner-info' : 'banner-error'}`} role="status">
-            {report.ok ? 'Everything needed is in place.' : 'Some checks need your attention.'} {counts.pass} passed, {counts.warn}{' '}
-            warning{counts.warn === 1 ? '' : 's'}, {counts.fail} failed.
+            {report.ok ? 'Everything needed is in place.' : 'Some checks need your attention.'} {counts.pass} passed, {counts.warn} warning
+            {counts.warn === 1 ? '' : 's'}, {counts.fail} failed.
           </p>
           <ul className="check-list" aria-label="Checks">
             {report.checks.map((c) => (

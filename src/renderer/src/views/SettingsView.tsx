@@ -78,7 +78,10 @@ export function SettingsView(props: Props): React.JSX.Element {
     }
     const k = Number(keepAlive);
     if (!Number.isInteger(k) || k < lim.keepAliveDays.min || k > lim.keepAliveDays.max) {
-      setMessage({ kind: 'error', text: `Refresh every account at least every ${lim.keepAliveDays.min} to ${lim.keepAliveDays.max} days (whole days).` });
+      setMessage({
+        kind: 'error',
+        text: `Refresh every account at least every ${lim.keepAliveDays.min} to ${lim.keepAliveDays.max} days (whole days).`,
+      });
       return;
     }
     void save(
@@ -161,11 +164,14 @@ export function SettingsView(props: Props): React.JSX.Element {
               required
             />
             <p id={`${ids}-keepalive-help`} className="help">
-              Even when no program asks for a token: providers drop sign-ins that sit unused (Microsoft after 90 days), and a refresh keeps them.
+              Even when no program asks for a token: providers drop sign-ins that sit unused (Microsoft after 90 days), and a refresh keeps
+              them.
             </p>
           </div>
         </div>
-        <p className="help" data-testid="effective-timing">{effectiveTiming(Number(windowMin))}</p>
+        <p className="help" data-testid="effective-timing">
+          {effectiveTiming(Number(windowMin))}
+        </p>
         <div className="form-actions">
           <button type="submit" className="btn btn-primary" disabled={saving}>
             Save timing
@@ -201,7 +207,10 @@ export function SettingsView(props: Props): React.JSX.Element {
             checked={s.startAtLogin}
             disabled={saving}
             onChange={(e) =>
-              void save({ startAtLogin: e.target.checked }, e.target.checked ? 'The app will start at login.' : 'The app will not start at login.')
+              void save(
+                { startAtLogin: e.target.checked },
+                e.target.checked ? 'The app will start at login.' : 'The app will not start at login.',
+              )
             }
           />
           <label htmlFor={`${ids}-login`}>
@@ -217,7 +226,10 @@ export function SettingsView(props: Props): React.JSX.Element {
             checked={s.agentEnabled}
             disabled={saving}
             onChange={(e) =>
-              void save({ agentEnabled: e.target.checked }, e.target.checked ? 'Programs get tokens from the app.' : 'Token agent turned off.')
+              void save(
+                { agentEnabled: e.target.checked },
+                e.target.checked ? 'Programs get tokens from the app.' : 'Token agent turned off.',
+              )
             }
           />
           <label htmlFor={`${ids}-agent`}>

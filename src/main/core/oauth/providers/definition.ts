@@ -89,7 +89,7 @@ export function issuerMismatch(provider: string, bound: string, current: string 
   return configError(
     'issuer_mismatch',
     `The account was connected at ${bound}, but provider "${provider}" now points at ${current ?? 'no issuer'}. ` +
-      'Its tokens were not sent there. Restore the provider\'s original issuer, or disconnect the account and connect it again.',
+      "Its tokens were not sent there. Restore the provider's original issuer, or disconnect the account and connect it again.",
     provider,
   );
 }

@@ -21,7 +21,11 @@ function checkClientId(id: string): FieldVerdict {
   if (!id.endsWith('.apps.googleusercontent.com')) {
     return { valid: false, message: 'The Google client id must end with .apps.googleusercontent.com.', fix: CLIENT_ID_FIX };
   }
-  return { valid: false, message: 'The Google client id must be the project number, a dash and an id before .apps.googleusercontent.com.', fix: CLIENT_ID_FIX };
+  return {
+    valid: false,
+    message: 'The Google client id must be the project number, a dash and an id before .apps.googleusercontent.com.',
+    fix: CLIENT_ID_FIX,
+  };
 }
 
 // Desktop app clients have a secret that Google's token endpoint requires, although Google

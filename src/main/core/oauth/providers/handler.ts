@@ -67,7 +67,11 @@ async function withVerificationUri(res: Response): Promise<Response> {
   const headers = new Headers(res.headers);
   headers.delete('content-length');
   headers.delete('content-encoding');
-  return new Response(JSON.stringify({ ...b, verification_uri: b.verification_url }), { status: res.status, statusText: res.statusText, headers });
+  return new Response(JSON.stringify({ ...b, verification_uri: b.verification_url }), {
+    status: res.status,
+    statusText: res.statusText,
+    headers,
+  });
 }
 
 /** One provider, ready for protocol steps. Obtain it from ProviderRegistry.getHandler(). */
@@ -111,7 +115,7 @@ export class ProviderHandler {
   /** Origin of the token endpoint the refresh token is sent to (discovery on first use). */
   async tokenOrigin(): Promise<string> {
     const endpoint = (await this.configuration()).serverMetadata().token_endpoint;
-    if (!endpoint) throw configError('discovery_failed', 'The provider\'s metadata names no token endpoint.', this.id);
+    if (!endpoint) throw configError('discovery_failed', "The provider's metadata names no token endpoint.", this.id);
     return new URL(endpoint).origin;
   }
 
@@ -179,7 +183,14 @@ export class ProviderHandler {
       }
       // allowInsecureRequests is all-or-nothing: make sure the discovered endpoints keep the loopback rule.
       const m = config.serverMetadata();
-      for (const key of ['authorization_endpoint', 'token_endpoint', 'revocation_endpoint', 'userinfo_endpoint', 'jwks_uri', 'device_authorization_endpoint'] as const) {
+      for (const key of [
+        'authorization_endpoint',
+        'token_endpoint',
+        'revocation_endpoint',
+        'userinfo_endpoint',
+        'jwks_uri',
+        'device_authorization_endpoint',
+      ] as const) {
         const v = m[key];
         if (typeof v === 'string') validateUrl(v, `discovered ${key}`, d.id);
       }
@@ -224,7 +235,13 @@ export class ProviderHandler {
       if (res.ok && body instanceof URLSearchParams && body.get('grant_type') === 'refresh_token') {
         const sent = body.get('refresh_token');
         if (sent !== null && this.refreshBodies.has(sent)) {
-          this.refreshBodies.set(sent, await res.clone().text().catch(() => null));
+          this.refreshBodies.set(
+            sent,
+            await res
+              .clone()
+              .text()
+              .catch(() => null),
+          );
         }
       }
       return res as Awaited<ReturnType<oidc.CustomFetch>>;
@@ -276,7 +293,11 @@ export class ProviderHandler {
       const r = await oidc.refreshTokenGrant(config, refreshToken);
       return toTokenResponse(r);
     } catch (err) {
-      const e = await OAuthErrorParser.fromError(err, { provider: this.id, phase: 'refresh', secrets: [refreshToken, this.def.clientSecret] });
+      const e = await OAuthErrorParser.fromError(err, {
+        provider: this.id,
+        phase: 'refresh',
+        secrets: [refreshToken, this.def.clientSecret],
+      });
       // The server answered 2xx with a new refresh token, but the answer was rejected here: the
       // old refresh token may be dead already, so hand the issued tokens (not the unvalidated
       // ID token) to the caller to store before it records the failure.
@@ -313,7 +334,10 @@ export class ProviderHandler {
    * Polls the token endpoint until the user approved or denied the device authorization, at the
    * provider's interval, 5 s longer after each `slow_down` (openid-client), until `signal` fires.
    */
-  async pollDeviceAuthorization(started: oidc.DeviceAuthorizationResponse, signal: AbortSignal): Promise<oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers> {
+  async pollDeviceAuthorization(
+    started: oidc.DeviceAuthorizationResponse,
+    signal: AbortSignal,
+  ): Promise<oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers> {
     const config = await this.configuration();
     try {
       return await oidc.pollDeviceAuthorizationGrant(config, started, undefined, { signal });
@@ -352,4 +376,3 @@ export class ProviderHandler {
     return Boolean(this.config?.serverMetadata().userinfo_endpoint);
   }
 }
-

@@ -109,10 +109,12 @@ function checkClientId(id: string): FieldVerdict {
 
 // Desktop apps are public clients: a secret shipped in one is not confidential.
 function checkClientSecret(secret: string | undefined): SecretVerdict {
-  if (secret === undefined || secret === '') return { status: 'ok', message: 'No client secret: right for a desktop app (a public client).' };
+  if (secret === undefined || secret === '')
+    return { status: 'ok', message: 'No client secret: right for a desktop app (a public client).' };
   return {
     status: 'warn',
-    message: 'A desktop app is a public client: Microsoft rejects client secrets from public-client registrations, and a secret shipped in a desktop app is not confidential.',
+    message:
+      'A desktop app is a public client: Microsoft rejects client secrets from public-client registrations, and a secret shipped in a desktop app is not confidential.',
     fix: 'Leave it empty and enable "Allow public client flows" on the app registration, unless the registration is a confidential (web) client.',
   };
 }
@@ -120,17 +122,19 @@ function checkClientSecret(secret: string | undefined): SecretVerdict {
 function tenantCheck(env: NodeJS.ProcessEnv): HealthCheck[] {
   const tenant = envValue(env, TENANT_ENV);
   const ok = tenant === undefined || isMicrosoftTenant(tenant);
-  return [{
-    id: `env:${TENANT_ENV}`,
-    title: TENANT_ENV,
-    status: ok ? 'pass' : 'fail',
-    message: !ok
-      ? `${TENANT_ENV} must be ${MICROSOFT_TENANT_HINT}.`
-      : tenant
-        ? `Microsoft tenant "${tenant}".`
-        : `${TENANT_ENV} is not set; "common" is used.`,
-    ...(ok ? {} : { fix: `Set ${TENANT_ENV} to common (any account) or your directory (tenant) ID.` }),
-  }];
+  return [
+    {
+      id: `env:${TENANT_ENV}`,
+      title: TENANT_ENV,
+      status: ok ? 'pass' : 'fail',
+      message: !ok
+        ? `${TENANT_ENV} must be ${MICROSOFT_TENANT_HINT}.`
+        : tenant
+          ? `Microsoft tenant "${tenant}".`
+          : `${TENANT_ENV} is not set; "common" is used.`,
+      ...(ok ? {} : { fix: `Set ${TENANT_ENV} to common (any account) or your directory (tenant) ID.` }),
+    },
+  ];
 }
 
 export const microsoft: BuiltinProvider = {

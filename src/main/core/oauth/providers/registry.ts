@@ -134,7 +134,8 @@ export class ProviderRegistry {
    */
   setBuiltinClient(id: string, client: { clientId?: string; clientSecret?: string }): ProviderInfo {
     const current = this.defs.get(id);
-    if (!isBuiltinProviderId(id) || !current) throw configError('unknown_provider', `"${String(id).slice(0, 64)}" is not a built-in provider.`, id);
+    if (!isBuiltinProviderId(id) || !current)
+      throw configError('unknown_provider', `"${String(id).slice(0, 64)}" is not a built-in provider.`, id);
     const def: Definition = { ...current, clientId: client.clientId, clientSecret: client.clientSecret };
     this.defs.set(id, def);
     this.forgetHandlers(id);

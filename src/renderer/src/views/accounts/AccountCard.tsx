@@ -72,7 +72,9 @@ export const AccountCard = forwardRef<HTMLHeadingElement, Props>(function Accoun
                 dateTime={a.expiresAt === null ? undefined : new Date(a.expiresAt).toISOString()}
                 title={a.expiresAt === null ? undefined : formatDateTime(a.expiresAt)}
               >
-                {a.expiresAt !== null && a.expiresAt > props.now ? `expires ${formatExpiry(a.expiresAt, props.now)}` : formatExpiry(a.expiresAt, props.now)}
+                {a.expiresAt !== null && a.expiresAt > props.now
+                  ? `expires ${formatExpiry(a.expiresAt, props.now)}`
+                  : formatExpiry(a.expiresAt, props.now)}
               </time>
             )}
           </dd>
@@ -96,7 +98,12 @@ export const AccountCard = forwardRef<HTMLHeadingElement, Props>(function Accoun
       )}
       <div className="account-actions">
         {reauth ? (
-          <button type="button" className="btn btn-primary" disabled={busy !== undefined || props.signInWaiting} onClick={props.onReconnect}>
+          <button
+            type="button"
+            className="btn btn-primary"
+            disabled={busy !== undefined || props.signInWaiting}
+            onClick={props.onReconnect}
+          >
             {busy === 'reconnect' ? 'Waiting for sign-in…' : 'Reconnect'}
             <span className="visually-hidden"> {name}</span>
           </button>

@@ -49,9 +49,7 @@ export function AccountDetail({ id, account: a, providerName, providerIssuer, no
         </div>
         <div>
           <dt>Access token expires</dt>
-          <dd data-testid="expires-at">
-            {a.expiresAt === null ? 'no expiry given' : formatDateTime(a.expiresAt)}
-          </dd>
+          <dd data-testid="expires-at">{a.expiresAt === null ? 'no expiry given' : formatDateTime(a.expiresAt)}</dd>
         </div>
         <div>
           <dt>Last refresh</dt>
@@ -86,8 +84,7 @@ export function AccountDetail({ id, account: a, providerName, providerIssuer, no
       </dl>
       <div className="token-command">
         <p className="small">
-          <strong>For programs.</strong> This command prints a fresh access token for this account; the token itself is never
-          shown here.
+          <strong>For programs.</strong> This command prints a fresh access token for this account; the token itself is never shown here.
         </p>
         <div className="command-row">
           <code className="command" data-testid="token-command">

@@ -35,10 +35,13 @@ export function AccountsView(props: Props): React.JSX.Element {
   const ids = useId();
   const { accounts, error, refreshing, merge } = props.state;
   const { nameOf } = props;
-  const nameOfAccount = useCallback((a: { provider: string; userId: string }): string => {
-    const found = accounts?.find((x) => accountKey(x) === accountKey(a));
-    return found?.displayName ?? a.userId;
-  }, [accounts]);
+  const nameOfAccount = useCallback(
+    (a: { provider: string; userId: string }): string => {
+      const found = accounts?.find((x) => accountKey(x) === accountKey(a));
+      return found?.displayName ?? a.userId;
+    },
+    [accounts],
+  );
   const actions = useAccountActions({ merge, signIn: props.signIn, nameOf: nameOfAccount });
   const [confirm, setConfirm] = useState<AccountDto | null>(null);
   const [search, setSearch] = useState('');
@@ -87,7 +90,12 @@ export function AccountsView(props: Props): React.JSX.Element {
           <p className="muted">Connected accounts, their token expiry and refresh state. Tokens never leave the vault.</p>
         </div>
         <div className="header-actions">
-          <button type="button" className="btn" onClick={() => void actions.refreshAll()} disabled={actions.refreshingAll || !accounts?.length}>
+          <button
+            type="button"
+            className="btn"
+            onClick={() => void actions.refreshAll()}
+            disabled={actions.refreshingAll || !accounts?.length}
+          >
             {actions.refreshingAll ? 'Refreshing…' : 'Refresh all now'}
           </button>
           <button type="button" className="btn btn-primary" onClick={props.onConnect}>
@@ -190,9 +198,9 @@ export function AccountsView(props: Props): React.JSX.Element {
         body={
           confirm && (
             <p>
-              The tokens for <strong className="wrap">{confirm.displayName ?? confirm.userId}</strong> ({props.nameOf(confirm.provider)}) are
-              revoked at the provider where it supports revocation and deleted from this computer. Programs that use this
-              account will need you to connect it again.
+              The tokens for <strong className="wrap">{confirm.displayName ?? confirm.userId}</strong> ({props.nameOf(confirm.provider)})
+              are revoked at the provider where it supports revocation and deleted from this computer. Programs that use this account will
+              need you to connect it again.
             </p>
           )
         }

@@ -21,8 +21,8 @@ export function PausedNotice({ onResume }: { onResume(): Promise<void> }): React
     <div className="banner banner-warn paused-notice" role="status" data-testid="paused-notice">
       <div>
         <p>
-          <strong>Background refresh is paused.</strong> Tokens are renewed only when a program asks for one or you press
-          Refresh now, so expiring tokens may run out.
+          <strong>Background refresh is paused.</strong> Tokens are renewed only when a program asks for one or you press Refresh now, so
+          expiring tokens may run out.
         </p>
         {failure && <ErrorNotice error={failure} live />}
       </div>

@@ -17,7 +17,10 @@ export function RefreshReport({ summary, nameOf }: Props): React.JSX.Element {
         <ul>
           {summary.failures.map((f) => (
             <li key={`f:${f.provider}:${f.userId}`}>
-              <strong>{nameOf(f)}</strong> failed: {adviceFor(f.code).title} <span className="notice-code">Code <code>{f.code}</code></span>
+              <strong>{nameOf(f)}</strong> failed: {adviceFor(f.code).title}{' '}
+              <span className="notice-code">
+                Code <code>{f.code}</code>
+              </span>
             </li>
           ))}
           {summary.skipped.map((s) => (

@@ -7,9 +7,7 @@ import type { SignInState } from '../../hooks/useSignIn';
 export type CardBusy = 'refresh' | 'reconnect' | 'disconnect';
 export type CardMessage = { kind: 'info'; text: string } | { kind: 'error'; error: ErrorInfo };
 export type Banner =
-  | { kind: 'info' | 'warn'; text: string }
-  | { kind: 'error'; error: ErrorInfo }
-  | { kind: 'report'; summary: RefreshSummaryDto };
+  { kind: 'info' | 'warn'; text: string } | { kind: 'error'; error: ErrorInfo } | { kind: 'report'; summary: RefreshSummaryDto };
 
 interface Deps {
   merge(account: AccountDto): void;

@@ -48,7 +48,11 @@ export function ChainDetails({ verify }: { verify: LogVerifyDto }): React.JSX.El
   return (
     <div className="chain-details">
       {rb && advice && (
-        <div className={`banner banner-${advice.tone === 'error' ? 'error' : 'warn'} chain-notice`} role="alert" data-testid="rollback-notice">
+        <div
+          className={`banner banner-${advice.tone === 'error' ? 'error' : 'warn'} chain-notice`}
+          role="alert"
+          data-testid="rollback-notice"
+        >
           <p>
             <strong>{advice.what}</strong>
           </p>
@@ -59,8 +63,8 @@ export function ChainDetails({ verify }: { verify: LogVerifyDto }): React.JSX.El
       {verify.interrupted && (
         <div className="banner banner-info chain-notice" role="status" data-testid="interrupted-notice">
           <p>
-            <strong>The newest entry (#{verify.interrupted.seq}) was cut off by an interrupted write</strong> — the app or the computer stopped while writing it,
-            or the disk was full. This is not tampering: the signed head record holds the whole entry.
+            <strong>The newest entry (#{verify.interrupted.seq}) was cut off by an interrupted write</strong> — the app or the computer
+            stopped while writing it, or the disk was full. This is not tampering: the signed head record holds the whole entry.
           </p>
           <p className="small">What to do: nothing. The next entry completes it. If it happens often, check the free disk space.</p>
         </div>
@@ -72,8 +76,8 @@ export function ChainDetails({ verify }: { verify: LogVerifyDto }): React.JSX.El
             <span className="badge badge-warn">{reanchors.length} in the log</span>
           </summary>
           <p className="muted small">
-            Each time the head record or the vault anchor did not match the log, the chain was re-established and an entry says so; a re-anchor is never a
-            silent repair. Rollback check now: {rb ? rb.message : 'not available'}
+            Each time the head record or the vault anchor did not match the log, the chain was re-established and an entry says so; a
+            re-anchor is never a silent repair. Rollback check now: {rb ? rb.message : 'not available'}
           </p>
           <div className="table-wrap">
             <table className="reanchor-table">

@@ -44,7 +44,12 @@ export function LogTable({ entries, total, providerName, accountByHash, badSeq }
             const code = entryErrorCode(e);
             const tampered = e.seq === badSeq;
             return (
-              <tr key={e.seq} className={`level-${e.level}${tampered ? ' tampered' : ''}`} data-testid="log-row" data-tampered={tampered || undefined}>
+              <tr
+                key={e.seq}
+                className={`level-${e.level}${tampered ? ' tampered' : ''}`}
+                data-testid="log-row"
+                data-tampered={tampered || undefined}
+              >
                 <td className="num">{e.seq}</td>
                 <td className="time">{formatDateTime(e.ts)}</td>
                 <td>

@@ -20,13 +20,12 @@ export function LogView({ providerName, accounts }: Props): React.JSX.Element {
   const [filter, setFilter] = useState<LogFilter>({ event: '', provider: '', outcome: 'all', search: '' });
   const ids = useId();
   const [exporting, setExporting] = useState(false);
-  const [exported, setExported] = useState<{ kind: 'done'; path: string; entries: number } | { kind: 'error'; error: ErrorInfo } | null>(null);
+  const [exported, setExported] = useState<{ kind: 'done'; path: string; entries: number } | { kind: 'error'; error: ErrorInfo } | null>(
+    null,
+  );
 
   const events = useMemo(() => [...new Set((entries ?? []).map((e) => e.event))].sort(), [entries]);
-  const providers = useMemo(
-    () => [...new Set((entries ?? []).map((e) => e.provider).filter((p): p is string => !!p))].sort(),
-    [entries],
-  );
+  const providers = useMemo(() => [...new Set((entries ?? []).map((e) => e.provider).filter((p): p is string => !!p))].sort(), [entries]);
   const accountByHash = useMemo(
     () => new Map((accounts ?? []).map((a) => [a.userHash, { name: a.displayName !== a.userId ? a.displayName : null, userId: a.userId }])),
     [accounts],
@@ -89,7 +88,9 @@ export function LogView({ providerName, accounts }: Props): React.JSX.Element {
         </p>
       )}
       {exported?.kind === 'error' && <ErrorNotice error={exported.error} live />}
-      {verify && !verify.ok && verify.firstBad && !ANCHOR_PROBLEMS.has(verify.firstBad.problem ?? '') && <TamperNotice bad={verify.firstBad} />}
+      {verify && !verify.ok && verify.firstBad && !ANCHOR_PROBLEMS.has(verify.firstBad.problem ?? '') && (
+        <TamperNotice bad={verify.firstBad} />
+      )}
       {verify && <ChainDetails verify={verify} />}
       <div className="filters" role="search" aria-label="Filter the log">
         <div className="field field-search">

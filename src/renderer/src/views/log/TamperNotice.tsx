@@ -38,12 +38,14 @@ export function TamperNotice({ bad }: { bad: FirstBad }): React.JSX.Element {
       <p>
         <strong>{whatHappened(bad)}</strong>
       </p>
-      {bad.seq !== null && bad.seq > 1 && <p className="small">Entries before #{bad.seq} still check out; the entry is marked in the list below.</p>}
+      {bad.seq !== null && bad.seq > 1 && (
+        <p className="small">Entries before #{bad.seq} still check out; the entry is marked in the list below.</p>
+      )}
       <p className="small">What to do:</p>
       <ol className="small">
         <li>
-          Keep a copy of the log files as they are now (the <code>security.log*</code> files in <code className="wrap">{folder}</code>) before
-          anything else writes to them.
+          Keep a copy of the log files as they are now (the <code>security.log*</code> files in <code className="wrap">{folder}</code>)
+          before anything else writes to them.
         </li>
         <li>If you did not edit the log yourself, check who else can write to that folder: someone may be covering their tracks.</li>
         <li>

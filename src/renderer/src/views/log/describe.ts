@@ -51,7 +51,8 @@ export function describeEntry(e: LogEntryDto): string {
   }
   if (e.event === 'validation_failure') return `A health check failed${code ? ` (${code})` : ''}`;
   if (e.event === 'needs_reauth') return `Needs sign-in again: ${adviceFor(code ?? 'needs_reauth').title}`;
-  if (e.event === 'refresh' && e.success === true && e.details['rotated'] === true) return 'Access token refreshed; the provider issued a new refresh token';
+  if (e.event === 'refresh' && e.success === true && e.details['rotated'] === true)
+    return 'Access token refreshed; the provider issued a new refresh token';
   if (e.success === true || (e.success === undefined && e.level === 'info')) {
     return SUCCESS[e.event] ?? SECURITY[e.event] ?? e.event.replace(/_/g, ' ');
   }

@@ -61,7 +61,9 @@ export function BuiltinProviderPanel({ provider: p, focus, onChanged }: Props): 
   }, [focus]);
 
   const kind = p.id;
-  const clientCheck = useFieldCheck(clientId !== '' && clientId !== appValue ? { field: 'client-id', provider: kind, value: clientId } : null);
+  const clientCheck = useFieldCheck(
+    clientId !== '' && clientId !== appValue ? { field: 'client-id', provider: kind, value: clientId } : null,
+  );
   const secretCheck = useFieldCheck(secret !== '' ? { field: 'client-secret', provider: kind, value: secret } : null);
   const tenantCheck = useFieldCheck(p.tenant && tenant !== p.tenant.value ? { field: 'tenant', value: tenant } : null);
   const changingClient = clientId.trim() !== '' && clientId.trim() !== (p.clientId.value ?? '');
@@ -92,12 +94,20 @@ export function BuiltinProviderPanel({ provider: p, focus, onChanged }: Props): 
   };
 
   return (
-    <section ref={panelRef} className="panel provider-panel" id={`provider-settings-${p.id}`} aria-labelledby={`${ids}-title`} data-testid={`provider-${p.id}`}>
+    <section
+      ref={panelRef}
+      className="panel provider-panel"
+      id={`provider-settings-${p.id}`}
+      aria-labelledby={`${ids}-title`}
+      data-testid={`provider-${p.id}`}
+    >
       <div className="provider-head">
         <ProviderMark provider={p.id} />
         <div>
           <h3 id={`${ids}-title`}>{p.displayName}</h3>
-          <p className={`small ${p.configured ? 'state-ok' : 'state-warn'}`}>{p.configured ? 'Ready to connect' : 'Not set up: connecting is not offered'}</p>
+          <p className={`small ${p.configured ? 'state-ok' : 'state-warn'}`}>
+            {p.configured ? 'Ready to connect' : 'Not set up: connecting is not offered'}
+          </p>
         </div>
       </div>
       <dl className="provider-values">
@@ -125,8 +135,9 @@ export function BuiltinProviderPanel({ provider: p, focus, onChanged }: Props): 
       </dl>
       {p.ignoredEntry && (
         <p className="hint small">
-          The {p.displayName} client id stored in settings.json was ignored: it {p.ignoredEntry === 'invalid' ? 'is malformed' : 'is not signed by this vault (edited, or written by someone else)'}. If
-          you entered it, enter it again below; otherwise Clear removes it.
+          The {p.displayName} client id stored in settings.json was ignored: it{' '}
+          {p.ignoredEntry === 'invalid' ? 'is malformed' : 'is not signed by this vault (edited, or written by someone else)'}. If you
+          entered it, enter it again below; otherwise Clear removes it.
         </p>
       )}
       <form className="provider-form" onSubmit={save} aria-label={`${p.displayName} client`}>
@@ -154,24 +165,33 @@ export function BuiltinProviderPanel({ provider: p, focus, onChanged }: Props): 
               onChange={(e) => setSecret(e.target.value)}
               autoComplete="off"
               disabled={removeSecret}
-              placeholder={p.clientSecret.source === 'app' ? 'Stored; type to replace it' : p.id === 'microsoft' ? 'Leave empty (public client)' : 'The same OAuth client’s secret'}
+              placeholder={
+                p.clientSecret.source === 'app'
+                  ? 'Stored; type to replace it'
+                  : p.id === 'microsoft'
+                    ? 'Leave empty (public client)'
+                    : 'The same OAuth client’s secret'
+              }
               aria-describedby={`${ids}-secret-check`}
             />
             <FieldMessage id={`${ids}-secret-check`} check={secretCheck} />
             {p.clientSecret.source === 'app' && (
               <label className="check-row small">
-                <input type="checkbox" checked={removeSecret} onChange={(e) => setRemoveSecret(e.target.checked)} /> Remove the stored secret
+                <input type="checkbox" checked={removeSecret} onChange={(e) => setRemoveSecret(e.target.checked)} /> Remove the stored
+                secret
               </label>
             )}
           </div>
         </div>
         {changingClient && p.accounts > 0 && (
           <p className="hint small" role="status">
-            {p.accounts} connected account{p.accounts === 1 ? ' was' : 's were'} signed in with the client id in use; their refresh tokens belong to it. After a change,
-            reconnect them.
+            {p.accounts} connected account{p.accounts === 1 ? ' was' : 's were'} signed in with the client id in use; their refresh tokens
+            belong to it. After a change, reconnect them.
           </p>
         )}
-        <p className="help">A value set here wins over {p.envNames.clientId} in the environment or the data folder’s .env; Clear uses that again.</p>
+        <p className="help">
+          A value set here wins over {p.envNames.clientId} in the environment or the data folder’s .env; Clear uses that again.
+        </p>
         <div className="form-actions">
           {(p.clientId.source === 'app' || p.ignoredEntry) && (
             <button
@@ -188,7 +208,11 @@ export function BuiltinProviderPanel({ provider: p, focus, onChanged }: Props): 
               Clear the app’s value
             </button>
           )}
-          <button type="submit" className="btn btn-primary" disabled={busy || clientCheck?.status === 'error' || secretCheck?.status === 'error'}>
+          <button
+            type="submit"
+            className="btn btn-primary"
+            disabled={busy || clientCheck?.status === 'error' || secretCheck?.status === 'error'}
+          >
             Save {p.displayName} client
           </button>
         </div>
@@ -199,12 +223,22 @@ export function BuiltinProviderPanel({ provider: p, focus, onChanged }: Props): 
           aria-label="Microsoft tenant"
           onSubmit={(e) => {
             e.preventDefault();
-            void run(() => call(bridge().setMicrosoftTenant({ tenant: tenant.trim() })), `New Microsoft accounts sign in with the tenant “${tenant.trim()}”; connected accounts keep theirs.`);
+            void run(
+              () => call(bridge().setMicrosoftTenant({ tenant: tenant.trim() })),
+              `New Microsoft accounts sign in with the tenant “${tenant.trim()}”; connected accounts keep theirs.`,
+            );
           }}
         >
           <div className="field">
             <label htmlFor={`${ids}-tenant`}>Tenant</label>
-            <input id={`${ids}-tenant`} value={tenant} onChange={(e) => setTenant(e.target.value)} required spellCheck={false} aria-describedby={`${ids}-tenant-check`} />
+            <input
+              id={`${ids}-tenant`}
+              value={tenant}
+              onChange={(e) => setTenant(e.target.value)}
+              required
+              spellCheck={false}
+              aria-describedby={`${ids}-tenant-check`}
+            />
             <FieldMessage id={`${ids}-tenant-check`} check={tenantCheck} />
           </div>
           <button type="submit" className="btn" disabled={busy || tenant.trim() === p.tenant.value || tenantCheck?.status === 'error'}>

@@ -38,9 +38,15 @@ export function CustomProviderEditor({ editing, disabled = false, headingLevel =
   const touched = (value: string, initial: string | undefined): boolean => value !== '' && value !== (initial ?? '');
   const idCheck = useFieldCheck(!editing && id !== '' ? { field: 'provider-id', value: id } : null);
   const issuerCheck = useFieldCheck(touched(issuer, editing?.issuer) ? { field: 'issuer', value: issuer } : null);
-  const clientCheck = useFieldCheck(touched(clientId, editing?.clientId) ? { field: 'client-id', provider: 'custom', value: clientId } : null);
+  const clientCheck = useFieldCheck(
+    touched(clientId, editing?.clientId) ? { field: 'client-id', provider: 'custom', value: clientId } : null,
+  );
   const secretCheck = useFieldCheck(clientSecret !== '' ? { field: 'client-secret', provider: 'custom', value: clientSecret } : null);
-  const scopesCheck = useFieldCheck(touched(scopes, editing ? editing.scopes.join(' ') : DEFAULT_SCOPES) ? ({ field: 'scopes', value: scopes } satisfies FieldCheckRequest) : null);
+  const scopesCheck = useFieldCheck(
+    touched(scopes, editing ? editing.scopes.join(' ') : DEFAULT_SCOPES)
+      ? ({ field: 'scopes', value: scopes } satisfies FieldCheckRequest)
+      : null,
+  );
   const blocking = [idCheck, issuerCheck, clientCheck, secretCheck, scopesCheck].some((c: FieldCheckDto | null) => c?.status === 'error');
   const issuerLocked = editing !== undefined && editing.accounts > 0 && issuer.trim() !== editing.issuer;
 
@@ -56,7 +62,11 @@ export function CustomProviderEditor({ editing, disabled = false, headingLevel =
     };
     try {
       if (editing) {
-        const secret: SecretChange = removeSecret ? { action: 'clear' } : clientSecret ? { action: 'set', value: clientSecret } : { action: 'keep' };
+        const secret: SecretChange = removeSecret
+          ? { action: 'clear' }
+          : clientSecret
+            ? { action: 'set', value: clientSecret }
+            : { action: 'keep' };
         const saved = await call(bridge().updateCustomProvider({ id: editing.id, ...common, clientSecret: secret }));
         setResult({ kind: 'info', text: `Saved ${saved.displayName ?? saved.id}.` });
         onSaved({ id: saved.id, name: saved.displayName ?? saved.id });
@@ -78,7 +88,12 @@ export function CustomProviderEditor({ editing, disabled = false, headingLevel =
   const Heading = `h${headingLevel}` as const;
   const field = (name: string) => ({ id: `${base}-${name}`, 'aria-describedby': `${base}-${name}-check` });
   return (
-    <form className="panel custom-form" onSubmit={(e) => void submit(e)} aria-labelledby={`${base}-title`} data-testid="custom-provider-form">
+    <form
+      className="panel custom-form"
+      onSubmit={(e) => void submit(e)}
+      aria-labelledby={`${base}-title`}
+      data-testid="custom-provider-form"
+    >
       <Heading id={`${base}-title`}>{editing ? `Edit ${editing.displayName ?? editing.id}` : 'Add an OpenID Connect provider'}</Heading>
       <p className="muted small">
         Any issuer with discovery (/.well-known/openid-configuration), checked when you save. https only; http only on this computer.
@@ -86,7 +101,15 @@ export function CustomProviderEditor({ editing, disabled = false, headingLevel =
       <div className="form-grid">
         <div className="field">
           <label htmlFor={`${base}-id`}>Provider ID</label>
-          <input {...field('id')} value={id} onChange={(e) => setId(e.target.value)} required readOnly={editing !== undefined} placeholder="e.g. okta-work" spellCheck={false} />
+          <input
+            {...field('id')}
+            value={id}
+            onChange={(e) => setId(e.target.value)}
+            required
+            readOnly={editing !== undefined}
+            placeholder="e.g. okta-work"
+            spellCheck={false}
+          />
           <FieldMessage id={`${base}-id-check`} check={idCheck} />
         </div>
         <div className="field">
@@ -95,12 +118,20 @@ export function CustomProviderEditor({ editing, disabled = false, headingLevel =
         </div>
         <div className="field span-2">
           <label htmlFor={`${base}-issuer`}>Issuer URL</label>
-          <input {...field('issuer')} type="url" value={issuer} onChange={(e) => setIssuer(e.target.value)} required placeholder="https://login.example.com" spellCheck={false} />
+          <input
+            {...field('issuer')}
+            type="url"
+            value={issuer}
+            onChange={(e) => setIssuer(e.target.value)}
+            required
+            placeholder="https://login.example.com"
+            spellCheck={false}
+          />
           <FieldMessage id={`${base}-issuer-check`} check={issuerCheck} />
           {issuerLocked && (
             <p className="hint small" role="status">
-              {editing.accounts} account{editing.accounts === 1 ? ' is' : 's are'} connected at the current issuer, so it can’t change. Disconnect them first, or add the new
-              issuer as another provider.
+              {editing.accounts} account{editing.accounts === 1 ? ' is' : 's are'} connected at the current issuer, so it can’t change.
+              Disconnect them first, or add the new issuer as another provider.
             </p>
           )}
         </div>

@@ -31,8 +31,13 @@ export function CustomProviderList({ config, onChanged }: Props): React.JSX.Elem
     setBusy(true);
     setResult(null);
     try {
-      const r = await call(bridge().removeCustomProvider({ id: removing.id, ...(removing.accounts > 0 ? { disconnectAccounts: true } : {}) }));
-      setResult({ kind: 'info', text: `Removed ${removing.name}${r.disconnected ? ` and disconnected ${plural(r.disconnected, 'account')}` : ''}.` });
+      const r = await call(
+        bridge().removeCustomProvider({ id: removing.id, ...(removing.accounts > 0 ? { disconnectAccounts: true } : {}) }),
+      );
+      setResult({
+        kind: 'info',
+        text: `Removed ${removing.name}${r.disconnected ? ` and disconnected ${plural(r.disconnected, 'account')}` : ''}.`,
+      });
       setRemoving(null);
       onChanged();
     } catch (err) {
@@ -100,7 +105,11 @@ export function CustomProviderList({ config, onChanged }: Props): React.JSX.Elem
           <button type="button" className="btn btn-small" onClick={() => setEditing(p.id)}>
             Edit<span className="visually-hidden"> {name}</span>
           </button>
-          <button type="button" className="btn btn-small btn-quiet-danger" onClick={() => setRemoving({ id: p.id, name, accounts: p.accounts })}>
+          <button
+            type="button"
+            className="btn btn-small btn-quiet-danger"
+            onClick={() => setRemoving({ id: p.id, name, accounts: p.accounts })}
+          >
             Remove<span className="visually-hidden"> {name}</span>
           </button>
         </div>
@@ -140,8 +149,9 @@ export function CustomProviderList({ config, onChanged }: Props): React.JSX.Elem
         body={
           n > 0 ? (
             <p>
-              {plural(n, 'account is', 'accounts are')} connected through {removing?.name}. A provider in use can’t be removed alone: its accounts’ refreshes would have nowhere
-              to go. They are signed out (revoked at the provider where it can) and their tokens deleted; programs using them get no token.
+              {plural(n, 'account is', 'accounts are')} connected through {removing?.name}. A provider in use can’t be removed alone: its
+              accounts’ refreshes would have nowhere to go. They are signed out (revoked at the provider where it can) and their tokens
+              deleted; programs using them get no token.
             </p>
           ) : (
             <p>Its settings and client secret are deleted. You can add it again later.</p>

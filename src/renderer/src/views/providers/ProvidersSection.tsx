@@ -27,7 +27,8 @@ export function ProvidersSection({ focus, onChanged }: Props): React.JSX.Element
       <div>
         <h2 id="providers-title">Providers</h2>
         <p className="muted small">
-          The OAuth clients the app signs in with. Client secrets are kept encrypted in the vault and never shown again; client ids are not secret.
+          The OAuth clients the app signs in with. Client secrets are kept encrypted in the vault and never shown again; client ids are not
+          secret.
         </p>
       </div>
       {error && (
