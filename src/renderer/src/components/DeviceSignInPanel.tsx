@@ -1,8 +1,7 @@
-import { useEffect, useState } from 'react';
-import { errorInfo, type ErrorInfo } from '../api';
 import { formatDuration } from '../format';
 import type { DeviceSignInState } from '../hooks/useDeviceSignIn';
 import { useNow } from '../hooks/useNow';
+import { usePanelActions } from '../hooks/usePanelActions';
 import { ErrorNotice } from './ErrorNotice';
 import './device.css';
 
@@ -18,32 +17,14 @@ interface Props {
  */
 export function DeviceSignInPanel({ device, providerName }: Props): React.JSX.Element | null {
   const now = useNow(1000);
-  const [note, setNote] = useState<string | null>(null);
-  const [failure, setFailure] = useState<ErrorInfo | null>(null);
   const { state, pending } = device;
   const providerId = state.active ? state.providerId : pending?.providerId;
   const waiting = pending !== null || state.active;
-
-  useEffect(() => {
-    if (!waiting) {
-      setNote(null);
-      setFailure(null);
-    }
-  }, [waiting]);
+  const { note, failure, run } = usePanelActions(waiting);
 
   if (!waiting || providerId === undefined) return null;
   const code = state.active ? state.code : null;
   const left = code ? code.expiresAt - now : 0;
-  const run = async (action: () => Promise<void>, done: string): Promise<void> => {
-    setNote(null);
-    setFailure(null);
-    try {
-      await action();
-      setNote(done);
-    } catch (err) {
-      setFailure(errorInfo(err));
-    }
-  };
 
   return (
     <section className="progress-panel device-panel" aria-labelledby="device-title" data-testid="device-panel">

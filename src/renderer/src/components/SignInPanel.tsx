@@ -1,6 +1,5 @@
-import { useEffect, useState } from 'react';
-import { errorInfo, type ErrorInfo } from '../api';
 import type { SignInState } from '../hooks/useSignIn';
+import { usePanelActions } from '../hooks/usePanelActions';
 import { ErrorNotice } from './ErrorNotice';
 
 interface Props {
@@ -15,30 +14,12 @@ interface Props {
  * got lost behind others.
  */
 export function SignInPanel({ signIn, providerName }: Props): React.JSX.Element | null {
-  const [note, setNote] = useState<string | null>(null);
-  const [failure, setFailure] = useState<ErrorInfo | null>(null);
   const { pending, link } = signIn;
   const providerId = link.active ? link.providerId : pending?.providerId;
   const waiting = pending !== null || link.active;
-
-  useEffect(() => {
-    if (!waiting) {
-      setNote(null);
-      setFailure(null);
-    }
-  }, [waiting]);
+  const { note, failure, run } = usePanelActions(waiting);
 
   if (!waiting || providerId === undefined) return null;
-  const run = async (action: () => Promise<void>, done: string): Promise<void> => {
-    setNote(null);
-    setFailure(null);
-    try {
-      await action();
-      setNote(done);
-    } catch (err) {
-      setFailure(errorInfo(err));
-    }
-  };
 
   return (
     <div className="progress-panel signin-panel" role="status" aria-live="polite" data-testid="sign-in-panel">
