@@ -3,6 +3,7 @@
  * (GET /user), their e-mail addresses (GET /user/emails) as scopes and permissions allow, and
  * deleting an app authorization (DELETE /applications/{client_id}/grant).
  */
+import { get } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startGitHubStandIn, type GitHubStandIn } from '../helpers/github-standin/index.js';
 import { apiGet, deviceSignIn, webSignIn } from './github-standin-fixtures.js';
@@ -77,6 +78,19 @@ describe('GET /user', () => {
     const app = (await webSignIn(s, s.githubApp)).token;
     expect(s.expireTokens('access', { clientId: s.githubApp.clientId })).toBe(1);
     expect((await apiGet(s, '/user', app.access_token)).status).toBe(401);
+  });
+
+  it('403 for a request without a User-Agent header, before the token is looked at', async () => {
+    const { token } = await webSignIn(s, s.oauthApp, { scope: 'repo' });
+    const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      get(`${s.apiUrl}/user`, { headers: { authorization: `Bearer ${token.access_token}` } }, (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode!, body }));
+      }).on('error', reject);
+    });
+    expect(status).toBe(403);
+    expect(body).toMatch(/^Request forbidden by administrative rules\. Please make sure your request has a User-Agent header/);
   });
 });
 

@@ -45,6 +45,23 @@ function baseHeaders(): Record<string, string> {
   };
 }
 
+/**
+ * "All API requests must include a valid User-Agent header … Requests with no User-Agent header
+ * will be rejected" (REST "Getting started"): a 403 before anything else, with GitHub's text.
+ */
+export function userAgentMissing(req: IncomingMessage, res: ServerResponse, note: ApiNote): boolean {
+  if (req.headers['user-agent']?.trim()) return false;
+  note.error = 'User-Agent required';
+  res
+    .writeHead(403, { 'content-type': 'text/plain; charset=utf-8' })
+    .end(
+      'Request forbidden by administrative rules. Please make sure your request has a User-Agent header ' +
+        '(https://docs.github.com/en/rest/overview/resources-in-the-rest-api#user-agent-required). ' +
+        'Check https://developer.github.com for other possible causes.\n',
+    );
+  return true;
+}
+
 /** The token in `Authorization: Bearer …` or `Authorization: token …` (both accepted by the REST API). */
 function credentials(req: IncomingMessage, note: ApiNote): string | null | undefined {
   const header = req.headers.authorization;

@@ -46,6 +46,7 @@
  *   explicitly enabled for this App" (cli/oauth's device flow and octokit users' reports).
  * - "Scopes for OAuth apps": `X-OAuth-Scopes` ("repo, user") and `X-Accepted-OAuth-Scopes`,
  *   normalized scopes (`user` includes `user:email`, `repo` includes `public_repo`, …).
+ * - REST "Getting started": every API request needs a User-Agent header, else 403.
  * - REST "Users" and "Emails": GET /user (numeric `id`, `login`, `name`, `email` = the public
  *   e-mail or null); GET /user/emails ("OAuth app tokens … need the user:email scope"; a GitHub
  *   App's token needs the "Email addresses" permission), answered 404 / 403 "Resource not
@@ -73,8 +74,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { handleDeleteGrant, handleUser, handleUserEmails, type ApiNote } from './api-surface.js';
-import { applyFailure, FailureQueue, type Endpoint, type Failure } from './failures.js';
+import { handleDeleteGrant, handleUser, handleUserEmails, userAgentMissing, type ApiNote } from './api-surface.js';
+import { API_ENDPOINTS, applyFailure, FailureQueue, type Endpoint, type Failure } from './failures.js';
 import {
   decideDevice,
   handleAccessToken,
@@ -374,6 +375,7 @@ export async function startGitHubStandIn(options: GitHubStandInOptions = {}): Pr
         record.injected = true;
         return applyFailure(endpoint, failure, req, res);
       }
+      if (API_ENDPOINTS.has(endpoint as Endpoint) && userAgentMissing(req, res, record)) return;
       const urls = publicUrls(req);
       const s = { ...surface, ...urls };
       const api = { model, ...urls };
