@@ -360,47 +360,52 @@ export async function startGitHubStandIn(options: GitHubStandInOptions = {}): Pr
   }
 
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    void readBody(req).then((body) => {
-      const method = req.method ?? 'GET';
-      const path = new URL(req.url ?? '/', origin).pathname;
-      if (path === '/_standin/control' && method === 'POST') return void control(req, res, body);
-      const { endpoint, clientId } = classify(method, path);
-      // GitHub's Date header, from the stand-in's own clock (which a test may have shifted).
-      res.setHeader('date', new Date(model.now()).toUTCString());
-      const record: StandInRequest = { endpoint, method, path, status: 0, ...(req.headers.accept ? { accept: req.headers.accept } : {}) };
-      requests.push(record);
-      res.on('finish', () => (record.status = res.statusCode));
-      const failure = endpoint === 'unknown' ? undefined : failures.take(endpoint);
-      if (failure && endpoint !== 'unknown') {
-        record.injected = true;
-        return applyFailure(endpoint, failure, req, res);
-      }
-      if (API_ENDPOINTS.has(endpoint as Endpoint) && userAgentMissing(req, res, record)) return;
-      const urls = publicUrls(req);
-      const s = { ...surface, ...urls };
-      const api = { model, ...urls };
-      switch (endpoint) {
-        case 'authorize':
-          return handleAuthorize(s, req, res, body);
-        case 'access_token':
-          return handleAccessToken(s, req, res, body, record);
-        case 'device_code':
-          return handleDeviceCode(s, req, res, body, record);
-        case 'device_page':
-          return handleDevicePage(s, req, res, body);
-        case 'user':
-          return handleUser(api, req, res, record);
-        case 'user_emails':
-          return handleUserEmails(api, req, res, record);
-        case 'delete_grant':
-          return handleDeleteGrant(api, req, res, body, clientId!, record);
-        default:
-          if (path.startsWith('/api/v3/')) {
-            return sendJson(res, 404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest', status: '404' });
-          }
-          return sendHtml(res, 404, 'Page not found', '');
-      }
-    });
+    void readBody(req)
+      .then((body) => {
+        const method = req.method ?? 'GET';
+        const path = new URL(req.url ?? '/', origin).pathname;
+        if (path === '/_standin/control' && method === 'POST') return void control(req, res, body);
+        const { endpoint, clientId } = classify(method, path);
+        // GitHub's Date header, from the stand-in's own clock (which a test may have shifted).
+        res.setHeader('date', new Date(model.now()).toUTCString());
+        const record: StandInRequest = { endpoint, method, path, status: 0, ...(req.headers.accept ? { accept: req.headers.accept } : {}) };
+        requests.push(record);
+        res.on('finish', () => (record.status = res.statusCode));
+        const failure = endpoint === 'unknown' ? undefined : failures.take(endpoint);
+        if (failure && endpoint !== 'unknown') {
+          record.injected = true;
+          return applyFailure(endpoint, failure, req, res);
+        }
+        if (API_ENDPOINTS.has(endpoint as Endpoint) && userAgentMissing(req, res, record)) return;
+        const urls = publicUrls(req);
+        const s = { ...surface, ...urls };
+        const api = { model, ...urls };
+        switch (endpoint) {
+          case 'authorize':
+            return handleAuthorize(s, req, res, body);
+          case 'access_token':
+            return handleAccessToken(s, req, res, body, record);
+          case 'device_code':
+            return handleDeviceCode(s, req, res, body, record);
+          case 'device_page':
+            return handleDevicePage(s, req, res, body);
+          case 'user':
+            return handleUser(api, req, res, record);
+          case 'user_emails':
+            return handleUserEmails(api, req, res, record);
+          case 'delete_grant':
+            return handleDeleteGrant(api, req, res, body, clientId!, record);
+          default:
+            if (path.startsWith('/api/v3/')) {
+              return sendJson(res, 404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest', status: '404' });
+            }
+            return sendHtml(res, 404, 'Page not found', '');
+        }
+      })
+      // A fault in the stand-in itself is a 500 with its message, never a hung request or a crashed test run.
+      .catch((err: unknown) => {
+        if (!res.headersSent) sendJson(res, 500, { message: `GitHub stand-in fault: ${err instanceof Error ? err.message : String(err)}` });
+      });
   });
 
   const standInFetch = routingFetch(origin, enterpriseHosts);
