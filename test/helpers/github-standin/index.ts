@@ -101,7 +101,7 @@ export interface GitHubStandInOptions {
   now?: () => number;
   /** Seconds a device code lives (GitHub: 900). */
   deviceCodeTtl?: number;
-  /** The device flow's `interval` in seconds (GitHub: 5; tests may use less). */
+  /** The device flow's `interval` in seconds (GitHub: 5; tests may use less; openid-client refuses 0). */
   deviceInterval?: number;
   /** A poll this many ms before `interval` is up still counts as on time (timers fire a hair early). Default 50. */
   pollToleranceMs?: number;
