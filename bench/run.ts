@@ -156,7 +156,7 @@ async function benchGetValid(): Promise<void> {
       what: `getValidAccessToken, fresh token, ${size.toLocaleString('en')} accounts`,
       target: size === 100_000 ? 'p50 <= 20 µs' : '(p50 <= 20 µs at 100k)',
       measured: pp(d),
-      notes: `${CALLS.toLocaleString('en')} calls, random accounts; TokenManager.getToken alone ${pp(raw)}; filled +${(size - (SIZES[SIZES.indexOf(size) - 1] ?? 0)).toLocaleString('en')} rows in one transaction in ${fmtMs(fillMs)}`,
+      notes: `${CALLS.toLocaleString('en')} calls, random accounts; TokenStore.getToken alone ${pp(raw)}; filled +${(size - (SIZES[SIZES.indexOf(size) - 1] ?? 0)).toLocaleString('en')} rows in one transaction in ${fmtMs(fillMs)}`,
     });
   }
   tokens.close();

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EncryptionManager, ProviderRegistry, TokenManager } from '../../src/main/core/index.js';
+import { EncryptionManager, ProviderRegistry, TokenStore } from '../../src/main/core/index.js';
 import { createCredentialCore, type CredentialCore, coreInternals } from '../../src/main/core/credential-core.js';
 import { browseAuthorization, PUBLIC_CLIENT_ID, startTestProvider, type TestProvider } from '../helpers/oidc-provider.js';
 import { startScriptedTokenServer } from '../helpers/http-fixtures.js';
@@ -191,7 +191,7 @@ describe('createCredentialCore with an explicit key', () => {
       release();
       await closing;
       expect(await refreshing).toBe('ok');
-      const reopened = new TokenManager({ dbPath: join(home.dir, 'tokens.db'), encryption: new EncryptionManager(key) });
+      const reopened = new TokenStore({ dbPath: join(home.dir, 'tokens.db'), encryption: new EncryptionManager(key) });
       expect(reopened.getToken('local', 'u')).toMatchObject({ accessToken: 'access-2', refreshToken: 'refresh-2-rotated' });
       reopened.close();
     } finally {

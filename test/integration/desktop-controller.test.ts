@@ -9,7 +9,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createCredentialCore, type CredentialCore, coreInternals } from '../../src/main/core/credential-core.js';
 import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
-import { TokenManager } from '../../src/main/core/vault/token-store.js';
+import { TokenStore } from '../../src/main/core/vault/token-store.js';
 import { DesktopController, HIDDEN_ARG } from '../../src/main/desktop/controller.js';
 import { browseAuthorization, PUBLIC_CLIENT_ID, startTestProvider, type TestProvider } from '../helpers/oidc-provider.js';
 import { ageToken, TEST_SCOPES } from '../helpers/oidc-fixtures.js';
@@ -184,7 +184,7 @@ describe('needs re-auth', () => {
     const core = controller.core!;
     const user = await connect(core, 'dave');
     const revoke = async (): Promise<void> => {
-      const t = new TokenManager({ dbPath: coreInternals(core).tokens.dbPath, encryption: coreInternals(core).tokens.encryptionManager });
+      const t = new TokenStore({ dbPath: coreInternals(core).tokens.dbPath, encryption: coreInternals(core).tokens.encryptionManager });
       const rt = t.getToken('testop', user)!.refreshToken!;
       t.close();
       const res = await fetch(`${op.issuer}/token/revocation`, {
@@ -227,7 +227,7 @@ describe('quitting', () => {
     expect(ports.app.exited).toBe(false); // held until the vault is closed
     hold.release();
     await ports.app.exitedPromise();
-    const vault = new TokenManager({ dbPath, encryption: new EncryptionManager(key) });
+    const vault = new TokenStore({ dbPath, encryption: new EncryptionManager(key) });
     try {
       const after = vault.getToken('testop', user)!.refreshToken;
       expect(after).not.toBe(before);

@@ -17,7 +17,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { createCredentialCore, coreInternals } from '../../src/main/core/credential-core.js';
 import { connectAccount, TokenRefresher } from '../../src/main/core/oauth/index.js';
 import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
-import { TokenManager } from '../../src/main/core/vault/token-store.js';
+import { TokenStore } from '../../src/main/core/vault/token-store.js';
 import { exitCodeFor } from '../../src/main/cli/exit-codes.js';
 import { browseAuthorization, PUBLIC_CLIENT_ID, startTestProvider, type TestProvider } from '../helpers/oidc-provider.js';
 import { ageToken, TEST_SCOPES, testRegistry } from '../helpers/oidc-fixtures.js';
@@ -89,7 +89,7 @@ describe('a full disk', () => {
     mkdirSync(home);
     const key = EncryptionManager.generateKey();
     const dbPath = join(home, 'tokens.db');
-    const tokens = new TokenManager({ dbPath, encryption: new EncryptionManager(key) });
+    const tokens = new TokenStore({ dbPath, encryption: new EncryptionManager(key) });
     try {
       const meta = await connectAccount({ tokens, providers: testRegistry(op.issuer) }, 'testop', {
         openUrl: async (url) => void (await browseAuthorization(url, { login: 'diskfull' })),
@@ -167,7 +167,7 @@ describe('a full disk', () => {
     expect(stdout).toBe('');
     expect(stderr).not.toContain('closing the vault failed');
 
-    const check = new TokenManager({ dbPath: join(home, 'tokens.db'), encryption: new EncryptionManager(key) });
+    const check = new TokenStore({ dbPath: join(home, 'tokens.db'), encryption: new EncryptionManager(key) });
     try {
       expect(check.getToken('testop', meta.userId)!.refreshToken).not.toBe(oldRefresh);
     } finally {

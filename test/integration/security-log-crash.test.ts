@@ -20,7 +20,7 @@ import {
   securityLogPaths,
   type SecurityLogVerifyResult,
 } from '../../src/main/core/audit/security-logger.js';
-import { TokenManager } from '../../src/main/core/vault/token-store.js';
+import { TokenStore } from '../../src/main/core/vault/token-store.js';
 import { makeTmpHome } from '../helpers/tmp.js';
 import { runCli } from './cli/run-cli.js';
 
@@ -95,8 +95,8 @@ function startWriter(name: string, count: number | 'forever', opts: { wait?: boo
 }
 
 /** A logger on the same files and vault as the writers, for verify() from this process. */
-function withLogger<T>(fn: (log: SecurityLogger, tokens: TokenManager) => T): T {
-  const tokens = new TokenManager({ dbPath: join(home.dir, 'tokens.db'), encryption: new EncryptionManager(KEY) });
+function withLogger<T>(fn: (log: SecurityLogger, tokens: TokenStore) => T): T {
+  const tokens = new TokenStore({ dbPath: join(home.dir, 'tokens.db'), encryption: new EncryptionManager(KEY) });
   const log = new SecurityLogger({
     logFile: logFile(),
     hmacKey: tokens.getOrCreateSecret('security-log-hmac'),

@@ -12,7 +12,7 @@ import { LogAnchorError, signAnchor } from '../../src/main/core/audit/log-anchor
 import { deriveLogKeys } from '../../src/main/core/audit/log-chain.js';
 import { securityLogChecks } from '../../src/main/core/audit/log-health.js';
 import { SecurityLogger, VaultLogAnchorStore, securityLogPaths } from '../../src/main/core/audit/security-logger.js';
-import { TokenManager } from '../../src/main/core/vault/token-store.js';
+import { TokenStore } from '../../src/main/core/vault/token-store.js';
 import { toLogVerifyDto } from '../../src/main/ipc/dto.js';
 import { LogVerifyDtoSchema } from '../../src/shared/ipc-contract.js';
 import { makeTmpHome } from '../helpers/tmp.js';
@@ -34,8 +34,8 @@ const MASTER = EncryptionManager.generateKey();
 const KEY = Buffer.alloc(32, 0x42);
 const open: Array<{ close(): void }> = [];
 
-function vault(busyTimeoutMs?: number): { tokens: TokenManager; store: VaultLogAnchorStore } {
-  const tokens = new TokenManager({ dbPath, encryption: new EncryptionManager(MASTER), ...(busyTimeoutMs ? { busyTimeoutMs } : {}) });
+function vault(busyTimeoutMs?: number): { tokens: TokenStore; store: VaultLogAnchorStore } {
+  const tokens = new TokenStore({ dbPath, encryption: new EncryptionManager(MASTER), ...(busyTimeoutMs ? { busyTimeoutMs } : {}) });
   open.push(tokens);
   return { tokens, store: new VaultLogAnchorStore(() => tokens) };
 }

@@ -16,7 +16,7 @@ import type { HealthCheck, SecurityEventSink } from './contracts.js';
 import { BUILTIN_PROVIDERS, MICROSOFT_TENANT_ENV, OAuthConfigError, type ProviderRegistry } from './oauth/index.js';
 import { envValue, type BuiltinProvider } from './oauth/providers/builtin.js';
 import { CredentialValidator } from './health/credential-validator.js';
-import type { TokenManager } from './vault/token-store.js';
+import type { TokenStore } from './vault/token-store.js';
 import type { SettingsStore } from './settings-store.js';
 
 export const BUILTIN_CLIENT_IDS = ['google', 'microsoft'] as const;
@@ -41,7 +41,7 @@ export interface TenantStatus {
 
 export interface BuiltinClientsOptions {
   settings: SettingsStore;
-  secrets: Pick<TokenManager, 'readSecret' | 'putSecret' | 'deleteSecret'>;
+  secrets: Pick<TokenStore, 'readSecret' | 'putSecret' | 'deleteSecret'>;
   /** The vault's settings key (the one custom-provider entries are signed with). */
   macKey: Buffer | null;
   registry: ProviderRegistry;

@@ -6,13 +6,13 @@ export * from './errors.js';
 export { EncryptionManager, KEY_HELP } from './vault/encryption-manager.js';
 export { KeyCustody, KEYCHAIN_SERVICE, type MasterKeyResult, type KeySource } from './vault/key-custody.js';
 export {
-  TokenManager,
+  TokenStore,
   tokenContext,
   type TokenResponse,
   type StoredToken,
   type TokenMetadata,
   type TokenStatus,
-  type TokenManagerOptions,
+  type TokenStoreOptions,
 } from './vault/token-store.js';
 export { osmenHome, defaultDbPath, defaultLogPath } from './paths.js';
 // OAuth engine

@@ -10,13 +10,13 @@ import type { ProviderSummary } from './contracts.js';
 import { BUILTIN_CLIENT_IDS, type BuiltinClientStatus, type SecretChange, type TenantStatus } from './builtin-clients.js';
 import { OAuthConfigError, isBuiltinProviderId, type ProviderRegistry } from './oauth/index.js';
 import type { CustomProviderInput, ProviderCatalogue } from './provider-catalogue.js';
-import type { TokenManager } from './vault/token-store.js';
+import type { TokenStore } from './vault/token-store.js';
 import type { IgnoredProviderEntry, SettingsStore, StoredCustomProvider } from './settings-store.js';
 
 export interface ProviderAdminDeps {
   catalogue: ProviderCatalogue;
   settings: SettingsStore;
-  tokens: Pick<TokenManager, 'listTokens'>;
+  tokens: Pick<TokenStore, 'listTokens'>;
   providers: ProviderRegistry;
   /** Disconnects one account (revoking it where the provider can). */
   disconnect(providerId: string, userId: string): Promise<DisconnectResult>;

@@ -17,7 +17,7 @@ import {
   withMicrosoftTenant,
   type ProviderRegistration,
 } from './oauth/index.js';
-import type { TokenManager } from './vault/token-store.js';
+import type { TokenStore } from './vault/token-store.js';
 import { CUSTOM_PROVIDER_ID_RE, customProviderSchema, type SettingsStore } from './settings-store.js';
 
 export interface CustomProviderInput {
@@ -33,7 +33,7 @@ export interface ProviderCatalogueOptions {
   /** The environment providers read (process environment over the data folder's .env). */
   env: NodeJS.ProcessEnv;
   settings: SettingsStore;
-  tokens: TokenManager;
+  tokens: TokenStore;
   log: SecurityEventSink;
   fetch?: typeof fetch;
   /** Providers from code: registrations added after the others, or a ready registry used as the registry. */

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createCredentialCore, coreInternals } from '../../../src/main/core/credential-core.js';
 import { EncryptionManager } from '../../../src/main/core/vault/encryption-manager.js';
 import { KEYCHAIN_SERVICE } from '../../../src/main/core/vault/key-custody.js';
-import { TokenManager } from '../../../src/main/core/vault/token-store.js';
+import { TokenStore } from '../../../src/main/core/vault/token-store.js';
 import { ageToken } from '../../helpers/oidc-fixtures.js';
 import { browseAuthorization, PUBLIC_CLIENT_ID, startTestProvider, type TestProvider } from '../../helpers/oidc-provider.js';
 import { makeTmpHome } from '../../helpers/tmp.js';
@@ -40,8 +40,8 @@ const env = (): NodeJS.ProcessEnv => ({
   OSMEN_KEYCHAIN_SERVICE: `${KEYCHAIN_SERVICE} (agent test ${randomUUID()})`,
 });
 
-function withStore<T>(fn: (tokens: TokenManager) => T): T {
-  const tokens = new TokenManager({ dbPath: join(home.dir, 'tokens.db'), encryption: new EncryptionManager(key) });
+function withStore<T>(fn: (tokens: TokenStore) => T): T {
+  const tokens = new TokenStore({ dbPath: join(home.dir, 'tokens.db'), encryption: new EncryptionManager(key) });
   try {
     return fn(tokens);
   } finally {

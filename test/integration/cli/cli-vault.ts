@@ -14,7 +14,7 @@ import { expect } from 'vitest';
 import { createCredentialCore, coreInternals } from '../../../src/main/core/credential-core.js';
 import { EncryptionManager } from '../../../src/main/core/vault/encryption-manager.js';
 import { KEYCHAIN_SERVICE } from '../../../src/main/core/vault/key-custody.js';
-import { TokenManager } from '../../../src/main/core/vault/token-store.js';
+import { TokenStore } from '../../../src/main/core/vault/token-store.js';
 import { browseAuthorization, PUBLIC_CLIENT_ID, startTestProvider, type TestProvider } from '../../helpers/oidc-provider.js';
 import { makeTmpHome } from '../../helpers/tmp.js';
 import { runCli, startUnavailableIssuer, type CliRun } from './run-cli.js';
@@ -73,9 +73,9 @@ export interface CliVault {
   env(extra?: NodeJS.ProcessEnv): NodeJS.ProcessEnv;
   /** Runs the CLI on this vault (recorded; the vault's tokens are read again afterwards). */
   cli(args: string[], extra?: NodeJS.ProcessEnv): Promise<CliRun>;
-  withStore<T>(fn: (tokens: TokenManager) => T): T;
+  withStore<T>(fn: (tokens: TokenStore) => T): T;
   /** The account's stored token (every stored token is remembered as a secret). */
-  stored(provider: string, user: string): ReturnType<TokenManager['getToken']>;
+  stored(provider: string, user: string): ReturnType<TokenStore['getToken']>;
   /** The vault is now under `next` (after a rotation the test made). */
   rotateTo(next: string): void;
 }
@@ -110,7 +110,7 @@ export async function cliVault(p: CliProviders, accounts: AccountSetup = {}): Pr
       return run;
     },
     withStore(fn) {
-      const tokens = new TokenManager({ dbPath: join(home.dir, 'tokens.db'), encryption: new EncryptionManager(v.key) });
+      const tokens = new TokenStore({ dbPath: join(home.dir, 'tokens.db'), encryption: new EncryptionManager(v.key) });
       try {
         return fn(tokens);
       } finally {

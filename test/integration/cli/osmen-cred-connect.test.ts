@@ -14,7 +14,7 @@ import { createCredentialCore } from '../../../src/main/core/credential-core.js'
 import { EncryptionManager } from '../../../src/main/core/vault/encryption-manager.js';
 import { type KeyCustody, KEYCHAIN_SERVICE } from '../../../src/main/core/vault/key-custody.js';
 import { peekVault } from '../../../src/main/core/vault/vault-identity.js';
-import { TokenManager } from '../../../src/main/core/vault/token-store.js';
+import { TokenStore } from '../../../src/main/core/vault/token-store.js';
 import {
   browseAuthorization,
   browseDeviceVerification,
@@ -91,7 +91,7 @@ async function deviceConnect(
 }
 
 function rememberSecrets(home: string, k = key): void {
-  const tokens = new TokenManager({ dbPath: join(home, 'tokens.db'), encryption: new EncryptionManager(k), create: false });
+  const tokens = new TokenStore({ dbPath: join(home, 'tokens.db'), encryption: new EncryptionManager(k), create: false });
   try {
     for (const a of tokens.listTokens()) {
       const t = tokens.getToken(a.provider, a.userId)!;

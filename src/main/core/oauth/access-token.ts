@@ -12,7 +12,7 @@
  * give a longer-lived one: when more than a minute of the lifetime it was issued with is gone.
  * A token issued just now is served with its true expiry even when that is sooner than asked.
  */
-import type { TokenManager, TokenMetadata } from '../vault/token-store.js';
+import type { TokenStore, TokenMetadata } from '../vault/token-store.js';
 import { OAuthAccountNotFoundError, OAuthError, OAuthTokenRefreshError } from './errors.js';
 import { DEFAULT_EXPIRY_MARGIN_MS, type TokenRefresher } from './token-refresher.js';
 
@@ -31,7 +31,7 @@ export interface AccessToken {
 }
 
 export interface AccessTokenDeps {
-  tokens: TokenManager;
+  tokens: TokenStore;
   refresher: TokenRefresher;
   now?: () => number;
   /** Below this much life left a token is never served (TokenRefresher's margin). */
@@ -48,7 +48,7 @@ export interface Snapshot {
 }
 
 /** One consistent view of the account: its metadata and the access token they describe. */
-function readStore(tokens: TokenManager, provider: string, userId: string): Snapshot | null {
+function readStore(tokens: TokenStore, provider: string, userId: string): Snapshot | null {
   for (let attempt = 0; attempt < 3; attempt++) {
     const meta = tokens.getMetadata(provider, userId);
     if (!meta) return null;
@@ -80,7 +80,7 @@ class SnapshotCache {
   private version: string | null = null;
   private resetScheduled = false;
 
-  constructor(private readonly tokens: TokenManager) {}
+  constructor(private readonly tokens: TokenStore) {}
 
   /** `revalidate`: look at data_version now, whatever this turn saw (after waiting for a refresh). */
   read(provider: string, userId: string, revalidate = false): Snapshot | null {

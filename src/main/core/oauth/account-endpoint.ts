@@ -10,13 +10,13 @@
  * to the provider's current issuer (for built-ins that is fixed in code) and token origin.
  */
 import type { SecurityEventSink } from '../contracts.js';
-import type { TokenManager } from '../vault/token-store.js';
+import type { TokenStore } from '../vault/token-store.js';
 import type { AccountBinding } from '../vault/token-context.js';
 import { OAuthError } from './errors.js';
 import { issuerMismatch, type ProviderHandler, type ProviderRegistry } from './providers/index.js';
 
 export interface AccountEndpointDeps {
-  tokens: TokenManager;
+  tokens: TokenStore;
   providers: ProviderRegistry;
   log?: SecurityEventSink;
 }

@@ -15,7 +15,7 @@ import type { ConnectOptions, DisconnectResult, LogDetails, RevocationOutcome, S
 export type { ConnectOptions, DisconnectResult, RevocationOutcome } from '../contracts.js';
 import { guardSink } from '../audit/guarded-sink.js';
 import type { CoreEvents } from '../events.js';
-import type { TokenManager, TokenMetadata, TokenResponse } from '../vault/token-store.js';
+import type { TokenStore, TokenMetadata, TokenResponse } from '../vault/token-store.js';
 import { OAuthCancelledError, OAuthError, OAuthTimeoutError, OAuthTokenExchangeError } from './errors.js';
 import { OAuthErrorParser } from './error-parser.js';
 import { page, startLoopbackListener, SUCCESS_PAGE } from './loopback-listener.js';
@@ -26,7 +26,7 @@ import { DEFAULT_LEASE_MS } from './token-refresher.js';
 import { openSystemBrowser } from './system-browser.js';
 
 export interface OAuthDeps {
-  tokens: TokenManager;
+  tokens: TokenStore;
   providers: ProviderRegistry;
   log?: SecurityEventSink;
   events?: CoreEvents;
@@ -123,7 +123,7 @@ function subjectOf(idToken: string | undefined): string | null {
  * its tokens and hand its callers another person's or tenant's token: refuse instead.
  * (The stored ID token was validated when it was saved; only its `sub` is read here.)
  */
-export function assertSameAccount(tokens: TokenManager, providerId: string, identity: Identity): void {
+export function assertSameAccount(tokens: TokenStore, providerId: string, identity: Identity): void {
   if (!identity.subject || identity.userId === identity.subject) return;
   const stored = subjectOf(tokens.getToken(providerId, identity.userId)?.idToken);
   if (stored !== null && stored !== identity.subject) {

@@ -3,13 +3,13 @@ import { accountKey } from '../../../shared/account-key.js';
 import type { SecurityEventSink } from '../contracts.js';
 import type { VaultError } from '../errors.js';
 import type { CoreEvents } from '../events.js';
-import type { TokenManager, TokenResponse } from '../vault/token-store.js';
+import type { TokenStore, TokenResponse } from '../vault/token-store.js';
 import type { BackoffOptions } from './backoff.js';
 import { OAuthTokenRefreshError, type OAuthError } from './errors.js';
 import type { ProviderRegistry } from './providers/index.js';
 
 export interface TokenRefresherOptions {
-  tokens: TokenManager;
+  tokens: TokenStore;
   providers: ProviderRegistry;
   log?: SecurityEventSink;
   events?: CoreEvents;

@@ -6,13 +6,13 @@
 import type { CoreEventMap, SecurityEventSink } from '../contracts.js';
 import { VaultError } from '../errors.js';
 import type { RefreshLease } from '../vault/refresh-lease.js';
-import type { TokenManager } from '../vault/token-store.js';
+import type { TokenStore } from '../vault/token-store.js';
 import { backoffDelay, DEFAULT_BACKOFF_MAX_MS, type BackoffOptions } from './backoff.js';
 import { OAuthAccountNotFoundError, OAuthTokenRefreshError, type OAuthError } from './errors.js';
 import { reauthError, sleep, type RefreshOutcome } from './refresh-outcome.js';
 
 export interface RefreshStatusContext {
-  tokens: TokenManager;
+  tokens: TokenStore;
   log?: SecurityEventSink;
   emit<K extends keyof CoreEventMap>(name: K, ...args: CoreEventMap[K]): void;
   backoff: BackoffOptions;
@@ -83,7 +83,7 @@ export function recordFailure(ctx: RefreshStatusContext, provider: string, userI
  * wait ran past the lease's lifetime.
  */
 export async function waitForOtherHolder(
-  ctx: { tokens: TokenManager; lease: RefreshLease; leaseMs: number },
+  ctx: { tokens: TokenStore; lease: RefreshLease; leaseMs: number },
   provider: string,
   userId: string,
   snapshot: string,

@@ -19,7 +19,7 @@ import type { CoreEventMap, SecurityEventSink } from '../contracts.js';
 import { VaultError } from '../errors.js';
 import type { CoreEvents } from '../events.js';
 import { guardSink } from '../audit/guarded-sink.js';
-import { toStoreError, type StoredToken, type TokenManager, type TokenMetadata, type TokenResponse } from '../vault/token-store.js';
+import { toStoreError, type StoredToken, type TokenStore, type TokenMetadata, type TokenResponse } from '../vault/token-store.js';
 import { resolveAccountHandler } from './account-endpoint.js';
 import type { BackoffOptions } from './backoff.js';
 import { OAuthAccountNotFoundError, OAuthError, OAuthTokenRefreshError } from './errors.js';
@@ -57,7 +57,7 @@ export {
 } from './refresh-outcome.js';
 
 export class TokenRefresher {
-  readonly tokens: TokenManager;
+  readonly tokens: TokenStore;
   providers: ProviderRegistry;
   /** Writable: settings may change it while running (the scheduler reads it per run). */
   refreshWindowMs: number;

@@ -20,7 +20,7 @@ import { withFileLockAsync } from '../fs/file-lock.js';
 import { KEYCHAIN_ACCOUNT, KEYCHAIN_SERVICE, KeyCustody, type KeySource } from './key-custody.js';
 import { ensurePrivateDir } from '../fs/private-files.js';
 import type { Field } from './token-context.js';
-import { TokenManager } from './token-store.js';
+import { TokenStore } from './token-store.js';
 import { peekVault, VAULT_ID_META } from './vault-identity.js';
 
 export type VaultMode = 'create' | 'existing' | 'read-only';
@@ -36,7 +36,7 @@ export interface VaultOpenOptions {
 }
 
 export interface OpenedVault {
-  tokens: TokenManager;
+  tokens: TokenStore;
   keySource: KeySource;
   vaultId: string | null;
   /** The keychain entry holding this vault's key (null when the key is not in the keychain). */
@@ -93,10 +93,10 @@ export async function openVaultStore(options: VaultOpenOptions): Promise<OpenedV
   if (mode !== 'create' && peek.state !== 'vault') {
     if (peek.state === 'none') throw noVault(home);
     // Opening it (to say why) is what refuses it; nothing is written.
-    new TokenManager({ dbPath, encryption: new EncryptionManager(EncryptionManager.generateKey()), create: false });
+    new TokenStore({ dbPath, encryption: new EncryptionManager(EncryptionManager.generateKey()), create: false });
   }
-  const store = (keys: string[], create: boolean, custody: KeyCustody | null): TokenManager =>
-    new TokenManager({
+  const store = (keys: string[], create: boolean, custody: KeyCustody | null): TokenStore =>
+    new TokenStore({
       dbPath,
       create,
       encryption: new EncryptionManager(keys),
@@ -165,7 +165,7 @@ export async function openVaultStore(options: VaultOpenOptions): Promise<OpenedV
   );
 
   function finish(
-    tokens: TokenManager,
+    tokens: TokenStore,
     keySource: KeySource,
     vaultId: string | null,
     keychainAccount: string | null,
@@ -205,7 +205,7 @@ export async function openVaultStore(options: VaultOpenOptions): Promise<OpenedV
  * can't make two ids. Returns this vault's own custody from then on.
  */
 async function migrateLegacyEntry(
-  tokens: TokenManager,
+  tokens: TokenStore,
   home: string,
   service: string,
   key: string,

@@ -417,7 +417,3 @@ export class TokenStore {
     this.db.close();
   }
 }
-
-/** The seed's name for the token store; the same class. */
-export { TokenStore as TokenManager };
-export type TokenManagerOptions = TokenStoreOptions;

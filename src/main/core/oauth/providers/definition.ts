@@ -45,7 +45,7 @@ export interface ProviderRegistryOptions {
  * Default ID token clock tolerance. The ID token arrives straight from the token endpoint
  * over TLS, so its timestamps guard little; desktop clocks are often minutes off, and a
  * user should not be locked out by that. Access-token expiry never depends on the provider's
- * clock: we store local receipt time + expires_in (relative), see TokenManager.saveToken.
+ * clock: we store local receipt time + expires_in (relative), see TokenStore.saveToken.
  */
 export const DEFAULT_CLOCK_TOLERANCE_SEC = 300;
 
