@@ -13,7 +13,7 @@ import { oneLine } from '../../shared/one-line.js';
 import { askAgent, type AgentAnswer } from '../core/agent/client.js';
 import type { StatusReport, WireError } from '../core/agent/protocol.js';
 import { AGENT_SOCKET_ENV, defaultAgentSocketPath } from '../core/agent/socket-path.js';
-import { osmenHome } from '../core/paths.js';
+import { osmenHome } from '../core/data-folder.js';
 import { statusExitCode, statusText } from './status-output.js';
 import { formatToken, isTokenFormat, parseMinTtl, type HandedToken } from './token-output.js';
 

@@ -14,9 +14,8 @@
  *    key), so that a person with only a terminal can start from nothing.
  */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { CredentialCore, VaultMode } from '../core/credential-core.js';
-import { osmenHome } from '../core/paths.js';
+import { dataFolder, osmenHome } from '../core/data-folder.js';
 import { CliError } from './exit-codes.js';
 
 export interface VaultLocation {
@@ -27,7 +26,7 @@ export interface VaultLocation {
 
 export function locateVault(home: string | undefined, env: NodeJS.ProcessEnv): VaultLocation {
   const dir = home ?? osmenHome(env);
-  const dbPath = join(dir, 'tokens.db');
+  const dbPath = dataFolder(dir).db;
   return { home: dir, dbPath, exists: existsSync(dbPath) };
 }
 

@@ -1,9 +1,9 @@
 /** The CredentialCore (api.ts) over the core's parts: answers, never the parts themselves. */
-import { join } from 'node:path';
 import { securityLogChecks } from './audit/log-health.js';
 import type { CredentialCore } from './api.js';
 import type { ConnectOptions, CoreSettings, DeviceConnectOptions, HealthReport } from './contracts.js';
 import { applySettings, type CoreParts } from './core-parts.js';
+import { dataFolder } from './data-folder.js';
 import { envFileChecks } from './env-file.js';
 import { VaultError } from './errors.js';
 import { CredentialValidator } from './health/credential-validator.js';
@@ -195,13 +195,13 @@ export class CoreFacade implements CredentialCore {
       env: providerEnv,
       keySource: vault.keySource,
       repoDir: this.o.repoDir,
-      paths: { home: this.home, db: tokens.dbPath, log: join(this.home, 'security.log') },
+      paths: { home: this.home, db: tokens.dbPath, log: dataFolder(this.home).log },
     });
     const custody = report.checks.find((c) => c.id === 'encryption-key');
     if (custody && vault.keychainAccount) {
       custody.message += ` Keychain entry: service "${this.o.keychainService ?? KEYCHAIN_SERVICE}", account "${vault.keychainAccount}" (back it up).`;
     }
-    report.checks.push(...envFileChecks(join(this.home, '.env'), envFile), ...catalogue.healthChecks());
+    report.checks.push(...envFileChecks(dataFolder(this.home).env, envFile), ...catalogue.healthChecks());
     report.checks = catalogue.builtinClients.withoutOverriddenEnvChecks(report.checks);
     // The log's chain, its vault anchor and every re-anchor (a rollback fails the report).
     report.checks.push(...securityLogChecks(log.verify()));

@@ -3,9 +3,9 @@
  * and anchor live in the vault), settings, the provider catalogue, the refresher and its
  * scheduler. credential-core.ts opens the vault and puts the facade (core-facade.ts) on top.
  */
-import { join } from 'node:path';
 import { SecurityLogger, VaultLogAnchorStore } from './audit/security-logger.js';
 import type { SecurityLogEntry } from './contracts.js';
+import { dataFolder } from './data-folder.js';
 import { readEnvFile, type EnvFileRead } from './env-file.js';
 import { CoreEvents } from './events.js';
 import { ensurePrivateDir } from './fs/private-files.js';
@@ -59,13 +59,14 @@ export function wireCoreParts(vault: OpenedVault, o: CorePartsOptions): CorePart
   const { tokens, keySource } = vault;
   ensurePrivateDir(o.home);
   // Client registrations from <home>/.env: only the documented variables, never into process.env.
-  const envFile = readEnvFile(join(o.home, '.env'));
+  const folder = dataFolder(o.home);
+  const envFile = readEnvFile(folder.env);
   const providerEnv: NodeJS.ProcessEnv = { ...envFile.values, ...o.env };
   const events = new CoreEvents();
   // The log's HMAC key lives encrypted in the vault (not derived from the master key), so user
   // hashes stay stable (and the chain verifiable) across key rotations.
   const log = new SecurityLogger({
-    logFile: join(o.home, 'security.log'),
+    logFile: folder.log,
     hmacKey: tokens.getOrCreateSecret('security-log-hmac'),
     // The monotonic anchor in the vault: restoring an older log (and head) is then detected.
     anchorStore: new VaultLogAnchorStore(() => tokens),

@@ -5,7 +5,7 @@
 import type { CredentialCore } from './api.js';
 import { CoreFacade } from './core-facade.js';
 import { wireCoreParts, type CoreParts } from './core-parts.js';
-import { osmenHome } from './paths.js';
+import { osmenHome } from './data-folder.js';
 import type { ProviderRegistration, ProviderRegistry, SchedulerClock } from './oauth/index.js';
 import type { SecurityLogger } from './audit/security-logger.js';
 import { openVaultStore, type VaultMode } from './vault/open-vault.js';

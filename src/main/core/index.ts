@@ -14,7 +14,7 @@ export {
   type TokenStatus,
   type TokenStoreOptions,
 } from './vault/token-store.js';
-export { osmenHome, defaultDbPath, defaultLogPath } from './paths.js';
+export { osmenHome, dataFolder, type DataFolder } from './data-folder.js';
 // OAuth engine
 export * from './oauth/index.js';
 // Security layer

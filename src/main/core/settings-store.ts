@@ -1,12 +1,12 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { z } from 'zod';
 import type { CoreSettings } from './contracts.js';
 import { isBuiltinProviderId } from './oauth/providers/index.js';
 import { withFileLock } from './fs/file-lock.js';
 import { canonicalJson } from './audit/log-chain.js';
 import { ensurePrivateDir } from './fs/private-files.js';
+import { dataFolder } from './data-folder.js';
 
 export const DEFAULT_SETTINGS: CoreSettings = {
   refreshWindowMs: 5 * 60_000,
@@ -91,7 +91,7 @@ export class SettingsStore {
 
   constructor(home: string, options: { macKey?: Buffer | null } = {}) {
     ensurePrivateDir(home);
-    this.path = join(home, 'settings.json');
+    this.path = dataFolder(home).settings;
     this.macKey = options.macKey ?? null;
     this.data = this.read();
   }

@@ -3,7 +3,6 @@
  * browser and a loopback redirect like the app, or with --device (RFC 8628) for a machine
  * without a browser. It may create the vault, so a person with only a terminal can start here.
  */
-import { join } from 'node:path';
 import { isMicrosoftTenant, MICROSOFT_TENANT_HINT } from '../../../shared/microsoft-tenant.js';
 import type { CredentialCore, DeviceUserCode } from '../../core/credential-core.js';
 import type { TokenMetadata } from '../../core/vault/token-store.js';
@@ -35,6 +34,7 @@ async function checkProviderBeforeCreating(ctx: CommandContext, providerId: stri
   // Loaded on demand, like the vault: `--help` and `keygen` need no OAuth engine.
   const { OAuthConfigError, ProviderRegistry, isBuiltinProviderId, withMicrosoftTenant } = await import('../../core/oauth/index.js');
   const { readEnvFile } = await import('../../core/env-file.js');
+  const { dataFolder } = await import('../../core/data-folder.js');
   if (!isBuiltinProviderId(providerId)) {
     throw new OAuthConfigError({
       code: 'unknown_provider',
@@ -44,7 +44,7 @@ async function checkProviderBeforeCreating(ctx: CommandContext, providerId: stri
       provider: providerId.slice(0, 64),
     });
   }
-  const env = withMicrosoftTenant({ ...readEnvFile(join(ctx.vault.home, '.env')).values, ...ctx.io.env }, tenant);
+  const env = withMicrosoftTenant({ ...readEnvFile(dataFolder(ctx.vault.home).env).values, ...ctx.io.env }, tenant);
   new ProviderRegistry({ env }).getHandler(providerId); // not_configured names the variable to set
 }
 

@@ -1,6 +1,6 @@
 /** The token agent: protocol, server (app and `osmen-cred agent`), client, status. */
 export * from './protocol.js';
-export { defaultAgentSocketPath, AGENT_SOCKET_ENV, AGENT_SOCKET_NAME } from './socket-path.js';
+export { defaultAgentSocketPath, AGENT_SOCKET_ENV } from './socket-path.js';
 export { startTokenAgent, AgentSocketError, DEFAULT_BACKLOG, type TokenAgent, type TokenAgentOptions } from './server.js';
 export { AgentService, type AgentServiceOptions } from './service.js';
 export { AgentRequestHandler, AGENT_PROTOCOL_VERSION, type AgentBackend } from './handler.js';

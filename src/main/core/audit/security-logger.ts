@@ -1,7 +1,7 @@
 import { existsSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { LogDetails, SecurityEventSink, SecurityEventType, SecurityLogEntry } from '../contracts.js';
-import { defaultLogPath } from '../paths.js';
+import { dataFolder, osmenHome } from '../data-folder.js';
 import { ensurePrivateDir, ensurePrivateFile } from '../fs/private-files.js';
 import { FileLockTimeoutError, withFileLock } from '../fs/file-lock.js';
 import { readAnchorState, signAnchor, type LogAnchorStore } from './log-anchor.js';
@@ -92,7 +92,7 @@ export class SecurityLogger implements SecurityEventSink {
   private closed = false;
 
   constructor(options: SecurityLoggerOptions = {}) {
-    this.logFile = options.logFile ?? defaultLogPath();
+    this.logFile = options.logFile ?? dataFolder(osmenHome()).log;
     this.maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
     this.backups = options.backups ?? DEFAULT_BACKUPS;
     if (!Number.isSafeInteger(this.maxBytes) || this.maxBytes < 1024) {
@@ -412,7 +412,7 @@ export class SecurityLogger implements SecurityEventSink {
 export function verifySecurityLog(
   options: { logFile?: string; backups?: number; hmacKey?: Buffer | string; anchorStore?: LogAnchorStore } = {},
 ): SecurityLogVerifyResult {
-  const logFile = options.logFile ?? defaultLogPath();
+  const logFile = options.logFile ?? dataFolder(osmenHome()).log;
   const paths = securityLogPaths(logFile);
   const key = options.hmacKey !== undefined ? toKeyBuffer(options.hmacKey) : existsSync(paths.key) ? readKeyFile(paths.key) : null;
   const files = chainFiles(logFile, options.backups ?? DEFAULT_BACKUPS);

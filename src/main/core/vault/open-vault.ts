@@ -13,7 +13,7 @@
  * check, log, status) also never migrates anything.
  */
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
+import { dataFolder } from '../data-folder.js';
 import { KeyCustodyError, TokenStoreError, VaultError } from '../errors.js';
 import { EncryptionManager } from './encryption-manager.js';
 import { withFileLockAsync } from '../fs/file-lock.js';
@@ -87,7 +87,7 @@ function noVault(home: string): TokenStoreError {
 
 export async function openVaultStore(options: VaultOpenOptions): Promise<OpenedVault> {
   const { home, mode, env } = options;
-  const dbPath = join(home, 'tokens.db');
+  const dbPath = dataFolder(home).db;
   const service = options.keychainService ?? KEYCHAIN_SERVICE;
   const peek = peekVault(dbPath);
   if (mode !== 'create' && peek.state !== 'vault') {
@@ -150,7 +150,7 @@ export async function openVaultStore(options: VaultOpenOptions): Promise<OpenedV
   await new KeyCustody({ service, account: `${KEYCHAIN_ACCOUNT}/probe`, env: {} }).readKeychainKey();
   ensurePrivateDir(home);
   return withFileLockAsync(
-    join(home, '.master-key.lock'),
+    dataFolder(home).keyLock,
     async () => {
       if (peekVault(dbPath).state === 'vault') return openVaultStore(options);
       const vaultId = newVaultId();
@@ -212,7 +212,7 @@ async function migrateLegacyEntry(
 ): Promise<{ vaultId: string; account: string; custody: KeyCustody }> {
   ensurePrivateDir(home);
   return withFileLockAsync(
-    join(home, '.master-key.lock'),
+    dataFolder(home).keyLock,
     async () => {
       const existing = tokens.readMeta(VAULT_ID_META);
       const vaultId = existing ?? newVaultId();

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { TokenStoreError } from '../errors.js';
-import { defaultDbPath } from '../paths.js';
+import { dataFolder, osmenHome } from '../data-folder.js';
 import { EncryptionManager } from './encryption-manager.js';
 import { toStoreError } from './store-errors.js';
 import { CURRENT_AAD_VERSION, UNBOUND, type AccountBinding, type Field } from './token-context.js';
@@ -72,7 +72,7 @@ export class TokenStore {
     }
     this.keys = new VaultKeys(options.encryption, options.reloadKeys, options.onDecryptFailure);
     this.now = options.now ?? Date.now;
-    this.dbPath = options.dbPath ?? defaultDbPath();
+    this.dbPath = options.dbPath ?? dataFolder(osmenHome()).db;
     this.db = openTokenDatabase(this.dbPath, options.encryption, { create: options.create ?? true, busyTimeoutMs: options.busyTimeoutMs });
     this.stmts = prepareStatements(this.db);
     this.meta = new VaultMeta(this.db, this.stmts, this.keys, (fn) => this.guard(fn));
