@@ -11,7 +11,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { SecurityLogEntry } from '../../src/main/core/contracts.js';
 import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
 import { chainFiles, parseEntry, splitLines } from '../../src/main/core/audit/log-chain.js';
 import {
@@ -23,6 +22,7 @@ import {
 import { TokenStore } from '../../src/main/core/vault/token-store.js';
 import { makeTmpHome } from '../helpers/tmp.js';
 import { runCli } from './cli/run-cli.js';
+import type { SecurityLogEntry } from '../../src/main/core/contracts/security-log.js';
 
 const WRITER = fileURLToPath(new URL('./fixtures/log-writer.ts', import.meta.url));
 const KEY = EncryptionManager.generateKey();

@@ -9,8 +9,8 @@ import { mkdtempSync, readdirSync, rmdirSync, statfsSync, statSync, truncateSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, type TestContext } from 'vitest';
-import type { SecurityLogEntry } from '../../src/main/core/contracts.js';
 import { SecurityLogError, SecurityLogger, securityLogPaths } from '../../src/main/core/audit/security-logger.js';
+import type { SecurityLogEntry } from '../../src/main/core/contracts/security-log.js';
 
 const KEY = Buffer.alloc(32, 0x42);
 let mnt = '';

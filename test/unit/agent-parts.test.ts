@@ -11,12 +11,12 @@ import { HandoffCounter, MAX_TALLIES, clientName } from '../../src/main/core/age
 import { LineSplitter } from '../../src/main/core/agent/line-splitter.js';
 import { MAX_REQUEST_LINE_BYTES } from '../../src/main/core/agent/protocol.js';
 import { defaultAgentSocketPath } from '../../src/main/core/agent/socket-path.js';
-import type { TokenMetadata } from '../../src/main/core/vault/token-store.js';
 import { OAuthAccountNotFoundError, OAuthTokenRefreshError } from '../../src/main/core/oauth/errors.js';
 import { accountBindings, DEFAULT_TOKEN_ENV } from '../../src/main/cli/commands/run.js';
 import { agentSocketCandidates } from '../../src/main/cli/agent-first.js';
 import { statusExitCode, statusText } from '../../src/main/cli/status-output.js';
 import { formatToken, parseMinTtl } from '../../src/main/cli/token-output.js';
+import type { TokenMetadata } from '../../src/main/core/contracts/accounts.js';
 
 const lines = (splitter: LineSplitter, ...chunks: string[]) => {
   const out: string[] = [];

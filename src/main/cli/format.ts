@@ -3,8 +3,9 @@
  * can never ride along on a core object) and plain-text tables.
  */
 import { oneLine } from '../../shared/one-line.js';
-import type { HealthReport, SecurityLogEntry } from '../core/contracts.js';
-import type { TokenMetadata } from '../core/vault/token-store.js';
+import type { HealthReport } from '../core/contracts/settings.js';
+import type { SecurityLogEntry } from '../core/contracts/security-log.js';
+import type { TokenMetadata } from '../core/contracts/accounts.js';
 
 export { accountJson, type AccountJson } from '../core/account-json.js';
 

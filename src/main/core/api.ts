@@ -3,33 +3,33 @@
  * main-process controller, the CLI and the token agent use. It hands out answers, never its
  * parts (the token store, the refresher, the log): what a caller needs is a method here.
  */
-import type { AccessToken, AccessTokenOptions } from './oauth/access-token.js';
+import type { CoreEvents } from './events.js';
 import type {
+  AccessToken,
+  AccessTokenOptions,
   ConnectOptions,
-  CoreSettings,
   DeviceConnectOptions,
   DisconnectResult,
-  HealthReport,
-  LogVerifyResult,
-  ProviderSummary,
   RefreshReport,
   RefreshSummary,
-  SchedulerState,
-  SecurityEventSink,
-  SecurityLogEntry,
-} from './contracts.js';
-import type { CoreEvents } from './events.js';
-import type { BuiltinClientId, SecretChange } from './builtin-clients.js';
-import type { DeviceSupport } from './oauth/device-support.js';
-import type { CustomProviderConfig, CustomProviderEdit, ProviderConfig } from './provider-admin.js';
-import type { CustomProviderInput } from './provider-catalogue.js';
-import type { FieldCheck, FieldCheckInput } from './provider-field-check.js';
-import type { StoredCustomProvider } from './settings-store.js';
-import type { KeySource } from './vault/key-custody.js';
-import type { TokenMetadata } from './vault/token-types.js';
-
-export type { AccessToken, AccessTokenOptions } from './oauth/access-token.js';
-export type { CustomProviderInput } from './provider-catalogue.js';
+  TokenMetadata,
+} from './contracts/accounts.js';
+import type { CoreSettings, HealthReport, SchedulerState } from './contracts/settings.js';
+import type { LogVerifyResult, SecurityEventSink, SecurityLogEntry } from './contracts/security-log.js';
+import type {
+  ProviderSummary,
+  BuiltinClientId,
+  SecretChange,
+  DeviceSupport,
+  CustomProviderConfig,
+  CustomProviderEdit,
+  ProviderConfig,
+  CustomProviderInput,
+  FieldCheck,
+  FieldCheckInput,
+  StoredCustomProvider,
+} from './contracts/providers.js';
+import type { KeySource } from './contracts/key.js';
 
 export interface CredentialCore {
   /** The data folder. */

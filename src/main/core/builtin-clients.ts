@@ -12,32 +12,16 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { WITHOUT_CONTROL_CHARS } from '../../shared/one-line.js';
-import type { HealthCheck, SecurityEventSink } from './contracts.js';
 import { BUILTIN_PROVIDERS, MICROSOFT_TENANT_ENV, OAuthConfigError, type ProviderRegistry } from './oauth/index.js';
 import { envValue, type BuiltinProvider } from './oauth/providers/builtin.js';
 import { CredentialValidator } from './health/credential-validator.js';
 import type { TokenStore } from './vault/token-store.js';
 import type { SettingsStore } from './settings-store.js';
+import type { HealthCheck } from './contracts/settings.js';
+import type { SecurityEventSink } from './contracts/security-log.js';
+import type { BuiltinClientId, BuiltinClientStatus, SecretChange, TenantStatus } from './contracts/providers.js';
 
 export const BUILTIN_CLIENT_IDS = ['google', 'microsoft'] as const;
-export type BuiltinClientId = (typeof BUILTIN_CLIENT_IDS)[number];
-export type ValueSource = 'app' | 'environment' | 'none';
-export type SecretChange = { action: 'keep' } | { action: 'set'; value: string } | { action: 'clear' };
-
-export interface BuiltinClientStatus {
-  id: BuiltinClientId;
-  displayName: string;
-  clientId: { source: ValueSource; value: string | null };
-  /** Never the secret: whether one is used, and from where. */
-  clientSecret: { source: ValueSource };
-  envNames: { clientId: string; clientSecret: string };
-  ignoredEntry?: 'unauthenticated' | 'invalid';
-}
-
-export interface TenantStatus {
-  value: string;
-  source: 'app' | 'environment' | 'default';
-}
 
 export interface BuiltinClientsOptions {
   settings: SettingsStore;

@@ -1,23 +1,21 @@
 /** The CredentialCore (api.ts) over the core's parts: answers, never the parts themselves. */
 import { securityLogChecks } from './audit/log-health.js';
 import type { CredentialCore } from './api.js';
-import type { ConnectOptions, CoreSettings, DeviceConnectOptions, HealthReport } from './contracts.js';
 import { applySettings, type CoreParts } from './core-parts.js';
 import { dataFolder } from './data-folder.js';
 import { envFileChecks } from './env-file.js';
 import { VaultError } from './errors.js';
 import { CredentialValidator } from './health/credential-validator.js';
-import type { AccessTokenOptions } from './oauth/access-token.js';
 import { connectAccount, connectAccountWithDevice, disconnectAccount } from './oauth/index.js';
-import type { BuiltinClientId, SecretChange } from './builtin-clients.js';
 import { deviceSignInSupport } from './oauth/device-support.js';
 import * as admin from './provider-admin.js';
-import type { CustomProviderInput } from './provider-catalogue.js';
-import { checkProviderField, type FieldCheckInput } from './provider-field-check.js';
+import { checkProviderField } from './provider-field-check.js';
 import { refreshEveryAccount } from './refresh-all.js';
 import { SignIns } from './sign-ins.js';
 import { KEYCHAIN_SERVICE } from './vault/key-custody.js';
-import type { TokenMetadata } from './vault/token-types.js';
+import type { ConnectOptions, DeviceConnectOptions, AccessTokenOptions, TokenMetadata } from './contracts/accounts.js';
+import type { CoreSettings, HealthReport } from './contracts/settings.js';
+import type { BuiltinClientId, CustomProviderEdit, CustomProviderInput, FieldCheckInput, SecretChange } from './contracts/providers.js';
 
 export interface FacadeOptions {
   home: string;
@@ -177,7 +175,7 @@ export class CoreFacade implements CredentialCore {
     return admin.createCustomProvider(this.adminDeps(), input);
   }
 
-  async updateCustomProvider(edit: admin.CustomProviderEdit) {
+  async updateCustomProvider(edit: CustomProviderEdit) {
     return admin.updateCustomProvider(this.adminDeps(), edit);
   }
 

@@ -4,7 +4,6 @@
  * scheduler. credential-core.ts opens the vault and puts the facade (core-facade.ts) on top.
  */
 import { SecurityLogger, VaultLogAnchorStore } from './audit/security-logger.js';
-import type { SecurityLogEntry } from './contracts.js';
 import { dataFolder } from './data-folder.js';
 import { readEnvFile, type EnvFileRead } from './env-file.js';
 import { CoreEvents } from './events.js';
@@ -21,6 +20,7 @@ import { ProviderCatalogue } from './provider-catalogue.js';
 import { SettingsStore } from './settings-store.js';
 import type { OpenedVault, VaultMode } from './vault/open-vault.js';
 import type { TokenStore } from './vault/token-store.js';
+import type { SecurityLogEntry } from './contracts/security-log.js';
 
 const DAY_MS = 86_400_000;
 

@@ -10,8 +10,7 @@ import type { ProviderRegistration, ProviderRegistry, SchedulerClock } from './o
 import type { SecurityLogger } from './audit/security-logger.js';
 import { openVaultStore, type VaultMode } from './vault/open-vault.js';
 
-export type { CredentialCore, CustomProviderInput, AccessToken, AccessTokenOptions } from './api.js';
-export type { ConnectOptions, DeviceConnectOptions, DeviceUserCode } from './contracts.js';
+export type { CredentialCore } from './api.js';
 export type { VaultMode } from './vault/open-vault.js';
 
 export interface CredentialCoreOptions {

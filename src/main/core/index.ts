@@ -4,16 +4,8 @@
  */
 export * from './errors.js';
 export { EncryptionManager, KEY_HELP } from './vault/encryption-manager.js';
-export { KeyCustody, KEYCHAIN_SERVICE, type MasterKeyResult, type KeySource } from './vault/key-custody.js';
-export {
-  TokenStore,
-  tokenContext,
-  type TokenResponse,
-  type StoredToken,
-  type TokenMetadata,
-  type TokenStatus,
-  type TokenStoreOptions,
-} from './vault/token-store.js';
+export { KeyCustody, KEYCHAIN_SERVICE, type MasterKeyResult } from './vault/key-custody.js';
+export { TokenStore, tokenContext, type TokenResponse, type StoredToken, type TokenStoreOptions } from './vault/token-store.js';
 export { osmenHome, dataFolder, type DataFolder } from './data-folder.js';
 // OAuth engine
 export * from './oauth/index.js';
@@ -29,8 +21,6 @@ export {
   type RedirectUriResult,
   type KeySourceInput,
   type ValidateAllOptions,
-  type HealthCheck,
-  type HealthReport,
   type SecretFinding,
   type SecretFindingKind,
   type SecretScanOptions,
@@ -55,31 +45,13 @@ export { verifyExportFile, type ExportVerifyResult } from './audit/log-export.js
 export { ALLOWED_DETAIL_KEYS, sanitizeDetails } from './audit/redaction.js';
 export { redactTokens, maskSecret, isSecretFileName } from './secret-patterns.js';
 // Facade, shared contracts and settings
-export {
-  createCredentialCore,
-  coreInternals,
-  type CredentialCore,
-  type CredentialCoreOptions,
-  type ConnectOptions,
-  type DeviceConnectOptions,
-  type CustomProviderInput,
-} from './credential-core.js';
-export type {
-  LogDetailValue,
-  LogDetails,
-  SecurityEventType,
-  SecurityEventSink,
-  SecurityLogEntry,
-  LogVerifyResult,
-  LogReanchor,
-  LogRollbackCheck,
-  LogRollbackStatus,
-  CoreEventMap,
-  CoreSettings,
-  ProviderSummary,
-  RefreshSummary,
-  SchedulerState,
-} from './contracts.js';
+export { createCredentialCore, coreInternals, type CredentialCore, type CredentialCoreOptions } from './credential-core.js';
+export type * from './contracts/accounts.js';
+export type * from './contracts/events.js';
+export type * from './contracts/key.js';
+export type * from './contracts/providers.js';
+export type * from './contracts/security-log.js';
+export type * from './contracts/settings.js';
 export { CoreEvents } from './events.js';
 export { DEFAULT_SETTINGS } from './settings-store.js';
 export { loadEnvFile } from './env-file.js';

@@ -5,13 +5,21 @@
  * (keeping its secret unless told otherwise; its issuer stays while accounts are bound to it),
  * and removing one together with its accounts when the person asked for that.
  */
-import type { DisconnectResult } from './contracts.js';
-import type { ProviderSummary } from './contracts.js';
-import { BUILTIN_CLIENT_IDS, type BuiltinClientStatus, type SecretChange, type TenantStatus } from './builtin-clients.js';
+import { BUILTIN_CLIENT_IDS } from './builtin-clients.js';
 import { OAuthConfigError, isBuiltinProviderId, type ProviderRegistry } from './oauth/index.js';
-import type { CustomProviderInput, ProviderCatalogue } from './provider-catalogue.js';
+import type { ProviderCatalogue } from './provider-catalogue.js';
 import type { TokenStore } from './vault/token-store.js';
-import type { IgnoredProviderEntry, SettingsStore, StoredCustomProvider } from './settings-store.js';
+import type { SettingsStore } from './settings-store.js';
+import type { DisconnectResult } from './contracts/accounts.js';
+import type {
+  BuiltinProviderConfig,
+  CustomProviderConfig,
+  CustomProviderEdit,
+  CustomProviderInput,
+  ProviderConfig,
+  ProviderSummary,
+  StoredCustomProvider,
+} from './contracts/providers.js';
 
 export interface ProviderAdminDeps {
   catalogue: ProviderCatalogue;
@@ -20,29 +28,6 @@ export interface ProviderAdminDeps {
   providers: ProviderRegistry;
   /** Disconnects one account (revoking it where the provider can). */
   disconnect(providerId: string, userId: string): Promise<DisconnectResult>;
-}
-
-export interface BuiltinProviderConfig extends BuiltinClientStatus {
-  configured: boolean;
-  configHint?: string;
-  tenant?: TenantStatus;
-  accounts: number;
-}
-
-export interface CustomProviderConfig extends StoredCustomProvider {
-  hasClientSecret: boolean;
-  accounts: number;
-}
-
-export interface ProviderConfig {
-  builtins: BuiltinProviderConfig[];
-  custom: CustomProviderConfig[];
-  ignored: IgnoredProviderEntry[];
-}
-
-/** An explicit edit of a custom provider: the secret is kept, replaced or removed. */
-export interface CustomProviderEdit extends Omit<CustomProviderInput, 'clientSecret'> {
-  clientSecret: SecretChange;
 }
 
 function accountCounts(d: ProviderAdminDeps): Map<string, number> {

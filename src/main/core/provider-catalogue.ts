@@ -7,7 +7,6 @@
  */
 import { MICROSOFT_TENANT_HINT, isMicrosoftTenant } from '../../shared/microsoft-tenant.js';
 import { BuiltinClients } from './builtin-clients.js';
-import type { HealthCheck, ProviderSummary, SecurityEventSink } from './contracts.js';
 import { CodedError } from './errors.js';
 import {
   MICROSOFT_TENANT_ENV,
@@ -19,15 +18,9 @@ import {
 } from './oauth/index.js';
 import type { TokenStore } from './vault/token-store.js';
 import { CUSTOM_PROVIDER_ID_RE, customProviderSchema, type SettingsStore } from './settings-store.js';
-
-export interface CustomProviderInput {
-  id: string;
-  displayName?: string;
-  issuer: string;
-  clientId: string;
-  clientSecret?: string;
-  scopes: string[];
-}
+import type { HealthCheck } from './contracts/settings.js';
+import type { SecurityEventSink } from './contracts/security-log.js';
+import type { CustomProviderInput, ProviderSummary } from './contracts/providers.js';
 
 export interface ProviderCatalogueOptions {
   /** The environment providers read (process environment over the data folder's .env). */

@@ -5,11 +5,11 @@
  * system-browser port as the loopback sign-in. Cancel is osmen:accounts:cancel-connect.
  */
 import type { AccountDto } from '../../shared/ipc-contract.js';
-import type { TokenMetadata } from '../core/vault/token-store.js';
 import type { CredentialCore } from '../core/api.js';
 import type { DeviceSignIns } from './device-sign-ins.js';
 import { IpcFailure } from './errors.js';
 import type { ImplTable } from './handler-context.js';
+import type { TokenMetadata } from '../core/contracts/accounts.js';
 
 type DeviceChannel = 'osmen:accounts:connect-device' | 'osmen:accounts:device-state' | 'osmen:accounts:open-device-page';
 

@@ -4,18 +4,6 @@
  * here, and the strict response schema would reject it anyway.
  */
 import type {
-  CoreSettings,
-  DisconnectResult,
-  HealthReport,
-  LogVerifyResult,
-  ProviderSummary,
-  RefreshReport,
-  RefreshSummary,
-  SchedulerState,
-  SecurityLogEntry,
-} from '../core/contracts.js';
-import type { TokenMetadata } from '../core/vault/token-store.js';
-import type {
   AccountDto,
   DisconnectDto,
   HealthReportDto,
@@ -26,6 +14,10 @@ import type {
   SchedulerStateDto,
   SettingsDto,
 } from '../../shared/ipc-contract.js';
+import type { CoreSettings, HealthReport, SchedulerState } from '../core/contracts/settings.js';
+import type { DisconnectResult, RefreshReport, RefreshSummary, TokenMetadata } from '../core/contracts/accounts.js';
+import type { LogVerifyResult, SecurityLogEntry } from '../core/contracts/security-log.js';
+import type { ProviderSummary } from '../core/contracts/providers.js';
 
 function ms(date: Date | number | null | undefined): number | null {
   if (date === null || date === undefined) return null;

@@ -4,10 +4,10 @@
  * e2e harness). Payloads are mapped to DTOs and parsed against the contract
  * first, so an event can never carry more than the contract allows.
  */
-import type { CoreEventMap } from '../core/contracts.js';
 import type { CoreEvents } from '../core/events.js';
 import { EVENTS, type EventChannel } from '../../shared/ipc-contract.js';
 import { toLogEntryDto, toSettingsDto } from './dto.js';
+import type { CoreEventMap } from '../core/contracts/events.js';
 
 export type EventSend = (channel: EventChannel, payload: unknown) => void;
 

@@ -6,12 +6,12 @@
 import type { z } from 'zod';
 import type { AccountDto, CHANNELS, Channel, IpcErrorDto } from '../../shared/ipc-contract.js';
 import type { CredentialCore } from '../core/api.js';
-import type { TokenMetadata } from '../core/vault/token-store.js';
 import type { DeviceSignIns } from './device-sign-ins.js';
 import { toAccountDto } from './dto.js';
 import { IpcFailure } from './errors.js';
 import type { RejectionReporter } from './rejections.js';
 import type { SignInLinks } from './sign-in-link.js';
+import type { TokenMetadata } from '../core/contracts/accounts.js';
 
 export interface HandlerDeps {
   /** The opened core, or null while the vault is locked (no key / no keychain). */

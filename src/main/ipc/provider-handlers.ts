@@ -5,11 +5,11 @@
  * the core and never comes back: replies say whether one is set, and where from.
  */
 import type { DeviceSupportDto, FieldCheckDto } from '../../shared/ipc-contract.js';
-import type { BuiltinClientId } from '../core/builtin-clients.js';
 import type { CredentialCore } from '../core/api.js';
 import { toProviderDto } from './dto.js';
 import type { ImplTable } from './handler-context.js';
 import { toBuiltinConfigDto, toCustomConfigDto, toProviderConfigDto } from './provider-dto.js';
+import type { BuiltinClientId } from '../core/contracts/providers.js';
 
 type ProviderChannel =
   | 'osmen:providers:list'

@@ -15,7 +15,6 @@ import {
   OAuthCancelledError,
   ProviderRegistry,
   TokenRefresher,
-  type DeviceUserCode,
 } from '../../../src/main/core/oauth/index.js';
 import {
   browseAuthorization,
@@ -26,6 +25,7 @@ import {
   type TestProvider,
 } from '../../helpers/oidc-provider.js';
 import { openVault, TEST_SCOPES, testRegistry, type Vault } from '../../helpers/oidc-fixtures.js';
+import type { DeviceUserCode } from '../../../src/main/core/contracts/accounts.js';
 
 let op: TestProvider; // device flow on, interval 1 s
 let plain: TestProvider; // no device flow

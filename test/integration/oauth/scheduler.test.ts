@@ -12,10 +12,10 @@ import {
   TokenRefreshScheduler,
   type SchedulerOptions,
 } from '../../../src/main/core/oauth/index.js';
-import type { RefreshSummary } from '../../../src/main/core/contracts.js';
 import { heldAnswer, startScriptedTokenServer, type ScriptedServer } from '../../helpers/http-fixtures.js';
 import { ManualClock } from '../../helpers/manual-clock.js';
 import { openVault, type Vault } from '../../helpers/oidc-fixtures.js';
+import type { RefreshSummary } from '../../../src/main/core/contracts/accounts.js';
 
 const MIN = 60_000;
 let clock: ManualClock;

@@ -4,12 +4,12 @@
  * without a browser. It may create the vault, so a person with only a terminal can start here.
  */
 import { isMicrosoftTenant, MICROSOFT_TENANT_HINT } from '../../../shared/microsoft-tenant.js';
-import type { CredentialCore, DeviceUserCode } from '../../core/credential-core.js';
-import type { TokenMetadata } from '../../core/vault/token-store.js';
+import type { CredentialCore } from '../../core/credential-core.js';
 import type { CommandContext, CommandSpec } from '../commands.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { accountJson, oneLine } from '../format.js';
 import { withVault } from './with-vault.js';
+import type { DeviceUserCode, TokenMetadata } from '../../core/contracts/accounts.js';
 
 const MAX_TIMEOUT_SEC = 24 * 3600;
 

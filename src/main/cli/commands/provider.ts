@@ -3,12 +3,13 @@
  * from a terminal, with the same checks (the core's ProviderCatalogue makes them). `add` may
  * create the vault; `list` only reads; `remove` needs an existing vault.
  */
-import type { CredentialCore, CustomProviderInput } from '../../core/credential-core.js';
+import type { CredentialCore } from '../../core/credential-core.js';
 import type { CommandContext, CommandSpec } from '../commands.js';
 import { CliError, EXIT, type ExitCode } from '../exit-codes.js';
 import { oneLine, table } from '../format.js';
 import { readSecretFromStdin } from './stdin-secret.js';
 import { withVault } from './with-vault.js';
+import type { CustomProviderInput } from '../../core/contracts/providers.js';
 
 /** What the app's form proposes. */
 const DEFAULT_SCOPES = ['openid', 'profile', 'email', 'offline_access'];

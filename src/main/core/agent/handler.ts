@@ -5,12 +5,11 @@
 import { z } from 'zod';
 import { accountJson } from '../account-json.js';
 import { EXIT } from '../exit-codes.js';
-import type { AccessToken, AccessTokenOptions } from '../oauth/access-token.js';
-import type { TokenMetadata } from '../vault/token-store.js';
 import { statusReport } from './account-status.js';
 import { clientName, type HandoffCounter } from './handoff-counter.js';
 import { AGENT_ERROR, canonicalTokenType, type RequestId, type TokenAnswer } from './protocol.js';
 import { oneLineMessage, toWireError, wireError } from './wire-error.js';
+import type { AccessToken, AccessTokenOptions, TokenMetadata } from '../contracts/accounts.js';
 
 /** What the agent needs from the credential core (CredentialCore has it). */
 export interface AgentBackend {

@@ -1,10 +1,10 @@
 import { basename } from 'node:path';
-import type { LogReanchor, LogRollbackCheck, LogVerifyResult, SecurityLogEntry } from '../contracts.js';
 import type { AnchorState } from './log-anchor.js';
 import { GENESIS_HASH, entryHash, readChainLines, type ParsedLine } from './log-chain.js';
 import { readTail } from './log-files.js';
 import type { HeadState } from './log-head.js';
 import { isPrefixOfLine } from './log-recovery.js';
+import type { LogReanchor, LogRollbackCheck, LogVerifyResult, SecurityLogEntry } from '../contracts/security-log.js';
 
 export type VerifyProblem =
   | 'malformed'

@@ -1,6 +1,5 @@
 import { existsSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { LogDetails, SecurityEventSink, SecurityEventType, SecurityLogEntry } from '../contracts.js';
 import { dataFolder, osmenHome } from '../data-folder.js';
 import { ensurePrivateDir, ensurePrivateFile } from '../fs/private-files.js';
 import { FileLockTimeoutError, withFileLock } from '../fs/file-lock.js';
@@ -14,6 +13,7 @@ import { readHead, signHead } from './log-head.js';
 import { planContinuation, type ChainState, type EntryInput } from './log-recovery.js';
 import { verifyChain, type SecurityLogVerifyResult } from './log-verify.js';
 import { redactField, sanitizeDetails } from './redaction.js';
+import type { LogDetails, SecurityEventSink, SecurityEventType, SecurityLogEntry } from '../contracts/security-log.js';
 
 /**
  * The security log: one JSON object per line, hash-chained (log-chain.ts), anchored by a signed

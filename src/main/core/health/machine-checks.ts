@@ -4,10 +4,10 @@
  * files are private.
  */
 import { statSync } from 'node:fs';
-import type { HealthCheck } from '../contracts.js';
 import { decodeKey, KEY_HELP } from '../vault/encryption-manager.js';
 import type { KeySourceInput } from './credential-validator.js';
 import { checkSecretsNotCommitted, type SecretScanOptions } from './git-secrets.js';
+import type { HealthCheck } from '../contracts/settings.js';
 
 export function keyChecks(input: KeySourceInput | undefined, env: NodeJS.ProcessEnv): HealthCheck[] {
   const checks: HealthCheck[] = [];

@@ -12,23 +12,10 @@
  * give a longer-lived one: when more than a minute of the lifetime it was issued with is gone.
  * A token issued just now is served with its true expiry even when that is sooner than asked.
  */
-import type { TokenStore, TokenMetadata } from '../vault/token-store.js';
+import type { TokenStore } from '../vault/token-store.js';
 import { OAuthAccountNotFoundError, OAuthError, OAuthTokenRefreshError } from './errors.js';
 import { DEFAULT_EXPIRY_MARGIN_MS, type TokenRefresher } from './token-refresher.js';
-
-export interface AccessTokenOptions {
-  /** The token must live at least this long (ms); refreshed first when it would expire sooner. */
-  minTtlMs?: number;
-}
-
-export interface AccessToken {
-  accessToken: string;
-  /** As the provider said it (`Bearer`, `bearer`, `DPoP`…). */
-  tokenType: string;
-  /** Null when the provider gave no lifetime. */
-  expiresAt: Date | null;
-  scopes: string[];
-}
+import type { AccessToken, AccessTokenOptions, TokenMetadata } from '../contracts/accounts.js';
 
 export interface AccessTokenDeps {
   tokens: TokenStore;

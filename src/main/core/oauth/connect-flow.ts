@@ -10,12 +10,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import * as oidc from 'openid-client';
-import type { ConnectOptions, DisconnectResult, LogDetails, RevocationOutcome, SecurityEventSink } from '../contracts.js';
 
-export type { ConnectOptions, DisconnectResult, RevocationOutcome } from '../contracts.js';
 import { guardSink } from '../audit/guarded-sink.js';
 import type { CoreEvents } from '../events.js';
-import type { TokenStore, TokenMetadata, TokenResponse } from '../vault/token-store.js';
+import type { TokenStore, TokenResponse } from '../vault/token-store.js';
 import { OAuthCancelledError, OAuthError, OAuthTimeoutError, OAuthTokenExchangeError } from './errors.js';
 import { OAuthErrorParser } from './error-parser.js';
 import { page, startLoopbackListener, SUCCESS_PAGE } from './loopback-listener.js';
@@ -24,6 +22,8 @@ import { bindingOfHandler, resolveAccountHandler } from './account-endpoint.js';
 import { holderIdFor } from '../vault/refresh-lease.js';
 import { DEFAULT_LEASE_MS } from './token-refresher.js';
 import { openSystemBrowser } from './system-browser.js';
+import type { ConnectOptions, DisconnectResult, RevocationOutcome, TokenMetadata } from '../contracts/accounts.js';
+import type { LogDetails, SecurityEventSink } from '../contracts/security-log.js';
 
 export interface OAuthDeps {
   tokens: TokenStore;

@@ -8,17 +8,15 @@
  *
  * For machines with only a terminal, and for the app's "Sign in on another device".
  */
-import type { TokenMetadata } from '../vault/token-store.js';
 import { guardSink } from '../audit/guarded-sink.js';
 import { OAuthErrorParser } from './error-parser.js';
 import { OAuthAuthorizationError, OAuthError } from './errors.js';
 import { abortError, announceConnected, raceSignal, saveConnectedAccount, type OAuthDeps } from './connect-flow.js';
 import { configError } from './providers/definition.js';
 import { checkEndpointUrl } from './loopback.js';
-import type { DeviceConnectOptions, DeviceUserCode } from '../contracts.js';
+import type { TokenMetadata, DeviceConnectOptions, DeviceUserCode } from '../contracts/accounts.js';
 
 /** What the person needs to finish signing in elsewhere. Plain data: no device code, no token. */
-export type { DeviceConnectOptions, DeviceUserCode } from '../contracts.js';
 
 /** The longest code lifetime honoured (a timer can't run longer than ~24.8 days anyway). */
 const MAX_EXPIRES_IN_SEC = 24 * 3600;

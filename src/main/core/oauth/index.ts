@@ -41,12 +41,9 @@ export {
   identityFromClaims,
   DEFAULT_CONNECT_TIMEOUT_MS,
   type OAuthDeps,
-  type ConnectOptions,
-  type DisconnectResult,
-  type RevocationOutcome,
   type Identity,
 } from './connect-flow.js';
-export { connectAccountWithDevice, type DeviceConnectOptions, type DeviceUserCode } from './device-flow.js';
+export { connectAccountWithDevice } from './device-flow.js';
 export {
   TokenRefresher,
   DEFAULT_REFRESH_WINDOW_MS,

@@ -1,12 +1,12 @@
 /** What a refresh attempt can end in, its defaults, and small helpers the refresher shares. */
 import { accountKey } from '../../../shared/account-key.js';
-import type { SecurityEventSink } from '../contracts.js';
 import type { VaultError } from '../errors.js';
 import type { CoreEvents } from '../events.js';
 import type { TokenStore, TokenResponse } from '../vault/token-store.js';
 import type { BackoffOptions } from './backoff.js';
 import { OAuthTokenRefreshError, type OAuthError } from './errors.js';
 import type { ProviderRegistry } from './providers/index.js';
+import type { SecurityEventSink } from '../contracts/security-log.js';
 
 export interface TokenRefresherOptions {
   tokens: TokenStore;

@@ -3,13 +3,14 @@
  * (needs_reauth, or refresh_failing with its next attempt), the events and the log line;
  * waiting for another process that holds the lease, and the outcome it left in the store.
  */
-import type { CoreEventMap, SecurityEventSink } from '../contracts.js';
 import { VaultError } from '../errors.js';
 import type { RefreshLease } from '../vault/refresh-lease.js';
 import type { TokenStore } from '../vault/token-store.js';
 import { backoffDelay, DEFAULT_BACKOFF_MAX_MS, type BackoffOptions } from './backoff.js';
 import { OAuthAccountNotFoundError, OAuthTokenRefreshError, type OAuthError } from './errors.js';
 import { reauthError, sleep, type RefreshOutcome } from './refresh-outcome.js';
+import type { CoreEventMap } from '../contracts/events.js';
+import type { SecurityEventSink } from '../contracts/security-log.js';
 
 export interface RefreshStatusContext {
   tokens: TokenStore;

@@ -15,11 +15,10 @@
  * account's stale refresh token is never sent meanwhile, and the lease is kept until saved.
  */
 import { randomUUID } from 'node:crypto';
-import type { CoreEventMap, SecurityEventSink } from '../contracts.js';
 import { VaultError } from '../errors.js';
 import type { CoreEvents } from '../events.js';
 import { guardSink } from '../audit/guarded-sink.js';
-import { toStoreError, type StoredToken, type TokenStore, type TokenMetadata, type TokenResponse } from '../vault/token-store.js';
+import { toStoreError, type StoredToken, type TokenStore, type TokenResponse } from '../vault/token-store.js';
 import { resolveAccountHandler } from './account-endpoint.js';
 import type { BackoffOptions } from './backoff.js';
 import { OAuthAccountNotFoundError, OAuthError, OAuthTokenRefreshError } from './errors.js';
@@ -46,6 +45,9 @@ import {
   type RefreshOutcome,
   type TokenRefresherOptions,
 } from './refresh-outcome.js';
+import type { CoreEventMap } from '../contracts/events.js';
+import type { SecurityEventSink } from '../contracts/security-log.js';
+import type { TokenMetadata } from '../contracts/accounts.js';
 
 export {
   DEFAULT_EXPIRY_MARGIN_MS,

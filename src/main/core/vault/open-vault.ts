@@ -17,11 +17,12 @@ import { dataFolder } from '../data-folder.js';
 import { KeyCustodyError, TokenStoreError, VaultError } from '../errors.js';
 import { EncryptionManager } from './encryption-manager.js';
 import { withFileLockAsync } from '../fs/file-lock.js';
-import { KEYCHAIN_ACCOUNT, KEYCHAIN_SERVICE, KeyCustody, type KeySource } from './key-custody.js';
+import { KEYCHAIN_ACCOUNT, KEYCHAIN_SERVICE, KeyCustody } from './key-custody.js';
 import { ensurePrivateDir } from '../fs/private-files.js';
 import type { Field } from './token-context.js';
 import { TokenStore } from './token-store.js';
 import { peekVault, VAULT_ID_META } from './vault-identity.js';
+import type { KeySource } from '../contracts/key.js';
 
 export type VaultMode = 'create' | 'existing' | 'read-only';
 

@@ -11,9 +11,7 @@ import {
   type SaveExtra,
   type StatusUpdate,
   type StoredToken,
-  type TokenMetadata,
   type TokenResponse,
-  type TokenStatus,
 } from './token-types.js';
 import { openTokenDatabase } from './store-init.js';
 import { RefreshLease } from './refresh-lease.js';
@@ -22,11 +20,12 @@ import { assertId, bindingOf, toMetadata } from './token-rows.js';
 import { reencryptVault } from './rotation.js';
 import { VaultMeta } from './vault-meta.js';
 import { VaultKeys } from './vault-keys.js';
+import type { TokenMetadata, TokenStatus } from '../contracts/accounts.js';
 
 export { tokenContext, type AccountBinding, type Field } from './token-context.js';
 export { toStoreError } from './store-errors.js';
 
-export type { TokenResponse, TokenStatus, StoredToken, TokenMetadata, StatusUpdate, SaveExtra } from './token-types.js';
+export type { TokenResponse, StoredToken, StatusUpdate, SaveExtra } from './token-types.js';
 
 export interface TokenStoreOptions {
   dbPath?: string;

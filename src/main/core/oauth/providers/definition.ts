@@ -1,7 +1,7 @@
 /** The shapes a provider is described by, and the checks every endpoint URL passes. */
-import type { ProviderSummary } from '../../contracts.js';
 import { OAuthConfigError } from '../errors.js';
 import { checkEndpointUrl } from '../loopback.js';
+import type { ProviderSummary } from '../../contracts/providers.js';
 
 export type ProviderKind = 'google' | 'microsoft' | 'oidc' | 'oauth2';
 
