@@ -277,5 +277,5 @@ export function seedAccount(
     { displayName },
   );
   if (opts.needsReauth) coreInternals(core).tokens.setStatus('testop', userId, { status: 'needs_reauth', detail: 'invalid_grant' });
-  core.events.emit('accounts-changed');
+  coreInternals(core).events.emit('accounts-changed');
 }

@@ -17,6 +17,7 @@ import { agentSocketCandidates } from '../../src/main/cli/agent-first.js';
 import { statusExitCode, statusText } from '../../src/main/cli/status-output.js';
 import { formatToken, parseMinTtl } from '../../src/main/cli/token-output.js';
 import type { TokenMetadata } from '../../src/main/core/contracts/accounts.js';
+import { DEFAULT_SETTINGS } from '../../src/main/core/settings-store.js';
 
 const lines = (splitter: LineSplitter, ...chunks: string[]) => {
   const out: string[] = [];
@@ -76,7 +77,7 @@ function backend(over: Partial<AgentBackend> = {}): AgentBackend {
       scopes: ['openid'],
     }),
     listAccounts: () => [meta({})],
-    getSettings: () => ({ refreshWindowMs: 300_000 }),
+    getSettings: () => ({ ...DEFAULT_SETTINGS, refreshWindowMs: 300_000 }),
     ...over,
   };
 }

@@ -1,9 +1,13 @@
 /**
- * The one public interface of the credential core: what the desktop app's IPC handlers, its
- * main-process controller, the CLI and the token agent use. It hands out answers, never its
- * parts (the token store, the refresher, the log): what a caller needs is a method here.
+ * The credential core's interface: what the desktop app's IPC handlers, its main-process
+ * controller, the CLI and the token agent use. It hands out answers, never its parts (the token
+ * store, the refresher, the log): what a caller needs is a method here.
+ *
+ * It is cut into roles, and each caller takes the narrowest one it needs (the agent takes
+ * `AgentBackend`, a few members of AccountsRole and SettingsRole; Settings → Providers takes
+ * ProvidersRole). `CredentialCore` is all of them together, what createCredentialCore() returns.
+ * This module imports nothing but the contracts, so depending on it pulls in no implementation.
  */
-import type { CoreEvents } from './events.js';
 import type {
   AccessToken,
   AccessTokenOptions,
@@ -14,38 +18,26 @@ import type {
   RefreshSummary,
   TokenMetadata,
 } from './contracts/accounts.js';
-import type { CoreSettings, HealthReport, SchedulerState } from './contracts/settings.js';
-import type { LogVerifyResult, SecurityEventSink, SecurityLogEntry } from './contracts/security-log.js';
+import type { CoreEventBus } from './contracts/events.js';
+import type { KeySource } from './contracts/key.js';
 import type {
-  ProviderSummary,
   BuiltinClientId,
-  SecretChange,
-  DeviceSupport,
   CustomProviderConfig,
   CustomProviderEdit,
-  ProviderConfig,
   CustomProviderInput,
+  DeviceSupport,
   FieldCheck,
   FieldCheckInput,
+  ProviderConfig,
+  ProviderSummary,
+  SecretChange,
   StoredCustomProvider,
 } from './contracts/providers.js';
-import type { KeySource } from './contracts/key.js';
+import type { LogVerifyResult, SecurityEventSink, SecurityLogEntry } from './contracts/security-log.js';
+import type { CoreSettings, HealthReport, SchedulerState } from './contracts/settings.js';
 
-export interface CredentialCore {
-  /** The data folder. */
-  readonly home: string;
-  /** Where the master key came from. */
-  readonly keySource: KeySource;
-  /** This vault's id (names its keychain entry `master-key/<id>`); null for a vault opened read-only before it had one. */
-  readonly vaultId: string | null;
-  /** Fingerprint of the key that encrypts new data (never the key). */
-  readonly keyId: string;
-  /** Accounts changed, refreshes, re-auth needs, log lines, settings: the app follows these. */
-  readonly events: CoreEvents;
-  /** Where callers outside the core write security events (rejected IPC calls, the agent's hand-off counts). */
-  readonly securityEvents: SecurityEventSink;
-
-  // ------------------------------------------------------------------ accounts
+/** Accounts and their tokens: signing in and out, metadata, tokens for programs, refreshing. */
+export interface AccountsRole {
   connectAccount(providerId: string, opts?: ConnectOptions): Promise<TokenMetadata>;
   /**
    * Signs in on another device (RFC 8628): `onUserCode` gets the code to enter and where. A
@@ -66,8 +58,10 @@ export interface CredentialCore {
   refreshAll(): Promise<RefreshSummary>;
   /** "Refresh all now": every account that can be refreshed, and which were left alone and why. */
   refreshEveryAccount(): Promise<RefreshReport>;
+}
 
-  // ----------------------------------------------------------------- providers
+/** The providers: what can be signed in with, their client registrations, custom providers. */
+export interface ProvidersRole {
   listProviders(): ProviderSummary[];
   addCustomProvider(input: CustomProviderInput): Promise<ProviderSummary>;
   /** The custom providers as stored (never the client secret: `hasClientSecret` only). */
@@ -92,29 +86,51 @@ export interface CredentialCore {
   removeCustomProviderAndAccounts(id: string, opts: { disconnectAccounts?: boolean }): Promise<{ disconnected: number }>;
   /** Whether the provider's metadata has a device authorization endpoint, and why not. */
   deviceSignInSupport(providerId: string): Promise<DeviceSupport>;
+}
 
-  // ----------------------------------------------- health, settings, scheduler
-  healthReport(): Promise<HealthReport>;
-  getSettings(): CoreSettings;
-  updateSettings(patch: Partial<CoreSettings>): CoreSettings;
-  schedulerState(): SchedulerState;
-  /** Re-plans background refresh now (the machine resumed, the network came back). */
-  wakeScheduler(): void;
-
-  // -------------------------------------------------------------- security log
+/** The security log: reading, verifying, exporting, and writing what happens outside the core. */
+export interface SecurityLogRole {
+  /** Where callers outside the core write security events (rejected IPC calls, the agent's hand-off counts). */
+  readonly securityEvents: SecurityEventSink;
   readLog(limit: number): SecurityLogEntry[];
   verifyLog(): LogVerifyResult;
   /** Writes the whole retained log, oldest first, to `destPath` (0600, atomic) for `osmen-cred log --verify --file`. */
   exportLog(destPath: string): Promise<{ path: string; entries: number }>;
   /** The keyed hash the log writes for a user id (so an account's entries can be found; the key stays inside). */
   userHash(userId: string): string;
+}
 
-  // ------------------------------------------------------------------- the key
+/** Settings, the background scheduler that follows them, and the health report. */
+export interface SettingsRole {
+  getSettings(): CoreSettings;
+  updateSettings(patch: Partial<CoreSettings>): CoreSettings;
+  schedulerState(): SchedulerState;
+  /** Re-plans background refresh now (the machine resumed, the network came back). */
+  wakeScheduler(): void;
+  healthReport(): Promise<HealthReport>;
+}
+
+/** The master key: where it came from, its fingerprint, the vault it opens, rotating it. */
+export interface KeyRole {
+  /** Where the master key came from. */
+  readonly keySource: KeySource;
+  /** This vault's id (names its keychain entry `master-key/<id>`); null for a vault opened read-only before it had one. */
+  readonly vaultId: string | null;
+  /** Fingerprint of the key that encrypts new data (never the key). */
+  readonly keyId: string;
   /**
    * Re-encrypts the vault under a new master key. Keychain mode generates and stores it;
    * env/explicit mode needs `newKey` (the caller must keep it).
    */
   rotateKey(newKey?: string): Promise<{ rotated: number; keyId: string }>;
+}
+
+/** The whole core: every role, the data folder it serves, its events, and closing it. */
+export interface CredentialCore extends AccountsRole, ProvidersRole, SecurityLogRole, SettingsRole, KeyRole {
+  /** The data folder. */
+  readonly home: string;
+  /** Accounts changed, refreshes, re-auth needs, log lines, settings: the app follows these. */
+  readonly events: CoreEventBus;
   /** Finishes refreshes in flight (saving rotated tokens), then closes the vault and the log. */
   close(): Promise<void>;
 }

@@ -5,7 +5,7 @@
  */
 import type { z } from 'zod';
 import type { AccountDto, CHANNELS, Channel, IpcErrorDto } from '../../shared/ipc-contract.js';
-import type { CredentialCore } from '../core/api.js';
+import type { CredentialCore, ProvidersRole, SecurityLogRole } from '../core/api.js';
 import type { DeviceSignIns } from './device-sign-ins.js';
 import { toAccountDto } from './dto.js';
 import { IpcFailure } from './errors.js';
@@ -55,8 +55,11 @@ export function requirePort<T>(port: T | undefined, what: string): T {
   return port;
 }
 
+/** What an account DTO needs beyond the row: the providers' issuers and the log's user hash. */
+export type AccountDtoSource = Pick<ProvidersRole, 'listProviders'> & Pick<SecurityLogRole, 'userHash'>;
+
 /** Account DTOs with what the row lacks: the log's user hash, the provider's issuer. */
-export function accountDtos(core: CredentialCore, accounts: TokenMetadata[]): AccountDto[] {
+export function accountDtos(core: AccountDtoSource, accounts: TokenMetadata[]): AccountDto[] {
   const issuers = new Map(core.listProviders().map((p) => [p.id, p.issuer ?? null]));
   return accounts.map((m) => toAccountDto(m, { userHash: core.userHash(m.userId), providerIssuer: issuers.get(m.provider) ?? null }));
 }
