@@ -54,9 +54,9 @@ export interface AccountsRole {
   getAccessToken(providerId: string, userId: string, opts?: AccessTokenOptions): Promise<AccessToken>;
   /** Refreshes one account now, whatever its expiry. */
   refreshAccount(providerId: string, userId: string): Promise<TokenMetadata>;
-  /** The scheduler's pass: the accounts that are due. */
-  refreshAll(): Promise<RefreshSummary>;
-  /** "Refresh all now": every account that can be refreshed, and which were left alone and why. */
+  /** The scheduler's pass, now: only the accounts that are due (expiring, failing and due a retry, or idle past keep-alive). */
+  refreshDueAccounts(): Promise<RefreshSummary>;
+  /** "Refresh all now": every account that can be refreshed, due or not, and which were left alone and why. */
   refreshEveryAccount(): Promise<RefreshReport>;
 }
 

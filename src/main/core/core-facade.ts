@@ -121,7 +121,7 @@ export class CoreFacade implements CredentialCore {
     return meta;
   }
 
-  async refreshAll() {
+  async refreshDueAccounts() {
     return this.parts.scheduler.runOnce();
   }
 

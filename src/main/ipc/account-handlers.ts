@@ -47,7 +47,7 @@ export function accountHandlers({ deps, signIns }: HandlerContext): Pick<ImplTab
     },
     'osmen:accounts:refresh-all': async (req) => {
       const core = accounts();
-      return toRefreshSummaryDto(req.force ? await core.refreshEveryAccount() : await core.refreshAll());
+      return toRefreshSummaryDto(req.force ? await core.refreshEveryAccount() : await core.refreshDueAccounts());
     },
   };
 }
