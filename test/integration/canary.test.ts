@@ -80,7 +80,7 @@ describe('canary tokens never leave the vault', () => {
     };
 
     // 1. connect through a real OP; its real tokens become canaries too
-    await core.addCustomProvider({
+    await core.createCustomProvider({
       id: 'testop',
       issuer: op.issuer,
       clientId: PUBLIC_CLIENT_ID,

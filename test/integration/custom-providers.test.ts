@@ -50,10 +50,10 @@ afterEach(async () => {
   home.cleanup();
 });
 
-describe('addCustomProvider checks the issuer before it saves', () => {
+describe('createCustomProvider checks the issuer before it saves', () => {
   it('an unreachable issuer: discovery_failed, retryable (exit 75), nothing saved', async () => {
     const err = await core
-      .addCustomProvider({ id: 'gone', issuer: await deadIssuer(), clientId: 'c', clientSecret: SECRET, scopes: ['openid'] })
+      .createCustomProvider({ id: 'gone', issuer: await deadIssuer(), clientId: 'c', clientSecret: SECRET, scopes: ['openid'] })
       .catch((e: unknown) => e);
     expect(err).toMatchObject({ name: 'OAuthConfigError', code: 'discovery_failed', retryable: true });
     expect(exitCodeFor(err)).toBe(75);
@@ -69,7 +69,7 @@ describe('addCustomProvider checks the issuer before it saves', () => {
     await new Promise<void>((r) => copy.listen(0, '127.0.0.1', r));
     try {
       for (const issuer of [`${op.issuer}/nothing-here`, `http://127.0.0.1:${(copy.address() as AddressInfo).port}`]) {
-        const err = await core.addCustomProvider({ id: 'typo', issuer, clientId: 'c', scopes: ['openid'] }).catch((e: unknown) => e);
+        const err = await core.createCustomProvider({ id: 'typo', issuer, clientId: 'c', scopes: ['openid'] }).catch((e: unknown) => e);
         expect(err, issuer).toMatchObject({ code: 'discovery_failed', retryable: false });
         expect(exitCodeFor(err)).toBe(78);
       }
@@ -81,28 +81,39 @@ describe('addCustomProvider checks the issuer before it saves', () => {
 
   it('ids and fields the settings file would not take are typed errors, not a half-saved provider', async () => {
     await expect(
-      core.addCustomProvider({ id: 'Bad.Id', issuer: op.issuer, clientId: 'c', clientSecret: SECRET, scopes: ['openid'] }),
+      core.createCustomProvider({ id: 'Bad.Id', issuer: op.issuer, clientId: 'c', clientSecret: SECRET, scopes: ['openid'] }),
     ).rejects.toMatchObject({
       code: 'invalid_provider_id',
     });
     await expect(
-      core.addCustomProvider({ id: 'ok', displayName: 'x'.repeat(81), issuer: op.issuer, clientId: 'c', scopes: ['openid'] }),
+      core.createCustomProvider({ id: 'ok', displayName: 'x'.repeat(81), issuer: op.issuer, clientId: 'c', scopes: ['openid'] }),
     ).rejects.toMatchObject({ code: 'invalid_provider' });
-    await expect(core.addCustomProvider({ id: 'ok', issuer: op.issuer, clientId: 'c', scopes: [] })).rejects.toMatchObject({
+    await expect(core.createCustomProvider({ id: 'ok', issuer: op.issuer, clientId: 'c', scopes: [] })).rejects.toMatchObject({
       name: 'OAuthConfigError',
     });
     expect(coreInternals(core).tokens.readSecret('provider/Bad.Id/client_secret')).toBeNull();
     expect(settingsText()).toBe('');
   });
 
-  it('a reachable issuer is saved; re-adding it without a secret drops the old secret', async () => {
-    await core.addCustomProvider({ id: 'acme', issuer: op.issuer, clientId: 'acme-client', clientSecret: SECRET, scopes: SCOPES });
+  it('a reachable issuer is saved; adding it again is refused, replacing it without a secret drops the old secret', async () => {
+    await core.createCustomProvider({ id: 'acme', issuer: op.issuer, clientId: 'acme-client', clientSecret: SECRET, scopes: SCOPES });
     expect(coreInternals(core).tokens.readSecret('provider/acme/client_secret')).toBe(SECRET);
     expect(core.listCustomProviders()).toEqual([
       { id: 'acme', issuer: op.issuer, clientId: 'acme-client', hasClientSecret: true, scopes: SCOPES },
     ]);
     expect(settingsText()).not.toContain(SECRET);
-    await core.addCustomProvider({ id: 'acme', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: SCOPES });
+    await expect(
+      core.createCustomProvider({ id: 'acme', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: SCOPES }),
+    ).rejects.toMatchObject({
+      code: 'provider_exists',
+    });
+    await core.updateCustomProvider({
+      id: 'acme',
+      issuer: op.issuer,
+      clientId: PUBLIC_CLIENT_ID,
+      scopes: SCOPES,
+      clientSecret: { action: 'clear' },
+    });
     expect(coreInternals(core).tokens.readSecret('provider/acme/client_secret')).toBeNull();
     expect(core.listCustomProviders()).toEqual([
       { id: 'acme', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, hasClientSecret: false, scopes: SCOPES },
@@ -110,7 +121,7 @@ describe('addCustomProvider checks the issuer before it saves', () => {
   });
 });
 
-describe('addCustomProvider keeps the providers given at run time', () => {
+describe('createCustomProvider keeps the providers given at run time', () => {
   it('a provider from createCredentialCore({ providers }) and one registered later both stay, and still sign in', async () => {
     const fromOptions = {
       id: 'codeop',
@@ -130,7 +141,7 @@ describe('addCustomProvider keeps the providers given at run time', () => {
       coreInternals(withCode).providers.register({ ...fromOptions, id: 'laterop' });
       const ids = () => withCode.listProviders().map((p) => p.id);
       expect(ids()).toEqual(expect.arrayContaining(['codeop', 'laterop']));
-      await withCode.addCustomProvider({ id: 'acme', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: SCOPES });
+      await withCode.createCustomProvider({ id: 'acme', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: SCOPES });
       // Added beside them, not a registry rebuilt from settings.json (which knows only acme).
       expect(ids()).toEqual(expect.arrayContaining(['google', 'microsoft', 'codeop', 'laterop', 'acme']));
       for (const id of ['codeop', 'laterop']) {
@@ -146,7 +157,7 @@ describe('addCustomProvider keeps the providers given at run time', () => {
 
 describe('removeCustomProvider', () => {
   it('removes the settings entry, the client secret and the registration, and logs it', async () => {
-    await core.addCustomProvider({ id: 'acme', issuer: op.issuer, clientId: 'acme-client', clientSecret: SECRET, scopes: SCOPES });
+    await core.createCustomProvider({ id: 'acme', issuer: op.issuer, clientId: 'acme-client', clientSecret: SECRET, scopes: SCOPES });
     core.removeCustomProvider('acme');
     expect(core.listProviders().map((p) => p.id)).not.toContain('acme');
     expect(core.listCustomProviders()).toEqual([]);
@@ -159,7 +170,7 @@ describe('removeCustomProvider', () => {
   });
 
   it('is refused while accounts use the provider, and for built-ins and unknown ids; nothing changes', async () => {
-    await core.addCustomProvider({ id: 'testop', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: SCOPES });
+    await core.createCustomProvider({ id: 'testop', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: SCOPES });
     await core.connectAccount('testop', { openUrl: (url) => void browseAuthorization(url, { login: 'alice' }) });
     const before = settingsText();
     const inUse = (() => {

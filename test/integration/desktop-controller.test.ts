@@ -36,7 +36,7 @@ async function startApp(extra: Parameters<FakePorts['options']>[0] = { openCore 
 
 async function connect(core: CredentialCore, login: string): Promise<string> {
   if (!core.listProviders().some((p) => p.id === 'testop')) {
-    await core.addCustomProvider({ id: 'testop', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: TEST_SCOPES });
+    await core.createCustomProvider({ id: 'testop', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: TEST_SCOPES });
   }
   const meta = await core.connectAccount('testop', { openUrl: (url) => void browseAuthorization(url, { login }) });
   return meta.userId;

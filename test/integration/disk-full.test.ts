@@ -134,7 +134,7 @@ describe('a full disk', () => {
     mkdirSync(home);
     const key = EncryptionManager.generateKey();
     const core = await createCredentialCore({ home, encryptionKey: key, env: {} });
-    await core.addCustomProvider({ id: 'testop', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: TEST_SCOPES });
+    await core.createCustomProvider({ id: 'testop', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: TEST_SCOPES });
     const meta = await core.connectAccount('testop', { openUrl: (url) => void browseAuthorization(url, { login: 'diskcli' }) });
     ageToken(coreInternals(core).tokens, 'testop', meta.userId, 0);
     const oldRefresh = coreInternals(core).tokens.getToken('testop', meta.userId)!.refreshToken!;

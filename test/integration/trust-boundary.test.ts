@@ -54,7 +54,7 @@ beforeEach(() => {
 afterEach(() => home.cleanup());
 
 async function connectAlice(core: CredentialCore): Promise<void> {
-  await core.addCustomProvider({ id: 'acme', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: SCOPES });
+  await core.createCustomProvider({ id: 'acme', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: SCOPES });
   await core.connectAccount('acme', { openUrl: (url) => void browseAuthorization(url, { login: 'alice' }) });
 }
 
@@ -132,11 +132,13 @@ describe('a provider in settings.json can not redirect stored tokens', () => {
     const again = await open();
     try {
       expect(again.listProviders().map((p) => p.id)).not.toContain('acme');
-      await expect(again.addCustomProvider({ id: 'acme', issuer: rogue.issuer, clientId: 'x', scopes: ['openid'] })).rejects.toMatchObject({
+      await expect(
+        again.createCustomProvider({ id: 'acme', issuer: rogue.issuer, clientId: 'x', scopes: ['openid'] }),
+      ).rejects.toMatchObject({
         code: 'provider_id_taken',
       });
       // Re-adding it where the accounts were connected is fine.
-      await again.addCustomProvider({ id: 'acme', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: SCOPES });
+      await again.createCustomProvider({ id: 'acme', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: SCOPES });
       await expect(again.refreshAccount('acme', 'alice@example.test')).resolves.toMatchObject({ status: 'active' });
     } finally {
       await again.close();
@@ -173,7 +175,7 @@ describe('a provider in settings.json can not redirect stored tokens', () => {
     const shifty = await startRogueIssuer({ tokenOrigin: () => (moved ? elsewhere.issuer : shifty.issuer) });
     try {
       const core = await open();
-      await core.addCustomProvider({ id: 'shifty', issuer: shifty.issuer, clientId: 'c', scopes: ['openid'] });
+      await core.createCustomProvider({ id: 'shifty', issuer: shifty.issuer, clientId: 'c', scopes: ['openid'] });
       coreInternals(core).tokens.saveToken(
         'shifty',
         'u',

@@ -278,7 +278,7 @@ describe('the core and the health report', () => {
   it('anchors the log in its vault; a rollback fails the health report and the re-anchor stays listed', async () => {
     const core = await createCredentialCore({ home: home.dir, encryptionKey: MASTER, env: {} });
     try {
-      await core.addCustomProvider({ id: 'corp', issuer: idp.issuer, clientId: 'abc', scopes: ['openid'] });
+      await core.createCustomProvider({ id: 'corp', issuer: idp.issuer, clientId: 'abc', scopes: ['openid'] });
       // A normal event is not an error.
       expect(core.readLog(1)[0]).toMatchObject({ event: 'provider_added', level: 'info', category: 'security' });
       const older = save();

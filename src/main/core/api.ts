@@ -63,7 +63,6 @@ export interface AccountsRole {
 /** The providers: what can be signed in with, their client registrations, custom providers. */
 export interface ProvidersRole {
   listProviders(): ProviderSummary[];
-  addCustomProvider(input: CustomProviderInput): Promise<ProviderSummary>;
   /** The custom providers as stored (never the client secret: `hasClientSecret` only). */
   listCustomProviders(): StoredCustomProvider[];
   /** Removes a custom provider and its client secret; refused (`provider_in_use`) while accounts use it. */

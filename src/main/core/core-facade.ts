@@ -133,10 +133,6 @@ export class CoreFacade implements CredentialCore {
     return this.parts.providers.list();
   }
 
-  async addCustomProvider(input: CustomProviderInput) {
-    return this.parts.catalogue.addCustomProvider(input);
-  }
-
   listCustomProviders() {
     return this.parts.settings.customProviders;
   }

@@ -33,7 +33,7 @@ export function providerHandlers(core: () => ProvidersRole): Pick<ImplTable, Pro
     'osmen:providers:list': () => core().listProviders().map(toProviderDto),
     // Never overwrites: an id that exists is refused (provider_exists); osmen:providers:update-custom edits.
     'osmen:providers:add-custom': async (req) => {
-      const spec: Parameters<ProvidersRole['addCustomProvider']>[0] = {
+      const spec: Parameters<ProvidersRole['createCustomProvider']>[0] = {
         id: req.id,
         issuer: req.issuer,
         clientId: req.clientId,

@@ -58,8 +58,8 @@ beforeAll(async () => {
   try {
     // The agent refreshes only on demand here, so the tests count every token request.
     core.updateSettings({ backgroundRefreshPaused: true });
-    await core.addCustomProvider({ id: 'testop', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: SCOPES });
-    await core.addCustomProvider({ id: 'flaky', issuer: down.issuer, clientId: 'flaky-client', scopes: ['openid'] });
+    await core.createCustomProvider({ id: 'testop', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: SCOPES });
+    await core.createCustomProvider({ id: 'flaky', issuer: down.issuer, clientId: 'flaky-client', scopes: ['openid'] });
     for (const login of ['alice', 'bob', 'dave']) {
       await core.connectAccount('testop', { openUrl: (url) => void browseAuthorization(url, { login }) });
     }

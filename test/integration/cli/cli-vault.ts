@@ -130,9 +130,11 @@ export async function cliVault(p: CliProviders, accounts: AccountSetup = {}): Pr
   open.push(v);
   const core = await createCredentialCore({ home: home.dir, encryptionKey: v.key, env: {} });
   try {
-    await core.addCustomProvider({ id: 'testop', issuer: p.op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: SCOPES });
-    if (accounts.bob) await core.addCustomProvider({ id: 'shortop', issuer: p.shortOp.issuer, clientId: PUBLIC_CLIENT_ID, scopes: SCOPES });
-    if (accounts.carol) await core.addCustomProvider({ id: 'flaky', issuer: p.down.issuer, clientId: 'flaky-client', scopes: ['openid'] });
+    await core.createCustomProvider({ id: 'testop', issuer: p.op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: SCOPES });
+    if (accounts.bob)
+      await core.createCustomProvider({ id: 'shortop', issuer: p.shortOp.issuer, clientId: PUBLIC_CLIENT_ID, scopes: SCOPES });
+    if (accounts.carol)
+      await core.createCustomProvider({ id: 'flaky', issuer: p.down.issuer, clientId: 'flaky-client', scopes: ['openid'] });
     const tokens = coreInternals(core).tokens;
     if (accounts.alice) await core.connectAccount('testop', { openUrl: (url) => void browseAuthorization(url, { login: 'alice' }) });
     if (accounts.bob === 'connected') {

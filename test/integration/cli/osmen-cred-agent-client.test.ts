@@ -47,7 +47,7 @@ beforeAll(async () => {
   const core = await createCredentialCore({ home: home.dir, encryptionKey: key, env: {} });
   try {
     core.updateSettings({ backgroundRefreshPaused: true });
-    await core.addCustomProvider({
+    await core.createCustomProvider({
       id: 'testop',
       issuer: op.issuer,
       clientId: PUBLIC_CLIENT_ID,

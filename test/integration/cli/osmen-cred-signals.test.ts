@@ -22,7 +22,7 @@ beforeAll(async () => {
   op = await startTestProvider();
   home = makeTmpHome();
   const core = await createCredentialCore({ home: home.dir, encryptionKey: key, env: {} });
-  await core.addCustomProvider({
+  await core.createCustomProvider({
     id: 'testop',
     issuer: op.issuer,
     clientId: PUBLIC_CLIENT_ID,

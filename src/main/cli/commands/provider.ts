@@ -14,7 +14,7 @@ import type { CustomProviderInput } from '../../core/contracts/providers.js';
 /** What the app's form proposes. */
 const DEFAULT_SCOPES = ['openid', 'profile', 'email', 'offline_access'];
 
-const ADD_OPTIONS = new Set(['issuer', 'client-id', 'client-secret-stdin', 'scopes', 'display-name']);
+const ADD_OPTIONS = new Set(['issuer', 'client-id', 'client-secret-stdin', 'scopes', 'display-name', 'replace']);
 const OPTIONS_OF: Record<string, ReadonlySet<string>> = {
   add: ADD_OPTIONS,
   list: new Set(['json']),
@@ -104,11 +104,28 @@ async function add(ctx: CommandContext, id: string | undefined): Promise<ExitCod
     await verifyCustomProvider(input);
   }
   return withVault(ctx, 'create', async (core) => {
-    const existed = core.listCustomProviders().some((p) => p.id === id);
-    const added = await core.addCustomProvider(input);
+    // Never overwritten by accident: an id that exists is refused (provider_exists) unless --replace.
+    const replacing = ctx.values.replace === true && core.listCustomProviders().some((p) => p.id === id);
+    if (replacing) {
+      const { clientSecret, ...definition } = input;
+      await core.updateCustomProvider({
+        ...definition,
+        clientSecret: clientSecret ? { action: 'set', value: clientSecret } : { action: 'clear' },
+      });
+    } else {
+      await core.createCustomProvider(input).catch((err: unknown) => {
+        if ((err as { code?: unknown }).code !== 'provider_exists') throw err;
+        throw new CliError(
+          'provider_exists',
+          'configuration',
+          `A provider "${oneLine(id, 64)}" exists already. Pass --replace to replace its definition, or choose another id. Nothing was changed.`,
+        );
+      });
+    }
+    const added = core.listProviders().find((p) => p.id === id);
     ctx.io.out(
-      `${existed ? 'Updated' : 'Added'} provider ${oneLine(added.id, 64)} (${oneLine(added.displayName, 80)}) at ${oneLine(added.issuer ?? input.issuer, 300)}` +
-        `${input.clientSecret ? ', client secret kept in the vault' : ''}. Sign in with \`osmen-cred connect ${oneLine(added.id, 64)}\`.\n`,
+      `${replacing ? 'Replaced' : 'Added'} provider ${oneLine(id, 64)} (${oneLine(added?.displayName ?? id, 80)}) at ${oneLine(added?.issuer ?? input.issuer, 300)}` +
+        `${input.clientSecret ? ', client secret kept in the vault' : ''}. Sign in with \`osmen-cred connect ${oneLine(id, 64)}\`.\n`,
     );
     return EXIT.OK;
   });
@@ -143,11 +160,12 @@ export const provider: CommandSpec = {
     'client-secret-stdin': 'boolean',
     scopes: 'string',
     'display-name': 'string',
+    replace: 'boolean',
     json: 'boolean',
   },
   summary: 'custom OpenID providers: provider add <id> …, provider list, provider remove <id>',
   help: `Usage: osmen-cred provider add <id> --issuer URL --client-id ID [--client-secret-stdin]
-                           [--scopes "a b c"] [--display-name N]
+                           [--scopes "a b c"] [--display-name N] [--replace]
        osmen-cred provider list [--json]
        osmen-cred provider remove <id>
 
@@ -157,7 +175,9 @@ add     fetches the issuer's discovery document (<issuer>/.well-known/openid-con
         the built-in ids (google, microsoft) are taken. --client-secret-stdin reads the
         client secret from standard input (never from the command line); it is kept
         encrypted in the vault. Scopes default to "${DEFAULT_SCOPES.join(' ')}".
-        Adding an id again replaces its definition (not its issuer while accounts use it).
+        An id that exists is refused (provider_exists) unless --replace is given:
+        then its definition is replaced (its client secret too: kept only when given
+        again), but not its issuer while accounts use it (issuer_in_use).
         Creates the vault when there is none, like \`connect\`.
 list    every provider, built-in and custom, whether it is configured and how many
         accounts use it; --json adds a custom provider's client id, scopes and
