@@ -13,16 +13,11 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
 import { chainFiles, parseEntry, splitLines } from '../../src/main/core/audit/log-chain.js';
-import {
-  SecurityLogger,
-  VaultLogAnchorStore,
-  securityLogPaths,
-  type SecurityLogVerifyResult,
-} from '../../src/main/core/audit/security-logger.js';
+import { SecurityLogger, VaultLogAnchorStore, securityLogPaths } from '../../src/main/core/audit/security-logger.js';
 import { TokenStore } from '../../src/main/core/vault/token-store.js';
 import { makeTmpHome } from '../helpers/tmp.js';
 import { runCli } from './cli/run-cli.js';
-import type { SecurityLogEntry } from '../../src/main/core/contracts/security-log.js';
+import type { LogVerifyResult, SecurityLogEntry } from '../../src/main/core/contracts/security-log.js';
 
 const WRITER = fileURLToPath(new URL('./fixtures/log-writer.ts', import.meta.url));
 const KEY = EncryptionManager.generateKey();
@@ -137,7 +132,7 @@ function allEntries(): SecurityLogEntry[] {
 }
 
 /** Intact, or intact up to an entry cut off by the kill: nothing else is acceptable after a crash. */
-function expectCrashConsistent(v: SecurityLogVerifyResult, when: string): void {
+function expectCrashConsistent(v: LogVerifyResult, when: string): void {
   expect(v.firstBad, `${when}: ${v.firstBad?.reason}`).toBeUndefined();
   expect(v.ok, when).toBe(true);
   expect(v.head).toBe('ok');
@@ -175,7 +170,7 @@ describe('security log: SIGKILL at arbitrary points', () => {
         const cli = await runCli(['log', '--verify', '--json'], cliEnv());
         expect(cli.stderr).toBe('');
         expect(cli.code).toBe(0);
-        const fromCli = JSON.parse(cli.stdout) as SecurityLogVerifyResult;
+        const fromCli = JSON.parse(cli.stdout) as LogVerifyResult;
         expect(fromCli).toMatchObject({ ok: true, head: 'ok', reanchors: [], rollback: { status: 'ok' } });
         expect(Boolean(fromCli.interrupted)).toBe(Boolean(v.interrupted));
       }

@@ -36,8 +36,6 @@ export {
   DEFAULT_BACKUPS,
   type SecurityLoggerOptions,
   type SecurityLogErrorCode,
-  type SecurityLogVerifyResult,
-  type VerifyProblem,
   type LogAnchor,
   type LogAnchorStore,
 } from './audit/security-logger.js';

@@ -11,9 +11,9 @@ import { exportChain } from './log-export.js';
 import { appendDurable, linesFromEnd, writeFileAtomic } from './log-files.js';
 import { readHead, signHead } from './log-head.js';
 import { planContinuation, type ChainState, type EntryInput } from './log-recovery.js';
-import { verifyChain, type SecurityLogVerifyResult } from './log-verify.js';
+import { verifyChain } from './log-verify.js';
 import { redactField, sanitizeDetails } from './redaction.js';
-import type { LogDetails, SecurityEventSink, SecurityEventType, SecurityLogEntry } from '../contracts/security-log.js';
+import type { LogDetails, LogVerifyResult, SecurityEventSink, SecurityEventType, SecurityLogEntry } from '../contracts/security-log.js';
 
 /**
  * The security log: one JSON object per line, hash-chained (log-chain.ts), anchored by a signed
@@ -41,7 +41,6 @@ export const DEFAULT_BACKUPS = 5;
 export const MAX_RECENT = 10_000;
 
 export { SecurityLogError, type SecurityLogErrorCode } from './log-errors.js';
-export type { SecurityLogVerifyResult, VerifyProblem } from './log-verify.js';
 export { VaultLogAnchorStore, type LogAnchor, type LogAnchorStore } from './log-anchor.js';
 
 export interface SecurityLoggerOptions {
@@ -174,7 +173,7 @@ export class SecurityLogger implements SecurityEventSink {
   }
 
   /** Checks the retained chain, the head record and the vault anchor; names the first entry that does not fit. */
-  verify(): SecurityLogVerifyResult {
+  verify(): LogVerifyResult {
     return this.locked(
       () =>
         verifyChain(
@@ -411,7 +410,7 @@ export class SecurityLogger implements SecurityEventSink {
  */
 export function verifySecurityLog(
   options: { logFile?: string; backups?: number; hmacKey?: Buffer | string; anchorStore?: LogAnchorStore } = {},
-): SecurityLogVerifyResult {
+): LogVerifyResult {
   const logFile = options.logFile ?? dataFolder(osmenHome()).log;
   const paths = securityLogPaths(logFile);
   const key = options.hmacKey !== undefined ? toKeyBuffer(options.hmacKey) : existsSync(paths.key) ? readKeyFile(paths.key) : null;

@@ -52,15 +52,30 @@ export interface SecurityLogEntry {
   hash: string;
 }
 
+/** What verify found wrong first: the kind of problem, so a caller can act on it without parsing words. */
+export type VerifyProblem =
+  | 'malformed'
+  | 'edited'
+  | 'missing'
+  | 'reordered'
+  | 'truncated'
+  | 'start_removed'
+  | 'head_missing'
+  | 'head_invalid'
+  | 'rolled_back'
+  | 'anchor_invalid';
+
 export interface LogVerifyResult {
   ok: boolean;
   entries: number;
-  /** When not ok: the first entry (seq, file, line) that does not fit the chain, and why. */
-  firstBad?: { seq: number | null; file: string; line: number; reason: string };
+  /** When not ok: the first entry (seq, file, line) that does not fit the chain, the problem and why. */
+  firstBad?: { seq: number | null; file: string; line: number; reason: string; problem: VerifyProblem };
+  /** State of the signed head record. */
+  head: 'ok' | 'missing' | 'invalid';
   /** Every `log_reanchored` entry still retained, oldest first: each time the chain was re-established. */
-  reanchors?: LogReanchor[];
+  reanchors: LogReanchor[];
   /** The log compared with the monotonic anchor kept in the vault (rollback and truncation detection). */
-  rollback?: LogRollbackCheck;
+  rollback: LogRollbackCheck;
   /**
    * The newest entry was cut off by an interrupted write (a crash or a full disk). Not tampering:
    * the signed head record holds the whole entry and the next append completes it.
