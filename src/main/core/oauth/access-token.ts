@@ -14,7 +14,8 @@
  */
 import type { TokenStore } from '../vault/token-store.js';
 import { OAuthAccountNotFoundError, OAuthError, OAuthTokenRefreshError } from './errors.js';
-import { DEFAULT_EXPIRY_MARGIN_MS, type TokenRefresher } from './token-refresher.js';
+import { DEFAULT_EXPIRY_MARGIN_MS } from './refresh-options.js';
+import type { TokenRefresher } from './token-refresher.js';
 import type { AccessToken, AccessTokenOptions, TokenMetadata } from '../contracts/accounts.js';
 
 export interface AccessTokenDeps {

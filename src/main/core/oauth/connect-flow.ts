@@ -20,7 +20,7 @@ import { page, startLoopbackListener, SUCCESS_PAGE } from './loopback-listener.j
 import type { ProviderHandler, ProviderRegistry } from './providers/index.js';
 import { bindingOfHandler, resolveAccountHandler } from './account-endpoint.js';
 import { holderIdFor } from '../vault/refresh-lease.js';
-import { DEFAULT_LEASE_MS } from './token-refresher.js';
+import { DEFAULT_LEASE_MS } from './refresh-options.js';
 import { openSystemBrowser } from './system-browser.js';
 import type { ConnectOptions, DisconnectResult, RevocationOutcome, TokenMetadata } from '../contracts/accounts.js';
 import type { LogDetails, SecurityEventSink } from '../contracts/security-log.js';

@@ -44,14 +44,9 @@ export {
   type Identity,
 } from './connect-flow.js';
 export { connectAccountWithDevice } from './device-flow.js';
-export {
-  TokenRefresher,
-  DEFAULT_REFRESH_WINDOW_MS,
-  DEFAULT_LEASE_MS,
-  DEFAULT_EXPIRY_MARGIN_MS,
-  type TokenRefresherOptions,
-  type RefreshOutcome,
-} from './token-refresher.js';
+export { TokenRefresher } from './token-refresher.js';
+export { DEFAULT_REFRESH_WINDOW_MS, DEFAULT_LEASE_MS, DEFAULT_EXPIRY_MARGIN_MS, type TokenRefresherOptions } from './refresh-options.js';
+export type { RefreshOutcome } from './refresh-outcome.js';
 export { RefreshLease } from '../vault/refresh-lease.js';
 export { backoffDelay, DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_MAX_MS, type BackoffOptions } from './backoff.js';
 export { TokenRefreshScheduler, realSchedulerClock, type SchedulerClock, type SchedulerOptions, type SchedulerTimer } from './scheduler.js';

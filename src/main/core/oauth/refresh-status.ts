@@ -8,9 +8,11 @@ import type { RefreshLease } from '../vault/refresh-lease.js';
 import type { TokenStore } from '../vault/token-store.js';
 import { backoffDelay, DEFAULT_BACKOFF_MAX_MS, type BackoffOptions } from './backoff.js';
 import { OAuthAccountNotFoundError, OAuthTokenRefreshError, type OAuthError } from './errors.js';
-import { reauthError, sleep, type RefreshOutcome } from './refresh-outcome.js';
+import { reauthError, type RefreshOutcome } from './refresh-outcome.js';
 import type { CoreEventMap } from '../contracts/events.js';
 import type { SecurityEventSink } from '../contracts/security-log.js';
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export interface RefreshStatusContext {
   tokens: TokenStore;

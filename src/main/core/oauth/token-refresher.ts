@@ -39,24 +39,16 @@ import {
   DEFAULT_LEASE_MS,
   DEFAULT_REFRESH_WINDOW_MS,
   DEFAULT_SAVE_RETRY_MS,
-  keyOf,
-  reauthError,
-  withAbsoluteExpiry,
-  type RefreshOutcome,
   type TokenRefresherOptions,
-} from './refresh-outcome.js';
+} from './refresh-options.js';
+import { reauthError, type RefreshOutcome } from './refresh-outcome.js';
+import { withAbsoluteExpiry } from '../vault/token-types.js';
+import { accountKey } from '../../../shared/account-key.js';
 import type { CoreEventMap } from '../contracts/events.js';
 import type { SecurityEventSink } from '../contracts/security-log.js';
 import type { TokenMetadata } from '../contracts/accounts.js';
 
-export {
-  DEFAULT_EXPIRY_MARGIN_MS,
-  DEFAULT_LEASE_MS,
-  DEFAULT_REFRESH_WINDOW_MS,
-  DEFAULT_SAVE_RETRY_MS,
-  type RefreshOutcome,
-  type TokenRefresherOptions,
-} from './refresh-outcome.js';
+const keyOf = (provider: string, userId: string): string => accountKey({ provider, userId });
 
 export class TokenRefresher {
   readonly tokens: TokenStore;

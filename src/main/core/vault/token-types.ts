@@ -81,3 +81,11 @@ export function expiryOf(response: TokenResponse, now: number): number | null {
 export function dateOrNull(ms: number | null): Date | null {
   return ms === null ? null : new Date(ms);
 }
+
+/** The response with its lifetime made absolute at receipt, so saving it later does not extend it. */
+export function withAbsoluteExpiry(response: TokenResponse, receivedAt: number): TokenResponse {
+  const seconds = Number(response.expires_in);
+  if (response.expires_in === undefined || response.expires_in === null || response.expires_in === '' || !Number.isFinite(seconds))
+    return response;
+  return { ...response, expires_in: null, expires_at: (receivedAt + Math.round(seconds * 1000)) / 1000 };
+}
