@@ -1,19 +1,12 @@
 /** The CLI's side of the exit codes: its own error class; the table itself is core/exit-codes.ts. */
-import { OsmenError, type ErrorCategory } from '../core/errors.js';
+import { CodedError } from '../core/errors.js';
 import { EXIT_BY_CATEGORY, type ExitCode } from '../core/exit-codes.js';
 
 export { EXIT, EXIT_BY_CATEGORY, categoryForExit, errorCodeOf, exitCodeFor, type ExitCode } from '../core/exit-codes.js';
 
 /** A failure the CLI reports itself (bad arguments, an agent already running…), in the one error family. */
-export class CliError extends OsmenError {
-  readonly code: string;
-  readonly category: ErrorCategory;
-  constructor(code: string, category: ErrorCategory, message: string) {
-    super(message);
-    this.name = 'CliError';
-    this.code = code;
-    this.category = category;
-  }
+export class CliError extends CodedError {
+  override name = 'CliError';
 
   /** The exit code its category stands for. */
   get exitCode(): ExitCode {
