@@ -239,7 +239,8 @@ describe('createCredentialCore with an explicit key', () => {
       await expect(
         core.createCustomProvider({ id: 'evil', issuer: 'http://idp.example.com', clientId: 'x', scopes: ['openid'] }),
       ).rejects.toMatchObject({
-        name: 'OAuthConfigError',
+        name: 'OAuthError',
+        category: 'configuration',
       });
       expect(core.listProviders().some((p) => p.id === 'evil')).toBe(false);
     } finally {

@@ -55,7 +55,7 @@ describe('createCustomProvider checks the issuer before it saves', () => {
     const err = await core
       .createCustomProvider({ id: 'gone', issuer: await deadIssuer(), clientId: 'c', clientSecret: SECRET, scopes: ['openid'] })
       .catch((e: unknown) => e);
-    expect(err).toMatchObject({ name: 'OAuthConfigError', code: 'discovery_failed', retryable: true });
+    expect(err).toMatchObject({ name: 'OAuthError', phase: 'config', category: 'transient', code: 'discovery_failed', retryable: true });
     expect(exitCodeFor(err)).toBe(75);
     expect(core.listProviders().map((p) => p.id)).not.toContain('gone');
     expect(settingsText()).not.toContain('gone');
@@ -89,7 +89,8 @@ describe('createCustomProvider checks the issuer before it saves', () => {
       core.createCustomProvider({ id: 'ok', displayName: 'x'.repeat(81), issuer: op.issuer, clientId: 'c', scopes: ['openid'] }),
     ).rejects.toMatchObject({ code: 'invalid_provider' });
     await expect(core.createCustomProvider({ id: 'ok', issuer: op.issuer, clientId: 'c', scopes: [] })).rejects.toMatchObject({
-      name: 'OAuthConfigError',
+      name: 'OAuthError',
+      category: 'configuration',
     });
     expect(coreInternals(core).tokens.readSecret('provider/Bad.Id/client_secret')).toBeNull();
     expect(settingsText()).toBe('');
@@ -180,7 +181,7 @@ describe('removeCustomProvider', () => {
         return e;
       }
     })();
-    expect(inUse).toMatchObject({ name: 'OAuthConfigError', code: 'provider_in_use' });
+    expect(inUse).toMatchObject({ name: 'OAuthError', category: 'configuration', code: 'provider_in_use' });
     expect((inUse as Error).message).not.toContain('alice');
     expect(settingsText()).toBe(before);
     expect(core.listProviders().map((p) => p.id)).toContain('testop');

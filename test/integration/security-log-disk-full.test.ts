@@ -69,7 +69,6 @@ describe('security log on a full disk (tmpfs)', () => {
       'scopes',
       'providerCodes',
       'errorName',
-      'errorClass',
     ];
     const event = (i: number) =>
       log.logOAuthEvent('refresh', 'google', `user-${i}@example.com`, false, {

@@ -154,7 +154,7 @@ describe('a provider in settings.json can not redirect stored tokens', () => {
     const again = await open({ providers: [{ id: 'acme', issuer: rogue.issuer, clientId: 'x', scopes: ['openid'] }] });
     try {
       const err = await again.refreshAccount('acme', 'alice@example.test').catch((e: unknown) => e);
-      expect(err).toMatchObject({ name: 'OAuthConfigError', code: 'issuer_mismatch' });
+      expect(err).toMatchObject({ name: 'OAuthError', category: 'configuration', code: 'issuer_mismatch' });
       expect(exitCodeFor(err)).toBe(78);
       expect(again.readLog(20).find((e) => e.event === 'issuer_mismatch')).toMatchObject({
         provider: 'acme',

@@ -236,7 +236,7 @@ describe('SecurityLogger: allow-list and redaction', () => {
       providerCodes: 'AADSTS700082,AADSTS50173',
       keyId: 'Ab3_x9Qz',
       provider: 'microsoft',
-      errorClass: 'OAuthTokenRefreshError',
+      phase: 'refresh',
     };
     log.logOAuthEvent('refresh', 'google', 'u', false, details);
     expect(log.readRecent(1)[0]!.details).toEqual(details);

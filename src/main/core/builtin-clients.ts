@@ -12,7 +12,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { WITHOUT_CONTROL_CHARS } from '../../shared/one-line.js';
-import { BUILTIN_PROVIDERS, MICROSOFT_TENANT_ENV, OAuthConfigError, type ProviderRegistry } from './oauth/index.js';
+import { BUILTIN_PROVIDERS, MICROSOFT_TENANT_ENV, type ProviderRegistry } from './oauth/index.js';
+import { configError } from './oauth/errors.js';
 import { envValue, type BuiltinProvider } from './oauth/providers/builtin.js';
 import { CredentialValidator } from './health/credential-validator.js';
 import type { TokenStore } from './vault/token-store.js';
@@ -112,7 +113,7 @@ export class BuiltinClients {
     const clientId = input.clientId;
     const check = CredentialValidator.validateClientId(clientId, b.displayName);
     if (!check.valid || !WITHOUT_CONTROL_CHARS.test(clientId)) {
-      throw new OAuthConfigError({
+      throw configError({
         code: 'invalid_client_id',
         description: `${check.valid ? 'The client id contains control characters.' : check.message}${check.fix ? ` ${check.fix}` : ''} Nothing was saved.`,
         provider: id,
@@ -123,7 +124,7 @@ export class BuiltinClients {
     let secret: string | undefined;
     if (change.action === 'set') {
       if (change.value !== change.value.trim() || change.value.length > 1024) {
-        throw new OAuthConfigError({
+        throw configError({
           code: 'invalid_provider',
           description: 'clientSecret: 1 to 1024 characters without spaces around them. Nothing was saved.',
           provider: id,

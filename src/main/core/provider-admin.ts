@@ -6,7 +6,8 @@
  * and removing one together with its accounts when the person asked for that.
  */
 import { BUILTIN_CLIENT_IDS } from './builtin-clients.js';
-import { OAuthConfigError, isBuiltinProviderId, type ProviderRegistry } from './oauth/index.js';
+import { isBuiltinProviderId, type ProviderRegistry } from './oauth/index.js';
+import { configError } from './oauth/errors.js';
 import type { ProviderCatalogue } from './provider-catalogue.js';
 import type { TokenStore } from './vault/token-store.js';
 import type { SettingsStore } from './settings-store.js';
@@ -65,7 +66,7 @@ export function providerConfig(d: ProviderAdminDeps): ProviderConfig {
 export async function createCustomProvider(d: ProviderAdminDeps, input: CustomProviderInput): Promise<ProviderSummary> {
   // A built-in id gets the catalogue's own refusal (provider_id_taken), which says so.
   if (!isBuiltinProviderId(input.id) && (d.providers.has(input.id) || d.settings.customProviders.some((p) => p.id === input.id))) {
-    throw new OAuthConfigError({
+    throw configError({
       code: 'provider_exists',
       description: `A provider "${input.id}" exists already. Choose another id, or edit it in Settings → Providers. Nothing was changed.`,
       provider: input.id,
@@ -78,7 +79,7 @@ export async function createCustomProvider(d: ProviderAdminDeps, input: CustomPr
 export async function updateCustomProvider(d: ProviderAdminDeps, edit: CustomProviderEdit): Promise<CustomProviderConfig> {
   const current = d.settings.customProviders.find((p) => p.id === edit.id);
   if (!current) {
-    throw new OAuthConfigError({
+    throw configError({
       code: 'unknown_provider',
       description: `There is no custom provider "${edit.id}" to edit (it may have been removed meanwhile); add it instead.`,
       provider: edit.id,
@@ -86,7 +87,7 @@ export async function updateCustomProvider(d: ProviderAdminDeps, edit: CustomPro
   }
   const bound = d.tokens.listTokens().filter((t) => t.provider === edit.id && t.issuer !== null && t.issuer !== edit.issuer).length;
   if (edit.issuer !== current.issuer && bound > 0) {
-    throw new OAuthConfigError({
+    throw configError({
       code: 'issuer_in_use',
       description: `${bound} account(s) of "${edit.id}" are connected at ${current.issuer}; its issuer can't change while they are. Disconnect them first, or add the new issuer as another provider. Nothing was changed.`,
       provider: edit.id,

@@ -8,9 +8,9 @@
 import { MICROSOFT_TENANT_HINT, isMicrosoftTenant } from '../../shared/microsoft-tenant.js';
 import { BuiltinClients } from './builtin-clients.js';
 import { CodedError } from './errors.js';
+import { configError } from './oauth/errors.js';
 import {
   MICROSOFT_TENANT_ENV,
-  OAuthConfigError,
   ProviderRegistry,
   isBuiltinProviderId,
   withMicrosoftTenant,
@@ -96,7 +96,7 @@ export class ProviderCatalogue {
   /** Validates, then saves, the tenant new Microsoft accounts sign in with. Existing accounts keep theirs. */
   setMicrosoftTenant(tenant: string): void {
     if (!isMicrosoftTenant(tenant)) {
-      throw new OAuthConfigError({
+      throw configError({
         code: 'invalid_tenant',
         description: `"${tenant.slice(0, 80)}" is not a Microsoft tenant: use ${MICROSOFT_TENANT_HINT}. Nothing was saved.`,
         provider: 'microsoft',
@@ -114,7 +114,7 @@ export class ProviderCatalogue {
     // not the id is registered right now (its settings entry may have been lost or edited).
     const accounts = tokens.listTokens().filter((t) => t.provider === input.id);
     if (accounts.some((a) => a.issuer !== null && a.issuer !== input.issuer)) {
-      throw new OAuthConfigError({
+      throw configError({
         code: 'provider_id_taken',
         description: `Accounts of "${input.id}" are connected at another issuer; disconnect them first or choose another id.`,
         provider: input.id,
@@ -154,7 +154,7 @@ export class ProviderCatalogue {
     const { tokens, settings, log } = this.o;
     const shown = String(id).slice(0, 64);
     if (isBuiltinProviderId(id)) {
-      throw new OAuthConfigError({
+      throw configError({
         code: 'provider_builtin',
         description: `"${shown}" is a built-in provider and can't be removed; without a client id it is simply not offered.`,
         provider: id,
@@ -162,11 +162,11 @@ export class ProviderCatalogue {
     }
     const inSettings = settings.customProviders.some((p) => p.id === id) || settings.ignoredProviders.some((p) => p.id === id);
     if (!inSettings) {
-      throw new OAuthConfigError({ code: 'unknown_provider', description: `There is no custom provider "${shown}".`, provider: shown });
+      throw configError({ code: 'unknown_provider', description: `There is no custom provider "${shown}".`, provider: shown });
     }
     const accounts = tokens.listTokens().filter((t) => t.provider === id).length;
     if (accounts > 0) {
-      throw new OAuthConfigError({
+      throw configError({
         code: 'provider_in_use',
         description: `${accounts} account(s) of "${shown}" are connected; disconnect them first. Nothing was changed.`,
         provider: id,
@@ -232,7 +232,7 @@ export async function verifyCustomProvider(input: CustomProviderInput, fetchImpl
 /** The local checks (id, fields, URLs); the registration to use. */
 function checkCustomProvider(input: CustomProviderInput): ProviderRegistration {
   if (isBuiltinProviderId(input.id)) {
-    throw new OAuthConfigError({
+    throw configError({
       code: 'provider_id_taken',
       description: `"${input.id}" is a built-in provider; choose another id for a custom provider.`,
       provider: input.id,
@@ -259,7 +259,7 @@ async function discoverCustomProvider(registration: ProviderRegistration, fetchI
 /** The settings file's rules for a custom provider, as typed errors before anything is saved. */
 function checkInput(input: CustomProviderInput): void {
   if (typeof input.id !== 'string' || !CUSTOM_PROVIDER_ID_RE.test(input.id)) {
-    throw new OAuthConfigError({
+    throw configError({
       code: 'invalid_provider_id',
       description: 'A custom provider id is 1 to 40 lower-case letters, digits, "_" or "-", starting with a letter or digit.',
     });
@@ -268,7 +268,7 @@ function checkInput(input: CustomProviderInput): void {
     input.clientSecret !== undefined &&
     (typeof input.clientSecret !== 'string' || input.clientSecret === '' || input.clientSecret.length > 4096)
   ) {
-    throw new OAuthConfigError({
+    throw configError({
       code: 'invalid_provider',
       description: 'clientSecret: 1 to 4096 characters, or none.',
       provider: input.id,
@@ -284,6 +284,6 @@ function checkInput(input: CustomProviderInput): void {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const field = issue?.path.join('.') || 'provider';
-    throw new OAuthConfigError({ code: 'invalid_provider', description: `${field}: ${issue?.message ?? 'invalid'}.`, provider: input.id });
+    throw configError({ code: 'invalid_provider', description: `${field}: ${issue?.message ?? 'invalid'}.`, provider: input.id });
   }
 }

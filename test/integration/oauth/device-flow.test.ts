@@ -9,13 +9,7 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { exitCodeFor } from '../../../src/main/cli/exit-codes.js';
-import {
-  connectAccount,
-  connectAccountWithDevice,
-  OAuthCancelledError,
-  ProviderRegistry,
-  TokenRefresher,
-} from '../../../src/main/core/oauth/index.js';
+import { connectAccount, connectAccountWithDevice, ProviderRegistry, TokenRefresher } from '../../../src/main/core/oauth/index.js';
 import {
   browseAuthorization,
   browseDeviceVerification,
@@ -187,7 +181,7 @@ describe('connectAccountWithDevice', () => {
       onUserCode: () => setTimeout(() => controller.abort(), 50),
       signal: controller.signal,
     }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(OAuthCancelledError);
+    expect(err).toMatchObject({ name: 'OAuthError', code: 'cancelled', category: 'usage' });
     const polls = op.count(DEVICE_GRANT);
     await new Promise((r) => setTimeout(r, 2_500));
     expect(op.count(DEVICE_GRANT)).toBe(polls);
@@ -197,7 +191,7 @@ describe('connectAccountWithDevice', () => {
     const err = await connectAccountWithDevice(deps(), 'testop', { onUserCode: () => undefined, timeoutMs: 1_500 }).catch(
       (e: unknown) => e,
     );
-    expect(err).toMatchObject({ name: 'OAuthTimeoutError', code: 'timeout' });
+    expect(err).toMatchObject({ name: 'OAuthError', code: 'timeout', category: 'transient' });
   });
 
   it('a provider whose metadata has no device endpoint: device_flow_unsupported (exit 78), nothing shown', async () => {
@@ -205,7 +199,7 @@ describe('connectAccountWithDevice', () => {
     const err = await connectAccountWithDevice(deps(testRegistry(plain.issuer)), 'testop', {
       onUserCode: () => void (called = true),
     }).catch((e: unknown) => e);
-    expect(err).toMatchObject({ name: 'OAuthConfigError', code: 'device_flow_unsupported' });
+    expect(err).toMatchObject({ name: 'OAuthError', category: 'configuration', code: 'device_flow_unsupported' });
     expect(exitCodeFor(err)).toBe(78);
     expect(called).toBe(false);
   });
@@ -352,7 +346,7 @@ describe('providers that answer differently', () => {
       const err = await connectAccountWithDevice(deps(front.providers), 'testop', { onUserCode: () => void (shown = true) }).catch(
         (e: unknown) => e,
       );
-      expect(err).toMatchObject({ name: 'OAuthConfigError', code: 'invalid_device_response' });
+      expect(err).toMatchObject({ name: 'OAuthError', category: 'configuration', code: 'invalid_device_response' });
       expect(shown).toBe(false);
     } finally {
       await front.close();

@@ -224,7 +224,7 @@ describe('disconnect during a refresh', () => {
     expect(vault.tokens.deleteToken('local', 'leaving')).toBe(true);
     answer.release();
     const err = await pending;
-    expect(err).toMatchObject({ name: 'OAuthAccountNotFoundError' });
+    expect(err).toMatchObject({ name: 'OAuthError', code: 'account_not_found', category: 'not_found' });
     expect(vault.tokens.getToken('local', 'leaving')).toBeNull();
     expect(vault.tokens.database.prepare('SELECT COUNT(*) AS n FROM refresh_leases').get()).toEqual({ n: 0 });
   });

@@ -32,11 +32,11 @@ function timeoutOf(value: string | boolean | undefined): number | undefined {
  */
 async function checkProviderBeforeCreating(ctx: CommandContext, providerId: string, tenant: string | undefined): Promise<void> {
   // Loaded on demand, like the vault: `--help` and `keygen` need no OAuth engine.
-  const { OAuthConfigError, ProviderRegistry, isBuiltinProviderId, withMicrosoftTenant } = await import('../../core/oauth/index.js');
+  const { configError, ProviderRegistry, isBuiltinProviderId, withMicrosoftTenant } = await import('../../core/oauth/index.js');
   const { readEnvFile } = await import('../../core/env-file.js');
   const { dataFolder } = await import('../../core/data-folder.js');
   if (!isBuiltinProviderId(providerId)) {
-    throw new OAuthConfigError({
+    throw configError({
       code: 'unknown_provider',
       description:
         `Unknown provider "${providerId.slice(0, 64)}". There is no vault in ${ctx.vault.home} yet, so no custom provider either: ` +

@@ -37,7 +37,6 @@ export const ALLOWED_DETAIL_KEYS: ReadonlySet<string> = new Set([
   'rows',
   'operation',
   'provider',
-  'errorClass',
   'hasRefreshToken',
   'phase',
   'description',

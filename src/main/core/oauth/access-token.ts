@@ -13,7 +13,7 @@
  * A token issued just now is served with its true expiry even when that is sooner than asked.
  */
 import type { TokenStore } from '../vault/token-store.js';
-import { OAuthAccountNotFoundError, OAuthError, OAuthTokenRefreshError } from './errors.js';
+import { accountNotFound, OAuthError } from './errors.js';
 import { DEFAULT_EXPIRY_MARGIN_MS } from './refresh-options.js';
 import type { TokenRefresher } from './token-refresher.js';
 import type { AccessToken, AccessTokenOptions, TokenMetadata } from '../contracts/accounts.js';
@@ -129,7 +129,8 @@ function wantsLonger(s: Snapshot, minTtlMs: number, now: number): boolean {
 function cannotMeet(s: Snapshot, provider: string, now: number, cause: unknown): OAuthError {
   if (cause instanceof OAuthError) return cause;
   const retryAt = s.meta.nextAttemptAt?.getTime();
-  return new OAuthTokenRefreshError({
+  return new OAuthError({
+    phase: 'refresh',
     code: s.meta.statusDetail?.split(/[\s(]/)[0] || 'refresh_failing',
     description: 'Refreshing is failing and the current access token expires sooner than asked.',
     retryable: true,
@@ -171,7 +172,7 @@ export async function getAccessToken(
   const read = (p: string, u: string, revalidate = false) => (cache ? cache.read(p, u, revalidate) : readStore(tokens, p, u));
 
   const first = read(provider, userId);
-  if (!first) throw new OAuthAccountNotFoundError(provider, userId);
+  if (!first) throw accountNotFound(provider);
   const left = (t: Snapshot) => (t.expiresAt === null ? Infinity : t.expiresAt - now());
   const acceptable = (t: Snapshot) => left(t) > margin && !wantsLonger(t, asked, now());
 
@@ -196,7 +197,7 @@ export async function getAccessToken(
 
   // Another process may have refreshed meanwhile, within this same turn: look again.
   const after = read(provider, userId, true);
-  if (!after) throw new OAuthAccountNotFoundError(provider, userId);
+  if (!after) throw accountNotFound(provider);
   if (after.meta.status === 'needs_reauth') {
     if (failure instanceof OAuthError && failure.needsReauth) throw failure;
     // Let the refresher say why, with its usual error.

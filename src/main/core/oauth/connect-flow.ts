@@ -14,7 +14,7 @@ import * as oidc from 'openid-client';
 import { guardSink } from '../audit/guarded-sink.js';
 import type { CoreEvents } from '../events.js';
 import type { TokenStore, TokenResponse } from '../vault/token-store.js';
-import { OAuthCancelledError, OAuthError, OAuthTimeoutError, OAuthTokenExchangeError } from './errors.js';
+import { OAuthError } from './errors.js';
 import { OAuthErrorParser } from './error-parser.js';
 import { page, startLoopbackListener, SUCCESS_PAGE } from './loopback-listener.js';
 import type { ProviderHandler, ProviderRegistry } from './providers/index.js';
@@ -62,9 +62,9 @@ export function identityFromClaims(claims: Record<string, unknown>): Identity | 
 export function abortError(signal: AbortSignal, provider: string): OAuthError {
   const r = signal.reason as { name?: string } | undefined;
   if (r?.name === 'TimeoutError') {
-    return new OAuthTimeoutError({ code: 'timeout', description: 'Sign-in was not completed in time.', provider });
+    return new OAuthError({ defaultCategory: 'transient', code: 'timeout', description: 'Sign-in was not completed in time.', provider });
   }
-  return new OAuthCancelledError({ code: 'cancelled', description: 'Sign-in was cancelled.', provider });
+  return new OAuthError({ code: 'cancelled', description: 'Sign-in was cancelled.', provider });
 }
 
 export function raceSignal<T>(p: Promise<T>, signal: AbortSignal, provider: string): Promise<T> {
@@ -97,7 +97,8 @@ export async function resolveIdentity(handler: ProviderHandler, tokens: GrantRes
     if (fromInfo) id = { ...fromInfo, displayName: fromInfo.displayName ?? id?.displayName ?? null };
   }
   if (!id) {
-    throw new OAuthTokenExchangeError({
+    throw new OAuthError({
+      phase: 'token',
       code: 'no_identity',
       description: 'The provider returned neither an ID token nor a userinfo endpoint, so the account cannot be identified.',
       provider: handler.id,

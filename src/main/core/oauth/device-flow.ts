@@ -10,9 +10,9 @@
  */
 import { guardSink } from '../audit/guarded-sink.js';
 import { OAuthErrorParser } from './error-parser.js';
-import { OAuthAuthorizationError, OAuthError } from './errors.js';
+import { OAuthError } from './errors.js';
 import { abortError, announceConnected, raceSignal, saveConnectedAccount, type OAuthDeps } from './connect-flow.js';
-import { configError } from './providers/definition.js';
+import { configError } from './errors.js';
 import { checkEndpointUrl } from './loopback.js';
 import type { TokenMetadata, DeviceConnectOptions, DeviceUserCode } from '../contracts/accounts.js';
 
@@ -26,7 +26,7 @@ const DEFAULT_INTERVAL_SEC = 5;
 const USER_CODE_RE = /^[\x21-\x7e](?:[\x20-\x7e]{0,62}[\x21-\x7e])?$/;
 
 function invalidResponse(provider: string, description: string): OAuthError {
-  return configError('invalid_device_response', description, provider);
+  return configError({ code: 'invalid_device_response', description, provider });
 }
 
 /** The provider's answer as something safe to print or to open: https (or loopback http) URIs only. */
@@ -84,7 +84,8 @@ export async function connectAccountWithDevice(
     } catch (err) {
       if (outer.aborted) throw abortError(outer, providerId);
       if (expiry.aborted) {
-        throw new OAuthAuthorizationError({
+        throw new OAuthError({
+          phase: 'authorization',
           code: 'expired_token',
           description: 'The code expired before the sign-in on the other device was finished. Start again for a new code.',
           provider: providerId,

@@ -1,20 +1,5 @@
 /** The OAuth engine: providers, connect/disconnect, error framework, refresher, scheduler. */
-export {
-  OAuthError,
-  OAuthConfigError,
-  OAuthAuthorizationError,
-  OAuthTokenExchangeError,
-  OAuthTokenRefreshError,
-  OAuthInvalidTokenError,
-  OAuthRateLimitError,
-  OAuthServerError,
-  OAuthNetworkError,
-  OAuthTimeoutError,
-  OAuthCancelledError,
-  OAuthAccountNotFoundError,
-  type OAuthErrorInit,
-  type OAuthPhase,
-} from './errors.js';
+export { OAuthError, accountNotFound, configError, type OAuthErrorInit, type OAuthPhase } from './errors.js';
 export { OAuthErrorParser, parseRetryAfter, parseWwwAuthenticate, type ParseContext } from './error-parser.js';
 export { sanitizeText } from './sanitize.js';
 export {

@@ -7,7 +7,7 @@ import { VaultError } from '../errors.js';
 import type { RefreshLease } from '../vault/refresh-lease.js';
 import type { TokenStore } from '../vault/token-store.js';
 import { backoffDelay, DEFAULT_BACKOFF_MAX_MS, type BackoffOptions } from './backoff.js';
-import { OAuthAccountNotFoundError, OAuthTokenRefreshError, type OAuthError } from './errors.js';
+import { accountNotFound, OAuthError } from './errors.js';
 import { reauthError, type RefreshOutcome } from './refresh-outcome.js';
 import type { CoreEventMap } from '../contracts/events.js';
 import type { SecurityEventSink } from '../contracts/security-log.js';
@@ -25,12 +25,13 @@ export interface RefreshStatusContext {
 /** The outcome of a refresh another process (or an earlier flight) finished, as the store tells it. */
 export function outcomeFromStore(ctx: RefreshStatusContext, provider: string, userId: string): RefreshOutcome {
   const meta = ctx.tokens.getMetadata(provider, userId);
-  if (!meta) throw new OAuthAccountNotFoundError(provider, userId);
+  if (!meta) throw accountNotFound(provider);
   if (meta.status === 'needs_reauth') return { kind: 'failed', error: reauthError(provider, meta.statusDetail) };
   if (meta.status === 'refresh_failing') {
     return {
       kind: 'failed',
-      error: new OAuthTokenRefreshError({
+      error: new OAuthError({
+        phase: 'refresh',
         code: meta.statusDetail?.split(/[\s(]/)[0] || 'refresh_failing',
         description: 'Refreshing failed in another process.',
         retryable: true,

@@ -1,5 +1,5 @@
 /** The shapes a provider is described by, and the checks every endpoint URL passes. */
-import { OAuthConfigError } from '../errors.js';
+import { configError, type OAuthError } from '../errors.js';
 import { checkEndpointUrl } from '../loopback.js';
 import type { ProviderSummary } from '../../contracts/providers.js';
 
@@ -71,13 +71,9 @@ export interface Definition {
 
 export const PROVIDER_ID_RE = /^[a-z0-9][a-z0-9._-]{0,63}$/i;
 
-export function configError(code: string, description: string, provider?: string): OAuthConfigError {
-  return new OAuthConfigError({ code, description, provider });
-}
-
 export function validateUrl(value: string, what: string, provider: string): URL {
   const r = checkEndpointUrl(value);
-  if (!r.ok) throw configError('insecure_endpoint', `${what}: ${r.reason}`, provider);
+  if (!r.ok) throw configError({ code: 'insecure_endpoint', description: `${what}: ${r.reason}`, provider });
   return r.url;
 }
 
@@ -85,11 +81,12 @@ export function validateUrl(value: string, what: string, provider: string): URL 
  * An account's tokens go only to the issuer it was connected at: a provider re-pointed since
  * (an edited settings file, a custom provider re-added elsewhere) is refused, never used.
  */
-export function issuerMismatch(provider: string, bound: string, current: string | null): OAuthConfigError {
-  return configError(
-    'issuer_mismatch',
-    `The account was connected at ${bound}, but provider "${provider}" now points at ${current ?? 'no issuer'}. ` +
+export function issuerMismatch(provider: string, bound: string, current: string | null): OAuthError {
+  return configError({
+    code: 'issuer_mismatch',
+    description:
+      `The account was connected at ${bound}, but provider "${provider}" now points at ${current ?? 'no issuer'}. ` +
       "Its tokens were not sent there. Restore the provider's original issuer, or disconnect the account and connect it again.",
     provider,
-  );
+  });
 }
