@@ -2,8 +2,9 @@
 import { join } from 'node:path';
 import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
 import { TokenStore } from '../../src/main/core/vault/token-store.js';
-import { ProviderRegistry, TokenRefresher } from '../../src/main/core/oauth/index.js';
 import { BENCH_PROVIDER } from './populate.js';
+import { ProviderRegistry } from '../../src/main/core/oauth/providers/registry.js';
+import { TokenRefresher } from '../../src/main/core/oauth/token-refresher.js';
 
 export function openTokens(home: string, keys: string | string[]): TokenStore {
   return new TokenStore({ dbPath: join(home, 'tokens.db'), encryption: new EncryptionManager(keys) });

@@ -8,8 +8,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EncryptionManager, TokenStore } from '../../src/main/core/index.js';
+import { TokenStore } from '../../src/main/core/index.js';
 import { makeTmpHome } from '../helpers/tmp.js';
+import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const bundle = join(root, 'out', 'main', 'osmen-cred.js');

@@ -7,8 +7,9 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EncryptionManager, TokenStore } from '../../src/main/core/index.js';
+import { TokenStore } from '../../src/main/core/index.js';
 import { makeTmpHome } from '../helpers/tmp.js';
+import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
 
 const bundle = join(import.meta.dirname, '..', '..', 'out', 'main', 'osmen-cred.js');
 

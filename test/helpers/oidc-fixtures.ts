@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { CoreEvents } from '../../src/main/core/events.js';
 import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
 import { TokenStore } from '../../src/main/core/vault/token-store.js';
-import { ProviderRegistry } from '../../src/main/core/oauth/providers/index.js';
 import { makeTmpHome } from './tmp.js';
 import { PUBLIC_CLIENT_ID } from './oidc-provider.js';
 import type { LogDetails, SecurityEventSink } from '../../src/main/core/contracts/security-log.js';
+import { ProviderRegistry } from '../../src/main/core/oauth/providers/registry.js';
 
 export interface LogRecord {
   kind: 'oauth' | 'token' | 'error' | 'event';

@@ -5,12 +5,14 @@
  */
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createCredentialCore, type CredentialCore, coreInternals } from '../../src/main/core/credential-core.js';
+import { createCredentialCore, coreInternals } from '../../src/main/core/credential-core.js';
 import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
 import { TokenStore } from '../../src/main/core/vault/token-store.js';
 import { AccessTokenSource } from '../../src/main/core/oauth/access-token.js';
-import { ProviderRegistry, TokenRefresher } from '../../src/main/core/oauth/index.js';
 import { makeTmpHome } from '../helpers/tmp.js';
+import type { CredentialCore } from '../../src/main/core/api.js';
+import { ProviderRegistry } from '../../src/main/core/oauth/providers/registry.js';
+import { TokenRefresher } from '../../src/main/core/oauth/token-refresher.js';
 
 let home: ReturnType<typeof makeTmpHome>;
 let core: CredentialCore;

@@ -8,10 +8,11 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { EncryptionManager, type KeyCustody, TokenStore } from '../../src/main/core/index.js';
+import { type KeyCustody, TokenStore } from '../../src/main/core/index.js';
 import { createCredentialCore, coreInternals } from '../../src/main/core/credential-core.js';
 import { makeTmpHome } from '../helpers/tmp.js';
 import { vaultCustody } from '../helpers/vault-keychain.js';
+import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
 
 describe('createCredentialCore with the OS keychain', () => {
   const service = `OsMEN Credential Manager (core test ${randomUUID()})`;

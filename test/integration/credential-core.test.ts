@@ -2,11 +2,13 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EncryptionManager, ProviderRegistry, TokenStore } from '../../src/main/core/index.js';
-import { createCredentialCore, type CredentialCore, coreInternals } from '../../src/main/core/credential-core.js';
+import { ProviderRegistry, TokenStore } from '../../src/main/core/index.js';
+import { createCredentialCore, coreInternals } from '../../src/main/core/credential-core.js';
 import { browseAuthorization, PUBLIC_CLIENT_ID, startTestProvider, type TestProvider } from '../helpers/oidc-provider.js';
 import { startScriptedTokenServer } from '../helpers/http-fixtures.js';
 import { makeTmpHome } from '../helpers/tmp.js';
+import type { CredentialCore } from '../../src/main/core/api.js';
+import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
 
 const SCOPES = ['openid', 'email', 'profile', 'offline_access'];
 let op: TestProvider;

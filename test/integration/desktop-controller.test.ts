@@ -7,7 +7,7 @@
  * instance, settings reaching the renderer, and the IPC sender check as registered.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createCredentialCore, type CredentialCore, coreInternals } from '../../src/main/core/credential-core.js';
+import { createCredentialCore, coreInternals } from '../../src/main/core/credential-core.js';
 import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
 import { TokenStore } from '../../src/main/core/vault/token-store.js';
 import { DesktopController, HIDDEN_ARG } from '../../src/main/desktop/controller.js';
@@ -19,6 +19,7 @@ import { ManualClock } from '../helpers/manual-clock.js';
 import { askAgent } from '../../src/main/core/agent/client.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { CredentialCore } from '../../src/main/core/api.js';
 
 let op: TestProvider;
 let home: ReturnType<typeof makeTmpHome>;

@@ -15,12 +15,13 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createCredentialCore, coreInternals } from '../../src/main/core/credential-core.js';
-import { connectAccount, TokenRefresher } from '../../src/main/core/oauth/index.js';
 import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
 import { TokenStore } from '../../src/main/core/vault/token-store.js';
-import { exitCodeFor } from '../../src/main/cli/exit-codes.js';
 import { browseAuthorization, PUBLIC_CLIENT_ID, startTestProvider, type TestProvider } from '../helpers/oidc-provider.js';
 import { ageToken, TEST_SCOPES, testRegistry } from '../helpers/oidc-fixtures.js';
+import { connectAccount } from '../../src/main/core/oauth/connect-flow.js';
+import { TokenRefresher } from '../../src/main/core/oauth/token-refresher.js';
+import { exitCodeFor } from '../../src/main/core/exit-codes.js';
 
 const BIN = fileURLToPath(new URL('../../bin/osmen-cred.js', import.meta.url));
 let mountPoint: string | null = null;

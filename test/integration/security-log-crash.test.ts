@@ -13,11 +13,12 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
 import { chainFiles, parseEntry, splitLines } from '../../src/main/core/audit/log-chain.js';
-import { SecurityLogger, VaultLogAnchorStore, securityLogPaths } from '../../src/main/core/audit/security-logger.js';
+import { SecurityLogger, securityLogPaths } from '../../src/main/core/audit/security-logger.js';
 import { TokenStore } from '../../src/main/core/vault/token-store.js';
 import { makeTmpHome } from '../helpers/tmp.js';
 import { runCli } from './cli/run-cli.js';
 import type { LogVerifyResult, SecurityLogEntry } from '../../src/main/core/contracts/security-log.js';
+import { VaultLogAnchorStore } from '../../src/main/core/audit/log-anchor.js';
 
 const WRITER = fileURLToPath(new URL('./fixtures/log-writer.ts', import.meta.url));
 const KEY = EncryptionManager.generateKey();

@@ -10,13 +10,14 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createCredentialCore, type CredentialCore, coreInternals } from '../../src/main/core/credential-core.js';
+import { createCredentialCore, coreInternals } from '../../src/main/core/credential-core.js';
 import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
-import { exitCodeFor } from '../../src/main/cli/exit-codes.js';
 import { browseAuthorization, PUBLIC_CLIENT_ID, startTestProvider, type TestProvider } from '../helpers/oidc-provider.js';
 import { startRogueIssuer, type RogueIssuer } from '../helpers/rogue-issuer.js';
 import { makeTmpHome } from '../helpers/tmp.js';
 import { runCli } from './cli/run-cli.js';
+import type { CredentialCore } from '../../src/main/core/api.js';
+import { exitCodeFor } from '../../src/main/core/exit-codes.js';
 
 const SCOPES = ['openid', 'email', 'profile', 'offline_access'];
 const GOOGLE = { issuer: 'https://accounts.google.com', tokenOrigin: 'https://oauth2.googleapis.com' };

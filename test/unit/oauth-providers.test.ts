@@ -7,15 +7,11 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createSign, generateKeyPairSync, randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import {
-  backoffDelay,
-  checkEndpointUrl,
-  identityFromClaims,
-  isLoopbackHost,
-  openerCommand,
-  openSystemBrowser,
-  ProviderRegistry,
-} from '../../src/main/core/oauth/index.js';
+import { backoffDelay } from '../../src/main/core/oauth/backoff.js';
+import { checkEndpointUrl, isLoopbackHost } from '../../src/main/core/oauth/loopback.js';
+import { identityFromClaims } from '../../src/main/core/oauth/connect-flow.js';
+import { openerCommand, openSystemBrowser } from '../../src/main/core/oauth/system-browser.js';
+import { ProviderRegistry } from '../../src/main/core/oauth/providers/registry.js';
 
 type Route = (url: URL, init: RequestInit | undefined) => Response | Promise<Response>;
 function fakeFetch(routes: Record<string, Route>, seen: Array<{ url: string; body: string }> = []): typeof fetch {

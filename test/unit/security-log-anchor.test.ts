@@ -11,12 +11,13 @@ import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.
 import { LogAnchorError, signAnchor } from '../../src/main/core/audit/log-anchor.js';
 import { deriveLogKeys } from '../../src/main/core/audit/log-chain.js';
 import { securityLogChecks } from '../../src/main/core/audit/log-health.js';
-import { SecurityLogger, VaultLogAnchorStore, securityLogPaths } from '../../src/main/core/audit/security-logger.js';
+import { SecurityLogger, securityLogPaths } from '../../src/main/core/audit/security-logger.js';
 import { TokenStore } from '../../src/main/core/vault/token-store.js';
 import { toLogVerifyDto } from '../../src/main/ipc/dto.js';
 import { LogVerifyDtoSchema } from '../../src/shared/ipc-contract.js';
 import { makeTmpHome } from '../helpers/tmp.js';
 import { startRogueIssuer, type RogueIssuer } from '../helpers/rogue-issuer.js';
+import { VaultLogAnchorStore } from '../../src/main/core/audit/log-anchor.js';
 
 // A loopback issuer with a discovery document: adding a provider fetches and checks it.
 let idp: RogueIssuer;

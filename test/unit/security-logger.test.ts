@@ -3,10 +3,11 @@ import { createHash, createHmac } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { SecurityLogError, SecurityLogger, securityLogPaths, verifySecurityLog } from '../../src/main/core/audit/security-logger.js';
+import { SecurityLogger, securityLogPaths, verifySecurityLog } from '../../src/main/core/audit/security-logger.js';
 import { GENESIS_HASH, canonicalJson, deriveLogKeys, entryHash } from '../../src/main/core/audit/log-chain.js';
 import { fill, KEY, readLines, useLogHome, writeLines } from '../helpers/security-log-home.js';
 import type { SecurityLogEntry } from '../../src/main/core/contracts/security-log.js';
+import { SecurityLogError } from '../../src/main/core/audit/log-errors.js';
 
 const h = useLogHome();
 let home: { dir: string };

@@ -7,9 +7,11 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EncryptionManager, TokenStore, tokenContext } from '../../src/main/core/index.js';
+import { TokenStore } from '../../src/main/core/index.js';
 import { legacyTokenContext } from '../../src/main/core/vault/token-context.js';
 import { makeTmpHome } from '../helpers/tmp.js';
+import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
+import { tokenContext } from '../../src/main/core/vault/token-context.js';
 
 let home: { dir: string; cleanup: () => void };
 const key = EncryptionManager.generateKey();

@@ -2,9 +2,10 @@ import { readFileSync, statSync, writeFileSync, existsSync, readdirSync } from '
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EncryptionManager, TokenStore } from '../../src/main/core/index.js';
+import { TokenStore } from '../../src/main/core/index.js';
 import { type VaultError } from '../../src/main/core/errors.js';
 import { makeTmpHome } from '../helpers/tmp.js';
+import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
 
 let home: { dir: string; cleanup: () => void };
 const key = EncryptionManager.generateKey();

@@ -4,9 +4,10 @@
  * having written the answer to io.out and at most one error line to io.err.
  */
 import { parseArgs } from 'node:util';
-import type { CredentialCore } from '../core/credential-core.js';
 import { COMMANDS, locateVault, openVault, safeMessage, type CliIo, type CommandSpec } from './commands.js';
-import { CliError, EXIT, errorCodeOf, exitCodeFor, type ExitCode } from './exit-codes.js';
+import { CliError } from './exit-codes.js';
+import type { CredentialCore } from '../core/api.js';
+import { EXIT, errorCodeOf, exitCodeFor, type ExitCode } from '../core/exit-codes.js';
 
 export const GLOBAL_OPTIONS = {
   home: { type: 'string' },

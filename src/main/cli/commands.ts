@@ -5,10 +5,9 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { CredentialCore } from '../core/credential-core.js';
 import { EncryptionManager } from '../core/vault/encryption-manager.js';
-import { CliError, EXIT, errorCodeOf, exitCodeFor, type ExitCode } from './exit-codes.js';
-import { accountJson, accountsTable, healthText, logEntryText, oneLine, table } from './format.js';
+import { CliError } from './exit-codes.js';
+import { accountsTable, healthText, logEntryText, oneLine, table } from './format.js';
 import { keygenText } from './keygen.js';
 import { exportVerifyText, verifyText } from './log-format.js';
 import { locateVault, noVault, openVault, type VaultLocation } from './open-vault.js';
@@ -18,6 +17,9 @@ import { agent } from './commands/agent.js';
 import { run } from './commands/run.js';
 import { status } from './commands/status.js';
 import { token } from './commands/token.js';
+import type { CredentialCore } from '../core/api.js';
+import { EXIT, errorCodeOf, exitCodeFor, type ExitCode } from '../core/exit-codes.js';
+import { accountJson } from '../core/account-json.js';
 
 export interface CliIo {
   out(text: string): void;
@@ -322,7 +324,7 @@ it cannot check: a file rewritten whole with recomputed hashes, and rollback.`,
       const path = logPathOption(file, 'file');
       if (!existsSync(path) || !statSync(path).isFile())
         throw new CliError('FILE_NOT_FOUND', 'not_found', `No file at ${oneLine(path, 300)}.`);
-      const { verifyExportFile } = await import('../core/audit/log-export.js');
+      const { verifyExportFile } = await import('../core/index.js');
       const result = verifyExportFile(path);
       ctx.io.out(ctx.values.json ? `${json({ file: path, ...result })}\n` : `${exportVerifyText(path, result)}\n`);
       return result.ok ? EXIT.OK : EXIT.FAILED;

@@ -1,5 +1,5 @@
 /** Text output of `osmen-cred log --verify` (the live log) and `log --verify --file` (an export). */
-import type { ExportVerifyResult } from '../core/audit/log-export.js';
+import type { ExportVerifyResult } from '../core/index.js';
 import { oneLine } from './format.js';
 import type { LogVerifyResult } from '../core/contracts/security-log.js';
 

@@ -14,9 +14,10 @@
  *    key), so that a person with only a terminal can start from nothing.
  */
 import { existsSync } from 'node:fs';
-import type { CredentialCore, VaultMode } from '../core/credential-core.js';
 import { dataFolder, osmenHome } from '../core/data-folder.js';
 import { CliError } from './exit-codes.js';
+import type { CredentialCore } from '../core/api.js';
+import type { VaultMode } from '../core/contracts/key.js';
 
 export interface VaultLocation {
   home: string;
@@ -54,7 +55,7 @@ export async function openVault(
   if (!loc.exists && mode !== 'create') throw noVault(loc);
   const keychainService = env.OSMEN_KEYCHAIN_SERVICE?.trim() || undefined;
   // Loaded on demand: `keygen` and `--help` need neither SQLite nor the OAuth engine.
-  const { createCredentialCore } = await import('../core/credential-core.js');
+  const { createCredentialCore } = await import('../core/index.js');
   const repoDir = env.OSMEN_REPO_DIR?.trim() || undefined;
   return createCredentialCore({ home: loc.home, env, keychainService, repoDir, startScheduler: opts.background === true, mode });
 }

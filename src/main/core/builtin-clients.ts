@@ -12,7 +12,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { WITHOUT_CONTROL_CHARS } from '../../shared/one-line.js';
-import { BUILTIN_PROVIDERS, MICROSOFT_TENANT_ENV, type ProviderRegistry } from './oauth/index.js';
 import { configError } from './oauth/errors.js';
 import { envValue, type BuiltinProvider } from './oauth/providers/builtin.js';
 import { CredentialValidator } from './health/credential-validator.js';
@@ -21,6 +20,9 @@ import type { SettingsStore } from './settings-store.js';
 import type { HealthCheck } from './contracts/settings.js';
 import type { SecurityEventSink } from './contracts/security-log.js';
 import type { BuiltinClientId, BuiltinClientStatus, SecretChange, TenantStatus } from './contracts/providers.js';
+import { BUILTIN_PROVIDERS } from './oauth/providers/builtins.js';
+import { MICROSOFT_TENANT_ENV } from './oauth/providers/microsoft.js';
+import type { ProviderRegistry } from './oauth/providers/registry.js';
 
 export const BUILTIN_CLIENT_IDS = ['google', 'microsoft'] as const;
 

@@ -6,7 +6,6 @@ import { dataFolder } from './data-folder.js';
 import { envFileChecks } from './env-file.js';
 import { VaultError } from './errors.js';
 import { CredentialValidator } from './health/credential-validator.js';
-import { connectAccount, connectAccountWithDevice, disconnectAccount } from './oauth/index.js';
 import { deviceSignInSupport } from './oauth/device-support.js';
 import * as admin from './provider-admin.js';
 import { checkProviderField } from './provider-field-check.js';
@@ -16,6 +15,8 @@ import { KEYCHAIN_SERVICE } from './vault/key-custody.js';
 import type { ConnectOptions, DeviceConnectOptions, AccessTokenOptions, TokenMetadata } from './contracts/accounts.js';
 import type { CoreSettings, HealthReport } from './contracts/settings.js';
 import type { BuiltinClientId, CustomProviderEdit, CustomProviderInput, FieldCheckInput, SecretChange } from './contracts/providers.js';
+import { connectAccount, disconnectAccount } from './oauth/connect-flow.js';
+import { connectAccountWithDevice } from './oauth/device-flow.js';
 
 export interface FacadeOptions {
   home: string;

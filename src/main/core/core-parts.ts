@@ -3,24 +3,23 @@
  * and anchor live in the vault), settings, the provider catalogue, the refresher and its
  * scheduler. credential-core.ts opens the vault and puts the facade (core-facade.ts) on top.
  */
-import { SecurityLogger, VaultLogAnchorStore } from './audit/security-logger.js';
+import { SecurityLogger } from './audit/security-logger.js';
 import { dataFolder } from './data-folder.js';
 import { readEnvFile, type EnvFileRead } from './env-file.js';
 import { CoreEvents } from './events.js';
 import { ensurePrivateDir } from './fs/private-files.js';
 import { AccessTokenSource } from './oauth/access-token.js';
-import {
-  type ProviderRegistry,
-  TokenRefresher,
-  TokenRefreshScheduler,
-  type ProviderRegistration,
-  type SchedulerClock,
-} from './oauth/index.js';
 import { ProviderCatalogue } from './provider-catalogue.js';
 import { SettingsStore } from './settings-store.js';
-import type { OpenedVault, VaultMode } from './vault/open-vault.js';
+import type { OpenedVault } from './vault/open-vault.js';
 import type { TokenStore } from './vault/token-store.js';
 import type { SecurityLogEntry } from './contracts/security-log.js';
+import { VaultLogAnchorStore } from './audit/log-anchor.js';
+import type { ProviderRegistry } from './oauth/providers/registry.js';
+import { TokenRefresher } from './oauth/token-refresher.js';
+import { TokenRefreshScheduler, type SchedulerClock } from './oauth/scheduler.js';
+import type { ProviderRegistration } from './oauth/providers/definition.js';
+import type { VaultMode } from './contracts/key.js';
 
 const DAY_MS = 86_400_000;
 

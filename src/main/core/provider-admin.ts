@@ -6,7 +6,6 @@
  * and removing one together with its accounts when the person asked for that.
  */
 import { BUILTIN_CLIENT_IDS } from './builtin-clients.js';
-import { isBuiltinProviderId, type ProviderRegistry } from './oauth/index.js';
 import { configError } from './oauth/errors.js';
 import type { ProviderCatalogue } from './provider-catalogue.js';
 import type { TokenStore } from './vault/token-store.js';
@@ -21,6 +20,8 @@ import type {
   ProviderSummary,
   StoredCustomProvider,
 } from './contracts/providers.js';
+import { isBuiltinProviderId } from './oauth/providers/builtins.js';
+import type { ProviderRegistry } from './oauth/providers/registry.js';
 
 export interface ProviderAdminDeps {
   catalogue: ProviderCatalogue;

@@ -9,18 +9,17 @@ import { MICROSOFT_TENANT_HINT, isMicrosoftTenant } from '../../shared/microsoft
 import { BuiltinClients } from './builtin-clients.js';
 import { CodedError } from './errors.js';
 import { configError } from './oauth/errors.js';
-import {
-  MICROSOFT_TENANT_ENV,
-  ProviderRegistry,
-  isBuiltinProviderId,
-  withMicrosoftTenant,
-  type ProviderRegistration,
-} from './oauth/index.js';
 import type { TokenStore } from './vault/token-store.js';
 import { CUSTOM_PROVIDER_ID_RE, customProviderSchema, type SettingsStore } from './settings-store.js';
 import type { HealthCheck } from './contracts/settings.js';
 import type { SecurityEventSink } from './contracts/security-log.js';
 import type { CustomProviderInput, ProviderSummary } from './contracts/providers.js';
+import { MICROSOFT_TENANT_ENV, withMicrosoftTenant } from './oauth/providers/microsoft.js';
+import { ProviderRegistry } from './oauth/providers/registry.js';
+import { isBuiltinProviderId } from './oauth/providers/builtins.js';
+import type { ProviderRegistration } from './oauth/providers/definition.js';
+import { dataFolder } from './data-folder.js';
+import { readEnvFile } from './env-file.js';
 
 export interface ProviderCatalogueOptions {
   /** The environment providers read (process environment over the data folder's .env). */
@@ -219,6 +218,24 @@ export class ProviderCatalogue {
       this.o.log.logSecurityEvent('settings_provider_ignored', { provider: e.id, reason: e.reason }, 'warn');
     }
   }
+}
+
+/**
+ * Whether a built-in provider can be signed in with from a data folder that has no vault yet (and
+ * so no custom providers): `unknown_provider` for any other id, else the registry's own refusal
+ * (`not_configured` names the variable to set). For a caller that should not create a vault and
+ * a key for a sign-in that would fail (`osmen-cred connect`).
+ */
+export function verifyBuiltinProvider(home: string, env: NodeJS.ProcessEnv, providerId: string, opts: { tenant?: string } = {}): void {
+  if (!isBuiltinProviderId(providerId)) {
+    throw configError({
+      code: 'unknown_provider',
+      description: `"${providerId.slice(0, 64)}" is not a built-in provider.`,
+      provider: providerId.slice(0, 64),
+    });
+  }
+  const providerEnv = withMicrosoftTenant({ ...readEnvFile(dataFolder(home).env).values, ...env }, opts.tenant);
+  new ProviderRegistry({ env: providerEnv }).getHandler(providerId);
 }
 
 /**

@@ -8,10 +8,11 @@
 import { MICROSOFT_TENANT_HINT, isMicrosoftTenant } from '../../shared/microsoft-tenant.js';
 import { CONTROL_CHARS } from '../../shared/one-line.js';
 import { describeTenant } from './builtin-clients.js';
-import { BUILTIN_PROVIDERS, checkEndpointUrl, isBuiltinProviderId } from './oauth/index.js';
 import { CredentialValidator } from './health/credential-validator.js';
 import { CUSTOM_PROVIDER_ID_RE } from './settings-store.js';
 import type { BuiltinClientId, FieldCheck, FieldCheckInput } from './contracts/providers.js';
+import { BUILTIN_PROVIDERS, isBuiltinProviderId } from './oauth/providers/builtins.js';
+import { checkEndpointUrl } from './oauth/loopback.js';
 
 export interface FieldCheckContext {
   /** Whether a provider with this id exists (registered, or a custom provider in settings). */

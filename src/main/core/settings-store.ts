@@ -1,13 +1,13 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
-import { isBuiltinProviderId } from './oauth/providers/index.js';
 import { withFileLock } from './fs/file-lock.js';
 import { canonicalJson } from './audit/log-chain.js';
 import { ensurePrivateDir } from './fs/private-files.js';
 import { dataFolder } from './data-folder.js';
 import type { CoreSettings } from './contracts/settings.js';
 import type { IgnoredProviderEntry, StoredCustomProvider } from './contracts/providers.js';
+import { isBuiltinProviderId } from './oauth/providers/builtins.js';
 
 export const DEFAULT_SETTINGS: CoreSettings = {
   refreshWindowMs: 5 * 60_000,

@@ -6,11 +6,11 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EncryptionManager } from '../../../src/main/core/index.js';
 import { createCredentialCore, coreInternals } from '../../../src/main/core/credential-core.js';
 import { ageToken } from '../../helpers/oidc-fixtures.js';
 import { browseAuthorization, PUBLIC_CLIENT_ID, startTestProvider, type TestProvider } from '../../helpers/oidc-provider.js';
 import { makeTmpHome } from '../../helpers/tmp.js';
+import { EncryptionManager } from '../../../src/main/core/vault/encryption-manager.js';
 
 const launcher = join(import.meta.dirname, '..', '..', '..', 'bin', 'osmen-cred.js');
 let op: TestProvider;

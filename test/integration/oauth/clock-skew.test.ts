@@ -9,9 +9,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { connectAccount, TokenRefresher } from '../../../src/main/core/oauth/index.js';
 import { browseAuthorization } from '../../helpers/oidc-provider.js';
 import { openVault, testRegistry, type Vault } from '../../helpers/oidc-fixtures.js';
+import { connectAccount } from '../../../src/main/core/oauth/connect-flow.js';
+import { TokenRefresher } from '../../../src/main/core/oauth/token-refresher.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const SCRIPT = fileURLToPath(new URL('../../helpers/oidc-provider-process.ts', import.meta.url));

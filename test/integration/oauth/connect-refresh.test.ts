@@ -3,7 +3,6 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from 'vitest';
-import { connectAccount, disconnectAccount, ProviderRegistry, TokenRefresher } from '../../../src/main/core/oauth/index.js';
 import {
   browseAuthorization,
   CONFIDENTIAL_CLIENT_ID,
@@ -15,6 +14,9 @@ import {
 import { ageToken, openVault, TEST_SCOPES, testRegistry, type Vault } from '../../helpers/oidc-fixtures.js';
 import { makeTmpHome } from '../../helpers/tmp.js';
 import { SecurityLogger } from '../../../src/main/core/audit/security-logger.js';
+import { connectAccount, disconnectAccount } from '../../../src/main/core/oauth/connect-flow.js';
+import { ProviderRegistry } from '../../../src/main/core/oauth/providers/registry.js';
+import { TokenRefresher } from '../../../src/main/core/oauth/token-refresher.js';
 
 let op: TestProvider;
 let vault: Vault;

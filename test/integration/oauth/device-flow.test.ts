@@ -8,8 +8,6 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { exitCodeFor } from '../../../src/main/cli/exit-codes.js';
-import { connectAccount, connectAccountWithDevice, ProviderRegistry, TokenRefresher } from '../../../src/main/core/oauth/index.js';
 import {
   browseAuthorization,
   browseDeviceVerification,
@@ -20,6 +18,11 @@ import {
 } from '../../helpers/oidc-provider.js';
 import { openVault, TEST_SCOPES, testRegistry, type Vault } from '../../helpers/oidc-fixtures.js';
 import type { DeviceUserCode } from '../../../src/main/core/contracts/accounts.js';
+import { exitCodeFor } from '../../../src/main/core/exit-codes.js';
+import { connectAccount } from '../../../src/main/core/oauth/connect-flow.js';
+import { connectAccountWithDevice } from '../../../src/main/core/oauth/device-flow.js';
+import { ProviderRegistry } from '../../../src/main/core/oauth/providers/registry.js';
+import { TokenRefresher } from '../../../src/main/core/oauth/token-refresher.js';
 
 let op: TestProvider; // device flow on, interval 1 s
 let plain: TestProvider; // no device flow

@@ -5,7 +5,6 @@
  * bodies (re-auth vs configuration), HTML errors and an unreachable server.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ProviderRegistry, TokenRefresher } from '../../../src/main/core/oauth/index.js';
 import {
   GOOGLE_INVALID_RAPT,
   GOOGLE_REFRESH_RESPONSE,
@@ -15,6 +14,8 @@ import {
 } from '../../helpers/http-fixtures.js';
 import { openVault, type Vault } from '../../helpers/oidc-fixtures.js';
 import type { OAuthError } from '../../../src/main/core/oauth/errors.js';
+import { ProviderRegistry } from '../../../src/main/core/oauth/providers/registry.js';
+import { TokenRefresher } from '../../../src/main/core/oauth/token-refresher.js';
 
 let srv: ScriptedServer;
 let vault: Vault;

@@ -4,12 +4,14 @@
  * without a browser. It may create the vault, so a person with only a terminal can start here.
  */
 import { isMicrosoftTenant, MICROSOFT_TENANT_HINT } from '../../../shared/microsoft-tenant.js';
-import type { CredentialCore } from '../../core/credential-core.js';
 import type { CommandContext, CommandSpec } from '../commands.js';
-import { CliError, EXIT } from '../exit-codes.js';
-import { accountJson, oneLine } from '../format.js';
+import { CliError } from '../exit-codes.js';
+import { oneLine } from '../format.js';
 import { withVault } from './with-vault.js';
 import type { DeviceUserCode, TokenMetadata } from '../../core/contracts/accounts.js';
+import type { CredentialCore } from '../../core/api.js';
+import { EXIT } from '../../core/exit-codes.js';
+import { accountJson } from '../../core/account-json.js';
 
 const MAX_TIMEOUT_SEC = 24 * 3600;
 
@@ -32,20 +34,18 @@ function timeoutOf(value: string | boolean | undefined): number | undefined {
  */
 async function checkProviderBeforeCreating(ctx: CommandContext, providerId: string, tenant: string | undefined): Promise<void> {
   // Loaded on demand, like the vault: `--help` and `keygen` need no OAuth engine.
-  const { configError, ProviderRegistry, isBuiltinProviderId, withMicrosoftTenant } = await import('../../core/oauth/index.js');
-  const { readEnvFile } = await import('../../core/env-file.js');
-  const { dataFolder } = await import('../../core/data-folder.js');
-  if (!isBuiltinProviderId(providerId)) {
-    throw configError({
-      code: 'unknown_provider',
-      description:
-        `Unknown provider "${providerId.slice(0, 64)}". There is no vault in ${ctx.vault.home} yet, so no custom provider either: ` +
+  const { verifyBuiltinProvider } = await import('../../core/index.js');
+  try {
+    verifyBuiltinProvider(ctx.vault.home, ctx.io.env, providerId, tenant !== undefined ? { tenant } : {}); // not_configured names the variable to set
+  } catch (err) {
+    if ((err as { code?: unknown }).code !== 'unknown_provider') throw err;
+    throw new CliError(
+      'unknown_provider',
+      'configuration',
+      `Unknown provider "${providerId.slice(0, 64)}". There is no vault in ${ctx.vault.home} yet, so no custom provider either: ` +
         'add one with `osmen-cred provider add`, or connect google or microsoft. Nothing was created.',
-      provider: providerId.slice(0, 64),
-    });
+    );
   }
-  const env = withMicrosoftTenant({ ...readEnvFile(dataFolder(ctx.vault.home).env).values, ...ctx.io.env }, tenant);
-  new ProviderRegistry({ env }).getHandler(providerId); // not_configured names the variable to set
 }
 
 function duration(ms: number): string {
@@ -180,7 +180,7 @@ function viaBrowser(
     }
     ctx.io.err(`Opening the browser to sign in to ${name}. If it does not open, visit:\n  ${url}\n${wait}\n`);
     try {
-      const { openSystemBrowser } = await import('../../core/oauth/system-browser.js');
+      const { openSystemBrowser } = await import('../../core/index.js');
       await openSystemBrowser(url);
     } catch (err) {
       // The address is on the screen: a missing opener (a server, a container) is no reason to stop.

@@ -3,13 +3,14 @@
  * from a terminal, with the same checks (the core's ProviderCatalogue makes them). `add` may
  * create the vault; `list` only reads; `remove` needs an existing vault.
  */
-import type { CredentialCore } from '../../core/credential-core.js';
 import type { CommandContext, CommandSpec } from '../commands.js';
-import { CliError, EXIT, type ExitCode } from '../exit-codes.js';
+import { CliError } from '../exit-codes.js';
 import { oneLine, table } from '../format.js';
 import { readSecretFromStdin } from './stdin-secret.js';
 import { withVault } from './with-vault.js';
 import type { CustomProviderInput } from '../../core/contracts/providers.js';
+import type { CredentialCore } from '../../core/api.js';
+import { EXIT, type ExitCode } from '../../core/exit-codes.js';
 
 /** What the app's form proposes. */
 const DEFAULT_SCOPES = ['openid', 'profile', 'email', 'offline_access'];
@@ -83,7 +84,7 @@ function providersTable(rows: ProviderJson[]): string {
 
 async function add(ctx: CommandContext, id: string | undefined): Promise<ExitCode> {
   if (id === undefined) throw usage('provider add needs an <id>.');
-  const { CUSTOM_PROVIDER_ID_RE } = await import('../../core/settings-store.js');
+  const { CUSTOM_PROVIDER_ID_RE } = await import('../../core/index.js');
   if (!CUSTOM_PROVIDER_ID_RE.test(id)) {
     throw usage('A provider id is 1 to 40 lower-case letters, digits, "_" or "-", starting with a letter or digit.');
   }
@@ -100,7 +101,7 @@ async function add(ctx: CommandContext, id: string | undefined): Promise<ExitCod
 
   if (!ctx.vault.exists) {
     // The same checks, discovery included, before a vault and a key are made for nothing.
-    const { verifyCustomProvider } = await import('../../core/provider-catalogue.js');
+    const { verifyCustomProvider } = await import('../../core/index.js');
     await verifyCustomProvider(input);
   }
   return withVault(ctx, 'create', async (core) => {

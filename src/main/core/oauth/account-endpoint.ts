@@ -12,8 +12,10 @@
 import type { TokenStore } from '../vault/token-store.js';
 import type { AccountBinding } from '../vault/token-context.js';
 import { OAuthError } from './errors.js';
-import { issuerMismatch, type ProviderHandler, type ProviderRegistry } from './providers/index.js';
 import type { SecurityEventSink } from '../contracts/security-log.js';
+import { issuerMismatch } from './providers/definition.js';
+import type { ProviderHandler } from './providers/handler.js';
+import type { ProviderRegistry } from './providers/registry.js';
 
 export interface AccountEndpointDeps {
   tokens: TokenStore;

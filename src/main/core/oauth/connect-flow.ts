@@ -13,17 +13,19 @@ import * as oidc from 'openid-client';
 
 import { guardSink } from '../audit/guarded-sink.js';
 import type { CoreEvents } from '../events.js';
-import type { TokenStore, TokenResponse } from '../vault/token-store.js';
+import type { TokenStore } from '../vault/token-store.js';
 import { OAuthError } from './errors.js';
 import { OAuthErrorParser } from './error-parser.js';
 import { page, startLoopbackListener, SUCCESS_PAGE } from './loopback-listener.js';
-import type { ProviderHandler, ProviderRegistry } from './providers/index.js';
 import { bindingOfHandler, resolveAccountHandler } from './account-endpoint.js';
 import { holderIdFor } from '../vault/refresh-lease.js';
 import { DEFAULT_LEASE_MS } from './refresh-options.js';
 import { openSystemBrowser } from './system-browser.js';
 import type { ConnectOptions, DisconnectResult, RevocationOutcome, TokenMetadata } from '../contracts/accounts.js';
 import type { LogDetails, SecurityEventSink } from '../contracts/security-log.js';
+import type { TokenResponse } from '../vault/token-types.js';
+import type { ProviderHandler } from './providers/handler.js';
+import type { ProviderRegistry } from './providers/registry.js';
 
 export interface OAuthDeps {
   tokens: TokenStore;

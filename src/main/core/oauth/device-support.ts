@@ -6,8 +6,8 @@
  */
 import { OAuthErrorParser } from './error-parser.js';
 import { OAuthError } from './errors.js';
-import type { ProviderRegistry } from './providers/index.js';
 import type { DeviceSupport } from '../contracts/providers.js';
+import type { ProviderRegistry } from './providers/registry.js';
 
 export async function deviceSignInSupport(providers: ProviderRegistry, providerId: string): Promise<DeviceSupport> {
   try {

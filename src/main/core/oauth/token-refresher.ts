@@ -18,7 +18,7 @@ import { randomUUID } from 'node:crypto';
 import { VaultError } from '../errors.js';
 import type { CoreEvents } from '../events.js';
 import { guardSink } from '../audit/guarded-sink.js';
-import { toStoreError, type StoredToken, type TokenStore, type TokenResponse } from '../vault/token-store.js';
+import { type TokenStore } from '../vault/token-store.js';
 import { resolveAccountHandler } from './account-endpoint.js';
 import type { BackoffOptions } from './backoff.js';
 import { accountNotFound, OAuthError } from './errors.js';
@@ -32,7 +32,6 @@ import {
   waitForOtherHolder,
   type RefreshStatusContext,
 } from './refresh-status.js';
-import { takeIssuedTokens, type ProviderHandler, type ProviderRegistry } from './providers/index.js';
 import { holderIdFor, type RefreshLease } from '../vault/refresh-lease.js';
 import {
   DEFAULT_EXPIRY_MARGIN_MS,
@@ -47,6 +46,10 @@ import { accountKey } from '../../../shared/account-key.js';
 import type { CoreEventMap } from '../contracts/events.js';
 import type { SecurityEventSink } from '../contracts/security-log.js';
 import type { TokenMetadata } from '../contracts/accounts.js';
+import { toStoreError } from '../vault/store-errors.js';
+import type { StoredToken, TokenResponse } from '../vault/token-types.js';
+import { takeIssuedTokens, type ProviderHandler } from './providers/handler.js';
+import type { ProviderRegistry } from './providers/registry.js';
 
 const keyOf = (provider: string, userId: string): string => accountKey({ provider, userId });
 

@@ -23,8 +23,7 @@ import type { Field } from './token-context.js';
 import { TokenStore } from './token-store.js';
 import { peekVault, VAULT_ID_META } from './vault-identity.js';
 import type { KeySource } from '../contracts/key.js';
-
-export type VaultMode = 'create' | 'existing' | 'read-only';
+import type { VaultMode } from '../contracts/key.js';
 
 export interface VaultOpenOptions {
   home: string;
