@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { CliError } from '../../src/main/cli/exit-codes.js';
 import { KeyCustodyError, TokenStoreError } from '../../src/main/core/errors.js';
 import { OAuthError, accountNotFound, configError } from '../../src/main/core/oauth/errors.js';
 import { errorCodeOf, EXIT, exitCodeFor } from '../../src/main/core/exit-codes.js';
+import { CliError } from '../../src/main/cli/cli-error.js';
 
 describe('exit codes of osmen-cred', () => {
   it('are distinct and follow sysexits where one fits', () => {

@@ -4,10 +4,13 @@
  * having written the answer to io.out and at most one error line to io.err.
  */
 import { parseArgs } from 'node:util';
-import { COMMANDS, locateVault, openVault, safeMessage, type CliIo, type CommandSpec } from './commands.js';
-import { CliError } from './exit-codes.js';
 import type { CredentialCore } from '../core/api.js';
 import { EXIT, errorCodeOf, exitCodeFor, type ExitCode } from '../core/exit-codes.js';
+import { COMMANDS } from './commands/index.js';
+import { locateVault, openVault } from './open-vault.js';
+import { safeMessage } from './format.js';
+import type { CliIo, CommandSpec } from './command.js';
+import { CliError } from './cli-error.js';
 
 export const GLOBAL_OPTIONS = {
   home: { type: 'string' },

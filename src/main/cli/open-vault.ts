@@ -15,9 +15,9 @@
  */
 import { existsSync } from 'node:fs';
 import { dataFolder, osmenHome } from '../core/data-folder.js';
-import { CliError } from './exit-codes.js';
 import type { CredentialCore } from '../core/api.js';
 import type { VaultMode } from '../core/contracts/key.js';
+import { CliError } from './cli-error.js';
 
 export interface VaultLocation {
   home: string;

@@ -5,10 +5,10 @@
  */
 import { resolve } from 'node:path';
 import { AGENT_SOCKET_ENV } from '../../core/agent/socket-path.js';
-import { CliError } from '../exit-codes.js';
 import { signalExitCode } from '../signal-hub.js';
-import type { CommandSpec } from '../commands.js';
 import { EXIT } from '../../core/exit-codes.js';
+import { CliError } from '../cli-error.js';
+import type { CommandSpec } from '../command.js';
 
 export const agent: CommandSpec = {
   name: 'agent',

@@ -4,14 +4,14 @@
  * without a browser. It may create the vault, so a person with only a terminal can start here.
  */
 import { isMicrosoftTenant, MICROSOFT_TENANT_HINT } from '../../../shared/microsoft-tenant.js';
-import type { CommandContext, CommandSpec } from '../commands.js';
-import { CliError } from '../exit-codes.js';
-import { oneLine } from '../format.js';
 import { withVault } from './with-vault.js';
 import type { DeviceUserCode, TokenMetadata } from '../../core/contracts/accounts.js';
 import type { CredentialCore } from '../../core/api.js';
 import { EXIT } from '../../core/exit-codes.js';
 import { accountJson } from '../../core/account-json.js';
+import type { CommandContext, CommandSpec } from '../command.js';
+import { CliError } from '../cli-error.js';
+import { oneLine } from '../../../shared/one-line.js';
 
 const MAX_TIMEOUT_SEC = 24 * 3600;
 

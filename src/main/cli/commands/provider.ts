@@ -3,14 +3,15 @@
  * from a terminal, with the same checks (the core's ProviderCatalogue makes them). `add` may
  * create the vault; `list` only reads; `remove` needs an existing vault.
  */
-import type { CommandContext, CommandSpec } from '../commands.js';
-import { CliError } from '../exit-codes.js';
-import { oneLine, table } from '../format.js';
-import { readSecretFromStdin } from './stdin-secret.js';
+import { table } from '../format.js';
+import { readSecretFromStdin } from '../stdin-secret.js';
 import { withVault } from './with-vault.js';
 import type { CustomProviderInput } from '../../core/contracts/providers.js';
 import type { CredentialCore } from '../../core/api.js';
 import { EXIT, type ExitCode } from '../../core/exit-codes.js';
+import type { CommandContext, CommandSpec } from '../command.js';
+import { CliError } from '../cli-error.js';
+import { oneLine } from '../../../shared/one-line.js';
 
 /** What the app's form proposes. */
 const DEFAULT_SCOPES = ['openid', 'profile', 'email', 'offline_access'];

@@ -9,12 +9,12 @@ import { spawn } from 'node:child_process';
 import { oneLine } from '../../../shared/one-line.js';
 import { askAgent } from '../../core/agent/client.js';
 import { agentSocketCandidates, CLI_CLIENT_NAME, handedToken } from '../agent-first.js';
-import { CliError } from '../exit-codes.js';
 import { signalExitCode } from '../signal-hub.js';
 import { parseMinTtl, type HandedToken } from '../token-output.js';
-import type { CommandContext, CommandSpec } from '../commands.js';
 import { tokenFromVault } from './token.js';
 import { EXIT, categoryForExit } from '../../core/exit-codes.js';
+import { CliError } from '../cli-error.js';
+import type { CommandContext, CommandSpec } from '../command.js';
 
 export const DEFAULT_TOKEN_ENV = 'OSMEN_ACCESS_TOKEN';
 const EXPIRES_SUFFIX = '_EXPIRES_AT';

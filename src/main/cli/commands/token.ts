@@ -3,13 +3,13 @@
  * A running agent answers first (agent-first.ts, before this module is even loaded); this is
  * the path without an agent: open the vault and ask the core.
  */
-import { CliError } from '../exit-codes.js';
-import { oneLine } from '../format.js';
 import { formatToken, isTokenFormat, parseMinTtl, TOKEN_FORMATS, type TokenFormat } from '../token-output.js';
-import type { CommandContext, CommandSpec } from '../commands.js';
 import type { HandedToken } from '../token-output.js';
 import { EXIT } from '../../core/exit-codes.js';
 import type { CredentialCore } from '../../core/api.js';
+import { CliError } from '../cli-error.js';
+import { oneLine } from '../../../shared/one-line.js';
+import type { CommandContext, CommandSpec } from '../command.js';
 
 export function tokenOptions(ctx: Pick<CommandContext, 'values'>): { format: TokenFormat; minTtl: number } {
   const format = ctx.values.format ?? 'raw';

@@ -2,11 +2,11 @@
  * Opening the vault in a mode chosen by the command itself: `provider` reads, writes or creates
  * depending on its action, and only `connect` and `provider add` may create a vault.
  */
-import type { CommandContext } from '../commands.js';
 import { openVault } from '../open-vault.js';
 import type { CredentialCore } from '../../core/api.js';
 import type { ExitCode } from '../../core/exit-codes.js';
 import type { VaultMode } from '../../core/contracts/key.js';
+import type { CommandContext } from '../command.js';
 
 /** Opens the vault, runs `fn` with it and closes it, also when `fn` fails. */
 export async function withVault(ctx: CommandContext, mode: VaultMode, fn: (core: CredentialCore) => Promise<ExitCode>): Promise<ExitCode> {

@@ -1,8 +1,6 @@
-/** The CLI's side of the exit codes: its own error class; the table itself is core/exit-codes.ts. */
+/** The CLI's own error class; the exit-code table is core/exit-codes.ts. */
 import { CodedError } from '../core/errors.js';
 import { EXIT_BY_CATEGORY, type ExitCode } from '../core/exit-codes.js';
-
-export { EXIT, EXIT_BY_CATEGORY, categoryForExit, errorCodeOf, exitCodeFor, type ExitCode } from '../core/exit-codes.js';
 
 /** A failure the CLI reports itself (bad arguments, an agent already running…), in the one error family. */
 export class CliError extends CodedError {
