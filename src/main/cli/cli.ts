@@ -113,6 +113,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<ExitCode | numb
     const home = typeof parsed.values.home === 'string' ? parsed.values.home : undefined;
     if (home !== undefined && home.trim() === '') throw usage('--home needs a folder.');
     const vault = locateVault(home, io.env);
+    const mode = typeof command.vaultMode === 'function' ? command.vaultMode(parsed) : (command.vaultMode ?? 'read-only');
     code = await command.run({
       io,
       positionals: parsed.positionals,
@@ -121,7 +122,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<ExitCode | numb
       rest: parsed.rest,
       vault,
       open: async (opts) => {
-        core ??= await openVault(vault, io.env, { mode: command.vaultMode ?? 'read-only', background: opts?.background });
+        core ??= await openVault(vault, io.env, { mode, background: opts?.background });
         return core;
       },
       close: async () => {

@@ -3,6 +3,7 @@
  * the one module every command and cli.ts share, importing nothing of theirs.
  */
 import type { CredentialCore } from '../core/api.js';
+import type { VaultMode } from '../core/contracts/key.js';
 import type { ExitCode } from '../core/exit-codes.js';
 import type { VaultLocation } from './open-vault.js';
 
@@ -25,7 +26,10 @@ export interface CommandContext {
   tokens: ReadonlyArray<{ kind: string; name?: string; value?: string | boolean }>;
   /** Arguments after `--` (commands with `passThrough`). */
   rest: string[];
-  /** Opens the vault (the core); cli.ts closes it after the command. `background` starts its scheduler. */
+  /**
+   * The one way a command opens the vault (the core), in the command's vaultMode; cli.ts closes
+   * it after the command, also when it fails. `background` starts its scheduler (`agent`).
+   */
   open(opts?: { background?: boolean }): Promise<CredentialCore>;
   /** Closes the vault now if it was opened (`run` does before starting its command). */
   close(): Promise<void>;
@@ -38,8 +42,12 @@ export interface CommandSpec {
   /** Positional arguments: names, `?` suffix = optional. */
   args: string[];
   options: Record<string, OptionKind>;
-  /** How the command opens the vault: `read-only` (default) never modifies it; `existing` writes but never makes one. */
-  vaultMode?: 'read-only' | 'existing';
+  /**
+   * How ctx.open() opens the vault: `read-only` (default) never modifies it; `existing` writes but
+   * never makes one; `create` (connect, provider add) may make the vault and its key. A command
+   * whose actions differ (provider) decides from its arguments.
+   */
+  vaultMode?: VaultMode | ((ctx: Pick<CommandContext, 'positionals'>) => VaultMode);
   summary: string;
   help: string;
   /** Takes `-- <command> [args…]` (in ctx.rest). */

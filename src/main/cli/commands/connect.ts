@@ -4,9 +4,8 @@
  * without a browser. It may create the vault, so a person with only a terminal can start here.
  */
 import { isMicrosoftTenant, MICROSOFT_TENANT_HINT } from '../../../shared/microsoft-tenant.js';
-import { withVault } from './with-vault.js';
 import type { DeviceUserCode, TokenMetadata } from '../../core/contracts/accounts.js';
-import type { CredentialCore } from '../../core/api.js';
+import type { AccountsRole, ProvidersRole } from '../../core/api.js';
 import { EXIT } from '../../core/exit-codes.js';
 import { accountJson } from '../../core/account-json.js';
 import type { CommandContext, CommandSpec } from '../command.js';
@@ -86,6 +85,8 @@ function cancelOnSignal(): { signal: AbortSignal; release(): void } {
 export const connect: CommandSpec = {
   name: 'connect',
   args: ['provider'],
+  // A person with only a terminal can start here: the vault (and its key) is made when there is none.
+  vaultMode: 'create',
   options: { device: 'boolean', 'no-browser': 'boolean', tenant: 'string', timeout: 'string', json: 'boolean' },
   summary: 'sign an account in (browser on this machine, or --device: a code to enter on another device)',
   help: `Usage: osmen-cred connect <provider> [--device] [--no-browser] [--tenant T] [--timeout SECONDS] [--json]
@@ -128,22 +129,24 @@ sign-in for this provider, no keychain and no OAUTH_ENCRYPTION_KEY).`,
 
     const cancel = cancelOnSignal();
     try {
-      return await withVault(ctx, 'create', async (core) => {
-        const account = device
-          ? await viaDevice(ctx, core, providerId, { timeoutMs, tenant, signal: cancel.signal })
-          : await viaBrowser(ctx, core, providerId, { noBrowser, timeoutMs, tenant, signal: cancel.signal });
-        ctx.io.out(
-          ctx.values.json
-            ? `${JSON.stringify(accountJson(account), null, 2)}\n`
-            : `${oneLine(account.provider, 64)} ${oneLine(account.userId, 512)}\n`,
-        );
-        return EXIT.OK;
-      });
+      const core = await ctx.open();
+      const account = device
+        ? await viaDevice(ctx, core, providerId, { timeoutMs, tenant, signal: cancel.signal })
+        : await viaBrowser(ctx, core, providerId, { noBrowser, timeoutMs, tenant, signal: cancel.signal });
+      ctx.io.out(
+        ctx.values.json
+          ? `${JSON.stringify(accountJson(account), null, 2)}\n`
+          : `${oneLine(account.provider, 64)} ${oneLine(account.userId, 512)}\n`,
+      );
+      return EXIT.OK;
     } finally {
       cancel.release();
     }
   },
 };
+
+/** What a sign-in from the terminal needs of the core. */
+type SignInCore = Pick<AccountsRole, 'connectAccount' | 'connectAccountWithDevice'> & Pick<ProvidersRole, 'listProviders'>;
 
 interface FlowOptions {
   timeoutMs?: number;
@@ -151,11 +154,11 @@ interface FlowOptions {
   signal: AbortSignal;
 }
 
-function displayName(core: CredentialCore, providerId: string): string {
+function displayName(core: Pick<ProvidersRole, 'listProviders'>, providerId: string): string {
   return oneLine(core.listProviders().find((p) => p.id === providerId)?.displayName ?? providerId, 80);
 }
 
-function viaDevice(ctx: CommandContext, core: CredentialCore, providerId: string, o: FlowOptions): Promise<TokenMetadata> {
+function viaDevice(ctx: CommandContext, core: SignInCore, providerId: string, o: FlowOptions): Promise<TokenMetadata> {
   const name = displayName(core, providerId);
   return core.connectAccountWithDevice(providerId, {
     onUserCode: (info) => ctx.io.err(deviceText(name, info)),
@@ -167,7 +170,7 @@ function viaDevice(ctx: CommandContext, core: CredentialCore, providerId: string
 
 function viaBrowser(
   ctx: CommandContext,
-  core: CredentialCore,
+  core: SignInCore,
   providerId: string,
   o: FlowOptions & { noBrowser: boolean },
 ): Promise<TokenMetadata> {

@@ -5,9 +5,8 @@
  */
 import { table } from '../format.js';
 import { readSecretFromStdin } from '../stdin-secret.js';
-import { withVault } from './with-vault.js';
 import type { CustomProviderInput } from '../../core/contracts/providers.js';
-import type { CredentialCore } from '../../core/api.js';
+import type { AccountsRole, ProvidersRole } from '../../core/api.js';
 import { EXIT, type ExitCode } from '../../core/exit-codes.js';
 import type { CommandContext, CommandSpec } from '../command.js';
 import { CliError } from '../cli-error.js';
@@ -44,7 +43,7 @@ export interface ProviderJson {
   accounts: number;
 }
 
-function providersJson(core: CredentialCore): ProviderJson[] {
+function providersJson(core: ProvidersRole & Pick<AccountsRole, 'listAccounts'>): ProviderJson[] {
   const custom = new Map(core.listCustomProviders().map((p) => [p.id, p]));
   const counts = new Map<string, number>();
   for (const a of core.listAccounts()) counts.set(a.provider, (counts.get(a.provider) ?? 0) + 1);
@@ -105,52 +104,50 @@ async function add(ctx: CommandContext, id: string | undefined): Promise<ExitCod
     const { verifyCustomProvider } = await import('../../core/index.js');
     await verifyCustomProvider(input);
   }
-  return withVault(ctx, 'create', async (core) => {
-    // Never overwritten by accident: an id that exists is refused (provider_exists) unless --replace.
-    const replacing = ctx.values.replace === true && core.listCustomProviders().some((p) => p.id === id);
-    if (replacing) {
-      const { clientSecret, ...definition } = input;
-      await core.updateCustomProvider({
-        ...definition,
-        clientSecret: clientSecret ? { action: 'set', value: clientSecret } : { action: 'clear' },
-      });
-    } else {
-      await core.createCustomProvider(input).catch((err: unknown) => {
-        if ((err as { code?: unknown }).code !== 'provider_exists') throw err;
-        throw new CliError(
-          'provider_exists',
-          'configuration',
-          `A provider "${oneLine(id, 64)}" exists already. Pass --replace to replace its definition, or choose another id. Nothing was changed.`,
-        );
-      });
-    }
-    const added = core.listProviders().find((p) => p.id === id);
-    ctx.io.out(
-      `${replacing ? 'Replaced' : 'Added'} provider ${oneLine(id, 64)} (${oneLine(added?.displayName ?? id, 80)}) at ${oneLine(added?.issuer ?? input.issuer, 300)}` +
-        `${input.clientSecret ? ', client secret kept in the vault' : ''}. Sign in with \`osmen-cred connect ${oneLine(id, 64)}\`.\n`,
-    );
-    return EXIT.OK;
-  });
+  const core = await ctx.open();
+  // Never overwritten by accident: an id that exists is refused (provider_exists) unless --replace.
+  const replacing = ctx.values.replace === true && core.listCustomProviders().some((p) => p.id === id);
+  if (replacing) {
+    const { clientSecret, ...definition } = input;
+    await core.updateCustomProvider({
+      ...definition,
+      clientSecret: clientSecret ? { action: 'set', value: clientSecret } : { action: 'clear' },
+    });
+  } else {
+    await core.createCustomProvider(input).catch((err: unknown) => {
+      if ((err as { code?: unknown }).code !== 'provider_exists') throw err;
+      throw new CliError(
+        'provider_exists',
+        'configuration',
+        `A provider "${oneLine(id, 64)}" exists already. Pass --replace to replace its definition, or choose another id. Nothing was changed.`,
+      );
+    });
+  }
+  const added = core.listProviders().find((p) => p.id === id);
+  ctx.io.out(
+    `${replacing ? 'Replaced' : 'Added'} provider ${oneLine(id, 64)} (${oneLine(added?.displayName ?? id, 80)}) at ${oneLine(added?.issuer ?? input.issuer, 300)}` +
+      `${input.clientSecret ? ', client secret kept in the vault' : ''}. Sign in with \`osmen-cred connect ${oneLine(id, 64)}\`.\n`,
+  );
+  return EXIT.OK;
 }
 
 async function remove(ctx: CommandContext, id: string | undefined): Promise<ExitCode> {
   if (id === undefined) throw usage('provider remove needs an <id>.');
-  return withVault(ctx, 'existing', async (core) => {
-    try {
-      core.removeCustomProvider(id);
-    } catch (err) {
-      if ((err as { code?: unknown }).code === 'unknown_provider') {
-        throw new CliError(
-          'PROVIDER_NOT_FOUND',
-          'not_found',
-          `There is no custom provider "${oneLine(id, 64)}". See \`osmen-cred provider list\`.`,
-        );
-      }
-      throw err;
+  const core = await ctx.open();
+  try {
+    core.removeCustomProvider(id);
+  } catch (err) {
+    if ((err as { code?: unknown }).code === 'unknown_provider') {
+      throw new CliError(
+        'PROVIDER_NOT_FOUND',
+        'not_found',
+        `There is no custom provider "${oneLine(id, 64)}". See \`osmen-cred provider list\`.`,
+      );
     }
-    ctx.io.out(`Removed provider ${oneLine(id, 64)}.\n`);
-    return EXIT.OK;
-  });
+    throw err;
+  }
+  ctx.io.out(`Removed provider ${oneLine(id, 64)}.\n`);
+  return EXIT.OK;
 }
 
 export const provider: CommandSpec = {
@@ -165,6 +162,8 @@ export const provider: CommandSpec = {
     replace: 'boolean',
     json: 'boolean',
   },
+  // add may make the vault (as connect does), list only reads, remove needs one.
+  vaultMode: (ctx) => (ctx.positionals[0] === 'add' ? 'create' : ctx.positionals[0] === 'remove' ? 'existing' : 'read-only'),
   summary: 'custom OpenID providers: provider add <id> …, provider list, provider remove <id>',
   help: `Usage: osmen-cred provider add <id> --issuer URL --client-id ID [--client-secret-stdin]
                            [--scopes "a b c"] [--display-name N] [--replace]
@@ -200,11 +199,10 @@ insecure issuer, built-in id, id in use by accounts (add, remove).`,
     }
     if (action === 'list') {
       if (id !== undefined) throw usage('provider list takes no <id>.');
-      return withVault(ctx, 'read-only', async (core) => {
-        const rows = providersJson(core);
-        ctx.io.out(ctx.values.json ? `${JSON.stringify(rows, null, 2)}\n` : `${providersTable(rows)}\n`);
-        return EXIT.OK;
-      });
+      const core = await ctx.open();
+      const rows = providersJson(core);
+      ctx.io.out(ctx.values.json ? `${JSON.stringify(rows, null, 2)}\n` : `${providersTable(rows)}\n`);
+      return EXIT.OK;
     }
     return action === 'add' ? add(ctx, id) : remove(ctx, id);
   },

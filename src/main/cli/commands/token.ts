@@ -6,7 +6,7 @@
 import { formatToken, isTokenFormat, parseMinTtl, TOKEN_FORMATS, type TokenFormat } from '../token-output.js';
 import type { HandedToken } from '../token-output.js';
 import { EXIT } from '../../core/exit-codes.js';
-import type { CredentialCore } from '../../core/api.js';
+import type { AccountsRole } from '../../core/api.js';
 import { CliError } from '../cli-error.js';
 import { oneLine } from '../../../shared/one-line.js';
 import type { CommandContext, CommandSpec } from '../command.js';
@@ -22,7 +22,12 @@ export function tokenOptions(ctx: Pick<CommandContext, 'values'>): { format: Tok
 }
 
 /** The account's token from the vault, with the CLI's "not found" error for a missing account. */
-export async function tokenFromVault(core: CredentialCore, provider: string, user: string, minTtl: number): Promise<HandedToken> {
+export async function tokenFromVault(
+  core: Pick<AccountsRole, 'getAccessToken'>,
+  provider: string,
+  user: string,
+  minTtl: number,
+): Promise<HandedToken> {
   try {
     const t = await core.getAccessToken(provider, user, { minTtlMs: minTtl * 1000 });
     return {
