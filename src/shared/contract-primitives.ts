@@ -30,6 +30,14 @@ export function plainText(max: number) {
   return z.string().min(1).max(max).regex(WITHOUT_CONTROL_CHARS, 'must not contain control characters');
 }
 
+/** A provider option's name (a built-in's file declares its options; the core checks the value). */
+export const OptionNameSchema = z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'option name: lower-case letters, digits, "_" or "-"');
+
+/** Provider options for one sign-in (Microsoft's tenant): at most a few, each checked by the core. */
+export const ProviderOptionsSchema = z
+  .record(OptionNameSchema, plainText(253))
+  .refine((r) => Object.keys(r).length <= 8, 'at most 8 provider options');
+
 export const EpochMs = z.number().int().nonnegative();
 export const NullableEpochMs = EpochMs.nullable();
 

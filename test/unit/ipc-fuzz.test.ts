@@ -75,6 +75,7 @@ const VALID: Record<Channel, Record<string, unknown>> = {
   },
   'osmen:providers:clear-builtin': { providerId: 'microsoft' },
   'osmen:providers:set-tenant': { tenant: 'organizations' },
+  'osmen:providers:set-option': { providerId: 'microsoft', name: 'tenant', value: 'organizations' },
   'osmen:providers:update-custom': {
     id: 'fuzz',
     displayName: 'Fuzz',
@@ -157,7 +158,7 @@ const BAD_FIELD: Record<string, unknown[]> = {
   url: ['', 'u'.repeat(2049)],
   what: ['', 'sign-in', 'SIGN-IN-LINK', 'token_command', 'clipboard', '__proto__', 'device_user_code'],
   field: ['', 'client_id', 'CLIENT-ID', 'password', '__proto__'],
-  provider: ['', 'Google', 'okta', 'google ', '__proto__'],
+  provider: ['', 'Google', 'google ', '__proto__', 'p'.repeat(65)],
   value: ['v'.repeat(4097), 'tab\there', 'line\nbreak', '\u0000'],
   disconnectAccounts: ['yes', 1, null],
   reconnectUserId: ['', 'u'.repeat(513), 'line\nbreak'],

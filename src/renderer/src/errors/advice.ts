@@ -255,13 +255,14 @@ const TABLE: Readonly<Record<string, Advice>> = {
     'none',
     true,
   ),
-  provider_builtin: a('Google and Microsoft are built in and can’t be removed.', 'Leave their client id unset if you don’t use them.'),
+  provider_builtin: a('Built-in providers can’t be removed.', 'Leave their client id unset if you don’t use them.'),
   provider_in_use: a(
     'Accounts are still connected through this provider.',
     'Disconnect them first, then remove the provider.',
     'none',
     true,
   ),
+  unknown_option: a('That provider has no such setting.', 'Check the provider’s settings in Settings → Providers.', 'none', true),
   invalid_tenant: a(
     'That Microsoft tenant is not valid.',
     'Use common, organizations, consumers, a tenant ID or a verified domain such as contoso.com.',

@@ -75,7 +75,7 @@ export function CustomProviderList({ config, onChanged }: Props): React.JSX.Elem
     return (
       <li key={p.id} className="custom-row" aria-label={`provider ${name}`} data-testid="custom-provider">
         <div className="provider-head">
-          <ProviderMark provider={p.id} />
+          <ProviderMark name={p.displayName ?? p.id} />
           <div>
             <h4>{name}</h4>
             <p className="muted small">
