@@ -17,7 +17,7 @@ import {
   ProviderIdSchema,
   ScopeSchema,
   ProviderOptionsSchema,
-  TenantSchema,
+  OptionValueSchema,
   UserIdSchema,
   plainText,
 } from './contract-primitives.js';
@@ -294,7 +294,7 @@ export const CHANNELS = {
     // options: provider options the person edited for this sign-in (saved for later ones); tenant is the older form of options.tenant.
     request: z.strictObject({
       providerId: ProviderIdSchema,
-      tenant: TenantSchema.optional(),
+      tenant: OptionValueSchema.optional(),
       options: ProviderOptionsSchema.optional(),
       reconnectUserId: UserIdSchema.optional(),
     }),
@@ -337,7 +337,7 @@ export const CHANNELS = {
   'osmen:accounts:connect-device': {
     request: z.strictObject({
       providerId: ProviderIdSchema,
-      tenant: TenantSchema.optional(),
+      tenant: OptionValueSchema.optional(),
       options: ProviderOptionsSchema.optional(),
       reconnectUserId: UserIdSchema.optional(),
     }),

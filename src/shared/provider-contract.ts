@@ -12,7 +12,7 @@ import {
   OptionNameSchema,
   ProviderIdSchema,
   ScopeSchema,
-  TenantSchema,
+  OptionValueSchema,
   plainText,
 } from './contract-primitives.js';
 
@@ -129,7 +129,7 @@ export const RemoveCustomProviderSchema = z.strictObject({
 });
 export const RemoveCustomProviderResultSchema = z.strictObject({ removed: z.literal(true), disconnected: z.number().int().nonnegative() });
 
-export const SetTenantSchema = z.strictObject({ tenant: TenantSchema });
+export const SetTenantSchema = z.strictObject({ tenant: OptionValueSchema });
 
 /** One option of a built-in provider; the value is checked by the provider's file in the core. */
 export const SetProviderOptionSchema = z.strictObject({ providerId: BuiltinIdSchema, name: OptionNameSchema, value: plainText(253) });

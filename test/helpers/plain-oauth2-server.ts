@@ -12,6 +12,8 @@
  * - `commaScopes`: `scope` answered comma-separated (`read:user,user:email`);
  * - `secretRequired`: the code exchange refuses a request without the client secret;
  * - `pendingPolls`: a device sign-in is approved after that many `authorization_pending` polls.
+ * Always: the token and device endpoints answer form-encoded (`application/x-www-form-urlencoded`)
+ * unless the request asks for JSON with `Accept: application/json`, as GitHub's do.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -62,6 +64,13 @@ function body(req: IncomingMessage): Promise<string> {
 const json = (res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}) =>
   res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(value));
 
+/** An OAuth endpoint's answer: JSON when the request accepts it, else form-encoded. */
+function oauthAnswer(req: IncomingMessage, res: ServerResponse, status: number, value: Record<string, string | number>): void {
+  if (/\bapplication\/json\b/.test(req.headers.accept ?? '')) return void json(res, status, value);
+  const form = new URLSearchParams(Object.entries(value).map(([k, v]) => [k, String(v)]));
+  res.writeHead(status, { 'content-type': 'application/x-www-form-urlencoded' }).end(form.toString());
+}
+
 /** The switchable habits as a new server has them: a well-behaved provider. */
 const HABITS = () => ({
   grantedScopes: ['read:user', 'user:email'],
@@ -89,20 +98,20 @@ export async function startPlainOAuth2Server(): Promise<PlainOAuth2Server> {
     liveTokens: new Set(),
     liveRefreshTokens: new Set(),
   };
-  const tokenError = (res: ServerResponse, error: string, description: string) =>
-    json(res, s.errorsWith200 ? 200 : 400, { error, error_description: description });
-  const issue = (res: ServerResponse) => {
+  const tokenError = (req: IncomingMessage, res: ServerResponse, error: string, description: string) =>
+    oauthAnswer(req, res, s.errorsWith200 ? 200 : 400, { error, error_description: description });
+  const issue = (req: IncomingMessage, res: ServerResponse) => {
     const token = `plain_${randomBytes(16).toString('hex')}`;
     s.liveTokens.add(token);
-    const scope = s.scopeInAnswer ? { scope: s.grantedScopes.join(s.commaScopes ? ',' : ' ') } : {};
+    const scope: Record<string, string> = s.scopeInAnswer ? { scope: s.grantedScopes.join(s.commaScopes ? ',' : ' ') } : {};
     if (!s.expiring) {
       // No expires_in and no refresh_token: a token that lives until it is revoked.
-      json(res, 200, { access_token: token, token_type: 'bearer', ...scope });
+      oauthAnswer(req, res, 200, { access_token: token, token_type: 'bearer', ...scope });
       return;
     }
     const refresh = `plainr_${randomBytes(16).toString('hex')}`;
     s.liveRefreshTokens.add(refresh);
-    json(res, 200, { access_token: token, token_type: 'bearer', ...scope, expires_in: 28800, refresh_token: refresh });
+    oauthAnswer(req, res, 200, { access_token: token, token_type: 'bearer', ...scope, expires_in: 28800, refresh_token: refresh });
   };
 
   const server: Server = createServer((req, res) => {
@@ -124,7 +133,7 @@ export async function startPlainOAuth2Server(): Promise<PlainOAuth2Server> {
         const deviceCode = randomBytes(16).toString('hex');
         const userCode = randomBytes(4).toString('hex').toUpperCase();
         devices.set(deviceCode, { polls: 0 });
-        json(res, 200, {
+        oauthAnswer(req, res, 200, {
           device_code: deviceCode,
           user_code: userCode,
           verification_uri: `${origin}/device`,
@@ -136,12 +145,12 @@ export async function startPlainOAuth2Server(): Promise<PlainOAuth2Server> {
       if (req.method === 'POST' && url.pathname === '/token') {
         const form = Object.fromEntries(new URLSearchParams(await body(req)));
         s.tokenRequests.push(form);
-        if (form.client_id !== s.clientId) return tokenError(res, 'invalid_client', 'Unknown client.');
+        if (form.client_id !== s.clientId) return tokenError(req, res, 'invalid_client', 'Unknown client.');
         if (form.client_secret !== undefined && form.client_secret !== s.clientSecret)
-          return tokenError(res, 'invalid_client', 'Wrong client secret.');
+          return tokenError(req, res, 'invalid_client', 'Wrong client secret.');
         if (form.grant_type === 'authorization_code') {
           if (s.secretRequired && form.client_secret === undefined)
-            return tokenError(res, 'invalid_client', 'The client secret is required.');
+            return tokenError(req, res, 'invalid_client', 'The client secret is required.');
           const grant = codes.get(form.code ?? '');
           codes.delete(form.code ?? '');
           const verifier = form.code_verifier ?? '';
@@ -150,21 +159,22 @@ export async function startPlainOAuth2Server(): Promise<PlainOAuth2Server> {
             grant.redirectUri !== form.redirect_uri ||
             createHash('sha256').update(verifier).digest('base64url') !== grant.challenge
           )
-            return tokenError(res, 'invalid_grant', 'The code is wrong, used or expired.');
-          return issue(res);
+            return tokenError(req, res, 'invalid_grant', 'The code is wrong, used or expired.');
+          return issue(req, res);
         }
         if (form.grant_type === 'refresh_token') {
-          if (!s.liveRefreshTokens.delete(form.refresh_token ?? '')) return tokenError(res, 'invalid_grant', 'The refresh token is bad.');
-          return issue(res);
+          if (!s.liveRefreshTokens.delete(form.refresh_token ?? ''))
+            return tokenError(req, res, 'invalid_grant', 'The refresh token is bad.');
+          return issue(req, res);
         }
         if (form.grant_type === 'urn:ietf:params:oauth:grant-type:device_code') {
           const device = devices.get(form.device_code ?? '');
-          if (!device) return tokenError(res, 'expired_token', 'The device code expired.');
-          if (device.polls++ < s.pendingPolls) return tokenError(res, 'authorization_pending', 'Waiting for the user.');
+          if (!device) return tokenError(req, res, 'expired_token', 'The device code expired.');
+          if (device.polls++ < s.pendingPolls) return tokenError(req, res, 'authorization_pending', 'Waiting for the user.');
           devices.delete(form.device_code ?? '');
-          return issue(res);
+          return issue(req, res);
         }
-        return tokenError(res, 'unsupported_grant_type', 'Unknown grant type.');
+        return tokenError(req, res, 'unsupported_grant_type', 'Unknown grant type.');
       }
       if (req.method === 'GET' && url.pathname.startsWith('/api/')) {
         const userAgent = req.headers['user-agent'] ?? null;

@@ -131,6 +131,14 @@ describe('a plain OAuth 2.0 provider (the oauth2 kind)', () => {
       supportsRevocation: true,
       revokeAt: `${server.origin}/settings/applications`,
     });
+    // The token endpoint answers form-encoded unless asked for JSON: the sign-in below works
+    // only because the engine asks (openid-client sends Accept: application/json).
+    const plain = await fetch(`${server.origin}/token`, {
+      method: 'POST',
+      body: new URLSearchParams({ client_id: server.clientId, grant_type: 'authorization_code', code: 'none' }),
+    });
+    expect(plain.headers.get('content-type')).toBe('application/x-www-form-urlencoded');
+    expect(new URLSearchParams(await plain.text()).get('error')).toBe('invalid_grant');
     const before = server.tokenRequests.length;
     const apiBefore = server.apiRequests.length;
     const account = await core.connectAccount('plainhub', { openUrl: browser });

@@ -102,7 +102,12 @@ describe('Settings → Providers', () => {
       clientId: { source: 'none' },
       configured: false,
     });
+    // What a tenant may be is the provider file's rule, applied by the core (the contract bounds the text).
     expect(await call('osmen:providers:set-tenant', { tenant: 'not a tenant' })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_tenant' },
+    });
+    expect(await call('osmen:providers:set-tenant', { tenant: 'x'.repeat(254) })).toMatchObject({
       ok: false,
       error: { code: 'INVALID_REQUEST' },
     });

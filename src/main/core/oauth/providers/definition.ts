@@ -188,6 +188,8 @@ export interface Definition extends ProviderHooks {
   options?: Record<string, string>;
   /** Why the provider cannot be used as configured (an invalid tenant...), shown instead of a client-id hint. */
   configProblem?: string;
+  /** The error code a sign-in with that problem fails with (`invalid_<option>`, as the option's check says). */
+  configProblemCode?: string;
 }
 
 export const PROVIDER_ID_RE = /^[a-z0-9][a-z0-9._-]{0,63}$/i;

@@ -1,5 +1,4 @@
 /** Microsoft identity platform (Entra ID, personal accounts): everything the app knows about it. */
-import { MICROSOFT_TENANT_HINT, isMicrosoftTenant } from '../../../../shared/microsoft-tenant.js';
 import {
   envValue,
   optionValue,
@@ -13,6 +12,15 @@ import {
 import { DEFAULT_CLOCK_TOLERANCE_SEC } from './definition.js';
 
 const ID = 'microsoft';
+
+/**
+ * What a tenant may be: `common`, `organizations`, `consumers`, a tenant GUID, or a verified
+ * domain (at least one dot). Checked before a tenant is saved, and on the environment's value.
+ */
+const TENANT_PATTERN =
+  /^(common|organizations|consumers|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+)$/i;
+const TENANT_HINT = 'common, organizations, consumers, a tenant GUID or a verified domain such as contoso.com';
+const isTenant = (value: string): boolean => value.length <= 253 && TENANT_PATTERN.test(value);
 const AUTHORITY = 'https://login.microsoftonline.com';
 const CLIENT_ID_ENV = 'MICROSOFT_CLIENT_ID';
 const CLIENT_SECRET_ENV = 'MICROSOFT_CLIENT_SECRET';
@@ -39,10 +47,10 @@ const tenant: ProviderOption = {
   label: 'Tenant',
   env: 'MICROSOFT_TENANT',
   defaultValue: 'common',
-  hint: MICROSOFT_TENANT_HINT,
+  hint: TENANT_HINT,
   placeholder: 'common, organizations, consumers, a tenant ID or contoso.com',
   effect: 'Where new Microsoft accounts sign in; connected accounts keep their own tenant.',
-  check: (value) => (isMicrosoftTenant(value) ? null : `A Microsoft tenant is ${MICROSOFT_TENANT_HINT}.`),
+  check: (value) => (isTenant(value) ? null : `A Microsoft tenant is ${TENANT_HINT}.`),
   describe: describeTenant,
   // Versions before the tenant was signed kept it here.
   legacySettingsKey: 'microsoftTenant',
@@ -59,7 +67,7 @@ export function tenantOfIssuer(issuer: string): string | null {
   const prefix = `${AUTHORITY}/`;
   if (!issuer.startsWith(prefix) || !issuer.endsWith('/v2.0')) return null;
   const tenant = issuer.slice(prefix.length, -'/v2.0'.length);
-  return isMicrosoftTenant(tenant) ? tenant : null;
+  return isTenant(tenant) ? tenant : null;
 }
 
 /**
@@ -195,7 +203,8 @@ export const microsoft: BuiltinProvider = {
       options: { [tenant.name]: chosen },
     };
     if (!valid) {
-      def.configProblem = `The Microsoft tenant "${chosen.slice(0, 80)}" is not valid: use ${MICROSOFT_TENANT_HINT} (${tenant.env}, or the tenant in Settings → Providers).`;
+      def.configProblemCode = `invalid_${tenant.name}`;
+      def.configProblem = `The Microsoft tenant "${chosen.slice(0, 80)}" is not valid: use ${TENANT_HINT} (${tenant.env}, or the tenant in Settings → Providers).`;
     }
     return def;
   },
@@ -204,7 +213,7 @@ export const microsoft: BuiltinProvider = {
   definitionForIssuer(issuer, current) {
     const bound = tenantOfIssuer(issuer);
     if (bound === null) return null;
-    const { configProblem: _ignored, ...rest } = current;
+    const { configProblem: _ignored, configProblemCode: _code, ...rest } = current;
     return { ...rest, issuer: microsoftIssuer(bound), options: { ...rest.options, [tenant.name]: bound } };
   },
 };

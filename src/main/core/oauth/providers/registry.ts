@@ -242,7 +242,8 @@ export class ProviderRegistry {
 
   private usableDefinition(id: string): Definition {
     const def = this.definition(id);
-    if (def.configProblem) throw configError({ code: 'invalid_tenant', description: def.configProblem, provider: id });
+    if (def.configProblem)
+      throw configError({ code: def.configProblemCode ?? 'invalid_configuration', description: def.configProblem, provider: id });
     this.requireClient(def);
     return def;
   }
