@@ -34,7 +34,8 @@ function defaultClientName() {
  * @returns {number}
  */
 function positiveMs(value, name) {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw new RangeError(`${name} must be a positive number of milliseconds`);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)
+    throw new RangeError(`${name} must be a positive number of milliseconds`);
   return value;
 }
 
@@ -249,7 +250,9 @@ export class AgentClient {
     else
       this.#settle(
         call,
-        new TemporaryError('AGENT_GONE', `The agent at ${this.socketPath} closed the connection before answering, twice.`, { exitCode: 75 }),
+        new TemporaryError('AGENT_GONE', `The agent at ${this.socketPath} closed the connection before answering, twice.`, {
+          exitCode: 75,
+        }),
       );
   }
 
@@ -268,7 +271,10 @@ export class AgentClient {
    */
   #timedOut(call, ms) {
     if (call.done) return;
-    this.#settle(call, new TemporaryError('AGENT_TIMEOUT', `The agent at ${this.socketPath} did not answer within ${ms} ms.`, { exitCode: 75 }));
+    this.#settle(
+      call,
+      new TemporaryError('AGENT_TIMEOUT', `The agent at ${this.socketPath} did not answer within ${ms} ms.`, { exitCode: 75 }),
+    );
     // Answers on this connection come in order: everything behind this request would wait for it.
     if (call.conn && !call.conn.lost) call.conn.destroy();
   }
@@ -297,8 +303,12 @@ function closedError() {
  * @param {unknown} [cause]
  */
 function noAgent(path, code, cause) {
-  return new AgentUnavailableError('AGENT_UNAVAILABLE', `No agent answers at ${path} (${code}). Start the desktop app or \`osmen-cred agent\`.`, {
-    exitCode: 75,
-    cause,
-  });
+  return new AgentUnavailableError(
+    'AGENT_UNAVAILABLE',
+    `No agent answers at ${path} (${code}). Start the desktop app or \`osmen-cred agent\`.`,
+    {
+      exitCode: 75,
+      cause,
+    },
+  );
 }

@@ -100,7 +100,8 @@ export class Connection {
         if (start < chunk.length) {
           this.#partial.push(chunk.subarray(start));
           this.#partialBytes += chunk.length - start;
-          if (this.#partialBytes > MAX_ANSWER_BYTES) this.#lose(new AgentError('AGENT_PROTOCOL', 'The agent sent an answer that is too long.', { exitCode: 75 }));
+          if (this.#partialBytes > MAX_ANSWER_BYTES)
+            this.#lose(new AgentError('AGENT_PROTOCOL', 'The agent sent an answer that is too long.', { exitCode: 75 }));
         }
         return;
       }
@@ -139,7 +140,13 @@ export class Connection {
     const a = /** @type {Record<string, unknown>} */ (answer);
     // Answers come in request order. An error the agent could not tie to a request has id null.
     if (a.id !== head.id && !(a.id === null && a.ok === false)) {
-      this.#lose(new AgentError('AGENT_PROTOCOL', `The agent answered request ${String(a.id)} when ${head.id} was next.`, { exitCode: 75 }));
+      this.#lose(
+        new AgentError(
+          'AGENT_PROTOCOL',
+          `The agent answered request ${String(JSON.stringify(a.id)).slice(0, 40)} when ${head.id} was next.`,
+          { exitCode: 75 },
+        ),
+      );
       return false;
     }
     this.#waiting.shift();

@@ -50,7 +50,8 @@ export async function checkAgentSocket(path) {
   const folder = dirname(resolve(path));
   const dir = await lstat(folder);
   if (!dir.isDirectory()) throw unsafe(path, `its folder ${folder} is ${kindOf(dir)}`);
-  if (dir.uid !== uid && dir.uid !== 0) throw unsafe(path, `its folder ${folder} is owned by uid ${dir.uid}, not by you (uid ${uid}) or root`);
+  if (dir.uid !== uid && dir.uid !== 0)
+    throw unsafe(path, `its folder ${folder} is owned by uid ${dir.uid}, not by you (uid ${uid}) or root`);
   if ((dir.mode & 0o022) !== 0) throw unsafe(path, `its folder ${folder} (mode ${octal(dir.mode)}) is writable by group or others`);
   return 'ok';
 }

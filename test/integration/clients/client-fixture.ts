@@ -95,18 +95,7 @@ export type PeerScript = (request: Record<string, any>, socket: Socket, conn: nu
 
 export function startScriptedPeer(path: string, script: PeerScript): Promise<ScriptedPeer> {
   const open = new Set<Socket>();
-  let server: Server;
-  const peer: ScriptedPeer = {
-    path,
-    requests: [],
-    connections: 0,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of open) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
-  server = createServer((socket) => {
+  const server: Server = createServer((socket) => {
     const conn = peer.connections++;
     open.add(socket);
     socket.on('close', () => open.delete(socket));
@@ -124,6 +113,16 @@ export function startScriptedPeer(path: string, script: PeerScript): Promise<Scr
       }
     });
   });
+  const peer: ScriptedPeer = {
+    path,
+    requests: [],
+    connections: 0,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of open) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     const old = process.umask(0o177); // 0600 from the start, as the agent makes its socket

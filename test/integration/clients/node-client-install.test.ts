@@ -80,7 +80,10 @@ describe('the socket check before connecting', () => {
     const path = join(scratch, 'file.sock');
     writeFileSync(path, '', { mode: 0o600 });
     const c = new AgentClient({ socketPath: path, env: {} });
-    await expect(c.getAccessToken('p', 'u')).rejects.toMatchObject({ code: 'AGENT_SOCKET_UNSAFE', message: expect.stringContaining('a regular file') });
+    await expect(c.getAccessToken('p', 'u')).rejects.toMatchObject({
+      code: 'AGENT_SOCKET_UNSAFE',
+      message: expect.stringContaining('a regular file'),
+    });
   });
 
   it.skipIf(!isRoot)('refuses a socket, or a folder, owned by another uid (needs root to chown)', async () => {

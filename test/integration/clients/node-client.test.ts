@@ -20,7 +20,16 @@ import {
   TemporaryError,
   UsageError,
 } from '../../../clients/node/index.js';
-import { ALICE, BOB, DAVE, removeSocket, startClientFixture, startScriptedPeer, tokenAnswer, type ClientFixture } from './client-fixture.js';
+import {
+  ALICE,
+  BOB,
+  DAVE,
+  removeSocket,
+  startClientFixture,
+  startScriptedPeer,
+  tokenAnswer,
+  type ClientFixture,
+} from './client-fixture.js';
 
 let fx: ClientFixture;
 let scratch: string;
@@ -54,7 +63,12 @@ describe('@osmen/agent-client against a real agent', () => {
     for (const shown of [inspect(token), String(token), `${token}`, JSON.stringify(token), inspect({ token }), inspect(c)]) {
       expect(shown).not.toContain(stored.accessToken);
     }
-    expect(JSON.parse(JSON.stringify(token))).toEqual({ tokenType: 'Bearer', expiresAt: token.expiresAt!.toISOString(), expiresIn: token.expiresIn, scopes: token.scopes });
+    expect(JSON.parse(JSON.stringify(token))).toEqual({
+      tokenType: 'Bearer',
+      expiresAt: token.expiresAt!.toISOString(),
+      expiresIn: token.expiresIn,
+      scopes: token.scopes,
+    });
     expect(await c.ping()).toEqual({ agent: 'osmen-cred', protocol: 1 });
     expect((await c.listAccounts()).map((a) => a.userId).sort()).toEqual([ALICE, BOB, DAVE].sort());
     expect((await c.status()).accounts).toHaveLength(3);
@@ -244,7 +258,9 @@ describe('@osmen/agent-client against a real agent', () => {
   it('sends scopes, the client key from OSMEN_AGENT_KEY and its name on the wire; a real agent accepts them', async () => {
     const key = `osk_${'A'.repeat(43)}`;
     const path = join(scratch, 'wire.sock');
-    const peer = await startScriptedPeer(path, (req, socket) => socket.write(tokenAnswer(req.id, 'wire-token', { scopes: req.scopes ?? [] })));
+    const peer = await startScriptedPeer(path, (req, socket) =>
+      socket.write(tokenAnswer(req.id, 'wire-token', { scopes: req.scopes ?? [] })),
+    );
     try {
       const c = client({ socketPath: undefined, env: { OSMEN_AGENT_SOCK: path, OSMEN_AGENT_KEY: key }, clientName: 'wire-test' });
       expect(c.socketPath).toBe(path);

@@ -49,7 +49,10 @@ beforeAll(async () => {
       timeout: 120_000,
     }).then(
       (x) => ({ ok: true, output: x.stdout + x.stderr }),
-      (e: { stdout?: string; stderr?: string; message: string }) => ({ ok: false, output: `${e.message}\n${e.stdout ?? ''}${e.stderr ?? ''}` }),
+      (e: { stdout?: string; stderr?: string; message: string }) => ({
+        ok: false,
+        output: `${e.message}\n${e.stdout ?? ''}${e.stderr ?? ''}`,
+      }),
     );
     install = { ...r, target };
     if (r.ok) libPath = target;
@@ -63,11 +66,14 @@ afterAll(async () => {
 });
 
 describe.skipIf(NO_PYTHON)('osmen-agent-client (Python)', () => {
-  it.skipIf(pipMissing)('installs from the checkout with pip, offline, into a target of its own (skipped when Debian\'s python3-pip is not installed)', () => {
-    expect(install?.ok, install?.output).toBe(true);
-    expect(existsSync(join(install!.target, 'osmen_agent', '__init__.py'))).toBe(true);
-    expect(existsSync(join(install!.target, 'osmen_agent', 'py.typed'))).toBe(true);
-  });
+  it.skipIf(pipMissing)(
+    "installs from the checkout with pip, offline, into a target of its own (skipped when Debian's python3-pip is not installed)",
+    () => {
+      expect(install?.ok, install?.output).toBe(true);
+      expect(existsSync(join(install!.target, 'osmen_agent', '__init__.py'))).toBe(true);
+      expect(existsSync(join(install!.target, 'osmen_agent', 'py.typed'))).toBe(true);
+    },
+  );
 
   it('passes its own unittest suite (scripted peers on real sockets), run from the installed copy', async () => {
     const r = await run(PYTHON!, ['-m', 'unittest', 'discover', '-s', join(PACKAGE, 'tests'), '-t', join(PACKAGE, 'tests')], {
@@ -143,7 +149,13 @@ out(step="scoped", token=keyed.get_access_token("testop", ALICE, scopes=["openid
       expect(await next()).toEqual({ step: 'restarted', token: alice });
 
       const errors = await next();
-      expect(errors.missing).toMatchObject({ cls: 'NotFoundError', code: 'ACCOUNT_NOT_FOUND', exit: 2, retry: null, category: 'not_found' });
+      expect(errors.missing).toMatchObject({
+        cls: 'NotFoundError',
+        code: 'ACCOUNT_NOT_FOUND',
+        exit: 2,
+        retry: null,
+        category: 'not_found',
+      });
       expect(errors.missing.msg).toContain('No account testop/nobody@example.test');
       expect(errors.bad).toMatchObject({ cls: 'UsageError', code: 'bad_request', exit: 64 });
       expect(errors.reauth).toMatchObject({ cls: 'NeedsReauthError', exit: 3, retry: null, category: 'reauth' });
