@@ -23,7 +23,9 @@ import sys
 import threading
 import time
 import weakref
-from typing import Any, Dict, List, Mapping, Optional, Sequence
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 from .access_token import AccessToken
 from .connection import Call, Connection
@@ -162,6 +164,12 @@ class AgentClient:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def __del__(self) -> None:
+        # A client dropped without close(): end its connection so its reader thread ends too.
+        conn = getattr(self, "_conn", None)
+        if conn is not None:
+            conn.kill()
 
     def __repr__(self) -> str:  # the key is sent to the agent, never shown
         return f"AgentClient({self.socket_path!r}{', with client key' if self._key else ''})"

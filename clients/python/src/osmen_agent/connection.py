@@ -8,7 +8,9 @@ import json
 import socket
 import threading
 from collections import deque
-from typing import Any, Deque, Dict, Optional, Tuple
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Deque, Dict, Optional, Tuple
 
 from .errors import AgentError
 

@@ -5,7 +5,9 @@ per kind of remedy, chosen by the exit code."""
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, Optional, Type
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Dict, Optional, Type
 
 CATEGORY_BY_EXIT = {
     2: "not_found",

@@ -7,7 +7,9 @@ import ntpath
 import os
 import posixpath
 import sys
-from typing import Mapping, Optional
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Mapping, Optional
 
 
 def agent_socket_path(env: Optional[Mapping[str, str]] = None, platform: Optional[str] = None) -> str:
