@@ -19,6 +19,7 @@
  * provider.
  */
 import { randomUUID } from 'node:crypto';
+import { guardSink } from '../audit/guarded-sink.js';
 import type { SecurityEventSink } from '../contracts.js';
 import { type OsmenError, VaultError } from '../errors.js';
 import { holderIdFor, type RefreshLease } from '../vault/refresh-lease.js';
@@ -91,6 +92,8 @@ function distinct(e: OAuthError, provider: string): OAuthError {
 
 export class NarrowedTokens {
   private readonly o: NarrowedTokenOptions;
+  /** A log line that cannot be written never fails a mint (guardSink). */
+  private readonly log?: SecurityEventSink;
   private readonly now: () => number;
   private readonly marginMs: number;
   private readonly leaseMs: number;
@@ -107,6 +110,7 @@ export class NarrowedTokens {
 
   constructor(options: NarrowedTokenOptions) {
     this.o = options;
+    this.log = guardSink(options.log);
     this.now = options.now ?? Date.now;
     this.marginMs = options.expiryMarginMs ?? DEFAULT_EXPIRY_MARGIN_MS;
     this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
@@ -187,7 +191,7 @@ export class NarrowedTokens {
     const first = tokens.getToken(provider, userId);
     if (!first) throw new OAuthAccountNotFoundError(provider, userId);
     // Discovery and the issuer check happen before the lease is taken (they may be slow).
-    const handler = await resolveAccountHandler({ tokens, providers: this.o.providers(), log: this.o.log }, provider, userId, first);
+    const handler = await resolveAccountHandler({ tokens, providers: this.o.providers(), log: this.log }, provider, userId, first);
     // Bounded: each round either mints or waits for a lease that then ended.
     for (let round = 0; round < 5; round++) {
       if (this.unsaved.has(account)) {
@@ -237,12 +241,12 @@ export class NarrowedTokens {
       // The provider rotated the refresh token but its answer was rejected here: keep the new grant first.
       const issued = takeIssuedTokens(err);
       if (issued?.refresh_token) this.keepRefreshToken(provider, userId, issued.refresh_token);
-      this.o.log?.logOAuthEvent('refresh', provider, userId, false, { reason: 'narrowed', scopes: scope, ...e.toLogDetails() });
+      this.log?.logOAuthEvent('refresh', provider, userId, false, { reason: 'narrowed', scopes: scope, ...e.toLogDetails() });
       throw e;
     }
     const rotated = Boolean(response.refresh_token);
     if (response.refresh_token) this.keepRefreshToken(provider, userId, response.refresh_token);
-    this.o.log?.logOAuthEvent('refresh', provider, userId, true, { reason: 'narrowed', scopes: scope, rotated });
+    this.log?.logOAuthEvent('refresh', provider, userId, true, { reason: 'narrowed', scopes: scope, rotated });
     const seconds = Number(response.expires_in);
     const given = typeof response.scope === 'string' ? response.scope.split(/\s+/).filter(Boolean) : [];
     return {
@@ -275,7 +279,7 @@ export class NarrowedTokens {
         this.unsaved.delete(account);
         this.releaseLease(provider, userId);
       });
-      this.o.log?.logOAuthEvent('refresh', provider, userId, false, { reason: 'narrowed', error: 'store_failed', code: error.code });
+      this.log?.logOAuthEvent('refresh', provider, userId, false, { reason: 'narrowed', error: 'store_failed', code: error.code });
       throw error;
     }
     if (!saved) throw new OAuthAccountNotFoundError(provider, userId);
