@@ -256,7 +256,7 @@ describe('Azure managed-identity endpoint', () => {
     const ep = await azure();
     const ask = (query: string, headers: Record<string, string> = { 'X-IDENTITY-HEADER': ep.secret! }) =>
       get(ep.bound.port, path(query), headers);
-    for (const headers of [{}, { 'X-IDENTITY-HEADER': 'wrong' }, { 'X-IDENTITY-HEADER': `${ep.secret!}x` }]) {
+    for (const headers of [{} as Record<string, string>, { 'X-IDENTITY-HEADER': 'wrong' }, { 'X-IDENTITY-HEADER': `${ep.secret!}x` }]) {
       const r = await ask(arm, headers);
       expect(r.status).toBe(401);
       expect(r.json()).toEqual({ error: 'unauthorized', error_description: 'The X-IDENTITY-HEADER header is missing or wrong.' });
