@@ -9,6 +9,8 @@ import { SdkAccountTokens } from '../../core/sdk/account-tokens.js';
 import type { SdkHandoffRecorder } from '../../core/sdk/handoff-recorder.js';
 import { isSdkKind, SDK_KINDS, type SdkKind } from '../../core/sdk/sdk-endpoint.js';
 import type { CommandContext } from '../commands.js';
+
+export { accountClientId } from '../../core/sdk/endpoint-service.js';
 import { scopesOption } from './token.js';
 
 const usage = (command: string, message: string) => new CliError('USAGE', 'usage', `${message} See \`osmen-cred ${command} --help\`.`);
@@ -47,14 +49,6 @@ export function sdkOptions(ctx: Pick<CommandContext, 'values' | 'tokens'>, comma
     project = rawProject;
   }
   return { sdk, provider, user, scopes: scopesOption(ctx), project };
-}
-
-/** The account's OAuth client id (Azure answers it as `client_id`), when the provider has one. */
-export function accountClientId(core: CredentialCore, provider: string): string | null {
-  const config = core.providerConfig();
-  const builtin = config.builtins.find((b) => b.id === provider);
-  if (builtin) return builtin.clientId.value;
-  return config.custom.find((c) => c.id === provider)?.clientId ?? null;
 }
 
 /** The endpoint's tokens; checks that the account exists and gives a token before anything starts. */

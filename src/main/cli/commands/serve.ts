@@ -9,7 +9,7 @@
 import { isIP } from 'node:net';
 import { counterRecorder, programLabel } from '../../core/sdk/handoff-recorder.js';
 import { isLoopback } from '../../core/sdk/request-guard.js';
-import { startSdkEndpoint } from '../../core/sdk/sdk-endpoint.js';
+import { listen } from '../../core/sdk/endpoint-service.js';
 import { removedVariables } from '../../core/sdk/sdk-env.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import type { CommandSpec } from '../commands.js';
@@ -79,27 +79,14 @@ Exit codes: 0 stopped or --for ended; 2 no such account; 3 sign in again;
     const recorder = counterRecorder(core.securityEvents);
     try {
       const tokens = await endpointTokens(core, o, 'serve', recorder);
-      let endpoint;
-      try {
-        endpoint = await startSdkEndpoint({
-          sdk: o.sdk,
-          tokens,
-          host: bind,
-          port,
-          project: o.project,
-          clientId: o.sdk === 'azure' ? accountClientId(core, o.provider) : null,
-        });
-      } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        if (code === 'EADDRINUSE' || code === 'EADDRNOTAVAIL' || code === 'EACCES') {
-          throw new CliError(
-            'SERVE_ADDRESS_UNAVAILABLE',
-            code === 'EADDRINUSE' ? 'transient' : 'configuration',
-            `Cannot listen on ${bind}:${port} (${code}).`,
-          );
-        }
-        throw err;
-      }
+      const endpoint = await listen({
+        sdk: o.sdk,
+        tokens,
+        host: bind,
+        port,
+        project: o.project,
+        clientId: o.sdk === 'azure' ? accountClientId(core, o.provider) : null,
+      });
       tokens.program = programLabel(`serve on port ${endpoint.bound.port}`);
       const variables = { ...endpoint.variables(), ...(o.sdk === 'google' ? { CLOUDSDK_CONFIG: CONTAINER_EMPTY_GCLOUD } : {}) };
       ctx.io.out(
