@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
 import { writeDocClients } from './doc-clients.js';
 import { BENCH_PROVIDER, populate, userOf } from './populate.js';
+import { benchMetadataEndpoint } from './sdk-bench.js';
 import { dist, fmtMs, fmtUs, type Dist } from './stats.js';
 import { openTokens } from './vault.js';
 
@@ -136,6 +137,9 @@ export async function benchAgent(ctx: AgentBenchContext): Promise<void> {
       measured: pp(oneD),
       notes: `20,000 requests for random accounts of ${ACCOUNTS.toLocaleString('en')} after 2,000 warm-up, client in another process; ${one.failed} failed`,
     });
+
+    // The Google metadata endpoint, next to the agent socket's figure (bench/lib/sdk-bench.ts).
+    await benchMetadataEndpoint(ctx, bundle, env, userOf(7));
 
     // Two unmeasured rounds first: the JIT warms up on the concurrent path (the first round runs
     // at a third of the steady rate), which is not what a long-running agent serves at.
