@@ -80,6 +80,9 @@ export function isEventChannel(value: unknown): value is EventChannel {
   return typeof value === 'string' && eventSet.has(value);
 }
 
+/** Time limits an account's details offer for an SDK endpoint (ms); none: until stopped. */
+export const SDK_ENDPOINT_DURATIONS = [3_600_000, 8 * 3_600_000, 24 * 3_600_000] as const;
+
 const MIN = 60_000;
 /** Ranges the Settings view offers and the main process enforces. */
 export const SETTINGS_LIMITS = {

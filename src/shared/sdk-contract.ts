@@ -12,9 +12,6 @@ export type SdkKind = z.infer<typeof SdkKindSchema>;
 
 export const SdkEndpointIdSchema = z.string().regex(/^[0-9a-f]{16}$/, 'endpoint id');
 
-/** Time limits the account's details offer (ms); absent: until stopped. */
-export const SDK_ENDPOINT_DURATIONS = [3_600_000, 8 * 3_600_000, 24 * 3_600_000] as const;
-
 /** Google project ids (and older domain-scoped ones). */
 export const SdkProjectSchema = z.string().regex(/^[a-z0-9][a-z0-9.:-]{0,99}$/, 'a Google Cloud project id');
 

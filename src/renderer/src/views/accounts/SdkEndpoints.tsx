@@ -1,5 +1,6 @@
 import { useEffect, useId, useState } from 'react';
-import { SDK_ENDPOINT_DURATIONS, type AccountDto, type SdkEndpointDto, type SdkKind } from '../../../../shared/ipc-contract';
+import { SDK_ENDPOINT_DURATIONS } from '../../../../shared/channels';
+import type { AccountDto, SdkEndpointDto, SdkKind } from '../../../../shared/ipc-contract';
 import { bridge, call, errorInfo, type ErrorInfo } from '../../api';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { formatDateTime } from '../../format';
