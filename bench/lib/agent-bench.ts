@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
 import { writeDocClients } from './doc-clients.js';
 import { BENCH_PROVIDER, populate, userOf } from './populate.js';
+import { benchMetadataEndpoint } from './sdk-bench.js';
 import { dist, fmtMs, fmtUs, type Dist } from './stats.js';
 import { openTokens } from './vault.js';
 
@@ -168,6 +169,9 @@ export async function benchAgent(ctx: AgentBenchContext): Promise<void> {
       measured: pp(oneD),
       notes: `20,000 requests for random accounts of ${ACCOUNTS.toLocaleString('en')} after 2,000 warm-up, client in another process; ${one.failed} failed`,
     });
+
+    // The Google metadata endpoint, next to the agent socket's figure (bench/lib/sdk-bench.ts).
+    await benchMetadataEndpoint(ctx, bundle, env, userOf(7));
 
     const cl = await ask<{ raw: number[]; lib: number[]; failed: number }>({ mode: 'client', n: 2_000, rounds: 5 });
     const rawD = dist(cl.raw.map((us) => us * 1000));
