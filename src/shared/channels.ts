@@ -44,6 +44,7 @@ export const INVOKE_METHODS = {
   deviceSignInState: 'osmen:accounts:device-state',
   openDevicePage: 'osmen:accounts:open-device-page',
   exportLog: 'osmen:log:export',
+  saveShownLog: 'osmen:log:save-shown',
 } as const;
 
 /** Bridge subscription -> event channel. */

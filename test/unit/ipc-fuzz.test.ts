@@ -88,6 +88,7 @@ const VALID: Record<Channel, Record<string, unknown>> = {
   'osmen:accounts:device-state': {},
   'osmen:accounts:open-device-page': {},
   'osmen:log:export': {},
+  'osmen:log:save-shown': { seqs: [1, 2] },
 };
 
 /** Values that are wrong for every field of the contract (no field accepts these). */

@@ -334,6 +334,7 @@ describe('IPC handler table — the response gate', () => {
       'osmen:accounts:device-state': {},
       'osmen:accounts:open-device-page': {},
       'osmen:log:export': {},
+      'osmen:log:save-shown': { seqs: [1] },
     };
     for (const channel of CHANNEL_NAMES) {
       expect(CHANNELS[channel].request.safeParse(valid[channel]).success).toBe(true);
