@@ -161,6 +161,7 @@ export async function startDesktop(options: DesktopOptions = {}): Promise<Deskto
     async fresh() {
       await closeVaultParts(vault);
       gateway.mode = 'pass';
+      gateway.revocation = 'pass';
       vault = await openVaultParts(op, gateway, server, browser, options);
       Object.assign(d, vault);
     },

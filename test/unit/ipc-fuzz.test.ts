@@ -99,6 +99,7 @@ const VALID: Record<Channel, Record<string, unknown>> = {
     forMs: 3_600_000,
   },
   'osmen:sdk:stop': { id: '0123456789abcdef' },
+  'osmen:log:save-shown': { seqs: [1, 2] },
 };
 
 /** Values that are wrong for every field of the contract (no field accepts these). */

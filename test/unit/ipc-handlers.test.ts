@@ -345,6 +345,7 @@ describe('IPC handler table — the response gate', () => {
         forMs: 3_600_000,
       },
       'osmen:sdk:stop': { id: '0123456789abcdef' },
+      'osmen:log:save-shown': { seqs: [1] },
     };
     for (const channel of CHANNEL_NAMES) {
       expect(CHANNELS[channel].request.safeParse(valid[channel]).success).toBe(true);

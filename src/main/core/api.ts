@@ -21,7 +21,7 @@ import type {
 import type { CoreEvents } from './events.js';
 import type { BuiltinClientId, SecretChange } from './builtin-clients.js';
 import type { DeviceSupport } from './oauth/device-support.js';
-import type { CustomProviderConfig, CustomProviderEdit, ProviderConfig } from './provider-admin.js';
+import type { CustomProviderConfig, CustomProviderEdit, ProviderConfig, RemoveProviderResult } from './provider-admin.js';
 import type { CustomProviderInput } from './provider-catalogue.js';
 import type { FieldCheck, FieldCheckInput } from './provider-field-check.js';
 import type { StoredCustomProvider } from './settings-store.js';
@@ -89,7 +89,7 @@ export interface CredentialCore {
   /** Edits a custom provider explicitly; its issuer stays while accounts are connected at it (`issuer_in_use`). */
   updateCustomProvider(edit: CustomProviderEdit): Promise<CustomProviderConfig>;
   /** Removes a custom provider, disconnecting its accounts first when asked to. */
-  removeCustomProviderAndAccounts(id: string, opts: { disconnectAccounts?: boolean }): Promise<{ disconnected: number }>;
+  removeCustomProviderAndAccounts(id: string, opts: { disconnectAccounts?: boolean }): Promise<RemoveProviderResult>;
   /** Whether the provider's metadata has a device authorization endpoint, and why not. */
   deviceSignInSupport(providerId: string): Promise<DeviceSupport>;
 

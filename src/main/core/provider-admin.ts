@@ -120,6 +120,18 @@ export async function updateCustomProvider(d: ProviderAdminDeps, edit: CustomPro
 }
 
 /**
+ * What removing a provider did to its accounts: how many were disconnected, and of those, how
+ * many tokens were deleted here without the provider confirming a revocation (`failed`: it did not
+ * answer or refused; `unsupported`: it has no revocation endpoint). Those may stay valid at the
+ * provider until they expire, and the person must be told so.
+ */
+export interface RemoveProviderResult {
+  disconnected: number;
+  revocationFailed: number;
+  revocationUnsupported: number;
+}
+
+/**
  * Removes a custom provider. With `disconnectAccounts` its accounts are disconnected (revoked where
  * the provider can) first; without it, a provider in use is refused (`provider_in_use`).
  */
@@ -127,17 +139,21 @@ export async function removeCustomProvider(
   d: ProviderAdminDeps,
   id: string,
   opts: { disconnectAccounts?: boolean } = {},
-): Promise<{ disconnected: number }> {
+): Promise<RemoveProviderResult> {
+  const result: RemoveProviderResult = { disconnected: 0, revocationFailed: 0, revocationUnsupported: 0 };
   const known = d.settings.customProviders.some((p) => p.id === id) || d.settings.ignoredProviders.some((p) => p.id === id);
   if (!opts.disconnectAccounts || isBuiltinProviderId(id) || !known) {
     // The catalogue refuses built-ins, unknown ids and providers in use before anything changes.
     d.catalogue.removeCustomProvider(id);
-    return { disconnected: 0 };
+    return result;
   }
-  let disconnected = 0;
   for (const a of d.tokens.listTokens().filter((t) => t.provider === id)) {
-    if ((await d.disconnect(id, a.userId)).deleted) disconnected++;
+    const r = await d.disconnect(id, a.userId);
+    if (!r.deleted) continue;
+    result.disconnected++;
+    if (r.revocation === 'failed') result.revocationFailed++;
+    if (r.revocation === 'unsupported') result.revocationUnsupported++;
   }
   d.catalogue.removeCustomProvider(id);
-  return { disconnected };
+  return result;
 }

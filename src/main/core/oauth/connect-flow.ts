@@ -18,7 +18,8 @@ import type { CoreEvents } from '../events.js';
 import type { TokenManager, TokenMetadata, TokenResponse } from '../vault/token-store.js';
 import { OAuthCancelledError, OAuthError, OAuthTimeoutError, OAuthTokenExchangeError } from './errors.js';
 import { OAuthErrorParser } from './error-parser.js';
-import { page, startLoopbackListener, SUCCESS_PAGE } from './loopback-listener.js';
+import { startLoopbackListener, SUCCESS_PAGE } from './loopback-listener.js';
+import { connectLogLevel, signInFailedPage } from './sign-in-result.js';
 import type { ProviderHandler, ProviderRegistry } from './providers/index.js';
 import { bindingOfHandler, resolveAccountHandler } from './account-endpoint.js';
 import { holderIdFor } from '../vault/refresh-lease.js';
@@ -68,7 +69,10 @@ export function abortError(signal: AbortSignal, provider: string): OAuthError {
 }
 
 export function raceSignal<T>(p: Promise<T>, signal: AbortSignal, provider: string): Promise<T> {
-  if (signal.aborted) return Promise.reject(abortError(signal, provider));
+  if (signal.aborted) {
+    p.catch(() => undefined); // the work already started fails on its own signal; its rejection is not news
+    return Promise.reject(abortError(signal, provider));
+  }
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(abortError(signal, provider));
     signal.addEventListener('abort', onAbort, { once: true });
@@ -253,9 +257,9 @@ export async function connectAccount(given: OAuthDeps, providerId: string, optio
     return announceConnected(deps, providerId, stored);
   } catch (err) {
     const e = err instanceof OAuthError ? err : await OAuthErrorParser.fromError(err, { provider: providerId, phase: 'token' });
-    respond?.(400, page('Sign-in failed', `The app could not finish signing in (${e.code}). Return to the app and try again.`));
+    respond?.(400, signInFailedPage(e.code));
     // An OAuth event with the provider in the entry's own field, so the log view can filter on it.
-    deps.log?.logOAuthEvent('connect', providerId, '', false, e.toLogDetails());
+    deps.log?.logOAuthEvent('connect', providerId, '', false, e.toLogDetails(), connectLogLevel(e));
     throw e;
   } finally {
     await listener.close();

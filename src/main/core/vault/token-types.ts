@@ -52,6 +52,8 @@ export interface TokenMetadata {
   updatedAt: Date;
   lastRefreshAt: Date | null;
   issuer: string | null;
+  /** Epoch ms before which the token is not refreshed (the middle of its lifetime); null: no such floor. */
+  refreshNotBefore: number | null;
 }
 
 export interface StatusUpdate {

@@ -5,6 +5,7 @@
  */
 import * as oidc from 'openid-client';
 import type { TokenResponse } from '../../vault/token-types.js';
+import { discoveryProblem } from '../discovery-problem.js';
 import { OAuthErrorParser } from '../error-parser.js';
 import { OAuthConfigError, type OAuthPhase } from '../errors.js';
 import { configError, validateUrl, type Definition, type ProviderKind } from './definition.js';
@@ -174,7 +175,7 @@ export class ProviderHandler {
         const e = await OAuthErrorParser.fromError(err, { provider: d.id, phase: 'config' });
         throw new OAuthConfigError({
           code: 'discovery_failed',
-          description: `OpenID discovery for ${url.origin}${url.pathname} failed: ${e.code}${e.description ? ` (${e.description})` : ''}`,
+          description: discoveryProblem(url, e, err),
           status: e.status,
           retryable: e.retryable,
           provider: d.id,
