@@ -79,7 +79,7 @@ describe('refresh errors and "Refresh all"', () => {
       { access_token: 'seeded-access-gina', refresh_token: 'seeded-refresh-gina', expires_in: 3600, scope: 'openid' },
       { displayName: 'Gina Gone' },
     );
-    d.core.events.emit('accounts-changed');
+    coreInternals(d.core).events.emit('accounts-changed');
     await card(page, 'Gina Gone').waitFor();
 
     let release: () => void = () => undefined;
@@ -124,7 +124,7 @@ describe('refresh errors and "Refresh all"', () => {
     const { page } = d.app;
     await connect('erin');
     coreInternals(d.core).tokens.setStatus('testop', 'erin@example.test', { status: 'needs_reauth', detail: 'invalid_grant' });
-    d.core.events.emit('accounts-changed');
+    coreInternals(d.core).events.emit('accounts-changed');
     seedAccount(d.core, 'nora@example.test', 'Nora No-Refresh');
     await page.getByRole('button', { name: 'Refresh all now' }).click();
     const report = page.getByTestId('refresh-report');
@@ -162,7 +162,7 @@ describe('refresh errors and "Refresh all"', () => {
       { access_token: 'seeded-access-late', refresh_token: 'seeded-refresh-late', expires_in: 300, scope: 'openid' },
       { displayName: 'Late Larry', issuedAt: Date.now() - 3_300_000 },
     );
-    d.core.events.emit('accounts-changed');
+    coreInternals(d.core).events.emit('accounts-changed');
     await expect.poll(() => card(page, 'Late Larry').getByTestId('expires-in').getAttribute('class')).toBe('expiry expiry-soon');
     expect(await expiry.getAttribute('class')).toBe('expiry expiry-ok');
   });

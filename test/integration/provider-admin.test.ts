@@ -8,7 +8,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createCredentialCore, type CredentialCore, coreInternals } from '../../src/main/core/credential-core.js';
+import { createCredentialCore, coreInternals } from '../../src/main/core/credential-core.js';
 import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
 import {
   browseAuthorization,
@@ -19,6 +19,7 @@ import {
   type TestProvider,
 } from '../helpers/oidc-provider.js';
 import { makeTmpHome } from '../helpers/tmp.js';
+import type { CredentialCore } from '../../src/main/core/api.js';
 
 const SCOPES = ['openid', 'email', 'profile', 'offline_access'];
 // The OP's confidential client: its secret is stored in the vault and sent with each token request.

@@ -9,13 +9,14 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCredentialCore, type CredentialCore, coreInternals } from '../../src/main/core/credential-core.js';
+import { createCredentialCore, coreInternals } from '../../src/main/core/credential-core.js';
 import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
 import { verifyExportFile } from '../../src/main/core/audit/log-export.js';
 import { createHandlerTable, type HandlerTable } from '../../src/main/ipc/handlers.js';
 import { CHANNELS, type Channel, type DeviceSignInStateDto, type IpcResult } from '../../src/shared/ipc-contract.js';
 import { browseDeviceVerification, PUBLIC_CLIENT_ID, startTestProvider, type TestProvider } from '../helpers/oidc-provider.js';
 import { makeTmpHome } from '../helpers/tmp.js';
+import type { CredentialCore } from '../../src/main/core/api.js';
 
 const SCOPES = ['openid', 'email', 'profile', 'offline_access'];
 const GOOGLE_SECRET = 'GOCSPX-CANARY-google-secret-0000';

@@ -42,6 +42,18 @@ describe('log details in words', () => {
     expect(phrases(e).join(' ')).not.toMatch(/errorClass|retryable|needsReauth|retryAfterMs|temporarily_unavailable/);
   });
 
+  it('the phase an OAuth error happened in, in words, unless the event already says it', () => {
+    const details = { error: 'temporarily_unavailable', retryable: true, needsReauth: false, status: 503, retryAfterMs: 120_000 };
+    expect(phrases(entry({ success: false, level: 'warn', details: { ...details, phase: 'refresh' } }))).toEqual([
+      'HTTP 503',
+      'retry in 2 minutes',
+    ]);
+    expect(phrases(entry({ event: 'connect', success: false, details: { error: 'invalid_grant', phase: 'token', status: 400 } }))).toEqual([
+      'while finishing the sign-in',
+      'HTTP 400',
+    ]);
+  });
+
   it('names durations the way people say them', () => {
     expect(durationWords(45_000)).toBe('45 seconds');
     expect(durationWords(60_000)).toBe('1 minute');

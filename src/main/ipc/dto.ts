@@ -4,18 +4,6 @@
  * here, and the strict response schema would reject it anyway.
  */
 import type {
-  CoreSettings,
-  DisconnectResult,
-  HealthReport,
-  LogVerifyResult,
-  ProviderSummary,
-  RefreshReport,
-  RefreshSummary,
-  SchedulerState,
-  SecurityLogEntry,
-} from '../core/contracts.js';
-import type { TokenMetadata } from '../core/vault/token-store.js';
-import type {
   AccountDto,
   DisconnectDto,
   HealthReportDto,
@@ -26,6 +14,10 @@ import type {
   SchedulerStateDto,
   SettingsDto,
 } from '../../shared/ipc-contract.js';
+import type { CoreSettings, HealthReport, SchedulerState } from '../core/contracts/settings.js';
+import type { DisconnectResult, RefreshReport, RefreshSummary, TokenMetadata } from '../core/contracts/accounts.js';
+import type { LogVerifyResult, SecurityLogEntry } from '../core/contracts/security-log.js';
+import type { ProviderSummary } from '../core/contracts/providers.js';
 
 function ms(date: Date | number | null | undefined): number | null {
   if (date === null || date === undefined) return null;
@@ -145,22 +137,8 @@ export function toLogEntryDto(e: SecurityLogEntry): LogEntryDto {
 }
 
 /** The security logger also says what kind of damage it found (edited, missing…). */
-export type LogVerifyWithProblem = LogVerifyResult & { firstBad?: { problem?: string } };
 
-const PROBLEMS = new Set([
-  'malformed',
-  'edited',
-  'missing',
-  'reordered',
-  'truncated',
-  'start_removed',
-  'head_missing',
-  'head_invalid',
-  'rolled_back',
-  'anchor_invalid',
-]);
-
-export function toLogVerifyDto(r: LogVerifyWithProblem): LogVerifyDto {
+export function toLogVerifyDto(r: LogVerifyResult): LogVerifyDto {
   const dto: LogVerifyDto = { ok: r.ok, entries: r.entries };
   if (r.firstBad) {
     const bad: NonNullable<LogVerifyDto['firstBad']> = {
@@ -168,16 +146,13 @@ export function toLogVerifyDto(r: LogVerifyWithProblem): LogVerifyDto {
       file: r.firstBad.file,
       line: r.firstBad.line,
       reason: r.firstBad.reason,
+      problem: r.firstBad.problem,
     };
-    const problem = r.firstBad.problem;
-    if (problem !== undefined && PROBLEMS.has(problem)) bad.problem = problem as NonNullable<typeof bad.problem>;
     dto.firstBad = bad;
   }
-  if (r.reanchors) dto.reanchors = r.reanchors.slice(-1000).map((a) => ({ seq: a.seq, ts: a.ts, reason: a.reason }));
-  if (r.rollback) {
-    dto.rollback = { status: r.rollback.status, message: r.rollback.message };
-    if (r.rollback.anchorSeq !== undefined) dto.rollback.anchorSeq = r.rollback.anchorSeq;
-  }
+  dto.reanchors = r.reanchors.slice(-1000).map((a) => ({ seq: a.seq, ts: a.ts, reason: a.reason }));
+  dto.rollback = { status: r.rollback.status, message: r.rollback.message };
+  if (r.rollback.anchorSeq !== undefined) dto.rollback.anchorSeq = r.rollback.anchorSeq;
   if (r.interrupted) {
     dto.interrupted = { seq: r.interrupted.seq, file: r.interrupted.file, line: r.interrupted.line, reason: r.interrupted.reason };
   }

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type { IpcErrorDto } from '../../shared/ipc-contract.js';
 import { oneLine } from '../../shared/one-line.js';
-import { OsmenError, type ErrorCategory } from '../core/errors.js';
+import { codedErrorClass, OsmenError, type ErrorCategory } from '../core/errors.js';
 import { OAuthError } from '../core/oauth/errors.js';
 
 const MAX_MESSAGE = 600;
@@ -34,16 +34,7 @@ const IPC_CATEGORY: Record<IpcErrorCode, ErrorCategory> = {
   INTERNAL: 'internal',
 };
 
-export class IpcFailure extends OsmenError {
-  readonly code: IpcErrorCode;
-  readonly category: ErrorCategory;
-  constructor(code: IpcErrorCode, message: string) {
-    super(message);
-    this.name = 'IpcFailure';
-    this.code = code;
-    this.category = IPC_CATEGORY[code];
-  }
-}
+export class IpcFailure extends codedErrorClass('IpcFailure', IPC_CATEGORY) {}
 
 // Control characters could forge lines in a UI or a log.
 function clip(text: string, max = MAX_MESSAGE): string {

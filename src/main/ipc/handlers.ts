@@ -15,7 +15,7 @@ import type { EventSend } from './events-bridge.js';
 import { accountDtos, requireCore, type HandlerContext, type HandlerDeps, type ImplTable } from './handler-context.js';
 import { logHandlers } from './log-handlers.js';
 import { providerHandlers } from './provider-handlers.js';
-import { SdkEndpointService } from '../core/sdk/endpoint-service.js';
+import { SdkEndpointService } from '../core/index.js';
 import { sdkHandlers, toSdkEndpointDto } from './sdk-handlers.js';
 import { SignInLinks } from './sign-in-link.js';
 

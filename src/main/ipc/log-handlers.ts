@@ -4,6 +4,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
+import type { CredentialCore, SecurityLogRole, SettingsRole } from '../core/api.js';
 import { CodedError } from '../core/errors.js';
 import { toHealthDto, toLogEntryDto, toLogVerifyDto, toSchedulerDto, toSettingsDto } from './dto.js';
 import { requireCore, requirePort, type HandlerContext, type ImplTable } from './handler-context.js';
@@ -38,11 +39,13 @@ function writeShown(path: string, text: string): void {
 }
 
 export function logHandlers({ deps }: HandlerContext): Pick<ImplTable, LogChannel> {
+  const log = (): SecurityLogRole => requireCore(deps);
+  const settings = (): SettingsRole => requireCore(deps);
   return {
-    'osmen:log:read': (req) => requireCore(deps).readLog(req.limit).map(toLogEntryDto),
-    'osmen:log:verify': () => toLogVerifyDto(requireCore(deps).verifyLog()),
+    'osmen:log:read': (req) => log().readLog(req.limit).map(toLogEntryDto),
+    'osmen:log:verify': () => toLogVerifyDto(log().verifyLog()),
     'osmen:log:export': async () => {
-      const core = requireCore(deps);
+      const core = log();
       const choose = requirePort(deps.chooseSavePath, 'Saving a file');
       const path = await choose(`osmen-security-log-${new Date().toISOString().slice(0, 10)}.jsonl`);
       if (path === null) return { saved: false as const };
@@ -52,7 +55,7 @@ export function logHandlers({ deps }: HandlerContext): Pick<ImplTable, LogChanne
     // What the view shows, as it shows it (newest first, one entry per line), read again here: the
     // window names the entries, it does not supply them.
     'osmen:log:save-shown': async (req) => {
-      const core = requireCore(deps);
+      const core: SecurityLogRole & Pick<CredentialCore, 'home'> = requireCore(deps);
       const choose = requirePort(deps.chooseSavePath, 'Saving a file');
       const wanted = new Set(req.seqs);
       const path = await choose(`osmen-security-log-shown-${stamp()}.jsonl`);
@@ -72,14 +75,14 @@ export function logHandlers({ deps }: HandlerContext): Pick<ImplTable, LogChanne
       writeShown(path, entries.map((e) => JSON.stringify(e)).join('\n') + (entries.length > 0 ? '\n' : ''));
       return { saved: true as const, path, entries: entries.length };
     },
-    'osmen:health:report': async () => toHealthDto(await requireCore(deps).healthReport()),
-    'osmen:settings:get': () => toSettingsDto(requireCore(deps).getSettings()),
+    'osmen:health:report': async () => toHealthDto(await settings().healthReport()),
+    'osmen:settings:get': () => toSettingsDto(settings().getSettings()),
     'osmen:settings:update': (req) => {
       const patch: Record<string, unknown> = {};
       for (const [key, value] of Object.entries(req)) if (value !== undefined) patch[key] = value;
       // The core announces the change (settings-changed): the tray, the login item and every window follow it.
-      return toSettingsDto(requireCore(deps).updateSettings(patch));
+      return toSettingsDto(settings().updateSettings(patch));
     },
-    'osmen:scheduler:state': () => toSchedulerDto(requireCore(deps).schedulerState()),
+    'osmen:scheduler:state': () => toSchedulerDto(settings().schedulerState()),
   };
 }

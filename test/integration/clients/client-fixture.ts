@@ -40,7 +40,7 @@ export async function startClientFixture(prefix: string): Promise<ClientFixture>
   const home = makeTmpHome(prefix);
   const core = await createCredentialCore({ home: home.dir, encryptionKey: EncryptionManager.generateKey(), env: {} });
   core.updateSettings({ backgroundRefreshPaused: true });
-  await core.addCustomProvider({ id: 'testop', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: SCOPES });
+  await core.createCustomProvider({ id: 'testop', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: SCOPES });
   for (const login of ['alice', 'bob', 'dave']) {
     await core.connectAccount('testop', { openUrl: (url) => void browseAuthorization(url, { login }) });
   }

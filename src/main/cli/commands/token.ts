@@ -3,13 +3,13 @@
  * A running agent answers first (agent-first.ts, before this module is even loaded); this is
  * the path without an agent: open the vault and ask the core.
  */
-import { CliError, EXIT } from '../exit-codes.js';
-import { oneLine } from '../format.js';
-import { formatToken, isTokenFormat, parseMinTtl, TOKEN_FORMATS, type TokenFormat } from '../token-output.js';
-import { splitScopes } from '../../core/oauth/scope-set.js';
-import type { CommandContext, CommandSpec } from '../commands.js';
-import type { CredentialCore } from '../../core/credential-core.js';
+import { formatToken, isTokenFormat, parseMinTtl, splitScopes, TOKEN_FORMATS, type TokenFormat } from '../token-output.js';
 import type { HandedToken } from '../token-output.js';
+import { EXIT } from '../../core/exit-codes.js';
+import type { AccountsRole } from '../../core/api.js';
+import { CliError } from '../cli-error.js';
+import { oneLine } from '../../../shared/one-line.js';
+import type { CommandContext, CommandSpec } from '../command.js';
 
 /** `--scopes "a b"`: the scopes to narrow the token to (undefined: the account's full grant). */
 export function scopesOption(ctx: Pick<CommandContext, 'values'>): string[] | undefined {
@@ -33,7 +33,7 @@ export function tokenOptions(ctx: Pick<CommandContext, 'values'>): { format: Tok
 
 /** The account's token from the vault, with the CLI's "not found" error for a missing account. */
 export async function tokenFromVault(
-  core: CredentialCore,
+  core: Pick<AccountsRole, 'getAccessToken'>,
   provider: string,
   user: string,
   minTtl: number,

@@ -5,20 +5,16 @@
 import { z } from 'zod';
 import { accountJson } from '../account-json.js';
 import { EXIT } from '../exit-codes.js';
-import type { AccessToken, AccessTokenOptions } from '../oauth/access-token.js';
 import { MAX_SCOPE_LENGTH, MAX_SCOPES } from '../oauth/scope-set.js';
-import type { TokenMetadata } from '../vault/token-store.js';
 import { statusReport } from './account-status.js';
 import { clientName, type HandoffCounter } from './handoff-counter.js';
 import { AGENT_ERROR, canonicalTokenType, type RequestId, type TokenAnswer } from './protocol.js';
 import { oneLineMessage, toWireError, wireError } from './wire-error.js';
+import type { AccountsRole, SettingsRole } from '../api.js';
+import type { AccessTokenOptions } from '../contracts/accounts.js';
 
-/** What the agent needs from the credential core (CredentialCore has it). */
-export interface AgentBackend {
-  getAccessToken(provider: string, userId: string, opts?: AccessTokenOptions): Promise<AccessToken>;
-  listAccounts(): TokenMetadata[];
-  getSettings(): { refreshWindowMs: number };
-}
+/** What the agent needs from the credential core: two members of its accounts role, one of its settings role. */
+export type AgentBackend = Pick<AccountsRole, 'getAccessToken' | 'listAccounts'> & Pick<SettingsRole, 'getSettings'>;
 
 const idSchema = z.union([z.string().max(256), z.number(), z.null()]);
 const clientSchema = z.string().max(256);

@@ -1,4 +1,5 @@
-import type { HealthCheck, LogVerifyResult } from '../contracts.js';
+import type { HealthCheck } from '../contracts/settings.js';
+import type { LogVerifyResult } from '../contracts/security-log.js';
 
 /**
  * The security log in the health report: the chain, the rollback check against the vault

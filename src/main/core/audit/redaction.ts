@@ -1,5 +1,5 @@
-import type { LogDetailValue } from '../contracts.js';
 import { REDACTED, redactTokens } from '../secret-patterns.js';
+import type { LogDetailValue } from '../contracts/security-log.js';
 
 /**
  * What may go into a security log entry's `details`. An allow-list rather
@@ -37,7 +37,6 @@ export const ALLOWED_DETAIL_KEYS: ReadonlySet<string> = new Set([
   'rows',
   'operation',
   'provider',
-  'errorClass',
   'hasRefreshToken',
   'phase',
   'description',

@@ -4,7 +4,7 @@
  * as the app does (the sentences of the renderer's advice table for these codes, tested to
  * match), never with a bare error code: the app window says the rest, with the code.
  */
-import type { SecurityLogEntry } from '../contracts.js';
+import type { SecurityLogEntry } from '../contracts/security-log.js';
 import type { OAuthError } from './errors.js';
 import { page } from './loopback-listener.js';
 

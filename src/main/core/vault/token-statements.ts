@@ -1,6 +1,6 @@
 /** The token store's SQL, prepared once per connection. The only place outside migrations that names a column. */
 import type Database from 'better-sqlite3';
-import type { TokenStatus } from './token-types.js';
+import type { TokenStatus } from '../contracts/accounts.js';
 
 export interface TokenRow {
   provider: string;

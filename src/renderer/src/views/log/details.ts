@@ -73,6 +73,8 @@ function one(e: LogEntryDto, key: string, v: Value): string | null {
     case 'revocation':
       return REVOCATION[String(v)] ?? `revocation: ${String(v)}`;
     case 'phase':
+      // A refresh that failed "while refreshing" says nothing more than its event.
+      if (String(v) === e.event) return null;
       return PHASE[String(v)] ?? `while ${words(String(v))}`;
     case 'providerCodes':
       return `provider’s own code ${String(v)}`;

@@ -6,7 +6,7 @@ import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ProviderMark } from '../../components/ProviderMark';
 import { removedProviderText } from '../../revocation-text';
 import { CustomProviderEditor } from './CustomProviderEditor';
-import type { ProvidersMessage } from './ProvidersSection';
+import type { ProvidersMessage } from './providers-message';
 
 interface Props {
   config: ProviderConfigDto;

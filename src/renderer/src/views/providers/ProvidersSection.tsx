@@ -1,10 +1,10 @@
 import { useCallback, useRef, useState } from 'react';
-import type { ErrorInfo } from '../../api';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { useProviderConfig } from '../../hooks/useProviderConfig';
 import { BuiltinProviderPanel } from './BuiltinProviderPanel';
 import { CustomProviderEditor } from './CustomProviderEditor';
 import { CustomProviderList } from './CustomProviderList';
+import type { ProvidersMessage } from './providers-message';
 import './providers.css';
 
 interface Props {
@@ -13,9 +13,6 @@ interface Props {
   /** The provider list elsewhere (Connect) follows changes made here. */
   onChanged(): void;
 }
-
-/** The one note of the custom providers panel: what the last add, edit or remove did. */
-export type ProvidersMessage = { kind: 'info' | 'warn'; text: string } | { kind: 'error'; error: ErrorInfo };
 
 /**
  * Settings → Providers: the client registrations of Google and Microsoft (set here, or from the
