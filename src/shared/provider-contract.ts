@@ -61,6 +61,7 @@ export const BuiltinProviderConfigSchema = z.strictObject({
   clientHelp: z.strictObject({
     consoleUrl: z.string().max(2048),
     clientIdPlaceholder: z.string().max(256),
+    clientSecretPlaceholder: z.string().max(256),
     clientId: z.string().max(1024),
     clientSecret: z.string().max(1024),
   }),
@@ -127,7 +128,14 @@ export const RemoveCustomProviderSchema = z.strictObject({
   /** Disconnect (and revoke) the provider's accounts first; without it a provider in use is refused. */
   disconnectAccounts: z.boolean().optional(),
 });
-export const RemoveCustomProviderResultSchema = z.strictObject({ removed: z.literal(true), disconnected: z.number().int().nonnegative() });
+export const RemoveCustomProviderResultSchema = z.strictObject({
+  removed: z.literal(true),
+  disconnected: z.number().int().nonnegative(),
+  /** Of those, accounts whose tokens were deleted here without a confirmed revocation (they may stay valid at the provider). */
+  revocationFailed: z.number().int().nonnegative(),
+  /** ... and accounts whose provider can't revoke from the app at all. */
+  revocationUnsupported: z.number().int().nonnegative(),
+});
 
 export const SetTenantSchema = z.strictObject({ tenant: OptionValueSchema });
 

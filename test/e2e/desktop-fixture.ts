@@ -140,6 +140,7 @@ async function openVaultParts(
 
 async function closeVaultParts(v: VaultParts): Promise<void> {
   await v.app.close();
+  await v.table.close(); // SDK endpoints, as the app stops them before the vault closes
   await v.core.close();
   v.home.cleanup();
   rmSync(v.exportDir, { recursive: true, force: true });
@@ -161,6 +162,7 @@ export async function startDesktop(options: DesktopOptions = {}): Promise<Deskto
     async fresh() {
       await closeVaultParts(vault);
       gateway.mode = 'pass';
+      gateway.revocation = 'pass';
       vault = await openVaultParts(op, gateway, server, browser, options);
       Object.assign(d, vault);
     },

@@ -81,6 +81,8 @@ describe('locked vault', () => {
       expect(await page.getByTestId('locked-next').textContent()).toMatch(/quit and start the app again/);
       expect(await page.getByText(locked.error()!.message).isVisible()).toBe(true);
       expect(((await page.locator('main').textContent()) ?? '').match(/KEY_MALFORMED/g)).toHaveLength(1);
+      // No developer words: no build command, no literal back-ticks.
+      expect((await page.locator('main').textContent()) ?? '').not.toMatch(/npm run|`/);
       await shot(page, 'locked-vault');
       await expectAccessible(page, 'locked-vault');
 

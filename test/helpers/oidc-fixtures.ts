@@ -19,12 +19,21 @@ export interface LogRecord {
   userId?: string;
   success?: boolean;
   details?: LogDetails;
+  /** The level the caller asked for (oauth events: none means info on success, warn on failure). */
+  level?: 'info' | 'warn' | 'error';
 }
 
 export class RecordingSink implements SecurityEventSink {
   readonly records: LogRecord[] = [];
-  logOAuthEvent(type: string, provider: string, userId: string, success: boolean, details?: LogDetails): void {
-    this.records.push({ kind: 'oauth', type, provider, userId, success, details });
+  logOAuthEvent(
+    type: string,
+    provider: string,
+    userId: string,
+    success: boolean,
+    details?: LogDetails,
+    level?: 'info' | 'warn' | 'error',
+  ): void {
+    this.records.push({ kind: 'oauth', type, provider, userId, success, details, ...(level ? { level } : {}) });
   }
   logTokenEvent(type: string, provider: string, userId: string): void {
     this.records.push({ kind: 'token', type, provider, userId });

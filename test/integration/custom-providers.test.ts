@@ -165,7 +165,10 @@ describe('removeCustomProvider', () => {
     expect(core.listCustomProviders()).toEqual([]);
     expect(coreInternals(core).tokens.readSecret('provider/acme/client_secret')).toBeNull();
     expect(settingsText()).not.toContain('acme');
-    expect(core.readLog(20).find((e) => e.event === 'provider_removed')).toMatchObject({ details: { source: 'custom', reason: 'acme' } });
+    expect(core.readLog(20).find((e) => e.event === 'provider_removed')).toMatchObject({
+      level: 'info',
+      details: { source: 'custom', provider: 'acme' },
+    });
     await core.close();
     core = await open();
     expect(core.listProviders().map((p) => p.id)).not.toContain('acme');

@@ -168,13 +168,17 @@ describe('removing', () => {
     });
     expect(core.listAccounts()).toHaveLength(2);
 
-    expect(await core.removeCustomProviderAndAccounts('corp', { disconnectAccounts: true })).toEqual({ disconnected: 2 });
+    expect(await core.removeCustomProviderAndAccounts('corp', { disconnectAccounts: true })).toEqual({
+      disconnected: 2,
+      revocationFailed: 0,
+      revocationUnsupported: 0,
+    });
     expect(core.listAccounts()).toEqual([]);
     expect(core.listProviders().map((p) => p.id)).not.toContain('corp');
     expect(secretOf('corp')).toBeNull();
     const disconnects = core.readLog(50).filter((e) => e.event === 'disconnect' || e.event === 'revocation');
     expect(disconnects.length).toBeGreaterThanOrEqual(2);
-    expect(core.readLog(1)[0]).toMatchObject({ event: 'provider_removed' });
+    expect(core.readLog(1)[0]).toMatchObject({ event: 'provider_removed', level: 'info', details: { provider: 'corp' } });
   });
 
   it('built-ins and unknown ids are refused before any account is touched', async () => {

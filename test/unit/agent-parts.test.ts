@@ -63,6 +63,7 @@ function meta(over: Partial<TokenMetadata>): TokenMetadata {
     createdAt: new Date(now),
     updatedAt: new Date(now),
     lastRefreshAt: null,
+    refreshNotBefore: null,
     issuer: null,
     ...over,
   };

@@ -23,6 +23,7 @@ const plain: BuiltinProvider = {
   clientHelp: {
     consoleUrl: 'https://plainhub.example/settings/apps',
     clientIdPlaceholder: 'Iv1.…',
+    clientSecretPlaceholder: 'Optional',
     clientId: 'Register an app.',
     clientSecret: 'Optional.',
   },

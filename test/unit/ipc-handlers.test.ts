@@ -337,6 +337,18 @@ describe('IPC handler table — the response gate', () => {
       'osmen:accounts:device-state': {},
       'osmen:accounts:open-device-page': {},
       'osmen:log:export': {},
+      'osmen:sdk:list': {},
+      'osmen:sdk:start': {
+        sdk: 'google',
+        providerId: 'testop',
+        userId: 'u',
+        scopes: ['openid'],
+        port: 0,
+        bind: '127.0.0.1',
+        forMs: 3_600_000,
+      },
+      'osmen:sdk:stop': { id: '0123456789abcdef' },
+      'osmen:log:save-shown': { seqs: [1] },
     };
     for (const channel of CHANNEL_NAMES) {
       expect(CHANNELS[channel].request.safeParse(valid[channel]).success).toBe(true);

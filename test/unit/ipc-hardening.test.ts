@@ -109,11 +109,13 @@ describe('error DTOs and rejection logging', () => {
     const dto = toErrorDto(err);
     expect(dto).toEqual({
       code: 'invalid_grant',
-      message: 'google: invalid_grant — Refresh failed at provider',
+      message: 'Refresh failed at provider', // the description: the code travels on its own
       retryable: false,
       needsReauth: true,
       retryAfterMs: 5000,
     });
+    // Without a description, the message as it is.
+    expect(toErrorDto(new OAuthError({ phase: 'refresh', code: 'server_error', provider: 'google' })).message).toBe('google: server_error');
     expect(toErrorDto(new TokenStoreError('DB_LOCKED', 'busy'))).toEqual({
       code: 'DB_LOCKED',
       message: 'busy',

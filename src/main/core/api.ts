@@ -30,6 +30,7 @@ import type {
   FieldCheckInput,
   ProviderConfig,
   ProviderSummary,
+  RemoveProviderResult,
   SecretChange,
   StoredCustomProvider,
 } from './contracts/providers.js';
@@ -86,7 +87,7 @@ export interface ProvidersRole {
   /** Edits a custom provider explicitly; its issuer stays while accounts are connected at it (`issuer_in_use`). */
   updateCustomProvider(edit: CustomProviderEdit): Promise<CustomProviderConfig>;
   /** Removes a custom provider, disconnecting its accounts first when asked to. */
-  removeCustomProviderAndAccounts(id: string, opts: { disconnectAccounts?: boolean }): Promise<{ disconnected: number }>;
+  removeCustomProviderAndAccounts(id: string, opts: { disconnectAccounts?: boolean }): Promise<RemoveProviderResult>;
   /** Whether the provider's metadata has a device authorization endpoint, and why not. */
   deviceSignInSupport(providerId: string): Promise<DeviceSupport>;
 }

@@ -9,6 +9,7 @@ import { readEnvFile, type EnvFileRead } from './env-file.js';
 import { CoreEvents } from './events.js';
 import { ensurePrivateDir } from './fs/private-files.js';
 import { AccessTokenSource } from './oauth/access-token.js';
+import { NarrowedTokens } from './oauth/narrowed-tokens.js';
 import { ProviderCatalogue } from './provider-catalogue.js';
 import { SettingsStore } from './settings-store.js';
 import type { OpenedVault } from './vault/open-vault.js';
@@ -106,7 +107,11 @@ export function wireCoreParts(vault: OpenedVault, o: CorePartsOptions): CorePart
     refresher,
     scheduler,
     schedulerClock: o.schedulerClock,
-    accessTokens: new AccessTokenSource({ tokens, refresher }),
+    accessTokens: new AccessTokenSource({
+      tokens,
+      refresher,
+      narrowed: new NarrowedTokens({ tokens, providers: () => refresher.providers, log }),
+    }),
     envFile,
     providerEnv,
   };

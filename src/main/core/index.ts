@@ -21,6 +21,16 @@ export { CUSTOM_PROVIDER_ID_RE, DEFAULT_SETTINGS } from './settings-store.js';
 export { verifyExportFile, type ExportVerifyResult } from './audit/log-export.js';
 export { loadEnvFile, CLIENT_ENV_NAMES } from './env-file.js';
 
+// SDK endpoints: an account's tokens in Google's metadata and Azure's managed-identity protocols
+// (`osmen-cred run --sdk`, `osmen-cred serve`, the app's account details).
+export { SdkEndpointService, accountClientId, listen } from './sdk/endpoint-service.js';
+export { SdkAccountTokens } from './sdk/account-tokens.js';
+export { counterRecorder, programLabel, runProgram } from './sdk/handoff-recorder.js';
+export { isSdkKind, startSdkEndpoint } from './sdk/sdk-endpoint.js';
+export { SDK_KINDS } from '../../shared/sdk-kinds.js';
+export { removedVariables, sdkEnvironment } from './sdk/sdk-env.js';
+export { isLoopback } from './sdk/request-guard.js';
+
 // Providers and the system browser.
 export { BUILTIN_PROVIDERS } from './oauth/providers/builtins.js';
 export { openSystemBrowser } from './oauth/system-browser.js';

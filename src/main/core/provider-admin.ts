@@ -17,6 +17,7 @@ import type {
   CustomProviderInput,
   ProviderConfig,
   ProviderSummary,
+  RemoveProviderResult,
   StoredCustomProvider,
 } from './contracts/providers.js';
 import { BUILTIN_PROVIDERS, isBuiltinProviderId } from './oauth/providers/builtins.js';
@@ -116,17 +117,21 @@ export async function removeCustomProvider(
   d: ProviderAdminDeps,
   id: string,
   opts: { disconnectAccounts?: boolean } = {},
-): Promise<{ disconnected: number }> {
+): Promise<RemoveProviderResult> {
+  const result: RemoveProviderResult = { disconnected: 0, revocationFailed: 0, revocationUnsupported: 0 };
   const known = d.settings.customProviders.some((p) => p.id === id) || d.settings.ignoredProviders.some((p) => p.id === id);
   if (!opts.disconnectAccounts || isBuiltinProviderId(id) || !known) {
     // The catalogue refuses built-ins, unknown ids and providers in use before anything changes.
     d.catalogue.removeCustomProvider(id);
-    return { disconnected: 0 };
+    return result;
   }
-  let disconnected = 0;
   for (const a of d.tokens.listTokens().filter((t) => t.provider === id)) {
-    if ((await d.disconnect(id, a.userId)).deleted) disconnected++;
+    const r = await d.disconnect(id, a.userId);
+    if (!r.deleted) continue;
+    result.disconnected++;
+    if (r.revocation === 'failed') result.revocationFailed++;
+    if (r.revocation === 'unsupported') result.revocationUnsupported++;
   }
   d.catalogue.removeCustomProvider(id);
-  return { disconnected };
+  return result;
 }

@@ -125,6 +125,7 @@ export class ProviderCatalogue {
       });
     }
     await discoverCustomProvider(registration, this.o.fetch);
+    const existed = settings.customProviders.some((p) => p.id === input.id);
     if (input.clientSecret) tokens.putSecret(customSecretName(input.id), input.clientSecret);
     else tokens.deleteSecret(customSecretName(input.id)); // one left from an earlier definition
     settings.upsertCustomProvider({
@@ -142,7 +143,14 @@ export class ProviderCatalogue {
     for (const a of accounts) {
       if (a.issuer === null && tokens.bindAccount(a.provider, a.userId, { issuer: input.issuer, tokenOrigin: null })) bound++;
     }
-    log.logSecurityEvent('provider_added', { source: 'custom', reason: input.id, ...(bound ? { count: bound } : {}) });
+    // Named for what happened (an edit replaces the entry; it is not a second provider), with the
+    // provider's name, so the log can name it after it is gone.
+    log.logSecurityEvent(existed ? 'provider_updated' : 'provider_added', {
+      source: 'custom',
+      provider: input.id,
+      displayName: registration.displayName ?? input.id,
+      ...(bound ? { count: bound } : {}),
+    });
     const summary = this.registry.list().find((p) => p.id === input.id);
     if (!summary) throw new CodedError('PROVIDER_NOT_REGISTERED', 'internal', `Provider ${input.id} was not registered.`);
     return summary;
@@ -169,6 +177,7 @@ export class ProviderCatalogue {
       throw configError({ code: 'unknown_provider', description: `There is no custom provider "${shown}".`, provider: shown });
     }
     const accounts = tokens.listTokens().filter((t) => t.provider === id).length;
+    const displayName = settings.customProviders.find((p) => p.id === id)?.displayName ?? shown;
     if (accounts > 0) {
       throw configError({
         code: 'provider_in_use',
@@ -179,7 +188,8 @@ export class ProviderCatalogue {
     settings.removeCustomProvider(id);
     tokens.deleteSecret(customSecretName(id));
     this.registry.unregister(id);
-    log.logSecurityError('provider_removed', { source: 'custom', reason: id });
+    // The person's own decision, not a failure: information, like adding one.
+    log.logSecurityEvent('provider_removed', { source: 'custom', provider: shown, displayName });
   }
 
   /** A custom provider's client secret (stays in main: an edit that keeps it passes it on). */

@@ -61,6 +61,7 @@ export function toAccountDto(m: TokenMetadata, extras: AccountExtras): AccountDt
     userHash: extras.userHash,
     // The account's own issuer (where it was connected); the provider's for accounts from before issuers were recorded.
     issuer: m.issuer ?? extras.providerIssuer,
+    refreshNotBefore: m.refreshNotBefore ?? null,
   };
 }
 
@@ -101,7 +102,9 @@ export function toHealthDto(r: HealthReport): HealthReportDto {
     ok: r.ok,
     checks: r.checks.map((c) => {
       const check: HealthReportDto['checks'][number] = { id: c.id, title: c.title, status: c.status, message: c.message };
-      if (c.fix !== undefined) check.fix = c.fix;
+      // The window shows the fix in the app's own terms where the core words one (a button, not a command).
+      const fix = c.appFix ?? c.fix;
+      if (fix !== undefined) check.fix = fix;
       return check;
     }),
   };

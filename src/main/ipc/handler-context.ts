@@ -6,6 +6,7 @@
 import type { z } from 'zod';
 import type { AccountDto, CHANNELS, Channel, IpcErrorDto } from '../../shared/ipc-contract.js';
 import type { CredentialCore, ProvidersRole, SecurityLogRole } from '../core/api.js';
+import type { SdkEndpoints } from '../core/contracts/sdk.js';
 import type { DeviceSignIns } from './device-sign-ins.js';
 import { toAccountDto } from './dto.js';
 import { IpcFailure } from './errors.js';
@@ -48,6 +49,8 @@ export interface HandlerContext {
   deps: HandlerDeps;
   signIns: SignInLinks;
   devices: DeviceSignIns;
+  /** The SDK endpoints served from accounts' details (stopped by HandlerTable.close()). */
+  sdk: SdkEndpoints;
 }
 
 export function requirePort<T>(port: T | undefined, what: string): T {

@@ -23,6 +23,7 @@ export function toBuiltinConfigDto(b: BuiltinProviderConfig): BuiltinProviderCon
     clientHelp: {
       consoleUrl: b.clientHelp.consoleUrl,
       clientIdPlaceholder: b.clientHelp.clientIdPlaceholder,
+      clientSecretPlaceholder: b.clientHelp.clientSecretPlaceholder,
       clientId: b.clientHelp.clientId,
       clientSecret: b.clientHelp.clientSecret,
     },

@@ -91,10 +91,13 @@ export function providerHandlers(core: () => ProvidersRole): Pick<ImplTable, Pro
       return toCustomConfigDto(await core().updateCustomProvider(edit));
     },
     'osmen:providers:remove-custom': async (req) => {
-      const { disconnected } = await core().removeCustomProviderAndAccounts(req.id, {
-        disconnectAccounts: req.disconnectAccounts === true,
-      });
-      return { removed: true as const, disconnected };
+      const r = await core().removeCustomProviderAndAccounts(req.id, { disconnectAccounts: req.disconnectAccounts === true });
+      return {
+        removed: true as const,
+        disconnected: r.disconnected,
+        revocationFailed: r.revocationFailed,
+        revocationUnsupported: r.revocationUnsupported,
+      };
     },
     'osmen:providers:device-support': async (req): Promise<DeviceSupportDto> => {
       const r = await core().deviceSignInSupport(req.providerId);

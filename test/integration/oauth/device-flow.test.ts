@@ -132,11 +132,16 @@ describe('connectAccountWithDevice', () => {
     expect(err).toMatchObject({ code: 'access_denied' });
     expect(exitCodeFor(err)).toBe(3);
     expect(vault.tokens.listTokens()).toEqual([]);
+    // Logged as the browser flow logs a refusal: an OAuth event that failed (level warn), with where it happened.
     expect(vault.log.of('connect')).toEqual([
-      expect.objectContaining({
-        kind: 'error',
-        details: expect.objectContaining({ provider: 'testop', source: 'device', error: 'access_denied' }),
-      }),
+      {
+        kind: 'oauth',
+        type: 'connect',
+        provider: 'testop',
+        userId: '',
+        success: false,
+        details: expect.objectContaining({ source: 'device', error: 'access_denied' }),
+      },
     ]);
     expect(vault.emitted).toEqual([]);
   });
@@ -187,6 +192,8 @@ describe('connectAccountWithDevice', () => {
       signal: controller.signal,
     }).catch((e: unknown) => e);
     expect(err).toMatchObject({ name: 'OAuthError', code: 'cancelled', category: 'usage' });
+    // The person's own cancel is information, as in the browser flow.
+    expect(vault.log.of('connect').at(-1)).toMatchObject({ kind: 'oauth', success: false, level: 'info', details: { error: 'cancelled' } });
     const polls = op.count(DEVICE_GRANT);
     await new Promise((r) => setTimeout(r, 2_500));
     expect(op.count(DEVICE_GRANT)).toBe(polls);

@@ -11,6 +11,7 @@ import { provider } from './provider.js';
 import { refresh } from './refresh.js';
 import { rotateKey } from './rotate-key.js';
 import { run } from './run.js';
+import { serve } from './serve.js';
 import { status } from './status.js';
 import { token } from './token.js';
 
@@ -18,6 +19,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   token,
   status,
   run,
+  serve,
   agent,
   connect,
   provider,

@@ -40,6 +40,8 @@ export const ALLOWED_DETAIL_KEYS: ReadonlySet<string> = new Set([
   'hasRefreshToken',
   'phase',
   'description',
+  // A provider's name in the provider events, so the log can still name one that was removed.
+  'displayName',
   // Token agent hand-off counts (per account and program, per minute).
   'client',
   'failed',

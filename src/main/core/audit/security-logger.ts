@@ -111,9 +111,16 @@ export class SecurityLogger implements SecurityEventSink {
     this.keys = deriveLogKeys(options.hmacKey !== undefined ? toKeyBuffer(options.hmacKey) : loadOrCreateKeyFile(this.paths.key));
   }
 
-  logOAuthEvent(type: SecurityEventType, provider: string, userId: string, success: boolean, details?: LogDetails): void {
+  logOAuthEvent(
+    type: SecurityEventType,
+    provider: string,
+    userId: string,
+    success: boolean,
+    details?: LogDetails,
+    level?: SecurityLogEntry['level'],
+  ): void {
     this.append({
-      level: success ? 'info' : 'warn',
+      level: level === 'info' || level === 'warn' || level === 'error' ? level : success ? 'info' : 'warn',
       category: 'oauth',
       event: redactField(String(type), 64),
       provider: redactField(String(provider), 64),

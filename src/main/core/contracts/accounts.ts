@@ -19,11 +19,18 @@ export interface TokenMetadata {
   updatedAt: Date;
   lastRefreshAt: Date | null;
   issuer: string | null;
+  /** Epoch ms before which the token is not refreshed (the middle of its lifetime); null: no such floor. */
+  refreshNotBefore: number | null;
 }
 
 export interface AccessTokenOptions {
   /** The token must live at least this long (ms); refreshed first when it would expire sooner. */
   minTtlMs?: number;
+  /**
+   * A subset of the account's scopes to narrow the token to (RFC 6749 §6). Absent, or covering
+   * every scope the account holds: the account's own token.
+   */
+  scopes?: readonly string[];
 }
 
 /** What a program gets: the token and what it needs to use it. */

@@ -70,6 +70,7 @@ export interface ProviderOptionStatus extends ProviderOptionSummary {
 export interface ClientHelpSummary {
   consoleUrl: string;
   clientIdPlaceholder: string;
+  clientSecretPlaceholder: string;
   clientId: string;
   clientSecret: string;
 }
@@ -97,6 +98,18 @@ export interface CustomProviderInput {
 /** An explicit edit of a custom provider: the secret is kept, replaced or removed. */
 export interface CustomProviderEdit extends Omit<CustomProviderInput, 'clientSecret'> {
   clientSecret: SecretChange;
+}
+
+/**
+ * What removing a provider did to its accounts: how many were disconnected, and of those, how
+ * many tokens were deleted here without the provider confirming a revocation (`failed`: it did not
+ * answer or refused; `unsupported`: it has no revocation endpoint). Those may stay valid at the
+ * provider until they expire, and the person must be told so.
+ */
+export interface RemoveProviderResult {
+  disconnected: number;
+  revocationFailed: number;
+  revocationUnsupported: number;
 }
 
 /** A custom OpenID provider as stored in settings.json; its client secret (if any) lives in the vault. */

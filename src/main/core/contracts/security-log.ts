@@ -18,11 +18,25 @@ export type SecurityEventType =
   | 'ipc_rejected'
   | 'token_saved'
   | 'token_deleted'
+  | 'provider_added'
+  | 'provider_updated'
+  | 'provider_removed'
   | (string & {});
 
 /** What the OAuth engine needs from the security log (SecurityLogger implements it). */
 export interface SecurityEventSink {
-  logOAuthEvent(type: SecurityEventType, provider: string, userId: string, success: boolean, details?: LogDetails): void;
+  /**
+   * An OAuth event. Its level is `info` on success and `warn` on failure unless `level` says
+   * otherwise (a person's own cancel did not succeed, and is information all the same).
+   */
+  logOAuthEvent(
+    type: SecurityEventType,
+    provider: string,
+    userId: string,
+    success: boolean,
+    details?: LogDetails,
+    level?: SecurityLogEntry['level'],
+  ): void;
   logTokenEvent(type: SecurityEventType, provider: string, userId: string): void;
   logSecurityError(type: SecurityEventType, details: LogDetails): void;
   /** A security event that is not an error (provider added, key created): info unless a level is given. */

@@ -32,6 +32,11 @@ export interface HealthCheck {
   status: 'pass' | 'warn' | 'fail';
   message: string;
   fix?: string;
+  /**
+   * The fix in the desktop app's own terms (its buttons and views, not a command), where it
+   * differs from `fix`, which `osmen-cred check` prints.
+   */
+  appFix?: string;
 }
 
 export interface HealthReport {

@@ -17,7 +17,8 @@ import type { TokenStore } from '../vault/token-store.js';
 import { WITHOUT_CONTROL_CHARS } from '../../../shared/one-line.js';
 import { configError, OAuthError } from './errors.js';
 import { OAuthErrorParser } from './error-parser.js';
-import { page, startLoopbackListener, SUCCESS_PAGE } from './loopback-listener.js';
+import { startLoopbackListener, SUCCESS_PAGE } from './loopback-listener.js';
+import { connectLogLevel, signInFailedPage } from './sign-in-result.js';
 import { bindingOfHandler, resolveAccountHandler } from './account-endpoint.js';
 import { holderIdFor } from '../vault/refresh-lease.js';
 import { DEFAULT_LEASE_MS } from './refresh-options.js';
@@ -67,8 +68,7 @@ export function abortError(signal: AbortSignal, provider: string): OAuthError {
 
 export function raceSignal<T>(p: Promise<T>, signal: AbortSignal, provider: string): Promise<T> {
   if (signal.aborted) {
-    // The work already started: its own failure must not go unhandled after the sign-in ended.
-    p.catch(() => undefined);
+    p.catch(() => undefined); // the work already started fails on its own signal; its rejection is not news
     return Promise.reject(abortError(signal, provider));
   }
   return new Promise<T>((resolve, reject) => {
@@ -287,9 +287,9 @@ export async function connectAccount(given: OAuthDeps, providerId: string, optio
     return announceConnected(deps, providerId, stored);
   } catch (err) {
     const e = err instanceof OAuthError ? err : await OAuthErrorParser.fromError(err, { provider: providerId, phase: 'token' });
-    respond?.(400, page('Sign-in failed', `The app could not finish signing in (${e.code}). Return to the app and try again.`));
+    respond?.(400, signInFailedPage(e.code));
     // An OAuth event with the provider in the entry's own field, so the log view can filter on it.
-    deps.log?.logOAuthEvent('connect', providerId, '', false, e.toLogDetails());
+    deps.log?.logOAuthEvent('connect', providerId, '', false, e.toLogDetails(), connectLogLevel(e));
     throw e;
   } finally {
     await listener.close();

@@ -12,6 +12,7 @@ import { guardSink } from '../audit/guarded-sink.js';
 import { OAuthErrorParser } from './error-parser.js';
 import { OAuthError } from './errors.js';
 import { abortError, announceConnected, raceSignal, saveConnectedAccount, type OAuthDeps } from './connect-flow.js';
+import { connectLogLevel } from './sign-in-result.js';
 import { configError } from './errors.js';
 import { checkEndpointUrl } from './loopback.js';
 import type { TokenMetadata, DeviceConnectOptions, DeviceUserCode } from '../contracts/accounts.js';
@@ -97,7 +98,8 @@ export async function connectAccountWithDevice(
     return announceConnected(deps, providerId, saved, { source: 'device' });
   } catch (err) {
     const e = err instanceof OAuthError ? err : await OAuthErrorParser.fromError(err, { provider: providerId, phase: 'token' });
-    deps.log?.logSecurityError('connect', { provider: providerId, source: 'device', ...e.toLogDetails() });
+    // Logged as the browser flow logs it (an OAuth event at the same level), with where it happened.
+    deps.log?.logOAuthEvent('connect', providerId, '', false, { source: 'device', ...e.toLogDetails() }, connectLogLevel(e));
     throw e;
   }
 }

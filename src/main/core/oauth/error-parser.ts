@@ -325,7 +325,8 @@ export class OAuthErrorParser {
 const NETWORK_CODES =
   /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENETUNREACH|ECONNABORTED|UND_ERR_\w+|CERT_\w+|ERR_TLS\w*|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_\w+|SELF_SIGNED_CERT_IN_CHAIN)$/;
 
-function networkCode(err: unknown): string | undefined {
+/** The system error code (ECONNREFUSED, ENOTFOUND, a TLS code…) somewhere in an error's cause chain. */
+export function networkCode(err: unknown): string | undefined {
   let e: unknown = err;
   for (let i = 0; i < 5 && e; i++) {
     const code = (e as { code?: unknown }).code;

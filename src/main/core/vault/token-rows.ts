@@ -34,5 +34,6 @@ export function toMetadata(
     updatedAt: new Date(row.updated_at),
     lastRefreshAt: dateOrNull(row.last_refresh_at),
     issuer: row.issuer,
+    refreshNotBefore: row.refresh_not_before ?? null,
   };
 }

@@ -78,6 +78,8 @@ export interface ClientHelp {
   readonly consoleUrl: string;
   /** An example of what the client id looks like (the client-id box's placeholder). */
   readonly clientIdPlaceholder: string;
+  /** The client-secret box's placeholder while none is stored (short: it must fit the box). */
+  readonly clientSecretPlaceholder: string;
   /** What to register and where to find the client id. */
   readonly clientId: string;
   /** Whether and when a client secret is needed. */

@@ -59,7 +59,8 @@ export const google: BuiltinProvider = {
   consoleHosts: ['console.cloud.google.com', 'developers.google.com', 'myaccount.google.com'],
   clientHelp: {
     consoleUrl: 'https://console.cloud.google.com/apis/credentials',
-    clientIdPlaceholder: '1234567890-abc….apps.googleusercontent.com',
+    clientIdPlaceholder: 'Desktop app client ID',
+    clientSecretPlaceholder: 'Its client secret',
     clientId:
       'Create an OAuth client of type “Desktop app” in Google Cloud console (APIs & Services → Credentials) and copy its Client ID.',
     clientSecret:

@@ -7,6 +7,7 @@ import * as oidc from 'openid-client';
 import type { TokenResponse } from '../../vault/token-types.js';
 import { issuedTokensFrom, rememberIssuedTokens, toTokenResponse } from './token-responses.js';
 import { identityContext, revokeContext } from './hook-calls.js';
+import { discoveryProblem } from '../discovery-problem.js';
 import { OAuthErrorParser } from '../error-parser.js';
 import { configError, type OAuthPhase } from '../errors.js';
 import type { AnswerEndpoint, Definition, Identity, ProviderProtocol } from './definition.js';
@@ -114,7 +115,7 @@ export class ProviderHandler {
         const e = await OAuthErrorParser.fromError(err, { provider: d.id, phase: 'config' });
         throw configError({
           code: 'discovery_failed',
-          description: `OpenID discovery for ${url.origin}${url.pathname} failed: ${e.code}${e.description ? ` (${e.description})` : ''}`,
+          description: discoveryProblem(url, e, err),
           status: e.status,
           retryable: e.retryable,
           provider: d.id,
@@ -236,12 +237,15 @@ export class ProviderHandler {
     }
   }
 
-  /** RFC 6749 §6 refresh. A response without refresh_token is returned as such (the store keeps the old one). */
-  async refreshToken(refreshToken: string): Promise<TokenResponse> {
+  /**
+   * RFC 6749 §6 refresh. A response without refresh_token is returned as such (the store keeps the
+   * old one). `scope` asks for a token narrowed to those scopes (a subset of the grant).
+   */
+  async refreshToken(refreshToken: string, params: { scope?: string } = {}): Promise<TokenResponse> {
     const config = await this.configuration();
     this.refreshBodies.set(refreshToken, null);
     try {
-      const r = await oidc.refreshTokenGrant(config, refreshToken);
+      const r = await oidc.refreshTokenGrant(config, refreshToken, params.scope === undefined ? undefined : { scope: params.scope });
       return toTokenResponse(r);
     } catch (err) {
       const e = await OAuthErrorParser.fromError(err, {

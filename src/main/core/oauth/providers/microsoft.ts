@@ -169,6 +169,7 @@ export const microsoft: BuiltinProvider = {
   clientHelp: {
     consoleUrl: 'https://entra.microsoft.com/#view/Microsoft_AAD_RegisteredApps/ApplicationsListBlade',
     clientIdPlaceholder: 'Application (client) ID',
+    clientSecretPlaceholder: 'Leave empty',
     clientId:
       'Register an app in the Microsoft Entra admin center (App registrations; platform “Mobile and desktop applications” with the redirect http://127.0.0.1/callback, “Allow public client flows” on) and copy its Application (client) ID.',
     clientSecret: 'Leave it empty: a desktop app is a public client.',

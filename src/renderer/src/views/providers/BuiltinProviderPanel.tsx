@@ -91,6 +91,12 @@ export function BuiltinProviderPanel({ provider: p, focus, onChanged }: Props): 
     }
   };
 
+  // A note about the last save describes the values as they were: it goes when one is edited.
+  const edited = <T,>(set: (value: T) => void, value: T): void => {
+    set(value);
+    setResult(null);
+  };
+
   const save = (event: React.FormEvent): void => {
     event.preventDefault();
     const change: SecretChange = removeSecret ? { action: 'clear' } : secret ? { action: 'set', value: secret } : { action: 'keep' };
@@ -155,7 +161,7 @@ export function BuiltinProviderPanel({ provider: p, focus, onChanged }: Props): 
               ref={clientRef}
               id={`${ids}-client`}
               value={clientId}
-              onChange={(e) => setClientId(e.target.value)}
+              onChange={(e) => edited(setClientId, e.target.value)}
               required
               spellCheck={false}
               placeholder={p.clientHelp.clientIdPlaceholder}
@@ -172,10 +178,10 @@ export function BuiltinProviderPanel({ provider: p, focus, onChanged }: Props): 
               id={`${ids}-secret`}
               type="password"
               value={secret}
-              onChange={(e) => setSecret(e.target.value)}
+              onChange={(e) => edited(setSecret, e.target.value)}
               autoComplete="off"
               disabled={removeSecret}
-              placeholder={p.clientSecret.source === 'app' ? 'Stored; type to replace it' : 'Optional'}
+              placeholder={p.clientSecret.source === 'app' ? 'Stored; type to replace' : p.clientHelp.clientSecretPlaceholder}
               aria-describedby={`${ids}-secret-check ${ids}-secret-help`}
             />
             <FieldMessage id={`${ids}-secret-check`} check={secretCheck} />
@@ -184,8 +190,8 @@ export function BuiltinProviderPanel({ provider: p, focus, onChanged }: Props): 
             </p>
             {p.clientSecret.source === 'app' && (
               <label className="check-row small">
-                <input type="checkbox" checked={removeSecret} onChange={(e) => setRemoveSecret(e.target.checked)} /> Remove the stored
-                secret
+                <input type="checkbox" checked={removeSecret} onChange={(e) => edited(setRemoveSecret, e.target.checked)} /> Remove the
+                stored secret
               </label>
             )}
           </div>
@@ -231,7 +237,7 @@ export function BuiltinProviderPanel({ provider: p, focus, onChanged }: Props): 
           option={o}
           value={optionValue(o)}
           busy={busy}
-          onChange={(v) => setOptions((all) => ({ ...all, [o.name]: v }))}
+          onChange={(v) => edited(setOptions, { ...options, [o.name]: v })}
           onSave={(v) =>
             void run(
               () => call(bridge().setProviderOption({ providerId: p.id, name: o.name, value: v })),
