@@ -48,7 +48,7 @@ const tenant: ProviderOption = {
   env: 'MICROSOFT_TENANT',
   defaultValue: 'common',
   hint: TENANT_HINT,
-  placeholder: 'common, organizations, consumers, a tenant ID or contoso.com',
+  placeholder: 'common or a tenant ID',
   effect: 'Where new Microsoft accounts sign in; connected accounts keep their own tenant.',
   check: (value) => (isTenant(value) ? null : `A Microsoft tenant is ${TENANT_HINT}.`),
   describe: describeTenant,
