@@ -16,12 +16,14 @@ import {
   NullableEpochMs,
   ProviderIdSchema,
   ScopeSchema,
-  TenantSchema,
+  ProviderOptionsSchema,
+  OptionValueSchema,
   UserIdSchema,
   plainText,
 } from './contract-primitives.js';
 import { DeviceSignInStateDtoSchema, LogExportDtoSchema } from './device-sign-in-contract.js';
 import * as P from './provider-contract.js';
+import { SdkEndpointIdSchema, SdkEndpointListSchema, SdkEndpointDtoSchema, StartSdkEndpointSchema } from './sdk-contract.js';
 
 export * from './channels.js';
 
@@ -30,8 +32,12 @@ export * from './channels.js';
 export * from './contract-primitives.js';
 export * from './device-sign-in-contract.js';
 export * from './provider-contract.js';
+export * from './sdk-contract.js';
 
 const ShortText = z.string().max(2048);
+
+/** The most entries the Log view reads and shows (and so can ask to save). */
+export const LOG_VIEW_LIMIT = 1000;
 
 // ------------------------------------------------------------------- DTOs
 
@@ -62,17 +68,35 @@ export const AccountDtoSchema = z.strictObject({
   userHash: z.string().regex(/^[0-9a-f]{8,128}$/),
   /** The issuer the account signed in at (for now: its provider's issuer, when known). */
   issuer: z.string().max(2048).nullable(),
+  /**
+   * Before this the app does not refresh the token (the middle of its lifetime), whatever the
+   * refresh window: with the window it says when a refresh is due, so a healthy token is not
+   * shown as running out.
+   */
+  refreshNotBefore: NullableEpochMs,
 });
 export type AccountDto = z.infer<typeof AccountDtoSchema>;
 
 export const ProviderDtoSchema = z.strictObject({
   id: ProviderIdSchema,
   displayName: z.string().max(256),
-  kind: z.enum(['google', 'microsoft', 'oidc', 'oauth2']),
+  /** The protocol: OpenID Connect or plain OAuth 2.0. */
+  kind: z.enum(['oidc', 'oauth2']),
+  /** One of the app's built-in providers (set up in Settings → Providers). */
+  builtin: z.boolean(),
   configured: z.boolean(),
   issuer: z.string().max(2048).optional(),
+  /** Why it is not configured, naming the environment variable too (the CLI's words). */
   configHint: z.string().max(2048).optional(),
+  /** Why it is not configured, in the app's own terms: what Connect shows. */
+  setupHint: z.string().max(2048).optional(),
   supportsRevocation: z.boolean(),
+  /** Where a person revokes the app's access at the provider themselves. */
+  revokeAt: z.string().max(2048).optional(),
+  /** How to draw it (built-ins; from their file). */
+  look: P.ProviderLookSchema.optional(),
+  /** Its options as new sign-ins use them now (built-ins). */
+  options: z.array(P.ProviderOptionSummarySchema).max(8).optional(),
 });
 export type ProviderDto = z.infer<typeof ProviderDtoSchema>;
 
@@ -261,6 +285,8 @@ export const CopyRequestSchema = z.discriminatedUnion('what', [
   // The user code of the device sign-in in progress.
   z.strictObject({ what: z.literal('device-user-code') }),
   z.strictObject({ what: z.literal('token-command'), providerId: ProviderIdSchema, userId: UserIdSchema }),
+  // A running SDK endpoint's variables in `docker run -e` form (Azure's secret included: it stays in main).
+  z.strictObject({ what: z.literal('sdk-variables'), id: SdkEndpointIdSchema }),
 ]);
 
 // ---------------------------------------------------------------- channels
@@ -278,7 +304,13 @@ export const CHANNELS = {
   'osmen:accounts:list': { request: Empty, response: z.array(AccountDtoSchema).max(100_000) },
   'osmen:accounts:connect': {
     // reconnectUserId: sign this account in again; another identity is refused (account_mismatch).
-    request: z.strictObject({ providerId: ProviderIdSchema, tenant: TenantSchema.optional(), reconnectUserId: UserIdSchema.optional() }),
+    // options: provider options the person edited for this sign-in (saved for later ones); tenant is the older form of options.tenant.
+    request: z.strictObject({
+      providerId: ProviderIdSchema,
+      tenant: OptionValueSchema.optional(),
+      options: ProviderOptionsSchema.optional(),
+      reconnectUserId: UserIdSchema.optional(),
+    }),
     response: AccountDtoSchema,
   },
   'osmen:accounts:cancel-connect': { request: Empty, response: z.strictObject({ cancelled: z.boolean() }) },
@@ -308,19 +340,34 @@ export const CHANNELS = {
   'osmen:providers:check-field': { request: P.FieldCheckRequestSchema, response: P.FieldCheckDtoSchema },
   'osmen:providers:set-builtin': { request: P.SetBuiltinClientSchema, response: P.BuiltinProviderConfigSchema },
   'osmen:providers:clear-builtin': { request: z.strictObject({ providerId: P.BuiltinIdSchema }), response: P.BuiltinProviderConfigSchema },
+  // The option named tenant (the older form of set-option).
   'osmen:providers:set-tenant': { request: P.SetTenantSchema, response: P.BuiltinProviderConfigSchema },
+  'osmen:providers:set-option': { request: P.SetProviderOptionSchema, response: P.BuiltinProviderConfigSchema },
   'osmen:providers:update-custom': { request: P.EditCustomProviderSchema, response: P.CustomProviderConfigSchema },
   'osmen:providers:remove-custom': { request: P.RemoveCustomProviderSchema, response: P.RemoveCustomProviderResultSchema },
   'osmen:providers:device-support': { request: z.strictObject({ providerId: ProviderIdSchema }), response: P.DeviceSupportDtoSchema },
   // Sign in on another device (device-sign-in-contract.ts): the code arrives as osmen:event:device-sign-in.
   'osmen:accounts:connect-device': {
-    request: z.strictObject({ providerId: ProviderIdSchema, tenant: TenantSchema.optional(), reconnectUserId: UserIdSchema.optional() }),
+    request: z.strictObject({
+      providerId: ProviderIdSchema,
+      tenant: OptionValueSchema.optional(),
+      options: ProviderOptionsSchema.optional(),
+      reconnectUserId: UserIdSchema.optional(),
+    }),
     response: AccountDtoSchema,
   },
   'osmen:accounts:device-state': { request: Empty, response: DeviceSignInStateDtoSchema },
   'osmen:accounts:open-device-page': { request: Empty, response: z.strictObject({ opened: z.boolean() }) },
   // Main asks where to save (a save dialog), then writes the whole chain oldest first.
   'osmen:log:export': { request: Empty, response: LogExportDtoSchema },
+  'osmen:sdk:list': { request: Empty, response: SdkEndpointListSchema },
+  'osmen:sdk:start': { request: StartSdkEndpointSchema, response: SdkEndpointDtoSchema },
+  'osmen:sdk:stop': { request: z.strictObject({ id: SdkEndpointIdSchema }), response: z.strictObject({ stopped: z.boolean() }) },
+  // The entries the Log view shows (by seq, as it lists them), to a file the person chooses.
+  'osmen:log:save-shown': {
+    request: z.strictObject({ seqs: z.array(z.number().int().nonnegative()).min(1).max(LOG_VIEW_LIMIT) }),
+    response: LogExportDtoSchema,
+  },
 } as const satisfies Record<Channel, { request: z.ZodType; response: z.ZodType }>;
 
 export type RequestOf<C extends Channel> = z.input<(typeof CHANNELS)[C]['request']>;
@@ -359,6 +406,7 @@ export const EVENTS = {
   'osmen:event:settings-changed': SettingsDtoSchema,
   'osmen:event:sign-in-state': SignInStateDtoSchema,
   'osmen:event:device-sign-in': DeviceSignInStateDtoSchema,
+  'osmen:event:sdk-endpoints': SdkEndpointListSchema,
 } as const satisfies Record<EventChannel, z.ZodType>;
 
 export type EventPayload<E extends EventChannel> = z.output<(typeof EVENTS)[E]>;

@@ -7,16 +7,11 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createSign, generateKeyPairSync, randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import {
-  backoffDelay,
-  checkEndpointUrl,
-  identityFromClaims,
-  isLoopbackHost,
-  OAuthConfigError,
-  openerCommand,
-  openSystemBrowser,
-  ProviderRegistry,
-} from '../../src/main/core/oauth/index.js';
+import { backoffDelay } from '../../src/main/core/oauth/backoff.js';
+import { checkEndpointUrl, isLoopbackHost } from '../../src/main/core/oauth/loopback.js';
+import { identityFromClaims } from '../../src/main/core/oauth/connect-flow.js';
+import { openerCommand, openSystemBrowser } from '../../src/main/core/oauth/system-browser.js';
+import { ProviderRegistry } from '../../src/main/core/oauth/providers/registry.js';
 
 type Route = (url: URL, init: RequestInit | undefined) => Response | Promise<Response>;
 function fakeFetch(routes: Record<string, Route>, seen: Array<{ url: string; body: string }> = []): typeof fetch {
@@ -48,13 +43,29 @@ describe('ProviderRegistry built-ins', () => {
     const reg = new ProviderRegistry({ env: {} });
     const list = reg.list();
     expect(list.map((p) => p.id)).toEqual(['google', 'microsoft']);
-    expect(list[0]).toMatchObject({ kind: 'google', configured: false, issuer: 'https://accounts.google.com', supportsRevocation: true });
+    expect(list[0]).toMatchObject({
+      kind: 'oidc',
+      builtin: true,
+      configured: false,
+      issuer: 'https://accounts.google.com',
+      supportsRevocation: true,
+      revokeAt: 'https://myaccount.google.com/permissions',
+      look: { mark: 'G', color: expect.stringMatching(/^#[0-9a-f]{6}$/) },
+      options: [],
+    });
+    // Connect's words point at the app's own settings, not at a variable.
+    expect(list[0]!.setupHint).toMatch(
+      /^Add the app’s Google client id in Settings → Providers\. Create an OAuth client of type “Desktop app”/,
+    );
+    expect(list[0]!.setupHint).not.toContain('GOOGLE_CLIENT_ID');
     expect(list[0]!.configHint).toContain('GOOGLE_CLIENT_ID');
     expect(list[1]).toMatchObject({
-      kind: 'microsoft',
+      kind: 'oidc',
+      builtin: true,
       configured: false,
       issuer: 'https://login.microsoftonline.com/common/v2.0',
       supportsRevocation: false,
+      options: [expect.objectContaining({ name: 'tenant', label: 'Tenant', value: 'common' })],
     });
     const err = (() => {
       try {
@@ -63,10 +74,10 @@ describe('ProviderRegistry built-ins', () => {
         return e;
       }
     })();
-    expect(err).toBeInstanceOf(OAuthConfigError);
+    expect(err).toMatchObject({ name: 'OAuthError', category: 'configuration' });
     expect(err).toMatchObject({ code: 'not_configured' });
     expect((err as Error).message).toContain('MICROSOFT_CLIENT_ID');
-    expect(() => reg.getHandler('nope')).toThrow(OAuthConfigError);
+    expect(() => reg.getHandler('nope')).toThrow(expect.objectContaining({ category: 'configuration' }));
   });
 
   it('Google: discovery, offline access + consent on authorize, client secret sent with the refresh', async () => {
@@ -110,7 +121,7 @@ describe('ProviderRegistry built-ins', () => {
       client_id: 'id.apps.googleusercontent.com',
       client_secret: 'GOCSPX-s',
     });
-    await h.revokeToken('1//rt', 'refresh_token');
+    await h.revokeGrant({ accessToken: 'ya29.x', refreshToken: '1//rt', expiresAt: null });
     expect(new URLSearchParams(seen.at(-1)!.body).get('token')).toBe('1//rt');
   });
 
@@ -122,7 +133,9 @@ describe('ProviderRegistry built-ins', () => {
         'https://oauth2.googleapis.com/revoke': () => json({ error: 'invalid_token', error_description: 'Token expired or revoked' }, 400),
       }),
     });
-    await expect(reg.getHandler('google').revokeToken('1//x', 'refresh_token')).resolves.toBeUndefined();
+    await expect(
+      reg.getHandler('google').revokeGrant({ accessToken: 'ya29.x', refreshToken: '1//x', expiresAt: null }),
+    ).resolves.toBeUndefined();
   });
 
   describe('Microsoft', () => {
@@ -187,7 +200,9 @@ describe('ProviderRegistry built-ins', () => {
       const h = reg.getHandler('microsoft');
       expect(h.scopes).toEqual(['offline_access', 'openid', 'profile', 'email']);
       expect(h.supportsRevocation).toBe(false);
-      await expect(h.revokeToken('x', 'refresh_token')).rejects.toMatchObject({ code: 'revocation_unsupported' });
+      await expect(h.revokeGrant({ accessToken: 'a', refreshToken: 'x', expiresAt: null })).rejects.toMatchObject({
+        code: 'revocation_unsupported',
+      });
       const tokens = await h.exchangeCode(new URL('http://127.0.0.1:1234/callback?code=c1&state=s1'), {
         pkceCodeVerifier: 'v'.repeat(43),
         expectedState: 's1',
@@ -212,7 +227,7 @@ describe('ProviderRegistry built-ins', () => {
           expectedNonce: 'n-1',
         })
         .catch((e: unknown) => e);
-      expect(err).toMatchObject({ name: 'OAuthTokenExchangeError', code: 'invalid_id_token' });
+      expect(err).toMatchObject({ name: 'OAuthError', phase: 'token', code: 'invalid_id_token' });
     });
 
     it('tenant from MICROSOFT_TENANT; a confidential registration sends its secret', async () => {
@@ -242,7 +257,7 @@ describe('ProviderRegistry built-ins', () => {
         expect(ms).toMatchObject({ configured: false });
         expect(ms.configHint).toMatch(/tenant .* is not valid/);
         expect(() => reg.getHandler('microsoft')).toThrow(expect.objectContaining({ code: 'invalid_tenant' }));
-        expect(reg.getHandler('google').kind).toBe('google');
+        expect(reg.getHandler('google').kind).toBe('oidc');
       }
     });
 
@@ -278,7 +293,7 @@ describe('ProviderRegistry built-ins', () => {
     const reg = new ProviderRegistry({ env: {} });
     reg.register({ id: 'google', clientId: 'from-settings', clientSecret: 'sec' });
     const h = reg.getHandler('google');
-    expect(h.kind).toBe('google');
+    expect(h.kind).toBe('oidc');
     expect(h.extraAuthParams).toMatchObject({ access_type: 'offline' });
   });
 });
@@ -306,7 +321,9 @@ describe('http only on loopback', () => {
 
   it('register() rejects http issuers and endpoints on other hosts with a typed error', () => {
     const reg = new ProviderRegistry({ env: {} });
-    expect(() => reg.register({ id: 'x', issuer: 'http://idp.example.com', clientId: 'c', scopes: ['openid'] })).toThrow(OAuthConfigError);
+    expect(() => reg.register({ id: 'x', issuer: 'http://idp.example.com', clientId: 'c', scopes: ['openid'] })).toThrow(
+      expect.objectContaining({ category: 'configuration' }),
+    );
     expect(() =>
       reg.register({
         id: 'y',
@@ -327,9 +344,13 @@ describe('http only on loopback', () => {
         clientId: 'c',
         scopes: ['s'],
       }),
-    ).toThrow(OAuthConfigError);
-    expect(() => reg.register({ id: 'bad id!', issuer: 'https://a.example', clientId: 'c', scopes: ['s'] })).toThrow(OAuthConfigError);
-    expect(() => reg.register({ id: 'sc', issuer: 'https://a.example', clientId: 'c', scopes: ['has space'] })).toThrow(OAuthConfigError);
+    ).toThrow(expect.objectContaining({ category: 'configuration' }));
+    expect(() => reg.register({ id: 'bad id!', issuer: 'https://a.example', clientId: 'c', scopes: ['s'] })).toThrow(
+      expect.objectContaining({ category: 'configuration' }),
+    );
+    expect(() => reg.register({ id: 'sc', issuer: 'https://a.example', clientId: 'c', scopes: ['has space'] })).toThrow(
+      expect.objectContaining({ category: 'configuration' }),
+    );
     expect(isLoopbackHost('[::1]')).toBe(true);
   });
 
@@ -371,7 +392,13 @@ describe('http only on loopback', () => {
       }),
     });
     const h = reg.getHandler('google');
-    await expect(h.configuration()).rejects.toMatchObject({ name: 'OAuthConfigError', code: 'discovery_failed', retryable: true });
+    await expect(h.configuration()).rejects.toMatchObject({
+      name: 'OAuthError',
+      phase: 'config',
+      category: 'transient',
+      code: 'discovery_failed',
+      retryable: true,
+    });
     await expect(h.configuration()).resolves.toBeTruthy();
     expect(calls).toBe(2);
   });

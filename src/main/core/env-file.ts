@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { parseEnv } from 'node:util';
-import { BUILTIN_PROVIDERS } from './oauth/providers/index.js';
+import { BUILTIN_PROVIDERS } from './oauth/providers/builtins.js';
 
 /**
  * The variables a .env file may set: the OAuth client registrations the README documents.
@@ -12,7 +12,7 @@ import { BUILTIN_PROVIDERS } from './oauth/providers/index.js';
 export const CLIENT_ENV_NAMES: readonly string[] = BUILTIN_PROVIDERS.flatMap((b) => [
   b.env.clientId,
   b.env.clientSecret,
-  ...(b.env.extra ?? []),
+  ...b.options.map((o) => o.env),
 ]);
 
 export interface EnvFileRead {

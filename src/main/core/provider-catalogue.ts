@@ -1,39 +1,31 @@
 /**
- * The providers a core offers: the built-ins (client registrations from the environment and
- * the data folder's .env), the custom providers in settings.json (authenticated entries only),
- * and those given in code. It owns the rules for changing them: a Microsoft tenant is
- * validated before it is saved, and a provider id is never re-pointed at another issuer while
- * accounts are bound to the old one.
+ * The providers a core offers: the built-ins (client registrations and options from the app's
+ * signed settings, the environment and the data folder's .env), the custom providers in
+ * settings.json (authenticated entries only), and those given in code. It owns the rules for
+ * changing them: a built-in's option is checked by its provider's file before it is saved, and a
+ * provider id is never re-pointed at another issuer while accounts are bound to the old one.
  */
-import { MICROSOFT_TENANT_HINT, isMicrosoftTenant } from '../../shared/microsoft-tenant.js';
 import { BuiltinClients } from './builtin-clients.js';
-import type { HealthCheck, ProviderSummary, SecurityEventSink } from './contracts.js';
+import { BuiltinOptions } from './builtin-options.js';
 import { CodedError } from './errors.js';
-import {
-  MICROSOFT_TENANT_ENV,
-  OAuthConfigError,
-  ProviderRegistry,
-  isBuiltinProviderId,
-  withMicrosoftTenant,
-  type ProviderRegistration,
-} from './oauth/index.js';
-import type { TokenManager } from './vault/token-store.js';
+import { configError } from './oauth/errors.js';
+import type { TokenStore } from './vault/token-store.js';
 import { CUSTOM_PROVIDER_ID_RE, customProviderSchema, type SettingsStore } from './settings-store.js';
-
-export interface CustomProviderInput {
-  id: string;
-  displayName?: string;
-  issuer: string;
-  clientId: string;
-  clientSecret?: string;
-  scopes: string[];
-}
+import type { HealthCheck } from './contracts/settings.js';
+import type { SecurityEventSink } from './contracts/security-log.js';
+import type { CustomProviderInput, ProviderSummary } from './contracts/providers.js';
+import { withOptionValues } from './oauth/providers/builtin.js';
+import { ProviderRegistry } from './oauth/providers/registry.js';
+import { BUILTIN_PROVIDERS, builtinProvider, isBuiltinProviderId } from './oauth/providers/builtins.js';
+import type { ProviderRegistration } from './oauth/providers/definition.js';
+import { dataFolder } from './data-folder.js';
+import { readEnvFile } from './env-file.js';
 
 export interface ProviderCatalogueOptions {
   /** The environment providers read (process environment over the data folder's .env). */
   env: NodeJS.ProcessEnv;
   settings: SettingsStore;
-  tokens: TokenManager;
+  tokens: TokenStore;
   log: SecurityEventSink;
   fetch?: typeof fetch;
   /** Providers from code: registrations added after the others, or a ready registry used as the registry. */
@@ -54,16 +46,21 @@ const IGNORED_REASON: Record<string, string> = {
 
 export class ProviderCatalogue {
   readonly registry: ProviderRegistry;
-  /** Client registrations of Google and Microsoft entered in the app (they win over the environment). */
+  /** Client registrations of the built-ins entered in the app (they win over the environment). */
   readonly builtinClients: BuiltinClients;
+  /** The built-ins' options set in the app (Microsoft's tenant; they win over the environment). */
+  readonly builtinOptions: BuiltinOptions;
   private readonly o: ProviderCatalogueOptions;
 
   constructor(options: ProviderCatalogueOptions) {
     this.o = options;
+    const { settings, tokens, log } = options;
+    this.builtinOptions = new BuiltinOptions({ settings, macKey: tokens.getOrCreateSecret('settings-hmac'), env: () => options.env, log });
     const given = options.given;
     this.registry = given instanceof ProviderRegistry ? given : new ProviderRegistry({ env: this.providerEnv(), fetch: options.fetch });
-    if (given instanceof ProviderRegistry) this.registry.updateBuiltin('microsoft', this.providerEnv());
-    const { settings, tokens, log } = options;
+    if (given instanceof ProviderRegistry) {
+      for (const b of BUILTIN_PROVIDERS) if (b.options.length) this.registry.updateBuiltin(b.id, this.providerEnv());
+    }
     this.builtinClients = new BuiltinClients({
       settings,
       secrets: tokens,
@@ -77,8 +74,11 @@ export class ProviderCatalogue {
     if (Array.isArray(given)) for (const reg of given) this.registry.register(reg);
   }
 
+  /** The environment the built-ins are defined from: the options set in the app in their variables. */
   private providerEnv(): NodeJS.ProcessEnv {
-    return withMicrosoftTenant(this.o.env, this.o.settings.microsoftTenant);
+    let env = this.o.env;
+    for (const b of BUILTIN_PROVIDERS) if (b.options.length) env = withOptionValues(env, b, this.builtinOptions.values(b.id));
+    return env;
   }
 
   private registration(p: {
@@ -100,18 +100,15 @@ export class ProviderCatalogue {
     };
   }
 
-  /** Validates, then saves, the tenant new Microsoft accounts sign in with. Existing accounts keep theirs. */
-  setMicrosoftTenant(tenant: string): void {
-    if (!isMicrosoftTenant(tenant)) {
-      throw new OAuthConfigError({
-        code: 'invalid_tenant',
-        description: `"${tenant.slice(0, 80)}" is not a Microsoft tenant: use ${MICROSOFT_TENANT_HINT}. Nothing was saved.`,
-        provider: 'microsoft',
-      });
-    }
-    if (tenant === this.o.settings.microsoftTenant) return;
-    this.o.settings.setMicrosoftTenant(tenant);
-    this.registry.updateBuiltin('microsoft', this.providerEnv());
+  /**
+   * Checks (with the provider file's rule), then saves, an option of a built-in: the value its
+   * new sign-ins use (Microsoft's tenant). Connected accounts keep theirs. The same value again
+   * changes nothing.
+   */
+  setProviderOption(providerId: string, name: string, value: string): void {
+    if (this.builtinOptions.values(providerId)[name] === value) return;
+    this.builtinOptions.set(providerId, name, value);
+    this.registry.updateBuiltin(providerId, this.providerEnv());
   }
 
   async addCustomProvider(input: CustomProviderInput): Promise<ProviderSummary> {
@@ -121,13 +118,14 @@ export class ProviderCatalogue {
     // not the id is registered right now (its settings entry may have been lost or edited).
     const accounts = tokens.listTokens().filter((t) => t.provider === input.id);
     if (accounts.some((a) => a.issuer !== null && a.issuer !== input.issuer)) {
-      throw new OAuthConfigError({
+      throw configError({
         code: 'provider_id_taken',
         description: `Accounts of "${input.id}" are connected at another issuer; disconnect them first or choose another id.`,
         provider: input.id,
       });
     }
     await discoverCustomProvider(registration, this.o.fetch);
+    const existed = settings.customProviders.some((p) => p.id === input.id);
     if (input.clientSecret) tokens.putSecret(customSecretName(input.id), input.clientSecret);
     else tokens.deleteSecret(customSecretName(input.id)); // one left from an earlier definition
     settings.upsertCustomProvider({
@@ -145,7 +143,14 @@ export class ProviderCatalogue {
     for (const a of accounts) {
       if (a.issuer === null && tokens.bindAccount(a.provider, a.userId, { issuer: input.issuer, tokenOrigin: null })) bound++;
     }
-    log.logSecurityEvent('provider_added', { source: 'custom', reason: input.id, ...(bound ? { count: bound } : {}) });
+    // Named for what happened (an edit replaces the entry; it is not a second provider), with the
+    // provider's name, so the log can name it after it is gone.
+    log.logSecurityEvent(existed ? 'provider_updated' : 'provider_added', {
+      source: 'custom',
+      provider: input.id,
+      displayName: registration.displayName ?? input.id,
+      ...(bound ? { count: bound } : {}),
+    });
     const summary = this.registry.list().find((p) => p.id === input.id);
     if (!summary) throw new CodedError('PROVIDER_NOT_REGISTERED', 'internal', `Provider ${input.id} was not registered.`);
     return summary;
@@ -161,7 +166,7 @@ export class ProviderCatalogue {
     const { tokens, settings, log } = this.o;
     const shown = String(id).slice(0, 64);
     if (isBuiltinProviderId(id)) {
-      throw new OAuthConfigError({
+      throw configError({
         code: 'provider_builtin',
         description: `"${shown}" is a built-in provider and can't be removed; without a client id it is simply not offered.`,
         provider: id,
@@ -169,11 +174,12 @@ export class ProviderCatalogue {
     }
     const inSettings = settings.customProviders.some((p) => p.id === id) || settings.ignoredProviders.some((p) => p.id === id);
     if (!inSettings) {
-      throw new OAuthConfigError({ code: 'unknown_provider', description: `There is no custom provider "${shown}".`, provider: shown });
+      throw configError({ code: 'unknown_provider', description: `There is no custom provider "${shown}".`, provider: shown });
     }
     const accounts = tokens.listTokens().filter((t) => t.provider === id).length;
+    const displayName = settings.customProviders.find((p) => p.id === id)?.displayName ?? shown;
     if (accounts > 0) {
-      throw new OAuthConfigError({
+      throw configError({
         code: 'provider_in_use',
         description: `${accounts} account(s) of "${shown}" are connected; disconnect them first. Nothing was changed.`,
         provider: id,
@@ -182,7 +188,8 @@ export class ProviderCatalogue {
     settings.removeCustomProvider(id);
     tokens.deleteSecret(customSecretName(id));
     this.registry.unregister(id);
-    log.logSecurityError('provider_removed', { source: 'custom', reason: id });
+    // The person's own decision, not a failure: information, like adding one.
+    log.logSecurityEvent('provider_removed', { source: 'custom', provider: shown, displayName });
   }
 
   /** A custom provider's client secret (stays in main: an edit that keeps it passes it on). */
@@ -190,7 +197,7 @@ export class ProviderCatalogue {
     return this.o.tokens.readSecret(customSecretName(id));
   }
 
-  /** Findings for the health report: ignored settings entries, an unusable tenant, the app's client ids. */
+  /** Findings for the health report: ignored settings entries, unusable options, the app's client ids and options. */
   healthChecks(): HealthCheck[] {
     const checks: HealthCheck[] = [...this.builtinClients.healthChecks()];
     for (const e of this.o.settings.ignoredProviders) {
@@ -205,16 +212,22 @@ export class ProviderCatalogue {
             : 'If you added this provider yourself, add it again in Connect (or `osmen-cred provider add`); otherwise remove the entry from settings.json.',
       });
     }
-    const ms = this.registry.list().find((p) => p.id === 'microsoft');
-    const tenantProblem = ms && !ms.configured && ms.configHint?.includes('tenant');
-    if (tenantProblem) {
-      checks.push({
-        id: 'microsoft-tenant',
-        title: 'Microsoft tenant',
-        status: 'warn',
-        message: ms.configHint!,
-        fix: `Set a valid tenant (${MICROSOFT_TENANT_HINT}) in Connect or ${MICROSOFT_TENANT_ENV}. Connected Microsoft accounts keep refreshing with their own tenant.`,
-      });
+    checks.push(...this.builtinOptions.healthChecks());
+    // An option value the provider can't use (a bad tenant in the environment): new sign-ins are refused.
+    for (const p of this.registry.list()) {
+      const b = builtinProvider(p.id);
+      for (const o of b?.options ?? []) {
+        const value = p.options?.find((x) => x.name === o.name)?.value;
+        const problem = value === undefined ? null : o.check(value);
+        if (!b || problem === null) continue;
+        checks.push({
+          id: `${b.id}-${o.name}`,
+          title: `${b.displayName} ${o.label.toLowerCase()}`,
+          status: 'warn',
+          message: p.configHint ?? problem,
+          fix: `Set a valid ${o.label.toLowerCase()} (${o.hint}) in Settings → Providers or ${o.env}. Connected ${b.displayName} accounts keep refreshing with their own.`,
+        });
+      }
     }
     return checks;
   }
@@ -222,10 +235,35 @@ export class ProviderCatalogue {
   /** Writes the ignored entries to the security log (once per start of the app). */
   logIgnored(): void {
     this.builtinClients.logIgnored();
+    this.builtinOptions.logIgnored();
     for (const e of this.o.settings.ignoredProviders) {
       this.o.log.logSecurityEvent('settings_provider_ignored', { provider: e.id, reason: e.reason }, 'warn');
     }
   }
+}
+
+/**
+ * Whether a built-in provider can be signed in with from a data folder that has no vault yet (and
+ * so no custom providers): `unknown_provider` for any other id, else the registry's own refusal
+ * (`not_configured` names the variable to set). For a caller that should not create a vault and
+ * a key for a sign-in that would fail (`osmen-cred connect`).
+ */
+export function verifyBuiltinProvider(
+  home: string,
+  env: NodeJS.ProcessEnv,
+  providerId: string,
+  options: Record<string, string> = {},
+): void {
+  const b = builtinProvider(providerId);
+  if (!b) {
+    throw configError({
+      code: 'unknown_provider',
+      description: `"${providerId.slice(0, 64)}" is not a built-in provider.`,
+      provider: providerId.slice(0, 64),
+    });
+  }
+  const providerEnv = withOptionValues({ ...readEnvFile(dataFolder(home).env).values, ...env }, b, options);
+  new ProviderRegistry({ env: providerEnv }).getHandler(providerId);
 }
 
 /**
@@ -239,7 +277,7 @@ export async function verifyCustomProvider(input: CustomProviderInput, fetchImpl
 /** The local checks (id, fields, URLs); the registration to use. */
 function checkCustomProvider(input: CustomProviderInput): ProviderRegistration {
   if (isBuiltinProviderId(input.id)) {
-    throw new OAuthConfigError({
+    throw configError({
       code: 'provider_id_taken',
       description: `"${input.id}" is a built-in provider; choose another id for a custom provider.`,
       provider: input.id,
@@ -266,7 +304,7 @@ async function discoverCustomProvider(registration: ProviderRegistration, fetchI
 /** The settings file's rules for a custom provider, as typed errors before anything is saved. */
 function checkInput(input: CustomProviderInput): void {
   if (typeof input.id !== 'string' || !CUSTOM_PROVIDER_ID_RE.test(input.id)) {
-    throw new OAuthConfigError({
+    throw configError({
       code: 'invalid_provider_id',
       description: 'A custom provider id is 1 to 40 lower-case letters, digits, "_" or "-", starting with a letter or digit.',
     });
@@ -275,7 +313,7 @@ function checkInput(input: CustomProviderInput): void {
     input.clientSecret !== undefined &&
     (typeof input.clientSecret !== 'string' || input.clientSecret === '' || input.clientSecret.length > 4096)
   ) {
-    throw new OAuthConfigError({
+    throw configError({
       code: 'invalid_provider',
       description: 'clientSecret: 1 to 4096 characters, or none.',
       provider: input.id,
@@ -291,6 +329,6 @@ function checkInput(input: CustomProviderInput): void {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const field = issue?.path.join('.') || 'provider';
-    throw new OAuthConfigError({ code: 'invalid_provider', description: `${field}: ${issue?.message ?? 'invalid'}.`, provider: input.id });
+    throw configError({ code: 'invalid_provider', description: `${field}: ${issue?.message ?? 'invalid'}.`, provider: input.id });
   }
 }

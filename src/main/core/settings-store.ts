@@ -1,12 +1,13 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { z } from 'zod';
-import type { CoreSettings } from './contracts.js';
-import { isBuiltinProviderId } from './oauth/providers/index.js';
 import { withFileLock } from './fs/file-lock.js';
 import { canonicalJson } from './audit/log-chain.js';
 import { ensurePrivateDir } from './fs/private-files.js';
+import { dataFolder } from './data-folder.js';
+import type { CoreSettings } from './contracts/settings.js';
+import type { IgnoredProviderEntry, StoredCustomProvider } from './contracts/providers.js';
+import { isBuiltinProviderId } from './oauth/providers/builtins.js';
 
 export const DEFAULT_SETTINGS: CoreSettings = {
   refreshWindowMs: 5 * 60_000,
@@ -29,7 +30,6 @@ export const customProviderSchema = z.strictObject({
   hasClientSecret: z.boolean().optional(),
   scopes: z.array(z.string().min(1).max(256)).max(50),
 });
-export type StoredCustomProvider = z.infer<typeof customProviderSchema>;
 
 /** A stored entry: the definition and its HMAC under the vault's settings key. */
 const signedEntrySchema = customProviderSchema.extend({
@@ -59,20 +59,17 @@ export const settingsPatchSchema = z.strictObject({
   keepAliveDays: z.number().int().min(1).max(60).optional(),
 });
 
-const fileSchema = z.object({
+// Loose: keys this version does not know (one an older version wrote, such as an unsigned
+// provider option) are kept as they are, so builtin-options.ts can report and remove them.
+const fileSchema = z.looseObject({
   settings: settingsPatchSchema.optional(),
-  microsoftTenant: z.string().max(200).optional(),
   customProviders: z.array(z.unknown()).max(100).optional(),
   /** Client registrations of the built-in providers entered in the app (builtin-clients.ts signs and checks them). */
-  builtinClients: z.array(z.unknown()).max(10).optional(),
+  builtinClients: z.array(z.unknown()).max(50).optional(),
+  /** The built-in providers' options set in the app (builtin-options.ts signs and checks them). */
+  providerOptions: z.array(z.unknown()).max(200).optional(),
 });
 type SettingsFile = z.infer<typeof fileSchema>;
-
-/** A custom-provider entry that was not used, and why (health report, security log). */
-export interface IgnoredProviderEntry {
-  id: string;
-  reason: 'builtin_id' | 'unauthenticated' | 'invalid';
-}
 
 /**
  * settings.json in the data folder: non-secret preferences and custom providers.
@@ -82,7 +79,7 @@ export interface IgnoredProviderEntry {
  * Custom-provider entries decide where refresh tokens are sent, and the folder may be
  * writable by others (a synced folder, a restored backup): each entry carries an HMAC under a
  * key kept in the vault, and an entry without a valid one (edited, or written elsewhere) is
- * ignored. A built-in id (google, microsoft) is never taken from this file.
+ * ignored. A built-in provider's id is never taken from this file.
  */
 export class SettingsStore {
   private readonly path: string;
@@ -91,7 +88,7 @@ export class SettingsStore {
 
   constructor(home: string, options: { macKey?: Buffer | null } = {}) {
     ensurePrivateDir(home);
-    this.path = join(home, 'settings.json');
+    this.path = dataFolder(home).settings;
     this.macKey = options.macKey ?? null;
     this.data = this.read();
   }
@@ -155,14 +152,21 @@ export class SettingsStore {
     return this.settings;
   }
 
-  get microsoftTenant(): string | undefined {
-    return this.data.microsoftTenant;
+  /** A top-level value an older version wrote under `key` (unchecked), or undefined. */
+  legacyValue(key: string): unknown {
+    return (this.data as Record<string, unknown>)[key];
   }
 
-  /** Stores the tenant; the caller validates it first (a bad tenant must never be saved). */
-  setMicrosoftTenant(tenant: string): void {
+  /** The built-in providers' option entries as stored, unchecked (builtin-options.ts verifies them). */
+  get providerOptionEntries(): unknown[] {
+    return this.data.providerOptions ?? [];
+  }
+
+  /** Replaces the option entries (and drops the legacy keys given), under the file lock like every change. */
+  changeProviderOptions(mutate: (entries: unknown[]) => unknown[], dropLegacyKeys: readonly string[] = []): void {
     this.change((data) => {
-      data.microsoftTenant = tenant;
+      data.providerOptions = mutate(data.providerOptions ?? []);
+      for (const key of dropLegacyKeys) delete (data as Record<string, unknown>)[key];
     });
   }
 

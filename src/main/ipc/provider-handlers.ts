@@ -5,11 +5,12 @@
  * the core and never comes back: replies say whether one is set, and where from.
  */
 import type { DeviceSupportDto, FieldCheckDto } from '../../shared/ipc-contract.js';
-import type { BuiltinClientId } from '../core/builtin-clients.js';
-import type { CredentialCore } from '../core/api.js';
+import type { ProvidersRole } from '../core/api.js';
 import { toProviderDto } from './dto.js';
+import { IpcFailure } from './errors.js';
 import type { ImplTable } from './handler-context.js';
 import { toBuiltinConfigDto, toCustomConfigDto, toProviderConfigDto } from './provider-dto.js';
+import type { BuiltinClientId } from '../core/contracts/providers.js';
 
 type ProviderChannel =
   | 'osmen:providers:list'
@@ -19,6 +20,7 @@ type ProviderChannel =
   | 'osmen:providers:set-builtin'
   | 'osmen:providers:clear-builtin'
   | 'osmen:providers:set-tenant'
+  | 'osmen:providers:set-option'
   | 'osmen:providers:update-custom'
   | 'osmen:providers:remove-custom'
   | 'osmen:providers:device-support';
@@ -27,13 +29,17 @@ function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
-export function providerHandlers(core: () => CredentialCore): Pick<ImplTable, ProviderChannel> {
-  const builtin = (c: CredentialCore, id: BuiltinClientId) => toBuiltinConfigDto(c.providerConfig().builtins.find((b) => b.id === id)!);
+export function providerHandlers(core: () => ProvidersRole): Pick<ImplTable, ProviderChannel> {
+  const builtin = (c: ProvidersRole, id: BuiltinClientId) => {
+    const b = c.providerConfig().builtins.find((x) => x.id === id);
+    if (!b) throw new IpcFailure('NOT_FOUND', 'That is not a built-in provider.');
+    return toBuiltinConfigDto(b);
+  };
   return {
     'osmen:providers:list': () => core().listProviders().map(toProviderDto),
     // Never overwrites: an id that exists is refused (provider_exists); osmen:providers:update-custom edits.
     'osmen:providers:add-custom': async (req) => {
-      const spec: Parameters<CredentialCore['addCustomProvider']>[0] = {
+      const spec: Parameters<ProvidersRole['createCustomProvider']>[0] = {
         id: req.id,
         issuer: req.issuer,
         clientId: req.clientId,
@@ -61,12 +67,20 @@ export function providerHandlers(core: () => CredentialCore): Pick<ImplTable, Pr
       return builtin(c, req.providerId);
     },
     'osmen:providers:set-tenant': (req) => {
+      // The older form: the built-in that has an option named tenant.
       const c = core();
-      c.setMicrosoftTenant(req.tenant);
-      return builtin(c, 'microsoft');
+      const id = c.listProviders().find((p) => p.builtin && p.options?.some((o) => o.name === 'tenant'))?.id;
+      if (id === undefined) throw new IpcFailure('NOT_FOUND', 'No provider has a tenant.');
+      c.setProviderOption(id, 'tenant', req.tenant);
+      return builtin(c, id);
+    },
+    'osmen:providers:set-option': (req) => {
+      const c = core();
+      c.setProviderOption(req.providerId, req.name, req.value);
+      return builtin(c, req.providerId);
     },
     'osmen:providers:update-custom': async (req) => {
-      const edit: Parameters<CredentialCore['updateCustomProvider']>[0] = {
+      const edit: Parameters<ProvidersRole['updateCustomProvider']>[0] = {
         id: req.id,
         issuer: req.issuer,
         clientId: req.clientId,
@@ -77,10 +91,13 @@ export function providerHandlers(core: () => CredentialCore): Pick<ImplTable, Pr
       return toCustomConfigDto(await core().updateCustomProvider(edit));
     },
     'osmen:providers:remove-custom': async (req) => {
-      const { disconnected } = await core().removeCustomProviderAndAccounts(req.id, {
-        disconnectAccounts: req.disconnectAccounts === true,
-      });
-      return { removed: true as const, disconnected };
+      const r = await core().removeCustomProviderAndAccounts(req.id, { disconnectAccounts: req.disconnectAccounts === true });
+      return {
+        removed: true as const,
+        disconnected: r.disconnected,
+        revocationFailed: r.revocationFailed,
+        revocationUnsupported: r.revocationUnsupported,
+      };
     },
     'osmen:providers:device-support': async (req): Promise<DeviceSupportDto> => {
       const r = await core().deviceSignInSupport(req.providerId);

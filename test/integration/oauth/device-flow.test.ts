@@ -8,15 +8,6 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { exitCodeFor } from '../../../src/main/cli/exit-codes.js';
-import {
-  connectAccount,
-  connectAccountWithDevice,
-  OAuthCancelledError,
-  ProviderRegistry,
-  TokenRefresher,
-  type DeviceUserCode,
-} from '../../../src/main/core/oauth/index.js';
 import {
   browseAuthorization,
   browseDeviceVerification,
@@ -26,6 +17,14 @@ import {
   type TestProvider,
 } from '../../helpers/oidc-provider.js';
 import { openVault, TEST_SCOPES, testRegistry, type Vault } from '../../helpers/oidc-fixtures.js';
+import type { DeviceUserCode } from '../../../src/main/core/contracts/accounts.js';
+import { exitCodeFor } from '../../../src/main/core/exit-codes.js';
+import { connectAccount } from '../../../src/main/core/oauth/connect-flow.js';
+import { connectAccountWithDevice } from '../../../src/main/core/oauth/device-flow.js';
+import { ProviderRegistry } from '../../../src/main/core/oauth/providers/registry.js';
+import type { ProviderHooks } from '../../../src/main/core/oauth/providers/definition.js';
+import { google } from '../../../src/main/core/oauth/providers/google.js';
+import { TokenRefresher } from '../../../src/main/core/oauth/token-refresher.js';
 
 let op: TestProvider; // device flow on, interval 1 s
 let plain: TestProvider; // no device flow
@@ -133,11 +132,16 @@ describe('connectAccountWithDevice', () => {
     expect(err).toMatchObject({ code: 'access_denied' });
     expect(exitCodeFor(err)).toBe(3);
     expect(vault.tokens.listTokens()).toEqual([]);
+    // Logged as the browser flow logs a refusal: an OAuth event that failed (level warn), with where it happened.
     expect(vault.log.of('connect')).toEqual([
-      expect.objectContaining({
-        kind: 'error',
-        details: expect.objectContaining({ provider: 'testop', source: 'device', error: 'access_denied' }),
-      }),
+      {
+        kind: 'oauth',
+        type: 'connect',
+        provider: 'testop',
+        userId: '',
+        success: false,
+        details: expect.objectContaining({ source: 'device', error: 'access_denied' }),
+      },
     ]);
     expect(vault.emitted).toEqual([]);
   });
@@ -187,7 +191,9 @@ describe('connectAccountWithDevice', () => {
       onUserCode: () => setTimeout(() => controller.abort(), 50),
       signal: controller.signal,
     }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(OAuthCancelledError);
+    expect(err).toMatchObject({ name: 'OAuthError', code: 'cancelled', category: 'usage' });
+    // The person's own cancel is information, as in the browser flow.
+    expect(vault.log.of('connect').at(-1)).toMatchObject({ kind: 'oauth', success: false, level: 'info', details: { error: 'cancelled' } });
     const polls = op.count(DEVICE_GRANT);
     await new Promise((r) => setTimeout(r, 2_500));
     expect(op.count(DEVICE_GRANT)).toBe(polls);
@@ -197,7 +203,7 @@ describe('connectAccountWithDevice', () => {
     const err = await connectAccountWithDevice(deps(), 'testop', { onUserCode: () => undefined, timeoutMs: 1_500 }).catch(
       (e: unknown) => e,
     );
-    expect(err).toMatchObject({ name: 'OAuthTimeoutError', code: 'timeout' });
+    expect(err).toMatchObject({ name: 'OAuthError', code: 'timeout', category: 'transient' });
   });
 
   it('a provider whose metadata has no device endpoint: device_flow_unsupported (exit 78), nothing shown', async () => {
@@ -205,7 +211,7 @@ describe('connectAccountWithDevice', () => {
     const err = await connectAccountWithDevice(deps(testRegistry(plain.issuer)), 'testop', {
       onUserCode: () => void (called = true),
     }).catch((e: unknown) => e);
-    expect(err).toMatchObject({ name: 'OAuthConfigError', code: 'device_flow_unsupported' });
+    expect(err).toMatchObject({ name: 'OAuthError', category: 'configuration', code: 'device_flow_unsupported' });
     expect(exitCodeFor(err)).toBe(78);
     expect(called).toBe(false);
   });
@@ -241,7 +247,7 @@ describe('connectAccountWithDevice', () => {
  * device and token endpoints pointed at itself and forwards every request to the provider,
  * unless `override` answers it first (a provider that misbehaves in one place).
  */
-async function startFront(override: (path: string, body: string, res: ServerResponse) => boolean) {
+async function startFront(override: (path: string, body: string, res: ServerResponse) => boolean, hooks: ProviderHooks = {}) {
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;
     let body = '';
@@ -277,13 +283,13 @@ async function startFront(override: (path: string, body: string, res: ServerResp
       return fetch(url === `${op.issuer}/.well-known/openid-configuration` ? `${front}/.well-known/openid-configuration` : url, init);
     },
   });
-  providers.register({ id: 'testop', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: TEST_SCOPES });
+  providers.register({ id: 'testop', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: TEST_SCOPES, ...hooks });
   return { providers, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
 describe('providers that answer differently', () => {
-  it('Google names the verification URI `verification_url`: it is read as verification_uri', async () => {
-    const front = await startFront((path, body, res) => {
+  it('Google names the verification URI `verification_url`: its answer adapter reads it as verification_uri', async () => {
+    const renaming = (path: string, body: string, res: ServerResponse) => {
       if (path !== '/device/auth') return false;
       void fetch(`${op.issuer}/device/auth`, {
         method: 'POST',
@@ -294,7 +300,17 @@ describe('providers that answer differently', () => {
         res.writeHead(r.status, { 'content-type': 'application/json' }).end(JSON.stringify({ ...rest, verification_url: uri }));
       });
       return true;
-    });
+    };
+    // Without Google's adapter (a provider that is not Google) the answer is refused: the rename is Google's alone.
+    const plain = await startFront(renaming);
+    try {
+      let shown = false;
+      await expect(connectAccountWithDevice(deps(plain.providers), 'testop', { onUserCode: () => void (shown = true) })).rejects.toThrow();
+      expect(shown).toBe(false);
+    } finally {
+      await plain.close();
+    }
+    const front = await startFront(renaming, { adaptAnswer: google.adaptAnswer! });
     try {
       const { meta, shown } = await deviceConnect(
         (info) => browseDeviceVerification(info.verificationUri, { userCode: info.userCode, login: 'erin' }),
@@ -352,7 +368,7 @@ describe('providers that answer differently', () => {
       const err = await connectAccountWithDevice(deps(front.providers), 'testop', { onUserCode: () => void (shown = true) }).catch(
         (e: unknown) => e,
       );
-      expect(err).toMatchObject({ name: 'OAuthConfigError', code: 'invalid_device_response' });
+      expect(err).toMatchObject({ name: 'OAuthError', category: 'configuration', code: 'invalid_device_response' });
       expect(shown).toBe(false);
     } finally {
       await front.close();

@@ -3,14 +3,13 @@
  * browser and a loopback redirect like the app, or with --device (RFC 8628) for a machine
  * without a browser. It may create the vault, so a person with only a terminal can start here.
  */
-import { join } from 'node:path';
-import { isMicrosoftTenant, MICROSOFT_TENANT_HINT } from '../../../shared/microsoft-tenant.js';
-import type { CredentialCore, DeviceUserCode } from '../../core/credential-core.js';
-import type { TokenMetadata } from '../../core/vault/token-store.js';
-import type { CommandContext, CommandSpec } from '../commands.js';
-import { CliError, EXIT } from '../exit-codes.js';
-import { accountJson, oneLine } from '../format.js';
-import { withVault } from './with-vault.js';
+import type { DeviceUserCode, TokenMetadata } from '../../core/contracts/accounts.js';
+import type { AccountsRole, ProvidersRole } from '../../core/api.js';
+import { EXIT } from '../../core/exit-codes.js';
+import { accountJson } from '../../core/account-json.js';
+import type { CommandContext, CommandSpec } from '../command.js';
+import { CliError } from '../cli-error.js';
+import { oneLine } from '../../../shared/one-line.js';
 
 const MAX_TIMEOUT_SEC = 24 * 3600;
 
@@ -27,25 +26,49 @@ function timeoutOf(value: string | boolean | undefined): number | undefined {
   return Number(raw) * 1000;
 }
 
+/** Flags that set a provider option for this sign-in, each named after an option of a provider file. */
+const OPTION_FLAGS = ['tenant'] as const;
+
+/**
+ * The provider options given as flags (`--tenant`): each is an option of the provider's file,
+ * checked by its rule before anything is created or saved.
+ */
+async function optionsOf(ctx: CommandContext, providerId: string): Promise<Record<string, string>> {
+  const given = OPTION_FLAGS.flatMap((flag) => {
+    const v = ctx.values[flag];
+    return typeof v === 'string' ? [[flag, v.trim()] as const] : [];
+  });
+  if (given.length === 0) return {};
+  const { BUILTIN_PROVIDERS } = await import('../../core/index.js');
+  const options: Record<string, string> = {};
+  for (const [name, value] of given) {
+    const having = BUILTIN_PROVIDERS.filter((b) => b.options.some((o) => o.name === name));
+    const option = having.find((b) => b.id === providerId)?.options.find((o) => o.name === name);
+    if (!option) throw usage(`--${name} is for ${having.map((b) => b.id).join(', ')} only.`);
+    if (option.check(value) !== null) throw usage(`--${name}: use ${option.hint}.`);
+    options[name] = value;
+  }
+  return options;
+}
+
 /**
  * Without a vault there are no custom providers yet (their entries are signed by a vault key):
  * refuse a provider that can't be used before a vault and a key are made for nothing.
  */
-async function checkProviderBeforeCreating(ctx: CommandContext, providerId: string, tenant: string | undefined): Promise<void> {
+async function checkProviderBeforeCreating(ctx: CommandContext, providerId: string, options: Record<string, string>): Promise<void> {
   // Loaded on demand, like the vault: `--help` and `keygen` need no OAuth engine.
-  const { OAuthConfigError, ProviderRegistry, isBuiltinProviderId, withMicrosoftTenant } = await import('../../core/oauth/index.js');
-  const { readEnvFile } = await import('../../core/env-file.js');
-  if (!isBuiltinProviderId(providerId)) {
-    throw new OAuthConfigError({
-      code: 'unknown_provider',
-      description:
-        `Unknown provider "${providerId.slice(0, 64)}". There is no vault in ${ctx.vault.home} yet, so no custom provider either: ` +
-        'add one with `osmen-cred provider add`, or connect google or microsoft. Nothing was created.',
-      provider: providerId.slice(0, 64),
-    });
+  const { BUILTIN_PROVIDERS, verifyBuiltinProvider } = await import('../../core/index.js');
+  try {
+    verifyBuiltinProvider(ctx.vault.home, ctx.io.env, providerId, options); // not_configured names the variable to set
+  } catch (err) {
+    if ((err as { code?: unknown }).code !== 'unknown_provider') throw err;
+    throw new CliError(
+      'unknown_provider',
+      'configuration',
+      `Unknown provider "${providerId.slice(0, 64)}". There is no vault in ${ctx.vault.home} yet, so no custom provider either: ` +
+        `add one with \`osmen-cred provider add\`, or connect ${BUILTIN_PROVIDERS.map((b) => b.id).join(' or ')}. Nothing was created.`,
+    );
   }
-  const env = withMicrosoftTenant({ ...readEnvFile(join(ctx.vault.home, '.env')).values, ...ctx.io.env }, tenant);
-  new ProviderRegistry({ env }).getHandler(providerId); // not_configured names the variable to set
 }
 
 function duration(ms: number): string {
@@ -86,6 +109,8 @@ function cancelOnSignal(): { signal: AbortSignal; release(): void } {
 export const connect: CommandSpec = {
   name: 'connect',
   args: ['provider'],
+  // A person with only a terminal can start here: the vault (and its key) is made when there is none.
+  vaultMode: 'create',
   options: { device: 'boolean', 'no-browser': 'boolean', tenant: 'string', timeout: 'string', json: 'boolean' },
   summary: 'sign an account in (browser on this machine, or --device: a code to enter on another device)',
   help: `Usage: osmen-cred connect <provider> [--device] [--no-browser] [--tenant T] [--timeout SECONDS] [--json]
@@ -121,53 +146,53 @@ sign-in for this provider, no keychain and no OAUTH_ENCRYPTION_KEY).`,
     const noBrowser = ctx.values['no-browser'] === true;
     if (device && noBrowser) throw usage('--no-browser is for the browser sign-in; --device never opens a browser.');
     const timeoutMs = timeoutOf(ctx.values.timeout);
-    const tenant = typeof ctx.values.tenant === 'string' ? ctx.values.tenant.trim() : undefined;
-    if (tenant !== undefined && providerId !== 'microsoft') throw usage('--tenant is for microsoft only.');
-    if (tenant !== undefined && !isMicrosoftTenant(tenant)) throw usage(`--tenant: use ${MICROSOFT_TENANT_HINT}.`);
-    if (!ctx.vault.exists) await checkProviderBeforeCreating(ctx, providerId, tenant);
+    const options = await optionsOf(ctx, providerId);
+    if (!ctx.vault.exists) await checkProviderBeforeCreating(ctx, providerId, options);
 
     const cancel = cancelOnSignal();
     try {
-      return await withVault(ctx, 'create', async (core) => {
-        const account = device
-          ? await viaDevice(ctx, core, providerId, { timeoutMs, tenant, signal: cancel.signal })
-          : await viaBrowser(ctx, core, providerId, { noBrowser, timeoutMs, tenant, signal: cancel.signal });
-        ctx.io.out(
-          ctx.values.json
-            ? `${JSON.stringify(accountJson(account), null, 2)}\n`
-            : `${oneLine(account.provider, 64)} ${oneLine(account.userId, 512)}\n`,
-        );
-        return EXIT.OK;
-      });
+      const core = await ctx.open();
+      const account = device
+        ? await viaDevice(ctx, core, providerId, { timeoutMs, options, signal: cancel.signal })
+        : await viaBrowser(ctx, core, providerId, { noBrowser, timeoutMs, options, signal: cancel.signal });
+      ctx.io.out(
+        ctx.values.json
+          ? `${JSON.stringify(accountJson(account), null, 2)}\n`
+          : `${oneLine(account.provider, 64)} ${oneLine(account.userId, 512)}\n`,
+      );
+      return EXIT.OK;
     } finally {
       cancel.release();
     }
   },
 };
 
+/** What a sign-in from the terminal needs of the core. */
+type SignInCore = Pick<AccountsRole, 'connectAccount' | 'connectAccountWithDevice'> & Pick<ProvidersRole, 'listProviders'>;
+
 interface FlowOptions {
   timeoutMs?: number;
-  tenant?: string;
+  options: Record<string, string>;
   signal: AbortSignal;
 }
 
-function displayName(core: CredentialCore, providerId: string): string {
+function displayName(core: Pick<ProvidersRole, 'listProviders'>, providerId: string): string {
   return oneLine(core.listProviders().find((p) => p.id === providerId)?.displayName ?? providerId, 80);
 }
 
-function viaDevice(ctx: CommandContext, core: CredentialCore, providerId: string, o: FlowOptions): Promise<TokenMetadata> {
+function viaDevice(ctx: CommandContext, core: SignInCore, providerId: string, o: FlowOptions): Promise<TokenMetadata> {
   const name = displayName(core, providerId);
   return core.connectAccountWithDevice(providerId, {
     onUserCode: (info) => ctx.io.err(deviceText(name, info)),
     signal: o.signal,
     ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}),
-    ...(o.tenant !== undefined ? { tenant: o.tenant } : {}),
+    ...(Object.keys(o.options).length ? { options: o.options } : {}),
   });
 }
 
 function viaBrowser(
   ctx: CommandContext,
-  core: CredentialCore,
+  core: SignInCore,
   providerId: string,
   o: FlowOptions & { noBrowser: boolean },
 ): Promise<TokenMetadata> {
@@ -180,7 +205,7 @@ function viaBrowser(
     }
     ctx.io.err(`Opening the browser to sign in to ${name}. If it does not open, visit:\n  ${url}\n${wait}\n`);
     try {
-      const { openSystemBrowser } = await import('../../core/oauth/system-browser.js');
+      const { openSystemBrowser } = await import('../../core/index.js');
       await openSystemBrowser(url);
     } catch (err) {
       // The address is on the screen: a missing opener (a server, a container) is no reason to stop.
@@ -193,6 +218,6 @@ function viaBrowser(
     openUrl,
     signal: o.signal,
     ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}),
-    ...(o.tenant !== undefined ? { tenant: o.tenant } : {}),
+    ...(Object.keys(o.options).length ? { options: o.options } : {}),
   });
 }

@@ -3,12 +3,23 @@
  * A running agent answers first (agent-first.ts, before this module is even loaded); this is
  * the path without an agent: open the vault and ask the core.
  */
-import { CliError, EXIT } from '../exit-codes.js';
-import { oneLine } from '../format.js';
-import { formatToken, isTokenFormat, parseMinTtl, TOKEN_FORMATS, type TokenFormat } from '../token-output.js';
-import type { CommandContext, CommandSpec } from '../commands.js';
-import type { CredentialCore } from '../../core/credential-core.js';
+import { formatToken, isTokenFormat, parseMinTtl, splitScopes, TOKEN_FORMATS, type TokenFormat } from '../token-output.js';
 import type { HandedToken } from '../token-output.js';
+import { EXIT } from '../../core/exit-codes.js';
+import type { AccountsRole } from '../../core/api.js';
+import { CliError } from '../cli-error.js';
+import { oneLine } from '../../../shared/one-line.js';
+import type { CommandContext, CommandSpec } from '../command.js';
+
+/** `--scopes "a b"`: the scopes to narrow the token to (undefined: the account's full grant). */
+export function scopesOption(ctx: Pick<CommandContext, 'values'>): string[] | undefined {
+  const raw = ctx.values.scopes;
+  if (raw === undefined) return undefined;
+  const scopes = typeof raw === 'string' ? splitScopes(raw) : [];
+  if (scopes.length === 0)
+    throw new CliError('USAGE', 'usage', '--scopes takes a space-separated list of scopes, for example --scopes "openid email".');
+  return scopes;
+}
 
 export function tokenOptions(ctx: Pick<CommandContext, 'values'>): { format: TokenFormat; minTtl: number } {
   const format = ctx.values.format ?? 'raw';
@@ -21,9 +32,15 @@ export function tokenOptions(ctx: Pick<CommandContext, 'values'>): { format: Tok
 }
 
 /** The account's token from the vault, with the CLI's "not found" error for a missing account. */
-export async function tokenFromVault(core: CredentialCore, provider: string, user: string, minTtl: number): Promise<HandedToken> {
+export async function tokenFromVault(
+  core: Pick<AccountsRole, 'getAccessToken'>,
+  provider: string,
+  user: string,
+  minTtl: number,
+  scopes?: readonly string[],
+): Promise<HandedToken> {
   try {
-    const t = await core.getAccessToken(provider, user, { minTtlMs: minTtl * 1000 });
+    const t = await core.getAccessToken(provider, user, { minTtlMs: minTtl * 1000, ...(scopes ? { scopes } : {}) });
     return {
       accessToken: t.accessToken,
       tokenType: t.tokenType,
@@ -45,9 +62,9 @@ export async function tokenFromVault(core: CredentialCore, provider: string, use
 export const token: CommandSpec = {
   name: 'token',
   args: ['provider', 'user'],
-  options: { format: 'string', 'min-ttl': 'string' },
+  options: { format: 'string', 'min-ttl': 'string', scopes: 'string' },
   summary: 'print a valid access token (refreshing it first when it is about to expire)',
-  help: `Usage: osmen-cred token <provider> <user> [--format raw|header|json] [--min-ttl SECONDS]
+  help: `Usage: osmen-cred token <provider> <user> [--format raw|header|json] [--min-ttl SECONDS] [--scopes "a b"]
 
 Prints the access token on stdout, nothing else, so a program can read it
 directly. When the token expires within the refresh window it is refreshed
@@ -63,6 +80,10 @@ folder's). The vault is opened here only when no agent answers.
   --format json     {"accessToken", "tokenType", "expiresAt", "scopes"}
   --min-ttl N       the token must stay valid N more seconds (0-86400); it is
                     refreshed first when it would expire sooner
+  --scopes "a b"    a token for only these scopes (a subset of the account's),
+                    minted with the refresh token and kept in memory; a list
+                    covering all the account's scopes gets the account's token.
+                    Scopes the provider refuses give its error (invalid_scope)
 
 Exit codes: 0 token printed; 2 no such account; 3 the user must sign in again;
 75 temporary failure (provider down, rate limited, database busy) - retry later;
@@ -70,8 +91,9 @@ Exit codes: 0 token printed; 2 no such account; 3 the user must sign in again;
   async run(ctx) {
     const [provider, user] = ctx.positionals as [string, string];
     const { format, minTtl } = tokenOptions(ctx);
+    const scopes = scopesOption(ctx);
     const core = await ctx.open();
-    ctx.io.out(formatToken(await tokenFromVault(core, provider, user, minTtl), format));
+    ctx.io.out(formatToken(await tokenFromVault(core, provider, user, minTtl, scopes), format));
     return EXIT.OK;
   },
 };

@@ -1,10 +1,11 @@
-import { useId, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import type { AccountDto, ProviderDto } from '../../../shared/ipc-contract';
 import { errorInfo, type ErrorInfo } from '../api';
+import { BreakableUrl } from '../components/BreakableUrl';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { ProviderMark } from '../components/ProviderMark';
 import type { DeviceSignInState } from '../hooks/useDeviceSignIn';
-import { useDeviceSupport, type DeviceSupportState } from '../hooks/useDeviceSupport';
+import { deviceUnavailableText, useDeviceSupport, type DeviceSupportState } from '../hooks/useDeviceSupport';
 import type { ProvidersState } from '../hooks/useProviders';
 import type { SignInState } from '../hooks/useSignIn';
 import { CustomProviderEditor } from './providers/CustomProviderEditor';
@@ -22,23 +23,41 @@ interface Props {
 
 export function ConnectView({ providers: state, signIn, device, onConnected, onOpenHealth, onSetUp }: Props): React.JSX.Element {
   const [failure, setFailure] = useState<{ provider: string; error: ErrorInfo } | null>(null);
-  const [tenant, setTenant] = useState('common');
-  const tenantId = useId();
+  // What the person typed in a provider's option boxes (Microsoft's tenant), by provider and option.
+  // A box starts at the saved value; only an edited value is sent (and then saved for later sign-ins).
+  const [edits, setEdits] = useState<Record<string, Record<string, string>>>({});
+  const optionId = useId();
+  // The person's own cancel: a quiet note on the card, and the focus back on its Connect button.
+  const [cancelled, setCancelled] = useState<string | null>(null);
+  const connectButtons = useRef(new Map<string, HTMLButtonElement>());
+  useEffect(() => {
+    if (cancelled !== null) connectButtons.current.get(cancelled)?.focus();
+  }, [cancelled]);
   const providers = state.providers;
   const support = useDeviceSupport(providers);
   const pending = signIn.pending?.providerId ?? device.pending?.providerId ?? null;
 
-  const request = (provider: ProviderDto) =>
-    provider.kind === 'microsoft' && tenant.trim() !== ''
-      ? { providerId: provider.id, tenant: tenant.trim() }
-      : { providerId: provider.id };
+  const optionValue = (p: ProviderDto, name: string, saved: string): string => edits[p.id]?.[name] ?? saved;
+  const request = (provider: ProviderDto) => {
+    const options: Record<string, string> = {};
+    for (const o of provider.options ?? []) {
+      const typed = optionValue(provider, o.name, o.value).trim();
+      if (typed !== '' && typed !== o.value) options[o.name] = typed;
+    }
+    return Object.keys(options).length ? { providerId: provider.id, options } : { providerId: provider.id };
+  };
 
   const connect = async (provider: ProviderDto, how: 'browser' | 'device'): Promise<void> => {
     setFailure(null);
+    setCancelled(null);
     try {
       onConnected(await (how === 'device' ? device.start(request(provider)) : signIn.connect(request(provider))));
+      // An option edited for this sign-in is now the saved one: show it as such.
+      if (request(provider).options) void state.reload();
     } catch (err) {
-      setFailure({ provider: provider.id, error: errorInfo(err) });
+      const error = errorInfo(err);
+      if (error.code === 'cancelled') setCancelled(provider.id);
+      else setFailure({ provider: provider.id, error });
     }
   };
 
@@ -50,7 +69,15 @@ export function ConnectView({ providers: state, signIn, device, onConnected, onO
     if (!s.supported) {
       return (
         <p className="muted small device-unavailable" data-testid="device-unavailable">
-          Sign in on another device is not available here. {s.reason ?? 'The provider does not offer it.'}
+          <span className="reason">{deviceUnavailableText(p.displayName, s)}</span>
+          {s.code && (
+            <>
+              {' '}
+              <span className="notice-code">
+                Code <code>{s.code}</code>
+              </span>
+            </>
+          )}
         </p>
       );
     }
@@ -70,7 +97,7 @@ export function ConnectView({ providers: state, signIn, device, onConnected, onO
             Connect an account
           </h1>
           <p className="muted">
-            Sign-in happens in your browser with PKCE; the app receives the result on a one-time loopback address. No browser here? Sign in
+            You sign in on the provider’s own page in your browser; the app never sees your password. No browser on this computer? Sign in
             on another device with a code.
           </p>
         </div>
@@ -90,32 +117,38 @@ export function ConnectView({ providers: state, signIn, device, onConnected, onO
           {providers.map((p) => (
             <li key={p.id} className="provider-card">
               <div className="provider-head">
-                <ProviderMark provider={p.kind === 'google' || p.kind === 'microsoft' ? p.kind : p.id} />
+                <ProviderMark look={p.look} name={p.displayName} />
                 <div>
                   <h2>{p.displayName}</h2>
-                  <p className="muted small">{p.issuer ?? (p.kind === 'oauth2' ? 'OAuth 2.0' : 'OpenID Connect')}</p>
-                </div>
-              </div>
-              {p.kind === 'microsoft' && p.configured && (
-                <div className="field">
-                  <label htmlFor={tenantId}>Tenant</label>
-                  <input
-                    id={tenantId}
-                    value={tenant}
-                    onChange={(e) => setTenant(e.target.value)}
-                    placeholder="common, organizations, consumers or a tenant ID"
-                    aria-describedby={`${tenantId}-help`}
-                    spellCheck={false}
-                  />
-                  <p id={`${tenantId}-help`} className="help">
-                    “common” accepts work, school and personal accounts.
+                  <p className="muted small provider-issuer">
+                    {p.issuer ? <BreakableUrl url={p.issuer} /> : p.kind === 'oauth2' ? 'OAuth 2.0' : 'OpenID Connect'}
                   </p>
                 </div>
-              )}
-              {!p.configured && p.configHint && (
+              </div>
+              {p.configured &&
+                (p.options ?? []).map((o) => {
+                  const id = `${optionId}-${p.id}-${o.name}`;
+                  return (
+                    <div className="field" key={o.name}>
+                      <label htmlFor={id}>{o.label}</label>
+                      <input
+                        id={id}
+                        value={optionValue(p, o.name, o.value)}
+                        onChange={(e) => setEdits((all) => ({ ...all, [p.id]: { ...all[p.id], [o.name]: e.target.value } }))}
+                        placeholder={o.placeholder}
+                        aria-describedby={`${id}-help`}
+                        spellCheck={false}
+                      />
+                      <p id={`${id}-help`} className="help">
+                        {o.effect}
+                      </p>
+                    </div>
+                  );
+                })}
+              {!p.configured && (p.setupHint ?? p.configHint) && (
                 <div className="hint small setup-hint">
-                  <p>{p.configHint}</p>
-                  {(p.kind === 'google' || p.kind === 'microsoft') && (
+                  <p>{p.setupHint ?? p.configHint}</p>
+                  {p.builtin && (
                     <button type="button" className="btn btn-small" onClick={() => onSetUp(p.id)}>
                       Set up in Settings → Providers<span className="visually-hidden"> ({p.displayName})</span>
                     </button>
@@ -126,15 +159,25 @@ export function ConnectView({ providers: state, signIn, device, onConnected, onO
                 <ErrorNotice
                   error={failure.error}
                   live
+                  context="sign-in"
                   actions={{
                     connect: { label: 'Try again', run: () => void connect(p, 'browser'), disabled: pending !== null },
                     health: { label: 'Open Health', run: onOpenHealth },
                   }}
                 />
               )}
+              {cancelled === p.id && (
+                <p className="inline-msg" role="status">
+                  Sign-in cancelled.
+                </p>
+              )}
               <div className="card-actions">
                 <button
                   type="button"
+                  ref={(el) => {
+                    if (el) connectButtons.current.set(p.id, el);
+                    else connectButtons.current.delete(p.id);
+                  }}
                   className="btn btn-primary"
                   disabled={pending !== null || !p.configured}
                   onClick={() => void connect(p, 'browser')}

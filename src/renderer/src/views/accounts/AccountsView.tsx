@@ -5,6 +5,7 @@ import { bridge } from '../../api';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { accountMatches } from '../../format';
+import { revocationText, type RevocationOutcome } from '../../revocation-text';
 import type { AccountsState } from '../../hooks/useAccounts';
 import { useNow } from '../../hooks/useNow';
 import type { SignInState } from '../../hooks/useSignIn';
@@ -30,6 +31,12 @@ interface Props {
   onConnect(): void;
 }
 
+/** "a Google, Microsoft or OpenID Connect": the built-ins by name (from the provider list), then any other. */
+function accountKinds(providers: ReadonlyArray<{ builtin: boolean; displayName: string }> | null | undefined): string {
+  const kinds = [...(providers ?? []).filter((p) => p.builtin).map((p) => p.displayName), 'OpenID Connect'];
+  return kinds.length > 1 ? `a ${kinds.slice(0, -1).join(', ')} or ${kinds.at(-1)!}` : 'an OpenID Connect';
+}
+
 export function AccountsView(props: Props): React.JSX.Element {
   const now = useNow(1000);
   const ids = useId();
@@ -42,7 +49,16 @@ export function AccountsView(props: Props): React.JSX.Element {
     },
     [accounts],
   );
-  const actions = useAccountActions({ merge, signIn: props.signIn, nameOf: nameOfAccount });
+  const providerOf = useCallback((id: string) => props.providers?.find((p) => p.id === id) ?? null, [props.providers]);
+  const disconnectText = useCallback(
+    (a: AccountDto, outcome: RevocationOutcome) => {
+      const p = providerOf(a.provider);
+      const target = { id: a.provider, name: nameOf(a.provider), issuer: a.issuer ?? p?.issuer ?? null, revokeAt: p?.revokeAt ?? null };
+      return { text: revocationText(outcome, target), warn: outcome === 'failed' || outcome === 'unsupported' };
+    },
+    [providerOf, nameOf],
+  );
+  const actions = useAccountActions({ accounts, merge, signIn: props.signIn, nameOf: nameOfAccount, disconnectText });
   const [confirm, setConfirm] = useState<AccountDto | null>(null);
   const [search, setSearch] = useState('');
   const [statusFilter, setStatusFilter] = useState<StatusFilter>('all');
@@ -53,6 +69,7 @@ export function AccountsView(props: Props): React.JSX.Element {
   const [focusAfter, setFocusAfter] = useState<{ removed: string; next: string | null } | null>(null);
 
   const issuers = useMemo(() => new Map((props.providers ?? []).map((p) => [p.id, p.issuer ?? null])), [props.providers]);
+  const looks = useMemo(() => new Map((props.providers ?? []).map((p) => [p.id, p.look])), [props.providers]);
   const filtering = (accounts?.length ?? 0) > FILTER_THRESHOLD;
   const visible = useMemo(() => {
     if (!accounts) return [];
@@ -94,9 +111,9 @@ export function AccountsView(props: Props): React.JSX.Element {
             type="button"
             className="btn"
             onClick={() => void actions.refreshAll()}
-            disabled={actions.refreshingAll || !accounts?.length}
+            disabled={actions.progress !== null || !accounts?.length}
           >
-            {actions.refreshingAll ? 'Refreshing…' : 'Refresh all now'}
+            {actions.progress ? `Refreshing… ${actions.progress.done} of ${actions.progress.total}` : 'Refresh all now'}
           </button>
           <button type="button" className="btn btn-primary" onClick={props.onConnect}>
             Connect account
@@ -104,7 +121,7 @@ export function AccountsView(props: Props): React.JSX.Element {
         </div>
       </header>
       {props.settings?.backgroundRefreshPaused && <PausedNotice onResume={props.onResume} />}
-      {banner?.kind === 'report' && <RefreshReport summary={banner.summary} nameOf={nameOfAccount} />}
+      {banner?.kind === 'report' && <RefreshReport report={banner.report} nameOf={nameOfAccount} onDismiss={actions.dismissBanner} />}
       {banner?.kind === 'error' && <ErrorNotice error={banner.error} live />}
       {(banner?.kind === 'info' || banner?.kind === 'warn') && (
         <p className={`banner banner-${banner.kind}`} role="status">
@@ -127,7 +144,7 @@ export function AccountsView(props: Props): React.JSX.Element {
             ◎
           </p>
           <h2>No accounts yet</h2>
-          <p className="muted">Connect a Google, Microsoft or OpenID Connect account to keep its tokens fresh here.</p>
+          <p className="muted">Connect {accountKinds(props.providers)} account to keep its tokens fresh here.</p>
           <button type="button" className="btn btn-primary" onClick={props.onConnect} ref={emptyButton}>
             Connect your first account
           </button>
@@ -176,6 +193,7 @@ export function AccountsView(props: Props): React.JSX.Element {
                 }}
                 account={a}
                 providerName={props.nameOf(a.provider)}
+                providerLook={looks.get(a.provider)}
                 providerIssuer={issuers.get(a.provider) ?? null}
                 refreshing={refreshing.has(key)}
                 busy={actions.busy[key]}
