@@ -8,6 +8,7 @@ import {
   dateOrNull,
   expiryOf,
   parseScopes,
+  refreshExpiryOf,
   type SaveExtra,
   type StatusUpdate,
   type StoredToken,
@@ -162,6 +163,9 @@ export class TokenStore {
       issuer: binding.issuer,
       token_origin: binding.tokenOrigin,
       aad_version: CURRENT_AAD_VERSION,
+      subject: extra.subject ?? null,
+      // A response without a refresh token keeps the stored one, and so its expiry.
+      refresh_expires_at: response.refresh_token ? refreshExpiryOf(response, now) : movesIssuer ? null : (existing?.refresh_expires_at ?? null),
       not_before:
         extra.issuedAt !== undefined && expiresAt !== null && expiresAt > extra.issuedAt
           ? extra.issuedAt + Math.floor((expiresAt - extra.issuedAt) / 2)
@@ -282,6 +286,11 @@ export class TokenStore {
   getMetadata(provider: string, userId: string): TokenMetadata | null {
     const row = this.guard(() => this.stmts.get.get(provider, userId));
     return row ? toMetadata({ ...row, has_refresh: row.refresh_token_enc !== null ? 1 : 0 }) : null;
+  }
+
+  /** The key of the provider's account with this stable subject (a renamed login's), or null. */
+  findBySubject(provider: string, subject: string): string | null {
+    return this.guard(() => this.stmts.bySubject.get(provider, subject)?.user_id ?? null);
   }
 
   deleteToken(provider: string, userId: string): boolean {
