@@ -27,6 +27,7 @@ import type { FieldCheck, FieldCheckInput } from './provider-field-check.js';
 import type { StoredCustomProvider } from './settings-store.js';
 import type { KeySource } from './vault/key-custody.js';
 import type { TokenMetadata } from './vault/token-types.js';
+import type { HandoffConsent } from './consent/service.js';
 
 export type { AccessToken, AccessTokenOptions } from './oauth/access-token.js';
 export type { CustomProviderInput } from './provider-catalogue.js';
@@ -42,8 +43,10 @@ export interface CredentialCore {
   readonly keyId: string;
   /** Accounts changed, refreshes, re-auth needs, log lines, settings: the app follows these. */
   readonly events: CoreEvents;
-  /** Where callers outside the core write security events (rejected IPC calls, the agent's hand-off counts). */
+  /** Where callers outside the core write security events (rejected IPC calls). */
   readonly securityEvents: SecurityEventSink;
+  /** Hand-off consent: the mode, grants, client keys, and handoff(), the one way a token reaches a program. */
+  readonly consent: HandoffConsent;
 
   // ------------------------------------------------------------------ accounts
   connectAccount(providerId: string, opts?: ConnectOptions): Promise<TokenMetadata>;

@@ -18,6 +18,7 @@ import { refreshEveryAccount } from './refresh-all.js';
 import { SignIns } from './sign-ins.js';
 import { KEYCHAIN_SERVICE } from './vault/key-custody.js';
 import type { TokenMetadata } from './vault/token-types.js';
+import type { HandoffConsent } from './consent/service.js';
 
 export interface FacadeOptions {
   home: string;
@@ -52,6 +53,9 @@ export class CoreFacade implements CredentialCore {
   }
   get securityEvents() {
     return this.parts.log;
+  }
+  get consent(): HandoffConsent {
+    return this.parts.consent;
   }
 
   private deps() {
@@ -201,7 +205,7 @@ export class CoreFacade implements CredentialCore {
     if (custody && vault.keychainAccount) {
       custody.message += ` Keychain entry: service "${this.o.keychainService ?? KEYCHAIN_SERVICE}", account "${vault.keychainAccount}" (back it up).`;
     }
-    report.checks.push(...envFileChecks(join(this.home, '.env'), envFile), ...catalogue.healthChecks());
+    report.checks.push(...envFileChecks(join(this.home, '.env'), envFile), ...catalogue.healthChecks(), ...this.parts.consent.healthChecks());
     report.checks = catalogue.builtinClients.withoutOverriddenEnvChecks(report.checks);
     // The log's chain, its vault anchor and every re-anchor (a rollback fails the report).
     report.checks.push(...securityLogChecks(log.verify()));
@@ -263,6 +267,7 @@ export class CoreFacade implements CredentialCore {
       // and a last attempt at tokens that could not be saved yet.
       await this.parts.refresher.close();
     } finally {
+      this.parts.consent.close();
       this.parts.accessTokens.clear();
       this.parts.tokens.close();
       this.parts.log.close();

@@ -18,6 +18,8 @@ import {
   type SchedulerClock,
 } from './oauth/index.js';
 import { ProviderCatalogue } from './provider-catalogue.js';
+import { ConsentService } from './consent/service.js';
+import { osmenHome } from './paths.js';
 import { SettingsStore } from './settings-store.js';
 import type { OpenedVault, VaultMode } from './vault/open-vault.js';
 import type { TokenStore } from './vault/token-store.js';
@@ -53,6 +55,8 @@ export interface CoreParts {
   readonly envFile: EnvFileRead;
   /** The environment providers read: the process's over the data folder's .env. */
   readonly providerEnv: NodeJS.ProcessEnv;
+  /** Hand-off consent: grants, client keys, the decision, the records. */
+  readonly consent: ConsentService;
 }
 
 export function wireCoreParts(vault: OpenedVault, o: CorePartsOptions): CoreParts {
@@ -95,6 +99,16 @@ export function wireCoreParts(vault: OpenedVault, o: CorePartsOptions): CorePart
   });
   const scheduler = new TokenRefreshScheduler(refresher, { checkIntervalMs: current.checkIntervalMs, clock: o.schedulerClock });
   if (o.startScheduler && !current.backgroundRefreshPaused) scheduler.start();
+  const accessTokens = new AccessTokenSource({ tokens, refresher });
+  const consent = new ConsentService({
+    tokens,
+    log,
+    // `scopes` narrows the token (the core's getAccessToken, contracts: narrowed tokens).
+    getToken: (p, u, opts) => accessTokens.get(p, u, opts),
+    getAccount: (p, u) => tokens.getMetadata(p, u),
+    home: o.home,
+    defaultHome: osmenHome(o.env),
+  });
   return {
     vault,
     tokens,
@@ -106,9 +120,10 @@ export function wireCoreParts(vault: OpenedVault, o: CorePartsOptions): CorePart
     refresher,
     scheduler,
     schedulerClock: o.schedulerClock,
-    accessTokens: new AccessTokenSource({ tokens, refresher }),
+    accessTokens,
     envFile,
     providerEnv,
+    consent,
   };
 }
 

@@ -220,7 +220,6 @@ export class DesktopController {
     // `osmen-cred agent` already serves the socket, that one keeps serving.
     this.agent = new AgentService(core, {
       home: core.home,
-      log: core.securityEvents,
       ...(this.o.agentSocketPath ? { socketPath: this.o.agentSocketPath } : {}),
       onState: (s) => {
         if (s.error) this.o.diagnostics?.warn(`token agent not started: [${s.error.code}] ${s.error.message}`);

@@ -21,6 +21,7 @@ import { prepareStatements, type TokenRow, type TokenStatements } from './token-
 import { assertId, bindingOf, toMetadata } from './token-rows.js';
 import { reencryptVault } from './rotation.js';
 import { VaultMeta } from './vault-meta.js';
+import { GrantRows } from './grant-rows.js';
 import { VaultKeys } from './vault-keys.js';
 
 export { tokenContext, type AccountBinding, type Field } from './token-context.js';
@@ -382,6 +383,12 @@ export class TokenStore {
 
   get encryptionManager(): EncryptionManager {
     return this.keys.manager;
+  }
+
+  /** The hand-off grants table (core/consent signs and checks its rows). */
+  grantRows(): GrantRows {
+    this.assertOpen();
+    return new GrantRows(this.db, (fn) => this.guard(fn));
   }
 
   /** The cross-process refresh lease of this vault, for one holder (refresh-lease.ts). */

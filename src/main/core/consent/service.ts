@@ -1,0 +1,384 @@
+/**
+ * Consent for the token hand-off, as one service of the core: the mode, the grants, client
+ * keys, the decision for each hand-off (and asking the person when the app can), and the
+ * records. The agent and the CLI hand tokens to programs only through handoff().
+ */
+import { errorCodeOf } from '../exit-codes.js';
+import { CodedError } from '../errors.js';
+import type { HealthCheck, SecurityEventSink } from '../contracts.js';
+import type { AccessToken } from '../oauth/access-token.js';
+import type { TokenStore } from '../vault/token-store.js';
+import type { TokenMetadata } from '../vault/token-types.js';
+import { allowCommand } from './allow-command.js';
+import { clientKeyHash, CLIENT_KEY_RE, newClientKey } from './client-key.js';
+import { ConsentBroker, type BrokerHooks, type ConsentAnswer, type ConsentRequestView } from './consent-broker.js';
+import { ConsentError } from './consent-errors.js';
+import { ConsentModeStore, type ConsentMode, type ConsentModeState } from './consent-mode.js';
+import { decide, type Decision, type HandoffAsk } from './decide.js';
+import { FileHashCache } from './file-hash.js';
+import { GrantStore } from './grant-store.js';
+import {
+  DEFAULT_SESSION_MS,
+  MAX_SESSION_MS,
+  parseAccountPattern,
+  type Grant,
+  type GrantSubject,
+  type IgnoredGrant,
+} from './grant-types.js';
+import { HandoffRecorder, UNIDENTIFIED_PROGRAM, type ProgramRecord } from './handoff-recorder.js';
+import { processSource } from './platform.js';
+import { identifyProgram, programFromPath, type ProgramIdentity } from './program.js';
+import { selfCli } from './self-cli.js';
+
+export interface ConsentDeps {
+  tokens: TokenStore;
+  log: SecurityEventSink;
+  getToken(provider: string, userId: string, opts: { minTtlMs?: number; scopes?: string[] }): Promise<AccessToken>;
+  getAccount(provider: string, userId: string): TokenMetadata | null;
+  home: string;
+  /** The default data folder: the allow command names --home only for another one. */
+  defaultHome: string;
+  now?: () => number;
+  recordIntervalMs?: number;
+}
+
+export interface HandoffCall {
+  program: ProgramIdentity | null;
+  /** Why there is no program (no peer credentials…). */
+  unidentified?: string;
+  /** agent, cli. */
+  via: string;
+  ask: HandoffAsk;
+  /** A client key the caller sent (OSMEN_AGENT_KEY). */
+  key?: string;
+  minTtlMs?: number;
+  /** The app can ask the person (the agent inside the desktop app). */
+  canAsk: boolean;
+  /** Re-checked right before the token is handed over (the agent: the peer still is the process it was). */
+  stillThere?(): string | null;
+  /** The headless agent's stderr line for a refused program (at most one a minute per program and account). */
+  notice?(line: string): void;
+}
+
+export type AllowSubject = { kind: 'program'; path: string } | { kind: 'pid'; pid: number } | { kind: 'session'; pid: number };
+
+export interface AllowInput {
+  subject: AllowSubject;
+  accounts: string[];
+  scopes: string[] | null;
+  expiresAt: number | null;
+  once: boolean;
+  createdBy: 'cli' | 'app';
+  env?: NodeJS.ProcessEnv;
+}
+
+const NOTICE_INTERVAL_MS = 60_000;
+
+function subjectOf(p: ProgramIdentity): GrantSubject {
+  return {
+    kind: 'program',
+    name: p.name.slice(0, 300),
+    exePath: p.exe.path,
+    exeSha256: p.exe.sha256,
+    scriptPath: p.script?.path ?? null,
+    scriptSha256: p.script?.sha256 ?? null,
+    code: p.code ? { label: p.code.label.slice(0, 300), sha256: p.code.sha256 } : null,
+  };
+}
+
+export function programRecord(p: ProgramIdentity | null, via: string, unidentified?: string): ProgramRecord {
+  if (!p) return UNIDENTIFIED_PROGRAM(unidentified ?? 'no peer credentials');
+  return { key: p.key, name: p.name, exe: p.exe.path || null, script: p.script?.path ?? null, via: p.viaRun ? 'run' : via };
+}
+
+/** What the core offers of consent (CredentialCore.consent): answers, never the parts. */
+export interface HandoffConsent {
+  mode(): ConsentModeState;
+  setMode(mode: ConsentMode, via: 'cli' | 'app'): void;
+  listGrants(): Grant[];
+  ignoredGrants(): IgnoredGrant[];
+  allow(input: AllowInput): Promise<Grant>;
+  createClientKey(input: { accounts: string[]; scopes: string[] | null; expiresAt: number | null; name?: string }): { key: string; grant: Grant };
+  revoke(id: string): boolean;
+  /** The program behind a pid (the agent's peer, or the CLI's own pid: osmen-cred itself is walked past). */
+  identify(pid: number): Promise<ProgramIdentity | null>;
+  /** The one way a token reaches a program. */
+  handoff(call: HandoffCall): Promise<AccessToken>;
+  recordRefusal(program: ProgramIdentity | null, via: string, code: string, unidentified?: string): void;
+  /** The agent writes the records once a minute while it runs. */
+  startRecording(): void;
+  /** The desktop app's dialog (null: nobody to ask). */
+  attachPrompt(hooks: BrokerHooks | null): void;
+  answer(id: string, answer: ConsentAnswer): boolean;
+  pendingRequests(): ConsentRequestView[];
+  healthChecks(): HealthCheck[];
+  /** Writes the counted records and grant uses now. */
+  flush(): void;
+}
+
+export class ConsentService implements HandoffConsent {
+  readonly grants: GrantStore;
+  readonly recorder: HandoffRecorder;
+  readonly broker = new ConsentBroker();
+  readonly hashes = new FileHashCache();
+  private readonly modes: ConsentModeStore;
+  private readonly notices = new Map<string, number>();
+  private readonly now: () => number;
+  private reportedIgnored = new Set<string>();
+
+  constructor(private readonly deps: ConsentDeps) {
+    this.now = deps.now ?? Date.now;
+    this.grants = new GrantStore(deps.tokens, this.now);
+    this.modes = new ConsentModeStore(deps.tokens);
+    this.recorder = new HandoffRecorder(deps.log, { intervalMs: deps.recordIntervalMs, now: this.now });
+  }
+
+  mode(): ConsentModeState {
+    return this.modes.get();
+  }
+
+  setMode(mode: ConsentMode, via: 'cli' | 'app'): void {
+    const before = this.modes.get().mode;
+    this.modes.set(mode);
+    if (before !== mode) this.deps.log.logSecurityEvent('consent_mode_changed', { reason: `${before}->${mode}`, source: via }, 'warn');
+  }
+
+  /** The signed grants; unsigned or malformed rows are ignored, and reported once in the log. */
+  listGrants(): Grant[] {
+    const list = this.grants.list();
+    this.reportIgnored(this.grants.ignored());
+    return list;
+  }
+
+  ignoredGrants(): IgnoredGrant[] {
+    return this.grants.ignored();
+  }
+
+  private reportIgnored(ignored: IgnoredGrant[]): void {
+    for (const i of ignored) {
+      if (this.reportedIgnored.has(i.id)) continue;
+      this.reportedIgnored.add(i.id);
+      this.deps.log.logSecurityEvent('grant_ignored', { reason: i.reason, code: i.id }, 'warn');
+    }
+  }
+
+  identify(pid: number): Promise<ProgramIdentity | null> {
+    return identifyProgram(pid, { source: processSource(), self: selfCli(), hashes: this.hashes });
+  }
+
+  private checkAccounts(accounts: string[], scopes: string[] | null): void {
+    if (accounts.length === 0) throw new CodedError('USAGE', 'usage', 'Name at least one --account <provider>:<user>.');
+    for (const spec of accounts) {
+      const { provider, user } = parseAccountPattern(spec);
+      if (user === '*') continue;
+      const account = this.deps.getAccount(provider, user);
+      if (!account) throw new CodedError('ACCOUNT_NOT_FOUND', 'not_found', `No account ${spec.slice(0, 200)} in the vault. See \`osmen-cred list\`.`);
+      const outside = scopes?.filter((s) => !account.scopes.includes(s)) ?? [];
+      if (outside.length > 0) {
+        throw new CodedError('SCOPE_NOT_GRANTED', 'usage', `${spec.slice(0, 200)} does not hold ${outside.slice(0, 5).join(' ')}; its scopes are: ${account.scopes.join(' ')}.`);
+      }
+    }
+  }
+
+  /** `osmen-cred allow` (and the app's "Always allow" / "Allow this terminal"). */
+  async allow(input: AllowInput): Promise<Grant> {
+    this.checkAccounts(input.accounts, input.scopes);
+    let subject: GrantSubject;
+    let expiresAt = input.expiresAt;
+    if (input.subject.kind === 'program') {
+      const found = await programFromPath(input.subject.path, { hashes: this.hashes }, input.env);
+      if (!found || (!found.exe.sha256 && !found.script?.sha256)) {
+        throw new CodedError('PROGRAM_NOT_FOUND', 'not_found', `No readable program file at ${input.subject.path.slice(0, 300)}.`);
+      }
+      subject = found.script
+        ? { kind: 'program', name: found.name, exePath: '', exeSha256: null, scriptPath: found.script.path, scriptSha256: found.script.sha256, code: null }
+        : { kind: 'program', name: found.name, exePath: found.exe.path, exeSha256: found.exe.sha256, scriptPath: null, scriptSha256: null, code: null };
+    } else if (input.subject.kind === 'pid') {
+      const p = await this.identify(input.subject.pid);
+      if (!p || !p.exe.sha256) throw new CodedError('PROCESS_NOT_FOUND', 'not_found', `No process ${input.subject.pid} that can be identified.`);
+      subject = subjectOf(p);
+    } else {
+      const info = processSource().info(input.subject.pid);
+      const leaderStart = info?.sid ? processSource().startTime(info.sid) : null;
+      if (!info || !info.tty || !leaderStart) {
+        throw new CodedError('NO_TERMINAL_SESSION', 'usage', '--session allows the terminal this command runs in, and it runs in none.');
+      }
+      subject = { kind: 'session', name: `terminal ${info.tty}`, sid: info.sid, leaderStart, bootId: processSource().bootId(), tty: info.tty };
+      const cap = this.now() + MAX_SESSION_MS;
+      expiresAt = Math.min(expiresAt ?? this.now() + DEFAULT_SESSION_MS, cap);
+    }
+    const grant = this.grants.add({ subject, accounts: input.accounts, scopes: input.scopes, expiresAt, once: input.once, createdBy: input.createdBy });
+    this.deps.log.logSecurityEvent('grant_added', { code: grant.id, reason: subject.kind, program: subject.name, source: input.createdBy });
+    return grant;
+  }
+
+  /** `osmen-cred grant-key`: the key is returned once and stored only as its hash. */
+  createClientKey(input: { accounts: string[]; scopes: string[] | null; expiresAt: number | null; name?: string }): { key: string; grant: Grant } {
+    this.checkAccounts(input.accounts, input.scopes);
+    const key = newClientKey();
+    const grant = this.grants.add({
+      subject: { kind: 'key', name: (input.name ?? 'client key').slice(0, 300), keyHash: clientKeyHash(key) },
+      accounts: input.accounts,
+      scopes: input.scopes,
+      expiresAt: input.expiresAt,
+      once: false,
+      createdBy: 'cli',
+    });
+    this.deps.log.logSecurityEvent('grant_added', { code: grant.id, reason: 'key', source: 'cli' });
+    return { key, grant };
+  }
+
+  revoke(id: string): boolean {
+    const done = this.grants.revoke(id);
+    if (done) this.deps.log.logSecurityEvent('grant_revoked', { code: id });
+    return done;
+  }
+
+  private sessionAlive = (s: { sid: number; leaderStart: string; bootId: string }): boolean => {
+    const source = processSource();
+    return source.bootId() === s.bootId && source.startTime(s.sid) === s.leaderStart;
+  };
+
+  decide(call: Pick<HandoffCall, 'program' | 'unidentified' | 'ask' | 'key'>): Decision {
+    let key: { grant: Grant | null } | undefined;
+    if (call.key !== undefined) key = { grant: CLIENT_KEY_RE.test(call.key) ? this.grants.byKeyHash(clientKeyHash(call.key)) : null };
+    return decide({
+      mode: this.modes.get().mode,
+      program: call.program,
+      unidentified: call.unidentified,
+      ask: call.ask,
+      key,
+      grants: this.grants.list(),
+      now: this.now(),
+      sessionAlive: this.sessionAlive,
+    });
+  }
+
+  /** The person's answer turned into what it grants; null: refused. */
+  private async fromAnswer(answer: ConsentAnswer | null, program: ProgramIdentity, ask: HandoffAsk): Promise<Decision | null> {
+    if (answer === null || answer === 'deny') return null;
+    const scopes = ask.scopes ? [...ask.scopes] : undefined;
+    if (answer === 'once') return { ok: true, scopes, grant: null, basis: 'grant' };
+    const accounts = [`${ask.provider}:${ask.user}`];
+    const subject: GrantSubject =
+      answer === 'session' && program.session?.tty
+        ? { kind: 'session', name: `terminal ${program.session.tty}`, ...program.session, tty: program.session.tty }
+        : subjectOf(program);
+    const expiresAt = subject.kind === 'session' ? this.now() + DEFAULT_SESSION_MS : null;
+    const grant = this.grants.add({ subject, accounts, scopes: scopes ?? null, expiresAt, once: false, createdBy: 'app' });
+    this.deps.log.logSecurityEvent('grant_added', { code: grant.id, reason: subject.kind, program: subject.name, source: 'app' });
+    return { ok: true, scopes, grant, basis: 'grant' };
+  }
+
+  private refuse(call: HandoffCall, record: ProgramRecord, code: 'consent_required' | 'forbidden', reason: string): never {
+    this.recorder.refusal(record, code);
+    if (code === 'forbidden' || !call.program || call.key !== undefined) throw new ConsentError(code, `Refused: ${reason}.`);
+    const home = this.deps.home === this.deps.defaultHome ? null : this.deps.home;
+    const command = allowCommand(call.program, call.ask, home);
+    const account = `${call.ask.provider}:${call.ask.user}`;
+    if (call.notice) {
+      const k = `${call.program.key}\u0000${account}`;
+      if ((this.notices.get(k) ?? 0) <= this.now()) {
+        this.notices.set(k, this.now() + NOTICE_INTERVAL_MS);
+        if (this.notices.size > 1000) this.notices.delete(this.notices.keys().next().value!);
+        call.notice(`consent required: ${call.program.description} (${call.program.script?.path ?? call.program.exe.path}) asked for ${account}; to allow it: ${command}`);
+      }
+    }
+    throw new ConsentError('consent_required', `Consent required: ${reason}. To allow it: ${command}`, command);
+  }
+
+  /** A token for a program: decided, asked for when the app can ask, narrowed, and recorded. */
+  async handoff(call: HandoffCall): Promise<AccessToken> {
+    const record = programRecord(call.program, call.key !== undefined ? 'key' : call.via, call.unidentified);
+    let decision = this.decide(call);
+    if (!decision.ok && decision.code === 'consent_required' && call.canAsk && call.program && call.key === undefined && this.broker.available) {
+      const answer = await this.broker.ask(call.program, call.ask);
+      const granted = await this.fromAnswer(answer, call.program, call.ask);
+      if (granted) decision = granted;
+      else decision = { ok: false, code: 'consent_required', reason: answer === 'deny' ? 'the person denied it' : 'nobody answered the consent request in time' };
+    }
+    if (!decision.ok) this.refuse(call, record, decision.code, decision.reason);
+    if (decision.grant?.once && !this.grants.consume(decision.grant.id)) return this.handoff(call);
+    const gone = call.stillThere?.();
+    if (gone) this.refuse(call, record, 'forbidden', gone);
+    let token: AccessToken;
+    try {
+      token = await this.deps.getToken(call.ask.provider, call.ask.user, { minTtlMs: call.minTtlMs, scopes: decision.scopes });
+    } catch (err) {
+      this.recorder.refusal(record, errorCodeOf(err));
+      throw err;
+    }
+    if (decision.scopes && token.scopes.some((s) => !decision.scopes!.includes(s))) {
+      // Never hand out more than was granted, even if the token could not be narrowed.
+      this.recorder.refusal(record, 'not_narrowed');
+      throw new CodedError('NOT_NARROWED', 'internal', 'The token could not be narrowed to the granted scopes; it was not handed out.');
+    }
+    const basis = decision.basis === 'grant' && !decision.grant ? 'answer' : decision.basis;
+    this.recorder.handoff(record, call.ask.provider, call.ask.user, decision.scopes, basis, decision.grant?.id ?? null);
+    if (decision.grant && !decision.grant.once) this.grants.noteUse(decision.grant.id);
+    return token;
+  }
+
+  /** A refusal that happened before a hand-off could be decided (bad request, another user). */
+  recordRefusal(program: ProgramIdentity | null, via: string, code: string, unidentified?: string): void {
+    this.recorder.refusal(programRecord(program, via, unidentified), code);
+  }
+
+  attachPrompt(hooks: BrokerHooks | null): void {
+    this.broker.attach(hooks);
+  }
+
+  answer(id: string, answer: ConsentAnswer): boolean {
+    return this.broker.answer(id, answer);
+  }
+
+  pendingRequests(): ConsentRequestView[] {
+    return this.broker.pending();
+  }
+
+  healthChecks(): HealthCheck[] {
+    const mode = this.modes.get();
+    const ignored = this.grants.ignored();
+    const checks: HealthCheck[] = [];
+    checks.push({
+      id: 'handoff-consent',
+      title: 'Token hand-off consent',
+      status: mode.problem ? 'warn' : mode.mode === 'ask' ? 'pass' : 'warn',
+      message: mode.problem
+        ? `Programs must be allowed before they get tokens: ${mode.problem}.`
+        : mode.mode === 'ask'
+          ? 'Programs must be allowed (osmen-cred allow, or the app’s dialog) before they get tokens.'
+          : 'Any program running as you gets tokens without asking (handoff.consent = same-user).',
+      fix: mode.mode === 'same-user' ? 'Switch Settings → Programs to “Ask before a program gets a token”.' : undefined,
+    });
+    if (ignored.length > 0) {
+      checks.push({
+        id: 'handoff-grants',
+        title: 'Hand-off grants',
+        status: 'fail',
+        message: `${ignored.length} grant row(s) are ignored: ${ignored
+          .slice(0, 5)
+          .map((i) => `${i.id} (${i.reason === 'signature' ? 'signature does not match: written or edited outside OsMEN' : 'malformed'})`)
+          .join(', ')}.`,
+        fix: 'Remove them with `osmen-cred revoke-grant ID`, and find out who can write tokens.db.',
+      });
+    }
+    return checks;
+  }
+
+  startRecording(): void {
+    this.recorder.start();
+  }
+
+  /** Writes the counted records and grant uses (the agent's minute, the CLI's exit). */
+  flush(): void {
+    this.recorder.flush();
+    this.grants.flushUses();
+  }
+
+  close(): void {
+    this.broker.close();
+    this.recorder.stop();
+    this.grants.flushUses();
+  }
+}
