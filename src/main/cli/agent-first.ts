@@ -11,6 +11,7 @@
 import { parseArgs } from 'node:util';
 import { oneLine } from '../../shared/one-line.js';
 import { askAgent, type AgentAnswer } from '../core/agent/client.js';
+import { CLIENT_KEY_ENV } from '../core/consent/client-key.js';
 import type { StatusReport, WireError } from '../core/agent/protocol.js';
 import { AGENT_SOCKET_ENV, defaultAgentSocketPath } from '../core/agent/socket-path.js';
 import { osmenHome } from '../core/paths.js';
@@ -23,8 +24,13 @@ export interface FastIo {
   env: NodeJS.ProcessEnv;
 }
 
-/** The client name the CLI reports to the agent (hand-off counts in the security log). */
-export const CLI_CLIENT_NAME = 'osmen-cred';
+
+/** `--scopes "a b"` as a list; null when malformed (the full CLI then says why). */
+export function scopeList(raw: string): string[] | null {
+  const list = [...new Set(raw.split(/\s+/).filter(Boolean))];
+  if (list.length === 0 || list.length > 100 || list.some((s) => s.length > 256 || !/^[\x21-\x7e]+$/.test(s))) return null;
+  return list;
+}
 
 export function agentSocketCandidates(home: string | undefined, env: NodeJS.ProcessEnv): string[] {
   if (home !== undefined) return [defaultAgentSocketPath(home)];
@@ -68,6 +74,7 @@ export async function tryAgentFirst(argv: string[], io: FastIo): Promise<number 
         home: { type: 'string' },
         format: { type: 'string' },
         'min-ttl': { type: 'string' },
+        scopes: { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -90,7 +97,10 @@ export async function tryAgentFirst(argv: string[], io: FastIo): Promise<number 
     if (!isTokenFormat(format)) return null;
     const minTtl = values['min-ttl'] === undefined ? 0 : parseMinTtl(values['min-ttl']);
     if (minTtl === null) return null;
-    const asked = await askAgent(paths, { method: 'token', provider, user, minTtl, client: CLI_CLIENT_NAME });
+    const scopes = values.scopes === undefined ? undefined : scopeList(values.scopes);
+    if (scopes === null) return null;
+    const key = io.env[CLIENT_KEY_ENV]?.trim() || undefined;
+    const asked = await askAgent(paths, { method: 'token', provider, user, minTtl, ...(scopes ? { scopes } : {}), ...(key ? { key } : {}) });
     if (!asked) return null;
     const { answer } = asked;
     if (answer.ok !== true) {
@@ -104,8 +114,8 @@ export async function tryAgentFirst(argv: string[], io: FastIo): Promise<number 
   }
 
   if (command === 'status') {
-    if (args.length !== 0 || values.format !== undefined || values['min-ttl'] !== undefined) return null;
-    const asked = await askAgent(paths, { method: 'status', client: CLI_CLIENT_NAME });
+    if (args.length !== 0 || values.format !== undefined || values['min-ttl'] !== undefined || values.scopes !== undefined) return null;
+    const asked = await askAgent(paths, { method: 'status' });
     if (!asked) return null;
     const { answer } = asked;
     if (answer.ok !== true) {

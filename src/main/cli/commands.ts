@@ -18,6 +18,7 @@ import { agent } from './commands/agent.js';
 import { run } from './commands/run.js';
 import { status } from './commands/status.js';
 import { token } from './commands/token.js';
+import { allow, consent, grantKey, grants, revokeGrant } from './commands/consent.js';
 
 export interface CliIo {
   out(text: string): void;
@@ -288,15 +289,20 @@ function logWriteError(err: unknown): unknown {
 const log: CommandSpec = {
   name: 'log',
   args: [],
-  options: { verify: 'boolean', tail: 'string', json: 'boolean', export: 'string', file: 'string' },
+  options: { verify: 'boolean', tail: 'string', json: 'boolean', export: 'string', file: 'string', handoffs: 'boolean' },
   summary: 'show the security log, verify it (--verify), or export it (--export)',
   help: `Usage: osmen-cred log [--tail N] [--json]
+       osmen-cred log --handoffs [--tail N] [--json]
        osmen-cred log --verify [--json]
        osmen-cred log --export <file> [--json]
        osmen-cred log --verify --file <file> [--json]
 
 Shows the last N entries of the security log (default 20, at most 10000).
 User ids appear only as keyed hashes.
+
+--handoffs shows which programs got which account's tokens (program, account,
+scopes, count per minute) and which were refused, among the last N entries
+(default 10000).
 
 --verify checks the hash chain, the signed head record and the anchor kept
 in the vault; exits 1 when an entry was edited, removed or reordered, or the
@@ -348,6 +354,13 @@ it cannot check: a file rewritten whole with recomputed hashes, and rollback.`,
       return EXIT.OK;
     }
     const core = await ctx.open();
+    if (ctx.values.handoffs) {
+      if (verify) throw new CliError('USAGE', 'usage', '--handoffs takes no --verify.');
+      const { handoffRecords, handoffText } = await import('./handoff-log.js');
+      const records = handoffRecords(core.readLog(ctx.values.tail === undefined ? 10_000 : tail), core.listAccounts(), (u) => core.userHash(u));
+      ctx.io.out(ctx.values.json ? `${json(records)}\n` : `${handoffText(records)}\n`);
+      return EXIT.OK;
+    }
     if (verify) {
       const result = core.verifyLog();
       ctx.io.out(ctx.values.json ? `${json(result)}\n` : `${verifyText(result)}\n`);
@@ -386,6 +399,11 @@ export const COMMANDS: readonly CommandSpec[] = [
   status,
   run,
   agent,
+  allow,
+  grants,
+  revokeGrant,
+  grantKey,
+  consent,
   connect,
   provider,
   list,

@@ -55,6 +55,8 @@ beforeAll(async () => {
   down = await startUnavailableIssuer();
   home = makeTmpHome('osmen-agent-');
   const core = await createCredentialCore({ home: home.dir, encryptionKey: key, env: {} });
+  // These tests are about the hand-off itself, not consent (test/integration/consent): any program of the user gets tokens.
+  core.consent.setMode('same-user', 'cli');
   try {
     // The agent refreshes only on demand here, so the tests count every token request.
     core.updateSettings({ backgroundRefreshPaused: true });

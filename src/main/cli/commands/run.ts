@@ -8,7 +8,8 @@
 import { spawn } from 'node:child_process';
 import { oneLine } from '../../../shared/one-line.js';
 import { askAgent } from '../../core/agent/client.js';
-import { agentSocketCandidates, CLI_CLIENT_NAME, handedToken } from '../agent-first.js';
+import { agentSocketCandidates, handedToken } from '../agent-first.js';
+import { CLIENT_KEY_ENV } from '../../core/consent/client-key.js';
 import { CliError, EXIT, categoryForExit } from '../exit-codes.js';
 import { signalExitCode } from '../signal-hub.js';
 import { parseMinTtl, type HandedToken } from '../token-output.js';
@@ -77,8 +78,10 @@ async function fetchTokens(ctx: CommandContext, bindings: AccountBinding[], minT
   const home = typeof ctx.values.home === 'string' ? ctx.values.home : undefined;
   const paths = agentSocketCandidates(home, ctx.io.env);
   const out: HandedToken[] = [];
+  const key = ctx.io.env[CLIENT_KEY_ENV]?.trim() || undefined;
   for (const b of bindings) {
-    const asked = await askAgent(paths, { method: 'token', provider: b.provider, user: b.user, minTtl, client: CLI_CLIENT_NAME });
+    // The agent sees this process, recognises osmen-cred run and takes the command it starts as the program.
+    const asked = await askAgent(paths, { method: 'token', provider: b.provider, user: b.user, minTtl, ...(key ? { key } : {}) });
     const a = asked?.answer;
     if (a?.ok === true && handedToken(a)) {
       out.push(handedToken(a)!);
@@ -117,9 +120,13 @@ stdin, stdout and stderr are the command's; SIGINT, SIGTERM, SIGHUP, SIGQUIT,
 SIGUSR1, SIGUSR2, SIGWINCH and SIGCONT are passed on to it. The token is not
 refreshed while the command runs: ask for enough --min-ttl.
 
+The program that gets the tokens is <command> (resolved like the shell would,
+through PATH; for a script, the script): that is what a grant must name, e.g.
+\`osmen-cred allow --account google:me@example.com --program ./sync.py\`.
+
 Exit codes: the command's own; 128+n when signal n ended it; 126/127 when it
 cannot be started / is not found. When a token cannot be had, the command is
-not started and the exit code is the same as \`osmen-cred token\`'s (2, 3, 75, 78).`,
+not started and the exit code is the same as \`osmen-cred token\`'s (2, 3, 75, 77, 78).`,
   async run(ctx) {
     const bindings = accountBindings(ctx.tokens);
     const minTtl = ctx.values['min-ttl'] === undefined ? 0 : parseMinTtl(ctx.values['min-ttl']);

@@ -20,10 +20,41 @@ export function tokenOptions(ctx: Pick<CommandContext, 'values'>): { format: Tok
   return { format, minTtl };
 }
 
-/** The account's token from the vault, with the CLI's "not found" error for a missing account. */
-export async function tokenFromVault(core: CredentialCore, provider: string, user: string, minTtl: number): Promise<HandedToken> {
+/** `--scopes "a b"`: a subset of the account's scopes to narrow the token to. */
+export function scopesOption(ctx: Pick<CommandContext, 'values'>): string[] | undefined {
+  const raw = ctx.values.scopes;
+  if (raw === undefined) return undefined;
+  const list = [...new Set(String(raw).split(/\s+/).filter(Boolean))];
+  if (list.length === 0 || list.length > 100 || list.some((s) => s.length > 256 || !/^[\x21-\x7e]+$/.test(s))) {
+    throw new CliError('USAGE', 'usage', '--scopes takes a space-separated list of scopes (printable ASCII).');
+  }
+  return list;
+}
+
+/**
+ * The account's token from the vault, with the CLI's "not found" error for a missing account.
+ * The program is this CLI's caller (for `run`, the command it starts), found the same way the
+ * agent finds its peers', and the same grants apply; nobody can be asked here, so a program
+ * without a grant gets consent_required with the command that allows it. This path protects
+ * less than the agent: a program running as the user could open the vault itself.
+ */
+export async function tokenFromVault(
+  core: CredentialCore,
+  provider: string,
+  user: string,
+  minTtl: number,
+  scopes?: string[],
+): Promise<HandedToken> {
   try {
-    const t = await core.getAccessToken(provider, user, { minTtlMs: minTtl * 1000 });
+    const program = await core.consent.identify(process.pid);
+    const t = await core.consent.handoff({
+      program,
+      unidentified: program ? undefined : 'the calling program cannot be read on this system',
+      via: 'cli',
+      ask: { provider, user, scopes },
+      minTtlMs: minTtl * 1000,
+      canAsk: false,
+    });
     return {
       accessToken: t.accessToken,
       tokenType: t.tokenType,
@@ -45,9 +76,9 @@ export async function tokenFromVault(core: CredentialCore, provider: string, use
 export const token: CommandSpec = {
   name: 'token',
   args: ['provider', 'user'],
-  options: { format: 'string', 'min-ttl': 'string' },
+  options: { format: 'string', 'min-ttl': 'string', scopes: 'string' },
   summary: 'print a valid access token (refreshing it first when it is about to expire)',
-  help: `Usage: osmen-cred token <provider> <user> [--format raw|header|json] [--min-ttl SECONDS]
+  help: `Usage: osmen-cred token <provider> <user> [--format raw|header|json] [--min-ttl SECONDS] [--scopes "a b"]
 
 Prints the access token on stdout, nothing else, so a program can read it
 directly. When the token expires within the refresh window it is refreshed
@@ -63,15 +94,22 @@ folder's). The vault is opened here only when no agent answers.
   --format json     {"accessToken", "tokenType", "expiresAt", "scopes"}
   --min-ttl N       the token must stay valid N more seconds (0-86400); it is
                     refreshed first when it would expire sooner
+  --scopes "a b"    a token for only these of the account's scopes
+
+The program that asks (the one that ran this command) needs a grant unless
+handoff.consent is same-user (\`osmen-cred allow\`, or the app's dialog when the
+app serves the agent). A client key in ${'$'}OSMEN_AGENT_KEY is sent to the agent.
 
 Exit codes: 0 token printed; 2 no such account; 3 the user must sign in again;
+77 consent_required (no grant: the message has the allow command) or forbidden;
 75 temporary failure (provider down, rate limited, database busy) - retry later;
 78 configuration (no key / keychain locked / provider not configured).`,
   async run(ctx) {
     const [provider, user] = ctx.positionals as [string, string];
     const { format, minTtl } = tokenOptions(ctx);
+    const scopes = scopesOption(ctx);
     const core = await ctx.open();
-    ctx.io.out(formatToken(await tokenFromVault(core, provider, user, minTtl), format));
+    ctx.io.out(formatToken(await tokenFromVault(core, provider, user, minTtl, scopes), format));
     return EXIT.OK;
   },
 };

@@ -74,6 +74,11 @@ export interface AllowInput {
 
 const NOTICE_INTERVAL_MS = 60_000;
 
+/** A grant as listed: `ended` is a terminal session that is over. */
+export interface GrantView extends Grant {
+  state: 'active' | 'expired' | 'ended';
+}
+
 function subjectOf(p: ProgramIdentity): GrantSubject {
   return {
     kind: 'program',
@@ -95,7 +100,7 @@ export function programRecord(p: ProgramIdentity | null, via: string, unidentifi
 export interface HandoffConsent {
   mode(): ConsentModeState;
   setMode(mode: ConsentMode, via: 'cli' | 'app'): void;
-  listGrants(): Grant[];
+  listGrants(): GrantView[];
   ignoredGrants(): IgnoredGrant[];
   allow(input: AllowInput): Promise<Grant>;
   createClientKey(input: { accounts: string[]; scopes: string[] | null; expiresAt: number | null; name?: string }): { key: string; grant: Grant };
@@ -143,11 +148,20 @@ export class ConsentService implements HandoffConsent {
     if (before !== mode) this.deps.log.logSecurityEvent('consent_mode_changed', { reason: `${before}->${mode}`, source: via }, 'warn');
   }
 
-  /** The signed grants; unsigned or malformed rows are ignored, and reported once in the log. */
-  listGrants(): Grant[] {
+  /** The signed grants and their state; unsigned or malformed rows are ignored, and reported once in the log. */
+  listGrants(): GrantView[] {
     const list = this.grants.list();
     this.reportIgnored(this.grants.ignored());
-    return list;
+    const now = this.now();
+    return list.map((g) => ({
+      ...g,
+      state:
+        g.expiresAt !== null && g.expiresAt <= now
+          ? 'expired'
+          : g.subject.kind === 'session' && !this.sessionAlive(g.subject)
+            ? 'ended'
+            : 'active',
+    }));
   }
 
   ignoredGrants(): IgnoredGrant[] {

@@ -1,0 +1,79 @@
+/**
+ * `osmen-cred log --handoffs`: which programs got which account's tokens, when and how often,
+ * and which were refused, from the security log's per-minute `token_handoff` and
+ * `handoff_refused` entries. The log holds user ids only as keyed hashes; the accounts in the
+ * vault are hashed the same way to name them again.
+ */
+import type { SecurityLogEntry } from '../core/contracts.js';
+import { HANDOFF_EVENT, REFUSAL_EVENT } from '../core/consent/handoff-recorder.js';
+import { oneLine, table } from './format.js';
+
+export interface HandoffRecordJson {
+  time: string;
+  /** The minute's end; the entry counts what happened in the `durationMs` before it. */
+  result: 'handed' | 'refused';
+  program: string | null;
+  programKey: string | null;
+  exe: string | null;
+  script: string | null;
+  via: string | null;
+  /** provider:user when the account is in the vault, else the provider and the user's hash. */
+  account: string | null;
+  scopes: string | null;
+  basis: string | null;
+  grant: string | null;
+  code: string | null;
+  count: number;
+  seq: number;
+}
+
+const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+
+export function handoffRecords(
+  entries: SecurityLogEntry[],
+  accounts: ReadonlyArray<{ provider: string; userId: string }>,
+  userHash: (userId: string) => string,
+): HandoffRecordJson[] {
+  const byHash = new Map<string, string>();
+  for (const a of accounts) byHash.set(`${a.provider}\u0000${userHash(a.userId)}`, `${a.provider}:${a.userId}`);
+  return entries
+    .filter((e) => e.event === HANDOFF_EVENT || e.event === REFUSAL_EVENT)
+    .map((e) => {
+      const d = e.details;
+      const account = e.provider
+        ? (byHash.get(`${e.provider}\u0000${e.userHash ?? ''}`) ?? `${e.provider}:#${(e.userHash ?? '').slice(0, 12)}`)
+        : null;
+      return {
+        time: e.ts,
+        result: e.event === HANDOFF_EVENT ? 'handed' : 'refused',
+        program: str(d.program) ?? str(d.client),
+        programKey: str(d.programKey),
+        exe: str(d.exe),
+        script: str(d.script),
+        via: str(d.via),
+        account,
+        scopes: str(d.scopes),
+        basis: str(d.basis),
+        grant: str(d.grant),
+        code: str(d.code),
+        count: typeof d.count === 'number' ? d.count : 0,
+        seq: e.seq,
+      } satisfies HandoffRecordJson;
+    });
+}
+
+export function handoffText(records: HandoffRecordJson[]): string {
+  if (records.length === 0) return 'No hand-offs recorded.';
+  return table(
+    ['TIME', 'RESULT', 'PROGRAM', 'ACCOUNT', 'SCOPES', 'COUNT', 'HOW'],
+    records.map((r) => [
+      r.time.replace(/\.\d+Z$/, 'Z'),
+      r.result === 'handed' ? 'handed' : `refused [${r.code ?? '?'}]`,
+      oneLine(`${r.program ?? '?'}${r.script ? ` (${r.script})` : r.exe ? ` (${r.exe})` : ''}`, 90),
+      oneLine(r.account ?? '-', 60),
+      oneLine(r.scopes ?? '-', 50),
+      String(r.count),
+      oneLine([r.via, r.basis, r.grant].filter(Boolean).join(' '), 40),
+    ]),
+  );
+}
