@@ -20,6 +20,8 @@ const key = EncryptionManager.generateKey();
 beforeEach(async () => {
   home = makeTmpHome('osmen-agent-service-');
   core = await createCredentialCore({ home: home.dir, encryptionKey: key, env: {} });
+  // The service's switching is tested here, not consent (test/integration/consent): any program of the user gets tokens.
+  core.consent.setMode('same-user', 'app');
   coreInternals(core).tokens.saveToken('p', 'u@example.test', { access_token: 'service-access', refresh_token: 'rt', expires_in: 3600 });
 });
 

@@ -141,7 +141,7 @@ describe('hand-off consent (ask mode, a headless agent)', () => {
   it('a Node script without a grant gets consent_required and the agent prints the command that allows it; `allow` lets it through; editing it asks again', async () => {
     const refused = await nodeAsk();
     expect(refused).toMatchObject({ ok: false, error: { code: 'consent_required', exitCode: 77 } });
-    expect(refused.error!.message).toContain(`osmen-cred allow --home ${home.dir} --account testop:${ALICE} --program ${join(work, 'sync.mjs')}`);
+    expect(refused.error!.message).toContain(`osmen-cred allow --account testop:${ALICE} --program ${join(work, 'sync.mjs')}`);
     const args = await allowLineFor(join(work, 'sync.mjs'));
     expect(agent.stderr()).toMatch(/consent required: node sync\.mjs, started from node .* in .*work/);
     expect((await runCli(args, env())).code).toBe(0);
@@ -267,8 +267,8 @@ describe('hand-off consent (ask mode, a headless agent)', () => {
   });
 
   it('10,000 bad requests write a handful of log lines, and the records name the programs', async () => {
-    const before = (await runCli(['log', '--tail', '10000', '--json'], env())).stdout;
-    const beforeCount = (JSON.parse(before) as unknown[]).length;
+    const before = JSON.parse((await runCli(['log', '--tail', '10000', '--json'], env())).stdout) as Array<{ seq: number }>;
+    const lastSeq = Math.max(...before.map((e) => e.seq));
     const flood = join(work, 'flood.mjs');
     writeFileSync(
       flood,
@@ -282,10 +282,21 @@ let n = 0;
 c.on('data', (d) => { n += d.toString().split('\\n').length - 1; if (n >= 10000) { console.log(n); c.end(); } });
 `,
     );
+    // Allowed every testop account, it asks for 10,000 that do not exist.
+    expect((await runCli(['allow', '--account', 'testop:*', '--program', flood], env())).code).toBe(0);
+    const stderrBefore = agent.stderr().split('\n').length;
     expect((await run(process.execPath, [flood, sock])).stdout.trim()).toBe('10000');
+    // A refused program gets one stderr line a minute, whatever it names.
+    await run(process.execPath, [flood.replace('flood.mjs', 'other.mjs'), sock, 'testop', 'x1@example.test']);
+    await run(process.execPath, [flood.replace('flood.mjs', 'other.mjs'), sock, 'testop', 'x2@example.test']);
+    expect(agent.stderr().split('\n').length - stderrBefore).toBeLessThanOrEqual(1);
     await agent.stop('SIGTERM'); // writes the minute's records
-    const entries = JSON.parse((await runCli(['log', '--tail', '10000', '--json'], env())).stdout) as Array<{ event: string; details: Record<string, unknown> }>;
-    const added = entries.slice(beforeCount);
+    const entries = JSON.parse((await runCli(['log', '--tail', '10000', '--json'], env())).stdout) as Array<{
+      seq: number;
+      event: string;
+      details: Record<string, unknown>;
+    }>;
+    const added = entries.filter((e) => e.seq > lastSeq);
     const refusals = added.filter((e) => e.event === 'handoff_refused' && e.details.program === 'node flood.mjs');
     expect(refusals).toHaveLength(1);
     expect(refusals[0]!.details).toMatchObject({ code: 'account_not_found', count: 10000 });

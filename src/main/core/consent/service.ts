@@ -56,7 +56,7 @@ export interface HandoffCall {
   canAsk: boolean;
   /** Re-checked right before the token is handed over (the agent: the peer still is the process it was). */
   stillThere?(): string | null;
-  /** The headless agent's stderr line for a refused program (at most one a minute per program and account). */
+  /** The headless agent's stderr line for a refused program (at most one a minute per program). */
   notice?(line: string): void;
 }
 
@@ -291,7 +291,8 @@ export class ConsentService implements HandoffConsent {
     const command = allowCommand(call.program, call.ask, home);
     const account = `${call.ask.provider}:${call.ask.user}`;
     if (call.notice) {
-      const k = `${call.program.key}\u0000${account}`;
+      // One line a minute per program, whatever accounts it names.
+      const k = call.program.key;
       if ((this.notices.get(k) ?? 0) <= this.now()) {
         this.notices.set(k, this.now() + NOTICE_INTERVAL_MS);
         if (this.notices.size > 1000) this.notices.delete(this.notices.keys().next().value!);
