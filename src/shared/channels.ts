@@ -44,6 +44,14 @@ export const INVOKE_METHODS = {
   deviceSignInState: 'osmen:accounts:device-state',
   openDevicePage: 'osmen:accounts:open-device-page',
   exportLog: 'osmen:log:export',
+  // Hand-off consent: the dialog, Settings → Programs, an account's programs
+  pendingConsents: 'osmen:consent:pending',
+  answerConsent: 'osmen:consent:answer',
+  listPrograms: 'osmen:programs:list',
+  revokeGrant: 'osmen:programs:revoke',
+  setConsentMode: 'osmen:programs:set-mode',
+  dismissConsentOffer: 'osmen:programs:dismiss-offer',
+  accountPrograms: 'osmen:accounts:programs',
 } as const;
 
 /** Bridge subscription -> event channel. */
@@ -56,6 +64,8 @@ export const SUBSCRIBE_METHODS = {
   onSettingsChanged: 'osmen:event:settings-changed',
   onSignInState: 'osmen:event:sign-in-state',
   onDeviceSignIn: 'osmen:event:device-sign-in',
+  onConsentRequest: 'osmen:event:consent-request',
+  onConsentResolved: 'osmen:event:consent-resolved',
 } as const;
 
 export type Channel = (typeof INVOKE_METHODS)[keyof typeof INVOKE_METHODS];

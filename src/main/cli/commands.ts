@@ -356,9 +356,10 @@ it cannot check: a file rewritten whole with recomputed hashes, and rollback.`,
     const core = await ctx.open();
     if (ctx.values.handoffs) {
       if (verify) throw new CliError('USAGE', 'usage', '--handoffs takes no --verify.');
-      const { handoffRecords, handoffText } = await import('./handoff-log.js');
+      const { handoffRecords, handoffRows } = await import('../core/consent/handoff-history.js');
       const records = handoffRecords(core.readLog(ctx.values.tail === undefined ? 10_000 : tail), core.listAccounts(), (u) => core.userHash(u));
-      ctx.io.out(ctx.values.json ? `${json(records)}\n` : `${handoffText(records)}\n`);
+      const text = records.length ? table(['TIME', 'RESULT', 'PROGRAM', 'ACCOUNT', 'SCOPES', 'COUNT', 'HOW'], handoffRows(records)) : 'No hand-offs recorded.';
+      ctx.io.out(ctx.values.json ? `${json(records)}\n` : `${text}\n`);
       return EXIT.OK;
     }
     if (verify) {

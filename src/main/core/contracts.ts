@@ -4,6 +4,7 @@
  * SecurityEventSink without importing the logger, tests can pass a recorder).
  */
 import type { TokenMetadata } from './vault/token-types.js';
+import type { ConsentAnswer, ConsentRequestView } from './consent/consent-broker.js';
 
 /** Values allowed in log details: scalars only, so nothing nested can smuggle a token. */
 export type LogDetailValue = string | number | boolean | null;
@@ -110,6 +111,10 @@ export interface CoreEventMap {
   'log-appended': [SecurityLogEntry];
   /** The settings changed (from the window, the tray or code): the app re-applies them. */
   'settings-changed': [CoreSettings];
+  /** A program asks for a token without a grant and the app may ask the person (consent/consent-broker.ts). */
+  'consent-request': [ConsentRequestView];
+  /** A consent request was answered, timed out or withdrawn. */
+  'consent-resolved': [{ id: string; answer: ConsentAnswer | null }];
 }
 
 /** Settings a person can change; persisted in settings.json under the data folder. */

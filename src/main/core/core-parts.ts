@@ -108,6 +108,9 @@ export function wireCoreParts(vault: OpenedVault, o: CorePartsOptions): CorePart
     getAccount: (p, u) => tokens.getMetadata(p, u),
     home: o.home,
     defaultHome: osmenHome(o.env),
+    events,
+    readLog: (limit) => log.readRecent(limit),
+    userHash: (userId) => log.userHash(userId),
   });
   return {
     vault,

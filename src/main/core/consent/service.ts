@@ -5,7 +5,9 @@
  */
 import { errorCodeOf } from '../exit-codes.js';
 import { CodedError } from '../errors.js';
-import type { HealthCheck, SecurityEventSink } from '../contracts.js';
+import type { HealthCheck, SecurityEventSink, SecurityLogEntry } from '../contracts.js';
+import type { CoreEvents } from '../events.js';
+import { handoffRecords, programsOfAccount } from './handoff-history.js';
 import type { AccessToken } from '../oauth/access-token.js';
 import type { TokenStore } from '../vault/token-store.js';
 import type { TokenMetadata } from '../vault/token-types.js';
@@ -40,7 +42,14 @@ export interface ConsentDeps {
   defaultHome: string;
   now?: () => number;
   recordIntervalMs?: number;
+  /** Where consent requests are announced to the app. */
+  events?: CoreEvents;
+  /** The security log, for the programs that used an account. */
+  readLog?(limit: number): SecurityLogEntry[];
+  userHash?(userId: string): string;
 }
+
+const OFFER_SEEN = 'consent_switch_offered';
 
 export interface HandoffCall {
   program: ProgramIdentity | null;
@@ -112,8 +121,13 @@ export interface HandoffConsent {
   recordRefusal(program: ProgramIdentity | null, via: string, code: string, unidentified?: string): void;
   /** The agent writes the records once a minute while it runs. */
   startRecording(): void;
-  /** The desktop app's dialog (null: nobody to ask). */
-  attachPrompt(hooks: BrokerHooks | null): void;
+  /** The desktop app asks the person (consent-request / consent-resolved core events); off: nobody to ask. */
+  enablePrompts(on: boolean): void;
+  /** A vault from before consent (same-user) whose person was not yet offered the switch to ask. */
+  offerSwitch(): boolean;
+  dismissOffer(): void;
+  /** The programs that got this account's tokens (the security log's hand-off records, newest first). */
+  programsOf(provider: string, userId: string): ReturnType<typeof programsOfAccount>;
   answer(id: string, answer: ConsentAnswer): boolean;
   pendingRequests(): ConsentRequestView[];
   healthChecks(): HealthCheck[];
@@ -341,6 +355,29 @@ export class ConsentService implements HandoffConsent {
 
   attachPrompt(hooks: BrokerHooks | null): void {
     this.broker.attach(hooks);
+  }
+
+  enablePrompts(on: boolean): void {
+    const events = this.deps.events;
+    this.broker.attach(
+      on && events
+        ? { onRequest: (view) => events.emit('consent-request', view), onResolved: (id, answer) => events.emit('consent-resolved', { id, answer }) }
+        : null,
+    );
+  }
+
+  offerSwitch(): boolean {
+    return this.modes.get().mode === 'same-user' && this.deps.tokens.readMeta(OFFER_SEEN) === null;
+  }
+
+  dismissOffer(): void {
+    this.deps.tokens.adoptMeta(OFFER_SEEN, String(this.now()));
+  }
+
+  programsOf(provider: string, userId: string) {
+    if (!this.deps.readLog || !this.deps.userHash) return [];
+    const records = handoffRecords(this.deps.readLog(10_000), [{ provider, userId }], this.deps.userHash);
+    return programsOfAccount(records, `${provider}:${userId}`);
   }
 
   answer(id: string, answer: ConsentAnswer): boolean {

@@ -378,6 +378,14 @@ const TABLE: Readonly<Record<string, Advice>> = {
   ),
   // ------------------------------------------------ the window <-> main process
   INVALID_REQUEST: a('Some values were not accepted.', 'Correct them and try again.', 'none', true),
+  // Hand-off consent (a program asking the agent; shown in Settings → Programs and the log).
+  forbidden: a(
+    'A caller was refused a token.',
+    'It runs as another user, used an unknown or revoked client key, or exited while asking. Nothing to do unless you expected it to work.',
+    'none',
+    true,
+  ),
+  NOT_NARROWED: a('A token could not be narrowed to the scopes a program was granted, so it was not handed out.', 'Grant that program all scopes, or check the provider supports narrower tokens.', 'none', true),
   NOT_ALLOWED: a('That is not allowed.', 'Only the listed provider pages can be opened.', 'none', true),
   NOT_FOUND: a('That is no longer there.', 'Reload the view and try again.', 'none', true),
   NOT_AVAILABLE: a('That is not available here.', 'Use the app’s tray menu or restart the app.', 'none', true),

@@ -1,12 +1,12 @@
 /**
- * `osmen-cred log --handoffs`: which programs got which account's tokens, when and how often,
+ * The hand-off history (`osmen-cred log --handoffs`, an account's programs in the app): which programs got which account's tokens, when and how often,
  * and which were refused, from the security log's per-minute `token_handoff` and
  * `handoff_refused` entries. The log holds user ids only as keyed hashes; the accounts in the
  * vault are hashed the same way to name them again.
  */
-import type { SecurityLogEntry } from '../core/contracts.js';
-import { HANDOFF_EVENT, REFUSAL_EVENT } from '../core/consent/handoff-recorder.js';
-import { oneLine, table } from './format.js';
+import type { SecurityLogEntry } from '../contracts.js';
+import { oneLine } from '../../../shared/one-line.js';
+import { HANDOFF_EVENT, REFUSAL_EVENT } from './handoff-recorder.js';
 
 export interface HandoffRecordJson {
   time: string;
@@ -62,18 +62,29 @@ export function handoffRecords(
     });
 }
 
-export function handoffText(records: HandoffRecordJson[]): string {
-  if (records.length === 0) return 'No hand-offs recorded.';
-  return table(
-    ['TIME', 'RESULT', 'PROGRAM', 'ACCOUNT', 'SCOPES', 'COUNT', 'HOW'],
-    records.map((r) => [
-      r.time.replace(/\.\d+Z$/, 'Z'),
-      r.result === 'handed' ? 'handed' : `refused [${r.code ?? '?'}]`,
-      oneLine(`${r.program ?? '?'}${r.script ? ` (${r.script})` : r.exe ? ` (${r.exe})` : ''}`, 90),
-      oneLine(r.account ?? '-', 60),
-      oneLine(r.scopes ?? '-', 50),
-      String(r.count),
-      oneLine([r.via, r.basis, r.grant].filter(Boolean).join(' '), 40),
-    ]),
-  );
+/** The programs that got one account's tokens: one row per program, newest use first. */
+export function programsOfAccount(records: HandoffRecordJson[], account: string): Array<{ program: string; path: string | null; via: string | null; count: number; lastAt: number }> {
+  const by = new Map<string, { program: string; path: string | null; via: string | null; count: number; lastAt: number }>();
+  for (const r of records) {
+    if (r.result !== 'handed' || r.account !== account) continue;
+    const key = r.programKey ?? r.program ?? '?';
+    const at = Date.parse(r.time);
+    const row = by.get(key) ?? { program: r.program ?? '?', path: r.script ?? r.exe, via: r.via, count: 0, lastAt: at };
+    row.count += r.count;
+    row.lastAt = Math.max(row.lastAt, at);
+    by.set(key, row);
+  }
+  return [...by.values()].sort((a, b) => b.lastAt - a.lastAt);
+}
+
+export function handoffRows(records: HandoffRecordJson[]): string[][] {
+  return records.map((r) => [
+    r.time.replace(/\.\d+Z$/, 'Z'),
+    r.result === 'handed' ? 'handed' : `refused [${r.code ?? '?'}]`,
+    oneLine(`${r.program ?? '?'}${r.script ? ` (${r.script})` : r.exe ? ` (${r.exe})` : ''}`, 90),
+    oneLine(r.account ?? '-', 60),
+    oneLine(r.scopes ?? '-', 50),
+    String(r.count),
+    oneLine([r.via, r.basis, r.grant].filter(Boolean).join(' '), 40),
+  ]);
 }
