@@ -52,6 +52,10 @@ export const INVOKE_METHODS = {
   setConsentMode: 'osmen:programs:set-mode',
   dismissConsentOffer: 'osmen:programs:dismiss-offer',
   accountPrograms: 'osmen:accounts:programs',
+  // SDK endpoints (an account's details): Google's metadata protocol, Azure's managed identity
+  listSdkEndpoints: 'osmen:sdk:list',
+  startSdkEndpoint: 'osmen:sdk:start',
+  stopSdkEndpoint: 'osmen:sdk:stop',
 } as const;
 
 /** Bridge subscription -> event channel. */
@@ -66,6 +70,7 @@ export const SUBSCRIBE_METHODS = {
   onDeviceSignIn: 'osmen:event:device-sign-in',
   onConsentRequest: 'osmen:event:consent-request',
   onConsentResolved: 'osmen:event:consent-resolved',
+  onSdkEndpoints: 'osmen:event:sdk-endpoints',
 } as const;
 
 export type Channel = (typeof INVOKE_METHODS)[keyof typeof INVOKE_METHODS];
@@ -84,6 +89,9 @@ export function isChannel(value: unknown): value is Channel {
 export function isEventChannel(value: unknown): value is EventChannel {
   return typeof value === 'string' && eventSet.has(value);
 }
+
+/** Time limits an account's details offer for an SDK endpoint (ms); none: until stopped. */
+export const SDK_ENDPOINT_DURATIONS = [3_600_000, 8 * 3_600_000, 24 * 3_600_000] as const;
 
 const MIN = 60_000;
 /** Ranges the Settings view offers and the main process enforces. */

@@ -23,6 +23,7 @@ import {
 import { DeviceSignInStateDtoSchema, LogExportDtoSchema } from './device-sign-in-contract.js';
 import * as P from './provider-contract.js';
 import * as C from './consent-contract.js';
+import { SdkEndpointIdSchema, SdkEndpointListSchema, SdkEndpointDtoSchema, StartSdkEndpointSchema } from './sdk-contract.js';
 
 export * from './channels.js';
 
@@ -32,6 +33,7 @@ export * from './contract-primitives.js';
 export * from './device-sign-in-contract.js';
 export * from './provider-contract.js';
 export * from './consent-contract.js';
+export * from './sdk-contract.js';
 
 const ShortText = z.string().max(2048);
 
@@ -263,6 +265,8 @@ export const CopyRequestSchema = z.discriminatedUnion('what', [
   // The user code of the device sign-in in progress.
   z.strictObject({ what: z.literal('device-user-code') }),
   z.strictObject({ what: z.literal('token-command'), providerId: ProviderIdSchema, userId: UserIdSchema }),
+  // A running SDK endpoint's variables in `docker run -e` form (Azure's secret included: it stays in main).
+  z.strictObject({ what: z.literal('sdk-variables'), id: SdkEndpointIdSchema }),
 ]);
 
 // ---------------------------------------------------------------- channels
@@ -331,6 +335,9 @@ export const CHANNELS = {
   'osmen:programs:set-mode': { request: z.strictObject({ mode: C.ConsentModeSchema }), response: C.ProgramsDtoSchema },
   'osmen:programs:dismiss-offer': { request: Empty, response: C.ProgramsDtoSchema },
   'osmen:accounts:programs': { request: AccountRef, response: z.array(C.AccountProgramDtoSchema).max(1000) },
+  'osmen:sdk:list': { request: Empty, response: SdkEndpointListSchema },
+  'osmen:sdk:start': { request: StartSdkEndpointSchema, response: SdkEndpointDtoSchema },
+  'osmen:sdk:stop': { request: z.strictObject({ id: SdkEndpointIdSchema }), response: z.strictObject({ stopped: z.boolean() }) },
 } as const satisfies Record<Channel, { request: z.ZodType; response: z.ZodType }>;
 
 export type RequestOf<C extends Channel> = z.input<(typeof CHANNELS)[C]['request']>;
@@ -371,6 +378,7 @@ export const EVENTS = {
   'osmen:event:device-sign-in': DeviceSignInStateDtoSchema,
   'osmen:event:consent-request': C.ConsentRequestDtoSchema,
   'osmen:event:consent-resolved': z.strictObject({ id: C.ConsentRequestDtoSchema.shape.id }),
+  'osmen:event:sdk-endpoints': SdkEndpointListSchema,
 } as const satisfies Record<EventChannel, z.ZodType>;
 
 export type EventPayload<E extends EventChannel> = z.output<(typeof EVENTS)[E]>;

@@ -139,6 +139,7 @@ async function openVaultParts(
 
 async function closeVaultParts(v: VaultParts): Promise<void> {
   await v.app.close();
+  await v.table.close(); // SDK endpoints, as the app stops them before the vault closes
   await v.core.close();
   v.home.cleanup();
   rmSync(v.exportDir, { recursive: true, force: true });

@@ -128,6 +128,50 @@ describe('a full disk', () => {
     }
   });
 
+  it('a narrowed mint keeps its rotated refresh token (and the lease) in memory, and saves it when there is room', async (ctx) => {
+    if (!mountPoint) return ctx.skip(skipReason);
+    const home = join(mountPoint, 'narrowed');
+    mkdirSync(home);
+    const key = EncryptionManager.generateKey();
+    const core = await createCredentialCore({ home, encryptionKey: key, env: {} });
+    try {
+      await core.addCustomProvider({ id: 'testop', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: TEST_SCOPES });
+      const { userId } = await core.connectAccount('testop', { openUrl: (url) => void browseAuthorization(url, { login: 'disknarrow' }) });
+      const { tokens } = coreInternals(core);
+      const before = tokens.getToken('testop', userId)!;
+      truncateWal(join(home, 'tokens.db'));
+      op.resetCounts();
+      const hold = op.holdTokenRequests();
+      const first = core.getAccessToken('testop', userId, { scopes: ['openid'] }).catch((e: unknown) => e);
+      await hold.arrived;
+      const filler = fillDisk(mountPoint);
+      hold.release();
+      const err = await first;
+      expect(err).toMatchObject({ code: 'DISK_FULL' });
+      expect(exitCodeFor(err)).toBe(74);
+      // The stale stored refresh token is never sent meanwhile: another narrowed mint is refused
+      // here, and the lease stays taken, so no refresher (in any process) sends it either.
+      await expect(core.getAccessToken('testop', userId, { scopes: ['email'] })).rejects.toMatchObject({ code: 'DISK_FULL' });
+      expect(op.count('refresh_token')).toBe(1);
+      const leases = () => tokens.database.prepare('SELECT holder FROM refresh_leases').all() as Array<{ holder: string }>;
+      expect(leases()).toEqual([{ holder: expect.stringMatching(/:narrow-[0-9a-f]{8}$/) }]);
+      expect(tokens.getToken('testop', userId)!.refreshToken).toBe(before.refreshToken);
+
+      unlinkSync(filler);
+      await vi.waitFor(() => expect(tokens.getToken('testop', userId)!.refreshToken).not.toBe(before.refreshToken), {
+        timeout: 20_000,
+        interval: 50,
+      });
+      expect(leases()).toEqual([]);
+      expect(tokens.getToken('testop', userId)!.accessToken).toBe(before.accessToken);
+      // The grant survived: the rotated refresh token works at the provider.
+      await core.refreshAccount('testop', userId);
+      expect(op.tokenRequests.filter((t) => t.grantType === 'refresh_token').map((t) => t.status)).toEqual([200, 200]);
+    } finally {
+      await core.close();
+    }
+  });
+
   it('osmen-cred token exits 74 (DISK_FULL) and, still running, saves the rotated token once space is freed', async (ctx) => {
     if (!mountPoint) return ctx.skip(skipReason);
     const home = join(mountPoint, 'cli');

@@ -95,6 +95,17 @@ const VALID: Record<Channel, Record<string, unknown>> = {
   'osmen:programs:set-mode': { mode: 'same-user' },
   'osmen:programs:dismiss-offer': {},
   'osmen:accounts:programs': { providerId: 'google', userId: 'seed@example.test' },
+  'osmen:sdk:list': {},
+  'osmen:sdk:start': {
+    sdk: 'azure',
+    providerId: 'google',
+    userId: 'seed@example.test',
+    scopes: ['https://management.azure.com/.default'],
+    port: 0,
+    bind: '127.0.0.1',
+    forMs: 3_600_000,
+  },
+  'osmen:sdk:stop': { id: '0123456789abcdef' },
 };
 
 /** Values that are wrong for every field of the contract (no field accepts these). */
@@ -167,6 +178,11 @@ const BAD_FIELD: Record<string, unknown[]> = {
   value: ['v'.repeat(4097), 'tab\there', 'line\nbreak', '\u0000'],
   disconnectAccounts: ['yes', 1, null],
   reconnectUserId: ['', 'u'.repeat(513), 'line\nbreak'],
+  sdk: ['', 'gcp', 'Google', 'aws'],
+  port: [-1, 65_536, 1.5],
+  bind: ['', 'localhost', 'a b', '1'.repeat(46)],
+  forMs: [0, 59_999, 30 * 86_400_000 + 1, 1.5],
+  project: ['', 'Bad Project', 'p'.repeat(101)],
 };
 
 const EXTRA_KEYS = ['__proto__', 'constructor', 'prototype', 'accessToken', 'refresh_token', 'toString', 'x'.repeat(5000), ''];

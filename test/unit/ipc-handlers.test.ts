@@ -342,6 +342,17 @@ describe('IPC handler table — the response gate', () => {
       'osmen:programs:set-mode': { mode: 'ask' },
       'osmen:programs:dismiss-offer': {},
       'osmen:accounts:programs': { providerId: 'testop', userId: 'u' },
+      'osmen:sdk:list': {},
+      'osmen:sdk:start': {
+        sdk: 'google',
+        providerId: 'testop',
+        userId: 'u',
+        scopes: ['openid'],
+        port: 0,
+        bind: '127.0.0.1',
+        forMs: 3_600_000,
+      },
+      'osmen:sdk:stop': { id: '0123456789abcdef' },
     };
     for (const channel of CHANNEL_NAMES) {
       expect(CHANNELS[channel].request.safeParse(valid[channel]).success).toBe(true);

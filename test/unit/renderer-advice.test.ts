@@ -37,6 +37,7 @@ function producedCodes(): Set<string> {
     add(text, /configError\('([a-z_]+)'/g);
     add(text, /(?:Vault|Encryption|KeyCustody|TokenStore)Error\('([A-Z_]+)'/g);
     add(text, /IpcFailure\('([A-Z_]+)'/g);
+    add(text, /CodedError\('([A-Za-z_]+)'/g);
     add(text, /code: '([A-Z_]+)', message/g);
   }
   // The typed unions and the OAuth code tables.

@@ -16,6 +16,7 @@ import { connect } from './commands/connect.js';
 import { provider } from './commands/provider.js';
 import { agent } from './commands/agent.js';
 import { run } from './commands/run.js';
+import { serve } from './commands/serve.js';
 import { status } from './commands/status.js';
 import { token } from './commands/token.js';
 import { allow, consent, grantKey, grants, revokeGrant } from './commands/consent.js';
@@ -399,6 +400,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   token,
   status,
   run,
+  serve,
   agent,
   allow,
   grants,

@@ -265,7 +265,10 @@ export class CoreFacade implements CredentialCore {
     try {
       // Refreshes started outside the scheduler ("Refresh now", the tray's "Refresh all") too,
       // and a last attempt at tokens that could not be saved yet.
-      await this.parts.refresher.close();
+      // Narrowed mints too (their rotated refresh tokens are saved like any refresh's).
+      const closed = await Promise.allSettled([this.parts.accessTokens.close(), this.parts.refresher.close()]);
+      const failed = closed.find((r) => r.status === 'rejected');
+      if (failed) throw failed.reason;
     } finally {
       this.parts.consent.close();
       this.parts.accessTokens.clear();

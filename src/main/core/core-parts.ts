@@ -10,6 +10,7 @@ import { readEnvFile, type EnvFileRead } from './env-file.js';
 import { CoreEvents } from './events.js';
 import { ensurePrivateDir } from './fs/private-files.js';
 import { AccessTokenSource } from './oauth/access-token.js';
+import { NarrowedTokens } from './oauth/narrowed-tokens.js';
 import {
   type ProviderRegistry,
   TokenRefresher,
@@ -99,7 +100,11 @@ export function wireCoreParts(vault: OpenedVault, o: CorePartsOptions): CorePart
   });
   const scheduler = new TokenRefreshScheduler(refresher, { checkIntervalMs: current.checkIntervalMs, clock: o.schedulerClock });
   if (o.startScheduler && !current.backgroundRefreshPaused) scheduler.start();
-  const accessTokens = new AccessTokenSource({ tokens, refresher });
+  const accessTokens = new AccessTokenSource({
+    tokens,
+    refresher,
+    narrowed: new NarrowedTokens({ tokens, providers: () => refresher.providers, log }),
+  });
   const consent = new ConsentService({
     tokens,
     log,

@@ -328,9 +328,13 @@ export class DesktopController {
     for (const cleanup of this.cleanups.splice(0)) cleanup();
     this.trayHandle?.destroy();
     this.trayHandle = null;
-    // The agent first: its requests in flight finish (and save any refresh) before the vault closes.
+    // The agent and the SDK endpoints first: their requests in flight finish (and save any
+    // refresh) before the vault closes.
     const core = this.coreRef;
-    const closing = (this.agent ? this.agent.close() : Promise.resolve()).then(() => core?.close());
+    const table = this.table;
+    const closing = Promise.all([this.agent ? this.agent.close() : Promise.resolve(), table ? table.close() : Promise.resolve()]).then(() =>
+      core?.close(),
+    );
     void closing.catch((err: unknown) => this.o.diagnostics?.warn('closing the vault failed', err)).finally(() => this.o.app.quit());
   }
 }

@@ -10,7 +10,7 @@ import { requireCore, requirePort, type HandlerContext, type ImplTable } from '.
 
 type AppChannel = 'osmen:app:status' | 'osmen:app:retry-open-vault' | 'osmen:app:quit' | 'osmen:app:copy' | 'osmen:app:open-external';
 
-export function appHandlers({ deps, signIns, devices }: HandlerContext): Pick<ImplTable, AppChannel> {
+export function appHandlers({ deps, signIns, devices, sdk }: HandlerContext): Pick<ImplTable, AppChannel> {
   let reopening: Promise<void> | null = null;
   const status = (): AppStatusDto => {
     const core = deps.getCore();
@@ -23,7 +23,7 @@ export function appHandlers({ deps, signIns, devices }: HandlerContext): Pick<Im
     };
   };
 
-  /** The text to copy: a waiting sign-in's link, a device code, or an account's token command. */
+  /** The text to copy: a waiting sign-in's link, a device code, an account's token command, an SDK endpoint's variables. */
   const textToCopy = (req: Parameters<ImplTable['osmen:app:copy']>[0]): string => {
     if (req.what === 'sign-in-link') {
       const link = signIns.link();
@@ -34,6 +34,11 @@ export function appHandlers({ deps, signIns, devices }: HandlerContext): Pick<Im
       const code = devices.userCode();
       if (code === null) throw new IpcFailure('NOT_FOUND', 'No sign-in code is waiting; start “Sign in on another device” from Connect.');
       return code;
+    }
+    if (req.what === 'sdk-variables') {
+      const text = sdk.dockerArgs(req.id);
+      if (text === null) throw new IpcFailure('NOT_FOUND', 'That SDK endpoint is not running any more.');
+      return text;
     }
     const known = requireCore(deps)
       .listAccounts()

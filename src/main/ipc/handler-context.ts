@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import type { AccountDto, CHANNELS, Channel, IpcErrorDto } from '../../shared/ipc-contract.js';
 import type { CredentialCore } from '../core/api.js';
 import type { TokenMetadata } from '../core/vault/token-store.js';
+import type { SdkEndpointService } from '../core/sdk/endpoint-service.js';
 import type { DeviceSignIns } from './device-sign-ins.js';
 import { toAccountDto } from './dto.js';
 import { IpcFailure } from './errors.js';
@@ -48,6 +49,8 @@ export interface HandlerContext {
   deps: HandlerDeps;
   signIns: SignInLinks;
   devices: DeviceSignIns;
+  /** The SDK endpoints served from accounts' details (stopped by HandlerTable.close()). */
+  sdk: SdkEndpointService;
 }
 
 export function requirePort<T>(port: T | undefined, what: string): T {

@@ -16,6 +16,8 @@ import { accountDtos, requireCore, type HandlerContext, type HandlerDeps, type I
 import { logHandlers } from './log-handlers.js';
 import { consentHandlers } from './consent-handlers.js';
 import { providerHandlers } from './provider-handlers.js';
+import { SdkEndpointService } from '../core/sdk/endpoint-service.js';
+import { sdkHandlers, toSdkEndpointDto } from './sdk-handlers.js';
 import { SignInLinks } from './sign-in-link.js';
 
 export type { HandlerDeps, ImplTable } from './handler-context.js';
@@ -28,6 +30,8 @@ export interface HandlerTable {
   readonly channels: readonly Channel[];
   /** Events the table itself produces (the sign-in state), checked against the contract. */
   subscribe(send: EventSend): () => void;
+  /** Stops what the table serves itself (SDK endpoints); call before the vault closes. */
+  close(): Promise<void>;
 }
 
 /** Plain data only: a payload with a non-plain prototype (or a getter trick) is refused before zod. */
@@ -38,8 +42,13 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 export function createHandlerTable(deps: HandlerDeps): HandlerTable {
-  const ctx: HandlerContext = { deps, signIns: new SignInLinks(), devices: new DeviceSignIns() };
-  const { signIns, devices } = ctx;
+  const ctx: HandlerContext = {
+    deps,
+    signIns: new SignInLinks(),
+    devices: new DeviceSignIns(),
+    sdk: new SdkEndpointService(() => requireCore(deps)),
+  };
+  const { signIns, devices, sdk } = ctx;
   // One module per feature, each supplying its channels; ImplTable makes a missing channel a compile error.
   const impl: ImplTable = {
     ...appHandlers(ctx),
@@ -53,6 +62,7 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
     ...providerHandlers(() => requireCore(deps)),
     ...logHandlers(ctx),
     ...consentHandlers(ctx),
+    ...sdkHandlers(() => sdk),
   };
 
   const reject = (channel: string, reason: string): void => {
@@ -118,11 +128,16 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
       const parsed = EVENTS['osmen:event:device-sign-in'].safeParse(state);
       if (parsed.success) send('osmen:event:device-sign-in', parsed.data);
     });
+    const offSdk = sdk.subscribe(() => {
+      const parsed = EVENTS['osmen:event:sdk-endpoints'].safeParse(sdk.list().map(toSdkEndpointDto));
+      if (parsed.success) send('osmen:event:sdk-endpoints', parsed.data);
+    });
     return () => {
       offLinks();
       offDevices();
+      offSdk();
     };
   };
 
-  return { invoke, channels: Object.keys(impl) as Channel[], subscribe };
+  return { invoke, channels: Object.keys(impl) as Channel[], subscribe, close: () => sdk.close() };
 }

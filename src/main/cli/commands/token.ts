@@ -6,9 +6,20 @@
 import { CliError, EXIT } from '../exit-codes.js';
 import { oneLine } from '../format.js';
 import { formatToken, isTokenFormat, parseMinTtl, TOKEN_FORMATS, type TokenFormat } from '../token-output.js';
+import { splitScopes } from '../../core/oauth/scope-set.js';
 import type { CommandContext, CommandSpec } from '../commands.js';
 import type { CredentialCore } from '../../core/credential-core.js';
 import type { HandedToken } from '../token-output.js';
+
+/** `--scopes "a b"`: the scopes to narrow the token to (undefined: the account's full grant). */
+export function scopesOption(ctx: Pick<CommandContext, 'values'>): string[] | undefined {
+  const raw = ctx.values.scopes;
+  if (raw === undefined) return undefined;
+  const scopes = typeof raw === 'string' ? splitScopes(raw) : [];
+  if (scopes.length === 0)
+    throw new CliError('USAGE', 'usage', '--scopes takes a space-separated list of scopes, for example --scopes "openid email".');
+  return scopes;
+}
 
 export function tokenOptions(ctx: Pick<CommandContext, 'values'>): { format: TokenFormat; minTtl: number } {
   const format = ctx.values.format ?? 'raw';
@@ -18,17 +29,6 @@ export function tokenOptions(ctx: Pick<CommandContext, 'values'>): { format: Tok
   const minTtl = ctx.values['min-ttl'] === undefined ? 0 : parseMinTtl(ctx.values['min-ttl']);
   if (minTtl === null) throw new CliError('USAGE', 'usage', '--min-ttl takes whole seconds from 0 to 86400.');
   return { format, minTtl };
-}
-
-/** `--scopes "a b"`: a subset of the account's scopes to narrow the token to. */
-export function scopesOption(ctx: Pick<CommandContext, 'values'>): string[] | undefined {
-  const raw = ctx.values.scopes;
-  if (raw === undefined) return undefined;
-  const list = [...new Set(String(raw).split(/\s+/).filter(Boolean))];
-  if (list.length === 0 || list.length > 100 || list.some((s) => s.length > 256 || !/^[\x21-\x7e]+$/.test(s))) {
-    throw new CliError('USAGE', 'usage', '--scopes takes a space-separated list of scopes (printable ASCII).');
-  }
-  return list;
 }
 
 /**
@@ -43,7 +43,7 @@ export async function tokenFromVault(
   provider: string,
   user: string,
   minTtl: number,
-  scopes?: string[],
+  scopes?: readonly string[],
 ): Promise<HandedToken> {
   try {
     const program = await core.consent.identify(process.pid);
@@ -51,7 +51,7 @@ export async function tokenFromVault(
       program,
       unidentified: program ? undefined : 'the calling program cannot be read on this system',
       via: 'cli',
-      ask: { provider, user, scopes },
+      ask: { provider, user, scopes: scopes ? [...scopes] : undefined },
       minTtlMs: minTtl * 1000,
       canAsk: false,
     });
@@ -94,7 +94,10 @@ folder's). The vault is opened here only when no agent answers.
   --format json     {"accessToken", "tokenType", "expiresAt", "scopes"}
   --min-ttl N       the token must stay valid N more seconds (0-86400); it is
                     refreshed first when it would expire sooner
-  --scopes "a b"    a token for only these of the account's scopes
+  --scopes "a b"    a token for only these scopes (a subset of the account's),
+                    minted with the refresh token and kept in memory; a list
+                    covering all the account's scopes gets the account's token.
+                    Scopes the provider refuses give its error (invalid_scope)
 
 The program that asks (the one that ran this command) needs a grant unless
 handoff.consent is same-user (\`osmen-cred allow\`, or the app's dialog when the

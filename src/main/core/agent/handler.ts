@@ -7,6 +7,7 @@ import { accountJson } from '../account-json.js';
 import { EXIT } from '../exit-codes.js';
 import type { HandoffConsent } from '../consent/service.js';
 import { FORBIDDEN } from '../consent/consent-errors.js';
+import { MAX_SCOPE_LENGTH, MAX_SCOPES } from '../oauth/scope-set.js';
 import type { TokenMetadata } from '../vault/token-store.js';
 import { statusReport } from './account-status.js';
 import type { PeerContext } from './peer/peer-context.js';
@@ -30,7 +31,7 @@ const tokenSchema = z.object({
   provider: z.string().min(1).max(512),
   user: z.string().min(1).max(512),
   minTtl: z.number().min(0).max(86_400).optional(),
-  scopes: z.array(z.string().min(1).max(256).regex(/^[\x21-\x7e]+$/, 'a scope is printable ASCII without spaces')).min(1).max(100).optional(),
+  scopes: z.array(z.string().min(1).max(MAX_SCOPE_LENGTH)).min(1).max(MAX_SCOPES).optional(),
   key: keySchema.optional(),
   client: clientSchema.optional(),
 });

@@ -11,14 +11,25 @@
  * every call would hammer it. So a token is refreshed for `minTtlMs` only when a refresh would
  * give a longer-lived one: when more than a minute of the lifetime it was issued with is gone.
  * A token issued just now is served with its true expiry even when that is sooner than asked.
+ *
+ * `scopes` asks for a token narrowed to a subset of the account's scopes (narrowed-tokens.ts);
+ * a list covering every scope the account holds is no narrowing and gets the stored token.
  */
 import type { TokenManager, TokenMetadata } from '../vault/token-store.js';
 import { OAuthAccountNotFoundError, OAuthError, OAuthTokenRefreshError } from './errors.js';
+import type { NarrowedTokens } from './narrowed-tokens.js';
+import { reauthError } from './refresh-outcome.js';
+import { coversAccount, normalizeScopes } from './scope-set.js';
 import { DEFAULT_EXPIRY_MARGIN_MS, type TokenRefresher } from './token-refresher.js';
 
 export interface AccessTokenOptions {
   /** The token must live at least this long (ms); refreshed first when it would expire sooner. */
   minTtlMs?: number;
+  /**
+   * A subset of the account's scopes to narrow the token to (RFC 6749 §6). Absent, or covering
+   * every scope the account holds: the account's own token.
+   */
+  scopes?: readonly string[];
 }
 
 export interface AccessToken {
@@ -36,6 +47,8 @@ export interface AccessTokenDeps {
   now?: () => number;
   /** Below this much life left a token is never served (TokenRefresher's margin). */
   expiryMarginMs?: number;
+  /** Mints and keeps narrowed tokens; without it, asking for `scopes` fails. */
+  narrowed?: NarrowedTokens;
 }
 
 /** Longest asked minimum: a day. A larger `minTtl` is a caller's mistake, not a request. */
@@ -162,10 +175,41 @@ export class AccessTokenSource {
   /** Forgets every decrypted token it kept (the vault is closing). */
   clear(): void {
     this.cache.clear();
+    this.deps.narrowed?.clear();
+  }
+
+  /** Waits for narrowed mints in flight (their rotated refresh tokens saved), then forgets every token. */
+  async close(): Promise<void> {
+    try {
+      await this.deps.narrowed?.close();
+    } finally {
+      this.clear();
+    }
   }
 
   get(provider: string, userId: string, options: AccessTokenOptions = {}): Promise<AccessToken> {
+    if (options.scopes !== undefined) return this.narrowedToken(provider, userId, options);
     return getAccessToken(this.deps, provider, userId, options, this.cache);
+  }
+
+  private async narrowedToken(provider: string, userId: string, options: AccessTokenOptions): Promise<AccessToken> {
+    const scopes = normalizeScopes(options.scopes!);
+    const s = this.cache.read(provider, userId);
+    if (!s) throw new OAuthAccountNotFoundError(provider, userId);
+    const { minTtlMs, ...rest } = options;
+    if (coversAccount(scopes, s.meta.scopes))
+      return getAccessToken(this.deps, provider, userId, { ...rest, minTtlMs, scopes: undefined }, this.cache);
+    if (s.meta.status === 'needs_reauth') throw reauthError(provider, s.meta.statusDetail);
+    if (!this.deps.narrowed)
+      throw new OAuthTokenRefreshError({ code: 'narrowing_unavailable', description: 'Narrowed tokens are not available here.', provider });
+    const asked = Math.min(Math.max(0, minTtlMs ?? 0), MAX_MIN_TTL_MS);
+    const t = await this.deps.narrowed.get(s.meta, scopes, asked);
+    return {
+      accessToken: t.accessToken,
+      tokenType: t.tokenType,
+      expiresAt: t.expiresAt === null ? null : new Date(t.expiresAt),
+      scopes: [...t.scopes],
+    };
   }
 }
 

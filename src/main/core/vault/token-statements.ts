@@ -115,6 +115,11 @@ export function prepareStatements(db: Database.Database) {
     allSecrets: db.prepare<[], Pick<TokenRow, 'access_token_enc' | 'refresh_token_enc' | 'id_token_enc'> & SealedRow>(
       'SELECT provider, user_id, access_token_enc, refresh_token_enc, id_token_enc, issuer, token_origin, aad_version FROM tokens',
     ),
+    // A narrowed refresh's rotated refresh token: only that column, so the row's version (and
+    // the access token a waiting refresher compares) stays as it was.
+    setRefresh: db.prepare(
+      `UPDATE tokens SET refresh_token_enc = @refresh WHERE provider = @provider AND user_id = @user_id AND aad_version = @aad_version`,
+    ),
     rewrite: db.prepare(
       `UPDATE tokens SET access_token_enc = @access, refresh_token_enc = @refresh, id_token_enc = @id,
               issuer = @issuer, token_origin = @token_origin, aad_version = @aad_version

@@ -208,6 +208,27 @@ export class TokenStore {
     );
   }
 
+  /**
+   * Replaces only the refresh token (a narrowed refresh rotated it; the stored access token is
+   * not the one that refresh issued), so the row's version does not move: a refresher waiting on
+   * another process's lease does not take this for a finished refresh. False: no such account.
+   * The row must be bound (resolveAccountHandler binds it before any refresh token is sent).
+   */
+  saveRefreshToken(provider: string, userId: string, refreshToken: string): boolean {
+    return this.guard(() =>
+      this.db
+        .transaction(() => {
+          this.followVaultKey();
+          const row = this.stmts.get.get(provider, userId);
+          if (!row) return false;
+          const refresh = this.keys.seal(refreshToken, provider, userId, 'refresh', bindingOf(row));
+          if (this.stmts.setRefresh.run({ provider, user_id: userId, refresh, aad_version: CURRENT_AAD_VERSION }).changes > 0) return true;
+          throw new TokenStoreError('INVALID_TOKEN_RESPONSE', 'The account is stored under an old encoding: refresh it once first.');
+        })
+        .immediate(),
+    );
+  }
+
   /** Switches to the vault's current key ring when another process re-keyed the vault. */
   private followVaultKey(): void {
     this.keys.follow(this.stmts.getMeta.get('key_check')?.value?.split('.', 3)[1]);

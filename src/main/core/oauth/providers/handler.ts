@@ -285,12 +285,15 @@ export class ProviderHandler {
     }
   }
 
-  /** RFC 6749 §6 refresh. A response without refresh_token is returned as such (the store keeps the old one). */
-  async refreshToken(refreshToken: string): Promise<TokenResponse> {
+  /**
+   * RFC 6749 §6 refresh. A response without refresh_token is returned as such (the store keeps the
+   * old one). `scope` asks for a token narrowed to those scopes (a subset of the grant).
+   */
+  async refreshToken(refreshToken: string, params: { scope?: string } = {}): Promise<TokenResponse> {
     const config = await this.configuration();
     this.refreshBodies.set(refreshToken, null);
     try {
-      const r = await oidc.refreshTokenGrant(config, refreshToken);
+      const r = await oidc.refreshTokenGrant(config, refreshToken, params.scope === undefined ? undefined : { scope: params.scope });
       return toTokenResponse(r);
     } catch (err) {
       const e = await OAuthErrorParser.fromError(err, {

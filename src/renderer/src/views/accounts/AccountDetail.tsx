@@ -4,6 +4,7 @@ import { tokenCommand } from '../../../../shared/token-command';
 import { bridge, call, errorInfo, type ErrorInfo } from '../../api';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { formatAgo, formatDateTime } from '../../format';
+import { SdkEndpoints } from './SdkEndpoints';
 
 interface Props {
   id: string;
@@ -126,6 +127,7 @@ export function AccountDetail({ id, account: a, providerName, providerIssuer, no
         )}
         {copy && !copy.ok && <ErrorNotice error={copy.error} live />}
       </div>
+      <SdkEndpoints account={a} />
     </div>
   );
 }
