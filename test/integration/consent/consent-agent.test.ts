@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { appendFileSync, chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCredentialCore } from '../../../src/main/core/credential-core.js';
+import { coreInternals, createCredentialCore } from '../../../src/main/core/credential-core.js';
 import { EncryptionManager } from '../../../src/main/core/vault/encryption-manager.js';
 import { KEYCHAIN_SERVICE } from '../../../src/main/core/vault/key-custody.js';
 import { browseAuthorization, PUBLIC_CLIENT_ID, startTestProvider, type TestProvider } from '../../helpers/oidc-provider.js';
@@ -227,6 +227,28 @@ describe('hand-off consent (ask mode, a headless agent)', () => {
     const ok = await runCli(args, env({ OSMEN_AGENT_SOCK: sock }));
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.stdout.trim()).toBe('got');
+  });
+
+  it('a grant of fewer scopes gets a token narrowed to them at the OP; asking outside it is consent_required; the rotated grant stays live', async () => {
+    const narrow = join(work, 'narrow.mjs');
+    writeFileSync(narrow, NODE_CLIENT);
+    expect((await runCli(['allow', '--account', `testop:${ALICE}`, '--program', narrow, '--scopes', 'openid email'], env())).code).toBe(0);
+    const got = await nodeAsk(narrow);
+    expect(got).toMatchObject({ ok: true });
+    expect(got.scopes!.sort()).toEqual(['email', 'openid']);
+    const at = await op.introspect(got.accessToken!);
+    expect(at).toMatchObject({ active: true });
+    expect(String(at.scope).split(' ').sort()).toEqual(['email', 'openid']);
+    expect(await nodeAsk(narrow, ['email'])).toMatchObject({ ok: true, scopes: ['email'] });
+    expect(await nodeAsk(narrow, ['openid profile'])).toMatchObject({ ok: false, error: { code: 'consent_required' } });
+    // The account's own grant survived the narrowed refreshes (the OP rotates refresh tokens).
+    const core = await createCredentialCore({ home: home.dir, encryptionKey: key, env: {}, mode: 'read-only' });
+    try {
+      const stored = coreInternals(core).tokens.getToken('testop', ALICE)!;
+      expect(await op.introspect(stored.refreshToken!)).toMatchObject({ active: true });
+    } finally {
+      await core.close();
+    }
   });
 
   it('a client key works from any process until revoked; an unknown key is forbidden', async () => {
