@@ -164,7 +164,7 @@ describe('AgentRequestHandler', () => {
     expect(calls[0]).toMatchObject({ via: 'agent', ask: { provider: 'p', user: 'u', scopes: ['openid'] }, key: 'osk_x', canAsk: true });
     expect(JSON.stringify(calls[0])).not.toContain('my-agent');
     await answer(h, 'not json');
-    await answer(h, '{"method":"token","provider":"p","user":"u","scopes":["has space"]}');
+    await answer(h, '{"method":"token","provider":"p","user":"u","scopes":[""]}');
     await new Promise((r) => setImmediate(r));
     expect(refusals.map((r) => r.code)).toEqual(['bad_request', 'bad_request']);
 

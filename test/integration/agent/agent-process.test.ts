@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import { createConnection, createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -324,7 +324,7 @@ describe('osmen-cred agent', () => {
     const handoffs = entries.filter((e) => e.event === 'token_handoff');
     // The program is the one the agent saw (this test's process), never the name a client sent.
     expect(handoffs.some((e) => JSON.stringify(e.details).includes('nightly-report'))).toBe(false);
-    const mine = handoffs.filter((e) => e.details.exe === process.execPath && e.details.basis === 'same-user');
+    const mine = handoffs.filter((e) => e.details.exe === realpathSync(process.execPath) && e.details.basis === 'same-user');
     expect(mine.length).toBeGreaterThan(0);
     // One line per program and account a minute, never one per token.
     const perAccount = new Map<string, number>();

@@ -278,9 +278,12 @@ describe('@osmen/agent-client against a real agent', () => {
     } finally {
       await peer.close();
     }
-    // The agent on this branch does not act on scopes or keys yet; it must still answer.
-    const real = client({ key });
-    const t = await real.getAccessToken('testop', ALICE, { scopes: ['openid'] });
+    // The real agent acts on keys: a made-up one is refused (forbidden, 77), one the vault issued works.
+    const made = client({ key });
+    await expect(made.getAccessToken('testop', ALICE)).rejects.toMatchObject({ code: 'forbidden', exitCode: 77 });
+    const issued = fx.core.consent.createClientKey({ accounts: [`testop:${ALICE}`], scopes: null, expiresAt: null });
+    const real = client({ key: issued.key });
+    const t = await real.getAccessToken('testop', ALICE);
     expect(t.accessToken).toBe(fx.stored(ALICE).accessToken);
   });
 

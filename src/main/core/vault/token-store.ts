@@ -407,10 +407,7 @@ export class TokenStore {
   }
 
   /** The hand-off grants table (core/consent signs and checks its rows). */
-  grantRows(): GrantRows {
-    this.assertOpen();
-    return new GrantRows(this.db, (fn) => this.guard(fn));
-  }
+  grantRows = (): GrantRows => (this.assertOpen(), new GrantRows(this.db, (fn) => this.guard(fn)));
 
   /** The cross-process refresh lease of this vault, for one holder (refresh-lease.ts). */
   lease(holderId: string, leaseMs: number, now: () => number): RefreshLease {
