@@ -326,10 +326,9 @@ describe('osmen-cred agent', () => {
     expect(handoffs.some((e) => JSON.stringify(e.details).includes('nightly-report'))).toBe(false);
     const mine = handoffs.filter((e) => e.details.exe === realpathSync(process.execPath) && e.details.basis === 'same-user');
     expect(mine.length).toBeGreaterThan(0);
-    // One line per program and account a minute, never one per token.
-    const perAccount = new Map<string, number>();
-    for (const e of mine) perAccount.set(`${e.provider}/${(e as { userHash?: string }).userHash}/${e.details.durationMs}`, (perAccount.get(`${e.provider}/${(e as { userHash?: string }).userHash}/${e.details.durationMs}`) ?? 0) + 1);
-    expect([...perAccount.values()].every((n) => n === 1)).toBe(true);
+    // One line per program and account a minute, never one per token: the 30 requests above are one line.
+    expect(mine.some((e) => Number(e.details.count) >= 30)).toBe(true);
+    expect(mine.every((e) => e.details.program === 'node forks.js' || String(e.details.program).startsWith('node '))).toBe(true);
     expect(handoffs.reduce((n, e) => n + Number(e.details.count), 0)).toBeGreaterThan(1000);
     expect(handoffs.length).toBeLessThan(20);
     const log = JSON.stringify(entries);

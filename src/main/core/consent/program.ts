@@ -98,7 +98,7 @@ function shortName(info: ProcessInfo): string {
 export function programKey(p: Pick<ProgramIdentity, 'exe' | 'script' | 'code'>): string {
   return sha256(
     JSON.stringify([p.exe.path, p.exe.sha256, p.script?.path ?? null, p.script?.sha256 ?? null, p.code?.label ?? null, p.code?.sha256 ?? null]),
-  ).slice(0, 32);
+  ).slice(0, 24);
 }
 
 function describe(name: string, parents: string[], cwd: string | null, home: string, viaRun: boolean): string {
