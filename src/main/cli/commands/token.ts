@@ -46,7 +46,8 @@ export async function tokenFromVault(
   scopes?: readonly string[],
 ): Promise<HandedToken> {
   try {
-    const program = await core.consent.identify(process.pid);
+    // One run, one hand-off: a script's interpreter is hashed only if a grant needs it.
+    const program = await core.consent.identify(process.pid, { lazyInterpreter: true });
     const t = await core.consent.handoff({
       program,
       unidentified: program ? undefined : 'the calling program cannot be read on this system',

@@ -52,6 +52,11 @@ export interface ProgramIdentity {
   description: string;
   /** Stable over the program's identity (paths and hashes): what records and refusals are counted by. */
   key: string;
+  /**
+   * Set when the executable of a script's interpreter was not hashed yet (the one-shot CLI: a
+   * 100 MB node binary is hashed only when a grant needs its hash); fills in `exe.sha256`.
+   */
+  hashExe?(): Promise<string | null>;
 }
 
 export interface IdentifyDeps {
@@ -59,6 +64,8 @@ export interface IdentifyDeps {
   self: SelfCli;
   hashes: FileHashCache;
   home?: string;
+  /** Hash a script's interpreter only when asked (hashExe()): the CLI, which hashes anew each run. */
+  lazyInterpreter?: boolean;
 }
 
 const MAX_WALK = 32;
@@ -95,10 +102,12 @@ function shortName(info: ProcessInfo): string {
   return shown;
 }
 
+/** A script is counted by its interpreter's path and the script itself; anything else by its executable's hash. */
 export function programKey(p: Pick<ProgramIdentity, 'exe' | 'script' | 'code'>): string {
-  return sha256(
-    JSON.stringify([p.exe.path, p.exe.sha256, p.script?.path ?? null, p.script?.sha256 ?? null, p.code?.label ?? null, p.code?.sha256 ?? null]),
-  ).slice(0, 24);
+  const id = p.script
+    ? [p.exe.path, p.script.path, p.script.sha256]
+    : [p.exe.path, p.exe.sha256, p.code?.label ?? null, p.code?.sha256 ?? null];
+  return sha256(JSON.stringify(id)).slice(0, 24);
 }
 
 function describe(name: string, parents: string[], cwd: string | null, home: string, viaRun: boolean): string {
@@ -155,7 +164,8 @@ interface Parts {
 
 async function fileParts(parts: Parts, deps: IdentifyDeps) {
   const { source, hashes } = deps;
-  const exe: ProgramFile = { path: parts.exePath, sha256: await hashes.hash(parts.exePath, parts.exeRead) };
+  const exe: ProgramFile = { path: parts.exePath, sha256: null };
+  let hashExe: (() => Promise<string | null>) | undefined;
   let script: ProgramFile | null = null;
   let code: ProgramIdentity['code'] = null;
   if (parts.family) {
@@ -168,7 +178,10 @@ async function fileParts(parts: Parts, deps: IdentifyDeps) {
     else if (arg.kind === 'module') code = { label: `-m ${arg.name}`, sha256: null };
     else code = { label: 'stdin', sha256: null };
   }
-  return { exe, script, code };
+  const readExe = async () => (exe.sha256 = await hashes.hash(parts.exePath, parts.exeRead));
+  if (script && deps.lazyInterpreter) hashExe = readExe;
+  else await readExe();
+  return { exe, script, code, hashExe };
 }
 
 /** A symlinked script is pinned by where it really is (when that can be seen from here). */
@@ -219,7 +232,7 @@ export async function identifyProgram(peerPid: number, deps: IdentifyDeps): Prom
     if (runOf) return await runProgram(runOf.info, runOf.command, parents, deps, home);
     if (!info.exePath) return null;
     const family = interpreterFamily(info.exePath);
-    const { exe, script, code } = await fileParts(
+    const { exe, script, code, hashExe } = await fileParts(
       { exePath: info.exePath, exeRead: source.exeReadPath(info.pid, info.exePath), family, args: info.argv.slice(1), cwd: info.cwd, pid: info.pid },
       deps,
     );
@@ -237,6 +250,7 @@ export async function identifyProgram(peerPid: number, deps: IdentifyDeps): Prom
       viaRun: false,
       description: describe(name, parents, info.cwd, home, false),
       key: programKey(identity),
+      ...(hashExe ? { hashExe } : {}),
     };
   } catch {
     return null;
@@ -264,7 +278,7 @@ async function runProgram(cli: ProcessInfo, command: string[], parents: string[]
     }
   }
   const family = interpreterFamily(exePath);
-  const { exe, script, code } = await fileParts(
+  const { exe, script, code, hashExe } = await fileParts(
     { exePath, exeRead: source.fileReadPath(cli.pid, exePath), family, args: argv, cwd: cli.cwd, pid: cli.pid },
     deps,
   );
@@ -282,6 +296,7 @@ async function runProgram(cli: ProcessInfo, command: string[], parents: string[]
     viaRun: true,
     description: describe(name, parents, cli.cwd, home, true),
     key: programKey(identity),
+    ...(hashExe ? { hashExe } : {}),
   } satisfies ProgramIdentity;
 }
 

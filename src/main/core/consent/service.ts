@@ -115,7 +115,7 @@ export interface HandoffConsent {
   createClientKey(input: { accounts: string[]; scopes: string[] | null; expiresAt: number | null; name?: string }): { key: string; grant: Grant };
   revoke(id: string): boolean;
   /** The program behind a pid (the agent's peer, or the CLI's own pid: osmen-cred itself is walked past). */
-  identify(pid: number): Promise<ProgramIdentity | null>;
+  identify(pid: number, opts?: { lazyInterpreter?: boolean }): Promise<ProgramIdentity | null>;
   /** The one way a token reaches a program. */
   handoff(call: HandoffCall): Promise<AccessToken>;
   recordRefusal(program: ProgramIdentity | null, via: string, code: string, unidentified?: string): void;
@@ -190,8 +190,8 @@ export class ConsentService implements HandoffConsent {
     }
   }
 
-  identify(pid: number): Promise<ProgramIdentity | null> {
-    return identifyProgram(pid, { source: processSource(), self: selfCli(), hashes: this.hashes });
+  identify(pid: number, opts: { lazyInterpreter?: boolean } = {}): Promise<ProgramIdentity | null> {
+    return identifyProgram(pid, { source: processSource(), self: selfCli(), hashes: this.hashes, lazyInterpreter: opts.lazyInterpreter });
   }
 
   private checkAccounts(accounts: string[], scopes: string[] | null): void {
@@ -319,6 +319,10 @@ export class ConsentService implements HandoffConsent {
   /** A token for a program: decided, asked for when the app can ask, narrowed, and recorded. */
   async handoff(call: HandoffCall): Promise<AccessToken> {
     const record = programRecord(call.program, call.key !== undefined ? 'key' : call.via, call.unidentified);
+    // The interpreter's hash, when it was left out, only if a grant could need it.
+    if (call.program?.hashExe && call.program.exe.sha256 === null && this.modes.get().mode === 'ask') {
+      if (this.grants.list().some((g) => g.subject.kind === 'program' && g.subject.exeSha256 !== null)) await call.program.hashExe();
+    }
     let decision = this.decide(call);
     if (!decision.ok && decision.code === 'consent_required' && call.canAsk && call.program && call.key === undefined && this.broker.available) {
       const answer = await this.broker.ask(call.program, call.ask);
