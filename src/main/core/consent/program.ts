@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { accessSync, constants, readFileSync, realpathSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, delimiter, isAbsolute, join, resolve } from 'node:path';
-import { FileHashCache } from './file-hash.js';
+import type { FileHashCache } from './file-hash.js';
 import { interpreterFamily, scriptArg, type InterpreterFamily } from './interpreters.js';
 import type { ProcessInfo, ProcessSource } from './process-info.js';
 import { cliArguments, runCommandOf, type SelfCli } from './self-cli.js';
@@ -233,7 +233,14 @@ export async function identifyProgram(peerPid: number, deps: IdentifyDeps): Prom
     if (!info.exePath) return null;
     const family = interpreterFamily(info.exePath);
     const { exe, script, code, hashExe } = await fileParts(
-      { exePath: info.exePath, exeRead: source.exeReadPath(info.pid, info.exePath), family, args: info.argv.slice(1), cwd: info.cwd, pid: info.pid },
+      {
+        exePath: info.exePath,
+        exeRead: source.exeReadPath(info.pid, info.exePath),
+        family,
+        args: info.argv.slice(1),
+        cwd: info.cwd,
+        pid: info.pid,
+      },
       deps,
     );
     const name = shortName(info);

@@ -6,7 +6,7 @@ import { formatAgo, formatDateTime } from '../../format';
 import { useNow } from '../../hooks/useNow';
 import './programs.css';
 
-function until(g: GrantDto, now: number): string {
+function until(g: GrantDto): string {
   if (g.state === 'expired') return 'expired';
   if (g.state === 'ended') return 'terminal closed';
   if (g.once) return 'next use only';
@@ -43,7 +43,10 @@ export function ProgramsSection(): React.JSX.Element {
     setMessage(null);
     try {
       setData(await call(bridge().setConsentMode({ mode })));
-      setMessage({ kind: 'info', text: mode === 'ask' ? 'Programs must now be allowed before they get tokens.' : 'Any program running as you now gets tokens.' });
+      setMessage({
+        kind: 'info',
+        text: mode === 'ask' ? 'Programs must now be allowed before they get tokens.' : 'Any program running as you now gets tokens.',
+      });
     } catch (err) {
       setMessage({ kind: 'error', text: errorText(err) });
     } finally {
@@ -92,7 +95,8 @@ export function ProgramsSection(): React.JSX.Element {
       )}
       {data && data.ignored.length > 0 && (
         <p className="inline-msg error" role="alert" data-testid="ignored-grants">
-          {data.ignored.length} grant(s) in the vault are ignored: they were written or changed outside OsMEN ({data.ignored.map((i) => i.id).join(', ')}).
+          {data.ignored.length} grant(s) in the vault are ignored: they were written or changed outside OsMEN (
+          {data.ignored.map((i) => i.id).join(', ')}).
         </p>
       )}
       {data && data.grants.length === 0 && <p className="muted">No program is allowed yet.</p>}
@@ -124,11 +128,17 @@ export function ProgramsSection(): React.JSX.Element {
                   </td>
                   <td className="wrap">{g.accounts.join(', ')}</td>
                   <td className="wrap">{g.scopes ? g.scopes.join(' ') : 'all'}</td>
-                  <td>{until(g, now)}</td>
+                  <td>{until(g)}</td>
                   <td>{g.lastUsedAt === null ? 'never' : formatAgo(g.lastUsedAt, now)}</td>
                   <td>{g.useCount}</td>
                   <td>
-                    <button type="button" className="btn btn-small" disabled={busy} onClick={() => setRevoking(g)} aria-label={`Revoke ${g.name}`}>
+                    <button
+                      type="button"
+                      className="btn btn-small"
+                      disabled={busy}
+                      onClick={() => setRevoking(g)}
+                      aria-label={`Revoke ${g.name}`}
+                    >
                       Revoke
                     </button>
                   </td>
