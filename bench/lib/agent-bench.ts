@@ -64,7 +64,14 @@ async function allowBenchPrograms(home: string, key: string, files: string[]): P
   try {
     for (const path of files) {
       if (!existsSync(path)) writeFileSync(path, '');
-      await core.consent.allow({ subject: { kind: 'program', path }, accounts: [`${BENCH_PROVIDER}:*`], scopes: null, expiresAt: null, once: false, createdBy: 'cli' });
+      await core.consent.allow({
+        subject: { kind: 'program', path },
+        accounts: [`${BENCH_PROVIDER}:*`],
+        scopes: null,
+        expiresAt: null,
+        once: false,
+        createdBy: 'cli',
+      });
     }
   } finally {
     await core.close();
@@ -75,17 +82,17 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The Python client library's own timing loop (a file, so the agent can pin it as a program). */
 const PY_BENCH_CODE = [
-    'import json, random, sys, time',
-    'from osmen_agent import AgentClient',
-    'c = AgentClient(sys.argv[1], client_name="bench")',
-    'rnd = random.Random(42)',
-    'pick = lambda: "user%d@bench.example" % rnd.randrange(int(sys.argv[3]))',
-    'for _ in range(2000): c.get_access_token(sys.argv[2], pick())',
-    'lat = []',
-    'for _ in range(10000):',
-    '    u = pick(); t0 = time.perf_counter_ns(); c.get_access_token(sys.argv[2], u); lat.append((time.perf_counter_ns() - t0) / 1000)',
-    'print(json.dumps({"lat": lat, "version": sys.version.split()[0]}))',
-  ].join('\n');
+  'import json, random, sys, time',
+  'from osmen_agent import AgentClient',
+  'c = AgentClient(sys.argv[1], client_name="bench")',
+  'rnd = random.Random(42)',
+  'pick = lambda: "user%d@bench.example" % rnd.randrange(int(sys.argv[3]))',
+  'for _ in range(2000): c.get_access_token(sys.argv[2], pick())',
+  'lat = []',
+  'for _ in range(10000):',
+  '    u = pick(); t0 = time.perf_counter_ns(); c.get_access_token(sys.argv[2], u); lat.append((time.perf_counter_ns() - t0) / 1000)',
+  'print(json.dumps({"lat": lat, "version": sys.version.split()[0]}))',
+].join('\n');
 
 /** The Python client library (clients/python) timing its own sequential calls on one persistent connection. */
 function pythonClientRow(ctx: AgentBenchContext, sock: string, env: NodeJS.ProcessEnv, file: string): BenchRow {

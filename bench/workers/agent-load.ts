@@ -155,12 +155,12 @@ process.on('message', (m: { mode: string; n?: number; conns?: number; perConn?: 
     m.mode === 'first'
       ? first(m.n!, m.method ?? 'token')
       : m.mode === 'one'
-      ? one(m.n!)
-      : m.mode === 'many'
-        ? many(m.conns!, m.perConn!)
-        : m.mode === 'client'
-          ? client(m.n!, m.rounds!)
-          : accept(m.conns!);
+        ? one(m.n!)
+        : m.mode === 'many'
+          ? many(m.conns!, m.perConn!)
+          : m.mode === 'client'
+            ? client(m.n!, m.rounds!)
+            : accept(m.conns!);
   void job.then(
     (r) => process.send!(r),
     (err) => process.send!({ error: String(err) }),

@@ -97,7 +97,10 @@ describe('consent', () => {
     await shot(page, 'settings-programs');
 
     await nav(page, 'Accounts');
-    await page.getByRole('button', { name: /details/i }).first().click();
+    await page
+      .getByRole('button', { name: /details/i })
+      .first()
+      .click();
     await expect.poll(async () => (await page.getByTestId('account-programs').textContent()) ?? '').toContain('python3 sync.py');
 
     await nav(page, 'Settings');

@@ -330,7 +330,10 @@ describe('the token agent', () => {
     expect(note.body).toContain(`testop:${user}`);
     note.onClick();
     expect(win.calls).toContain('show');
-    expect(await ports.ipc.invoke('osmen:consent:answer', { id: request.id, answer: 'once' })).toEqual({ ok: true, value: { answered: true } });
+    expect(await ports.ipc.invoke('osmen:consent:answer', { id: request.id, answer: 'once' })).toEqual({
+      ok: true,
+      value: { answered: true },
+    });
     const answer = await asking;
     expect(answer?.answer).toMatchObject({
       id: 1,

@@ -160,7 +160,9 @@ describe('AgentRequestHandler', () => {
     refusals.length = 0;
     calls.length = 0;
     const h = new AgentRequestHandler(backend());
-    expect(await answer(h, '{"method":"token","provider":"p","user":"u","client":"my-agent","scopes":["openid"],"key":"osk_x"}')).toMatchObject({ ok: true });
+    expect(
+      await answer(h, '{"method":"token","provider":"p","user":"u","client":"my-agent","scopes":["openid"],"key":"osk_x"}'),
+    ).toMatchObject({ ok: true });
     expect(calls[0]).toMatchObject({ via: 'agent', ask: { provider: 'p', user: 'u', scopes: ['openid'] }, key: 'osk_x', canAsk: true });
     expect(JSON.stringify(calls[0])).not.toContain('my-agent');
     await answer(h, 'not json');

@@ -48,7 +48,15 @@ function grant(over: Partial<Grant>): Grant {
   return {
     v: 1,
     id: 'g_aaaaaaaaaa',
-    subject: { kind: 'program', name: 'x', exePath: '/usr/bin/python3.11', exeSha256: SHA_A, scriptPath: '/home/u/sync.py', scriptSha256: SHA_S, code: null },
+    subject: {
+      kind: 'program',
+      name: 'x',
+      exePath: '/usr/bin/python3.11',
+      exeSha256: SHA_A,
+      scriptPath: '/home/u/sync.py',
+      scriptSha256: SHA_S,
+      code: null,
+    },
     accounts: ['google:me@example.com'],
     scopes: null,
     createdAt: 0,
@@ -99,20 +107,28 @@ describe('interpreters', () => {
 describe('the decision', () => {
   it('same-user hands out; ask needs a grant that fits the program, the account and the scopes', () => {
     expect(decide({ ...base, mode: 'same-user' })).toMatchObject({ ok: true, basis: 'same-user' });
-    expect(decide(base)).toMatchObject({ ok: false, code: 'consent_required', reason: 'python3 sync.py has no grant for google:me@example.com' });
+    expect(decide(base)).toMatchObject({
+      ok: false,
+      code: 'consent_required',
+      reason: 'python3 sync.py has no grant for google:me@example.com',
+    });
     const g = grant({});
     expect(decide({ ...base, grants: [g] })).toMatchObject({ ok: true, grant: g, scopes: undefined });
     // Another hash of the script, another interpreter binary, another account: no.
     expect(decide({ ...base, grants: [g], program: program({ script: { path: '/home/u/sync.py', sha256: SHA_B } }) }).ok).toBe(false);
     expect(decide({ ...base, grants: [g], program: program({ exe: { path: '/usr/bin/python3.11', sha256: SHA_B } }) }).ok).toBe(false);
     expect(decide({ ...base, grants: [g], ask: { provider: 'google', user: 'you@example.com' } }).ok).toBe(false);
-    expect(decide({ ...base, grants: [grant({ accounts: ['google:*'] })], ask: { provider: 'google', user: 'you@example.com' } }).ok).toBe(true);
+    expect(decide({ ...base, grants: [grant({ accounts: ['google:*'] })], ask: { provider: 'google', user: 'you@example.com' } }).ok).toBe(
+      true,
+    );
     // Expired.
     expect(decide({ ...base, grants: [grant({ expiresAt: 1000 })] }).ok).toBe(false);
   });
 
   it('a script allowed by path runs under any known interpreter, not under a non-interpreter', () => {
-    const g = grant({ subject: { kind: 'program', name: 's', exePath: '', exeSha256: null, scriptPath: '/home/u/sync.py', scriptSha256: SHA_S, code: null } });
+    const g = grant({
+      subject: { kind: 'program', name: 's', exePath: '', exeSha256: null, scriptPath: '/home/u/sync.py', scriptSha256: SHA_S, code: null },
+    });
     expect(decide({ ...base, grants: [g], program: program({ exe: { path: '/opt/py/python3.12', sha256: SHA_B } }) }).ok).toBe(true);
     expect(decide({ ...base, grants: [g], program: program({ interpreter: null }) }).ok).toBe(false);
   });
@@ -133,7 +149,9 @@ describe('the decision', () => {
     const g = grant({ subject: { kind: 'session', name: 't', sid: 50, leaderStart: '9', bootId: 'boot', tty: '/dev/pts/1' } });
     expect(decide({ ...base, grants: [g] }).ok).toBe(true);
     expect(decide({ ...base, grants: [g], sessionAlive: () => false }).ok).toBe(false);
-    expect(decide({ ...base, grants: [g], program: program({ session: { sid: 50, leaderStart: '10', bootId: 'boot', tty: null } }) }).ok).toBe(false);
+    expect(
+      decide({ ...base, grants: [g], program: program({ session: { sid: 50, leaderStart: '10', bootId: 'boot', tty: null } }) }).ok,
+    ).toBe(false);
   });
 
   it('a client key: its own grant, whatever the program; unknown or expired keys are forbidden', () => {
@@ -141,7 +159,10 @@ describe('the decision', () => {
     expect(decide({ ...base, program: null, key: { grant: k } })).toMatchObject({ ok: true, basis: 'key', scopes: ['openid'] });
     expect(decide({ ...base, mode: 'same-user', key: { grant: null } })).toMatchObject({ ok: false, code: 'forbidden' });
     expect(decide({ ...base, key: { grant: { ...k, expiresAt: 5 } } })).toMatchObject({ ok: false, code: 'forbidden' });
-    expect(decide({ ...base, key: { grant: k }, ask: { ...ask, scopes: ['email'] } })).toMatchObject({ ok: false, code: 'consent_required' });
+    expect(decide({ ...base, key: { grant: k }, ask: { ...ask, scopes: ['email'] } })).toMatchObject({
+      ok: false,
+      code: 'consent_required',
+    });
     // Without peer credentials only keys work in ask mode.
     expect(decide({ ...base, program: null, unidentified: 'Windows' })).toMatchObject({ ok: false, code: 'consent_required' });
   });
@@ -167,7 +188,14 @@ describe('signed grants and the sealed mode in a real vault', () => {
   it('a row written or edited with plain SQL is ignored and listed as ignored', () => {
     const tokens = open();
     const store = new GrantStore(tokens);
-    const g = store.add({ subject: { kind: 'key', name: 'k', keyHash: SHA_A }, accounts: ['google:*'], scopes: null, expiresAt: null, once: false, createdBy: 'cli' });
+    const g = store.add({
+      subject: { kind: 'key', name: 'k', keyHash: SHA_A },
+      accounts: ['google:*'],
+      scopes: null,
+      expiresAt: null,
+      once: false,
+      createdBy: 'cli',
+    });
     expect(store.list().map((x) => x.id)).toEqual([g.id]);
     expect(store.byKeyHash(SHA_A)?.id).toBe(g.id);
     const db = new Database(dbPath());
@@ -175,7 +203,11 @@ describe('signed grants and the sealed mode in a real vault', () => {
     db.prepare('UPDATE handoff_grants SET body = replace(body, ?, ?) WHERE id = ?').run('"google:*"', '"microsoft:*"', g.id);
     const { lastUsedAt: _l, useCount: _u, ...body } = g;
     const forged = { ...body, id: 'g_forged0000' };
-    db.prepare('INSERT INTO handoff_grants (id, body, mac, key_hash) VALUES (?, ?, ?, NULL)').run(forged.id, JSON.stringify(forged), 'f'.repeat(64));
+    db.prepare('INSERT INTO handoff_grants (id, body, mac, key_hash) VALUES (?, ?, ?, NULL)').run(
+      forged.id,
+      JSON.stringify(forged),
+      'f'.repeat(64),
+    );
     db.close();
     expect(store.list()).toEqual([]);
     expect(store.byKeyHash(SHA_A)).toBeNull();
@@ -192,7 +224,14 @@ describe('signed grants and the sealed mode in a real vault', () => {
   it('uses are counted in memory and written in batches; a one-time grant is used once', () => {
     const tokens = open();
     const store = new GrantStore(tokens);
-    const g = store.add({ subject: { kind: 'key', name: 'k', keyHash: SHA_A }, accounts: ['google:*'], scopes: null, expiresAt: null, once: true, createdBy: 'cli' });
+    const g = store.add({
+      subject: { kind: 'key', name: 'k', keyHash: SHA_A },
+      accounts: ['google:*'],
+      scopes: null,
+      expiresAt: null,
+      once: true,
+      createdBy: 'cli',
+    });
     store.noteUse(g.id);
     store.noteUse(g.id);
     expect(store.list()[0]!.useCount).toBe(2);
@@ -215,10 +254,14 @@ describe('signed grants and the sealed mode in a real vault', () => {
     MIGRATIONS[0]!(old);
     MIGRATIONS[1]!(old);
     old.pragma('user_version = 2');
-    old.prepare("INSERT INTO meta (key, value) VALUES ('key_check', ?)").run(new EncryptionManager(key).encryptToken('osmen-key-check', 'meta\u0000key_check'));
+    old
+      .prepare("INSERT INTO meta (key, value) VALUES ('key_check', ?)")
+      .run(new EncryptionManager(key).encryptToken('osmen-key-check', 'meta\u0000key_check'));
     old.close();
     // A wrong key migrates nothing.
-    expect(() => new TokenManager({ dbPath: legacy, encryption: new EncryptionManager(EncryptionManager.generateKey()) })).toThrow(/master key does not match/);
+    expect(() => new TokenManager({ dbPath: legacy, encryption: new EncryptionManager(EncryptionManager.generateKey()) })).toThrow(
+      /master key does not match/,
+    );
     const check = new Database(legacy);
     expect(check.pragma('user_version', { simple: true })).toBe(2);
     check.close();
@@ -244,7 +287,8 @@ describe('records and the broker', () => {
   it('aggregates hand-offs per program, account and scopes, and refusals per program and code, per minute', () => {
     const lines: Array<{ type: string; details: Record<string, unknown>; user?: string }> = [];
     const sink = {
-      logOAuthEvent: (type: string, _p: string, user: string, _s: boolean, details: Record<string, unknown> = {}) => lines.push({ type, details, user }),
+      logOAuthEvent: (type: string, _p: string, user: string, _s: boolean, details: Record<string, unknown> = {}) =>
+        lines.push({ type, details, user }),
       logTokenEvent: () => undefined,
       logSecurityError: () => undefined,
       logSecurityEvent: (type: string, details: Record<string, unknown>) => lines.push({ type, details }),
@@ -256,9 +300,15 @@ describe('records and the broker', () => {
     for (let i = 0; i < 10_000; i++) rec.refusal(p, 'account_not_found');
     for (let i = 0; i < 20; i++) rec.refusal(p, `code_${i}`);
     expect(rec.flush()).toBe(2 + 1 + 6);
-    expect(lines[0]).toMatchObject({ type: 'token_handoff', user: 'me@example.com', details: { program: 'python3 sync.py', scopes: 'a b', count: 500 } });
+    expect(lines[0]).toMatchObject({
+      type: 'token_handoff',
+      user: 'me@example.com',
+      details: { program: 'python3 sync.py', scopes: 'a b', count: 500 },
+    });
     expect(lines[2]).toMatchObject({ type: 'handoff_refused', details: { code: 'account_not_found', count: 10_000 } });
-    expect(lines.filter((l) => l.details.code === 'other')).toEqual([expect.objectContaining({ details: expect.objectContaining({ count: 15 }) })]);
+    expect(lines.filter((l) => l.details.code === 'other')).toEqual([
+      expect.objectContaining({ details: expect.objectContaining({ count: 15 }) }),
+    ]);
     expect(rec.flush()).toBe(0);
   });
 
@@ -270,13 +320,20 @@ describe('records and the broker', () => {
     const a = broker.ask(program(), ask);
     const b = broker.ask(program(), ask);
     expect(shown).toHaveLength(1);
-    expect(broker.pending()[0]).toMatchObject({ account: { provider: 'google', userId: 'me@example.com' }, scopes: null, sessionAvailable: true, program: { name: 'python3 sync.py' } });
+    expect(broker.pending()[0]).toMatchObject({
+      account: { provider: 'google', userId: 'me@example.com' },
+      scopes: null,
+      sessionAvailable: true,
+      program: { name: 'python3 sync.py' },
+    });
     broker.answer(shown[0]!, 'deny');
     expect(await a).toBe('deny');
     expect(await b).toBe('deny');
     expect(await broker.ask(program(), ask)).toBe('deny'); // within the minute: not asked again
     expect(shown).toHaveLength(1);
-    const many = Array.from({ length: MAX_WAITING_REQUESTS + 1 }, (_, i) => broker.ask(program({ name: `p${i}`, script: { path: `/p${i}`, sha256: SHA_S } }), ask));
+    const many = Array.from({ length: MAX_WAITING_REQUESTS + 1 }, (_, i) =>
+      broker.ask(program({ name: `p${i}`, script: { path: `/p${i}`, sha256: SHA_S } }), ask),
+    );
     expect(await many[MAX_WAITING_REQUESTS]).toBeNull();
     broker.close();
     expect(await Promise.all(many.slice(0, MAX_WAITING_REQUESTS))).toEqual(Array(MAX_WAITING_REQUESTS).fill(null));

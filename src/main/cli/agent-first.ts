@@ -24,8 +24,6 @@ export interface FastIo {
   env: NodeJS.ProcessEnv;
 }
 
-
-
 export function agentSocketCandidates(home: string | undefined, env: NodeJS.ProcessEnv): string[] {
   if (home !== undefined) return [defaultAgentSocketPath(home)];
   const fromEnv = env[AGENT_SOCKET_ENV]?.trim();
@@ -94,7 +92,14 @@ export async function tryAgentFirst(argv: string[], io: FastIo): Promise<number 
     const scopes = values.scopes === undefined ? undefined : values.scopes.split(/[ \t\r\n]+/).filter(Boolean);
     if (scopes !== undefined && (scopes.length === 0 || scopes.length > 64)) return null;
     const key = io.env[CLIENT_KEY_ENV]?.trim() || undefined;
-    const asked = await askAgent(paths, { method: 'token', provider, user, minTtl, ...(scopes ? { scopes } : {}), ...(key ? { key } : {}) });
+    const asked = await askAgent(paths, {
+      method: 'token',
+      provider,
+      user,
+      minTtl,
+      ...(scopes ? { scopes } : {}),
+      ...(key ? { key } : {}),
+    });
     if (!asked) return null;
     const { answer } = asked;
     if (answer.ok !== true) {

@@ -358,8 +358,12 @@ it cannot check: a file rewritten whole with recomputed hashes, and rollback.`,
     if (ctx.values.handoffs) {
       if (verify) throw new CliError('USAGE', 'usage', '--handoffs takes no --verify.');
       const { handoffRecords, handoffRows } = await import('../core/consent/handoff-history.js');
-      const records = handoffRecords(core.readLog(ctx.values.tail === undefined ? 10_000 : tail), core.listAccounts(), (u) => core.userHash(u));
-      const text = records.length ? table(['TIME', 'RESULT', 'PROGRAM', 'ACCOUNT', 'SCOPES', 'COUNT', 'HOW'], handoffRows(records)) : 'No hand-offs recorded.';
+      const records = handoffRecords(core.readLog(ctx.values.tail === undefined ? 10_000 : tail), core.listAccounts(), (u) =>
+        core.userHash(u),
+      );
+      const text = records.length
+        ? table(['TIME', 'RESULT', 'PROGRAM', 'ACCOUNT', 'SCOPES', 'COUNT', 'HOW'], handoffRows(records))
+        : 'No hand-offs recorded.';
       ctx.io.out(ctx.values.json ? `${json(records)}\n` : `${text}\n`);
       return EXIT.OK;
     }

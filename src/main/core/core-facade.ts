@@ -205,7 +205,11 @@ export class CoreFacade implements CredentialCore {
     if (custody && vault.keychainAccount) {
       custody.message += ` Keychain entry: service "${this.o.keychainService ?? KEYCHAIN_SERVICE}", account "${vault.keychainAccount}" (back it up).`;
     }
-    report.checks.push(...envFileChecks(join(this.home, '.env'), envFile), ...catalogue.healthChecks(), ...this.parts.consent.healthChecks());
+    report.checks.push(
+      ...envFileChecks(join(this.home, '.env'), envFile),
+      ...catalogue.healthChecks(),
+      ...this.parts.consent.healthChecks(),
+    );
     report.checks = catalogue.builtinClients.withoutOverriddenEnvChecks(report.checks);
     // The log's chain, its vault anchor and every re-anchor (a rollback fails the report).
     report.checks.push(...securityLogChecks(log.verify()));

@@ -73,7 +73,11 @@ while b"\\n" not in buf:
 sys.stdout.write(buf.decode())
 `;
 
-function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(
+  cmd: string,
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     execFile(cmd, args, { env: opts.env ?? env(), cwd: opts.cwd ?? work, timeout: 30_000, encoding: 'utf8' }, (err, stdout, stderr) => {
       if (err && typeof err.code !== 'number') return reject(err);
@@ -95,7 +99,10 @@ const pyAsk = (opts: { env?: NodeJS.ProcessEnv } = {}) => ask(PYTHON, [join(work
 /** The allow command the agent printed for the latest refusal of `program` (a path in it). */
 async function allowLineFor(program: string): Promise<string[]> {
   for (let i = 0; i < 100; i++) {
-    const lines = agent.stderr().split('\n').filter((l) => l.includes('consent required') && l.includes(program));
+    const lines = agent
+      .stderr()
+      .split('\n')
+      .filter((l) => l.includes('consent required') && l.includes(program));
     const last = lines.pop();
     if (last) {
       const m = /to allow it: osmen-cred (.+)$/.exec(last);
@@ -275,10 +282,14 @@ describe('hand-off consent (ask mode, a headless agent)', () => {
     chmodSync(work, 0o755);
     chmodSync(home.dir, 0o755);
     try {
-      const r = await run('setpriv', ['--reuid', uid, '--regid', uid, '--clear-groups', PYTHON, join(work, 'sync.py'), sock, 'testop', ALICE], {
-        env: { PATH: '/usr/bin:/bin' },
-        cwd: '/',
-      });
+      const r = await run(
+        'setpriv',
+        ['--reuid', uid, '--regid', uid, '--clear-groups', PYTHON, join(work, 'sync.py'), sock, 'testop', ALICE],
+        {
+          env: { PATH: '/usr/bin:/bin' },
+          cwd: '/',
+        },
+      );
       const answer = JSON.parse(r.stdout.trim()) as Answer;
       expect(answer).toMatchObject({ ok: false, error: { code: 'forbidden', exitCode: 77 } });
       expect(answer.error!.message).toContain(`uid ${uid}`);

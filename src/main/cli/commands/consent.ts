@@ -32,7 +32,8 @@ function scopesOf(ctx: CommandContext): string[] | null {
   if (raw === undefined) return null;
   const list = String(raw).split(/\s+/).filter(Boolean);
   if (list.length === 0) throw usage('--scopes takes a space-separated list of scopes.');
-  if (list.some((s) => s.length > 256 || !/^[\x21-\x7e]+$/.test(s))) throw usage('A scope is printable ASCII without spaces (at most 256 characters).');
+  if (list.some((s) => s.length > 256 || !/^[\x21-\x7e]+$/.test(s)))
+    throw usage('A scope is printable ASCII without spaces (at most 256 characters).');
   return [...new Set(list)];
 }
 
@@ -57,7 +58,13 @@ export function grantJson(g: GrantView) {
     kind: s.kind,
     name: s.name,
     ...(s.kind === 'program'
-      ? { exePath: s.exePath || null, exeSha256: s.exeSha256, scriptPath: s.scriptPath, scriptSha256: s.scriptSha256, code: s.code?.label ?? null }
+      ? {
+          exePath: s.exePath || null,
+          exeSha256: s.exeSha256,
+          scriptPath: s.scriptPath,
+          scriptSha256: s.scriptSha256,
+          code: s.code?.label ?? null,
+        }
       : s.kind === 'session'
         ? { sessionId: s.sid, tty: s.tty }
         : {}),
@@ -88,8 +95,18 @@ export const allow: CommandSpec = {
   name: 'allow',
   vaultMode: 'existing',
   args: [],
-  options: { account: 'string', program: 'string', pid: 'string', session: 'boolean', scopes: 'string', for: 'string', always: 'boolean', once: 'boolean', json: 'boolean' },
-  summary: 'allow a program (or this terminal) to get an account\'s tokens',
+  options: {
+    account: 'string',
+    program: 'string',
+    pid: 'string',
+    session: 'boolean',
+    scopes: 'string',
+    for: 'string',
+    always: 'boolean',
+    once: 'boolean',
+    json: 'boolean',
+  },
+  summary: "allow a program (or this terminal) to get an account's tokens",
   help: `Usage: osmen-cred allow --account <provider>:<user> [--account …]
          [--program PATH | --pid PID | --session] [--scopes "a b"] [--for 8h | --always | --once] [--json]
 
@@ -137,7 +154,9 @@ Exit codes: 0 granted; 2 no such account, program or process; 64 usage.`,
     const view = core.consent.listGrants().find((g) => g.id === grant.id)!;
     ctx.io.out(ctx.values.json ? `${JSON.stringify(grantJson(view), null, 2)}\n` : `Allowed. ${grantLine(view)}\n`);
     if (core.consent.mode().mode === 'same-user' && !ctx.values.json) {
-      ctx.io.err('osmen-cred: note: handoff.consent is same-user, so every program of yours gets tokens anyway; `osmen-cred consent ask` makes grants count.\n');
+      ctx.io.err(
+        'osmen-cred: note: handoff.consent is same-user, so every program of yours gets tokens anyway; `osmen-cred consent ask` makes grants count.\n',
+      );
     }
     return EXIT.OK;
   },
@@ -175,7 +194,12 @@ edited outside OsMEN) are ignored and listed as such; the exit code is then 1.`,
       ctx.io.out(
         `Hand-off consent: ${mode.mode}${mode.problem ? ` (${mode.problem})` : ''}\n` +
           (rows.length ? `${table(['ID', 'WHO', 'ACCOUNTS', 'SCOPES', 'UNTIL', 'LAST USE', 'USES'], rows)}\n` : 'No grants.\n') +
-          ignored.map((i) => `IGNORED ${oneLine(i.id, 40)}: ${i.reason === 'signature' ? 'not signed with this vault’s key (written or edited outside OsMEN)' : 'malformed'}\n`).join(''),
+          ignored
+            .map(
+              (i) =>
+                `IGNORED ${oneLine(i.id, 40)}: ${i.reason === 'signature' ? 'not signed with this vault’s key (written or edited outside OsMEN)' : 'malformed'}\n`,
+            )
+            .join(''),
       );
     }
     return ignored.length > 0 ? EXIT.FAILED : EXIT.OK;
@@ -228,10 +252,14 @@ it lasts 30 days unless --for or --always says otherwise, and
     const core = await ctx.open();
     const { key, grant } = core.consent.createClientKey({ accounts, scopes, expiresAt: life.expiresAt, name });
     if (ctx.values.json) {
-      ctx.io.out(`${JSON.stringify({ env: CLIENT_KEY_ENV, key, id: grant.id, accounts, scopes, expiresAt: grant.expiresAt === null ? null : new Date(grant.expiresAt).toISOString() }, null, 2)}\n`);
+      ctx.io.out(
+        `${JSON.stringify({ env: CLIENT_KEY_ENV, key, id: grant.id, accounts, scopes, expiresAt: grant.expiresAt === null ? null : new Date(grant.expiresAt).toISOString() }, null, 2)}\n`,
+      );
     } else {
       ctx.io.out(`${CLIENT_KEY_ENV}=${key}\n`);
-      ctx.io.err(`osmen-cred: client key ${grant.id} for ${accounts.join(', ')}; it is shown only now. Revoke it with \`osmen-cred revoke-grant ${grant.id}\`.\n`);
+      ctx.io.err(
+        `osmen-cred: client key ${grant.id} for ${accounts.join(', ')}; it is shown only now. Revoke it with \`osmen-cred revoke-grant ${grant.id}\`.\n`,
+      );
     }
     return EXIT.OK;
   },

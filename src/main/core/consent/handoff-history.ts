@@ -63,7 +63,10 @@ export function handoffRecords(
 }
 
 /** The programs that got one account's tokens: one row per program, newest use first. */
-export function programsOfAccount(records: HandoffRecordJson[], account: string): Array<{ program: string; path: string | null; via: string | null; count: number; lastAt: number }> {
+export function programsOfAccount(
+  records: HandoffRecordJson[],
+  account: string,
+): Array<{ program: string; path: string | null; via: string | null; count: number; lastAt: number }> {
   const by = new Map<string, { program: string; path: string | null; via: string | null; count: number; lastAt: number }>();
   for (const r of records) {
     if (r.result !== 'handed' || r.account !== account) continue;

@@ -27,7 +27,13 @@ export interface ProgramRecord {
   via: string;
 }
 
-export const UNIDENTIFIED_PROGRAM = (why: string): ProgramRecord => ({ key: 'unidentified', name: `unidentified caller (${why})`, exe: null, script: null, via: 'agent' });
+export const UNIDENTIFIED_PROGRAM = (why: string): ProgramRecord => ({
+  key: 'unidentified',
+  name: `unidentified caller (${why})`,
+  exe: null,
+  script: null,
+  via: 'agent',
+});
 
 interface HandoffTally {
   program: ProgramRecord;
@@ -71,7 +77,14 @@ export class HandoffRecorder {
     return this.handoffs.size + this.refusals.size;
   }
 
-  handoff(program: ProgramRecord, provider: string, user: string, scopes: readonly string[] | undefined, basis: string, grant: string | null): void {
+  handoff(
+    program: ProgramRecord,
+    provider: string,
+    user: string,
+    scopes: readonly string[] | undefined,
+    basis: string,
+    grant: string | null,
+  ): void {
     const scopeKey = scopes ? [...scopes].sort().join(' ') : '(all)';
     let key = `${program.key}\u0000${program.via}\u0000${provider}\u0000${user}\u0000${scopeKey}\u0000${basis}\u0000${grant ?? ''}`;
     let t = this.handoffs.get(key);
@@ -133,7 +146,11 @@ export class HandoffRecorder {
           durationMs: line.durationMs,
         });
       } else {
-        this.sink.logSecurityEvent(REFUSAL_EVENT, { ...program, code: line.t.code, count: line.t.count, durationMs: line.durationMs }, 'warn');
+        this.sink.logSecurityEvent(
+          REFUSAL_EVENT,
+          { ...program, code: line.t.code, count: line.t.count, durationMs: line.durationMs },
+          'warn',
+        );
       }
       return true;
     } catch {

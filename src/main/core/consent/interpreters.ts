@@ -39,7 +39,18 @@ const set = (...xs: string[]) => new Set(xs);
 
 const RULES: Record<'node' | 'python' | 'shell' | 'ruby' | 'perl' | 'deno' | 'bun', Rules> = {
   node: {
-    withValue: set('-r', '--require', '--import', '--loader', '--experimental-loader', '-C', '--conditions', '--env-file', '--input-type', '--title'),
+    withValue: set(
+      '-r',
+      '--require',
+      '--import',
+      '--loader',
+      '--experimental-loader',
+      '-C',
+      '--conditions',
+      '--env-file',
+      '--input-type',
+      '--title',
+    ),
     inline: set('-e', '--eval', '-p', '--print'),
   },
   python: { withValue: set('-W', '-X', '-Q'), inline: set('-c'), module: '-m' },

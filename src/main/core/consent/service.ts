@@ -112,7 +112,10 @@ export interface HandoffConsent {
   listGrants(): GrantView[];
   ignoredGrants(): IgnoredGrant[];
   allow(input: AllowInput): Promise<Grant>;
-  createClientKey(input: { accounts: string[]; scopes: string[] | null; expiresAt: number | null; name?: string }): { key: string; grant: Grant };
+  createClientKey(input: { accounts: string[]; scopes: string[] | null; expiresAt: number | null; name?: string }): {
+    key: string;
+    grant: Grant;
+  };
   revoke(id: string): boolean;
   /** The program behind a pid (the agent's peer, or the CLI's own pid: osmen-cred itself is walked past). */
   identify(pid: number, opts?: { lazyInterpreter?: boolean }): Promise<ProgramIdentity | null>;
@@ -200,10 +203,15 @@ export class ConsentService implements HandoffConsent {
       const { provider, user } = parseAccountPattern(spec);
       if (user === '*') continue;
       const account = this.deps.getAccount(provider, user);
-      if (!account) throw new CodedError('ACCOUNT_NOT_FOUND', 'not_found', `No account ${spec.slice(0, 200)} in the vault. See \`osmen-cred list\`.`);
+      if (!account)
+        throw new CodedError('ACCOUNT_NOT_FOUND', 'not_found', `No account ${spec.slice(0, 200)} in the vault. See \`osmen-cred list\`.`);
       const outside = scopes?.filter((s) => !account.scopes.includes(s)) ?? [];
       if (outside.length > 0) {
-        throw new CodedError('SCOPE_NOT_GRANTED', 'usage', `${spec.slice(0, 200)} does not hold ${outside.slice(0, 5).join(' ')}; its scopes are: ${account.scopes.join(' ')}.`);
+        throw new CodedError(
+          'SCOPE_NOT_GRANTED',
+          'usage',
+          `${spec.slice(0, 200)} does not hold ${outside.slice(0, 5).join(' ')}; its scopes are: ${account.scopes.join(' ')}.`,
+        );
       }
     }
   }
@@ -219,11 +227,28 @@ export class ConsentService implements HandoffConsent {
         throw new CodedError('PROGRAM_NOT_FOUND', 'not_found', `No readable program file at ${input.subject.path.slice(0, 300)}.`);
       }
       subject = found.script
-        ? { kind: 'program', name: found.name, exePath: '', exeSha256: null, scriptPath: found.script.path, scriptSha256: found.script.sha256, code: null }
-        : { kind: 'program', name: found.name, exePath: found.exe.path, exeSha256: found.exe.sha256, scriptPath: null, scriptSha256: null, code: null };
+        ? {
+            kind: 'program',
+            name: found.name,
+            exePath: '',
+            exeSha256: null,
+            scriptPath: found.script.path,
+            scriptSha256: found.script.sha256,
+            code: null,
+          }
+        : {
+            kind: 'program',
+            name: found.name,
+            exePath: found.exe.path,
+            exeSha256: found.exe.sha256,
+            scriptPath: null,
+            scriptSha256: null,
+            code: null,
+          };
     } else if (input.subject.kind === 'pid') {
       const p = await this.identify(input.subject.pid);
-      if (!p || !p.exe.sha256) throw new CodedError('PROCESS_NOT_FOUND', 'not_found', `No process ${input.subject.pid} that can be identified.`);
+      if (!p || !p.exe.sha256)
+        throw new CodedError('PROCESS_NOT_FOUND', 'not_found', `No process ${input.subject.pid} that can be identified.`);
       subject = subjectOf(p);
     } else {
       const info = processSource().info(input.subject.pid);
@@ -231,17 +256,34 @@ export class ConsentService implements HandoffConsent {
       if (!info || !info.tty || !leaderStart) {
         throw new CodedError('NO_TERMINAL_SESSION', 'usage', '--session allows the terminal this command runs in, and it runs in none.');
       }
-      subject = { kind: 'session', name: `terminal ${info.tty}`, sid: info.sid, leaderStart, bootId: processSource().bootId(), tty: info.tty };
+      subject = {
+        kind: 'session',
+        name: `terminal ${info.tty}`,
+        sid: info.sid,
+        leaderStart,
+        bootId: processSource().bootId(),
+        tty: info.tty,
+      };
       const cap = this.now() + MAX_SESSION_MS;
       expiresAt = Math.min(expiresAt ?? this.now() + DEFAULT_SESSION_MS, cap);
     }
-    const grant = this.grants.add({ subject, accounts: input.accounts, scopes: input.scopes, expiresAt, once: input.once, createdBy: input.createdBy });
+    const grant = this.grants.add({
+      subject,
+      accounts: input.accounts,
+      scopes: input.scopes,
+      expiresAt,
+      once: input.once,
+      createdBy: input.createdBy,
+    });
     this.deps.log.logSecurityEvent('grant_added', { code: grant.id, reason: subject.kind, program: subject.name, source: input.createdBy });
     return grant;
   }
 
   /** `osmen-cred grant-key`: the key is returned once and stored only as its hash. */
-  createClientKey(input: { accounts: string[]; scopes: string[] | null; expiresAt: number | null; name?: string }): { key: string; grant: Grant } {
+  createClientKey(input: { accounts: string[]; scopes: string[] | null; expiresAt: number | null; name?: string }): {
+    key: string;
+    grant: Grant;
+  } {
     this.checkAccounts(input.accounts, input.scopes);
     const key = newClientKey();
     const grant = this.grants.add({
@@ -310,7 +352,9 @@ export class ConsentService implements HandoffConsent {
       if ((this.notices.get(k) ?? 0) <= this.now()) {
         this.notices.set(k, this.now() + NOTICE_INTERVAL_MS);
         if (this.notices.size > 1000) this.notices.delete(this.notices.keys().next().value!);
-        call.notice(`consent required: ${call.program.description} (${call.program.script?.path ?? call.program.exe.path}) asked for ${account}; to allow it: ${command}`);
+        call.notice(
+          `consent required: ${call.program.description} (${call.program.script?.path ?? call.program.exe.path}) asked for ${account}; to allow it: ${command}`,
+        );
       }
     }
     throw new ConsentError('consent_required', `Consent required: ${reason}. To allow it: ${command}`, command);
@@ -324,11 +368,23 @@ export class ConsentService implements HandoffConsent {
       if (this.grants.list().some((g) => g.subject.kind === 'program' && g.subject.exeSha256 !== null)) await call.program.hashExe();
     }
     let decision = this.decide(call);
-    if (!decision.ok && decision.code === 'consent_required' && call.canAsk && call.program && call.key === undefined && this.broker.available) {
+    if (
+      !decision.ok &&
+      decision.code === 'consent_required' &&
+      call.canAsk &&
+      call.program &&
+      call.key === undefined &&
+      this.broker.available
+    ) {
       const answer = await this.broker.ask(call.program, call.ask);
       const granted = await this.fromAnswer(answer, call.program, call.ask);
       if (granted) decision = granted;
-      else decision = { ok: false, code: 'consent_required', reason: answer === 'deny' ? 'the person denied it' : 'nobody answered the consent request in time' };
+      else
+        decision = {
+          ok: false,
+          code: 'consent_required',
+          reason: answer === 'deny' ? 'the person denied it' : 'nobody answered the consent request in time',
+        };
     }
     if (!decision.ok) this.refuse(call, record, decision.code, decision.reason);
     if (decision.grant?.once && !this.grants.consume(decision.grant.id)) return this.handoff(call);
@@ -365,7 +421,10 @@ export class ConsentService implements HandoffConsent {
     const events = this.deps.events;
     this.broker.attach(
       on && events
-        ? { onRequest: (view) => events.emit('consent-request', view), onResolved: (id, answer) => events.emit('consent-resolved', { id, answer }) }
+        ? {
+            onRequest: (view) => events.emit('consent-request', view),
+            onResolved: (id, answer) => events.emit('consent-resolved', { id, answer }),
+          }
         : null,
     );
   }

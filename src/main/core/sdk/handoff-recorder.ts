@@ -52,7 +52,13 @@ export function counterRecorder(log: SecurityEventSink, options: { intervalMs?: 
   return {
     record(h) {
       const name = programLabel(h.program);
-      const program = { key: createHash('sha256').update(`sdk\u0000${name}`).digest('hex').slice(0, 24), name, exe: null, script: null, via: 'sdk' };
+      const program = {
+        key: createHash('sha256').update(`sdk\u0000${name}`).digest('hex').slice(0, 24),
+        name,
+        exe: null,
+        script: null,
+        via: 'sdk',
+      };
       if (h.ok) recorder.handoff(program, h.provider, h.userId, h.scopes ?? undefined, 'sdk', null);
       else recorder.refusal(program, 'sdk_failed');
     },

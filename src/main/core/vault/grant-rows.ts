@@ -25,7 +25,9 @@ export class GrantRows {
     this.stmts = {
       all: db.prepare<[], GrantRow>('SELECT * FROM handoff_grants ORDER BY id'),
       byKey: db.prepare<[string], GrantRow>('SELECT * FROM handoff_grants WHERE key_hash = ?'),
-      insert: db.prepare<[string, string, string, string | null]>('INSERT INTO handoff_grants (id, body, mac, key_hash) VALUES (?, ?, ?, ?)'),
+      insert: db.prepare<[string, string, string, string | null]>(
+        'INSERT INTO handoff_grants (id, body, mac, key_hash) VALUES (?, ?, ?, ?)',
+      ),
       remove: db.prepare<[string]>('DELETE FROM handoff_grants WHERE id = ?'),
       use: db.prepare<[number, number, string]>(
         'UPDATE handoff_grants SET use_count = use_count + ?, last_used_at = MAX(COALESCE(last_used_at, 0), ?) WHERE id = ?',

@@ -390,7 +390,12 @@ const TABLE: Readonly<Record<string, Advice>> = {
   NO_TERMINAL_SESSION: a('This does not run in a terminal.', 'Allow the program itself instead of the terminal.', 'none', true),
   SCOPE_NOT_GRANTED: a('The account does not hold that scope.', 'Choose among the account’s scopes.', 'none', true),
   USAGE: a('That request is not complete.', 'Check what was asked and try again.', 'none', true),
-  NOT_NARROWED: a('A token could not be narrowed to the scopes a program was granted, so it was not handed out.', 'Grant that program all scopes, or check the provider supports narrower tokens.', 'none', true),
+  NOT_NARROWED: a(
+    'A token could not be narrowed to the scopes a program was granted, so it was not handed out.',
+    'Grant that program all scopes, or check the provider supports narrower tokens.',
+    'none',
+    true,
+  ),
   NOT_ALLOWED: a('That is not allowed.', 'Only the listed provider pages can be opened.', 'none', true),
   NOT_FOUND: a('That is no longer there.', 'Reload the view and try again.', 'none', true),
   // ------------------------------------------------ narrowed tokens and SDK endpoints

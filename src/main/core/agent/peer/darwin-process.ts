@@ -37,7 +37,9 @@ function load(): Calls | null {
     calls = {
       pidpath: lib.func('int proc_pidpath(int pid, _Out_ uint8_t *buf, uint32_t size)') as Calls['pidpath'],
       pidinfo: lib.func('int proc_pidinfo(int pid, int flavor, uint64_t arg, _Out_ uint8_t *buf, int size)') as Calls['pidinfo'],
-      sysctl: lib.func('int sysctl(int *mib, uint32_t n, _Out_ uint8_t *buf, _Inout_ size_t *size, void *newp, size_t newlen)') as Calls['sysctl'],
+      sysctl: lib.func(
+        'int sysctl(int *mib, uint32_t n, _Out_ uint8_t *buf, _Inout_ size_t *size, void *newp, size_t newlen)',
+      ) as Calls['sysctl'],
       getsid: lib.func('int getsid(int pid)') as Calls['getsid'],
       devname: lib.func('const char *devname(uint32_t dev, uint32_t type)') as Calls['devname'],
     };

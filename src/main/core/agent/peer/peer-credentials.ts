@@ -15,8 +15,7 @@ import type { Socket } from 'node:net';
 import { libcName, loadKoffi, type Koffi } from './native.js';
 
 export type PeerCredentials =
-  | { ok: true; pid: number | null; uid: number; gid: number; pidVersion: number | null }
-  | { ok: false; reason: string };
+  { ok: true; pid: number | null; uid: number; gid: number; pidVersion: number | null } | { ok: false; reason: string };
 
 type Reader = (fd: number) => PeerCredentials;
 
@@ -33,7 +32,13 @@ let reader: { read: Reader | null; reason: string | null } | null = null;
 function linuxReader(koffi: Koffi): Reader {
   const lib = koffi.load(libcName('linux')!);
   const ucred = koffi.struct('osmen_ucred', { pid: 'int32', uid: 'uint32', gid: 'uint32' });
-  const getsockopt = lib.func('getsockopt', 'int', ['int', 'int', 'int', koffi.out(koffi.pointer(ucred)), koffi.inout(koffi.pointer('uint32'))]);
+  const getsockopt = lib.func('getsockopt', 'int', [
+    'int',
+    'int',
+    'int',
+    koffi.out(koffi.pointer(ucred)),
+    koffi.inout(koffi.pointer('uint32')),
+  ]);
   return (fd) => {
     const out: { pid?: number; uid?: number; gid?: number } = {};
     const len = [ucred.size];
@@ -54,8 +59,20 @@ function darwinReader(koffi: Koffi): Reader {
     cr_groups: koffi.array('uint32', 16),
   });
   const auditToken = koffi.struct('osmen_audit_token', { val: koffi.array('uint32', 8) });
-  const getCred = lib.func('getsockopt', 'int', ['int', 'int', 'int', koffi.out(koffi.pointer(xucred)), koffi.inout(koffi.pointer('uint32'))]);
-  const getPid = lib.func('getsockopt', 'int', ['int', 'int', 'int', koffi.out(koffi.pointer('int32')), koffi.inout(koffi.pointer('uint32'))]);
+  const getCred = lib.func('getsockopt', 'int', [
+    'int',
+    'int',
+    'int',
+    koffi.out(koffi.pointer(xucred)),
+    koffi.inout(koffi.pointer('uint32')),
+  ]);
+  const getPid = lib.func('getsockopt', 'int', [
+    'int',
+    'int',
+    'int',
+    koffi.out(koffi.pointer('int32')),
+    koffi.inout(koffi.pointer('uint32')),
+  ]);
   const getToken = lib.func('getsockopt', 'int', [
     'int',
     'int',
