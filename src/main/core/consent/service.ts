@@ -27,7 +27,9 @@ import {
   type GrantSubject,
   type IgnoredGrant,
 } from './grant-types.js';
-import { HandoffRecorder, UNIDENTIFIED_PROGRAM, type ProgramRecord } from './handoff-recorder.js';
+import { HandoffRecorder, type ProgramRecord } from './handoff-recorder.js';
+import { consentHealthChecks } from './consent-health.js';
+import { programRecord, subjectOf, subjectOfFile } from './subjects.js';
 import { processSource } from './platform.js';
 import { identifyProgram, programFromPath, type ProgramIdentity } from './program.js';
 import { selfCli } from './self-cli.js';
@@ -86,23 +88,6 @@ const NOTICE_INTERVAL_MS = 60_000;
 /** A grant as listed: `ended` is a terminal session that is over. */
 export interface GrantView extends Grant {
   state: 'active' | 'expired' | 'ended';
-}
-
-function subjectOf(p: ProgramIdentity): GrantSubject {
-  return {
-    kind: 'program',
-    name: p.name.slice(0, 300),
-    exePath: p.exe.path,
-    exeSha256: p.exe.sha256,
-    scriptPath: p.script?.path ?? null,
-    scriptSha256: p.script?.sha256 ?? null,
-    code: p.code ? { label: p.code.label.slice(0, 300), sha256: p.code.sha256 } : null,
-  };
-}
-
-export function programRecord(p: ProgramIdentity | null, via: string, unidentified?: string): ProgramRecord {
-  if (!p) return UNIDENTIFIED_PROGRAM(unidentified ?? 'no peer credentials');
-  return { key: p.key, name: p.name, exe: p.exe.path || null, script: p.script?.path ?? null, via: p.viaRun ? 'run' : via };
 }
 
 /** What the core offers of consent (CredentialCore.consent): answers, never the parts. */
@@ -226,25 +211,7 @@ export class ConsentService implements HandoffConsent {
       if (!found || (!found.exe.sha256 && !found.script?.sha256)) {
         throw new CodedError('PROGRAM_NOT_FOUND', 'not_found', `No readable program file at ${input.subject.path.slice(0, 300)}.`);
       }
-      subject = found.script
-        ? {
-            kind: 'program',
-            name: found.name,
-            exePath: '',
-            exeSha256: null,
-            scriptPath: found.script.path,
-            scriptSha256: found.script.sha256,
-            code: null,
-          }
-        : {
-            kind: 'program',
-            name: found.name,
-            exePath: found.exe.path,
-            exeSha256: found.exe.sha256,
-            scriptPath: null,
-            scriptSha256: null,
-            code: null,
-          };
+      subject = subjectOfFile(found);
     } else if (input.subject.kind === 'pid') {
       const p = await this.identify(input.subject.pid);
       if (!p || !p.exe.sha256)
@@ -452,33 +419,7 @@ export class ConsentService implements HandoffConsent {
   }
 
   healthChecks(): HealthCheck[] {
-    const mode = this.modes.get();
-    const ignored = this.grants.ignored();
-    const checks: HealthCheck[] = [];
-    checks.push({
-      id: 'handoff-consent',
-      title: 'Token hand-off consent',
-      status: mode.problem ? 'warn' : mode.mode === 'ask' ? 'pass' : 'warn',
-      message: mode.problem
-        ? `Programs must be allowed before they get tokens: ${mode.problem}.`
-        : mode.mode === 'ask'
-          ? 'Programs must be allowed (osmen-cred allow, or the app’s dialog) before they get tokens.'
-          : 'Any program running as you gets tokens without asking (handoff.consent = same-user).',
-      fix: mode.mode === 'same-user' ? 'Switch Settings → Programs to “Ask before a program gets a token”.' : undefined,
-    });
-    if (ignored.length > 0) {
-      checks.push({
-        id: 'handoff-grants',
-        title: 'Hand-off grants',
-        status: 'fail',
-        message: `${ignored.length} grant row(s) are ignored: ${ignored
-          .slice(0, 5)
-          .map((i) => `${i.id} (${i.reason === 'signature' ? 'signature does not match: written or edited outside OsMEN' : 'malformed'})`)
-          .join(', ')}.`,
-        fix: 'Remove them with `osmen-cred revoke-grant ID`, and find out who can write tokens.db.',
-      });
-    }
-    return checks;
+    return consentHealthChecks(this.modes.get(), this.grants.ignored());
   }
 
   startRecording(): void {

@@ -5,21 +5,10 @@
  * once, next to it. Unit-tested in test/unit/renderer-advice.test.ts.
  */
 
-/** A button the place showing the error may offer for the next step. */
-export type AdviceAction = 'reconnect' | 'retry' | 'refresh' | 'connect' | 'health' | 'quit' | 'none';
+import { a, type Advice } from './advice-shape';
+import { CONSENT_ADVICE } from './consent-advice';
 
-export interface Advice {
-  /** What happened, in one plain sentence. */
-  title: string;
-  /** What to do next. */
-  next: string;
-  action: AdviceAction;
-  /** The error's own message is the specific part (which field, which setting): show it too. */
-  showMessage?: boolean;
-}
-
-const a = (title: string, next: string, action: AdviceAction = 'none', showMessage = false): Advice =>
-  showMessage ? { title, next, action, showMessage } : { title, next, action };
+export type { Advice, AdviceAction } from './advice-shape';
 
 const SIGN_IN_AGAIN = a(
   'This account needs you to sign in again.',
@@ -378,24 +367,7 @@ const TABLE: Readonly<Record<string, Advice>> = {
   ),
   // ------------------------------------------------ the window <-> main process
   INVALID_REQUEST: a('Some values were not accepted.', 'Correct them and try again.', 'none', true),
-  // Hand-off consent (a program asking the agent; shown in Settings → Programs and the log).
-  forbidden: a(
-    'A caller was refused a token.',
-    'It runs as another user, used an unknown or revoked client key, or exited while asking. Nothing to do unless you expected it to work.',
-    'none',
-    true,
-  ),
-  PROGRAM_NOT_FOUND: a('There is no program file there.', 'Check the path of the program to allow.', 'none', true),
-  PROCESS_NOT_FOUND: a('That process is gone.', 'Allow the program by its path instead.', 'none', true),
-  NO_TERMINAL_SESSION: a('This does not run in a terminal.', 'Allow the program itself instead of the terminal.', 'none', true),
-  SCOPE_NOT_GRANTED: a('The account does not hold that scope.', 'Choose among the account’s scopes.', 'none', true),
-  USAGE: a('That request is not complete.', 'Check what was asked and try again.', 'none', true),
-  NOT_NARROWED: a(
-    'A token could not be narrowed to the scopes a program was granted, so it was not handed out.',
-    'Grant that program all scopes, or check the provider supports narrower tokens.',
-    'none',
-    true,
-  ),
+  ...CONSENT_ADVICE,
   NOT_ALLOWED: a('That is not allowed.', 'Only the listed provider pages can be opened.', 'none', true),
   NOT_FOUND: a('That is no longer there.', 'Reload the view and try again.', 'none', true),
   // ------------------------------------------------ narrowed tokens and SDK endpoints
