@@ -68,8 +68,7 @@ async function allowBenchPrograms(home: string, key: string, files: string[]): P
         subject: { kind: 'program', path },
         accounts: [`${BENCH_PROVIDER}:*`],
         scopes: null,
-        expiresAt: null,
-        once: false,
+        lifetime: 'always',
         createdBy: 'cli',
       });
     }

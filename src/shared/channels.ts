@@ -56,6 +56,7 @@ export const INVOKE_METHODS = {
   listSdkEndpoints: 'osmen:sdk:list',
   startSdkEndpoint: 'osmen:sdk:start',
   stopSdkEndpoint: 'osmen:sdk:stop',
+  saveShownLog: 'osmen:log:save-shown',
 } as const;
 
 /** Bridge subscription -> event channel. */

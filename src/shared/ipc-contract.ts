@@ -37,6 +37,9 @@ export * from './sdk-contract.js';
 
 const ShortText = z.string().max(2048);
 
+/** The most entries the Log view reads and shows (and so can ask to save). */
+export const LOG_VIEW_LIMIT = 1000;
+
 // ------------------------------------------------------------------- DTOs
 
 export const AccountStatusSchema = z.enum(['active', 'needs_reauth', 'refresh_failing']);
@@ -66,6 +69,12 @@ export const AccountDtoSchema = z.strictObject({
   userHash: z.string().regex(/^[0-9a-f]{8,128}$/),
   /** The issuer the account signed in at (for now: its provider's issuer, when known). */
   issuer: z.string().max(2048).nullable(),
+  /**
+   * Before this the app does not refresh the token (the middle of its lifetime), whatever the
+   * refresh window: with the window it says when a refresh is due, so a healthy token is not
+   * shown as running out.
+   */
+  refreshNotBefore: NullableEpochMs,
 });
 export type AccountDto = z.infer<typeof AccountDtoSchema>;
 
@@ -338,6 +347,11 @@ export const CHANNELS = {
   'osmen:sdk:list': { request: Empty, response: SdkEndpointListSchema },
   'osmen:sdk:start': { request: StartSdkEndpointSchema, response: SdkEndpointDtoSchema },
   'osmen:sdk:stop': { request: z.strictObject({ id: SdkEndpointIdSchema }), response: z.strictObject({ stopped: z.boolean() }) },
+  // The entries the Log view shows (by seq, as it lists them), to a file the person chooses.
+  'osmen:log:save-shown': {
+    request: z.strictObject({ seqs: z.array(z.number().int().nonnegative()).min(1).max(LOG_VIEW_LIMIT) }),
+    response: LogExportDtoSchema,
+  },
 } as const satisfies Record<Channel, { request: z.ZodType; response: z.ZodType }>;
 
 export type RequestOf<C extends Channel> = z.input<(typeof CHANNELS)[C]['request']>;

@@ -15,12 +15,13 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createCredentialCore, coreInternals } from '../../src/main/core/credential-core.js';
-import { connectAccount, TokenRefresher } from '../../src/main/core/oauth/index.js';
 import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
-import { TokenManager } from '../../src/main/core/vault/token-store.js';
-import { exitCodeFor } from '../../src/main/cli/exit-codes.js';
+import { TokenStore } from '../../src/main/core/vault/token-store.js';
 import { browseAuthorization, PUBLIC_CLIENT_ID, startTestProvider, type TestProvider } from '../helpers/oidc-provider.js';
 import { ageToken, TEST_SCOPES, testRegistry } from '../helpers/oidc-fixtures.js';
+import { connectAccount } from '../../src/main/core/oauth/connect-flow.js';
+import { TokenRefresher } from '../../src/main/core/oauth/token-refresher.js';
+import { exitCodeFor } from '../../src/main/core/exit-codes.js';
 
 const BIN = fileURLToPath(new URL('../../bin/osmen-cred.js', import.meta.url));
 let mountPoint: string | null = null;
@@ -89,7 +90,7 @@ describe('a full disk', () => {
     mkdirSync(home);
     const key = EncryptionManager.generateKey();
     const dbPath = join(home, 'tokens.db');
-    const tokens = new TokenManager({ dbPath, encryption: new EncryptionManager(key) });
+    const tokens = new TokenStore({ dbPath, encryption: new EncryptionManager(key) });
     try {
       const meta = await connectAccount({ tokens, providers: testRegistry(op.issuer) }, 'testop', {
         openUrl: async (url) => void (await browseAuthorization(url, { login: 'diskfull' })),
@@ -135,7 +136,7 @@ describe('a full disk', () => {
     const key = EncryptionManager.generateKey();
     const core = await createCredentialCore({ home, encryptionKey: key, env: {} });
     try {
-      await core.addCustomProvider({ id: 'testop', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: TEST_SCOPES });
+      await core.createCustomProvider({ id: 'testop', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: TEST_SCOPES });
       const { userId } = await core.connectAccount('testop', { openUrl: (url) => void browseAuthorization(url, { login: 'disknarrow' }) });
       const { tokens } = coreInternals(core);
       const before = tokens.getToken('testop', userId)!;
@@ -178,7 +179,9 @@ describe('a full disk', () => {
     mkdirSync(home);
     const key = EncryptionManager.generateKey();
     const core = await createCredentialCore({ home, encryptionKey: key, env: {} });
-    await core.addCustomProvider({ id: 'testop', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: TEST_SCOPES });
+    // A full disk is tested here, not consent (test/integration/consent): any program of the user gets tokens.
+    core.consent.setMode('same-user', 'cli');
+    await core.createCustomProvider({ id: 'testop', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: TEST_SCOPES });
     const meta = await core.connectAccount('testop', { openUrl: (url) => void browseAuthorization(url, { login: 'diskcli' }) });
     ageToken(coreInternals(core).tokens, 'testop', meta.userId, 0);
     const oldRefresh = coreInternals(core).tokens.getToken('testop', meta.userId)!.refreshToken!;
@@ -211,7 +214,7 @@ describe('a full disk', () => {
     expect(stdout).toBe('');
     expect(stderr).not.toContain('closing the vault failed');
 
-    const check = new TokenManager({ dbPath: join(home, 'tokens.db'), encryption: new EncryptionManager(key) });
+    const check = new TokenStore({ dbPath: join(home, 'tokens.db'), encryption: new EncryptionManager(key) });
     try {
       expect(check.getToken('testop', meta.userId)!.refreshToken).not.toBe(oldRefresh);
     } finally {

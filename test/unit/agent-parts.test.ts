@@ -8,18 +8,19 @@ import { describe, expect, it } from 'vitest';
 import { statusReport } from '../../src/main/core/agent/account-status.js';
 import { AgentRequestHandler, type AgentBackend } from '../../src/main/core/agent/handler.js';
 import { HandoffRecorder, MAX_TALLIES } from '../../src/main/core/consent/handoff-recorder.js';
-import type { HandoffCall } from '../../src/main/core/consent/service.js';
-import type { AccessToken } from '../../src/main/core/oauth/access-token.js';
+import type { HandoffCall } from '../../src/main/core/contracts/consent.js';
+import type { AccessToken } from '../../src/main/core/contracts/accounts.js';
 import type { PeerContext } from '../../src/main/core/agent/peer/peer-context.js';
 import { LineSplitter } from '../../src/main/core/agent/line-splitter.js';
 import { MAX_REQUEST_LINE_BYTES } from '../../src/main/core/agent/protocol.js';
 import { defaultAgentSocketPath } from '../../src/main/core/agent/socket-path.js';
-import type { TokenMetadata } from '../../src/main/core/vault/token-store.js';
-import { OAuthAccountNotFoundError, OAuthTokenRefreshError } from '../../src/main/core/oauth/errors.js';
 import { accountBindings, DEFAULT_TOKEN_ENV } from '../../src/main/cli/commands/run.js';
 import { agentSocketCandidates } from '../../src/main/cli/agent-first.js';
 import { statusExitCode, statusText } from '../../src/main/cli/status-output.js';
 import { formatToken, parseMinTtl } from '../../src/main/cli/token-output.js';
+import type { TokenMetadata } from '../../src/main/core/contracts/accounts.js';
+import { DEFAULT_SETTINGS } from '../../src/main/core/settings-store.js';
+import { OAuthError, accountNotFound } from '../../src/main/core/oauth/errors.js';
 
 const lines = (splitter: LineSplitter, ...chunks: string[]) => {
   const out: string[] = [];
@@ -65,6 +66,7 @@ function meta(over: Partial<TokenMetadata>): TokenMetadata {
     createdAt: new Date(now),
     updatedAt: new Date(now),
     lastRefreshAt: null,
+    refreshNotBefore: null,
     issuer: null,
     ...over,
   };
@@ -81,7 +83,7 @@ function backend(over: { getAccessToken?: GetToken } & Partial<Omit<AgentBackend
     (async () => ({ accessToken: 'at-1', tokenType: 'bearer', expiresAt: new Date(Date.now() + 3_600_000), scopes: ['openid'] }));
   return {
     listAccounts: over.listAccounts ?? (() => [meta({})]),
-    getSettings: over.getSettings ?? (() => ({ refreshWindowMs: 300_000 })),
+    getSettings: over.getSettings ?? (() => ({ ...DEFAULT_SETTINGS, refreshWindowMs: 300_000 })),
     consent: {
       handoff: (call) => {
         calls.push(call);
@@ -119,10 +121,10 @@ describe('AgentRequestHandler', () => {
     const h = new AgentRequestHandler(
       backend({
         getAccessToken: async (_p, user) => {
-          if (user === 'gone') throw new OAuthAccountNotFoundError('p', 'gone');
+          if (user === 'gone') throw accountNotFound('p');
           if (user === 'down')
-            throw new OAuthTokenRefreshError({ code: 'temporarily_unavailable', retryable: true, retryAfterMs: 119_001 });
-          if (user === 'dead') throw new OAuthTokenRefreshError({ code: 'needs_reauth', needsReauth: true });
+            throw new OAuthError({ phase: 'refresh', code: 'temporarily_unavailable', retryable: true, retryAfterMs: 119_001 });
+          if (user === 'dead') throw new OAuthError({ phase: 'refresh', code: 'needs_reauth', needsReauth: true });
           return { accessToken: 'at-1', tokenType: 'bearer', expiresAt: new Date(Date.now() + 3_600_000), scopes: ['openid'] };
         },
       }),

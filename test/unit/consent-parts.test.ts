@@ -7,15 +7,18 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EncryptionManager, TokenManager } from '../../src/main/core/index.js';
+import { TokenStore } from '../../src/main/core/index.js';
+import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
 import { ConsentBroker, MAX_WAITING_REQUESTS } from '../../src/main/core/consent/consent-broker.js';
 import { ConsentModeStore } from '../../src/main/core/consent/consent-mode.js';
 import { decide } from '../../src/main/core/consent/decide.js';
 import { GrantStore } from '../../src/main/core/consent/grant-store.js';
-import { grantScopes, parseDuration, type Grant } from '../../src/main/core/consent/grant-types.js';
+import { grantScopes } from '../../src/main/core/consent/grant-types.js';
+import { parseGrantDuration } from '../../src/main/cli/grant-options.js';
+import type { Grant, ProgramIdentity } from '../../src/main/core/contracts/consent.js';
 import { HandoffRecorder } from '../../src/main/core/consent/handoff-recorder.js';
 import { interpreterFamily, scriptArg } from '../../src/main/core/consent/interpreters.js';
-import { programKey, type ProgramIdentity } from '../../src/main/core/consent/program.js';
+import { programKey } from '../../src/main/core/consent/program.js';
 import { runCommandOf } from '../../src/main/core/consent/self-cli.js';
 import { MIGRATIONS } from '../../src/main/core/vault/schema.js';
 import { makeTmpHome } from '../helpers/tmp.js';
@@ -168,12 +171,12 @@ describe('the decision', () => {
   });
 
   it('parses durations', () => {
-    expect(parseDuration('8h')).toBe(8 * 3_600_000);
-    expect(parseDuration('1h30m')).toBe(90 * 60_000);
-    expect(parseDuration('2w')).toBe(14 * 86_400_000);
-    expect(parseDuration('0h')).toBeNull();
-    expect(parseDuration('8 hours')).toBeNull();
-    expect(parseDuration('400d')).toBeNull();
+    expect(parseGrantDuration('8h')).toBe(8 * 3_600_000);
+    expect(parseGrantDuration('1h30m')).toBe(90 * 60_000);
+    expect(parseGrantDuration('2w')).toBe(14 * 86_400_000);
+    expect(parseGrantDuration('0h')).toBeNull();
+    expect(parseGrantDuration('8 hours')).toBeNull();
+    expect(parseGrantDuration('400d')).toBeNull();
   });
 });
 
@@ -181,7 +184,7 @@ describe('signed grants and the sealed mode in a real vault', () => {
   let home: { dir: string; cleanup: () => void };
   const key = EncryptionManager.generateKey();
   const dbPath = () => join(home.dir, 'tokens.db');
-  const open = (k = key) => new TokenManager({ dbPath: dbPath(), encryption: new EncryptionManager(k) });
+  const open = (k = key) => new TokenStore({ dbPath: dbPath(), encryption: new EncryptionManager(k) });
   beforeEach(() => (home = makeTmpHome()));
   afterEach(() => home.cleanup());
 
@@ -259,13 +262,13 @@ describe('signed grants and the sealed mode in a real vault', () => {
       .run(new EncryptionManager(key).encryptToken('osmen-key-check', 'meta\u0000key_check'));
     old.close();
     // A wrong key migrates nothing.
-    expect(() => new TokenManager({ dbPath: legacy, encryption: new EncryptionManager(EncryptionManager.generateKey()) })).toThrow(
+    expect(() => new TokenStore({ dbPath: legacy, encryption: new EncryptionManager(EncryptionManager.generateKey()) })).toThrow(
       /master key does not match/,
     );
     const check = new Database(legacy);
     expect(check.pragma('user_version', { simple: true })).toBe(2);
     check.close();
-    const migrated = new TokenManager({ dbPath: legacy, encryption: new EncryptionManager(key) });
+    const migrated = new TokenStore({ dbPath: legacy, encryption: new EncryptionManager(key) });
     const modes = new ConsentModeStore(migrated);
     expect(modes.get()).toEqual({ mode: 'same-user', problem: null });
     modes.set('ask');
@@ -277,7 +280,7 @@ describe('signed grants and the sealed mode in a real vault', () => {
     db.prepare("UPDATE meta SET value = 'same-user' WHERE key = 'secret:handoff-consent'").run();
     db.prepare("INSERT INTO meta (key, value) VALUES ('plain:handoff_consent_legacy', '1')").run();
     db.close();
-    const reopened = new TokenManager({ dbPath: legacy, encryption: new EncryptionManager(key) });
+    const reopened = new TokenStore({ dbPath: legacy, encryption: new EncryptionManager(key) });
     expect(new ConsentModeStore(reopened).get()).toMatchObject({ mode: 'ask', problem: expect.stringContaining('could not be decrypted') });
     reopened.close();
   });

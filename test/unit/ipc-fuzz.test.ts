@@ -10,12 +10,13 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCredentialCore, type CredentialCore, coreInternals } from '../../src/main/core/credential-core.js';
+import { createCredentialCore, coreInternals } from '../../src/main/core/credential-core.js';
 import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
 import { createHandlerTable, type HandlerTable } from '../../src/main/ipc/handlers.js';
 import { RejectionReporter } from '../../src/main/ipc/rejections.js';
 import { CHANNELS, CHANNEL_NAMES, IpcResultSchema, type Channel } from '../../src/shared/ipc-contract.js';
 import { makeTmpHome } from '../helpers/tmp.js';
+import type { CredentialCore } from '../../src/main/core/api.js';
 
 /** mulberry32: small, seeded, good enough to pick cases. */
 function rng(seed: number): () => number {
@@ -106,6 +107,7 @@ const VALID: Record<Channel, Record<string, unknown>> = {
     forMs: 3_600_000,
   },
   'osmen:sdk:stop': { id: '0123456789abcdef' },
+  'osmen:log:save-shown': { seqs: [1, 2] },
 };
 
 /** Values that are wrong for every field of the contract (no field accepts these). */

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/main/cli/cli.js';
-import { EXIT } from '../../src/main/cli/exit-codes.js';
+import { EXIT } from '../../src/main/core/exit-codes.js';
 import { parseDuration } from '../../src/main/cli/commands/serve.js';
 import { scopeForResource } from '../../src/main/core/sdk/azure-managed-identity.js';
 import { programLabel, runProgram } from '../../src/main/core/sdk/handoff-recorder.js';

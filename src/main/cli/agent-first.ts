@@ -11,12 +11,12 @@
 import { parseArgs } from 'node:util';
 import { oneLine } from '../../shared/one-line.js';
 import { askAgent, type AgentAnswer } from '../core/agent/client.js';
-import { CLIENT_KEY_ENV } from '../core/consent/client-key.js';
+import { CLIENT_KEY_ENV } from '../core/agent/protocol.js';
 import type { StatusReport, WireError } from '../core/agent/protocol.js';
 import { AGENT_SOCKET_ENV, defaultAgentSocketPath } from '../core/agent/socket-path.js';
-import { osmenHome } from '../core/paths.js';
+import { osmenHome } from '../core/data-folder.js';
 import { statusExitCode, statusText } from './status-output.js';
-import { formatToken, isTokenFormat, parseMinTtl, type HandedToken } from './token-output.js';
+import { formatToken, isTokenFormat, parseMinTtl, splitScopes, type HandedToken } from './token-output.js';
 
 export interface FastIo {
   out(text: string): void;
@@ -89,7 +89,7 @@ export async function tryAgentFirst(argv: string[], io: FastIo): Promise<number 
     if (!isTokenFormat(format)) return null;
     const minTtl = values['min-ttl'] === undefined ? 0 : parseMinTtl(values['min-ttl']);
     if (minTtl === null) return null;
-    const scopes = values.scopes === undefined ? undefined : values.scopes.split(/[ \t\r\n]+/).filter(Boolean);
+    const scopes = values.scopes === undefined ? undefined : splitScopes(values.scopes);
     if (scopes !== undefined && (scopes.length === 0 || scopes.length > 64)) return null;
     const key = io.env[CLIENT_KEY_ENV]?.trim() || undefined;
     const asked = await askAgent(paths, {

@@ -1,5 +1,6 @@
 /**
- * What `osmen-cred token` prints (`--format raw|header|json`) and how `--min-ttl` is read.
+ * What `osmen-cred token` prints (`--format raw|header|json`) and how `--min-ttl` and `--scopes`
+ * are read.
  * Import-free apart from the protocol helpers, so the agent fast path can use it.
  */
 import { canonicalTokenType } from '../core/agent/protocol.js';
@@ -24,6 +25,11 @@ export function parseMinTtl(raw: unknown): number | null {
   if (typeof raw !== 'string' || !/^\d{1,6}$/.test(raw)) return null;
   const n = Number(raw);
   return n <= 86_400 ? n : null;
+}
+
+/** Splits `--scopes "a b"` (space-separated, as an OAuth `scope` parameter); the core checks each scope. */
+export function splitScopes(text: string): string[] {
+  return text.split(/[ \t\r\n]+/).filter(Boolean);
 }
 
 export function formatToken(t: HandedToken, format: TokenFormat): string {

@@ -1,24 +1,23 @@
 /** The CredentialCore (api.ts) over the core's parts: answers, never the parts themselves. */
-import { join } from 'node:path';
 import { securityLogChecks } from './audit/log-health.js';
 import type { CredentialCore } from './api.js';
-import type { ConnectOptions, CoreSettings, DeviceConnectOptions, HealthReport } from './contracts.js';
 import { applySettings, type CoreParts } from './core-parts.js';
+import { dataFolder } from './data-folder.js';
 import { envFileChecks } from './env-file.js';
 import { VaultError } from './errors.js';
 import { CredentialValidator } from './health/credential-validator.js';
-import type { AccessTokenOptions } from './oauth/access-token.js';
-import { connectAccount, connectAccountWithDevice, disconnectAccount } from './oauth/index.js';
-import type { BuiltinClientId, SecretChange } from './builtin-clients.js';
 import { deviceSignInSupport } from './oauth/device-support.js';
 import * as admin from './provider-admin.js';
-import type { CustomProviderInput } from './provider-catalogue.js';
-import { checkProviderField, type FieldCheckInput } from './provider-field-check.js';
+import { checkProviderField } from './provider-field-check.js';
 import { refreshEveryAccount } from './refresh-all.js';
 import { SignIns } from './sign-ins.js';
 import { KEYCHAIN_SERVICE } from './vault/key-custody.js';
-import type { TokenMetadata } from './vault/token-types.js';
-import type { HandoffConsent } from './consent/service.js';
+import type { ConnectOptions, DeviceConnectOptions, AccessTokenOptions, TokenMetadata } from './contracts/accounts.js';
+import type { CoreSettings, HealthReport } from './contracts/settings.js';
+import type { BuiltinClientId, CustomProviderEdit, CustomProviderInput, FieldCheckInput, SecretChange } from './contracts/providers.js';
+import { connectAccount, disconnectAccount } from './oauth/connect-flow.js';
+import { connectAccountWithDevice } from './oauth/device-flow.js';
+import type { HandoffConsent } from './contracts/consent.js';
 
 export interface FacadeOptions {
   home: string;
@@ -127,7 +126,7 @@ export class CoreFacade implements CredentialCore {
     return meta;
   }
 
-  async refreshAll() {
+  async refreshDueAccounts() {
     return this.parts.scheduler.runOnce();
   }
 
@@ -137,10 +136,6 @@ export class CoreFacade implements CredentialCore {
 
   listProviders() {
     return this.parts.providers.list();
-  }
-
-  async addCustomProvider(input: CustomProviderInput) {
-    return this.parts.catalogue.addCustomProvider(input);
   }
 
   listCustomProviders() {
@@ -181,7 +176,7 @@ export class CoreFacade implements CredentialCore {
     return admin.createCustomProvider(this.adminDeps(), input);
   }
 
-  async updateCustomProvider(edit: admin.CustomProviderEdit) {
+  async updateCustomProvider(edit: CustomProviderEdit) {
     return admin.updateCustomProvider(this.adminDeps(), edit);
   }
 
@@ -199,14 +194,14 @@ export class CoreFacade implements CredentialCore {
       env: providerEnv,
       keySource: vault.keySource,
       repoDir: this.o.repoDir,
-      paths: { home: this.home, db: tokens.dbPath, log: join(this.home, 'security.log') },
+      paths: { home: this.home, db: tokens.dbPath, log: dataFolder(this.home).log },
     });
     const custody = report.checks.find((c) => c.id === 'encryption-key');
     if (custody && vault.keychainAccount) {
       custody.message += ` Keychain entry: service "${this.o.keychainService ?? KEYCHAIN_SERVICE}", account "${vault.keychainAccount}" (back it up).`;
     }
     report.checks.push(
-      ...envFileChecks(join(this.home, '.env'), envFile),
+      ...envFileChecks(dataFolder(this.home).env, envFile),
       ...catalogue.healthChecks(),
       ...this.parts.consent.healthChecks(),
     );

@@ -8,9 +8,7 @@
  */
 import { accountKey } from '../../shared/account-key.js';
 import type { IpcErrorDto } from '../../shared/ipc-contract.js';
-import type { CoreSettings } from '../core/contracts.js';
-import { AgentService } from '../core/agent/service.js';
-import type { CredentialCore } from '../core/credential-core.js';
+import { AgentService } from '../core/index.js';
 import { toErrorDto } from '../ipc/errors.js';
 import { forwardCoreEvents } from '../ipc/events-bridge.js';
 import { createHandlerTable, type HandlerTable } from '../ipc/handlers.js';
@@ -32,7 +30,9 @@ import type {
 import { buildTrayModel, type TrayAction } from './tray-model.js';
 import { ReauthNotificationPolicy } from './wake-policy.js';
 import { mainWindowSpec } from './window-spec.js';
-import type { ConsentRequestView } from '../core/consent/consent-broker.js';
+import type { CoreSettings } from '../core/contracts/settings.js';
+import type { CredentialCore } from '../core/api.js';
+import type { ConsentRequestView } from '../core/contracts/consent.js';
 
 /** Started by the login item: stay in the tray. */
 export const HIDDEN_ARG = '--hidden';

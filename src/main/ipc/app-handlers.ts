@@ -3,6 +3,7 @@
  * that main builds to the clipboard, and opening allow-listed provider consoles.
  */
 import type { AppStatusDto } from '../../shared/ipc-contract.js';
+import type { AccountsRole, KeyRole } from '../core/api.js';
 import { tokenCommand } from '../../shared/token-command.js';
 import { IpcFailure } from './errors.js';
 import { isAllowedExternalUrl } from './external-links.js';
@@ -13,7 +14,7 @@ type AppChannel = 'osmen:app:status' | 'osmen:app:retry-open-vault' | 'osmen:app
 export function appHandlers({ deps, signIns, devices, sdk }: HandlerContext): Pick<ImplTable, AppChannel> {
   let reopening: Promise<void> | null = null;
   const status = (): AppStatusDto => {
-    const core = deps.getCore();
+    const core: KeyRole | null = deps.getCore();
     return {
       vault: core ? 'ready' : 'locked',
       keySource: core ? core.keySource : null,
@@ -40,9 +41,8 @@ export function appHandlers({ deps, signIns, devices, sdk }: HandlerContext): Pi
       if (text === null) throw new IpcFailure('NOT_FOUND', 'That SDK endpoint is not running any more.');
       return text;
     }
-    const known = requireCore(deps)
-      .listAccounts()
-      .some((a) => a.provider === req.providerId && a.userId === req.userId);
+    const accounts: Pick<AccountsRole, 'listAccounts'> = requireCore(deps);
+    const known = accounts.listAccounts().some((a) => a.provider === req.providerId && a.userId === req.userId);
     if (!known) throw new IpcFailure('NOT_FOUND', 'That account is not connected.');
     return tokenCommand(req.providerId, req.userId);
   };

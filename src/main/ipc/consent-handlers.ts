@@ -4,8 +4,7 @@
  * one-time offer) and an account's programs. DTOs copy named fields only.
  */
 import type { CredentialCore } from '../core/api.js';
-import type { ConsentRequestView } from '../core/consent/consent-broker.js';
-import type { GrantView } from '../core/consent/service.js';
+import type { ConsentRequestView, GrantView } from '../core/contracts/consent.js';
 import type { ConsentRequestDto, GrantDto, ProgramsDto } from '../../shared/consent-contract.js';
 import { IpcFailure } from './errors.js';
 import { requireCore, type HandlerContext, type ImplTable } from './handler-context.js';

@@ -16,7 +16,7 @@ import { accountDtos, requireCore, type HandlerContext, type HandlerDeps, type I
 import { logHandlers } from './log-handlers.js';
 import { consentHandlers } from './consent-handlers.js';
 import { providerHandlers } from './provider-handlers.js';
-import { SdkEndpointService } from '../core/sdk/endpoint-service.js';
+import { SdkEndpointService } from '../core/index.js';
 import { sdkHandlers, toSdkEndpointDto } from './sdk-handlers.js';
 import { SignInLinks } from './sign-in-link.js';
 

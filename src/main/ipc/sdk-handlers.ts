@@ -4,7 +4,7 @@
  * value is a secret that stays in main ("Copy variables" puts it on the clipboard from here).
  */
 import type { SdkEndpointDto } from '../../shared/ipc-contract.js';
-import type { RunningEndpoint, SdkEndpointService } from '../core/sdk/endpoint-service.js';
+import type { RunningEndpoint, SdkEndpoints } from '../core/contracts/sdk.js';
 import type { ImplTable } from './handler-context.js';
 
 type SdkChannel = 'osmen:sdk:list' | 'osmen:sdk:start' | 'osmen:sdk:stop';
@@ -28,7 +28,7 @@ export function toSdkEndpointDto(e: RunningEndpoint): SdkEndpointDto {
   };
 }
 
-export function sdkHandlers(service: () => SdkEndpointService): Pick<ImplTable, SdkChannel> {
+export function sdkHandlers(service: () => SdkEndpoints): Pick<ImplTable, SdkChannel> {
   return {
     'osmen:sdk:list': () => {
       const s = service();

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EncryptionManager } from '../../../src/main/core/vault/encryption-manager.js';
-import { TokenManager } from '../../../src/main/core/vault/token-store.js';
+import { TokenStore } from '../../../src/main/core/vault/token-store.js';
 import { makeTmpHome } from '../../helpers/tmp.js';
 import { BIN, runCli } from '../cli/run-cli.js';
 import { writeDocClients, type DocClients } from '../../../bench/lib/doc-clients.js';
@@ -42,7 +42,7 @@ async function attempt(cmd: string, args: string[], e: NodeJS.ProcessEnv) {
 
 beforeAll(async () => {
   home = makeTmpHome('osmen-doc-clients-');
-  const tm = new TokenManager({ dbPath: join(home.dir, 'tokens.db'), encryption: new EncryptionManager(key) });
+  const tm = new TokenStore({ dbPath: join(home.dir, 'tokens.db'), encryption: new EncryptionManager(key) });
   tm.saveToken('google', 'me@example.com', {
     access_token: 'doc-client-access',
     refresh_token: 'doc-client-refresh',

@@ -42,7 +42,7 @@ export async function startClientFixture(prefix: string): Promise<ClientFixture>
   core.updateSettings({ backgroundRefreshPaused: true });
   // The client libraries are tested here, not consent (test/integration/consent): any program of the user gets tokens.
   core.consent.setMode('same-user', 'cli');
-  await core.addCustomProvider({ id: 'testop', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: SCOPES });
+  await core.createCustomProvider({ id: 'testop', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: SCOPES });
   for (const login of ['alice', 'bob', 'dave']) {
     await core.connectAccount('testop', { openUrl: (url) => void browseAuthorization(url, { login }) });
   }

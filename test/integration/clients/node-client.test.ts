@@ -281,10 +281,15 @@ describe('@osmen/agent-client against a real agent', () => {
     // The real agent acts on keys: a made-up one is refused (forbidden, 77), one the vault issued works.
     const made = client({ key });
     await expect(made.getAccessToken('testop', ALICE)).rejects.toMatchObject({ code: 'forbidden', exitCode: 77 });
-    const issued = fx.core.consent.createClientKey({ accounts: [`testop:${ALICE}`], scopes: null, expiresAt: null });
+    const issued = fx.core.consent.createClientKey({ accounts: [`testop:${ALICE}`], scopes: null, lifetime: 'always' });
     const real = client({ key: issued.key });
     const t = await real.getAccessToken('testop', ALICE);
     expect(t.accessToken).toBe(fx.stored(ALICE).accessToken);
+    // Asking for fewer scopes than the account holds gets a token narrowed to them at the provider
+    // (another token, introspected there), never the stored one.
+    const narrowed = await real.getAccessToken('testop', ALICE, { scopes: ['openid'] });
+    expect(narrowed.accessToken).not.toBe(fx.stored(ALICE).accessToken);
+    expect((await fx.op.introspect(narrowed.accessToken)).scope).toBe('openid');
   });
 
   it('no agent: AgentUnavailableError, and a closed client refuses further requests', async () => {

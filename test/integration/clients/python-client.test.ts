@@ -88,7 +88,7 @@ describe.skipIf(NO_PYTHON)('osmen-agent-client (Python)', () => {
     await fx.breakGrant(DAVE);
     const script = join(scratch, 'real_agent.py');
     // A client key the vault issued (grant-key): the agent acts on keys, a made-up one is refused.
-    const { key: realKey } = fx.core.consent.createClientKey({ accounts: [`testop:${ALICE}`], scopes: null, expiresAt: null });
+    const { key: realKey } = fx.core.consent.createClientKey({ accounts: [`testop:${ALICE}`], scopes: null, lifetime: 'always' });
     writeFileSync(
       script,
       `import json, sys

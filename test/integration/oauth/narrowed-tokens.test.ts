@@ -13,7 +13,7 @@ import { coreInternals, createCredentialCore, type CredentialCore } from '../../
 import { exitCodeFor } from '../../../src/main/core/exit-codes.js';
 import { AccessTokenSource } from '../../../src/main/core/oauth/access-token.js';
 import { NarrowedTokens } from '../../../src/main/core/oauth/narrowed-tokens.js';
-import { TokenRefresher } from '../../../src/main/core/oauth/index.js';
+import { TokenRefresher } from '../../../src/main/core/oauth/token-refresher.js';
 import { EncryptionManager } from '../../../src/main/core/vault/encryption-manager.js';
 import { browseAuthorization, PUBLIC_CLIENT_ID, startTestProvider, type TestProvider } from '../../helpers/oidc-provider.js';
 import { ageToken } from '../../helpers/oidc-fixtures.js';
@@ -45,7 +45,7 @@ beforeEach(async () => {
   home = makeTmpHome('osmen-narrow-');
   key = EncryptionManager.generateKey();
   core = await openCore();
-  await core.addCustomProvider({ id: 'testop', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: ACCOUNT_SCOPES });
+  await core.createCustomProvider({ id: 'testop', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: ACCOUNT_SCOPES });
   await core.connectAccount('testop', { openUrl: (url) => void browseAuthorization(url, { login: 'alice' }) });
   op.resetCounts();
 });

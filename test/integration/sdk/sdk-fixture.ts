@@ -7,7 +7,7 @@
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { createCredentialCore, coreInternals, type CredentialCore } from '../../../src/main/core/credential-core.js';
-import type { SdkHandoff, SdkHandoffRecorder } from '../../../src/main/core/sdk/handoff-recorder.js';
+import type { SdkHandoff, SdkHandoffRecorder } from '../../../src/main/core/contracts/sdk.js';
 import { EncryptionManager } from '../../../src/main/core/vault/encryption-manager.js';
 import { browseAuthorization, PUBLIC_CLIENT_ID, startTestProvider, type TestProvider } from '../../helpers/oidc-provider.js';
 import { makeTmpHome } from '../../helpers/tmp.js';
@@ -37,7 +37,7 @@ export async function sdkVault(op: TestProvider): Promise<SdkVault> {
   const core = await open();
   try {
     core.updateSettings({ backgroundRefreshPaused: true });
-    await core.addCustomProvider({ id: 'testop', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: ACCOUNT_SCOPES });
+    await core.createCustomProvider({ id: 'testop', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: ACCOUNT_SCOPES });
     await core.connectAccount('testop', { openUrl: (url) => void browseAuthorization(url, { login: 'alice' }) });
   } finally {
     await core.close();

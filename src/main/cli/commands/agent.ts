@@ -4,11 +4,11 @@
  * like the app it refreshes tokens in the background (unless paused in the settings).
  */
 import { resolve } from 'node:path';
-import { startTokenAgent } from '../../core/agent/server.js';
 import { AGENT_SOCKET_ENV } from '../../core/agent/socket-path.js';
-import { CliError, EXIT } from '../exit-codes.js';
 import { signalExitCode } from '../signal-hub.js';
-import type { CommandSpec } from '../commands.js';
+import { EXIT } from '../../core/exit-codes.js';
+import { CliError } from '../cli-error.js';
+import type { CommandSpec } from '../command.js';
 
 export const agent: CommandSpec = {
   name: 'agent',
@@ -44,6 +44,7 @@ Exit codes: 0 stopped by a signal; 2 no vault; 75 an agent is already running;
     const socketPath = socket === undefined || process.platform === 'win32' ? socket : resolve(socket);
     // Headless: nobody to ask. A program without a grant gets consent_required at once, and the
     // person reads here which program it was and the command that allows it.
+    const { startTokenAgent } = await import('../../core/index.js');
     const server = await startTokenAgent(core, {
       home: core.home,
       socketPath,

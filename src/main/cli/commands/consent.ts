@@ -3,93 +3,16 @@
  * `consent` (the mode). Grants are written to the vault, signed; a running agent sees them at
  * its next request.
  */
-import { CliError, EXIT } from '../exit-codes.js';
-import { oneLine, relative, table } from '../format.js';
-import type { CommandContext, CommandSpec } from '../commands.js';
-import { CONSENT_MODES, type ConsentMode } from '../../core/consent/consent-mode.js';
-import { CLIENT_KEY_ENV } from '../../core/consent/client-key.js';
-import { DEFAULT_KEY_MS, DEFAULT_SESSION_MS, MAX_SESSION_MS, parseAccountPattern, parseDuration } from '../../core/consent/grant-types.js';
-import type { GrantView } from '../../core/consent/service.js';
+import { oneLine } from '../../../shared/one-line.js';
+import { CLIENT_KEY_ENV } from '../../core/agent/protocol.js';
+import type { AllowSubject, ConsentMode } from '../../core/contracts/consent.js';
+import { EXIT } from '../../core/exit-codes.js';
+import { CliError } from '../cli-error.js';
+import type { CommandSpec } from '../command.js';
+import { relative, table } from '../format.js';
+import { accountsOf, grantJson, grantLine, grantWho, lifetimeOf, scopesOf, usage } from '../grant-options.js';
 
-const usage = (message: string) => new CliError('USAGE', 'usage', message);
-
-/** Every --account in command-line order. */
-function accountsOf(ctx: CommandContext): string[] {
-  const out: string[] = [];
-  for (const t of ctx.tokens) {
-    if (t.kind === 'option' && t.name === 'account') {
-      const spec = typeof t.value === 'string' ? t.value : '';
-      parseAccountPattern(spec);
-      out.push(spec);
-    }
-  }
-  if (out.length === 0) throw usage('Name the account with --account <provider>:<user> (or <provider>:*).');
-  return [...new Set(out)];
-}
-
-function scopesOf(ctx: CommandContext): string[] | null {
-  const raw = ctx.values.scopes;
-  if (raw === undefined) return null;
-  const list = String(raw).split(/\s+/).filter(Boolean);
-  if (list.length === 0) throw usage('--scopes takes a space-separated list of scopes.');
-  if (list.some((s) => s.length > 256 || !/^[\x21-\x7e]+$/.test(s)))
-    throw usage('A scope is printable ASCII without spaces (at most 256 characters).');
-  return [...new Set(list)];
-}
-
-/** The lifetime options: --for DURATION | --always | --once (one of them). */
-function lifetimeOf(ctx: CommandContext, defaultMs: number | null): { expiresAt: number | null; once: boolean } {
-  const given = ['for', 'always', 'once'].filter((k) => ctx.values[k] !== undefined);
-  if (given.length > 1) throw usage('Give one of --for DURATION, --always or --once.');
-  if (ctx.values.once) return { expiresAt: null, once: true };
-  if (ctx.values.always) return { expiresAt: null, once: false };
-  if (ctx.values.for !== undefined) {
-    const ms = parseDuration(String(ctx.values.for));
-    if (ms === null) throw usage('--for takes a duration such as 30m, 8h, 7d or 2w (at most a year).');
-    return { expiresAt: Date.now() + ms, once: false };
-  }
-  return { expiresAt: defaultMs === null ? null : Date.now() + defaultMs, once: false };
-}
-
-export function grantJson(g: GrantView) {
-  const s = g.subject;
-  return {
-    id: g.id,
-    kind: s.kind,
-    name: s.name,
-    ...(s.kind === 'program'
-      ? {
-          exePath: s.exePath || null,
-          exeSha256: s.exeSha256,
-          scriptPath: s.scriptPath,
-          scriptSha256: s.scriptSha256,
-          code: s.code?.label ?? null,
-        }
-      : s.kind === 'session'
-        ? { sessionId: s.sid, tty: s.tty }
-        : {}),
-    accounts: g.accounts,
-    scopes: g.scopes,
-    once: g.once,
-    state: g.state,
-    createdAt: new Date(g.createdAt).toISOString(),
-    expiresAt: g.expiresAt === null ? null : new Date(g.expiresAt).toISOString(),
-    lastUsedAt: g.lastUsedAt === null ? null : new Date(g.lastUsedAt).toISOString(),
-    useCount: g.useCount,
-  };
-}
-
-function who(g: GrantView): string {
-  const s = g.subject;
-  if (s.kind === 'program') return `${s.name} (${s.scriptPath ?? s.exePath}${s.code ? ` ${s.code.label}` : ''})`;
-  if (s.kind === 'session') return `${s.name} (session ${s.sid})`;
-  return `${s.name} (client key)`;
-}
-
-function grantLine(g: GrantView): string {
-  const until = g.once ? 'once' : g.expiresAt === null ? 'always' : `until ${new Date(g.expiresAt).toISOString()}`;
-  return `${g.id}: ${oneLine(who(g), 300)} may get ${g.accounts.join(', ')} (${g.scopes ? `scopes: ${g.scopes.join(' ')}` : 'all scopes'}), ${until}`;
-}
+const CONSENT_MODES: readonly ConsentMode[] = ['ask', 'same-user'];
 
 export const allow: CommandSpec = {
   name: 'allow',
@@ -132,7 +55,7 @@ Exit codes: 0 granted; 2 no such account, program or process; 64 usage.`,
     const scopes = scopesOf(ctx);
     const kinds = ['program', 'pid', 'session'].filter((k) => ctx.values[k] !== undefined);
     if (kinds.length > 1) throw usage('Give one of --program PATH, --pid PID or --session.');
-    let subject: { kind: 'program'; path: string } | { kind: 'pid'; pid: number } | { kind: 'session'; pid: number };
+    let subject: AllowSubject;
     if (ctx.values.pid !== undefined) {
       const raw = String(ctx.values.pid);
       if (!/^\d{1,10}$/.test(raw) || Number(raw) < 1) throw usage('--pid takes a process id.');
@@ -144,13 +67,9 @@ Exit codes: 0 granted; 2 no such account, program or process; 64 usage.`,
       if (!path) throw usage('Name what to allow: --program PATH, --pid PID or --session.');
       subject = { kind: 'program', path };
     }
-    const life = lifetimeOf(ctx, subject.kind === 'session' ? DEFAULT_SESSION_MS : null);
-    if (subject.kind === 'session' && (life.once || life.expiresAt === null || life.expiresAt > Date.now() + MAX_SESSION_MS)) {
-      if (life.once || ctx.values.always) throw usage('A terminal session is allowed for a time: --for (at most 12h).');
-      throw usage('A terminal session is allowed for at most 12h.');
-    }
+    const lifetime = lifetimeOf(ctx);
     const core = await ctx.open();
-    const grant = await core.consent.allow({ subject, accounts, scopes, ...life, createdBy: 'cli', env: ctx.io.env });
+    const grant = await core.consent.allow({ subject, accounts, scopes, lifetime, createdBy: 'cli', env: ctx.io.env });
     const view = core.consent.listGrants().find((g) => g.id === grant.id)!;
     ctx.io.out(ctx.values.json ? `${JSON.stringify(grantJson(view), null, 2)}\n` : `Allowed. ${grantLine(view)}\n`);
     if (core.consent.mode().mode === 'same-user' && !ctx.values.json) {
@@ -184,7 +103,7 @@ edited outside OsMEN) are ignored and listed as such; the exit code is then 1.`,
       const now = Date.now();
       const rows = list.map((g) => [
         g.id,
-        oneLine(who(g), 80),
+        oneLine(grantWho(g), 80),
         oneLine(g.accounts.join(' '), 60),
         g.scopes ? oneLine(g.scopes.join(' '), 60) : '(all)',
         g.state !== 'active' ? g.state : g.once ? 'once' : g.expiresAt === null ? 'always' : relative(new Date(g.expiresAt), now),
@@ -246,11 +165,11 @@ it lasts 30 days unless --for or --always says otherwise, and
   async run(ctx) {
     const accounts = accountsOf(ctx);
     const scopes = scopesOf(ctx);
-    if (ctx.values.once) throw usage('A client key is not for one use; give --for or --always.');
-    const life = lifetimeOf(ctx, DEFAULT_KEY_MS);
+    const lifetime = lifetimeOf(ctx);
+    if (lifetime === 'once') throw usage('A client key is not for one use; give --for or --always.');
     const name = typeof ctx.values.name === 'string' ? oneLine(ctx.values.name, 100) : undefined;
     const core = await ctx.open();
-    const { key, grant } = core.consent.createClientKey({ accounts, scopes, expiresAt: life.expiresAt, name });
+    const { key, grant } = core.consent.createClientKey({ accounts, scopes, lifetime, name });
     if (ctx.values.json) {
       ctx.io.out(
         `${JSON.stringify({ env: CLIENT_KEY_ENV, key, id: grant.id, accounts, scopes, expiresAt: grant.expiresAt === null ? null : new Date(grant.expiresAt).toISOString() }, null, 2)}\n`,

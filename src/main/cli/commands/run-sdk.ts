@@ -11,17 +11,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { counterRecorder, runProgram } from '../../core/sdk/handoff-recorder.js';
-import { startSdkEndpoint } from '../../core/sdk/sdk-endpoint.js';
-import { sdkEnvironment } from '../../core/sdk/sdk-env.js';
 import { signalExitCode } from '../signal-hub.js';
-import type { CommandContext } from '../commands.js';
+import type { CommandContext } from '../command.js';
 import { spawnCommand } from './spawn-command.js';
-import { accountClientId, endpointTokens, sdkOptions } from './sdk-options.js';
+import { endpointTokens, sdkOptions } from './sdk-options.js';
 
 export async function runWithSdk(ctx: CommandContext): Promise<number> {
-  const o = sdkOptions(ctx, 'run');
+  const o = await sdkOptions(ctx, 'run');
   const [command, ...args] = ctx.rest as [string, ...string[]];
+  const { accountClientId, counterRecorder, runProgram, sdkEnvironment, startSdkEndpoint } = await import('../../core/index.js');
   const core = await ctx.open();
   const recorder = counterRecorder(core.securityEvents);
   // The empty folder gcloud's configuration is pointed at: no person's application-default file wins.

@@ -7,20 +7,20 @@
  */
 import { oneLine } from '../../../shared/one-line.js';
 import { askAgent } from '../../core/agent/client.js';
+import { CLIENT_KEY_ENV } from '../../core/agent/protocol.js';
 import { agentSocketCandidates, handedToken } from '../agent-first.js';
-import { CLIENT_KEY_ENV } from '../../core/consent/client-key.js';
-import { CliError, EXIT, categoryForExit } from '../exit-codes.js';
 import { signalExitCode } from '../signal-hub.js';
 import { parseMinTtl, type HandedToken } from '../token-output.js';
-import type { CommandContext, CommandSpec } from '../commands.js';
 import { runWithSdk } from './run-sdk.js';
 import { spawnCommand } from './spawn-command.js';
 import { tokenFromVault } from './token.js';
+import { EXIT, categoryForExit } from '../../core/exit-codes.js';
+import { CliError } from '../cli-error.js';
+import type { CommandContext, CommandSpec } from '../command.js';
 
 export const DEFAULT_TOKEN_ENV = 'OSMEN_ACCESS_TOKEN';
 const EXPIRES_SUFFIX = '_EXPIRES_AT';
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
-export { FORWARDED_SIGNALS } from './spawn-command.js';
 
 export interface AccountBinding {
   provider: string;

@@ -1,16 +1,13 @@
 /**
  * What `run --sdk` and `serve` share: their options (`--sdk`, `--account`, `--scopes`,
- * `--project`), the account's endpoint tokens over the opened vault, and the account's client id.
+ * `--project`) and the account's endpoint tokens over the opened vault. The endpoints themselves
+ * come from the core's public surface, loaded when the command runs.
  */
-import { CliError } from '../exit-codes.js';
-import { oneLine } from '../format.js';
-import type { CredentialCore } from '../../core/credential-core.js';
-import { SdkAccountTokens } from '../../core/sdk/account-tokens.js';
-import type { SdkHandoffRecorder } from '../../core/sdk/handoff-recorder.js';
-import { isSdkKind, SDK_KINDS, type SdkKind } from '../../core/sdk/sdk-endpoint.js';
-import type { CommandContext } from '../commands.js';
-
-export { accountClientId } from '../../core/sdk/endpoint-service.js';
+import { oneLine } from '../../../shared/one-line.js';
+import type { AccountsRole } from '../../core/api.js';
+import type { SdkHandoffRecorder, SdkKind } from '../../core/contracts/sdk.js';
+import { CliError } from '../cli-error.js';
+import type { CommandContext } from '../command.js';
 import { scopesOption } from './token.js';
 
 const usage = (command: string, message: string) => new CliError('USAGE', 'usage', `${message} See \`osmen-cred ${command} --help\`.`);
@@ -26,7 +23,8 @@ export interface SdkOptions {
 /** Google's project ids: 6 to 30 lowercase letters, digits and hyphens (older ones may carry a domain: `example.com:proj`). */
 const PROJECT_ID = /^[a-z0-9][a-z0-9.:-]{0,99}$/;
 
-export function sdkOptions(ctx: Pick<CommandContext, 'values' | 'tokens'>, command: 'run' | 'serve'): SdkOptions {
+export async function sdkOptions(ctx: Pick<CommandContext, 'values' | 'tokens'>, command: 'run' | 'serve'): Promise<SdkOptions> {
+  const { isSdkKind, SDK_KINDS } = await import('../../core/index.js');
   const sdk = ctx.values.sdk;
   if (!isSdkKind(sdk)) throw usage(command, `--sdk takes ${SDK_KINDS.join(' or ')}.`);
   const accounts = ctx.tokens.filter((t) => t.kind === 'option' && t.name === 'account');
@@ -52,7 +50,13 @@ export function sdkOptions(ctx: Pick<CommandContext, 'values' | 'tokens'>, comma
 }
 
 /** The endpoint's tokens; checks that the account exists and gives a token before anything starts. */
-export async function endpointTokens(core: CredentialCore, o: SdkOptions, program: string, recorder: SdkHandoffRecorder) {
+export async function endpointTokens(
+  core: Pick<AccountsRole, 'getAccount' | 'getAccessToken'>,
+  o: SdkOptions,
+  program: string,
+  recorder: SdkHandoffRecorder,
+) {
+  const { SdkAccountTokens } = await import('../../core/index.js');
   if (!core.getAccount(o.provider, o.user)) {
     throw new CliError(
       'ACCOUNT_NOT_FOUND',

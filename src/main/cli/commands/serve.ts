@@ -7,13 +7,10 @@
  * secret, so whoever reaches that address gets the account's tokens.
  */
 import { isIP } from 'node:net';
-import { counterRecorder, programLabel } from '../../core/sdk/handoff-recorder.js';
-import { isLoopback } from '../../core/sdk/request-guard.js';
-import { listen } from '../../core/sdk/endpoint-service.js';
-import { removedVariables } from '../../core/sdk/sdk-env.js';
-import { CliError, EXIT } from '../exit-codes.js';
-import type { CommandSpec } from '../commands.js';
-import { accountClientId, endpointTokens, sdkOptions } from './sdk-options.js';
+import { EXIT } from '../../core/exit-codes.js';
+import { CliError } from '../cli-error.js';
+import type { CommandSpec } from '../command.js';
+import { endpointTokens, sdkOptions } from './sdk-options.js';
 
 const usage = (message: string) => new CliError('USAGE', 'usage', `${message} See \`osmen-cred serve --help\`.`);
 
@@ -66,7 +63,7 @@ Each token answered is a hand-off in the security log ("serve on port P").
 Exit codes: 0 stopped or --for ended; 2 no such account; 3 sign in again;
 64 usage; 75 the port is taken or the provider is down; 78 configuration.`,
   async run(ctx) {
-    const o = sdkOptions(ctx, 'serve');
+    const o = await sdkOptions(ctx, 'serve');
     const bind = ctx.values.bind === undefined ? '127.0.0.1' : String(ctx.values.bind);
     if (isIP(bind) === 0) throw usage('--bind takes an IP address (127.0.0.1, ::1, 172.17.0.1, 0.0.0.0…).');
     const rawPort = ctx.values.port;
@@ -75,6 +72,7 @@ Exit codes: 0 stopped or --for ended; 2 no such account; 3 sign in again;
     const forMs = ctx.values.for === undefined ? null : parseDuration(String(ctx.values.for));
     if (ctx.values.for !== undefined && forMs === null) throw usage('--for takes a duration from 1s to 30d (90s, 30m, 8h, 2d).');
 
+    const { accountClientId, counterRecorder, isLoopback, listen, programLabel, removedVariables } = await import('../../core/index.js');
     const core = await ctx.open();
     const recorder = counterRecorder(core.securityEvents);
     try {

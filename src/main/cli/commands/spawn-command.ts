@@ -3,9 +3,9 @@
  * the signals `run` receives passed on to it.
  */
 import { spawn } from 'node:child_process';
-import { EXIT } from '../exit-codes.js';
+import { EXIT } from '../../core/exit-codes.js';
 import { signalExitCode } from '../signal-hub.js';
-import type { CommandContext } from '../commands.js';
+import type { CommandContext } from '../command.js';
 
 /** Passed on to the command; SIGKILL and SIGSTOP cannot be caught, the rest make no sense to pass. */
 export const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = [

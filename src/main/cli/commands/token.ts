@@ -3,13 +3,13 @@
  * A running agent answers first (agent-first.ts, before this module is even loaded); this is
  * the path without an agent: open the vault and ask the core.
  */
-import { CliError, EXIT } from '../exit-codes.js';
-import { oneLine } from '../format.js';
-import { formatToken, isTokenFormat, parseMinTtl, TOKEN_FORMATS, type TokenFormat } from '../token-output.js';
-import { splitScopes } from '../../core/oauth/scope-set.js';
-import type { CommandContext, CommandSpec } from '../commands.js';
-import type { CredentialCore } from '../../core/credential-core.js';
+import { formatToken, isTokenFormat, parseMinTtl, splitScopes, TOKEN_FORMATS, type TokenFormat } from '../token-output.js';
 import type { HandedToken } from '../token-output.js';
+import { EXIT } from '../../core/exit-codes.js';
+import type { ConsentRole } from '../../core/api.js';
+import { CliError } from '../cli-error.js';
+import { oneLine } from '../../../shared/one-line.js';
+import type { CommandContext, CommandSpec } from '../command.js';
 
 /** `--scopes "a b"`: the scopes to narrow the token to (undefined: the account's full grant). */
 export function scopesOption(ctx: Pick<CommandContext, 'values'>): string[] | undefined {
@@ -39,7 +39,7 @@ export function tokenOptions(ctx: Pick<CommandContext, 'values'>): { format: Tok
  * less than the agent: a program running as the user could open the vault itself.
  */
 export async function tokenFromVault(
-  core: CredentialCore,
+  core: ConsentRole,
   provider: string,
   user: string,
   minTtl: number,

@@ -5,21 +5,13 @@
  */
 import { createConnection, type Socket } from 'node:net';
 import type { AgentRequest } from './protocol.js';
-import { OsmenError, type ErrorCategory } from '../errors.js';
+import { codedErrorClass } from '../errors.js';
 
 /** An answer line, parsed (the fields depend on the method; see protocol.ts). */
 export type AgentAnswer = { id: unknown; ok: boolean } & Record<string, unknown>;
 
-export class AgentClientError extends OsmenError {
-  /** ENOENT / ECONNREFUSED / …: no agent there. AGENT_GONE: it closed without answering. AGENT_TIMEOUT. AGENT_PROTOCOL. */
-  readonly code: string;
-  readonly category: ErrorCategory = 'transient';
-  constructor(code: string, message: string) {
-    super(message);
-    this.name = 'AgentClientError';
-    this.code = code;
-  }
-}
+/** No agent answered: ENOENT / ECONNREFUSED / … (no agent there), AGENT_GONE (it closed without answering), AGENT_TIMEOUT, AGENT_PROTOCOL. */
+export class AgentClientError extends codedErrorClass<string>('AgentClientError', () => 'transient') {}
 
 /** Answers can be large (`list` of many accounts); this only stops a runaway peer. */
 const MAX_ANSWER_BYTES = 64 * 1024 * 1024;

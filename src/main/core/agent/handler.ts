@@ -5,22 +5,21 @@
 import { z } from 'zod';
 import { accountJson } from '../account-json.js';
 import { EXIT } from '../exit-codes.js';
-import type { HandoffConsent } from '../consent/service.js';
 import { FORBIDDEN } from '../consent/consent-errors.js';
 import { MAX_SCOPE_LENGTH, MAX_SCOPES } from '../oauth/scope-set.js';
-import type { TokenMetadata } from '../vault/token-store.js';
 import { statusReport } from './account-status.js';
 import type { PeerContext } from './peer/peer-context.js';
 import { AGENT_ERROR, canonicalTokenType, type RequestId, type TokenAnswer } from './protocol.js';
 import { oneLineMessage, toWireError, wireError } from './wire-error.js';
+import type { AccountsRole, ConsentRole, SettingsRole } from '../api.js';
 
-/** What the agent needs from the credential core (CredentialCore has it). */
-export interface AgentBackend {
-  listAccounts(): TokenMetadata[];
-  getSettings(): { refreshWindowMs: number };
-  /** Tokens reach programs only through consent.handoff() (decided, narrowed, recorded). */
-  consent: Pick<HandoffConsent, 'handoff' | 'recordRefusal'>;
-}
+/**
+ * What the agent needs from the credential core: one member of its accounts role, one of its
+ * settings role, and consent — tokens reach programs only through consent.handoff() (decided,
+ * narrowed, recorded), never getAccessToken.
+ */
+export type AgentBackend = Pick<AccountsRole, 'listAccounts'> &
+  Pick<SettingsRole, 'getSettings'> & { readonly consent: Pick<ConsentRole['consent'], 'handoff' | 'recordRefusal'> };
 
 const idSchema = z.union([z.string().max(256), z.number(), z.null()]);
 /** Accepted for older clients, and ignored: the program is what the agent sees, never a name it is told. */

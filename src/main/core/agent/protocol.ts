@@ -92,6 +92,9 @@ export interface StatusReport {
   accounts: AccountStatus[];
 }
 
+/** The variable a program is given its client key in (`osmen-cred grant-key`); the CLI and the client libraries send it as `"key"`. */
+export const CLIENT_KEY_ENV = 'OSMEN_AGENT_KEY';
+
 /** The error codes the agent adds to the CLI's. */
 export const AGENT_ERROR = {
   BAD_REQUEST: 'bad_request',

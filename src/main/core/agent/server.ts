@@ -16,9 +16,9 @@ import { AgentConnection } from './connection.js';
 import { AgentRequestHandler, type AgentBackend } from './handler.js';
 import { peerContext } from './peer/peer-context.js';
 import { processSource } from '../consent/platform.js';
-import type { HandoffConsent } from '../consent/service.js';
+import type { HandoffConsent } from '../contracts/consent.js';
 import { defaultAgentSocketPath } from './socket-path.js';
-import { OsmenError, type ErrorCategory } from '../errors.js';
+import { codedErrorClass } from '../errors.js';
 
 export interface TokenAgentOptions {
   /** Default `<home>/agent.sock`. */
@@ -33,7 +33,7 @@ export interface TokenAgentOptions {
 
 /** The core as the agent uses it: answers, and consent (the decision, the program behind a pid, the records). */
 export interface AgentCore extends AgentBackend {
-  consent: Pick<HandoffConsent, 'handoff' | 'recordRefusal' | 'identify' | 'startRecording' | 'flush'>;
+  readonly consent: Pick<HandoffConsent, 'handoff' | 'recordRefusal' | 'identify' | 'startRecording' | 'flush'>;
 }
 
 export interface TokenAgent {
@@ -44,17 +44,12 @@ export interface TokenAgent {
   close(): Promise<void>;
 }
 
-export class AgentSocketError extends OsmenError {
-  readonly code: string;
-  /** An agent already running is temporary (exit 75); a path in the way is configuration (78). */
-  readonly category: ErrorCategory;
-  constructor(code: 'AGENT_RUNNING' | 'AGENT_SOCKET_IN_USE' | 'AGENT_SOCKET_PATH_TOO_LONG', message: string) {
-    super(message);
-    this.name = 'AgentSocketError';
-    this.code = code;
-    this.category = code === 'AGENT_RUNNING' ? 'transient' : 'configuration';
-  }
-}
+/** An agent already running is temporary (exit 75); a path in the way is configuration (78). */
+export class AgentSocketError extends codedErrorClass('AgentSocketError', {
+  AGENT_RUNNING: 'transient',
+  AGENT_SOCKET_IN_USE: 'configuration',
+  AGENT_SOCKET_PATH_TOO_LONG: 'configuration',
+}) {}
 
 export const DEFAULT_BACKLOG = 1024;
 const CLOSE_GRACE_MS = 5_000;

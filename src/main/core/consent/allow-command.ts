@@ -2,8 +2,7 @@
  * The exact `osmen-cred allow …` command that lets a refused program through: printed by the
  * headless agent and by the CLI, and put in the consent_required message.
  */
-import type { HandoffAsk } from './decide.js';
-import type { ProgramIdentity } from './program.js';
+import type { HandoffAsk, ProgramIdentity } from '../contracts/consent.js';
 
 /** POSIX-shell quoting: bare when safe, else single quotes. */
 export function shellQuote(arg: string): string {

@@ -5,7 +5,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 
-export const CLIENT_KEY_ENV = 'OSMEN_AGENT_KEY';
+export { CLIENT_KEY_ENV } from '../agent/protocol.js';
 export const CLIENT_KEY_RE = /^osk_[A-Za-z0-9_-]{43}$/;
 
 export function newClientKey(): string {

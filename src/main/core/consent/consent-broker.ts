@@ -10,36 +10,11 @@
  * retries in a loop cannot keep a dialog in front of the person.
  */
 import { randomBytes } from 'node:crypto';
-import type { HandoffAsk } from './decide.js';
-import type { ProgramIdentity } from './program.js';
-
-export const CONSENT_ANSWERS = ['deny', 'once', 'session', 'always'] as const;
-export type ConsentAnswer = (typeof CONSENT_ANSWERS)[number];
+import type { ConsentAnswer, ConsentRequestView, HandoffAsk, ProgramIdentity } from '../contracts/consent.js';
 
 export const CONSENT_TIMEOUT_MS = 60_000;
 export const MAX_WAITING_REQUESTS = 8;
 export const DENY_COOLDOWN_MS = 60_000;
-
-/** What the dialog shows: the program in plain words and where it is, the account, the scopes. Never a token. */
-export interface ConsentRequestView {
-  id: string;
-  program: {
-    description: string;
-    name: string;
-    exePath: string;
-    scriptPath: string | null;
-    pid: number | null;
-    tty: string | null;
-    viaRun: boolean;
-  };
-  account: { provider: string; userId: string };
-  /** null: every scope the account holds. */
-  scopes: string[] | null;
-  /** Epoch ms when the request stops waiting. */
-  expiresAt: number;
-  /** The program runs in a terminal session ("Allow this terminal for 8 hours" is offered). */
-  sessionAvailable: boolean;
-}
 
 interface Waiting {
   view: ConsentRequestView;

@@ -2,9 +2,8 @@
  * The consent lines of the health report: the mode (same-user is a warning: any program of the
  * user gets tokens) and grant rows the vault holds but does not use (not signed with its key).
  */
-import type { HealthCheck } from '../contracts.js';
-import type { ConsentModeState } from './consent-mode.js';
-import type { IgnoredGrant } from './grant-types.js';
+import type { ConsentModeState, IgnoredGrant } from '../contracts/consent.js';
+import type { HealthCheck } from '../contracts/settings.js';
 
 export function consentHealthChecks(mode: ConsentModeState, ignored: readonly IgnoredGrant[]): HealthCheck[] {
   const checks: HealthCheck[] = [

@@ -8,15 +8,9 @@
  */
 import { CONSENT_MODE_SECRET } from '../vault/store-init.js';
 import type { TokenStore } from '../vault/token-store.js';
+import type { ConsentMode, ConsentModeState } from '../contracts/consent.js';
 
-export const CONSENT_MODES = ['ask', 'same-user'] as const;
-export type ConsentMode = (typeof CONSENT_MODES)[number];
-
-export interface ConsentModeState {
-  mode: ConsentMode;
-  /** Why the stored value was not used (it then is `ask`). */
-  problem: string | null;
-}
+export const CONSENT_MODES = ['ask', 'same-user'] as const satisfies readonly ConsentMode[];
 
 export class ConsentModeStore {
   private cache: { version: number; own: number; state: ConsentModeState } | null = null;

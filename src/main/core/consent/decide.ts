@@ -3,16 +3,8 @@
  * verified program (or none), the client key's grant (if a key was sent), the grants, and the
  * request. The token is then asked for with the scopes decided here (narrowed by the core).
  */
-import type { ConsentMode } from './consent-mode.js';
-import { accountCovered, grantScopes, type Grant, type ProgramSubject, type SessionSubject } from './grant-types.js';
-import type { ProgramIdentity, SessionRef } from './program.js';
-
-export interface HandoffAsk {
-  provider: string;
-  user: string;
-  /** A subset to narrow to; absent = the account's full grant. */
-  scopes?: string[];
-}
+import type { ConsentMode, Grant, HandoffAsk, ProgramIdentity, ProgramSubject, SessionRef, SessionSubject } from '../contracts/consent.js';
+import { accountCovered, grantScopes } from './grant-types.js';
 
 export type Decision =
   | { ok: true; scopes: string[] | undefined; grant: Grant | null; basis: 'same-user' | 'grant' | 'key' }

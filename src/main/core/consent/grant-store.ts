@@ -12,7 +12,8 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { canonicalJson } from '../audit/log-chain.js';
 import type { TokenStore } from '../vault/token-store.js';
 import type { GrantRow, GrantRows } from '../vault/grant-rows.js';
-import { grantBodySchema, type Grant, type GrantBody, type IgnoredGrant } from './grant-types.js';
+import type { Grant, GrantBody, IgnoredGrant } from '../contracts/consent.js';
+import { grantBodySchema } from './grant-types.js';
 
 const MAC_LABEL = 'osmen/handoff-grant/v1\n';
 export const GRANT_KEY_SECRET = 'handoff-grants-hmac';

@@ -5,6 +5,7 @@
  * (grant-store.ts); parsed strictly, so a row that does not fit is ignored and reported.
  */
 import { z } from 'zod';
+import type { GrantBody, GrantSubject, KeySubject, ProgramSubject, SessionSubject } from '../contracts/consent.js';
 import { CodedError } from '../errors.js';
 
 const sha = z.string().regex(/^[0-9a-f]{64}$/);
@@ -21,7 +22,7 @@ export const programSubjectSchema = z.strictObject({
   scriptSha256: sha.nullable(),
   /** Code that is not a file: `-c` (with its hash), `-m module`, `stdin`. */
   code: z.strictObject({ label: z.string().max(300), sha256: sha.nullable() }).nullable(),
-});
+}) satisfies z.ZodType<ProgramSubject>;
 
 export const sessionSubjectSchema = z.strictObject({
   kind: z.literal('session'),
@@ -30,15 +31,19 @@ export const sessionSubjectSchema = z.strictObject({
   leaderStart: z.string().min(1).max(64),
   bootId: z.string().min(1).max(64),
   tty: z.string().max(64).nullable(),
-});
+}) satisfies z.ZodType<SessionSubject>;
 
 export const keySubjectSchema = z.strictObject({
   kind: z.literal('key'),
   name,
   keyHash: sha,
-});
+}) satisfies z.ZodType<KeySubject>;
 
-export const grantSubjectSchema = z.discriminatedUnion('kind', [programSubjectSchema, sessionSubjectSchema, keySubjectSchema]);
+export const grantSubjectSchema = z.discriminatedUnion('kind', [
+  programSubjectSchema,
+  sessionSubjectSchema,
+  keySubjectSchema,
+]) satisfies z.ZodType<GrantSubject>;
 
 export const ACCOUNT_PATTERN_RE = /^[^:\s]{1,100}:[^\s]{1,512}$/;
 
@@ -53,42 +58,13 @@ export const grantBodySchema = z.strictObject({
   expiresAt: z.number().int().nullable(),
   once: z.boolean(),
   createdBy: z.enum(['cli', 'app']),
-});
-
-export type ProgramSubject = z.infer<typeof programSubjectSchema>;
-export type SessionSubject = z.infer<typeof sessionSubjectSchema>;
-export type KeySubject = z.infer<typeof keySubjectSchema>;
-export type GrantSubject = z.infer<typeof grantSubjectSchema>;
-export type GrantBody = z.infer<typeof grantBodySchema>;
-
-/** A grant as listed: the signed body and its use statistics. */
-export interface Grant extends GrantBody {
-  lastUsedAt: number | null;
-  useCount: number;
-}
-
-/** A row that is not used, and why (edited or written without the vault's key, or malformed). */
-export interface IgnoredGrant {
-  id: string;
-  reason: 'signature' | 'malformed';
-}
+}) satisfies z.ZodType<GrantBody>;
 
 /** Terminal-session grants end with the session, and after 12 hours at the latest. */
 export const MAX_SESSION_MS = 12 * 3_600_000;
 export const DEFAULT_SESSION_MS = 8 * 3_600_000;
 /** Client keys that were not given a lifetime. */
 export const DEFAULT_KEY_MS = 30 * 86_400_000;
-
-const UNITS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 };
-
-/** `90s`, `15m`, `8h`, `7d`, `2w` (also combined: `1h30m`) in milliseconds; null when malformed. */
-export function parseDuration(text: string): number | null {
-  const t = text.trim();
-  if (!/^(\d{1,6}[smhdw])+$/.test(t)) return null;
-  let ms = 0;
-  for (const m of t.matchAll(/(\d{1,6})([smhdw])/g)) ms += Number(m[1]) * UNITS[m[2]!]!;
-  return ms > 0 && ms <= 366 * 86_400_000 ? ms : null;
-}
 
 export interface AccountPattern {
   provider: string;

@@ -1,31 +1,12 @@
 /**
- * The hand-off history (`osmen-cred log --handoffs`, an account's programs in the app): which programs got which account's tokens, when and how often,
- * and which were refused, from the security log's per-minute `token_handoff` and
- * `handoff_refused` entries. The log holds user ids only as keyed hashes; the accounts in the
- * vault are hashed the same way to name them again.
+ * The hand-off history (`osmen-cred log --handoffs`, an account's programs in the app): which
+ * programs got which account's tokens, when and how often, and which were refused, from the
+ * security log's per-minute `token_handoff` and `handoff_refused` entries. The log holds user ids
+ * only as keyed hashes; the accounts in the vault are hashed the same way to name them again.
  */
-import type { SecurityLogEntry } from '../contracts.js';
-import { oneLine } from '../../../shared/one-line.js';
+import type { HandoffRecordJson, ProgramUse } from '../contracts/consent.js';
+import type { SecurityLogEntry } from '../contracts/security-log.js';
 import { HANDOFF_EVENT, REFUSAL_EVENT } from './handoff-recorder.js';
-
-export interface HandoffRecordJson {
-  time: string;
-  /** The minute's end; the entry counts what happened in the `durationMs` before it. */
-  result: 'handed' | 'refused';
-  program: string | null;
-  programKey: string | null;
-  exe: string | null;
-  script: string | null;
-  via: string | null;
-  /** provider:user when the account is in the vault, else the provider and the user's hash. */
-  account: string | null;
-  scopes: string | null;
-  basis: string | null;
-  grant: string | null;
-  code: string | null;
-  count: number;
-  seq: number;
-}
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 
@@ -63,11 +44,8 @@ export function handoffRecords(
 }
 
 /** The programs that got one account's tokens: one row per program, newest use first. */
-export function programsOfAccount(
-  records: HandoffRecordJson[],
-  account: string,
-): Array<{ program: string; path: string | null; via: string | null; count: number; lastAt: number }> {
-  const by = new Map<string, { program: string; path: string | null; via: string | null; count: number; lastAt: number }>();
+export function programsOfAccount(records: HandoffRecordJson[], account: string): ProgramUse[] {
+  const by = new Map<string, ProgramUse>();
   for (const r of records) {
     if (r.result !== 'handed' || r.account !== account) continue;
     const key = r.programKey ?? r.program ?? '?';
@@ -78,16 +56,4 @@ export function programsOfAccount(
     by.set(key, row);
   }
   return [...by.values()].sort((a, b) => b.lastAt - a.lastAt);
-}
-
-export function handoffRows(records: HandoffRecordJson[]): string[][] {
-  return records.map((r) => [
-    r.time.replace(/\.\d+Z$/, 'Z'),
-    r.result === 'handed' ? 'handed' : `refused [${r.code ?? '?'}]`,
-    oneLine(`${r.program ?? '?'}${r.script ? ` (${r.script})` : r.exe ? ` (${r.exe})` : ''}`, 90),
-    oneLine(r.account ?? '-', 60),
-    oneLine(r.scopes ?? '-', 50),
-    String(r.count),
-    oneLine([r.via, r.basis, r.grant].filter(Boolean).join(' '), 40),
-  ]);
 }

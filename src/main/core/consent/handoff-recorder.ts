@@ -6,7 +6,7 @@
  * that sends 10,000 requests for accounts that do not exist writes one `handoff_refused` line
  * a minute with count 10000, not 10,000 lines; the accounts it named are never written.
  */
-import type { SecurityEventSink } from '../contracts.js';
+import type { SecurityEventSink } from '../contracts/security-log.js';
 
 export const HANDOFF_EVENT = 'token_handoff';
 export const REFUSAL_EVENT = 'handoff_refused';

@@ -5,10 +5,23 @@
  * values), or say the code came inline (`-c`, `-e`), as a module (`python3 -m`) or on stdin.
  */
 import { basename } from 'node:path';
+import type { InterpreterFamily } from '../contracts/consent.js';
 
 /** The interpreters the issue names, plus the names they go by on common systems (python, nodejs, dash = Debian's sh). */
-const FAMILIES = ['python3', 'python', 'nodejs', 'node', 'bash', 'dash', 'zsh', 'sh', 'ruby', 'perl', 'deno', 'bun'] as const;
-export type InterpreterFamily = (typeof FAMILIES)[number];
+const FAMILIES = [
+  'python3',
+  'python',
+  'nodejs',
+  'node',
+  'bash',
+  'dash',
+  'zsh',
+  'sh',
+  'ruby',
+  'perl',
+  'deno',
+  'bun',
+] as const satisfies readonly InterpreterFamily[];
 
 const FAMILY_RE = new RegExp(`^(${FAMILIES.join('|')})(?:[-.]?\\d[\\d.]*)?$`);
 

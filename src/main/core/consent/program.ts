@@ -12,52 +12,10 @@ import { accessSync, constants, readFileSync, realpathSync, statSync } from 'nod
 import { homedir } from 'node:os';
 import { basename, delimiter, isAbsolute, join, resolve } from 'node:path';
 import type { FileHashCache } from './file-hash.js';
-import { interpreterFamily, scriptArg, type InterpreterFamily } from './interpreters.js';
+import type { InterpreterFamily, ProgramFile, ProgramIdentity, SessionRef } from '../contracts/consent.js';
+import { interpreterFamily, scriptArg } from './interpreters.js';
 import type { ProcessInfo, ProcessSource } from './process-info.js';
 import { cliArguments, runCommandOf, type SelfCli } from './self-cli.js';
-
-export interface ProgramFile {
-  /** As the program sees it. */
-  path: string;
-  sha256: string | null;
-}
-
-/** A terminal session: its leader's pid and start time (a reused sid is another session), and the boot. */
-export interface SessionRef {
-  sid: number;
-  leaderStart: string;
-  bootId: string;
-  tty: string | null;
-}
-
-export interface ProgramIdentity {
-  /** The process that is the program; null for `run`'s command (not started yet). */
-  pid: number | null;
-  startTime: string | null;
-  exe: ProgramFile;
-  interpreter: InterpreterFamily | null;
-  /** The script an interpreter runs. */
-  script: ProgramFile | null;
-  /** Code that is not a file: `-c`, `-e` (with the code's hash), `-m <module>`, `stdin`. */
-  code: { label: string; sha256: string | null } | null;
-  /** In plain words: `python3 sync.py`. */
-  name: string;
-  cwd: string | null;
-  /** Nearest first, at most 4. */
-  parents: string[];
-  session: SessionRef | null;
-  /** `run`: the command osmen-cred run starts. */
-  viaRun: boolean;
-  /** "python3 sync.py, started from bash in ~/work". */
-  description: string;
-  /** Stable over the program's identity (paths and hashes): what records and refusals are counted by. */
-  key: string;
-  /**
-   * Set when the executable of a script's interpreter was not hashed yet (the one-shot CLI: a
-   * 100 MB node binary is hashed only when a grant needs its hash); fills in `exe.sha256`.
-   */
-  hashExe?(): Promise<string | null>;
-}
 
 export interface IdentifyDeps {
   source: ProcessSource;

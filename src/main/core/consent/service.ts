@@ -3,36 +3,47 @@
  * keys, the decision for each hand-off (and asking the person when the app can), and the
  * records. The agent and the CLI hand tokens to programs only through handoff().
  */
+import type {
+  AllowInput,
+  ClientKeyInput,
+  ConsentAnswer,
+  ConsentMode,
+  ConsentModeState,
+  ConsentRequestView,
+  Grant,
+  GrantLifetime,
+  GrantSubject,
+  GrantView,
+  HandoffCall,
+  HandoffConsent,
+  HandoffRecordJson,
+  IgnoredGrant,
+  ProgramIdentity,
+  ProgramUse,
+} from '../contracts/consent.js';
+import type { AccessToken, TokenMetadata } from '../contracts/accounts.js';
+import type { HealthCheck } from '../contracts/settings.js';
+import type { SecurityEventSink, SecurityLogEntry } from '../contracts/security-log.js';
 import { errorCodeOf } from '../exit-codes.js';
 import { CodedError } from '../errors.js';
-import type { HealthCheck, SecurityEventSink, SecurityLogEntry } from '../contracts.js';
 import type { CoreEvents } from '../events.js';
-import { handoffRecords, programsOfAccount } from './handoff-history.js';
-import type { AccessToken } from '../oauth/access-token.js';
 import type { TokenStore } from '../vault/token-store.js';
-import type { TokenMetadata } from '../vault/token-types.js';
 import { allowCommand } from './allow-command.js';
 import { clientKeyHash, CLIENT_KEY_RE, newClientKey } from './client-key.js';
-import { ConsentBroker, type BrokerHooks, type ConsentAnswer, type ConsentRequestView } from './consent-broker.js';
+import { ConsentBroker, type BrokerHooks } from './consent-broker.js';
 import { ConsentError } from './consent-errors.js';
-import { ConsentModeStore, type ConsentMode, type ConsentModeState } from './consent-mode.js';
-import { decide, type Decision, type HandoffAsk } from './decide.js';
+import { consentHealthChecks } from './consent-health.js';
+import { ConsentModeStore } from './consent-mode.js';
+import { decide, type Decision } from './decide.js';
 import { FileHashCache } from './file-hash.js';
 import { GrantStore } from './grant-store.js';
-import {
-  DEFAULT_SESSION_MS,
-  MAX_SESSION_MS,
-  parseAccountPattern,
-  type Grant,
-  type GrantSubject,
-  type IgnoredGrant,
-} from './grant-types.js';
+import { DEFAULT_KEY_MS, DEFAULT_SESSION_MS, MAX_SESSION_MS, parseAccountPattern } from './grant-types.js';
 import { HandoffRecorder, type ProgramRecord } from './handoff-recorder.js';
-import { consentHealthChecks } from './consent-health.js';
-import { programRecord, subjectOf, subjectOfFile } from './subjects.js';
+import { handoffRecords, programsOfAccount } from './handoff-history.js';
 import { processSource } from './platform.js';
-import { identifyProgram, programFromPath, type ProgramIdentity } from './program.js';
+import { identifyProgram, programFromPath } from './program.js';
 import { selfCli } from './self-cli.js';
+import { programRecord, subjectOf, subjectOfFile } from './subjects.js';
 
 export interface ConsentDeps {
   tokens: TokenStore;
@@ -53,75 +64,7 @@ export interface ConsentDeps {
 
 const OFFER_SEEN = 'consent_switch_offered';
 
-export interface HandoffCall {
-  program: ProgramIdentity | null;
-  /** Why there is no program (no peer credentials…). */
-  unidentified?: string;
-  /** agent, cli. */
-  via: string;
-  ask: HandoffAsk;
-  /** A client key the caller sent (OSMEN_AGENT_KEY). */
-  key?: string;
-  minTtlMs?: number;
-  /** The app can ask the person (the agent inside the desktop app). */
-  canAsk: boolean;
-  /** Re-checked right before the token is handed over (the agent: the peer still is the process it was). */
-  stillThere?(): string | null;
-  /** The headless agent's stderr line for a refused program (at most one a minute per program). */
-  notice?(line: string): void;
-}
-
-export type AllowSubject = { kind: 'program'; path: string } | { kind: 'pid'; pid: number } | { kind: 'session'; pid: number };
-
-export interface AllowInput {
-  subject: AllowSubject;
-  accounts: string[];
-  scopes: string[] | null;
-  expiresAt: number | null;
-  once: boolean;
-  createdBy: 'cli' | 'app';
-  env?: NodeJS.ProcessEnv;
-}
-
 const NOTICE_INTERVAL_MS = 60_000;
-
-/** A grant as listed: `ended` is a terminal session that is over. */
-export interface GrantView extends Grant {
-  state: 'active' | 'expired' | 'ended';
-}
-
-/** What the core offers of consent (CredentialCore.consent): answers, never the parts. */
-export interface HandoffConsent {
-  mode(): ConsentModeState;
-  setMode(mode: ConsentMode, via: 'cli' | 'app'): void;
-  listGrants(): GrantView[];
-  ignoredGrants(): IgnoredGrant[];
-  allow(input: AllowInput): Promise<Grant>;
-  createClientKey(input: { accounts: string[]; scopes: string[] | null; expiresAt: number | null; name?: string }): {
-    key: string;
-    grant: Grant;
-  };
-  revoke(id: string): boolean;
-  /** The program behind a pid (the agent's peer, or the CLI's own pid: osmen-cred itself is walked past). */
-  identify(pid: number, opts?: { lazyInterpreter?: boolean }): Promise<ProgramIdentity | null>;
-  /** The one way a token reaches a program. */
-  handoff(call: HandoffCall): Promise<AccessToken>;
-  recordRefusal(program: ProgramIdentity | null, via: string, code: string, unidentified?: string): void;
-  /** The agent writes the records once a minute while it runs. */
-  startRecording(): void;
-  /** The desktop app asks the person (consent-request / consent-resolved core events); off: nobody to ask. */
-  enablePrompts(on: boolean): void;
-  /** A vault from before consent (same-user) whose person was not yet offered the switch to ask. */
-  offerSwitch(): boolean;
-  dismissOffer(): void;
-  /** The programs that got this account's tokens (the security log's hand-off records, newest first). */
-  programsOf(provider: string, userId: string): ReturnType<typeof programsOfAccount>;
-  answer(id: string, answer: ConsentAnswer): boolean;
-  pendingRequests(): ConsentRequestView[];
-  healthChecks(): HealthCheck[];
-  /** Writes the counted records and grant uses now. */
-  flush(): void;
-}
 
 export class ConsentService implements HandoffConsent {
   readonly grants: GrantStore;
@@ -205,7 +148,6 @@ export class ConsentService implements HandoffConsent {
   async allow(input: AllowInput): Promise<Grant> {
     this.checkAccounts(input.accounts, input.scopes);
     let subject: GrantSubject;
-    let expiresAt = input.expiresAt;
     if (input.subject.kind === 'program') {
       const found = await programFromPath(input.subject.path, { hashes: this.hashes }, input.env);
       if (!found || (!found.exe.sha256 && !found.script?.sha256)) {
@@ -231,33 +173,47 @@ export class ConsentService implements HandoffConsent {
         bootId: processSource().bootId(),
         tty: info.tty,
       };
-      const cap = this.now() + MAX_SESSION_MS;
-      expiresAt = Math.min(expiresAt ?? this.now() + DEFAULT_SESSION_MS, cap);
     }
-    const grant = this.grants.add({
-      subject,
-      accounts: input.accounts,
-      scopes: input.scopes,
-      expiresAt,
-      once: input.once,
-      createdBy: input.createdBy,
-    });
+    const { expiresAt, once } = this.lifetime(input.lifetime, subject.kind);
+    const grant = this.grants.add({ subject, accounts: input.accounts, scopes: input.scopes, expiresAt, once, createdBy: input.createdBy });
     this.deps.log.logSecurityEvent('grant_added', { code: grant.id, reason: subject.kind, program: subject.name, source: input.createdBy });
     return grant;
   }
 
+  /**
+   * When a grant ends: a program's lasts until revoked unless told otherwise; a terminal
+   * session's 8 hours, at most 12 (and it ends with the session); a client key's 30 days.
+   */
+  private lifetime(lifetime: GrantLifetime, kind: GrantSubject['kind']): { expiresAt: number | null; once: boolean } {
+    const now = this.now();
+    if (kind === 'session') {
+      if (lifetime === 'once' || lifetime === 'always') {
+        throw new CodedError('USAGE', 'usage', 'A terminal session is allowed for a time: --for (at most 12h).');
+      }
+      if (lifetime !== 'default' && lifetime.forMs > MAX_SESSION_MS) {
+        throw new CodedError('USAGE', 'usage', 'A terminal session is allowed for at most 12h.');
+      }
+      return { expiresAt: now + (lifetime === 'default' ? DEFAULT_SESSION_MS : lifetime.forMs), once: false };
+    }
+    if (lifetime === 'once') {
+      if (kind === 'key') throw new CodedError('USAGE', 'usage', 'A client key is not for one use; give --for or --always.');
+      return { expiresAt: null, once: true };
+    }
+    if (lifetime === 'always') return { expiresAt: null, once: false };
+    if (lifetime === 'default') return { expiresAt: kind === 'key' ? now + DEFAULT_KEY_MS : null, once: false };
+    return { expiresAt: now + lifetime.forMs, once: false };
+  }
+
   /** `osmen-cred grant-key`: the key is returned once and stored only as its hash. */
-  createClientKey(input: { accounts: string[]; scopes: string[] | null; expiresAt: number | null; name?: string }): {
-    key: string;
-    grant: Grant;
-  } {
+  createClientKey(input: ClientKeyInput): { key: string; grant: Grant } {
     this.checkAccounts(input.accounts, input.scopes);
     const key = newClientKey();
+    const { expiresAt } = this.lifetime(input.lifetime, 'key');
     const grant = this.grants.add({
       subject: { kind: 'key', name: (input.name ?? 'client key').slice(0, 300), keyHash: clientKeyHash(key) },
       accounts: input.accounts,
       scopes: input.scopes,
-      expiresAt: input.expiresAt,
+      expiresAt,
       once: false,
       createdBy: 'cli',
     });
@@ -404,7 +360,12 @@ export class ConsentService implements HandoffConsent {
     this.deps.tokens.adoptMeta(OFFER_SEEN, String(this.now()));
   }
 
-  programsOf(provider: string, userId: string) {
+  handoffRecords(limit: number): HandoffRecordJson[] {
+    if (!this.deps.readLog || !this.deps.userHash) return [];
+    return handoffRecords(this.deps.readLog(limit), this.deps.tokens.listTokens(), this.deps.userHash);
+  }
+
+  programsOf(provider: string, userId: string): ProgramUse[] {
     if (!this.deps.readLog || !this.deps.userHash) return [];
     const records = handoffRecords(this.deps.readLog(10_000), [{ provider, userId }], this.deps.userHash);
     return programsOfAccount(records, `${provider}:${userId}`);

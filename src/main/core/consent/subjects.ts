@@ -2,9 +2,8 @@
  * What a grant pins (its subject) and what a record counts (the program record), made from an
  * identified program or from a file named on the command line.
  */
-import type { GrantSubject } from './grant-types.js';
 import { UNIDENTIFIED_PROGRAM, type ProgramRecord } from './handoff-recorder.js';
-import type { ProgramFile, ProgramIdentity } from './program.js';
+import type { GrantSubject, ProgramFile, ProgramIdentity } from '../contracts/consent.js';
 
 /** A running program as the agent saw it: its executable, script or inline code, all pinned by hash. */
 export function subjectOf(p: ProgramIdentity): GrantSubject {

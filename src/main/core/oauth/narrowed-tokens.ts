@@ -19,18 +19,23 @@
  * provider.
  */
 import { randomUUID } from 'node:crypto';
+import { accountKey } from '../../../shared/account-key.js';
 import { guardSink } from '../audit/guarded-sink.js';
-import type { SecurityEventSink } from '../contracts.js';
+import type { TokenMetadata } from '../contracts/accounts.js';
+import type { SecurityEventSink } from '../contracts/security-log.js';
 import { type OsmenError, VaultError } from '../errors.js';
 import { holderIdFor, type RefreshLease } from '../vault/refresh-lease.js';
-import { toStoreError, type TokenManager, type TokenResponse } from '../vault/token-store.js';
-import type { TokenMetadata } from '../vault/token-types.js';
+import { toStoreError } from '../vault/store-errors.js';
+import type { TokenStore } from '../vault/token-store.js';
+import type { TokenResponse } from '../vault/token-types.js';
 import { resolveAccountHandler } from './account-endpoint.js';
-import { OAuthAccountNotFoundError, OAuthError, OAuthTokenRefreshError } from './errors.js';
+import { accountNotFound, OAuthError } from './errors.js';
 import { OAuthErrorParser } from './error-parser.js';
 import { PendingWrites } from './pending-writes.js';
-import { takeIssuedTokens, type ProviderRegistry } from './providers/index.js';
-import { DEFAULT_EXPIRY_MARGIN_MS, DEFAULT_LEASE_MS, DEFAULT_SAVE_RETRY_MS, keyOf, reauthError } from './refresh-outcome.js';
+import { takeIssuedTokens } from './providers/handler.js';
+import type { ProviderRegistry } from './providers/registry.js';
+import { DEFAULT_EXPIRY_MARGIN_MS, DEFAULT_LEASE_MS, DEFAULT_SAVE_RETRY_MS } from './refresh-options.js';
+import { reauthError } from './refresh-outcome.js';
 import { unsavedTokensError, waitForOtherHolder } from './refresh-status.js';
 
 export interface NarrowedToken {
@@ -56,7 +61,7 @@ interface Refusal {
 }
 
 export interface NarrowedTokenOptions {
-  tokens: TokenManager;
+  tokens: TokenStore;
   /** The current registry (settings may swap it). */
   providers: () => ProviderRegistry;
   log?: SecurityEventSink;
@@ -80,7 +85,8 @@ const LONGER_SLACK_MS = 60_000;
  */
 function distinct(e: OAuthError, provider: string): OAuthError {
   if (e.code !== 'consent_required') return e;
-  return new OAuthTokenRefreshError({
+  return new OAuthError({
+    phase: 'refresh',
     code: 'provider_consent_required',
     description: `The provider has no consent for these scopes${e.description ? `: ${e.description}` : ''}.`,
     status: e.status,
@@ -127,14 +133,14 @@ export class NarrowedTokens {
    */
   async get(meta: TokenMetadata, scopes: readonly string[], minTtlMs: number): Promise<NarrowedToken> {
     const { provider, userId } = meta;
-    const key = `${keyOf(provider, userId)}\u0000${scopes.join(' ')}`;
+    const key = `${accountKey({ provider, userId })}\u0000${scopes.join(' ')}`;
     const cached = this.minted.get(key);
     if (cached && cached.account === meta.createdAt.getTime() && this.serves(cached, minTtlMs)) return cached;
     const refusal = this.refused.get(key);
     if (refusal && refusal.until > this.now() && refusal.stamp === meta.updatedAt.getTime()) throw refusal.error;
     let flight = this.flights.get(key);
     if (!flight) {
-      flight = this.serially(keyOf(provider, userId), () => this.mint(provider, userId, scopes, key)).finally(() =>
+      flight = this.serially(accountKey({ provider, userId }), () => this.mint(provider, userId, scopes, key)).finally(() =>
         this.flights.delete(key),
       );
       this.flights.set(key, flight);
@@ -166,7 +172,7 @@ export class NarrowedTokens {
 
   private async mint(provider: string, userId: string, scopes: readonly string[], key: string): Promise<Minted> {
     const stored = this.o.tokens.getMetadata(provider, userId);
-    if (!stored) throw new OAuthAccountNotFoundError(provider, userId);
+    if (!stored) throw accountNotFound(provider);
     try {
       const token = await this.mintUnderLease(provider, userId, scopes);
       const minted: Minted = { ...token, receivedAt: this.now(), account: stored.createdAt.getTime() };
@@ -176,7 +182,7 @@ export class NarrowedTokens {
       this.minted.set(key, minted);
       return minted;
     } catch (err) {
-      if (err instanceof OAuthError && !(err instanceof OAuthAccountNotFoundError)) {
+      if (err instanceof OAuthError && err.code !== 'account_not_found') {
         const wait = err.retryable ? (err.retryAfterMs ?? RETRY_REFUSAL_MS) : REFUSAL_MS;
         this.refused.set(key, { error: err, until: this.now() + wait, stamp: stored.updatedAt.getTime() });
         if (this.refused.size > MAX_NARROWED) this.refused.delete(this.refused.keys().next().value!);
@@ -187,9 +193,9 @@ export class NarrowedTokens {
 
   private async mintUnderLease(provider: string, userId: string, scopes: readonly string[]): Promise<NarrowedToken> {
     const { tokens } = this.o;
-    const account = keyOf(provider, userId);
+    const account = accountKey({ provider, userId });
     const first = tokens.getToken(provider, userId);
-    if (!first) throw new OAuthAccountNotFoundError(provider, userId);
+    if (!first) throw accountNotFound(provider);
     // Discovery and the issuer check happen before the lease is taken (they may be slow).
     const handler = await resolveAccountHandler({ tokens, providers: this.o.providers(), log: this.log }, provider, userId, first);
     // Bounded: each round either mints or waits for a lease that then ended.
@@ -199,7 +205,7 @@ export class NarrowedTokens {
         if (this.unsaved.has(account)) throw unsavedTokensError(tokens.dbPath);
       }
       const snapshot = tokens.rowVersion(provider, userId);
-      if (snapshot === null) throw new OAuthAccountNotFoundError(provider, userId);
+      if (snapshot === null) throw accountNotFound(provider);
       if (this.lease.tryAcquire(provider, userId)) {
         try {
           return await this.callProvider(provider, userId, scopes, handler);
@@ -209,7 +215,8 @@ export class NarrowedTokens {
       }
       await waitForOtherHolder({ tokens, lease: this.lease, leaseMs: this.leaseMs }, provider, userId, snapshot);
     }
-    throw new OAuthTokenRefreshError({
+    throw new OAuthError({
+      phase: 'refresh',
       code: 'lease_contention',
       description: 'Another process kept the refresh lease.',
       retryable: true,
@@ -225,7 +232,7 @@ export class NarrowedTokens {
   ): Promise<NarrowedToken> {
     // Read under the lease, right before it is sent: never a refresh token older than the store's.
     const t = this.o.tokens.getToken(provider, userId);
-    if (!t) throw new OAuthAccountNotFoundError(provider, userId);
+    if (!t) throw accountNotFound(provider);
     if (t.status === 'needs_reauth') throw reauthError(provider, this.o.tokens.getMetadata(provider, userId)?.statusDetail ?? null);
     if (!t.refreshToken) throw reauthError(provider, 'no_refresh_token');
     const refreshToken = t.refreshToken;
@@ -266,7 +273,7 @@ export class NarrowedTokens {
    */
   private keepRefreshToken(provider: string, userId: string, refreshToken: string): void {
     const { tokens } = this.o;
-    const account = keyOf(provider, userId);
+    const account = accountKey({ provider, userId });
     let saved: boolean;
     try {
       saved = tokens.saveRefreshToken(provider, userId, refreshToken);
@@ -282,12 +289,12 @@ export class NarrowedTokens {
       this.log?.logOAuthEvent('refresh', provider, userId, false, { reason: 'narrowed', error: 'store_failed', code: error.code });
       throw error;
     }
-    if (!saved) throw new OAuthAccountNotFoundError(provider, userId);
+    if (!saved) throw accountNotFound(provider);
   }
 
   private releaseLease(provider: string, userId: string): void {
     if (this.lease.release(provider, userId)) return;
-    this.pending.add(`release ${keyOf(provider, userId)}`, () => {
+    this.pending.add(`release ${accountKey({ provider, userId })}`, () => {
       if (!this.lease.release(provider, userId)) throw new VaultError('DISK_FULL', 'The refresh lease could not be released yet.');
     });
   }

@@ -29,11 +29,6 @@ export function normalizeScopes(scopes: readonly string[]): string[] {
   return [...new Set(scopes)].sort();
 }
 
-/** Splits a space-separated list (`--scopes "a b"`, an OAuth `scope` parameter). */
-export function splitScopes(text: string): string[] {
-  return text.split(/[ \t\r\n]+/).filter(Boolean);
-}
-
 /**
  * True when `asked` covers every scope the account holds: no narrowing, the account's own token
  * is the answer. An account whose scopes are unknown (the provider named none) covers nothing.

@@ -7,16 +7,13 @@
  * permission for these hand-offs: no other grant is asked for.
  */
 import { CodedError } from '../errors.js';
-import type { AccessToken, AccessTokenOptions } from '../oauth/access-token.js';
 import { normalizeScopes } from '../oauth/scope-set.js';
-import type { TokenMetadata } from '../vault/token-types.js';
-import type { SdkHandoffRecorder } from './handoff-recorder.js';
+import type { AccountsRole } from '../api.js';
+import type { AccessToken, AccessTokenOptions, TokenMetadata } from '../contracts/accounts.js';
+import type { SdkHandoffRecorder } from '../contracts/sdk.js';
 
-/** What an endpoint needs from the credential core (CredentialCore has it). */
-export interface SdkCore {
-  getAccessToken(providerId: string, userId: string, opts?: AccessTokenOptions): Promise<AccessToken>;
-  getAccount(providerId: string, userId: string): TokenMetadata | null;
-}
+/** What an endpoint needs from the credential core: two members of its accounts role. */
+export type SdkCore = Pick<AccountsRole, 'getAccessToken' | 'getAccount'>;
 
 /**
  * Google's and Azure's libraries keep a token until 5 minutes before it expires (google-auth's

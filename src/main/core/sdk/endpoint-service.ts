@@ -6,48 +6,23 @@
  */
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
-import type { CredentialCore } from '../api.js';
+import type { ProvidersRole, SecurityLogRole } from '../api.js';
+import type { RunningEndpoint, SdkEndpoints, SdkHandoffRecorder, StartEndpointRequest } from '../contracts/sdk.js';
 import { CodedError } from '../errors.js';
-import { SdkAccountTokens } from './account-tokens.js';
-import { counterRecorder, programLabel, type SdkHandoffRecorder } from './handoff-recorder.js';
-import { startSdkEndpoint, type SdkEndpoint, type SdkKind } from './sdk-endpoint.js';
+import { SdkAccountTokens, type SdkCore } from './account-tokens.js';
+import { counterRecorder, programLabel } from './handoff-recorder.js';
+import { startSdkEndpoint, type SdkEndpoint } from './sdk-endpoint.js';
+
+/** What the endpoints need from the credential core: the account's tokens, its client id, the security log. */
+export type SdkEndpointCore = SdkCore & Pick<ProvidersRole, 'providerConfig'> & Pick<SecurityLogRole, 'securityEvents'>;
 
 /** Endpoints served at once. */
 export const MAX_APP_ENDPOINTS = 16;
 /** Longest time limit: 30 days. */
 export const MAX_ENDPOINT_MS = 30 * 86_400_000;
 
-export interface StartEndpointRequest {
-  sdk: SdkKind;
-  provider: string;
-  userId: string;
-  scopes?: readonly string[];
-  project?: string | null;
-  /** 0 or absent: any free port. */
-  port?: number;
-  /** Default 127.0.0.1. */
-  bind?: string;
-  /** Stops by itself after this long; absent or null: until stopped. */
-  forMs?: number | null;
-}
-
-export interface RunningEndpoint {
-  id: string;
-  sdk: SdkKind;
-  provider: string;
-  userId: string;
-  host: string;
-  port: number;
-  scopes: string[] | null;
-  project: string | null;
-  startedAt: number;
-  endsAt: number | null;
-  /** What a program sets to use it (Azure's IDENTITY_HEADER included: never for the window, see `dockerArgs`). */
-  variables: Record<string, string>;
-}
-
 /** The account's OAuth client id (Azure answers it as `client_id`), when its provider has one. */
-export function accountClientId(core: Pick<CredentialCore, 'providerConfig'>, provider: string): string | null {
+export function accountClientId(core: Pick<ProvidersRole, 'providerConfig'>, provider: string): string | null {
   const config = core.providerConfig();
   const builtin = config.builtins.find((b) => b.id === provider);
   if (builtin) return builtin.clientId.value;
@@ -82,12 +57,12 @@ interface Entry {
   timer: NodeJS.Timeout | null;
 }
 
-export class SdkEndpointService {
+export class SdkEndpointService implements SdkEndpoints {
   private readonly entries = new Map<string, Entry>();
   private recorder: SdkHandoffRecorder | null = null;
   private readonly listeners = new Set<() => void>();
 
-  constructor(private readonly core: () => CredentialCore) {}
+  constructor(private readonly core: () => SdkEndpointCore) {}
 
   /** Told whenever the list changes (started, stopped, ended). Returns the unsubscribe. */
   subscribe(listener: () => void): () => void {

@@ -5,24 +5,9 @@
  */
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
-import type { SecurityEventSink } from '../contracts.js';
 import { HandoffRecorder } from '../consent/handoff-recorder.js';
-
-export interface SdkHandoff {
-  provider: string;
-  userId: string;
-  /** The program as the endpoint knows it (`run: python3 sync.py`, `serve on port 8080`). */
-  program: string;
-  /** The scopes of the token handed out (or asked for, when refused); null: the account's own. */
-  scopes: readonly string[] | null;
-  ok: boolean;
-}
-
-export interface SdkHandoffRecorder {
-  record(handoff: SdkHandoff): void;
-  /** Writes what is counted and stops (the endpoint is closing). Never throws. */
-  close(): void;
-}
+import type { SdkHandoffRecorder } from '../contracts/sdk.js';
+import type { SecurityEventSink } from '../contracts/security-log.js';
 
 /** Longest program label the hand-off counts keep (printable ASCII). */
 const MAX_LABEL = 64;

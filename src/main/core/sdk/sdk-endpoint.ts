@@ -6,13 +6,13 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import type { SdkKind } from '../contracts/sdk.js';
 import type { SdkAccountTokens } from './account-tokens.js';
 import { azureIdentityHandler, MSI_PATH } from './azure-managed-identity.js';
 import { googleMetadataHandler } from './google-metadata.js';
 import { isWildcard, METADATA_HOST_NAME, urlHost, type BoundAddress } from './request-guard.js';
 
-export const SDK_KINDS = ['google', 'azure'] as const;
-export type SdkKind = (typeof SDK_KINDS)[number];
+export const SDK_KINDS: readonly SdkKind[] = ['google', 'azure'];
 
 export function isSdkKind(value: unknown): value is SdkKind {
   return typeof value === 'string' && (SDK_KINDS as readonly string[]).includes(value);

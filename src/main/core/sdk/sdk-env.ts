@@ -4,7 +4,7 @@
  * libraries' own source: google-auth-library's and google-auth's application-default order,
  * MSAL's managed-identity source order and DefaultAzureCredential's chain), minus the vault's key.
  */
-import type { SdkKind } from './sdk-endpoint.js';
+import type { SdkKind } from '../contracts/sdk.js';
 
 /**
  * Google: a key file named by GOOGLE_APPLICATION_CREDENTIALS (google-auth-library also reads it

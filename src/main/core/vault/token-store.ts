@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { TokenStoreError } from '../errors.js';
-import { defaultDbPath } from '../paths.js';
+import { dataFolder, osmenHome } from '../data-folder.js';
 import { EncryptionManager } from './encryption-manager.js';
 import { toStoreError } from './store-errors.js';
 import { CURRENT_AAD_VERSION, UNBOUND, type AccountBinding, type Field } from './token-context.js';
@@ -11,9 +11,7 @@ import {
   type SaveExtra,
   type StatusUpdate,
   type StoredToken,
-  type TokenMetadata,
   type TokenResponse,
-  type TokenStatus,
 } from './token-types.js';
 import { openTokenDatabase } from './store-init.js';
 import { RefreshLease } from './refresh-lease.js';
@@ -23,11 +21,12 @@ import { reencryptVault } from './rotation.js';
 import { VaultMeta } from './vault-meta.js';
 import { GrantRows } from './grant-rows.js';
 import { VaultKeys } from './vault-keys.js';
+import type { TokenMetadata, TokenStatus } from '../contracts/accounts.js';
 
 export { tokenContext, type AccountBinding, type Field } from './token-context.js';
 export { toStoreError } from './store-errors.js';
 
-export type { TokenResponse, TokenStatus, StoredToken, TokenMetadata, StatusUpdate, SaveExtra } from './token-types.js';
+export type { TokenResponse, StoredToken, StatusUpdate, SaveExtra } from './token-types.js';
 
 export interface TokenStoreOptions {
   dbPath?: string;
@@ -73,7 +72,7 @@ export class TokenStore {
     }
     this.keys = new VaultKeys(options.encryption, options.reloadKeys, options.onDecryptFailure);
     this.now = options.now ?? Date.now;
-    this.dbPath = options.dbPath ?? defaultDbPath();
+    this.dbPath = options.dbPath ?? dataFolder(osmenHome()).db;
     this.db = openTokenDatabase(this.dbPath, options.encryption, { create: options.create ?? true, busyTimeoutMs: options.busyTimeoutMs });
     this.stmts = prepareStatements(this.db);
     this.meta = new VaultMeta(this.db, this.stmts, this.keys, (fn) => this.guard(fn));
@@ -442,7 +441,3 @@ export class TokenStore {
     this.db.close();
   }
 }
-
-/** The seed's name for the token store; the same class. */
-export { TokenStore as TokenManager };
-export type TokenManagerOptions = TokenStoreOptions;

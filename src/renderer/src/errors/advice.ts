@@ -2,13 +2,18 @@
  * The one table from error code to plain language: what happened, and what
  * to do next. Account cards, Connect, the log and the locked-vault screen all
  * read it, so a code reads the same everywhere; the raw code is shown small,
- * once, next to it. Unit-tested in test/unit/renderer-advice.test.ts.
+ * once, next to it. A few codes mean something else after a refresh than after a
+ * sign-in (a timeout, a cancel): the place that shows the error says which it was
+ * (`AdviceContext`), so a refresh is never worded as a sign-in and never asks for
+ * "Try again" while the app retries on its own. Unit-tested in
+ * test/unit/renderer-advice.test.ts.
  */
 
-import { a, type Advice } from './advice-shape';
+import { a, type Advice, type AdviceContext } from './advice-shape';
 import { CONSENT_ADVICE } from './consent-advice';
+import { AFTER_REFRESH, AFTER_SIGN_IN, RETRYING } from './context-advice';
 
-export type { Advice, AdviceAction } from './advice-shape';
+export type { Advice, AdviceAction, AdviceContext } from './advice-shape';
 
 const SIGN_IN_AGAIN = a(
   'This account needs you to sign in again.',
@@ -69,7 +74,7 @@ const TABLE: Readonly<Record<string, Advice>> = {
     'Check your internet connection (and VPN or proxy). The app retries on its own.',
     'refresh',
   ),
-  timeout: a('It took too long: the sign-in was not finished in time, or the provider did not answer.', 'Try again.'),
+  timeout: a('The provider did not answer in time.', 'Try again in a moment.'),
   lease_contention: a(
     'Another program (osmen-cred or a second copy of the app) is refreshing this account right now.',
     'Nothing to do: the account is up to date in a moment.',
@@ -279,7 +284,7 @@ const TABLE: Readonly<Record<string, Advice>> = {
   ),
   KEY_MALFORMED: a(
     'OAUTH_ENCRYPTION_KEY is set, but it is not a valid key.',
-    'Correct it (or unset it to use the keychain), then quit and start the app again. `osmen-cred keygen` makes a new key — only for an empty vault.',
+    'Correct it (or unset it to use the keychain), then quit and start the app again. The command osmen-cred keygen makes a new key — only for an empty vault.',
     'quit',
   ),
   KEY_MISMATCH: KEY_DOES_NOT_FIT,
@@ -406,12 +411,22 @@ export function codeOf(detail: string | null | undefined): string | null {
   return code ? code : null;
 }
 
-/** Advice for a code; unknown codes fall back on the flags and the error's own message. */
-export function adviceFor(code: string, fallback: { message?: string; needsReauth?: boolean; retryable?: boolean } = {}): Advice {
+/**
+ * Advice for a code, as it reads where it happened (`context`); unknown codes fall back on the
+ * flags and the error's own message.
+ */
+export function adviceFor(
+  code: string,
+  fallback: { message?: string; needsReauth?: boolean; retryable?: boolean } = {},
+  context: AdviceContext = 'general',
+): Advice {
+  const special = context === 'refresh' ? AFTER_REFRESH : context === 'sign-in' ? AFTER_SIGN_IN : null;
+  if (special && Object.hasOwn(special, code)) return special[code]!;
   const known = Object.hasOwn(TABLE, code) ? TABLE[code] : undefined;
   if (known) return known;
   if (fallback.needsReauth) return SIGN_IN_AGAIN;
   const title = fallback.message?.trim() || 'Something went wrong.';
+  if (context === 'refresh') return a(title, `${RETRYING} If it keeps happening, run the Health checks.`, 'refresh');
   return fallback.retryable
     ? a(title, 'Try again in a moment; the app also retries on its own.', 'refresh')
     : a(title, 'Try again; if it keeps happening, run the Health checks.', 'health');

@@ -7,7 +7,7 @@
  */
 import type { Socket } from 'node:net';
 import type { ProcessSource } from '../../consent/process-info.js';
-import type { ProgramIdentity } from '../../consent/program.js';
+import type { ProgramIdentity } from '../../contracts/consent.js';
 import { readPeerCredentials, type PeerCredentials } from './peer-credentials.js';
 
 export interface PeerContext {

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { AccountDto, AccountProgramDto } from '../../../../shared/ipc-contract';
 import { tokenCommand } from '../../../../shared/token-command';
 import { bridge, call, errorInfo, type ErrorInfo } from '../../api';
+import { BreakableUrl } from '../../components/BreakableUrl';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { formatAgo, formatDateTime } from '../../format';
 import { SdkEndpoints } from './SdkEndpoints';
@@ -51,7 +52,7 @@ export function AccountDetail({ id, account: a, providerName, providerIssuer, no
         <div className="span-2">
           <dt>Issuer</dt>
           <dd className="wrap mono" data-testid="issuer">
-            {issuer ?? 'not known yet'}
+            {issuer ? <BreakableUrl url={issuer} /> : 'not known yet'}
           </dd>
         </div>
         <div>

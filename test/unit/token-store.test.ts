@@ -2,14 +2,15 @@ import { readFileSync, statSync, writeFileSync, existsSync, readdirSync } from '
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EncryptionManager, TokenManager } from '../../src/main/core/index.js';
+import { TokenStore } from '../../src/main/core/index.js';
 import { type VaultError } from '../../src/main/core/errors.js';
 import { makeTmpHome } from '../helpers/tmp.js';
+import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
 
 let home: { dir: string; cleanup: () => void };
 const key = EncryptionManager.generateKey();
 const open = (dbPath = join(home.dir, 'vault', 'tokens.db'), k = key, now?: () => number) =>
-  new TokenManager({ dbPath, encryption: new EncryptionManager(k), now });
+  new TokenStore({ dbPath, encryption: new EncryptionManager(k), now });
 
 function codeOf(fn: () => unknown): string | undefined {
   try {
@@ -25,7 +26,7 @@ beforeEach(() => {
 });
 afterEach(() => home.cleanup());
 
-describe('TokenManager storage', () => {
+describe('TokenStore storage', () => {
   it('saves, retrieves, lists and deletes', () => {
     const tm = open();
     tm.saveToken('google', 'alice@example.com', {
@@ -194,7 +195,7 @@ describe('TokenManager storage', () => {
   it('a save after another connection rotated the key is sealed with the new key, not the retired one', () => {
     const dbPath = join(home.dir, 'vault', 'tokens.db');
     let keychain = [key]; // stands in for the OS keychain both processes read
-    const app = new TokenManager({ dbPath, encryption: new EncryptionManager(key), reloadKeys: () => new EncryptionManager(keychain) });
+    const app = new TokenStore({ dbPath, encryption: new EncryptionManager(key), reloadKeys: () => new EncryptionManager(keychain) });
     app.saveToken('google', 'u', { access_token: 'a1', refresh_token: 'r1' });
     // The app read the row and is waiting for the provider; meanwhile `osmen-cred rotate-key` runs.
     const cli = open(dbPath);
@@ -300,7 +301,7 @@ describe('TokenManager storage', () => {
 
   it('a database locked by another connection gives DB_LOCKED and loses nothing', () => {
     const dbPath = join(home.dir, 'tokens.db');
-    const tm = new TokenManager({ dbPath, encryption: new EncryptionManager(key), busyTimeoutMs: 50 });
+    const tm = new TokenStore({ dbPath, encryption: new EncryptionManager(key), busyTimeoutMs: 50 });
     tm.saveToken('google', 'u', { access_token: 'before' });
     const holder = new Database(dbPath);
     holder.exec('BEGIN EXCLUSIVE');

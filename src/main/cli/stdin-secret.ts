@@ -1,9 +1,9 @@
+import { CliError } from './cli-error.js';
 /**
  * Reads a secret from standard input, never from the command line (where `ps` and the shell
  * history would see it). Piped: everything up to end of input, less one final newline. A
  * terminal: one line typed without echo.
  */
-import { CliError } from '../exit-codes.js';
 
 export const MAX_SECRET_LENGTH = 4096;
 

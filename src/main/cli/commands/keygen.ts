@@ -1,4 +1,7 @@
-import { EncryptionManager } from '../core/vault/encryption-manager.js';
+/** `osmen-cred keygen`: a new random master key with instructions (stores nothing). */
+import { EXIT } from '../../core/exit-codes.js';
+import { EncryptionManager } from '../../core/vault/encryption-manager.js';
+import type { CommandSpec } from '../command.js';
 
 /** The text `npm run keygen` / `osmen-cred keygen` prints: a new key and what to do with it. */
 export function keygenText(key = EncryptionManager.generateKey()): string {
@@ -19,3 +22,19 @@ export function keygenText(key = EncryptionManager.generateKey()): string {
     'account must be connected again — there is no recovery by design.',
   ].join('\n');
 }
+
+export const keygen: CommandSpec = {
+  name: 'keygen',
+  args: [],
+  options: {},
+  summary: 'print a new random master key with instructions (stores nothing)',
+  help: `Usage: osmen-cred keygen
+
+Prints a new 32-byte key (base64url) and where it goes. It is not stored
+anywhere; use it for OAUTH_ENCRYPTION_KEY on headless machines or for
+OSMEN_NEW_ENCRYPTION_KEY when rotating an environment key.`,
+  async run(ctx) {
+    ctx.io.out(`${keygenText()}\n`);
+    return EXIT.OK;
+  },
+};
