@@ -14,6 +14,7 @@ import type {
   GrantLifetime,
   GrantSubject,
   GrantView,
+  HandoffAsk,
   HandoffCall,
   HandoffConsent,
   HandoffRecordJson,
@@ -147,6 +148,8 @@ export class ConsentService implements HandoffConsent {
   /** `osmen-cred allow` (and the app's "Always allow" / "Allow this terminal"). */
   async allow(input: AllowInput): Promise<Grant> {
     this.checkAccounts(input.accounts, input.scopes);
+    // The lifetime's rules first: a usage error before any process or file is looked at.
+    const { expiresAt, once } = this.lifetime(input.lifetime, input.subject.kind === 'session' ? 'session' : 'program');
     let subject: GrantSubject;
     if (input.subject.kind === 'program') {
       const found = await programFromPath(input.subject.path, { hashes: this.hashes }, input.env);
@@ -174,7 +177,6 @@ export class ConsentService implements HandoffConsent {
         tty: info.tty,
       };
     }
-    const { expiresAt, once } = this.lifetime(input.lifetime, subject.kind);
     const grant = this.grants.add({ subject, accounts: input.accounts, scopes: input.scopes, expiresAt, once, createdBy: input.createdBy });
     this.deps.log.logSecurityEvent('grant_added', { code: grant.id, reason: subject.kind, program: subject.name, source: input.createdBy });
     return grant;
