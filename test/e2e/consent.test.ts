@@ -6,7 +6,7 @@
  * program in plain words, its path, the account and the scopes; "Always allow this program"
  * lets it through and puts it in Settings → Programs (last use, count) and in the account's
  * details; Revoke ends it; Deny refuses (consent_required); an unanswered request times out.
- * Also at 800×600.
+ * Also at 800×600. The Security log words the hand-offs, the refusal and the grant.
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -139,5 +139,40 @@ describe('consent', () => {
     await dialog(d.app.page).getByRole('button', { name: 'Allow once' }).click();
     expect(await asking).toMatchObject({ ok: true });
     expect(d.core.consent.listGrants()).toEqual([]);
+  });
+
+  it('the Security log says in words which program got tokens, which was refused and why, and the grant added and revoked', async () => {
+    d.core.consent.flush();
+    const { page } = d.app;
+    await nav(page, 'Security log');
+    await page.getByTestId('log-row').first().waitFor();
+    const what = async (event: string) =>
+      page
+        .getByTestId('log-row')
+        .filter({ has: page.getByTestId('log-event').getByText(event, { exact: true }) })
+        .locator('.what')
+        .allTextContents();
+    // The grant's two requests and the one allowed once (another version of the file: another program).
+    const handed = await what('token_handoff');
+    expect(handed.sort()).toEqual(['Tokens handed to python3 sync.py, 2 times', 'Tokens handed to python3 sync.py, once']);
+    expect(await what('handoff_refused')).toEqual([
+      'python3 sync.py was refused a token once: it is not allowed for that account or those scopes',
+    ]);
+    expect(await what('grant_added')).toEqual(['A program was allowed to get tokens: python3 sync.py (in this app)']);
+    expect(await what('grant_revoked')).toEqual(['A grant was revoked']);
+    const details = await page
+      .getByTestId('log-row')
+      .filter({ hasText: 'Tokens handed to python3 sync.py, 2 times' })
+      .locator('.details')
+      .textContent();
+    expect(details).toContain(`script ${script}`);
+    expect(details).toContain('through the token agent');
+    expect(details).toContain('allowed by a grant');
+    // The refusal is the program's, never worded as the provider's consent_required.
+    const refused = page.getByTestId('log-row').filter({ hasText: 'was refused a token' });
+    expect(await refused.textContent()).not.toMatch(/provider|reconnect/i);
+    expect((await page.locator('.log-table').textContent()) ?? '').not.toMatch(/programKey|durationMs|via |basis/);
+    await expectAccessible(page, 'Security log with hand-offs');
+    await shot(page, 'log-handoffs');
   });
 });
