@@ -179,6 +179,8 @@ describe('a full disk', () => {
     mkdirSync(home);
     const key = EncryptionManager.generateKey();
     const core = await createCredentialCore({ home, encryptionKey: key, env: {} });
+    // A full disk is tested here, not consent (test/integration/consent): any program of the user gets tokens.
+    core.consent.setMode('same-user', 'cli');
     await core.createCustomProvider({ id: 'testop', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: TEST_SCOPES });
     const meta = await core.connectAccount('testop', { openUrl: (url) => void browseAuthorization(url, { login: 'diskcli' }) });
     ageToken(coreInternals(core).tokens, 'testop', meta.userId, 0);

@@ -11,6 +11,7 @@
 import { parseArgs } from 'node:util';
 import { oneLine } from '../../shared/one-line.js';
 import { askAgent, type AgentAnswer } from '../core/agent/client.js';
+import { CLIENT_KEY_ENV } from '../core/agent/protocol.js';
 import type { StatusReport, WireError } from '../core/agent/protocol.js';
 import { AGENT_SOCKET_ENV, defaultAgentSocketPath } from '../core/agent/socket-path.js';
 import { osmenHome } from '../core/data-folder.js';
@@ -22,9 +23,6 @@ export interface FastIo {
   err(text: string): void;
   env: NodeJS.ProcessEnv;
 }
-
-/** The client name the CLI reports to the agent (hand-off counts in the security log). */
-export const CLI_CLIENT_NAME = 'osmen-cred';
 
 export function agentSocketCandidates(home: string | undefined, env: NodeJS.ProcessEnv): string[] {
   if (home !== undefined) return [defaultAgentSocketPath(home)];
@@ -93,13 +91,14 @@ export async function tryAgentFirst(argv: string[], io: FastIo): Promise<number 
     if (minTtl === null) return null;
     const scopes = values.scopes === undefined ? undefined : splitScopes(values.scopes);
     if (scopes !== undefined && (scopes.length === 0 || scopes.length > 64)) return null;
+    const key = io.env[CLIENT_KEY_ENV]?.trim() || undefined;
     const asked = await askAgent(paths, {
       method: 'token',
       provider,
       user,
       minTtl,
       ...(scopes ? { scopes } : {}),
-      client: CLI_CLIENT_NAME,
+      ...(key ? { key } : {}),
     });
     if (!asked) return null;
     const { answer } = asked;
@@ -115,7 +114,7 @@ export async function tryAgentFirst(argv: string[], io: FastIo): Promise<number 
 
   if (command === 'status') {
     if (args.length !== 0 || values.format !== undefined || values['min-ttl'] !== undefined || values.scopes !== undefined) return null;
-    const asked = await askAgent(paths, { method: 'status', client: CLI_CLIENT_NAME });
+    const asked = await askAgent(paths, { method: 'status' });
     if (!asked) return null;
     const { answer } = asked;
     if (answer.ok !== true) {

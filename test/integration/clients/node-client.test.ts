@@ -123,7 +123,7 @@ describe('@osmen/agent-client against a real agent', () => {
       takeOver ??= (async () => {
         await p.close();
         removeSocket(path);
-        const agent = await startTokenAgent(fx.core, { home: fx.home, socketPath: path, log: null });
+        const agent = await startTokenAgent(fx.core, { home: fx.home, socketPath: path });
         replacement.push(agent);
         socket.destroy();
       })();
@@ -278,12 +278,18 @@ describe('@osmen/agent-client against a real agent', () => {
     } finally {
       await peer.close();
     }
-    // A real agent answers; asking for fewer scopes than the account holds gets a token narrowed
-    // to them at the provider (another token, introspected there), never the stored one.
-    const real = client({ key });
-    const t = await real.getAccessToken('testop', ALICE, { scopes: ['openid'] });
-    expect(t.accessToken).not.toBe(fx.stored(ALICE).accessToken);
-    expect((await fx.op.introspect(t.accessToken)).scope).toBe('openid');
+    // The real agent acts on keys: a made-up one is refused (forbidden, 77), one the vault issued works.
+    const made = client({ key });
+    await expect(made.getAccessToken('testop', ALICE)).rejects.toMatchObject({ code: 'forbidden', exitCode: 77 });
+    const issued = fx.core.consent.createClientKey({ accounts: [`testop:${ALICE}`], scopes: null, lifetime: 'always' });
+    const real = client({ key: issued.key });
+    const t = await real.getAccessToken('testop', ALICE);
+    expect(t.accessToken).toBe(fx.stored(ALICE).accessToken);
+    // Asking for fewer scopes than the account holds gets a token narrowed to them at the provider
+    // (another token, introspected there), never the stored one.
+    const narrowed = await real.getAccessToken('testop', ALICE, { scopes: ['openid'] });
+    expect(narrowed.accessToken).not.toBe(fx.stored(ALICE).accessToken);
+    expect((await fx.op.introspect(narrowed.accessToken)).scope).toBe('openid');
   });
 
   it('no agent: AgentUnavailableError, and a closed client refuses further requests', async () => {

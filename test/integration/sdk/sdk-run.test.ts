@@ -93,10 +93,10 @@ function lastJson(run: CliRun): any {
 async function handoffs(client: string): Promise<Array<{ count: number; failed: number }>> {
   const core = await vault.open();
   try {
-    return core
-      .readLog(500)
-      .filter((e) => e.event === 'token_handoff' && e.details.client === client)
-      .map((e) => ({ count: Number(e.details.count), failed: Number(e.details.failed) }));
+    // The consent records: hand-offs per program, account and scopes; refusals on their own lines.
+    const entries = core.readLog(500).filter((e) => e.details.program === client);
+    const failed = entries.filter((e) => e.event === 'handoff_refused').reduce((n, e) => n + Number(e.details.count), 0);
+    return entries.filter((e) => e.event === 'token_handoff').map((e) => ({ count: Number(e.details.count), failed }));
   } finally {
     await core.close();
   }

@@ -7,7 +7,8 @@
  */
 import { oneLine } from '../../../shared/one-line.js';
 import { askAgent } from '../../core/agent/client.js';
-import { agentSocketCandidates, CLI_CLIENT_NAME, handedToken } from '../agent-first.js';
+import { CLIENT_KEY_ENV } from '../../core/agent/protocol.js';
+import { agentSocketCandidates, handedToken } from '../agent-first.js';
 import { signalExitCode } from '../signal-hub.js';
 import { parseMinTtl, type HandedToken } from '../token-output.js';
 import { runWithSdk } from './run-sdk.js';
@@ -67,8 +68,10 @@ async function fetchTokens(ctx: CommandContext, bindings: AccountBinding[], minT
   const home = typeof ctx.values.home === 'string' ? ctx.values.home : undefined;
   const paths = agentSocketCandidates(home, ctx.io.env);
   const out: HandedToken[] = [];
+  const key = ctx.io.env[CLIENT_KEY_ENV]?.trim() || undefined;
   for (const b of bindings) {
-    const asked = await askAgent(paths, { method: 'token', provider: b.provider, user: b.user, minTtl, client: CLI_CLIENT_NAME });
+    // The agent sees this process, recognises osmen-cred run and takes the command it starts as the program.
+    const asked = await askAgent(paths, { method: 'token', provider: b.provider, user: b.user, minTtl, ...(key ? { key } : {}) });
     const a = asked?.answer;
     if (a?.ok === true && handedToken(a)) {
       out.push(handedToken(a)!);
@@ -108,6 +111,9 @@ stdin, stdout and stderr are the command's; SIGINT, SIGTERM, SIGHUP, SIGQUIT,
 SIGUSR1, SIGUSR2, SIGWINCH and SIGCONT are passed on to it. The token is not
 refreshed while the command runs: ask for enough --min-ttl.
 
+The program that gets the tokens is <command> (resolved like the shell would,
+through PATH; for a script, the script): that is what a grant must name, e.g.
+\`osmen-cred allow --account google:me@example.com --program ./sync.py\`.
 --sdk google|azure: instead of a token variable, serves the account's tokens
 to Google's or Azure's own libraries on 127.0.0.1 for the command's lifetime
 (Compute Engine metadata / App Service managed identity protocol), sets the
@@ -117,7 +123,7 @@ first (docs/cli.md, "Google and Azure SDKs"). --scopes: only these scopes;
 
 Exit codes: the command's own; 128+n when signal n ended it; 126/127 when it
 cannot be started / is not found. When a token cannot be had, the command is
-not started and the exit code is the same as \`osmen-cred token\`'s (2, 3, 75, 78).`,
+not started and the exit code is the same as \`osmen-cred token\`'s (2, 3, 75, 77, 78).`,
   async run(ctx) {
     if (ctx.values.sdk !== undefined) return runWithSdk(ctx);
     for (const name of ['scopes', 'project']) {

@@ -14,7 +14,9 @@ import { withFileLockAsync } from '../fs/file-lock.js';
 import { ensurePrivateDir } from '../fs/private-files.js';
 import { AgentConnection } from './connection.js';
 import { AgentRequestHandler, type AgentBackend } from './handler.js';
-import { HandoffCounter, type HandoffSink } from './handoff-counter.js';
+import { peerContext } from './peer/peer-context.js';
+import { processSource } from '../consent/platform.js';
+import type { HandoffConsent } from '../contracts/consent.js';
 import { defaultAgentSocketPath } from './socket-path.js';
 import { codedErrorClass } from '../errors.js';
 
@@ -23,12 +25,15 @@ export interface TokenAgentOptions {
   socketPath?: string;
   /** The data folder (for the default socket path). */
   home: string;
-  /** Where the per-minute hand-off counts go (the security log); none when null. */
-  log: HandoffSink | null;
   /** Pending connections the kernel queues before accept(); large enough for 500 at once. */
   backlog?: number;
-  /** Hand-off count flush interval (tests shorten it). */
-  handoffIntervalMs?: number;
+  /** The headless agent's stderr line for each refused program (at most one a minute per program and account). */
+  notice?(line: string): void;
+}
+
+/** The core as the agent uses it: answers, and consent (the decision, the program behind a pid, the records). */
+export interface AgentCore extends AgentBackend {
+  readonly consent: Pick<HandoffConsent, 'handoff' | 'recordRefusal' | 'identify' | 'startRecording' | 'flush'>;
 }
 
 export interface TokenAgent {
@@ -127,7 +132,7 @@ async function claimSocket(server: Server, path: string, backlog: number): Promi
 /** sun_path holds 108 bytes on Linux, 104 on macOS and the BSDs (with the terminating NUL). */
 const MAX_SOCKET_PATH_BYTES = process.platform === 'linux' ? 107 : 103;
 
-export async function startTokenAgent(backend: AgentBackend, options: TokenAgentOptions): Promise<TokenAgent> {
+export async function startTokenAgent(backend: AgentCore, options: TokenAgentOptions): Promise<TokenAgent> {
   const path = options.socketPath ?? defaultAgentSocketPath(options.home);
   if (!isWindows && Buffer.byteLength(path) > MAX_SOCKET_PATH_BYTES) {
     throw new AgentSocketError(
@@ -136,8 +141,9 @@ export async function startTokenAgent(backend: AgentBackend, options: TokenAgent
     );
   }
   if (!options.socketPath && !isWindows) ensurePrivateDir(dirname(path));
-  const handoffs = options.log ? new HandoffCounter(options.log, { intervalMs: options.handoffIntervalMs }) : null;
-  const handler = new AgentRequestHandler(backend, handoffs);
+  const handler = new AgentRequestHandler(backend, { notice: options.notice });
+  const uid = typeof process.getuid === 'function' ? process.getuid() : null;
+  const peerDeps = { identify: (pid: number) => backend.consent.identify(pid), source: processSource(), uid };
   const connections = new Set<AgentConnection>();
   let working = 0;
   let settled: (() => void) | null = null;
@@ -145,8 +151,8 @@ export async function startTokenAgent(backend: AgentBackend, options: TokenAgent
     if (settled && working === 0) settled();
   };
   // Count work across connections, including that of clients that went away: it still finishes.
-  const handle = (line: Buffer): string | Promise<string> => {
-    const answer = handler.handle(line);
+  const handle = (line: Buffer, peer: ReturnType<typeof peerContext>): string | Promise<string> => {
+    const answer = handler.handle(line, peer);
     if (typeof answer === 'string') return answer;
     working++;
     return answer.finally(() => {
@@ -156,14 +162,16 @@ export async function startTokenAgent(backend: AgentBackend, options: TokenAgent
   };
 
   const server = createServer((socket) => {
-    const conn = new AgentConnection(socket, handle);
+    // Who is asking, once per connection: the kernel's word for the peer, then the program.
+    const peer = peerContext(socket, peerDeps);
+    const conn = new AgentConnection(socket, (line) => handle(line, peer));
     connections.add(conn);
     socket.once('close', () => connections.delete(conn));
   });
   // Accept errors (EMFILE…) must not take the agent down; the client sees its connect fail.
   server.on('error', () => undefined);
   await claimSocket(server, path, options.backlog ?? DEFAULT_BACKLOG);
-  handoffs?.start();
+  backend.consent.startRecording();
 
   let closing: Promise<void> | null = null;
   return {
@@ -186,7 +194,7 @@ export async function startTokenAgent(backend: AgentBackend, options: TokenAgent
         clearTimeout(grace);
         for (const c of connections) c.destroy();
         await closed;
-        handoffs?.stop();
+        backend.consent.flush();
       })();
       return closing;
     },

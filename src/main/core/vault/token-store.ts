@@ -19,6 +19,7 @@ import { prepareStatements, type TokenRow, type TokenStatements } from './token-
 import { assertId, bindingOf, toMetadata } from './token-rows.js';
 import { reencryptVault } from './rotation.js';
 import { VaultMeta } from './vault-meta.js';
+import { GrantRows } from './grant-rows.js';
 import { VaultKeys } from './vault-keys.js';
 import type { TokenMetadata, TokenStatus } from '../contracts/accounts.js';
 
@@ -403,6 +404,9 @@ export class TokenStore {
   get encryptionManager(): EncryptionManager {
     return this.keys.manager;
   }
+
+  /** The hand-off grants table (core/consent signs and checks its rows). */
+  grantRows = (): GrantRows => (this.assertOpen(), new GrantRows(this.db, (fn) => this.guard(fn)));
 
   /** The cross-process refresh lease of this vault, for one holder (refresh-lease.ts). */
   lease(holderId: string, leaseMs: number, now: () => number): RefreshLease {
