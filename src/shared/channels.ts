@@ -36,6 +36,7 @@ export const INVOKE_METHODS = {
   setBuiltinClient: 'osmen:providers:set-builtin',
   clearBuiltinClient: 'osmen:providers:clear-builtin',
   setMicrosoftTenant: 'osmen:providers:set-tenant',
+  setProviderOption: 'osmen:providers:set-option',
   updateCustomProvider: 'osmen:providers:update-custom',
   removeCustomProvider: 'osmen:providers:remove-custom',
   deviceSupport: 'osmen:providers:device-support',

@@ -1,10 +1,9 @@
 /**
- * The field schemas every part of the IPC contract builds on (ids, tenants, typed text, scopes,
+ * The field schemas every part of the IPC contract builds on (ids, option values, typed text, scopes,
  * times). A module of their own so that the contract's parts (ipc-contract.ts and the schemas of
  * single features next to it) can share them without importing each other. Imports only zod.
  */
 import { z } from 'zod';
-import { MICROSOFT_TENANT_HINT, MICROSOFT_TENANT_PATTERN } from './microsoft-tenant.js';
 import { WITHOUT_CONTROL_CHARS } from './one-line.js';
 
 /** Provider ids: what the registry accepts (lower-case slug). */
@@ -22,13 +21,24 @@ export const CustomProviderIdSchema = z
 /** Account ids come from the provider (sub, e-mail); bounded, no control characters. */
 export const UserIdSchema = z.string().min(1).max(512).regex(WITHOUT_CONTROL_CHARS, 'user id must not contain control characters');
 
-/** Microsoft tenant: the same rule the core applies before it saves one (shared/microsoft-tenant.ts). */
-export const TenantSchema = z.string().min(1).max(253).regex(MICROSOFT_TENANT_PATTERN, `tenant: ${MICROSOFT_TENANT_HINT}`);
-
 /** Free text typed by a person (names, client ids): bounded, no control characters. */
 export function plainText(max: number) {
   return z.string().min(1).max(max).regex(WITHOUT_CONTROL_CHARS, 'must not contain control characters');
 }
+
+/** A provider option's name (a built-in's file declares its options; the core checks the value). */
+export const OptionNameSchema = z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'option name: lower-case letters, digits, "_" or "-"');
+
+/**
+ * A provider option's value (Microsoft's tenant): bounded text here; what the option accepts is
+ * its provider file's rule, which the core applies before anything is used or saved.
+ */
+export const OptionValueSchema = plainText(253);
+
+/** Provider options for one sign-in (Microsoft's tenant): at most a few, each checked by the core. */
+export const ProviderOptionsSchema = z
+  .record(OptionNameSchema, OptionValueSchema)
+  .refine((r) => Object.keys(r).length <= 8, 'at most 8 provider options');
 
 export const EpochMs = z.number().int().nonnegative();
 export const NullableEpochMs = EpochMs.nullable();

@@ -16,7 +16,8 @@ import {
   NullableEpochMs,
   ProviderIdSchema,
   ScopeSchema,
-  TenantSchema,
+  ProviderOptionsSchema,
+  OptionValueSchema,
   UserIdSchema,
   plainText,
 } from './contract-primitives.js';
@@ -81,11 +82,23 @@ export type AccountDto = z.infer<typeof AccountDtoSchema>;
 export const ProviderDtoSchema = z.strictObject({
   id: ProviderIdSchema,
   displayName: z.string().max(256),
-  kind: z.enum(['google', 'microsoft', 'oidc', 'oauth2']),
+  /** The protocol: OpenID Connect or plain OAuth 2.0. */
+  kind: z.enum(['oidc', 'oauth2']),
+  /** One of the app's built-in providers (set up in Settings → Providers). */
+  builtin: z.boolean(),
   configured: z.boolean(),
   issuer: z.string().max(2048).optional(),
+  /** Why it is not configured, naming the environment variable too (the CLI's words). */
   configHint: z.string().max(2048).optional(),
+  /** Why it is not configured, in the app's own terms: what Connect shows. */
+  setupHint: z.string().max(2048).optional(),
   supportsRevocation: z.boolean(),
+  /** Where a person revokes the app's access at the provider themselves. */
+  revokeAt: z.string().max(2048).optional(),
+  /** How to draw it (built-ins; from their file). */
+  look: P.ProviderLookSchema.optional(),
+  /** Its options as new sign-ins use them now (built-ins). */
+  options: z.array(P.ProviderOptionSummarySchema).max(8).optional(),
 });
 export type ProviderDto = z.infer<typeof ProviderDtoSchema>;
 
@@ -293,7 +306,13 @@ export const CHANNELS = {
   'osmen:accounts:list': { request: Empty, response: z.array(AccountDtoSchema).max(100_000) },
   'osmen:accounts:connect': {
     // reconnectUserId: sign this account in again; another identity is refused (account_mismatch).
-    request: z.strictObject({ providerId: ProviderIdSchema, tenant: TenantSchema.optional(), reconnectUserId: UserIdSchema.optional() }),
+    // options: provider options the person edited for this sign-in (saved for later ones); tenant is the older form of options.tenant.
+    request: z.strictObject({
+      providerId: ProviderIdSchema,
+      tenant: OptionValueSchema.optional(),
+      options: ProviderOptionsSchema.optional(),
+      reconnectUserId: UserIdSchema.optional(),
+    }),
     response: AccountDtoSchema,
   },
   'osmen:accounts:cancel-connect': { request: Empty, response: z.strictObject({ cancelled: z.boolean() }) },
@@ -323,13 +342,20 @@ export const CHANNELS = {
   'osmen:providers:check-field': { request: P.FieldCheckRequestSchema, response: P.FieldCheckDtoSchema },
   'osmen:providers:set-builtin': { request: P.SetBuiltinClientSchema, response: P.BuiltinProviderConfigSchema },
   'osmen:providers:clear-builtin': { request: z.strictObject({ providerId: P.BuiltinIdSchema }), response: P.BuiltinProviderConfigSchema },
+  // The option named tenant (the older form of set-option).
   'osmen:providers:set-tenant': { request: P.SetTenantSchema, response: P.BuiltinProviderConfigSchema },
+  'osmen:providers:set-option': { request: P.SetProviderOptionSchema, response: P.BuiltinProviderConfigSchema },
   'osmen:providers:update-custom': { request: P.EditCustomProviderSchema, response: P.CustomProviderConfigSchema },
   'osmen:providers:remove-custom': { request: P.RemoveCustomProviderSchema, response: P.RemoveCustomProviderResultSchema },
   'osmen:providers:device-support': { request: z.strictObject({ providerId: ProviderIdSchema }), response: P.DeviceSupportDtoSchema },
   // Sign in on another device (device-sign-in-contract.ts): the code arrives as osmen:event:device-sign-in.
   'osmen:accounts:connect-device': {
-    request: z.strictObject({ providerId: ProviderIdSchema, tenant: TenantSchema.optional(), reconnectUserId: UserIdSchema.optional() }),
+    request: z.strictObject({
+      providerId: ProviderIdSchema,
+      tenant: OptionValueSchema.optional(),
+      options: ProviderOptionsSchema.optional(),
+      reconnectUserId: UserIdSchema.optional(),
+    }),
     response: AccountDtoSchema,
   },
   'osmen:accounts:device-state': { request: Empty, response: DeviceSignInStateDtoSchema },

@@ -2,12 +2,13 @@
  * The IPC contract of the SDK endpoints an account's details start and stop (Google's metadata
  * protocol, Azure's managed identity; see core/sdk/). Azure's IDENTITY_HEADER secret never
  * crosses: its value is null here, and "Copy variables" has main put the text on the clipboard.
- * Imports only zod.
+ * Imports only zod and the other small modules of src/shared.
  */
 import { z } from 'zod';
 import { EpochMs, NullableEpochMs, ProviderIdSchema, ScopeSchema, UserIdSchema } from './contract-primitives.js';
+import { SDK_KINDS } from './sdk-kinds.js';
 
-export const SdkKindSchema = z.enum(['google', 'azure']);
+export const SdkKindSchema = z.enum(SDK_KINDS);
 export type SdkKind = z.infer<typeof SdkKindSchema>;
 
 export const SdkEndpointIdSchema = z.string().regex(/^[0-9a-f]{16}$/, 'endpoint id');

@@ -87,7 +87,9 @@ describe('desktop flow against a real OpenID Provider', () => {
     await nav(page, 'Connect');
     await expect.poll(() => page.getByRole('button', { name: 'Connect Example ID (local OP)' }).isEnabled()).toBe(true);
     await expect.poll(() => page.getByRole('button', { name: 'Connect Google' }).isDisabled()).toBe(true);
-    expect(await page.getByText('Set GOOGLE_CLIENT_ID').isVisible()).toBe(true);
+    // An unconfigured built-in says what to do in the app's own terms, not which variable to set.
+    expect(await page.getByText('Add the app’s Google client id in Settings → Providers', { exact: false }).isVisible()).toBe(true);
+    expect(await page.getByText('GOOGLE_CLIENT_ID', { exact: false }).count()).toBe(0);
     await shot(page, 'connect');
     await expectAccessible(page, 'connect');
 

@@ -35,7 +35,8 @@ const panel = (page: Page, id: 'google' | 'microsoft') => page.getByTestId(`prov
 /** The live check shown under a field. */
 async function fieldCheck(page: Page, scope: ReturnType<Page['locator']>, label: string): Promise<string> {
   const input = scope.getByLabel(label, { exact: true });
-  const id = await input.getAttribute('aria-describedby');
+  // The first description is the live check (a field may also point at its help text).
+  const id = (await input.getAttribute('aria-describedby'))?.split(' ')[0];
   return (await page.locator(`[id="${id}"]`).textContent()) ?? '';
 }
 
@@ -58,7 +59,9 @@ describe('Settings → Providers', () => {
     const { page } = d.app;
     await nav(page, 'Connect');
     const google = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: 'Google' }) });
-    expect(await google.getByText('Set GOOGLE_CLIENT_ID').isVisible()).toBe(true);
+    // In the app's own words (the provider file's help), not an environment variable to set.
+    expect(await google.getByText('Add the app’s Google client id in Settings → Providers', { exact: false }).isVisible()).toBe(true);
+    expect(await google.textContent()).not.toContain('GOOGLE_CLIENT_ID');
     await google.getByRole('button', { name: 'Set up in Settings → Providers (Google)' }).click();
     const field = panel(page, 'google').getByLabel('Client ID', { exact: true });
     await expect.poll(() => field.evaluate((el) => document.activeElement === el)).toBe(true);
@@ -144,7 +147,9 @@ describe('Settings → Providers', () => {
     await expect.poll(() => fieldCheck(page, ms, 'Tenant')).toMatch(/work and school accounts only/);
     await ms.getByRole('button', { name: 'Save tenant' }).click();
     await ms.getByRole('status').filter({ hasText: 'New Microsoft accounts sign in with the tenant “organizations”' }).waitFor();
-    expect(d.core.providerConfig().builtins[1]!.tenant).toEqual({ value: 'organizations', source: 'app' });
+    expect(d.core.providerConfig().builtins[1]!.options).toEqual([
+      expect.objectContaining({ name: 'tenant', value: 'organizations', source: 'app' }),
+    ]);
   });
 
   it('adds a custom provider (discovery checked), refuses its id again, and edits it', async () => {
@@ -257,5 +262,58 @@ describe('Settings → Providers', () => {
       .toBe('Refresh every account at least every 1 to 60 days (whole days).');
     expect(d.core.getSettings().keepAliveDays).toBe(14);
     await days.fill('14');
+  });
+
+  it('Connect → Microsoft: the Tenant box starts at the saved tenant; connecting changes it only when the person edited the box', async () => {
+    d.core.setProviderOption('microsoft', 'tenant', 'contoso.onmicrosoft.com');
+    const tenantSetting = () => d.core.providerConfig().builtins[1]!.options[0]!;
+    const connects: unknown[] = [];
+    const invoke = d.table.invoke.bind(d.table);
+    d.table.invoke = (channel, payload) => {
+      if (channel === 'osmen:accounts:connect') connects.push(payload);
+      return invoke(channel, payload);
+    };
+    try {
+      // A window opened now, as after a restart: it shows what is saved.
+      for (const viewport of [
+        { width: 1280, height: 800 },
+        { width: 800, height: 600 },
+      ]) {
+        const win = await d.open({ viewport });
+        try {
+          const { page } = win;
+          await nav(page, 'Connect');
+          const ms = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: 'Microsoft' }) });
+          const box = ms.getByLabel('Tenant', { exact: true });
+          expect(await box.inputValue()).toBe('contoso.onmicrosoft.com');
+          await peek(page, `connect-tenant-${viewport.width}`);
+
+          // Connect without touching the box: the request carries no tenant, the setting stays.
+          const sent = connects.length;
+          await ms.getByRole('button', { name: 'Connect Microsoft' }).click();
+          await expect.poll(() => connects.length).toBe(sent + 1);
+          expect(connects.at(-1)).toEqual({ providerId: 'microsoft' });
+          d.core.cancelConnect();
+          await expect.poll(() => ms.getByRole('button', { name: 'Connect Microsoft' }).isEnabled()).toBe(true);
+          expect(tenantSetting()).toMatchObject({ value: 'contoso.onmicrosoft.com', source: 'app' });
+
+          // Edited: that tenant is used and saved for later sign-ins.
+          const edited = viewport.width === 1280 ? 'organizations' : 'consumers';
+          await box.fill(edited);
+          await ms.getByRole('button', { name: 'Connect Microsoft' }).click();
+          await expect.poll(() => connects.length).toBe(sent + 2);
+          expect(connects.at(-1)).toEqual({ providerId: 'microsoft', options: { tenant: edited } });
+          d.core.cancelConnect();
+          await expect.poll(() => tenantSetting()).toMatchObject({ value: edited, source: 'app' });
+          await expect.poll(() => box.inputValue()).toBe(edited);
+          d.core.setProviderOption('microsoft', 'tenant', 'contoso.onmicrosoft.com');
+          expect(win.problems).toEqual([]);
+        } finally {
+          await win.close();
+        }
+      }
+    } finally {
+      d.table.invoke = invoke;
+    }
   });
 });

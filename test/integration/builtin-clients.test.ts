@@ -220,20 +220,71 @@ describe('the health report', () => {
   });
 });
 
-describe('the Microsoft tenant', () => {
+describe('the Microsoft tenant (a provider option)', () => {
+  const tenant = () => {
+    const o = core
+      .providerConfig()
+      .builtins.find((b) => b.id === 'microsoft')!
+      .options.find((x) => x.name === 'tenant')!;
+    return { value: o.value, source: o.source, ...(o.ignoredEntry ? { ignoredEntry: o.ignoredEntry } : {}) };
+  };
+  const issuer = () => core.listProviders().find((p) => p.id === 'microsoft')!.issuer;
+  const settingsFile = () => join(home.dir, 'settings.json');
+  const settings = () => JSON.parse(readFileSync(settingsFile(), 'utf8')) as Record<string, unknown>;
+
   it('comes from the app, else the environment, else common; a bad one is refused before it is saved', async () => {
     core = await open({ MICROSOFT_TENANT: 'organizations' });
-    const tenant = () => core.providerConfig().builtins.find((b) => b.id === 'microsoft')!.tenant;
     expect(tenant()).toEqual({ value: 'organizations', source: 'environment' });
-    expect(() => core.setMicrosoftTenant('not a tenant')).toThrow(expect.objectContaining({ code: 'invalid_tenant' }));
-    expect(tenant()).toEqual({ value: 'organizations', source: 'environment' });
-    core.setMicrosoftTenant('contoso.onmicrosoft.com');
-    expect(tenant()).toEqual({ value: 'contoso.onmicrosoft.com', source: 'app' });
-    expect(core.listProviders().find((p) => p.id === 'microsoft')!.issuer).toBe(
-      'https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0',
+    expect(() => core.setProviderOption('microsoft', 'tenant', 'not a tenant')).toThrow(
+      expect.objectContaining({ code: 'invalid_tenant' }),
     );
+    expect(() => core.setProviderOption('google', 'tenant', 'common')).toThrow(expect.objectContaining({ code: 'unknown_option' }));
+    expect(tenant()).toEqual({ value: 'organizations', source: 'environment' });
+    core.setProviderOption('microsoft', 'tenant', 'contoso.onmicrosoft.com');
+    expect(tenant()).toEqual({ value: 'contoso.onmicrosoft.com', source: 'app' });
+    expect(issuer()).toBe('https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0');
     await core.close();
     core = await open();
     expect(tenant()).toEqual({ value: 'contoso.onmicrosoft.com', source: 'app' });
+  });
+
+  it('is signed like the client ids: an edited entry is ignored, reported in the health report and the security log', async () => {
+    core = await open();
+    core.setProviderOption('microsoft', 'tenant', 'contoso.onmicrosoft.com');
+    await core.close();
+    // Someone with write access to the data folder points new sign-ins at their own tenant.
+    const file = settings();
+    const entries = file.providerOptions as Array<Record<string, unknown>>;
+    expect(entries).toEqual([expect.objectContaining({ provider: 'microsoft', name: 'tenant', value: 'contoso.onmicrosoft.com' })]);
+    entries[0]!.value = 'attacker.example';
+    writeFileSync(settingsFile(), JSON.stringify(file));
+    core = await open();
+    expect(tenant()).toEqual({ value: 'common', source: 'default', ignoredEntry: 'unauthenticated' });
+    expect(issuer()).toBe('https://login.microsoftonline.com/common/v2.0');
+    const check = (await core.healthReport()).checks.find((c) => c.id === 'settings-option-ignored:microsoft:tenant');
+    expect(check).toMatchObject({ status: 'warn', message: expect.stringContaining('not signed by this vault') });
+    expect(core.readLog(50).find((e) => e.event === 'settings_option_ignored')).toMatchObject({
+      level: 'warn',
+      details: { provider: 'microsoft', field: 'tenant', reason: 'unauthenticated' },
+    });
+    // Setting it again in the app replaces the edited entry.
+    core.setProviderOption('microsoft', 'tenant', 'organizations');
+    expect(tenant()).toEqual({ value: 'organizations', source: 'app' });
+    expect(settings().providerOptions).toHaveLength(1);
+  });
+
+  it('an unsigned tenant an older version kept in settings.json is not used, and says so until the tenant is set again', async () => {
+    writeFileSync(settingsFile(), JSON.stringify({ microsoftTenant: 'attacker.example', settings: { keepAliveDays: 9 } }));
+    core = await open({ MICROSOFT_TENANT: 'organizations' });
+    expect(tenant()).toEqual({ value: 'organizations', source: 'environment', ignoredEntry: 'unauthenticated' });
+    expect(issuer()).toBe('https://login.microsoftonline.com/organizations/v2.0');
+    expect((await core.healthReport()).checks.map((c) => c.id)).toContain('settings-option-ignored:microsoft:tenant');
+    // Another change to the settings keeps the old key (and the warning) until the tenant is set in the app.
+    core.updateSettings({ keepAliveDays: 10 });
+    expect(settings().microsoftTenant).toBe('attacker.example');
+    core.setProviderOption('microsoft', 'tenant', 'contoso.onmicrosoft.com');
+    expect(settings().microsoftTenant).toBeUndefined();
+    expect(tenant()).toEqual({ value: 'contoso.onmicrosoft.com', source: 'app' });
+    expect((await core.healthReport()).checks.map((c) => c.id)).not.toContain('settings-option-ignored:microsoft:tenant');
   });
 });

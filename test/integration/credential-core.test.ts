@@ -115,7 +115,7 @@ describe('createCredentialCore with an explicit key', () => {
       await expect(core.createCustomProvider({ id: 'google', issuer: other, clientId: 'x', scopes: ['openid'] })).rejects.toMatchObject({
         code: 'provider_id_taken',
       });
-      expect(core.listProviders().find((p) => p.id === 'google')).toMatchObject({ kind: 'google' });
+      expect(core.listProviders().find((p) => p.id === 'google')).toMatchObject({ builtin: true, issuer: 'https://accounts.google.com' });
       // A custom id with a connected account.
       await connectAlice(core);
       const edit = { id: 'testop', issuer: other, clientId: 'x', scopes: ['openid'], clientSecret: { action: 'keep' as const } };

@@ -29,7 +29,7 @@ const open = (extra: Partial<Parameters<typeof createCredentialCore>[0]> = {}) =
   createCredentialCore({ home: home.dir, encryptionKey: key, env: {}, ...extra });
 const settingsPath = () => join(home.dir, 'settings.json');
 const readSettings = () =>
-  JSON.parse(readFileSync(settingsPath(), 'utf8')) as { customProviders?: Array<Record<string, unknown>>; microsoftTenant?: string };
+  JSON.parse(readFileSync(settingsPath(), 'utf8')) as { customProviders?: Array<Record<string, unknown>>; providerOptions?: unknown[] };
 const writeSettings = (value: unknown) => writeFileSync(settingsPath(), JSON.stringify(value), { mode: 0o600 });
 const cliEnv = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
   PATH: process.env.PATH,
@@ -230,19 +230,18 @@ describe('a bad Microsoft tenant', () => {
   it('is refused before it is saved, and the vault keeps working', async () => {
     const core = await open({ env: { MICROSOFT_CLIENT_ID: '00000000-0000-0000-0000-000000000001' } });
     try {
-      await expect(core.connectAccount('microsoft', { tenant: 'foo', openUrl: () => undefined })).rejects.toMatchObject({
+      await expect(core.connectAccount('microsoft', { options: { tenant: 'foo' }, openUrl: () => undefined })).rejects.toMatchObject({
         code: 'invalid_tenant',
       });
-      expect(existsSync(settingsPath()) ? readSettings().microsoftTenant : undefined).toBeUndefined();
+      expect(existsSync(settingsPath()) ? readSettings().providerOptions : undefined).toBeUndefined();
       expect(core.listProviders().find((p) => p.id === 'microsoft')).toMatchObject({ configured: true });
     } finally {
       await core.close();
     }
   });
 
-  it('stored by hand is a health warning, never a startup failure', async () => {
-    writeSettings({ microsoftTenant: 'foo' });
-    const core = await open({ env: { MICROSOFT_CLIENT_ID: '00000000-0000-0000-0000-000000000001' } });
+  it('in the environment is a health warning, never a startup failure', async () => {
+    const core = await open({ env: { MICROSOFT_CLIENT_ID: '00000000-0000-0000-0000-000000000001', MICROSOFT_TENANT: 'foo' } });
     try {
       expect(core.listProviders().find((p) => p.id === 'microsoft')).toMatchObject({
         configured: false,

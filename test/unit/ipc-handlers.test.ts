@@ -324,6 +324,7 @@ describe('IPC handler table — the response gate', () => {
       'osmen:providers:set-builtin': { providerId: 'microsoft', clientId: 'c', clientSecret: { action: 'clear' } },
       'osmen:providers:clear-builtin': { providerId: 'google' },
       'osmen:providers:set-tenant': { tenant: 'common' },
+      'osmen:providers:set-option': { providerId: 'microsoft', name: 'tenant', value: 'common' },
       'osmen:providers:update-custom': {
         id: 'x',
         issuer: 'https://x.example',

@@ -102,12 +102,36 @@ describe('Settings → Providers', () => {
       clientId: { source: 'none' },
       configured: false,
     });
+    // What a tenant may be is the provider file's rule, applied by the core (the contract bounds the text).
     expect(await call('osmen:providers:set-tenant', { tenant: 'not a tenant' })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_tenant' },
+    });
+    expect(await call('osmen:providers:set-tenant', { tenant: 'x'.repeat(254) })).toMatchObject({
       ok: false,
       error: { code: 'INVALID_REQUEST' },
     });
     expect(await ok('osmen:providers:set-tenant', { tenant: 'consumers' })).toMatchObject({
-      tenant: { value: 'consumers', source: 'app' },
+      id: 'microsoft',
+      options: [expect.objectContaining({ name: 'tenant', value: 'consumers', source: 'app', env: 'MICROSOFT_TENANT' })],
+    });
+    // The general form: an option of the provider, checked by its file.
+    expect(await ok('osmen:providers:set-option', { providerId: 'microsoft', name: 'tenant', value: 'organizations' })).toMatchObject({
+      options: [expect.objectContaining({ value: 'organizations', source: 'app' })],
+    });
+    expect(await call('osmen:providers:set-option', { providerId: 'microsoft', name: 'tenant', value: 'not a tenant' })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_tenant' },
+    });
+    expect(await call('osmen:providers:set-option', { providerId: 'google', name: 'tenant', value: 'common' })).toMatchObject({
+      ok: false,
+      error: { code: 'unknown_option' },
+    });
+    expect(
+      await call('osmen:providers:set-builtin', { providerId: 'okta', clientId: 'x', clientSecret: { action: 'keep' } }),
+    ).toMatchObject({
+      ok: false,
+      error: { code: 'unknown_provider' },
     });
   });
 

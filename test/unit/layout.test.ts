@@ -1,12 +1,14 @@
 /**
  * The layout rules docs/architecture.md states, checked on the sources: the main process's core
  * runs without Electron, the OAuth engine and the audit log never touch the database, what is
- * particular to Google or Microsoft lives in that provider's file, and no module grows past
- * what one reader can hold.
+ * particular to a built-in provider (its id, hosts, shapes and codes) lives in that provider's
+ * file, and no module grows past what one reader can hold. (Imports and cycles are checked by
+ * `npm run lint:deps`.)
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { BUILTIN_PROVIDERS } from '../../src/main/core/oauth/providers/builtins.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -41,14 +43,42 @@ describe('layout', () => {
   });
 
   it('what is particular to a built-in provider lives in its file', () => {
-    // Google's and Microsoft's hosts, client id shapes and error codes. The secret-pattern table
-    // knows token shapes by design; the renderer shows examples in its own words.
+    // Google's and Microsoft's hosts, client id, token and secret shapes, variables and error codes
+    // (the secret-pattern table reads the shapes from the provider files).
     const particular =
-      /AADSTS\d|googleusercontent\.com|login\.microsoftonline\.com|error_subtype|portal\.azure\.com|console\.cloud\.google\.com|\bMICROSOFT_TENANT\b|\bGOOGLE_CLIENT_SECRET\b/;
-    const allowed = new Set(['src/main/core/secret-patterns.ts']);
-    const offenders = files('src/main', TS).filter(
-      (f) => !f.startsWith('src/main/core/oauth/providers/') && !allowed.has(f) && particular.test(code(f)),
-    );
+      /AADSTS\d|googleusercontent\.com|login\.microsoftonline\.com|error_subtype|portal\.azure\.com|console\.cloud\.google\.com|myaccount\.google\.com|myapps\.microsoft\.com|GOCSPX|ya29\\?\.|\b(?:MICROSOFT|GOOGLE)_(?:TENANT|CLIENT_ID|CLIENT_SECRET)\b/;
+    const offenders = files('src/main', TS).filter((f) => !f.startsWith('src/main/core/oauth/providers/') && particular.test(code(f)));
+    expect(offenders).toEqual([]);
+  });
+
+  it('a provider id appears in src/ only in its provider file: everything else reads BUILTIN_PROVIDERS', () => {
+    // The built-ins' ids, and the ones planned (GitHub, issue 19 §2): written anywhere else, they
+    // would be the second place that knows a provider.
+    const ids = [...BUILTIN_PROVIDERS.map((b) => b.id), 'github'];
+    const literal = new RegExp(`(['"\`])(?:${ids.join('|')})\\1`);
+    const cssClass = new RegExp(`[.#][\\w-]*\\b(?:${ids.join('|')})\\b`);
+    // sdk-kinds.ts spells the SDK protocols (`--sdk google`: Compute Engine metadata), which share
+    // a word with a provider id but name a protocol; every other module takes them from there.
+    const ownFile = (f: string) => ids.some((id) => f === `src/main/core/oauth/providers/${id}.ts`) || f === 'src/shared/sdk-kinds.ts';
+    const offenders = [
+      ...files('src', TS).filter((f) => !ownFile(f) && literal.test(code(f))),
+      ...files('src', /\.css$/).filter((f) => cssClass.test(read(f).replace(/\/\*[\s\S]*?\*\//g, ''))),
+    ];
+    expect(offenders).toEqual([]);
+    expect(BUILTIN_PROVIDERS.length).toBeGreaterThan(1);
+  });
+
+  it('a provider file depends only on the model: builtin.ts, definition.ts, answers.ts and pure modules of src/shared', () => {
+    // The error sanitizer reads every provider's secret shapes: a provider file that reached the
+    // error classes, the vault or the network would pull them into the sanitizer's imports.
+    const allowed = /^(?:\.\/(?:builtin|definition|answers)\.js|(?:\.\.\/){4}shared\/(?:one-line)\.js)$/;
+    const offenders = BUILTIN_PROVIDERS.flatMap((b) => {
+      const f = `src/main/core/oauth/providers/${b.id}.ts`;
+      return [...code(f).matchAll(/\bfrom\s+['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]/g)]
+        .map((m) => m[1] ?? m[2]!)
+        .filter((spec) => !allowed.test(spec))
+        .map((spec) => `${f}: ${spec}`);
+    });
     expect(offenders).toEqual([]);
   });
 

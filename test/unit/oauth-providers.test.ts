@@ -43,13 +43,29 @@ describe('ProviderRegistry built-ins', () => {
     const reg = new ProviderRegistry({ env: {} });
     const list = reg.list();
     expect(list.map((p) => p.id)).toEqual(['google', 'microsoft']);
-    expect(list[0]).toMatchObject({ kind: 'google', configured: false, issuer: 'https://accounts.google.com', supportsRevocation: true });
+    expect(list[0]).toMatchObject({
+      kind: 'oidc',
+      builtin: true,
+      configured: false,
+      issuer: 'https://accounts.google.com',
+      supportsRevocation: true,
+      revokeAt: 'https://myaccount.google.com/permissions',
+      look: { mark: 'G', color: expect.stringMatching(/^#[0-9a-f]{6}$/) },
+      options: [],
+    });
+    // Connect's words point at the app's own settings, not at a variable.
+    expect(list[0]!.setupHint).toMatch(
+      /^Add the app’s Google client id in Settings → Providers\. Create an OAuth client of type “Desktop app”/,
+    );
+    expect(list[0]!.setupHint).not.toContain('GOOGLE_CLIENT_ID');
     expect(list[0]!.configHint).toContain('GOOGLE_CLIENT_ID');
     expect(list[1]).toMatchObject({
-      kind: 'microsoft',
+      kind: 'oidc',
+      builtin: true,
       configured: false,
       issuer: 'https://login.microsoftonline.com/common/v2.0',
       supportsRevocation: false,
+      options: [expect.objectContaining({ name: 'tenant', label: 'Tenant', value: 'common' })],
     });
     const err = (() => {
       try {
@@ -105,7 +121,7 @@ describe('ProviderRegistry built-ins', () => {
       client_id: 'id.apps.googleusercontent.com',
       client_secret: 'GOCSPX-s',
     });
-    await h.revokeToken('1//rt', 'refresh_token');
+    await h.revokeGrant({ accessToken: 'ya29.x', refreshToken: '1//rt', expiresAt: null });
     expect(new URLSearchParams(seen.at(-1)!.body).get('token')).toBe('1//rt');
   });
 
@@ -117,7 +133,9 @@ describe('ProviderRegistry built-ins', () => {
         'https://oauth2.googleapis.com/revoke': () => json({ error: 'invalid_token', error_description: 'Token expired or revoked' }, 400),
       }),
     });
-    await expect(reg.getHandler('google').revokeToken('1//x', 'refresh_token')).resolves.toBeUndefined();
+    await expect(
+      reg.getHandler('google').revokeGrant({ accessToken: 'ya29.x', refreshToken: '1//x', expiresAt: null }),
+    ).resolves.toBeUndefined();
   });
 
   describe('Microsoft', () => {
@@ -182,7 +200,9 @@ describe('ProviderRegistry built-ins', () => {
       const h = reg.getHandler('microsoft');
       expect(h.scopes).toEqual(['offline_access', 'openid', 'profile', 'email']);
       expect(h.supportsRevocation).toBe(false);
-      await expect(h.revokeToken('x', 'refresh_token')).rejects.toMatchObject({ code: 'revocation_unsupported' });
+      await expect(h.revokeGrant({ accessToken: 'a', refreshToken: 'x', expiresAt: null })).rejects.toMatchObject({
+        code: 'revocation_unsupported',
+      });
       const tokens = await h.exchangeCode(new URL('http://127.0.0.1:1234/callback?code=c1&state=s1'), {
         pkceCodeVerifier: 'v'.repeat(43),
         expectedState: 's1',
@@ -237,7 +257,7 @@ describe('ProviderRegistry built-ins', () => {
         expect(ms).toMatchObject({ configured: false });
         expect(ms.configHint).toMatch(/tenant .* is not valid/);
         expect(() => reg.getHandler('microsoft')).toThrow(expect.objectContaining({ code: 'invalid_tenant' }));
-        expect(reg.getHandler('google').kind).toBe('google');
+        expect(reg.getHandler('google').kind).toBe('oidc');
       }
     });
 
@@ -273,7 +293,7 @@ describe('ProviderRegistry built-ins', () => {
     const reg = new ProviderRegistry({ env: {} });
     reg.register({ id: 'google', clientId: 'from-settings', clientSecret: 'sec' });
     const h = reg.getHandler('google');
-    expect(h.kind).toBe('google');
+    expect(h.kind).toBe('oidc');
     expect(h.extraAuthParams).toMatchObject({ access_type: 'offline' });
   });
 });

@@ -10,6 +10,7 @@ import {
   type LogFilter,
 } from '../../src/renderer/src/format.js';
 import { removedProviderText, revocationText } from '../../src/renderer/src/revocation-text.js';
+import { BUILTIN_PROVIDERS } from '../../src/main/core/oauth/providers/builtins.js';
 
 const NOW = 1_800_000_000_000;
 const all: LogFilter = { event: '', provider: '', outcome: 'all', search: '' };
@@ -67,10 +68,15 @@ describe('renderer formatting', () => {
       'The tokens were deleted here, but Corp SSO did not confirm the revocation, so they may still be valid there until they expire. ' +
         'To end access now, remove this app’s access in your account at login.corp.example.',
     );
-    expect(revocationText('unsupported', { id: 'microsoft', name: 'Microsoft' })).toMatch(
-      /^The tokens were deleted here; Microsoft can’t revoke them from the app, so they stay valid there until they expire\. .*account\.microsoft\.com/,
+    // A built-in's page for it comes from its file (through the provider DTO's revokeAt).
+    const plainHub = { id: 'plainhub', name: 'Plain Hub', revokeAt: 'https://plainhub.example/settings/applications' };
+    expect(revocationText('unsupported', plainHub)).toBe(
+      'The tokens were deleted here; Plain Hub can’t revoke them from the app, so they stay valid there until they expire. ' +
+        'To end access now, remove this app’s access in your Plain Hub account (https://plainhub.example/settings/applications).',
     );
-    expect(revocationText('failed', { id: 'google', name: 'Google' })).toContain('myaccount.google.com');
+    for (const b of BUILTIN_PROVIDERS) {
+      expect(revocationText('failed', { id: b.id, name: b.displayName, revokeAt: b.revocation.revokeAt })).toContain(b.revocation.revokeAt);
+    }
     expect(removedProviderText(corp, { disconnected: 0, revocationFailed: 0, revocationUnsupported: 0 })).toEqual({
       text: 'Removed Corp SSO.',
       warn: false,

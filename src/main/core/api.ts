@@ -73,12 +73,16 @@ export interface ProvidersRole {
   providerConfig(): ProviderConfig;
   /** One provider field checked as it is typed (nothing saved, nothing fetched). */
   checkProviderField(input: FieldCheckInput): FieldCheck;
-  /** Sets Google's or Microsoft's client id (and secret, in the vault) in the app; it wins over the environment. */
+  /** Sets a built-in's client id (and secret, in the vault) in the app; it wins over the environment. */
   setBuiltinClient(id: BuiltinClientId, input: { clientId: string; clientSecret: SecretChange }): void;
   /** Removes the app's client registration of a built-in: the environment's applies again. */
   clearBuiltinClient(id: BuiltinClientId): boolean;
-  /** The tenant new Microsoft accounts sign in with (validated; existing accounts keep theirs). */
-  setMicrosoftTenant(tenant: string): void;
+  /**
+   * Sets an option of a built-in provider (Microsoft's `tenant`): checked by its provider's file,
+   * saved signed, used by new sign-ins (connected accounts keep theirs). `unknown_option` for an
+   * option the provider does not have, `invalid_<name>` for a value it refuses.
+   */
+  setProviderOption(providerId: string, name: string, value: string): void;
   /** Adds a custom provider; an id that exists is refused (`provider_exists`), never overwritten. */
   createCustomProvider(input: CustomProviderInput): Promise<ProviderSummary>;
   /** Edits a custom provider explicitly; its issuer stays while accounts are connected at it (`issuer_in_use`). */

@@ -1,10 +1,10 @@
 /**
- * Client registrations for the built-in providers (Google, Microsoft) entered in the app: the
+ * Client registrations for the built-in providers (BUILTIN_PROVIDERS) entered in the app: the
  * client id in settings.json next to the custom providers, signed with the vault's settings key
  * the same way, and the client secret encrypted in the vault. An entry without a valid signature
  * (edited, or written by someone else) is ignored and reported, like a custom provider's.
  *
- * Precedence: a value set in the app wins over the environment (GOOGLE_CLIENT_ID etc., also from
+ * Precedence: a value set in the app wins over the environment (the provider's client-id variable, also from
  * the data folder's .env). The secret belongs to its client id: with a client id set in the app,
  * only the app's secret is used, never the environment's. Clearing the app's value brings the
  * environment's back. A built-in id never takes another issuer (ProviderRegistry).
@@ -19,12 +19,12 @@ import type { TokenStore } from './vault/token-store.js';
 import type { SettingsStore } from './settings-store.js';
 import type { HealthCheck } from './contracts/settings.js';
 import type { SecurityEventSink } from './contracts/security-log.js';
-import type { BuiltinClientId, BuiltinClientStatus, SecretChange, TenantStatus } from './contracts/providers.js';
-import { BUILTIN_PROVIDERS } from './oauth/providers/builtins.js';
-import { MICROSOFT_TENANT_ENV } from './oauth/providers/microsoft.js';
+import type { BuiltinClientId, BuiltinClientStatus, SecretChange } from './contracts/providers.js';
+import { BUILTIN_PROVIDERS, builtinProvider, isBuiltinProviderId } from './oauth/providers/builtins.js';
 import type { ProviderRegistry } from './oauth/providers/registry.js';
 
-export const BUILTIN_CLIENT_IDS = ['google', 'microsoft'] as const;
+/** The ids of the built-in providers, for the schema of a stored entry. */
+const BUILTIN_IDS = BUILTIN_PROVIDERS.map((b) => b.id) as [string, ...string[]];
 
 export interface BuiltinClientsOptions {
   settings: SettingsStore;
@@ -44,7 +44,7 @@ interface Entry {
 }
 
 const entrySchema = z.strictObject({
-  id: z.enum(BUILTIN_CLIENT_IDS),
+  id: z.enum(BUILTIN_IDS),
   clientId: z.string().min(1).max(512).regex(WITHOUT_CONTROL_CHARS),
   hasClientSecret: z.boolean(),
   mac: z.string().regex(/^[0-9a-f]{64}$/),
@@ -52,12 +52,16 @@ const entrySchema = z.strictObject({
 
 const secretName = (id: BuiltinClientId): string => `builtin/${id}/client_secret`;
 
-export function isBuiltinClientId(id: string): id is BuiltinClientId {
-  return (BUILTIN_CLIENT_IDS as readonly string[]).includes(id);
-}
-
+/** The built-in provider, or the error for an id that is not one (nothing is saved). */
 function builtin(id: BuiltinClientId): BuiltinProvider {
-  return BUILTIN_PROVIDERS.find((b) => b.id === id)!;
+  const b = builtinProvider(id);
+  if (!b)
+    throw configError({
+      code: 'unknown_provider',
+      description: `"${String(id).slice(0, 64)}" is not a built-in provider.`,
+      provider: String(id).slice(0, 64),
+    });
+  return b;
 }
 
 export class BuiltinClients {
@@ -79,7 +83,7 @@ export class BuiltinClients {
       const rawId = typeof raw === 'object' && raw !== null ? (raw as { id?: unknown }).id : undefined;
       const parsed = entrySchema.safeParse(raw);
       if (!parsed.success) {
-        if (typeof rawId === 'string' && isBuiltinClientId(rawId)) ignored.set(rawId, 'invalid');
+        if (typeof rawId === 'string' && isBuiltinProviderId(rawId)) ignored.set(rawId, 'invalid');
         continue;
       }
       const { mac, ...entry } = parsed.data;
@@ -148,6 +152,7 @@ export class BuiltinClients {
 
   /** Removes the app's registration (also an ignored entry) and its secret: the environment's applies again. */
   clear(id: BuiltinClientId): boolean {
+    builtin(id);
     let removed = false;
     this.o.settings.changeBuiltinClients((list) => {
       const kept = list.filter((x) => (x as { id?: unknown })?.id !== id);
@@ -183,20 +188,12 @@ export class BuiltinClients {
     return status;
   }
 
-  /** The tenant new Microsoft accounts sign in with, and where it comes from. */
-  tenant(): TenantStatus {
-    const app = this.o.settings.microsoftTenant;
-    if (app) return { value: app, source: 'app' };
-    const env = envValue(this.o.env(), MICROSOFT_TENANT_ENV);
-    return env ? { value: env, source: 'environment' } : { value: 'common', source: 'default' };
-  }
-
   /** Findings for the health report: the app's client ids, checked; entries that were ignored. */
   healthChecks(): HealthCheck[] {
     const { valid, ignored } = this.read();
     const checks: HealthCheck[] = [];
-    for (const id of BUILTIN_CLIENT_IDS) {
-      const b = builtin(id);
+    for (const b of BUILTIN_PROVIDERS) {
+      const id = b.id;
       const e = valid.get(id);
       if (e) {
         const r = CredentialValidator.validateClientId(e.clientId, b.displayName);
@@ -237,19 +234,5 @@ export class BuiltinClients {
   logIgnored(): void {
     for (const [id, reason] of this.read().ignored)
       this.o.log.logSecurityEvent('settings_client_ignored', { provider: id, reason }, 'warn');
-  }
-}
-
-/** Plain words for a tenant, shown as it is typed. */
-export function describeTenant(tenant: string): string {
-  switch (tenant.toLowerCase()) {
-    case 'common':
-      return 'work, school and personal Microsoft accounts';
-    case 'organizations':
-      return 'work and school accounts only';
-    case 'consumers':
-      return 'personal Microsoft accounts only';
-    default:
-      return 'accounts of that one directory only';
   }
 }

@@ -62,14 +62,16 @@ export class CoreFacade implements CredentialCore {
     return { tokens, providers, log, events };
   }
 
-  /** One sign-in at a time; a valid tenant is saved first (a reconnect keeps the account's own). */
+  /** One sign-in at a time; options given for it are checked and saved first (a reconnect keeps the account's own). */
   private async signIn(
     providerId: string,
-    opts: { tenant?: string; signal?: AbortSignal; reconnect?: { userId: string } },
+    opts: { options?: Record<string, string>; signal?: AbortSignal; reconnect?: { userId: string } },
     run: (signal: AbortSignal) => Promise<TokenMetadata>,
   ) {
-    // Validated before anything is saved: a bad tenant must never reach the settings.
-    if (providerId === 'microsoft' && opts.tenant && !opts.reconnect) this.parts.catalogue.setMicrosoftTenant(opts.tenant);
+    // Checked by the provider's file before anything is saved: a bad value must never reach the settings.
+    if (!opts.reconnect) {
+      for (const [name, value] of Object.entries(opts.options ?? {})) this.parts.catalogue.setProviderOption(providerId, name, value);
+    }
     return this.signIns.run(opts.signal, async (signal) => {
       const account = await run(signal);
       this.parts.scheduler.wake();
@@ -168,8 +170,8 @@ export class CoreFacade implements CredentialCore {
     return this.parts.catalogue.builtinClients.clear(id);
   }
 
-  setMicrosoftTenant(tenant: string): void {
-    this.parts.catalogue.setMicrosoftTenant(tenant);
+  setProviderOption(providerId: string, name: string, value: string): void {
+    this.parts.catalogue.setProviderOption(providerId, name, value);
   }
 
   async createCustomProvider(input: CustomProviderInput) {

@@ -12,7 +12,7 @@ import { BUILTIN_PROVIDERS } from './oauth/providers/builtins.js';
 export const CLIENT_ENV_NAMES: readonly string[] = BUILTIN_PROVIDERS.flatMap((b) => [
   b.env.clientId,
   b.env.clientSecret,
-  ...(b.env.extra ?? []),
+  ...b.options.map((o) => o.env),
 ]);
 
 export interface EnvFileRead {

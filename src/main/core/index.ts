@@ -26,7 +26,8 @@ export { loadEnvFile, CLIENT_ENV_NAMES } from './env-file.js';
 export { SdkEndpointService, accountClientId, listen } from './sdk/endpoint-service.js';
 export { SdkAccountTokens } from './sdk/account-tokens.js';
 export { counterRecorder, programLabel, runProgram } from './sdk/handoff-recorder.js';
-export { isSdkKind, SDK_KINDS, startSdkEndpoint } from './sdk/sdk-endpoint.js';
+export { isSdkKind, startSdkEndpoint } from './sdk/sdk-endpoint.js';
+export { SDK_KINDS } from '../../shared/sdk-kinds.js';
 export { removedVariables, sdkEnvironment } from './sdk/sdk-env.js';
 export { isLoopback } from './sdk/request-guard.js';
 

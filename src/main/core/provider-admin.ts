@@ -5,7 +5,6 @@
  * (keeping its secret unless told otherwise; its issuer stays while accounts are bound to it),
  * and removing one together with its accounts when the person asked for that.
  */
-import { BUILTIN_CLIENT_IDS } from './builtin-clients.js';
 import { configError } from './oauth/errors.js';
 import type { ProviderCatalogue } from './provider-catalogue.js';
 import type { TokenStore } from './vault/token-store.js';
@@ -21,7 +20,7 @@ import type {
   RemoveProviderResult,
   StoredCustomProvider,
 } from './contracts/providers.js';
-import { isBuiltinProviderId } from './oauth/providers/builtins.js';
+import { BUILTIN_PROVIDERS, isBuiltinProviderId } from './oauth/providers/builtins.js';
 import type { ProviderRegistry } from './oauth/providers/registry.js';
 
 export interface ProviderAdminDeps {
@@ -46,15 +45,18 @@ function customConfig(p: StoredCustomProvider, accounts: number): CustomProvider
 export function providerConfig(d: ProviderAdminDeps): ProviderConfig {
   const counts = accountCounts(d);
   const listed = new Map(d.providers.list().map((p) => [p.id, p]));
-  const builtins = BUILTIN_CLIENT_IDS.map((id): BuiltinProviderConfig => {
-    const p = listed.get(id);
+  const builtins = BUILTIN_PROVIDERS.map((b): BuiltinProviderConfig => {
+    const p = listed.get(b.id);
     const out: BuiltinProviderConfig = {
-      ...d.catalogue.builtinClients.status(id),
+      ...d.catalogue.builtinClients.status(b.id),
       configured: p?.configured ?? false,
-      accounts: counts.get(id) ?? 0,
+      look: { mark: b.look.mark, color: b.look.color },
+      clientHelp: { ...b.clientHelp },
+      options: d.catalogue.builtinOptions.status(b.id),
+      accounts: counts.get(b.id) ?? 0,
     };
     if (p?.configHint) out.configHint = p.configHint;
-    if (id === 'microsoft') out.tenant = d.catalogue.builtinClients.tenant();
+    if (p?.setupHint) out.setupHint = p.setupHint;
     return out;
   });
   return {

@@ -1,12 +1,12 @@
 /**
- * The providers a core offers: the built-ins (client registrations from the environment and
- * the data folder's .env), the custom providers in settings.json (authenticated entries only),
- * and those given in code. It owns the rules for changing them: a Microsoft tenant is
- * validated before it is saved, and a provider id is never re-pointed at another issuer while
- * accounts are bound to the old one.
+ * The providers a core offers: the built-ins (client registrations and options from the app's
+ * signed settings, the environment and the data folder's .env), the custom providers in
+ * settings.json (authenticated entries only), and those given in code. It owns the rules for
+ * changing them: a built-in's option is checked by its provider's file before it is saved, and a
+ * provider id is never re-pointed at another issuer while accounts are bound to the old one.
  */
-import { MICROSOFT_TENANT_HINT, isMicrosoftTenant } from '../../shared/microsoft-tenant.js';
 import { BuiltinClients } from './builtin-clients.js';
+import { BuiltinOptions } from './builtin-options.js';
 import { CodedError } from './errors.js';
 import { configError } from './oauth/errors.js';
 import type { TokenStore } from './vault/token-store.js';
@@ -14,9 +14,9 @@ import { CUSTOM_PROVIDER_ID_RE, customProviderSchema, type SettingsStore } from 
 import type { HealthCheck } from './contracts/settings.js';
 import type { SecurityEventSink } from './contracts/security-log.js';
 import type { CustomProviderInput, ProviderSummary } from './contracts/providers.js';
-import { MICROSOFT_TENANT_ENV, withMicrosoftTenant } from './oauth/providers/microsoft.js';
+import { withOptionValues } from './oauth/providers/builtin.js';
 import { ProviderRegistry } from './oauth/providers/registry.js';
-import { isBuiltinProviderId } from './oauth/providers/builtins.js';
+import { BUILTIN_PROVIDERS, builtinProvider, isBuiltinProviderId } from './oauth/providers/builtins.js';
 import type { ProviderRegistration } from './oauth/providers/definition.js';
 import { dataFolder } from './data-folder.js';
 import { readEnvFile } from './env-file.js';
@@ -46,16 +46,21 @@ const IGNORED_REASON: Record<string, string> = {
 
 export class ProviderCatalogue {
   readonly registry: ProviderRegistry;
-  /** Client registrations of Google and Microsoft entered in the app (they win over the environment). */
+  /** Client registrations of the built-ins entered in the app (they win over the environment). */
   readonly builtinClients: BuiltinClients;
+  /** The built-ins' options set in the app (Microsoft's tenant; they win over the environment). */
+  readonly builtinOptions: BuiltinOptions;
   private readonly o: ProviderCatalogueOptions;
 
   constructor(options: ProviderCatalogueOptions) {
     this.o = options;
+    const { settings, tokens, log } = options;
+    this.builtinOptions = new BuiltinOptions({ settings, macKey: tokens.getOrCreateSecret('settings-hmac'), env: () => options.env, log });
     const given = options.given;
     this.registry = given instanceof ProviderRegistry ? given : new ProviderRegistry({ env: this.providerEnv(), fetch: options.fetch });
-    if (given instanceof ProviderRegistry) this.registry.updateBuiltin('microsoft', this.providerEnv());
-    const { settings, tokens, log } = options;
+    if (given instanceof ProviderRegistry) {
+      for (const b of BUILTIN_PROVIDERS) if (b.options.length) this.registry.updateBuiltin(b.id, this.providerEnv());
+    }
     this.builtinClients = new BuiltinClients({
       settings,
       secrets: tokens,
@@ -69,8 +74,11 @@ export class ProviderCatalogue {
     if (Array.isArray(given)) for (const reg of given) this.registry.register(reg);
   }
 
+  /** The environment the built-ins are defined from: the options set in the app in their variables. */
   private providerEnv(): NodeJS.ProcessEnv {
-    return withMicrosoftTenant(this.o.env, this.o.settings.microsoftTenant);
+    let env = this.o.env;
+    for (const b of BUILTIN_PROVIDERS) if (b.options.length) env = withOptionValues(env, b, this.builtinOptions.values(b.id));
+    return env;
   }
 
   private registration(p: {
@@ -92,18 +100,15 @@ export class ProviderCatalogue {
     };
   }
 
-  /** Validates, then saves, the tenant new Microsoft accounts sign in with. Existing accounts keep theirs. */
-  setMicrosoftTenant(tenant: string): void {
-    if (!isMicrosoftTenant(tenant)) {
-      throw configError({
-        code: 'invalid_tenant',
-        description: `"${tenant.slice(0, 80)}" is not a Microsoft tenant: use ${MICROSOFT_TENANT_HINT}. Nothing was saved.`,
-        provider: 'microsoft',
-      });
-    }
-    if (tenant === this.o.settings.microsoftTenant) return;
-    this.o.settings.setMicrosoftTenant(tenant);
-    this.registry.updateBuiltin('microsoft', this.providerEnv());
+  /**
+   * Checks (with the provider file's rule), then saves, an option of a built-in: the value its
+   * new sign-ins use (Microsoft's tenant). Connected accounts keep theirs. The same value again
+   * changes nothing.
+   */
+  setProviderOption(providerId: string, name: string, value: string): void {
+    if (this.builtinOptions.values(providerId)[name] === value) return;
+    this.builtinOptions.set(providerId, name, value);
+    this.registry.updateBuiltin(providerId, this.providerEnv());
   }
 
   async addCustomProvider(input: CustomProviderInput): Promise<ProviderSummary> {
@@ -192,7 +197,7 @@ export class ProviderCatalogue {
     return this.o.tokens.readSecret(customSecretName(id));
   }
 
-  /** Findings for the health report: ignored settings entries, an unusable tenant, the app's client ids. */
+  /** Findings for the health report: ignored settings entries, unusable options, the app's client ids and options. */
   healthChecks(): HealthCheck[] {
     const checks: HealthCheck[] = [...this.builtinClients.healthChecks()];
     for (const e of this.o.settings.ignoredProviders) {
@@ -207,16 +212,22 @@ export class ProviderCatalogue {
             : 'If you added this provider yourself, add it again in Connect (or `osmen-cred provider add`); otherwise remove the entry from settings.json.',
       });
     }
-    const ms = this.registry.list().find((p) => p.id === 'microsoft');
-    const tenantProblem = ms && !ms.configured && ms.configHint?.includes('tenant');
-    if (tenantProblem) {
-      checks.push({
-        id: 'microsoft-tenant',
-        title: 'Microsoft tenant',
-        status: 'warn',
-        message: ms.configHint!,
-        fix: `Set a valid tenant (${MICROSOFT_TENANT_HINT}) in Connect or ${MICROSOFT_TENANT_ENV}. Connected Microsoft accounts keep refreshing with their own tenant.`,
-      });
+    checks.push(...this.builtinOptions.healthChecks());
+    // An option value the provider can't use (a bad tenant in the environment): new sign-ins are refused.
+    for (const p of this.registry.list()) {
+      const b = builtinProvider(p.id);
+      for (const o of b?.options ?? []) {
+        const value = p.options?.find((x) => x.name === o.name)?.value;
+        const problem = value === undefined ? null : o.check(value);
+        if (!b || problem === null) continue;
+        checks.push({
+          id: `${b.id}-${o.name}`,
+          title: `${b.displayName} ${o.label.toLowerCase()}`,
+          status: 'warn',
+          message: p.configHint ?? problem,
+          fix: `Set a valid ${o.label.toLowerCase()} (${o.hint}) in Settings → Providers or ${o.env}. Connected ${b.displayName} accounts keep refreshing with their own.`,
+        });
+      }
     }
     return checks;
   }
@@ -224,6 +235,7 @@ export class ProviderCatalogue {
   /** Writes the ignored entries to the security log (once per start of the app). */
   logIgnored(): void {
     this.builtinClients.logIgnored();
+    this.builtinOptions.logIgnored();
     for (const e of this.o.settings.ignoredProviders) {
       this.o.log.logSecurityEvent('settings_provider_ignored', { provider: e.id, reason: e.reason }, 'warn');
     }
@@ -236,15 +248,21 @@ export class ProviderCatalogue {
  * (`not_configured` names the variable to set). For a caller that should not create a vault and
  * a key for a sign-in that would fail (`osmen-cred connect`).
  */
-export function verifyBuiltinProvider(home: string, env: NodeJS.ProcessEnv, providerId: string, opts: { tenant?: string } = {}): void {
-  if (!isBuiltinProviderId(providerId)) {
+export function verifyBuiltinProvider(
+  home: string,
+  env: NodeJS.ProcessEnv,
+  providerId: string,
+  options: Record<string, string> = {},
+): void {
+  const b = builtinProvider(providerId);
+  if (!b) {
     throw configError({
       code: 'unknown_provider',
       description: `"${providerId.slice(0, 64)}" is not a built-in provider.`,
       provider: providerId.slice(0, 64),
     });
   }
-  const providerEnv = withMicrosoftTenant({ ...readEnvFile(dataFolder(home).env).values, ...env }, opts.tenant);
+  const providerEnv = withOptionValues({ ...readEnvFile(dataFolder(home).env).values, ...env }, b, options);
   new ProviderRegistry({ env: providerEnv }).getHandler(providerId);
 }
 

@@ -1,17 +1,16 @@
 /**
  * One provider field checked as it is typed (Settings → Providers, Connect's custom provider
  * form): the same rules the core applies when it saves — the client id checks of the health
- * report, the Microsoft tenant pattern, the loopback rule for issuers, the settings file's id and
+ * report, a built-in's options (its file's own check), the loopback rule for issuers, the settings file's id and
  * scope rules — as a message and a fix. Nothing is saved and nothing is fetched here (an issuer's
  * discovery document is fetched when the provider is added). A message never repeats the value.
  */
-import { MICROSOFT_TENANT_HINT, isMicrosoftTenant } from '../../shared/microsoft-tenant.js';
 import { CONTROL_CHARS } from '../../shared/one-line.js';
-import { describeTenant } from './builtin-clients.js';
 import { CredentialValidator } from './health/credential-validator.js';
 import { CUSTOM_PROVIDER_ID_RE } from './settings-store.js';
 import type { BuiltinClientId, FieldCheck, FieldCheckInput } from './contracts/providers.js';
-import { BUILTIN_PROVIDERS, isBuiltinProviderId } from './oauth/providers/builtins.js';
+import { BUILTIN_PROVIDERS, builtinProvider, isBuiltinProviderId } from './oauth/providers/builtins.js';
+import type { BuiltinProvider, ProviderOption } from './oauth/providers/builtin.js';
 import { checkEndpointUrl } from './oauth/loopback.js';
 
 export interface FieldCheckContext {
@@ -21,7 +20,8 @@ export interface FieldCheckContext {
 
 type ClientKind = BuiltinClientId | 'custom';
 
-const NAMES: Record<ClientKind, string> = { google: 'Google', microsoft: 'Microsoft', custom: 'provider' };
+/** How a field names the provider: a built-in's name, else "provider". */
+const nameOf = (kind: ClientKind): string => builtinProvider(kind)?.displayName ?? 'provider';
 // Same as the settings file's scope rule (RFC 6749 §3.3 scope-token).
 const SCOPE_RE = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
 
@@ -35,8 +35,22 @@ export function checkProviderField(input: FieldCheckInput, ctx: FieldCheckContex
       return clientId(input.provider, input.value);
     case 'client-secret':
       return clientSecret(input.provider, input.value);
-    case 'tenant':
-      return tenant(input.value);
+    case 'tenant': {
+      // The option named tenant, of whichever built-in has one (the IPC contract's older form).
+      const b = BUILTIN_PROVIDERS.find((x) => x.options.some((o) => o.name === 'tenant'));
+      return b
+        ? option(
+            b,
+            b.options.find((o) => o.name === 'tenant')!,
+            input.value,
+          )
+        : error('No provider has a tenant.');
+    }
+    case 'option': {
+      const b = builtinProvider(input.provider);
+      const o = b?.options.find((x) => x.name === input.name);
+      return b && o ? option(b, o, input.value) : error('That provider has no such option.');
+    }
     case 'issuer':
       return issuer(input.value);
     case 'provider-id':
@@ -50,7 +64,8 @@ function clientId(kind: ClientKind, value: string): FieldCheck {
   if (value.trim() === '')
     return error('Enter the client id.', kind === 'custom' ? 'Copy it from the provider’s developer console.' : undefined);
   if (CONTROL_CHARS.test(value)) return error('The client id contains control characters.', 'Copy the client id again.');
-  const r = CredentialValidator.validateClientId(value, NAMES[kind]);
+  if (kind !== 'custom' && !isBuiltinProviderId(kind)) return error('That is not a built-in provider.');
+  const r = CredentialValidator.validateClientId(value, nameOf(kind));
   if (!r.valid) return error(r.message, r.fix);
   return ok(kind === 'custom' ? 'Looks like a client id.' : r.message);
 }
@@ -74,10 +89,12 @@ function clientSecret(kind: ClientKind, value: string): FieldCheck {
   return ok(value === '' ? r.message : `${r.message} It is kept encrypted in the vault and never shown again.`);
 }
 
-function tenant(value: string): FieldCheck {
-  if (value.trim() === '') return error('Enter a tenant.', `Use ${MICROSOFT_TENANT_HINT}.`);
-  if (!isMicrosoftTenant(value)) return error('That is not a Microsoft tenant.', `Use ${MICROSOFT_TENANT_HINT}.`);
-  return ok(`New Microsoft accounts sign in with ${describeTenant(value)}. Connected accounts keep their own tenant.`);
+/** A built-in's option, by its own check: what the value means, or what is accepted. */
+function option(b: BuiltinProvider, o: ProviderOption, value: string): FieldCheck {
+  const label = o.label.toLowerCase();
+  if (value.trim() === '') return error(`Enter a ${label}.`, `Use ${o.hint}.`);
+  if (CONTROL_CHARS.test(value) || o.check(value) !== null) return error(`That is not a ${b.displayName} ${label}.`, `Use ${o.hint}.`);
+  return ok(`${o.describe(value)} Connected accounts keep their own ${label}.`);
 }
 
 function issuer(value: string): FieldCheck {

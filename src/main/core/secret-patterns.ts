@@ -1,55 +1,29 @@
 /**
- * What secrets look like: one table shared by the security log's redactor and
- * the repository scan, so that "token-like" means the same thing in both.
+ * What secrets look like: one table shared by the security log's redactor, the OAuth error
+ * sanitizer and the repository scan, so that "token-like" means the same thing in all three.
+ * The shapes of a provider's own tokens and secrets come from its file (`secretShapes`).
  *
  * Each value pattern comes twice: `ere` is POSIX extended regex syntax for
  * `git grep -E` / `git log -G` (no \d, no lookaround), `js` is the same shape
  * for finding and masking the match in JavaScript.
  */
+import { BUILTIN_PROVIDERS } from './oauth/providers/builtins.js';
+import type { ScanPattern } from './oauth/providers/builtin.js';
 
-export type SecretValueKind =
-  | 'google_client_secret'
-  | 'google_refresh_token'
-  | 'google_access_token'
-  | 'private_key'
-  | 'encryption_key_assignment'
-  | 'client_secret_assignment';
+/** A provider's kind (`google_client_secret`…) or one of the general ones below. */
+export type SecretValueKind = string;
 
-export interface SecretValuePattern {
-  kind: SecretValueKind;
-  title: string;
-  ere: string;
-  js: RegExp;
-  /** How to make the leaked secret worthless (removing it from git is not enough). */
-  rotate: string;
-}
+export type SecretValuePattern = ScanPattern;
+
+const ASSIGNMENT_KINDS: ReadonlySet<string> = new Set(['encryption_key_assignment', 'client_secret_assignment']);
+/** The built-ins' client-secret variables, as one alternation (GOOGLE_CLIENT_SECRET|…). */
+const SECRET_VARIABLES = BUILTIN_PROVIDERS.map((b) => b.env.clientSecret).join('|');
 
 /** Values that are obviously placeholders in an example file, not secrets. */
 const PLACEHOLDER = /^(your|example|changeme|change-me|replace|placeholder|xxx|<|\$\{|todo)/i;
 
 export const SECRET_VALUE_PATTERNS: readonly SecretValuePattern[] = [
-  {
-    kind: 'google_client_secret',
-    title: 'Google OAuth client secret',
-    ere: 'GOCSPX-[A-Za-z0-9_-]{20,}',
-    js: /GOCSPX-[A-Za-z0-9_-]{20,}/g,
-    rotate:
-      'Reset the client secret in Google Cloud console (APIs & Services > Credentials > your OAuth client > Reset secret) and put the new one in .env.',
-  },
-  {
-    kind: 'google_refresh_token',
-    title: 'Google refresh token',
-    ere: '1//0[A-Za-z0-9_-]{20,}',
-    js: /1\/\/0[A-Za-z0-9_-]{20,}/g,
-    rotate: 'Revoke the grant (Disconnect the account in the app, or https://myaccount.google.com/permissions) and reconnect.',
-  },
-  {
-    kind: 'google_access_token',
-    title: 'Google access token',
-    ere: 'ya29\\.[A-Za-z0-9_.-]{20,}',
-    js: /ya29\.[A-Za-z0-9_.-]{20,}/g,
-    rotate: 'Access tokens expire within an hour, but revoke the grant that issued it (Disconnect and reconnect the account).',
-  },
+  ...BUILTIN_PROVIDERS.flatMap((b) => b.secretShapes.scan),
   {
     kind: 'private_key',
     title: 'private key (PEM)',
@@ -68,17 +42,16 @@ export const SECRET_VALUE_PATTERNS: readonly SecretValuePattern[] = [
   {
     kind: 'client_secret_assignment',
     title: 'OAuth client secret value',
-    ere: '(GOOGLE|MICROSOFT)_CLIENT_SECRET[[:space:]]*[=:][[:space:]]*[\'"]?[^[:space:]\'"]{8,}',
-    js: /(?:GOOGLE|MICROSOFT)_CLIENT_SECRET\s*[=:]\s*['"]?([^\s'"]{8,})/g,
+    ere: `(${SECRET_VARIABLES})[[:space:]]*[=:][[:space:]]*['"]?[^[:space:]'"]{8,}`,
+    js: new RegExp(`(?:${SECRET_VARIABLES})\\s*[=:]\\s*['"]?([^\\s'"]{8,})`, 'g'),
     rotate:
-      'Create a new client secret at the provider (Google Cloud console, or Microsoft Entra > App registrations > Certificates & secrets), delete the old one, and put the new one in .env.',
+      "Create a new client secret in the provider's developer console (where the app's client is registered), delete the old one, and put the new one in .env.",
   },
 ];
 
 /** The secret part of a match: the value of an assignment, else the whole match. */
 function secretPart(kind: SecretValueKind, match: RegExpExecArray): string {
-  const isAssignment = kind === 'encryption_key_assignment' || kind === 'client_secret_assignment';
-  return isAssignment && match[1] ? match[1] : match[0];
+  return ASSIGNMENT_KINDS.has(kind) && match[1] ? match[1] : match[0];
 }
 
 export interface SecretValueHit {
@@ -100,7 +73,7 @@ export function findSecretValues(line: string): SecretValueHit[] {
     let guard = 0;
     while ((m = re.exec(line)) !== null && guard++ < 100) {
       const value = secretPart(p.kind, m);
-      if ((p.kind === 'client_secret_assignment' || p.kind === 'encryption_key_assignment') && PLACEHOLDER.test(value)) {
+      if (ASSIGNMENT_KINDS.has(p.kind) && PLACEHOLDER.test(value)) {
         continue;
       }
       if ([...seenValues].some((v) => v.includes(value) || value.includes(v))) continue;
@@ -112,7 +85,7 @@ export function findSecretValues(line: string): SecretValueHit[] {
 }
 
 /** Prefixes that identify a token type without revealing any of its secret part. */
-const KNOWN_PREFIXES = ['GOCSPX-', 'ya29.', '1//', 'eyJ', '-----BEGIN'];
+const KNOWN_PREFIXES = [...BUILTIN_PROVIDERS.flatMap((b) => b.secretShapes.prefixes), 'eyJ', '-----BEGIN'];
 
 /**
  * Masks a secret for display: the well-known type prefix (if any) and the
@@ -146,12 +119,8 @@ const TOKEN_LIKE: readonly TokenLikePattern[] = [
   // JWTs and JWEs (ID tokens, Microsoft access tokens): the base64url JSON header starts with eyJ.
   { re: /eyJ[A-Za-z0-9_-]{5,}(?:\.[A-Za-z0-9_-]*){1,4}/g, known: true },
   { re: /eyJ[A-Za-z0-9_-]{6,}/g, known: false },
-  // Google access tokens, refresh tokens, client secrets.
-  { re: /ya29\.[A-Za-z0-9_.~+/=-]+/g, known: true },
-  { re: /1\/\/[A-Za-z0-9_-]{8,}/g, known: true },
-  { re: /GOCSPX-[A-Za-z0-9_-]+/g, known: true },
-  // Microsoft client secrets contain '~' in a ~40-char run.
-  { re: /[A-Za-z0-9_.-]{2,10}~[A-Za-z0-9_.~-]{20,}/g, known: true },
+  // Each built-in provider's tokens and secrets (Google's ya29./1///GOCSPX-, Microsoft's client secrets…).
+  ...BUILTIN_PROVIDERS.flatMap((b) => b.secretShapes.tokens.map((re) => ({ re, known: true }))),
   // key=value / key: value pairs whose key names a secret.
   {
     re: /\b(?:access_token|refresh_token|id_token|client_secret|code_verifier|code|password|passwd|secret|api[_-]?key|token|assertion)\b(\s*["']?\s*[=:]\s*["']?)[^\s"'&,;}]+/gi,

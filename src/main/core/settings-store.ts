@@ -59,12 +59,15 @@ export const settingsPatchSchema = z.strictObject({
   keepAliveDays: z.number().int().min(1).max(60).optional(),
 });
 
-const fileSchema = z.object({
+// Loose: keys this version does not know (one an older version wrote, such as an unsigned
+// provider option) are kept as they are, so builtin-options.ts can report and remove them.
+const fileSchema = z.looseObject({
   settings: settingsPatchSchema.optional(),
-  microsoftTenant: z.string().max(200).optional(),
   customProviders: z.array(z.unknown()).max(100).optional(),
   /** Client registrations of the built-in providers entered in the app (builtin-clients.ts signs and checks them). */
-  builtinClients: z.array(z.unknown()).max(10).optional(),
+  builtinClients: z.array(z.unknown()).max(50).optional(),
+  /** The built-in providers' options set in the app (builtin-options.ts signs and checks them). */
+  providerOptions: z.array(z.unknown()).max(200).optional(),
 });
 type SettingsFile = z.infer<typeof fileSchema>;
 
@@ -76,7 +79,7 @@ type SettingsFile = z.infer<typeof fileSchema>;
  * Custom-provider entries decide where refresh tokens are sent, and the folder may be
  * writable by others (a synced folder, a restored backup): each entry carries an HMAC under a
  * key kept in the vault, and an entry without a valid one (edited, or written elsewhere) is
- * ignored. A built-in id (google, microsoft) is never taken from this file.
+ * ignored. A built-in provider's id is never taken from this file.
  */
 export class SettingsStore {
   private readonly path: string;
@@ -149,14 +152,21 @@ export class SettingsStore {
     return this.settings;
   }
 
-  get microsoftTenant(): string | undefined {
-    return this.data.microsoftTenant;
+  /** A top-level value an older version wrote under `key` (unchecked), or undefined. */
+  legacyValue(key: string): unknown {
+    return (this.data as Record<string, unknown>)[key];
   }
 
-  /** Stores the tenant; the caller validates it first (a bad tenant must never be saved). */
-  setMicrosoftTenant(tenant: string): void {
+  /** The built-in providers' option entries as stored, unchecked (builtin-options.ts verifies them). */
+  get providerOptionEntries(): unknown[] {
+    return this.data.providerOptions ?? [];
+  }
+
+  /** Replaces the option entries (and drops the legacy keys given), under the file lock like every change. */
+  changeProviderOptions(mutate: (entries: unknown[]) => unknown[], dropLegacyKeys: readonly string[] = []): void {
     this.change((data) => {
-      data.microsoftTenant = tenant;
+      data.providerOptions = mutate(data.providerOptions ?? []);
+      for (const key of dropLegacyKeys) delete (data as Record<string, unknown>)[key];
     });
   }
 

@@ -28,7 +28,9 @@ export function accountHandlers({ deps, signIns }: HandlerContext): Pick<ImplTab
       const core = accounts();
       const attempt = deps.openSignInPage ? signIns.begin(req.providerId, deps.openSignInPage) : null;
       const opts: Parameters<AccountsRole['connectAccount']>[1] = {};
-      if (req.tenant !== undefined) opts.tenant = req.tenant;
+      // tenant is the older form of options.tenant.
+      const options = { ...(req.tenant !== undefined ? { tenant: req.tenant } : {}), ...req.options };
+      if (Object.keys(options).length) opts.options = options;
       if (req.reconnectUserId !== undefined) opts.reconnect = { userId: req.reconnectUserId };
       if (attempt) opts.openUrl = attempt.openUrl;
       try {

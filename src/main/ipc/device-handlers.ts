@@ -27,7 +27,9 @@ export function deviceHandlers(ctx: DeviceHandlerContext): Pick<ImplTable, Devic
       const core = ctx.core();
       const attempt = ctx.devices.begin(req.providerId);
       const opts: Parameters<AccountsRole['connectAccountWithDevice']>[1] = { onUserCode: attempt.onUserCode };
-      if (req.tenant !== undefined) opts.tenant = req.tenant;
+      // tenant is the older form of options.tenant.
+      const options = { ...(req.tenant !== undefined ? { tenant: req.tenant } : {}), ...req.options };
+      if (Object.keys(options).length) opts.options = options;
       if (req.reconnectUserId !== undefined) opts.reconnect = { userId: req.reconnectUserId };
       try {
         return ctx.accountDto(core, await core.connectAccountWithDevice(req.providerId, opts));

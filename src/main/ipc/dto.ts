@@ -18,6 +18,7 @@ import type { CoreSettings, HealthReport, SchedulerState } from '../core/contrac
 import type { DisconnectResult, RefreshReport, RefreshSummary, TokenMetadata } from '../core/contracts/accounts.js';
 import type { LogVerifyResult, SecurityLogEntry } from '../core/contracts/security-log.js';
 import type { ProviderSummary } from '../core/contracts/providers.js';
+import { toOptionSummaryDto } from './provider-dto.js';
 
 function ms(date: Date | number | null | undefined): number | null {
   if (date === null || date === undefined) return null;
@@ -69,11 +70,16 @@ export function toProviderDto(p: ProviderSummary): ProviderDto {
     id: p.id,
     displayName: p.displayName,
     kind: p.kind,
+    builtin: p.builtin,
     configured: p.configured,
     supportsRevocation: p.supportsRevocation,
   };
   if (p.issuer !== undefined) dto.issuer = p.issuer;
   if (p.configHint !== undefined) dto.configHint = p.configHint;
+  if (p.setupHint !== undefined) dto.setupHint = p.setupHint;
+  if (p.revokeAt !== undefined) dto.revokeAt = p.revokeAt;
+  if (p.look) dto.look = { mark: p.look.mark, color: p.look.color };
+  if (p.options) dto.options = p.options.map(toOptionSummaryDto);
   return dto;
 }
 

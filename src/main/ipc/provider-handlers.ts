@@ -7,6 +7,7 @@
 import type { DeviceSupportDto, FieldCheckDto } from '../../shared/ipc-contract.js';
 import type { ProvidersRole } from '../core/api.js';
 import { toProviderDto } from './dto.js';
+import { IpcFailure } from './errors.js';
 import type { ImplTable } from './handler-context.js';
 import { toBuiltinConfigDto, toCustomConfigDto, toProviderConfigDto } from './provider-dto.js';
 import type { BuiltinClientId } from '../core/contracts/providers.js';
@@ -19,6 +20,7 @@ type ProviderChannel =
   | 'osmen:providers:set-builtin'
   | 'osmen:providers:clear-builtin'
   | 'osmen:providers:set-tenant'
+  | 'osmen:providers:set-option'
   | 'osmen:providers:update-custom'
   | 'osmen:providers:remove-custom'
   | 'osmen:providers:device-support';
@@ -28,7 +30,11 @@ function clip(text: string, max: number): string {
 }
 
 export function providerHandlers(core: () => ProvidersRole): Pick<ImplTable, ProviderChannel> {
-  const builtin = (c: ProvidersRole, id: BuiltinClientId) => toBuiltinConfigDto(c.providerConfig().builtins.find((b) => b.id === id)!);
+  const builtin = (c: ProvidersRole, id: BuiltinClientId) => {
+    const b = c.providerConfig().builtins.find((x) => x.id === id);
+    if (!b) throw new IpcFailure('NOT_FOUND', 'That is not a built-in provider.');
+    return toBuiltinConfigDto(b);
+  };
   return {
     'osmen:providers:list': () => core().listProviders().map(toProviderDto),
     // Never overwrites: an id that exists is refused (provider_exists); osmen:providers:update-custom edits.
@@ -61,9 +67,17 @@ export function providerHandlers(core: () => ProvidersRole): Pick<ImplTable, Pro
       return builtin(c, req.providerId);
     },
     'osmen:providers:set-tenant': (req) => {
+      // The older form: the built-in that has an option named tenant.
       const c = core();
-      c.setMicrosoftTenant(req.tenant);
-      return builtin(c, 'microsoft');
+      const id = c.listProviders().find((p) => p.builtin && p.options?.some((o) => o.name === 'tenant'))?.id;
+      if (id === undefined) throw new IpcFailure('NOT_FOUND', 'No provider has a tenant.');
+      c.setProviderOption(id, 'tenant', req.tenant);
+      return builtin(c, id);
+    },
+    'osmen:providers:set-option': (req) => {
+      const c = core();
+      c.setProviderOption(req.providerId, req.name, req.value);
+      return builtin(c, req.providerId);
     },
     'osmen:providers:update-custom': async (req) => {
       const edit: Parameters<ProvidersRole['updateCustomProvider']>[0] = {

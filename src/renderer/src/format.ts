@@ -91,12 +91,6 @@ export function statusLabel(view: AccountStatusView, nextAttemptAt: number | nul
   }
 }
 
-export function providerLabel(provider: string): string {
-  if (provider === 'google') return 'Google';
-  if (provider === 'microsoft') return 'Microsoft';
-  return provider;
-}
-
 /** Accounts whose user id (e-mail) or name contains the search text, as their log hashes. */
 export function hashesMatching(
   accounts: ReadonlyArray<{ userId: string; displayName: string | null; userHash: string }>,

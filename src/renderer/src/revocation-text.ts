@@ -8,20 +8,16 @@
 export type RevocationOutcome = 'revoked' | 'unsupported' | 'failed' | 'none';
 
 export interface RevokeTarget {
-  /** The provider's id or kind ('google', 'microsoft', or a custom id). */
   id: string;
-  kind?: string;
   name: string;
   issuer?: string | null;
+  /** The page where a person revokes the app's access (a built-in's file names it, through the provider DTO). */
+  revokeAt?: string | null;
 }
 
 /** Where a person ends this app's access at a provider. */
 export function revokeWhere(p: RevokeTarget): string {
-  const kind = p.kind ?? p.id;
-  if (kind === 'google') return 'your Google Account (myaccount.google.com → Security → Your connections to third-party apps)';
-  if (kind === 'microsoft') {
-    return 'your Microsoft account (account.microsoft.com → Privacy → App access; work or school accounts: myapps.microsoft.com)';
-  }
+  if (p.revokeAt) return `your ${p.name} account (${p.revokeAt})`;
   let host: string | null;
   try {
     host = p.issuer ? new URL(p.issuer).host : null;

@@ -161,6 +161,7 @@ describe('from an empty folder with OAUTH_ENCRYPTION_KEY', () => {
       id: 'testop',
       displayName: 'Test OP',
       kind: 'oidc',
+      builtin: false,
       custom: true,
       configured: true,
       issuer: op.issuer,
@@ -173,7 +174,13 @@ describe('from an empty folder with OAUTH_ENCRYPTION_KEY', () => {
       hasClientSecret: true,
       scopes: ['openid', 'profile', 'email', 'offline_access'],
     });
-    expect(rows.find((r) => r.id === 'google')).toMatchObject({ custom: false, configured: false, accounts: 0 });
+    expect(rows.find((r) => r.id === 'google')).toMatchObject({
+      kind: 'oidc',
+      builtin: true,
+      custom: false,
+      configured: false,
+      accounts: 0,
+    });
     const table = await runCli(['provider', 'list'], env(home));
     expect(table.stdout).toMatch(/^ID\s+NAME\s+KIND\s+STATUS\s+ACCOUNTS\s+ISSUER\n/);
     expect(table.stdout).toMatch(/testop\s+Test OP\s+custom\s+configured\s+0\s+http:\/\/127\.0\.0\.1/);

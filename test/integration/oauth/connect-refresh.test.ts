@@ -280,7 +280,9 @@ describe('refresh and disconnect against oidc-provider', () => {
     const stored = vault.tokens.getToken('testop', meta.userId)!;
     const providers = testRegistry(op.issuer);
     // The user revokes the app's access at the provider (outside this app).
-    await providers.getHandler('testop').revokeToken(stored.refreshToken!, 'refresh_token');
+    await providers
+      .getHandler('testop')
+      .revokeGrant({ accessToken: stored.accessToken, refreshToken: stored.refreshToken!, expiresAt: null });
     ageToken(vault.tokens, 'testop', meta.userId, 10);
     const r = new TokenRefresher({ tokens: vault.tokens, providers, log: vault.log, events: vault.events });
     const err = await r.getValidAccessToken('testop', meta.userId).catch((e: unknown) => e);

@@ -22,6 +22,8 @@ import { exitCodeFor } from '../../../src/main/core/exit-codes.js';
 import { connectAccount } from '../../../src/main/core/oauth/connect-flow.js';
 import { connectAccountWithDevice } from '../../../src/main/core/oauth/device-flow.js';
 import { ProviderRegistry } from '../../../src/main/core/oauth/providers/registry.js';
+import type { ProviderHooks } from '../../../src/main/core/oauth/providers/definition.js';
+import { google } from '../../../src/main/core/oauth/providers/google.js';
 import { TokenRefresher } from '../../../src/main/core/oauth/token-refresher.js';
 
 let op: TestProvider; // device flow on, interval 1 s
@@ -245,7 +247,7 @@ describe('connectAccountWithDevice', () => {
  * device and token endpoints pointed at itself and forwards every request to the provider,
  * unless `override` answers it first (a provider that misbehaves in one place).
  */
-async function startFront(override: (path: string, body: string, res: ServerResponse) => boolean) {
+async function startFront(override: (path: string, body: string, res: ServerResponse) => boolean, hooks: ProviderHooks = {}) {
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;
     let body = '';
@@ -281,13 +283,13 @@ async function startFront(override: (path: string, body: string, res: ServerResp
       return fetch(url === `${op.issuer}/.well-known/openid-configuration` ? `${front}/.well-known/openid-configuration` : url, init);
     },
   });
-  providers.register({ id: 'testop', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: TEST_SCOPES });
+  providers.register({ id: 'testop', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: TEST_SCOPES, ...hooks });
   return { providers, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
 describe('providers that answer differently', () => {
-  it('Google names the verification URI `verification_url`: it is read as verification_uri', async () => {
-    const front = await startFront((path, body, res) => {
+  it('Google names the verification URI `verification_url`: its answer adapter reads it as verification_uri', async () => {
+    const renaming = (path: string, body: string, res: ServerResponse) => {
       if (path !== '/device/auth') return false;
       void fetch(`${op.issuer}/device/auth`, {
         method: 'POST',
@@ -298,7 +300,17 @@ describe('providers that answer differently', () => {
         res.writeHead(r.status, { 'content-type': 'application/json' }).end(JSON.stringify({ ...rest, verification_url: uri }));
       });
       return true;
-    });
+    };
+    // Without Google's adapter (a provider that is not Google) the answer is refused: the rename is Google's alone.
+    const plain = await startFront(renaming);
+    try {
+      let shown = false;
+      await expect(connectAccountWithDevice(deps(plain.providers), 'testop', { onUserCode: () => void (shown = true) })).rejects.toThrow();
+      expect(shown).toBe(false);
+    } finally {
+      await plain.close();
+    }
+    const front = await startFront(renaming, { adaptAnswer: google.adaptAnswer! });
     try {
       const { meta, shown } = await deviceConnect(
         (info) => browseDeviceVerification(info.verificationUri, { userCode: info.userCode, login: 'erin' }),

@@ -3,7 +3,6 @@
  * browser and a loopback redirect like the app, or with --device (RFC 8628) for a machine
  * without a browser. It may create the vault, so a person with only a terminal can start here.
  */
-import { isMicrosoftTenant, MICROSOFT_TENANT_HINT } from '../../../shared/microsoft-tenant.js';
 import type { DeviceUserCode, TokenMetadata } from '../../core/contracts/accounts.js';
 import type { AccountsRole, ProvidersRole } from '../../core/api.js';
 import { EXIT } from '../../core/exit-codes.js';
@@ -27,22 +26,47 @@ function timeoutOf(value: string | boolean | undefined): number | undefined {
   return Number(raw) * 1000;
 }
 
+/** Flags that set a provider option for this sign-in, each named after an option of a provider file. */
+const OPTION_FLAGS = ['tenant'] as const;
+
+/**
+ * The provider options given as flags (`--tenant`): each is an option of the provider's file,
+ * checked by its rule before anything is created or saved.
+ */
+async function optionsOf(ctx: CommandContext, providerId: string): Promise<Record<string, string>> {
+  const given = OPTION_FLAGS.flatMap((flag) => {
+    const v = ctx.values[flag];
+    return typeof v === 'string' ? [[flag, v.trim()] as const] : [];
+  });
+  if (given.length === 0) return {};
+  const { BUILTIN_PROVIDERS } = await import('../../core/index.js');
+  const options: Record<string, string> = {};
+  for (const [name, value] of given) {
+    const having = BUILTIN_PROVIDERS.filter((b) => b.options.some((o) => o.name === name));
+    const option = having.find((b) => b.id === providerId)?.options.find((o) => o.name === name);
+    if (!option) throw usage(`--${name} is for ${having.map((b) => b.id).join(', ')} only.`);
+    if (option.check(value) !== null) throw usage(`--${name}: use ${option.hint}.`);
+    options[name] = value;
+  }
+  return options;
+}
+
 /**
  * Without a vault there are no custom providers yet (their entries are signed by a vault key):
  * refuse a provider that can't be used before a vault and a key are made for nothing.
  */
-async function checkProviderBeforeCreating(ctx: CommandContext, providerId: string, tenant: string | undefined): Promise<void> {
+async function checkProviderBeforeCreating(ctx: CommandContext, providerId: string, options: Record<string, string>): Promise<void> {
   // Loaded on demand, like the vault: `--help` and `keygen` need no OAuth engine.
-  const { verifyBuiltinProvider } = await import('../../core/index.js');
+  const { BUILTIN_PROVIDERS, verifyBuiltinProvider } = await import('../../core/index.js');
   try {
-    verifyBuiltinProvider(ctx.vault.home, ctx.io.env, providerId, tenant !== undefined ? { tenant } : {}); // not_configured names the variable to set
+    verifyBuiltinProvider(ctx.vault.home, ctx.io.env, providerId, options); // not_configured names the variable to set
   } catch (err) {
     if ((err as { code?: unknown }).code !== 'unknown_provider') throw err;
     throw new CliError(
       'unknown_provider',
       'configuration',
       `Unknown provider "${providerId.slice(0, 64)}". There is no vault in ${ctx.vault.home} yet, so no custom provider either: ` +
-        'add one with `osmen-cred provider add`, or connect google or microsoft. Nothing was created.',
+        `add one with \`osmen-cred provider add\`, or connect ${BUILTIN_PROVIDERS.map((b) => b.id).join(' or ')}. Nothing was created.`,
     );
   }
 }
@@ -122,17 +146,15 @@ sign-in for this provider, no keychain and no OAUTH_ENCRYPTION_KEY).`,
     const noBrowser = ctx.values['no-browser'] === true;
     if (device && noBrowser) throw usage('--no-browser is for the browser sign-in; --device never opens a browser.');
     const timeoutMs = timeoutOf(ctx.values.timeout);
-    const tenant = typeof ctx.values.tenant === 'string' ? ctx.values.tenant.trim() : undefined;
-    if (tenant !== undefined && providerId !== 'microsoft') throw usage('--tenant is for microsoft only.');
-    if (tenant !== undefined && !isMicrosoftTenant(tenant)) throw usage(`--tenant: use ${MICROSOFT_TENANT_HINT}.`);
-    if (!ctx.vault.exists) await checkProviderBeforeCreating(ctx, providerId, tenant);
+    const options = await optionsOf(ctx, providerId);
+    if (!ctx.vault.exists) await checkProviderBeforeCreating(ctx, providerId, options);
 
     const cancel = cancelOnSignal();
     try {
       const core = await ctx.open();
       const account = device
-        ? await viaDevice(ctx, core, providerId, { timeoutMs, tenant, signal: cancel.signal })
-        : await viaBrowser(ctx, core, providerId, { noBrowser, timeoutMs, tenant, signal: cancel.signal });
+        ? await viaDevice(ctx, core, providerId, { timeoutMs, options, signal: cancel.signal })
+        : await viaBrowser(ctx, core, providerId, { noBrowser, timeoutMs, options, signal: cancel.signal });
       ctx.io.out(
         ctx.values.json
           ? `${JSON.stringify(accountJson(account), null, 2)}\n`
@@ -150,7 +172,7 @@ type SignInCore = Pick<AccountsRole, 'connectAccount' | 'connectAccountWithDevic
 
 interface FlowOptions {
   timeoutMs?: number;
-  tenant?: string;
+  options: Record<string, string>;
   signal: AbortSignal;
 }
 
@@ -164,7 +186,7 @@ function viaDevice(ctx: CommandContext, core: SignInCore, providerId: string, o:
     onUserCode: (info) => ctx.io.err(deviceText(name, info)),
     signal: o.signal,
     ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}),
-    ...(o.tenant !== undefined ? { tenant: o.tenant } : {}),
+    ...(Object.keys(o.options).length ? { options: o.options } : {}),
   });
 }
 
@@ -196,6 +218,6 @@ function viaBrowser(
     openUrl,
     signal: o.signal,
     ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}),
-    ...(o.tenant !== undefined ? { tenant: o.tenant } : {}),
+    ...(Object.keys(o.options).length ? { options: o.options } : {}),
   });
 }

@@ -30,7 +30,10 @@ function usage(message: string): CliError {
 export interface ProviderJson {
   id: string;
   displayName: string;
+  /** The protocol: oidc or oauth2. */
   kind: string;
+  /** One of the app's built-in providers. */
+  builtin: boolean;
   custom: boolean;
   configured: boolean;
   issuer: string | null;
@@ -53,6 +56,7 @@ function providersJson(core: ProvidersRole & Pick<AccountsRole, 'listAccounts'>)
       id: p.id,
       displayName: p.displayName,
       kind: p.kind,
+      builtin: p.builtin,
       custom: c !== undefined,
       configured: p.configured,
       issuer: p.issuer ?? null,
@@ -74,7 +78,7 @@ function providersTable(rows: ProviderJson[]): string {
     rows.map((p) => [
       oneLine(p.id, 64),
       oneLine(p.displayName, 40),
-      p.custom ? 'custom' : p.kind,
+      p.custom ? 'custom' : p.builtin ? 'built-in' : p.kind,
       p.configured ? 'configured' : 'not configured',
       String(p.accounts),
       oneLine(p.issuer ?? '-', 120),

@@ -15,6 +15,7 @@ import { signalExitCode } from '../signal-hub.js';
 import type { CommandContext } from '../command.js';
 import { spawnCommand } from './spawn-command.js';
 import { endpointTokens, sdkOptions } from './sdk-options.js';
+import { GOOGLE_SDK } from '../../../shared/sdk-kinds.js';
 
 export async function runWithSdk(ctx: CommandContext): Promise<number> {
   const o = await sdkOptions(ctx, 'run');
@@ -23,7 +24,7 @@ export async function runWithSdk(ctx: CommandContext): Promise<number> {
   const core = await ctx.open();
   const recorder = counterRecorder(core.securityEvents);
   // The empty folder gcloud's configuration is pointed at: no person's application-default file wins.
-  const gcloud = o.sdk === 'google' ? mkdtempSync(join(tmpdir(), 'osmen-gcloud-')) : null;
+  const gcloud = o.sdk === GOOGLE_SDK ? mkdtempSync(join(tmpdir(), 'osmen-gcloud-')) : null;
   try {
     const tokens = await endpointTokens(core, o, runProgram(command, args), recorder);
     const endpoint = await startSdkEndpoint({

@@ -9,6 +9,7 @@ import type { SdkHandoffRecorder, SdkKind } from '../../core/contracts/sdk.js';
 import { CliError } from '../cli-error.js';
 import type { CommandContext } from '../command.js';
 import { scopesOption } from './token.js';
+import { GOOGLE_SDK } from '../../../shared/sdk-kinds.js';
 
 const usage = (command: string, message: string) => new CliError('USAGE', 'usage', `${message} See \`osmen-cred ${command} --help\`.`);
 
@@ -42,7 +43,7 @@ export async function sdkOptions(ctx: Pick<CommandContext, 'values' | 'tokens'>,
   const rawProject = ctx.values.project;
   let project: string | null = null;
   if (rawProject !== undefined) {
-    if (sdk !== 'google') throw usage(command, '--project is for --sdk google.');
+    if (sdk !== GOOGLE_SDK) throw usage(command, '--project is for --sdk google.');
     if (typeof rawProject !== 'string' || !PROJECT_ID.test(rawProject)) throw usage(command, '--project takes a Google Cloud project id.');
     project = rawProject;
   }
@@ -68,7 +69,7 @@ export async function endpointTokens(
     provider: o.provider,
     userId: o.user,
     scopes: o.scopes,
-    unlisted: o.sdk === 'google' ? 'account' : 'any',
+    unlisted: o.sdk === GOOGLE_SDK ? 'account' : 'any',
     program,
     recorder,
   });

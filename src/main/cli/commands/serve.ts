@@ -11,6 +11,7 @@ import { EXIT } from '../../core/exit-codes.js';
 import { CliError } from '../cli-error.js';
 import type { CommandSpec } from '../command.js';
 import { endpointTokens, sdkOptions } from './sdk-options.js';
+import { GOOGLE_SDK } from '../../../shared/sdk-kinds.js';
 
 const usage = (message: string) => new CliError('USAGE', 'usage', `${message} See \`osmen-cred serve --help\`.`);
 
@@ -86,7 +87,7 @@ Exit codes: 0 stopped or --for ended; 2 no such account; 3 sign in again;
         clientId: o.sdk === 'azure' ? accountClientId(core, o.provider) : null,
       });
       tokens.program = programLabel(`serve on port ${endpoint.bound.port}`);
-      const variables = { ...endpoint.variables(), ...(o.sdk === 'google' ? { CLOUDSDK_CONFIG: CONTAINER_EMPTY_GCLOUD } : {}) };
+      const variables = { ...endpoint.variables(), ...(o.sdk === GOOGLE_SDK ? { CLOUDSDK_CONFIG: CONTAINER_EMPTY_GCLOUD } : {}) };
       ctx.io.out(
         `${Object.entries(variables)
           .map(([k, v]) => `-e ${k}=${v}`)
@@ -96,13 +97,13 @@ Exit codes: 0 stopped or --for ended; 2 no such account; 3 sign in again;
       if (!isLoopback(bind)) {
         ctx.io.err(
           `osmen-cred serve: warning: listening on ${where}, not loopback: any program that reaches this address ` +
-            (o.sdk === 'google'
+            (o.sdk === GOOGLE_SDK
               ? 'gets the tokens (the metadata protocol has no secret).\n'
               : 'and knows IDENTITY_HEADER gets the tokens.\n'),
         );
       }
       ctx.io.err(
-        `osmen-cred serve: ${o.sdk === 'google' ? 'Google metadata' : 'Azure managed identity'} for ${o.provider}:${o.user} on ${where}` +
+        `osmen-cred serve: ${o.sdk === GOOGLE_SDK ? 'Google metadata' : 'Azure managed identity'} for ${o.provider}:${o.user} on ${where}` +
           `${forMs === null ? '' : ` until ${new Date(Date.now() + forMs).toISOString()}`}; SIGINT/SIGTERM stops it. ` +
           `Do not pass ${removedVariables(o.sdk).slice(0, 4).join(', ')}… to the program.\n`,
       );

@@ -50,8 +50,11 @@ export interface ConnectOptions {
   /** How long the person has to finish signing in. Default 5 minutes. */
   timeoutMs?: number;
   signal?: AbortSignal;
-  /** Microsoft only: common | organizations | consumers | tenant GUID | domain (saved by the core, validated first). */
-  tenant?: string;
+  /**
+   * Provider options for this sign-in (Microsoft's `tenant`), checked by the provider's file and
+   * then saved for later sign-ins, as if set in Settings → Providers. Absent: the saved values.
+   */
+  options?: Record<string, string>;
   /**
    * Signing an existing account in again: the provider gets it as `login_hint`, and a sign-in as
    * anyone else is refused with `account_mismatch` (nothing is stored). The account's own issuer

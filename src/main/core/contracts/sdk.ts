@@ -3,9 +3,10 @@
  * identity for one account, served by `osmen-cred run --sdk`, `osmen-cred serve` and the desktop
  * app's account details (SdkEndpoints), and how their hand-offs are put on record.
  */
+import type { SDK_KINDS } from '../../../shared/sdk-kinds.js';
 
 /** Which SDK an endpoint speaks to: Google's (Compute Engine metadata) or Azure's (App Service managed identity). */
-export type SdkKind = 'google' | 'azure';
+export type SdkKind = (typeof SDK_KINDS)[number];
 
 /** One answer (or refusal) of an endpoint, as recorded. */
 export interface SdkHandoff {

@@ -1,8 +1,7 @@
 import { checkSecretsNotCommitted, type SecretScanOptions, type SecretScanResult } from './git-secrets.js';
 import { gitChecks, keyChecks, permissionChecks, type KeySourceInput } from './machine-checks.js';
-import type { BuiltinProvider, FieldVerdict } from '../oauth/providers/builtin.js';
-import { google } from '../oauth/providers/google.js';
-import { MICROSOFT_TENANT_ENV, microsoft } from '../oauth/providers/microsoft.js';
+import { envValue, type BuiltinProvider, type FieldVerdict, type ProviderOption } from '../oauth/providers/builtin.js';
+import { BUILTIN_PROVIDERS, builtinProvider } from '../oauth/providers/builtins.js';
 import { looksLikeKnownSecret } from '../secret-patterns.js';
 import type { HealthCheck, HealthReport } from '../contracts/settings.js';
 
@@ -47,8 +46,8 @@ export interface ValidateAllOptions {
   env?: NodeJS.ProcessEnv;
   /** How the master key was obtained; omitted = not checked. */
   keySource?: KeySourceInput;
-  /** Providers to check; default: those with any of their variables set. */
-  providers?: Array<'google' | 'microsoft'>;
+  /** Built-in providers (ids) to check; default: those with any of their variables set. */
+  providers?: string[];
   redirectUris?: string[];
   /** When given, secrets in git are checked. */
   repoDir?: string;
@@ -56,14 +55,6 @@ export interface ValidateAllOptions {
   /** Private paths whose modes are checked (folder 0700, files 0600). */
   paths?: { home?: string; db?: string; log?: string };
 }
-
-const BUILTINS: Readonly<Record<'google' | 'microsoft', BuiltinProvider>> = { google, microsoft };
-
-/** The environment variables of the built-in providers (each provider's file owns its names). */
-export const PROVIDER_ENV = {
-  google: { clientId: google.env.clientId, clientSecret: google.env.clientSecret },
-  microsoft: { clientId: microsoft.env.clientId, clientSecret: microsoft.env.clientSecret, tenant: MICROSOFT_TENANT_ENV },
-} as const;
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]']);
 const DANGEROUS_SCHEMES = new Set(['javascript:', 'data:', 'file:', 'vbscript:', 'blob:', 'about:', 'filesystem:', 'view-source:']);
@@ -105,7 +96,7 @@ export class CredentialValidator {
 
   /** A built-in provider's own format (its file says what); others: non-empty, no whitespace. */
   static validateClientId(id: string | undefined | null, provider: string): ValidationResult {
-    const builtin = Object.values(BUILTINS).find((b) => b.id === provider.toLowerCase());
+    const builtin = BUILTIN_PROVIDERS.find((b) => b.id === provider.toLowerCase() || b.displayName === provider);
     if (typeof id !== 'string' || id.trim() === '') {
       return {
         valid: false,
@@ -266,26 +257,46 @@ export class CredentialValidator {
 
 const isSet = (env: NodeJS.ProcessEnv, name: string): boolean => (env[name] ?? '').trim() !== '';
 
-function providerChecks(requested: Array<'google' | 'microsoft'> | undefined, env: NodeJS.ProcessEnv): HealthCheck[] {
-  const configured = (['google', 'microsoft'] as const).filter(
-    (p) => isSet(env, BUILTINS[p].env.clientId) || isSet(env, BUILTINS[p].env.clientSecret),
-  );
-  const providers = requested ?? configured;
+function providerChecks(requested: string[] | undefined, env: NodeJS.ProcessEnv): HealthCheck[] {
+  const configured = BUILTIN_PROVIDERS.filter((b) => isSet(env, b.env.clientId) || isSet(env, b.env.clientSecret));
+  const providers = requested ? requested.flatMap((id) => builtinProvider(id) ?? []) : configured;
   if (providers.length === 0) {
+    const names = BUILTIN_PROVIDERS.map((b) => b.displayName).join(' or ');
+    const vars = BUILTIN_PROVIDERS.map((b) => b.env.clientId).join(' / ');
     return [
       {
         id: 'providers',
         title: 'OAuth providers',
         status: 'warn',
-        message: 'No Google or Microsoft client is configured (GOOGLE_CLIENT_ID / MICROSOFT_CLIENT_ID are not set).',
+        message: `No ${names} client is configured (${vars} are not set).`,
         fix: 'Register a desktop OAuth client (see the README) and put its id in .env, or add a custom OpenID provider in the app.',
       },
     ];
   }
-  return providers.flatMap((p): HealthCheck[] => {
-    const builtin = BUILTINS[p];
-    return [clientIdCheck(builtin, env), clientSecretCheck(builtin, env), ...(builtin.extraEnvChecks?.(env) ?? [])];
-  });
+  return providers.flatMap((b): HealthCheck[] => [
+    clientIdCheck(b, env),
+    clientSecretCheck(b, env),
+    ...b.options.map((o) => optionCheck(b, o, env)),
+  ]);
+}
+
+/** An option's variable: unset (the default is used), or a value its provider accepts. */
+function optionCheck(builtin: BuiltinProvider, option: ProviderOption, env: NodeJS.ProcessEnv): HealthCheck {
+  const name = option.env;
+  const value = envValue(env, name);
+  const problem = value === undefined ? null : option.check(value);
+  return {
+    id: `env:${name}`,
+    title: name,
+    status: problem === null ? 'pass' : 'fail',
+    message:
+      problem !== null
+        ? `${name} must be ${option.hint}.`
+        : value !== undefined
+          ? `${builtin.displayName} ${option.label.toLowerCase()} "${value}".`
+          : `${name} is not set; "${option.defaultValue}" is used.`,
+    ...(problem !== null ? { fix: `Set ${name} to ${option.hint}.` } : {}),
+  };
 }
 
 function clientSecretCheck(builtin: BuiltinProvider, env: NodeJS.ProcessEnv): HealthCheck {

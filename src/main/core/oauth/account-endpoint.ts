@@ -13,7 +13,7 @@ import type { TokenStore } from '../vault/token-store.js';
 import type { AccountBinding } from '../vault/token-context.js';
 import { OAuthError } from './errors.js';
 import type { SecurityEventSink } from '../contracts/security-log.js';
-import { issuerMismatch } from './providers/definition.js';
+import { issuerMismatch } from './providers/endpoint-rules.js';
 import type { ProviderHandler } from './providers/handler.js';
 import type { ProviderRegistry } from './providers/registry.js';
 

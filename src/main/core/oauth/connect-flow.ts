@@ -14,7 +14,8 @@ import * as oidc from 'openid-client';
 import { guardSink } from '../audit/guarded-sink.js';
 import type { CoreEvents } from '../events.js';
 import type { TokenStore } from '../vault/token-store.js';
-import { OAuthError } from './errors.js';
+import { WITHOUT_CONTROL_CHARS } from '../../../shared/one-line.js';
+import { configError, OAuthError } from './errors.js';
 import { OAuthErrorParser } from './error-parser.js';
 import { startLoopbackListener, SUCCESS_PAGE } from './loopback-listener.js';
 import { connectLogLevel, signInFailedPage } from './sign-in-result.js';
@@ -25,6 +26,7 @@ import { openSystemBrowser } from './system-browser.js';
 import type { ConnectOptions, DisconnectResult, RevocationOutcome, TokenMetadata } from '../contracts/accounts.js';
 import type { LogDetails, SecurityEventSink } from '../contracts/security-log.js';
 import type { TokenResponse } from '../vault/token-types.js';
+import type { Identity } from './providers/definition.js';
 import type { ProviderHandler } from './providers/handler.js';
 import type { ProviderRegistry } from './providers/registry.js';
 
@@ -36,12 +38,6 @@ export interface OAuthDeps {
 }
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5 * 60 * 1000;
-
-export interface Identity {
-  userId: string;
-  displayName: string | null;
-  subject: string | null;
-}
 
 /**
  * The account key. We use the e-mail address when the provider gives one that is not
@@ -95,6 +91,15 @@ export type GrantResponse = oidc.TokenEndpointResponse & oidc.TokenEndpointRespo
 
 export async function resolveIdentity(handler: ProviderHandler, tokens: GrantResponse): Promise<Identity> {
   const claims = tokens.claims();
+  // A provider with its own way (a plain OAuth 2.0 API): its file's identity hook.
+  if (handler.hasIdentityHook) {
+    const fromHook = await handler.identityFromHook({
+      accessToken: tokens.access_token,
+      grantedScope: typeof tokens.scope === 'string' ? tokens.scope : null,
+      claims: (claims as Record<string, unknown> | undefined) ?? null,
+    });
+    return checkedHookIdentity(fromHook, handler.id);
+  }
   let id = claims ? identityFromClaims(claims as Record<string, unknown>) : null;
   // Prefer userinfo for the e-mail when the ID token is thin (some providers omit email from it).
   if ((!id || id.userId === id.subject) && (await handler.configuration()).serverMetadata().userinfo_endpoint) {
@@ -111,6 +116,24 @@ export async function resolveIdentity(handler: ProviderHandler, tokens: GrantRes
     });
   }
   return id;
+}
+
+/** What an identity hook returned, held to the rules a stored account key keeps (plain text, bounded). */
+function checkedHookIdentity(given: Identity | null | undefined, provider: string): Identity {
+  const text = (v: unknown, max: number): string | null =>
+    typeof v === 'string' && v.trim() !== '' && v.length <= max && WITHOUT_CONTROL_CHARS.test(v) ? v.trim() : null;
+  const userId = text(given?.userId, 512);
+  if (userId === null) {
+    throw new OAuthError({ phase: 'userinfo', code: 'no_identity', description: 'The provider did not say who signed in.', provider });
+  }
+  const identity: Identity = {
+    userId,
+    displayName: text(given?.displayName, 200),
+    subject: text(given?.subject, 512),
+  };
+  const scope = text(given?.scope, 4096);
+  if (scope !== null) identity.scope = scope;
+  return identity;
 }
 
 function subjectOf(idToken: string | undefined): string | null {
@@ -169,7 +192,7 @@ export async function saveConnectedAccount(
     access_token: response.access_token,
     refresh_token: response.refresh_token ?? null,
     expires_in: response.expires_in ?? null,
-    scope: response.scope ?? handler.scopes.join(' '),
+    scope: identity.scope ?? response.scope ?? handler.scopes.join(' '),
     id_token: response.id_token ?? null,
     token_type: response.token_type ?? 'Bearer',
   };
@@ -206,6 +229,9 @@ export async function connectAccount(given: OAuthDeps, providerId: string, optio
   const deps: OAuthDeps = { ...given, log: guardSink(given.log) };
   const reconnecting = options.reconnect ? deps.tokens.getMetadata(providerId, options.reconnect.userId) : null;
   const handler = reconnecting ? deps.providers.handlerFor(providerId, reconnecting.issuer) : deps.providers.getHandler(providerId);
+  // Refused before a browser opens: a code exchange the provider would refuse without the secret.
+  const secretProblem = handler.browserSignInProblem;
+  if (secretProblem) throw configError({ code: 'client_secret_required', description: secretProblem, provider: providerId });
   const timeoutMs = options.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const signals = [AbortSignal.timeout(timeoutMs)];
   if (options.signal) signals.push(options.signal);
@@ -227,7 +253,8 @@ export async function connectAccount(given: OAuthDeps, providerId: string, optio
       state,
     };
     if (nonce) params.nonce = nonce;
-    if (options.reconnect) params.login_hint = options.reconnect.userId;
+    if (options.reconnect)
+      Object.assign(params, handler.reconnectParams(reconnecting ?? { userId: options.reconnect.userId, displayName: null }));
     const authUrl = await raceSignal(handler.buildAuthorizationUrl(params), signal, providerId);
     // Don't block on the opener: a driver that behaves like a browser (tests, or an opener that
     // waits for its window) only finishes after we answer the callback. It can only fail us.
@@ -315,14 +342,22 @@ async function revokeAndDelete(deps: OAuthDeps, providerId: string, userId: stri
   if (handler) {
     try {
       if (await handler.canRevoke()) {
-        const hint = stored.refreshToken ? 'refresh_token' : 'access_token';
-        await handler.revokeToken(stored.refreshToken ?? stored.accessToken, hint);
+        await handler.revokeGrant({
+          accessToken: stored.accessToken,
+          refreshToken: stored.refreshToken ?? null,
+          expiresAt: stored.expiresAt?.getTime() ?? null,
+        });
         revocation = 'revoked';
       }
     } catch (err) {
-      revocation = 'failed';
       const e = err instanceof OAuthError ? err : await OAuthErrorParser.fromError(err, { provider: providerId, phase: 'revocation' });
-      deps.log?.logOAuthEvent('revocation', providerId, userId, false, e.toLogDetails());
+      // A provider's own revocation that can't be done from here (a public client without the
+      // secret its endpoint needs) is unsupported, as for a provider without revocation at all.
+      if (e.code === 'revocation_unsupported') revocation = 'unsupported';
+      else {
+        revocation = 'failed';
+        deps.log?.logOAuthEvent('revocation', providerId, userId, false, e.toLogDetails());
+      }
     }
   } else {
     revocation = 'failed';

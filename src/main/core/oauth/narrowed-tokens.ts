@@ -32,7 +32,7 @@ import { resolveAccountHandler } from './account-endpoint.js';
 import { accountNotFound, OAuthError } from './errors.js';
 import { OAuthErrorParser } from './error-parser.js';
 import { PendingWrites } from './pending-writes.js';
-import { takeIssuedTokens } from './providers/handler.js';
+import { takeIssuedTokens } from './providers/token-responses.js';
 import type { ProviderRegistry } from './providers/registry.js';
 import { DEFAULT_EXPIRY_MARGIN_MS, DEFAULT_LEASE_MS, DEFAULT_SAVE_RETRY_MS } from './refresh-options.js';
 import { reauthError } from './refresh-outcome.js';

@@ -48,7 +48,8 @@ import type { SecurityEventSink } from '../contracts/security-log.js';
 import type { TokenMetadata } from '../contracts/accounts.js';
 import { toStoreError } from '../vault/store-errors.js';
 import type { StoredToken, TokenResponse } from '../vault/token-types.js';
-import { takeIssuedTokens, type ProviderHandler } from './providers/handler.js';
+import type { ProviderHandler } from './providers/handler.js';
+import { takeIssuedTokens } from './providers/token-responses.js';
 import type { ProviderRegistry } from './providers/registry.js';
 
 const keyOf = (provider: string, userId: string): string => accountKey({ provider, userId });

@@ -12,6 +12,7 @@ import { CodedError } from '../errors.js';
 import { SdkAccountTokens, type SdkCore } from './account-tokens.js';
 import { counterRecorder, programLabel } from './handoff-recorder.js';
 import { startSdkEndpoint, type SdkEndpoint } from './sdk-endpoint.js';
+import { GOOGLE_SDK } from '../../../shared/sdk-kinds.js';
 
 /** What the endpoints need from the credential core: the account's tokens, its client id, the security log. */
 export type SdkEndpointCore = SdkCore & Pick<ProvidersRole, 'providerConfig'> & Pick<SecurityLogRole, 'securityEvents'>;
@@ -102,7 +103,7 @@ export class SdkEndpointService implements SdkEndpoints {
     if (req.forMs !== undefined && req.forMs !== null && (req.forMs < 1_000 || req.forMs > MAX_ENDPOINT_MS)) {
       throw new CodedError('INVALID_DURATION', 'usage', 'An endpoint runs from 1 second to 30 days.');
     }
-    if (req.project && req.sdk !== 'google') throw new CodedError('INVALID_PROJECT', 'usage', 'A project id is for Google endpoints.');
+    if (req.project && req.sdk !== GOOGLE_SDK) throw new CodedError('INVALID_PROJECT', 'usage', 'A project id is for Google endpoints.');
     if (!core.getAccount(req.provider, req.userId)) {
       throw new CodedError('ACCOUNT_NOT_FOUND', 'not_found', 'That account is not connected.');
     }
@@ -111,7 +112,7 @@ export class SdkEndpointService implements SdkEndpoints {
       provider: req.provider,
       userId: req.userId,
       scopes: req.scopes,
-      unlisted: req.sdk === 'google' ? 'account' : 'any',
+      unlisted: req.sdk === GOOGLE_SDK ? 'account' : 'any',
       program: 'serve',
       recorder: this.recorder,
     });

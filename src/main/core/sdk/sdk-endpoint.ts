@@ -7,12 +7,11 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { SdkKind } from '../contracts/sdk.js';
+import { GOOGLE_SDK, SDK_KINDS } from '../../../shared/sdk-kinds.js';
 import type { SdkAccountTokens } from './account-tokens.js';
 import { azureIdentityHandler, MSI_PATH } from './azure-managed-identity.js';
 import { googleMetadataHandler } from './google-metadata.js';
 import { isWildcard, METADATA_HOST_NAME, urlHost, type BoundAddress } from './request-guard.js';
-
-export const SDK_KINDS: readonly SdkKind[] = ['google', 'azure'];
 
 export function isSdkKind(value: unknown): value is SdkKind {
   return typeof value === 'string' && (SDK_KINDS as readonly string[]).includes(value);
@@ -49,13 +48,13 @@ export const MAX_CONNECTIONS = 512;
 /** Where an SDK reaches this endpoint: the bound address, or for a wildcard bind the name a container maps (`--add-host`). */
 export function advertisedHost(sdk: SdkKind, bound: BoundAddress): string {
   if (!isWildcard(bound.host)) return bound.host;
-  return sdk === 'google' ? METADATA_HOST_NAME : 'host.docker.internal';
+  return sdk === GOOGLE_SDK ? METADATA_HOST_NAME : 'host.docker.internal';
 }
 
 /** The variables of each protocol (run sets them; serve prints them). */
 export function sdkVariables(sdk: SdkKind, host: string, port: number, secret: string | null): Record<string, string> {
   const hostPort = `${urlHost(host)}:${port}`;
-  if (sdk === 'google') {
+  if (sdk === GOOGLE_SDK) {
     return {
       GCE_METADATA_HOST: hostPort,
       GCE_METADATA_IP: hostPort,
@@ -71,7 +70,7 @@ export async function startSdkEndpoint(o: SdkEndpointOptions): Promise<SdkEndpoi
   const bound: BoundAddress = { host, port: 0 };
   const secret = o.sdk === 'azure' ? randomBytes(32).toString('base64url') : null;
   const handler =
-    o.sdk === 'google'
+    o.sdk === GOOGLE_SDK
       ? googleMetadataHandler({ tokens: o.tokens, project: o.project ?? null, bound })
       : azureIdentityHandler({ tokens: o.tokens, secret: secret!, clientId: o.clientId ?? null, bound });
   const server: Server = createServer({ keepAlive: true, requestTimeout: 30_000, headersTimeout: 10_000 }, handler);

@@ -5,6 +5,7 @@
  * MSAL's managed-identity source order and DefaultAzureCredential's chain), minus the vault's key.
  */
 import type { SdkKind } from '../contracts/sdk.js';
+import { GOOGLE_SDK } from '../../../shared/sdk-kinds.js';
 
 /**
  * Google: a key file named by GOOGLE_APPLICATION_CREDENTIALS (google-auth-library also reads it
@@ -37,7 +38,7 @@ export const AZURE_REMOVED = [
 export const VAULT_KEY_VARIABLES = ['OAUTH_ENCRYPTION_KEY', 'OSMEN_NEW_ENCRYPTION_KEY'] as const;
 
 export function removedVariables(sdk: SdkKind): readonly string[] {
-  return sdk === 'google' ? GOOGLE_REMOVED : AZURE_REMOVED;
+  return sdk === GOOGLE_SDK ? GOOGLE_REMOVED : AZURE_REMOVED;
 }
 
 /**
@@ -53,7 +54,7 @@ export function sdkEnvironment(
   const env: NodeJS.ProcessEnv = { ...base };
   for (const name of [...removedVariables(sdk), ...VAULT_KEY_VARIABLES]) delete env[name];
   Object.assign(env, variables);
-  if (sdk === 'google') {
+  if (sdk === GOOGLE_SDK) {
     if (emptyGcloudConfig === null) throw new TypeError('Google needs an empty gcloud configuration folder.');
     env.CLOUDSDK_CONFIG = emptyGcloudConfig;
   }

@@ -249,19 +249,22 @@ const TABLE: Readonly<Record<string, Advice>> = {
     'none',
     true,
   ),
-  provider_builtin: a('Google and Microsoft are built in and can’t be removed.', 'Leave their client id unset if you don’t use them.'),
+  provider_builtin: a('Built-in providers can’t be removed.', 'Leave their client id unset if you don’t use them.'),
   provider_in_use: a(
     'Accounts are still connected through this provider.',
     'Disconnect them first, then remove the provider.',
     'none',
     true,
   ),
-  invalid_tenant: a(
-    'That Microsoft tenant is not valid.',
-    'Use common, organizations, consumers, a tenant ID or a verified domain such as contoso.com.',
+  client_secret_required: a(
+    'Signing in through the browser needs this provider’s client secret, and the app has none.',
+    'Enter the client secret in Settings → Providers, or sign in on another device instead.',
     'none',
     true,
   ),
+  unknown_option: a('That provider has no such setting.', 'Check the provider’s settings in Settings → Providers.', 'none', true),
+  // A provider option's own check (invalid_<option>): the message says what the option accepts.
+  invalid_tenant: a('That value is not one the provider accepts for this setting.', 'Correct it as the message says.', 'none', true),
   issuer_mismatch: a(
     'This account was connected at a different server than its provider points to now, so its tokens were not sent.',
     'Restore the provider’s original issuer, or disconnect the account and connect it again.',

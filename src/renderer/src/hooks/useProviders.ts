@@ -1,14 +1,15 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { ProviderDto } from '../../../shared/ipc-contract';
 import { bridge, call, errorText } from '../api';
-import { providerLabel } from '../format';
 
 export interface ProvidersState {
   providers: ProviderDto[] | null;
   error: string | null;
   reload(): Promise<void>;
-  /** Display name for a provider id (custom providers have their own names). */
+  /** Display name for a provider id (from the provider list; the id itself for one that is gone). */
   nameOf(id: string): string;
+  /** How to draw a provider (built-ins: from their file), by id. */
+  lookOf(id: string): ProviderDto['look'];
 }
 
 export function useProviders(ready: boolean): ProvidersState {
@@ -26,6 +27,8 @@ export function useProviders(ready: boolean): ProvidersState {
     if (ready) void reload();
   }, [ready, reload]);
   const names = useMemo(() => new Map((providers ?? []).map((p) => [p.id, p.displayName])), [providers]);
-  const nameOf = useCallback((id: string): string => names.get(id) ?? providerLabel(id), [names]);
-  return { providers, error, reload, nameOf };
+  const nameOf = useCallback((id: string): string => names.get(id) ?? id, [names]);
+  const looks = useMemo(() => new Map((providers ?? []).map((p) => [p.id, p.look])), [providers]);
+  const lookOf = useCallback((id: string): ProviderDto['look'] => looks.get(id), [looks]);
+  return { providers, error, reload, nameOf, lookOf };
 }

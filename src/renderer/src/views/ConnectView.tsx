@@ -23,28 +23,37 @@ interface Props {
 
 export function ConnectView({ providers: state, signIn, device, onConnected, onOpenHealth, onSetUp }: Props): React.JSX.Element {
   const [failure, setFailure] = useState<{ provider: string; error: ErrorInfo } | null>(null);
+  // What the person typed in a provider's option boxes (Microsoft's tenant), by provider and option.
+  // A box starts at the saved value; only an edited value is sent (and then saved for later sign-ins).
+  const [edits, setEdits] = useState<Record<string, Record<string, string>>>({});
+  const optionId = useId();
   // The person's own cancel: a quiet note on the card, and the focus back on its Connect button.
   const [cancelled, setCancelled] = useState<string | null>(null);
   const connectButtons = useRef(new Map<string, HTMLButtonElement>());
   useEffect(() => {
     if (cancelled !== null) connectButtons.current.get(cancelled)?.focus();
   }, [cancelled]);
-  const [tenant, setTenant] = useState('common');
-  const tenantId = useId();
   const providers = state.providers;
   const support = useDeviceSupport(providers);
   const pending = signIn.pending?.providerId ?? device.pending?.providerId ?? null;
 
-  const request = (provider: ProviderDto) =>
-    provider.kind === 'microsoft' && tenant.trim() !== ''
-      ? { providerId: provider.id, tenant: tenant.trim() }
-      : { providerId: provider.id };
+  const optionValue = (p: ProviderDto, name: string, saved: string): string => edits[p.id]?.[name] ?? saved;
+  const request = (provider: ProviderDto) => {
+    const options: Record<string, string> = {};
+    for (const o of provider.options ?? []) {
+      const typed = optionValue(provider, o.name, o.value).trim();
+      if (typed !== '' && typed !== o.value) options[o.name] = typed;
+    }
+    return Object.keys(options).length ? { providerId: provider.id, options } : { providerId: provider.id };
+  };
 
   const connect = async (provider: ProviderDto, how: 'browser' | 'device'): Promise<void> => {
     setFailure(null);
     setCancelled(null);
     try {
       onConnected(await (how === 'device' ? device.start(request(provider)) : signIn.connect(request(provider))));
+      // An option edited for this sign-in is now the saved one: show it as such.
+      if (request(provider).options) void state.reload();
     } catch (err) {
       const error = errorInfo(err);
       if (error.code === 'cancelled') setCancelled(provider.id);
@@ -108,7 +117,7 @@ export function ConnectView({ providers: state, signIn, device, onConnected, onO
           {providers.map((p) => (
             <li key={p.id} className="provider-card">
               <div className="provider-head">
-                <ProviderMark provider={p.kind === 'google' || p.kind === 'microsoft' ? p.kind : p.id} />
+                <ProviderMark look={p.look} name={p.displayName} />
                 <div>
                   <h2>{p.displayName}</h2>
                   <p className="muted small provider-issuer">
@@ -116,27 +125,30 @@ export function ConnectView({ providers: state, signIn, device, onConnected, onO
                   </p>
                 </div>
               </div>
-              {p.kind === 'microsoft' && p.configured && (
-                <div className="field">
-                  <label htmlFor={tenantId}>Tenant</label>
-                  <input
-                    id={tenantId}
-                    value={tenant}
-                    onChange={(e) => setTenant(e.target.value)}
-                    placeholder="common or a tenant ID"
-                    aria-describedby={`${tenantId}-help`}
-                    spellCheck={false}
-                  />
-                  <p id={`${tenantId}-help`} className="help">
-                    “common” accepts work, school and personal accounts; “organizations” or “consumers” only one kind; a tenant ID or domain
-                    only that organisation.
-                  </p>
-                </div>
-              )}
-              {!p.configured && p.configHint && (
+              {p.configured &&
+                (p.options ?? []).map((o) => {
+                  const id = `${optionId}-${p.id}-${o.name}`;
+                  return (
+                    <div className="field" key={o.name}>
+                      <label htmlFor={id}>{o.label}</label>
+                      <input
+                        id={id}
+                        value={optionValue(p, o.name, o.value)}
+                        onChange={(e) => setEdits((all) => ({ ...all, [p.id]: { ...all[p.id], [o.name]: e.target.value } }))}
+                        placeholder={o.placeholder}
+                        aria-describedby={`${id}-help`}
+                        spellCheck={false}
+                      />
+                      <p id={`${id}-help`} className="help">
+                        {o.effect}
+                      </p>
+                    </div>
+                  );
+                })}
+              {!p.configured && (p.setupHint ?? p.configHint) && (
                 <div className="hint small setup-hint">
-                  <p>{p.configHint}</p>
-                  {(p.kind === 'google' || p.kind === 'microsoft') && (
+                  <p>{p.setupHint ?? p.configHint}</p>
+                  {p.builtin && (
                     <button type="button" className="btn btn-small" onClick={() => onSetUp(p.id)}>
                       Set up in Settings → Providers<span className="visually-hidden"> ({p.displayName})</span>
                     </button>

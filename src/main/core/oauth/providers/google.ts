@@ -1,10 +1,13 @@
 /** Google: everything the app knows about it as an OAuth provider. */
 import { envValue, type BuiltinProvider, type FieldVerdict, type SecretVerdict } from './builtin.js';
 import { DEFAULT_CLOCK_TOLERANCE_SEC } from './definition.js';
+import { renameField } from './answers.js';
 
+const ID = 'google';
 export const GOOGLE_ISSUER = 'https://accounts.google.com';
 // Google's discovery document lists it; kept as a fallback for a trimmed document.
 const GOOGLE_REVOCATION = 'https://oauth2.googleapis.com/revoke';
+const PERMISSIONS_PAGE = 'https://myaccount.google.com/permissions';
 
 const CLIENT_ID_ENV = 'GOOGLE_CLIENT_ID';
 const CLIENT_SECRET_ENV = 'GOOGLE_CLIENT_SECRET';
@@ -49,11 +52,57 @@ function checkClientSecret(secret: string | undefined): SecretVerdict {
 }
 
 export const google: BuiltinProvider = {
-  id: 'google',
+  id: ID,
   displayName: 'Google',
-  kind: 'google',
+  kind: 'oidc',
   env: { clientId: CLIENT_ID_ENV, clientSecret: CLIENT_SECRET_ENV },
   consoleHosts: ['console.cloud.google.com', 'developers.google.com', 'myaccount.google.com'],
+  clientHelp: {
+    consoleUrl: 'https://console.cloud.google.com/apis/credentials',
+    clientIdPlaceholder: 'Desktop app client ID',
+    clientSecretPlaceholder: 'Its client secret',
+    clientId:
+      'Create an OAuth client of type “Desktop app” in Google Cloud console (APIs & Services → Credentials) and copy its Client ID.',
+    clientSecret:
+      'Copy the client secret of the same Desktop app client: Google asks for it, although it is not confidential for an installed app.',
+  },
+  look: { mark: 'G', color: '#c5221f' },
+  secretShapes: {
+    // Access tokens (ya29.), refresh tokens (1//), client secrets (GOCSPX-).
+    tokens: [/ya29\.[A-Za-z0-9_.~+/=-]+/g, /1\/\/[A-Za-z0-9_-]{8,}/g, /GOCSPX-[A-Za-z0-9_-]+/g],
+    scan: [
+      {
+        kind: 'google_client_secret',
+        title: 'Google OAuth client secret',
+        ere: 'GOCSPX-[A-Za-z0-9_-]{20,}',
+        js: /GOCSPX-[A-Za-z0-9_-]{20,}/g,
+        rotate:
+          'Reset the client secret in Google Cloud console (APIs & Services > Credentials > your OAuth client > Reset secret) and put the new one in .env.',
+      },
+      {
+        kind: 'google_refresh_token',
+        title: 'Google refresh token',
+        ere: '1//0[A-Za-z0-9_-]{20,}',
+        js: /1\/\/0[A-Za-z0-9_-]{20,}/g,
+        rotate: `Revoke the grant (Disconnect the account in the app, or ${PERMISSIONS_PAGE}) and reconnect.`,
+      },
+      {
+        kind: 'google_access_token',
+        title: 'Google access token',
+        ere: 'ya29\\.[A-Za-z0-9_.-]{20,}',
+        js: /ya29\.[A-Za-z0-9_.-]{20,}/g,
+        rotate: 'Access tokens expire within an hour, but revoke the grant that issued it (Disconnect and reconnect the account).',
+      },
+    ],
+    prefixes: ['GOCSPX-', 'ya29.', '1//'],
+  },
+  options: [],
+  deviceFlow: 'supported',
+  // Google's endpoint answers 400 invalid_token for a token already dead: counted as done.
+  revocation: { kind: 'rfc7009', endpoint: GOOGLE_REVOCATION, revokeAt: PERMISSIONS_PAGE },
+  // Google answers a device authorization with `verification_url` (the name in the drafts before
+  // RFC 8628), which openid-client rejects as a response without `verification_uri`.
+  adaptAnswer: (res, endpoint) => (endpoint === 'device' ? renameField(res, 'verification_url', 'verification_uri') : Promise.resolve(res)),
   errorDialect: {
     // invalid_grant + error_subtype=invalid_rapt: a Workspace re-authentication policy; the
     // generic code already means "sign in again", the subtype tells the person why.
@@ -64,9 +113,6 @@ export const google: BuiltinProvider = {
   },
   define(env) {
     return {
-      id: 'google',
-      displayName: 'Google',
-      kind: 'google',
       issuer: GOOGLE_ISSUER,
       clientId: envValue(env, CLIENT_ID_ENV),
       // Google "Desktop app" clients have a secret that must be sent; Google documents it
@@ -77,8 +123,6 @@ export const google: BuiltinProvider = {
       // issue a new one on reconnect (it normally does only on first consent).
       extraAuthParams: { access_type: 'offline', prompt: 'consent' },
       clockToleranceSec: DEFAULT_CLOCK_TOLERANCE_SEC,
-      clientIdEnv: CLIENT_ID_ENV,
-      revocation: GOOGLE_REVOCATION,
     };
   },
   checkClientId,

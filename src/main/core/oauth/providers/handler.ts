@@ -5,81 +5,19 @@
  */
 import * as oidc from 'openid-client';
 import type { TokenResponse } from '../../vault/token-types.js';
+import { issuedTokensFrom, rememberIssuedTokens, toTokenResponse } from './token-responses.js';
+import { identityContext, revokeContext } from './hook-calls.js';
 import { discoveryProblem } from '../discovery-problem.js';
 import { OAuthErrorParser } from '../error-parser.js';
 import { configError, type OAuthPhase } from '../errors.js';
-import { validateUrl, type Definition, type ProviderKind } from './definition.js';
-
-/**
- * Tokens a provider issued in a refresh response that was then rejected locally. A side
- * table, not a property: errors get logged and inspected, and must never carry tokens.
- */
-const issuedTokens = new WeakMap<object, TokenResponse>();
-
-/** The tokens the provider issued before `err` was raised, if it rotated the refresh token. */
-export function takeIssuedTokens(err: unknown): TokenResponse | null {
-  if (typeof err !== 'object' || err === null) return null;
-  const t = issuedTokens.get(err) ?? null;
-  issuedTokens.delete(err);
-  return t;
-}
-
-function issuedTokensFrom(text: string | null): TokenResponse | null {
-  if (!text) return null;
-  let body: Record<string, unknown>;
-  try {
-    body = JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    return null;
-  }
-  if (typeof body !== 'object' || body === null) return null;
-  const { access_token: at, refresh_token: rt, expires_in: ei, scope, token_type: tt } = body;
-  // Without a new refresh token the stored one is still the grant: nothing to rescue.
-  if (typeof at !== 'string' || at === '' || typeof rt !== 'string' || rt === '') return null;
-  const out: TokenResponse = { access_token: at, refresh_token: rt, token_type: typeof tt === 'string' && tt ? tt : 'Bearer' };
-  if (typeof ei === 'number' && Number.isFinite(ei) && ei >= 0) out.expires_in = ei;
-  if (typeof scope === 'string') out.scope = scope;
-  return out;
-}
-
-function toTokenResponse(r: oidc.TokenEndpointResponse): TokenResponse {
-  const out: TokenResponse = { access_token: r.access_token, token_type: r.token_type ?? 'Bearer' };
-  if (r.refresh_token) out.refresh_token = r.refresh_token;
-  if (typeof r.expires_in === 'number') out.expires_in = r.expires_in;
-  if (typeof r.scope === 'string') out.scope = r.scope;
-  if (typeof r.id_token === 'string') out.id_token = r.id_token;
-  return out;
-}
-
-/**
- * Google answers a device authorization with `verification_url` (the name in the drafts before
- * RFC 8628), which openid-client rejects as a response without `verification_uri`: rename it.
- */
-async function withVerificationUri(res: Response): Promise<Response> {
-  let body: unknown;
-  try {
-    body = await res.clone().json();
-  } catch {
-    return res; // not JSON: openid-client reports it
-  }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return res;
-  const b = body as Record<string, unknown>;
-  if (b.verification_uri !== undefined || typeof b.verification_url !== 'string') return res;
-  const headers = new Headers(res.headers);
-  headers.delete('content-length');
-  headers.delete('content-encoding');
-  return new Response(JSON.stringify({ ...b, verification_uri: b.verification_url }), {
-    status: res.status,
-    statusText: res.statusText,
-    headers,
-  });
-}
+import type { AnswerEndpoint, Definition, Identity, ProviderProtocol } from './definition.js';
+import { validateUrl } from './endpoint-rules.js';
 
 /** One provider, ready for protocol steps. Obtain it from ProviderRegistry.getHandler(). */
 export class ProviderHandler {
   readonly id: string;
   readonly displayName: string;
-  readonly kind: ProviderKind;
+  readonly kind: ProviderProtocol;
   readonly scopes: readonly string[];
   readonly extraAuthParams: Readonly<Record<string, string>>;
   private readonly def: Definition;
@@ -127,17 +65,18 @@ export class ProviderHandler {
   }
 
   /**
-   * Whether RFC 7009 revocation is available. Known up front for Google (yes), Microsoft
-   * (no) and explicit endpoints; for a discovered issuer, known after the first protocol step.
+   * Whether the grant can be revoked: a provider's revoke hook, or RFC 7009. Known up front for
+   * built-ins and explicit endpoints; for a discovered issuer, known after the first protocol step.
    */
   get supportsRevocation(): boolean {
+    if (this.def.revoke) return true;
     if (this.def.revocation === 'none') return false;
     if (this.def.revocation !== 'discover') return true;
     return Boolean(this.config?.serverMetadata().revocation_endpoint);
   }
 
   async canRevoke(): Promise<boolean> {
-    if (this.def.revocation === 'discover') await this.configuration();
+    if (!this.def.revoke && this.def.revocation === 'discover') await this.configuration();
     return this.supportsRevocation;
   }
 
@@ -203,6 +142,7 @@ export class ProviderHandler {
         validateUrl(e.token, 'token endpoint', d.id),
         ...(e.revocation ? [validateUrl(e.revocation, 'revocation endpoint', d.id)] : []),
         ...(e.userinfo ? [validateUrl(e.userinfo, 'userinfo endpoint', d.id)] : []),
+        ...(e.device ? [validateUrl(e.device, 'device authorization endpoint', d.id)] : []),
       ];
       const server: oidc.ServerMetadata = {
         issuer: e.issuer ?? new URL(e.token).origin,
@@ -210,6 +150,7 @@ export class ProviderHandler {
         token_endpoint: e.token,
         ...(e.revocation ? { revocation_endpoint: e.revocation } : {}),
         ...(e.userinfo ? { userinfo_endpoint: e.userinfo } : {}),
+        ...(e.device ? { device_authorization_endpoint: e.device } : {}),
       };
       config = new oidc.Configuration(server, clientId, metadata, clientAuth);
       config.timeout = this.timeoutSec;
@@ -223,17 +164,20 @@ export class ProviderHandler {
   }
 
   /**
-   * Every request after discovery goes through here: a successful refresh response is kept
-   * (as text) for the refresh in flight, because once the server answered 2xx it may already
-   * have rotated the refresh token, and openid-client can still reject the answer afterwards
-   * (an ID token outside the clock tolerance, a claim mismatch).
+   * Every request after discovery goes through here. The provider's answer adapter first turns
+   * its token and device answers into standard ones (an error sent with HTTP 200, a renamed
+   * field). Then a successful refresh response is kept (as text) for the refresh in flight,
+   * because once the server answered 2xx it may already have rotated the refresh token, and
+   * openid-client can still reject the answer afterwards (an ID token outside the clock
+   * tolerance, a claim mismatch).
    */
   private capturingFetch(): oidc.CustomFetch {
     const f = this.fetchImpl ?? fetch;
     return async (url, options) => {
       let res = (await f(url, options as RequestInit)) as Response;
       const body = options.body;
-      if (res.ok && this.isDeviceEndpoint(url)) res = await withVerificationUri(res);
+      const endpoint = this.def.adaptAnswer ? this.answerEndpoint(url) : null;
+      if (endpoint) res = await this.def.adaptAnswer!(res, endpoint);
       if (res.ok && body instanceof URLSearchParams && body.get('grant_type') === 'refresh_token') {
         const sent = body.get('refresh_token');
         if (sent !== null && this.refreshBodies.has(sent)) {
@@ -250,9 +194,15 @@ export class ProviderHandler {
     };
   }
 
-  private isDeviceEndpoint(url: string): boolean {
-    const endpoint = this.config?.serverMetadata().device_authorization_endpoint;
-    return typeof endpoint === 'string' && URL.canParse(url) && new URL(url).href === new URL(endpoint).href;
+  /** Which of the endpoints whose answers an adapter may rewrite `url` is, if any. */
+  private answerEndpoint(url: string): AnswerEndpoint | null {
+    const m = this.config?.serverMetadata();
+    if (!m || !URL.canParse(url)) return null;
+    const href = new URL(url).href;
+    const same = (endpoint: unknown) => typeof endpoint === 'string' && URL.canParse(endpoint) && new URL(endpoint).href === href;
+    if (same(m.token_endpoint)) return 'token';
+    if (same(m.device_authorization_endpoint)) return 'device';
+    return null;
   }
 
   private makeFetch(): oidc.CustomFetch {
@@ -307,7 +257,7 @@ export class ProviderHandler {
       // old refresh token may be dead already, so hand the issued tokens (not the unvalidated
       // ID token) to the caller to store before it records the failure.
       const issued = issuedTokensFrom(this.refreshBodies.get(refreshToken) ?? null);
-      if (issued) issuedTokens.set(e, issued);
+      if (issued) rememberIssuedTokens(e, issued);
       throw e;
     } finally {
       this.refreshBodies.delete(refreshToken);
@@ -315,15 +265,28 @@ export class ProviderHandler {
   }
 
   /**
-   * Starts an RFC 8628 device authorization for this provider's scopes. A provider whose
-   * metadata names no device_authorization_endpoint is a `device_flow_unsupported` config error.
+   * Whether sign-in on another device (RFC 8628) is offered: not when the provider says it never
+   * is, else when its metadata (or its explicit endpoints) name a device_authorization_endpoint.
+   * Null: the provider does not offer it, with the reason.
+   */
+  async deviceFlowProblem(): Promise<string | null> {
+    if (this.def.deviceFlowUnsupported) return `${this.displayName} does not offer sign-in on another device.`;
+    const config = await this.configuration();
+    if (config.serverMetadata().device_authorization_endpoint) return null;
+    return `${this.displayName} does not offer it: its metadata has no device_authorization_endpoint.`;
+  }
+
+  /**
+   * Starts an RFC 8628 device authorization for this provider's scopes. A provider that offers
+   * none (see deviceFlowProblem) is a `device_flow_unsupported` config error.
    */
   async startDeviceAuthorization(): Promise<oidc.DeviceAuthorizationResponse> {
     const config = await this.configuration();
-    if (!config.serverMetadata().device_authorization_endpoint) {
+    const problem = await this.deviceFlowProblem();
+    if (problem !== null) {
       throw configError({
         code: 'device_flow_unsupported',
-        description: `${this.displayName} offers no sign-in on another device: its metadata has no device_authorization_endpoint. Sign in with the browser instead.`,
+        description: `${problem} Sign in with the browser instead.`,
         provider: this.id,
       });
     }
@@ -351,8 +314,29 @@ export class ProviderHandler {
     }
   }
 
-  /** RFC 7009 revocation. Throws a configuration error (revocation_unsupported) when the provider has none. */
-  async revokeToken(token: string, hint: 'refresh_token' | 'access_token'): Promise<void> {
+  /**
+   * Revokes an account's grant: the provider's own hook with the account's tokens, else RFC 7009
+   * with the refresh token (which kills the grant), else the access token. Throws a configuration
+   * error (revocation_unsupported) when the provider has neither, or its hook can't (a public
+   * client without the secret its endpoint needs).
+   */
+  async revokeGrant(tokens: { accessToken: string; refreshToken: string | null; expiresAt: number | null }): Promise<void> {
+    if (this.def.revoke) {
+      const ctx = revokeContext(this.hookDeps(), tokens, async (rt) => (await this.refreshToken(rt)).access_token);
+      if ((await this.def.revoke(ctx)) === 'unsupported') {
+        throw configError({
+          code: 'revocation_unsupported',
+          description: `${this.displayName} could not revoke the grant from this app${this.def.clientSecret ? '' : ' (it needs the client secret)'}.`,
+          provider: this.id,
+        });
+      }
+      return;
+    }
+    await this.revokeToken(tokens.refreshToken ?? tokens.accessToken, tokens.refreshToken ? 'refresh_token' : 'access_token');
+  }
+
+  /** RFC 7009 revocation of one token. Throws a configuration error (revocation_unsupported) when the provider has none. */
+  private async revokeToken(token: string, hint: 'refresh_token' | 'access_token'): Promise<void> {
     if (!(await this.canRevoke())) {
       throw configError({
         code: 'revocation_unsupported',
@@ -383,5 +367,37 @@ export class ProviderHandler {
 
   get hasUserInfo(): boolean {
     return Boolean(this.config?.serverMetadata().userinfo_endpoint);
+  }
+
+  /** Whether the provider's file (or its registration) says how to learn the identity (a plain OAuth 2.0 API). */
+  get hasIdentityHook(): boolean {
+    return this.def.identity !== undefined;
+  }
+
+  /** The identity through the provider's own hook (its API, with the access token). */
+  identityFromHook(signIn: {
+    accessToken: string;
+    grantedScope: string | null;
+    claims: Record<string, unknown> | null;
+  }): Promise<Identity> {
+    return this.def.identity!(identityContext(this.hookDeps(), signIn));
+  }
+
+  /** The authorization parameters that ask for this account when it signs in again (OpenID Connect's login_hint unless the provider names its own). */
+  reconnectParams(account: { userId: string; displayName: string | null }): Record<string, string> {
+    return this.def.reconnectParams ? this.def.reconnectParams(account) : { login_hint: account.userId };
+  }
+
+  /**
+   * Why the browser sign-in can't work as configured, before a browser is opened: the provider
+   * needs the client secret for the code exchange and none is set. Null when it can.
+   */
+  get browserSignInProblem(): string | null {
+    if (!this.def.codeExchangeNeedsSecret || this.def.clientSecret) return null;
+    return `Signing in to ${this.displayName} in the browser needs the client secret, and none is set: add it in Settings → Providers, or sign in on another device instead.`;
+  }
+
+  private hookDeps() {
+    return { def: this.def, timeoutSec: this.timeoutSec, ...(this.fetchImpl ? { fetch: this.fetchImpl } : {}) };
   }
 }

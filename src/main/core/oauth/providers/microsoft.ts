@@ -1,20 +1,61 @@
 /** Microsoft identity platform (Entra ID, personal accounts): everything the app knows about it. */
-import { MICROSOFT_TENANT_HINT, isMicrosoftTenant } from '../../../../shared/microsoft-tenant.js';
-import { envValue, type BuiltinProvider, type ErrorDialect, type FieldVerdict, type SecretVerdict } from './builtin.js';
-import { DEFAULT_CLOCK_TOLERANCE_SEC, type Definition } from './definition.js';
-import type { HealthCheck } from '../../contracts/settings.js';
+import {
+  envValue,
+  optionValue,
+  type BuiltinDefinition,
+  type BuiltinProvider,
+  type ErrorDialect,
+  type FieldVerdict,
+  type ProviderOption,
+  type SecretVerdict,
+} from './builtin.js';
+import { DEFAULT_CLOCK_TOLERANCE_SEC } from './definition.js';
 
+const ID = 'microsoft';
+
+/**
+ * What a tenant may be: `common`, `organizations`, `consumers`, a tenant GUID, or a verified
+ * domain (at least one dot). Checked before a tenant is saved, and on the environment's value.
+ */
+const TENANT_PATTERN =
+  /^(common|organizations|consumers|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+)$/i;
+const TENANT_HINT = 'common, organizations, consumers, a tenant GUID or a verified domain such as contoso.com';
+const isTenant = (value: string): boolean => value.length <= 253 && TENANT_PATTERN.test(value);
 const AUTHORITY = 'https://login.microsoftonline.com';
 const CLIENT_ID_ENV = 'MICROSOFT_CLIENT_ID';
 const CLIENT_SECRET_ENV = 'MICROSOFT_CLIENT_SECRET';
-const TENANT_ENV = 'MICROSOFT_TENANT';
-/** The variable that chooses the tenant new accounts sign in with (`common` when unset). */
-export const MICROSOFT_TENANT_ENV = TENANT_ENV;
+// Where a person removes the app's access: the identity platform has no RFC 7009 endpoint.
+const MY_APPS = 'https://myapps.microsoft.com';
 
-/** The environment with a tenant chosen elsewhere (the app's settings, `--tenant`) taking precedence. */
-export function withMicrosoftTenant(env: NodeJS.ProcessEnv, tenant: string | undefined): NodeJS.ProcessEnv {
-  return tenant ? { ...env, [TENANT_ENV]: tenant } : env;
+/** Plain words for a tenant, shown as it is typed. */
+function describeTenant(tenant: string): string {
+  switch (tenant.toLowerCase()) {
+    case 'common':
+      return 'New Microsoft accounts sign in with work, school and personal Microsoft accounts.';
+    case 'organizations':
+      return 'New Microsoft accounts sign in with work and school accounts only.';
+    case 'consumers':
+      return 'New Microsoft accounts sign in with personal Microsoft accounts only.';
+    default:
+      return 'New Microsoft accounts sign in with accounts of that one directory only.';
+  }
 }
+
+/** The tenant new accounts sign in with: `common` (any account) unless set. */
+const tenant: ProviderOption = {
+  name: 'tenant',
+  label: 'Tenant',
+  env: 'MICROSOFT_TENANT',
+  defaultValue: 'common',
+  hint: TENANT_HINT,
+  placeholder: 'common or a tenant ID',
+  effect: 'Where new Microsoft accounts sign in; connected accounts keep their own tenant.',
+  check: (value) => (isTenant(value) ? null : `A Microsoft tenant is ${TENANT_HINT}.`),
+  describe: describeTenant,
+  // Versions before the tenant was signed kept it here.
+  legacySettingsKey: 'microsoftTenant',
+};
+
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function microsoftIssuer(tenant: string): string {
@@ -26,7 +67,7 @@ export function tenantOfIssuer(issuer: string): string | null {
   const prefix = `${AUTHORITY}/`;
   if (!issuer.startsWith(prefix) || !issuer.endsWith('/v2.0')) return null;
   const tenant = issuer.slice(prefix.length, -'/v2.0'.length);
-  return isMicrosoftTenant(tenant) ? tenant : null;
+  return isTenant(tenant) ? tenant : null;
 }
 
 /**
@@ -119,42 +160,40 @@ function checkClientSecret(secret: string | undefined): SecretVerdict {
   };
 }
 
-function tenantCheck(env: NodeJS.ProcessEnv): HealthCheck[] {
-  const tenant = envValue(env, TENANT_ENV);
-  const ok = tenant === undefined || isMicrosoftTenant(tenant);
-  return [
-    {
-      id: `env:${TENANT_ENV}`,
-      title: TENANT_ENV,
-      status: ok ? 'pass' : 'fail',
-      message: !ok
-        ? `${TENANT_ENV} must be ${MICROSOFT_TENANT_HINT}.`
-        : tenant
-          ? `Microsoft tenant "${tenant}".`
-          : `${TENANT_ENV} is not set; "common" is used.`,
-      ...(ok ? {} : { fix: `Set ${TENANT_ENV} to common (any account) or your directory (tenant) ID.` }),
-    },
-  ];
-}
-
 export const microsoft: BuiltinProvider = {
-  id: 'microsoft',
+  id: ID,
   displayName: 'Microsoft',
-  kind: 'microsoft',
-  env: { clientId: CLIENT_ID_ENV, clientSecret: CLIENT_SECRET_ENV, extra: [TENANT_ENV] },
+  kind: 'oidc',
+  env: { clientId: CLIENT_ID_ENV, clientSecret: CLIENT_SECRET_ENV },
   consoleHosts: ['portal.azure.com', 'entra.microsoft.com', 'learn.microsoft.com', 'account.live.com', 'myapps.microsoft.com'],
+  clientHelp: {
+    consoleUrl: 'https://entra.microsoft.com/#view/Microsoft_AAD_RegisteredApps/ApplicationsListBlade',
+    clientIdPlaceholder: 'Application (client) ID',
+    clientSecretPlaceholder: 'Leave empty',
+    clientId:
+      'Register an app in the Microsoft Entra admin center (App registrations; platform “Mobile and desktop applications” with the redirect http://127.0.0.1/callback, “Allow public client flows” on) and copy its Application (client) ID.',
+    clientSecret: 'Leave it empty: a desktop app is a public client.',
+  },
+  look: { mark: 'M', color: '#0f6cbd' },
+  secretShapes: {
+    // Client secrets contain '~' in a ~40-character run.
+    tokens: [/[A-Za-z0-9_.-]{2,10}~[A-Za-z0-9_.~-]{20,}/g],
+    scan: [],
+    prefixes: [],
+  },
+  options: [tenant],
+  deviceFlow: 'supported',
+  // The identity platform has no RFC 7009 endpoint; revoking sessions through Graph signs the
+  // user out everywhere, which the app never does silently.
+  revocation: { kind: 'unsupported', revokeAt: MY_APPS },
   errorDialect,
   checkClientId,
   checkClientSecret,
-  extraEnvChecks: tenantCheck,
   define(env) {
-    const tenant = envValue(env, TENANT_ENV) ?? 'common';
-    const valid = isMicrosoftTenant(tenant);
-    const def: Definition = {
-      id: 'microsoft',
-      displayName: 'Microsoft',
-      kind: 'microsoft',
-      issuer: microsoftIssuer(valid ? tenant : 'common'),
+    const chosen = optionValue(env, tenant);
+    const valid = tenant.check(chosen) === null;
+    const def: BuiltinDefinition = {
+      issuer: microsoftIssuer(valid ? chosen : tenant.defaultValue),
       clientId: envValue(env, CLIENT_ID_ENV),
       // Desktop apps are public clients and must not send a secret; only a confidential
       // registration (MICROSOFT_CLIENT_SECRET set) authenticates.
@@ -162,22 +201,20 @@ export const microsoft: BuiltinProvider = {
       scopes: ['offline_access', 'openid', 'profile', 'email'],
       extraAuthParams: {},
       clockToleranceSec: DEFAULT_CLOCK_TOLERANCE_SEC,
-      clientIdEnv: CLIENT_ID_ENV,
-      // The identity platform has no RFC 7009 endpoint; revoking sessions through Graph
-      // signs the user out everywhere, which we never do silently.
-      revocation: 'none',
+      options: { [tenant.name]: chosen },
     };
     if (!valid) {
-      def.configProblem = `The Microsoft tenant "${tenant.slice(0, 80)}" is not valid: use ${MICROSOFT_TENANT_HINT} (MICROSOFT_TENANT, or the tenant in Settings).`;
+      def.configProblemCode = `invalid_${tenant.name}`;
+      def.configProblem = `The Microsoft tenant "${chosen.slice(0, 80)}" is not valid: use ${TENANT_HINT} (${tenant.env}, or the tenant in Settings → Providers).`;
     }
     return def;
   },
   // Each account keeps the tenant it signed in with: another tenant in the settings later
   // changes where new accounts sign in, not where existing accounts refresh.
   definitionForIssuer(issuer, current) {
-    const tenant = tenantOfIssuer(issuer);
-    if (tenant === null) return null;
-    const { configProblem: _ignored, ...rest } = current;
-    return { ...rest, issuer: microsoftIssuer(tenant) };
+    const bound = tenantOfIssuer(issuer);
+    if (bound === null) return null;
+    const { configProblem: _ignored, configProblemCode: _code, ...rest } = current;
+    return { ...rest, issuer: microsoftIssuer(bound), options: { ...rest.options, [tenant.name]: bound } };
   },
 };

@@ -1,28 +1,39 @@
 /**
- * ProviderRegistry: the built-in providers (google.ts, microsoft.ts), any OpenID Connect issuer
- * (discovery) and any plain OAuth 2.0 server (explicit endpoints). Client ids and secrets come
- * from `register()` (settings, code) or the environment names in .env.example.
+ * ProviderRegistry: the built-in providers (BUILTIN_PROVIDERS, one file each), any OpenID Connect
+ * issuer (discovery) and any plain OAuth 2.0 server (explicit endpoints, with hooks from code for
+ * the identity and revocation). Client ids and secrets come from `register()` (settings, code) or
+ * the environment names in .env.example.
  *
- * A built-in id always means the built-in provider: registering `google` or `microsoft` may set
- * its client registration and scopes, never another issuer or endpoints.
+ * A built-in id always means the built-in provider: registering it may set its client
+ * registration and scopes, never another issuer or endpoints.
  */
-import { BUILTIN_PROVIDERS, isBuiltinProviderId } from './builtins.js';
+import { builtinDefinition } from './builtin.js';
+import { BUILTIN_PROVIDERS, builtinProvider, isBuiltinProviderId } from './builtins.js';
 import {
   DEFAULT_CLOCK_TOLERANCE_SEC,
   PROVIDER_ID_RE,
-  issuerMismatch,
-  validateUrl,
   type Definition,
+  type ProviderHooks,
   type ProviderInfo,
   type ProviderRegistration,
   type ProviderRegistryOptions,
 } from './definition.js';
+import { issuerMismatch, validateUrl } from './endpoint-rules.js';
 import { ProviderHandler } from './handler.js';
 import { configError } from '../errors.js';
 
-export { BUILTIN_PROVIDERS, isBuiltinProviderId } from './builtins.js';
-
 const SCOPE_RE = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
+
+/** What a provider given in code may add to the protocol (a built-in takes these from its file). */
+const HOOK_NAMES = [
+  'identity',
+  'revoke',
+  'revokeAt',
+  'adaptAnswer',
+  'reconnectParams',
+  'codeExchangeNeedsSecret',
+  'deviceFlowUnsupported',
+] as const satisfies ReadonlyArray<keyof ProviderHooks>;
 
 export class ProviderRegistry {
   private readonly defs = new Map<string, Definition>();
@@ -36,7 +47,7 @@ export class ProviderRegistry {
     const env = options.env ?? process.env;
     if (options.fetch) this.fetchImpl = options.fetch;
     if (options.timeoutSec !== undefined) this.timeoutSec = options.timeoutSec;
-    for (const b of BUILTIN_PROVIDERS) this.defs.set(b.id, b.define(env));
+    for (const b of BUILTIN_PROVIDERS) this.defs.set(b.id, builtinDefinition(b, env));
   }
 
   /** Adds or replaces a provider. For a built-in id only the client registration, scopes and parameters change. */
@@ -44,8 +55,10 @@ export class ProviderRegistry {
     if (!reg || typeof reg.id !== 'string' || !PROVIDER_ID_RE.test(reg.id)) {
       throw configError({ code: 'invalid_provider_id', description: 'Provider id must be 1-64 letters, digits, ".", "_" or "-".' });
     }
-    const builtIn = BUILTIN_PROVIDERS.find((b) => b.id === reg.id);
-    if (builtIn && (reg.issuer !== undefined || reg.endpoints !== undefined)) {
+    const builtIn = builtinProvider(reg.id);
+    // A built-in's protocol and hooks come from its file only.
+    const hooks = HOOK_NAMES.filter((k) => reg[k] !== undefined);
+    if (builtIn && (reg.issuer !== undefined || reg.endpoints !== undefined || hooks.length > 0)) {
       throw configError({
         code: 'provider_id_taken',
         description: `"${reg.id}" is a built-in provider; its issuer can't be changed. Choose another id for a custom provider.`,
@@ -65,7 +78,10 @@ export class ProviderRegistry {
       validateUrl(reg.endpoints.token, 'token endpoint', reg.id);
       if (reg.endpoints.revocation) validateUrl(reg.endpoints.revocation, 'revocation endpoint', reg.id);
       if (reg.endpoints.userinfo) validateUrl(reg.endpoints.userinfo, 'userinfo endpoint', reg.id);
+      if (reg.endpoints.device) validateUrl(reg.endpoints.device, 'device authorization endpoint', reg.id);
+      if (reg.endpoints.api) validateUrl(reg.endpoints.api, 'API', reg.id);
     }
+    if (reg.revokeAt !== undefined) validateUrl(reg.revokeAt, 'revocation page', reg.id);
     let def: Definition;
     if (builtIn) {
       const base = this.defs.get(reg.id)!;
@@ -102,6 +118,7 @@ export class ProviderRegistry {
         clockToleranceSec: reg.clockToleranceSec ?? DEFAULT_CLOCK_TOLERANCE_SEC,
         revocation: reg.issuer ? 'discover' : (reg.endpoints?.revocation ?? 'none'),
       };
+      for (const k of hooks) Object.assign(def, { [k]: reg[k] });
     }
     if (def.scopes.some((s) => typeof s !== 'string' || !SCOPE_RE.test(s))) {
       throw configError({
@@ -120,11 +137,11 @@ export class ProviderRegistry {
    * registration, scopes and parameters. Accounts stay bound to the issuer they connected at.
    */
   updateBuiltin(id: string, env: NodeJS.ProcessEnv): ProviderInfo {
-    const builtIn = BUILTIN_PROVIDERS.find((b) => b.id === id);
+    const builtIn = builtinProvider(id);
     const current = this.defs.get(id);
     if (!builtIn || !current)
       throw configError({ code: 'unknown_provider', description: `"${id}" is not a built-in provider.`, provider: id });
-    const fresh = builtIn.define(env);
+    const fresh = builtinDefinition(builtIn, env);
     const def: Definition = {
       ...fresh,
       displayName: current.displayName,
@@ -200,7 +217,7 @@ export class ProviderRegistry {
   handlerFor(id: string, boundIssuer: string | null): ProviderHandler {
     if (boundIssuer === null || boundIssuer === this.issuerOf(id)) return this.getHandler(id);
     const current = this.definition(id);
-    const variant = BUILTIN_PROVIDERS.find((b) => b.id === id)?.definitionForIssuer?.(boundIssuer, current);
+    const variant = builtinProvider(id)?.definitionForIssuer?.(boundIssuer, current);
     if (!variant) throw issuerMismatch(id, boundIssuer, this.issuerOf(id));
     this.requireClient(variant);
     const key = `${id} ${boundIssuer}`;
@@ -225,14 +242,17 @@ export class ProviderRegistry {
 
   private usableDefinition(id: string): Definition {
     const def = this.definition(id);
-    if (def.configProblem) throw configError({ code: 'invalid_tenant', description: def.configProblem, provider: id });
+    if (def.configProblem)
+      throw configError({ code: def.configProblemCode ?? 'invalid_configuration', description: def.configProblem, provider: id });
     this.requireClient(def);
     return def;
   }
 
   private requireClient(def: Definition): void {
     if (def.clientId) return;
-    const how = def.clientIdEnv ? `Set ${def.clientIdEnv} (see .env.example) or configure it in Settings.` : 'Register it with a clientId.';
+    const how = def.clientIdEnv
+      ? `Set ${def.clientIdEnv} (see .env.example) or enter a client id in Settings → Providers.`
+      : 'Register it with a clientId.';
     throw configError({ code: 'not_configured', description: `${def.displayName} has no client id. ${how}`, provider: def.id });
   }
 
@@ -242,23 +262,45 @@ export class ProviderRegistry {
 
   private info(d: Definition): ProviderInfo {
     const issuer = d.issuer ?? d.endpoints?.issuer;
+    const builtIn = builtinProvider(d.id);
     // A discovered issuer's revocation support is known once its metadata was fetched.
-    const supportsRevocation =
-      d.revocation === 'none' ? false : d.revocation === 'discover' ? (this.handlers.get(d.id)?.supportsRevocation ?? false) : true;
+    const supportsRevocation = d.revoke
+      ? true
+      : d.revocation === 'none'
+        ? false
+        : d.revocation === 'discover'
+          ? (this.handlers.get(d.id)?.supportsRevocation ?? false)
+          : true;
     const info: ProviderInfo = {
       id: d.id,
       displayName: d.displayName,
       kind: d.kind,
+      builtin: builtIn !== undefined,
       configured: Boolean(d.clientId) && !d.configProblem,
       supportsRevocation,
     };
     if (issuer) info.issuer = issuer;
+    if (d.revokeAt) info.revokeAt = d.revokeAt;
     if (d.configProblem) {
       info.configHint = d.configProblem;
+      info.setupHint = d.configProblem;
     } else if (!d.clientId) {
       info.configHint = d.clientIdEnv
-        ? `Set ${d.clientIdEnv} (see .env.example) or enter a client id in Settings.`
+        ? `Set ${d.clientIdEnv} (see .env.example) or enter a client id in Settings → Providers.`
         : 'Register the provider with a client id.';
+      if (builtIn)
+        info.setupHint = `Add the app’s ${builtIn.displayName} client id in Settings → Providers. ${builtIn.clientHelp.clientId}`;
+    }
+    if (builtIn) {
+      info.look = { mark: builtIn.look.mark, color: builtIn.look.color };
+      info.options = builtIn.options.map((o) => ({
+        name: o.name,
+        label: o.label,
+        hint: o.hint,
+        placeholder: o.placeholder,
+        effect: o.effect,
+        value: d.options?.[o.name] ?? o.defaultValue,
+      }));
     }
     return info;
   }

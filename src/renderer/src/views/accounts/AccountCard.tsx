@@ -10,6 +10,7 @@ import type { CardBusy, CardMessage } from './useAccountActions';
 interface Props {
   account: AccountDto;
   providerName: string;
+  providerLook: { mark: string; color: string } | undefined;
   providerIssuer: string | null;
   refreshing: boolean;
   busy: CardBusy | undefined;
@@ -46,7 +47,7 @@ export const AccountCard = forwardRef<HTMLHeadingElement, Props>(function Accoun
   return (
     <li className={`account-card status-${view}`} aria-label={`${props.providerName} account ${name}`}>
       <div className="account-head">
-        <ProviderMark provider={a.provider} />
+        <ProviderMark look={props.providerLook} name={props.providerName} />
         <div className="account-id">
           <h2 className="account-name" tabIndex={-1} ref={headingRef}>
             {name}

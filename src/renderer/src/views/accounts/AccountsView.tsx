@@ -31,6 +31,12 @@ interface Props {
   onConnect(): void;
 }
 
+/** "a Google, Microsoft or OpenID Connect": the built-ins by name (from the provider list), then any other. */
+function accountKinds(providers: ReadonlyArray<{ builtin: boolean; displayName: string }> | null | undefined): string {
+  const kinds = [...(providers ?? []).filter((p) => p.builtin).map((p) => p.displayName), 'OpenID Connect'];
+  return kinds.length > 1 ? `a ${kinds.slice(0, -1).join(', ')} or ${kinds.at(-1)!}` : 'an OpenID Connect';
+}
+
 export function AccountsView(props: Props): React.JSX.Element {
   const now = useNow(1000);
   const ids = useId();
@@ -47,7 +53,7 @@ export function AccountsView(props: Props): React.JSX.Element {
   const disconnectText = useCallback(
     (a: AccountDto, outcome: RevocationOutcome) => {
       const p = providerOf(a.provider);
-      const target = { id: a.provider, kind: p?.kind, name: nameOf(a.provider), issuer: a.issuer ?? p?.issuer ?? null };
+      const target = { id: a.provider, name: nameOf(a.provider), issuer: a.issuer ?? p?.issuer ?? null, revokeAt: p?.revokeAt ?? null };
       return { text: revocationText(outcome, target), warn: outcome === 'failed' || outcome === 'unsupported' };
     },
     [providerOf, nameOf],
@@ -63,6 +69,7 @@ export function AccountsView(props: Props): React.JSX.Element {
   const [focusAfter, setFocusAfter] = useState<{ removed: string; next: string | null } | null>(null);
 
   const issuers = useMemo(() => new Map((props.providers ?? []).map((p) => [p.id, p.issuer ?? null])), [props.providers]);
+  const looks = useMemo(() => new Map((props.providers ?? []).map((p) => [p.id, p.look])), [props.providers]);
   const filtering = (accounts?.length ?? 0) > FILTER_THRESHOLD;
   const visible = useMemo(() => {
     if (!accounts) return [];
@@ -137,7 +144,7 @@ export function AccountsView(props: Props): React.JSX.Element {
             ◎
           </p>
           <h2>No accounts yet</h2>
-          <p className="muted">Connect a Google, Microsoft or OpenID Connect account to keep its tokens fresh here.</p>
+          <p className="muted">Connect {accountKinds(props.providers)} account to keep its tokens fresh here.</p>
           <button type="button" className="btn btn-primary" onClick={props.onConnect} ref={emptyButton}>
             Connect your first account
           </button>
@@ -186,6 +193,7 @@ export function AccountsView(props: Props): React.JSX.Element {
                 }}
                 account={a}
                 providerName={props.nameOf(a.provider)}
+                providerLook={looks.get(a.provider)}
                 providerIssuer={issuers.get(a.provider) ?? null}
                 refreshing={refreshing.has(key)}
                 busy={actions.busy[key]}

@@ -4,6 +4,7 @@ import type { AccountDto, SdkEndpointDto, SdkKind } from '../../../../shared/ipc
 import { bridge, call, errorInfo, type ErrorInfo } from '../../api';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { formatDateTime } from '../../format';
+import { GOOGLE_SDK } from '../../../../shared/sdk-kinds';
 
 interface Props {
   account: AccountDto;
@@ -50,7 +51,7 @@ export function SdkEndpoints({ account: a }: Props): React.JSX.Element {
   const base = useId();
   const { endpoints: all, error: listError } = useSdkEndpoints();
   const mine = all.filter((e) => e.provider === a.provider && e.userId === a.userId);
-  const [sdk, setSdk] = useState<SdkKind>('google');
+  const [sdk, setSdk] = useState<SdkKind>(GOOGLE_SDK);
   const [scopes, setScopes] = useState('');
   const [project, setProject] = useState('');
   const [port, setPort] = useState('');
@@ -73,7 +74,7 @@ export function SdkEndpoints({ account: a }: Props): React.JSX.Element {
           providerId: a.provider,
           userId: a.userId,
           ...(list.length ? { scopes: list } : {}),
-          ...(sdk === 'google' && project.trim() ? { project: project.trim() } : {}),
+          ...(sdk === GOOGLE_SDK && project.trim() ? { project: project.trim() } : {}),
           ...(port.trim() ? { port: Number(port) } : {}),
           bind: bind.trim(),
           ...(forMs ? { forMs: Number(forMs) } : {}),
@@ -148,7 +149,7 @@ export function SdkEndpoints({ account: a }: Props): React.JSX.Element {
         <div className="field">
           <label htmlFor={`${base}-sdk`}>SDK</label>
           <select id={`${base}-sdk`} value={sdk} onChange={(e) => setSdk(e.target.value as SdkKind)}>
-            <option value="google">Google</option>
+            <option value={GOOGLE_SDK}>Google</option>
             <option value="azure">Azure</option>
           </select>
         </div>
@@ -173,7 +174,7 @@ export function SdkEndpoints({ account: a }: Props): React.JSX.Element {
             spellCheck={false}
           />
         </div>
-        {sdk === 'google' && (
+        {sdk === GOOGLE_SDK && (
           <div className="field">
             <label htmlFor={`${base}-project`}>Project id (optional)</label>
             <input id={`${base}-project`} value={project} onChange={(e) => setProject(e.target.value)} spellCheck={false} />

@@ -30,12 +30,17 @@ function secretText(p: BuiltinProviderConfigDto): string {
   return p.clientId.source === 'app' ? 'No secret (the environment’s is never used with the app’s client id)' : 'No secret';
 }
 
-const TENANT_SOURCE = { app: 'set in this app', environment: 'from MICROSOFT_TENANT', default: 'the default' } as const;
+type OptionDto = BuiltinProviderConfigDto['options'][number];
+
+function optionSource(o: OptionDto): string {
+  return o.source === 'app' ? 'set in this app' : o.source === 'environment' ? `from ${o.env}` : 'the default';
+}
 
 /**
  * One built-in provider: the client id in use and where it comes from (this app, the
  * environment, nowhere), whether a secret is used (never the secret), a form that sets the app's
- * values (checked as they are typed) and one that clears them; Microsoft's tenant.
+ * values (checked as they are typed) and one that clears them; the provider's options (Microsoft's
+ * tenant). Names, marks, placeholders and help come from the provider's file through the DTO.
  */
 export function BuiltinProviderPanel({ provider: p, focus, onChanged }: Props): React.JSX.Element {
   const ids = useId();
@@ -45,12 +50,14 @@ export function BuiltinProviderPanel({ provider: p, focus, onChanged }: Props): 
   const [clientId, setClientId] = useState(appValue);
   const [secret, setSecret] = useState('');
   const [removeSecret, setRemoveSecret] = useState(false);
-  const [tenant, setTenant] = useState(p.tenant?.value ?? '');
+  const [options, setOptions] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<{ kind: 'error'; error: ErrorInfo } | { kind: 'info'; text: string } | null>(null);
 
   useEffect(() => setClientId(appValue), [appValue]);
-  useEffect(() => setTenant(p.tenant?.value ?? ''), [p.tenant?.value]);
+  const savedOptions = p.options.map((o) => `${o.name}=${o.value}`).join('\n');
+  // A saved value replaces what was typed (after Save, or a change elsewhere).
+  useEffect(() => setOptions({}), [savedOptions]);
   useEffect(() => {
     const panel = panelRef.current;
     if (!focus || !panel) return;
@@ -65,7 +72,7 @@ export function BuiltinProviderPanel({ provider: p, focus, onChanged }: Props): 
     clientId !== '' && clientId !== appValue ? { field: 'client-id', provider: kind, value: clientId } : null,
   );
   const secretCheck = useFieldCheck(secret !== '' ? { field: 'client-secret', provider: kind, value: secret } : null);
-  const tenantCheck = useFieldCheck(p.tenant && tenant !== p.tenant.value ? { field: 'tenant', value: tenant } : null);
+  const optionValue = (o: OptionDto): string => options[o.name] ?? o.value;
   const changingClient = clientId.trim() !== '' && clientId.trim() !== (p.clientId.value ?? '');
 
   const run = async (action: () => Promise<unknown>, done: string): Promise<void> => {
@@ -108,7 +115,7 @@ export function BuiltinProviderPanel({ provider: p, focus, onChanged }: Props): 
       data-testid={`provider-${p.id}`}
     >
       <div className="provider-head">
-        <ProviderMark provider={p.id} />
+        <ProviderMark look={p.look} name={p.displayName} />
         <div>
           <h3 id={`${ids}-title`}>{p.displayName}</h3>
           <p className={`small ${p.configured ? 'state-ok' : 'state-warn'}`}>
@@ -130,14 +137,14 @@ export function BuiltinProviderPanel({ provider: p, focus, onChanged }: Props): 
           <dt>Client secret</dt>
           <dd data-testid="client-secret-source">{secretText(p)}</dd>
         </div>
-        {p.tenant && (
-          <div>
-            <dt>Tenant for new accounts</dt>
+        {p.options.map((o) => (
+          <div key={o.name}>
+            <dt>{o.label} for new accounts</dt>
             <dd>
-              <code>{p.tenant.value}</code> <span className="source">{TENANT_SOURCE[p.tenant.source]}</span>
+              <code>{o.value}</code> <span className="source">{optionSource(o)}</span>
             </dd>
           </div>
-        )}
+        ))}
       </dl>
       {p.ignoredEntry && (
         <p className="hint small">
@@ -157,10 +164,13 @@ export function BuiltinProviderPanel({ provider: p, focus, onChanged }: Props): 
               onChange={(e) => edited(setClientId, e.target.value)}
               required
               spellCheck={false}
-              placeholder={p.id === 'google' ? 'Desktop app client ID' : 'Application (client) ID'}
-              aria-describedby={`${ids}-client-check`}
+              placeholder={p.clientHelp.clientIdPlaceholder}
+              aria-describedby={`${ids}-client-check ${ids}-client-help`}
             />
             <FieldMessage id={`${ids}-client-check`} check={clientCheck} />
+            <p id={`${ids}-client-help`} className="help">
+              {p.clientHelp.clientId}
+            </p>
           </div>
           <div className="field">
             <label htmlFor={`${ids}-secret`}>Client secret</label>
@@ -171,12 +181,13 @@ export function BuiltinProviderPanel({ provider: p, focus, onChanged }: Props): 
               onChange={(e) => edited(setSecret, e.target.value)}
               autoComplete="off"
               disabled={removeSecret}
-              placeholder={
-                p.clientSecret.source === 'app' ? 'Stored; type to replace' : p.id === 'microsoft' ? 'Leave empty' : 'Its client secret'
-              }
-              aria-describedby={`${ids}-secret-check`}
+              placeholder={p.clientSecret.source === 'app' ? 'Stored; type to replace' : p.clientHelp.clientSecretPlaceholder}
+              aria-describedby={`${ids}-secret-check ${ids}-secret-help`}
             />
             <FieldMessage id={`${ids}-secret-check`} check={secretCheck} />
+            <p id={`${ids}-secret-help`} className="help">
+              {p.clientHelp.clientSecret}
+            </p>
             {p.clientSecret.source === 'app' && (
               <label className="check-row small">
                 <input type="checkbox" checked={removeSecret} onChange={(e) => edited(setRemoveSecret, e.target.checked)} /> Remove the
@@ -219,35 +230,22 @@ export function BuiltinProviderPanel({ provider: p, focus, onChanged }: Props): 
           </button>
         </div>
       </form>
-      {p.tenant && (
-        <form
-          className="provider-form tenant-form"
-          aria-label="Microsoft tenant"
-          onSubmit={(e) => {
-            e.preventDefault();
+      {p.options.map((o) => (
+        <OptionForm
+          key={o.name}
+          provider={p}
+          option={o}
+          value={optionValue(o)}
+          busy={busy}
+          onChange={(v) => edited(setOptions, { ...options, [o.name]: v })}
+          onSave={(v) =>
             void run(
-              () => call(bridge().setMicrosoftTenant({ tenant: tenant.trim() })),
-              `New Microsoft accounts sign in with the tenant “${tenant.trim()}”; connected accounts keep theirs.`,
-            );
-          }}
-        >
-          <div className="field">
-            <label htmlFor={`${ids}-tenant`}>Tenant</label>
-            <input
-              id={`${ids}-tenant`}
-              value={tenant}
-              onChange={(e) => edited(setTenant, e.target.value)}
-              required
-              spellCheck={false}
-              aria-describedby={`${ids}-tenant-check`}
-            />
-            <FieldMessage id={`${ids}-tenant-check`} check={tenantCheck} />
-          </div>
-          <button type="submit" className="btn" disabled={busy || tenant.trim() === p.tenant.value || tenantCheck?.status === 'error'}>
-            Save tenant
-          </button>
-        </form>
-      )}
+              () => call(bridge().setProviderOption({ providerId: p.id, name: o.name, value: v })),
+              `New ${p.displayName} accounts sign in with the ${o.label.toLowerCase()} “${v}”; connected accounts keep theirs.`,
+            )
+          }
+        />
+      ))}
       {result?.kind === 'info' && (
         <p className="inline-msg info" role="status">
           {result.text}
@@ -255,5 +253,52 @@ export function BuiltinProviderPanel({ provider: p, focus, onChanged }: Props): 
       )}
       {result?.kind === 'error' && <ErrorNotice error={result.error} live />}
     </section>
+  );
+}
+
+interface OptionFormProps {
+  provider: BuiltinProviderConfigDto;
+  option: OptionDto;
+  value: string;
+  busy: boolean;
+  onChange(value: string): void;
+  onSave(value: string): void;
+}
+
+/** One option of the provider (Microsoft's tenant), checked by its provider's file as it is typed. */
+function OptionForm({ provider: p, option: o, value, busy, onChange, onSave }: OptionFormProps): React.JSX.Element {
+  const id = useId();
+  const check = useFieldCheck(value !== o.value ? { field: 'option', provider: p.id, name: o.name, value } : null);
+  return (
+    <form
+      className="provider-form option-form"
+      aria-label={`${p.displayName} ${o.label.toLowerCase()}`}
+      onSubmit={(e) => {
+        e.preventDefault();
+        onSave(value.trim());
+      }}
+    >
+      <div className="field">
+        <label htmlFor={`${id}-option`}>{o.label}</label>
+        <input
+          id={`${id}-option`}
+          value={value}
+          onChange={(e) => onChange(e.target.value)}
+          required
+          spellCheck={false}
+          placeholder={o.placeholder}
+          aria-describedby={`${id}-check ${id}-help`}
+        />
+        <FieldMessage id={`${id}-check`} check={check} />
+        <p id={`${id}-help`} className="help">
+          {o.effect}
+          {o.ignoredEntry &&
+            ` The ${o.label.toLowerCase()} stored in settings.json was ignored (${o.ignoredEntry === 'invalid' ? 'malformed' : 'not signed by this vault'}); save it again if you chose it.`}
+        </p>
+      </div>
+      <button type="submit" className="btn" disabled={busy || value.trim() === o.value || check?.status === 'error'}>
+        Save {o.label.toLowerCase()}
+      </button>
+    </form>
   );
 }

@@ -92,7 +92,7 @@ export function CustomProviderList({ config, onChanged, onMessage, focusAfterLas
     return (
       <li key={p.id} className="custom-row" aria-label={`provider ${name}`} data-testid="custom-provider">
         <div className="provider-head">
-          <ProviderMark provider={p.id} />
+          <ProviderMark name={p.displayName ?? p.id} />
           <div>
             <h4
               tabIndex={-1}
