@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { oneLine } from '../../../shared/one-line.js';
 import { askAgent } from '../../core/agent/client.js';
 import { agentSocketCandidates, CLI_CLIENT_NAME, handedToken } from '../agent-first.js';
+import { commandEnvironment } from '../command-env.js';
 import { CliError, EXIT, categoryForExit } from '../exit-codes.js';
 import { signalExitCode } from '../signal-hub.js';
 import { parseMinTtl, type HandedToken } from '../token-output.js';
@@ -113,9 +114,11 @@ ${DEFAULT_TOKEN_ENV}${EXPIRES_SUFFIX} (or NAME${EXPIRES_SUFFIX}; unset when the 
                  --account microsoft:me@example.com --env GRAPH_TOKEN -- ./sync.py
 --min-ttl N: each token stays valid at least N more seconds (refreshed first).
 
-stdin, stdout and stderr are the command's; SIGINT, SIGTERM, SIGHUP, SIGQUIT,
-SIGUSR1, SIGUSR2, SIGWINCH and SIGCONT are passed on to it. The token is not
-refreshed while the command runs: ask for enough --min-ttl.
+The command's environment is yours without OAUTH_ENCRYPTION_KEY,
+OSMEN_NEW_ENCRYPTION_KEY and OSMEN_KEYCHAIN_SERVICE: it gets tokens, never
+the vault's key. stdin, stdout and stderr are the command's; SIGINT, SIGTERM,
+SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH and SIGCONT are passed on to it.
+The token is not refreshed while the command runs: ask for enough --min-ttl.
 
 Exit codes: the command's own; 128+n when signal n ended it; 126/127 when it
 cannot be started / is not found. When a token cannot be had, the command is
@@ -125,8 +128,9 @@ not started and the exit code is the same as \`osmen-cred token\`'s (2, 3, 75, 7
     const minTtl = ctx.values['min-ttl'] === undefined ? 0 : parseMinTtl(ctx.values['min-ttl']);
     if (minTtl === null) throw usage('--min-ttl takes whole seconds from 0 to 86400.');
     // The command's environment is the caller's, taken before the vault reads <home>/.env into
-    // this process: client ids and secrets meant for the vault must not reach the command.
-    const env: NodeJS.ProcessEnv = { ...ctx.io.env };
+    // this process (client ids and secrets meant for the vault must not reach the command), and
+    // without the variables that open the vault: the command gets tokens, never the key.
+    const env = commandEnvironment(ctx.io.env);
     const tokens = await fetchTokens(ctx, bindings, minTtl);
     await ctx.close();
     bindings.forEach((b, i) => {
