@@ -10,8 +10,9 @@
  */
 import { parseArgs } from 'node:util';
 import { oneLine } from '../../shared/one-line.js';
-import { askAgent, type AgentAnswer } from '../core/agent/client.js';
-import type { StatusReport, WireError } from '../core/agent/protocol.js';
+import { AgentSocketUnsafeError, askAgent, type AgentAnswer } from '../core/agent/client.js';
+import { exitCodeFor } from '../core/exit-codes.js';
+import type { AgentRequest, StatusReport, WireError } from '../core/agent/protocol.js';
 import { AGENT_SOCKET_ENV, defaultAgentSocketPath } from '../core/agent/socket-path.js';
 import { osmenHome } from '../core/paths.js';
 import { statusExitCode, statusText } from './status-output.js';
@@ -47,6 +48,20 @@ export function printAgentError(io: FastIo, answer: AgentAnswer): number {
   const exit = isWireError(e) && Number.isInteger(e.exitCode) && e.exitCode > 0 && e.exitCode < 256 ? e.exitCode : 70;
   io.err(`osmen-cred: error [${code}]: ${oneLine(isWireError(e) ? e.message : 'the agent failed') || 'the agent failed'}\n`);
   return exit;
+}
+
+/**
+ * Asks the agent; a socket that fails the safety check is answered here, with its error and
+ * exit 78, and never with the vault: whoever planted it must not turn the refusal into a prompt.
+ */
+async function askOrRefuse(io: FastIo, paths: string[], req: AgentRequest): Promise<{ answer: AgentAnswer } | null | number> {
+  try {
+    return await askAgent(paths, req);
+  } catch (err) {
+    if (!(err instanceof AgentSocketUnsafeError)) throw err;
+    io.err(`osmen-cred: error [${err.code}]: ${oneLine(err.message)}\n`);
+    return exitCodeFor(err);
+  }
 }
 
 export function handedToken(a: AgentAnswer): HandedToken | null {
@@ -90,7 +105,8 @@ export async function tryAgentFirst(argv: string[], io: FastIo): Promise<number 
     if (!isTokenFormat(format)) return null;
     const minTtl = values['min-ttl'] === undefined ? 0 : parseMinTtl(values['min-ttl']);
     if (minTtl === null) return null;
-    const asked = await askAgent(paths, { method: 'token', provider, user, minTtl, client: CLI_CLIENT_NAME });
+    const asked = await askOrRefuse(io, paths, { method: 'token', provider, user, minTtl, client: CLI_CLIENT_NAME });
+    if (typeof asked === 'number') return asked;
     if (!asked) return null;
     const { answer } = asked;
     if (answer.ok !== true) {
@@ -105,7 +121,8 @@ export async function tryAgentFirst(argv: string[], io: FastIo): Promise<number 
 
   if (command === 'status') {
     if (args.length !== 0 || values.format !== undefined || values['min-ttl'] !== undefined) return null;
-    const asked = await askAgent(paths, { method: 'status', client: CLI_CLIENT_NAME });
+    const asked = await askOrRefuse(io, paths, { method: 'status', client: CLI_CLIENT_NAME });
+    if (typeof asked === 'number') return asked;
     if (!asked) return null;
     const { answer } = asked;
     if (answer.ok !== true) {

@@ -148,7 +148,13 @@ describe('osmen-cred run', () => {
     const newKey = EncryptionManager.generateKey();
     const keyEnv = env({ OSMEN_NEW_ENCRYPTION_KEY: newKey, KEEP_ME: 'kept' });
     /** What `env` (a real program printing its whole environment) saw: name → value. */
-    const childEnv = (stdout: string) => new Map(stdout.split('\0').filter(Boolean).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+    const childEnv = (stdout: string) =>
+      new Map(
+        stdout
+          .split('\0')
+          .filter(Boolean)
+          .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+      );
     const check = (stdout: string) => {
       const seen = childEnv(stdout);
       for (const name of ['OAUTH_ENCRYPTION_KEY', 'OSMEN_NEW_ENCRYPTION_KEY', 'OSMEN_KEYCHAIN_SERVICE']) expect(seen.has(name)).toBe(false);
