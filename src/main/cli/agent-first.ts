@@ -38,8 +38,11 @@ function isWireError(e: unknown): e is WireError {
   return typeof e === 'object' && e !== null && typeof (e as WireError).code === 'string';
 }
 
-/** Agent answers that mean "ask the vault yourself": a protocol mismatch, or an agent on its way out. */
-const FALL_BACK = new Set(['bad_request', 'shutting_down']);
+/**
+ * Agent answers that mean "ask the vault yourself": a protocol mismatch, an agent on its way out,
+ * or one with no room for another connection.
+ */
+export const FALL_BACK: ReadonlySet<string> = new Set(['bad_request', 'shutting_down', 'too_many_connections']);
 
 /** Prints an agent's error like the CLI prints its own; the exit code is the agent's (the CLI's for that error). */
 export function printAgentError(io: FastIo, answer: AgentAnswer): number {

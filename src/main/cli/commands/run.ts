@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import { oneLine } from '../../../shared/one-line.js';
 import { askAgent } from '../../core/agent/client.js';
-import { agentSocketCandidates, CLI_CLIENT_NAME, handedToken } from '../agent-first.js';
+import { agentSocketCandidates, CLI_CLIENT_NAME, FALL_BACK, handedToken } from '../agent-first.js';
 import { commandEnvironment } from '../command-env.js';
 import { CliError, EXIT, categoryForExit } from '../exit-codes.js';
 import { signalExitCode } from '../signal-hub.js';
@@ -86,7 +86,7 @@ async function fetchTokens(ctx: CommandContext, bindings: AccountBinding[], minT
       continue;
     }
     const e = a?.error as { code?: unknown; message?: unknown; exitCode?: unknown } | undefined;
-    if (a && e && e.code !== 'bad_request' && e.code !== 'shutting_down') {
+    if (a && e && !(typeof e.code === 'string' && FALL_BACK.has(e.code))) {
       const code = typeof e.code === 'string' && /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/.test(e.code) ? e.code : 'INTERNAL';
       const exit =
         typeof e.exitCode === 'number' && Number.isInteger(e.exitCode) && e.exitCode > 0 && e.exitCode < 256 ? e.exitCode : EXIT.SOFTWARE;

@@ -89,6 +89,8 @@ export interface StatusReport {
 export const AGENT_ERROR = {
   BAD_REQUEST: 'bad_request',
   SHUTTING_DOWN: 'shutting_down',
+  /** The connection was refused: the agent has as many open as it allows (`retryAfter` 1). */
+  TOO_MANY_CONNECTIONS: 'too_many_connections',
 } as const;
 
 /** Bearer tokens are written `Bearer` whatever case the provider used (RFC 6750 §2.1). */

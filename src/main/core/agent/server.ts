@@ -12,10 +12,13 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 import { dirname } from 'node:path';
 import { withFileLockAsync } from '../fs/file-lock.js';
 import { ensurePrivateDir } from '../fs/private-files.js';
-import { AgentConnection } from './connection.js';
+import { EXIT } from '../exit-codes.js';
+import { AgentConnection, DEFAULT_IDLE_TIMEOUT_MS } from './connection.js';
 import { AgentRequestHandler, type AgentBackend } from './handler.js';
 import { HandoffCounter, type HandoffSink } from './handoff-counter.js';
+import { AGENT_ERROR } from './protocol.js';
 import { defaultAgentSocketPath } from './socket-path.js';
+import { wireError } from './wire-error.js';
 import { OsmenError, type ErrorCategory } from '../errors.js';
 
 export interface TokenAgentOptions {
@@ -29,12 +32,25 @@ export interface TokenAgentOptions {
   backlog?: number;
   /** Hand-off count flush interval (tests shorten it). */
   handoffIntervalMs?: number;
+  /** A connection that sends no complete line for this long (and is owed no answer) is closed. Default 60 s. */
+  idleTimeoutMs?: number;
+  /** Connections open at once; the next one gets a `too_many_connections` answer and is closed. Default 1,024. */
+  maxConnections?: number;
+}
+
+export interface AgentLimits {
+  idleTimeoutMs: number;
+  maxConnections: number;
 }
 
 export interface TokenAgent {
   readonly path: string;
   /** Connections open now. */
   readonly connections: number;
+  /** Bytes of unfinished request lines held, over every connection (each at most 64 KiB). */
+  readonly bufferedBytes: number;
+  /** The limits in force. */
+  readonly limits: AgentLimits;
   /** Stops accepting, answers what was asked (a refresh in flight is finished and saved), flushes the counts. */
   close(): Promise<void>;
 }
@@ -52,6 +68,18 @@ export class AgentSocketError extends OsmenError {
 }
 
 export const DEFAULT_BACKLOG = 1024;
+export const DEFAULT_MAX_CONNECTIONS = 1024;
+
+/** The one line a connection past the limit gets before it is closed. */
+function tooManyConnections(max: number): string {
+  const error = wireError(
+    AGENT_ERROR.TOO_MANY_CONNECTIONS,
+    `The agent already has ${max} connections open; try again in a moment.`,
+    EXIT.TEMPFAIL,
+    1,
+  );
+  return `${JSON.stringify({ id: null, ok: false, error })}\n`;
+}
 const CLOSE_GRACE_MS = 5_000;
 const isWindows = process.platform === 'win32';
 
@@ -160,8 +188,19 @@ export async function startTokenAgent(backend: AgentBackend, options: TokenAgent
     });
   };
 
+  const limits: AgentLimits = {
+    idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+    maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+  };
+  const refusal = tooManyConnections(limits.maxConnections);
   const server = createServer((socket) => {
-    const conn = new AgentConnection(socket, handle);
+    if (connections.size >= limits.maxConnections) {
+      // Polite and bounded: one short line (it fits the socket's buffer), then gone.
+      socket.on('error', () => undefined);
+      socket.end(refusal, () => socket.destroy());
+      return;
+    }
+    const conn = new AgentConnection(socket, handle, { idleTimeoutMs: limits.idleTimeoutMs });
     connections.add(conn);
     socket.once('close', () => connections.delete(conn));
   });
@@ -176,6 +215,12 @@ export async function startTokenAgent(backend: AgentBackend, options: TokenAgent
     get connections() {
       return connections.size;
     },
+    get bufferedBytes() {
+      let n = 0;
+      for (const c of connections) n += c.bufferedBytes;
+      return n;
+    },
+    limits,
     close() {
       closing ??= (async () => {
         handler.stopping = true;
