@@ -11,12 +11,12 @@
 import { parseArgs } from 'node:util';
 import { oneLine } from '../../shared/one-line.js';
 import { AgentSocketUnsafeError, askAgent, type AgentAnswer } from '../core/agent/client.js';
-import { exitCodeFor } from '../core/exit-codes.js';
+import { EXIT, exitCodeFor } from '../core/exit-codes.js';
 import type { AgentRequest, StatusReport, WireError } from '../core/agent/protocol.js';
 import { AGENT_SOCKET_ENV, defaultAgentSocketPath } from '../core/agent/socket-path.js';
 import { osmenHome } from '../core/paths.js';
 import { statusExitCode, statusText } from './status-output.js';
-import { formatToken, isTokenFormat, parseMinTtl, type HandedToken } from './token-output.js';
+import { formatToken, isTokenFormat, parseMinTtl, TOKEN_CONTROL_CHARS_CODE, tokenTextRefusal, type HandedToken } from './token-output.js';
 
 export interface FastIo {
   out(text: string): void;
@@ -118,6 +118,11 @@ export async function tryAgentFirst(argv: string[], io: FastIo): Promise<number 
     }
     const token = handedToken(answer);
     if (!token) return null;
+    const refusal = tokenTextRefusal(token.accessToken, `${oneLine(provider, 60)}/${oneLine(user, 120)}`, format);
+    if (refusal) {
+      io.err(`osmen-cred: error [${TOKEN_CONTROL_CHARS_CODE}]: ${refusal}\n`);
+      return EXIT.DATA;
+    }
     io.out(formatToken(token, format));
     return 0;
   }

@@ -26,6 +26,26 @@ export function parseMinTtl(raw: unknown): number | null {
   return n <= 86_400 ? n : null;
 }
 
+/** C0 controls, DEL and C1 controls: in a token they could end a header line and start another. */
+// eslint-disable-next-line no-control-regex
+const TOKEN_CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
+/** The error code (category data, exit 65) for a token that would carry control characters into text. */
+export const TOKEN_CONTROL_CHARS_CODE = 'TOKEN_CONTROL_CHARS';
+
+/**
+ * Why a token must not be written as a line of text (`raw`, `header`) or into an environment
+ * variable (`run`), or null when it may. `json` escapes every control character, so it is always
+ * allowed. The message names the account, never the token.
+ */
+export function tokenTextRefusal(token: string, account: string, use: TokenFormat | 'run'): string | null {
+  if (use === 'json' || !TOKEN_CONTROL_CHARS.test(token)) return null;
+  const done = use === 'run' ? 'the command was not started' : `it was not printed (\`--format json\` shows it escaped)`;
+  return (
+    `The access token for ${account} contains a control character (CR, LF or another), which could add lines to an ` +
+    `HTTP header or a script: ${done}. The provider issued a malformed token; tell its administrator.`
+  );
+}
+
 export function formatToken(t: HandedToken, format: TokenFormat): string {
   const type = canonicalTokenType(t.tokenType);
   switch (format) {

@@ -12,7 +12,7 @@ import { agentSocketCandidates, CLI_CLIENT_NAME, FALL_BACK, handedToken } from '
 import { commandEnvironment } from '../command-env.js';
 import { CliError, EXIT, categoryForExit } from '../exit-codes.js';
 import { signalExitCode } from '../signal-hub.js';
-import { parseMinTtl, type HandedToken } from '../token-output.js';
+import { parseMinTtl, TOKEN_CONTROL_CHARS_CODE, tokenTextRefusal, type HandedToken } from '../token-output.js';
 import type { CommandContext, CommandSpec } from '../commands.js';
 import { tokenFromVault } from './token.js';
 
@@ -122,7 +122,8 @@ The token is not refreshed while the command runs: ask for enough --min-ttl.
 
 Exit codes: the command's own; 128+n when signal n ended it; 126/127 when it
 cannot be started / is not found. When a token cannot be had, the command is
-not started and the exit code is the same as \`osmen-cred token\`'s (2, 3, 75, 78).`,
+not started and the exit code is the same as \`osmen-cred token\`'s (2, 3, 75, 78;
+65 for a token with control characters, which never goes into an environment).`,
   async run(ctx) {
     const bindings = accountBindings(ctx.tokens);
     const minTtl = ctx.values['min-ttl'] === undefined ? 0 : parseMinTtl(ctx.values['min-ttl']);
@@ -133,6 +134,10 @@ not started and the exit code is the same as \`osmen-cred token\`'s (2, 3, 75, 7
     const env = commandEnvironment(ctx.io.env);
     const tokens = await fetchTokens(ctx, bindings, minTtl);
     await ctx.close();
+    bindings.forEach((b, i) => {
+      const refusal = tokenTextRefusal(tokens[i]!.accessToken, `${oneLine(b.provider, 60)}/${oneLine(b.user, 120)}`, 'run');
+      if (refusal) throw new CliError(TOKEN_CONTROL_CHARS_CODE, 'data', refusal);
+    });
     bindings.forEach((b, i) => {
       env[b.env] = tokens[i]!.accessToken;
       const expiresAt = tokens[i]!.expiresAt;

@@ -5,7 +5,15 @@
  */
 import { CliError, EXIT } from '../exit-codes.js';
 import { oneLine } from '../format.js';
-import { formatToken, isTokenFormat, parseMinTtl, TOKEN_FORMATS, type TokenFormat } from '../token-output.js';
+import {
+  formatToken,
+  isTokenFormat,
+  parseMinTtl,
+  TOKEN_CONTROL_CHARS_CODE,
+  TOKEN_FORMATS,
+  tokenTextRefusal,
+  type TokenFormat,
+} from '../token-output.js';
 import type { CommandContext, CommandSpec } from '../commands.js';
 import type { CredentialCore } from '../../core/credential-core.js';
 import type { HandedToken } from '../token-output.js';
@@ -64,14 +72,21 @@ folder's). The vault is opened here only when no agent answers.
   --min-ttl N       the token must stay valid N more seconds (0-86400); it is
                     refreshed first when it would expire sooner
 
+A token containing a control character (CR, LF, ...) is never printed as raw or
+header text (exit 65, TOKEN_CONTROL_CHARS); --format json shows it escaped.
+
 Exit codes: 0 token printed; 2 no such account; 3 the user must sign in again;
-75 temporary failure (provider down, rate limited, database busy) - retry later;
+65 a malformed token (control characters); 75 temporary failure (provider down,
+rate limited, database busy) - retry later;
 78 configuration (no key / keychain locked / provider not configured).`,
   async run(ctx) {
     const [provider, user] = ctx.positionals as [string, string];
     const { format, minTtl } = tokenOptions(ctx);
     const core = await ctx.open();
-    ctx.io.out(formatToken(await tokenFromVault(core, provider, user, minTtl), format));
+    const token = await tokenFromVault(core, provider, user, minTtl);
+    const refusal = tokenTextRefusal(token.accessToken, `${oneLine(provider, 60)}/${oneLine(user, 120)}`, format);
+    if (refusal) throw new CliError(TOKEN_CONTROL_CHARS_CODE, 'data', refusal);
+    ctx.io.out(formatToken(token, format));
     return EXIT.OK;
   },
 };
