@@ -10,6 +10,7 @@ import { EncryptionManager } from '../core/vault/encryption-manager.js';
 import { CliError, EXIT, errorCodeOf, exitCodeFor, type ExitCode } from './exit-codes.js';
 import { accountJson, accountsTable, healthText, logEntryText, oneLine, table } from './format.js';
 import { keygenText } from './keygen.js';
+import { tokensKept, waitForKeptTokens, withKeptTokens } from './kept-tokens.js';
 import { exportVerifyText, verifyText } from './log-format.js';
 import { locateVault, noVault, openVault, type VaultLocation } from './open-vault.js';
 import { connect } from './commands/connect.js';
@@ -62,14 +63,14 @@ export interface CommandSpec {
 
 const json = (value: unknown) => JSON.stringify(value, null, 2);
 
-function requireAccount(core: CredentialCore, provider: string, user: string): void {
-  if (!core.getAccount(provider, user)) {
-    throw new CliError(
-      'ACCOUNT_NOT_FOUND',
-      'not_found',
-      `No account ${oneLine(provider, 60)}/${oneLine(user, 120)} in the vault. See \`osmen-cred list\`.`,
-    );
-  }
+function requireAccount(core: CredentialCore, provider: string, user: string): NonNullable<ReturnType<CredentialCore['getAccount']>> {
+  const meta = core.getAccount(provider, user);
+  if (meta) return meta;
+  throw new CliError(
+    'ACCOUNT_NOT_FOUND',
+    'not_found',
+    `No account ${oneLine(provider, 60)}/${oneLine(user, 120)} in the vault. See \`osmen-cred list\`.`,
+  );
 }
 
 const list: CommandSpec = {
@@ -151,7 +152,12 @@ failure (3 needs sign-in, 78 configuration, 65 data, 75 temporary).`,
     if (!all) {
       const [provider, user] = ctx.positionals as [string, string];
       requireAccount(core, provider, user);
-      const meta = await core.refreshAccount(provider, user);
+      // Saved only after a full disk had room again: read what was saved, never refresh twice.
+      const meta = await withKeptTokens(
+        ctx,
+        (c) => c.refreshAccount(provider, user),
+        async (c) => requireAccount(c, provider, user),
+      );
       const out = accountJson(meta);
       ctx.io.out(
         ctx.values.json
@@ -161,7 +167,19 @@ failure (3 needs sign-in, 78 configuration, 65 data, 75 temporary).`,
       return EXIT.OK;
     }
     // The core's "refresh all" policy, as the app's tray and window use it.
-    const report = await core.refreshEveryAccount();
+    let report = await core.refreshEveryAccount();
+    const kept = report.results.find((r) => !r.ok && tokensKept(r.error));
+    if (kept) {
+      // Wait for the save; the accounts whose tokens were kept are then refreshed (and saved).
+      await waitForKeptTokens(ctx, kept.ok ? null : kept.error);
+      const again = await ctx.open();
+      report = {
+        ...report,
+        results: report.results.map((r) =>
+          r.ok || !tokensKept(r.error) ? r : { ...r, ok: true as const, metadata: requireAccount(again, r.provider, r.userId) },
+        ),
+      };
+    }
     const outcomes: RefreshOutcome[] = report.results.map((r) =>
       r.ok
         ? { provider: r.provider, userId: r.userId, ok: true, expiresAt: accountJson(r.metadata).expiresAt }

@@ -11,6 +11,7 @@ import { askAgent } from '../../core/agent/client.js';
 import { agentSocketCandidates, CLI_CLIENT_NAME, FALL_BACK, handedToken } from '../agent-first.js';
 import { commandEnvironment } from '../command-env.js';
 import { CliError, EXIT, categoryForExit } from '../exit-codes.js';
+import { withKeptTokens } from '../kept-tokens.js';
 import { signalExitCode } from '../signal-hub.js';
 import { parseMinTtl, TOKEN_CONTROL_CHARS_CODE, tokenTextRefusal, type HandedToken } from '../token-output.js';
 import type { CommandContext, CommandSpec } from '../commands.js';
@@ -92,8 +93,7 @@ async function fetchTokens(ctx: CommandContext, bindings: AccountBinding[], minT
         typeof e.exitCode === 'number' && Number.isInteger(e.exitCode) && e.exitCode > 0 && e.exitCode < 256 ? e.exitCode : EXIT.SOFTWARE;
       throw new CliError(code, categoryForExit(exit), oneLine(e.message ?? 'the agent failed'));
     }
-    const core = await ctx.open();
-    out.push(await tokenFromVault(core, b.provider, b.user, minTtl));
+    out.push(await withKeptTokens(ctx, (core) => tokenFromVault(core, b.provider, b.user, minTtl)));
   }
   return out;
 }

@@ -4,6 +4,7 @@
  * the path without an agent: open the vault and ask the core.
  */
 import { CliError, EXIT } from '../exit-codes.js';
+import { withKeptTokens } from '../kept-tokens.js';
 import { oneLine } from '../format.js';
 import {
   formatToken,
@@ -82,8 +83,7 @@ rate limited, database busy) - retry later;
   async run(ctx) {
     const [provider, user] = ctx.positionals as [string, string];
     const { format, minTtl } = tokenOptions(ctx);
-    const core = await ctx.open();
-    const token = await tokenFromVault(core, provider, user, minTtl);
+    const token = await withKeptTokens(ctx, (core) => tokenFromVault(core, provider, user, minTtl));
     const refusal = tokenTextRefusal(token.accessToken, `${oneLine(provider, 60)}/${oneLine(user, 120)}`, format);
     if (refusal) throw new CliError(TOKEN_CONTROL_CHARS_CODE, 'data', refusal);
     ctx.io.out(formatToken(token, format));

@@ -44,7 +44,7 @@ export function openTokenDatabase(
     }
     db = new Database(dbPath, { timeout: options.busyTimeoutMs ?? 5000, fileMustExist: !memory && !create });
   } catch (err) {
-    throw toStoreError(err, dbPath);
+    throw toStoreError(err, dbPath, true);
   }
   try {
     // Before anything that could write (journal_mode writes the header): an uninitialised file stays as it is.
@@ -58,7 +58,7 @@ export function openTokenDatabase(
     return db;
   } catch (err) {
     db.close();
-    throw toStoreError(err, dbPath);
+    throw toStoreError(err, dbPath, true);
   }
 }
 
