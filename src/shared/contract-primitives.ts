@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { MICROSOFT_TENANT_HINT, MICROSOFT_TENANT_PATTERN } from './microsoft-tenant.js';
-import { WITHOUT_CONTROL_CHARS } from './one-line.js';
+import { WITHOUT_CONTROL_CHARS, WITHOUT_UNSAFE_TEXT } from './one-line.js';
 
 /** Provider ids: what the registry accepts (lower-case slug). */
 export const ProviderIdSchema = z
@@ -27,7 +27,7 @@ export const TenantSchema = z.string().min(1).max(253).regex(MICROSOFT_TENANT_PA
 
 /** Free text typed by a person (names, client ids): bounded, no control characters. */
 export function plainText(max: number) {
-  return z.string().min(1).max(max).regex(WITHOUT_CONTROL_CHARS, 'must not contain control characters');
+  return z.string().min(1).max(max).regex(WITHOUT_UNSAFE_TEXT, 'must not contain control characters or bidirectional overrides');
 }
 
 export const EpochMs = z.number().int().nonnegative();

@@ -5,7 +5,7 @@
  * whether one is set and where from, never what it is. Imports only zod.
  */
 import { z } from 'zod';
-import { WITHOUT_CONTROL_CHARS } from './one-line.js';
+import { WITHOUT_UNSAFE_TEXT } from './one-line.js';
 import { CustomProviderIdSchema, IssuerSchema, ScopeSchema, TenantSchema, plainText } from './contract-primitives.js';
 
 export const BuiltinIdSchema = z.enum(['google', 'microsoft']);
@@ -91,7 +91,7 @@ export const SetTenantSchema = z.strictObject({ tenant: TenantSchema });
  * A field as it is being typed. Values are bounded but otherwise unchecked (saying what is
  * wrong with them is the point); the answer never repeats the value.
  */
-const Typed = z.string().max(4096).regex(WITHOUT_CONTROL_CHARS, 'must not contain control characters');
+const Typed = z.string().max(4096).regex(WITHOUT_UNSAFE_TEXT, 'must not contain control characters or bidirectional overrides');
 const ClientKind = z.enum(['google', 'microsoft', 'custom']);
 export const FieldCheckRequestSchema = z.discriminatedUnion('field', [
   z.strictObject({ field: z.literal('client-id'), provider: ClientKind, value: Typed }),

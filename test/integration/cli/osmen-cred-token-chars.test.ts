@@ -23,8 +23,9 @@ const key = EncryptionManager.generateKey();
 let home: ReturnType<typeof makeTmpHome>;
 let server: Server;
 let issuer: string;
-/** What the token endpoint issues next. */
+/** What the token endpoint issues next; with nextError, an error whose description is that. */
 let nextToken = '';
+let nextError = '';
 let refreshes = 0;
 
 const env = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
@@ -86,6 +87,12 @@ beforeAll(async () => {
     if (req.method === 'POST' && path === '/token') {
       req.resume();
       refreshes++;
+      if (nextError) {
+        res
+          .writeHead(400, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ error: 'invalid_grant', error_description: nextError }));
+        return;
+      }
       res
         .writeHead(200, { 'content-type': 'application/json' })
         .end(JSON.stringify({ access_token: nextToken, token_type: 'Bearer', expires_in: 3600 }));
@@ -164,6 +171,21 @@ describe('a token with control characters', () => {
       expect(ok).toMatchObject({ code: 0, stdout: `Authorization: Bearer ${good}\n`, stderr: '' });
     } finally {
       await agent.stop();
+    }
+  });
+
+  it("a provider's error description reaches the terminal without C1 controls or bidi overrides", async () => {
+    issueNext('unused');
+    nextError = 'Grant revoked\u009b2J\u009b31m by \u202eexe.nacs\u202c admin\u0085\u2066see portal\u2069';
+    try {
+      const r = await runCli(['token', 'evilop', USER, '--format', 'header'], env());
+      expect(r.code).toBe(3);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toContain('Grant revoked');
+      // eslint-disable-next-line no-control-regex
+      expect(r.stderr.slice(0, -1)).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+    } finally {
+      nextError = '';
     }
   });
 });
