@@ -215,6 +215,27 @@ describe('the CLI checks the agent socket before sending', () => {
     }
   });
 
+  it('an agent started on a socket in a world-writable folder warns that clients will refuse it; they do', async () => {
+    const shared = mkdtempSync(join(tmpdir(), 'osmen-shared-agent-'));
+    chmodSync(shared, 0o1777);
+    const a = await startAgent(env(), ['--socket', join(shared, 'agent.sock')]);
+    try {
+      const r = await runCli(['token', 'testop', ALICE], env({ OSMEN_AGENT_SOCK: a.path }));
+      expect(r.code).toBe(78);
+      expect(r.stderr).toContain('[AGENT_SOCKET_UNSAFE]');
+      // Everything the agent wrote has been read once its stderr ends.
+      const ended = new Promise((r) => a.proc.stderr!.once('close', r));
+      await a.stop();
+      await ended;
+      expect(a.stderr()).toMatch(
+        /osmen-cred agent: warning: clients will refuse this socket\. Refusing the agent socket "[^"]+": its folder "[^"]+" \(mode 1777\) is writable by everyone/,
+      );
+    } finally {
+      await a.stop();
+      rmSync(shared, { recursive: true, force: true });
+    }
+  });
+
   it('the normal 0600 socket in a private folder works for token, status and run', async () => {
     agent = await startAgent(env());
     const keyless = env({ OAUTH_ENCRYPTION_KEY: undefined, OSMEN_AGENT_SOCK: agent.path });

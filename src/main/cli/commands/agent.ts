@@ -5,6 +5,8 @@
  */
 import { resolve } from 'node:path';
 import { startTokenAgent } from '../../core/agent/server.js';
+import { checkAgentSocket } from '../../core/agent/socket-check.js';
+import { oneLine } from '../../../shared/one-line.js';
 import { AGENT_SOCKET_ENV } from '../../core/agent/socket-path.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { signalExitCode } from '../signal-hub.js';
@@ -40,6 +42,13 @@ Exit codes: 0 stopped by a signal; 2 no vault; 75 an agent is already running;
     const socketPath = socket === undefined || process.platform === 'win32' ? socket : resolve(socket);
     const server = await startTokenAgent(core, { home: core.home, socketPath, log: core.securityEvents });
     ctx.io.err(`${AGENT_SOCKET_ENV}=${server.path}\n`);
+    // Clients check the socket before they send (socket-check.ts): say now when they will refuse this one.
+    const check = checkAgentSocket(server.path);
+    if (check.state === 'unsafe') {
+      ctx.io.err(
+        `osmen-cred agent: warning: clients will refuse this socket. ${oneLine(check.reason)} Use a private folder with --socket.\n`,
+      );
+    }
     await new Promise<void>((resolve) => {
       let stopping = false;
       const release = ctx.io.takeSignals?.(['SIGINT', 'SIGTERM'], (sig) => {
