@@ -86,6 +86,33 @@ describe.runIf(onLinux)('keychain probe', () => {
     expect(out).not.toContain('need the OS keychain');
   });
 
+  it.runIf(hasDbus)('inside the private Secret Service the suites can run npm test themselves, as a plain npm test runs this file', () => {
+    // This file's own "starts a private Secret Service" case, run by a plain `npm test` with no
+    // session bus: the runner's marker must not reach the suites, or the nested run would take
+    // itself for the private one and stop with the message instead of starting its own.
+    const run = spawnSync(
+      process.execPath,
+      [
+        join(ROOT, 'scripts', 'test.mjs'),
+        '--project',
+        'unit',
+        'test/tooling/keychain-probe.test.ts',
+        '-t',
+        'npm test starts a private Secret Service',
+      ],
+      {
+        cwd: ROOT,
+        env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: NO_BUS, NO_COLOR: '1', FORCE_COLOR: '0' },
+        encoding: 'utf8',
+        timeout: 240_000,
+      },
+    );
+    const out = run.stdout + run.stderr;
+    expect(run.status, out).toBe(0);
+    expect(out).toContain('npm test: no Secret Service answers (');
+    expect(out).toMatch(/Tests\s+1 passed/);
+  });
+
   it('without dbus-run-session and gnome-keyring-daemon, npm test still stops with the message, naming what is missing', () => {
     const run = npmTest({ ...process.env, PATH: dirname(process.execPath) });
     const out = run.stdout + run.stderr;
