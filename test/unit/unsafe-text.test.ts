@@ -11,8 +11,10 @@ import { TokenStoreError } from '../../src/main/core/errors.js';
 import { OAuthErrorParser } from '../../src/main/core/oauth/error-parser.js';
 import { sanitizeText } from '../../src/main/core/oauth/sanitize.js';
 import { toErrorDto } from '../../src/main/ipc/errors.js';
+import { toAccountDto } from '../../src/main/ipc/dto.js';
 import { plainText, UserIdSchema } from '../../src/shared/contract-primitives.js';
 import { BIDI_CONTROLS, CONTROL_CHARS, oneLine, WITHOUT_CONTROL_CHARS, WITHOUT_UNSAFE_TEXT } from '../../src/shared/one-line.js';
+import { terminalJson } from '../../src/shared/terminal-json.js';
 
 const C1 = ['\u0080', '\u0085', '\u009b', '\u009d', '\u009f'];
 const BIDI = ['\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069'];
@@ -62,5 +64,53 @@ describe('C1 controls and bidi overrides', () => {
       expect(plainText(128).safeParse(`Acme ${b}SSO`).success).toBe(false);
     }
     expect(plainText(128).safeParse('Acme SSO — مرحبا').success).toBe(true);
+  });
+
+  it('terminalJson: the same JSON value, with DEL, C1, bidi controls and line separators escaped', () => {
+    const value = {
+      text: HOSTILE,
+      del: 'a\u007fb',
+      seps: 'a\u2028b\u2029c',
+      c0: 'a\r\nb\u0000',
+      rtl: 'שלום مرحبا',
+      nested: [{ id: 'me\u202e@x' }],
+    };
+    const out = terminalJson(value, 2);
+    expect(JSON.parse(out)).toEqual(value);
+    // Only the indentation's newlines are left raw.
+    expect(out.replaceAll('\n', '')).not.toMatch(UNSAFE);
+    expect(out).not.toMatch(/[\u2028\u2029]/);
+    expect(out).toContain('\\u009b31m');
+    expect(out).toContain('\\u202eexe.gnp');
+    expect(out).toContain('שלום مرحبا'); // letters are not controls
+    expect(terminalJson({ a: 1 }, 2)).toBe(JSON.stringify({ a: 1 }, null, 2));
+  });
+
+  it("an account's name from the provider reaches the window without them", () => {
+    const account = (displayName: string | null) =>
+      toAccountDto(
+        {
+          provider: 'acme',
+          userId: 'me@example.com',
+          displayName,
+          expiresAt: null,
+          scopes: [],
+          tokenType: 'Bearer',
+          status: 'active',
+          statusDetail: null,
+          failureCount: 0,
+          nextAttemptAt: null,
+          hasRefreshToken: true,
+          createdAt: new Date(0),
+          updatedAt: new Date(0),
+          lastRefreshAt: null,
+          issuer: null,
+        },
+        { userHash: 'h', providerIssuer: null },
+      ).displayName;
+    expect(account(`Admin \u202eresU\u202c\u009b2J`)).toBe('Admin resU 2J');
+    expect(account('Ada Lovelace')).toBe('Ada Lovelace');
+    expect(account('\u202e\u0085')).toBeNull(); // nothing left: the card shows the user id
+    expect(account(null)).toBeNull();
   });
 });

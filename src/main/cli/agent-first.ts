@@ -10,6 +10,7 @@
  */
 import { parseArgs } from 'node:util';
 import { oneLine } from '../../shared/one-line.js';
+import { terminalJson } from '../../shared/terminal-json.js';
 import { AgentSocketUnsafeError, askAgent, type AgentAnswer } from '../core/agent/client.js';
 import { EXIT, exitCodeFor } from '../core/exit-codes.js';
 import type { AgentRequest, StatusReport, WireError } from '../core/agent/protocol.js';
@@ -139,7 +140,7 @@ export async function tryAgentFirst(argv: string[], io: FastIo): Promise<number 
     }
     if (!Array.isArray(answer.accounts)) return null;
     const report = { usable: answer.usable === true, accounts: answer.accounts } as StatusReport;
-    io.out(values.json ? `${JSON.stringify(report, null, 2)}\n` : statusText(report));
+    io.out(values.json ? `${terminalJson(report, 2)}\n` : statusText(report));
     return statusExitCode(report);
   }
   return null;

@@ -10,6 +10,7 @@ import { EncryptionManager } from '../core/vault/encryption-manager.js';
 import { CliError, EXIT, errorCodeOf, exitCodeFor, type ExitCode } from './exit-codes.js';
 import { accountJson, accountsTable, healthText, logEntryText, oneLine, table } from './format.js';
 import { keygenText } from './keygen.js';
+import { terminalJson } from '../../shared/terminal-json.js';
 import { tokensKept, waitForKeptTokens, withKeptTokens } from './kept-tokens.js';
 import { exportVerifyText, verifyText } from './log-format.js';
 import { locateVault, noVault, openVault, type VaultLocation } from './open-vault.js';
@@ -61,7 +62,7 @@ export interface CommandSpec {
   run(ctx: CommandContext): Promise<ExitCode | number>;
 }
 
-const json = (value: unknown) => JSON.stringify(value, null, 2);
+const json = (value: unknown) => terminalJson(value, 2);
 
 function requireAccount(core: CredentialCore, provider: string, user: string): NonNullable<ReturnType<CredentialCore['getAccount']>> {
   const meta = core.getAccount(provider, user);

@@ -1,8 +1,9 @@
 /**
  * What `osmen-cred token` prints (`--format raw|header|json`) and how `--min-ttl` is read.
- * Import-free apart from the protocol helpers, so the agent fast path can use it.
+ * Import-free apart from the protocol helpers and terminal-json, so the agent fast path can use it.
  */
 import { canonicalTokenType } from '../core/agent/protocol.js';
+import { terminalJson } from '../../shared/terminal-json.js';
 
 export const TOKEN_FORMATS = ['raw', 'header', 'json'] as const;
 export type TokenFormat = (typeof TOKEN_FORMATS)[number];
@@ -54,6 +55,6 @@ export function formatToken(t: HandedToken, format: TokenFormat): string {
     case 'header':
       return `Authorization: ${type} ${t.accessToken}\n`;
     case 'json':
-      return `${JSON.stringify({ accessToken: t.accessToken, tokenType: type, expiresAt: t.expiresAt, scopes: t.scopes }, null, 2)}\n`;
+      return `${terminalJson({ accessToken: t.accessToken, tokenType: type, expiresAt: t.expiresAt, scopes: t.scopes }, 2)}\n`;
   }
 }

@@ -140,6 +140,10 @@ describe('a token with control characters', () => {
     const json = await runCli(['token', 'evilop', USER, '--format', 'json'], env());
     expect(json.code).toBe(0);
     expect((JSON.parse(json.stdout) as { accessToken: string }).accessToken).toBe(bad);
+    // Escaped, not raw: JSON.stringify leaves C1 (here an 8-bit CSI) as it is, the terminal would act on it.
+    expect(json.stdout).toContain('\\u009b31mafter-the-csi');
+    // eslint-disable-next-line no-control-regex
+    expect(json.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
     const marker = join(home.dir, `started-${randomUUID()}`);
     const run = await runCli(
       [
@@ -186,6 +190,23 @@ describe('a token with control characters', () => {
       expect(r.stderr.slice(0, -1)).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
     } finally {
       nextError = '';
+    }
+  });
+
+  it('an account id with a bidi override: list and status show it stripped as text and escaped as JSON', async () => {
+    const spoof = 'eve\u202egro.elpmaxe@example.test';
+    withStore((t) => t.saveToken('evilop', spoof, { access_token: `at-${randomUUID()}`, refresh_token: 'rt', expires_in: 3600 }));
+    try {
+      for (const args of [['list'], ['status']]) {
+        const text = await runCli(args, env());
+        expect(text.stdout).toContain('evegro.elpmaxe@example.test');
+        const json = await runCli([...args, '--json'], env());
+        expect(json.stdout).toContain('eve\\u202egro.elpmaxe@example.test');
+        expect(json.stdout).not.toContain('\u202e');
+        expect(JSON.stringify(JSON.parse(json.stdout))).toContain(spoof);
+      }
+    } finally {
+      withStore((t) => t.deleteToken('evilop', spoof));
     }
   });
 });

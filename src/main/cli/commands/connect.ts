@@ -10,6 +10,7 @@ import type { TokenMetadata } from '../../core/vault/token-store.js';
 import type { CommandContext, CommandSpec } from '../commands.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { accountJson, oneLine } from '../format.js';
+import { terminalJson } from '../../../shared/terminal-json.js';
 import { withVault } from './with-vault.js';
 
 const MAX_TIMEOUT_SEC = 24 * 3600;
@@ -134,7 +135,7 @@ sign-in for this provider, no keychain and no OAUTH_ENCRYPTION_KEY).`,
           : await viaBrowser(ctx, core, providerId, { noBrowser, timeoutMs, tenant, signal: cancel.signal });
         ctx.io.out(
           ctx.values.json
-            ? `${JSON.stringify(accountJson(account), null, 2)}\n`
+            ? `${terminalJson(accountJson(account), 2)}\n`
             : `${oneLine(account.provider, 64)} ${oneLine(account.userId, 512)}\n`,
         );
         return EXIT.OK;

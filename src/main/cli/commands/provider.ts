@@ -7,6 +7,7 @@ import type { CredentialCore, CustomProviderInput } from '../../core/credential-
 import type { CommandContext, CommandSpec } from '../commands.js';
 import { CliError, EXIT, type ExitCode } from '../exit-codes.js';
 import { oneLine, table } from '../format.js';
+import { terminalJson } from '../../../shared/terminal-json.js';
 import { readSecretFromStdin } from './stdin-secret.js';
 import { withVault } from './with-vault.js';
 
@@ -179,7 +180,7 @@ insecure issuer, built-in id, id in use by accounts (add, remove).`,
       if (id !== undefined) throw usage('provider list takes no <id>.');
       return withVault(ctx, 'read-only', async (core) => {
         const rows = providersJson(core);
-        ctx.io.out(ctx.values.json ? `${JSON.stringify(rows, null, 2)}\n` : `${providersTable(rows)}\n`);
+        ctx.io.out(ctx.values.json ? `${terminalJson(rows, 2)}\n` : `${providersTable(rows)}\n`);
         return EXIT.OK;
       });
     }
