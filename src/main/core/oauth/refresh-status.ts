@@ -112,11 +112,6 @@ export class TokensKeptError extends VaultError {
   }
 }
 
-/** True when `err` is a refresh whose new tokens wait in memory for their save. */
-export function tokensKept(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { tokensKept?: unknown }).tokensKept === true;
-}
-
 /** Issued tokens that wait in memory because the vault cannot be written: the stale stored ones are never sent. */
 export function unsavedTokensError(dbPath: string): VaultError {
   return new TokensKeptError(
