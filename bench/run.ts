@@ -16,7 +16,6 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AsyncEntry, Entry } from '@napi-rs/keyring';
 import { EncryptionManager } from '../src/main/core/vault/encryption-manager.js';
-import { TokenRefreshScheduler } from '../src/main/core/oauth/index.js';
 import { BENCH_PROVIDER, populate, userOf } from './lib/populate.js';
 import { dist, fmtMs, fmtUs, ms, prng, timeAsync, timeSync, type Dist } from './lib/stats.js';
 import { startTokenEndpoint } from './lib/token-endpoint.js';
@@ -24,6 +23,7 @@ import { benchRefresher, openTokens } from './lib/vault.js';
 import { benchAgent } from './lib/agent-bench.js';
 import { machineInfo, markdown } from './lib/report.js';
 import { benchVaultReady } from './lib/vault-ready.js';
+import { TokenRefreshScheduler } from '../src/main/core/oauth/scheduler.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -156,7 +156,7 @@ async function benchGetValid(): Promise<void> {
       what: `getValidAccessToken, fresh token, ${size.toLocaleString('en')} accounts`,
       target: size === 100_000 ? 'p50 <= 20 µs' : '(p50 <= 20 µs at 100k)',
       measured: pp(d),
-      notes: `${CALLS.toLocaleString('en')} calls, random accounts; TokenManager.getToken alone ${pp(raw)}; filled +${(size - (SIZES[SIZES.indexOf(size) - 1] ?? 0)).toLocaleString('en')} rows in one transaction in ${fmtMs(fillMs)}`,
+      notes: `${CALLS.toLocaleString('en')} calls, random accounts; TokenStore.getToken alone ${pp(raw)}; filled +${(size - (SIZES[SIZES.indexOf(size) - 1] ?? 0)).toLocaleString('en')} rows in one transaction in ${fmtMs(fillMs)}`,
     });
   }
   tokens.close();

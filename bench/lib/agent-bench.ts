@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
 import { writeDocClients } from './doc-clients.js';
 import { BENCH_PROVIDER, populate, userOf } from './populate.js';
+import { benchMetadataEndpoint } from './sdk-bench.js';
 import { dist, fmtMs, fmtUs, type Dist } from './stats.js';
 import { openTokens } from './vault.js';
 
@@ -57,6 +58,38 @@ function cpuMs(pid: number): number {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The Python client library (clients/python) timing its own sequential calls on one persistent connection. */
+function pythonClientRow(ctx: AgentBenchContext, sock: string, env: NodeJS.ProcessEnv): BenchRow {
+  const what = 'Python client library (clients/python), one persistent connection, sequential get_access_token';
+  const py = spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' });
+  if (py.status !== 0) return { what, target: 'report', measured: 'not measured', notes: 'python3 not installed' };
+  const code = [
+    'import json, random, sys, time',
+    'from osmen_agent import AgentClient',
+    'c = AgentClient(sys.argv[1], client_name="bench")',
+    'rnd = random.Random(42)',
+    'pick = lambda: "user%d@bench.example" % rnd.randrange(int(sys.argv[3]))',
+    'for _ in range(2000): c.get_access_token(sys.argv[2], pick())',
+    'lat = []',
+    'for _ in range(10000):',
+    '    u = pick(); t0 = time.perf_counter_ns(); c.get_access_token(sys.argv[2], u); lat.append((time.perf_counter_ns() - t0) / 1000)',
+    'print(json.dumps({"lat": lat, "version": sys.version.split()[0]}))',
+  ].join('\n');
+  const r = spawnSync(py.stdout.trim(), ['-c', code, sock, BENCH_PROVIDER, String(ACCOUNTS)], {
+    encoding: 'utf8',
+    env: { ...env, PYTHONPATH: join(ctx.root, 'clients', 'python', 'src'), PYTHONPYCACHEPREFIX: join(ctx.tmpRoot, 'pycache') },
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (r.status !== 0) return { what, target: 'report', measured: 'failed', notes: r.stderr.slice(-300) };
+  const out = JSON.parse(r.stdout) as { lat: number[]; version: string };
+  return {
+    what,
+    target: 'report',
+    measured: pp(dist(out.lat.map((us) => us * 1000))),
+    notes: `Python ${out.version}; 10,000 requests for random accounts after 2,000 warm-up, timed inside the Python process`,
+  };
+}
 
 /** Median wall time of a whole process, and how many runs did not print what they should. */
 function timeProcess(cmd: string, args: string[], env: NodeJS.ProcessEnv, ok: (out: string) => boolean, runs = PROCESS_RUNS) {
@@ -137,6 +170,26 @@ export async function benchAgent(ctx: AgentBenchContext): Promise<void> {
       notes: `20,000 requests for random accounts of ${ACCOUNTS.toLocaleString('en')} after 2,000 warm-up, client in another process; ${one.failed} failed`,
     });
 
+    // The Google metadata endpoint, next to the agent socket's figure (bench/lib/sdk-bench.ts).
+    await benchMetadataEndpoint(ctx, bundle, env, userOf(7));
+
+    const cl = await ask<{ raw: number[]; lib: number[]; failed: number }>({ mode: 'client', n: 2_000, rounds: 5 });
+    const rawD = dist(cl.raw.map((us) => us * 1000));
+    const libD = dist(cl.lib.map((us) => us * 1000));
+    ctx.add({
+      what: 'raw socket round trip, one persistent connection (same run, same process as the row below)',
+      target: 'floor',
+      measured: pp(rawD),
+      notes: 'a minimal client: one write per request, answers split on newlines, not parsed',
+    });
+    ctx.add({
+      what: 'Node client library (clients/node), one persistent connection, sequential getAccessToken',
+      target: 'p50 <= 100 µs, <= 1.3x the raw round trip',
+      measured: `${pp(libD)}; ${(libD.p50 / rawD.p50).toFixed(2)}x the raw p50`,
+      notes: `5 rounds of 2,000 raw then 2,000 library requests, interleaved, after 2,000 warm-up each, random accounts of ${ACCOUNTS.toLocaleString('en')}, client in another process; ${cl.failed} failed`,
+    });
+    ctx.add(pythonClientRow(ctx, agent.path, env));
+
     // Two unmeasured rounds first: the JIT warms up on the concurrent path (the first round runs
     // at a third of the steady rate), which is not what a long-running agent serves at.
     for (let r = 0; r < 2; r++) await ask({ mode: 'many', conns: 100, perConn: 100 });
@@ -204,7 +257,7 @@ export async function benchAgent(ctx: AgentBenchContext): Promise<void> {
     const py = spawnSync('python3', ['-c', 'import sys; print(sys.executable); print(sys.version.split()[0])'], { encoding: 'utf8' });
     if (py.status === 0) {
       const [python, version] = py.stdout.trim().split('\n');
-      const p = timeProcess(python!, [clients.python, BENCH_PROVIDER, user], env, isToken);
+      const p = timeProcess(python!, [clients.python, BENCH_PROVIDER, user], { ...env, ...clients.pythonEnv }, isToken);
       const pyFloor = timeProcess(python!, ['-c', 'pass'], env, () => true);
       ctx.add({
         what: 'Python one-shot client (docs/cli.md), whole process',

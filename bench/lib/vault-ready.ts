@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
 import { KeyCustody } from '../../src/main/core/vault/key-custody.js';
-import { TokenManager } from '../../src/main/core/vault/token-store.js';
+import { TokenStore } from '../../src/main/core/vault/token-store.js';
 import type { BenchRow } from './agent-bench.js';
 import { dist, fmtMs, fmtUs, type Dist } from './stats.js';
 
@@ -33,14 +33,14 @@ export async function benchVaultReady(ctx: VaultReadyContext): Promise<void> {
   const freshOpen: bigint[] = [];
   for (let i = 0; i < REPS; i++) {
     const t0 = process.hrtime.bigint();
-    const tm = new TokenManager({ dbPath: join(tmpRoot, `ready-${i}`, 'tokens.db'), encryption: new EncryptionManager(key) });
+    const tm = new TokenStore({ dbPath: join(tmpRoot, `ready-${i}`, 'tokens.db'), encryption: new EncryptionManager(key) });
     freshOpen.push(process.hrtime.bigint() - t0);
     tm.close();
   }
   const bigOpen: bigint[] = [];
   for (let i = 0; i < REPS; i++) {
     const t0 = process.hrtime.bigint();
-    const tm = new TokenManager({ dbPath: join(bigHome, 'tokens.db'), encryption: new EncryptionManager(bigKeyNow) });
+    const tm = new TokenStore({ dbPath: join(bigHome, 'tokens.db'), encryption: new EncryptionManager(bigKeyNow) });
     tm.count();
     bigOpen.push(process.hrtime.bigint() - t0);
     tm.close();

@@ -5,8 +5,12 @@
  *   {mode:'one', n}                  sequential requests on one connection -> latencies
  *   {mode:'many', conns, perConn}    conns connections, each perConn sequential requests, all at once
  *   {mode:'accept', conns}           conns connections opened at once, each pings once
+ *   {mode:'client', n, rounds}       the Node client library (clients/node) on its persistent
+ *                                    connection, interleaved with the raw client above in the same
+ *                                    process: rounds x (n raw, n library) sequential requests
  */
 import { createConnection, type Socket } from 'node:net';
+import { AgentClient } from '../../clients/node/index.js';
 
 const sock = process.env.BENCH_SOCK!;
 const provider = process.env.BENCH_PROVIDER!;
@@ -85,6 +89,38 @@ async function many(conns: number, perConn: number) {
   return { lat, failed, wallMs, cpuMs: (cpu.user + cpu.system) / 1000 };
 }
 
+/** Sequential requests through the client library against the raw client, same accounts, same process, alternating blocks. */
+async function client(n: number, rounds: number) {
+  const raw = await Conn.open();
+  const lib = new AgentClient({ socketPath: sock, clientName: 'bench', env: {} });
+  const pick = () => userOf(Math.floor(rand() * users));
+  for (let i = 0; i < 2_000; i++) {
+    await raw.ask(tokenLine(i));
+    await lib.getAccessToken(provider, pick());
+  }
+  const rawLat: number[] = [];
+  const libLat: number[] = [];
+  let failed = 0;
+  for (let r = 0; r < rounds; r++) {
+    for (let i = 0; i < n; i++) {
+      const t0 = process.hrtime.bigint();
+      const a = await raw.ask(tokenLine(i));
+      rawLat.push(Number(process.hrtime.bigint() - t0) / 1000);
+      if (!a.includes('"ok":true')) failed++;
+    }
+    for (let i = 0; i < n; i++) {
+      const user = pick();
+      const t0 = process.hrtime.bigint();
+      const t = await lib.getAccessToken(provider, user);
+      libLat.push(Number(process.hrtime.bigint() - t0) / 1000);
+      if (!t.accessToken) failed++;
+    }
+  }
+  raw.socket.destroy();
+  lib.close();
+  return { raw: rawLat, lib: libLat, failed };
+}
+
 async function accept(conns: number) {
   const opened = await Promise.allSettled(Array.from({ length: conns }, () => Conn.open()));
   const cs = opened.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
@@ -95,8 +131,15 @@ async function accept(conns: number) {
   return { connected: cs.length, answered, errors: [...new Set(errors)] };
 }
 
-process.on('message', (m: { mode: string; n?: number; conns?: number; perConn?: number }) => {
-  const job = m.mode === 'one' ? one(m.n!) : m.mode === 'many' ? many(m.conns!, m.perConn!) : accept(m.conns!);
+process.on('message', (m: { mode: string; n?: number; conns?: number; perConn?: number; rounds?: number }) => {
+  const job =
+    m.mode === 'one'
+      ? one(m.n!)
+      : m.mode === 'many'
+        ? many(m.conns!, m.perConn!)
+        : m.mode === 'client'
+          ? client(m.n!, m.rounds!)
+          : accept(m.conns!);
   void job.then(
     (r) => process.send!(r),
     (err) => process.send!({ error: String(err) }),

@@ -8,14 +8,14 @@ export {};
 const t0 = process.hrtime.bigint();
 const { KeyCustody } = await import('../../src/main/core/vault/key-custody.js');
 const { EncryptionManager } = await import('../../src/main/core/vault/encryption-manager.js');
-const { TokenManager } = await import('../../src/main/core/vault/token-store.js');
+const { TokenStore } = await import('../../src/main/core/vault/token-store.js');
 const { join } = await import('node:path');
 const t1 = process.hrtime.bigint();
 let key = process.env.BENCH_KEY!;
 if (process.env.BENCH_SERVICE)
   key = (await new KeyCustody({ service: process.env.BENCH_SERVICE, env: {} }).loadMasterKey({ create: false })).key;
 const t2 = process.hrtime.bigint();
-const tokens = new TokenManager({ dbPath: join(process.env.BENCH_HOME!, 'tokens.db'), encryption: new EncryptionManager(key) });
+const tokens = new TokenStore({ dbPath: join(process.env.BENCH_HOME!, 'tokens.db'), encryption: new EncryptionManager(key) });
 tokens.count();
 const t3 = process.hrtime.bigint();
 tokens.close();

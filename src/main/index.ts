@@ -7,14 +7,13 @@
 import { join } from 'node:path';
 import { app, clipboard, ipcMain, session, shell } from 'electron';
 import electronLog from 'electron-log/main';
-import { createCredentialCore } from './core/credential-core.js';
-import { CLIENT_ENV_NAMES, loadEnvFile } from './core/env-file.js';
+import { CLIENT_ENV_NAMES, createCredentialCore, loadEnvFile } from './core/index.js';
 import { DesktopController } from './desktop/controller.js';
 import type { AppPort } from './desktop/ports.js';
 import { isOpenableAuthorizationUrl } from './ipc/external-links.js';
 import { originOf } from './ipc/sender-policy.js';
 import { APP_ENTRY_URL, APP_ORIGIN } from './app/app-url.js';
-import { applyDevCsp, denyAllPermissions, installGlobalHardening } from './app/hardening.js';
+import { applyDevCsp, installGlobalHardening } from './app/hardening.js';
 import { electronLoginItem } from './app/login-item.js';
 import { electronNotifier } from './app/notifier.js';
 import { watchPowerAndNetwork } from './app/power.js';
@@ -22,6 +21,7 @@ import { handleAppProtocol, registerAppScheme } from './app/protocol.js';
 import { electronSaveDialog } from './app/save-dialog.js';
 import { electronTray } from './app/tray.js';
 import { electronWindows } from './app/window.js';
+import { denyAllPermissions } from './desktop/hardening.js';
 
 // Must run before 'ready'.
 app.enableSandbox();

@@ -44,6 +44,11 @@ export const INVOKE_METHODS = {
   deviceSignInState: 'osmen:accounts:device-state',
   openDevicePage: 'osmen:accounts:open-device-page',
   exportLog: 'osmen:log:export',
+  // SDK endpoints (an account's details): Google's metadata protocol, Azure's managed identity
+  listSdkEndpoints: 'osmen:sdk:list',
+  startSdkEndpoint: 'osmen:sdk:start',
+  stopSdkEndpoint: 'osmen:sdk:stop',
+  saveShownLog: 'osmen:log:save-shown',
 } as const;
 
 /** Bridge subscription -> event channel. */
@@ -56,6 +61,7 @@ export const SUBSCRIBE_METHODS = {
   onSettingsChanged: 'osmen:event:settings-changed',
   onSignInState: 'osmen:event:sign-in-state',
   onDeviceSignIn: 'osmen:event:device-sign-in',
+  onSdkEndpoints: 'osmen:event:sdk-endpoints',
 } as const;
 
 export type Channel = (typeof INVOKE_METHODS)[keyof typeof INVOKE_METHODS];
@@ -74,6 +80,9 @@ export function isChannel(value: unknown): value is Channel {
 export function isEventChannel(value: unknown): value is EventChannel {
   return typeof value === 'string' && eventSet.has(value);
 }
+
+/** Time limits an account's details offer for an SDK endpoint (ms); none: until stopped. */
+export const SDK_ENDPOINT_DURATIONS = [3_600_000, 8 * 3_600_000, 24 * 3_600_000] as const;
 
 const MIN = 60_000;
 /** Ranges the Settings view offers and the main process enforces. */

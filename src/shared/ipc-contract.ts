@@ -22,6 +22,7 @@ import {
 } from './contract-primitives.js';
 import { DeviceSignInStateDtoSchema, LogExportDtoSchema } from './device-sign-in-contract.js';
 import * as P from './provider-contract.js';
+import { SdkEndpointIdSchema, SdkEndpointListSchema, SdkEndpointDtoSchema, StartSdkEndpointSchema } from './sdk-contract.js';
 
 export * from './channels.js';
 
@@ -30,8 +31,12 @@ export * from './channels.js';
 export * from './contract-primitives.js';
 export * from './device-sign-in-contract.js';
 export * from './provider-contract.js';
+export * from './sdk-contract.js';
 
 const ShortText = z.string().max(2048);
+
+/** The most entries the Log view reads and shows (and so can ask to save). */
+export const LOG_VIEW_LIMIT = 1000;
 
 // ------------------------------------------------------------------- DTOs
 
@@ -62,6 +67,12 @@ export const AccountDtoSchema = z.strictObject({
   userHash: z.string().regex(/^[0-9a-f]{8,128}$/),
   /** The issuer the account signed in at (for now: its provider's issuer, when known). */
   issuer: z.string().max(2048).nullable(),
+  /**
+   * Before this the app does not refresh the token (the middle of its lifetime), whatever the
+   * refresh window: with the window it says when a refresh is due, so a healthy token is not
+   * shown as running out.
+   */
+  refreshNotBefore: NullableEpochMs,
 });
 export type AccountDto = z.infer<typeof AccountDtoSchema>;
 
@@ -261,6 +272,8 @@ export const CopyRequestSchema = z.discriminatedUnion('what', [
   // The user code of the device sign-in in progress.
   z.strictObject({ what: z.literal('device-user-code') }),
   z.strictObject({ what: z.literal('token-command'), providerId: ProviderIdSchema, userId: UserIdSchema }),
+  // A running SDK endpoint's variables in `docker run -e` form (Azure's secret included: it stays in main).
+  z.strictObject({ what: z.literal('sdk-variables'), id: SdkEndpointIdSchema }),
 ]);
 
 // ---------------------------------------------------------------- channels
@@ -321,6 +334,14 @@ export const CHANNELS = {
   'osmen:accounts:open-device-page': { request: Empty, response: z.strictObject({ opened: z.boolean() }) },
   // Main asks where to save (a save dialog), then writes the whole chain oldest first.
   'osmen:log:export': { request: Empty, response: LogExportDtoSchema },
+  'osmen:sdk:list': { request: Empty, response: SdkEndpointListSchema },
+  'osmen:sdk:start': { request: StartSdkEndpointSchema, response: SdkEndpointDtoSchema },
+  'osmen:sdk:stop': { request: z.strictObject({ id: SdkEndpointIdSchema }), response: z.strictObject({ stopped: z.boolean() }) },
+  // The entries the Log view shows (by seq, as it lists them), to a file the person chooses.
+  'osmen:log:save-shown': {
+    request: z.strictObject({ seqs: z.array(z.number().int().nonnegative()).min(1).max(LOG_VIEW_LIMIT) }),
+    response: LogExportDtoSchema,
+  },
 } as const satisfies Record<Channel, { request: z.ZodType; response: z.ZodType }>;
 
 export type RequestOf<C extends Channel> = z.input<(typeof CHANNELS)[C]['request']>;
@@ -359,6 +380,7 @@ export const EVENTS = {
   'osmen:event:settings-changed': SettingsDtoSchema,
   'osmen:event:sign-in-state': SignInStateDtoSchema,
   'osmen:event:device-sign-in': DeviceSignInStateDtoSchema,
+  'osmen:event:sdk-endpoints': SdkEndpointListSchema,
 } as const satisfies Record<EventChannel, z.ZodType>;
 
 export type EventPayload<E extends EventChannel> = z.output<(typeof EVENTS)[E]>;

@@ -83,7 +83,14 @@ export const RemoveCustomProviderSchema = z.strictObject({
   /** Disconnect (and revoke) the provider's accounts first; without it a provider in use is refused. */
   disconnectAccounts: z.boolean().optional(),
 });
-export const RemoveCustomProviderResultSchema = z.strictObject({ removed: z.literal(true), disconnected: z.number().int().nonnegative() });
+export const RemoveCustomProviderResultSchema = z.strictObject({
+  removed: z.literal(true),
+  disconnected: z.number().int().nonnegative(),
+  /** Of those, accounts whose tokens were deleted here without a confirmed revocation (they may stay valid at the provider). */
+  revocationFailed: z.number().int().nonnegative(),
+  /** ... and accounts whose provider can't revoke from the app at all. */
+  revocationUnsupported: z.number().int().nonnegative(),
+});
 
 export const SetTenantSchema = z.strictObject({ tenant: TenantSchema });
 

@@ -8,8 +8,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EncryptionManager, TokenManager } from '../../src/main/core/index.js';
+import { TokenStore } from '../../src/main/core/index.js';
 import { makeTmpHome } from '../helpers/tmp.js';
+import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const bundle = join(root, 'out', 'main', 'osmen-cred.js');
@@ -45,7 +46,7 @@ function recorded(args: string[], extra: NodeJS.ProcessEnv, entry = bundle) {
 
 beforeAll(() => {
   home = makeTmpHome('osmen-e2e-agent-');
-  const tm = new TokenManager({ dbPath: join(home.dir, 'tokens.db'), encryption: new EncryptionManager(key) });
+  const tm = new TokenStore({ dbPath: join(home.dir, 'tokens.db'), encryption: new EncryptionManager(key) });
   tm.saveToken('google', 'me@example.com', {
     access_token: 'bundle-agent-access',
     refresh_token: 'bundle-agent-refresh',

@@ -7,8 +7,9 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EncryptionManager, TokenManager } from '../../src/main/core/index.js';
+import { TokenStore } from '../../src/main/core/index.js';
 import { makeTmpHome } from '../helpers/tmp.js';
+import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
 
 const bundle = join(import.meta.dirname, '..', '..', 'out', 'main', 'osmen-cred.js');
 
@@ -17,7 +18,7 @@ describe('built osmen-cred bundle', () => {
     const home = makeTmpHome();
     const key = EncryptionManager.generateKey();
     try {
-      const tm = new TokenManager({ dbPath: join(home.dir, 'tokens.db'), encryption: new EncryptionManager(key) });
+      const tm = new TokenStore({ dbPath: join(home.dir, 'tokens.db'), encryption: new EncryptionManager(key) });
       tm.saveToken('google', 'me@example.com', {
         access_token: 'bundle-access-value',
         refresh_token: 'bundle-refresh-value',

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright';
 import { expect } from 'vitest';
-import { createCredentialCore, type CredentialCore, coreInternals } from '../../src/main/core/credential-core.js';
+import { createCredentialCore, coreInternals } from '../../src/main/core/credential-core.js';
 import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
 import { createHandlerTable, type HandlerTable } from '../../src/main/ipc/handlers.js';
 import { RejectionReporter } from '../../src/main/ipc/rejections.js';
@@ -30,6 +30,7 @@ import {
   type AppPage,
   type StaticServer,
 } from './harness.js';
+import type { CredentialCore } from '../../src/main/core/api.js';
 
 export const OP_NAME = 'Example ID (local OP)';
 
@@ -139,6 +140,7 @@ async function openVaultParts(
 
 async function closeVaultParts(v: VaultParts): Promise<void> {
   await v.app.close();
+  await v.table.close(); // SDK endpoints, as the app stops them before the vault closes
   await v.core.close();
   v.home.cleanup();
   rmSync(v.exportDir, { recursive: true, force: true });
@@ -160,6 +162,7 @@ export async function startDesktop(options: DesktopOptions = {}): Promise<Deskto
     async fresh() {
       await closeVaultParts(vault);
       gateway.mode = 'pass';
+      gateway.revocation = 'pass';
       vault = await openVaultParts(op, gateway, server, browser, options);
       Object.assign(d, vault);
     },
@@ -277,5 +280,5 @@ export function seedAccount(
     { displayName },
   );
   if (opts.needsReauth) coreInternals(core).tokens.setStatus('testop', userId, { status: 'needs_reauth', detail: 'invalid_grant' });
-  core.events.emit('accounts-changed');
+  coreInternals(core).events.emit('accounts-changed');
 }

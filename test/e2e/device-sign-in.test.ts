@@ -49,10 +49,9 @@ describe('Sign in on another device', () => {
     await expect.poll(() => device.isEnabled()).toBe(true);
     const unavailable = providerCard(page, 'Plain OP').getByTestId('device-unavailable');
     await expect
-      .poll(() => unavailable.textContent())
-      .toBe(
-        'Sign in on another device is not available here. Plain OP does not offer it: its metadata has no device_authorization_endpoint.',
-      );
+      .poll(() => unavailable.locator('.reason').textContent())
+      .toBe('Sign in on another device is not available: Plain OP does not offer it.');
+    expect(await unavailable.locator('.notice-code').textContent()).toBe('Code device_flow_unsupported');
     // An unconfigured provider offers neither; its hint says what to set.
     expect(await providerCard(page, 'Google').getByText('Sign in on another device').count()).toBe(0);
   });
@@ -115,7 +114,7 @@ describe('Sign in on another device', () => {
     expect(d.core.listAccounts().map((a) => a.userId)).toEqual(['dave@example.test']);
   });
 
-  it('Cancel stops it: a clear message, nothing stored', async () => {
+  it('Cancel stops it: a quiet note (the person’s own cancel is no error), focus back on Connect, nothing stored', async () => {
     const { page } = d.app;
     await nav(page, 'Connect');
     await providerCard(page, OP_NAME)
@@ -123,8 +122,9 @@ describe('Sign in on another device', () => {
       .click();
     await panel(page).getByTestId('device-code').waitFor();
     await panel(page).getByRole('button', { name: 'Cancel' }).click();
-    const notice = providerCard(page, OP_NAME).getByRole('alert');
-    await expect.poll(() => notice.locator('.notice-title').textContent()).toBe('Sign-in was cancelled.');
+    await providerCard(page, OP_NAME).getByRole('status').filter({ hasText: 'Sign-in cancelled.' }).waitFor();
+    expect(await providerCard(page, OP_NAME).getByRole('alert').count()).toBe(0);
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe(`Connect ${OP_NAME}`);
     expect(await panel(page).count()).toBe(0);
     expect(d.core.listAccounts()).toHaveLength(1);
   });

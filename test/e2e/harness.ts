@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright';
 import { securityHeaders } from '../../src/main/app/csp.js';
 import { mimeTypeOf, resolveStaticPath } from '../../src/main/app/static-files.js';
-import type { CoreEvents } from '../../src/main/core/events.js';
+import type { CoreEventBus } from '../../src/main/core/contracts/events.js';
 import { forwardCoreEvents } from '../../src/main/ipc/events-bridge.js';
 import type { HandlerTable } from '../../src/main/ipc/handlers.js';
 import { registerIpc, type InvokeEvent } from '../../src/main/ipc/register.js';
@@ -127,7 +127,7 @@ export async function openApp(
   browser: Browser,
   server: StaticServer,
   table: HandlerTable,
-  events: CoreEvents | null,
+  events: CoreEventBus | null,
   options: { colorScheme?: 'light' | 'dark'; viewport?: { width: number; height: number } } = {},
 ): Promise<AppPage> {
   const context = await browser.newContext({

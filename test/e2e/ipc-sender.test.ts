@@ -5,11 +5,12 @@
  */
 import type { Browser } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCredentialCore, type CredentialCore } from '../../src/main/core/credential-core.js';
+import { createCredentialCore } from '../../src/main/core/credential-core.js';
 import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
 import { createHandlerTable } from '../../src/main/ipc/handlers.js';
 import { makeTmpHome } from '../helpers/tmp.js';
 import { launchChromium, openApp, serveRenderer, type StaticServer } from './harness.js';
+import type { CredentialCore } from '../../src/main/core/api.js';
 
 let server: StaticServer;
 let browser: Browser;

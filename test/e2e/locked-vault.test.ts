@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCredentialCore, type CredentialCore } from '../../src/main/core/credential-core.js';
+import { createCredentialCore } from '../../src/main/core/credential-core.js';
 import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
 import { toErrorDto } from '../../src/main/ipc/errors.js';
 import { createHandlerTable, type HandlerTable } from '../../src/main/ipc/handlers.js';
@@ -17,6 +17,7 @@ import type { IpcErrorDto } from '../../src/shared/ipc-contract.js';
 import { makeTmpHome } from '../helpers/tmp.js';
 import { expectAccessible, shot } from './desktop-fixture.js';
 import { launchChromium, openApp, serveRenderer, type StaticServer } from './harness.js';
+import type { CredentialCore } from '../../src/main/core/api.js';
 
 let server: StaticServer;
 let browser: Browser;
@@ -80,6 +81,8 @@ describe('locked vault', () => {
       expect(await page.getByTestId('locked-next').textContent()).toMatch(/quit and start the app again/);
       expect(await page.getByText(locked.error()!.message).isVisible()).toBe(true);
       expect(((await page.locator('main').textContent()) ?? '').match(/KEY_MALFORMED/g)).toHaveLength(1);
+      // No developer words: no build command, no literal back-ticks.
+      expect((await page.locator('main').textContent()) ?? '').not.toMatch(/npm run|`/);
       await shot(page, 'locked-vault');
       await expectAccessible(page, 'locked-vault');
 

@@ -42,7 +42,7 @@ describe('Security log: export and re-anchors', () => {
     await nav(page, 'Security log');
     await page.getByTestId('log-row').first().waitFor();
     await page.getByRole('button', { name: 'Export log…' }).click();
-    const result = page.getByTestId('export-result');
+    const result = page.getByTestId('log-message');
     await result.waitFor();
     expect(d.saveRequests).toEqual([expect.stringMatching(/^osmen-security-log-\d{4}-\d{2}-\d{2}\.jsonl$/)]);
     const path = join(d.exportDir, d.saveRequests[0]!);

@@ -3,14 +3,18 @@
  * endpoint, so a test can make the provider slow or down the way a network or
  * a maintenance window does: `pass` forwards the request to the OP as is,
  * `hold` keeps it open until the test releases it, `fail` answers 503 with
- * Retry-After. The core's `fetch` option sends token requests here; every
- * other provider call goes straight to the OP.
+ * Retry-After, `timeout` fails the request the way fetch does when its
+ * timeout signal fires (a TimeoutError), without making the test wait for it.
+ * The core's `fetch` option sends token requests here; every other provider
+ * call goes straight to the OP, except a revocation while `revocation` is
+ * `fail`: that one fails like a dropped connection (a network error).
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface TokenGateway {
-  mode: 'pass' | 'hold' | 'fail';
+  mode: 'pass' | 'hold' | 'fail' | 'timeout';
+  revocation: 'pass' | 'fail';
   held: Promise<void>;
   /** Requests currently held open. */
   readonly waiting: number;
@@ -30,7 +34,8 @@ function body(req: IncomingMessage): Promise<Buffer> {
 export async function startTokenGateway(issuer: string): Promise<TokenGateway> {
   const tokenUrl = `${issuer}/token`;
   let waiting = 0;
-  const state: Pick<TokenGateway, 'mode' | 'held'> = { mode: 'pass', held: Promise.resolve() };
+  const revocationUrl = `${issuer}/token/revocation`;
+  const state: Pick<TokenGateway, 'mode' | 'held' | 'revocation'> = { mode: 'pass', held: Promise.resolve(), revocation: 'pass' };
   const server: Server = createServer((req, res) => {
     void (async () => {
       const payload = await body(req);
@@ -63,6 +68,12 @@ export async function startTokenGateway(issuer: string): Promise<TokenGateway> {
 
   const gatewayFetch: typeof fetch = (input, init) => {
     const url = input instanceof Request ? input.url : String(input);
+    if (url === tokenUrl && state.mode === 'timeout') {
+      return Promise.reject(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
+    }
+    if (url === revocationUrl && state.revocation === 'fail') {
+      return Promise.reject(new TypeError('fetch failed', { cause: Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }) }));
+    }
     if (url === tokenUrl) {
       if (input instanceof Request) return fetch(new Request(gatewayUrl, input), init);
       return fetch(gatewayUrl, init);

@@ -5,12 +5,12 @@
  */
 import { join } from 'node:path';
 import { CoreEvents } from '../../src/main/core/events.js';
-import type { LogDetails, SecurityEventSink } from '../../src/main/core/contracts.js';
 import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
-import { TokenManager } from '../../src/main/core/vault/token-store.js';
-import { ProviderRegistry } from '../../src/main/core/oauth/providers/index.js';
+import { TokenStore } from '../../src/main/core/vault/token-store.js';
 import { makeTmpHome } from './tmp.js';
 import { PUBLIC_CLIENT_ID } from './oidc-provider.js';
+import type { LogDetails, SecurityEventSink } from '../../src/main/core/contracts/security-log.js';
+import { ProviderRegistry } from '../../src/main/core/oauth/providers/registry.js';
 
 export interface LogRecord {
   kind: 'oauth' | 'token' | 'error' | 'event';
@@ -19,12 +19,21 @@ export interface LogRecord {
   userId?: string;
   success?: boolean;
   details?: LogDetails;
+  /** The level the caller asked for (oauth events: none means info on success, warn on failure). */
+  level?: 'info' | 'warn' | 'error';
 }
 
 export class RecordingSink implements SecurityEventSink {
   readonly records: LogRecord[] = [];
-  logOAuthEvent(type: string, provider: string, userId: string, success: boolean, details?: LogDetails): void {
-    this.records.push({ kind: 'oauth', type, provider, userId, success, details });
+  logOAuthEvent(
+    type: string,
+    provider: string,
+    userId: string,
+    success: boolean,
+    details?: LogDetails,
+    level?: 'info' | 'warn' | 'error',
+  ): void {
+    this.records.push({ kind: 'oauth', type, provider, userId, success, details, ...(level ? { level } : {}) });
   }
   logTokenEvent(type: string, provider: string, userId: string): void {
     this.records.push({ kind: 'token', type, provider, userId });
@@ -52,7 +61,7 @@ export interface Vault {
   dir: string;
   dbPath: string;
   key: string;
-  tokens: TokenManager;
+  tokens: TokenStore;
   log: RecordingSink;
   events: CoreEvents;
   emitted: Array<{ name: string; payload: unknown }>;
@@ -64,7 +73,7 @@ export function openVault(options: { now?: () => number } = {}): Vault {
   const home = makeTmpHome('osmen-oauth-');
   const key = EncryptionManager.generateKey();
   const dbPath = join(home.dir, 'tokens.db');
-  const tokens = new TokenManager({ dbPath, encryption: new EncryptionManager(key), now: options.now });
+  const tokens = new TokenStore({ dbPath, encryption: new EncryptionManager(key), now: options.now });
   const events = new CoreEvents();
   const emitted = recordEvents(events);
   return {
@@ -101,7 +110,7 @@ export function testRegistry(issuer: string, extra: Partial<Parameters<ProviderR
 }
 
 /** Makes a stored token expire in `seconds` without touching the provider (keeps all tokens). */
-export function ageToken(tokens: TokenManager, provider: string, userId: string, seconds: number): void {
+export function ageToken(tokens: TokenStore, provider: string, userId: string, seconds: number): void {
   const t = tokens.getToken(provider, userId);
   if (!t) throw new Error('no token to age');
   tokens.saveToken(provider, userId, {

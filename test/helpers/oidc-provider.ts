@@ -24,6 +24,12 @@ export interface TestProviderOptions {
   withEmail?: boolean;
   /** Turns on the device authorization grant (RFC 8628); off by default, so discovery has no device endpoint. */
   deviceFlow?: DeviceFlowOptions;
+  /**
+   * Scopes the provider knows besides openid, offline_access, email and profile (an API's
+   * `api:read`, a Microsoft-style `https://management.azure.com/.default`): a client may ask for
+   * them at sign-in, and a refresh may narrow to any subset of what was granted (else `invalid_scope`).
+   */
+  extraScopes?: string[];
 }
 
 export interface DeviceFlowOptions {
@@ -60,6 +66,11 @@ export interface TestProvider {
    * first held request came in (to act while a refresh is on the wire).
    */
   holdTokenRequests(): { arrived: Promise<void>; release: () => void };
+  /**
+   * RFC 7662 introspection at the provider, authenticated as the confidential client: what the
+   * provider itself holds about a token (`active`, `scope`, `client_id`, `sub`, `token_type`…).
+   */
+  introspect(token: string): Promise<Record<string, unknown>>;
   close(): Promise<void>;
 }
 
@@ -115,10 +126,11 @@ export async function startTestProvider(options: TestProviderOptions = {}): Prom
       return { accountId: id, claims: () => accountClaims(id, withEmail) as { sub: string } };
     },
     claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
-    scopes: ['openid', 'offline_access', 'email', 'profile'],
+    scopes: ['openid', 'offline_access', 'email', 'profile', ...(options.extraScopes ?? [])],
     features: {
       devInteractions: { enabled: true },
       revocation: { enabled: true },
+      introspection: { enabled: true },
       ...(device ? { deviceFlow: { enabled: true } } : {}),
     },
     pkce: { required: () => true },
@@ -210,6 +222,15 @@ export async function startTestProvider(options: TestProviderOptions = {}): Prom
           open();
         },
       };
+    },
+    async introspect(token) {
+      const res = await fetch(`${issuer}/token/introspection`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ token, client_id: CONFIDENTIAL_CLIENT_ID, client_secret: CONFIDENTIAL_CLIENT_SECRET }).toString(),
+      });
+      if (!res.ok) throw new Error(`introspection: HTTP ${res.status}`);
+      return (await res.json()) as Record<string, unknown>;
     },
     close() {
       return new Promise<void>((resolve) => {

@@ -5,16 +5,18 @@
  */
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createCredentialCore, type CredentialCore, coreInternals } from '../../src/main/core/credential-core.js';
+import { createCredentialCore, coreInternals } from '../../src/main/core/credential-core.js';
 import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
-import { TokenManager } from '../../src/main/core/vault/token-store.js';
+import { TokenStore } from '../../src/main/core/vault/token-store.js';
 import { AccessTokenSource } from '../../src/main/core/oauth/access-token.js';
-import { ProviderRegistry, TokenRefresher } from '../../src/main/core/oauth/index.js';
 import { makeTmpHome } from '../helpers/tmp.js';
+import type { CredentialCore } from '../../src/main/core/api.js';
+import { ProviderRegistry } from '../../src/main/core/oauth/providers/registry.js';
+import { TokenRefresher } from '../../src/main/core/oauth/token-refresher.js';
 
 let home: ReturnType<typeof makeTmpHome>;
 let core: CredentialCore;
-let other: TokenManager; // another process's connection to the same file
+let other: TokenStore; // another process's connection to the same file
 /** Lets the event loop turn, as it does between requests arriving from other processes. */
 const nextTurn = () => new Promise<void>((r) => setImmediate(r));
 const key = EncryptionManager.generateKey();
@@ -22,7 +24,7 @@ const key = EncryptionManager.generateKey();
 beforeEach(async () => {
   home = makeTmpHome('osmen-at-cache-');
   core = await createCredentialCore({ home: home.dir, encryptionKey: key, env: {} });
-  other = new TokenManager({ dbPath: join(home.dir, 'tokens.db'), encryption: new EncryptionManager(key) });
+  other = new TokenStore({ dbPath: join(home.dir, 'tokens.db'), encryption: new EncryptionManager(key) });
   other.saveToken('p', 'u', { access_token: 'first', refresh_token: 'rt', expires_in: 3600, scope: 'openid' });
 });
 

@@ -9,13 +9,14 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EncryptionManager } from '../../src/main/core/index.js';
-import { createCredentialCore, type CredentialCore, coreInternals } from '../../src/main/core/credential-core.js';
+import { createCredentialCore, coreInternals } from '../../src/main/core/credential-core.js';
 import { createHandlerTable } from '../../src/main/ipc/handlers.js';
 import { CHANNEL_NAMES } from '../../src/shared/channels.js';
 import { startScriptedTokenServer, type ScriptedResponse, type ScriptedServer } from '../helpers/http-fixtures.js';
 import { browseAuthorization, PUBLIC_CLIENT_ID, startTestProvider, type TestProvider } from '../helpers/oidc-provider.js';
 import { makeTmpHome } from '../helpers/tmp.js';
+import type { CredentialCore } from '../../src/main/core/api.js';
+import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
 
 // Shaped like real tokens (made at run time so no token-looking literal sits in the repo):
 // Google access/refresh tokens, a JWT, a Google client secret, opaque random tokens.
@@ -80,7 +81,7 @@ describe('canary tokens never leave the vault', () => {
     };
 
     // 1. connect through a real OP; its real tokens become canaries too
-    await core.addCustomProvider({
+    await core.createCustomProvider({
       id: 'testop',
       issuer: op.issuer,
       clientId: PUBLIC_CLIENT_ID,

@@ -8,10 +8,11 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { EncryptionManager, type KeyCustody, TokenManager } from '../../src/main/core/index.js';
+import { type KeyCustody, TokenStore } from '../../src/main/core/index.js';
 import { createCredentialCore, coreInternals } from '../../src/main/core/credential-core.js';
 import { makeTmpHome } from '../helpers/tmp.js';
 import { vaultCustody } from '../helpers/vault-keychain.js';
+import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
 
 describe('createCredentialCore with the OS keychain', () => {
   const service = `OsMEN Credential Manager (core test ${randomUUID()})`;
@@ -56,7 +57,7 @@ describe('createCredentialCore with the OS keychain', () => {
       expect(await custody.readKeychainKey()).toBe(staged);
       expect(await custody.readKeychainKey(pending)).toBeNull();
       await third.close();
-      const check = new TokenManager({ dbPath: join(home.dir, 'tokens.db'), encryption: new EncryptionManager(staged) });
+      const check = new TokenStore({ dbPath: join(home.dir, 'tokens.db'), encryption: new EncryptionManager(staged) });
       expect(check.getToken('google', 'u')!.refreshToken).toBe('r');
       check.close();
     } finally {
@@ -101,7 +102,7 @@ describe('createCredentialCore with the OS keychain', () => {
       shared = custodyOf(svc, home.dir);
       const key = (await shared.readKeychainKey())!;
       expect(new Set(results.map((r) => r.keyId))).toEqual(new Set([new EncryptionManager(key).primaryKeyId]));
-      const check = new TokenManager({ dbPath: join(home.dir, 'tokens.db'), encryption: new EncryptionManager(key) });
+      const check = new TokenStore({ dbPath: join(home.dir, 'tokens.db'), encryption: new EncryptionManager(key) });
       expect(check.listTokens().map((t) => t.userId)).toEqual(['user0', 'user1', 'user2', 'user3']);
       check.close();
     } finally {

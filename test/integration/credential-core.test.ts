@@ -2,11 +2,13 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EncryptionManager, ProviderRegistry, TokenManager } from '../../src/main/core/index.js';
-import { createCredentialCore, type CredentialCore, coreInternals } from '../../src/main/core/credential-core.js';
+import { ProviderRegistry, TokenStore } from '../../src/main/core/index.js';
+import { createCredentialCore, coreInternals } from '../../src/main/core/credential-core.js';
 import { browseAuthorization, PUBLIC_CLIENT_ID, startTestProvider, type TestProvider } from '../helpers/oidc-provider.js';
 import { startScriptedTokenServer } from '../helpers/http-fixtures.js';
 import { makeTmpHome } from '../helpers/tmp.js';
+import type { CredentialCore } from '../../src/main/core/api.js';
+import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
 
 const SCOPES = ['openid', 'email', 'profile', 'offline_access'];
 let op: TestProvider;
@@ -18,7 +20,7 @@ afterAll(async () => {
 });
 
 async function connectAlice(core: CredentialCore, login = 'alice') {
-  await core.addCustomProvider({ id: 'testop', displayName: 'Test OP', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: SCOPES });
+  await core.createCustomProvider({ id: 'testop', displayName: 'Test OP', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: SCOPES });
   return core.connectAccount('testop', { openUrl: (url) => void browseAuthorization(url, { login }) });
 }
 
@@ -62,7 +64,7 @@ describe('createCredentialCore with an explicit key', () => {
     const home = makeTmpHome();
     const key = EncryptionManager.generateKey();
     const core = await createCredentialCore({ home: home.dir, encryptionKey: key, env: {} });
-    await core.addCustomProvider({
+    await core.createCustomProvider({
       id: 'acme',
       issuer: op.issuer,
       clientId: 'acme-client',
@@ -110,18 +112,17 @@ describe('createCredentialCore with an explicit key', () => {
     try {
       const other = 'https://idp.example.com';
       // A built-in id: its stored refresh tokens would go to the custom issuer.
-      await expect(core.addCustomProvider({ id: 'google', issuer: other, clientId: 'x', scopes: ['openid'] })).rejects.toMatchObject({
+      await expect(core.createCustomProvider({ id: 'google', issuer: other, clientId: 'x', scopes: ['openid'] })).rejects.toMatchObject({
         code: 'provider_id_taken',
       });
       expect(core.listProviders().find((p) => p.id === 'google')).toMatchObject({ kind: 'google' });
       // A custom id with a connected account.
       await connectAlice(core);
-      await expect(core.addCustomProvider({ id: 'testop', issuer: other, clientId: 'x', scopes: ['openid'] })).rejects.toMatchObject({
-        code: 'provider_id_taken',
-      });
+      const edit = { id: 'testop', issuer: other, clientId: 'x', scopes: ['openid'], clientSecret: { action: 'keep' as const } };
+      await expect(core.updateCustomProvider(edit)).rejects.toMatchObject({ code: 'issuer_in_use' });
       expect(core.listProviders().find((p) => p.id === 'testop')?.issuer).toBe(op.issuer);
       // Same issuer again (a changed client id or scopes) stays allowed.
-      await core.addCustomProvider({ id: 'testop', displayName: 'Test OP', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: SCOPES });
+      await core.updateCustomProvider({ ...edit, displayName: 'Test OP', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: SCOPES });
     } finally {
       await core.close();
       home.cleanup();
@@ -191,7 +192,7 @@ describe('createCredentialCore with an explicit key', () => {
       release();
       await closing;
       expect(await refreshing).toBe('ok');
-      const reopened = new TokenManager({ dbPath: join(home.dir, 'tokens.db'), encryption: new EncryptionManager(key) });
+      const reopened = new TokenStore({ dbPath: join(home.dir, 'tokens.db'), encryption: new EncryptionManager(key) });
       expect(reopened.getToken('local', 'u')).toMatchObject({ accessToken: 'access-2', refreshToken: 'refresh-2-rotated' });
       reopened.close();
     } finally {
@@ -238,9 +239,10 @@ describe('createCredentialCore with an explicit key', () => {
     const core = await createCredentialCore({ home: home.dir, encryptionKey: EncryptionManager.generateKey(), env: {} });
     try {
       await expect(
-        core.addCustomProvider({ id: 'evil', issuer: 'http://idp.example.com', clientId: 'x', scopes: ['openid'] }),
+        core.createCustomProvider({ id: 'evil', issuer: 'http://idp.example.com', clientId: 'x', scopes: ['openid'] }),
       ).rejects.toMatchObject({
-        name: 'OAuthConfigError',
+        name: 'OAuthError',
+        category: 'configuration',
       });
       expect(core.listProviders().some((p) => p.id === 'evil')).toBe(false);
     } finally {

@@ -9,11 +9,12 @@ import type { AddressInfo } from 'node:net';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { exitCodeFor } from '../../src/main/cli/exit-codes.js';
-import { createCredentialCore, type CredentialCore, coreInternals } from '../../src/main/core/credential-core.js';
+import { createCredentialCore, coreInternals } from '../../src/main/core/credential-core.js';
 import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
 import { browseAuthorization, PUBLIC_CLIENT_ID, startTestProvider, type TestProvider } from '../helpers/oidc-provider.js';
 import { makeTmpHome } from '../helpers/tmp.js';
+import { exitCodeFor } from '../../src/main/core/exit-codes.js';
+import type { CredentialCore } from '../../src/main/core/api.js';
 
 const SCOPES = ['openid', 'email', 'profile', 'offline_access'];
 const SECRET = 'CANARY-custom-client-secret-7d1e';
@@ -50,12 +51,12 @@ afterEach(async () => {
   home.cleanup();
 });
 
-describe('addCustomProvider checks the issuer before it saves', () => {
+describe('createCustomProvider checks the issuer before it saves', () => {
   it('an unreachable issuer: discovery_failed, retryable (exit 75), nothing saved', async () => {
     const err = await core
-      .addCustomProvider({ id: 'gone', issuer: await deadIssuer(), clientId: 'c', clientSecret: SECRET, scopes: ['openid'] })
+      .createCustomProvider({ id: 'gone', issuer: await deadIssuer(), clientId: 'c', clientSecret: SECRET, scopes: ['openid'] })
       .catch((e: unknown) => e);
-    expect(err).toMatchObject({ name: 'OAuthConfigError', code: 'discovery_failed', retryable: true });
+    expect(err).toMatchObject({ name: 'OAuthError', phase: 'config', category: 'transient', code: 'discovery_failed', retryable: true });
     expect(exitCodeFor(err)).toBe(75);
     expect(core.listProviders().map((p) => p.id)).not.toContain('gone');
     expect(settingsText()).not.toContain('gone');
@@ -69,7 +70,7 @@ describe('addCustomProvider checks the issuer before it saves', () => {
     await new Promise<void>((r) => copy.listen(0, '127.0.0.1', r));
     try {
       for (const issuer of [`${op.issuer}/nothing-here`, `http://127.0.0.1:${(copy.address() as AddressInfo).port}`]) {
-        const err = await core.addCustomProvider({ id: 'typo', issuer, clientId: 'c', scopes: ['openid'] }).catch((e: unknown) => e);
+        const err = await core.createCustomProvider({ id: 'typo', issuer, clientId: 'c', scopes: ['openid'] }).catch((e: unknown) => e);
         expect(err, issuer).toMatchObject({ code: 'discovery_failed', retryable: false });
         expect(exitCodeFor(err)).toBe(78);
       }
@@ -81,28 +82,40 @@ describe('addCustomProvider checks the issuer before it saves', () => {
 
   it('ids and fields the settings file would not take are typed errors, not a half-saved provider', async () => {
     await expect(
-      core.addCustomProvider({ id: 'Bad.Id', issuer: op.issuer, clientId: 'c', clientSecret: SECRET, scopes: ['openid'] }),
+      core.createCustomProvider({ id: 'Bad.Id', issuer: op.issuer, clientId: 'c', clientSecret: SECRET, scopes: ['openid'] }),
     ).rejects.toMatchObject({
       code: 'invalid_provider_id',
     });
     await expect(
-      core.addCustomProvider({ id: 'ok', displayName: 'x'.repeat(81), issuer: op.issuer, clientId: 'c', scopes: ['openid'] }),
+      core.createCustomProvider({ id: 'ok', displayName: 'x'.repeat(81), issuer: op.issuer, clientId: 'c', scopes: ['openid'] }),
     ).rejects.toMatchObject({ code: 'invalid_provider' });
-    await expect(core.addCustomProvider({ id: 'ok', issuer: op.issuer, clientId: 'c', scopes: [] })).rejects.toMatchObject({
-      name: 'OAuthConfigError',
+    await expect(core.createCustomProvider({ id: 'ok', issuer: op.issuer, clientId: 'c', scopes: [] })).rejects.toMatchObject({
+      name: 'OAuthError',
+      category: 'configuration',
     });
     expect(coreInternals(core).tokens.readSecret('provider/Bad.Id/client_secret')).toBeNull();
     expect(settingsText()).toBe('');
   });
 
-  it('a reachable issuer is saved; re-adding it without a secret drops the old secret', async () => {
-    await core.addCustomProvider({ id: 'acme', issuer: op.issuer, clientId: 'acme-client', clientSecret: SECRET, scopes: SCOPES });
+  it('a reachable issuer is saved; adding it again is refused, replacing it without a secret drops the old secret', async () => {
+    await core.createCustomProvider({ id: 'acme', issuer: op.issuer, clientId: 'acme-client', clientSecret: SECRET, scopes: SCOPES });
     expect(coreInternals(core).tokens.readSecret('provider/acme/client_secret')).toBe(SECRET);
     expect(core.listCustomProviders()).toEqual([
       { id: 'acme', issuer: op.issuer, clientId: 'acme-client', hasClientSecret: true, scopes: SCOPES },
     ]);
     expect(settingsText()).not.toContain(SECRET);
-    await core.addCustomProvider({ id: 'acme', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: SCOPES });
+    await expect(
+      core.createCustomProvider({ id: 'acme', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: SCOPES }),
+    ).rejects.toMatchObject({
+      code: 'provider_exists',
+    });
+    await core.updateCustomProvider({
+      id: 'acme',
+      issuer: op.issuer,
+      clientId: PUBLIC_CLIENT_ID,
+      scopes: SCOPES,
+      clientSecret: { action: 'clear' },
+    });
     expect(coreInternals(core).tokens.readSecret('provider/acme/client_secret')).toBeNull();
     expect(core.listCustomProviders()).toEqual([
       { id: 'acme', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, hasClientSecret: false, scopes: SCOPES },
@@ -110,7 +123,7 @@ describe('addCustomProvider checks the issuer before it saves', () => {
   });
 });
 
-describe('addCustomProvider keeps the providers given at run time', () => {
+describe('createCustomProvider keeps the providers given at run time', () => {
   it('a provider from createCredentialCore({ providers }) and one registered later both stay, and still sign in', async () => {
     const fromOptions = {
       id: 'codeop',
@@ -130,7 +143,7 @@ describe('addCustomProvider keeps the providers given at run time', () => {
       coreInternals(withCode).providers.register({ ...fromOptions, id: 'laterop' });
       const ids = () => withCode.listProviders().map((p) => p.id);
       expect(ids()).toEqual(expect.arrayContaining(['codeop', 'laterop']));
-      await withCode.addCustomProvider({ id: 'acme', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: SCOPES });
+      await withCode.createCustomProvider({ id: 'acme', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: SCOPES });
       // Added beside them, not a registry rebuilt from settings.json (which knows only acme).
       expect(ids()).toEqual(expect.arrayContaining(['google', 'microsoft', 'codeop', 'laterop', 'acme']));
       for (const id of ['codeop', 'laterop']) {
@@ -146,20 +159,23 @@ describe('addCustomProvider keeps the providers given at run time', () => {
 
 describe('removeCustomProvider', () => {
   it('removes the settings entry, the client secret and the registration, and logs it', async () => {
-    await core.addCustomProvider({ id: 'acme', issuer: op.issuer, clientId: 'acme-client', clientSecret: SECRET, scopes: SCOPES });
+    await core.createCustomProvider({ id: 'acme', issuer: op.issuer, clientId: 'acme-client', clientSecret: SECRET, scopes: SCOPES });
     core.removeCustomProvider('acme');
     expect(core.listProviders().map((p) => p.id)).not.toContain('acme');
     expect(core.listCustomProviders()).toEqual([]);
     expect(coreInternals(core).tokens.readSecret('provider/acme/client_secret')).toBeNull();
     expect(settingsText()).not.toContain('acme');
-    expect(core.readLog(20).find((e) => e.event === 'provider_removed')).toMatchObject({ details: { source: 'custom', reason: 'acme' } });
+    expect(core.readLog(20).find((e) => e.event === 'provider_removed')).toMatchObject({
+      level: 'info',
+      details: { source: 'custom', provider: 'acme' },
+    });
     await core.close();
     core = await open();
     expect(core.listProviders().map((p) => p.id)).not.toContain('acme');
   });
 
   it('is refused while accounts use the provider, and for built-ins and unknown ids; nothing changes', async () => {
-    await core.addCustomProvider({ id: 'testop', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: SCOPES });
+    await core.createCustomProvider({ id: 'testop', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: SCOPES });
     await core.connectAccount('testop', { openUrl: (url) => void browseAuthorization(url, { login: 'alice' }) });
     const before = settingsText();
     const inUse = (() => {
@@ -169,7 +185,7 @@ describe('removeCustomProvider', () => {
         return e;
       }
     })();
-    expect(inUse).toMatchObject({ name: 'OAuthConfigError', code: 'provider_in_use' });
+    expect(inUse).toMatchObject({ name: 'OAuthError', category: 'configuration', code: 'provider_in_use' });
     expect((inUse as Error).message).not.toContain('alice');
     expect(settingsText()).toBe(before);
     expect(core.listProviders().map((p) => p.id)).toContain('testop');

@@ -7,9 +7,9 @@
  * instance, settings reaching the renderer, and the IPC sender check as registered.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createCredentialCore, type CredentialCore, coreInternals } from '../../src/main/core/credential-core.js';
+import { createCredentialCore, coreInternals } from '../../src/main/core/credential-core.js';
 import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
-import { TokenManager } from '../../src/main/core/vault/token-store.js';
+import { TokenStore } from '../../src/main/core/vault/token-store.js';
 import { DesktopController, HIDDEN_ARG } from '../../src/main/desktop/controller.js';
 import { browseAuthorization, PUBLIC_CLIENT_ID, startTestProvider, type TestProvider } from '../helpers/oidc-provider.js';
 import { ageToken, TEST_SCOPES } from '../helpers/oidc-fixtures.js';
@@ -19,6 +19,7 @@ import { ManualClock } from '../helpers/manual-clock.js';
 import { askAgent } from '../../src/main/core/agent/client.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { CredentialCore } from '../../src/main/core/api.js';
 
 let op: TestProvider;
 let home: ReturnType<typeof makeTmpHome>;
@@ -36,7 +37,7 @@ async function startApp(extra: Parameters<FakePorts['options']>[0] = { openCore 
 
 async function connect(core: CredentialCore, login: string): Promise<string> {
   if (!core.listProviders().some((p) => p.id === 'testop')) {
-    await core.addCustomProvider({ id: 'testop', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: TEST_SCOPES });
+    await core.createCustomProvider({ id: 'testop', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: TEST_SCOPES });
   }
   const meta = await core.connectAccount('testop', { openUrl: (url) => void browseAuthorization(url, { login }) });
   return meta.userId;
@@ -184,7 +185,7 @@ describe('needs re-auth', () => {
     const core = controller.core!;
     const user = await connect(core, 'dave');
     const revoke = async (): Promise<void> => {
-      const t = new TokenManager({ dbPath: coreInternals(core).tokens.dbPath, encryption: coreInternals(core).tokens.encryptionManager });
+      const t = new TokenStore({ dbPath: coreInternals(core).tokens.dbPath, encryption: coreInternals(core).tokens.encryptionManager });
       const rt = t.getToken('testop', user)!.refreshToken!;
       t.close();
       const res = await fetch(`${op.issuer}/token/revocation`, {
@@ -227,7 +228,7 @@ describe('quitting', () => {
     expect(ports.app.exited).toBe(false); // held until the vault is closed
     hold.release();
     await ports.app.exitedPromise();
-    const vault = new TokenManager({ dbPath, encryption: new EncryptionManager(key) });
+    const vault = new TokenStore({ dbPath, encryption: new EncryptionManager(key) });
     try {
       const after = vault.getToken('testop', user)!.refreshToken;
       expect(after).not.toBe(before);

@@ -15,12 +15,13 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createCredentialCore, coreInternals } from '../../src/main/core/credential-core.js';
-import { connectAccount, TokenRefresher } from '../../src/main/core/oauth/index.js';
 import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
-import { TokenManager } from '../../src/main/core/vault/token-store.js';
-import { exitCodeFor } from '../../src/main/cli/exit-codes.js';
+import { TokenStore } from '../../src/main/core/vault/token-store.js';
 import { browseAuthorization, PUBLIC_CLIENT_ID, startTestProvider, type TestProvider } from '../helpers/oidc-provider.js';
 import { ageToken, TEST_SCOPES, testRegistry } from '../helpers/oidc-fixtures.js';
+import { connectAccount } from '../../src/main/core/oauth/connect-flow.js';
+import { TokenRefresher } from '../../src/main/core/oauth/token-refresher.js';
+import { exitCodeFor } from '../../src/main/core/exit-codes.js';
 
 const BIN = fileURLToPath(new URL('../../bin/osmen-cred.js', import.meta.url));
 let mountPoint: string | null = null;
@@ -89,7 +90,7 @@ describe('a full disk', () => {
     mkdirSync(home);
     const key = EncryptionManager.generateKey();
     const dbPath = join(home, 'tokens.db');
-    const tokens = new TokenManager({ dbPath, encryption: new EncryptionManager(key) });
+    const tokens = new TokenStore({ dbPath, encryption: new EncryptionManager(key) });
     try {
       const meta = await connectAccount({ tokens, providers: testRegistry(op.issuer) }, 'testop', {
         openUrl: async (url) => void (await browseAuthorization(url, { login: 'diskfull' })),
@@ -128,13 +129,57 @@ describe('a full disk', () => {
     }
   });
 
+  it('a narrowed mint keeps its rotated refresh token (and the lease) in memory, and saves it when there is room', async (ctx) => {
+    if (!mountPoint) return ctx.skip(skipReason);
+    const home = join(mountPoint, 'narrowed');
+    mkdirSync(home);
+    const key = EncryptionManager.generateKey();
+    const core = await createCredentialCore({ home, encryptionKey: key, env: {} });
+    try {
+      await core.createCustomProvider({ id: 'testop', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: TEST_SCOPES });
+      const { userId } = await core.connectAccount('testop', { openUrl: (url) => void browseAuthorization(url, { login: 'disknarrow' }) });
+      const { tokens } = coreInternals(core);
+      const before = tokens.getToken('testop', userId)!;
+      truncateWal(join(home, 'tokens.db'));
+      op.resetCounts();
+      const hold = op.holdTokenRequests();
+      const first = core.getAccessToken('testop', userId, { scopes: ['openid'] }).catch((e: unknown) => e);
+      await hold.arrived;
+      const filler = fillDisk(mountPoint);
+      hold.release();
+      const err = await first;
+      expect(err).toMatchObject({ code: 'DISK_FULL' });
+      expect(exitCodeFor(err)).toBe(74);
+      // The stale stored refresh token is never sent meanwhile: another narrowed mint is refused
+      // here, and the lease stays taken, so no refresher (in any process) sends it either.
+      await expect(core.getAccessToken('testop', userId, { scopes: ['email'] })).rejects.toMatchObject({ code: 'DISK_FULL' });
+      expect(op.count('refresh_token')).toBe(1);
+      const leases = () => tokens.database.prepare('SELECT holder FROM refresh_leases').all() as Array<{ holder: string }>;
+      expect(leases()).toEqual([{ holder: expect.stringMatching(/:narrow-[0-9a-f]{8}$/) }]);
+      expect(tokens.getToken('testop', userId)!.refreshToken).toBe(before.refreshToken);
+
+      unlinkSync(filler);
+      await vi.waitFor(() => expect(tokens.getToken('testop', userId)!.refreshToken).not.toBe(before.refreshToken), {
+        timeout: 20_000,
+        interval: 50,
+      });
+      expect(leases()).toEqual([]);
+      expect(tokens.getToken('testop', userId)!.accessToken).toBe(before.accessToken);
+      // The grant survived: the rotated refresh token works at the provider.
+      await core.refreshAccount('testop', userId);
+      expect(op.tokenRequests.filter((t) => t.grantType === 'refresh_token').map((t) => t.status)).toEqual([200, 200]);
+    } finally {
+      await core.close();
+    }
+  });
+
   it('osmen-cred token: space returns while it retries the save → the rotated token is saved, printed, exit 0 with a warning', async (ctx) => {
     if (!mountPoint) return ctx.skip(skipReason);
     const home = join(mountPoint, 'cli');
     mkdirSync(home);
     const key = EncryptionManager.generateKey();
     const core = await createCredentialCore({ home, encryptionKey: key, env: {} });
-    await core.addCustomProvider({ id: 'testop', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: TEST_SCOPES });
+    await core.createCustomProvider({ id: 'testop', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: TEST_SCOPES });
     const meta = await core.connectAccount('testop', { openUrl: (url) => void browseAuthorization(url, { login: 'diskcli' }) });
     ageToken(coreInternals(core).tokens, 'testop', meta.userId, 0);
     const oldRefresh = coreInternals(core).tokens.getToken('testop', meta.userId)!.refreshToken!;
@@ -172,7 +217,7 @@ describe('a full disk', () => {
     );
     expect(lines[1]).toBe('osmen-cred: warning: there was room again; the new tokens were saved.');
 
-    const check = new TokenManager({ dbPath: join(home, 'tokens.db'), encryption: new EncryptionManager(key) });
+    const check = new TokenStore({ dbPath: join(home, 'tokens.db'), encryption: new EncryptionManager(key) });
     try {
       const saved = check.getToken('testop', meta.userId)!;
       expect(saved.refreshToken).not.toBe(oldRefresh);
@@ -194,7 +239,7 @@ describe('a full disk', () => {
     const home = join(mountPoint, 'open');
     mkdirSync(home);
     const key = EncryptionManager.generateKey();
-    const tokens = new TokenManager({ dbPath: join(home, 'tokens.db'), encryption: new EncryptionManager(key) });
+    const tokens = new TokenStore({ dbPath: join(home, 'tokens.db'), encryption: new EncryptionManager(key) });
     tokens.saveToken('testop', 'someone@example.test', { access_token: 'at-open', refresh_token: 'rt-open', expires_in: 3600 });
     tokens.close();
     const filler = fillDisk(mountPoint);
@@ -225,7 +270,7 @@ describe('a full disk', () => {
       const key = EncryptionManager.generateKey();
       const dbPath = join(home, 'tokens.db');
       const core = await createCredentialCore({ home, encryptionKey: key, env: {} });
-      await core.addCustomProvider({ id: 'testop', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: TEST_SCOPES });
+      await core.createCustomProvider({ id: 'testop', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: TEST_SCOPES });
       const meta = await core.connectAccount('testop', { openUrl: (url) => void browseAuthorization(url, { login: 'heldapp' }) });
       ageToken(coreInternals(core).tokens, 'testop', meta.userId, 0);
       const before = coreInternals(core).tokens.getToken('testop', meta.userId)!.refreshToken;
@@ -243,7 +288,7 @@ describe('a full disk', () => {
         expect(r.code, `${leave} bytes free: ${r.stderr}`).toBe(0);
         expect(r.stdout).toMatch(/^Refreshed testop\//);
         const row = holder.prepare('SELECT holder FROM refresh_leases').get() as { holder: string } | undefined;
-        const check = new TokenManager({ dbPath, encryption: new EncryptionManager(key) });
+        const check = new TokenStore({ dbPath, encryption: new EncryptionManager(key) });
         try {
           expect(check.getToken('testop', meta.userId)!.refreshToken).not.toBe(before);
         } finally {

@@ -1,7 +1,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EncryptionManager, KeyCustody, KEYCHAIN_SERVICE } from '../../src/main/core/index.js';
+import { KeyCustody, KEYCHAIN_SERVICE } from '../../src/main/core/index.js';
+import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
 
 // These tests talk to the real OS keychain: on Linux a Secret Service
 // (gnome-keyring under dbus-run-session in CI; see .ci/run and the README).

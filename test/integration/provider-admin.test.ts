@@ -8,7 +8,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createCredentialCore, type CredentialCore, coreInternals } from '../../src/main/core/credential-core.js';
+import { createCredentialCore, coreInternals } from '../../src/main/core/credential-core.js';
 import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
 import {
   browseAuthorization,
@@ -19,6 +19,7 @@ import {
   type TestProvider,
 } from '../helpers/oidc-provider.js';
 import { makeTmpHome } from '../helpers/tmp.js';
+import type { CredentialCore } from '../../src/main/core/api.js';
 
 const SCOPES = ['openid', 'email', 'profile', 'offline_access'];
 // The OP's confidential client: its secret is stored in the vault and sent with each token request.
@@ -167,13 +168,17 @@ describe('removing', () => {
     });
     expect(core.listAccounts()).toHaveLength(2);
 
-    expect(await core.removeCustomProviderAndAccounts('corp', { disconnectAccounts: true })).toEqual({ disconnected: 2 });
+    expect(await core.removeCustomProviderAndAccounts('corp', { disconnectAccounts: true })).toEqual({
+      disconnected: 2,
+      revocationFailed: 0,
+      revocationUnsupported: 0,
+    });
     expect(core.listAccounts()).toEqual([]);
     expect(core.listProviders().map((p) => p.id)).not.toContain('corp');
     expect(secretOf('corp')).toBeNull();
     const disconnects = core.readLog(50).filter((e) => e.event === 'disconnect' || e.event === 'revocation');
     expect(disconnects.length).toBeGreaterThanOrEqual(2);
-    expect(core.readLog(1)[0]).toMatchObject({ event: 'provider_removed' });
+    expect(core.readLog(1)[0]).toMatchObject({ event: 'provider_removed', level: 'info', details: { provider: 'corp' } });
   });
 
   it('built-ins and unknown ids are refused before any account is touched', async () => {

@@ -11,18 +11,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { SecurityLogEntry } from '../../src/main/core/contracts.js';
 import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
 import { chainFiles, parseEntry, splitLines } from '../../src/main/core/audit/log-chain.js';
-import {
-  SecurityLogger,
-  VaultLogAnchorStore,
-  securityLogPaths,
-  type SecurityLogVerifyResult,
-} from '../../src/main/core/audit/security-logger.js';
-import { TokenManager } from '../../src/main/core/vault/token-store.js';
+import { SecurityLogger, securityLogPaths } from '../../src/main/core/audit/security-logger.js';
+import { TokenStore } from '../../src/main/core/vault/token-store.js';
 import { makeTmpHome } from '../helpers/tmp.js';
 import { runCli } from './cli/run-cli.js';
+import type { LogVerifyResult, SecurityLogEntry } from '../../src/main/core/contracts/security-log.js';
+import { VaultLogAnchorStore } from '../../src/main/core/audit/log-anchor.js';
 
 const WRITER = fileURLToPath(new URL('./fixtures/log-writer.ts', import.meta.url));
 const KEY = EncryptionManager.generateKey();
@@ -95,8 +91,8 @@ function startWriter(name: string, count: number | 'forever', opts: { wait?: boo
 }
 
 /** A logger on the same files and vault as the writers, for verify() from this process. */
-function withLogger<T>(fn: (log: SecurityLogger, tokens: TokenManager) => T): T {
-  const tokens = new TokenManager({ dbPath: join(home.dir, 'tokens.db'), encryption: new EncryptionManager(KEY) });
+function withLogger<T>(fn: (log: SecurityLogger, tokens: TokenStore) => T): T {
+  const tokens = new TokenStore({ dbPath: join(home.dir, 'tokens.db'), encryption: new EncryptionManager(KEY) });
   const log = new SecurityLogger({
     logFile: logFile(),
     hmacKey: tokens.getOrCreateSecret('security-log-hmac'),
@@ -137,7 +133,7 @@ function allEntries(): SecurityLogEntry[] {
 }
 
 /** Intact, or intact up to an entry cut off by the kill: nothing else is acceptable after a crash. */
-function expectCrashConsistent(v: SecurityLogVerifyResult, when: string): void {
+function expectCrashConsistent(v: LogVerifyResult, when: string): void {
   expect(v.firstBad, `${when}: ${v.firstBad?.reason}`).toBeUndefined();
   expect(v.ok, when).toBe(true);
   expect(v.head).toBe('ok');
@@ -175,7 +171,7 @@ describe('security log: SIGKILL at arbitrary points', () => {
         const cli = await runCli(['log', '--verify', '--json'], cliEnv());
         expect(cli.stderr).toBe('');
         expect(cli.code).toBe(0);
-        const fromCli = JSON.parse(cli.stdout) as SecurityLogVerifyResult;
+        const fromCli = JSON.parse(cli.stdout) as LogVerifyResult;
         expect(fromCli).toMatchObject({ ok: true, head: 'ok', reanchors: [], rollback: { status: 'ok' } });
         expect(Boolean(fromCli.interrupted)).toBe(Boolean(v.interrupted));
       }

@@ -9,8 +9,9 @@ import { mkdtempSync, readdirSync, rmdirSync, statfsSync, statSync, truncateSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, type TestContext } from 'vitest';
-import type { SecurityLogEntry } from '../../src/main/core/contracts.js';
-import { SecurityLogError, SecurityLogger, securityLogPaths } from '../../src/main/core/audit/security-logger.js';
+import { SecurityLogger, securityLogPaths } from '../../src/main/core/audit/security-logger.js';
+import type { SecurityLogEntry } from '../../src/main/core/contracts/security-log.js';
+import { SecurityLogError } from '../../src/main/core/audit/log-errors.js';
 
 const KEY = Buffer.alloc(32, 0x42);
 let mnt = '';
@@ -69,7 +70,6 @@ describe('security log on a full disk (tmpfs)', () => {
       'scopes',
       'providerCodes',
       'errorName',
-      'errorClass',
     ];
     const event = (i: number) =>
       log.logOAuthEvent('refresh', 'google', `user-${i}@example.com`, false, {

@@ -10,13 +10,14 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createCredentialCore, type CredentialCore, coreInternals } from '../../src/main/core/credential-core.js';
+import { createCredentialCore, coreInternals } from '../../src/main/core/credential-core.js';
 import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
-import { exitCodeFor } from '../../src/main/cli/exit-codes.js';
 import { browseAuthorization, PUBLIC_CLIENT_ID, startTestProvider, type TestProvider } from '../helpers/oidc-provider.js';
 import { startRogueIssuer, type RogueIssuer } from '../helpers/rogue-issuer.js';
 import { makeTmpHome } from '../helpers/tmp.js';
 import { runCli } from './cli/run-cli.js';
+import type { CredentialCore } from '../../src/main/core/api.js';
+import { exitCodeFor } from '../../src/main/core/exit-codes.js';
 
 const SCOPES = ['openid', 'email', 'profile', 'offline_access'];
 const GOOGLE = { issuer: 'https://accounts.google.com', tokenOrigin: 'https://oauth2.googleapis.com' };
@@ -54,7 +55,7 @@ beforeEach(() => {
 afterEach(() => home.cleanup());
 
 async function connectAlice(core: CredentialCore): Promise<void> {
-  await core.addCustomProvider({ id: 'acme', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: SCOPES });
+  await core.createCustomProvider({ id: 'acme', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: SCOPES });
   await core.connectAccount('acme', { openUrl: (url) => void browseAuthorization(url, { login: 'alice' }) });
 }
 
@@ -132,11 +133,13 @@ describe('a provider in settings.json can not redirect stored tokens', () => {
     const again = await open();
     try {
       expect(again.listProviders().map((p) => p.id)).not.toContain('acme');
-      await expect(again.addCustomProvider({ id: 'acme', issuer: rogue.issuer, clientId: 'x', scopes: ['openid'] })).rejects.toMatchObject({
+      await expect(
+        again.createCustomProvider({ id: 'acme', issuer: rogue.issuer, clientId: 'x', scopes: ['openid'] }),
+      ).rejects.toMatchObject({
         code: 'provider_id_taken',
       });
       // Re-adding it where the accounts were connected is fine.
-      await again.addCustomProvider({ id: 'acme', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: SCOPES });
+      await again.createCustomProvider({ id: 'acme', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: SCOPES });
       await expect(again.refreshAccount('acme', 'alice@example.test')).resolves.toMatchObject({ status: 'active' });
     } finally {
       await again.close();
@@ -152,7 +155,7 @@ describe('a provider in settings.json can not redirect stored tokens', () => {
     const again = await open({ providers: [{ id: 'acme', issuer: rogue.issuer, clientId: 'x', scopes: ['openid'] }] });
     try {
       const err = await again.refreshAccount('acme', 'alice@example.test').catch((e: unknown) => e);
-      expect(err).toMatchObject({ name: 'OAuthConfigError', code: 'issuer_mismatch' });
+      expect(err).toMatchObject({ name: 'OAuthError', category: 'configuration', code: 'issuer_mismatch' });
       expect(exitCodeFor(err)).toBe(78);
       expect(again.readLog(20).find((e) => e.event === 'issuer_mismatch')).toMatchObject({
         provider: 'acme',
@@ -173,7 +176,7 @@ describe('a provider in settings.json can not redirect stored tokens', () => {
     const shifty = await startRogueIssuer({ tokenOrigin: () => (moved ? elsewhere.issuer : shifty.issuer) });
     try {
       const core = await open();
-      await core.addCustomProvider({ id: 'shifty', issuer: shifty.issuer, clientId: 'c', scopes: ['openid'] });
+      await core.createCustomProvider({ id: 'shifty', issuer: shifty.issuer, clientId: 'c', scopes: ['openid'] });
       coreInternals(core).tokens.saveToken(
         'shifty',
         'u',

@@ -2,8 +2,9 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EncryptionManager, TokenManager } from '../../src/main/core/index.js';
+import { TokenStore } from '../../src/main/core/index.js';
 import { makeTmpHome } from '../helpers/tmp.js';
+import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
 
 const writer = join(import.meta.dirname, 'fixtures', 'vault-writer.ts');
 const key = EncryptionManager.generateKey();
@@ -51,14 +52,14 @@ describe('vault shared by several processes', () => {
   it('two processes writing one database lose nothing', async () => {
     const dbPath = join(home.dir, 'tokens.db');
     // Seed the shared account's refresh token; neither writer sends one.
-    const seed = new TokenManager({ dbPath, encryption: new EncryptionManager(key) });
+    const seed = new TokenStore({ dbPath, encryption: new EncryptionManager(key) });
     seed.saveToken('google', 'shared', { access_token: 'seed', refresh_token: 'shared-refresh-keep' });
     seed.close();
     const a = startWriter(dbPath, 'a', 150);
     const b = startWriter(dbPath, 'b', 150);
     const [ca, cb] = await Promise.all([a.exited, b.exited]);
     expect([ca, cb, a.stderr, b.stderr]).toEqual([0, 0, '', '']);
-    const tm = new TokenManager({ dbPath, encryption: new EncryptionManager(key) });
+    const tm = new TokenStore({ dbPath, encryption: new EncryptionManager(key) });
     expect(tm.count()).toBe(301);
     for (const n of ['a', 'b']) {
       for (const i of [0, 77, 149]) {
@@ -73,7 +74,7 @@ describe('vault shared by several processes', () => {
 
   it('a process killed mid-write leaves a consistent, readable vault', async () => {
     const dbPath = join(home.dir, 'tokens.db');
-    new TokenManager({ dbPath, encryption: new EncryptionManager(key) }).close();
+    new TokenStore({ dbPath, encryption: new EncryptionManager(key) }).close();
     const w = startWriter(dbPath, 'k', 100_000);
     await w.reached(200);
     w.child.kill('SIGKILL');
@@ -82,7 +83,7 @@ describe('vault shared by several processes', () => {
     const db = new Database(dbPath);
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
     db.close();
-    const tm = new TokenManager({ dbPath, encryption: new EncryptionManager(key) });
+    const tm = new TokenStore({ dbPath, encryption: new EncryptionManager(key) });
     const rows = tm.listTokens().filter((t) => t.userId.startsWith('k-'));
     // Every write the child reported as done is there, and every stored row decrypts.
     expect(rows.length).toBeGreaterThanOrEqual(committed);

@@ -11,12 +11,13 @@ import { HandoffCounter, MAX_TALLIES, clientName } from '../../src/main/core/age
 import { LineSplitter } from '../../src/main/core/agent/line-splitter.js';
 import { MAX_REQUEST_LINE_BYTES } from '../../src/main/core/agent/protocol.js';
 import { defaultAgentSocketPath } from '../../src/main/core/agent/socket-path.js';
-import type { TokenMetadata } from '../../src/main/core/vault/token-store.js';
-import { OAuthAccountNotFoundError, OAuthTokenRefreshError } from '../../src/main/core/oauth/errors.js';
 import { accountBindings, DEFAULT_TOKEN_ENV } from '../../src/main/cli/commands/run.js';
 import { agentSocketCandidates } from '../../src/main/cli/agent-first.js';
 import { statusExitCode, statusText } from '../../src/main/cli/status-output.js';
 import { formatToken, parseMinTtl } from '../../src/main/cli/token-output.js';
+import type { TokenMetadata } from '../../src/main/core/contracts/accounts.js';
+import { DEFAULT_SETTINGS } from '../../src/main/core/settings-store.js';
+import { OAuthError, accountNotFound } from '../../src/main/core/oauth/errors.js';
 
 const lines = (splitter: LineSplitter, ...chunks: string[]) => {
   const out: string[] = [];
@@ -62,6 +63,7 @@ function meta(over: Partial<TokenMetadata>): TokenMetadata {
     createdAt: new Date(now),
     updatedAt: new Date(now),
     lastRefreshAt: null,
+    refreshNotBefore: null,
     issuer: null,
     ...over,
   };
@@ -76,7 +78,7 @@ function backend(over: Partial<AgentBackend> = {}): AgentBackend {
       scopes: ['openid'],
     }),
     listAccounts: () => [meta({})],
-    getSettings: () => ({ refreshWindowMs: 300_000 }),
+    getSettings: () => ({ ...DEFAULT_SETTINGS, refreshWindowMs: 300_000 }),
     ...over,
   };
 }
@@ -108,10 +110,10 @@ describe('AgentRequestHandler', () => {
     const h = new AgentRequestHandler(
       backend({
         getAccessToken: async (_p, user) => {
-          if (user === 'gone') throw new OAuthAccountNotFoundError('p', 'gone');
+          if (user === 'gone') throw accountNotFound('p');
           if (user === 'down')
-            throw new OAuthTokenRefreshError({ code: 'temporarily_unavailable', retryable: true, retryAfterMs: 119_001 });
-          if (user === 'dead') throw new OAuthTokenRefreshError({ code: 'needs_reauth', needsReauth: true });
+            throw new OAuthError({ phase: 'refresh', code: 'temporarily_unavailable', retryable: true, retryAfterMs: 119_001 });
+          if (user === 'dead') throw new OAuthError({ phase: 'refresh', code: 'needs_reauth', needsReauth: true });
           return { accessToken: 'at-1', tokenType: 'bearer', expiresAt: new Date(Date.now() + 3_600_000), scopes: ['openid'] };
         },
       }),

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parse, runCli } from '../../src/main/cli/cli.js';
-import { EXIT } from '../../src/main/cli/exit-codes.js';
-import { accountsTable, oneLine, relative, table } from '../../src/main/cli/format.js';
+import { accountsTable, relative, table } from '../../src/main/cli/format.js';
+import { EXIT } from '../../src/main/core/exit-codes.js';
+import { oneLine } from '../../src/shared/one-line.js';
 
 function capture() {
   const out: string[] = [];

@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { CliError, errorCodeOf, EXIT, exitCodeFor } from '../../src/main/cli/exit-codes.js';
 import { KeyCustodyError, TokenStoreError } from '../../src/main/core/errors.js';
-import {
-  OAuthAccountNotFoundError,
-  OAuthAuthorizationError,
-  OAuthConfigError,
-  OAuthTokenExchangeError,
-  OAuthNetworkError,
-  OAuthRateLimitError,
-  OAuthServerError,
-  OAuthTokenRefreshError,
-} from '../../src/main/core/oauth/errors.js';
+import { OAuthError, accountNotFound, configError } from '../../src/main/core/oauth/errors.js';
+import { errorCodeOf, EXIT, exitCodeFor } from '../../src/main/core/exit-codes.js';
+import { CliError } from '../../src/main/cli/cli-error.js';
 
 describe('exit codes of osmen-cred', () => {
   it('are distinct and follow sysexits where one fits', () => {
@@ -20,25 +12,23 @@ describe('exit codes of osmen-cred', () => {
   });
 
   it('tell needs-reauth from temporary failures and from not found', () => {
-    expect(exitCodeFor(new OAuthTokenRefreshError({ code: 'invalid_grant', needsReauth: true }))).toBe(EXIT.NEEDS_REAUTH);
-    expect(exitCodeFor(new OAuthServerError({ code: 'server_error', status: 503, retryable: true }))).toBe(EXIT.TEMPFAIL);
-    expect(exitCodeFor(new OAuthRateLimitError({ code: 'rate_limited', status: 429, retryable: true, retryAfterMs: 1000 }))).toBe(
-      EXIT.TEMPFAIL,
-    );
-    expect(exitCodeFor(new OAuthNetworkError({ code: 'network_error' }))).toBe(EXIT.TEMPFAIL);
+    expect(exitCodeFor(new OAuthError({ phase: 'refresh', code: 'invalid_grant', needsReauth: true }))).toBe(EXIT.NEEDS_REAUTH);
+    expect(exitCodeFor(new OAuthError({ code: 'server_error', status: 503, retryable: true }))).toBe(EXIT.TEMPFAIL);
+    expect(exitCodeFor(new OAuthError({ code: 'rate_limited', status: 429, retryable: true, retryAfterMs: 1000 }))).toBe(EXIT.TEMPFAIL);
+    expect(exitCodeFor(new OAuthError({ code: 'network_error', retryable: true }))).toBe(EXIT.TEMPFAIL);
     // needsReauth is set on a missing account (connecting fixes it), but a script needs "not found".
-    expect(exitCodeFor(new OAuthAccountNotFoundError('google', 'me@example.com'))).toBe(EXIT.NOT_FOUND);
+    expect(exitCodeFor(accountNotFound('google'))).toBe(EXIT.NOT_FOUND);
   });
 
   it('tell a sign-in the person declined or let expire (3) from an unreachable provider (75) and a provider without device sign-in (78)', () => {
-    expect(exitCodeFor(new OAuthAuthorizationError({ code: 'access_denied' }))).toBe(EXIT.NEEDS_REAUTH);
-    expect(exitCodeFor(new OAuthTokenExchangeError({ code: 'access_denied', status: 400 }))).toBe(EXIT.NEEDS_REAUTH);
-    expect(exitCodeFor(new OAuthTokenExchangeError({ code: 'authorization_declined', status: 400 }))).toBe(EXIT.NEEDS_REAUTH);
-    expect(exitCodeFor(new OAuthAuthorizationError({ code: 'expired_token' }))).toBe(EXIT.NEEDS_REAUTH);
-    expect(exitCodeFor(new OAuthConfigError({ code: 'discovery_failed', retryable: true }))).toBe(EXIT.TEMPFAIL);
-    expect(exitCodeFor(new OAuthConfigError({ code: 'discovery_failed' }))).toBe(EXIT.CONFIG);
-    expect(exitCodeFor(new OAuthConfigError({ code: 'device_flow_unsupported' }))).toBe(EXIT.CONFIG);
-    expect(exitCodeFor(new OAuthConfigError({ code: 'provider_in_use' }))).toBe(EXIT.CONFIG);
+    expect(exitCodeFor(new OAuthError({ phase: 'authorization', code: 'access_denied' }))).toBe(EXIT.NEEDS_REAUTH);
+    expect(exitCodeFor(new OAuthError({ phase: 'token', code: 'access_denied', status: 400 }))).toBe(EXIT.NEEDS_REAUTH);
+    expect(exitCodeFor(new OAuthError({ phase: 'token', code: 'authorization_declined', status: 400 }))).toBe(EXIT.NEEDS_REAUTH);
+    expect(exitCodeFor(new OAuthError({ phase: 'authorization', code: 'expired_token' }))).toBe(EXIT.NEEDS_REAUTH);
+    expect(exitCodeFor(configError({ code: 'discovery_failed', retryable: true }))).toBe(EXIT.TEMPFAIL);
+    expect(exitCodeFor(configError({ code: 'discovery_failed' }))).toBe(EXIT.CONFIG);
+    expect(exitCodeFor(configError({ code: 'device_flow_unsupported' }))).toBe(EXIT.CONFIG);
+    expect(exitCodeFor(configError({ code: 'provider_in_use' }))).toBe(EXIT.CONFIG);
   });
 
   it('map vault errors to configuration, data and temporary codes', () => {
@@ -49,7 +39,7 @@ describe('exit codes of osmen-cred', () => {
     expect(exitCodeFor(new TokenStoreError('DB_CORRUPT', 'damaged'))).toBe(EXIT.DATA);
     expect(exitCodeFor(new TokenStoreError('DECRYPT_FAILED', 'tampered'))).toBe(EXIT.DATA);
     expect(exitCodeFor(new TokenStoreError('DB_LOCKED', 'busy'))).toBe(EXIT.TEMPFAIL);
-    expect(exitCodeFor(new OAuthConfigError({ code: 'not_configured' }))).toBe(EXIT.CONFIG);
+    expect(exitCodeFor(configError({ code: 'not_configured' }))).toBe(EXIT.CONFIG);
   });
 
   it('treat anything else as an internal error and keep the typed code for the error line', () => {

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { EXIT } from '../../src/main/cli/exit-codes.js';
-import { MAX_SECRET_LENGTH, readSecretFromStdin } from '../../src/main/cli/commands/stdin-secret.js';
+import { MAX_SECRET_LENGTH, readSecretFromStdin } from '../../src/main/cli/stdin-secret.js';
+import { EXIT } from '../../src/main/core/exit-codes.js';
 
 const piped = (...chunks: string[]) => Readable.from(chunks.map((c) => Buffer.from(c)));
 const noPrompt = () => undefined;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { EncryptionManager } from '../../src/main/core/index.js';
 import { type EncryptionError } from '../../src/main/core/errors.js';
+import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
 
 const key = () => EncryptionManager.generateKey();
 

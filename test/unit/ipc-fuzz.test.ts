@@ -10,12 +10,13 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCredentialCore, type CredentialCore, coreInternals } from '../../src/main/core/credential-core.js';
+import { createCredentialCore, coreInternals } from '../../src/main/core/credential-core.js';
 import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
 import { createHandlerTable, type HandlerTable } from '../../src/main/ipc/handlers.js';
 import { RejectionReporter } from '../../src/main/ipc/rejections.js';
 import { CHANNELS, CHANNEL_NAMES, IpcResultSchema, type Channel } from '../../src/shared/ipc-contract.js';
 import { makeTmpHome } from '../helpers/tmp.js';
+import type { CredentialCore } from '../../src/main/core/api.js';
 
 /** mulberry32: small, seeded, good enough to pick cases. */
 function rng(seed: number): () => number {
@@ -88,6 +89,18 @@ const VALID: Record<Channel, Record<string, unknown>> = {
   'osmen:accounts:device-state': {},
   'osmen:accounts:open-device-page': {},
   'osmen:log:export': {},
+  'osmen:sdk:list': {},
+  'osmen:sdk:start': {
+    sdk: 'azure',
+    providerId: 'google',
+    userId: 'seed@example.test',
+    scopes: ['https://management.azure.com/.default'],
+    port: 0,
+    bind: '127.0.0.1',
+    forMs: 3_600_000,
+  },
+  'osmen:sdk:stop': { id: '0123456789abcdef' },
+  'osmen:log:save-shown': { seqs: [1, 2] },
 };
 
 /** Values that are wrong for every field of the contract (no field accepts these). */
@@ -160,6 +173,11 @@ const BAD_FIELD: Record<string, unknown[]> = {
   value: ['v'.repeat(4097), 'tab\there', 'line\nbreak', '\u0000'],
   disconnectAccounts: ['yes', 1, null],
   reconnectUserId: ['', 'u'.repeat(513), 'line\nbreak'],
+  sdk: ['', 'gcp', 'Google', 'aws'],
+  port: [-1, 65_536, 1.5],
+  bind: ['', 'localhost', 'a b', '1'.repeat(46)],
+  forMs: [0, 59_999, 30 * 86_400_000 + 1, 1.5],
+  project: ['', 'Bad Project', 'p'.repeat(101)],
 };
 
 const EXTRA_KEYS = ['__proto__', 'constructor', 'prototype', 'accessToken', 'refresh_token', 'toString', 'x'.repeat(5000), ''];

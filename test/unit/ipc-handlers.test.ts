@@ -7,13 +7,15 @@
 import { chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createCredentialCore, type CredentialCore, coreInternals } from '../../src/main/core/credential-core.js';
+import { createCredentialCore, coreInternals } from '../../src/main/core/credential-core.js';
 import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
-import { createHandlerTable, type HandlerDeps, type HandlerTable } from '../../src/main/ipc/handlers.js';
+import { createHandlerTable, type HandlerTable } from '../../src/main/ipc/handlers.js';
 import { RejectionReporter } from '../../src/main/ipc/rejections.js';
 import { AccountDtoSchema, CHANNELS, CHANNEL_NAMES, IpcResultSchema, type Channel, type IpcResult } from '../../src/shared/ipc-contract.js';
 import { makeTmpHome } from '../helpers/tmp.js';
 import { PUBLIC_CLIENT_ID, browseAuthorization, startTestProvider, type TestProvider } from '../helpers/oidc-provider.js';
+import type { CredentialCore } from '../../src/main/core/api.js';
+import type { HandlerDeps } from '../../src/main/ipc/handler-context.js';
 
 const TEST_SCOPES = ['openid', 'email', 'profile', 'offline_access'];
 
@@ -334,6 +336,18 @@ describe('IPC handler table — the response gate', () => {
       'osmen:accounts:device-state': {},
       'osmen:accounts:open-device-page': {},
       'osmen:log:export': {},
+      'osmen:sdk:list': {},
+      'osmen:sdk:start': {
+        sdk: 'google',
+        providerId: 'testop',
+        userId: 'u',
+        scopes: ['openid'],
+        port: 0,
+        bind: '127.0.0.1',
+        forMs: 3_600_000,
+      },
+      'osmen:sdk:stop': { id: '0123456789abcdef' },
+      'osmen:log:save-shown': { seqs: [1] },
     };
     for (const channel of CHANNEL_NAMES) {
       expect(CHANNELS[channel].request.safeParse(valid[channel]).success).toBe(true);

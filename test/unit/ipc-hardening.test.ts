@@ -7,9 +7,9 @@ import { mimeTypeOf, resolveStaticPath } from '../../src/main/app/static-files.j
 import { isAllowedExternalUrl } from '../../src/main/ipc/external-links.js';
 import { toErrorDto } from '../../src/main/ipc/errors.js';
 import { TokenStoreError } from '../../src/main/core/errors.js';
-import { OAuthTokenRefreshError } from '../../src/main/core/oauth/errors.js';
 import { RejectionReporter, safeChannelLabel } from '../../src/main/ipc/rejections.js';
 import { makeTmpHome } from '../helpers/tmp.js';
+import { OAuthError } from '../../src/main/core/oauth/errors.js';
 
 const tmp = makeTmpHome('osmen-static-');
 const root = join(tmp.dir, 'renderer');
@@ -96,7 +96,8 @@ describe('external links', () => {
 
 describe('error DTOs and rejection logging', () => {
   it('keeps code, message and the retry hints of the error category only', () => {
-    const err = new OAuthTokenRefreshError({
+    const err = new OAuthError({
+      phase: 'refresh',
       code: 'invalid_grant',
       description: 'Refresh failed\nat provider',
       needsReauth: true,
@@ -108,11 +109,13 @@ describe('error DTOs and rejection logging', () => {
     const dto = toErrorDto(err);
     expect(dto).toEqual({
       code: 'invalid_grant',
-      message: 'google: invalid_grant — Refresh failed at provider',
+      message: 'Refresh failed at provider', // the description: the code travels on its own
       retryable: false,
       needsReauth: true,
       retryAfterMs: 5000,
     });
+    // Without a description, the message as it is.
+    expect(toErrorDto(new OAuthError({ phase: 'refresh', code: 'server_error', provider: 'google' })).message).toBe('google: server_error');
     expect(toErrorDto(new TokenStoreError('DB_LOCKED', 'busy'))).toEqual({
       code: 'DB_LOCKED',
       message: 'busy',

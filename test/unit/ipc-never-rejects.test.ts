@@ -4,11 +4,12 @@
  * and an account holding hundreds of scopes, or a very long one, still lists.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCredentialCore, type CredentialCore, coreInternals } from '../../src/main/core/credential-core.js';
+import { createCredentialCore, coreInternals } from '../../src/main/core/credential-core.js';
 import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
 import { createHandlerTable, type HandlerTable } from '../../src/main/ipc/handlers.js';
 import { AccountDtoSchema } from '../../src/shared/ipc-contract.js';
 import { makeTmpHome } from '../helpers/tmp.js';
+import type { CredentialCore } from '../../src/main/core/api.js';
 
 let home: { dir: string; cleanup: () => void };
 let core: CredentialCore;

@@ -5,17 +5,18 @@
  * as an event and a state channel; "Open the page" opens the provider's page through the
  * sign-in port, never a URL from the renderer; the export goes where the save dialog said.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCredentialCore, type CredentialCore, coreInternals } from '../../src/main/core/credential-core.js';
+import { createCredentialCore, coreInternals } from '../../src/main/core/credential-core.js';
 import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
 import { verifyExportFile } from '../../src/main/core/audit/log-export.js';
 import { createHandlerTable, type HandlerTable } from '../../src/main/ipc/handlers.js';
 import { CHANNELS, type Channel, type DeviceSignInStateDto, type IpcResult } from '../../src/shared/ipc-contract.js';
 import { browseDeviceVerification, PUBLIC_CLIENT_ID, startTestProvider, type TestProvider } from '../helpers/oidc-provider.js';
 import { makeTmpHome } from '../helpers/tmp.js';
+import type { CredentialCore } from '../../src/main/core/api.js';
 
 const SCOPES = ['openid', 'email', 'profile', 'offline_access'];
 const GOOGLE_SECRET = 'GOCSPX-CANARY-google-secret-0000';
@@ -200,7 +201,12 @@ describe('sign in on another device', () => {
 
   it('removing the provider with its account disconnects it first', async () => {
     expect(await call('osmen:providers:remove-custom', { id: 'corp' })).toMatchObject({ ok: false, error: { code: 'provider_in_use' } });
-    expect(await ok('osmen:providers:remove-custom', { id: 'corp', disconnectAccounts: true })).toEqual({ removed: true, disconnected: 1 });
+    expect(await ok('osmen:providers:remove-custom', { id: 'corp', disconnectAccounts: true })).toEqual({
+      removed: true,
+      disconnected: 1,
+      revocationFailed: 0,
+      revocationUnsupported: 0,
+    });
     expect(core.listAccounts()).toEqual([]);
   });
 });
@@ -217,6 +223,29 @@ describe('the security log export', () => {
     saveAnswer = join(exportDir, 'no-such-folder', 'log.jsonl');
     expect(await call('osmen:log:export')).toMatchObject({ ok: false, error: { code: 'WRITE_FAILED' } });
     expect(existsSync(saveAnswer)).toBe(false);
+  });
+
+  it('saves the entries the view names, as it shows them, where the person chose; never into the data folder', async () => {
+    const newest = core.readLog(3);
+    saveAnswer = join(exportDir, 'shown.jsonl');
+    const r = await ok('osmen:log:save-shown', { seqs: [newest[2]!.seq, newest[0]!.seq] });
+    expect(r).toEqual({ saved: true, path: saveAnswer, entries: 2 });
+    const lines = readFileSync(saveAnswer, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { seq: number; hash: string });
+    expect(lines.map((l) => l.seq)).toEqual([newest[0]!.seq, newest[2]!.seq]); // newest first, as the view lists them
+    expect(lines[0]!.hash).toBe(newest[0]!.hash);
+    expect(statSync(saveAnswer).mode & 0o777).toBe(0o600);
+    saveAnswer = null;
+    expect(await ok('osmen:log:save-shown', { seqs: [1] })).toEqual({ saved: false });
+    saveAnswer = join(home.dir, 'security.log');
+    const before = readFileSync(saveAnswer, 'utf8');
+    expect(await call('osmen:log:save-shown', { seqs: [1] })).toMatchObject({ ok: false, error: { code: 'BAD_OPTIONS' } });
+    expect(readFileSync(saveAnswer, 'utf8')).toBe(before);
+    saveAnswer = join(exportDir, 'no-such-folder', 'shown.jsonl');
+    expect(await call('osmen:log:save-shown', { seqs: [1] })).toMatchObject({ ok: false, error: { code: 'WRITE_FAILED' } });
+    saveAnswer = null;
   });
 
   it('without a save dialog it is not available', async () => {

@@ -6,13 +6,14 @@
  * and the locked screen's Retry and Quit.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCredentialCore, type CredentialCore, coreInternals } from '../../src/main/core/credential-core.js';
+import { createCredentialCore, coreInternals } from '../../src/main/core/credential-core.js';
 import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
 import { toErrorDto } from '../../src/main/ipc/errors.js';
 import { createHandlerTable, type HandlerTable } from '../../src/main/ipc/handlers.js';
 import type { AccountDto, IpcErrorDto, RefreshSummaryDto, SignInStateDto } from '../../src/shared/ipc-contract.js';
 import { makeTmpHome } from '../helpers/tmp.js';
 import { PUBLIC_CLIENT_ID, browseAuthorization, startTestProvider, type TestProvider } from '../helpers/oidc-provider.js';
+import type { CredentialCore } from '../../src/main/core/api.js';
 
 let op: TestProvider;
 let home: { dir: string; cleanup: () => void };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { keygenText } from '../../src/main/cli/keygen.js';
 import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
+import { keygenText } from '../../src/main/cli/commands/keygen.js';
 
 describe('keygen text', () => {
   const text = keygenText(EncryptionManager.generateKey());

@@ -52,6 +52,15 @@ describe('layout', () => {
     expect(offenders).toEqual([]);
   });
 
+  it('the renderer takes only types from the zod-backed contract (zod would bring eval into the CSP-bound bundle)', () => {
+    const offenders = files('src/renderer/src', TS).filter((f) =>
+      /^import (?!type )[^;]*from '[./]*shared\/(ipc-contract|contract-primitives|provider-contract|device-sign-in-contract|sdk-contract)'/m.test(
+        code(f),
+      ),
+    );
+    expect(offenders).toEqual([]);
+  });
+
   it('no source file is over 450 lines', () => {
     const long = files('src', /\.(tsx?|css)$/)
       .map((f) => ({ f, lines: read(f).split('\n').length }))

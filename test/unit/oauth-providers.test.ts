@@ -7,16 +7,11 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createSign, generateKeyPairSync, randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import {
-  backoffDelay,
-  checkEndpointUrl,
-  identityFromClaims,
-  isLoopbackHost,
-  OAuthConfigError,
-  openerCommand,
-  openSystemBrowser,
-  ProviderRegistry,
-} from '../../src/main/core/oauth/index.js';
+import { backoffDelay } from '../../src/main/core/oauth/backoff.js';
+import { checkEndpointUrl, isLoopbackHost } from '../../src/main/core/oauth/loopback.js';
+import { identityFromClaims } from '../../src/main/core/oauth/connect-flow.js';
+import { openerCommand, openSystemBrowser } from '../../src/main/core/oauth/system-browser.js';
+import { ProviderRegistry } from '../../src/main/core/oauth/providers/registry.js';
 
 type Route = (url: URL, init: RequestInit | undefined) => Response | Promise<Response>;
 function fakeFetch(routes: Record<string, Route>, seen: Array<{ url: string; body: string }> = []): typeof fetch {
@@ -63,10 +58,10 @@ describe('ProviderRegistry built-ins', () => {
         return e;
       }
     })();
-    expect(err).toBeInstanceOf(OAuthConfigError);
+    expect(err).toMatchObject({ name: 'OAuthError', category: 'configuration' });
     expect(err).toMatchObject({ code: 'not_configured' });
     expect((err as Error).message).toContain('MICROSOFT_CLIENT_ID');
-    expect(() => reg.getHandler('nope')).toThrow(OAuthConfigError);
+    expect(() => reg.getHandler('nope')).toThrow(expect.objectContaining({ category: 'configuration' }));
   });
 
   it('Google: discovery, offline access + consent on authorize, client secret sent with the refresh', async () => {
@@ -212,7 +207,7 @@ describe('ProviderRegistry built-ins', () => {
           expectedNonce: 'n-1',
         })
         .catch((e: unknown) => e);
-      expect(err).toMatchObject({ name: 'OAuthTokenExchangeError', code: 'invalid_id_token' });
+      expect(err).toMatchObject({ name: 'OAuthError', phase: 'token', code: 'invalid_id_token' });
     });
 
     it('tenant from MICROSOFT_TENANT; a confidential registration sends its secret', async () => {
@@ -306,7 +301,9 @@ describe('http only on loopback', () => {
 
   it('register() rejects http issuers and endpoints on other hosts with a typed error', () => {
     const reg = new ProviderRegistry({ env: {} });
-    expect(() => reg.register({ id: 'x', issuer: 'http://idp.example.com', clientId: 'c', scopes: ['openid'] })).toThrow(OAuthConfigError);
+    expect(() => reg.register({ id: 'x', issuer: 'http://idp.example.com', clientId: 'c', scopes: ['openid'] })).toThrow(
+      expect.objectContaining({ category: 'configuration' }),
+    );
     expect(() =>
       reg.register({
         id: 'y',
@@ -327,9 +324,13 @@ describe('http only on loopback', () => {
         clientId: 'c',
         scopes: ['s'],
       }),
-    ).toThrow(OAuthConfigError);
-    expect(() => reg.register({ id: 'bad id!', issuer: 'https://a.example', clientId: 'c', scopes: ['s'] })).toThrow(OAuthConfigError);
-    expect(() => reg.register({ id: 'sc', issuer: 'https://a.example', clientId: 'c', scopes: ['has space'] })).toThrow(OAuthConfigError);
+    ).toThrow(expect.objectContaining({ category: 'configuration' }));
+    expect(() => reg.register({ id: 'bad id!', issuer: 'https://a.example', clientId: 'c', scopes: ['s'] })).toThrow(
+      expect.objectContaining({ category: 'configuration' }),
+    );
+    expect(() => reg.register({ id: 'sc', issuer: 'https://a.example', clientId: 'c', scopes: ['has space'] })).toThrow(
+      expect.objectContaining({ category: 'configuration' }),
+    );
     expect(isLoopbackHost('[::1]')).toBe(true);
   });
 
@@ -371,7 +372,13 @@ describe('http only on loopback', () => {
       }),
     });
     const h = reg.getHandler('google');
-    await expect(h.configuration()).rejects.toMatchObject({ name: 'OAuthConfigError', code: 'discovery_failed', retryable: true });
+    await expect(h.configuration()).rejects.toMatchObject({
+      name: 'OAuthError',
+      phase: 'config',
+      category: 'transient',
+      code: 'discovery_failed',
+      retryable: true,
+    });
     await expect(h.configuration()).resolves.toBeTruthy();
     expect(calls).toBe(2);
   });

@@ -4,7 +4,8 @@
  * message and a fix, never repeating the value.
  */
 import { describe, expect, it } from 'vitest';
-import { checkProviderField, type FieldCheckInput } from '../../src/main/core/provider-field-check.js';
+import { checkProviderField } from '../../src/main/core/provider-field-check.js';
+import type { FieldCheckInput } from '../../src/main/core/contracts/providers.js';
 
 const taken = new Set(['corp', 'testop']);
 const check = (input: FieldCheckInput) => checkProviderField(input, { exists: (id) => taken.has(id) });

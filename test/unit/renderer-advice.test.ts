@@ -37,6 +37,7 @@ function producedCodes(): Set<string> {
     add(text, /configError\('([a-z_]+)'/g);
     add(text, /(?:Vault|Encryption|KeyCustody|TokenStore)Error\('([A-Z_]+)'/g);
     add(text, /IpcFailure\('([A-Z_]+)'/g);
+    add(text, /CodedError\('([A-Za-z_]+)'/g);
     add(text, /code: '([A-Z_]+)', message/g);
   }
   // The typed unions and the OAuth code tables.
@@ -111,8 +112,17 @@ describe('log entries in words', () => {
     expect(describeEntry(entry({ success: false, level: 'warn', details: { error: 'temporarily_unavailable' } }))).toBe(
       'Refresh failed: The provider is temporarily unavailable.',
     );
+    // A cancel, as logged now (info, not successful) and as older device sign-ins logged it (an error).
+    expect(describeEntry(entry({ event: 'connect', success: false, details: { error: 'cancelled' } }))).toBe('Sign-in cancelled');
     expect(describeEntry(entry({ event: 'connect', level: 'error', category: 'security', details: { error: 'cancelled' } }))).toBe(
-      'Connect failed: Sign-in was cancelled.',
+      'Sign-in cancelled',
+    );
+    expect(describeEntry(entry({ event: 'connect', success: false, level: 'warn', details: { error: 'access_denied' } }))).toBe(
+      'Connect failed: Access was not granted on the provider’s page.',
+    );
+    // A refresh that timed out is not a sign-in.
+    expect(describeEntry(entry({ success: false, level: 'warn', details: { error: 'timeout' } }))).toBe(
+      'Refresh failed: The provider did not answer in time.',
     );
     expect(
       describeEntry(entry({ event: 'ipc_rejected', level: 'warn', category: 'security', details: { reason: 'foreign_origin' } })),
@@ -181,5 +191,44 @@ describe('shared helpers', () => {
 
   it('one account key for main, core and renderer', () => {
     expect(accountKey({ provider: 'google', userId: 'a@x' })).toBe('google\u0000a@x');
+  });
+});
+
+describe('advice where it happened', () => {
+  it('a refresh is never worded as a sign-in, and never asks to try again while the app retries', () => {
+    for (const code of ['timeout', 'cancelled', 'invalid_response', 'client_error', 'unknown_error', 'network_error', 'server_error']) {
+      const a = adviceFor(code, {}, 'refresh');
+      expect({ code, text: a.title + ' ' + a.next }).not.toEqual({ code, text: expect.stringMatching(/sign-?in|signing in|try again/i) });
+      expect({ code, next: a.next }).toEqual({ code, next: expect.stringMatching(/retries on its own/) });
+    }
+    // An unknown code after a refresh still says the app retries.
+    expect(adviceFor('weird_code', { message: 'Odd.' }, 'refresh').next).toMatch(/retries on its own/);
+    // Codes without a refresh reading read as everywhere else.
+    expect(adviceFor('invalid_grant', {}, 'refresh')).toEqual(adviceFor('invalid_grant'));
+  });
+
+  it('a sign-in that ran out of time says so; elsewhere a timeout is the provider not answering', () => {
+    expect(adviceFor('timeout', {}, 'sign-in')).toMatchObject({ title: 'The sign-in was not finished in time.', action: 'connect' });
+    expect(adviceFor('timeout').title).toBe('The provider did not answer in time.');
+  });
+
+  it('has no back-ticks or build commands in any advice', async () => {
+    const codes = producedCodes();
+    for (const code of codes) {
+      for (const context of ['general', 'refresh', 'sign-in'] as const) {
+        const a = adviceFor(code, {}, context);
+        expect({ code, text: a.title + a.next }).not.toEqual({ code, text: expect.stringMatching(/`|npm run/) });
+      }
+    }
+  });
+
+  it('the browser’s result page words a failed sign-in as the app does, without the code', async () => {
+    const { SIGN_IN_RESULT_TEXT, signInFailedPage } = await import('../../src/main/core/oauth/sign-in-result.js');
+    for (const code of ['access_denied', 'authorization_declined', 'account_mismatch', 'account_conflict', 'invalid_id_token']) {
+      expect(SIGN_IN_RESULT_TEXT[code]!.message.startsWith(adviceFor(code).title)).toBe(true);
+      expect(signInFailedPage(code)).not.toContain(code);
+    }
+    expect(signInFailedPage('server_error')).toContain('The app could not finish signing in.');
+    expect(signInFailedPage('server_error')).not.toContain('server_error');
   });
 });

@@ -7,9 +7,9 @@ import {
   matchesFilter,
   statusLabel,
   statusView,
-  toJsonLines,
   type LogFilter,
 } from '../../src/renderer/src/format.js';
+import { removedProviderText, revocationText } from '../../src/renderer/src/revocation-text.js';
 
 const NOW = 1_800_000_000_000;
 const all: LogFilter = { event: '', provider: '', outcome: 'all', search: '' };
@@ -47,6 +47,43 @@ describe('renderer formatting', () => {
     expect(expiryUrgency(null, NOW, 300_000)).toBe('none');
   });
 
+  it('colours an expiry amber when its refresh is due, not because the window is longer than the token lives', () => {
+    const hour = 3_600_000;
+    // A 1-hour token issued now, a 60-minute window: the app refreshes it after half an hour, not now.
+    expect(expiryUrgency(NOW + hour, NOW, hour, NOW + hour / 2)).toBe('ok');
+    expect(expiryUrgency(NOW + hour, NOW + hour / 2, hour, NOW + hour / 2)).toBe('soon');
+    // The default 5-minute window: due 5 minutes before expiry, as before.
+    expect(expiryUrgency(NOW + 4 * 60_000, NOW, 300_000, NOW - hour / 2)).toBe('soon');
+    expect(expiryUrgency(NOW + 6 * 60_000, NOW, 300_000, NOW - hour / 2)).toBe('ok');
+    // Tokens stored without a floor (imported): the window alone.
+    expect(expiryUrgency(NOW + 60_000, NOW, 300_000, null)).toBe('soon');
+  });
+
+  it('says what a failed or impossible revocation means, and where to end access', () => {
+    const corp = { id: 'corp', name: 'Corp SSO', issuer: 'https://login.corp.example/oidc' };
+    expect(revocationText('revoked', corp)).toBe('Access was revoked at the provider.');
+    expect(revocationText('none', corp)).toBe('');
+    expect(revocationText('failed', corp)).toBe(
+      'The tokens were deleted here, but Corp SSO did not confirm the revocation, so they may still be valid there until they expire. ' +
+        'To end access now, remove this app’s access in your account at login.corp.example.',
+    );
+    expect(revocationText('unsupported', { id: 'microsoft', name: 'Microsoft' })).toMatch(
+      /^The tokens were deleted here; Microsoft can’t revoke them from the app, so they stay valid there until they expire\. .*account\.microsoft\.com/,
+    );
+    expect(revocationText('failed', { id: 'google', name: 'Google' })).toContain('myaccount.google.com');
+    expect(removedProviderText(corp, { disconnected: 0, revocationFailed: 0, revocationUnsupported: 0 })).toEqual({
+      text: 'Removed Corp SSO.',
+      warn: false,
+    });
+    expect(removedProviderText(corp, { disconnected: 2, revocationFailed: 0, revocationUnsupported: 0 })).toEqual({
+      text: 'Removed Corp SSO and disconnected 2 accounts.',
+      warn: false,
+    });
+    const partly = removedProviderText(corp, { disconnected: 2, revocationFailed: 1, revocationUnsupported: 0 });
+    expect(partly.warn).toBe(true);
+    expect(partly.text).toMatch(/^Removed Corp SSO and disconnected 2 accounts\. The tokens of 1 of them were deleted here, but Corp SSO/);
+  });
+
   it('filters log entries by event, provider, outcome and search text', () => {
     const ok = { event: 'refresh', provider: 'google', success: true, level: 'info', details: { scopes: 'openid' } };
     const bad = { event: 'refresh', provider: 'microsoft', success: false, level: 'warn', details: { code: 'invalid_grant' } };
@@ -55,16 +92,26 @@ describe('renderer formatting', () => {
     expect([ok, bad, sec].filter((e) => matchesFilter(e, { ...all, provider: 'microsoft' }))).toEqual([bad]);
     expect([ok, bad, sec].filter((e) => matchesFilter(e, { ...all, outcome: 'success' }))).toEqual([ok]);
     expect([ok, bad, sec].filter((e) => matchesFilter(e, { ...all, outcome: 'failure' }))).toEqual([bad, sec]);
+    // The person's own cancel did not succeed, and is not a failure (logged at level info).
+    const cancel = { event: 'connect', provider: 'google', success: false, level: 'info', details: { error: 'cancelled' } };
+    expect(matchesFilter(cancel, { ...all, outcome: 'failure' })).toBe(false);
+    // A provider event is found by the provider it names.
+    const removed = { event: 'provider_removed', level: 'info', details: { provider: 'corp', displayName: 'Corp' } };
+    expect(matchesFilter(removed, { ...all, provider: 'corp' })).toBe(true);
     expect([ok, bad, sec].filter((e) => matchesFilter(e, { ...all, search: 'INVALID_GRANT' }))).toEqual([bad]);
-  });
-
-  it('exports JSON lines', () => {
-    expect(toJsonLines([{ a: 1 }, { b: 'x\ny' }])).toBe('{"a":1}\n{"b":"x\\ny"}\n');
-    expect(toJsonLines([])).toBe('');
   });
 });
 
 describe('effective refresh timing (Settings)', () => {
+  it('shows a stored duration in minutes as it is stored', async () => {
+    const { minutesText } = await import('../../src/renderer/src/timing.js');
+    expect(minutesText(30_000)).toBe('0.5');
+    expect(minutesText(45_000)).toBe('0.75');
+    expect(minutesText(300_000)).toBe('5');
+    expect(minutesText(20_000)).toBe('0.333');
+    expect(minutesText(86_400_000)).toBe('1440');
+  });
+
   it('explains that a window longer than half the lifetime refreshes at the middle of it', async () => {
     const { effectiveTiming } = await import('../../src/renderer/src/timing.js');
     expect(effectiveTiming(5)).toMatch(/^A 1-hour token is refreshed after 55 minutes \(5 minutes before it expires\)/);

@@ -12,12 +12,13 @@ import { LogAnchorError, signAnchor } from '../../src/main/core/audit/log-anchor
 import { deriveLogKeys } from '../../src/main/core/audit/log-chain.js';
 import { signHead } from '../../src/main/core/audit/log-head.js';
 import { securityLogChecks } from '../../src/main/core/audit/log-health.js';
-import { SecurityLogger, VaultLogAnchorStore, securityLogPaths } from '../../src/main/core/audit/security-logger.js';
-import { TokenManager } from '../../src/main/core/vault/token-store.js';
+import { SecurityLogger, securityLogPaths } from '../../src/main/core/audit/security-logger.js';
+import { TokenStore } from '../../src/main/core/vault/token-store.js';
 import { toLogVerifyDto } from '../../src/main/ipc/dto.js';
 import { LogVerifyDtoSchema } from '../../src/shared/ipc-contract.js';
 import { makeTmpHome } from '../helpers/tmp.js';
 import { startRogueIssuer, type RogueIssuer } from '../helpers/rogue-issuer.js';
+import { VaultLogAnchorStore } from '../../src/main/core/audit/log-anchor.js';
 
 // A loopback issuer with a discovery document: adding a provider fetches and checks it.
 let idp: RogueIssuer;
@@ -35,8 +36,8 @@ const MASTER = EncryptionManager.generateKey();
 const KEY = Buffer.alloc(32, 0x42);
 const open: Array<{ close(): void }> = [];
 
-function vault(busyTimeoutMs?: number): { tokens: TokenManager; store: VaultLogAnchorStore } {
-  const tokens = new TokenManager({ dbPath, encryption: new EncryptionManager(MASTER), ...(busyTimeoutMs ? { busyTimeoutMs } : {}) });
+function vault(busyTimeoutMs?: number): { tokens: TokenStore; store: VaultLogAnchorStore } {
+  const tokens = new TokenStore({ dbPath, encryption: new EncryptionManager(MASTER), ...(busyTimeoutMs ? { busyTimeoutMs } : {}) });
   open.push(tokens);
   return { tokens, store: new VaultLogAnchorStore(() => tokens) };
 }
@@ -343,7 +344,7 @@ describe('the core and the health report', () => {
   it('anchors the log in its vault; a rollback fails the health report and the re-anchor stays listed', async () => {
     const core = await createCredentialCore({ home: home.dir, encryptionKey: MASTER, env: {} });
     try {
-      await core.addCustomProvider({ id: 'corp', issuer: idp.issuer, clientId: 'abc', scopes: ['openid'] });
+      await core.createCustomProvider({ id: 'corp', issuer: idp.issuer, clientId: 'abc', scopes: ['openid'] });
       // A normal event is not an error.
       expect(core.readLog(1)[0]).toMatchObject({ event: 'provider_added', level: 'info', category: 'security' });
       const older = save();

@@ -2,11 +2,11 @@
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { SecurityLogEntry } from '../../src/main/core/contracts.js';
 import { chainFiles, entryHash } from '../../src/main/core/audit/log-chain.js';
 import { EXPORT_FORMAT, verifyExportFile } from '../../src/main/core/audit/log-export.js';
 import { SecurityLogger, securityLogPaths } from '../../src/main/core/audit/security-logger.js';
 import { makeTmpHome } from '../helpers/tmp.js';
+import type { SecurityLogEntry } from '../../src/main/core/contracts/security-log.js';
 
 let home: { dir: string; cleanup: () => void };
 let logFile: string;

@@ -6,9 +6,9 @@
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { SecurityLogEntry } from '../../src/main/core/contracts.js';
 import { SecurityLogger, securityLogPaths } from '../../src/main/core/audit/security-logger.js';
 import { makeTmpHome } from '../helpers/tmp.js';
+import type { SecurityLogEntry } from '../../src/main/core/contracts/security-log.js';
 
 let home: { dir: string; cleanup: () => void };
 let dir: string;

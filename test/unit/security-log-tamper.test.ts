@@ -5,10 +5,10 @@
 import { existsSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { SecurityLogEntry } from '../../src/main/core/contracts.js';
 import { SecurityLogger, securityLogPaths, verifySecurityLog } from '../../src/main/core/audit/security-logger.js';
 import { entryHash } from '../../src/main/core/audit/log-chain.js';
 import { fill, KEY, readLines, useLogHome, writeLines } from '../helpers/security-log-home.js';
+import type { SecurityLogEntry } from '../../src/main/core/contracts/security-log.js';
 
 const h = useLogHome();
 let home: { dir: string };

@@ -3,10 +3,11 @@ import { createHash, createHmac } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { SecurityLogEntry } from '../../src/main/core/contracts.js';
-import { SecurityLogError, SecurityLogger, securityLogPaths, verifySecurityLog } from '../../src/main/core/audit/security-logger.js';
+import { SecurityLogger, securityLogPaths, verifySecurityLog } from '../../src/main/core/audit/security-logger.js';
 import { GENESIS_HASH, canonicalJson, deriveLogKeys, entryHash } from '../../src/main/core/audit/log-chain.js';
 import { fill, KEY, readLines, useLogHome, writeLines } from '../helpers/security-log-home.js';
+import type { SecurityLogEntry } from '../../src/main/core/contracts/security-log.js';
+import { SecurityLogError } from '../../src/main/core/audit/log-errors.js';
 
 const h = useLogHome();
 let home: { dir: string };
@@ -236,7 +237,7 @@ describe('SecurityLogger: allow-list and redaction', () => {
       providerCodes: 'AADSTS700082,AADSTS50173',
       keyId: 'Ab3_x9Qz',
       provider: 'microsoft',
-      errorClass: 'OAuthTokenRefreshError',
+      phase: 'refresh',
     };
     log.logOAuthEvent('refresh', 'google', 'u', false, details);
     expect(log.readRecent(1)[0]!.details).toEqual(details);

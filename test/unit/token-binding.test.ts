@@ -7,14 +7,16 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EncryptionManager, TokenManager, tokenContext } from '../../src/main/core/index.js';
+import { TokenStore } from '../../src/main/core/index.js';
 import { legacyTokenContext } from '../../src/main/core/vault/token-context.js';
 import { makeTmpHome } from '../helpers/tmp.js';
+import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
+import { tokenContext } from '../../src/main/core/vault/token-context.js';
 
 let home: { dir: string; cleanup: () => void };
 const key = EncryptionManager.generateKey();
 const dbPath = () => join(home.dir, 'tokens.db');
-const open = (opts: { create?: boolean } = {}) => new TokenManager({ dbPath: dbPath(), encryption: new EncryptionManager(key), ...opts });
+const open = (opts: { create?: boolean } = {}) => new TokenStore({ dbPath: dbPath(), encryption: new EncryptionManager(key), ...opts });
 const GOOGLE = { issuer: 'https://accounts.google.com', tokenOrigin: 'https://oauth2.googleapis.com' };
 
 function codeOf(fn: () => unknown): string | undefined {

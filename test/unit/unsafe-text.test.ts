@@ -105,6 +105,7 @@ describe('C1 controls and bidi overrides', () => {
           updatedAt: new Date(0),
           lastRefreshAt: null,
           issuer: null,
+          refreshNotBefore: null,
         },
         { userHash: 'h', providerIssuer: null },
       ).displayName;

@@ -15,9 +15,17 @@ import { AgentSocketUnsafeError, askAgent, type AgentAnswer } from '../core/agen
 import { EXIT, exitCodeFor } from '../core/exit-codes.js';
 import type { AgentRequest, StatusReport, WireError } from '../core/agent/protocol.js';
 import { AGENT_SOCKET_ENV, defaultAgentSocketPath } from '../core/agent/socket-path.js';
-import { osmenHome } from '../core/paths.js';
+import { osmenHome } from '../core/data-folder.js';
 import { statusExitCode, statusText } from './status-output.js';
-import { formatToken, isTokenFormat, parseMinTtl, TOKEN_CONTROL_CHARS_CODE, tokenTextRefusal, type HandedToken } from './token-output.js';
+import {
+  formatToken,
+  isTokenFormat,
+  parseMinTtl,
+  splitScopes,
+  TOKEN_CONTROL_CHARS_CODE,
+  tokenTextRefusal,
+  type HandedToken,
+} from './token-output.js';
 
 export interface FastIo {
   out(text: string): void;
@@ -87,6 +95,7 @@ export async function tryAgentFirst(argv: string[], io: FastIo): Promise<number 
         home: { type: 'string' },
         format: { type: 'string' },
         'min-ttl': { type: 'string' },
+        scopes: { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -109,7 +118,16 @@ export async function tryAgentFirst(argv: string[], io: FastIo): Promise<number 
     if (!isTokenFormat(format)) return null;
     const minTtl = values['min-ttl'] === undefined ? 0 : parseMinTtl(values['min-ttl']);
     if (minTtl === null) return null;
-    const asked = await askOrRefuse(io, paths, { method: 'token', provider, user, minTtl, client: CLI_CLIENT_NAME });
+    const scopes = values.scopes === undefined ? undefined : splitScopes(values.scopes);
+    if (scopes !== undefined && (scopes.length === 0 || scopes.length > 64)) return null;
+    const asked = await askOrRefuse(io, paths, {
+      method: 'token',
+      provider,
+      user,
+      minTtl,
+      ...(scopes ? { scopes } : {}),
+      client: CLI_CLIENT_NAME,
+    });
     if (typeof asked === 'number') return asked;
     if (!asked) return null;
     const { answer } = asked;
@@ -129,7 +147,7 @@ export async function tryAgentFirst(argv: string[], io: FastIo): Promise<number 
   }
 
   if (command === 'status') {
-    if (args.length !== 0 || values.format !== undefined || values['min-ttl'] !== undefined) return null;
+    if (args.length !== 0 || values.format !== undefined || values['min-ttl'] !== undefined || values.scopes !== undefined) return null;
     const asked = await askOrRefuse(io, paths, { method: 'status', client: CLI_CLIENT_NAME });
     if (typeof asked === 'number') return asked;
     if (!asked) return null;

@@ -4,9 +4,13 @@
  * having written the answer to io.out and at most one error line to io.err.
  */
 import { parseArgs } from 'node:util';
-import type { CredentialCore } from '../core/credential-core.js';
-import { COMMANDS, locateVault, openVault, safeMessage, type CliIo, type CommandSpec } from './commands.js';
-import { CliError, EXIT, errorCodeOf, exitCodeFor, type ExitCode } from './exit-codes.js';
+import type { CredentialCore } from '../core/api.js';
+import { EXIT, errorCodeOf, exitCodeFor, type ExitCode } from '../core/exit-codes.js';
+import { COMMANDS } from './commands/index.js';
+import { locateVault, openVault } from './open-vault.js';
+import { safeMessage } from './format.js';
+import type { CliIo, CommandSpec } from './command.js';
+import { CliError } from './cli-error.js';
 
 export const GLOBAL_OPTIONS = {
   home: { type: 'string' },
@@ -109,6 +113,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<ExitCode | numb
     const home = typeof parsed.values.home === 'string' ? parsed.values.home : undefined;
     if (home !== undefined && home.trim() === '') throw usage('--home needs a folder.');
     const vault = locateVault(home, io.env);
+    const mode = typeof command.vaultMode === 'function' ? command.vaultMode(parsed) : (command.vaultMode ?? 'read-only');
     code = await command.run({
       io,
       positionals: parsed.positionals,
@@ -117,7 +122,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<ExitCode | numb
       rest: parsed.rest,
       vault,
       open: async (opts) => {
-        core ??= await openVault(vault, io.env, { mode: command.vaultMode ?? 'read-only', background: opts?.background });
+        core ??= await openVault(vault, io.env, { mode, background: opts?.background });
         return core;
       },
       close: async () => {

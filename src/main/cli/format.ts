@@ -3,13 +3,10 @@
  * can never ride along on a core object) and plain-text tables.
  */
 import { oneLine } from '../../shared/one-line.js';
-import type { HealthReport, SecurityLogEntry } from '../core/contracts.js';
-import type { TokenMetadata } from '../core/vault/token-store.js';
-
-export { accountJson, type AccountJson } from '../core/account-json.js';
-
-// Provider- or file-supplied text is printed through oneLine, so it cannot forge lines.
-export { oneLine };
+import { terminalJson } from '../../shared/terminal-json.js';
+import type { HealthReport } from '../core/contracts/settings.js';
+import type { SecurityLogEntry } from '../core/contracts/security-log.js';
+import type { TokenMetadata } from '../core/contracts/accounts.js';
 
 /** Left-aligned columns separated by two spaces. */
 export function table(header: string[], rows: string[][]): string {
@@ -80,3 +77,12 @@ export function logEntryText(e: SecurityLogEntry): string {
   ];
   return oneLine(parts.filter(Boolean).join('  '), 1000);
 }
+
+/** An error's message, bounded and on one line; core errors never carry secrets. */
+export function safeMessage(err: unknown): string {
+  if (err instanceof Error && err.message) return oneLine(err.message);
+  return 'The operation failed.';
+}
+
+/** A JSON answer as the CLI prints it: indented by two, escaped for a terminal (shared/terminal-json.ts). */
+export const jsonText = (value: unknown): string => terminalJson(value, 2);

@@ -5,9 +5,9 @@
  * exits 0, with a warning on stderr; still unsaved → closing throws DISK_FULL (exit 74).
  */
 import { oneLine } from '../../shared/one-line.js';
-import type { CredentialCore } from '../core/credential-core.js';
-import type { CommandContext } from './commands.js';
-import { errorCodeOf } from './exit-codes.js';
+import type { CredentialCore } from '../core/api.js';
+import { errorCodeOf } from '../core/exit-codes.js';
+import type { CommandContext } from './command.js';
 
 /** The core marks such a failure with `tokensKept` (oauth/refresh-status.ts, TokensKeptError). */
 export function tokensKept(err: unknown): boolean {

@@ -1,7 +1,7 @@
 /** Text output of `osmen-cred log --verify` (the live log) and `log --verify --file` (an export). */
-import type { LogVerifyResult } from '../core/contracts.js';
-import type { ExportVerifyResult } from '../core/audit/log-export.js';
-import { oneLine } from './format.js';
+import type { ExportVerifyResult } from '../core/index.js';
+import type { LogVerifyResult } from '../core/contracts/security-log.js';
+import { oneLine } from '../../shared/one-line.js';
 
 function reanchorLines(reanchors: LogVerifyResult['reanchors']): string[] {
   const list = reanchors ?? [];

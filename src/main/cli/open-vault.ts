@@ -14,10 +14,10 @@
  *    key), so that a person with only a terminal can start from nothing.
  */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import type { CredentialCore, VaultMode } from '../core/credential-core.js';
-import { osmenHome } from '../core/paths.js';
-import { CliError } from './exit-codes.js';
+import { dataFolder, osmenHome } from '../core/data-folder.js';
+import type { CredentialCore } from '../core/api.js';
+import type { VaultMode } from '../core/contracts/key.js';
+import { CliError } from './cli-error.js';
 
 export interface VaultLocation {
   home: string;
@@ -27,7 +27,7 @@ export interface VaultLocation {
 
 export function locateVault(home: string | undefined, env: NodeJS.ProcessEnv): VaultLocation {
   const dir = home ?? osmenHome(env);
-  const dbPath = join(dir, 'tokens.db');
+  const dbPath = dataFolder(dir).db;
   return { home: dir, dbPath, exists: existsSync(dbPath) };
 }
 
@@ -55,7 +55,7 @@ export async function openVault(
   if (!loc.exists && mode !== 'create') throw noVault(loc);
   const keychainService = env.OSMEN_KEYCHAIN_SERVICE?.trim() || undefined;
   // Loaded on demand: `keygen` and `--help` need neither SQLite nor the OAuth engine.
-  const { createCredentialCore } = await import('../core/credential-core.js');
+  const { createCredentialCore } = await import('../core/index.js');
   const repoDir = env.OSMEN_REPO_DIR?.trim() || undefined;
   return createCredentialCore({ home: loc.home, env, keychainService, repoDir, startScheduler: opts.background === true, mode });
 }

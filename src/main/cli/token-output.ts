@@ -1,5 +1,6 @@
 /**
- * What `osmen-cred token` prints (`--format raw|header|json`) and how `--min-ttl` is read.
+ * What `osmen-cred token` prints (`--format raw|header|json`) and how `--min-ttl` and `--scopes`
+ * are read.
  * Import-free apart from the protocol helpers and terminal-json, so the agent fast path can use it.
  */
 import { canonicalTokenType } from '../core/agent/protocol.js';
@@ -45,6 +46,11 @@ export function tokenTextRefusal(token: string, account: string, use: TokenForma
     `The access token for ${account} contains a control character (CR, LF or another), which could add lines to an ` +
     `HTTP header or a script: ${done}. The provider issued a malformed token; tell its administrator.`
   );
+}
+
+/** Splits `--scopes "a b"` (space-separated, as an OAuth `scope` parameter); the core checks each scope. */
+export function splitScopes(text: string): string[] {
+  return text.split(/[ \t\r\n]+/).filter(Boolean);
 }
 
 export function formatToken(t: HandedToken, format: TokenFormat): string {

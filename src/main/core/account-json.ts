@@ -1,8 +1,8 @@
+import type { TokenMetadata } from './contracts/accounts.js';
 /**
  * An account as programs see it (`osmen-cred list --json`, the token agent's `list`): named
  * fields only, so a secret can never ride along on a core object, dates as ISO-8601 UTC.
  */
-import type { TokenMetadata } from './vault/token-store.js';
 
 export interface AccountJson {
   provider: string;

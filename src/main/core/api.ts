@@ -1,51 +1,44 @@
 /**
- * The one public interface of the credential core: what the desktop app's IPC handlers, its
- * main-process controller, the CLI and the token agent use. It hands out answers, never its
- * parts (the token store, the refresher, the log): what a caller needs is a method here.
+ * The credential core's interface: what the desktop app's IPC handlers, its main-process
+ * controller, the CLI and the token agent use. It hands out answers, never its parts (the token
+ * store, the refresher, the log): what a caller needs is a method here.
+ *
+ * It is cut into roles, and each caller takes the narrowest one it needs (the agent takes
+ * `AgentBackend`, a few members of AccountsRole and SettingsRole; Settings → Providers takes
+ * ProvidersRole). `CredentialCore` is all of them together, what createCredentialCore() returns.
+ * This module imports nothing but the contracts, so depending on it pulls in no implementation.
  */
-import type { AccessToken, AccessTokenOptions } from './oauth/access-token.js';
 import type {
+  AccessToken,
+  AccessTokenOptions,
   ConnectOptions,
-  CoreSettings,
   DeviceConnectOptions,
   DisconnectResult,
-  HealthReport,
-  LogVerifyResult,
-  ProviderSummary,
   RefreshReport,
   RefreshSummary,
-  SchedulerState,
-  SecurityEventSink,
-  SecurityLogEntry,
-} from './contracts.js';
-import type { CoreEvents } from './events.js';
-import type { BuiltinClientId, SecretChange } from './builtin-clients.js';
-import type { DeviceSupport } from './oauth/device-support.js';
-import type { CustomProviderConfig, CustomProviderEdit, ProviderConfig } from './provider-admin.js';
-import type { CustomProviderInput } from './provider-catalogue.js';
-import type { FieldCheck, FieldCheckInput } from './provider-field-check.js';
-import type { StoredCustomProvider } from './settings-store.js';
-import type { KeySource } from './vault/key-custody.js';
-import type { TokenMetadata } from './vault/token-types.js';
+  TokenMetadata,
+} from './contracts/accounts.js';
+import type { CoreEventBus } from './contracts/events.js';
+import type { KeySource } from './contracts/key.js';
+import type {
+  BuiltinClientId,
+  CustomProviderConfig,
+  CustomProviderEdit,
+  CustomProviderInput,
+  DeviceSupport,
+  FieldCheck,
+  FieldCheckInput,
+  ProviderConfig,
+  ProviderSummary,
+  RemoveProviderResult,
+  SecretChange,
+  StoredCustomProvider,
+} from './contracts/providers.js';
+import type { LogVerifyResult, SecurityEventSink, SecurityLogEntry } from './contracts/security-log.js';
+import type { CoreSettings, HealthReport, SchedulerState } from './contracts/settings.js';
 
-export type { AccessToken, AccessTokenOptions } from './oauth/access-token.js';
-export type { CustomProviderInput } from './provider-catalogue.js';
-
-export interface CredentialCore {
-  /** The data folder. */
-  readonly home: string;
-  /** Where the master key came from. */
-  readonly keySource: KeySource;
-  /** This vault's id (names its keychain entry `master-key/<id>`); null for a vault opened read-only before it had one. */
-  readonly vaultId: string | null;
-  /** Fingerprint of the key that encrypts new data (never the key). */
-  readonly keyId: string;
-  /** Accounts changed, refreshes, re-auth needs, log lines, settings: the app follows these. */
-  readonly events: CoreEvents;
-  /** Where callers outside the core write security events (rejected IPC calls, the agent's hand-off counts). */
-  readonly securityEvents: SecurityEventSink;
-
-  // ------------------------------------------------------------------ accounts
+/** Accounts and their tokens: signing in and out, metadata, tokens for programs, refreshing. */
+export interface AccountsRole {
   connectAccount(providerId: string, opts?: ConnectOptions): Promise<TokenMetadata>;
   /**
    * Signs in on another device (RFC 8628): `onUserCode` gets the code to enter and where. A
@@ -62,14 +55,15 @@ export interface CredentialCore {
   getAccessToken(providerId: string, userId: string, opts?: AccessTokenOptions): Promise<AccessToken>;
   /** Refreshes one account now, whatever its expiry. */
   refreshAccount(providerId: string, userId: string): Promise<TokenMetadata>;
-  /** The scheduler's pass: the accounts that are due. */
-  refreshAll(): Promise<RefreshSummary>;
-  /** "Refresh all now": every account that can be refreshed, and which were left alone and why. */
+  /** The scheduler's pass, now: only the accounts that are due (expiring, failing and due a retry, or idle past keep-alive). */
+  refreshDueAccounts(): Promise<RefreshSummary>;
+  /** "Refresh all now": every account that can be refreshed, due or not, and which were left alone and why. */
   refreshEveryAccount(): Promise<RefreshReport>;
+}
 
-  // ----------------------------------------------------------------- providers
+/** The providers: what can be signed in with, their client registrations, custom providers. */
+export interface ProvidersRole {
   listProviders(): ProviderSummary[];
-  addCustomProvider(input: CustomProviderInput): Promise<ProviderSummary>;
   /** The custom providers as stored (never the client secret: `hasClientSecret` only). */
   listCustomProviders(): StoredCustomProvider[];
   /** Removes a custom provider and its client secret; refused (`provider_in_use`) while accounts use it. */
@@ -89,32 +83,54 @@ export interface CredentialCore {
   /** Edits a custom provider explicitly; its issuer stays while accounts are connected at it (`issuer_in_use`). */
   updateCustomProvider(edit: CustomProviderEdit): Promise<CustomProviderConfig>;
   /** Removes a custom provider, disconnecting its accounts first when asked to. */
-  removeCustomProviderAndAccounts(id: string, opts: { disconnectAccounts?: boolean }): Promise<{ disconnected: number }>;
+  removeCustomProviderAndAccounts(id: string, opts: { disconnectAccounts?: boolean }): Promise<RemoveProviderResult>;
   /** Whether the provider's metadata has a device authorization endpoint, and why not. */
   deviceSignInSupport(providerId: string): Promise<DeviceSupport>;
+}
 
-  // ----------------------------------------------- health, settings, scheduler
-  healthReport(): Promise<HealthReport>;
-  getSettings(): CoreSettings;
-  updateSettings(patch: Partial<CoreSettings>): CoreSettings;
-  schedulerState(): SchedulerState;
-  /** Re-plans background refresh now (the machine resumed, the network came back). */
-  wakeScheduler(): void;
-
-  // -------------------------------------------------------------- security log
+/** The security log: reading, verifying, exporting, and writing what happens outside the core. */
+export interface SecurityLogRole {
+  /** Where callers outside the core write security events (rejected IPC calls, the agent's hand-off counts). */
+  readonly securityEvents: SecurityEventSink;
   readLog(limit: number): SecurityLogEntry[];
   verifyLog(): LogVerifyResult;
   /** Writes the whole retained log, oldest first, to `destPath` (0600, atomic) for `osmen-cred log --verify --file`. */
   exportLog(destPath: string): Promise<{ path: string; entries: number }>;
   /** The keyed hash the log writes for a user id (so an account's entries can be found; the key stays inside). */
   userHash(userId: string): string;
+}
 
-  // ------------------------------------------------------------------- the key
+/** Settings, the background scheduler that follows them, and the health report. */
+export interface SettingsRole {
+  getSettings(): CoreSettings;
+  updateSettings(patch: Partial<CoreSettings>): CoreSettings;
+  schedulerState(): SchedulerState;
+  /** Re-plans background refresh now (the machine resumed, the network came back). */
+  wakeScheduler(): void;
+  healthReport(): Promise<HealthReport>;
+}
+
+/** The master key: where it came from, its fingerprint, the vault it opens, rotating it. */
+export interface KeyRole {
+  /** Where the master key came from. */
+  readonly keySource: KeySource;
+  /** This vault's id (names its keychain entry `master-key/<id>`); null for a vault opened read-only before it had one. */
+  readonly vaultId: string | null;
+  /** Fingerprint of the key that encrypts new data (never the key). */
+  readonly keyId: string;
   /**
    * Re-encrypts the vault under a new master key. Keychain mode generates and stores it;
    * env/explicit mode needs `newKey` (the caller must keep it).
    */
   rotateKey(newKey?: string): Promise<{ rotated: number; keyId: string }>;
+}
+
+/** The whole core: every role, the data folder it serves, its events, and closing it. */
+export interface CredentialCore extends AccountsRole, ProvidersRole, SecurityLogRole, SettingsRole, KeyRole {
+  /** The data folder. */
+  readonly home: string;
+  /** Accounts changed, refreshes, re-auth needs, log lines, settings: the app follows these. */
+  readonly events: CoreEventBus;
   /** Finishes refreshes in flight (saving rotated tokens), then closes the vault and the log. */
   close(): Promise<void>;
 }

@@ -12,36 +12,23 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { WITHOUT_CONTROL_CHARS } from '../../shared/one-line.js';
-import type { HealthCheck, SecurityEventSink } from './contracts.js';
-import { BUILTIN_PROVIDERS, MICROSOFT_TENANT_ENV, OAuthConfigError, type ProviderRegistry } from './oauth/index.js';
+import { configError } from './oauth/errors.js';
 import { envValue, type BuiltinProvider } from './oauth/providers/builtin.js';
 import { CredentialValidator } from './health/credential-validator.js';
-import type { TokenManager } from './vault/token-store.js';
+import type { TokenStore } from './vault/token-store.js';
 import type { SettingsStore } from './settings-store.js';
+import type { HealthCheck } from './contracts/settings.js';
+import type { SecurityEventSink } from './contracts/security-log.js';
+import type { BuiltinClientId, BuiltinClientStatus, SecretChange, TenantStatus } from './contracts/providers.js';
+import { BUILTIN_PROVIDERS } from './oauth/providers/builtins.js';
+import { MICROSOFT_TENANT_ENV } from './oauth/providers/microsoft.js';
+import type { ProviderRegistry } from './oauth/providers/registry.js';
 
 export const BUILTIN_CLIENT_IDS = ['google', 'microsoft'] as const;
-export type BuiltinClientId = (typeof BUILTIN_CLIENT_IDS)[number];
-export type ValueSource = 'app' | 'environment' | 'none';
-export type SecretChange = { action: 'keep' } | { action: 'set'; value: string } | { action: 'clear' };
-
-export interface BuiltinClientStatus {
-  id: BuiltinClientId;
-  displayName: string;
-  clientId: { source: ValueSource; value: string | null };
-  /** Never the secret: whether one is used, and from where. */
-  clientSecret: { source: ValueSource };
-  envNames: { clientId: string; clientSecret: string };
-  ignoredEntry?: 'unauthenticated' | 'invalid';
-}
-
-export interface TenantStatus {
-  value: string;
-  source: 'app' | 'environment' | 'default';
-}
 
 export interface BuiltinClientsOptions {
   settings: SettingsStore;
-  secrets: Pick<TokenManager, 'readSecret' | 'putSecret' | 'deleteSecret'>;
+  secrets: Pick<TokenStore, 'readSecret' | 'putSecret' | 'deleteSecret'>;
   /** The vault's settings key (the one custom-provider entries are signed with). */
   macKey: Buffer | null;
   registry: ProviderRegistry;
@@ -128,7 +115,7 @@ export class BuiltinClients {
     const clientId = input.clientId;
     const check = CredentialValidator.validateClientId(clientId, b.displayName);
     if (!check.valid || !WITHOUT_CONTROL_CHARS.test(clientId)) {
-      throw new OAuthConfigError({
+      throw configError({
         code: 'invalid_client_id',
         description: `${check.valid ? 'The client id contains control characters.' : check.message}${check.fix ? ` ${check.fix}` : ''} Nothing was saved.`,
         provider: id,
@@ -139,7 +126,7 @@ export class BuiltinClients {
     let secret: string | undefined;
     if (change.action === 'set') {
       if (change.value !== change.value.trim() || change.value.length > 1024) {
-        throw new OAuthConfigError({
+        throw configError({
           code: 'invalid_provider',
           description: 'clientSecret: 1 to 1024 characters without spaces around them. Nothing was saved.',
           provider: id,

@@ -1,23 +1,22 @@
 /** The CredentialCore (api.ts) over the core's parts: answers, never the parts themselves. */
-import { join } from 'node:path';
 import { securityLogChecks } from './audit/log-health.js';
 import type { CredentialCore } from './api.js';
-import type { ConnectOptions, CoreSettings, DeviceConnectOptions, HealthReport } from './contracts.js';
 import { applySettings, type CoreParts } from './core-parts.js';
+import { dataFolder } from './data-folder.js';
 import { envFileChecks } from './env-file.js';
 import { VaultError } from './errors.js';
 import { CredentialValidator } from './health/credential-validator.js';
-import type { AccessTokenOptions } from './oauth/access-token.js';
-import { connectAccount, connectAccountWithDevice, disconnectAccount } from './oauth/index.js';
-import type { BuiltinClientId, SecretChange } from './builtin-clients.js';
 import { deviceSignInSupport } from './oauth/device-support.js';
 import * as admin from './provider-admin.js';
-import type { CustomProviderInput } from './provider-catalogue.js';
-import { checkProviderField, type FieldCheckInput } from './provider-field-check.js';
+import { checkProviderField } from './provider-field-check.js';
 import { refreshEveryAccount } from './refresh-all.js';
 import { SignIns } from './sign-ins.js';
 import { KEYCHAIN_SERVICE } from './vault/key-custody.js';
-import type { TokenMetadata } from './vault/token-types.js';
+import type { ConnectOptions, DeviceConnectOptions, AccessTokenOptions, TokenMetadata } from './contracts/accounts.js';
+import type { CoreSettings, HealthReport } from './contracts/settings.js';
+import type { BuiltinClientId, CustomProviderEdit, CustomProviderInput, FieldCheckInput, SecretChange } from './contracts/providers.js';
+import { connectAccount, disconnectAccount } from './oauth/connect-flow.js';
+import { connectAccountWithDevice } from './oauth/device-flow.js';
 
 export interface FacadeOptions {
   home: string;
@@ -123,7 +122,7 @@ export class CoreFacade implements CredentialCore {
     return meta;
   }
 
-  async refreshAll() {
+  async refreshDueAccounts() {
     return this.parts.scheduler.runOnce();
   }
 
@@ -133,10 +132,6 @@ export class CoreFacade implements CredentialCore {
 
   listProviders() {
     return this.parts.providers.list();
-  }
-
-  async addCustomProvider(input: CustomProviderInput) {
-    return this.parts.catalogue.addCustomProvider(input);
   }
 
   listCustomProviders() {
@@ -177,7 +172,7 @@ export class CoreFacade implements CredentialCore {
     return admin.createCustomProvider(this.adminDeps(), input);
   }
 
-  async updateCustomProvider(edit: admin.CustomProviderEdit) {
+  async updateCustomProvider(edit: CustomProviderEdit) {
     return admin.updateCustomProvider(this.adminDeps(), edit);
   }
 
@@ -195,13 +190,13 @@ export class CoreFacade implements CredentialCore {
       env: providerEnv,
       keySource: vault.keySource,
       repoDir: this.o.repoDir,
-      paths: { home: this.home, db: tokens.dbPath, log: join(this.home, 'security.log') },
+      paths: { home: this.home, db: tokens.dbPath, log: dataFolder(this.home).log },
     });
     const custody = report.checks.find((c) => c.id === 'encryption-key');
     if (custody && vault.keychainAccount) {
       custody.message += ` Keychain entry: service "${this.o.keychainService ?? KEYCHAIN_SERVICE}", account "${vault.keychainAccount}" (back it up).`;
     }
-    report.checks.push(...envFileChecks(join(this.home, '.env'), envFile), ...catalogue.healthChecks());
+    report.checks.push(...envFileChecks(dataFolder(this.home).env, envFile), ...catalogue.healthChecks());
     report.checks = catalogue.builtinClients.withoutOverriddenEnvChecks(report.checks);
     // The log's chain, its vault anchor and every re-anchor (a rollback fails the report).
     report.checks.push(...securityLogChecks(log.verify()));
@@ -261,7 +256,10 @@ export class CoreFacade implements CredentialCore {
     try {
       // Refreshes started outside the scheduler ("Refresh now", the tray's "Refresh all") too,
       // and a last attempt at tokens that could not be saved yet.
-      await this.parts.refresher.close();
+      // Narrowed mints too (their rotated refresh tokens are saved like any refresh's).
+      const closed = await Promise.allSettled([this.parts.accessTokens.close(), this.parts.refresher.close()]);
+      const failed = closed.find((r) => r.status === 'rejected');
+      if (failed) throw failed.reason;
     } finally {
       this.parts.accessTokens.clear();
       this.parts.tokens.close();

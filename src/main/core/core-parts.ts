@@ -3,24 +3,24 @@
  * and anchor live in the vault), settings, the provider catalogue, the refresher and its
  * scheduler. credential-core.ts opens the vault and puts the facade (core-facade.ts) on top.
  */
-import { join } from 'node:path';
-import { SecurityLogger, VaultLogAnchorStore } from './audit/security-logger.js';
-import type { SecurityLogEntry } from './contracts.js';
+import { SecurityLogger } from './audit/security-logger.js';
+import { dataFolder } from './data-folder.js';
 import { readEnvFile, type EnvFileRead } from './env-file.js';
 import { CoreEvents } from './events.js';
 import { ensurePrivateDir } from './fs/private-files.js';
 import { AccessTokenSource } from './oauth/access-token.js';
-import {
-  type ProviderRegistry,
-  TokenRefresher,
-  TokenRefreshScheduler,
-  type ProviderRegistration,
-  type SchedulerClock,
-} from './oauth/index.js';
+import { NarrowedTokens } from './oauth/narrowed-tokens.js';
 import { ProviderCatalogue } from './provider-catalogue.js';
 import { SettingsStore } from './settings-store.js';
-import type { OpenedVault, VaultMode } from './vault/open-vault.js';
+import type { OpenedVault } from './vault/open-vault.js';
 import type { TokenStore } from './vault/token-store.js';
+import type { SecurityLogEntry } from './contracts/security-log.js';
+import { VaultLogAnchorStore } from './audit/log-anchor.js';
+import type { ProviderRegistry } from './oauth/providers/registry.js';
+import { TokenRefresher } from './oauth/token-refresher.js';
+import { TokenRefreshScheduler, type SchedulerClock } from './oauth/scheduler.js';
+import type { ProviderRegistration } from './oauth/providers/definition.js';
+import type { VaultMode } from './contracts/key.js';
 
 const DAY_MS = 86_400_000;
 
@@ -59,13 +59,14 @@ export function wireCoreParts(vault: OpenedVault, o: CorePartsOptions): CorePart
   const { tokens, keySource } = vault;
   ensurePrivateDir(o.home);
   // Client registrations from <home>/.env: only the documented variables, never into process.env.
-  const envFile = readEnvFile(join(o.home, '.env'));
+  const folder = dataFolder(o.home);
+  const envFile = readEnvFile(folder.env);
   const providerEnv: NodeJS.ProcessEnv = { ...envFile.values, ...o.env };
   const events = new CoreEvents();
   // The log's HMAC key lives encrypted in the vault (not derived from the master key), so user
   // hashes stay stable (and the chain verifiable) across key rotations.
   const log = new SecurityLogger({
-    logFile: join(o.home, 'security.log'),
+    logFile: folder.log,
     hmacKey: tokens.getOrCreateSecret('security-log-hmac'),
     // The monotonic anchor in the vault: restoring an older log (and head) is then detected.
     anchorStore: new VaultLogAnchorStore(() => tokens),
@@ -106,7 +107,11 @@ export function wireCoreParts(vault: OpenedVault, o: CorePartsOptions): CorePart
     refresher,
     scheduler,
     schedulerClock: o.schedulerClock,
-    accessTokens: new AccessTokenSource({ tokens, refresher }),
+    accessTokens: new AccessTokenSource({
+      tokens,
+      refresher,
+      narrowed: new NarrowedTokens({ tokens, providers: () => refresher.providers, log }),
+    }),
     envFile,
     providerEnv,
   };

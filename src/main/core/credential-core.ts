@@ -5,14 +5,15 @@
 import type { CredentialCore } from './api.js';
 import { CoreFacade } from './core-facade.js';
 import { wireCoreParts, type CoreParts } from './core-parts.js';
-import { osmenHome } from './paths.js';
-import type { ProviderRegistration, ProviderRegistry, SchedulerClock } from './oauth/index.js';
+import { osmenHome } from './data-folder.js';
 import type { SecurityLogger } from './audit/security-logger.js';
-import { openVaultStore, type VaultMode } from './vault/open-vault.js';
+import { openVaultStore } from './vault/open-vault.js';
+import type { ProviderRegistration } from './oauth/providers/definition.js';
+import type { ProviderRegistry } from './oauth/providers/registry.js';
+import type { SchedulerClock } from './oauth/scheduler.js';
+import type { VaultMode } from './contracts/key.js';
 
-export type { CredentialCore, CustomProviderInput, AccessToken, AccessTokenOptions } from './api.js';
-export type { ConnectOptions, DeviceConnectOptions, DeviceUserCode } from './contracts.js';
-export type { VaultMode } from './vault/open-vault.js';
+export type { CredentialCore } from './api.js';
 
 export interface CredentialCoreOptions {
   /** Data folder (default OSMEN_HOME or ~/.osmen). */

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { parseEnv } from 'node:util';
-import { BUILTIN_PROVIDERS } from './oauth/providers/index.js';
+import { BUILTIN_PROVIDERS } from './oauth/providers/builtins.js';
 
 /**
  * The variables a .env file may set: the OAuth client registrations the README documents.

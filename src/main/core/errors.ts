@@ -73,40 +73,44 @@ const VAULT_CATEGORY: Record<VaultErrorCode, ErrorCategory> = {
   CLOSED: 'internal',
 };
 
-/** Typed errors of the vault (encryption, key custody, token store). */
-export class VaultError extends OsmenError {
-  readonly code: VaultErrorCode;
-  readonly category: ErrorCategory;
-  constructor(code: VaultErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'VaultError';
-    this.code = code;
-    this.category = VAULT_CATEGORY[code];
-  }
+/**
+ * The base class of a subsystem's errors whose code decides the category, from one table (or,
+ * for codes that are not a closed set, one rule). `class VaultError extends
+ * codedErrorClass('VaultError', VAULT_CATEGORY) {}` is the whole definition of such a class.
+ */
+export function codedErrorClass<Code extends string>(
+  name: string,
+  categories: Readonly<Record<Code, ErrorCategory>> | ((code: Code) => ErrorCategory),
+) {
+  const categoryOfCode = typeof categories === 'function' ? categories : (code: Code) => categories[code];
+  return class extends OsmenError {
+    readonly code: Code;
+    readonly category: ErrorCategory;
+    constructor(code: Code, message: string, options?: { cause?: unknown }) {
+      super(message, options);
+      this.name = name;
+      this.code = code;
+      this.category = categoryOfCode(code);
+    }
+  };
 }
 
+/** Typed errors of the vault (encryption, key custody, token store). */
+export class VaultError extends codedErrorClass('VaultError', VAULT_CATEGORY) {}
+
 export class EncryptionError extends VaultError {
-  constructor(code: VaultErrorCode, message: string, options?: { cause?: unknown }) {
-    super(code, message, options);
-    this.name = 'EncryptionError';
-  }
+  override name = 'EncryptionError';
 }
 
 export class KeyCustodyError extends VaultError {
-  constructor(code: VaultErrorCode, message: string, options?: { cause?: unknown }) {
-    super(code, message, options);
-    this.name = 'KeyCustodyError';
-  }
+  override name = 'KeyCustodyError';
 }
 
 export class TokenStoreError extends VaultError {
-  constructor(code: VaultErrorCode, message: string, options?: { cause?: unknown }) {
-    super(code, message, options);
-    this.name = 'TokenStoreError';
-  }
+  override name = 'TokenStoreError';
 }
 
-/** An error of some subsystem's own: a code and its category, nothing more. */
+/** An error of some subsystem's own whose thrower picks the category: a code and its category, nothing more. */
 export class CodedError extends OsmenError {
   constructor(
     readonly code: string,

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { CoreEventMap } from './contracts.js';
+import type { CoreEventMap } from './contracts/events.js';
 
 /** The core's typed event bus: refreshes, re-auth needs and log lines flow to the app through it. */
 export class CoreEvents extends EventEmitter<CoreEventMap> {

@@ -5,44 +5,32 @@
  * (keeping its secret unless told otherwise; its issuer stays while accounts are bound to it),
  * and removing one together with its accounts when the person asked for that.
  */
-import type { DisconnectResult } from './contracts.js';
-import type { ProviderSummary } from './contracts.js';
-import { BUILTIN_CLIENT_IDS, type BuiltinClientStatus, type SecretChange, type TenantStatus } from './builtin-clients.js';
-import { OAuthConfigError, isBuiltinProviderId, type ProviderRegistry } from './oauth/index.js';
-import type { CustomProviderInput, ProviderCatalogue } from './provider-catalogue.js';
-import type { TokenManager } from './vault/token-store.js';
-import type { IgnoredProviderEntry, SettingsStore, StoredCustomProvider } from './settings-store.js';
+import { BUILTIN_CLIENT_IDS } from './builtin-clients.js';
+import { configError } from './oauth/errors.js';
+import type { ProviderCatalogue } from './provider-catalogue.js';
+import type { TokenStore } from './vault/token-store.js';
+import type { SettingsStore } from './settings-store.js';
+import type { DisconnectResult } from './contracts/accounts.js';
+import type {
+  BuiltinProviderConfig,
+  CustomProviderConfig,
+  CustomProviderEdit,
+  CustomProviderInput,
+  ProviderConfig,
+  ProviderSummary,
+  RemoveProviderResult,
+  StoredCustomProvider,
+} from './contracts/providers.js';
+import { isBuiltinProviderId } from './oauth/providers/builtins.js';
+import type { ProviderRegistry } from './oauth/providers/registry.js';
 
 export interface ProviderAdminDeps {
   catalogue: ProviderCatalogue;
   settings: SettingsStore;
-  tokens: Pick<TokenManager, 'listTokens'>;
+  tokens: Pick<TokenStore, 'listTokens'>;
   providers: ProviderRegistry;
   /** Disconnects one account (revoking it where the provider can). */
   disconnect(providerId: string, userId: string): Promise<DisconnectResult>;
-}
-
-export interface BuiltinProviderConfig extends BuiltinClientStatus {
-  configured: boolean;
-  configHint?: string;
-  tenant?: TenantStatus;
-  accounts: number;
-}
-
-export interface CustomProviderConfig extends StoredCustomProvider {
-  hasClientSecret: boolean;
-  accounts: number;
-}
-
-export interface ProviderConfig {
-  builtins: BuiltinProviderConfig[];
-  custom: CustomProviderConfig[];
-  ignored: IgnoredProviderEntry[];
-}
-
-/** An explicit edit of a custom provider: the secret is kept, replaced or removed. */
-export interface CustomProviderEdit extends Omit<CustomProviderInput, 'clientSecret'> {
-  clientSecret: SecretChange;
 }
 
 function accountCounts(d: ProviderAdminDeps): Map<string, number> {
@@ -80,7 +68,7 @@ export function providerConfig(d: ProviderAdminDeps): ProviderConfig {
 export async function createCustomProvider(d: ProviderAdminDeps, input: CustomProviderInput): Promise<ProviderSummary> {
   // A built-in id gets the catalogue's own refusal (provider_id_taken), which says so.
   if (!isBuiltinProviderId(input.id) && (d.providers.has(input.id) || d.settings.customProviders.some((p) => p.id === input.id))) {
-    throw new OAuthConfigError({
+    throw configError({
       code: 'provider_exists',
       description: `A provider "${input.id}" exists already. Choose another id, or edit it in Settings → Providers. Nothing was changed.`,
       provider: input.id,
@@ -93,7 +81,7 @@ export async function createCustomProvider(d: ProviderAdminDeps, input: CustomPr
 export async function updateCustomProvider(d: ProviderAdminDeps, edit: CustomProviderEdit): Promise<CustomProviderConfig> {
   const current = d.settings.customProviders.find((p) => p.id === edit.id);
   if (!current) {
-    throw new OAuthConfigError({
+    throw configError({
       code: 'unknown_provider',
       description: `There is no custom provider "${edit.id}" to edit (it may have been removed meanwhile); add it instead.`,
       provider: edit.id,
@@ -101,7 +89,7 @@ export async function updateCustomProvider(d: ProviderAdminDeps, edit: CustomPro
   }
   const bound = d.tokens.listTokens().filter((t) => t.provider === edit.id && t.issuer !== null && t.issuer !== edit.issuer).length;
   if (edit.issuer !== current.issuer && bound > 0) {
-    throw new OAuthConfigError({
+    throw configError({
       code: 'issuer_in_use',
       description: `${bound} account(s) of "${edit.id}" are connected at ${current.issuer}; its issuer can't change while they are. Disconnect them first, or add the new issuer as another provider. Nothing was changed.`,
       provider: edit.id,
@@ -127,17 +115,21 @@ export async function removeCustomProvider(
   d: ProviderAdminDeps,
   id: string,
   opts: { disconnectAccounts?: boolean } = {},
-): Promise<{ disconnected: number }> {
+): Promise<RemoveProviderResult> {
+  const result: RemoveProviderResult = { disconnected: 0, revocationFailed: 0, revocationUnsupported: 0 };
   const known = d.settings.customProviders.some((p) => p.id === id) || d.settings.ignoredProviders.some((p) => p.id === id);
   if (!opts.disconnectAccounts || isBuiltinProviderId(id) || !known) {
     // The catalogue refuses built-ins, unknown ids and providers in use before anything changes.
     d.catalogue.removeCustomProvider(id);
-    return { disconnected: 0 };
+    return result;
   }
-  let disconnected = 0;
   for (const a of d.tokens.listTokens().filter((t) => t.provider === id)) {
-    if ((await d.disconnect(id, a.userId)).deleted) disconnected++;
+    const r = await d.disconnect(id, a.userId);
+    if (!r.deleted) continue;
+    result.disconnected++;
+    if (r.revocation === 'failed') result.revocationFailed++;
+    if (r.revocation === 'unsupported') result.revocationUnsupported++;
   }
   d.catalogue.removeCustomProvider(id);
-  return { disconnected };
+  return result;
 }

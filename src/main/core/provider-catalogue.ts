@@ -7,33 +7,25 @@
  */
 import { MICROSOFT_TENANT_HINT, isMicrosoftTenant } from '../../shared/microsoft-tenant.js';
 import { BuiltinClients } from './builtin-clients.js';
-import type { HealthCheck, ProviderSummary, SecurityEventSink } from './contracts.js';
 import { CodedError } from './errors.js';
-import {
-  MICROSOFT_TENANT_ENV,
-  OAuthConfigError,
-  ProviderRegistry,
-  isBuiltinProviderId,
-  withMicrosoftTenant,
-  type ProviderRegistration,
-} from './oauth/index.js';
-import type { TokenManager } from './vault/token-store.js';
+import { configError } from './oauth/errors.js';
+import type { TokenStore } from './vault/token-store.js';
 import { CUSTOM_PROVIDER_ID_RE, customProviderSchema, type SettingsStore } from './settings-store.js';
-
-export interface CustomProviderInput {
-  id: string;
-  displayName?: string;
-  issuer: string;
-  clientId: string;
-  clientSecret?: string;
-  scopes: string[];
-}
+import type { HealthCheck } from './contracts/settings.js';
+import type { SecurityEventSink } from './contracts/security-log.js';
+import type { CustomProviderInput, ProviderSummary } from './contracts/providers.js';
+import { MICROSOFT_TENANT_ENV, withMicrosoftTenant } from './oauth/providers/microsoft.js';
+import { ProviderRegistry } from './oauth/providers/registry.js';
+import { isBuiltinProviderId } from './oauth/providers/builtins.js';
+import type { ProviderRegistration } from './oauth/providers/definition.js';
+import { dataFolder } from './data-folder.js';
+import { readEnvFile } from './env-file.js';
 
 export interface ProviderCatalogueOptions {
   /** The environment providers read (process environment over the data folder's .env). */
   env: NodeJS.ProcessEnv;
   settings: SettingsStore;
-  tokens: TokenManager;
+  tokens: TokenStore;
   log: SecurityEventSink;
   fetch?: typeof fetch;
   /** Providers from code: registrations added after the others, or a ready registry used as the registry. */
@@ -103,7 +95,7 @@ export class ProviderCatalogue {
   /** Validates, then saves, the tenant new Microsoft accounts sign in with. Existing accounts keep theirs. */
   setMicrosoftTenant(tenant: string): void {
     if (!isMicrosoftTenant(tenant)) {
-      throw new OAuthConfigError({
+      throw configError({
         code: 'invalid_tenant',
         description: `"${tenant.slice(0, 80)}" is not a Microsoft tenant: use ${MICROSOFT_TENANT_HINT}. Nothing was saved.`,
         provider: 'microsoft',
@@ -121,13 +113,14 @@ export class ProviderCatalogue {
     // not the id is registered right now (its settings entry may have been lost or edited).
     const accounts = tokens.listTokens().filter((t) => t.provider === input.id);
     if (accounts.some((a) => a.issuer !== null && a.issuer !== input.issuer)) {
-      throw new OAuthConfigError({
+      throw configError({
         code: 'provider_id_taken',
         description: `Accounts of "${input.id}" are connected at another issuer; disconnect them first or choose another id.`,
         provider: input.id,
       });
     }
     await discoverCustomProvider(registration, this.o.fetch);
+    const existed = settings.customProviders.some((p) => p.id === input.id);
     if (input.clientSecret) tokens.putSecret(customSecretName(input.id), input.clientSecret);
     else tokens.deleteSecret(customSecretName(input.id)); // one left from an earlier definition
     settings.upsertCustomProvider({
@@ -145,7 +138,14 @@ export class ProviderCatalogue {
     for (const a of accounts) {
       if (a.issuer === null && tokens.bindAccount(a.provider, a.userId, { issuer: input.issuer, tokenOrigin: null })) bound++;
     }
-    log.logSecurityEvent('provider_added', { source: 'custom', reason: input.id, ...(bound ? { count: bound } : {}) });
+    // Named for what happened (an edit replaces the entry; it is not a second provider), with the
+    // provider's name, so the log can name it after it is gone.
+    log.logSecurityEvent(existed ? 'provider_updated' : 'provider_added', {
+      source: 'custom',
+      provider: input.id,
+      displayName: registration.displayName ?? input.id,
+      ...(bound ? { count: bound } : {}),
+    });
     const summary = this.registry.list().find((p) => p.id === input.id);
     if (!summary) throw new CodedError('PROVIDER_NOT_REGISTERED', 'internal', `Provider ${input.id} was not registered.`);
     return summary;
@@ -161,7 +161,7 @@ export class ProviderCatalogue {
     const { tokens, settings, log } = this.o;
     const shown = String(id).slice(0, 64);
     if (isBuiltinProviderId(id)) {
-      throw new OAuthConfigError({
+      throw configError({
         code: 'provider_builtin',
         description: `"${shown}" is a built-in provider and can't be removed; without a client id it is simply not offered.`,
         provider: id,
@@ -169,11 +169,12 @@ export class ProviderCatalogue {
     }
     const inSettings = settings.customProviders.some((p) => p.id === id) || settings.ignoredProviders.some((p) => p.id === id);
     if (!inSettings) {
-      throw new OAuthConfigError({ code: 'unknown_provider', description: `There is no custom provider "${shown}".`, provider: shown });
+      throw configError({ code: 'unknown_provider', description: `There is no custom provider "${shown}".`, provider: shown });
     }
     const accounts = tokens.listTokens().filter((t) => t.provider === id).length;
+    const displayName = settings.customProviders.find((p) => p.id === id)?.displayName ?? shown;
     if (accounts > 0) {
-      throw new OAuthConfigError({
+      throw configError({
         code: 'provider_in_use',
         description: `${accounts} account(s) of "${shown}" are connected; disconnect them first. Nothing was changed.`,
         provider: id,
@@ -182,7 +183,8 @@ export class ProviderCatalogue {
     settings.removeCustomProvider(id);
     tokens.deleteSecret(customSecretName(id));
     this.registry.unregister(id);
-    log.logSecurityError('provider_removed', { source: 'custom', reason: id });
+    // The person's own decision, not a failure: information, like adding one.
+    log.logSecurityEvent('provider_removed', { source: 'custom', provider: shown, displayName });
   }
 
   /** A custom provider's client secret (stays in main: an edit that keeps it passes it on). */
@@ -229,6 +231,24 @@ export class ProviderCatalogue {
 }
 
 /**
+ * Whether a built-in provider can be signed in with from a data folder that has no vault yet (and
+ * so no custom providers): `unknown_provider` for any other id, else the registry's own refusal
+ * (`not_configured` names the variable to set). For a caller that should not create a vault and
+ * a key for a sign-in that would fail (`osmen-cred connect`).
+ */
+export function verifyBuiltinProvider(home: string, env: NodeJS.ProcessEnv, providerId: string, opts: { tenant?: string } = {}): void {
+  if (!isBuiltinProviderId(providerId)) {
+    throw configError({
+      code: 'unknown_provider',
+      description: `"${providerId.slice(0, 64)}" is not a built-in provider.`,
+      provider: providerId.slice(0, 64),
+    });
+  }
+  const providerEnv = withMicrosoftTenant({ ...readEnvFile(dataFolder(home).env).values, ...env }, opts.tenant);
+  new ProviderRegistry({ env: providerEnv }).getHandler(providerId);
+}
+
+/**
  * Everything `addCustomProvider` checks before it saves, without a vault: for a caller that
  * should not create one for a provider that would be refused (`osmen-cred provider add`).
  */
@@ -239,7 +259,7 @@ export async function verifyCustomProvider(input: CustomProviderInput, fetchImpl
 /** The local checks (id, fields, URLs); the registration to use. */
 function checkCustomProvider(input: CustomProviderInput): ProviderRegistration {
   if (isBuiltinProviderId(input.id)) {
-    throw new OAuthConfigError({
+    throw configError({
       code: 'provider_id_taken',
       description: `"${input.id}" is a built-in provider; choose another id for a custom provider.`,
       provider: input.id,
@@ -266,7 +286,7 @@ async function discoverCustomProvider(registration: ProviderRegistration, fetchI
 /** The settings file's rules for a custom provider, as typed errors before anything is saved. */
 function checkInput(input: CustomProviderInput): void {
   if (typeof input.id !== 'string' || !CUSTOM_PROVIDER_ID_RE.test(input.id)) {
-    throw new OAuthConfigError({
+    throw configError({
       code: 'invalid_provider_id',
       description: 'A custom provider id is 1 to 40 lower-case letters, digits, "_" or "-", starting with a letter or digit.',
     });
@@ -275,7 +295,7 @@ function checkInput(input: CustomProviderInput): void {
     input.clientSecret !== undefined &&
     (typeof input.clientSecret !== 'string' || input.clientSecret === '' || input.clientSecret.length > 4096)
   ) {
-    throw new OAuthConfigError({
+    throw configError({
       code: 'invalid_provider',
       description: 'clientSecret: 1 to 4096 characters, or none.',
       provider: input.id,
@@ -291,6 +311,6 @@ function checkInput(input: CustomProviderInput): void {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const field = issue?.path.join('.') || 'provider';
-    throw new OAuthConfigError({ code: 'invalid_provider', description: `${field}: ${issue?.message ?? 'invalid'}.`, provider: input.id });
+    throw configError({ code: 'invalid_provider', description: `${field}: ${issue?.message ?? 'invalid'}.`, provider: input.id });
   }
 }

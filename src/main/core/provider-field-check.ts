@@ -8,30 +8,18 @@
 import { MICROSOFT_TENANT_HINT, isMicrosoftTenant } from '../../shared/microsoft-tenant.js';
 import { CONTROL_CHARS } from '../../shared/one-line.js';
 import { describeTenant } from './builtin-clients.js';
-import { BUILTIN_PROVIDERS, checkEndpointUrl, isBuiltinProviderId } from './oauth/index.js';
 import { CredentialValidator } from './health/credential-validator.js';
 import { CUSTOM_PROVIDER_ID_RE } from './settings-store.js';
-
-type ClientKind = 'google' | 'microsoft' | 'custom';
-
-export type FieldCheckInput =
-  | { field: 'client-id'; provider: ClientKind; value: string }
-  | { field: 'client-secret'; provider: ClientKind; value: string }
-  | { field: 'tenant'; value: string }
-  | { field: 'issuer'; value: string }
-  | { field: 'provider-id'; value: string }
-  | { field: 'scopes'; value: string };
-
-export interface FieldCheck {
-  status: 'ok' | 'warn' | 'error';
-  message: string;
-  fix?: string;
-}
+import type { BuiltinClientId, FieldCheck, FieldCheckInput } from './contracts/providers.js';
+import { BUILTIN_PROVIDERS, isBuiltinProviderId } from './oauth/providers/builtins.js';
+import { checkEndpointUrl } from './oauth/loopback.js';
 
 export interface FieldCheckContext {
   /** Whether a provider with this id exists (registered, or a custom provider in settings). */
   exists(id: string): boolean;
 }
+
+type ClientKind = BuiltinClientId | 'custom';
 
 const NAMES: Record<ClientKind, string> = { google: 'Google', microsoft: 'Microsoft', custom: 'provider' };
 // Same as the settings file's scope rule (RFC 6749 §3.3 scope-token).

@@ -1,3 +1,4 @@
+import type { RefreshReport, RefreshResult, RefreshSkipReason, TokenMetadata } from './contracts/accounts.js';
 /**
  * "Refresh all now" (the tray and the Accounts view): a forced refresh of every account that
  * can be refreshed (a refresh token, not waiting for re-auth), a few at a time. The scheduler's
@@ -5,8 +6,6 @@
  * The report names the accounts it left alone and the ones that failed, so "Refreshed 2 of 2"
  * with three accounts listed is never left unexplained.
  */
-import type { RefreshReport, RefreshResult, RefreshSkipReason } from './contracts.js';
-import type { TokenMetadata } from './vault/token-types.js';
 
 function errorCode(err: unknown): string {
   const code = (err as { code?: unknown } | null)?.code;

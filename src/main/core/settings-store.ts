@@ -1,12 +1,13 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { z } from 'zod';
-import type { CoreSettings } from './contracts.js';
-import { isBuiltinProviderId } from './oauth/providers/index.js';
 import { withFileLock } from './fs/file-lock.js';
 import { canonicalJson } from './audit/log-chain.js';
 import { ensurePrivateDir } from './fs/private-files.js';
+import { dataFolder } from './data-folder.js';
+import type { CoreSettings } from './contracts/settings.js';
+import type { IgnoredProviderEntry, StoredCustomProvider } from './contracts/providers.js';
+import { isBuiltinProviderId } from './oauth/providers/builtins.js';
 
 export const DEFAULT_SETTINGS: CoreSettings = {
   refreshWindowMs: 5 * 60_000,
@@ -29,7 +30,6 @@ export const customProviderSchema = z.strictObject({
   hasClientSecret: z.boolean().optional(),
   scopes: z.array(z.string().min(1).max(256)).max(50),
 });
-export type StoredCustomProvider = z.infer<typeof customProviderSchema>;
 
 /** A stored entry: the definition and its HMAC under the vault's settings key. */
 const signedEntrySchema = customProviderSchema.extend({
@@ -68,12 +68,6 @@ const fileSchema = z.object({
 });
 type SettingsFile = z.infer<typeof fileSchema>;
 
-/** A custom-provider entry that was not used, and why (health report, security log). */
-export interface IgnoredProviderEntry {
-  id: string;
-  reason: 'builtin_id' | 'unauthenticated' | 'invalid';
-}
-
 /**
  * settings.json in the data folder: non-secret preferences and custom providers.
  * Written atomically (temp file + rename) with mode 0600, so a crash mid-write
@@ -91,7 +85,7 @@ export class SettingsStore {
 
   constructor(home: string, options: { macKey?: Buffer | null } = {}) {
     ensurePrivateDir(home);
-    this.path = join(home, 'settings.json');
+    this.path = dataFolder(home).settings;
     this.macKey = options.macKey ?? null;
     this.data = this.read();
   }

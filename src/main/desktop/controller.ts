@@ -8,9 +8,7 @@
  */
 import { accountKey } from '../../shared/account-key.js';
 import type { IpcErrorDto } from '../../shared/ipc-contract.js';
-import type { CoreSettings } from '../core/contracts.js';
-import { AgentService } from '../core/agent/service.js';
-import type { CredentialCore } from '../core/credential-core.js';
+import { AgentService } from '../core/index.js';
 import { toErrorDto } from '../ipc/errors.js';
 import { forwardCoreEvents } from '../ipc/events-bridge.js';
 import { createHandlerTable, type HandlerTable } from '../ipc/handlers.js';
@@ -32,6 +30,8 @@ import type {
 import { buildTrayModel, type TrayAction } from './tray-model.js';
 import { ReauthNotificationPolicy } from './wake-policy.js';
 import { mainWindowSpec } from './window-spec.js';
+import type { CoreSettings } from '../core/contracts/settings.js';
+import type { CredentialCore } from '../core/api.js';
 
 /** Started by the login item: stay in the tray. */
 export const HIDDEN_ARG = '--hidden';
@@ -311,9 +311,13 @@ export class DesktopController {
     for (const cleanup of this.cleanups.splice(0)) cleanup();
     this.trayHandle?.destroy();
     this.trayHandle = null;
-    // The agent first: its requests in flight finish (and save any refresh) before the vault closes.
+    // The agent and the SDK endpoints first: their requests in flight finish (and save any
+    // refresh) before the vault closes.
     const core = this.coreRef;
-    const closing = (this.agent ? this.agent.close() : Promise.resolve()).then(() => core?.close());
+    const table = this.table;
+    const closing = Promise.all([this.agent ? this.agent.close() : Promise.resolve(), table ? table.close() : Promise.resolve()]).then(() =>
+      core?.close(),
+    );
     void closing.catch((err: unknown) => this.o.diagnostics?.warn('closing the vault failed', err)).finally(() => this.o.app.quit());
   }
 }

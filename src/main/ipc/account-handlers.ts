@@ -3,9 +3,9 @@
  * waiting sign-in's link for "copy" and "open again"), cancel, disconnect, refresh one or all.
  * Sign-in on another device is device-handlers.ts.
  */
-import type { CredentialCore } from '../core/api.js';
+import type { AccountsRole } from '../core/api.js';
 import { toDisconnectDto, toRefreshSummaryDto } from './dto.js';
-import { accountDtos, requireCore, type HandlerContext, type ImplTable } from './handler-context.js';
+import { accountDtos, requireCore, type AccountDtoSource, type HandlerContext, type ImplTable } from './handler-context.js';
 
 type AccountChannel =
   | 'osmen:accounts:list'
@@ -18,15 +18,16 @@ type AccountChannel =
   | 'osmen:accounts:refresh-all';
 
 export function accountHandlers({ deps, signIns }: HandlerContext): Pick<ImplTable, AccountChannel> {
+  const accounts = (): AccountsRole & AccountDtoSource => requireCore(deps);
   return {
     'osmen:accounts:list': () => {
-      const core = requireCore(deps);
+      const core = accounts();
       return accountDtos(core, core.listAccounts());
     },
     'osmen:accounts:connect': async (req) => {
-      const core = requireCore(deps);
+      const core = accounts();
       const attempt = deps.openSignInPage ? signIns.begin(req.providerId, deps.openSignInPage) : null;
-      const opts: Parameters<CredentialCore['connectAccount']>[1] = {};
+      const opts: Parameters<AccountsRole['connectAccount']>[1] = {};
       if (req.tenant !== undefined) opts.tenant = req.tenant;
       if (req.reconnectUserId !== undefined) opts.reconnect = { userId: req.reconnectUserId };
       if (attempt) opts.openUrl = attempt.openUrl;
@@ -36,17 +37,17 @@ export function accountHandlers({ deps, signIns }: HandlerContext): Pick<ImplTab
         attempt?.end();
       }
     },
-    'osmen:accounts:cancel-connect': () => ({ cancelled: requireCore(deps).cancelConnect() }),
+    'osmen:accounts:cancel-connect': () => ({ cancelled: accounts().cancelConnect() }),
     'osmen:accounts:sign-in-state': () => signIns.state(),
     'osmen:accounts:reopen-sign-in': async () => ({ opened: await signIns.reopen() }),
-    'osmen:accounts:disconnect': async (req) => toDisconnectDto(await requireCore(deps).disconnectAccount(req.providerId, req.userId)),
+    'osmen:accounts:disconnect': async (req) => toDisconnectDto(await accounts().disconnectAccount(req.providerId, req.userId)),
     'osmen:accounts:refresh': async (req) => {
-      const core = requireCore(deps);
+      const core = accounts();
       return accountDtos(core, [await core.refreshAccount(req.providerId, req.userId)])[0];
     },
     'osmen:accounts:refresh-all': async (req) => {
-      const core = requireCore(deps);
-      return toRefreshSummaryDto(req.force ? await core.refreshEveryAccount() : await core.refreshAll());
+      const core = accounts();
+      return toRefreshSummaryDto(req.force ? await core.refreshEveryAccount() : await core.refreshDueAccounts());
     },
   };
 }

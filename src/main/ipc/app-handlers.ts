@@ -3,6 +3,7 @@
  * that main builds to the clipboard, and opening allow-listed provider consoles.
  */
 import type { AppStatusDto } from '../../shared/ipc-contract.js';
+import type { AccountsRole, KeyRole } from '../core/api.js';
 import { tokenCommand } from '../../shared/token-command.js';
 import { IpcFailure } from './errors.js';
 import { isAllowedExternalUrl } from './external-links.js';
@@ -10,10 +11,10 @@ import { requireCore, requirePort, type HandlerContext, type ImplTable } from '.
 
 type AppChannel = 'osmen:app:status' | 'osmen:app:retry-open-vault' | 'osmen:app:quit' | 'osmen:app:copy' | 'osmen:app:open-external';
 
-export function appHandlers({ deps, signIns, devices }: HandlerContext): Pick<ImplTable, AppChannel> {
+export function appHandlers({ deps, signIns, devices, sdk }: HandlerContext): Pick<ImplTable, AppChannel> {
   let reopening: Promise<void> | null = null;
   const status = (): AppStatusDto => {
-    const core = deps.getCore();
+    const core: KeyRole | null = deps.getCore();
     return {
       vault: core ? 'ready' : 'locked',
       keySource: core ? core.keySource : null,
@@ -23,7 +24,7 @@ export function appHandlers({ deps, signIns, devices }: HandlerContext): Pick<Im
     };
   };
 
-  /** The text to copy: a waiting sign-in's link, a device code, or an account's token command. */
+  /** The text to copy: a waiting sign-in's link, a device code, an account's token command, an SDK endpoint's variables. */
   const textToCopy = (req: Parameters<ImplTable['osmen:app:copy']>[0]): string => {
     if (req.what === 'sign-in-link') {
       const link = signIns.link();
@@ -35,9 +36,13 @@ export function appHandlers({ deps, signIns, devices }: HandlerContext): Pick<Im
       if (code === null) throw new IpcFailure('NOT_FOUND', 'No sign-in code is waiting; start “Sign in on another device” from Connect.');
       return code;
     }
-    const known = requireCore(deps)
-      .listAccounts()
-      .some((a) => a.provider === req.providerId && a.userId === req.userId);
+    if (req.what === 'sdk-variables') {
+      const text = sdk.dockerArgs(req.id);
+      if (text === null) throw new IpcFailure('NOT_FOUND', 'That SDK endpoint is not running any more.');
+      return text;
+    }
+    const accounts: Pick<AccountsRole, 'listAccounts'> = requireCore(deps);
+    const known = accounts.listAccounts().some((a) => a.provider === req.providerId && a.userId === req.userId);
     if (!known) throw new IpcFailure('NOT_FOUND', 'That account is not connected.');
     return tokenCommand(req.providerId, req.userId);
   };

@@ -5,20 +5,20 @@
  * system-browser port as the loopback sign-in. Cancel is osmen:accounts:cancel-connect.
  */
 import type { AccountDto } from '../../shared/ipc-contract.js';
-import type { TokenMetadata } from '../core/vault/token-store.js';
-import type { CredentialCore } from '../core/api.js';
+import type { AccountsRole } from '../core/api.js';
 import type { DeviceSignIns } from './device-sign-ins.js';
 import { IpcFailure } from './errors.js';
-import type { ImplTable } from './handler-context.js';
+import type { AccountDtoSource, ImplTable } from './handler-context.js';
+import type { TokenMetadata } from '../core/contracts/accounts.js';
 
 type DeviceChannel = 'osmen:accounts:connect-device' | 'osmen:accounts:device-state' | 'osmen:accounts:open-device-page';
 
 export interface DeviceHandlerContext {
-  core(): CredentialCore;
+  core(): AccountsRole & AccountDtoSource;
   devices: DeviceSignIns;
   /** The system browser for sign-in pages (HandlerDeps.openSignInPage). */
   openPage?: (url: string) => void | Promise<void>;
-  accountDto(core: CredentialCore, account: TokenMetadata): AccountDto;
+  accountDto(core: AccountDtoSource, account: TokenMetadata): AccountDto;
 }
 
 export function deviceHandlers(ctx: DeviceHandlerContext): Pick<ImplTable, DeviceChannel> {
@@ -26,7 +26,7 @@ export function deviceHandlers(ctx: DeviceHandlerContext): Pick<ImplTable, Devic
     'osmen:accounts:connect-device': async (req) => {
       const core = ctx.core();
       const attempt = ctx.devices.begin(req.providerId);
-      const opts: Parameters<CredentialCore['connectAccountWithDevice']>[1] = { onUserCode: attempt.onUserCode };
+      const opts: Parameters<AccountsRole['connectAccountWithDevice']>[1] = { onUserCode: attempt.onUserCode };
       if (req.tenant !== undefined) opts.tenant = req.tenant;
       if (req.reconnectUserId !== undefined) opts.reconnect = { userId: req.reconnectUserId };
       try {

@@ -5,8 +5,8 @@
  * renderer never supplies a URL). The device code and the tokens never come here.
  */
 import type { DeviceCodeDto, DeviceSignInStateDto } from '../../shared/ipc-contract.js';
-import type { DeviceUserCode } from '../core/oauth/device-flow.js';
 import { AttemptSlot } from './attempt-slot.js';
+import type { DeviceUserCode } from '../core/contracts/accounts.js';
 
 interface Pending {
   attempt: number;

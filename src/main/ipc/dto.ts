@@ -4,18 +4,6 @@
  * here, and the strict response schema would reject it anyway.
  */
 import type {
-  CoreSettings,
-  DisconnectResult,
-  HealthReport,
-  LogVerifyResult,
-  ProviderSummary,
-  RefreshReport,
-  RefreshSummary,
-  SchedulerState,
-  SecurityLogEntry,
-} from '../core/contracts.js';
-import type { TokenMetadata } from '../core/vault/token-store.js';
-import type {
   AccountDto,
   DisconnectDto,
   HealthReportDto,
@@ -27,6 +15,10 @@ import type {
   SettingsDto,
 } from '../../shared/ipc-contract.js';
 import { oneLine } from '../../shared/one-line.js';
+import type { CoreSettings, HealthReport, SchedulerState } from '../core/contracts/settings.js';
+import type { DisconnectResult, RefreshReport, RefreshSummary, TokenMetadata } from '../core/contracts/accounts.js';
+import type { LogVerifyResult, SecurityLogEntry } from '../core/contracts/security-log.js';
+import type { ProviderSummary } from '../core/contracts/providers.js';
 
 function ms(date: Date | number | null | undefined): number | null {
   if (date === null || date === undefined) return null;
@@ -70,6 +62,7 @@ export function toAccountDto(m: TokenMetadata, extras: AccountExtras): AccountDt
     userHash: extras.userHash,
     // The account's own issuer (where it was connected); the provider's for accounts from before issuers were recorded.
     issuer: m.issuer ?? extras.providerIssuer,
+    refreshNotBefore: m.refreshNotBefore ?? null,
   };
 }
 
@@ -105,7 +98,9 @@ export function toHealthDto(r: HealthReport): HealthReportDto {
     ok: r.ok,
     checks: r.checks.map((c) => {
       const check: HealthReportDto['checks'][number] = { id: c.id, title: c.title, status: c.status, message: c.message };
-      if (c.fix !== undefined) check.fix = c.fix;
+      // The window shows the fix in the app's own terms where the core words one (a button, not a command).
+      const fix = c.appFix ?? c.fix;
+      if (fix !== undefined) check.fix = fix;
       return check;
     }),
   };
@@ -144,22 +139,8 @@ export function toLogEntryDto(e: SecurityLogEntry): LogEntryDto {
 }
 
 /** The security logger also says what kind of damage it found (edited, missing…). */
-export type LogVerifyWithProblem = LogVerifyResult & { firstBad?: { problem?: string } };
 
-const PROBLEMS = new Set([
-  'malformed',
-  'edited',
-  'missing',
-  'reordered',
-  'truncated',
-  'start_removed',
-  'head_missing',
-  'head_invalid',
-  'rolled_back',
-  'anchor_invalid',
-]);
-
-export function toLogVerifyDto(r: LogVerifyWithProblem): LogVerifyDto {
+export function toLogVerifyDto(r: LogVerifyResult): LogVerifyDto {
   const dto: LogVerifyDto = { ok: r.ok, entries: r.entries };
   if (r.firstBad) {
     const bad: NonNullable<LogVerifyDto['firstBad']> = {
@@ -167,16 +148,13 @@ export function toLogVerifyDto(r: LogVerifyWithProblem): LogVerifyDto {
       file: r.firstBad.file,
       line: r.firstBad.line,
       reason: r.firstBad.reason,
+      problem: r.firstBad.problem,
     };
-    const problem = r.firstBad.problem;
-    if (problem !== undefined && PROBLEMS.has(problem)) bad.problem = problem as NonNullable<typeof bad.problem>;
     dto.firstBad = bad;
   }
-  if (r.reanchors) dto.reanchors = r.reanchors.slice(-1000).map((a) => ({ seq: a.seq, ts: a.ts, reason: a.reason }));
-  if (r.rollback) {
-    dto.rollback = { status: r.rollback.status, message: r.rollback.message };
-    if (r.rollback.anchorSeq !== undefined) dto.rollback.anchorSeq = r.rollback.anchorSeq;
-  }
+  dto.reanchors = r.reanchors.slice(-1000).map((a) => ({ seq: a.seq, ts: a.ts, reason: a.reason }));
+  dto.rollback = { status: r.rollback.status, message: r.rollback.message };
+  if (r.rollback.anchorSeq !== undefined) dto.rollback.anchorSeq = r.rollback.anchorSeq;
   if (r.interrupted) {
     dto.interrupted = { seq: r.interrupted.seq, file: r.interrupted.file, line: r.interrupted.line, reason: r.interrupted.reason };
   }

@@ -6,7 +6,8 @@
 import { z } from 'zod';
 import type { IpcErrorDto } from '../../shared/ipc-contract.js';
 import { oneLine } from '../../shared/one-line.js';
-import { OsmenError, type ErrorCategory } from '../core/errors.js';
+import { codedErrorClass, OsmenError, type ErrorCategory } from '../core/errors.js';
+import { OAuthError } from '../core/oauth/errors.js';
 
 const MAX_MESSAGE = 600;
 
@@ -33,16 +34,7 @@ const IPC_CATEGORY: Record<IpcErrorCode, ErrorCategory> = {
   INTERNAL: 'internal',
 };
 
-export class IpcFailure extends OsmenError {
-  readonly code: IpcErrorCode;
-  readonly category: ErrorCategory;
-  constructor(code: IpcErrorCode, message: string) {
-    super(message);
-    this.name = 'IpcFailure';
-    this.code = code;
-    this.category = IPC_CATEGORY[code];
-  }
-}
+export class IpcFailure extends codedErrorClass('IpcFailure', IPC_CATEGORY) {}
 
 // Control characters could forge lines in a UI or a log.
 function clip(text: string, max = MAX_MESSAGE): string {
@@ -74,7 +66,10 @@ export function toErrorDto(err: unknown): IpcErrorDto {
   if (err instanceof z.ZodError) return { code: 'INVALID_REQUEST', message: describeZodError(err) };
   if (!(err instanceof OsmenError)) return { code: 'INTERNAL', message: 'The operation failed.' };
   const code = CODE_RE.test(err.code) ? err.code : 'INTERNAL';
-  const message = err.message !== '' ? clip(err.message) : 'The operation failed.';
+  // An OAuth error's message is "provider: code — description"; the code travels on its own and
+  // the window knows the provider, so the window gets the description, without the code twice.
+  const text = err instanceof OAuthError && err.description !== '' ? err.description : err.message;
+  const message = text !== '' ? clip(text) : 'The operation failed.';
   const dto: IpcErrorDto = { code, message };
   if (err.category !== 'usage' && err.category !== 'not_found') {
     dto.retryable = err.category === 'transient';

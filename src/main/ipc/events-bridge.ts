@@ -4,15 +4,14 @@
  * e2e harness). Payloads are mapped to DTOs and parsed against the contract
  * first, so an event can never carry more than the contract allows.
  */
-import type { CoreEventMap } from '../core/contracts.js';
-import type { CoreEvents } from '../core/events.js';
 import { EVENTS, type EventChannel } from '../../shared/ipc-contract.js';
 import { toLogEntryDto, toSettingsDto } from './dto.js';
+import type { CoreEventBus, CoreEventMap } from '../core/contracts/events.js';
 
 export type EventSend = (channel: EventChannel, payload: unknown) => void;
 
 /** Subscribes to the core's events; returns the unsubscribe. */
-export function forwardCoreEvents(events: CoreEvents, send: EventSend): () => void {
+export function forwardCoreEvents(events: CoreEventBus, send: EventSend): () => void {
   const emit = (channel: EventChannel, payload: unknown): void => {
     const parsed = EVENTS[channel].safeParse(payload);
     if (parsed.success) send(channel, parsed.data);

@@ -3,7 +3,7 @@
  * their documentation, over https, compared by exact host (never startsWith,
  * which `https://console.cloud.google.com.attacker.example` would pass).
  */
-import { BUILTIN_PROVIDERS } from '../core/oauth/providers/builtins.js';
+import { BUILTIN_PROVIDERS } from '../core/index.js';
 
 /** Each built-in provider's file lists its consoles; github.com hosts the project's own pages. */
 export const EXTERNAL_HOSTS: ReadonlySet<string> = new Set([...BUILTIN_PROVIDERS.flatMap((b) => b.consoleHosts), 'github.com']);

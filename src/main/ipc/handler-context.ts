@@ -5,13 +5,14 @@
  */
 import type { z } from 'zod';
 import type { AccountDto, CHANNELS, Channel, IpcErrorDto } from '../../shared/ipc-contract.js';
-import type { CredentialCore } from '../core/api.js';
-import type { TokenMetadata } from '../core/vault/token-store.js';
+import type { CredentialCore, ProvidersRole, SecurityLogRole } from '../core/api.js';
+import type { SdkEndpoints } from '../core/contracts/sdk.js';
 import type { DeviceSignIns } from './device-sign-ins.js';
 import { toAccountDto } from './dto.js';
 import { IpcFailure } from './errors.js';
 import type { RejectionReporter } from './rejections.js';
 import type { SignInLinks } from './sign-in-link.js';
+import type { TokenMetadata } from '../core/contracts/accounts.js';
 
 export interface HandlerDeps {
   /** The opened core, or null while the vault is locked (no key / no keychain). */
@@ -48,6 +49,8 @@ export interface HandlerContext {
   deps: HandlerDeps;
   signIns: SignInLinks;
   devices: DeviceSignIns;
+  /** The SDK endpoints served from accounts' details (stopped by HandlerTable.close()). */
+  sdk: SdkEndpoints;
 }
 
 export function requirePort<T>(port: T | undefined, what: string): T {
@@ -55,8 +58,11 @@ export function requirePort<T>(port: T | undefined, what: string): T {
   return port;
 }
 
+/** What an account DTO needs beyond the row: the providers' issuers and the log's user hash. */
+export type AccountDtoSource = Pick<ProvidersRole, 'listProviders'> & Pick<SecurityLogRole, 'userHash'>;
+
 /** Account DTOs with what the row lacks: the log's user hash, the provider's issuer. */
-export function accountDtos(core: CredentialCore, accounts: TokenMetadata[]): AccountDto[] {
+export function accountDtos(core: AccountDtoSource, accounts: TokenMetadata[]): AccountDto[] {
   const issuers = new Map(core.listProviders().map((p) => [p.id, p.issuer ?? null]));
   return accounts.map((m) => toAccountDto(m, { userHash: core.userHash(m.userId), providerIssuer: issuers.get(m.provider) ?? null }));
 }

@@ -15,6 +15,8 @@ import type { EventSend } from './events-bridge.js';
 import { accountDtos, requireCore, type HandlerContext, type HandlerDeps, type ImplTable } from './handler-context.js';
 import { logHandlers } from './log-handlers.js';
 import { providerHandlers } from './provider-handlers.js';
+import { SdkEndpointService } from '../core/index.js';
+import { sdkHandlers, toSdkEndpointDto } from './sdk-handlers.js';
 import { SignInLinks } from './sign-in-link.js';
 
 export type { HandlerDeps, ImplTable } from './handler-context.js';
@@ -27,6 +29,8 @@ export interface HandlerTable {
   readonly channels: readonly Channel[];
   /** Events the table itself produces (the sign-in state), checked against the contract. */
   subscribe(send: EventSend): () => void;
+  /** Stops what the table serves itself (SDK endpoints); call before the vault closes. */
+  close(): Promise<void>;
 }
 
 /** Plain data only: a payload with a non-plain prototype (or a getter trick) is refused before zod. */
@@ -37,8 +41,13 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 export function createHandlerTable(deps: HandlerDeps): HandlerTable {
-  const ctx: HandlerContext = { deps, signIns: new SignInLinks(), devices: new DeviceSignIns() };
-  const { signIns, devices } = ctx;
+  const ctx: HandlerContext = {
+    deps,
+    signIns: new SignInLinks(),
+    devices: new DeviceSignIns(),
+    sdk: new SdkEndpointService(() => requireCore(deps)),
+  };
+  const { signIns, devices, sdk } = ctx;
   // One module per feature, each supplying its channels; ImplTable makes a missing channel a compile error.
   const impl: ImplTable = {
     ...appHandlers(ctx),
@@ -51,6 +60,7 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
     }),
     ...providerHandlers(() => requireCore(deps)),
     ...logHandlers(ctx),
+    ...sdkHandlers(() => sdk),
   };
 
   const reject = (channel: string, reason: string): void => {
@@ -116,11 +126,16 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
       const parsed = EVENTS['osmen:event:device-sign-in'].safeParse(state);
       if (parsed.success) send('osmen:event:device-sign-in', parsed.data);
     });
+    const offSdk = sdk.subscribe(() => {
+      const parsed = EVENTS['osmen:event:sdk-endpoints'].safeParse(sdk.list().map(toSdkEndpointDto));
+      if (parsed.success) send('osmen:event:sdk-endpoints', parsed.data);
+    });
     return () => {
       offLinks();
       offDevices();
+      offSdk();
     };
   };
 
-  return { invoke, channels: Object.keys(impl) as Channel[], subscribe };
+  return { invoke, channels: Object.keys(impl) as Channel[], subscribe, close: () => sdk.close() };
 }

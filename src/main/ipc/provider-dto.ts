@@ -4,7 +4,7 @@
  * response schemas would refuse it too.
  */
 import type { BuiltinProviderConfigDto, CustomProviderConfigDto, ProviderConfigDto } from '../../shared/ipc-contract.js';
-import type { BuiltinProviderConfig, CustomProviderConfig, ProviderConfig } from '../core/provider-admin.js';
+import type { BuiltinProviderConfig, CustomProviderConfig, ProviderConfig } from '../core/contracts/providers.js';
 
 export function toBuiltinConfigDto(b: BuiltinProviderConfig): BuiltinProviderConfigDto {
   const dto: BuiltinProviderConfigDto = {

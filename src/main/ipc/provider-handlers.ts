@@ -5,11 +5,11 @@
  * the core and never comes back: replies say whether one is set, and where from.
  */
 import type { DeviceSupportDto, FieldCheckDto } from '../../shared/ipc-contract.js';
-import type { BuiltinClientId } from '../core/builtin-clients.js';
-import type { CredentialCore } from '../core/api.js';
+import type { ProvidersRole } from '../core/api.js';
 import { toProviderDto } from './dto.js';
 import type { ImplTable } from './handler-context.js';
 import { toBuiltinConfigDto, toCustomConfigDto, toProviderConfigDto } from './provider-dto.js';
+import type { BuiltinClientId } from '../core/contracts/providers.js';
 
 type ProviderChannel =
   | 'osmen:providers:list'
@@ -27,13 +27,13 @@ function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
-export function providerHandlers(core: () => CredentialCore): Pick<ImplTable, ProviderChannel> {
-  const builtin = (c: CredentialCore, id: BuiltinClientId) => toBuiltinConfigDto(c.providerConfig().builtins.find((b) => b.id === id)!);
+export function providerHandlers(core: () => ProvidersRole): Pick<ImplTable, ProviderChannel> {
+  const builtin = (c: ProvidersRole, id: BuiltinClientId) => toBuiltinConfigDto(c.providerConfig().builtins.find((b) => b.id === id)!);
   return {
     'osmen:providers:list': () => core().listProviders().map(toProviderDto),
     // Never overwrites: an id that exists is refused (provider_exists); osmen:providers:update-custom edits.
     'osmen:providers:add-custom': async (req) => {
-      const spec: Parameters<CredentialCore['addCustomProvider']>[0] = {
+      const spec: Parameters<ProvidersRole['createCustomProvider']>[0] = {
         id: req.id,
         issuer: req.issuer,
         clientId: req.clientId,
@@ -66,7 +66,7 @@ export function providerHandlers(core: () => CredentialCore): Pick<ImplTable, Pr
       return builtin(c, 'microsoft');
     },
     'osmen:providers:update-custom': async (req) => {
-      const edit: Parameters<CredentialCore['updateCustomProvider']>[0] = {
+      const edit: Parameters<ProvidersRole['updateCustomProvider']>[0] = {
         id: req.id,
         issuer: req.issuer,
         clientId: req.clientId,
@@ -77,10 +77,13 @@ export function providerHandlers(core: () => CredentialCore): Pick<ImplTable, Pr
       return toCustomConfigDto(await core().updateCustomProvider(edit));
     },
     'osmen:providers:remove-custom': async (req) => {
-      const { disconnected } = await core().removeCustomProviderAndAccounts(req.id, {
-        disconnectAccounts: req.disconnectAccounts === true,
-      });
-      return { removed: true as const, disconnected };
+      const r = await core().removeCustomProviderAndAccounts(req.id, { disconnectAccounts: req.disconnectAccounts === true });
+      return {
+        removed: true as const,
+        disconnected: r.disconnected,
+        revocationFailed: r.revocationFailed,
+        revocationUnsupported: r.revocationUnsupported,
+      };
     },
     'osmen:providers:device-support': async (req): Promise<DeviceSupportDto> => {
       const r = await core().deviceSignInSupport(req.providerId);

@@ -1,10 +1,10 @@
+import type { LogDetails } from '../core/contracts/security-log.js';
 /**
  * Rejected IPC calls go to the security log as `ipc_rejected`. A compromised
  * or buggy renderer could send thousands per second, so the reporter writes at
  * most `burst` entries per window and then one summary with the count it held
  * back: the log records the attack without being flooded by it.
  */
-import type { LogDetails } from '../core/contracts.js';
 
 export interface RejectionSink {
   logSecurityError(type: string, details: LogDetails): void;

@@ -26,11 +26,12 @@ const NAV: Array<{ id: ViewId; label: string; icon: string }> = [
   { id: 'settings', label: 'Settings', icon: '⚙' },
 ];
 
+/** Where the master key is, as the footer says it (a key made at this start is in the keychain like any other). */
 const KEY_SOURCE_LABEL = {
-  env: 'OAUTH_ENCRYPTION_KEY',
-  keychain: 'OS keychain',
-  'keychain-created': 'OS keychain (new)',
-  explicit: 'provided by the caller',
+  env: 'Master key from OAUTH_ENCRYPTION_KEY',
+  keychain: 'Master key in the OS keychain',
+  'keychain-created': 'Master key in the OS keychain',
+  explicit: 'Master key given at start',
 } as const;
 
 export function App(): React.JSX.Element {
@@ -55,6 +56,7 @@ export function App(): React.JSX.Element {
   const signIn = useSignIn(ready);
   const device = useDeviceSignIn(ready);
 
+  const providerIds = useMemo(() => new Set((providers.providers ?? []).map((p) => p.id)), [providers.providers]);
   const attention = useMemo(() => (accounts.accounts ?? []).filter((a) => a.status !== 'active').length, [accounts.accounts]);
 
   const go = useCallback((id: ViewId): void => {
@@ -139,7 +141,7 @@ export function App(): React.JSX.Element {
           </ul>
         </nav>
         <p className="sidebar-foot muted">
-          Key: {KEY_SOURCE_LABEL[status.keySource ?? 'keychain']} · v{status.version}
+          {KEY_SOURCE_LABEL[status.keySource ?? 'keychain']} · v{status.version}
         </p>
       </aside>
       <main className="content" ref={mainRef}>
@@ -171,7 +173,7 @@ export function App(): React.JSX.Element {
             onSetUp={setUpProvider}
           />
         )}
-        {view === 'log' && <LogView providerName={providers.nameOf} accounts={accounts.accounts} />}
+        {view === 'log' && <LogView providerName={providers.nameOf} providerIds={providerIds} accounts={accounts.accounts} />}
         {view === 'health' && <HealthView />}
         {view === 'settings' && (
           <SettingsView

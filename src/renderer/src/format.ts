@@ -50,11 +50,20 @@ export function formatDateTime(at: number | string): string {
   });
 }
 
-/** Countdown urgency for styling: expired, soon (inside the refresh window), ok. */
-export function expiryUrgency(expiresAt: number | null, now: number, windowMs: number): 'none' | 'expired' | 'soon' | 'ok' {
+/**
+ * Countdown urgency for styling: expired; soon (its refresh is due: inside the refresh window and
+ * past `refreshNotBefore`, the middle of its lifetime before which the app never refreshes it);
+ * ok. A healthy token is therefore not "soon" just because the window is longer than its life.
+ */
+export function expiryUrgency(
+  expiresAt: number | null,
+  now: number,
+  windowMs: number,
+  refreshNotBefore: number | null = null,
+): 'none' | 'expired' | 'soon' | 'ok' {
   if (expiresAt === null) return 'none';
   if (expiresAt <= now) return 'expired';
-  if (expiresAt - now <= windowMs) return 'soon';
+  if (expiresAt - now <= windowMs && (refreshNotBefore === null || now >= refreshNotBefore)) return 'soon';
   return 'ok';
 }
 
@@ -111,11 +120,6 @@ export function accountMatches(
   return [account.userId, account.displayName ?? '', account.provider, providerName].some((t) => t.toLowerCase().includes(q));
 }
 
-/** Entries as JSON lines (one entry per line), for the log export. */
-export function toJsonLines(entries: readonly unknown[]): string {
-  return entries.map((e) => JSON.stringify(e)).join('\n') + (entries.length > 0 ? '\n' : '');
-}
-
 export interface LogFilter {
   event: string;
   provider: string;
@@ -132,17 +136,24 @@ export interface FilterableEntry {
   details: Record<string, unknown>;
 }
 
+/** The provider an entry is about: its own field, else the one a provider event names. */
+export function entryProvider(entry: Pick<FilterableEntry, 'provider' | 'details'>): string {
+  if (entry.provider) return entry.provider;
+  const p = entry.details['provider'];
+  return typeof p === 'string' ? p : '';
+}
+
 /**
  * `accountHashes`: the keyed user hashes of the known accounts whose e-mail or
  * name matches the search (the log stores only the hash, never the address).
  */
 export function matchesFilter(entry: FilterableEntry, filter: LogFilter, accountHashes: ReadonlySet<string> = new Set()): boolean {
   if (filter.event !== '' && entry.event !== filter.event) return false;
-  if (filter.provider !== '' && (entry.provider ?? '') !== filter.provider) return false;
+  if (filter.provider !== '' && entryProvider(entry) !== filter.provider) return false;
   if (filter.outcome === 'success' && entry.success !== true) return false;
-  if (filter.outcome === 'failure' && entry.success !== false && entry.level !== 'error' && entry.level !== 'warn') {
-    return false;
-  }
+  // Failures are logged as warnings or errors; an entry at level info that did not succeed is the
+  // person's own cancel, which is not a failure.
+  if (filter.outcome === 'failure' && entry.level !== 'error' && entry.level !== 'warn') return false;
   const q = filter.search.trim().toLowerCase();
   if (q !== '') {
     if (entry.userHash !== undefined && accountHashes.has(entry.userHash)) return true;

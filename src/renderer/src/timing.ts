@@ -17,3 +17,11 @@ function formatMinutes(min: number): string {
   const m = Math.round(min * 10) / 10;
   return `${m} minute${m === 1 ? '' : 's'}`;
 }
+
+/**
+ * A stored duration in minutes, as the Settings field shows it (30 s -> "0.5", 45 s -> "0.75",
+ * 5 min -> "5"): exact to the millisecond's thousandth of a minute, so what is shown is what is stored.
+ */
+export function minutesText(ms: number): string {
+  return String(Number((ms / 60_000).toFixed(3)));
+}

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createCredentialCore, coreInternals } from '../../../src/main/core/credential-core.js';
 import { EncryptionManager } from '../../../src/main/core/vault/encryption-manager.js';
 import { KEYCHAIN_SERVICE } from '../../../src/main/core/vault/key-custody.js';
-import { TokenManager } from '../../../src/main/core/vault/token-store.js';
+import { TokenStore } from '../../../src/main/core/vault/token-store.js';
 import { ageToken } from '../../helpers/oidc-fixtures.js';
 import { browseAuthorization, PUBLIC_CLIENT_ID, startTestProvider, type TestProvider } from '../../helpers/oidc-provider.js';
 import { makeTmpHome } from '../../helpers/tmp.js';
@@ -40,8 +40,8 @@ const env = (): NodeJS.ProcessEnv => ({
   OSMEN_KEYCHAIN_SERVICE: `${KEYCHAIN_SERVICE} (agent test ${randomUUID()})`,
 });
 
-function withStore<T>(fn: (tokens: TokenManager) => T): T {
-  const tokens = new TokenManager({ dbPath: join(home.dir, 'tokens.db'), encryption: new EncryptionManager(key) });
+function withStore<T>(fn: (tokens: TokenStore) => T): T {
+  const tokens = new TokenStore({ dbPath: join(home.dir, 'tokens.db'), encryption: new EncryptionManager(key) });
   try {
     return fn(tokens);
   } finally {
@@ -58,8 +58,8 @@ beforeAll(async () => {
   try {
     // The agent refreshes only on demand here, so the tests count every token request.
     core.updateSettings({ backgroundRefreshPaused: true });
-    await core.addCustomProvider({ id: 'testop', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: SCOPES });
-    await core.addCustomProvider({ id: 'flaky', issuer: down.issuer, clientId: 'flaky-client', scopes: ['openid'] });
+    await core.createCustomProvider({ id: 'testop', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: SCOPES });
+    await core.createCustomProvider({ id: 'flaky', issuer: down.issuer, clientId: 'flaky-client', scopes: ['openid'] });
     for (const login of ['alice', 'bob', 'dave']) {
       await core.connectAccount('testop', { openUrl: (url) => void browseAuthorization(url, { login }) });
     }

@@ -8,10 +8,11 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AgentClient } from '../../../src/main/core/agent/client.js';
 import { AgentService } from '../../../src/main/core/agent/service.js';
-import { createCredentialCore, type CredentialCore, coreInternals } from '../../../src/main/core/credential-core.js';
+import { createCredentialCore, coreInternals } from '../../../src/main/core/credential-core.js';
 import { EncryptionManager } from '../../../src/main/core/vault/encryption-manager.js';
 import { makeTmpHome } from '../../helpers/tmp.js';
 import { startAgent } from './agent-harness.js';
+import type { CredentialCore } from '../../../src/main/core/api.js';
 
 let home: ReturnType<typeof makeTmpHome>;
 let core: CredentialCore;

@@ -1,6 +1,7 @@
 /**
- * The Python and Node clients printed in docs/cli.md, run as written against a real agent: the
- * documentation's code is the code under test (the bench runs the same files).
+ * The one-shot Python and Node examples printed in docs/cli.md, run as written (with the client
+ * libraries of clients/) against a real agent: the documentation's code is the code under test
+ * (the bench runs the same files).
  */
 import { execFile } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -8,16 +9,16 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EncryptionManager } from '../../../src/main/core/vault/encryption-manager.js';
-import { TokenManager } from '../../../src/main/core/vault/token-store.js';
+import { TokenStore } from '../../../src/main/core/vault/token-store.js';
 import { makeTmpHome } from '../../helpers/tmp.js';
 import { BIN } from '../cli/run-cli.js';
-import { writeDocClients } from '../../../bench/lib/doc-clients.js';
+import { writeDocClients, type DocClients } from '../../../bench/lib/doc-clients.js';
 import { startAgent, type AgentProcess } from './agent-harness.js';
 
 const run = promisify(execFile);
 let home: ReturnType<typeof makeTmpHome>;
 let agent: AgentProcess;
-let clients: { python: string; node: string };
+let clients: DocClients;
 const key = EncryptionManager.generateKey();
 const env = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
   PATH: `${join(home.dir, 'bin')}:${process.env.PATH}`,
@@ -25,6 +26,7 @@ const env = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
   OSMEN_HOME: home.dir,
   OAUTH_ENCRYPTION_KEY: key,
   OSMEN_CLI_SOURCE: '1',
+  ...clients.pythonEnv,
   ...extra,
 });
 
@@ -40,7 +42,7 @@ async function attempt(cmd: string, args: string[], e: NodeJS.ProcessEnv) {
 
 beforeAll(async () => {
   home = makeTmpHome('osmen-doc-clients-');
-  const tm = new TokenManager({ dbPath: join(home.dir, 'tokens.db'), encryption: new EncryptionManager(key) });
+  const tm = new TokenStore({ dbPath: join(home.dir, 'tokens.db'), encryption: new EncryptionManager(key) });
   tm.saveToken('google', 'me@example.com', {
     access_token: 'doc-client-access',
     refresh_token: 'doc-client-refresh',
@@ -91,6 +93,7 @@ describe('the documented agent clients', () => {
       [clients.node, 'google', 'me@example.com'],
       env({ OSMEN_AGENT_SOCK: join(home.dir, 'no-agent.sock') }),
     );
-    expect(noAgent.code).toBe(69);
+    expect(noAgent.code).toBe(75);
+    expect(noAgent.stderr).toContain('[AGENT_UNAVAILABLE]');
   });
 });

@@ -14,7 +14,7 @@ import { expect } from 'vitest';
 import { createCredentialCore, coreInternals } from '../../../src/main/core/credential-core.js';
 import { EncryptionManager } from '../../../src/main/core/vault/encryption-manager.js';
 import { KEYCHAIN_SERVICE } from '../../../src/main/core/vault/key-custody.js';
-import { TokenManager } from '../../../src/main/core/vault/token-store.js';
+import { TokenStore } from '../../../src/main/core/vault/token-store.js';
 import { browseAuthorization, PUBLIC_CLIENT_ID, startTestProvider, type TestProvider } from '../../helpers/oidc-provider.js';
 import { makeTmpHome } from '../../helpers/tmp.js';
 import { runCli, startUnavailableIssuer, type CliRun } from './run-cli.js';
@@ -73,9 +73,9 @@ export interface CliVault {
   env(extra?: NodeJS.ProcessEnv): NodeJS.ProcessEnv;
   /** Runs the CLI on this vault (recorded; the vault's tokens are read again afterwards). */
   cli(args: string[], extra?: NodeJS.ProcessEnv): Promise<CliRun>;
-  withStore<T>(fn: (tokens: TokenManager) => T): T;
+  withStore<T>(fn: (tokens: TokenStore) => T): T;
   /** The account's stored token (every stored token is remembered as a secret). */
-  stored(provider: string, user: string): ReturnType<TokenManager['getToken']>;
+  stored(provider: string, user: string): ReturnType<TokenStore['getToken']>;
   /** The vault is now under `next` (after a rotation the test made). */
   rotateTo(next: string): void;
 }
@@ -110,7 +110,7 @@ export async function cliVault(p: CliProviders, accounts: AccountSetup = {}): Pr
       return run;
     },
     withStore(fn) {
-      const tokens = new TokenManager({ dbPath: join(home.dir, 'tokens.db'), encryption: new EncryptionManager(v.key) });
+      const tokens = new TokenStore({ dbPath: join(home.dir, 'tokens.db'), encryption: new EncryptionManager(v.key) });
       try {
         return fn(tokens);
       } finally {
@@ -130,9 +130,11 @@ export async function cliVault(p: CliProviders, accounts: AccountSetup = {}): Pr
   open.push(v);
   const core = await createCredentialCore({ home: home.dir, encryptionKey: v.key, env: {} });
   try {
-    await core.addCustomProvider({ id: 'testop', issuer: p.op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: SCOPES });
-    if (accounts.bob) await core.addCustomProvider({ id: 'shortop', issuer: p.shortOp.issuer, clientId: PUBLIC_CLIENT_ID, scopes: SCOPES });
-    if (accounts.carol) await core.addCustomProvider({ id: 'flaky', issuer: p.down.issuer, clientId: 'flaky-client', scopes: ['openid'] });
+    await core.createCustomProvider({ id: 'testop', issuer: p.op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: SCOPES });
+    if (accounts.bob)
+      await core.createCustomProvider({ id: 'shortop', issuer: p.shortOp.issuer, clientId: PUBLIC_CLIENT_ID, scopes: SCOPES });
+    if (accounts.carol)
+      await core.createCustomProvider({ id: 'flaky', issuer: p.down.issuer, clientId: 'flaky-client', scopes: ['openid'] });
     const tokens = coreInternals(core).tokens;
     if (accounts.alice) await core.connectAccount('testop', { openUrl: (url) => void browseAuthorization(url, { login: 'alice' }) });
     if (accounts.bob === 'connected') {

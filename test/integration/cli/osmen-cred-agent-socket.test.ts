@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCredentialCore } from '../../../src/main/core/credential-core.js';
 import { EncryptionManager } from '../../../src/main/core/vault/encryption-manager.js';
 import { KEYCHAIN_SERVICE } from '../../../src/main/core/vault/key-custody.js';
-import { TokenManager } from '../../../src/main/core/vault/token-store.js';
+import { TokenStore } from '../../../src/main/core/vault/token-store.js';
 import { browseAuthorization, PUBLIC_CLIENT_ID, startTestProvider, type TestProvider } from '../../helpers/oidc-provider.js';
 import { makeTmpHome } from '../../helpers/tmp.js';
 import { startAgent, type AgentProcess } from '../agent/agent-harness.js';
@@ -42,7 +42,7 @@ const env = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
   ...extra,
 });
 const stored = () => {
-  const t = new TokenManager({ dbPath: join(home.dir, 'tokens.db'), encryption: new EncryptionManager(key) });
+  const t = new TokenStore({ dbPath: join(home.dir, 'tokens.db'), encryption: new EncryptionManager(key) });
   try {
     return t.getToken('testop', ALICE)!;
   } finally {
@@ -130,7 +130,7 @@ beforeAll(async () => {
   const core = await createCredentialCore({ home: home.dir, encryptionKey: key, env: {} });
   try {
     core.updateSettings({ backgroundRefreshPaused: true });
-    await core.addCustomProvider({
+    await core.createCustomProvider({
       id: 'testop',
       issuer: op.issuer,
       clientId: PUBLIC_CLIENT_ID,

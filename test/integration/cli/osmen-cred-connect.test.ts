@@ -14,7 +14,7 @@ import { createCredentialCore } from '../../../src/main/core/credential-core.js'
 import { EncryptionManager } from '../../../src/main/core/vault/encryption-manager.js';
 import { type KeyCustody, KEYCHAIN_SERVICE } from '../../../src/main/core/vault/key-custody.js';
 import { peekVault } from '../../../src/main/core/vault/vault-identity.js';
-import { TokenManager } from '../../../src/main/core/vault/token-store.js';
+import { TokenStore } from '../../../src/main/core/vault/token-store.js';
 import {
   browseAuthorization,
   browseDeviceVerification,
@@ -91,7 +91,7 @@ async function deviceConnect(
 }
 
 function rememberSecrets(home: string, k = key): void {
-  const tokens = new TokenManager({ dbPath: join(home, 'tokens.db'), encryption: new EncryptionManager(k), create: false });
+  const tokens = new TokenStore({ dbPath: join(home, 'tokens.db'), encryption: new EncryptionManager(k), create: false });
   try {
     for (const a of tokens.listTokens()) {
       const t = tokens.getToken(a.provider, a.userId)!;
@@ -258,7 +258,7 @@ describe('from an empty folder with OAUTH_ENCRYPTION_KEY', () => {
     await gone.close();
     const run = await runCli(['connect', 'goneop', '--device'], env(home));
     expectError(run, 75, 'discovery_failed');
-    expect(run.stderr).toMatch(/ECONNREFUSED/);
+    expect(run.stderr).toMatch(/Nothing answered at http:\/\/127\.0\.0\.1:\d+ \(the connection was refused\)/);
   });
 
   it('Ctrl-C cancels a sign-in that is waiting (exit 130), storing nothing', async () => {
@@ -268,6 +268,32 @@ describe('from an empty folder with OAUTH_ENCRYPTION_KEY', () => {
     const run = await cli.done;
     expect(run.code).toBe(130);
     expect(run.stderr).toContain('[cancelled]');
+  });
+
+  it('provider add refuses an id that exists; --replace replaces its definition, but not its issuer while accounts use it', async () => {
+    const rows = async () => JSON.parse((await runCli(['provider', 'list', '--json'], env(home))).stdout) as Array<Record<string, unknown>>;
+    const before = (await rows()).find((r) => r.id === 'secretop');
+    const again = await runCli(addArgs('secretop', op.issuer, '--scopes', 'openid'), env(home));
+    expectError(again, 78, 'provider_exists');
+    expect(again.stderr).toContain('--replace');
+    expect((await rows()).find((r) => r.id === 'secretop')).toEqual(before);
+
+    // Replaced without --client-secret-stdin: the old secret goes with the old definition.
+    const replaced = await runCli(addArgs('secretop', op.issuer, '--scopes', 'openid email', '--replace'), env(home));
+    expect(replaced).toMatchObject({ code: 0, stderr: '' });
+    expect(replaced.stdout).toMatch(/^Replaced provider secretop \(secretop\) at http:\/\/127\.0\.0\.1:\d+\. /);
+    expect((await rows()).find((r) => r.id === 'secretop')).toMatchObject({ hasClientSecret: false, scopes: ['openid', 'email'] });
+
+    // --replace for an id that does not exist yet simply adds it.
+    const fresh = await runCli(addArgs('replaceop', plain.issuer, '--replace'), env(home));
+    expect(fresh).toMatchObject({ code: 0, stderr: '' });
+    expect(fresh.stdout).toMatch(/^Added provider replaceop /);
+    expect((await runCli(['provider', 'remove', 'replaceop'], env(home))).code).toBe(0);
+
+    // testop's accounts are bound to its issuer: re-pointing it is refused, nothing changes.
+    const moved = await runCli(addArgs('testop', plain.issuer, '--replace'), env(home));
+    expectError(moved, 78, 'issuer_in_use');
+    expect((await rows()).find((r) => r.id === 'testop')).toMatchObject({ issuer: op.issuer });
   });
 
   it('provider remove is refused while accounts use the provider, and for built-ins and unknown ids', async () => {
@@ -326,11 +352,11 @@ describe('the app and the CLI writing settings.json', () => {
     const home = newHome();
     const app = await createCredentialCore({ home, encryptionKey: key, env: {} });
     try {
-      await app.addCustomProvider({ id: 'appop', issuer: plain.issuer, clientId: PUBLIC_CLIENT_ID, scopes: ['openid'] });
+      await app.createCustomProvider({ id: 'appop', issuer: plain.issuer, clientId: PUBLIC_CLIENT_ID, scopes: ['openid'] });
       expect((await runCli(addArgs('cliop', op.issuer), env(home))).code).toBe(0);
       expect((await runCli(['provider', 'remove', 'appop'], env(home))).code).toBe(0);
       app.updateSettings({ refreshWindowMs: 120_000 });
-      await app.addCustomProvider({ id: 'laterop', issuer: shortOp.issuer, clientId: PUBLIC_CLIENT_ID, scopes: ['openid'] });
+      await app.createCustomProvider({ id: 'laterop', issuer: shortOp.issuer, clientId: PUBLIC_CLIENT_ID, scopes: ['openid'] });
     } finally {
       await app.close();
     }

@@ -39,7 +39,7 @@ beforeEach(async () => {
   elsewhere = makeTmpHome('osmen-clilog-elsewhere-');
   const core = await createCredentialCore({ home: home.dir, encryptionKey: KEY, env: {} });
   try {
-    await core.addCustomProvider({ id: 'corp', issuer: idp.issuer, clientId: 'abc', scopes: ['openid'] });
+    await core.createCustomProvider({ id: 'corp', issuer: idp.issuer, clientId: 'abc', scopes: ['openid'] });
     for (let i = 0; i < 5; i++) coreInternals(core).log.logOAuthEvent('refresh', 'corp', `user${i}@example.com`, i !== 2, { attempt: i });
   } finally {
     await core.close();

@@ -6,11 +6,11 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EncryptionManager } from '../../../src/main/core/index.js';
 import { createCredentialCore, coreInternals } from '../../../src/main/core/credential-core.js';
 import { ageToken } from '../../helpers/oidc-fixtures.js';
 import { browseAuthorization, PUBLIC_CLIENT_ID, startTestProvider, type TestProvider } from '../../helpers/oidc-provider.js';
 import { makeTmpHome } from '../../helpers/tmp.js';
+import { EncryptionManager } from '../../../src/main/core/vault/encryption-manager.js';
 
 const launcher = join(import.meta.dirname, '..', '..', '..', 'bin', 'osmen-cred.js');
 let op: TestProvider;
@@ -22,7 +22,7 @@ beforeAll(async () => {
   op = await startTestProvider();
   home = makeTmpHome();
   const core = await createCredentialCore({ home: home.dir, encryptionKey: key, env: {} });
-  await core.addCustomProvider({
+  await core.createCustomProvider({
     id: 'testop',
     issuer: op.issuer,
     clientId: PUBLIC_CLIENT_ID,

@@ -1,6 +1,6 @@
 /**
  * A provider that issues an access token with CR/LF (or another C0, DEL or C1 control
- * character): `token --format header` and `--format raw` and `run` refuse it with exit 65
+ * character): `token --format header` and `--format raw`, `run` and `run --sdk` refuse it with exit 65
  * (TOKEN_CONTROL_CHARS) and never print it, from the vault and through an agent; `--format json`
  * shows it escaped. The token endpoint is a real HTTP server the refresh really reaches.
  */
@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { coreInternals, createCredentialCore } from '../../../src/main/core/credential-core.js';
 import { EncryptionManager } from '../../../src/main/core/vault/encryption-manager.js';
 import { KEYCHAIN_SERVICE } from '../../../src/main/core/vault/key-custody.js';
-import { TokenManager } from '../../../src/main/core/vault/token-store.js';
+import { TokenStore } from '../../../src/main/core/vault/token-store.js';
 import { makeTmpHome } from '../../helpers/tmp.js';
 import { startAgent } from '../agent/agent-harness.js';
 import { runCli, type CliRun } from './run-cli.js';
@@ -37,8 +37,8 @@ const env = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
   ...extra,
 });
 
-function withStore<T>(fn: (t: TokenManager) => T): T {
-  const t = new TokenManager({ dbPath: join(home.dir, 'tokens.db'), encryption: new EncryptionManager(key) });
+function withStore<T>(fn: (t: TokenStore) => T): T {
+  const t = new TokenStore({ dbPath: join(home.dir, 'tokens.db'), encryption: new EncryptionManager(key) });
   try {
     return fn(t);
   } finally {
@@ -106,7 +106,7 @@ beforeAll(async () => {
   const core = await createCredentialCore({ home: home.dir, encryptionKey: key, env: {} });
   try {
     core.updateSettings({ backgroundRefreshPaused: true });
-    await core.addCustomProvider({ id: 'evilop', issuer, clientId: 'evil-client', scopes: ['openid'] });
+    await core.createCustomProvider({ id: 'evilop', issuer, clientId: 'evil-client', scopes: ['openid'] });
     coreInternals(core).tokens.saveToken('evilop', USER, { access_token: 'first', refresh_token: `rt-${randomUUID()}`, expires_in: 0 });
   } finally {
     await core.close();
@@ -158,6 +158,23 @@ describe('a token with control characters', () => {
       env(),
     );
     expectRefused(run, bad, /the command was not started/);
+    expect(existsSync(marker)).toBe(false);
+    // run --sdk bypasses token's output path: its endpoint would hand the token to an SDK's header.
+    const sdk = await runCli(
+      [
+        'run',
+        '--sdk',
+        'google',
+        '--account',
+        `evilop:${USER}`,
+        '--',
+        process.execPath,
+        '-e',
+        `require('node:fs').writeFileSync(${JSON.stringify(marker)}, 'x')`,
+      ],
+      env(),
+    );
+    expectRefused(sdk, bad, /it was not handed out/);
     expect(existsSync(marker)).toBe(false);
   });
 

@@ -8,15 +8,6 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { exitCodeFor } from '../../../src/main/cli/exit-codes.js';
-import {
-  connectAccount,
-  connectAccountWithDevice,
-  OAuthCancelledError,
-  ProviderRegistry,
-  TokenRefresher,
-  type DeviceUserCode,
-} from '../../../src/main/core/oauth/index.js';
 import {
   browseAuthorization,
   browseDeviceVerification,
@@ -26,6 +17,12 @@ import {
   type TestProvider,
 } from '../../helpers/oidc-provider.js';
 import { openVault, TEST_SCOPES, testRegistry, type Vault } from '../../helpers/oidc-fixtures.js';
+import type { DeviceUserCode } from '../../../src/main/core/contracts/accounts.js';
+import { exitCodeFor } from '../../../src/main/core/exit-codes.js';
+import { connectAccount } from '../../../src/main/core/oauth/connect-flow.js';
+import { connectAccountWithDevice } from '../../../src/main/core/oauth/device-flow.js';
+import { ProviderRegistry } from '../../../src/main/core/oauth/providers/registry.js';
+import { TokenRefresher } from '../../../src/main/core/oauth/token-refresher.js';
 
 let op: TestProvider; // device flow on, interval 1 s
 let plain: TestProvider; // no device flow
@@ -133,11 +130,16 @@ describe('connectAccountWithDevice', () => {
     expect(err).toMatchObject({ code: 'access_denied' });
     expect(exitCodeFor(err)).toBe(3);
     expect(vault.tokens.listTokens()).toEqual([]);
+    // Logged as the browser flow logs a refusal: an OAuth event that failed (level warn), with where it happened.
     expect(vault.log.of('connect')).toEqual([
-      expect.objectContaining({
-        kind: 'error',
-        details: expect.objectContaining({ provider: 'testop', source: 'device', error: 'access_denied' }),
-      }),
+      {
+        kind: 'oauth',
+        type: 'connect',
+        provider: 'testop',
+        userId: '',
+        success: false,
+        details: expect.objectContaining({ source: 'device', error: 'access_denied' }),
+      },
     ]);
     expect(vault.emitted).toEqual([]);
   });
@@ -198,7 +200,7 @@ describe('connectAccountWithDevice', () => {
           },
           signal: controller.signal,
         }).catch((e: unknown) => e);
-        expect(err).toBeInstanceOf(OAuthCancelledError);
+        expect(err).toMatchObject({ name: 'OAuthError', code: 'cancelled' });
         return { shown: shown!, polls: p.count(DEVICE_GRANT), elapsedMs: performance.now() - started };
       };
       const fast = await watch(hasty, 2_500);
@@ -221,7 +223,9 @@ describe('connectAccountWithDevice', () => {
       onUserCode: () => setTimeout(() => controller.abort(), 50),
       signal: controller.signal,
     }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(OAuthCancelledError);
+    expect(err).toMatchObject({ name: 'OAuthError', code: 'cancelled', category: 'usage' });
+    // The person's own cancel is information, as in the browser flow.
+    expect(vault.log.of('connect').at(-1)).toMatchObject({ kind: 'oauth', success: false, level: 'info', details: { error: 'cancelled' } });
     const polls = op.count(DEVICE_GRANT);
     await new Promise((r) => setTimeout(r, 2_500));
     expect(op.count(DEVICE_GRANT)).toBe(polls);
@@ -231,7 +235,7 @@ describe('connectAccountWithDevice', () => {
     const err = await connectAccountWithDevice(deps(), 'testop', { onUserCode: () => undefined, timeoutMs: 1_500 }).catch(
       (e: unknown) => e,
     );
-    expect(err).toMatchObject({ name: 'OAuthTimeoutError', code: 'timeout' });
+    expect(err).toMatchObject({ name: 'OAuthError', code: 'timeout', category: 'transient' });
   });
 
   it('a provider whose metadata has no device endpoint: device_flow_unsupported (exit 78), nothing shown', async () => {
@@ -239,7 +243,7 @@ describe('connectAccountWithDevice', () => {
     const err = await connectAccountWithDevice(deps(testRegistry(plain.issuer)), 'testop', {
       onUserCode: () => void (called = true),
     }).catch((e: unknown) => e);
-    expect(err).toMatchObject({ name: 'OAuthConfigError', code: 'device_flow_unsupported' });
+    expect(err).toMatchObject({ name: 'OAuthError', category: 'configuration', code: 'device_flow_unsupported' });
     expect(exitCodeFor(err)).toBe(78);
     expect(called).toBe(false);
   });
@@ -386,7 +390,7 @@ describe('providers that answer differently', () => {
       const err = await connectAccountWithDevice(deps(front.providers), 'testop', { onUserCode: () => void (shown = true) }).catch(
         (e: unknown) => e,
       );
-      expect(err).toMatchObject({ name: 'OAuthConfigError', code: 'invalid_device_response' });
+      expect(err).toMatchObject({ name: 'OAuthError', category: 'configuration', code: 'invalid_device_response' });
       expect(shown).toBe(false);
     } finally {
       await front.close();

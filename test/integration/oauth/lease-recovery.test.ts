@@ -8,10 +8,12 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { connectAccount, ProviderRegistry, TokenRefresher } from '../../../src/main/core/oauth/index.js';
 import { browseAuthorization, PUBLIC_CLIENT_ID, startTestProvider, type TestProvider } from '../../helpers/oidc-provider.js';
 import { ManualClock } from '../../helpers/manual-clock.js';
 import { ageToken, openVault, TEST_SCOPES, testRegistry, type Vault } from '../../helpers/oidc-fixtures.js';
+import { connectAccount } from '../../../src/main/core/oauth/connect-flow.js';
+import { ProviderRegistry } from '../../../src/main/core/oauth/providers/registry.js';
+import { TokenRefresher } from '../../../src/main/core/oauth/token-refresher.js';
 
 let op: TestProvider;
 let vault: Vault;

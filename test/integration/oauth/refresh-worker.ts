@@ -6,12 +6,12 @@
 import { createHash } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { EncryptionManager } from '../../../src/main/core/vault/encryption-manager.js';
-import { TokenManager } from '../../../src/main/core/vault/token-store.js';
+import { TokenStore } from '../../../src/main/core/vault/token-store.js';
 import { TokenRefresher } from '../../../src/main/core/oauth/token-refresher.js';
 import { testRegistry } from '../../helpers/oidc-fixtures.js';
 
 const { WORKER_DB, WORKER_KEY, WORKER_ISSUER, WORKER_USER, WORKER_CALLS } = process.env;
-const tokens = new TokenManager({ dbPath: WORKER_DB!, encryption: new EncryptionManager(WORKER_KEY!) });
+const tokens = new TokenStore({ dbPath: WORKER_DB!, encryption: new EncryptionManager(WORKER_KEY!) });
 const refresher = new TokenRefresher({ tokens, providers: testRegistry(WORKER_ISSUER!) });
 const hash = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 16);
 

@@ -5,17 +5,14 @@
  * test needs "in flight" is held at the server until the test releases it.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import {
-  disconnectAccount,
-  ProviderRegistry,
-  TokenRefresher,
-  TokenRefreshScheduler,
-  type SchedulerOptions,
-} from '../../../src/main/core/oauth/index.js';
-import type { RefreshSummary } from '../../../src/main/core/contracts.js';
 import { heldAnswer, startScriptedTokenServer, type ScriptedServer } from '../../helpers/http-fixtures.js';
 import { ManualClock } from '../../helpers/manual-clock.js';
 import { openVault, type Vault } from '../../helpers/oidc-fixtures.js';
+import type { RefreshSummary } from '../../../src/main/core/contracts/accounts.js';
+import { disconnectAccount } from '../../../src/main/core/oauth/connect-flow.js';
+import { ProviderRegistry } from '../../../src/main/core/oauth/providers/registry.js';
+import { TokenRefresher } from '../../../src/main/core/oauth/token-refresher.js';
+import { TokenRefreshScheduler, type SchedulerOptions } from '../../../src/main/core/oauth/scheduler.js';
 
 const MIN = 60_000;
 let clock: ManualClock;
@@ -224,7 +221,7 @@ describe('disconnect during a refresh', () => {
     expect(vault.tokens.deleteToken('local', 'leaving')).toBe(true);
     answer.release();
     const err = await pending;
-    expect(err).toMatchObject({ name: 'OAuthAccountNotFoundError' });
+    expect(err).toMatchObject({ name: 'OAuthError', code: 'account_not_found', category: 'not_found' });
     expect(vault.tokens.getToken('local', 'leaving')).toBeNull();
     expect(vault.tokens.database.prepare('SELECT COUNT(*) AS n FROM refresh_leases').get()).toEqual({ n: 0 });
   });

@@ -8,12 +8,14 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { connectAccount, ProviderRegistry, TokenRefresher } from '../../../src/main/core/oauth/index.js';
 import { RefreshLease } from '../../../src/main/core/vault/refresh-lease.js';
 import { browseAuthorization, PUBLIC_CLIENT_ID, startTestProvider, type TestProvider } from '../../helpers/oidc-provider.js';
 import { ManualClock } from '../../helpers/manual-clock.js';
 import { leaseRefused } from '../../helpers/lease-watch.js';
 import { ageToken, openVault, TEST_SCOPES, testRegistry, type Vault } from '../../helpers/oidc-fixtures.js';
+import { connectAccount } from '../../../src/main/core/oauth/connect-flow.js';
+import { ProviderRegistry } from '../../../src/main/core/oauth/providers/registry.js';
+import { TokenRefresher } from '../../../src/main/core/oauth/token-refresher.js';
 
 let op: TestProvider;
 let vault: Vault;

@@ -4,13 +4,13 @@
  * like the app it refreshes tokens in the background (unless paused in the settings).
  */
 import { resolve } from 'node:path';
-import { startTokenAgent } from '../../core/agent/server.js';
 import { checkAgentSocket } from '../../core/agent/socket-check.js';
 import { oneLine } from '../../../shared/one-line.js';
 import { AGENT_SOCKET_ENV } from '../../core/agent/socket-path.js';
-import { CliError, EXIT } from '../exit-codes.js';
 import { signalExitCode } from '../signal-hub.js';
-import type { CommandSpec } from '../commands.js';
+import { EXIT } from '../../core/exit-codes.js';
+import { CliError } from '../cli-error.js';
+import type { CommandSpec } from '../command.js';
 
 export const agent: CommandSpec = {
   name: 'agent',
@@ -40,6 +40,7 @@ Exit codes: 0 stopped by a signal; 2 no vault; 75 an agent is already running;
     const core = await ctx.open({ background: true });
     // Absolute, so the printed OSMEN_AGENT_SOCK works from any folder.
     const socketPath = socket === undefined || process.platform === 'win32' ? socket : resolve(socket);
+    const { startTokenAgent } = await import('../../core/index.js');
     const server = await startTokenAgent(core, { home: core.home, socketPath, log: core.securityEvents });
     ctx.io.err(`${AGENT_SOCKET_ENV}=${server.path}\n`);
     // Clients check the socket before they send (socket-check.ts): say now when they will refuse this one.

@@ -3,15 +3,15 @@
  * browser and a loopback redirect like the app, or with --device (RFC 8628) for a machine
  * without a browser. It may create the vault, so a person with only a terminal can start here.
  */
-import { join } from 'node:path';
 import { isMicrosoftTenant, MICROSOFT_TENANT_HINT } from '../../../shared/microsoft-tenant.js';
-import type { CredentialCore, DeviceUserCode } from '../../core/credential-core.js';
-import type { TokenMetadata } from '../../core/vault/token-store.js';
-import type { CommandContext, CommandSpec } from '../commands.js';
-import { CliError, EXIT } from '../exit-codes.js';
-import { accountJson, oneLine } from '../format.js';
-import { terminalJson } from '../../../shared/terminal-json.js';
-import { withVault } from './with-vault.js';
+import type { DeviceUserCode, TokenMetadata } from '../../core/contracts/accounts.js';
+import type { AccountsRole, ProvidersRole } from '../../core/api.js';
+import { EXIT } from '../../core/exit-codes.js';
+import { accountJson } from '../../core/account-json.js';
+import { jsonText } from '../format.js';
+import type { CommandContext, CommandSpec } from '../command.js';
+import { CliError } from '../cli-error.js';
+import { oneLine } from '../../../shared/one-line.js';
 
 const MAX_TIMEOUT_SEC = 24 * 3600;
 
@@ -34,19 +34,18 @@ function timeoutOf(value: string | boolean | undefined): number | undefined {
  */
 async function checkProviderBeforeCreating(ctx: CommandContext, providerId: string, tenant: string | undefined): Promise<void> {
   // Loaded on demand, like the vault: `--help` and `keygen` need no OAuth engine.
-  const { OAuthConfigError, ProviderRegistry, isBuiltinProviderId, withMicrosoftTenant } = await import('../../core/oauth/index.js');
-  const { readEnvFile } = await import('../../core/env-file.js');
-  if (!isBuiltinProviderId(providerId)) {
-    throw new OAuthConfigError({
-      code: 'unknown_provider',
-      description:
-        `Unknown provider "${providerId.slice(0, 64)}". There is no vault in ${ctx.vault.home} yet, so no custom provider either: ` +
+  const { verifyBuiltinProvider } = await import('../../core/index.js');
+  try {
+    verifyBuiltinProvider(ctx.vault.home, ctx.io.env, providerId, tenant !== undefined ? { tenant } : {}); // not_configured names the variable to set
+  } catch (err) {
+    if ((err as { code?: unknown }).code !== 'unknown_provider') throw err;
+    throw new CliError(
+      'unknown_provider',
+      'configuration',
+      `Unknown provider "${providerId.slice(0, 64)}". There is no vault in ${ctx.vault.home} yet, so no custom provider either: ` +
         'add one with `osmen-cred provider add`, or connect google or microsoft. Nothing was created.',
-      provider: providerId.slice(0, 64),
-    });
+    );
   }
-  const env = withMicrosoftTenant({ ...readEnvFile(join(ctx.vault.home, '.env')).values, ...ctx.io.env }, tenant);
-  new ProviderRegistry({ env }).getHandler(providerId); // not_configured names the variable to set
 }
 
 function duration(ms: number): string {
@@ -87,6 +86,8 @@ function cancelOnSignal(): { signal: AbortSignal; release(): void } {
 export const connect: CommandSpec = {
   name: 'connect',
   args: ['provider'],
+  // A person with only a terminal can start here: the vault (and its key) is made when there is none.
+  vaultMode: 'create',
   options: { device: 'boolean', 'no-browser': 'boolean', tenant: 'string', timeout: 'string', json: 'boolean' },
   summary: 'sign an account in (browser on this machine, or --device: a code to enter on another device)',
   help: `Usage: osmen-cred connect <provider> [--device] [--no-browser] [--tenant T] [--timeout SECONDS] [--json]
@@ -129,22 +130,22 @@ sign-in for this provider, no keychain and no OAUTH_ENCRYPTION_KEY).`,
 
     const cancel = cancelOnSignal();
     try {
-      return await withVault(ctx, 'create', async (core) => {
-        const account = device
-          ? await viaDevice(ctx, core, providerId, { timeoutMs, tenant, signal: cancel.signal })
-          : await viaBrowser(ctx, core, providerId, { noBrowser, timeoutMs, tenant, signal: cancel.signal });
-        ctx.io.out(
-          ctx.values.json
-            ? `${terminalJson(accountJson(account), 2)}\n`
-            : `${oneLine(account.provider, 64)} ${oneLine(account.userId, 512)}\n`,
-        );
-        return EXIT.OK;
-      });
+      const core = await ctx.open();
+      const account = device
+        ? await viaDevice(ctx, core, providerId, { timeoutMs, tenant, signal: cancel.signal })
+        : await viaBrowser(ctx, core, providerId, { noBrowser, timeoutMs, tenant, signal: cancel.signal });
+      ctx.io.out(
+        ctx.values.json ? `${jsonText(accountJson(account))}\n` : `${oneLine(account.provider, 64)} ${oneLine(account.userId, 512)}\n`,
+      );
+      return EXIT.OK;
     } finally {
       cancel.release();
     }
   },
 };
+
+/** What a sign-in from the terminal needs of the core. */
+type SignInCore = Pick<AccountsRole, 'connectAccount' | 'connectAccountWithDevice'> & Pick<ProvidersRole, 'listProviders'>;
 
 interface FlowOptions {
   timeoutMs?: number;
@@ -152,11 +153,11 @@ interface FlowOptions {
   signal: AbortSignal;
 }
 
-function displayName(core: CredentialCore, providerId: string): string {
+function displayName(core: Pick<ProvidersRole, 'listProviders'>, providerId: string): string {
   return oneLine(core.listProviders().find((p) => p.id === providerId)?.displayName ?? providerId, 80);
 }
 
-function viaDevice(ctx: CommandContext, core: CredentialCore, providerId: string, o: FlowOptions): Promise<TokenMetadata> {
+function viaDevice(ctx: CommandContext, core: SignInCore, providerId: string, o: FlowOptions): Promise<TokenMetadata> {
   const name = displayName(core, providerId);
   return core.connectAccountWithDevice(providerId, {
     onUserCode: (info) => ctx.io.err(deviceText(name, info)),
@@ -168,7 +169,7 @@ function viaDevice(ctx: CommandContext, core: CredentialCore, providerId: string
 
 function viaBrowser(
   ctx: CommandContext,
-  core: CredentialCore,
+  core: SignInCore,
   providerId: string,
   o: FlowOptions & { noBrowser: boolean },
 ): Promise<TokenMetadata> {
@@ -181,7 +182,7 @@ function viaBrowser(
     }
     ctx.io.err(`Opening the browser to sign in to ${name}. If it does not open, visit:\n  ${url}\n${wait}\n`);
     try {
-      const { openSystemBrowser } = await import('../../core/oauth/system-browser.js');
+      const { openSystemBrowser } = await import('../../core/index.js');
       await openSystemBrowser(url);
     } catch (err) {
       // The address is on the screen: a missing opener (a server, a container) is no reason to stop.

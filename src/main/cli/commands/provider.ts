@@ -3,18 +3,19 @@
  * from a terminal, with the same checks (the core's ProviderCatalogue makes them). `add` may
  * create the vault; `list` only reads; `remove` needs an existing vault.
  */
-import type { CredentialCore, CustomProviderInput } from '../../core/credential-core.js';
-import type { CommandContext, CommandSpec } from '../commands.js';
-import { CliError, EXIT, type ExitCode } from '../exit-codes.js';
-import { oneLine, table } from '../format.js';
-import { terminalJson } from '../../../shared/terminal-json.js';
-import { readSecretFromStdin } from './stdin-secret.js';
-import { withVault } from './with-vault.js';
+import { jsonText, table } from '../format.js';
+import { readSecretFromStdin } from '../stdin-secret.js';
+import type { CustomProviderInput } from '../../core/contracts/providers.js';
+import type { AccountsRole, ProvidersRole } from '../../core/api.js';
+import { EXIT, type ExitCode } from '../../core/exit-codes.js';
+import type { CommandContext, CommandSpec } from '../command.js';
+import { CliError } from '../cli-error.js';
+import { oneLine } from '../../../shared/one-line.js';
 
 /** What the app's form proposes. */
 const DEFAULT_SCOPES = ['openid', 'profile', 'email', 'offline_access'];
 
-const ADD_OPTIONS = new Set(['issuer', 'client-id', 'client-secret-stdin', 'scopes', 'display-name']);
+const ADD_OPTIONS = new Set(['issuer', 'client-id', 'client-secret-stdin', 'scopes', 'display-name', 'replace']);
 const OPTIONS_OF: Record<string, ReadonlySet<string>> = {
   add: ADD_OPTIONS,
   list: new Set(['json']),
@@ -42,7 +43,7 @@ export interface ProviderJson {
   accounts: number;
 }
 
-function providersJson(core: CredentialCore): ProviderJson[] {
+function providersJson(core: ProvidersRole & Pick<AccountsRole, 'listAccounts'>): ProviderJson[] {
   const custom = new Map(core.listCustomProviders().map((p) => [p.id, p]));
   const counts = new Map<string, number>();
   for (const a of core.listAccounts()) counts.set(a.provider, (counts.get(a.provider) ?? 0) + 1);
@@ -83,7 +84,7 @@ function providersTable(rows: ProviderJson[]): string {
 
 async function add(ctx: CommandContext, id: string | undefined): Promise<ExitCode> {
   if (id === undefined) throw usage('provider add needs an <id>.');
-  const { CUSTOM_PROVIDER_ID_RE } = await import('../../core/settings-store.js');
+  const { CUSTOM_PROVIDER_ID_RE } = await import('../../core/index.js');
   if (!CUSTOM_PROVIDER_ID_RE.test(id)) {
     throw usage('A provider id is 1 to 40 lower-case letters, digits, "_" or "-", starting with a letter or digit.');
   }
@@ -100,38 +101,53 @@ async function add(ctx: CommandContext, id: string | undefined): Promise<ExitCod
 
   if (!ctx.vault.exists) {
     // The same checks, discovery included, before a vault and a key are made for nothing.
-    const { verifyCustomProvider } = await import('../../core/provider-catalogue.js');
+    const { verifyCustomProvider } = await import('../../core/index.js');
     await verifyCustomProvider(input);
   }
-  return withVault(ctx, 'create', async (core) => {
-    const existed = core.listCustomProviders().some((p) => p.id === id);
-    const added = await core.addCustomProvider(input);
-    ctx.io.out(
-      `${existed ? 'Updated' : 'Added'} provider ${oneLine(added.id, 64)} (${oneLine(added.displayName, 80)}) at ${oneLine(added.issuer ?? input.issuer, 300)}` +
-        `${input.clientSecret ? ', client secret kept in the vault' : ''}. Sign in with \`osmen-cred connect ${oneLine(added.id, 64)}\`.\n`,
-    );
-    return EXIT.OK;
-  });
+  const core = await ctx.open();
+  // Never overwritten by accident: an id that exists is refused (provider_exists) unless --replace.
+  const replacing = ctx.values.replace === true && core.listCustomProviders().some((p) => p.id === id);
+  if (replacing) {
+    const { clientSecret, ...definition } = input;
+    await core.updateCustomProvider({
+      ...definition,
+      clientSecret: clientSecret ? { action: 'set', value: clientSecret } : { action: 'clear' },
+    });
+  } else {
+    await core.createCustomProvider(input).catch((err: unknown) => {
+      if ((err as { code?: unknown }).code !== 'provider_exists') throw err;
+      throw new CliError(
+        'provider_exists',
+        'configuration',
+        `A provider "${oneLine(id, 64)}" exists already. Pass --replace to replace its definition, or choose another id. Nothing was changed.`,
+      );
+    });
+  }
+  const added = core.listProviders().find((p) => p.id === id);
+  ctx.io.out(
+    `${replacing ? 'Replaced' : 'Added'} provider ${oneLine(id, 64)} (${oneLine(added?.displayName ?? id, 80)}) at ${oneLine(added?.issuer ?? input.issuer, 300)}` +
+      `${input.clientSecret ? ', client secret kept in the vault' : ''}. Sign in with \`osmen-cred connect ${oneLine(id, 64)}\`.\n`,
+  );
+  return EXIT.OK;
 }
 
 async function remove(ctx: CommandContext, id: string | undefined): Promise<ExitCode> {
   if (id === undefined) throw usage('provider remove needs an <id>.');
-  return withVault(ctx, 'existing', async (core) => {
-    try {
-      core.removeCustomProvider(id);
-    } catch (err) {
-      if ((err as { code?: unknown }).code === 'unknown_provider') {
-        throw new CliError(
-          'PROVIDER_NOT_FOUND',
-          'not_found',
-          `There is no custom provider "${oneLine(id, 64)}". See \`osmen-cred provider list\`.`,
-        );
-      }
-      throw err;
+  const core = await ctx.open();
+  try {
+    core.removeCustomProvider(id);
+  } catch (err) {
+    if ((err as { code?: unknown }).code === 'unknown_provider') {
+      throw new CliError(
+        'PROVIDER_NOT_FOUND',
+        'not_found',
+        `There is no custom provider "${oneLine(id, 64)}". See \`osmen-cred provider list\`.`,
+      );
     }
-    ctx.io.out(`Removed provider ${oneLine(id, 64)}.\n`);
-    return EXIT.OK;
-  });
+    throw err;
+  }
+  ctx.io.out(`Removed provider ${oneLine(id, 64)}.\n`);
+  return EXIT.OK;
 }
 
 export const provider: CommandSpec = {
@@ -143,11 +159,14 @@ export const provider: CommandSpec = {
     'client-secret-stdin': 'boolean',
     scopes: 'string',
     'display-name': 'string',
+    replace: 'boolean',
     json: 'boolean',
   },
+  // add may make the vault (as connect does), list only reads, remove needs one.
+  vaultMode: (ctx) => (ctx.positionals[0] === 'add' ? 'create' : ctx.positionals[0] === 'remove' ? 'existing' : 'read-only'),
   summary: 'custom OpenID providers: provider add <id> …, provider list, provider remove <id>',
   help: `Usage: osmen-cred provider add <id> --issuer URL --client-id ID [--client-secret-stdin]
-                           [--scopes "a b c"] [--display-name N]
+                           [--scopes "a b c"] [--display-name N] [--replace]
        osmen-cred provider list [--json]
        osmen-cred provider remove <id>
 
@@ -157,7 +176,9 @@ add     fetches the issuer's discovery document (<issuer>/.well-known/openid-con
         the built-in ids (google, microsoft) are taken. --client-secret-stdin reads the
         client secret from standard input (never from the command line); it is kept
         encrypted in the vault. Scopes default to "${DEFAULT_SCOPES.join(' ')}".
-        Adding an id again replaces its definition (not its issuer while accounts use it).
+        An id that exists is refused (provider_exists) unless --replace is given:
+        then its definition is replaced (its client secret too: kept only when given
+        again), but not its issuer while accounts use it (issuer_in_use).
         Creates the vault when there is none, like \`connect\`.
 list    every provider, built-in and custom, whether it is configured and how many
         accounts use it; --json adds a custom provider's client id, scopes and
@@ -178,11 +199,10 @@ insecure issuer, built-in id, id in use by accounts (add, remove).`,
     }
     if (action === 'list') {
       if (id !== undefined) throw usage('provider list takes no <id>.');
-      return withVault(ctx, 'read-only', async (core) => {
-        const rows = providersJson(core);
-        ctx.io.out(ctx.values.json ? `${terminalJson(rows, 2)}\n` : `${providersTable(rows)}\n`);
-        return EXIT.OK;
-      });
+      const core = await ctx.open();
+      const rows = providersJson(core);
+      ctx.io.out(ctx.values.json ? `${jsonText(rows)}\n` : `${providersTable(rows)}\n`);
+      return EXIT.OK;
     }
     return action === 'add' ? add(ctx, id) : remove(ctx, id);
   },

@@ -5,33 +5,23 @@
  * stderr and signals through, and exits with the command's exit code (128+n when a signal ended
  * it). A token that cannot be had gives the CLI's exit code and the command is not started.
  */
-import { spawn } from 'node:child_process';
 import { oneLine } from '../../../shared/one-line.js';
 import { askAgent } from '../../core/agent/client.js';
 import { agentSocketCandidates, CLI_CLIENT_NAME, FALL_BACK, handedToken } from '../agent-first.js';
-import { commandEnvironment } from '../command-env.js';
-import { CliError, EXIT, categoryForExit } from '../exit-codes.js';
+import { withoutVaultKey } from '../../core/vault-key-env.js';
 import { withKeptTokens } from '../kept-tokens.js';
 import { signalExitCode } from '../signal-hub.js';
 import { parseMinTtl, TOKEN_CONTROL_CHARS_CODE, tokenTextRefusal, type HandedToken } from '../token-output.js';
-import type { CommandContext, CommandSpec } from '../commands.js';
+import { runWithSdk } from './run-sdk.js';
+import { spawnCommand } from './spawn-command.js';
 import { tokenFromVault } from './token.js';
+import { EXIT, categoryForExit } from '../../core/exit-codes.js';
+import { CliError } from '../cli-error.js';
+import type { CommandContext, CommandSpec } from '../command.js';
 
 export const DEFAULT_TOKEN_ENV = 'OSMEN_ACCESS_TOKEN';
 const EXPIRES_SUFFIX = '_EXPIRES_AT';
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
-/** Passed on to the command; SIGKILL and SIGSTOP cannot be caught, the rest make no sense to pass. */
-export const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = [
-  'SIGINT',
-  'SIGTERM',
-  'SIGHUP',
-  'SIGQUIT',
-  'SIGUSR1',
-  'SIGUSR2',
-  'SIGWINCH',
-  'SIGCONT',
-  'SIGBREAK',
-];
 
 export interface AccountBinding {
   provider: string;
@@ -101,10 +91,11 @@ async function fetchTokens(ctx: CommandContext, bindings: AccountBinding[], minT
 export const run: CommandSpec = {
   name: 'run',
   args: [],
-  options: { account: 'string', env: 'string', 'min-ttl': 'string' },
+  options: { account: 'string', env: 'string', 'min-ttl': 'string', sdk: 'string', scopes: 'string', project: 'string' },
   passThrough: true,
   summary: 'run a command with an access token in its environment',
   help: `Usage: osmen-cred run --account <provider>:<user> [--env NAME] [--min-ttl SECONDS] -- <command> [args…]
+       osmen-cred run --sdk google|azure --account <provider>:<user> [--scopes "a b"] [--project ID] -- <command> [args…]
 
 Starts <command> (directly, no shell) with the account's access token in
 ${DEFAULT_TOKEN_ENV} (or NAME) and its expiry (ISO 8601) in
@@ -120,18 +111,29 @@ the vault's key. stdin, stdout and stderr are the command's; SIGINT, SIGTERM,
 SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH and SIGCONT are passed on to it.
 The token is not refreshed while the command runs: ask for enough --min-ttl.
 
+--sdk google|azure: instead of a token variable, serves the account's tokens
+to Google's or Azure's own libraries on 127.0.0.1 for the command's lifetime
+(Compute Engine metadata / App Service managed identity protocol), sets the
+variables they look for, and removes those that would make them look elsewhere
+first (docs/cli.md, "Google and Azure SDKs"). --scopes: only these scopes;
+--project: the Google project id the metadata server answers.
+
 Exit codes: the command's own; 128+n when signal n ended it; 126/127 when it
 cannot be started / is not found. When a token cannot be had, the command is
 not started and the exit code is the same as \`osmen-cred token\`'s (2, 3, 75, 78;
 65 for a token with control characters, which never goes into an environment).`,
   async run(ctx) {
+    if (ctx.values.sdk !== undefined) return runWithSdk(ctx);
+    for (const name of ['scopes', 'project']) {
+      if (ctx.values[name] !== undefined) throw usage(`--${name} goes with --sdk.`);
+    }
     const bindings = accountBindings(ctx.tokens);
     const minTtl = ctx.values['min-ttl'] === undefined ? 0 : parseMinTtl(ctx.values['min-ttl']);
     if (minTtl === null) throw usage('--min-ttl takes whole seconds from 0 to 86400.');
     // The command's environment is the caller's, taken before the vault reads <home>/.env into
     // this process (client ids and secrets meant for the vault must not reach the command), and
     // without the variables that open the vault: the command gets tokens, never the key.
-    const env = commandEnvironment(ctx.io.env);
+    const env = withoutVaultKey(ctx.io.env);
     const tokens = await fetchTokens(ctx, bindings, minTtl);
     await ctx.close();
     bindings.forEach((b, i) => {
@@ -148,27 +150,6 @@ not started and the exit code is the same as \`osmen-cred token\`'s (2, 3, 75, 7
     if (early) return signalExitCode(early);
 
     const [command, ...args] = ctx.rest as [string, ...string[]];
-    return new Promise<number>((resolve) => {
-      const child = spawn(command, args, { stdio: 'inherit', env, shell: false });
-      const release = ctx.io.takeSignals?.(FORWARDED_SIGNALS, (sig) => {
-        try {
-          child.kill(sig);
-        } catch {
-          // Already gone: its exit is on the way.
-        }
-      });
-      child.once('error', (err: NodeJS.ErrnoException) => {
-        release?.();
-        const notFound = err.code === 'ENOENT';
-        ctx.io.err(
-          `osmen-cred: error [${notFound ? 'COMMAND_NOT_FOUND' : 'COMMAND_NOT_STARTED'}]: cannot start ${JSON.stringify(command.slice(0, 200))}: ${err.code ?? 'error'}\n`,
-        );
-        resolve(notFound ? 127 : 126);
-      });
-      child.once('exit', (code, signal) => {
-        release?.();
-        resolve(code ?? (signal ? signalExitCode(signal) : EXIT.SOFTWARE));
-      });
-    });
+    return spawnCommand(ctx, command, args, env);
   },
 };

@@ -1,9 +1,9 @@
 /** `osmen-cred status [--json]`: a preflight for scripts: is every account usable? */
 import { statusReport } from '../../core/agent/account-status.js';
-import { EXIT } from '../exit-codes.js';
 import { statusExitCode, statusText } from '../status-output.js';
 import { terminalJson } from '../../../shared/terminal-json.js';
-import type { CommandSpec } from '../commands.js';
+import { EXIT } from '../../core/exit-codes.js';
+import type { CommandSpec } from '../command.js';
 
 export const status: CommandSpec = {
   name: 'status',

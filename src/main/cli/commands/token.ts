@@ -3,21 +3,33 @@
  * A running agent answers first (agent-first.ts, before this module is even loaded); this is
  * the path without an agent: open the vault and ask the core.
  */
-import { CliError, EXIT } from '../exit-codes.js';
 import { withKeptTokens } from '../kept-tokens.js';
-import { oneLine } from '../format.js';
 import {
   formatToken,
   isTokenFormat,
   parseMinTtl,
+  splitScopes,
   TOKEN_CONTROL_CHARS_CODE,
   TOKEN_FORMATS,
   tokenTextRefusal,
   type TokenFormat,
 } from '../token-output.js';
-import type { CommandContext, CommandSpec } from '../commands.js';
-import type { CredentialCore } from '../../core/credential-core.js';
 import type { HandedToken } from '../token-output.js';
+import { EXIT } from '../../core/exit-codes.js';
+import type { AccountsRole } from '../../core/api.js';
+import { CliError } from '../cli-error.js';
+import { oneLine } from '../../../shared/one-line.js';
+import type { CommandContext, CommandSpec } from '../command.js';
+
+/** `--scopes "a b"`: the scopes to narrow the token to (undefined: the account's full grant). */
+export function scopesOption(ctx: Pick<CommandContext, 'values'>): string[] | undefined {
+  const raw = ctx.values.scopes;
+  if (raw === undefined) return undefined;
+  const scopes = typeof raw === 'string' ? splitScopes(raw) : [];
+  if (scopes.length === 0)
+    throw new CliError('USAGE', 'usage', '--scopes takes a space-separated list of scopes, for example --scopes "openid email".');
+  return scopes;
+}
 
 export function tokenOptions(ctx: Pick<CommandContext, 'values'>): { format: TokenFormat; minTtl: number } {
   const format = ctx.values.format ?? 'raw';
@@ -30,9 +42,15 @@ export function tokenOptions(ctx: Pick<CommandContext, 'values'>): { format: Tok
 }
 
 /** The account's token from the vault, with the CLI's "not found" error for a missing account. */
-export async function tokenFromVault(core: CredentialCore, provider: string, user: string, minTtl: number): Promise<HandedToken> {
+export async function tokenFromVault(
+  core: Pick<AccountsRole, 'getAccessToken'>,
+  provider: string,
+  user: string,
+  minTtl: number,
+  scopes?: readonly string[],
+): Promise<HandedToken> {
   try {
-    const t = await core.getAccessToken(provider, user, { minTtlMs: minTtl * 1000 });
+    const t = await core.getAccessToken(provider, user, { minTtlMs: minTtl * 1000, ...(scopes ? { scopes } : {}) });
     return {
       accessToken: t.accessToken,
       tokenType: t.tokenType,
@@ -54,9 +72,9 @@ export async function tokenFromVault(core: CredentialCore, provider: string, use
 export const token: CommandSpec = {
   name: 'token',
   args: ['provider', 'user'],
-  options: { format: 'string', 'min-ttl': 'string' },
+  options: { format: 'string', 'min-ttl': 'string', scopes: 'string' },
   summary: 'print a valid access token (refreshing it first when it is about to expire)',
-  help: `Usage: osmen-cred token <provider> <user> [--format raw|header|json] [--min-ttl SECONDS]
+  help: `Usage: osmen-cred token <provider> <user> [--format raw|header|json] [--min-ttl SECONDS] [--scopes "a b"]
 
 Prints the access token on stdout, nothing else, so a program can read it
 directly. When the token expires within the refresh window it is refreshed
@@ -72,6 +90,10 @@ folder's). The vault is opened here only when no agent answers.
   --format json     {"accessToken", "tokenType", "expiresAt", "scopes"}
   --min-ttl N       the token must stay valid N more seconds (0-86400); it is
                     refreshed first when it would expire sooner
+  --scopes "a b"    a token for only these scopes (a subset of the account's),
+                    minted with the refresh token and kept in memory; a list
+                    covering all the account's scopes gets the account's token.
+                    Scopes the provider refuses give its error (invalid_scope)
 
 A token containing a control character (CR, LF, ...) is never printed as raw or
 header text (exit 65, TOKEN_CONTROL_CHARS); --format json shows it escaped.
@@ -83,7 +105,8 @@ rate limited, database busy) - retry later;
   async run(ctx) {
     const [provider, user] = ctx.positionals as [string, string];
     const { format, minTtl } = tokenOptions(ctx);
-    const token = await withKeptTokens(ctx, (core) => tokenFromVault(core, provider, user, minTtl));
+    const scopes = scopesOption(ctx);
+    const token = await withKeptTokens(ctx, (core) => tokenFromVault(core, provider, user, minTtl, scopes));
     const refusal = tokenTextRefusal(token.accessToken, `${oneLine(provider, 60)}/${oneLine(user, 120)}`, format);
     if (refusal) throw new CliError(TOKEN_CONTROL_CHARS_CODE, 'data', refusal);
     ctx.io.out(formatToken(token, format));

@@ -2,9 +2,9 @@
  * What `status` says of each account: a preflight for scripts ("can I get a token for every
  * account I need?") without handing out any token.
  */
-import type { TokenMetadata } from '../vault/token-store.js';
-import { DEFAULT_EXPIRY_MARGIN_MS } from '../oauth/token-refresher.js';
+import { DEFAULT_EXPIRY_MARGIN_MS } from '../oauth/refresh-options.js';
 import type { AccountState, AccountStatus, StatusReport } from './protocol.js';
+import type { TokenMetadata } from '../contracts/accounts.js';
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 

@@ -10,29 +10,18 @@
 import { createConnection, type Socket } from 'node:net';
 import type { AgentRequest } from './protocol.js';
 import { checkAgentSocket } from './socket-check.js';
-import { OsmenError, type ErrorCategory } from '../errors.js';
+import { codedErrorClass } from '../errors.js';
 
 /** An answer line, parsed (the fields depend on the method; see protocol.ts). */
 export type AgentAnswer = { id: unknown; ok: boolean } & Record<string, unknown>;
 
-export class AgentClientError extends OsmenError {
-  /** ENOENT / ECONNREFUSED / …: no agent there. AGENT_GONE: it closed without answering. AGENT_TIMEOUT. AGENT_PROTOCOL. */
-  readonly code: string;
-  readonly category: ErrorCategory = 'transient';
-  constructor(code: string, message: string) {
-    super(message);
-    this.name = 'AgentClientError';
-    this.code = code;
-  }
-}
+/** No agent answered: ENOENT / ECONNREFUSED / … (no agent there), AGENT_GONE (it closed without answering), AGENT_TIMEOUT, AGENT_PROTOCOL. */
+export class AgentClientError extends codedErrorClass<string>('AgentClientError', () => 'transient') {}
 
 /** A socket that is not ours and private (owner, mode, folder): nothing was sent to it. Exit 78. */
-export class AgentSocketUnsafeError extends OsmenError {
-  readonly code = 'AGENT_SOCKET_UNSAFE';
-  readonly category: ErrorCategory = 'configuration';
+export class AgentSocketUnsafeError extends codedErrorClass('AgentSocketUnsafeError', { AGENT_SOCKET_UNSAFE: 'configuration' }) {
   constructor(message: string) {
-    super(message);
-    this.name = 'AgentSocketUnsafeError';
+    super('AGENT_SOCKET_UNSAFE', message);
   }
 }
 

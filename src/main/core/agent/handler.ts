@@ -5,19 +5,16 @@
 import { z } from 'zod';
 import { accountJson } from '../account-json.js';
 import { EXIT } from '../exit-codes.js';
-import type { AccessToken, AccessTokenOptions } from '../oauth/access-token.js';
-import type { TokenMetadata } from '../vault/token-store.js';
+import { MAX_SCOPE_LENGTH, MAX_SCOPES } from '../oauth/scope-set.js';
 import { statusReport } from './account-status.js';
 import { clientName, type HandoffCounter } from './handoff-counter.js';
 import { AGENT_ERROR, canonicalTokenType, type RequestId, type TokenAnswer } from './protocol.js';
 import { oneLineMessage, toWireError, wireError } from './wire-error.js';
+import type { AccountsRole, SettingsRole } from '../api.js';
+import type { AccessTokenOptions } from '../contracts/accounts.js';
 
-/** What the agent needs from the credential core (CredentialCore has it). */
-export interface AgentBackend {
-  getAccessToken(provider: string, userId: string, opts?: AccessTokenOptions): Promise<AccessToken>;
-  listAccounts(): TokenMetadata[];
-  getSettings(): { refreshWindowMs: number };
-}
+/** What the agent needs from the credential core: two members of its accounts role, one of its settings role. */
+export type AgentBackend = Pick<AccountsRole, 'getAccessToken' | 'listAccounts'> & Pick<SettingsRole, 'getSettings'>;
 
 const idSchema = z.union([z.string().max(256), z.number(), z.null()]);
 const clientSchema = z.string().max(256);
@@ -26,6 +23,7 @@ const tokenSchema = z.object({
   provider: z.string().min(1).max(512),
   user: z.string().min(1).max(512),
   minTtl: z.number().min(0).max(86_400).optional(),
+  scopes: z.array(z.string().min(1).max(MAX_SCOPE_LENGTH)).min(1).max(MAX_SCOPES).optional(),
   client: clientSchema.optional(),
 });
 const simpleSchema = z.object({ method: z.enum(['list', 'status', 'ping']), client: clientSchema.optional() });
@@ -109,7 +107,9 @@ export class AgentRequestHandler {
   private async token(id: RequestId, req: z.infer<typeof tokenSchema>): Promise<string> {
     const client = clientName(req.client);
     try {
-      const t = await this.backend.getAccessToken(req.provider, req.user, { minTtlMs: (req.minTtl ?? 0) * 1000 });
+      const opts: AccessTokenOptions = { minTtlMs: (req.minTtl ?? 0) * 1000 };
+      if (req.scopes) opts.scopes = req.scopes;
+      const t = await this.backend.getAccessToken(req.provider, req.user, opts);
       this.handoffs?.count(req.provider, req.user, client, true);
       const expiresAt = t.expiresAt;
       const answer: TokenAnswer = {

@@ -1,10 +1,10 @@
+import type { LogDetails, SecurityEventType } from '../contracts/security-log.js';
 /**
  * Counts the agent's token hand-offs per account and per program-reported client name, and writes
  * them to the security log once per minute (and on shutdown): one line per account and client
  * that asked in that minute, never one line per token. A busy agent hands out tens of thousands
  * of tokens a second; the log records who got tokens for which account, not each copy.
  */
-import type { LogDetails, SecurityEventType } from '../contracts.js';
 
 export interface HandoffSink {
   logOAuthEvent(type: SecurityEventType, provider: string, userId: string, success: boolean, details?: LogDetails): void;

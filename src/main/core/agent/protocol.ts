@@ -27,6 +27,8 @@ export interface TokenRequest {
   user: string;
   /** Seconds the token must still be valid; refreshed first when it would expire sooner. */
   minTtl?: number;
+  /** A subset of the account's scopes to narrow the token to; absent = the account's full grant. */
+  scopes?: string[];
   /** The program's name, for the per-minute hand-off counts in the security log. */
   client?: string;
 }

@@ -19,7 +19,7 @@ import { HandoffCounter, type HandoffSink } from './handoff-counter.js';
 import { AGENT_ERROR } from './protocol.js';
 import { defaultAgentSocketPath } from './socket-path.js';
 import { wireError } from './wire-error.js';
-import { OsmenError, type ErrorCategory } from '../errors.js';
+import { codedErrorClass } from '../errors.js';
 
 export interface TokenAgentOptions {
   /** Default `<home>/agent.sock`. */
@@ -55,17 +55,12 @@ export interface TokenAgent {
   close(): Promise<void>;
 }
 
-export class AgentSocketError extends OsmenError {
-  readonly code: string;
-  /** An agent already running is temporary (exit 75); a path in the way is configuration (78). */
-  readonly category: ErrorCategory;
-  constructor(code: 'AGENT_RUNNING' | 'AGENT_SOCKET_IN_USE' | 'AGENT_SOCKET_PATH_TOO_LONG', message: string) {
-    super(message);
-    this.name = 'AgentSocketError';
-    this.code = code;
-    this.category = code === 'AGENT_RUNNING' ? 'transient' : 'configuration';
-  }
-}
+/** An agent already running is temporary (exit 75); a path in the way is configuration (78). */
+export class AgentSocketError extends codedErrorClass('AgentSocketError', {
+  AGENT_RUNNING: 'transient',
+  AGENT_SOCKET_IN_USE: 'configuration',
+  AGENT_SOCKET_PATH_TOO_LONG: 'configuration',
+}) {}
 
 export const DEFAULT_BACKLOG = 1024;
 export const DEFAULT_MAX_CONNECTIONS = 1024;

@@ -1,4 +1,4 @@
-import type { SecurityEventSink } from '../contracts.js';
+import type { SecurityEventSink } from '../contracts/security-log.js';
 
 /**
  * A security-event sink whose failures stay its own. A refresh that stored the rotated token

@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { canonicalJson, type LogKeys } from './log-chain.js';
-import { OsmenError, type ErrorCategory } from '../errors.js';
+import { codedErrorClass } from '../errors.js';
 
 /**
  * The log's monotonic anchor in the vault: the sequence number and hash of the newest entry,
@@ -29,15 +29,7 @@ export interface LogAnchorStore {
 }
 
 /** The anchor in the vault is unreadable or would move back: its data can't be trusted. */
-export class LogAnchorError extends OsmenError {
-  readonly code: 'ANCHOR_UNREADABLE' | 'ANCHOR_REGRESSION';
-  readonly category: ErrorCategory = 'data';
-  constructor(code: LogAnchorError['code'], message: string) {
-    super(message);
-    this.name = 'LogAnchorError';
-    this.code = code;
-  }
-}
+export class LogAnchorError extends codedErrorClass('LogAnchorError', { ANCHOR_UNREADABLE: 'data', ANCHOR_REGRESSION: 'data' }) {}
 
 const HEX64 = /^[0-9a-f]{64}$/;
 /** Anything beyond this is not a sequence number the log could have reached; treated as unreadable. */

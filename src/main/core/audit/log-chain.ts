@@ -1,6 +1,6 @@
 import { createHash, createHmac, hkdfSync } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import type { SecurityLogEntry } from '../contracts.js';
+import type { SecurityLogEntry } from '../contracts/security-log.js';
 
 /**
  * The hash chain of the security log.

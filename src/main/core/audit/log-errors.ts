@@ -1,5 +1,5 @@
 /** The typed error of the security log and the mapping of file-system errors onto it. */
-import { OsmenError, type ErrorCategory } from '../errors.js';
+import { codedErrorClass, type ErrorCategory } from '../errors.js';
 
 export type SecurityLogErrorCode =
   'CLOSED' | 'WRITE_FAILED' | 'DISK_FULL' | 'READ_FAILED' | 'LOCK_TIMEOUT' | 'BAD_OPTIONS' | 'KEY_FILE' | 'ANCHOR_FAILED';
@@ -15,16 +15,7 @@ const LOG_CATEGORY: Record<SecurityLogErrorCode, ErrorCategory> = {
   ANCHOR_FAILED: 'io',
 };
 
-export class SecurityLogError extends OsmenError {
-  readonly code: SecurityLogErrorCode;
-  readonly category: ErrorCategory;
-  constructor(code: SecurityLogErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'SecurityLogError';
-    this.code = code;
-    this.category = LOG_CATEGORY[code];
-  }
-}
+export class SecurityLogError extends codedErrorClass('SecurityLogError', LOG_CATEGORY) {}
 
 /** errno of a Node file-system error, if any. */
 export function errnoOf(err: unknown): string | undefined {

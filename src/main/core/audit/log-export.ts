@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { LogReanchor } from '../contracts.js';
 import { deriveLogKeys, parseEntry, splitLines, type LogKeys, type ParsedLine } from './log-chain.js';
 import { SecurityLogError, errnoOf, writeError } from './log-errors.js';
 import { writeFileAtomic } from './log-files.js';
 import { checkHead, type HeadRecord } from './log-head.js';
 import { isPrefixOfLine } from './log-recovery.js';
 import { collectReanchors, walk, type FirstBad } from './log-verify.js';
+import type { LogReanchor } from '../contracts/security-log.js';
 
 /**
  * Export of the whole retained chain, oldest first, as one file that can be checked elsewhere

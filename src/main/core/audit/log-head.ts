@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { SecurityLogEntry } from '../contracts.js';
 import { canonicalJson, entryHash, parseEntry, type LogKeys } from './log-chain.js';
+import type { SecurityLogEntry } from '../contracts/security-log.js';
 
 /**
  * The signed head record (`security.log.head`): the newest entry (seq, hash and, since v2, its

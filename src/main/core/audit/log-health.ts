@@ -1,4 +1,5 @@
-import type { HealthCheck, LogVerifyResult } from '../contracts.js';
+import type { HealthCheck } from '../contracts/settings.js';
+import type { LogVerifyResult } from '../contracts/security-log.js';
 
 /**
  * The security log in the health report: the chain, the rollback check against the vault
@@ -21,6 +22,8 @@ export function securityLogChecks(v: LogVerifyResult): HealthCheck[] {
       status: 'fail',
       message: `The security log does not verify at entry ${v.firstBad.seq ?? '?'}: ${v.firstBad.reason}`,
       fix: 'Keep a copy of the log files for inspection (`osmen-cred log --export`); entries were edited, removed or reordered outside the app.',
+      appFix:
+        'Keep a copy of the log as it is now: press Export log… in the Security log. Entries were edited, removed or reordered outside the app.',
     });
   } else {
     checks.push({
@@ -46,7 +49,9 @@ export function securityLogChecks(v: LogVerifyResult): HealthCheck[] {
       message: rb.message,
       ...(bad
         ? {
-            fix: 'The log (or the vault) was replaced by an older copy or cut short. Export the log for inspection; the next entry records a re-anchor and the gap stays visible.',
+            fix: 'The log (or the vault) was replaced by an older copy or cut short. Export the log for inspection (`osmen-cred log --export`); the next entry records a re-anchor and the gap stays visible.',
+            appFix:
+              'The log (or the vault) was replaced by an older copy or cut short. Keep a copy: press Export log… in the Security log. The next entry records a re-anchor and the gap stays visible.',
           }
         : rb.status === 'behind'
           ? { fix: 'If you restored the vault from a backup, nothing to do: the next entry moves the anchor up and records it.' }

@@ -1,10 +1,10 @@
-import type { LogDetails, SecurityLogEntry } from '../contracts.js';
 import type { AnchorState } from './log-anchor.js';
 import { GENESIS_HASH, firstEntryOnDisk, lastEntryOnDisk, parseEntry } from './log-chain.js';
 import { writeError } from './log-errors.js';
 import { appendDurable, readTail, truncateDurable } from './log-files.js';
 import type { HeadState } from './log-head.js';
 import { sanitizeDetails } from './redaction.js';
+import type { LogDetails, SecurityLogEntry } from '../contracts/security-log.js';
 
 /**
  * Where the chain continues, decided under the log's lock before every append: what the head

@@ -1,32 +1,12 @@
 import { basename } from 'node:path';
-import type { LogReanchor, LogRollbackCheck, LogVerifyResult, SecurityLogEntry } from '../contracts.js';
 import type { AnchorState } from './log-anchor.js';
 import { GENESIS_HASH, entryHash, readChainLines, type ParsedLine } from './log-chain.js';
 import { readTail } from './log-files.js';
 import type { HeadState } from './log-head.js';
 import { isPrefixOfLine } from './log-recovery.js';
+import type { LogReanchor, LogRollbackCheck, LogVerifyResult, SecurityLogEntry, VerifyProblem } from '../contracts/security-log.js';
 
-export type VerifyProblem =
-  | 'malformed'
-  | 'edited'
-  | 'missing'
-  | 'reordered'
-  | 'truncated'
-  | 'start_removed'
-  | 'head_missing'
-  | 'head_invalid'
-  | 'rolled_back'
-  | 'anchor_invalid';
-
-export interface SecurityLogVerifyResult extends LogVerifyResult {
-  firstBad?: { seq: number | null; file: string; line: number; reason: string; problem: VerifyProblem };
-  /** State of the signed head record. */
-  head: 'ok' | 'missing' | 'invalid';
-  reanchors: LogReanchor[];
-  rollback: LogRollbackCheck;
-}
-
-export type FirstBad = NonNullable<SecurityLogVerifyResult['firstBad']>;
+export type FirstBad = NonNullable<LogVerifyResult['firstBad']>;
 type Where = { seq: number | null; file: string; line: number };
 
 /** Where a vault-anchor problem is reported (the anchor is a row, not a file line). */
@@ -210,7 +190,7 @@ export function verifyChain(
   headState: HeadState,
   headFile: string,
   anchorState: AnchorState = { status: 'off' },
-): SecurityLogVerifyResult {
+): LogVerifyResult {
   const all = readChainLines(files);
   const head = headState.status === 'ok' ? headState.head : null;
   const newest = headState.status === 'ok' ? headState.newest : null;
@@ -222,7 +202,7 @@ export function verifyChain(
 
   const w = walk(lines, head ? { seq: head.firstSeq, prev: head.firstPrev } : null);
   let bad = w.bad;
-  let interrupted: SecurityLogVerifyResult['interrupted'];
+  let interrupted: LogVerifyResult['interrupted'];
   const liveFile = files[files.length - 1]!;
   const fail = (problem: VerifyProblem, where: Where, reason: string): FirstBad => ({ ...where, reason: `${problem}: ${reason}`, problem });
   const fragmentBad = (why: string): FirstBad => fail('malformed', { seq: null, file: fragment!.file, line: fragment!.line }, why);

@@ -1,5 +1,5 @@
-import type { LogDetailValue } from '../contracts.js';
 import { REDACTED, redactTokens } from '../secret-patterns.js';
+import type { LogDetailValue } from '../contracts/security-log.js';
 
 /**
  * What may go into a security log entry's `details`. An allow-list rather
@@ -37,10 +37,11 @@ export const ALLOWED_DETAIL_KEYS: ReadonlySet<string> = new Set([
   'rows',
   'operation',
   'provider',
-  'errorClass',
   'hasRefreshToken',
   'phase',
   'description',
+  // A provider's name in the provider events, so the log can still name one that was removed.
+  'displayName',
   // Token agent hand-off counts (per account and program, per minute).
   'client',
   'failed',

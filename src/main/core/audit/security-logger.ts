@@ -1,7 +1,6 @@
 import { existsSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { LogDetails, SecurityEventSink, SecurityEventType, SecurityLogEntry } from '../contracts.js';
-import { defaultLogPath } from '../paths.js';
+import { dataFolder, osmenHome } from '../data-folder.js';
 import { ensurePrivateDir, ensurePrivateFile } from '../fs/private-files.js';
 import { FileLockTimeoutError, withFileLock } from '../fs/file-lock.js';
 import { readAnchorState, signAnchor, type LogAnchorStore } from './log-anchor.js';
@@ -12,8 +11,9 @@ import { exportChain } from './log-export.js';
 import { appendDurable, linesFromEnd, writeFileAtomic } from './log-files.js';
 import { readHead, signHead } from './log-head.js';
 import { planContinuation, type ChainState, type EntryInput } from './log-recovery.js';
-import { verifyChain, type SecurityLogVerifyResult } from './log-verify.js';
+import { verifyChain } from './log-verify.js';
 import { redactField, sanitizeDetails } from './redaction.js';
+import type { LogDetails, LogVerifyResult, SecurityEventSink, SecurityEventType, SecurityLogEntry } from '../contracts/security-log.js';
 
 /**
  * The security log: one JSON object per line, hash-chained (log-chain.ts), anchored by a signed
@@ -41,7 +41,6 @@ export const DEFAULT_BACKUPS = 5;
 export const MAX_RECENT = 10_000;
 
 export { SecurityLogError, type SecurityLogErrorCode } from './log-errors.js';
-export type { SecurityLogVerifyResult, VerifyProblem } from './log-verify.js';
 export { VaultLogAnchorStore, type LogAnchor, type LogAnchorStore } from './log-anchor.js';
 
 export interface SecurityLoggerOptions {
@@ -92,7 +91,7 @@ export class SecurityLogger implements SecurityEventSink {
   private closed = false;
 
   constructor(options: SecurityLoggerOptions = {}) {
-    this.logFile = options.logFile ?? defaultLogPath();
+    this.logFile = options.logFile ?? dataFolder(osmenHome()).log;
     this.maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
     this.backups = options.backups ?? DEFAULT_BACKUPS;
     if (!Number.isSafeInteger(this.maxBytes) || this.maxBytes < 1024) {
@@ -112,9 +111,16 @@ export class SecurityLogger implements SecurityEventSink {
     this.keys = deriveLogKeys(options.hmacKey !== undefined ? toKeyBuffer(options.hmacKey) : loadOrCreateKeyFile(this.paths.key));
   }
 
-  logOAuthEvent(type: SecurityEventType, provider: string, userId: string, success: boolean, details?: LogDetails): void {
+  logOAuthEvent(
+    type: SecurityEventType,
+    provider: string,
+    userId: string,
+    success: boolean,
+    details?: LogDetails,
+    level?: SecurityLogEntry['level'],
+  ): void {
     this.append({
-      level: success ? 'info' : 'warn',
+      level: level === 'info' || level === 'warn' || level === 'error' ? level : success ? 'info' : 'warn',
       category: 'oauth',
       event: redactField(String(type), 64),
       provider: redactField(String(provider), 64),
@@ -174,7 +180,7 @@ export class SecurityLogger implements SecurityEventSink {
   }
 
   /** Checks the retained chain, the head record and the vault anchor; names the first entry that does not fit. */
-  verify(): SecurityLogVerifyResult {
+  verify(): LogVerifyResult {
     return this.locked(
       () =>
         verifyChain(
@@ -421,8 +427,8 @@ export class SecurityLogger implements SecurityEventSink {
  */
 export function verifySecurityLog(
   options: { logFile?: string; backups?: number; hmacKey?: Buffer | string; anchorStore?: LogAnchorStore } = {},
-): SecurityLogVerifyResult {
-  const logFile = options.logFile ?? defaultLogPath();
+): LogVerifyResult {
+  const logFile = options.logFile ?? dataFolder(osmenHome()).log;
   const paths = securityLogPaths(logFile);
   const key = options.hmacKey !== undefined ? toKeyBuffer(options.hmacKey) : existsSync(paths.key) ? readKeyFile(paths.key) : null;
   const files = chainFiles(logFile, options.backups ?? DEFAULT_BACKUPS);

@@ -1,5 +1,5 @@
 import { closeSync, fstatSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { OsmenError, type ErrorCategory } from '../errors.js';
+import { codedErrorClass } from '../errors.js';
 
 /**
  * A small synchronous cross-process lock: a lock file created with O_EXCL.
@@ -11,14 +11,12 @@ import { OsmenError, type ErrorCategory } from '../errors.js';
  * (timeoutMs) and sleeps with Atomics.wait rather than spinning.
  */
 
-export class FileLockTimeoutError extends OsmenError {
-  readonly code = 'LOCK_TIMEOUT';
-  readonly category: ErrorCategory = 'transient';
+export class FileLockTimeoutError extends codedErrorClass('FileLockTimeoutError', { LOCK_TIMEOUT: 'transient' }) {
   constructor(lockFile: string, timeoutMs: number, activity = 'writing the security log') {
     super(
+      'LOCK_TIMEOUT',
       `Timed out after ${timeoutMs} ms waiting for ${lockFile}; another process is ${activity}. If no other OsMEN process is running, delete the file.`,
     );
-    this.name = 'FileLockTimeoutError';
   }
 }
 

@@ -1,10 +1,10 @@
-import type { HealthCheck, HealthReport } from '../contracts.js';
 import { checkSecretsNotCommitted, type SecretScanOptions, type SecretScanResult } from './git-secrets.js';
-import { gitChecks, keyChecks, permissionChecks } from './machine-checks.js';
+import { gitChecks, keyChecks, permissionChecks, type KeySourceInput } from './machine-checks.js';
 import type { BuiltinProvider, FieldVerdict } from '../oauth/providers/builtin.js';
 import { google } from '../oauth/providers/google.js';
 import { MICROSOFT_TENANT_ENV, microsoft } from '../oauth/providers/microsoft.js';
 import { looksLikeKnownSecret } from '../secret-patterns.js';
+import type { HealthCheck, HealthReport } from '../contracts/settings.js';
 
 /**
  * Checks a person's configuration and says what is wrong and how to fix it
@@ -15,7 +15,6 @@ import { looksLikeKnownSecret } from '../secret-patterns.js';
  * screen or in a log.
  */
 
-export type { HealthCheck, HealthReport } from '../contracts.js';
 export type { SecretFinding, SecretFindingKind, SecretScanOptions, SecretScanResult } from './git-secrets.js';
 
 export type EnvVarStatus = 'set' | 'missing' | 'blank';
@@ -43,14 +42,6 @@ export interface RedirectUriResult extends ValidationResult {
   /** Allowed but not recommended (e.g. `localhost` instead of a loopback IP). */
   warnings: string[];
 }
-
-/** Where the master key came from (key-custody's KeySource), or why there is none. */
-export type KeySourceInput =
-  | 'env'
-  | 'keychain'
-  | 'keychain-created'
-  | 'explicit'
-  | { source: 'env' | 'keychain' | 'keychain-created' | 'explicit' | 'none'; keychainAvailable?: boolean; error?: string };
 
 export interface ValidateAllOptions {
   env?: NodeJS.ProcessEnv;

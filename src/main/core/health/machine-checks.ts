@@ -4,10 +4,17 @@
  * files are private.
  */
 import { statSync } from 'node:fs';
-import type { HealthCheck } from '../contracts.js';
 import { decodeKey, KEY_HELP } from '../vault/encryption-manager.js';
-import type { KeySourceInput } from './credential-validator.js';
 import { checkSecretsNotCommitted, type SecretScanOptions } from './git-secrets.js';
+import type { HealthCheck } from '../contracts/settings.js';
+
+/** Where the master key came from (key-custody's KeySource), or why there is none. */
+export type KeySourceInput =
+  | 'env'
+  | 'keychain'
+  | 'keychain-created'
+  | 'explicit'
+  | { source: 'env' | 'keychain' | 'keychain-created' | 'explicit' | 'none'; keychainAvailable?: boolean; error?: string };
 
 export function keyChecks(input: KeySourceInput | undefined, env: NodeJS.ProcessEnv): HealthCheck[] {
   const checks: HealthCheck[] = [];

@@ -11,31 +11,27 @@
  * every call would hammer it. So a token is refreshed for `minTtlMs` only when a refresh would
  * give a longer-lived one: when more than a minute of the lifetime it was issued with is gone.
  * A token issued just now is served with its true expiry even when that is sooner than asked.
+ *
+ * `scopes` asks for a token narrowed to a subset of the account's scopes (narrowed-tokens.ts);
+ * a list covering every scope the account holds is no narrowing and gets the stored token.
  */
-import type { TokenManager, TokenMetadata } from '../vault/token-store.js';
-import { OAuthAccountNotFoundError, OAuthError, OAuthTokenRefreshError } from './errors.js';
-import { DEFAULT_EXPIRY_MARGIN_MS, type TokenRefresher } from './token-refresher.js';
-
-export interface AccessTokenOptions {
-  /** The token must live at least this long (ms); refreshed first when it would expire sooner. */
-  minTtlMs?: number;
-}
-
-export interface AccessToken {
-  accessToken: string;
-  /** As the provider said it (`Bearer`, `bearer`, `DPoP`…). */
-  tokenType: string;
-  /** Null when the provider gave no lifetime. */
-  expiresAt: Date | null;
-  scopes: string[];
-}
+import type { TokenStore } from '../vault/token-store.js';
+import { accountNotFound, OAuthError } from './errors.js';
+import type { NarrowedTokens } from './narrowed-tokens.js';
+import { DEFAULT_EXPIRY_MARGIN_MS } from './refresh-options.js';
+import { reauthError } from './refresh-outcome.js';
+import { coversAccount, normalizeScopes } from './scope-set.js';
+import type { TokenRefresher } from './token-refresher.js';
+import type { AccessToken, AccessTokenOptions, TokenMetadata } from '../contracts/accounts.js';
 
 export interface AccessTokenDeps {
-  tokens: TokenManager;
+  tokens: TokenStore;
   refresher: TokenRefresher;
   now?: () => number;
   /** Below this much life left a token is never served (TokenRefresher's margin). */
   expiryMarginMs?: number;
+  /** Mints and keeps narrowed tokens; without it, asking for `scopes` fails. */
+  narrowed?: NarrowedTokens;
 }
 
 /** Longest asked minimum: a day. A larger `minTtl` is a caller's mistake, not a request. */
@@ -48,7 +44,7 @@ export interface Snapshot {
 }
 
 /** One consistent view of the account: its metadata and the access token they describe. */
-function readStore(tokens: TokenManager, provider: string, userId: string): Snapshot | null {
+function readStore(tokens: TokenStore, provider: string, userId: string): Snapshot | null {
   for (let attempt = 0; attempt < 3; attempt++) {
     const meta = tokens.getMetadata(provider, userId);
     if (!meta) return null;
@@ -80,7 +76,7 @@ class SnapshotCache {
   private version: string | null = null;
   private resetScheduled = false;
 
-  constructor(private readonly tokens: TokenManager) {}
+  constructor(private readonly tokens: TokenStore) {}
 
   /** `revalidate`: look at data_version now, whatever this turn saw (after waiting for a refresh). */
   read(provider: string, userId: string, revalidate = false): Snapshot | null {
@@ -141,7 +137,8 @@ function wantsLonger(s: Snapshot, minTtlMs: number, now: number): boolean {
 function cannotMeet(s: Snapshot, provider: string, now: number, cause: unknown): OAuthError {
   if (cause instanceof OAuthError) return cause;
   const retryAt = s.meta.nextAttemptAt?.getTime();
-  return new OAuthTokenRefreshError({
+  return new OAuthError({
+    phase: 'refresh',
     code: s.meta.statusDetail?.split(/[\s(]/)[0] || 'refresh_failing',
     description: 'Refreshing is failing and the current access token expires sooner than asked.',
     retryable: true,
@@ -162,10 +159,46 @@ export class AccessTokenSource {
   /** Forgets every decrypted token it kept (the vault is closing). */
   clear(): void {
     this.cache.clear();
+    this.deps.narrowed?.clear();
+  }
+
+  /** Waits for narrowed mints in flight (their rotated refresh tokens saved), then forgets every token. */
+  async close(): Promise<void> {
+    try {
+      await this.deps.narrowed?.close();
+    } finally {
+      this.clear();
+    }
   }
 
   get(provider: string, userId: string, options: AccessTokenOptions = {}): Promise<AccessToken> {
+    if (options.scopes !== undefined) return this.narrowedToken(provider, userId, options);
     return getAccessToken(this.deps, provider, userId, options, this.cache);
+  }
+
+  private async narrowedToken(provider: string, userId: string, options: AccessTokenOptions): Promise<AccessToken> {
+    const scopes = normalizeScopes(options.scopes!);
+    const s = this.cache.read(provider, userId);
+    if (!s) throw accountNotFound(provider);
+    const { minTtlMs, ...rest } = options;
+    if (coversAccount(scopes, s.meta.scopes))
+      return getAccessToken(this.deps, provider, userId, { ...rest, minTtlMs, scopes: undefined }, this.cache);
+    if (s.meta.status === 'needs_reauth') throw reauthError(provider, s.meta.statusDetail);
+    if (!this.deps.narrowed)
+      throw new OAuthError({
+        phase: 'refresh',
+        code: 'narrowing_unavailable',
+        description: 'Narrowed tokens are not available here.',
+        provider,
+      });
+    const asked = Math.min(Math.max(0, minTtlMs ?? 0), MAX_MIN_TTL_MS);
+    const t = await this.deps.narrowed.get(s.meta, scopes, asked);
+    return {
+      accessToken: t.accessToken,
+      tokenType: t.tokenType,
+      expiresAt: t.expiresAt === null ? null : new Date(t.expiresAt),
+      scopes: [...t.scopes],
+    };
   }
 }
 
@@ -183,7 +216,7 @@ export async function getAccessToken(
   const read = (p: string, u: string, revalidate = false) => (cache ? cache.read(p, u, revalidate) : readStore(tokens, p, u));
 
   const first = read(provider, userId);
-  if (!first) throw new OAuthAccountNotFoundError(provider, userId);
+  if (!first) throw accountNotFound(provider);
   const left = (t: Snapshot) => (t.expiresAt === null ? Infinity : t.expiresAt - now());
   const acceptable = (t: Snapshot) => left(t) > margin && !wantsLonger(t, asked, now());
 
@@ -208,7 +241,7 @@ export async function getAccessToken(
 
   // Another process may have refreshed meanwhile, within this same turn: look again.
   const after = read(provider, userId, true);
-  if (!after) throw new OAuthAccountNotFoundError(provider, userId);
+  if (!after) throw accountNotFound(provider);
   if (after.meta.status === 'needs_reauth') {
     if (failure instanceof OAuthError && failure.needsReauth) throw failure;
     // Let the refresher say why, with its usual error.

@@ -9,14 +9,16 @@
  * Accounts stored before issuers were recorded (issuer null) are bound here, on first use,
  * to the provider's current issuer (for built-ins that is fixed in code) and token origin.
  */
-import type { SecurityEventSink } from '../contracts.js';
-import type { TokenManager } from '../vault/token-store.js';
+import type { TokenStore } from '../vault/token-store.js';
 import type { AccountBinding } from '../vault/token-context.js';
 import { OAuthError } from './errors.js';
-import { issuerMismatch, type ProviderHandler, type ProviderRegistry } from './providers/index.js';
+import type { SecurityEventSink } from '../contracts/security-log.js';
+import { issuerMismatch } from './providers/definition.js';
+import type { ProviderHandler } from './providers/handler.js';
+import type { ProviderRegistry } from './providers/registry.js';
 
 export interface AccountEndpointDeps {
-  tokens: TokenManager;
+  tokens: TokenStore;
   providers: ProviderRegistry;
   log?: SecurityEventSink;
 }

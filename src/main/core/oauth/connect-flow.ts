@@ -10,23 +10,26 @@
  */
 import { randomUUID } from 'node:crypto';
 import * as oidc from 'openid-client';
-import type { ConnectOptions, DisconnectResult, LogDetails, RevocationOutcome, SecurityEventSink } from '../contracts.js';
 
-export type { ConnectOptions, DisconnectResult, RevocationOutcome } from '../contracts.js';
 import { guardSink } from '../audit/guarded-sink.js';
 import type { CoreEvents } from '../events.js';
-import type { TokenManager, TokenMetadata, TokenResponse } from '../vault/token-store.js';
-import { OAuthCancelledError, OAuthError, OAuthTimeoutError, OAuthTokenExchangeError } from './errors.js';
+import type { TokenStore } from '../vault/token-store.js';
+import { OAuthError } from './errors.js';
 import { OAuthErrorParser } from './error-parser.js';
-import { page, startLoopbackListener, SUCCESS_PAGE } from './loopback-listener.js';
-import type { ProviderHandler, ProviderRegistry } from './providers/index.js';
+import { startLoopbackListener, SUCCESS_PAGE } from './loopback-listener.js';
+import { connectLogLevel, signInFailedPage } from './sign-in-result.js';
 import { bindingOfHandler, resolveAccountHandler } from './account-endpoint.js';
 import { holderIdFor } from '../vault/refresh-lease.js';
-import { DEFAULT_LEASE_MS } from './token-refresher.js';
+import { DEFAULT_LEASE_MS } from './refresh-options.js';
 import { openSystemBrowser } from './system-browser.js';
+import type { ConnectOptions, DisconnectResult, RevocationOutcome, TokenMetadata } from '../contracts/accounts.js';
+import type { LogDetails, SecurityEventSink } from '../contracts/security-log.js';
+import type { TokenResponse } from '../vault/token-types.js';
+import type { ProviderHandler } from './providers/handler.js';
+import type { ProviderRegistry } from './providers/registry.js';
 
 export interface OAuthDeps {
-  tokens: TokenManager;
+  tokens: TokenStore;
   providers: ProviderRegistry;
   log?: SecurityEventSink;
   events?: CoreEvents;
@@ -62,13 +65,16 @@ export function identityFromClaims(claims: Record<string, unknown>): Identity | 
 export function abortError(signal: AbortSignal, provider: string): OAuthError {
   const r = signal.reason as { name?: string } | undefined;
   if (r?.name === 'TimeoutError') {
-    return new OAuthTimeoutError({ code: 'timeout', description: 'Sign-in was not completed in time.', provider });
+    return new OAuthError({ defaultCategory: 'transient', code: 'timeout', description: 'Sign-in was not completed in time.', provider });
   }
-  return new OAuthCancelledError({ code: 'cancelled', description: 'Sign-in was cancelled.', provider });
+  return new OAuthError({ code: 'cancelled', description: 'Sign-in was cancelled.', provider });
 }
 
 export function raceSignal<T>(p: Promise<T>, signal: AbortSignal, provider: string): Promise<T> {
-  if (signal.aborted) return Promise.reject(abortError(signal, provider));
+  if (signal.aborted) {
+    p.catch(() => undefined); // the work already started fails on its own signal; its rejection is not news
+    return Promise.reject(abortError(signal, provider));
+  }
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(abortError(signal, provider));
     signal.addEventListener('abort', onAbort, { once: true });
@@ -97,7 +103,8 @@ export async function resolveIdentity(handler: ProviderHandler, tokens: GrantRes
     if (fromInfo) id = { ...fromInfo, displayName: fromInfo.displayName ?? id?.displayName ?? null };
   }
   if (!id) {
-    throw new OAuthTokenExchangeError({
+    throw new OAuthError({
+      phase: 'token',
       code: 'no_identity',
       description: 'The provider returned neither an ID token nor a userinfo endpoint, so the account cannot be identified.',
       provider: handler.id,
@@ -123,7 +130,7 @@ function subjectOf(idToken: string | undefined): string | null {
  * its tokens and hand its callers another person's or tenant's token: refuse instead.
  * (The stored ID token was validated when it was saved; only its `sub` is read here.)
  */
-export function assertSameAccount(tokens: TokenManager, providerId: string, identity: Identity): void {
+export function assertSameAccount(tokens: TokenStore, providerId: string, identity: Identity): void {
   if (!identity.subject || identity.userId === identity.subject) return;
   const stored = subjectOf(tokens.getToken(providerId, identity.userId)?.idToken);
   if (stored !== null && stored !== identity.subject) {
@@ -253,9 +260,9 @@ export async function connectAccount(given: OAuthDeps, providerId: string, optio
     return announceConnected(deps, providerId, stored);
   } catch (err) {
     const e = err instanceof OAuthError ? err : await OAuthErrorParser.fromError(err, { provider: providerId, phase: 'token' });
-    respond?.(400, page('Sign-in failed', `The app could not finish signing in (${e.code}). Return to the app and try again.`));
+    respond?.(400, signInFailedPage(e.code));
     // An OAuth event with the provider in the entry's own field, so the log view can filter on it.
-    deps.log?.logOAuthEvent('connect', providerId, '', false, e.toLogDetails());
+    deps.log?.logOAuthEvent('connect', providerId, '', false, e.toLogDetails(), connectLogLevel(e));
     throw e;
   } finally {
     await listener.close();

@@ -9,17 +9,16 @@
  *
  * For machines with only a terminal, and for the app's "Sign in on another device".
  */
-import type { TokenMetadata } from '../vault/token-store.js';
 import { guardSink } from '../audit/guarded-sink.js';
 import { OAuthErrorParser } from './error-parser.js';
-import { OAuthAuthorizationError, OAuthError } from './errors.js';
+import { OAuthError } from './errors.js';
 import { abortError, announceConnected, raceSignal, saveConnectedAccount, type OAuthDeps } from './connect-flow.js';
-import { configError } from './providers/definition.js';
+import { connectLogLevel } from './sign-in-result.js';
+import { configError } from './errors.js';
 import { checkEndpointUrl } from './loopback.js';
-import type { DeviceConnectOptions, DeviceUserCode } from '../contracts.js';
+import type { TokenMetadata, DeviceConnectOptions, DeviceUserCode } from '../contracts/accounts.js';
 
 /** What the person needs to finish signing in elsewhere. Plain data: no device code, no token. */
-export type { DeviceConnectOptions, DeviceUserCode } from '../contracts.js';
 
 /** The longest code lifetime honoured (a timer can't run longer than ~24.8 days anyway). */
 const MAX_EXPIRES_IN_SEC = 24 * 3600;
@@ -36,7 +35,7 @@ export function pollInterval(given: unknown): number {
 const USER_CODE_RE = /^[\x21-\x7e](?:[\x20-\x7e]{0,62}[\x21-\x7e])?$/;
 
 function invalidResponse(provider: string, description: string): OAuthError {
-  return configError('invalid_device_response', description, provider);
+  return configError({ code: 'invalid_device_response', description, provider });
 }
 
 /** The provider's answer as something safe to print or to open: https (or loopback http) URIs only. */
@@ -96,7 +95,8 @@ export async function connectAccountWithDevice(
     } catch (err) {
       if (outer.aborted) throw abortError(outer, providerId);
       if (expiry.aborted) {
-        throw new OAuthAuthorizationError({
+        throw new OAuthError({
+          phase: 'authorization',
           code: 'expired_token',
           description: 'The code expired before the sign-in on the other device was finished. Start again for a new code.',
           provider: providerId,
@@ -108,7 +108,8 @@ export async function connectAccountWithDevice(
     return announceConnected(deps, providerId, saved, { source: 'device' });
   } catch (err) {
     const e = err instanceof OAuthError ? err : await OAuthErrorParser.fromError(err, { provider: providerId, phase: 'token' });
-    deps.log?.logSecurityError('connect', { provider: providerId, source: 'device', ...e.toLogDetails() });
+    // Logged as the browser flow logs it (an OAuth event at the same level), with where it happened.
+    deps.log?.logOAuthEvent('connect', providerId, '', false, { source: 'device', ...e.toLogDetails() }, connectLogLevel(e));
     throw e;
   }
 }

@@ -6,14 +6,8 @@
  */
 import { OAuthErrorParser } from './error-parser.js';
 import { OAuthError } from './errors.js';
-import type { ProviderRegistry } from './providers/index.js';
-
-export interface DeviceSupport {
-  supported: boolean;
-  /** Why not, as an error code (device_flow_unsupported, not_configured, discovery_failed…). */
-  code?: string;
-  reason?: string;
-}
+import type { DeviceSupport } from '../contracts/providers.js';
+import type { ProviderRegistry } from './providers/registry.js';
 
 export async function deviceSignInSupport(providers: ProviderRegistry, providerId: string): Promise<DeviceSupport> {
   try {

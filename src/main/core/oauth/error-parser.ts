@@ -1,27 +1,14 @@
 /**
  * Turns what an authorization server answered (RFC 6749 / OIDC / RFC 6750 bodies, HTTP status
  * codes, Retry-After and WWW-Authenticate headers) and openid-client's own errors into the
- * typed hierarchy of errors.ts. Provider-specific codes (Google's error_subtype, Microsoft's
+ * typed OAuthError of errors.ts. Provider-specific codes (Google's error_subtype, Microsoft's
  * AADSTS numbers) are read by each built-in provider's error dialect, in its own file.
  */
 import * as oidc from 'openid-client';
 import type { ErrorDialect } from './providers/builtin.js';
 import { BUILTIN_PROVIDERS } from './providers/builtins.js';
-import {
-  OAuthAuthorizationError,
-  OAuthCancelledError,
-  OAuthConfigError,
-  OAuthError,
-  OAuthInvalidTokenError,
-  OAuthNetworkError,
-  OAuthRateLimitError,
-  OAuthServerError,
-  OAuthTimeoutError,
-  OAuthTokenExchangeError,
-  OAuthTokenRefreshError,
-  type OAuthErrorInit,
-  type OAuthPhase,
-} from './errors.js';
+import type { ErrorCategory } from '../errors.js';
+import { OAuthError, type OAuthErrorInit, type OAuthPhase } from './errors.js';
 import { sanitizeText } from './sanitize.js';
 
 /**
@@ -82,7 +69,7 @@ export interface ParseContext {
   status?: number;
   headers?: Headers | Record<string, string | string[] | undefined>;
   provider?: string;
-  /** Which step failed; decides between TokenExchange / TokenRefresh / Authorization classes. */
+  /** Which step failed; the error carries it, and it decides how some codes are read (access_denied at refresh). */
   phase?: OAuthPhase;
   /** Exact values to scrub from any text (the refresh token in use, the client secret…). */
   secrets?: ReadonlyArray<string | undefined | null>;
@@ -148,17 +135,13 @@ function errorCode(value: unknown, secrets: ParseContext['secrets']): string | u
   return sanitizeText(value, secrets) === value.trim() ? value : undefined;
 }
 
-type ErrorClass = new (init: OAuthErrorInit) => OAuthError;
-
-function classFor(code: string, phase: OAuthPhase | undefined, kind: 'reauth' | 'config' | 'transient' | 'other'): ErrorClass {
-  if (code === 'invalid_token' || code === 'insufficient_scope') return OAuthInvalidTokenError;
-  if (kind === 'config') return OAuthConfigError;
-  if (phase === 'authorization') return OAuthAuthorizationError;
-  if (phase === 'refresh') return OAuthTokenRefreshError;
-  if (phase === 'token') return OAuthTokenExchangeError;
-  if (kind === 'transient') return OAuthServerError;
-  if (code === 'access_denied' || kind === 'reauth') return OAuthAuthorizationError;
-  return OAuthError;
+/** The category a server's answer falls back on when its code and the retry hints say nothing more. */
+function defaultCategoryFor(code: string, kind: 'reauth' | 'config' | 'transient' | 'other'): ErrorCategory {
+  // A rejected token is about the token, whatever a dialect makes of the codes around it.
+  if (code === 'invalid_token' || code === 'insufficient_scope') return 'internal';
+  if (kind === 'config') return 'configuration';
+  if (kind === 'transient') return 'transient';
+  return 'internal';
 }
 
 export class OAuthErrorParser {
@@ -201,8 +184,9 @@ export class OAuthErrorParser {
     else if (TRANSIENT_CODES.has(code) || code === 'server_error') kind = 'transient';
     else if (code === 'access_denied') kind = ctx.phase === 'refresh' ? 'reauth' : 'other';
     if (status === 429 || code === 'rate_limited' || code === 'slow_down') {
-      return new OAuthRateLimitError({
+      return new OAuthError({
         code,
+        phase: ctx.phase,
         description,
         status,
         retryable: true,
@@ -217,6 +201,8 @@ export class OAuthErrorParser {
 
     const init: OAuthErrorInit = {
       code,
+      phase: ctx.phase,
+      defaultCategory: defaultCategoryFor(code, kind),
       description: sanitizeText(description, ctx.secrets),
       status,
       retryable: kind === 'transient',
@@ -225,8 +211,7 @@ export class OAuthErrorParser {
       providerCodes,
       provider: ctx.provider,
     };
-    const Cls = kind === 'transient' && ctx.phase !== 'authorization' ? OAuthServerError : classFor(code, ctx.phase, kind);
-    return new Cls(init);
+    return new OAuthError(init);
   }
 
   /**
@@ -236,7 +221,7 @@ export class OAuthErrorParser {
    */
   static async fromError(err: unknown, ctx: ParseContext = {}): Promise<OAuthError> {
     if (err instanceof OAuthError) return err;
-    const base = { provider: ctx.provider };
+    const base = { provider: ctx.provider, phase: ctx.phase };
 
     if (err instanceof oidc.ResponseBodyError) {
       return OAuthErrorParser.parseErrorResponse(err.cause, {
@@ -271,7 +256,7 @@ export class OAuthErrorParser {
       }
       switch (err.code) {
         case 'OAUTH_TIMEOUT':
-          return new OAuthTimeoutError({
+          return new OAuthError({
             ...base,
             code: 'timeout',
             description: 'The provider did not answer in time.',
@@ -279,11 +264,12 @@ export class OAuthErrorParser {
             cause: err,
           });
         case 'OAUTH_ABORT':
-          return new OAuthCancelledError({ ...base, code: 'cancelled', description: 'The request was cancelled.', cause: err });
+          return new OAuthError({ ...base, code: 'cancelled', description: 'The request was cancelled.', cause: err });
         case 'OAUTH_HTTP_REQUEST_FORBIDDEN':
         case 'OAUTH_REQUEST_PROTOCOL_FORBIDDEN':
-          return new OAuthConfigError({
+          return new OAuthError({
             ...base,
+            defaultCategory: 'configuration',
             code: 'insecure_endpoint',
             description: 'Only https endpoints (or http on loopback) are allowed.',
             cause: err,
@@ -291,35 +277,39 @@ export class OAuthErrorParser {
         case 'OAUTH_JWT_TIMESTAMP_CHECK_FAILED':
         case 'OAUTH_JWT_CLAIM_COMPARISON_FAILED':
         case 'OAUTH_KEY_SELECTION_FAILED':
-          return new OAuthTokenExchangeError({
+          return new OAuthError({
             ...base,
             code: 'invalid_id_token',
             description: `ID token rejected: ${err.message}`,
             cause: err,
           });
         case 'OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED':
-          return new OAuthConfigError({ ...base, code: 'issuer_mismatch', description: err.message, cause: err });
+          return new OAuthError({
+            ...base,
+            defaultCategory: 'configuration',
+            code: 'issuer_mismatch',
+            description: err.message,
+            cause: err,
+          });
         case 'OAUTH_INVALID_RESPONSE':
         case 'OAUTH_PARSE_ERROR':
         case 'OAUTH_RESPONSE_IS_NOT_JSON':
         case 'OAUTH_RESPONSE_IS_NOT_CONFORM':
-          return new OAuthServerError({ ...base, code: 'invalid_response', description: err.message, retryable: true, cause: err });
-        default: {
-          const C = ctx.phase === 'refresh' ? OAuthTokenRefreshError : ctx.phase === 'token' ? OAuthTokenExchangeError : OAuthError;
-          return new C({ ...base, code: 'client_error', description: sanitizeText(err.message, ctx.secrets), cause: err });
-        }
+          return new OAuthError({ ...base, code: 'invalid_response', description: err.message, retryable: true, cause: err });
+        default:
+          return new OAuthError({ ...base, code: 'client_error', description: sanitizeText(err.message, ctx.secrets), cause: err });
       }
     }
     const name = (err as { name?: unknown })?.name;
     if (name === 'TimeoutError') {
-      return new OAuthTimeoutError({ ...base, code: 'timeout', description: 'The operation timed out.', retryable: true, cause: err });
+      return new OAuthError({ ...base, code: 'timeout', description: 'The operation timed out.', retryable: true, cause: err });
     }
     if (name === 'AbortError') {
-      return new OAuthCancelledError({ ...base, code: 'cancelled', description: 'The operation was cancelled.', cause: err });
+      return new OAuthError({ ...base, code: 'cancelled', description: 'The operation was cancelled.', cause: err });
     }
     if (isNetworkError(err)) {
       const c = networkCode(err);
-      return new OAuthNetworkError({
+      return new OAuthError({
         ...base,
         code: 'network_error',
         description: `Could not reach the provider${c ? ` (${c})` : ''}.`,
@@ -335,7 +325,8 @@ export class OAuthErrorParser {
 const NETWORK_CODES =
   /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENETUNREACH|ECONNABORTED|UND_ERR_\w+|CERT_\w+|ERR_TLS\w*|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_\w+|SELF_SIGNED_CERT_IN_CHAIN)$/;
 
-function networkCode(err: unknown): string | undefined {
+/** The system error code (ECONNREFUSED, ENOTFOUND, a TLS code…) somewhere in an error's cause chain. */
+export function networkCode(err: unknown): string | undefined {
   let e: unknown = err;
   for (let i = 0; i < 5 && e; i++) {
     const code = (e as { code?: unknown }).code;

@@ -1,7 +1,8 @@
 /**
- * The OAuth error framework: one typed hierarchy for everything that can go
- * wrong talking to an authorization server (error-parser.ts turns provider
- * answers and openid-client's errors into it).
+ * The OAuth error: one class for everything that can go wrong talking to an authorization
+ * server (error-parser.ts turns provider answers and openid-client's errors into it), with the
+ * phase it happened in (discovery and configuration, the authorization step, the code exchange,
+ * a refresh, a revocation…).
  *
  * Every error says whether retrying can help (`retryable`) and whether only the
  * user signing in again can fix it (`needsReauth`). Messages and descriptions
@@ -16,6 +17,14 @@ export type OAuthPhase = 'config' | 'authorization' | 'token' | 'refresh' | 'rev
 export interface OAuthErrorInit {
   /** The OAuth `error` code (e.g. `invalid_grant`) or a local code (e.g. `network_error`). */
   code: string;
+  /** The step that failed; absent when the caller could not tell. */
+  phase?: OAuthPhase;
+  /**
+   * The category when the code and the hints (`needsReauth`, `retryable`) say nothing more
+   * specific: `configuration` for a wrong setup (configError() sets it), `transient` for a
+   * wait that ran out. Default `internal`.
+   */
+  defaultCategory?: ErrorCategory;
   /** Sanitized human-readable detail (provider `error_description` or ours). */
   description?: string;
   status?: number;
@@ -46,10 +55,9 @@ const LOCAL_CODE_CATEGORY: Readonly<Record<string, ErrorCategory>> = {
 };
 
 export class OAuthError extends OsmenError {
-  /** The category of errors of this class whose code and hints say nothing more specific. */
-  static readonly defaultCategory: ErrorCategory = 'internal';
   readonly code: string;
   readonly category: ErrorCategory;
+  readonly phase?: OAuthPhase;
   readonly description: string;
   readonly status?: number;
   readonly retryable: boolean;
@@ -62,8 +70,9 @@ export class OAuthError extends OsmenError {
     const description = sanitizeText(init.description ?? '');
     const where = init.provider ? `${init.provider}: ` : '';
     super(`${where}${init.code}${description ? ` — ${description}` : ''}`, { cause: scrubCause(init.cause) });
-    this.name = new.target.name;
+    this.name = 'OAuthError';
     this.code = init.code;
+    if (init.phase) this.phase = init.phase;
     this.description = description;
     if (init.status !== undefined) this.status = init.status;
     this.retryable = init.retryable ?? false;
@@ -78,17 +87,17 @@ export class OAuthError extends OsmenError {
           ? 'reauth'
           : this.retryable
             ? 'transient'
-            : (LOCAL_CODE_CATEGORY[this.code] ?? (new.target as typeof OAuthError).defaultCategory);
+            : (LOCAL_CODE_CATEGORY[this.code] ?? init.defaultCategory ?? 'internal');
   }
 
   /** A log-safe summary (scalars only) for SecurityEventSink details. */
   toLogDetails(): Record<string, string | number | boolean> {
     const d: Record<string, string | number | boolean> = {
       error: this.code,
-      errorClass: this.name,
       retryable: this.retryable,
       needsReauth: this.needsReauth,
     };
+    if (this.phase) d.phase = this.phase;
     if (this.status !== undefined) d.status = this.status;
     if (this.retryAfterMs !== undefined) d.retryAfterMs = this.retryAfterMs;
     if (this.providerCodes?.length) d.providerCodes = this.providerCodes.join(',');
@@ -96,37 +105,20 @@ export class OAuthError extends OsmenError {
   }
 }
 
-/** Local or client-registration configuration is wrong; retrying or re-consenting won't help. */
-export class OAuthConfigError extends OAuthError {
-  static override readonly defaultCategory: ErrorCategory = 'configuration';
+/** Local or client-registration configuration is wrong: retrying or signing in again won't help. */
+export function configError(init: Omit<OAuthErrorInit, 'phase' | 'defaultCategory'>): OAuthError {
+  return new OAuthError({ ...init, phase: 'config', defaultCategory: 'configuration' });
 }
-/** The authorization step failed (user denied, login/consent required, bad callback). */
-export class OAuthAuthorizationError extends OAuthError {}
-/** Exchanging the authorization code (or validating its ID token) failed. */
-export class OAuthTokenExchangeError extends OAuthError {}
-/** Refreshing an access token failed. */
-export class OAuthTokenRefreshError extends OAuthError {}
-/** A token was rejected (RFC 6750 invalid_token), or the account has no usable token. */
-export class OAuthInvalidTokenError extends OAuthError {}
-/** HTTP 429 / throttling; `retryAfterMs` says when to try again when the server said so. */
-export class OAuthRateLimitError extends OAuthError {
-  static override readonly defaultCategory: ErrorCategory = 'transient';
-}
-/** The server failed (5xx, server_error, temporarily_unavailable, unparseable answer). */
-export class OAuthServerError extends OAuthError {
-  static override readonly defaultCategory: ErrorCategory = 'transient';
-}
-/** The server could not be reached (DNS, refused, reset, TLS). */
-export class OAuthNetworkError extends OAuthError {
-  static override readonly defaultCategory: ErrorCategory = 'transient';
-}
-/** An operation took longer than allowed (e.g. the user never finished signing in). */
-export class OAuthTimeoutError extends OAuthError {
-  static override readonly defaultCategory: ErrorCategory = 'transient';
-}
-/** The operation was cancelled by the caller (AbortSignal). */
-export class OAuthCancelledError extends OAuthError {
-  static override readonly defaultCategory: ErrorCategory = 'usage';
+
+/** No stored account for (provider, user): connect it first. The user id is never in the message (logs hash it). */
+export function accountNotFound(provider: string): OAuthError {
+  return new OAuthError({
+    code: 'account_not_found',
+    phase: 'refresh',
+    description: 'No stored account for this provider and user. Connect it first.',
+    provider,
+    needsReauth: true,
+  });
 }
 
 /** Keep a cause's class and code for debugging, never its message text or response body. */
@@ -139,17 +131,4 @@ function scrubCause(cause: unknown): unknown {
     return safe;
   }
   return undefined;
-}
-
-/** No stored account for (provider, user): connect it first. */
-export class OAuthAccountNotFoundError extends OAuthInvalidTokenError {
-  constructor(provider: string, userId?: string) {
-    void userId; // never in the message: user ids are e-mail addresses, which logs hash
-    super({
-      code: 'account_not_found',
-      description: 'No stored account for this provider and user. Connect it first.',
-      provider,
-      needsReauth: true,
-    });
-  }
 }

@@ -1,37 +1,6 @@
-/** What a refresh attempt can end in, its defaults, and small helpers the refresher shares. */
-import { accountKey } from '../../../shared/account-key.js';
-import type { SecurityEventSink } from '../contracts.js';
+/** What a refresh attempt can end in, and the error for an account that must be signed in again. */
 import type { VaultError } from '../errors.js';
-import type { CoreEvents } from '../events.js';
-import type { TokenManager, TokenResponse } from '../vault/token-store.js';
-import type { BackoffOptions } from './backoff.js';
-import { OAuthTokenRefreshError, type OAuthError } from './errors.js';
-import type { ProviderRegistry } from './providers/index.js';
-
-export interface TokenRefresherOptions {
-  tokens: TokenManager;
-  providers: ProviderRegistry;
-  log?: SecurityEventSink;
-  events?: CoreEvents;
-  /** Refresh when the access token expires within this many ms. Default 5 min. */
-  refreshWindowMs?: number;
-  /** Refresh an account not refreshed for this long, due or not. Default: never. */
-  keepAliveMs?: number;
-  /** How long a cross-process refresh lease lasts (a crashed holder's lease expires). Default 60 s. */
-  leaseMs?: number;
-  /** Identifies this process's leases. Default host:pid:random (a dead pid on this host is taken over). */
-  holderId?: string;
-  /**
-   * An access token is served only while it has at least this much life left, so it does not
-   * expire in flight or on a server whose clock runs slightly ahead. Default 30 s.
-   */
-  expiryMarginMs?: number;
-  backoff?: BackoffOptions;
-  now?: () => number;
-  random?: () => number;
-  /** How long close() keeps retrying tokens that could not be saved yet. Default 60 s. */
-  saveRetryMs?: number;
-}
+import { OAuthError } from './errors.js';
 
 export type RefreshOutcome =
   | { kind: 'fresh' }
@@ -40,34 +9,12 @@ export type RefreshOutcome =
   | { kind: 'backoff'; retryAt: number | null }
   | { kind: 'failed'; error: OAuthError | VaultError };
 
-export const DEFAULT_REFRESH_WINDOW_MS = 5 * 60 * 1000;
-export const DEFAULT_LEASE_MS = 60_000;
-export const DEFAULT_EXPIRY_MARGIN_MS = 30_000;
-export const DEFAULT_SAVE_RETRY_MS = 60_000;
-/**
- * How long close() keeps trying to release a lease once every issued token is saved. Not the
- * save's minute: a lease left behind expires on its own (DEFAULT_LEASE_MS), and one held by a
- * dead process on this host is taken over at once.
- */
-export const LEASE_RELEASE_RETRY_MS = 2_000;
-
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-export function reauthError(provider: string, detail: string | null): OAuthTokenRefreshError {
-  return new OAuthTokenRefreshError({
+export function reauthError(provider: string, detail: string | null): OAuthError {
+  return new OAuthError({
+    phase: 'refresh',
     code: 'needs_reauth',
     description: `The account must be signed in again${detail ? ` (${detail})` : ''}.`,
     needsReauth: true,
     provider,
   });
-}
-
-export const keyOf = (provider: string, userId: string): string => accountKey({ provider, userId });
-
-/** The response with its lifetime made absolute at receipt, so saving it later does not extend it. */
-export function withAbsoluteExpiry(response: TokenResponse, receivedAt: number): TokenResponse {
-  const seconds = Number(response.expires_in);
-  if (response.expires_in === undefined || response.expires_in === null || response.expires_in === '' || !Number.isFinite(seconds))
-    return response;
-  return { ...response, expires_in: null, expires_at: (receivedAt + Math.round(seconds * 1000)) / 1000 };
 }

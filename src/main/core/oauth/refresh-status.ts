@@ -3,16 +3,19 @@
  * (needs_reauth, or refresh_failing with its next attempt), the events and the log line;
  * waiting for another process that holds the lease, and the outcome it left in the store.
  */
-import type { CoreEventMap, SecurityEventSink } from '../contracts.js';
 import { VaultError, type VaultErrorCode } from '../errors.js';
 import type { RefreshLease } from '../vault/refresh-lease.js';
-import type { TokenManager } from '../vault/token-store.js';
+import type { TokenStore } from '../vault/token-store.js';
 import { backoffDelay, DEFAULT_BACKOFF_MAX_MS, type BackoffOptions } from './backoff.js';
-import { OAuthAccountNotFoundError, OAuthTokenRefreshError, type OAuthError } from './errors.js';
-import { reauthError, sleep, type RefreshOutcome } from './refresh-outcome.js';
+import { accountNotFound, OAuthError } from './errors.js';
+import { reauthError, type RefreshOutcome } from './refresh-outcome.js';
+import type { CoreEventMap } from '../contracts/events.js';
+import type { SecurityEventSink } from '../contracts/security-log.js';
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export interface RefreshStatusContext {
-  tokens: TokenManager;
+  tokens: TokenStore;
   log?: SecurityEventSink;
   emit<K extends keyof CoreEventMap>(name: K, ...args: CoreEventMap[K]): void;
   backoff: BackoffOptions;
@@ -22,12 +25,13 @@ export interface RefreshStatusContext {
 /** The outcome of a refresh another process (or an earlier flight) finished, as the store tells it. */
 export function outcomeFromStore(ctx: RefreshStatusContext, provider: string, userId: string): RefreshOutcome {
   const meta = ctx.tokens.getMetadata(provider, userId);
-  if (!meta) throw new OAuthAccountNotFoundError(provider, userId);
+  if (!meta) throw accountNotFound(provider);
   if (meta.status === 'needs_reauth') return { kind: 'failed', error: reauthError(provider, meta.statusDetail) };
   if (meta.status === 'refresh_failing') {
     return {
       kind: 'failed',
-      error: new OAuthTokenRefreshError({
+      error: new OAuthError({
+        phase: 'refresh',
         code: meta.statusDetail?.split(/[\s(]/)[0] || 'refresh_failing',
         description: 'Refreshing failed in another process.',
         retryable: true,
@@ -83,7 +87,7 @@ export function recordFailure(ctx: RefreshStatusContext, provider: string, userI
  * wait ran past the lease's lifetime.
  */
 export async function waitForOtherHolder(
-  ctx: { tokens: TokenManager; lease: RefreshLease; leaseMs: number },
+  ctx: { tokens: TokenStore; lease: RefreshLease; leaseMs: number },
   provider: string,
   userId: string,
   snapshot: string,

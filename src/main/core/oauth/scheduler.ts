@@ -6,7 +6,7 @@
  * every token. Timers are unref'd so they never keep a CLI process alive.
  */
 import type { TokenRefresher } from './token-refresher.js';
-import type { RefreshSummary } from '../contracts.js';
+import type { RefreshSummary } from '../contracts/accounts.js';
 
 /** An opaque handle from SchedulerClock.setTimer. */
 export type SchedulerTimer = unknown;

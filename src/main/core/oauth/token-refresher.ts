@@ -15,14 +15,13 @@
  * account's stale refresh token is never sent meanwhile, and the lease is kept until saved.
  */
 import { randomUUID } from 'node:crypto';
-import type { CoreEventMap, SecurityEventSink } from '../contracts.js';
 import { VaultError } from '../errors.js';
 import type { CoreEvents } from '../events.js';
 import { guardSink } from '../audit/guarded-sink.js';
-import { toStoreError, type StoredToken, type TokenManager, type TokenMetadata, type TokenResponse } from '../vault/token-store.js';
+import { type TokenStore } from '../vault/token-store.js';
 import { resolveAccountHandler } from './account-endpoint.js';
 import type { BackoffOptions } from './backoff.js';
-import { OAuthAccountNotFoundError, OAuthError, OAuthTokenRefreshError } from './errors.js';
+import { accountNotFound, OAuthError } from './errors.js';
 import { OAuthErrorParser } from './error-parser.js';
 import { PendingWrites } from './pending-writes.js';
 import {
@@ -34,32 +33,30 @@ import {
   waitForOtherHolder,
   type RefreshStatusContext,
 } from './refresh-status.js';
-import { takeIssuedTokens, type ProviderHandler, type ProviderRegistry } from './providers/index.js';
 import { holderIdFor, type RefreshLease } from '../vault/refresh-lease.js';
 import {
   DEFAULT_EXPIRY_MARGIN_MS,
   DEFAULT_LEASE_MS,
   DEFAULT_REFRESH_WINDOW_MS,
   DEFAULT_SAVE_RETRY_MS,
-  keyOf,
   LEASE_RELEASE_RETRY_MS,
-  reauthError,
-  withAbsoluteExpiry,
-  type RefreshOutcome,
   type TokenRefresherOptions,
-} from './refresh-outcome.js';
+} from './refresh-options.js';
+import { reauthError, type RefreshOutcome } from './refresh-outcome.js';
+import { withAbsoluteExpiry } from '../vault/token-types.js';
+import { accountKey } from '../../../shared/account-key.js';
+import type { CoreEventMap } from '../contracts/events.js';
+import type { SecurityEventSink } from '../contracts/security-log.js';
+import type { TokenMetadata } from '../contracts/accounts.js';
+import { toStoreError } from '../vault/store-errors.js';
+import type { StoredToken, TokenResponse } from '../vault/token-types.js';
+import { takeIssuedTokens, type ProviderHandler } from './providers/handler.js';
+import type { ProviderRegistry } from './providers/registry.js';
 
-export {
-  DEFAULT_EXPIRY_MARGIN_MS,
-  DEFAULT_LEASE_MS,
-  DEFAULT_REFRESH_WINDOW_MS,
-  DEFAULT_SAVE_RETRY_MS,
-  type RefreshOutcome,
-  type TokenRefresherOptions,
-} from './refresh-outcome.js';
+const keyOf = (provider: string, userId: string): string => accountKey({ provider, userId });
 
 export class TokenRefresher {
-  readonly tokens: TokenManager;
+  readonly tokens: TokenStore;
   providers: ProviderRegistry;
   /** Writable: settings may change it while running (the scheduler reads it per run). */
   refreshWindowMs: number;
@@ -153,7 +150,7 @@ export class TokenRefresher {
    * A valid access token for the account, refreshed first when it is inside the refresh
    * window. While refreshing fails transiently, the current token is served as long as it
    * is still valid; so is it while someone else (this process or another) is refreshing.
-   * Throws OAuthAccountNotFoundError, or an OAuthTokenRefreshError with needsReauth /
+   * Throws account_not_found, or a refresh-phase OAuthError with needsReauth /
    * retryable / retryAfterMs set, or DISK_FULL when issued tokens could not be saved.
    */
   async getValidAccessToken(provider: string, userId: string): Promise<string> {
@@ -161,7 +158,7 @@ export class TokenRefresher {
     if (kept) return kept;
     // Fast path: one row read, one decryption (the refresh token stays sealed).
     const t = this.tokens.getAccessToken(provider, userId);
-    if (!t) throw new OAuthAccountNotFoundError(provider, userId);
+    if (!t) throw accountNotFound(provider);
     if (t.status === 'needs_reauth') {
       throw reauthError(provider, this.tokens.getMetadata(provider, userId)?.statusDetail ?? null);
     }
@@ -171,7 +168,7 @@ export class TokenRefresher {
     const outcome = await this.refreshIfDue(provider, userId);
     if (outcome.kind === 'failed' && outcome.error instanceof VaultError) throw outcome.error;
     const after = this.tokens.getToken(provider, userId);
-    if (!after) throw new OAuthAccountNotFoundError(provider, userId);
+    if (!after) throw accountNotFound(provider);
     if (after.status === 'needs_reauth') {
       if (outcome.kind === 'failed' && outcome.error instanceof OAuthError && outcome.error.needsReauth) throw outcome.error;
       throw reauthError(provider, this.tokens.getMetadata(provider, userId)?.statusDetail ?? null);
@@ -180,7 +177,8 @@ export class TokenRefresher {
     if (outcome.kind === 'failed') throw outcome.error;
     const meta = this.tokens.getMetadata(provider, userId);
     const retryAt = meta?.nextAttemptAt?.getTime();
-    throw new OAuthTokenRefreshError({
+    throw new OAuthError({
+      phase: 'refresh',
       code: 'token_expired',
       description: `The access token has expired and refreshing it is failing${meta?.statusDetail ? ` (${meta.statusDetail})` : ''}.`,
       retryable: true,
@@ -195,7 +193,7 @@ export class TokenRefresher {
       const o = await this.refreshIfDue(provider, userId);
       return o.kind === 'fresh' || o.kind === 'refreshed' || o.kind === 'refreshed_elsewhere';
     } catch (err) {
-      if (err instanceof OAuthAccountNotFoundError) return false;
+      if (err instanceof OAuthError && err.code === 'account_not_found') return false;
       throw err;
     }
   }
@@ -212,7 +210,7 @@ export class TokenRefresher {
     if (o.kind === 'fresh' || o.kind === 'backoff') o = await this.singleFlight(provider, userId, true);
     if (o.kind === 'failed') throw o.error;
     const meta = this.tokens.getMetadata(provider, userId);
-    if (!meta) throw new OAuthAccountNotFoundError(provider, userId);
+    if (!meta) throw accountNotFound(provider);
     return meta;
   }
 
@@ -252,7 +250,8 @@ export class TokenRefresher {
     if (this.closing) {
       return Promise.resolve({
         kind: 'failed',
-        error: new OAuthTokenRefreshError({
+        error: new OAuthError({
+          phase: 'refresh',
           code: 'shutting_down',
           description: 'The app is closing; refresh later.',
           retryable: true,
@@ -279,7 +278,7 @@ export class TokenRefresher {
         }
         const snapshot = this.tokens.rowVersion(provider, userId);
         const t = this.tokens.getToken(provider, userId);
-        if (!t || snapshot === null) throw new OAuthAccountNotFoundError(provider, userId);
+        if (!t || snapshot === null) throw accountNotFound(provider);
         const early = this.precheck(provider, userId, t, force);
         if (early) return early;
         if (!announced) {
@@ -311,7 +310,8 @@ export class TokenRefresher {
       }
       return {
         kind: 'failed',
-        error: new OAuthTokenRefreshError({
+        error: new OAuthError({
+          phase: 'refresh',
           code: 'lease_contention',
           description: 'Another process kept the refresh lease.',
           retryable: true,
@@ -360,7 +360,7 @@ export class TokenRefresher {
     // refresh token again, right before it is sent: never one older than the store's.
     if (this.tokens.rowVersion(provider, userId) !== snapshot) return outcomeFromStore(this.statusContext, provider, userId);
     const refreshToken = this.tokens.getToken(provider, userId)?.refreshToken;
-    if (!refreshToken) throw new OAuthAccountNotFoundError(provider, userId);
+    if (!refreshToken) throw accountNotFound(provider);
     let response: TokenResponse;
     try {
       response = await handler.refreshToken(refreshToken);
@@ -438,7 +438,7 @@ export class TokenRefresher {
       });
       throw error;
     }
-    if (!saved) throw new OAuthAccountNotFoundError(provider, userId);
+    if (!saved) throw accountNotFound(provider);
   }
 
   /** What the outcome functions of refresh-status.ts need. */

@@ -23,9 +23,8 @@ const TAG_BYTES = 16;
 const KEY_BYTES = 32;
 const ENCRYPTION_INFO = 'osmen/token-encryption/v1';
 
-export const KEY_HELP =
-  'Generate one with `npm run keygen` (or `osmen-cred keygen`) and set OAUTH_ENCRYPTION_KEY, ' +
-  'or let the app keep it in the OS keychain.';
+/** What to do about a missing or malformed key: shown by the CLI and on the app's locked screen, so no back-ticks or build commands. */
+export const KEY_HELP = 'Make one with osmen-cred keygen and set OAUTH_ENCRYPTION_KEY, or let the app keep it in the OS keychain.';
 
 interface RingKey {
   id: string;

@@ -1,6 +1,7 @@
 import { AsyncEntry, Entry, type EntryOptions } from '@napi-rs/keyring';
 import { KeyCustodyError } from '../errors.js';
 import { EncryptionManager, decodeKey, KEY_HELP } from './encryption-manager.js';
+import type { KeySource } from '../contracts/key.js';
 
 /**
  * Key custody: the only module that talks to the OS keychain.
@@ -18,8 +19,6 @@ import { EncryptionManager, decodeKey, KEY_HELP } from './encryption-manager.js'
 
 export const KEYCHAIN_SERVICE = 'OsMEN Credential Manager';
 export const KEYCHAIN_ACCOUNT = 'master-key';
-
-export type KeySource = 'env' | 'keychain' | 'keychain-created' | 'explicit';
 
 export interface MasterKeyResult {
   key: string;

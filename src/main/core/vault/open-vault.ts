@@ -13,17 +13,17 @@
  * check, log, status) also never migrates anything.
  */
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
+import { dataFolder } from '../data-folder.js';
 import { KeyCustodyError, TokenStoreError, VaultError } from '../errors.js';
 import { EncryptionManager } from './encryption-manager.js';
 import { withFileLockAsync } from '../fs/file-lock.js';
-import { KEYCHAIN_ACCOUNT, KEYCHAIN_SERVICE, KeyCustody, type KeySource } from './key-custody.js';
+import { KEYCHAIN_ACCOUNT, KEYCHAIN_SERVICE, KeyCustody } from './key-custody.js';
 import { ensurePrivateDir } from '../fs/private-files.js';
 import type { Field } from './token-context.js';
-import { TokenManager } from './token-store.js';
+import { TokenStore } from './token-store.js';
 import { peekVault, VAULT_ID_META } from './vault-identity.js';
-
-export type VaultMode = 'create' | 'existing' | 'read-only';
+import type { KeySource } from '../contracts/key.js';
+import type { VaultMode } from '../contracts/key.js';
 
 export interface VaultOpenOptions {
   home: string;
@@ -36,7 +36,7 @@ export interface VaultOpenOptions {
 }
 
 export interface OpenedVault {
-  tokens: TokenManager;
+  tokens: TokenStore;
   keySource: KeySource;
   vaultId: string | null;
   /** The keychain entry holding this vault's key (null when the key is not in the keychain). */
@@ -87,16 +87,16 @@ function noVault(home: string): TokenStoreError {
 
 export async function openVaultStore(options: VaultOpenOptions): Promise<OpenedVault> {
   const { home, mode, env } = options;
-  const dbPath = join(home, 'tokens.db');
+  const dbPath = dataFolder(home).db;
   const service = options.keychainService ?? KEYCHAIN_SERVICE;
   const peek = peekVault(dbPath);
   if (mode !== 'create' && peek.state !== 'vault') {
     if (peek.state === 'none') throw noVault(home);
     // Opening it (to say why) is what refuses it; nothing is written.
-    new TokenManager({ dbPath, encryption: new EncryptionManager(EncryptionManager.generateKey()), create: false });
+    new TokenStore({ dbPath, encryption: new EncryptionManager(EncryptionManager.generateKey()), create: false });
   }
-  const store = (keys: string[], create: boolean, custody: KeyCustody | null): TokenManager =>
-    new TokenManager({
+  const store = (keys: string[], create: boolean, custody: KeyCustody | null): TokenStore =>
+    new TokenStore({
       dbPath,
       create,
       encryption: new EncryptionManager(keys),
@@ -150,7 +150,7 @@ export async function openVaultStore(options: VaultOpenOptions): Promise<OpenedV
   await new KeyCustody({ service, account: `${KEYCHAIN_ACCOUNT}/probe`, env: {} }).readKeychainKey();
   ensurePrivateDir(home);
   return withFileLockAsync(
-    join(home, '.master-key.lock'),
+    dataFolder(home).keyLock,
     async () => {
       if (peekVault(dbPath).state === 'vault') return openVaultStore(options);
       const vaultId = newVaultId();
@@ -165,7 +165,7 @@ export async function openVaultStore(options: VaultOpenOptions): Promise<OpenedV
   );
 
   function finish(
-    tokens: TokenManager,
+    tokens: TokenStore,
     keySource: KeySource,
     vaultId: string | null,
     keychainAccount: string | null,
@@ -205,14 +205,14 @@ export async function openVaultStore(options: VaultOpenOptions): Promise<OpenedV
  * can't make two ids. Returns this vault's own custody from then on.
  */
 async function migrateLegacyEntry(
-  tokens: TokenManager,
+  tokens: TokenStore,
   home: string,
   service: string,
   key: string,
 ): Promise<{ vaultId: string; account: string; custody: KeyCustody }> {
   ensurePrivateDir(home);
   return withFileLockAsync(
-    join(home, '.master-key.lock'),
+    dataFolder(home).keyLock,
     async () => {
       const existing = tokens.readMeta(VAULT_ID_META);
       const vaultId = existing ?? newVaultId();

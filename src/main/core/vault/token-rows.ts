@@ -2,7 +2,8 @@
 import { TokenStoreError } from '../errors.js';
 import { idProblem, type AccountBinding } from './token-context.js';
 import type { TokenRow } from './token-statements.js';
-import { dateOrNull, type TokenMetadata } from './token-types.js';
+import { dateOrNull } from './token-types.js';
+import type { TokenMetadata } from '../contracts/accounts.js';
 
 export const bindingOf = (row: Pick<TokenRow, 'issuer' | 'token_origin'>): AccountBinding => ({
   issuer: row.issuer,
@@ -33,5 +34,6 @@ export function toMetadata(
     updatedAt: new Date(row.updated_at),
     lastRefreshAt: dateOrNull(row.last_refresh_at),
     issuer: row.issuer,
+    refreshNotBefore: row.refresh_not_before ?? null,
   };
 }

@@ -1,6 +1,6 @@
 /** The token store's SQL, prepared once per connection. The only place outside migrations that names a column. */
 import type Database from 'better-sqlite3';
-import type { TokenStatus } from './token-types.js';
+import type { TokenStatus } from '../contracts/accounts.js';
 
 export interface TokenRow {
   provider: string;
@@ -73,7 +73,7 @@ export function prepareStatements(db: Database.Database) {
     list: db.prepare<[], TokenRow>(
       `SELECT provider, user_id, refresh_token_enc IS NOT NULL AS has_refresh, token_type, scopes, expires_at,
               status, status_detail, failure_count, next_attempt_at, display_name, created_at, updated_at,
-              last_refresh_at, issuer
+              last_refresh_at, issuer, refresh_not_before
          FROM tokens ORDER BY provider, user_id`,
     ),
     setStatus: db.prepare(
@@ -114,6 +114,11 @@ export function prepareStatements(db: Database.Database) {
     insertMetaIfAbsent: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING'),
     allSecrets: db.prepare<[], Pick<TokenRow, 'access_token_enc' | 'refresh_token_enc' | 'id_token_enc'> & SealedRow>(
       'SELECT provider, user_id, access_token_enc, refresh_token_enc, id_token_enc, issuer, token_origin, aad_version FROM tokens',
+    ),
+    // A narrowed refresh's rotated refresh token: only that column, so the row's version (and
+    // the access token a waiting refresher compares) stays as it was.
+    setRefresh: db.prepare(
+      `UPDATE tokens SET refresh_token_enc = @refresh WHERE provider = @provider AND user_id = @user_id AND aad_version = @aad_version`,
     ),
     rewrite: db.prepare(
       `UPDATE tokens SET access_token_enc = @access, refresh_token_enc = @refresh, id_token_enc = @id,

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { TokenStoreError } from '../errors.js';
-import { defaultDbPath } from '../paths.js';
+import { dataFolder, osmenHome } from '../data-folder.js';
 import { EncryptionManager } from './encryption-manager.js';
 import { toStoreError } from './store-errors.js';
 import { CURRENT_AAD_VERSION, UNBOUND, type AccountBinding, type Field } from './token-context.js';
@@ -11,9 +11,7 @@ import {
   type SaveExtra,
   type StatusUpdate,
   type StoredToken,
-  type TokenMetadata,
   type TokenResponse,
-  type TokenStatus,
 } from './token-types.js';
 import { openTokenDatabase } from './store-init.js';
 import { RefreshLease } from './refresh-lease.js';
@@ -22,11 +20,12 @@ import { assertId, bindingOf, toMetadata } from './token-rows.js';
 import { reencryptVault } from './rotation.js';
 import { VaultMeta } from './vault-meta.js';
 import { VaultKeys } from './vault-keys.js';
+import type { TokenMetadata, TokenStatus } from '../contracts/accounts.js';
 
 export { tokenContext, type AccountBinding, type Field } from './token-context.js';
 export { toStoreError } from './store-errors.js';
 
-export type { TokenResponse, TokenStatus, StoredToken, TokenMetadata, StatusUpdate, SaveExtra } from './token-types.js';
+export type { TokenResponse, StoredToken, StatusUpdate, SaveExtra } from './token-types.js';
 
 export interface TokenStoreOptions {
   dbPath?: string;
@@ -72,7 +71,7 @@ export class TokenStore {
     }
     this.keys = new VaultKeys(options.encryption, options.reloadKeys, options.onDecryptFailure);
     this.now = options.now ?? Date.now;
-    this.dbPath = options.dbPath ?? defaultDbPath();
+    this.dbPath = options.dbPath ?? dataFolder(osmenHome()).db;
     this.db = openTokenDatabase(this.dbPath, options.encryption, { create: options.create ?? true, busyTimeoutMs: options.busyTimeoutMs });
     this.stmts = prepareStatements(this.db);
     this.meta = new VaultMeta(this.db, this.stmts, this.keys, (fn) => this.guard(fn));
@@ -202,6 +201,27 @@ export class TokenStore {
             aad_version: CURRENT_AAD_VERSION,
           });
           return true;
+        })
+        .immediate(),
+    );
+  }
+
+  /**
+   * Replaces only the refresh token (a narrowed refresh rotated it; the stored access token is
+   * not the one that refresh issued), so the row's version does not move: a refresher waiting on
+   * another process's lease does not take this for a finished refresh. False: no such account.
+   * The row must be bound (resolveAccountHandler binds it before any refresh token is sent).
+   */
+  saveRefreshToken(provider: string, userId: string, refreshToken: string): boolean {
+    return this.guard(() =>
+      this.db
+        .transaction(() => {
+          this.followVaultKey();
+          const row = this.stmts.get.get(provider, userId);
+          if (!row) return false;
+          const refresh = this.keys.seal(refreshToken, provider, userId, 'refresh', bindingOf(row));
+          if (this.stmts.setRefresh.run({ provider, user_id: userId, refresh, aad_version: CURRENT_AAD_VERSION }).changes > 0) return true;
+          throw new TokenStoreError('INVALID_TOKEN_RESPONSE', 'The account is stored under an old encoding: refresh it once first.');
         })
         .immediate(),
     );
@@ -417,7 +437,3 @@ export class TokenStore {
     this.db.close();
   }
 }
-
-/** The seed's name for the token store; the same class. */
-export { TokenStore as TokenManager };
-export type TokenManagerOptions = TokenStoreOptions;

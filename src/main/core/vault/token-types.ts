@@ -1,5 +1,6 @@
 /** The token store's public shapes, and the parsing of a provider's token response. */
 import { TokenStoreError } from '../errors.js';
+import type { TokenStatus } from '../contracts/accounts.js';
 
 /** RFC 6749 §5.1 token response (plus the seed's `scopes` list and an absolute `expires_at`). */
 export interface TokenResponse {
@@ -13,8 +14,6 @@ export interface TokenResponse {
   id_token?: string | null;
   token_type?: string | null;
 }
-
-export type TokenStatus = 'active' | 'needs_reauth' | 'refresh_failing';
 
 export interface StoredToken {
   accessToken: string;
@@ -33,25 +32,6 @@ export interface StoredToken {
   refreshNotBefore: number | null;
   /** Epoch ms of the last refresh (or of the connect, before any): the keep-alive's clock. */
   lastRefreshedAt: number;
-}
-
-/** Everything about a stored account except its secrets. */
-export interface TokenMetadata {
-  provider: string;
-  userId: string;
-  displayName: string | null;
-  expiresAt: Date | null;
-  scopes: string[];
-  tokenType: string;
-  status: TokenStatus;
-  statusDetail: string | null;
-  failureCount: number;
-  nextAttemptAt: Date | null;
-  hasRefreshToken: boolean;
-  createdAt: Date;
-  updatedAt: Date;
-  lastRefreshAt: Date | null;
-  issuer: string | null;
 }
 
 export interface StatusUpdate {
@@ -100,4 +80,12 @@ export function expiryOf(response: TokenResponse, now: number): number | null {
 
 export function dateOrNull(ms: number | null): Date | null {
   return ms === null ? null : new Date(ms);
+}
+
+/** The response with its lifetime made absolute at receipt, so saving it later does not extend it. */
+export function withAbsoluteExpiry(response: TokenResponse, receivedAt: number): TokenResponse {
+  const seconds = Number(response.expires_in);
+  if (response.expires_in === undefined || response.expires_in === null || response.expires_in === '' || !Number.isFinite(seconds))
+    return response;
+  return { ...response, expires_in: null, expires_at: (receivedAt + Math.round(seconds * 1000)) / 1000 };
 }

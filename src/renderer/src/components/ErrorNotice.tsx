@@ -1,5 +1,5 @@
 import type { ErrorInfo } from '../api';
-import { adviceFor, type AdviceAction } from '../errors/advice';
+import { adviceFor, type AdviceAction, type AdviceContext } from '../errors/advice';
 
 export type NoticeActions = Partial<Record<AdviceAction, { label: string; run(): void; disabled?: boolean }>>;
 
@@ -10,11 +10,13 @@ interface Props {
   /** A fresh failure is announced (role=alert); a standing state is not. */
   live?: boolean;
   tone?: 'error' | 'warn';
+  /** What failed (a refresh reads differently from a sign-in). */
+  context?: AdviceContext;
 }
 
 /** An error in plain language: what happened, what to do, and the raw code, small and once. */
-export function ErrorNotice({ error, actions, live = false, tone = 'error' }: Props): React.JSX.Element {
-  const advice = adviceFor(error.code, error);
+export function ErrorNotice({ error, actions, live = false, tone = 'error', context = 'general' }: Props): React.JSX.Element {
+  const advice = adviceFor(error.code, error, context);
   const action = actions?.[advice.action];
   const detail = advice.showMessage && error.message && error.message !== advice.title ? error.message : null;
   return (

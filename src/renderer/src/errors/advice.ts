@@ -2,24 +2,17 @@
  * The one table from error code to plain language: what happened, and what
  * to do next. Account cards, Connect, the log and the locked-vault screen all
  * read it, so a code reads the same everywhere; the raw code is shown small,
- * once, next to it. Unit-tested in test/unit/renderer-advice.test.ts.
+ * once, next to it. A few codes mean something else after a refresh than after a
+ * sign-in (a timeout, a cancel): the place that shows the error says which it was
+ * (`AdviceContext`), so a refresh is never worded as a sign-in and never asks for
+ * "Try again" while the app retries on its own. Unit-tested in
+ * test/unit/renderer-advice.test.ts.
  */
 
-/** A button the place showing the error may offer for the next step. */
-export type AdviceAction = 'reconnect' | 'retry' | 'refresh' | 'connect' | 'health' | 'quit' | 'none';
+import { a, type Advice, type AdviceContext } from './advice-shape';
+import { AFTER_REFRESH, AFTER_SIGN_IN, RETRYING } from './context-advice';
 
-export interface Advice {
-  /** What happened, in one plain sentence. */
-  title: string;
-  /** What to do next. */
-  next: string;
-  action: AdviceAction;
-  /** The error's own message is the specific part (which field, which setting): show it too. */
-  showMessage?: boolean;
-}
-
-const a = (title: string, next: string, action: AdviceAction = 'none', showMessage = false): Advice =>
-  showMessage ? { title, next, action, showMessage } : { title, next, action };
+export type { Advice, AdviceAction, AdviceContext } from './advice-shape';
 
 const SIGN_IN_AGAIN = a(
   'This account needs you to sign in again.',
@@ -80,7 +73,7 @@ const TABLE: Readonly<Record<string, Advice>> = {
     'Check your internet connection (and VPN or proxy). The app retries on its own.',
     'refresh',
   ),
-  timeout: a('It took too long: the sign-in was not finished in time, or the provider did not answer.', 'Try again.'),
+  timeout: a('The provider did not answer in time.', 'Try again in a moment.'),
   lease_contention: a(
     'Another program (osmen-cred or a second copy of the app) is refreshing this account right now.',
     'Nothing to do: the account is up to date in a moment.',
@@ -290,7 +283,7 @@ const TABLE: Readonly<Record<string, Advice>> = {
   ),
   KEY_MALFORMED: a(
     'OAUTH_ENCRYPTION_KEY is set, but it is not a valid key.',
-    'Correct it (or unset it to use the keychain), then quit and start the app again. `osmen-cred keygen` makes a new key — only for an empty vault.',
+    'Correct it (or unset it to use the keychain), then quit and start the app again. The command osmen-cred keygen makes a new key — only for an empty vault.',
     'quit',
   ),
   KEY_MISMATCH: KEY_DOES_NOT_FIT,
@@ -380,6 +373,28 @@ const TABLE: Readonly<Record<string, Advice>> = {
   INVALID_REQUEST: a('Some values were not accepted.', 'Correct them and try again.', 'none', true),
   NOT_ALLOWED: a('That is not allowed.', 'Only the listed provider pages can be opened.', 'none', true),
   NOT_FOUND: a('That is no longer there.', 'Reload the view and try again.', 'none', true),
+  // ------------------------------------------------ narrowed tokens and SDK endpoints
+  provider_consent_required: a(
+    'The provider has no consent for these permissions (scopes) on this account.',
+    'Reconnect the account and approve them in the browser, or ask for fewer scopes.',
+    'reconnect',
+    true,
+  ),
+  narrowing_unavailable: APP_FAULT,
+  PROVIDER_NOT_REGISTERED: APP_FAULT,
+  INVALID_SCOPES: a('Those are not valid scopes.', 'Give scopes separated by spaces, without quotes or backslashes.', 'none', true),
+  SCOPE_NOT_ALLOWED: a('That scope is not served here.', 'Start the endpoint with the scopes the program needs.', 'none', true),
+  ACCOUNT_NOT_FOUND: a('That account is not connected.', 'Connect it first, then try again.', 'connect'),
+  TOO_MANY_ENDPOINTS: a('Too many SDK endpoints are running.', 'Stop one you no longer need, then start this one.', 'none', true),
+  INVALID_ADDRESS: a('That is not an address to listen on.', 'Give an IP address, such as 127.0.0.1.', 'none', true),
+  INVALID_DURATION: a('That time limit is not accepted.', 'Choose a limit from one minute to 30 days, or none.', 'none', true),
+  INVALID_PROJECT: a('A project id goes with Google endpoints only.', 'Leave it empty for Azure.', 'none', true),
+  ADDRESS_UNAVAILABLE: a(
+    'The endpoint could not listen on that address and port.',
+    'Choose another port (or leave it empty for any free one), or an address of this computer.',
+    'none',
+    true,
+  ),
   NOT_AVAILABLE: a('That is not available here.', 'Use the app’s tray menu or restart the app.', 'none', true),
   UNKNOWN_CHANNEL: APP_FAULT,
   FORBIDDEN_SENDER: APP_FAULT,
@@ -394,12 +409,22 @@ export function codeOf(detail: string | null | undefined): string | null {
   return code ? code : null;
 }
 
-/** Advice for a code; unknown codes fall back on the flags and the error's own message. */
-export function adviceFor(code: string, fallback: { message?: string; needsReauth?: boolean; retryable?: boolean } = {}): Advice {
+/**
+ * Advice for a code, as it reads where it happened (`context`); unknown codes fall back on the
+ * flags and the error's own message.
+ */
+export function adviceFor(
+  code: string,
+  fallback: { message?: string; needsReauth?: boolean; retryable?: boolean } = {},
+  context: AdviceContext = 'general',
+): Advice {
+  const special = context === 'refresh' ? AFTER_REFRESH : context === 'sign-in' ? AFTER_SIGN_IN : null;
+  if (special && Object.hasOwn(special, code)) return special[code]!;
   const known = Object.hasOwn(TABLE, code) ? TABLE[code] : undefined;
   if (known) return known;
   if (fallback.needsReauth) return SIGN_IN_AGAIN;
   const title = fallback.message?.trim() || 'Something went wrong.';
+  if (context === 'refresh') return a(title, `${RETRYING} If it keeps happening, run the Health checks.`, 'refresh');
   return fallback.retryable
     ? a(title, 'Try again in a moment; the app also retries on its own.', 'refresh')
     : a(title, 'Try again; if it keeps happening, run the Health checks.', 'health');

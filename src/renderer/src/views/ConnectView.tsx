@@ -1,10 +1,11 @@
-import { useId, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import type { AccountDto, ProviderDto } from '../../../shared/ipc-contract';
 import { errorInfo, type ErrorInfo } from '../api';
+import { BreakableUrl } from '../components/BreakableUrl';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { ProviderMark } from '../components/ProviderMark';
 import type { DeviceSignInState } from '../hooks/useDeviceSignIn';
-import { useDeviceSupport, type DeviceSupportState } from '../hooks/useDeviceSupport';
+import { deviceUnavailableText, useDeviceSupport, type DeviceSupportState } from '../hooks/useDeviceSupport';
 import type { ProvidersState } from '../hooks/useProviders';
 import type { SignInState } from '../hooks/useSignIn';
 import { CustomProviderEditor } from './providers/CustomProviderEditor';
@@ -22,6 +23,12 @@ interface Props {
 
 export function ConnectView({ providers: state, signIn, device, onConnected, onOpenHealth, onSetUp }: Props): React.JSX.Element {
   const [failure, setFailure] = useState<{ provider: string; error: ErrorInfo } | null>(null);
+  // The person's own cancel: a quiet note on the card, and the focus back on its Connect button.
+  const [cancelled, setCancelled] = useState<string | null>(null);
+  const connectButtons = useRef(new Map<string, HTMLButtonElement>());
+  useEffect(() => {
+    if (cancelled !== null) connectButtons.current.get(cancelled)?.focus();
+  }, [cancelled]);
   const [tenant, setTenant] = useState('common');
   const tenantId = useId();
   const providers = state.providers;
@@ -35,10 +42,13 @@ export function ConnectView({ providers: state, signIn, device, onConnected, onO
 
   const connect = async (provider: ProviderDto, how: 'browser' | 'device'): Promise<void> => {
     setFailure(null);
+    setCancelled(null);
     try {
       onConnected(await (how === 'device' ? device.start(request(provider)) : signIn.connect(request(provider))));
     } catch (err) {
-      setFailure({ provider: provider.id, error: errorInfo(err) });
+      const error = errorInfo(err);
+      if (error.code === 'cancelled') setCancelled(provider.id);
+      else setFailure({ provider: provider.id, error });
     }
   };
 
@@ -50,7 +60,15 @@ export function ConnectView({ providers: state, signIn, device, onConnected, onO
     if (!s.supported) {
       return (
         <p className="muted small device-unavailable" data-testid="device-unavailable">
-          Sign in on another device is not available here. {s.reason ?? 'The provider does not offer it.'}
+          <span className="reason">{deviceUnavailableText(p.displayName, s)}</span>
+          {s.code && (
+            <>
+              {' '}
+              <span className="notice-code">
+                Code <code>{s.code}</code>
+              </span>
+            </>
+          )}
         </p>
       );
     }
@@ -70,7 +88,7 @@ export function ConnectView({ providers: state, signIn, device, onConnected, onO
             Connect an account
           </h1>
           <p className="muted">
-            Sign-in happens in your browser with PKCE; the app receives the result on a one-time loopback address. No browser here? Sign in
+            You sign in on the provider’s own page in your browser; the app never sees your password. No browser on this computer? Sign in
             on another device with a code.
           </p>
         </div>
@@ -93,7 +111,9 @@ export function ConnectView({ providers: state, signIn, device, onConnected, onO
                 <ProviderMark provider={p.kind === 'google' || p.kind === 'microsoft' ? p.kind : p.id} />
                 <div>
                   <h2>{p.displayName}</h2>
-                  <p className="muted small">{p.issuer ?? (p.kind === 'oauth2' ? 'OAuth 2.0' : 'OpenID Connect')}</p>
+                  <p className="muted small provider-issuer">
+                    {p.issuer ? <BreakableUrl url={p.issuer} /> : p.kind === 'oauth2' ? 'OAuth 2.0' : 'OpenID Connect'}
+                  </p>
                 </div>
               </div>
               {p.kind === 'microsoft' && p.configured && (
@@ -103,12 +123,13 @@ export function ConnectView({ providers: state, signIn, device, onConnected, onO
                     id={tenantId}
                     value={tenant}
                     onChange={(e) => setTenant(e.target.value)}
-                    placeholder="common, organizations, consumers or a tenant ID"
+                    placeholder="common or a tenant ID"
                     aria-describedby={`${tenantId}-help`}
                     spellCheck={false}
                   />
                   <p id={`${tenantId}-help`} className="help">
-                    “common” accepts work, school and personal accounts.
+                    “common” accepts work, school and personal accounts; “organizations” or “consumers” only one kind; a tenant ID or domain
+                    only that organisation.
                   </p>
                 </div>
               )}
@@ -126,15 +147,25 @@ export function ConnectView({ providers: state, signIn, device, onConnected, onO
                 <ErrorNotice
                   error={failure.error}
                   live
+                  context="sign-in"
                   actions={{
                     connect: { label: 'Try again', run: () => void connect(p, 'browser'), disabled: pending !== null },
                     health: { label: 'Open Health', run: onOpenHealth },
                   }}
                 />
               )}
+              {cancelled === p.id && (
+                <p className="inline-msg" role="status">
+                  Sign-in cancelled.
+                </p>
+              )}
               <div className="card-actions">
                 <button
                   type="button"
+                  ref={(el) => {
+                    if (el) connectButtons.current.set(p.id, el);
+                    else connectButtons.current.delete(p.id);
+                  }}
                   className="btn btn-primary"
                   disabled={pending !== null || !p.configured}
                   onClick={() => void connect(p, 'browser')}

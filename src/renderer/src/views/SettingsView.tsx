@@ -1,10 +1,10 @@
-import { useEffect, useId, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import { SETTINGS_LIMITS } from '../../../shared/channels';
 import type { SchedulerStateDto, SettingsDto } from '../../../shared/ipc-contract';
 import { bridge, call, errorText } from '../api';
 import { formatDateTime } from '../format';
 import type { SettingsState } from '../hooks/useSettings';
-import { effectiveTiming } from '../timing';
+import { effectiveTiming, minutesText } from '../timing';
 import { ProvidersSection } from './providers/ProvidersSection';
 
 interface Props {
@@ -17,6 +17,8 @@ interface Props {
 
 const MIN = 60_000;
 
+const plural = (n: number, unit: string): string => `${n} ${unit}${n === 1 ? '' : 's'}`;
+
 export function SettingsView(props: Props): React.JSX.Element {
   const ids = useId();
   const [windowMin, setWindowMin] = useState('');
@@ -27,12 +29,15 @@ export function SettingsView(props: Props): React.JSX.Element {
   const [scheduler, setScheduler] = useState<SchedulerStateDto | null>(null);
   // Toggles show the new value at once; it is dropped (reverting on failure) when the save settles.
   const [optimistic, setOptimistic] = useState<Partial<SettingsDto>>({});
+  // The settings this view saved last: a change from elsewhere (the tray, another window) makes its note stale.
+  const savedHere = useRef<SettingsDto | null>(null);
 
   useEffect(() => {
     if (props.settings) {
-      setWindowMin(String(Math.round(props.settings.refreshWindowMs / MIN)));
-      setIntervalMin(String(Math.round(props.settings.checkIntervalMs / MIN)));
+      setWindowMin(minutesText(props.settings.refreshWindowMs));
+      setIntervalMin(minutesText(props.settings.checkIntervalMs));
       setKeepAlive(String(props.settings.keepAliveDays));
+      if (JSON.stringify(props.settings) !== JSON.stringify(savedHere.current)) setMessage(null);
     }
   }, [props.settings]);
 
@@ -47,7 +52,7 @@ export function SettingsView(props: Props): React.JSX.Element {
     setMessage(null);
     setOptimistic(patch);
     try {
-      await props.save(patch);
+      savedHere.current = await props.save(patch);
       setMessage({ kind: 'info', text: done });
     } catch (err) {
       setMessage({ kind: 'error', text: errorText(err) });
@@ -57,37 +62,59 @@ export function SettingsView(props: Props): React.JSX.Element {
     }
   };
 
+  /**
+   * Saves only the fields that were changed (a stored value the form can't show exactly, or one
+   * outside the form's ranges set by the CLI, is never rewritten by saving another), each checked
+   * against the ranges main enforces.
+   */
   const submitTimes = (event: React.FormEvent): void => {
     event.preventDefault();
-    const w = Number(windowMin);
-    const i = Number(intervalMin);
+    const stored = props.settings;
+    if (!stored) return;
     const lim = SETTINGS_LIMITS;
-    if (!Number.isFinite(w) || w * MIN < lim.refreshWindowMs.min || w * MIN > lim.refreshWindowMs.max) {
-      setMessage({
-        kind: 'error',
-        text: `Refresh between ${lim.refreshWindowMs.min / MIN} and ${lim.refreshWindowMs.max / MIN} minutes before expiry.`,
-      });
+    const patch: Partial<SettingsDto> = {};
+    const said: string[] = [];
+    if (windowMin !== minutesText(stored.refreshWindowMs)) {
+      const w = Number(windowMin);
+      if (!Number.isFinite(w) || w * MIN < lim.refreshWindowMs.min || w * MIN > lim.refreshWindowMs.max) {
+        setMessage({
+          kind: 'error',
+          text: `Refresh between ${lim.refreshWindowMs.min / MIN} and ${lim.refreshWindowMs.max / MIN} minutes before expiry.`,
+        });
+        return;
+      }
+      patch.refreshWindowMs = Math.round(w * MIN);
+      said.push(`${w} min before expiry`);
+    }
+    if (intervalMin !== minutesText(stored.checkIntervalMs)) {
+      const i = Number(intervalMin);
+      if (!Number.isFinite(i) || i * MIN < lim.checkIntervalMs.min || i * MIN > lim.checkIntervalMs.max) {
+        setMessage({
+          kind: 'error',
+          text: `Check at least every ${lim.checkIntervalMs.min / MIN} to ${lim.checkIntervalMs.max / MIN} minutes.`,
+        });
+        return;
+      }
+      patch.checkIntervalMs = Math.round(i * MIN);
+      said.push(`checks at least every ${i} min`);
+    }
+    if (keepAlive !== String(stored.keepAliveDays)) {
+      const k = Number(keepAlive);
+      if (!Number.isInteger(k) || k < lim.keepAliveDays.min || k > lim.keepAliveDays.max) {
+        setMessage({
+          kind: 'error',
+          text: `Refresh every account at least every ${lim.keepAliveDays.min} to ${lim.keepAliveDays.max} days (whole days).`,
+        });
+        return;
+      }
+      patch.keepAliveDays = k;
+      said.push(`every account at least every ${plural(k, 'day')}`);
+    }
+    if (said.length === 0) {
+      setMessage({ kind: 'info', text: 'Nothing to save: the refresh timing is as stored.' });
       return;
     }
-    if (!Number.isFinite(i) || i * MIN < lim.checkIntervalMs.min || i * MIN > lim.checkIntervalMs.max) {
-      setMessage({
-        kind: 'error',
-        text: `Check at least every ${lim.checkIntervalMs.min / MIN} to ${lim.checkIntervalMs.max / MIN} minutes.`,
-      });
-      return;
-    }
-    const k = Number(keepAlive);
-    if (!Number.isInteger(k) || k < lim.keepAliveDays.min || k > lim.keepAliveDays.max) {
-      setMessage({
-        kind: 'error',
-        text: `Refresh every account at least every ${lim.keepAliveDays.min} to ${lim.keepAliveDays.max} days (whole days).`,
-      });
-      return;
-    }
-    void save(
-      { refreshWindowMs: Math.round(w * MIN), checkIntervalMs: Math.round(i * MIN), keepAliveDays: k },
-      `Refresh timing saved: ${w} min before expiry, checks at least every ${i} min, every account at least every ${k} day${k === 1 ? '' : 's'}.`,
-    );
+    void save(patch, `Refresh timing saved: ${said.join(', ')}.`);
   };
 
   if (!props.settings) {
@@ -129,7 +156,7 @@ export function SettingsView(props: Props): React.JSX.Element {
               inputMode="numeric"
               min={SETTINGS_LIMITS.refreshWindowMs.min / MIN}
               max={SETTINGS_LIMITS.refreshWindowMs.max / MIN}
-              step={0.5}
+              step="any"
               value={windowMin}
               onChange={(e) => setWindowMin(e.target.value)}
               required
@@ -143,7 +170,7 @@ export function SettingsView(props: Props): React.JSX.Element {
               inputMode="numeric"
               min={SETTINGS_LIMITS.checkIntervalMs.min / MIN}
               max={SETTINGS_LIMITS.checkIntervalMs.max / MIN}
-              step={0.5}
+              step="any"
               value={intervalMin}
               onChange={(e) => setIntervalMin(e.target.value)}
               required

@@ -3,8 +3,8 @@
  * the provider's own file (google.ts, microsoft.ts): its endpoints and defaults, the error
  * codes it adds to RFC 6749, what its client ids look like, which consoles the app may open.
  */
-import type { HealthCheck } from '../../contracts.js';
 import type { Definition, ProviderKind } from './definition.js';
+import type { HealthCheck } from '../../contracts/settings.js';
 
 /** A verdict on one configuration value. Never repeats the value (it may be a pasted secret). */
 export interface FieldVerdict {

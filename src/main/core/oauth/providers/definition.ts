@@ -1,7 +1,7 @@
 /** The shapes a provider is described by, and the checks every endpoint URL passes. */
-import type { ProviderSummary } from '../../contracts.js';
-import { OAuthConfigError } from '../errors.js';
+import { configError, type OAuthError } from '../errors.js';
 import { checkEndpointUrl } from '../loopback.js';
+import type { ProviderSummary } from '../../contracts/providers.js';
 
 export type ProviderKind = 'google' | 'microsoft' | 'oidc' | 'oauth2';
 
@@ -45,7 +45,7 @@ export interface ProviderRegistryOptions {
  * Default ID token clock tolerance. The ID token arrives straight from the token endpoint
  * over TLS, so its timestamps guard little; desktop clocks are often minutes off, and a
  * user should not be locked out by that. Access-token expiry never depends on the provider's
- * clock: we store local receipt time + expires_in (relative), see TokenManager.saveToken.
+ * clock: we store local receipt time + expires_in (relative), see TokenStore.saveToken.
  */
 export const DEFAULT_CLOCK_TOLERANCE_SEC = 300;
 
@@ -71,13 +71,9 @@ export interface Definition {
 
 export const PROVIDER_ID_RE = /^[a-z0-9][a-z0-9._-]{0,63}$/i;
 
-export function configError(code: string, description: string, provider?: string): OAuthConfigError {
-  return new OAuthConfigError({ code, description, provider });
-}
-
 export function validateUrl(value: string, what: string, provider: string): URL {
   const r = checkEndpointUrl(value);
-  if (!r.ok) throw configError('insecure_endpoint', `${what}: ${r.reason}`, provider);
+  if (!r.ok) throw configError({ code: 'insecure_endpoint', description: `${what}: ${r.reason}`, provider });
   return r.url;
 }
 
@@ -85,11 +81,12 @@ export function validateUrl(value: string, what: string, provider: string): URL 
  * An account's tokens go only to the issuer it was connected at: a provider re-pointed since
  * (an edited settings file, a custom provider re-added elsewhere) is refused, never used.
  */
-export function issuerMismatch(provider: string, bound: string, current: string | null): OAuthConfigError {
-  return configError(
-    'issuer_mismatch',
-    `The account was connected at ${bound}, but provider "${provider}" now points at ${current ?? 'no issuer'}. ` +
+export function issuerMismatch(provider: string, bound: string, current: string | null): OAuthError {
+  return configError({
+    code: 'issuer_mismatch',
+    description:
+      `The account was connected at ${bound}, but provider "${provider}" now points at ${current ?? 'no issuer'}. ` +
       "Its tokens were not sent there. Restore the provider's original issuer, or disconnect the account and connect it again.",
     provider,
-  );
+  });
 }

@@ -5,9 +5,10 @@
  */
 import * as oidc from 'openid-client';
 import type { TokenResponse } from '../../vault/token-types.js';
+import { discoveryProblem } from '../discovery-problem.js';
 import { OAuthErrorParser } from '../error-parser.js';
-import { OAuthConfigError, type OAuthPhase } from '../errors.js';
-import { configError, validateUrl, type Definition, type ProviderKind } from './definition.js';
+import { configError, type OAuthPhase } from '../errors.js';
+import { validateUrl, type Definition, type ProviderKind } from './definition.js';
 
 /**
  * Tokens a provider issued in a refresh response that was then rejected locally. A side
@@ -115,7 +116,8 @@ export class ProviderHandler {
   /** Origin of the token endpoint the refresh token is sent to (discovery on first use). */
   async tokenOrigin(): Promise<string> {
     const endpoint = (await this.configuration()).serverMetadata().token_endpoint;
-    if (!endpoint) throw configError('discovery_failed', "The provider's metadata names no token endpoint.", this.id);
+    if (!endpoint)
+      throw configError({ code: 'discovery_failed', description: "The provider's metadata names no token endpoint.", provider: this.id });
     return new URL(endpoint).origin;
   }
 
@@ -172,9 +174,9 @@ export class ProviderHandler {
         config = await oidc.discovery(url, clientId, metadata, clientAuth, options);
       } catch (err) {
         const e = await OAuthErrorParser.fromError(err, { provider: d.id, phase: 'config' });
-        throw new OAuthConfigError({
+        throw configError({
           code: 'discovery_failed',
-          description: `OpenID discovery for ${url.origin}${url.pathname} failed: ${e.code}${e.description ? ` (${e.description})` : ''}`,
+          description: discoveryProblem(url, e, err),
           status: e.status,
           retryable: e.retryable,
           provider: d.id,
@@ -214,7 +216,7 @@ export class ProviderHandler {
       if (urls.some((u) => u.protocol === 'http:')) oidc.allowInsecureRequests(config);
       if (this.fetchImpl) config[oidc.customFetch] = this.makeFetch();
     } else {
-      throw configError('not_configured', 'Provider has neither an issuer nor endpoints.', d.id);
+      throw configError({ code: 'not_configured', description: 'Provider has neither an issuer nor endpoints.', provider: d.id });
     }
     config[oidc.customFetch] = this.capturingFetch();
     return config;
@@ -285,12 +287,15 @@ export class ProviderHandler {
     }
   }
 
-  /** RFC 6749 §6 refresh. A response without refresh_token is returned as such (the store keeps the old one). */
-  async refreshToken(refreshToken: string): Promise<TokenResponse> {
+  /**
+   * RFC 6749 §6 refresh. A response without refresh_token is returned as such (the store keeps the
+   * old one). `scope` asks for a token narrowed to those scopes (a subset of the grant).
+   */
+  async refreshToken(refreshToken: string, params: { scope?: string } = {}): Promise<TokenResponse> {
     const config = await this.configuration();
     this.refreshBodies.set(refreshToken, null);
     try {
-      const r = await oidc.refreshTokenGrant(config, refreshToken);
+      const r = await oidc.refreshTokenGrant(config, refreshToken, params.scope === undefined ? undefined : { scope: params.scope });
       return toTokenResponse(r);
     } catch (err) {
       const e = await OAuthErrorParser.fromError(err, {
@@ -316,11 +321,11 @@ export class ProviderHandler {
   async startDeviceAuthorization(): Promise<oidc.DeviceAuthorizationResponse> {
     const config = await this.configuration();
     if (!config.serverMetadata().device_authorization_endpoint) {
-      throw configError(
-        'device_flow_unsupported',
-        `${this.displayName} offers no sign-in on another device: its metadata has no device_authorization_endpoint. Sign in with the browser instead.`,
-        this.id,
-      );
+      throw configError({
+        code: 'device_flow_unsupported',
+        description: `${this.displayName} offers no sign-in on another device: its metadata has no device_authorization_endpoint. Sign in with the browser instead.`,
+        provider: this.id,
+      });
     }
     try {
       // Only the scope: authorization-request parameters (prompt, access_type) are not device-request parameters.
@@ -346,10 +351,14 @@ export class ProviderHandler {
     }
   }
 
-  /** RFC 7009 revocation. Throws OAuthConfigError when the provider has none. */
+  /** RFC 7009 revocation. Throws a configuration error (revocation_unsupported) when the provider has none. */
   async revokeToken(token: string, hint: 'refresh_token' | 'access_token'): Promise<void> {
     if (!(await this.canRevoke())) {
-      throw configError('revocation_unsupported', `${this.displayName} has no token revocation endpoint.`, this.id);
+      throw configError({
+        code: 'revocation_unsupported',
+        description: `${this.displayName} has no token revocation endpoint.`,
+        provider: this.id,
+      });
     }
     const config = await this.configuration();
     try {

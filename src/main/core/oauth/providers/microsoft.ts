@@ -1,8 +1,8 @@
 /** Microsoft identity platform (Entra ID, personal accounts): everything the app knows about it. */
 import { MICROSOFT_TENANT_HINT, isMicrosoftTenant } from '../../../../shared/microsoft-tenant.js';
-import type { HealthCheck } from '../../contracts.js';
 import { envValue, type BuiltinProvider, type ErrorDialect, type FieldVerdict, type SecretVerdict } from './builtin.js';
 import { DEFAULT_CLOCK_TOLERANCE_SEC, type Definition } from './definition.js';
+import type { HealthCheck } from '../../contracts/settings.js';
 
 const AUTHORITY = 'https://login.microsoftonline.com';
 const CLIENT_ID_ENV = 'MICROSOFT_CLIENT_ID';

@@ -10,7 +10,6 @@ import { BUILTIN_PROVIDERS, isBuiltinProviderId } from './builtins.js';
 import {
   DEFAULT_CLOCK_TOLERANCE_SEC,
   PROVIDER_ID_RE,
-  configError,
   issuerMismatch,
   validateUrl,
   type Definition,
@@ -19,6 +18,7 @@ import {
   type ProviderRegistryOptions,
 } from './definition.js';
 import { ProviderHandler } from './handler.js';
+import { configError } from '../errors.js';
 
 export { BUILTIN_PROVIDERS, isBuiltinProviderId } from './builtins.js';
 
@@ -42,18 +42,22 @@ export class ProviderRegistry {
   /** Adds or replaces a provider. For a built-in id only the client registration, scopes and parameters change. */
   register(reg: ProviderRegistration): ProviderInfo {
     if (!reg || typeof reg.id !== 'string' || !PROVIDER_ID_RE.test(reg.id)) {
-      throw configError('invalid_provider_id', 'Provider id must be 1-64 letters, digits, ".", "_" or "-".');
+      throw configError({ code: 'invalid_provider_id', description: 'Provider id must be 1-64 letters, digits, ".", "_" or "-".' });
     }
     const builtIn = BUILTIN_PROVIDERS.find((b) => b.id === reg.id);
     if (builtIn && (reg.issuer !== undefined || reg.endpoints !== undefined)) {
-      throw configError(
-        'provider_id_taken',
-        `"${reg.id}" is a built-in provider; its issuer can't be changed. Choose another id for a custom provider.`,
-        reg.id,
-      );
+      throw configError({
+        code: 'provider_id_taken',
+        description: `"${reg.id}" is a built-in provider; its issuer can't be changed. Choose another id for a custom provider.`,
+        provider: reg.id,
+      });
     }
     if (reg.issuer && reg.endpoints) {
-      throw configError('invalid_provider', 'Give either issuer (OpenID discovery) or endpoints (plain OAuth 2.0), not both.', reg.id);
+      throw configError({
+        code: 'invalid_provider',
+        description: 'Give either issuer (OpenID discovery) or endpoints (plain OAuth 2.0), not both.',
+        provider: reg.id,
+      });
     }
     if (reg.issuer) validateUrl(reg.issuer, 'issuer', reg.id);
     if (reg.endpoints) {
@@ -76,10 +80,14 @@ export class ProviderRegistry {
       };
     } else {
       if (!reg.issuer && !reg.endpoints) {
-        throw configError('invalid_provider', 'A provider needs an issuer (OpenID discovery) or explicit endpoints.', reg.id);
+        throw configError({
+          code: 'invalid_provider',
+          description: 'A provider needs an issuer (OpenID discovery) or explicit endpoints.',
+          provider: reg.id,
+        });
       }
       if (!reg.scopes || reg.scopes.length === 0) {
-        throw configError('invalid_provider', 'A provider needs at least one scope.', reg.id);
+        throw configError({ code: 'invalid_provider', description: 'A provider needs at least one scope.', provider: reg.id });
       }
       def = {
         id: reg.id,
@@ -96,7 +104,11 @@ export class ProviderRegistry {
       };
     }
     if (def.scopes.some((s) => typeof s !== 'string' || !SCOPE_RE.test(s))) {
-      throw configError('invalid_scope', 'Scopes must be non-empty strings without spaces or quotes (RFC 6749 §3.3).', reg.id);
+      throw configError({
+        code: 'invalid_scope',
+        description: 'Scopes must be non-empty strings without spaces or quotes (RFC 6749 §3.3).',
+        provider: reg.id,
+      });
     }
     this.defs.set(reg.id, def);
     this.forgetHandlers(reg.id);
@@ -110,7 +122,8 @@ export class ProviderRegistry {
   updateBuiltin(id: string, env: NodeJS.ProcessEnv): ProviderInfo {
     const builtIn = BUILTIN_PROVIDERS.find((b) => b.id === id);
     const current = this.defs.get(id);
-    if (!builtIn || !current) throw configError('unknown_provider', `"${id}" is not a built-in provider.`, id);
+    if (!builtIn || !current)
+      throw configError({ code: 'unknown_provider', description: `"${id}" is not a built-in provider.`, provider: id });
     const fresh = builtIn.define(env);
     const def: Definition = {
       ...fresh,
@@ -135,7 +148,11 @@ export class ProviderRegistry {
   setBuiltinClient(id: string, client: { clientId?: string; clientSecret?: string }): ProviderInfo {
     const current = this.defs.get(id);
     if (!isBuiltinProviderId(id) || !current)
-      throw configError('unknown_provider', `"${String(id).slice(0, 64)}" is not a built-in provider.`, id);
+      throw configError({
+        code: 'unknown_provider',
+        description: `"${String(id).slice(0, 64)}" is not a built-in provider.`,
+        provider: id,
+      });
     const def: Definition = { ...current, clientId: client.clientId, clientSecret: client.clientSecret };
     this.defs.set(id, def);
     this.forgetHandlers(id);
@@ -164,7 +181,7 @@ export class ProviderRegistry {
     return d?.issuer ?? d?.endpoints?.issuer ?? (d?.endpoints ? new URL(d.endpoints.token).origin : null);
   }
 
-  /** The handler for a configured provider; a typed OAuthConfigError says what to set otherwise. */
+  /** The handler for a configured provider; a configuration OAuthError says what to set otherwise. */
   getHandler(id: string): ProviderHandler {
     const def = this.usableDefinition(id);
     let h = this.handlers.get(id);
@@ -198,14 +215,17 @@ export class ProviderRegistry {
   private definition(id: string): Definition {
     const def = this.defs.get(id);
     if (!def) {
-      throw configError('unknown_provider', `Unknown provider "${String(id).slice(0, 64)}". Known: ${[...this.defs.keys()].join(', ')}.`);
+      throw configError({
+        code: 'unknown_provider',
+        description: `Unknown provider "${String(id).slice(0, 64)}". Known: ${[...this.defs.keys()].join(', ')}.`,
+      });
     }
     return def;
   }
 
   private usableDefinition(id: string): Definition {
     const def = this.definition(id);
-    if (def.configProblem) throw configError('invalid_tenant', def.configProblem, id);
+    if (def.configProblem) throw configError({ code: 'invalid_tenant', description: def.configProblem, provider: id });
     this.requireClient(def);
     return def;
   }
@@ -213,7 +233,7 @@ export class ProviderRegistry {
   private requireClient(def: Definition): void {
     if (def.clientId) return;
     const how = def.clientIdEnv ? `Set ${def.clientIdEnv} (see .env.example) or configure it in Settings.` : 'Register it with a clientId.';
-    throw configError('not_configured', `${def.displayName} has no client id. ${how}`, def.id);
+    throw configError({ code: 'not_configured', description: `${def.displayName} has no client id. ${how}`, provider: def.id });
   }
 
   list(): ProviderInfo[] {

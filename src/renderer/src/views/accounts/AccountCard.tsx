@@ -1,4 +1,4 @@
-import { forwardRef, useId, useState } from 'react';
+import { forwardRef, useEffect, useId, useRef, useState } from 'react';
 import type { AccountDto } from '../../../../shared/ipc-contract';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { ProviderMark } from '../../components/ProviderMark';
@@ -32,7 +32,12 @@ export const AccountCard = forwardRef<HTMLHeadingElement, Props>(function Accoun
   const view = statusView(a.status, props.refreshing || busy === 'refresh');
   const name = a.displayName ?? a.userId;
   const reauth = a.status === 'needs_reauth';
-  const urgency = expiryUrgency(a.expiresAt, props.now, props.windowMs);
+  const urgency = expiryUrgency(a.expiresAt, props.now, props.windowMs, a.refreshNotBefore);
+  const reconnectRef = useRef<HTMLButtonElement | null>(null);
+  // A cancelled sign-in: the focus goes back to Reconnect (the panel that had it is gone).
+  useEffect(() => {
+    if (message?.kind === 'info' && message.focus === 'reconnect') reconnectRef.current?.focus();
+  }, [message]);
   const statusCode = a.status !== 'active' ? codeOf(a.statusDetail) : null;
   const actionError = message?.kind === 'error' ? message.error : null;
   // The same code twice (the failed click and the state it left) is explained once.
@@ -89,8 +94,15 @@ export const AccountCard = forwardRef<HTMLHeadingElement, Props>(function Accoun
           No refresh token: the app cannot renew this one. Connect it again when it expires.
         </p>
       )}
-      {showStatus && <ErrorNotice error={{ code: statusCode }} tone={reauth ? 'error' : 'warn'} />}
-      {actionError && <ErrorNotice error={actionError} live tone={reauth || actionError.needsReauth ? 'error' : 'warn'} />}
+      {showStatus && <ErrorNotice error={{ code: statusCode }} tone={reauth ? 'error' : 'warn'} context="refresh" />}
+      {actionError && message?.kind === 'error' && (
+        <ErrorNotice
+          error={actionError}
+          live
+          tone={reauth || actionError.needsReauth ? 'error' : 'warn'}
+          context={message.action === 'refresh' ? 'refresh' : message.action === 'reconnect' ? 'sign-in' : 'general'}
+        />
+      )}
       {message?.kind === 'info' && (
         <p className="inline-msg info" role="status">
           {message.text}
@@ -100,6 +112,7 @@ export const AccountCard = forwardRef<HTMLHeadingElement, Props>(function Accoun
         {reauth ? (
           <button
             type="button"
+            ref={reconnectRef}
             className="btn btn-primary"
             disabled={busy !== undefined || props.signInWaiting}
             onClick={props.onReconnect}

@@ -2,8 +2,10 @@ import { useState } from 'react';
 import type { AccountDto } from '../../../../shared/ipc-contract';
 import { tokenCommand } from '../../../../shared/token-command';
 import { bridge, call, errorInfo, type ErrorInfo } from '../../api';
+import { BreakableUrl } from '../../components/BreakableUrl';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { formatAgo, formatDateTime } from '../../format';
+import { SdkEndpoints } from './SdkEndpoints';
 
 interface Props {
   id: string;
@@ -44,7 +46,7 @@ export function AccountDetail({ id, account: a, providerName, providerIssuer, no
         <div className="span-2">
           <dt>Issuer</dt>
           <dd className="wrap mono" data-testid="issuer">
-            {issuer ?? 'not known yet'}
+            {issuer ? <BreakableUrl url={issuer} /> : 'not known yet'}
           </dd>
         </div>
         <div>
@@ -101,6 +103,7 @@ export function AccountDetail({ id, account: a, providerName, providerIssuer, no
         )}
         {copy && !copy.ok && <ErrorNotice error={copy.error} live />}
       </div>
+      <SdkEndpoints account={a} />
     </div>
   );
 }

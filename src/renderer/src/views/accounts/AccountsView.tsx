@@ -5,6 +5,7 @@ import { bridge } from '../../api';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { accountMatches } from '../../format';
+import { revocationText, type RevocationOutcome } from '../../revocation-text';
 import type { AccountsState } from '../../hooks/useAccounts';
 import { useNow } from '../../hooks/useNow';
 import type { SignInState } from '../../hooks/useSignIn';
@@ -42,7 +43,16 @@ export function AccountsView(props: Props): React.JSX.Element {
     },
     [accounts],
   );
-  const actions = useAccountActions({ merge, signIn: props.signIn, nameOf: nameOfAccount });
+  const providerOf = useCallback((id: string) => props.providers?.find((p) => p.id === id) ?? null, [props.providers]);
+  const disconnectText = useCallback(
+    (a: AccountDto, outcome: RevocationOutcome) => {
+      const p = providerOf(a.provider);
+      const target = { id: a.provider, kind: p?.kind, name: nameOf(a.provider), issuer: a.issuer ?? p?.issuer ?? null };
+      return { text: revocationText(outcome, target), warn: outcome === 'failed' || outcome === 'unsupported' };
+    },
+    [providerOf, nameOf],
+  );
+  const actions = useAccountActions({ accounts, merge, signIn: props.signIn, nameOf: nameOfAccount, disconnectText });
   const [confirm, setConfirm] = useState<AccountDto | null>(null);
   const [search, setSearch] = useState('');
   const [statusFilter, setStatusFilter] = useState<StatusFilter>('all');
@@ -94,9 +104,9 @@ export function AccountsView(props: Props): React.JSX.Element {
             type="button"
             className="btn"
             onClick={() => void actions.refreshAll()}
-            disabled={actions.refreshingAll || !accounts?.length}
+            disabled={actions.progress !== null || !accounts?.length}
           >
-            {actions.refreshingAll ? 'Refreshing…' : 'Refresh all now'}
+            {actions.progress ? `Refreshing… ${actions.progress.done} of ${actions.progress.total}` : 'Refresh all now'}
           </button>
           <button type="button" className="btn btn-primary" onClick={props.onConnect}>
             Connect account
@@ -104,7 +114,7 @@ export function AccountsView(props: Props): React.JSX.Element {
         </div>
       </header>
       {props.settings?.backgroundRefreshPaused && <PausedNotice onResume={props.onResume} />}
-      {banner?.kind === 'report' && <RefreshReport summary={banner.summary} nameOf={nameOfAccount} />}
+      {banner?.kind === 'report' && <RefreshReport report={banner.report} nameOf={nameOfAccount} onDismiss={actions.dismissBanner} />}
       {banner?.kind === 'error' && <ErrorNotice error={banner.error} live />}
       {(banner?.kind === 'info' || banner?.kind === 'warn') && (
         <p className={`banner banner-${banner.kind}`} role="status">

@@ -1,6 +1,7 @@
 import type { LogEntryDto } from '../../../../shared/ipc-contract';
 import { formatDateTime } from '../../format';
-import { describeEntry, entryErrorCode } from './describe';
+import { describeEntry, entryErrorCode, isCancel, providerOfEvent } from './describe';
+import { detailPhrases } from './details';
 
 interface Props {
   entries: LogEntryDto[];
@@ -13,9 +14,11 @@ interface Props {
 }
 
 function Outcome({ entry }: { entry: LogEntryDto }): React.JSX.Element {
+  if (isCancel(entry)) return <span className="pill pill-cancelled">cancelled</span>;
   if (entry.success === true) return <span className="pill pill-active">success</span>;
   if (entry.success === false) return <span className="pill pill-failing">failed</span>;
-  if (entry.level === 'error' || entry.level === 'warn') return <span className="pill pill-needs_reauth">{entry.level}</span>;
+  if (entry.level === 'error') return <span className="pill pill-needs_reauth">error</span>;
+  if (entry.level === 'warn') return <span className="pill pill-failing">warning</span>;
   return <span className="muted">—</span>;
 }
 
@@ -39,7 +42,7 @@ export function LogTable({ entries, total, providerName, accountByHash, badSeq }
         </thead>
         <tbody>
           {entries.map((e) => {
-            const provider = e.provider ?? (typeof e.details['provider'] === 'string' ? e.details['provider'] : null);
+            const provider = e.provider ?? providerOfEvent(e) ?? (typeof e.details['provider'] === 'string' ? e.details['provider'] : null);
             const account = e.userHash ? accountByHash.get(e.userHash) : undefined;
             const code = entryErrorCode(e);
             const tampered = e.seq === badSeq;
@@ -63,8 +66,11 @@ export function LogTable({ entries, total, providerName, accountByHash, badSeq }
                       <span className="sub">{account.userId}</span>
                     </>
                   ) : e.userHash ? (
-                    <span className="chip mono" title="Keyed hash of an account that is not connected now">
-                      user {e.userHash.slice(0, 10)}
+                    <span
+                      className="chip"
+                      title="The log keeps only a keyed hash of each account: this one is not connected now, so its name and e-mail address are not known here."
+                    >
+                      not connected now (<span className="mono">{e.userHash.slice(0, 10)}</span>)
                     </span>
                   ) : (
                     <span className="muted">—</span>
@@ -81,13 +87,11 @@ export function LogTable({ entries, total, providerName, accountByHash, badSeq }
                   )}
                   <p className="what">{describeEntry(e)}</p>
                   <div className="details">
-                    {Object.entries(e.details)
-                      .filter(([k]) => k !== 'provider' && !(k === 'error' && code !== null))
-                      .map(([k, v]) => (
-                        <span key={k} className="kv">
-                          <span className="k">{k}</span> {String(v)}
-                        </span>
-                      ))}
+                    {detailPhrases(e, code).map((phrase, i) => (
+                      <span key={i} className="kv">
+                        {phrase}
+                      </span>
+                    ))}
                     {code && (
                       <span className="kv notice-code">
                         <span className="k">code</span> <code>{code}</code>

@@ -1,62 +1,95 @@
-import { useId, useMemo, useState } from 'react';
+import { useEffect, useId, useMemo, useState } from 'react';
 import type { AccountDto, LogVerifyDto } from '../../../../shared/ipc-contract';
 import { bridge, call, errorInfo, type ErrorInfo } from '../../api';
 import { ErrorNotice } from '../../components/ErrorNotice';
-import { hashesMatching, matchesFilter, toJsonLines, type LogFilter } from '../../format';
+import { entryProvider, hashesMatching, matchesFilter, type LogFilter } from '../../format';
 import { useLog } from '../../hooks/useLog';
 import { ChainDetails } from './ChainDetails';
+import { providerOfEvent } from './describe';
 import { LogTable } from './LogTable';
 import { TamperNotice } from './TamperNotice';
 import './log.css';
 
 interface Props {
   providerName(id: string): string;
+  /** Ids of the providers the app has now (a removed one is named from the log itself). */
+  providerIds: ReadonlySet<string>;
   /** Known accounts: their keyed hashes let a search by e-mail find their entries. */
   accounts: AccountDto[] | null;
 }
 
-export function LogView({ providerName, accounts }: Props): React.JSX.Element {
+/** The one note above the log: the last export or save, or why it failed. */
+type LogMessage = { kind: 'exported' | 'saved'; path: string; entries: number; asked: number } | { kind: 'error'; error: ErrorInfo };
+
+function messageText(m: Extract<LogMessage, { path: string }>): React.ReactNode {
+  if (m.kind === 'exported') {
+    return (
+      <>
+        Exported {m.entries} entries, oldest first, to <code>{m.path}</code>. Check it on any computer with{' '}
+        <code>osmen-cred log --verify --file {m.path}</code>.
+      </>
+    );
+  }
+  const what =
+    m.entries === m.asked
+      ? `the ${m.entries} ${m.entries === 1 ? 'entry' : 'entries'} shown`
+      : `${m.entries} of the ${m.asked} entries shown (the others are no longer in the log)`;
+  return (
+    <>
+      Saved {what}, newest first, to <code>{m.path}</code>.
+    </>
+  );
+}
+
+export function LogView({ providerName, providerIds, accounts }: Props): React.JSX.Element {
   const { entries, error, verify, verifyError, reload } = useLog();
   const [filter, setFilter] = useState<LogFilter>({ event: '', provider: '', outcome: 'all', search: '' });
   const ids = useId();
-  const [exporting, setExporting] = useState(false);
-  const [exported, setExported] = useState<{ kind: 'done'; path: string; entries: number } | { kind: 'error'; error: ErrorInfo } | null>(
-    null,
-  );
+  const [busy, setBusy] = useState<'export' | 'save' | null>(null);
+  const [message, setMessage] = useState<LogMessage | null>(null);
 
+  // A tamper or rollback alarm replaces any note about an earlier export: one message at a time.
+  useEffect(() => {
+    if (verify && !verify.ok) setMessage(null);
+  }, [verify]);
+
+  // A provider that was removed keeps the name the log gave it last (entries are newest first).
+  const nameOf = useMemo(() => {
+    const named = new Map<string, string>();
+    for (const e of entries ?? []) {
+      const id = providerOfEvent(e);
+      const name = e.details['displayName'];
+      if (id && typeof name === 'string' && name !== '' && !named.has(id)) named.set(id, name);
+    }
+    return (id: string): string => (providerIds.has(id) ? providerName(id) : (named.get(id) ?? providerName(id)));
+  }, [entries, providerIds, providerName]);
   const events = useMemo(() => [...new Set((entries ?? []).map((e) => e.event))].sort(), [entries]);
-  const providers = useMemo(() => [...new Set((entries ?? []).map((e) => e.provider).filter((p): p is string => !!p))].sort(), [entries]);
+  const providers = useMemo(() => [...new Set((entries ?? []).map(entryProvider).filter((p) => p !== ''))].sort(), [entries]);
   const accountByHash = useMemo(
     () => new Map((accounts ?? []).map((a) => [a.userHash, { name: a.displayName !== a.userId ? a.displayName : null, userId: a.userId }])),
     [accounts],
   );
   const hashes = useMemo(() => hashesMatching(accounts ?? [], filter.search), [accounts, filter.search]);
   const visible = useMemo(() => (entries ?? []).filter((e) => matchesFilter(e, filter, hashes)), [entries, filter, hashes]);
+  // Entries of accounts not connected now can't be matched by e-mail or name: only their hash is logged.
+  const unmatchable = useMemo(
+    () => filter.search.trim() !== '' && hashes.size === 0 && (entries ?? []).some((e) => e.userHash && !accountByHash.has(e.userHash)),
+    [filter.search, hashes, entries, accountByHash],
+  );
 
-  // The whole chain, oldest first, where the person chooses (main asks with a save dialog).
-  const exportChain = async (): Promise<void> => {
-    setExporting(true);
-    setExported(null);
+  // The whole chain, oldest first, or the entries shown, where the person chooses (main asks with a save dialog).
+  const save = async (how: 'export' | 'save'): Promise<void> => {
+    setBusy(how);
+    setMessage(null);
+    const asked = visible.length;
     try {
-      const r = await call(bridge().exportLog());
-      if (r.saved) setExported({ kind: 'done', path: r.path, entries: r.entries });
+      const r = await call(how === 'export' ? bridge().exportLog() : bridge().saveShownLog({ seqs: visible.map((e) => e.seq) }));
+      if (r.saved) setMessage({ kind: how === 'export' ? 'exported' : 'saved', path: r.path, entries: r.entries, asked });
     } catch (err) {
-      setExported({ kind: 'error', error: errorInfo(err) });
+      setMessage({ kind: 'error', error: errorInfo(err) });
     } finally {
-      setExporting(false);
+      setBusy(null);
     }
-  };
-
-  const saveShown = (): void => {
-    const blob = new Blob([toJsonLines(visible)], { type: 'application/x-ndjson' });
-    const url = URL.createObjectURL(blob);
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = `osmen-security-log-${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}.jsonl`;
-    document.body.append(a);
-    a.click();
-    a.remove();
-    window.setTimeout(() => URL.revokeObjectURL(url), 10_000);
   };
 
   return (
@@ -70,24 +103,34 @@ export function LogView({ providerName, accounts }: Props): React.JSX.Element {
         </div>
         <div className="header-actions">
           <VerifyBadge verify={verify} error={verifyError} />
-          <button type="button" className="btn" onClick={() => void reload()}>
+          <button
+            type="button"
+            className="btn"
+            onClick={() => {
+              setMessage(null);
+              void reload();
+            }}
+          >
             Verify again
           </button>
-          <button type="button" className="btn" onClick={saveShown} disabled={visible.length === 0}>
-            Save shown as JSON lines
+          <button type="button" className="btn" onClick={() => void save('save')} disabled={visible.length === 0 || busy !== null}>
+            {busy === 'save' ? 'Saving…' : 'Save shown as JSON lines'}
           </button>
-          <button type="button" className="btn btn-primary" onClick={() => void exportChain()} disabled={exporting}>
-            {exporting ? 'Exporting…' : 'Export log…'}
+          <button type="button" className="btn btn-primary" onClick={() => void save('export')} disabled={busy !== null}>
+            {busy === 'export' ? 'Exporting…' : 'Export log…'}
           </button>
         </div>
       </header>
-      {exported?.kind === 'done' && (
-        <p className="banner banner-info export-result" role="status" data-testid="export-result">
-          Exported {exported.entries} entries, oldest first, to <code>{exported.path}</code>. Check it on any computer with{' '}
-          <code>osmen-cred log --verify --file {exported.path}</code>.
+      {message && message.kind !== 'error' && (
+        <p className="banner banner-info export-result" role="status" data-testid="log-message">
+          {messageText(message)}
         </p>
       )}
-      {exported?.kind === 'error' && <ErrorNotice error={exported.error} live />}
+      {message?.kind === 'error' && (
+        <div data-testid="log-message">
+          <ErrorNotice error={message.error} live />
+        </div>
+      )}
       {verify && !verify.ok && verify.firstBad && !ANCHOR_PROBLEMS.has(verify.firstBad.problem ?? '') && (
         <TamperNotice bad={verify.firstBad} />
       )}
@@ -120,7 +163,7 @@ export function LogView({ providerName, accounts }: Props): React.JSX.Element {
             <option value="">All providers</option>
             {providers.map((p) => (
               <option key={p} value={p}>
-                {providerName(p)}
+                {nameOf(p)}
               </option>
             ))}
           </select>
@@ -150,14 +193,23 @@ export function LogView({ providerName, accounts }: Props): React.JSX.Element {
       )}
       {entries !== null && visible.length === 0 && (
         <div className="empty small-empty">
-          <p className="muted">{entries.length === 0 ? 'The log is empty.' : 'No entries match these filters.'}</p>
+          <p className="muted" data-testid="log-empty">
+            {entries.length === 0 ? 'The log is empty.' : 'No entries match these filters.'}
+            {entries.length > 0 && unmatchable && (
+              <>
+                {' '}
+                The log keeps only a keyed hash of each account, so an account that is not connected now can’t be found by its e-mail
+                address or name: its entries show as “not connected now”. Clear the search and filter by provider or event instead.
+              </>
+            )}
+          </p>
         </div>
       )}
       {visible.length > 0 && (
         <LogTable
           entries={visible}
           total={entries?.length ?? 0}
-          providerName={providerName}
+          providerName={nameOf}
           accountByHash={accountByHash}
           badSeq={verify?.ok === false && !ANCHOR_PROBLEMS.has(verify.firstBad?.problem ?? '') ? (verify.firstBad?.seq ?? null) : null}
         />

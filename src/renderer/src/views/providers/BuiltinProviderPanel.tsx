@@ -84,6 +84,12 @@ export function BuiltinProviderPanel({ provider: p, focus, onChanged }: Props): 
     }
   };
 
+  // A note about the last save describes the values as they were: it goes when one is edited.
+  const edited = <T,>(set: (value: T) => void, value: T): void => {
+    set(value);
+    setResult(null);
+  };
+
   const save = (event: React.FormEvent): void => {
     event.preventDefault();
     const change: SecretChange = removeSecret ? { action: 'clear' } : secret ? { action: 'set', value: secret } : { action: 'keep' };
@@ -148,10 +154,10 @@ export function BuiltinProviderPanel({ provider: p, focus, onChanged }: Props): 
               ref={clientRef}
               id={`${ids}-client`}
               value={clientId}
-              onChange={(e) => setClientId(e.target.value)}
+              onChange={(e) => edited(setClientId, e.target.value)}
               required
               spellCheck={false}
-              placeholder={p.id === 'google' ? '1234567890-abc….apps.googleusercontent.com' : 'Application (client) ID'}
+              placeholder={p.id === 'google' ? 'Desktop app client ID' : 'Application (client) ID'}
               aria-describedby={`${ids}-client-check`}
             />
             <FieldMessage id={`${ids}-client-check`} check={clientCheck} />
@@ -162,23 +168,19 @@ export function BuiltinProviderPanel({ provider: p, focus, onChanged }: Props): 
               id={`${ids}-secret`}
               type="password"
               value={secret}
-              onChange={(e) => setSecret(e.target.value)}
+              onChange={(e) => edited(setSecret, e.target.value)}
               autoComplete="off"
               disabled={removeSecret}
               placeholder={
-                p.clientSecret.source === 'app'
-                  ? 'Stored; type to replace it'
-                  : p.id === 'microsoft'
-                    ? 'Leave empty (public client)'
-                    : 'The same OAuth client’s secret'
+                p.clientSecret.source === 'app' ? 'Stored; type to replace' : p.id === 'microsoft' ? 'Leave empty' : 'Its client secret'
               }
               aria-describedby={`${ids}-secret-check`}
             />
             <FieldMessage id={`${ids}-secret-check`} check={secretCheck} />
             {p.clientSecret.source === 'app' && (
               <label className="check-row small">
-                <input type="checkbox" checked={removeSecret} onChange={(e) => setRemoveSecret(e.target.checked)} /> Remove the stored
-                secret
+                <input type="checkbox" checked={removeSecret} onChange={(e) => edited(setRemoveSecret, e.target.checked)} /> Remove the
+                stored secret
               </label>
             )}
           </div>
@@ -234,7 +236,7 @@ export function BuiltinProviderPanel({ provider: p, focus, onChanged }: Props): 
             <input
               id={`${ids}-tenant`}
               value={tenant}
-              onChange={(e) => setTenant(e.target.value)}
+              onChange={(e) => edited(setTenant, e.target.value)}
               required
               spellCheck={false}
               aria-describedby={`${ids}-tenant-check`}

@@ -85,6 +85,12 @@ export function CustomProviderEditor({ editing, disabled = false, headingLevel =
     }
   };
 
+  // A note about the last save describes the fields as they were: it goes when one changes.
+  const edited = <T,>(set: (value: T) => void, value: T): void => {
+    set(value);
+    setResult(null);
+  };
+
   const Heading = `h${headingLevel}` as const;
   const field = (name: string) => ({ id: `${base}-${name}`, 'aria-describedby': `${base}-${name}-check` });
   return (
@@ -104,7 +110,7 @@ export function CustomProviderEditor({ editing, disabled = false, headingLevel =
           <input
             {...field('id')}
             value={id}
-            onChange={(e) => setId(e.target.value)}
+            onChange={(e) => edited(setId, e.target.value)}
             required
             readOnly={editing !== undefined}
             placeholder="e.g. okta-work"
@@ -114,7 +120,7 @@ export function CustomProviderEditor({ editing, disabled = false, headingLevel =
         </div>
         <div className="field">
           <label htmlFor={`${base}-name`}>Display name</label>
-          <input id={`${base}-name`} value={displayName} onChange={(e) => setDisplayName(e.target.value)} placeholder="Optional" />
+          <input id={`${base}-name`} value={displayName} onChange={(e) => edited(setDisplayName, e.target.value)} placeholder="Optional" />
         </div>
         <div className="field span-2">
           <label htmlFor={`${base}-issuer`}>Issuer URL</label>
@@ -122,7 +128,7 @@ export function CustomProviderEditor({ editing, disabled = false, headingLevel =
             {...field('issuer')}
             type="url"
             value={issuer}
-            onChange={(e) => setIssuer(e.target.value)}
+            onChange={(e) => edited(setIssuer, e.target.value)}
             required
             placeholder="https://login.example.com"
             spellCheck={false}
@@ -137,7 +143,7 @@ export function CustomProviderEditor({ editing, disabled = false, headingLevel =
         </div>
         <div className="field">
           <label htmlFor={`${base}-client`}>Client ID</label>
-          <input {...field('client')} value={clientId} onChange={(e) => setClientId(e.target.value)} required spellCheck={false} />
+          <input {...field('client')} value={clientId} onChange={(e) => edited(setClientId, e.target.value)} required spellCheck={false} />
           <FieldMessage id={`${base}-client-check`} check={clientCheck} />
         </div>
         <div className="field">
@@ -146,21 +152,22 @@ export function CustomProviderEditor({ editing, disabled = false, headingLevel =
             {...field('secret')}
             type="password"
             value={clientSecret}
-            onChange={(e) => setClientSecret(e.target.value)}
-            placeholder={editing?.hasClientSecret ? 'Stored; type to replace it' : 'Only if the provider requires one'}
+            onChange={(e) => edited(setClientSecret, e.target.value)}
+            placeholder={editing?.hasClientSecret ? 'Stored; type to replace' : 'Only if required'}
             autoComplete="off"
             disabled={removeSecret}
           />
           <FieldMessage id={`${base}-secret-check`} check={secretCheck} />
           {editing?.hasClientSecret && (
             <label className="check-row small">
-              <input type="checkbox" checked={removeSecret} onChange={(e) => setRemoveSecret(e.target.checked)} /> Remove the stored secret
+              <input type="checkbox" checked={removeSecret} onChange={(e) => edited(setRemoveSecret, e.target.checked)} /> Remove the stored
+              secret
             </label>
           )}
         </div>
         <div className="field span-2">
           <label htmlFor={`${base}-scopes`}>Scopes</label>
-          <input {...field('scopes')} value={scopes} onChange={(e) => setScopes(e.target.value)} required spellCheck={false} />
+          <input {...field('scopes')} value={scopes} onChange={(e) => edited(setScopes, e.target.value)} required spellCheck={false} />
           <FieldMessage id={`${base}-scopes-check`} check={scopesCheck} />
         </div>
       </div>

@@ -1,14 +1,20 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { CustomProviderConfigDto, ProviderConfigDto } from '../../../../shared/ipc-contract';
-import { bridge, call, errorInfo, type ErrorInfo, UiError } from '../../api';
+import { bridge, call, errorInfo, UiError } from '../../api';
+import { BreakableUrl } from '../../components/BreakableUrl';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
-import { ErrorNotice } from '../../components/ErrorNotice';
 import { ProviderMark } from '../../components/ProviderMark';
+import { removedProviderText } from '../../revocation-text';
 import { CustomProviderEditor } from './CustomProviderEditor';
+import type { ProvidersMessage } from './providers-message';
 
 interface Props {
   config: ProviderConfigDto;
   onChanged(): void;
+  /** The panel's one note: what the last edit or removal did. */
+  onMessage(message: ProvidersMessage | null): void;
+  /** Focus for when the last custom provider was removed (the "Add a provider…" button). */
+  focusAfterLast(): void;
 }
 
 const IGNORED = {
@@ -20,25 +26,36 @@ const IGNORED = {
 const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
 /** The custom providers: each with its registration (never the secret), Edit and Remove. */
-export function CustomProviderList({ config, onChanged }: Props): React.JSX.Element {
+export function CustomProviderList({ config, onChanged, onMessage, focusAfterLast }: Props): React.JSX.Element {
   const [editing, setEditing] = useState<string | null>(null);
-  const [removing, setRemoving] = useState<{ id: string; name: string; accounts: number } | null>(null);
+  const [removing, setRemoving] = useState<{ id: string; name: string; accounts: number; issuer?: string } | null>(null);
   const [busy, setBusy] = useState(false);
-  const [result, setResult] = useState<{ kind: 'error'; error: ErrorInfo } | { kind: 'info'; text: string } | null>(null);
+  const headings = useRef(new Map<string, HTMLHeadingElement>());
+  // After a removal: the provider that was removed, and the one whose heading takes the focus.
+  const [focusAfter, setFocusAfter] = useState<{ removed: string; next: string | null } | null>(null);
+
+  useEffect(() => {
+    if (!focusAfter || config.custom.some((p) => p.id === focusAfter.removed)) return;
+    const next = focusAfter.next !== null ? headings.current.get(focusAfter.next) : undefined;
+    if (next) next.focus();
+    else focusAfterLast();
+    setFocusAfter(null);
+  }, [config, focusAfter, focusAfterLast]);
 
   const remove = async (): Promise<void> => {
     if (!removing) return;
     setBusy(true);
-    setResult(null);
+    onMessage(null);
+    const at = config.custom.findIndex((p) => p.id === removing.id);
+    const neighbour = config.custom[at + 1] ?? config.custom[at - 1] ?? null;
     try {
       const r = await call(
         bridge().removeCustomProvider({ id: removing.id, ...(removing.accounts > 0 ? { disconnectAccounts: true } : {}) }),
       );
-      setResult({
-        kind: 'info',
-        text: `Removed ${removing.name}${r.disconnected ? ` and disconnected ${plural(r.disconnected, 'account')}` : ''}.`,
-      });
+      const said = removedProviderText({ id: removing.id, name: removing.name, issuer: removing.issuer ?? null }, r);
+      onMessage({ kind: said.warn ? 'warn' : 'info', text: said.text });
       setRemoving(null);
+      setFocusAfter({ removed: removing.id, next: neighbour && neighbour.id !== removing.id ? neighbour.id : null });
       onChanged();
     } catch (err) {
       // Accounts connected since the list was read: offer to disconnect them with it.
@@ -47,7 +64,7 @@ export function CustomProviderList({ config, onChanged }: Props): React.JSX.Elem
         setRemoving({ ...removing, accounts: n });
       } else {
         setRemoving(null);
-        setResult({ kind: 'error', error: errorInfo(err) });
+        onMessage({ kind: 'error', error: errorInfo(err) });
       }
     } finally {
       setBusy(false);
@@ -64,7 +81,7 @@ export function CustomProviderList({ config, onChanged }: Props): React.JSX.Elem
             headingLevel={3}
             onSaved={(saved) => {
               setEditing(null);
-              setResult({ kind: 'info', text: `Saved ${saved.name}.` });
+              onMessage({ kind: 'info', text: `Saved ${saved.name}.` });
               onChanged();
             }}
             onCancel={() => setEditing(null)}
@@ -77,7 +94,15 @@ export function CustomProviderList({ config, onChanged }: Props): React.JSX.Elem
         <div className="provider-head">
           <ProviderMark provider={p.id} />
           <div>
-            <h4>{name}</h4>
+            <h4
+              tabIndex={-1}
+              ref={(el) => {
+                if (el) headings.current.set(p.id, el);
+                else headings.current.delete(p.id);
+              }}
+            >
+              {name}
+            </h4>
             <p className="muted small">
               <code>{p.id}</code> · {plural(p.accounts, 'account')}
             </p>
@@ -86,7 +111,9 @@ export function CustomProviderList({ config, onChanged }: Props): React.JSX.Elem
         <dl className="provider-values compact">
           <div>
             <dt>Issuer</dt>
-            <dd className="wrap">{p.issuer}</dd>
+            <dd className="wrap">
+              <BreakableUrl url={p.issuer} />
+            </dd>
           </div>
           <div>
             <dt>Client id</dt>
@@ -102,13 +129,23 @@ export function CustomProviderList({ config, onChanged }: Props): React.JSX.Elem
           </div>
         </dl>
         <div className="row-actions">
-          <button type="button" className="btn btn-small" onClick={() => setEditing(p.id)}>
+          <button
+            type="button"
+            className="btn btn-small"
+            onClick={() => {
+              onMessage(null);
+              setEditing(p.id);
+            }}
+          >
             Edit<span className="visually-hidden"> {name}</span>
           </button>
           <button
             type="button"
             className="btn btn-small btn-quiet-danger"
-            onClick={() => setRemoving({ id: p.id, name, accounts: p.accounts })}
+            onClick={() => {
+              onMessage(null);
+              setRemoving({ id: p.id, name, accounts: p.accounts, issuer: p.issuer });
+            }}
           >
             Remove<span className="visually-hidden"> {name}</span>
           </button>
@@ -137,12 +174,6 @@ export function CustomProviderList({ config, onChanged }: Props): React.JSX.Elem
           )}
         </div>
       ))}
-      {result?.kind === 'info' && (
-        <p className="inline-msg info" role="status">
-          {result.text}
-        </p>
-      )}
-      {result?.kind === 'error' && <ErrorNotice error={result.error} live />}
       <ConfirmDialog
         open={removing !== null}
         title={n > 0 ? `Disconnect ${plural(n, 'account')} and remove ${removing?.name}?` : `Remove ${removing?.name ?? ''}?`}

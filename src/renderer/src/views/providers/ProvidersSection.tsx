@@ -1,8 +1,10 @@
-import { useState } from 'react';
+import { useCallback, useRef, useState } from 'react';
+import { ErrorNotice } from '../../components/ErrorNotice';
 import { useProviderConfig } from '../../hooks/useProviderConfig';
 import { BuiltinProviderPanel } from './BuiltinProviderPanel';
 import { CustomProviderEditor } from './CustomProviderEditor';
 import { CustomProviderList } from './CustomProviderList';
+import type { ProvidersMessage } from './providers-message';
 import './providers.css';
 
 interface Props {
@@ -15,12 +17,14 @@ interface Props {
 /**
  * Settings → Providers: the client registrations of Google and Microsoft (set here, or from the
  * environment, with where each value comes from), Microsoft's tenant, and the custom OpenID
- * providers (add, edit, remove).
+ * providers (add, edit, remove), with one note for the last thing done to them.
  */
 export function ProvidersSection({ focus, onChanged }: Props): React.JSX.Element {
   const { config, error, reload } = useProviderConfig(onChanged);
   const [adding, setAdding] = useState(false);
-  const [added, setAdded] = useState<string | null>(null);
+  const [message, setMessage] = useState<ProvidersMessage | null>(null);
+  const addButton = useRef<HTMLButtonElement | null>(null);
+  const focusAdd = useCallback(() => addButton.current?.focus(), []);
 
   return (
     <section className="providers-section" aria-labelledby="providers-title" id="providers">
@@ -48,37 +52,44 @@ export function ProvidersSection({ focus, onChanged }: Props): React.JSX.Element
               <BuiltinProviderPanel key={b.id} provider={b} focus={focus === b.id} onChanged={() => void reload()} />
             ))}
           </div>
-          <div className="panel">
+          <div className="panel custom-providers">
             <h3>Custom OpenID providers</h3>
-            <CustomProviderList config={config} onChanged={() => void reload()} />
+            <CustomProviderList config={config} onChanged={() => void reload()} onMessage={setMessage} focusAfterLast={focusAdd} />
             {adding ? (
               <CustomProviderEditor
                 headingLevel={3}
                 onSaved={(saved) => {
                   setAdding(false);
-                  setAdded(`Added ${saved.name}. Connect it from Connect.`);
+                  setMessage({ kind: 'info', text: `Added ${saved.name}. Connect it from Connect.` });
                   void reload();
                 }}
                 onCancel={() => setAdding(false)}
               />
             ) : (
               <div className="form-actions">
-                {added && (
-                  <p className="inline-msg info" role="status">
-                    {added}
-                  </p>
-                )}
                 <button
                   type="button"
                   className="btn"
+                  ref={addButton}
                   onClick={() => {
-                    setAdded(null);
+                    setMessage(null);
                     setAdding(true);
                   }}
                 >
                   Add a provider…
                 </button>
               </div>
+            )}
+            {message?.kind === 'error' ? (
+              <div data-testid="custom-providers-message">
+                <ErrorNotice error={message.error} live />
+              </div>
+            ) : (
+              message && (
+                <p className={`inline-msg ${message.kind}`} role="status" data-testid="custom-providers-message">
+                  {message.text}
+                </p>
+              )
             )}
           </div>
         </>

@@ -1,0 +1,26 @@
+/** The core's events: what the app's window and tray follow. */
+import type { CoreSettings } from './settings.js';
+import type { SecurityLogEntry } from './security-log.js';
+
+/** Events the core emits; the app forwards them to the renderer and the tray. */
+export interface CoreEventMap {
+  /** Accounts were added, removed or changed status/expiry. */
+  'accounts-changed': [];
+  'token-refreshed': [{ provider: string; userId: string; expiresAt: number | null }];
+  'needs-reauth': [{ provider: string; userId: string; reason: string }];
+  'refresh-failed': [{ provider: string; userId: string; code: string; retryAt: number | null }];
+  /** A refresh for this account started or ended (for a "refreshing…" badge). */
+  'refresh-state': [{ provider: string; userId: string; refreshing: boolean }];
+  'log-appended': [SecurityLogEntry];
+  /** The settings changed (from the window, the tray or code): the app re-applies them. */
+  'settings-changed': [CoreSettings];
+}
+
+type Listener<E extends keyof CoreEventMap> = (...args: CoreEventMap[E]) => void;
+
+/** The core's event bus as its users see it: they listen; only the core emits. */
+export interface CoreEventBus {
+  on<E extends keyof CoreEventMap>(event: E, listener: Listener<E>): unknown;
+  once<E extends keyof CoreEventMap>(event: E, listener: Listener<E>): unknown;
+  off<E extends keyof CoreEventMap>(event: E, listener: Listener<E>): unknown;
+}
