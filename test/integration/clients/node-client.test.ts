@@ -278,10 +278,12 @@ describe('@osmen/agent-client against a real agent', () => {
     } finally {
       await peer.close();
     }
-    // The agent on this branch does not act on scopes or keys yet; it must still answer.
+    // A real agent answers; asking for fewer scopes than the account holds gets a token narrowed
+    // to them at the provider (another token, introspected there), never the stored one.
     const real = client({ key });
     const t = await real.getAccessToken('testop', ALICE, { scopes: ['openid'] });
-    expect(t.accessToken).toBe(fx.stored(ALICE).accessToken);
+    expect(t.accessToken).not.toBe(fx.stored(ALICE).accessToken);
+    expect((await fx.op.introspect(t.accessToken)).scope).toBe('openid');
   });
 
   it('an agent at its connection cap: too_many_connections is a TemporaryError with retryAfter; a freed slot serves the next call', async () => {
