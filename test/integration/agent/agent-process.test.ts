@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, realpathSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, realpathSync, statSync } from 'node:fs';
 import { createConnection, createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -279,6 +279,7 @@ describe('osmen-cred agent', () => {
       out.on('error', () => inbound.destroy());
     });
     await new Promise<void>((r) => relay.listen(relayPath, r));
+    chmodSync(relayPath, 0o600); // as sshd makes it (StreamLocalBindMask 0177); the CLI refuses a looser one
     try {
       const r = await runCli(['token', 'testop', ALICE, '--format', 'header'], {
         ...env(),

@@ -146,6 +146,40 @@ describe('osmen-cred run', () => {
     }
   });
 
+  it('never hands the command the vault key or where to find it, from the vault or through an agent', async () => {
+    const newKey = EncryptionManager.generateKey();
+    const keyEnv = env({ OSMEN_NEW_ENCRYPTION_KEY: newKey, KEEP_ME: 'kept' });
+    /** What `env` (a real program printing its whole environment) saw: name → value. */
+    const childEnv = (stdout: string) =>
+      new Map(
+        stdout
+          .split('\0')
+          .filter(Boolean)
+          .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+      );
+    const check = (stdout: string) => {
+      const seen = childEnv(stdout);
+      for (const name of ['OAUTH_ENCRYPTION_KEY', 'OSMEN_NEW_ENCRYPTION_KEY', 'OSMEN_KEYCHAIN_SERVICE']) expect(seen.has(name)).toBe(false);
+      for (const secret of [key, newKey, keyEnv.OSMEN_KEYCHAIN_SERVICE!]) expect(stdout).not.toContain(secret);
+      // Everything else is the caller's, and the token is there.
+      expect(seen.get('KEEP_ME')).toBe('kept');
+      expect(seen.get('OSMEN_HOME')).toBe(home.dir);
+      expect(seen.get('OSMEN_ACCESS_TOKEN')).toBe(stored(ALICE).accessToken);
+    };
+    const fromVault = await runCli(['run', '--account', `testop:${ALICE}`, '--', 'env', '-0'], keyEnv);
+    expect(fromVault.code).toBe(0);
+    check(fromVault.stdout);
+
+    const agent = await startAgent(env());
+    try {
+      const viaAgent = await runCli(['run', '--account', `testop:${ALICE}`, '--', 'env', '-0'], keyEnv);
+      expect(viaAgent.code).toBe(0);
+      check(viaAgent.stdout);
+    } finally {
+      await agent.stop();
+    }
+  });
+
   it('passes signals to the command and exits with its code, or 128+n when the signal ended it', async () => {
     const start = (script: string) => {
       const child = spawn(node, [BIN, 'run', '--account', `testop:${ALICE}`, '--', node, '-e', script], {

@@ -7,7 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTokenAgent } from '../../../src/main/core/agent/server.js';
 import {
   AgentClient,
@@ -290,6 +290,27 @@ describe('@osmen/agent-client against a real agent', () => {
     const narrowed = await real.getAccessToken('testop', ALICE, { scopes: ['openid'] });
     expect(narrowed.accessToken).not.toBe(fx.stored(ALICE).accessToken);
     expect((await fx.op.introspect(narrowed.accessToken)).scope).toBe('openid');
+  });
+
+  it('an agent at its connection cap: too_many_connections is a TemporaryError with retryAfter; a freed slot serves the next call', async () => {
+    const capped = await startTokenAgent(fx.core, {
+      home: fx.home,
+      socketPath: join(scratch, 'capped.sock'),
+      maxConnections: 1,
+    });
+    try {
+      const first = client({ socketPath: capped.path });
+      expect((await first.getAccessToken('testop', ALICE)).accessToken).toBe(fx.stored(ALICE).accessToken); // holds the one slot
+      const second = client({ socketPath: capped.path });
+      const err = await second.getAccessToken('testop', BOB).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(TemporaryError);
+      expect(err).toMatchObject({ code: 'too_many_connections', exitCode: 75, retryAfter: 1, category: 'transient' });
+      first.close();
+      await vi.waitFor(() => expect(capped.connections).toBe(0));
+      expect((await second.getAccessToken('testop', BOB)).accessToken).toBe(fx.stored(BOB).accessToken);
+    } finally {
+      await capped.close();
+    }
   });
 
   it('no agent: AgentUnavailableError, and a closed client refuses further requests', async () => {

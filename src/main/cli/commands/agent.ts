@@ -4,6 +4,8 @@
  * like the app it refreshes tokens in the background (unless paused in the settings).
  */
 import { resolve } from 'node:path';
+import { checkAgentSocket } from '../../core/agent/socket-check.js';
+import { oneLine } from '../../../shared/one-line.js';
 import { AGENT_SOCKET_ENV } from '../../core/agent/socket-path.js';
 import { signalExitCode } from '../signal-hub.js';
 import { EXIT } from '../../core/exit-codes.js';
@@ -51,6 +53,13 @@ Exit codes: 0 stopped by a signal; 2 no vault; 75 an agent is already running;
       notice: (line) => ctx.io.err(`osmen-cred agent: ${line}\n`),
     });
     ctx.io.err(`${AGENT_SOCKET_ENV}=${server.path}\n`);
+    // Clients check the socket before they send (socket-check.ts): say now when they will refuse this one.
+    const check = checkAgentSocket(server.path);
+    if (check.state === 'unsafe') {
+      ctx.io.err(
+        `osmen-cred agent: warning: clients will refuse this socket. ${oneLine(check.reason)} Use a private folder with --socket.\n`,
+      );
+    }
     await new Promise<void>((resolve) => {
       let stopping = false;
       const release = ctx.io.takeSignals?.(['SIGINT', 'SIGTERM'], (sig) => {

@@ -3,7 +3,17 @@
  * A running agent answers first (agent-first.ts, before this module is even loaded); this is
  * the path without an agent: open the vault and ask the core.
  */
-import { formatToken, isTokenFormat, parseMinTtl, splitScopes, TOKEN_FORMATS, type TokenFormat } from '../token-output.js';
+import { withKeptTokens } from '../kept-tokens.js';
+import {
+  formatToken,
+  isTokenFormat,
+  parseMinTtl,
+  splitScopes,
+  TOKEN_CONTROL_CHARS_CODE,
+  TOKEN_FORMATS,
+  tokenTextRefusal,
+  type TokenFormat,
+} from '../token-output.js';
 import type { HandedToken } from '../token-output.js';
 import { EXIT } from '../../core/exit-codes.js';
 import type { ConsentRole } from '../../core/api.js';
@@ -104,7 +114,11 @@ The program that asks (the one that ran this command) needs a grant unless
 handoff.consent is same-user (\`osmen-cred allow\`, or the app's dialog when the
 app serves the agent). A client key in ${'$'}OSMEN_AGENT_KEY is sent to the agent.
 
+A token containing a control character (CR, LF, ...) is never printed as raw or
+header text (exit 65, TOKEN_CONTROL_CHARS); --format json shows it escaped.
+
 Exit codes: 0 token printed; 2 no such account; 3 the user must sign in again;
+65 a malformed token (control characters);
 77 consent_required (no grant: the message has the allow command) or forbidden;
 75 temporary failure (provider down, rate limited, database busy) - retry later;
 78 configuration (no key / keychain locked / provider not configured).`,
@@ -112,8 +126,10 @@ Exit codes: 0 token printed; 2 no such account; 3 the user must sign in again;
     const [provider, user] = ctx.positionals as [string, string];
     const { format, minTtl } = tokenOptions(ctx);
     const scopes = scopesOption(ctx);
-    const core = await ctx.open();
-    ctx.io.out(formatToken(await tokenFromVault(core, provider, user, minTtl, scopes), format));
+    const token = await withKeptTokens(ctx, (core) => tokenFromVault(core, provider, user, minTtl, scopes));
+    const refusal = tokenTextRefusal(token.accessToken, `${oneLine(provider, 60)}/${oneLine(user, 120)}`, format);
+    if (refusal) throw new CliError(TOKEN_CONTROL_CHARS_CODE, 'data', refusal);
+    ctx.io.out(formatToken(token, format));
     return EXIT.OK;
   },
 };

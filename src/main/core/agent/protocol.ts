@@ -103,6 +103,8 @@ export const AGENT_ERROR = {
   CONSENT_REQUIRED: 'consent_required',
   /** Refused whatever is granted: another user, an unknown or revoked client key, a program that has exited (exit 77). */
   FORBIDDEN: 'forbidden',
+  /** The connection was refused: the agent has as many open as it allows (`retryAfter` 1). */
+  TOO_MANY_CONNECTIONS: 'too_many_connections',
 } as const;
 
 /** Bearer tokens are written `Bearer` whatever case the provider used (RFC 6750 §2.1). */

@@ -12,12 +12,15 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 import { dirname } from 'node:path';
 import { withFileLockAsync } from '../fs/file-lock.js';
 import { ensurePrivateDir } from '../fs/private-files.js';
-import { AgentConnection } from './connection.js';
+import { EXIT } from '../exit-codes.js';
+import { AgentConnection, DEFAULT_IDLE_TIMEOUT_MS } from './connection.js';
 import { AgentRequestHandler, type AgentBackend } from './handler.js';
 import { peerContext } from './peer/peer-context.js';
 import { processSource } from '../consent/platform.js';
 import type { HandoffConsent } from '../contracts/consent.js';
+import { AGENT_ERROR } from './protocol.js';
 import { defaultAgentSocketPath } from './socket-path.js';
+import { wireError } from './wire-error.js';
 import { codedErrorClass } from '../errors.js';
 
 export interface TokenAgentOptions {
@@ -29,6 +32,10 @@ export interface TokenAgentOptions {
   backlog?: number;
   /** The headless agent's stderr line for each refused program (at most one a minute per program and account). */
   notice?(line: string): void;
+  /** A connection that sends no complete line for this long (and is owed no answer) is closed. Default 60 s. */
+  idleTimeoutMs?: number;
+  /** Connections open at once; the next one gets a `too_many_connections` answer and is closed. Default 1,024. */
+  maxConnections?: number;
 }
 
 /** The core as the agent uses it: answers, and consent (the decision, the program behind a pid, the records). */
@@ -36,10 +43,19 @@ export interface AgentCore extends AgentBackend {
   readonly consent: Pick<HandoffConsent, 'handoff' | 'recordRefusal' | 'identify' | 'startRecording' | 'flush'>;
 }
 
+export interface AgentLimits {
+  idleTimeoutMs: number;
+  maxConnections: number;
+}
+
 export interface TokenAgent {
   readonly path: string;
   /** Connections open now. */
   readonly connections: number;
+  /** Bytes of unfinished request lines held, over every connection (each at most 64 KiB). */
+  readonly bufferedBytes: number;
+  /** The limits in force. */
+  readonly limits: AgentLimits;
   /** Stops accepting, answers what was asked (a refresh in flight is finished and saved), flushes the counts. */
   close(): Promise<void>;
 }
@@ -52,6 +68,18 @@ export class AgentSocketError extends codedErrorClass('AgentSocketError', {
 }) {}
 
 export const DEFAULT_BACKLOG = 1024;
+export const DEFAULT_MAX_CONNECTIONS = 1024;
+
+/** The one line a connection past the limit gets before it is closed. */
+function tooManyConnections(max: number): string {
+  const error = wireError(
+    AGENT_ERROR.TOO_MANY_CONNECTIONS,
+    `The agent already has ${max} connections open; try again in a moment.`,
+    EXIT.TEMPFAIL,
+    1,
+  );
+  return `${JSON.stringify({ id: null, ok: false, error })}\n`;
+}
 const CLOSE_GRACE_MS = 5_000;
 const isWindows = process.platform === 'win32';
 
@@ -161,10 +189,21 @@ export async function startTokenAgent(backend: AgentCore, options: TokenAgentOpt
     });
   };
 
+  const limits: AgentLimits = {
+    idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+    maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+  };
+  const refusal = tooManyConnections(limits.maxConnections);
   const server = createServer((socket) => {
+    if (connections.size >= limits.maxConnections) {
+      // Polite and bounded: one short line (it fits the socket's buffer), then gone.
+      socket.on('error', () => undefined);
+      socket.end(refusal, () => socket.destroy());
+      return;
+    }
     // Who is asking, once per connection: the kernel's word for the peer, then the program.
     const peer = peerContext(socket, peerDeps);
-    const conn = new AgentConnection(socket, (line) => handle(line, peer));
+    const conn = new AgentConnection(socket, (line) => handle(line, peer), { idleTimeoutMs: limits.idleTimeoutMs });
     connections.add(conn);
     socket.once('close', () => connections.delete(conn));
   });
@@ -179,6 +218,12 @@ export async function startTokenAgent(backend: AgentCore, options: TokenAgentOpt
     get connections() {
       return connections.size;
     },
+    get bufferedBytes() {
+      let n = 0;
+      for (const c of connections) n += c.bufferedBytes;
+      return n;
+    },
+    limits,
     close() {
       closing ??= (async () => {
         handler.stopping = true;

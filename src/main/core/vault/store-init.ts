@@ -46,7 +46,7 @@ export function openTokenDatabase(
     }
     db = new Database(dbPath, { timeout: options.busyTimeoutMs ?? 5000, fileMustExist: !memory && !create });
   } catch (err) {
-    throw toStoreError(err, dbPath);
+    throw toStoreError(err, dbPath, true);
   }
   try {
     // Before anything that could write (journal_mode writes the header): an uninitialised file stays as it is.
@@ -60,7 +60,7 @@ export function openTokenDatabase(
     return db;
   } catch (err) {
     db.close();
-    throw toStoreError(err, dbPath);
+    throw toStoreError(err, dbPath, true);
   }
 }
 
