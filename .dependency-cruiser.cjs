@@ -16,7 +16,8 @@ const CORE_INTERFACE = [
   // `--help` load none of those either. Each imports nothing heavier than node:crypto.
   '^src/main/core/data-folder\\.ts$',
   '^src/main/core/account-json\\.ts$',
-  '^src/main/core/agent/(client|protocol|socket-path|account-status)\\.ts$',
+  '^src/main/core/agent/(client|protocol|socket-path|socket-check|account-status)\\.ts$',
+  '^src/main/core/vault-key-env\\.ts$',
   '^src/main/core/vault/encryption-manager\\.ts$',
 ];
 

@@ -5,7 +5,8 @@
  * `node -e 0`, the documented Python and Node one-shot clients, and `gh auth token` when present.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createCredentialCore } from '../../src/main/core/credential-core.js';
 import { join } from 'node:path';
 import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
 import { writeDocClients } from './doc-clients.js';
@@ -57,26 +58,48 @@ function cpuMs(pid: number): number {
   }
 }
 
+/** `osmen-cred allow --account bench:* --program <file>` for each program the bench runs. */
+async function allowBenchPrograms(home: string, key: string, files: string[]): Promise<void> {
+  const core = await createCredentialCore({ home, encryptionKey: key, env: {}, mode: 'existing' });
+  try {
+    for (const path of files) {
+      if (!existsSync(path)) writeFileSync(path, '');
+      await core.consent.allow({
+        subject: { kind: 'program', path },
+        accounts: [`${BENCH_PROVIDER}:*`],
+        scopes: null,
+        lifetime: 'always',
+        createdBy: 'cli',
+      });
+    }
+  } finally {
+    await core.close();
+  }
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The Python client library's own timing loop (a file, so the agent can pin it as a program). */
+const PY_BENCH_CODE = [
+  'import json, random, sys, time',
+  'from osmen_agent import AgentClient',
+  'c = AgentClient(sys.argv[1], client_name="bench")',
+  'rnd = random.Random(42)',
+  'pick = lambda: "user%d@bench.example" % rnd.randrange(int(sys.argv[3]))',
+  'for _ in range(2000): c.get_access_token(sys.argv[2], pick())',
+  'lat = []',
+  'for _ in range(10000):',
+  '    u = pick(); t0 = time.perf_counter_ns(); c.get_access_token(sys.argv[2], u); lat.append((time.perf_counter_ns() - t0) / 1000)',
+  'print(json.dumps({"lat": lat, "version": sys.version.split()[0]}))',
+].join('\n');
+
 /** The Python client library (clients/python) timing its own sequential calls on one persistent connection. */
-function pythonClientRow(ctx: AgentBenchContext, sock: string, env: NodeJS.ProcessEnv): BenchRow {
+function pythonClientRow(ctx: AgentBenchContext, sock: string, env: NodeJS.ProcessEnv, file: string): BenchRow {
   const what = 'Python client library (clients/python), one persistent connection, sequential get_access_token';
   const py = spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' });
   if (py.status !== 0) return { what, target: 'report', measured: 'not measured', notes: 'python3 not installed' };
-  const code = [
-    'import json, random, sys, time',
-    'from osmen_agent import AgentClient',
-    'c = AgentClient(sys.argv[1], client_name="bench")',
-    'rnd = random.Random(42)',
-    'pick = lambda: "user%d@bench.example" % rnd.randrange(int(sys.argv[3]))',
-    'for _ in range(2000): c.get_access_token(sys.argv[2], pick())',
-    'lat = []',
-    'for _ in range(10000):',
-    '    u = pick(); t0 = time.perf_counter_ns(); c.get_access_token(sys.argv[2], u); lat.append((time.perf_counter_ns() - t0) / 1000)',
-    'print(json.dumps({"lat": lat, "version": sys.version.split()[0]}))',
-  ].join('\n');
-  const r = spawnSync(py.stdout.trim(), ['-c', code, sock, BENCH_PROVIDER, String(ACCOUNTS)], {
+
+  const r = spawnSync(py.stdout.trim(), [file, sock, BENCH_PROVIDER, String(ACCOUNTS)], {
     encoding: 'utf8',
     env: { ...env, PYTHONPATH: join(ctx.root, 'clients', 'python', 'src'), PYTHONPYCACHEPREFIX: join(ctx.tmpRoot, 'pycache') },
     maxBuffer: 64 * 1024 * 1024,
@@ -134,6 +157,18 @@ export async function benchAgent(ctx: AgentBenchContext): Promise<void> {
   const tokens = openTokens(home, key);
   populate(tokens, 0, ACCOUNTS);
   tokens.close();
+  // Hand-off consent as a new vault has it (ask): every program the bench runs is allowed first,
+  // so the figures include the decision (peer identity, grants) a real program pays for.
+  const clients = writeDocClients(join(ctx.tmpRoot, 'doc-clients'));
+  const pyClientFile = join(ctx.tmpRoot, 'py-client-bench.py');
+  writeFileSync(pyClientFile, PY_BENCH_CODE);
+  await allowBenchPrograms(home, key, [
+    join(ctx.root, 'bench', 'workers', 'agent-load.ts'),
+    process.argv[1] ?? join(ctx.root, 'bench', 'run.ts'),
+    clients.python,
+    clients.node,
+    pyClientFile,
+  ]);
   // Compile cache of the bin launcher in the bench's own folder, warmed by the first run.
   const env = {
     ...process.env,
@@ -188,7 +223,26 @@ export async function benchAgent(ctx: AgentBenchContext): Promise<void> {
       measured: `${pp(libD)}; ${(libD.p50 / rawD.p50).toFixed(2)}x the raw p50`,
       notes: `5 rounds of 2,000 raw then 2,000 library requests, interleaved, after 2,000 warm-up each, random accounts of ${ACCOUNTS.toLocaleString('en')}, client in another process; ${cl.failed} failed`,
     });
-    ctx.add(pythonClientRow(ctx, agent.path, env));
+    ctx.add(pythonClientRow(ctx, agent.path, env, pyClientFile));
+
+    // One-shot programs: a new connection per request, so the agent reads the peer's credentials
+    // and identifies the program (walk, hashes from the cache, grant check) for each one.
+    const pingFirst = await ask<{ lat: number[]; failed: number }>({ mode: 'first', n: 2_000, method: 'ping' });
+    const tokenFirst = await ask<{ lat: number[]; failed: number }>({ mode: 'first', n: 2_000, method: 'token' });
+    const pingD = dist(pingFirst.lat.map((us) => us * 1000));
+    const firstD = dist(tokenFirst.lat.map((us) => us * 1000));
+    ctx.add({
+      what: 'new connection + `ping` (floor for the row below: connect, peer credentials, no program needed)',
+      target: 'floor',
+      measured: pp(pingD),
+      notes: `2,000 connections one after another after 200 warm-up, client in another process; ${pingFirst.failed} failed`,
+    });
+    ctx.add({
+      what: 'agent (consent `ask`, the program allowed): first `token` request on a new connection, identity included',
+      target: 'p50 <= 2 ms',
+      measured: pp(firstD),
+      notes: `connect to answer; the agent identifies the program (/proc walk, cached SHA-256 of node and the script) and checks its grant; ${tokenFirst.failed} failed`,
+    });
 
     // Two unmeasured rounds first: the JIT warms up on the concurrent path (the first round runs
     // at a third of the steady rate), which is not what a long-running agent serves at.
@@ -252,7 +306,6 @@ export async function benchAgent(ctx: AgentBenchContext): Promise<void> {
       measured: `median ${fmtMs(withAgent.median)}`,
       notes: `${PROCESS_RUNS} runs of the installed bin (bin/osmen-cred.js → built bundle, compile cache warm), min ${fmtMs(withAgent.min)}, ${withAgent.failed} failed; loads no vault module`,
     });
-    const clients = writeDocClients(join(ctx.tmpRoot, 'doc-clients'));
     // The interpreter itself, not a version manager's shell shim in front of it (pyenv adds ~100 ms).
     const py = spawnSync('python3', ['-c', 'import sys; print(sys.executable); print(sys.version.split()[0])'], { encoding: 'utf8' });
     if (py.status === 0) {

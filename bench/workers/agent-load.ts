@@ -5,6 +5,8 @@
  *   {mode:'one', n}                  sequential requests on one connection -> latencies
  *   {mode:'many', conns, perConn}    conns connections, each perConn sequential requests, all at once
  *   {mode:'accept', conns}           conns connections opened at once, each pings once
+ *   {mode:'first', n, method}        n times in a row: a new connection, one request (`token`, or
+ *                                    `ping` for the floor), close: connect-to-answer latencies
  *   {mode:'client', n, rounds}       the Node client library (clients/node) on its persistent
  *                                    connection, interleaved with the raw client above in the same
  *                                    process: rounds x (n raw, n library) sequential requests
@@ -121,6 +123,23 @@ async function client(n: number, rounds: number) {
   return { raw: rawLat, lib: libLat, failed };
 }
 
+/** A new connection per request: what a one-shot program pays, the agent's peer identification included. */
+async function first(n: number, method: 'token' | 'ping') {
+  const line = (i: number) => (method === 'ping' ? `{"id":${i},"method":"ping"}\n` : tokenLine(i));
+  const lat: number[] = [];
+  let failed = 0;
+  for (let i = 0; i < n + 200; i++) {
+    const t0 = process.hrtime.bigint();
+    const c = await Conn.open();
+    const a = await c.ask(line(i));
+    const us = Number(process.hrtime.bigint() - t0) / 1000;
+    c.socket.destroy();
+    if (i >= 200) lat.push(us); // the first 200 warm up
+    if (!a.includes('"ok":true')) failed++;
+  }
+  return { lat, failed };
+}
+
 async function accept(conns: number) {
   const opened = await Promise.allSettled(Array.from({ length: conns }, () => Conn.open()));
   const cs = opened.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
@@ -131,15 +150,17 @@ async function accept(conns: number) {
   return { connected: cs.length, answered, errors: [...new Set(errors)] };
 }
 
-process.on('message', (m: { mode: string; n?: number; conns?: number; perConn?: number; rounds?: number }) => {
+process.on('message', (m: { mode: string; n?: number; conns?: number; perConn?: number; rounds?: number; method?: 'token' | 'ping' }) => {
   const job =
-    m.mode === 'one'
-      ? one(m.n!)
-      : m.mode === 'many'
-        ? many(m.conns!, m.perConn!)
-        : m.mode === 'client'
-          ? client(m.n!, m.rounds!)
-          : accept(m.conns!);
+    m.mode === 'first'
+      ? first(m.n!, m.method ?? 'token')
+      : m.mode === 'one'
+        ? one(m.n!)
+        : m.mode === 'many'
+          ? many(m.conns!, m.perConn!)
+          : m.mode === 'client'
+            ? client(m.n!, m.rounds!)
+            : accept(m.conns!);
   void job.then(
     (r) => process.send!(r),
     (err) => process.send!({ error: String(err) }),

@@ -45,6 +45,14 @@ export const INVOKE_METHODS = {
   deviceSignInState: 'osmen:accounts:device-state',
   openDevicePage: 'osmen:accounts:open-device-page',
   exportLog: 'osmen:log:export',
+  // Hand-off consent: the dialog, Settings → Programs, an account's programs
+  pendingConsents: 'osmen:consent:pending',
+  answerConsent: 'osmen:consent:answer',
+  listPrograms: 'osmen:programs:list',
+  revokeGrant: 'osmen:programs:revoke',
+  setConsentMode: 'osmen:programs:set-mode',
+  dismissConsentOffer: 'osmen:programs:dismiss-offer',
+  accountPrograms: 'osmen:accounts:programs',
   // SDK endpoints (an account's details): Google's metadata protocol, Azure's managed identity
   listSdkEndpoints: 'osmen:sdk:list',
   startSdkEndpoint: 'osmen:sdk:start',
@@ -62,6 +70,8 @@ export const SUBSCRIBE_METHODS = {
   onSettingsChanged: 'osmen:event:settings-changed',
   onSignInState: 'osmen:event:sign-in-state',
   onDeviceSignIn: 'osmen:event:device-sign-in',
+  onConsentRequest: 'osmen:event:consent-request',
+  onConsentResolved: 'osmen:event:consent-resolved',
   onSdkEndpoints: 'osmen:event:sdk-endpoints',
 } as const;
 

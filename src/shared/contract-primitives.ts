@@ -4,7 +4,7 @@
  * single features next to it) can share them without importing each other. Imports only zod.
  */
 import { z } from 'zod';
-import { WITHOUT_CONTROL_CHARS } from './one-line.js';
+import { WITHOUT_CONTROL_CHARS, WITHOUT_UNSAFE_TEXT } from './one-line.js';
 
 /** Provider ids: what the registry accepts (lower-case slug). */
 export const ProviderIdSchema = z
@@ -23,7 +23,7 @@ export const UserIdSchema = z.string().min(1).max(512).regex(WITHOUT_CONTROL_CHA
 
 /** Free text typed by a person (names, client ids): bounded, no control characters. */
 export function plainText(max: number) {
-  return z.string().min(1).max(max).regex(WITHOUT_CONTROL_CHARS, 'must not contain control characters');
+  return z.string().min(1).max(max).regex(WITHOUT_UNSAFE_TEXT, 'must not contain control characters or bidirectional overrides');
 }
 
 /** A provider option's name (a built-in's file declares its options; the core checks the value). */

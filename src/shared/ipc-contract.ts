@@ -23,6 +23,7 @@ import {
 } from './contract-primitives.js';
 import { DeviceSignInStateDtoSchema, LogExportDtoSchema } from './device-sign-in-contract.js';
 import * as P from './provider-contract.js';
+import * as C from './consent-contract.js';
 import { SdkEndpointIdSchema, SdkEndpointListSchema, SdkEndpointDtoSchema, StartSdkEndpointSchema } from './sdk-contract.js';
 
 export * from './channels.js';
@@ -32,6 +33,7 @@ export * from './channels.js';
 export * from './contract-primitives.js';
 export * from './device-sign-in-contract.js';
 export * from './provider-contract.js';
+export * from './consent-contract.js';
 export * from './sdk-contract.js';
 
 const ShortText = z.string().max(2048);
@@ -360,6 +362,14 @@ export const CHANNELS = {
   'osmen:accounts:open-device-page': { request: Empty, response: z.strictObject({ opened: z.boolean() }) },
   // Main asks where to save (a save dialog), then writes the whole chain oldest first.
   'osmen:log:export': { request: Empty, response: LogExportDtoSchema },
+  // Hand-off consent (consent-contract.ts): requests arrive as osmen:event:consent-request.
+  'osmen:consent:pending': { request: Empty, response: z.array(C.ConsentRequestDtoSchema).max(100) },
+  'osmen:consent:answer': { request: C.ConsentAnswerRequestSchema, response: z.strictObject({ answered: z.boolean() }) },
+  'osmen:programs:list': { request: Empty, response: C.ProgramsDtoSchema },
+  'osmen:programs:revoke': { request: z.strictObject({ id: C.GrantDtoSchema.shape.id }), response: C.ProgramsDtoSchema },
+  'osmen:programs:set-mode': { request: z.strictObject({ mode: C.ConsentModeSchema }), response: C.ProgramsDtoSchema },
+  'osmen:programs:dismiss-offer': { request: Empty, response: C.ProgramsDtoSchema },
+  'osmen:accounts:programs': { request: AccountRef, response: z.array(C.AccountProgramDtoSchema).max(1000) },
   'osmen:sdk:list': { request: Empty, response: SdkEndpointListSchema },
   'osmen:sdk:start': { request: StartSdkEndpointSchema, response: SdkEndpointDtoSchema },
   'osmen:sdk:stop': { request: z.strictObject({ id: SdkEndpointIdSchema }), response: z.strictObject({ stopped: z.boolean() }) },
@@ -406,6 +416,8 @@ export const EVENTS = {
   'osmen:event:settings-changed': SettingsDtoSchema,
   'osmen:event:sign-in-state': SignInStateDtoSchema,
   'osmen:event:device-sign-in': DeviceSignInStateDtoSchema,
+  'osmen:event:consent-request': C.ConsentRequestDtoSchema,
+  'osmen:event:consent-resolved': z.strictObject({ id: C.ConsentRequestDtoSchema.shape.id }),
   'osmen:event:sdk-endpoints': SdkEndpointListSchema,
 } as const satisfies Record<EventChannel, z.ZodType>;
 

@@ -5,7 +5,7 @@
  * whether one is set and where from, never what it is. Imports only zod.
  */
 import { z } from 'zod';
-import { WITHOUT_CONTROL_CHARS } from './one-line.js';
+import { WITHOUT_UNSAFE_TEXT } from './one-line.js';
 import {
   CustomProviderIdSchema,
   IssuerSchema,
@@ -146,7 +146,7 @@ export const SetProviderOptionSchema = z.strictObject({ providerId: BuiltinIdSch
  * A field as it is being typed. Values are bounded but otherwise unchecked (saying what is
  * wrong with them is the point); the answer never repeats the value.
  */
-const Typed = z.string().max(4096).regex(WITHOUT_CONTROL_CHARS, 'must not contain control characters');
+const Typed = z.string().max(4096).regex(WITHOUT_UNSAFE_TEXT, 'must not contain control characters or bidirectional overrides');
 /** A built-in provider's id, or `custom` for a custom provider's fields. */
 const ClientKind = ProviderIdSchema;
 export const FieldCheckRequestSchema = z.discriminatedUnion('field', [

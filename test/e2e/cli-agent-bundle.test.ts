@@ -54,6 +54,10 @@ beforeAll(() => {
     scopes: ['openid'],
   });
   tm.close();
+  // A new vault asks before a program gets a token: allow this test process's program (the
+  // parent of each osmen-cred below), through the bundle, for the agent and the vault path alike.
+  const allowed = recorded(['allow', '--account', 'google:me@example.com', '--pid', String(process.pid)], { OAUTH_ENCRYPTION_KEY: key });
+  expect(allowed.code, allowed.stderr).toBe(0);
 });
 
 afterAll(() => home?.cleanup());

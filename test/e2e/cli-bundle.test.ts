@@ -1,7 +1,8 @@
 /**
  * The packaged app runs the CLI from the built bundle (out/main/osmen-cred.js,
  * with ELECTRON_RUN_AS_NODE=1). The e2e global setup builds it; this checks the
- * bundle itself: stdout carries only what the command prints, exit codes hold.
+ * bundle itself: stdout carries only what the command prints, exit codes hold, a new vault asks
+ * before it hands a token to a program (consent_required until `allow`).
  */
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -34,8 +35,19 @@ describe('built osmen-cred bundle', () => {
       expect(accounts.map((a) => `${a.provider}/${a.userId}`)).toEqual(['google/me@example.com']);
       expect(list.stdout).not.toContain('bundle-refresh-value');
 
+      // A new vault asks (handoff.consent = ask): this test process has no grant yet, and the
+      // bundle's refusal names the command that allows it. `allow --pid` pins this process's program.
+      const refused = run('token', 'google', 'me@example.com');
+      expect(refused.status).toBe(77);
+      expect(refused.stdout).toBe('');
+      expect(refused.stderr).toContain('[consent_required]');
+      expect(refused.stderr).toContain('osmen-cred allow --account google:me@example.com');
+      // google:* (every Google account): an account it may ask for but that is not there exits 2.
+      const allowed = run('allow', '--account', 'google:*', '--pid', String(process.pid));
+      expect(allowed.status, allowed.stderr).toBe(0);
+
       const token = run('token', 'google', 'me@example.com');
-      expect(token.status).toBe(0);
+      expect(token.status, token.stderr).toBe(0);
       expect(token.stdout).toBe('bundle-access-value\n');
 
       const missing = run('token', 'google', 'nobody@example.com');

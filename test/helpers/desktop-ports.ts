@@ -60,6 +60,8 @@ export class FakeWindow implements WindowHandle {
   readonly sent: Array<{ channel: string; payload: unknown }> = [];
   minimized = false;
   destroyed = false;
+  /** Hidden to the tray (closing the window hides it). */
+  hidden = false;
   sessionEnd: Array<() => void> = [];
   constructor(
     readonly spec: MainWindowSpec,
@@ -71,11 +73,15 @@ export class FakeWindow implements WindowHandle {
   isMinimized(): boolean {
     return this.minimized;
   }
+  isVisible(): boolean {
+    return !this.hidden && !this.minimized;
+  }
   restore(): void {
     this.minimized = false;
     this.calls.push('restore');
   }
   show(): void {
+    this.hidden = false;
     this.calls.push('show');
   }
   focus(): void {

@@ -319,12 +319,29 @@ describe('the token agent', () => {
     const user = await connect(core, 'frank');
     const sock = join(home.dir, 'agent.sock');
     await vi.waitFor(() => expect(controller.agentPath).toBe(sock), { timeout: 10_000, interval: 20 });
-    const answer = await askAgent([sock], { id: 1, method: 'token', provider: 'testop', user });
+    // A new vault asks first: this test process has no grant, so the app's dialog is asked
+    // (the consent request reaches the window as an event) and answers through its channel.
+    const win = ports.windows[0]!;
+    win.hidden = true; // closed to the tray: a notification brings the window up
+    const asking = askAgent([sock], { id: 1, method: 'token', provider: 'testop', user });
+    await vi.waitFor(() => expect(win.eventsOn('osmen:event:consent-request')).toHaveLength(1), { timeout: 10_000, interval: 20 });
+    const request = win.eventsOn('osmen:event:consent-request')[0] as { id: string; account: unknown; program: { name: string } };
+    expect(request.account).toEqual({ provider: 'testop', userId: user });
+    const note = ports.notifications.find((n) => n.title.includes('asks for a token'))!;
+    expect(note.body).toContain(`testop:${user}`);
+    note.onClick();
+    expect(win.calls).toContain('show');
+    expect(await ports.ipc.invoke('osmen:consent:answer', { id: request.id, answer: 'once' })).toEqual({
+      ok: true,
+      value: { answered: true },
+    });
+    const answer = await asking;
     expect(answer?.answer).toMatchObject({
       id: 1,
       ok: true,
       accessToken: coreInternals(core).tokens.getToken('testop', user)!.accessToken,
     });
+    expect(win.eventsOn('osmen:event:consent-resolved')).toEqual([{ id: request.id }]);
     await ports.ipc.invoke('osmen:settings:update', { agentEnabled: false });
     await vi.waitFor(() => expect(existsSync(sock)).toBe(false), { timeout: 10_000, interval: 20 });
     expect(controller.agentPath).toBeNull();

@@ -192,10 +192,12 @@ describe('security log: SIGKILL at arbitrary points', () => {
     for (const [seq, hash] of acked) {
       if (seq >= firstRetained) expect(bySeq.get(seq)?.hash, `acknowledged seq ${seq} is missing or differs`).toBe(hash);
     }
-    // Each completion notice follows the entry it completed.
+    // Each completion notice follows the entry it completed. The notice is a separate append, so
+    // rotation can fall between the two: when the notice opens the oldest retained file, the
+    // entry it completed went with the dropped file (CI hit exactly this once).
     for (const e of entries.filter((x) => x.event === 'log_write_completed')) {
       expect(String(e.details.reason)).toContain(`seq ${e.seq - 1} was cut off by an interrupted write`);
-      expect(bySeq.get(e.seq - 1)).toBeDefined();
+      if (e.seq - 1 >= firstRetained) expect(bySeq.get(e.seq - 1), `completed seq ${e.seq - 1}`).toBeDefined();
     }
     console.info(
       `security log crash test: ${ROUNDS} kills, ${states.intact} left the log intact, ${states.interrupted} mid-append (completed by the next process); ${entries.length} entries retained`,

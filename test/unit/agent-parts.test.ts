@@ -7,7 +7,10 @@ import { parseArgs } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { statusReport } from '../../src/main/core/agent/account-status.js';
 import { AgentRequestHandler, type AgentBackend } from '../../src/main/core/agent/handler.js';
-import { HandoffCounter, MAX_TALLIES, clientName } from '../../src/main/core/agent/handoff-counter.js';
+import { HandoffRecorder, MAX_TALLIES } from '../../src/main/core/consent/handoff-recorder.js';
+import type { HandoffCall } from '../../src/main/core/contracts/consent.js';
+import type { AccessToken } from '../../src/main/core/contracts/accounts.js';
+import type { PeerContext } from '../../src/main/core/agent/peer/peer-context.js';
 import { LineSplitter } from '../../src/main/core/agent/line-splitter.js';
 import { MAX_REQUEST_LINE_BYTES } from '../../src/main/core/agent/protocol.js';
 import { defaultAgentSocketPath } from '../../src/main/core/agent/socket-path.js';
@@ -69,17 +72,25 @@ function meta(over: Partial<TokenMetadata>): TokenMetadata {
   };
 }
 
-function backend(over: Partial<AgentBackend> = {}): AgentBackend {
+type GetToken = (provider: string, user: string) => Promise<AccessToken>;
+const refusals: Array<{ code: string; unidentified?: string }> = [];
+const calls: HandoffCall[] = [];
+
+/** A core whose consent hands out what `getAccessToken` gives (the decision is tested in consent-parts). */
+function backend(over: { getAccessToken?: GetToken } & Partial<Omit<AgentBackend, 'consent'>> = {}): AgentBackend {
+  const get: GetToken =
+    over.getAccessToken ??
+    (async () => ({ accessToken: 'at-1', tokenType: 'bearer', expiresAt: new Date(Date.now() + 3_600_000), scopes: ['openid'] }));
   return {
-    getAccessToken: async () => ({
-      accessToken: 'at-1',
-      tokenType: 'bearer',
-      expiresAt: new Date(Date.now() + 3_600_000),
-      scopes: ['openid'],
-    }),
-    listAccounts: () => [meta({})],
-    getSettings: () => ({ ...DEFAULT_SETTINGS, refreshWindowMs: 300_000 }),
-    ...over,
+    listAccounts: over.listAccounts ?? (() => [meta({})]),
+    getSettings: over.getSettings ?? (() => ({ ...DEFAULT_SETTINGS, refreshWindowMs: 300_000 })),
+    consent: {
+      handoff: (call) => {
+        calls.push(call);
+        return get(call.ask.provider, call.ask.user);
+      },
+      recordRefusal: (_p, _via, code, unidentified) => void refusals.push({ code, unidentified }),
+    },
   };
 }
 
@@ -87,7 +98,7 @@ const answer = async (h: AgentRequestHandler, line: string) => JSON.parse(await 
 
 describe('AgentRequestHandler', () => {
   it('answers bad_request for malformed lines, echoing a usable id', async () => {
-    const h = new AgentRequestHandler(backend(), null);
+    const h = new AgentRequestHandler(backend());
     for (const [line, id] of [
       ['not json', null],
       ['[1,2]', null],
@@ -117,7 +128,6 @@ describe('AgentRequestHandler', () => {
           return { accessToken: 'at-1', tokenType: 'bearer', expiresAt: new Date(Date.now() + 3_600_000), scopes: ['openid'] };
         },
       }),
-      null,
     );
     const ok = await answer(h, '{"id":1,"method":"token","provider":"p","user":"u","minTtl":60}');
     expect(ok).toMatchObject({ id: 1, ok: true, accessToken: 'at-1', tokenType: 'Bearer', scopes: ['openid'] });
@@ -148,49 +158,33 @@ describe('AgentRequestHandler', () => {
     expect(await answer(h, '{"id":9,"method":"ping"}')).toMatchObject({ id: 9, ok: false, error: { code: 'shutting_down', exitCode: 75 } });
   });
 
-  it('counts hand-offs per account and client, and writes one line per pair per flush', async () => {
-    const logged: Array<{ type: string; provider: string; user: string; success: boolean; details: Record<string, unknown> }> = [];
-    const sink = {
-      logOAuthEvent: (type: string, provider: string, user: string, success: boolean, details?: Record<string, unknown>) =>
-        void logged.push({ type, provider, user, success, details: details ?? {} }),
-    };
-    let now = 1_000_000;
-    const counter = new HandoffCounter(sink, { now: () => now });
-    const h = new AgentRequestHandler(backend(), counter);
-    for (let i = 0; i < 500; i++) await h.handle(Buffer.from('{"method":"token","provider":"p","user":"u","client":"my-agent"}'));
-    await h.handle(Buffer.from('{"method":"token","provider":"p","user":"u"}'));
-    expect(logged).toEqual([]);
-    now += 60_000;
-    expect(counter.flush()).toBe(2);
-    expect(logged).toEqual([
-      {
-        type: 'token_handoff',
-        provider: 'p',
-        user: 'u',
-        success: true,
-        details: { client: 'my-agent', count: 500, failed: 0, durationMs: 60_000 },
-      },
-      {
-        type: 'token_handoff',
-        provider: 'p',
-        user: 'u',
-        success: true,
-        details: { client: 'unnamed', count: 1, failed: 0, durationMs: 60_000 },
-      },
-    ]);
-    expect(counter.flush()).toBe(0); // nothing asked since: no line
+  it('ignores the client name, records bad requests as refusals, and refuses another uid before anything else', async () => {
+    refusals.length = 0;
+    calls.length = 0;
+    const h = new AgentRequestHandler(backend());
+    expect(
+      await answer(h, '{"method":"token","provider":"p","user":"u","client":"my-agent","scopes":["openid"],"key":"osk_x"}'),
+    ).toMatchObject({ ok: true });
+    expect(calls[0]).toMatchObject({ via: 'agent', ask: { provider: 'p', user: 'u', scopes: ['openid'] }, key: 'osk_x', canAsk: true });
+    expect(JSON.stringify(calls[0])).not.toContain('my-agent');
+    await answer(h, 'not json');
+    await answer(h, '{"method":"token","provider":"p","user":"u","scopes":[""]}');
+    await new Promise((r) => setImmediate(r));
+    expect(refusals.map((r) => r.code)).toEqual(['bad_request', 'bad_request']);
 
-    for (let i = 0; i < MAX_TALLIES + 5; i++) counter.count('p', `u${i}`, 'c', i % 2 === 0);
-    expect(counter.flush()).toBe(MAX_TALLIES + 1);
-    expect(logged.at(-1)).toMatchObject({ provider: '(other)', details: { client: '(other)' } });
-    expect(clientName('ok name')).toBe('ok name');
-    expect(clientName('bad\nname')).toBe('invalid-name');
-    expect(clientName(42)).toBe('unnamed');
+    const foreign: PeerContext = { foreignUid: 1234, program: Promise.resolve(null), unidentified: undefined, stillThere: () => null };
+    calls.length = 0;
+    for (const line of ['{"id":1,"method":"ping"}', '{"id":2,"method":"token","provider":"p","user":"u"}', 'garbage']) {
+      const a = JSON.parse(await h.handle(Buffer.from(line), foreign)) as Record<string, any>;
+      expect(a).toMatchObject({ ok: false, error: { code: 'forbidden', exitCode: 77 } });
+      expect(a.error.message).toContain('uid 1234');
+    }
+    expect(calls).toEqual([]);
   });
 });
 
-describe('HandoffCounter, periodic flush', () => {
-  it('writes a minute of many accounts a few lines per turn, and everything at stop', async () => {
+describe('HandoffRecorder, periodic flush', () => {
+  it('writes a minute of many accounts a few lines per turn, everything at stop, and caps the tallies', async () => {
     const logged: string[] = [];
     let seenAfterFirstSlice = -1;
     const sink = {
@@ -198,18 +192,26 @@ describe('HandoffCounter, periodic flush', () => {
         if (logged.length === 0) setImmediate(() => (seenAfterFirstSlice = logged.length));
         logged.push(user);
       },
+      logTokenEvent: () => undefined,
+      logSecurityError: () => undefined,
+      logSecurityEvent: () => undefined,
     };
-    const counter = new HandoffCounter(sink, { intervalMs: 10 });
-    for (let i = 0; i < 30; i++) counter.count('p', `u${i}`, 'c', true);
-    counter.start();
+    const rec = new HandoffRecorder(sink, { intervalMs: 10 });
+    const p = { key: 'k', name: 'n', exe: null, script: null, via: 'agent' };
+    for (let i = 0; i < 30; i++) rec.handoff(p, 'p', `u${i}`, undefined, 'grant', null);
+    rec.start();
     await new Promise<void>((resolve) => {
       const check = () => (logged.length === 30 ? resolve() : setImmediate(check));
       check();
     });
     expect(seenAfterFirstSlice).toBe(8); // not all 30 in one go: requests are answered in between
-    counter.count('p', 'late', 'c', true);
-    counter.stop();
+    rec.handoff(p, 'p', 'late', undefined, 'grant', null);
+    rec.stop();
     expect(logged.at(-1)).toBe('late');
+    for (let i = 0; i < MAX_TALLIES + 5; i++) rec.handoff(p, 'p', `x${i}`, undefined, 'grant', null);
+    logged.length = 0;
+    expect(rec.flush()).toBe(MAX_TALLIES + 1);
+    expect(logged.at(-1)).toBe('');
   });
 });
 

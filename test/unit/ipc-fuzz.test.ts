@@ -90,6 +90,13 @@ const VALID: Record<Channel, Record<string, unknown>> = {
   'osmen:accounts:device-state': {},
   'osmen:accounts:open-device-page': {},
   'osmen:log:export': {},
+  'osmen:consent:pending': {},
+  'osmen:consent:answer': { id: 'c_abcdefgh', answer: 'once' },
+  'osmen:programs:list': {},
+  'osmen:programs:revoke': { id: 'g_abcdefghij' },
+  'osmen:programs:set-mode': { mode: 'same-user' },
+  'osmen:programs:dismiss-offer': {},
+  'osmen:accounts:programs': { providerId: 'google', userId: 'seed@example.test' },
   'osmen:sdk:list': {},
   'osmen:sdk:start': {
     sdk: 'azure',

@@ -150,6 +150,7 @@ describe('IPC handler table — every channel with a valid payload', () => {
       'permissions:db-wal: pass',
       'permissions:db-shm: pass',
       'permissions:log: pass',
+      'handoff-consent: pass', // a new vault asks before programs get tokens
       'security-log-chain: pass',
       'security-log-rollback: pass',
       'security-log-reanchors: pass',
@@ -337,6 +338,13 @@ describe('IPC handler table — the response gate', () => {
       'osmen:accounts:device-state': {},
       'osmen:accounts:open-device-page': {},
       'osmen:log:export': {},
+      'osmen:consent:pending': {},
+      'osmen:consent:answer': { id: 'c_abcdefgh', answer: 'deny' },
+      'osmen:programs:list': {},
+      'osmen:programs:revoke': { id: 'g_abcdefghij' },
+      'osmen:programs:set-mode': { mode: 'ask' },
+      'osmen:programs:dismiss-offer': {},
+      'osmen:accounts:programs': { providerId: 'testop', userId: 'u' },
       'osmen:sdk:list': {},
       'osmen:sdk:start': {
         sdk: 'google',

@@ -98,6 +98,86 @@ describe('log details in words', () => {
       '2 stored accounts bound to it',
     ]);
   });
+
+  it('hand-off records: which program got the account’s tokens and how often, who was refused and why, never the provider’s consent words', () => {
+    const handed = entry({
+      event: 'token_handoff',
+      provider: 'google',
+      userHash: 'ab'.repeat(8),
+      success: true,
+      details: {
+        program: 'python3 sync.py',
+        programKey: 'f'.repeat(24),
+        exe: '/usr/bin/python3.11',
+        script: '/home/me/work/sync.py',
+        via: 'agent',
+        scopes: 'openid email',
+        basis: 'grant',
+        grant: 'g_abcdefghij',
+        count: 42,
+        durationMs: 60_000,
+      },
+    });
+    expect(describeEntry(handed)).toBe('Tokens handed to python3 sync.py (scopes: openid email), 42 times');
+    expect(phrases(handed)).toEqual([
+      'run by /usr/bin/python3.11',
+      'script /home/me/work/sync.py',
+      'through the token agent',
+      'allowed by a grant',
+      'grant g_abcdefghij',
+    ]);
+    expect(describeEntry(entry({ event: 'token_handoff', success: true, details: { program: 'curl', scopes: '(all)', count: 1 } }))).toBe(
+      'Tokens handed to curl, once',
+    );
+    const refused = entry({
+      event: 'handoff_refused',
+      category: 'security',
+      level: 'warn',
+      details: { program: 'node flood.mjs', via: 'agent', code: 'consent_required', count: 10_000 },
+    });
+    expect(entryErrorCode(refused)).toBe('consent_required');
+    expect(describeEntry(refused)).toBe(
+      'node flood.mjs was refused a token 10000 times: it is not allowed for that account or those scopes',
+    );
+    expect(describeEntry(refused)).not.toMatch(/provider|reconnect/i);
+    expect(phrases(refused)).toEqual(['through the token agent']);
+    expect(
+      describeEntry(
+        entry({ event: 'handoff_refused', level: 'warn', details: { program: 'unidentified caller (x)', code: 'forbidden', count: 1 } }),
+      ),
+    ).toBe(
+      'unidentified caller (x) was refused a token once: another user, an unknown or revoked client key, or a program that exited while asking',
+    );
+  });
+
+  it('grants and the consent mode in words', () => {
+    const added = entry({
+      event: 'grant_added',
+      category: 'security',
+      details: { code: 'g_abcdefghij', reason: 'session', program: 'terminal /dev/pts/3', source: 'app' },
+    });
+    expect(describeEntry(added)).toBe('A terminal session was allowed to get tokens: terminal /dev/pts/3 (in this app)');
+    expect(phrases(added)).toEqual(['grant g_abcdefghij']);
+    expect(describeEntry(entry({ event: 'grant_revoked', category: 'security', details: { code: 'g_abcdefghij' } }))).toBe(
+      'A grant was revoked',
+    );
+    const ignored = entry({
+      event: 'grant_ignored',
+      category: 'security',
+      level: 'warn',
+      details: { code: 'g_forged0000', reason: 'signature' },
+    });
+    expect(describeEntry(ignored)).toBe('A grant in the vault was ignored: it was written or changed outside OsMEN');
+    expect(phrases(ignored)).toContain('not signed with the vault’s key');
+    expect(
+      describeEntry(
+        entry({ event: 'consent_mode_changed', category: 'security', level: 'warn', details: { reason: 'ask->same-user', source: 'cli' } }),
+      ),
+    ).toBe('Consent switched off: any program running as you now gets tokens');
+    expect(describeEntry(entry({ event: 'consent_mode_changed', category: 'security', details: { reason: 'same-user->ask' } }))).toBe(
+      'Consent switched on: programs must be allowed before they get tokens',
+    );
+  });
 });
 
 const account = (userId: string, over: Partial<AccountDto> = {}): AccountDto => ({

@@ -56,7 +56,14 @@ describe('protocol variables', () => {
   });
 
   it("run's environment: the caller's, minus the SDK's removed variables and the vault key, plus the endpoint's", () => {
-    const base = { A: '1', GOOGLE_APPLICATION_CREDENTIALS: 'k', OAUTH_ENCRYPTION_KEY: 'key', AZURE_CLIENT_ID: 'c' };
+    const base = {
+      A: '1',
+      GOOGLE_APPLICATION_CREDENTIALS: 'k',
+      OAUTH_ENCRYPTION_KEY: 'key',
+      OSMEN_NEW_ENCRYPTION_KEY: 'next',
+      OSMEN_KEYCHAIN_SERVICE: 'svc',
+      AZURE_CLIENT_ID: 'c',
+    };
     expect(sdkEnvironment(base, 'google', { GCE_METADATA_HOST: 'h' }, '/empty')).toEqual({
       A: '1',
       AZURE_CLIENT_ID: 'c',

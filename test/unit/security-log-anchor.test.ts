@@ -10,6 +10,7 @@ import { createCredentialCore, coreInternals } from '../../src/main/core/credent
 import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
 import { LogAnchorError, signAnchor } from '../../src/main/core/audit/log-anchor.js';
 import { deriveLogKeys } from '../../src/main/core/audit/log-chain.js';
+import { signHead } from '../../src/main/core/audit/log-head.js';
 import { securityLogChecks } from '../../src/main/core/audit/log-health.js';
 import { SecurityLogger, securityLogPaths } from '../../src/main/core/audit/security-logger.js';
 import { TokenStore } from '../../src/main/core/vault/token-store.js';
@@ -272,6 +273,70 @@ describe('the vault side', () => {
     fill(log, 1);
     expect(log.readRecent(2)[1]).toMatchObject({ event: 'log_reanchored', level: 'error' });
     expect(log.verify().reanchors[0]!.reason).toContain('no anchor for this log although it had one');
+  });
+});
+
+describe('a deleted anchor with the head that says "anchored"', () => {
+  it('an older log and head restored and the anchor row deleted is a rollback, not "chain intact"', () => {
+    const { tokens, store } = vault();
+    const log = logger(store);
+    fill(log, 5);
+    const older = save();
+    fill(log, 5);
+    putBack(older);
+    tokens.database.prepare("DELETE FROM meta WHERE key = 'security_log_anchor'").run();
+    const head = JSON.parse(readFileSync(securityLogPaths(logFile).head, 'utf8')) as { anchored: boolean; anchoredSince: number };
+    expect(head).toMatchObject({ anchored: true, anchoredSince: 1 });
+    const v = log.verify();
+    expect(v).toMatchObject({ ok: false, rollback: { status: 'rolled_back' }, firstBad: { problem: 'rolled_back', seq: 6 } });
+    expect(v.rollback.message).toContain('the vault has anchored this log since seq 1, but the vault holds no anchor');
+    // The next entry records the removal; the chain goes on from the restored copy.
+    log.logTokenEvent('token_saved', 'google', 'u');
+    expect(log.readRecent(2)[1]).toMatchObject({ event: 'log_reanchored', level: 'error' });
+  });
+
+  it('a new vault: nothing logged, a log from a tool, and a first anchored write cut off before the vault are not alarms', () => {
+    const { store } = vault(50);
+    const log = logger(store);
+    expect(log.verify()).toMatchObject({ ok: true, rollback: { status: 'ok' } });
+    const plain = logger();
+    fill(plain, 2); // no vault: its heads say nothing about an anchor
+    expect(log.verify()).toMatchObject({ ok: true, rollback: { status: 'missing' } });
+    // The first write that would anchor the log: the head is written, the vault is locked.
+    const other = new Database(dbPath);
+    other.prepare('BEGIN IMMEDIATE').run();
+    try {
+      expect(() => log.logSecurityEvent('provider_added', { reason: 'x' })).toThrowError(
+        expect.objectContaining({ code: 'ANCHOR_FAILED' }),
+      );
+    } finally {
+      other.prepare('ROLLBACK').run();
+      other.close();
+    }
+    expect(JSON.parse(readFileSync(securityLogPaths(logFile).head, 'utf8'))).toMatchObject({ seq: 3, anchoredSince: 3 });
+    expect(log.verify()).toMatchObject({ ok: true, interrupted: { seq: 3 }, rollback: { status: 'missing' } });
+    fill(log, 1);
+    expect(log.verify()).toMatchObject({ ok: true, rollback: { status: 'ok' } });
+  });
+
+  it('a head from before anchoredSince keeps the old warning; the next append adds it', () => {
+    const { tokens, store } = vault();
+    const log = logger(store);
+    fill(log, 3);
+    // Rewrite the head as an older version wrote it: anchored, without anchoredSince, signed.
+    const headFile = securityLogPaths(logFile).head;
+    const {
+      v: _v,
+      keyId: _k,
+      mac: _m,
+      anchoredSince: _a,
+      ...fields
+    } = JSON.parse(readFileSync(headFile, 'utf8')) as Record<string, unknown>;
+    writeFileSync(headFile, JSON.stringify(signHead(deriveLogKeys(KEY), fields as Parameters<typeof signHead>[1])));
+    tokens.database.prepare("DELETE FROM meta WHERE key = 'security_log_anchor'").run();
+    expect(log.verify()).toMatchObject({ ok: true, rollback: { status: 'missing' } });
+    fill(log, 1);
+    expect(JSON.parse(readFileSync(headFile, 'utf8'))).toMatchObject({ seq: 5, anchoredSince: 4 });
   });
 });
 

@@ -50,6 +50,7 @@ function createMainWindow(spec: MainWindowSpec, isQuitting: () => boolean): Wind
     webContentsId: win.webContents.id,
     isDestroyed: () => win.isDestroyed(),
     isMinimized: () => win.isMinimized(),
+    isVisible: () => win.isVisible() && !win.isMinimized(),
     restore: () => win.restore(),
     show: () => win.show(),
     focus: () => win.focus(),

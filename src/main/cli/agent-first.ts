@@ -10,21 +10,29 @@
  */
 import { parseArgs } from 'node:util';
 import { oneLine } from '../../shared/one-line.js';
-import { askAgent, type AgentAnswer } from '../core/agent/client.js';
-import type { StatusReport, WireError } from '../core/agent/protocol.js';
+import { terminalJson } from '../../shared/terminal-json.js';
+import { AgentSocketUnsafeError, askAgent, type AgentAnswer } from '../core/agent/client.js';
+import { EXIT, exitCodeFor } from '../core/exit-codes.js';
+import { CLIENT_KEY_ENV } from '../core/agent/protocol.js';
+import type { AgentRequest, StatusReport, WireError } from '../core/agent/protocol.js';
 import { AGENT_SOCKET_ENV, defaultAgentSocketPath } from '../core/agent/socket-path.js';
 import { osmenHome } from '../core/data-folder.js';
 import { statusExitCode, statusText } from './status-output.js';
-import { formatToken, isTokenFormat, parseMinTtl, splitScopes, type HandedToken } from './token-output.js';
+import {
+  formatToken,
+  isTokenFormat,
+  parseMinTtl,
+  splitScopes,
+  TOKEN_CONTROL_CHARS_CODE,
+  tokenTextRefusal,
+  type HandedToken,
+} from './token-output.js';
 
 export interface FastIo {
   out(text: string): void;
   err(text: string): void;
   env: NodeJS.ProcessEnv;
 }
-
-/** The client name the CLI reports to the agent (hand-off counts in the security log). */
-export const CLI_CLIENT_NAME = 'osmen-cred';
 
 export function agentSocketCandidates(home: string | undefined, env: NodeJS.ProcessEnv): string[] {
   if (home !== undefined) return [defaultAgentSocketPath(home)];
@@ -37,8 +45,11 @@ function isWireError(e: unknown): e is WireError {
   return typeof e === 'object' && e !== null && typeof (e as WireError).code === 'string';
 }
 
-/** Agent answers that mean "ask the vault yourself": a protocol mismatch, or an agent on its way out. */
-const FALL_BACK = new Set(['bad_request', 'shutting_down']);
+/**
+ * Agent answers that mean "ask the vault yourself": a protocol mismatch, an agent on its way out,
+ * or one with no room for another connection.
+ */
+export const FALL_BACK: ReadonlySet<string> = new Set(['bad_request', 'shutting_down', 'too_many_connections']);
 
 /** Prints an agent's error like the CLI prints its own; the exit code is the agent's (the CLI's for that error). */
 export function printAgentError(io: FastIo, answer: AgentAnswer): number {
@@ -47,6 +58,20 @@ export function printAgentError(io: FastIo, answer: AgentAnswer): number {
   const exit = isWireError(e) && Number.isInteger(e.exitCode) && e.exitCode > 0 && e.exitCode < 256 ? e.exitCode : 70;
   io.err(`osmen-cred: error [${code}]: ${oneLine(isWireError(e) ? e.message : 'the agent failed') || 'the agent failed'}\n`);
   return exit;
+}
+
+/**
+ * Asks the agent; a socket that fails the safety check is answered here, with its error and
+ * exit 78, and never with the vault: whoever planted it must not turn the refusal into a prompt.
+ */
+async function askOrRefuse(io: FastIo, paths: string[], req: AgentRequest): Promise<{ answer: AgentAnswer } | null | number> {
+  try {
+    return await askAgent(paths, req);
+  } catch (err) {
+    if (!(err instanceof AgentSocketUnsafeError)) throw err;
+    io.err(`osmen-cred: error [${err.code}]: ${oneLine(err.message)}\n`);
+    return exitCodeFor(err);
+  }
 }
 
 export function handedToken(a: AgentAnswer): HandedToken | null {
@@ -93,14 +118,16 @@ export async function tryAgentFirst(argv: string[], io: FastIo): Promise<number 
     if (minTtl === null) return null;
     const scopes = values.scopes === undefined ? undefined : splitScopes(values.scopes);
     if (scopes !== undefined && (scopes.length === 0 || scopes.length > 64)) return null;
-    const asked = await askAgent(paths, {
+    const key = io.env[CLIENT_KEY_ENV]?.trim() || undefined;
+    const asked = await askOrRefuse(io, paths, {
       method: 'token',
       provider,
       user,
       minTtl,
       ...(scopes ? { scopes } : {}),
-      client: CLI_CLIENT_NAME,
+      ...(key ? { key } : {}),
     });
+    if (typeof asked === 'number') return asked;
     if (!asked) return null;
     const { answer } = asked;
     if (answer.ok !== true) {
@@ -109,13 +136,19 @@ export async function tryAgentFirst(argv: string[], io: FastIo): Promise<number 
     }
     const token = handedToken(answer);
     if (!token) return null;
+    const refusal = tokenTextRefusal(token.accessToken, `${oneLine(provider, 60)}/${oneLine(user, 120)}`, format);
+    if (refusal) {
+      io.err(`osmen-cred: error [${TOKEN_CONTROL_CHARS_CODE}]: ${refusal}\n`);
+      return EXIT.DATA;
+    }
     io.out(formatToken(token, format));
     return 0;
   }
 
   if (command === 'status') {
     if (args.length !== 0 || values.format !== undefined || values['min-ttl'] !== undefined || values.scopes !== undefined) return null;
-    const asked = await askAgent(paths, { method: 'status', client: CLI_CLIENT_NAME });
+    const asked = await askOrRefuse(io, paths, { method: 'status' });
+    if (typeof asked === 'number') return asked;
     if (!asked) return null;
     const { answer } = asked;
     if (answer.ok !== true) {
@@ -124,7 +157,7 @@ export async function tryAgentFirst(argv: string[], io: FastIo): Promise<number 
     }
     if (!Array.isArray(answer.accounts)) return null;
     const report = { usable: answer.usable === true, accounts: answer.accounts } as StatusReport;
-    io.out(values.json ? `${JSON.stringify(report, null, 2)}\n` : statusText(report));
+    io.out(values.json ? `${terminalJson(report, 2)}\n` : statusText(report));
     return statusExitCode(report);
   }
   return null;

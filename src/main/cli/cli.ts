@@ -28,14 +28,15 @@ ${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
 
 Options:
   --home <dir>  data folder (default: $OSMEN_HOME, else ~/.osmen)
-  --json        machine-readable output (list, status, check, refresh, disconnect, rotate-key, log, connect, provider list)
+  --json        machine-readable output (list, status, check, refresh, disconnect, rotate-key, log, connect, provider list, grants, allow)
   -h, --help    help; \`osmen-cred <command> --help\` for one command
 
 The master key comes from OAUTH_ENCRYPTION_KEY, else the OS keychain (the
 desktop app's entry). Only \`connect\` and \`provider add\` create a vault (and
 its key) when there is none; no command makes a new key for an existing vault.
 Exit codes: 0 ok, 1 check/verify failed, 2 not found, 3 needs sign-in,
-64 usage, 65 data, 70 internal, 74 disk full, 75 temporary (retry), 78 configuration;
+64 usage, 65 data, 70 internal, 74 disk full, 75 temporary (retry),
+77 not allowed (consent_required: no grant; forbidden), 78 configuration;
 \`run\` exits with its command's code. \`token\`, \`status\` and \`run\` ask a
 running agent first ($OSMEN_AGENT_SOCK, then <data folder>/agent.sock).
 `;

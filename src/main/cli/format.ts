@@ -3,6 +3,7 @@
  * can never ride along on a core object) and plain-text tables.
  */
 import { oneLine } from '../../shared/one-line.js';
+import { terminalJson } from '../../shared/terminal-json.js';
 import type { HealthReport } from '../core/contracts/settings.js';
 import type { SecurityLogEntry } from '../core/contracts/security-log.js';
 import type { TokenMetadata } from '../core/contracts/accounts.js';
@@ -83,5 +84,5 @@ export function safeMessage(err: unknown): string {
   return 'The operation failed.';
 }
 
-/** A JSON answer as the CLI prints it: indented by two. */
-export const jsonText = (value: unknown): string => JSON.stringify(value, null, 2);
+/** A JSON answer as the CLI prints it: indented by two, escaped for a terminal (shared/terminal-json.ts). */
+export const jsonText = (value: unknown): string => terminalJson(value, 2);

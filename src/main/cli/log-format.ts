@@ -1,7 +1,9 @@
-/** Text output of `osmen-cred log --verify` (the live log) and `log --verify --file` (an export). */
+/** Text output of `osmen-cred log --verify` (the live log), `log --verify --file` (an export) and `log --handoffs`. */
 import type { ExportVerifyResult } from '../core/index.js';
 import type { LogVerifyResult } from '../core/contracts/security-log.js';
 import { oneLine } from '../../shared/one-line.js';
+import type { HandoffRecordJson } from '../core/contracts/consent.js';
+import { table } from './format.js';
 
 function reanchorLines(reanchors: LogVerifyResult['reanchors']): string[] {
   const list = reanchors ?? [];
@@ -42,4 +44,19 @@ export function exportVerifyText(file: string, r: ExportVerifyResult): string {
   out.push('Not checked without the vault and the log key:', ...r.notChecked.map((c) => `  - ${c}`));
   out.push(...reanchorLines(r.reanchors));
   return out.join('\n');
+}
+
+/** `log --handoffs`: which programs got which account's tokens (one row per program, account and scopes a minute). */
+export function handoffsText(records: HandoffRecordJson[]): string {
+  if (records.length === 0) return 'No hand-offs recorded.';
+  const rows = records.map((r) => [
+    r.time.replace(/\.\d+Z$/, 'Z'),
+    r.result === 'handed' ? 'handed' : `refused [${r.code ?? '?'}]`,
+    oneLine(`${r.program ?? '?'}${r.script ? ` (${r.script})` : r.exe ? ` (${r.exe})` : ''}`, 90),
+    oneLine(r.account ?? '-', 60),
+    oneLine(r.scopes ?? '-', 50),
+    String(r.count),
+    oneLine([r.via, r.basis, r.grant].filter(Boolean).join(' '), 40),
+  ]);
+  return table(['TIME', 'RESULT', 'PROGRAM', 'ACCOUNT', 'SCOPES', 'COUNT', 'HOW'], rows);
 }

@@ -4,7 +4,7 @@
  * store, the refresher, the log): what a caller needs is a method here.
  *
  * It is cut into roles, and each caller takes the narrowest one it needs (the agent takes
- * `AgentBackend`, a few members of AccountsRole and SettingsRole; Settings → Providers takes
+ * `AgentBackend`, a few members of AccountsRole, SettingsRole and ConsentRole; Settings → Providers takes
  * ProvidersRole). `CredentialCore` is all of them together, what createCredentialCore() returns.
  * This module imports nothing but the contracts, so depending on it pulls in no implementation.
  */
@@ -18,6 +18,7 @@ import type {
   RefreshSummary,
   TokenMetadata,
 } from './contracts/accounts.js';
+import type { HandoffConsent } from './contracts/consent.js';
 import type { CoreEventBus } from './contracts/events.js';
 import type { KeySource } from './contracts/key.js';
 import type {
@@ -94,7 +95,7 @@ export interface ProvidersRole {
 
 /** The security log: reading, verifying, exporting, and writing what happens outside the core. */
 export interface SecurityLogRole {
-  /** Where callers outside the core write security events (rejected IPC calls, the agent's hand-off counts). */
+  /** Where callers outside the core write security events (rejected IPC calls). */
   readonly securityEvents: SecurityEventSink;
   readLog(limit: number): SecurityLogEntry[];
   verifyLog(): LogVerifyResult;
@@ -129,8 +130,18 @@ export interface KeyRole {
   rotateKey(newKey?: string): Promise<{ rotated: number; keyId: string }>;
 }
 
+/**
+ * Hand-off consent: which programs get tokens (the mode, grants, client keys), asking the person,
+ * and the records of who got what. `consent.handoff()` is the one way a token reaches a program
+ * (the agent, `osmen-cred token` and `run`); `getAccessToken` is the core's own, for callers that
+ * are not handing a token on (the SDK endpoints record their hand-offs themselves).
+ */
+export interface ConsentRole {
+  readonly consent: HandoffConsent;
+}
+
 /** The whole core: every role, the data folder it serves, its events, and closing it. */
-export interface CredentialCore extends AccountsRole, ProvidersRole, SecurityLogRole, SettingsRole, KeyRole {
+export interface CredentialCore extends AccountsRole, ProvidersRole, SecurityLogRole, SettingsRole, KeyRole, ConsentRole {
   /** The data folder. */
   readonly home: string;
   /** Accounts changed, refreshes, re-auth needs, log lines, settings: the app follows these. */

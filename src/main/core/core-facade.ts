@@ -17,6 +17,7 @@ import type { CoreSettings, HealthReport } from './contracts/settings.js';
 import type { BuiltinClientId, CustomProviderEdit, CustomProviderInput, FieldCheckInput, SecretChange } from './contracts/providers.js';
 import { connectAccount, disconnectAccount } from './oauth/connect-flow.js';
 import { connectAccountWithDevice } from './oauth/device-flow.js';
+import type { HandoffConsent } from './contracts/consent.js';
 
 export interface FacadeOptions {
   home: string;
@@ -51,6 +52,9 @@ export class CoreFacade implements CredentialCore {
   }
   get securityEvents() {
     return this.parts.log;
+  }
+  get consent(): HandoffConsent {
+    return this.parts.consent;
   }
 
   private deps() {
@@ -198,7 +202,11 @@ export class CoreFacade implements CredentialCore {
     if (custody && vault.keychainAccount) {
       custody.message += ` Keychain entry: service "${this.o.keychainService ?? KEYCHAIN_SERVICE}", account "${vault.keychainAccount}" (back it up).`;
     }
-    report.checks.push(...envFileChecks(dataFolder(this.home).env, envFile), ...catalogue.healthChecks());
+    report.checks.push(
+      ...envFileChecks(dataFolder(this.home).env, envFile),
+      ...catalogue.healthChecks(),
+      ...this.parts.consent.healthChecks(),
+    );
     report.checks = catalogue.builtinClients.withoutOverriddenEnvChecks(report.checks);
     // The log's chain, its vault anchor and every re-anchor (a rollback fails the report).
     report.checks.push(...securityLogChecks(log.verify()));
@@ -263,6 +271,7 @@ export class CoreFacade implements CredentialCore {
       const failed = closed.find((r) => r.status === 'rejected');
       if (failed) throw failed.reason;
     } finally {
+      this.parts.consent.close();
       this.parts.accessTokens.clear();
       this.parts.tokens.close();
       this.parts.log.close();

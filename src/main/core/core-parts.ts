@@ -11,6 +11,8 @@ import { ensurePrivateDir } from './fs/private-files.js';
 import { AccessTokenSource } from './oauth/access-token.js';
 import { NarrowedTokens } from './oauth/narrowed-tokens.js';
 import { ProviderCatalogue } from './provider-catalogue.js';
+import { ConsentService } from './consent/service.js';
+import { osmenHome } from './data-folder.js';
 import { SettingsStore } from './settings-store.js';
 import type { OpenedVault } from './vault/open-vault.js';
 import type { TokenStore } from './vault/token-store.js';
@@ -53,6 +55,8 @@ export interface CoreParts {
   readonly envFile: EnvFileRead;
   /** The environment providers read: the process's over the data folder's .env. */
   readonly providerEnv: NodeJS.ProcessEnv;
+  /** Hand-off consent: grants, client keys, the decision, the records. */
+  readonly consent: ConsentService;
 }
 
 export function wireCoreParts(vault: OpenedVault, o: CorePartsOptions): CoreParts {
@@ -96,6 +100,23 @@ export function wireCoreParts(vault: OpenedVault, o: CorePartsOptions): CorePart
   });
   const scheduler = new TokenRefreshScheduler(refresher, { checkIntervalMs: current.checkIntervalMs, clock: o.schedulerClock });
   if (o.startScheduler && !current.backgroundRefreshPaused) scheduler.start();
+  const accessTokens = new AccessTokenSource({
+    tokens,
+    refresher,
+    narrowed: new NarrowedTokens({ tokens, providers: () => refresher.providers, log }),
+  });
+  const consent = new ConsentService({
+    tokens,
+    log,
+    // `scopes` narrows the token (the core's getAccessToken, contracts: narrowed tokens).
+    getToken: (p, u, opts) => accessTokens.get(p, u, opts),
+    getAccount: (p, u) => tokens.getMetadata(p, u),
+    home: o.home,
+    defaultHome: osmenHome(o.env),
+    events,
+    readLog: (limit) => log.readRecent(limit),
+    userHash: (userId) => log.userHash(userId),
+  });
   return {
     vault,
     tokens,
@@ -107,13 +128,10 @@ export function wireCoreParts(vault: OpenedVault, o: CorePartsOptions): CorePart
     refresher,
     scheduler,
     schedulerClock: o.schedulerClock,
-    accessTokens: new AccessTokenSource({
-      tokens,
-      refresher,
-      narrowed: new NarrowedTokens({ tokens, providers: () => refresher.providers, log }),
-    }),
+    accessTokens,
     envFile,
     providerEnv,
+    consent,
   };
 }
 

@@ -24,6 +24,8 @@ export type ErrorCategory =
   | 'not_found'
   /** The disk refused a write (full). */
   | 'io'
+  /** Not allowed: the program has no grant for this (consent_required), or may never ask (forbidden). */
+  | 'permission'
   /** A bug or an unexpected state. */
   | 'internal';
 

@@ -2,7 +2,7 @@
  * Exit codes of `osmen-cred` (and of the token agent's error answers), in one place so scripts
  * can rely on them.
  * Where a BSD sysexits.h code fits we use it (64 usage, 65 data, 70 software,
- * 75 temporary failure, 78 configuration); 1–3 are the answers a calling
+ * 75 temporary failure, 77 no permission, 78 configuration); 1–3 are the answers a calling
  * program most often switches on. docs/cli.md documents the same table.
  */
 import { categoryOf, type ErrorCategory } from './errors.js';
@@ -24,6 +24,8 @@ export const EXIT = {
   SOFTWARE: 70,
   /** The disk is full: the vault can't be written (EX_IOERR). Free space; issued tokens are retried meanwhile. */
   IOERR: 74,
+  /** Not allowed: the program needs the person's consent (consent_required), or the caller is refused (forbidden) (EX_NOPERM). */
+  NOPERM: 77,
   /** Temporary: provider unreachable, 5xx, rate limited, database busy. Retry later (EX_TEMPFAIL). */
   TEMPFAIL: 75,
   /** Configuration: no master key / keychain unavailable, wrong key, provider not configured (EX_CONFIG). */
@@ -42,6 +44,7 @@ export const EXIT_BY_CATEGORY: Readonly<Record<ErrorCategory, ExitCode>> = {
   io: EXIT.IOERR,
   transient: EXIT.TEMPFAIL,
   configuration: EXIT.CONFIG,
+  permission: EXIT.NOPERM,
 };
 
 /** The exit code for anything thrown: its category's, else 70 (a bug). */

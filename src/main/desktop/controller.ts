@@ -32,6 +32,7 @@ import { ReauthNotificationPolicy } from './wake-policy.js';
 import { mainWindowSpec } from './window-spec.js';
 import type { CoreSettings } from '../core/contracts/settings.js';
 import type { CredentialCore } from '../core/api.js';
+import type { ConsentRequestView } from '../core/contracts/consent.js';
 
 /** Started by the login item: stay in the tray. */
 export const HIDDEN_ARG = '--hidden';
@@ -203,6 +204,23 @@ export class DesktopController {
       void this.agent?.setEnabled(settings.agentEnabled);
       this.redrawTray();
     };
+    // Hand-off consent: a program without a grant is shown in the window's dialog (forwarded
+    // above); when the window is hidden or minimized, a notification brings it up.
+    const onConsent = (view: ConsentRequestView): void => {
+      if (this.win && !this.win.isDestroyed() && this.win.isVisible()) return;
+      if (!this.o.notifier.supported()) return;
+      this.o.notifier.show({
+        title: `${view.program.name} asks for a token`,
+        body: `${view.program.description} wants ${view.account.provider}:${view.account.userId}. Open OsMEN to allow or deny it (60 s).`,
+        onClick: () => this.showWindow(),
+      });
+    };
+    core.events.on('consent-request', onConsent);
+    core.consent.enablePrompts(true);
+    this.cleanups.push(() => {
+      core.consent.enablePrompts(false);
+      core.events.off('consent-request', onConsent);
+    });
     core.events.on('needs-reauth', onReauth);
     core.events.on('accounts-changed', onAccounts);
     core.events.on('settings-changed', onSettings);
@@ -220,7 +238,6 @@ export class DesktopController {
     // `osmen-cred agent` already serves the socket, that one keeps serving.
     this.agent = new AgentService(core, {
       home: core.home,
-      log: core.securityEvents,
       ...(this.o.agentSocketPath ? { socketPath: this.o.agentSocketPath } : {}),
       onState: (s) => {
         if (s.error) this.o.diagnostics?.warn(`token agent not started: [${s.error.code}] ${s.error.message}`);

@@ -29,6 +29,8 @@ export interface WindowHandle {
   readonly webContentsId: number;
   isDestroyed(): boolean;
   isMinimized(): boolean;
+  /** Shown on screen (not hidden to the tray, not minimized): a consent request then needs no notification. */
+  isVisible(): boolean;
   restore(): void;
   show(): void;
   focus(): void;

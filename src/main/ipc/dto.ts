@@ -14,6 +14,7 @@ import type {
   SchedulerStateDto,
   SettingsDto,
 } from '../../shared/ipc-contract.js';
+import { oneLine } from '../../shared/one-line.js';
 import type { CoreSettings, HealthReport, SchedulerState } from '../core/contracts/settings.js';
 import type { DisconnectResult, RefreshReport, RefreshSummary, TokenMetadata } from '../core/contracts/accounts.js';
 import type { LogVerifyResult, SecurityLogEntry } from '../core/contracts/security-log.js';
@@ -44,7 +45,8 @@ export function toAccountDto(m: TokenMetadata, extras: AccountExtras): AccountDt
   return {
     provider: m.provider,
     userId: m.userId,
-    displayName: m.displayName === null || m.displayName === undefined ? null : clip(m.displayName, 512),
+    // The provider's `name` claim, the card's headline: without control characters or bidi overrides.
+    displayName: m.displayName === null || m.displayName === undefined ? null : oneLine(m.displayName, 512) || null,
     expiresAt: ms(m.expiresAt),
     // A provider may grant hundreds of scopes: the UI gets the first ones and the count.
     scopes: m.scopes.slice(0, MAX_DTO_SCOPES).map((s) => clip(s, 256)),

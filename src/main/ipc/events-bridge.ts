@@ -6,6 +6,7 @@
  */
 import { EVENTS, type EventChannel } from '../../shared/ipc-contract.js';
 import { toLogEntryDto, toSettingsDto } from './dto.js';
+import { toConsentRequestDto } from './consent-handlers.js';
 import type { CoreEventBus, CoreEventMap } from '../core/contracts/events.js';
 
 export type EventSend = (channel: EventChannel, payload: unknown) => void;
@@ -26,6 +27,8 @@ export function forwardCoreEvents(events: CoreEventBus, send: EventSend): () => 
     emit('osmen:event:refresh-failed', { provider: f.provider, userId: f.userId, code: f.code, retryAt: f.retryAt });
   const onSettings = (...[settings]: CoreEventMap['settings-changed']): void =>
     emit('osmen:event:settings-changed', toSettingsDto(settings));
+  const onConsent = (...[view]: CoreEventMap['consent-request']): void => emit('osmen:event:consent-request', toConsentRequestDto(view));
+  const onConsentDone = (...[r]: CoreEventMap['consent-resolved']): void => emit('osmen:event:consent-resolved', { id: r.id });
   // token-refreshed is not forwarded: the core emits accounts-changed right after it, and
   // forwarding both made the renderer reload the account list twice per refresh.
 
@@ -35,7 +38,11 @@ export function forwardCoreEvents(events: CoreEventBus, send: EventSend): () => 
   events.on('needs-reauth', onReauth);
   events.on('refresh-failed', onFailed);
   events.on('settings-changed', onSettings);
+  events.on('consent-request', onConsent);
+  events.on('consent-resolved', onConsentDone);
   return () => {
+    events.off('consent-request', onConsent);
+    events.off('consent-resolved', onConsentDone);
     events.off('settings-changed', onSettings);
     events.off('accounts-changed', onAccounts);
     events.off('log-appended', onLog);

@@ -14,6 +14,7 @@ import { toErrorDto } from './errors.js';
 import type { EventSend } from './events-bridge.js';
 import { accountDtos, requireCore, type HandlerContext, type HandlerDeps, type ImplTable } from './handler-context.js';
 import { logHandlers } from './log-handlers.js';
+import { consentHandlers } from './consent-handlers.js';
 import { providerHandlers } from './provider-handlers.js';
 import { SdkEndpointService } from '../core/index.js';
 import { sdkHandlers, toSdkEndpointDto } from './sdk-handlers.js';
@@ -60,6 +61,7 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
     }),
     ...providerHandlers(() => requireCore(deps)),
     ...logHandlers(ctx),
+    ...consentHandlers(ctx),
     ...sdkHandlers(() => sdk),
   };
 

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { AppStatusDto } from '../../shared/ipc-contract';
 import appIcon from '../../../resources/icon.png';
 import { bridge, call, errorText } from './api';
+import { ConsentDialog } from './components/ConsentDialog';
 import { DeviceSignInPanel } from './components/DeviceSignInPanel';
 import { SignInPanel } from './components/SignInPanel';
 import { useAccounts } from './hooks/useAccounts';
@@ -15,6 +16,7 @@ import { HealthView } from './views/HealthView';
 import { LockedView } from './views/LockedView';
 import { LogView } from './views/log/LogView';
 import { SettingsView } from './views/SettingsView';
+import { ConsentOffer } from './views/programs/ProgramsSection';
 
 export type ViewId = 'accounts' | 'connect' | 'log' | 'health' | 'settings';
 
@@ -145,6 +147,8 @@ export function App(): React.JSX.Element {
         </p>
       </aside>
       <main className="content" ref={mainRef}>
+        <ConsentDialog ready={ready} />
+        <ConsentOffer ready={ready} />
         <SignInPanel signIn={signIn} providerName={providers.nameOf} />
         <DeviceSignInPanel device={device} providerName={providers.nameOf} />
         {view === 'accounts' && (

@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, realpathSync, statSync } from 'node:fs';
 import { createConnection, createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -55,6 +55,8 @@ beforeAll(async () => {
   down = await startUnavailableIssuer();
   home = makeTmpHome('osmen-agent-');
   const core = await createCredentialCore({ home: home.dir, encryptionKey: key, env: {} });
+  // These tests are about the hand-off itself, not consent (test/integration/consent): any program of the user gets tokens.
+  core.consent.setMode('same-user', 'cli');
   try {
     // The agent refreshes only on demand here, so the tests count every token request.
     core.updateSettings({ backgroundRefreshPaused: true });
@@ -277,6 +279,7 @@ describe('osmen-cred agent', () => {
       out.on('error', () => inbound.destroy());
     });
     await new Promise<void>((r) => relay.listen(relayPath, r));
+    chmodSync(relayPath, 0o600); // as sshd makes it (StreamLocalBindMask 0177); the CLI refuses a looser one
     try {
       const r = await runCli(['token', 'testop', ALICE, '--format', 'header'], {
         ...env(),
@@ -292,7 +295,7 @@ describe('osmen-cred agent', () => {
     }
   });
 
-  it('SIGTERM during a refresh: the refresh is saved, hand-offs are logged per account and client, the socket is removed, exit 0', async () => {
+  it('SIGTERM during a refresh: the refresh is saved, hand-offs are logged per program and account, the socket is removed, exit 0', async () => {
     withStore((t) => ageToken(t, 'testop', BOB, 60));
     const before = stored(BOB);
     op.resetCounts();
@@ -320,9 +323,14 @@ describe('osmen-cred agent', () => {
       details: Record<string, unknown>;
     }>;
     const handoffs = entries.filter((e) => e.event === 'token_handoff');
-    const nightly = handoffs.filter((e) => e.details.client === 'nightly-report');
-    // One line per account for this client in the last minute, never one per token.
-    expect(nightly.map((e) => e.details.count).sort()).toEqual([1, 30]);
+    // The program is the one the agent saw (this test's process), never the name a client sent.
+    expect(handoffs.some((e) => JSON.stringify(e.details).includes('nightly-report'))).toBe(false);
+    const mine = handoffs.filter((e) => e.details.exe === realpathSync(process.execPath) && e.details.basis === 'same-user');
+    expect(mine.length).toBeGreaterThan(0);
+    // One line per program and account a minute, never one per token: the 30 requests above are one line.
+    expect(mine.some((e) => Number(e.details.count) >= 30)).toBe(true);
+    // This file's clients are node itself: its worker script, or inline code (`node -e`, named `node`).
+    expect(mine.every((e) => /^node( |$)/.test(String(e.details.program)))).toBe(true);
     expect(handoffs.reduce((n, e) => n + Number(e.details.count), 0)).toBeGreaterThan(1000);
     expect(handoffs.length).toBeLessThan(20);
     const log = JSON.stringify(entries);

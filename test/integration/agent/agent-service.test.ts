@@ -21,6 +21,8 @@ const key = EncryptionManager.generateKey();
 beforeEach(async () => {
   home = makeTmpHome('osmen-agent-service-');
   core = await createCredentialCore({ home: home.dir, encryptionKey: key, env: {} });
+  // The service's switching is tested here, not consent (test/integration/consent): any program of the user gets tokens.
+  core.consent.setMode('same-user', 'app');
   coreInternals(core).tokens.saveToken('p', 'u@example.test', { access_token: 'service-access', refresh_token: 'rt', expires_in: 3600 });
 });
 
@@ -42,7 +44,7 @@ describe('AgentService (the app serving the socket)', () => {
   it('is on by default and follows the setting', async () => {
     expect(core.getSettings().agentEnabled).toBe(true);
     const states: Array<{ running: boolean; error?: { code: string } }> = [];
-    const service = new AgentService(core, { home: core.home, log: coreInternals(core).log, onState: (s) => states.push(s) });
+    const service = new AgentService(core, { home: core.home, onState: (s) => states.push(s) });
     await service.setEnabled(core.getSettings().agentEnabled);
     const path = join(home.dir, 'agent.sock');
     expect(service.path).toBe(path);
@@ -62,7 +64,7 @@ describe('AgentService (the app serving the socket)', () => {
     const cli = await startAgent({ PATH: process.env.PATH, HOME: home.dir, OSMEN_HOME: home.dir, OAUTH_ENCRYPTION_KEY: key });
     try {
       const states: Array<{ running: boolean; error?: { code: string } }> = [];
-      const service = new AgentService(core, { home: core.home, log: coreInternals(core).log, onState: (s) => states.push(s) });
+      const service = new AgentService(core, { home: core.home, onState: (s) => states.push(s) });
       await service.setEnabled(true);
       expect(service.running).toBe(false);
       expect(states).toEqual([{ running: false, path: null, error: expect.objectContaining({ code: 'AGENT_RUNNING' }) }]);

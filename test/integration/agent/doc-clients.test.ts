@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EncryptionManager } from '../../../src/main/core/vault/encryption-manager.js';
 import { TokenStore } from '../../../src/main/core/vault/token-store.js';
 import { makeTmpHome } from '../../helpers/tmp.js';
-import { BIN } from '../cli/run-cli.js';
+import { BIN, runCli } from '../cli/run-cli.js';
 import { writeDocClients, type DocClients } from '../../../bench/lib/doc-clients.js';
 import { startAgent, type AgentProcess } from './agent-harness.js';
 
@@ -55,6 +55,11 @@ beforeAll(async () => {
   mkdirSync(join(home.dir, 'bin'));
   writeFileSync(join(home.dir, 'bin', 'osmen-cred'), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`);
   chmodSync(join(home.dir, 'bin', 'osmen-cred'), 0o755);
+  // A new vault asks first: the two documented clients are allowed, as a person would (`osmen-cred allow`).
+  for (const program of [clients.python, clients.node]) {
+    const allowed = await runCli(['allow', '--account', 'google:*', '--program', program], env());
+    expect(allowed.code, allowed.stderr).toBe(0);
+  }
   agent = await startAgent(env());
 });
 

@@ -129,6 +129,8 @@ export async function cliVault(p: CliProviders, accounts: AccountSetup = {}): Pr
   v.secrets.other.add(v.key);
   open.push(v);
   const core = await createCredentialCore({ home: home.dir, encryptionKey: v.key, env: {} });
+  // These tests are about the hand-off itself, not consent (test/integration/consent): any program of the user gets tokens.
+  core.consent.setMode('same-user', 'cli');
   try {
     await core.createCustomProvider({ id: 'testop', issuer: p.op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: SCOPES });
     if (accounts.bob)

@@ -40,6 +40,7 @@ describe('osmen-cred looking after a vault', () => {
       'permissions:db-shm: pass',
       'permissions:log: pass',
       'permissions:log-head: pass', // the log has entries (the sign-in)
+      'handoff-consent: warn', // the fixture hands tokens to any program of the user (same-user)
       'security-log-chain: pass',
       'security-log-rollback: pass',
       'security-log-reanchors: pass',

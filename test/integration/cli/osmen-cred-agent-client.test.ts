@@ -45,6 +45,8 @@ beforeAll(async () => {
   op = await startTestProvider();
   home = makeTmpHome('osmen-agent-cli-');
   const core = await createCredentialCore({ home: home.dir, encryptionKey: key, env: {} });
+  // These tests are about the hand-off itself, not consent (test/integration/consent): any program of the user gets tokens.
+  core.consent.setMode('same-user', 'cli');
   try {
     core.updateSettings({ backgroundRefreshPaused: true });
     await core.createCustomProvider({

@@ -210,7 +210,10 @@ describe('from an empty folder with OAUTH_ENCRYPTION_KEY', () => {
     // The same security log entry as a sign-in in the app.
     const log = JSON.parse((await runCli(['log', '--json'], env(home))).stdout) as Array<Record<string, unknown>>;
     expect(log.find((e) => e.event === 'connect')).toMatchObject({ provider: 'testop', success: true, details: { source: 'device' } });
-    // The stored grant serves other programs.
+    // The stored grant serves other programs: a new vault asks first (consent), so the program
+    // asking (this test process) is refused until it is allowed.
+    expect((await runCli(['token', 'testop', 'alice@example.test'], env(home))).code).toBe(77);
+    expect((await runCli(['allow', '--account', 'testop:alice@example.test', '--pid', String(process.pid)], env(home))).code).toBe(0);
     const token = await runCli(['token', 'testop', 'alice@example.test'], env(home));
     expect(token.code).toBe(0);
     expect(secrets.has(token.stdout.trim())).toBe(true);
@@ -457,6 +460,8 @@ describe('from an empty folder with the key in the OS keychain', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toBe('testop dave@example.test\n');
     rememberSecrets(home, vaultKey!);
+    // A new vault asks before a program gets a token: this test process is allowed first.
+    expect((await runCli(['allow', '--account', 'testop:*', '--pid', String(process.pid)], e)).code).toBe(0);
     const token = await runCli(['token', 'testop', 'dave@example.test'], e);
     expect(token.code).toBe(0);
     // Another connect reuses the vault and its key: no second key is made.

@@ -36,6 +36,8 @@ beforeAll(async () => {
   home = makeTmpHome('osmen-cli-keychain-');
   // The desktop app's first run: the core creates the key in the keychain.
   const core = await createCredentialCore({ home: home.dir, keychainService: service, env: {} });
+  // These tests are about the hand-off itself, not consent (test/integration/consent): any program of the user gets tokens.
+  core.consent.setMode('same-user', 'cli');
   try {
     expect(core.keySource).toBe('keychain-created');
     accessToken = `kc-at-${randomUUID()}`;

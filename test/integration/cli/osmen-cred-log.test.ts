@@ -5,6 +5,7 @@
  */
 import { copyFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createCredentialCore, coreInternals } from '../../../src/main/core/credential-core.js';
 import { EncryptionManager } from '../../../src/main/core/vault/encryption-manager.js';
@@ -127,5 +128,26 @@ describe('osmen-cred log --verify and the vault anchor', () => {
     expect(v.reanchors).toEqual([{ seq: 9, ts: expect.any(String), reason: expect.stringContaining('seq 7–8 removed') }]);
     const text = await runCli(['log', '--verify'], env());
     expect(text.stdout).toMatch(/Re-anchored 1 time\(s\):\n {2}#9 {2}\S+ {2}the vault anchors seq 8/);
+  });
+
+  it('an older log and head restored and the plain anchor row deleted from tokens.db: exit 1, not "chain intact"', async () => {
+    const logFile = join(home.dir, 'security.log');
+    const older = [readFileSync(logFile), readFileSync(`${logFile}.head`)];
+    const core = await createCredentialCore({ home: home.dir, encryptionKey: KEY, env: {} });
+    try {
+      coreInternals(core).log.logSecurityEvent('key_rotation', { rotated: 1 });
+    } finally {
+      await core.close();
+    }
+    writeFileSync(logFile, older[0]!);
+    writeFileSync(`${logFile}.head`, older[1]!);
+    // No key needed for this: the anchor is one plain row.
+    const db = new Database(join(home.dir, 'tokens.db'));
+    expect(db.prepare("DELETE FROM meta WHERE key = 'security_log_anchor'").run().changes).toBe(1);
+    db.close();
+    const r = await runCli(['log', '--verify'], env());
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('does NOT verify');
+    expect(r.stdout).toContain('Rollback check [rolled_back]: The signed head record says the vault has anchored this log since seq 1');
   });
 });

@@ -49,6 +49,8 @@ beforeAll(async () => {
   op = await startTestProvider();
   home = makeTmpHome('osmen-run-');
   const core = await createCredentialCore({ home: home.dir, encryptionKey: key, env: {} });
+  // These tests are about the hand-off itself, not consent (test/integration/consent): any program of the user gets tokens.
+  core.consent.setMode('same-user', 'cli');
   try {
     core.updateSettings({ backgroundRefreshPaused: true });
     await core.createCustomProvider({
@@ -139,6 +141,40 @@ describe('osmen-cred run', () => {
       const code = await new Promise<number | null>((r) => child.on('exit', r));
       expect(code).toBe(0); // without the key: the token came from the agent
       expect(out).toBe('line one\nline two\n');
+    } finally {
+      await agent.stop();
+    }
+  });
+
+  it('never hands the command the vault key or where to find it, from the vault or through an agent', async () => {
+    const newKey = EncryptionManager.generateKey();
+    const keyEnv = env({ OSMEN_NEW_ENCRYPTION_KEY: newKey, KEEP_ME: 'kept' });
+    /** What `env` (a real program printing its whole environment) saw: name → value. */
+    const childEnv = (stdout: string) =>
+      new Map(
+        stdout
+          .split('\0')
+          .filter(Boolean)
+          .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+      );
+    const check = (stdout: string) => {
+      const seen = childEnv(stdout);
+      for (const name of ['OAUTH_ENCRYPTION_KEY', 'OSMEN_NEW_ENCRYPTION_KEY', 'OSMEN_KEYCHAIN_SERVICE']) expect(seen.has(name)).toBe(false);
+      for (const secret of [key, newKey, keyEnv.OSMEN_KEYCHAIN_SERVICE!]) expect(stdout).not.toContain(secret);
+      // Everything else is the caller's, and the token is there.
+      expect(seen.get('KEEP_ME')).toBe('kept');
+      expect(seen.get('OSMEN_HOME')).toBe(home.dir);
+      expect(seen.get('OSMEN_ACCESS_TOKEN')).toBe(stored(ALICE).accessToken);
+    };
+    const fromVault = await runCli(['run', '--account', `testop:${ALICE}`, '--', 'env', '-0'], keyEnv);
+    expect(fromVault.code).toBe(0);
+    check(fromVault.stdout);
+
+    const agent = await startAgent(env());
+    try {
+      const viaAgent = await runCli(['run', '--account', `testop:${ALICE}`, '--', 'env', '-0'], keyEnv);
+      expect(viaAgent.code).toBe(0);
+      check(viaAgent.stdout);
     } finally {
       await agent.stop();
     }

@@ -43,6 +43,8 @@ beforeAll(async () => {
   op = await startTestProvider({ extraScopes: ['api:read', 'api:admin'] });
   home = makeTmpHome('osmen-scopes-cli-');
   const core = await createCredentialCore({ home: home.dir, encryptionKey: key, env: {} });
+  // Narrowing is tested here, not consent (test/integration/consent): any program of the user gets tokens.
+  core.consent.setMode('same-user', 'cli');
   try {
     core.updateSettings({ backgroundRefreshPaused: true });
     await core.createCustomProvider({

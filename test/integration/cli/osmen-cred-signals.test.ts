@@ -22,6 +22,8 @@ beforeAll(async () => {
   op = await startTestProvider();
   home = makeTmpHome();
   const core = await createCredentialCore({ home: home.dir, encryptionKey: key, env: {} });
+  // These tests are about the hand-off itself, not consent (test/integration/consent): any program of the user gets tokens.
+  core.consent.setMode('same-user', 'cli');
   await core.createCustomProvider({
     id: 'testop',
     issuer: op.issuer,

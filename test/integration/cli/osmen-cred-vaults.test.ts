@@ -41,6 +41,8 @@ function newHome(): string {
 /** A vault made by the app (create mode) with one account. */
 async function appVault(home: string, token: string): Promise<void> {
   const core = await createCredentialCore({ home, keychainService: service, env: {} });
+  // These tests are about the hand-off itself, not consent (test/integration/consent): any program of the user gets tokens.
+  core.consent.setMode('same-user', 'cli');
   try {
     coreInternals(core).tokens.saveToken('acme', 'me@example.test', {
       access_token: token,

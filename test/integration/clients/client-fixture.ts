@@ -40,11 +40,13 @@ export async function startClientFixture(prefix: string): Promise<ClientFixture>
   const home = makeTmpHome(prefix);
   const core = await createCredentialCore({ home: home.dir, encryptionKey: EncryptionManager.generateKey(), env: {} });
   core.updateSettings({ backgroundRefreshPaused: true });
+  // The client libraries are tested here, not consent (test/integration/consent): any program of the user gets tokens.
+  core.consent.setMode('same-user', 'cli');
   await core.createCustomProvider({ id: 'testop', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: SCOPES });
   for (const login of ['alice', 'bob', 'dave']) {
     await core.connectAccount('testop', { openUrl: (url) => void browseAuthorization(url, { login }) });
   }
-  const start = () => startTokenAgent(core, { home: core.home, log: core.securityEvents });
+  const start = () => startTokenAgent(core, { home: core.home });
   const fixture: ClientFixture = {
     op,
     home: home.dir,

@@ -7,7 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTokenAgent } from '../../../src/main/core/agent/server.js';
 import {
   AgentClient,
@@ -123,7 +123,7 @@ describe('@osmen/agent-client against a real agent', () => {
       takeOver ??= (async () => {
         await p.close();
         removeSocket(path);
-        const agent = await startTokenAgent(fx.core, { home: fx.home, socketPath: path, log: null });
+        const agent = await startTokenAgent(fx.core, { home: fx.home, socketPath: path });
         replacement.push(agent);
         socket.destroy();
       })();
@@ -278,12 +278,39 @@ describe('@osmen/agent-client against a real agent', () => {
     } finally {
       await peer.close();
     }
-    // A real agent answers; asking for fewer scopes than the account holds gets a token narrowed
-    // to them at the provider (another token, introspected there), never the stored one.
-    const real = client({ key });
-    const t = await real.getAccessToken('testop', ALICE, { scopes: ['openid'] });
-    expect(t.accessToken).not.toBe(fx.stored(ALICE).accessToken);
-    expect((await fx.op.introspect(t.accessToken)).scope).toBe('openid');
+    // The real agent acts on keys: a made-up one is refused (forbidden, 77), one the vault issued works.
+    const made = client({ key });
+    await expect(made.getAccessToken('testop', ALICE)).rejects.toMatchObject({ code: 'forbidden', exitCode: 77 });
+    const issued = fx.core.consent.createClientKey({ accounts: [`testop:${ALICE}`], scopes: null, lifetime: 'always' });
+    const real = client({ key: issued.key });
+    const t = await real.getAccessToken('testop', ALICE);
+    expect(t.accessToken).toBe(fx.stored(ALICE).accessToken);
+    // Asking for fewer scopes than the account holds gets a token narrowed to them at the provider
+    // (another token, introspected there), never the stored one.
+    const narrowed = await real.getAccessToken('testop', ALICE, { scopes: ['openid'] });
+    expect(narrowed.accessToken).not.toBe(fx.stored(ALICE).accessToken);
+    expect((await fx.op.introspect(narrowed.accessToken)).scope).toBe('openid');
+  });
+
+  it('an agent at its connection cap: too_many_connections is a TemporaryError with retryAfter; a freed slot serves the next call', async () => {
+    const capped = await startTokenAgent(fx.core, {
+      home: fx.home,
+      socketPath: join(scratch, 'capped.sock'),
+      maxConnections: 1,
+    });
+    try {
+      const first = client({ socketPath: capped.path });
+      expect((await first.getAccessToken('testop', ALICE)).accessToken).toBe(fx.stored(ALICE).accessToken); // holds the one slot
+      const second = client({ socketPath: capped.path });
+      const err = await second.getAccessToken('testop', BOB).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(TemporaryError);
+      expect(err).toMatchObject({ code: 'too_many_connections', exitCode: 75, retryAfter: 1, category: 'transient' });
+      first.close();
+      await vi.waitFor(() => expect(capped.connections).toBe(0));
+      expect((await second.getAccessToken('testop', BOB)).accessToken).toBe(fx.stored(BOB).accessToken);
+    } finally {
+      await capped.close();
+    }
   });
 
   it('no agent: AgentUnavailableError, and a closed client refuses further requests', async () => {

@@ -87,6 +87,8 @@ describe.skipIf(NO_PYTHON)('osmen-agent-client (Python)', () => {
   it('a program gets tokens from a real agent over one connection, across a restart, with typed errors', async () => {
     await fx.breakGrant(DAVE);
     const script = join(scratch, 'real_agent.py');
+    // A client key the vault issued (grant-key): the agent acts on keys, a made-up one is refused.
+    const { key: realKey } = fx.core.consent.createClientKey({ accounts: [`testop:${ALICE}`], scopes: null, lifetime: 'always' });
     writeFileSync(
       script,
       `import json, sys
@@ -115,7 +117,7 @@ out(step="errors",
     missing=err(lambda: c.get_access_token("testop", "nobody@example.test")),
     bad=err(lambda: c.get_access_token("testop", ALICE, min_ttl=90000)),
     reauth=err(lambda: c.get_access_token("testop", DAVE)))
-keyed = oa.AgentClient(key="osk_" + "C" * 43)
+keyed = oa.AgentClient(key=${JSON.stringify(realKey)})
 out(step="scoped", token=keyed.get_access_token("testop", ALICE, scopes=["openid"]).access_token,
     shared=oa.get_access_token("testop", ALICE).access_token)
 `,
@@ -160,7 +162,7 @@ out(step="scoped", token=keyed.get_access_token("testop", ALICE, scopes=["openid
       expect(errors.bad).toMatchObject({ cls: 'UsageError', code: 'bad_request', exit: 64 });
       expect(errors.reauth).toMatchObject({ cls: 'NeedsReauthError', exit: 3, retry: null, category: 'reauth' });
       expect(['needs_reauth', 'invalid_grant']).toContain(errors.reauth.code);
-      // Asking for fewer scopes gets a token narrowed to them at the provider (another token).
+      // With a key the vault issued; asking for fewer scopes gets a token narrowed to them (another token).
       const scoped = await next();
       expect(scoped).toMatchObject({ step: 'scoped', shared: alice });
       expect(scoped.token).not.toBe(alice);

@@ -185,6 +185,40 @@ describe('connectAccountWithDevice', () => {
     }
   });
 
+  it('polls no faster than once a second whatever the provider says, and every 5 s when it says nothing', async () => {
+    const hasty = await startTestProvider({ deviceFlow: { interval: 0.001 } });
+    const silent = await startTestProvider({ deviceFlow: {} });
+    try {
+      // Nobody approves: the client polls for a bounded window, counted at the server.
+      const watch = async (p: TestProvider, windowMs: number) => {
+        const controller = new AbortController();
+        let shown: DeviceUserCode | undefined;
+        let started = 0;
+        const err = await connectAccountWithDevice(deps(testRegistry(p.issuer)), 'testop', {
+          onUserCode: (info) => {
+            shown = info;
+            started = performance.now();
+            setTimeout(() => controller.abort(), windowMs);
+          },
+          signal: controller.signal,
+        }).catch((e: unknown) => e);
+        expect(err).toMatchObject({ name: 'OAuthError', code: 'cancelled' });
+        return { shown: shown!, polls: p.count(DEVICE_GRANT), elapsedMs: performance.now() - started };
+      };
+      const fast = await watch(hasty, 2_500);
+      expect(fast.shown.interval).toBe(1);
+      // At most one poll per whole second of the window (however long the machine made it); 0.001 s would be thousands.
+      expect(fast.polls).toBeGreaterThanOrEqual(1);
+      expect(fast.polls).toBeLessThanOrEqual(Math.floor(fast.elapsedMs / 1000));
+      const none = await watch(silent, 1_500);
+      expect(none.shown.interval).toBe(5);
+      expect(none.polls).toBeLessThanOrEqual(Math.floor(none.elapsedMs / 5000));
+    } finally {
+      await hasty.close();
+      await silent.close();
+    }
+  });
+
   it('stops polling at once when cancelled', async () => {
     const controller = new AbortController();
     const err = await connectAccountWithDevice(deps(), 'testop', {

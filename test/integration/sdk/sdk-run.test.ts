@@ -93,10 +93,10 @@ function lastJson(run: CliRun): any {
 async function handoffs(client: string): Promise<Array<{ count: number; failed: number }>> {
   const core = await vault.open();
   try {
-    return core
-      .readLog(500)
-      .filter((e) => e.event === 'token_handoff' && e.details.client === client)
-      .map((e) => ({ count: Number(e.details.count), failed: Number(e.details.failed) }));
+    // The consent records: hand-offs per program, account and scopes; refusals on their own lines.
+    const entries = core.readLog(500).filter((e) => e.details.program === client);
+    const failed = entries.filter((e) => e.event === 'handoff_refused').reduce((n, e) => n + Number(e.details.count), 0);
+    return entries.filter((e) => e.event === 'token_handoff').map((e) => ({ count: Number(e.details.count), failed }));
   } finally {
     await core.close();
   }
@@ -172,7 +172,11 @@ describe('osmen-cred run --sdk google', () => {
 
   it('gives the command the endpoint variables, removes what would win over it and the vault key, and nothing else of ours', async () => {
     const script = 'process.stdout.write(JSON.stringify(process.env))';
-    const { run, out } = await sdkRun('google', [process.execPath, '-e', script], { KEEP_ME: 'yes' });
+    const { run, out } = await sdkRun('google', [process.execPath, '-e', script], {
+      KEEP_ME: 'yes',
+      OSMEN_NEW_ENCRYPTION_KEY: 'next-key-while-rotating',
+      OSMEN_KEYCHAIN_SERVICE: 'where-the-key-is',
+    });
     expect(run.code, run.stderr).toBe(0);
     const host = out.GCE_METADATA_HOST as string;
     expect(host).toMatch(/^127\.0\.0\.1:\d+$/);
@@ -182,7 +186,14 @@ describe('osmen-cred run --sdk google', () => {
       METADATA_SERVER_DETECTION: 'assume-present',
       KEEP_ME: 'yes',
     });
-    for (const gone of ['GOOGLE_APPLICATION_CREDENTIALS', 'OAUTH_ENCRYPTION_KEY', 'OSMEN_ACCESS_TOKEN', 'IDENTITY_ENDPOINT']) {
+    for (const gone of [
+      'GOOGLE_APPLICATION_CREDENTIALS',
+      'OAUTH_ENCRYPTION_KEY',
+      'OSMEN_NEW_ENCRYPTION_KEY',
+      'OSMEN_KEYCHAIN_SERVICE',
+      'OSMEN_ACCESS_TOKEN',
+      'IDENTITY_ENDPOINT',
+    ]) {
       expect(out[gone], gone).toBeUndefined();
     }
     expect(out.CLOUDSDK_CONFIG).toMatch(/osmen-gcloud-/);

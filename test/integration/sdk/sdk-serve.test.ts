@@ -73,7 +73,7 @@ async function handoffs(client: string): Promise<number[]> {
   try {
     return core
       .readLog(200)
-      .filter((e) => e.event === 'token_handoff' && e.details.client === client)
+      .filter((e) => e.event === 'token_handoff' && e.details.program === client)
       .map((e) => Number(e.details.count));
   } finally {
     await core.close();

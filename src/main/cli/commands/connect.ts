@@ -7,6 +7,7 @@ import type { DeviceUserCode, TokenMetadata } from '../../core/contracts/account
 import type { AccountsRole, ProvidersRole } from '../../core/api.js';
 import { EXIT } from '../../core/exit-codes.js';
 import { accountJson } from '../../core/account-json.js';
+import { jsonText } from '../format.js';
 import type { CommandContext, CommandSpec } from '../command.js';
 import { CliError } from '../cli-error.js';
 import { oneLine } from '../../../shared/one-line.js';
@@ -156,9 +157,7 @@ sign-in for this provider, no keychain and no OAUTH_ENCRYPTION_KEY).`,
         ? await viaDevice(ctx, core, providerId, { timeoutMs, options, signal: cancel.signal })
         : await viaBrowser(ctx, core, providerId, { noBrowser, timeoutMs, options, signal: cancel.signal });
       ctx.io.out(
-        ctx.values.json
-          ? `${JSON.stringify(accountJson(account), null, 2)}\n`
-          : `${oneLine(account.provider, 64)} ${oneLine(account.userId, 512)}\n`,
+        ctx.values.json ? `${jsonText(accountJson(account))}\n` : `${oneLine(account.provider, 64)} ${oneLine(account.userId, 512)}\n`,
       );
       return EXIT.OK;
     } finally {

@@ -2,6 +2,7 @@
 import type { CommandSpec } from '../command.js';
 import { agent } from './agent.js';
 import { check } from './check.js';
+import { allow, consent, grantKey, grants, revokeGrant } from './consent.js';
 import { connect } from './connect.js';
 import { disconnect } from './disconnect.js';
 import { keygen } from './keygen.js';
@@ -21,6 +22,11 @@ export const COMMANDS: readonly CommandSpec[] = [
   run,
   serve,
   agent,
+  allow,
+  grants,
+  revokeGrant,
+  grantKey,
+  consent,
   connect,
   provider,
   list,

@@ -6,7 +6,7 @@ import { EXIT } from '../../core/exit-codes.js';
 import { CliError } from '../cli-error.js';
 import type { CommandSpec } from '../command.js';
 import { jsonText, logEntryText, safeMessage } from '../format.js';
-import { exportVerifyText, verifyText } from '../log-format.js';
+import { exportVerifyText, handoffsText, verifyText } from '../log-format.js';
 
 /** A path given to `log --export` / `--file`: resolved against the working folder, never empty. */
 function logPathOption(value: string | boolean | undefined, name: string): string {
@@ -26,15 +26,20 @@ function logWriteError(err: unknown): unknown {
 export const log: CommandSpec = {
   name: 'log',
   args: [],
-  options: { verify: 'boolean', tail: 'string', json: 'boolean', export: 'string', file: 'string' },
+  options: { verify: 'boolean', tail: 'string', json: 'boolean', export: 'string', file: 'string', handoffs: 'boolean' },
   summary: 'show the security log, verify it (--verify), or export it (--export)',
   help: `Usage: osmen-cred log [--tail N] [--json]
+       osmen-cred log --handoffs [--tail N] [--json]
        osmen-cred log --verify [--json]
        osmen-cred log --export <file> [--json]
        osmen-cred log --verify --file <file> [--json]
 
 Shows the last N entries of the security log (default 20, at most 10000).
 User ids appear only as keyed hashes.
+
+--handoffs shows which programs got which account's tokens (program, account,
+scopes, count per minute) and which were refused, among the last N entries
+(default 10000).
 
 --verify checks the hash chain, the signed head record and the anchor kept
 in the vault; exits 1 when an entry was edited, removed or reordered, or the
@@ -86,6 +91,12 @@ it cannot check: a file rewritten whole with recomputed hashes, and rollback.`,
       return EXIT.OK;
     }
     const core = await ctx.open();
+    if (ctx.values.handoffs) {
+      if (verify) throw new CliError('USAGE', 'usage', '--handoffs takes no --verify.');
+      const records = core.consent.handoffRecords(ctx.values.tail === undefined ? 10_000 : tail);
+      ctx.io.out(ctx.values.json ? `${jsonText(records)}\n` : `${handoffsText(records)}\n`);
+      return EXIT.OK;
+    }
     if (verify) {
       const result = core.verifyLog();
       ctx.io.out(ctx.values.json ? `${jsonText(result)}\n` : `${verifyText(result)}\n`);

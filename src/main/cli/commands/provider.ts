@@ -3,7 +3,7 @@
  * from a terminal, with the same checks (the core's ProviderCatalogue makes them). `add` may
  * create the vault; `list` only reads; `remove` needs an existing vault.
  */
-import { table } from '../format.js';
+import { jsonText, table } from '../format.js';
 import { readSecretFromStdin } from '../stdin-secret.js';
 import type { CustomProviderInput } from '../../core/contracts/providers.js';
 import type { AccountsRole, ProvidersRole } from '../../core/api.js';
@@ -205,7 +205,7 @@ insecure issuer, built-in id, id in use by accounts (add, remove).`,
       if (id !== undefined) throw usage('provider list takes no <id>.');
       const core = await ctx.open();
       const rows = providersJson(core);
-      ctx.io.out(ctx.values.json ? `${JSON.stringify(rows, null, 2)}\n` : `${providersTable(rows)}\n`);
+      ctx.io.out(ctx.values.json ? `${jsonText(rows)}\n` : `${providersTable(rows)}\n`);
       return EXIT.OK;
     }
     return action === 'add' ? add(ctx, id) : remove(ctx, id);

@@ -5,6 +5,7 @@ import { accountJson } from '../../core/account-json.js';
 import { CliError } from '../cli-error.js';
 import type { CommandSpec } from '../command.js';
 import { jsonText, safeMessage, table } from '../format.js';
+import { tokensKept, waitForKeptTokens, withKeptTokens } from '../kept-tokens.js';
 import { requireAccount } from '../require-account.js';
 
 interface RefreshOutcome {
@@ -44,7 +45,12 @@ failure (3 needs sign-in, 78 configuration, 65 data, 75 temporary).`,
     if (!all) {
       const [provider, user] = ctx.positionals as [string, string];
       requireAccount(core, provider, user);
-      const meta = await core.refreshAccount(provider, user);
+      // Saved only after a full disk had room again: read what was saved, never refresh twice.
+      const meta = await withKeptTokens(
+        ctx,
+        (c) => c.refreshAccount(provider, user),
+        async (c) => requireAccount(c, provider, user),
+      );
       const out = accountJson(meta);
       ctx.io.out(
         ctx.values.json
@@ -54,7 +60,19 @@ failure (3 needs sign-in, 78 configuration, 65 data, 75 temporary).`,
       return EXIT.OK;
     }
     // The core's "refresh all" policy, as the app's tray and window use it.
-    const report = await core.refreshEveryAccount();
+    let report = await core.refreshEveryAccount();
+    const kept = report.results.find((r) => !r.ok && tokensKept(r.error));
+    if (kept) {
+      // Wait for the save; the accounts whose tokens were kept are then refreshed (and saved).
+      await waitForKeptTokens(ctx, kept.ok ? null : kept.error);
+      const again = await ctx.open();
+      report = {
+        ...report,
+        results: report.results.map((r) =>
+          r.ok || !tokensKept(r.error) ? r : { ...r, ok: true as const, metadata: requireAccount(again, r.provider, r.userId) },
+        ),
+      };
+    }
     const outcomes: RefreshOutcome[] = report.results.map((r) =>
       r.ok
         ? { provider: r.provider, userId: r.userId, ok: true, expiresAt: accountJson(r.metadata).expiresAt }

@@ -7,9 +7,12 @@
  */
 import { oneLine } from '../../../shared/one-line.js';
 import { askAgent } from '../../core/agent/client.js';
-import { agentSocketCandidates, CLI_CLIENT_NAME, handedToken } from '../agent-first.js';
+import { CLIENT_KEY_ENV } from '../../core/agent/protocol.js';
+import { agentSocketCandidates, FALL_BACK, handedToken } from '../agent-first.js';
+import { withoutVaultKey } from '../../core/vault-key-env.js';
+import { withKeptTokens } from '../kept-tokens.js';
 import { signalExitCode } from '../signal-hub.js';
-import { parseMinTtl, type HandedToken } from '../token-output.js';
+import { parseMinTtl, TOKEN_CONTROL_CHARS_CODE, tokenTextRefusal, type HandedToken } from '../token-output.js';
 import { runWithSdk } from './run-sdk.js';
 import { spawnCommand } from './spawn-command.js';
 import { tokenFromVault } from './token.js';
@@ -67,22 +70,23 @@ async function fetchTokens(ctx: CommandContext, bindings: AccountBinding[], minT
   const home = typeof ctx.values.home === 'string' ? ctx.values.home : undefined;
   const paths = agentSocketCandidates(home, ctx.io.env);
   const out: HandedToken[] = [];
+  const key = ctx.io.env[CLIENT_KEY_ENV]?.trim() || undefined;
   for (const b of bindings) {
-    const asked = await askAgent(paths, { method: 'token', provider: b.provider, user: b.user, minTtl, client: CLI_CLIENT_NAME });
+    // The agent sees this process, recognises osmen-cred run and takes the command it starts as the program.
+    const asked = await askAgent(paths, { method: 'token', provider: b.provider, user: b.user, minTtl, ...(key ? { key } : {}) });
     const a = asked?.answer;
     if (a?.ok === true && handedToken(a)) {
       out.push(handedToken(a)!);
       continue;
     }
     const e = a?.error as { code?: unknown; message?: unknown; exitCode?: unknown } | undefined;
-    if (a && e && e.code !== 'bad_request' && e.code !== 'shutting_down') {
+    if (a && e && !(typeof e.code === 'string' && FALL_BACK.has(e.code))) {
       const code = typeof e.code === 'string' && /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/.test(e.code) ? e.code : 'INTERNAL';
       const exit =
         typeof e.exitCode === 'number' && Number.isInteger(e.exitCode) && e.exitCode > 0 && e.exitCode < 256 ? e.exitCode : EXIT.SOFTWARE;
       throw new CliError(code, categoryForExit(exit), oneLine(e.message ?? 'the agent failed'));
     }
-    const core = await ctx.open();
-    out.push(await tokenFromVault(core, b.provider, b.user, minTtl));
+    out.push(await withKeptTokens(ctx, (core) => tokenFromVault(core, b.provider, b.user, minTtl)));
   }
   return out;
 }
@@ -104,10 +108,15 @@ ${DEFAULT_TOKEN_ENV}${EXPIRES_SUFFIX} (or NAME${EXPIRES_SUFFIX}; unset when the 
                  --account microsoft:me@example.com --env GRAPH_TOKEN -- ./sync.py
 --min-ttl N: each token stays valid at least N more seconds (refreshed first).
 
-stdin, stdout and stderr are the command's; SIGINT, SIGTERM, SIGHUP, SIGQUIT,
-SIGUSR1, SIGUSR2, SIGWINCH and SIGCONT are passed on to it. The token is not
-refreshed while the command runs: ask for enough --min-ttl.
+The command's environment is yours without OAUTH_ENCRYPTION_KEY,
+OSMEN_NEW_ENCRYPTION_KEY and OSMEN_KEYCHAIN_SERVICE: it gets tokens, never
+the vault's key. stdin, stdout and stderr are the command's; SIGINT, SIGTERM,
+SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH and SIGCONT are passed on to it.
+The token is not refreshed while the command runs: ask for enough --min-ttl.
 
+The program that gets the tokens is <command> (resolved like the shell would,
+through PATH; for a script, the script): that is what a grant must name, e.g.
+\`osmen-cred allow --account google:me@example.com --program ./sync.py\`.
 --sdk google|azure: instead of a token variable, serves the account's tokens
 to Google's or Azure's own libraries on 127.0.0.1 for the command's lifetime
 (Compute Engine metadata / App Service managed identity protocol), sets the
@@ -117,7 +126,8 @@ first (docs/cli.md, "Google and Azure SDKs"). --scopes: only these scopes;
 
 Exit codes: the command's own; 128+n when signal n ended it; 126/127 when it
 cannot be started / is not found. When a token cannot be had, the command is
-not started and the exit code is the same as \`osmen-cred token\`'s (2, 3, 75, 78).`,
+not started and the exit code is the same as \`osmen-cred token\`'s (2, 3, 75, 77, 78;
+65 for a token with control characters, which never goes into an environment).`,
   async run(ctx) {
     if (ctx.values.sdk !== undefined) return runWithSdk(ctx);
     for (const name of ['scopes', 'project']) {
@@ -127,10 +137,15 @@ not started and the exit code is the same as \`osmen-cred token\`'s (2, 3, 75, 7
     const minTtl = ctx.values['min-ttl'] === undefined ? 0 : parseMinTtl(ctx.values['min-ttl']);
     if (minTtl === null) throw usage('--min-ttl takes whole seconds from 0 to 86400.');
     // The command's environment is the caller's, taken before the vault reads <home>/.env into
-    // this process: client ids and secrets meant for the vault must not reach the command.
-    const env: NodeJS.ProcessEnv = { ...ctx.io.env };
+    // this process (client ids and secrets meant for the vault must not reach the command), and
+    // without the variables that open the vault: the command gets tokens, never the key.
+    const env = withoutVaultKey(ctx.io.env);
     const tokens = await fetchTokens(ctx, bindings, minTtl);
     await ctx.close();
+    bindings.forEach((b, i) => {
+      const refusal = tokenTextRefusal(tokens[i]!.accessToken, `${oneLine(b.provider, 60)}/${oneLine(b.user, 120)}`, 'run');
+      if (refusal) throw new CliError(TOKEN_CONTROL_CHARS_CODE, 'data', refusal);
+    });
     bindings.forEach((b, i) => {
       env[b.env] = tokens[i]!.accessToken;
       const expiresAt = tokens[i]!.expiresAt;

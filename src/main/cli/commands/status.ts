@@ -1,6 +1,7 @@
 /** `osmen-cred status [--json]`: a preflight for scripts: is every account usable? */
 import { statusReport } from '../../core/agent/account-status.js';
 import { statusExitCode, statusText } from '../status-output.js';
+import { terminalJson } from '../../../shared/terminal-json.js';
 import { EXIT } from '../../core/exit-codes.js';
 import type { CommandSpec } from '../command.js';
 
@@ -25,13 +26,13 @@ and its token expired). --json prints {"usable", "accounts": [...]}.`,
   async run(ctx) {
     if (!ctx.vault.exists) {
       ctx.io.out(
-        ctx.values.json ? `${JSON.stringify({ usable: true, accounts: [] }, null, 2)}\n` : `No accounts (no vault at ${ctx.vault.home}).\n`,
+        ctx.values.json ? `${terminalJson({ usable: true, accounts: [] }, 2)}\n` : `No accounts (no vault at ${ctx.vault.home}).\n`,
       );
       return EXIT.OK;
     }
     const core = await ctx.open();
     const report = statusReport(core.listAccounts(), core.getSettings().refreshWindowMs);
-    ctx.io.out(ctx.values.json ? `${JSON.stringify(report, null, 2)}\n` : statusText(report));
+    ctx.io.out(ctx.values.json ? `${terminalJson(report, 2)}\n` : statusText(report));
     return statusExitCode(report);
   },
 };

@@ -3,10 +3,20 @@
  * A running agent answers first (agent-first.ts, before this module is even loaded); this is
  * the path without an agent: open the vault and ask the core.
  */
-import { formatToken, isTokenFormat, parseMinTtl, splitScopes, TOKEN_FORMATS, type TokenFormat } from '../token-output.js';
+import { withKeptTokens } from '../kept-tokens.js';
+import {
+  formatToken,
+  isTokenFormat,
+  parseMinTtl,
+  splitScopes,
+  TOKEN_CONTROL_CHARS_CODE,
+  TOKEN_FORMATS,
+  tokenTextRefusal,
+  type TokenFormat,
+} from '../token-output.js';
 import type { HandedToken } from '../token-output.js';
 import { EXIT } from '../../core/exit-codes.js';
-import type { AccountsRole } from '../../core/api.js';
+import type { ConsentRole } from '../../core/api.js';
 import { CliError } from '../cli-error.js';
 import { oneLine } from '../../../shared/one-line.js';
 import type { CommandContext, CommandSpec } from '../command.js';
@@ -31,16 +41,31 @@ export function tokenOptions(ctx: Pick<CommandContext, 'values'>): { format: Tok
   return { format, minTtl };
 }
 
-/** The account's token from the vault, with the CLI's "not found" error for a missing account. */
+/**
+ * The account's token from the vault, with the CLI's "not found" error for a missing account.
+ * The program is this CLI's caller (for `run`, the command it starts), found the same way the
+ * agent finds its peers', and the same grants apply; nobody can be asked here, so a program
+ * without a grant gets consent_required with the command that allows it. This path protects
+ * less than the agent: a program running as the user could open the vault itself.
+ */
 export async function tokenFromVault(
-  core: Pick<AccountsRole, 'getAccessToken'>,
+  core: ConsentRole,
   provider: string,
   user: string,
   minTtl: number,
   scopes?: readonly string[],
 ): Promise<HandedToken> {
   try {
-    const t = await core.getAccessToken(provider, user, { minTtlMs: minTtl * 1000, ...(scopes ? { scopes } : {}) });
+    // One run, one hand-off: a script's interpreter is hashed only if a grant needs it.
+    const program = await core.consent.identify(process.pid, { lazyInterpreter: true });
+    const t = await core.consent.handoff({
+      program,
+      unidentified: program ? undefined : 'the calling program cannot be read on this system',
+      via: 'cli',
+      ask: { provider, user, scopes: scopes ? [...scopes] : undefined },
+      minTtlMs: minTtl * 1000,
+      canAsk: false,
+    });
     return {
       accessToken: t.accessToken,
       tokenType: t.tokenType,
@@ -85,15 +110,26 @@ folder's). The vault is opened here only when no agent answers.
                     covering all the account's scopes gets the account's token.
                     Scopes the provider refuses give its error (invalid_scope)
 
+The program that asks (the one that ran this command) needs a grant unless
+handoff.consent is same-user (\`osmen-cred allow\`, or the app's dialog when the
+app serves the agent). A client key in ${'$'}OSMEN_AGENT_KEY is sent to the agent.
+
+A token containing a control character (CR, LF, ...) is never printed as raw or
+header text (exit 65, TOKEN_CONTROL_CHARS); --format json shows it escaped.
+
 Exit codes: 0 token printed; 2 no such account; 3 the user must sign in again;
+65 a malformed token (control characters);
+77 consent_required (no grant: the message has the allow command) or forbidden;
 75 temporary failure (provider down, rate limited, database busy) - retry later;
 78 configuration (no key / keychain locked / provider not configured).`,
   async run(ctx) {
     const [provider, user] = ctx.positionals as [string, string];
     const { format, minTtl } = tokenOptions(ctx);
     const scopes = scopesOption(ctx);
-    const core = await ctx.open();
-    ctx.io.out(formatToken(await tokenFromVault(core, provider, user, minTtl, scopes), format));
+    const token = await withKeptTokens(ctx, (core) => tokenFromVault(core, provider, user, minTtl, scopes));
+    const refusal = tokenTextRefusal(token.accessToken, `${oneLine(provider, 60)}/${oneLine(user, 120)}`, format);
+    if (refusal) throw new CliError(TOKEN_CONTROL_CHARS_CODE, 'data', refusal);
+    ctx.io.out(formatToken(token, format));
     return EXIT.OK;
   },
 };

@@ -1,10 +1,15 @@
 /**
- * A client for the token agent. Imports only node:net (and the import-free protocol module), so
- * `osmen-cred token` can ask a running agent without loading SQLite, openid-client, zod or the
- * keychain: the whole point of the agent is a cheap answer.
+ * A client for the token agent. Imports only node:net (and the import-free protocol and socket
+ * check modules), so `osmen-cred token` can ask a running agent without loading SQLite,
+ * openid-client, zod or the keychain: the whole point of the agent is a cheap answer.
+ *
+ * Every socket is checked before anything is sent to it (socket-check.ts): one that another user
+ * could have planted is refused with AGENT_SOCKET_UNSAFE, and the caller must not fall back to
+ * the vault either (the refusal is the answer).
  */
 import { createConnection, type Socket } from 'node:net';
 import type { AgentRequest } from './protocol.js';
+import { checkAgentSocket } from './socket-check.js';
 import { codedErrorClass } from '../errors.js';
 
 /** An answer line, parsed (the fields depend on the method; see protocol.ts). */
@@ -12,6 +17,20 @@ export type AgentAnswer = { id: unknown; ok: boolean } & Record<string, unknown>
 
 /** No agent answered: ENOENT / ECONNREFUSED / … (no agent there), AGENT_GONE (it closed without answering), AGENT_TIMEOUT, AGENT_PROTOCOL. */
 export class AgentClientError extends codedErrorClass<string>('AgentClientError', () => 'transient') {}
+
+/** A socket that is not ours and private (owner, mode, folder): nothing was sent to it. Exit 78. */
+export class AgentSocketUnsafeError extends codedErrorClass('AgentSocketUnsafeError', { AGENT_SOCKET_UNSAFE: 'configuration' }) {
+  constructor(message: string) {
+    super('AGENT_SOCKET_UNSAFE', message);
+  }
+}
+
+/** Throws AgentSocketUnsafeError for an unsafe socket; false when there is nothing at `path`. */
+export function agentSocketPresent(path: string): boolean {
+  const check = checkAgentSocket(path);
+  if (check.state === 'unsafe') throw new AgentSocketUnsafeError(check.reason);
+  return check.state === 'safe';
+}
 
 /** Answers can be large (`list` of many accounts); this only stops a runaway peer. */
 const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
@@ -38,9 +57,17 @@ export class AgentClient {
     socket.on('close', () => this.fail(new AgentClientError('AGENT_GONE', 'the agent closed the connection without answering')));
   }
 
-  /** Connects, or rejects with the socket error's code (ENOENT, ECONNREFUSED…) when no agent is there. */
+  /**
+   * Checks the socket, then connects; rejects with AgentSocketUnsafeError for a socket that is not
+   * ours and private, with the socket error's code (ENOENT, ECONNREFUSED…) when no agent is there.
+   */
   static connect(path: string, timeoutMs = 2_000): Promise<AgentClient> {
     return new Promise((resolve, reject) => {
+      try {
+        agentSocketPresent(path);
+      } catch (err) {
+        return reject(err as Error);
+      }
       const socket = createConnection({ path });
       const timer = setTimeout(() => {
         socket.destroy();
@@ -132,6 +159,8 @@ export class AgentClient {
 /**
  * Asks the first agent that answers among `paths`; null when none does (no socket, nobody
  * listening, or the agent went away before answering). An agent's error answer is an answer.
+ * Throws AgentSocketUnsafeError at the first socket that fails the check, without trying the
+ * ones after it: whoever set `OSMEN_AGENT_SOCK` should hear that it points somewhere unsafe.
  */
 export async function askAgent(
   paths: string[],
@@ -139,10 +168,12 @@ export async function askAgent(
   timeoutMs?: number,
 ): Promise<{ path: string; answer: AgentAnswer } | null> {
   for (const path of paths) {
+    if (!agentSocketPresent(path)) continue;
     let client: AgentClient;
     try {
       client = await AgentClient.connect(path);
-    } catch {
+    } catch (err) {
+      if (err instanceof AgentSocketUnsafeError) throw err;
       continue;
     }
     try {

@@ -6,6 +6,10 @@
  * buffer is full) or while too many requests are unanswered, so a client cannot make the agent
  * queue without bound. A line over the limit gets a `bad_request` answer after the answers
  * before it, and the connection is closed.
+ *
+ * Idle: a connection that sends no complete line for `idleTimeoutMs` (60 s) while it is owed no
+ * answer is closed, so half-written or silent connections cannot pile up. What one holds is its
+ * unfinished line (at most 64 KiB, counted in `bufferedBytes`) and its unanswered requests.
  */
 import type { Socket } from 'node:net';
 import { EXIT } from '../exit-codes.js';
@@ -28,18 +32,24 @@ const TOO_LONG = JSON.stringify({
   error: wireError(AGENT_ERROR.BAD_REQUEST, `request line longer than ${MAX_REQUEST_LINE_BYTES} bytes; closing the connection`, EXIT.USAGE),
 });
 
+/** A connection that sends no complete line for this long (and is owed no answer) is closed. */
+export const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
+
 export class AgentConnection {
   private readonly socket: Socket;
   private readonly handle: LineHandler;
   private readonly splitter = new LineSplitter(MAX_REQUEST_LINE_BYTES);
   private readonly queue: Slot[] = [];
+  private readonly idle: ReturnType<typeof setTimeout>;
   private waitingForDrain = false;
   private closing = false;
   private dead = false;
 
-  constructor(socket: Socket, handle: LineHandler) {
+  constructor(socket: Socket, handle: LineHandler, options: { idleTimeoutMs?: number } = {}) {
     this.socket = socket;
     this.handle = handle;
+    this.idle = setTimeout(() => this.onIdle(), options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS);
+    this.idle.unref();
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('drain', () => {
       this.waitingForDrain = false;
@@ -64,16 +74,38 @@ export class AgentConnection {
     this.markDead();
   }
 
+  /** Bytes of an unfinished request line held for this connection. */
+  get bufferedBytes(): number {
+    return this.splitter.pending;
+  }
+
   private markDead(): void {
     if (this.dead) return;
     this.dead = true;
     this.queue.length = 0;
+    this.splitter.reset();
+    clearTimeout(this.idle);
+  }
+
+  /** Nothing complete for the whole idle time: close, unless answers are still owed (the client waits for them). */
+  private onIdle(): void {
+    if (this.dead || this.closing) return;
+    if (this.queue.length > 0) {
+      this.idle.refresh();
+      return;
+    }
+    this.closing = true;
+    this.socket.pause();
+    this.splitter.reset();
+    this.endIfDone(null);
   }
 
   private onData(chunk: Buffer): void {
     if (this.closing) return;
     const ok = this.splitter.push(chunk, (line) => {
-      if (line.length > 0 && !this.closing) this.start(line);
+      if (line.length === 0 || this.closing) return;
+      this.idle.refresh();
+      this.start(line);
     });
     if (!ok) {
       this.closing = true;
@@ -112,7 +144,11 @@ export class AgentConnection {
     if (this.dead) return;
     let out = '';
     while (this.queue.length > 0 && this.queue[0]!.text !== null) out += `${this.queue.shift()!.text}\n`;
-    if (out !== '' && !this.socket.write(out)) this.waitingForDrain = true;
+    if (out !== '') {
+      // The idle time counts from the last answer too: a client that just got one is not idle.
+      if (this.queue.length === 0) this.idle.refresh();
+      if (!this.socket.write(out)) this.waitingForDrain = true;
+    }
     if (this.closing) this.endIfDone(this.pendingFinal);
     else this.updateReading();
   }

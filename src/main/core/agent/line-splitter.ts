@@ -24,7 +24,8 @@ export class LineSplitter {
         const rest = chunk.length - start;
         if (this.size + rest > this.maxBytes) return false;
         if (rest > 0) {
-          this.parts.push(chunk.subarray(start));
+          // A copy: a view would keep the whole read buffer alive for as long as the line is unfinished.
+          this.parts.push(Buffer.from(chunk.subarray(start)));
           this.size += rest;
         }
         return true;
@@ -47,8 +48,14 @@ export class LineSplitter {
     }
   }
 
-  /** Bytes of an unfinished line held. */
+  /** Bytes of an unfinished line held: all this splitter holds. */
   get pending(): number {
     return this.size;
+  }
+
+  /** Drops an unfinished line (the connection is gone). */
+  reset(): void {
+    this.parts = [];
+    this.size = 0;
   }
 }

@@ -2,8 +2,10 @@
  * The token agent's wire protocol (docs/cli.md, "The token agent"): newline-delimited JSON over
  * a local socket, one request per line, answers in request order, many requests per connection.
  *
- * Nothing here assumes the client is on the same machine (it may come through `ssh -R` socket
- * forwarding): no peer credentials, no paths or process ids in answers, and every time is given
+ * Who asks is not the client's to say: the agent reads the peer's credentials from the kernel and
+ * identifies the program itself (core/agent/peer, core/consent). A client that is not a local
+ * process (through `ssh -R`, from a container) sends a client key instead. No paths or process
+ * ids in answers, and every time is given
  * both as an absolute ISO 8601 instant and as seconds from now (`expiresIn`), for a client whose
  * clock differs from the agent's.
  *
@@ -27,15 +29,18 @@ export interface TokenRequest {
   user: string;
   /** Seconds the token must still be valid; refreshed first when it would expire sooner. */
   minTtl?: number;
-  /** A subset of the account's scopes to narrow the token to; absent = the account's full grant. */
+  /** A subset of the account's scopes to narrow the token to; absent = what the grant allows. */
   scopes?: string[];
-  /** The program's name, for the per-minute hand-off counts in the security log. */
+  /** A client key (`osk_…`, from `osmen-cred grant-key`, given to programs as OSMEN_AGENT_KEY). */
+  key?: string;
+  /** Accepted and ignored (older clients): the agent records the program it identifies, never a name it is told. */
   client?: string;
 }
 
 export interface SimpleRequest {
   id?: RequestId;
   method: 'list' | 'status' | 'ping';
+  key?: string;
   client?: string;
 }
 
@@ -87,10 +92,19 @@ export interface StatusReport {
   accounts: AccountStatus[];
 }
 
+/** The variable a program is given its client key in (`osmen-cred grant-key`); the CLI and the client libraries send it as `"key"`. */
+export const CLIENT_KEY_ENV = 'OSMEN_AGENT_KEY';
+
 /** The error codes the agent adds to the CLI's. */
 export const AGENT_ERROR = {
   BAD_REQUEST: 'bad_request',
   SHUTTING_DOWN: 'shutting_down',
+  /** No grant for this program, account or scopes (exit 77); the message names the allow command. */
+  CONSENT_REQUIRED: 'consent_required',
+  /** Refused whatever is granted: another user, an unknown or revoked client key, a program that has exited (exit 77). */
+  FORBIDDEN: 'forbidden',
+  /** The connection was refused: the agent has as many open as it allows (`retryAfter` 1). */
+  TOO_MANY_CONNECTIONS: 'too_many_connections',
 } as const;
 
 /** Bearer tokens are written `Bearer` whatever case the provider used (RFC 6750 §2.1). */

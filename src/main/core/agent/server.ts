@@ -12,10 +12,15 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 import { dirname } from 'node:path';
 import { withFileLockAsync } from '../fs/file-lock.js';
 import { ensurePrivateDir } from '../fs/private-files.js';
-import { AgentConnection } from './connection.js';
+import { EXIT } from '../exit-codes.js';
+import { AgentConnection, DEFAULT_IDLE_TIMEOUT_MS } from './connection.js';
 import { AgentRequestHandler, type AgentBackend } from './handler.js';
-import { HandoffCounter, type HandoffSink } from './handoff-counter.js';
+import { peerContext } from './peer/peer-context.js';
+import { processSource } from '../consent/platform.js';
+import type { HandoffConsent } from '../contracts/consent.js';
+import { AGENT_ERROR } from './protocol.js';
 import { defaultAgentSocketPath } from './socket-path.js';
+import { wireError } from './wire-error.js';
 import { codedErrorClass } from '../errors.js';
 
 export interface TokenAgentOptions {
@@ -23,18 +28,34 @@ export interface TokenAgentOptions {
   socketPath?: string;
   /** The data folder (for the default socket path). */
   home: string;
-  /** Where the per-minute hand-off counts go (the security log); none when null. */
-  log: HandoffSink | null;
   /** Pending connections the kernel queues before accept(); large enough for 500 at once. */
   backlog?: number;
-  /** Hand-off count flush interval (tests shorten it). */
-  handoffIntervalMs?: number;
+  /** The headless agent's stderr line for each refused program (at most one a minute per program and account). */
+  notice?(line: string): void;
+  /** A connection that sends no complete line for this long (and is owed no answer) is closed. Default 60 s. */
+  idleTimeoutMs?: number;
+  /** Connections open at once; the next one gets a `too_many_connections` answer and is closed. Default 1,024. */
+  maxConnections?: number;
+}
+
+/** The core as the agent uses it: answers, and consent (the decision, the program behind a pid, the records). */
+export interface AgentCore extends AgentBackend {
+  readonly consent: Pick<HandoffConsent, 'handoff' | 'recordRefusal' | 'identify' | 'startRecording' | 'flush'>;
+}
+
+export interface AgentLimits {
+  idleTimeoutMs: number;
+  maxConnections: number;
 }
 
 export interface TokenAgent {
   readonly path: string;
   /** Connections open now. */
   readonly connections: number;
+  /** Bytes of unfinished request lines held, over every connection (each at most 64 KiB). */
+  readonly bufferedBytes: number;
+  /** The limits in force. */
+  readonly limits: AgentLimits;
   /** Stops accepting, answers what was asked (a refresh in flight is finished and saved), flushes the counts. */
   close(): Promise<void>;
 }
@@ -47,6 +68,18 @@ export class AgentSocketError extends codedErrorClass('AgentSocketError', {
 }) {}
 
 export const DEFAULT_BACKLOG = 1024;
+export const DEFAULT_MAX_CONNECTIONS = 1024;
+
+/** The one line a connection past the limit gets before it is closed. */
+function tooManyConnections(max: number): string {
+  const error = wireError(
+    AGENT_ERROR.TOO_MANY_CONNECTIONS,
+    `The agent already has ${max} connections open; try again in a moment.`,
+    EXIT.TEMPFAIL,
+    1,
+  );
+  return `${JSON.stringify({ id: null, ok: false, error })}\n`;
+}
 const CLOSE_GRACE_MS = 5_000;
 const isWindows = process.platform === 'win32';
 
@@ -127,7 +160,7 @@ async function claimSocket(server: Server, path: string, backlog: number): Promi
 /** sun_path holds 108 bytes on Linux, 104 on macOS and the BSDs (with the terminating NUL). */
 const MAX_SOCKET_PATH_BYTES = process.platform === 'linux' ? 107 : 103;
 
-export async function startTokenAgent(backend: AgentBackend, options: TokenAgentOptions): Promise<TokenAgent> {
+export async function startTokenAgent(backend: AgentCore, options: TokenAgentOptions): Promise<TokenAgent> {
   const path = options.socketPath ?? defaultAgentSocketPath(options.home);
   if (!isWindows && Buffer.byteLength(path) > MAX_SOCKET_PATH_BYTES) {
     throw new AgentSocketError(
@@ -136,8 +169,9 @@ export async function startTokenAgent(backend: AgentBackend, options: TokenAgent
     );
   }
   if (!options.socketPath && !isWindows) ensurePrivateDir(dirname(path));
-  const handoffs = options.log ? new HandoffCounter(options.log, { intervalMs: options.handoffIntervalMs }) : null;
-  const handler = new AgentRequestHandler(backend, handoffs);
+  const handler = new AgentRequestHandler(backend, { notice: options.notice });
+  const uid = typeof process.getuid === 'function' ? process.getuid() : null;
+  const peerDeps = { identify: (pid: number) => backend.consent.identify(pid), source: processSource(), uid };
   const connections = new Set<AgentConnection>();
   let working = 0;
   let settled: (() => void) | null = null;
@@ -145,8 +179,8 @@ export async function startTokenAgent(backend: AgentBackend, options: TokenAgent
     if (settled && working === 0) settled();
   };
   // Count work across connections, including that of clients that went away: it still finishes.
-  const handle = (line: Buffer): string | Promise<string> => {
-    const answer = handler.handle(line);
+  const handle = (line: Buffer, peer: ReturnType<typeof peerContext>): string | Promise<string> => {
+    const answer = handler.handle(line, peer);
     if (typeof answer === 'string') return answer;
     working++;
     return answer.finally(() => {
@@ -155,15 +189,28 @@ export async function startTokenAgent(backend: AgentBackend, options: TokenAgent
     });
   };
 
+  const limits: AgentLimits = {
+    idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+    maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+  };
+  const refusal = tooManyConnections(limits.maxConnections);
   const server = createServer((socket) => {
-    const conn = new AgentConnection(socket, handle);
+    if (connections.size >= limits.maxConnections) {
+      // Polite and bounded: one short line (it fits the socket's buffer), then gone.
+      socket.on('error', () => undefined);
+      socket.end(refusal, () => socket.destroy());
+      return;
+    }
+    // Who is asking, once per connection: the kernel's word for the peer, then the program.
+    const peer = peerContext(socket, peerDeps);
+    const conn = new AgentConnection(socket, (line) => handle(line, peer), { idleTimeoutMs: limits.idleTimeoutMs });
     connections.add(conn);
     socket.once('close', () => connections.delete(conn));
   });
   // Accept errors (EMFILE…) must not take the agent down; the client sees its connect fail.
   server.on('error', () => undefined);
   await claimSocket(server, path, options.backlog ?? DEFAULT_BACKLOG);
-  handoffs?.start();
+  backend.consent.startRecording();
 
   let closing: Promise<void> | null = null;
   return {
@@ -171,6 +218,12 @@ export async function startTokenAgent(backend: AgentBackend, options: TokenAgent
     get connections() {
       return connections.size;
     },
+    get bufferedBytes() {
+      let n = 0;
+      for (const c of connections) n += c.bufferedBytes;
+      return n;
+    },
+    limits,
     close() {
       closing ??= (async () => {
         handler.stopping = true;
@@ -186,7 +239,7 @@ export async function startTokenAgent(backend: AgentBackend, options: TokenAgent
         clearTimeout(grace);
         for (const c of connections) c.destroy();
         await closed;
-        handoffs?.stop();
+        backend.consent.flush();
       })();
       return closing;
     },

@@ -3,13 +3,10 @@
  * is, off when it is turned off or the app quits. Start and stop are serialized, so toggling
  * quickly cannot leave two servers or none.
  */
-import type { AgentBackend } from './handler.js';
-import type { HandoffSink } from './handoff-counter.js';
-import { startTokenAgent, type TokenAgent } from './server.js';
+import { startTokenAgent, type AgentCore, type TokenAgent } from './server.js';
 
 export interface AgentServiceOptions {
   home: string;
-  log: HandoffSink | null;
   socketPath?: string;
   /** Told when the agent cannot start (another agent has the socket…) or stops; never with a secret. */
   onState?(state: { running: boolean; path: string | null; error?: { code: string; message: string } }): void;
@@ -18,10 +15,10 @@ export interface AgentServiceOptions {
 export class AgentService {
   private agent: TokenAgent | null = null;
   private chain: Promise<void> = Promise.resolve();
-  private readonly backend: AgentBackend;
+  private readonly backend: AgentCore;
   private readonly options: AgentServiceOptions;
 
-  constructor(backend: AgentBackend, options: AgentServiceOptions) {
+  constructor(backend: AgentCore, options: AgentServiceOptions) {
     this.backend = backend;
     this.options = options;
   }
@@ -41,7 +38,6 @@ export class AgentService {
         try {
           this.agent = await startTokenAgent(this.backend, {
             home: this.options.home,
-            log: this.options.log,
             socketPath: this.options.socketPath,
           });
           this.options.onState?.({ running: true, path: this.agent.path });

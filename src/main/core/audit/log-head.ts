@@ -30,6 +30,12 @@ export interface HeadRecord {
   last?: string | null;
   /** v2: an anchor in the vault has been kept for this log (sticky, so a deleted anchor is noticed). */
   anchored?: boolean;
+  /**
+   * v2, optional (heads written before it lack it): the seq of the first entry whose append moved
+   * the vault anchor. Its line is written after the anchor, so once that line is on disk the vault
+   * held an anchor: finding none then means it was removed (verify: `rolled_back`).
+   */
+  anchoredSince?: number;
   mac: string;
 }
 
@@ -57,7 +63,8 @@ export function checkHead(parsed: unknown, keys: LogKeys): HeadState {
     typeof h.keyId !== 'string' ||
     typeof h.mac !== 'string' ||
     (h.last !== undefined && h.last !== null && typeof h.last !== 'string') ||
-    (h.anchored !== undefined && typeof h.anchored !== 'boolean')
+    (h.anchored !== undefined && typeof h.anchored !== 'boolean') ||
+    (h.anchoredSince !== undefined && (!Number.isSafeInteger(h.anchoredSince) || h.anchoredSince < 1 || h.anchoredSince > h.seq!))
   ) {
     return { status: 'invalid', reason: 'the head record is missing fields' };
   }

@@ -21,6 +21,8 @@ export interface ChainState {
   firstPrev: string;
   /** The head says a vault anchor has been kept for this log. */
   anchored: boolean;
+  /** The first entry that moved the vault anchor (log-head.ts), when the head says. */
+  anchoredSince: number | null;
   /** Entries to write before the caller's own: re-anchor and repair notices. */
   notices: EntryInput[];
 }
@@ -83,7 +85,15 @@ export function planContinuation(c: ContinuationInput): { state: ChainState; wri
   if (c.head.status === 'ok') {
     const h = c.head.head;
     const newest = c.head.newest;
-    state = { lastSeq: h.seq, lastHash: h.hash, firstSeq: h.firstSeq, firstPrev: h.firstPrev, anchored: h.anchored === true, notices: [] };
+    state = {
+      lastSeq: h.seq,
+      lastHash: h.hash,
+      firstSeq: h.firstSeq,
+      firstPrev: h.firstPrev,
+      anchored: h.anchored === true,
+      anchoredSince: h.anchoredSince ?? null,
+      notices: [],
+    };
     // An empty log ends just before the head's first retained entry.
     const onDisk = tail.last ? tail.last.entry : { seq: h.firstSeq - 1, hash: h.firstPrev, prev: undefined };
     prevOfTip = newest?.prev;
@@ -137,8 +147,16 @@ export function planContinuation(c: ContinuationInput): { state: ChainState; wri
     const reason = c.head.status === 'missing' ? 'the head record was missing' : c.head.reason;
     state =
       last && first
-        ? { lastSeq: last.seq, lastHash: last.hash, firstSeq: first.seq, firstPrev: first.prev, anchored: false, notices: [] }
-        : { lastSeq: 0, lastHash: GENESIS_HASH, firstSeq: 1, firstPrev: GENESIS_HASH, anchored: false, notices: [] };
+        ? {
+            lastSeq: last.seq,
+            lastHash: last.hash,
+            firstSeq: first.seq,
+            firstPrev: first.prev,
+            anchored: false,
+            anchoredSince: null,
+            notices: [],
+          }
+        : { lastSeq: 0, lastHash: GENESIS_HASH, firstSeq: 1, firstPrev: GENESIS_HASH, anchored: false, anchoredSince: null, notices: [] };
     prevOfTip = last?.prev;
     if (last || c.head.status === 'invalid') state.notices.push(reanchor(`${reason}; the chain was continued from the last entry on disk`));
   }

@@ -106,16 +106,30 @@ export function walk(lines: ParsedLine[], start: { seq: number; prev: string } |
   return { last: prevEntry, lastLine: prevLine };
 }
 
-/** The vault anchor against the end of the log. `hashAt` finds the retained entry with a given seq. */
+/**
+ * The vault anchor against the end of the log. `hashAt` finds the retained entry with a given seq.
+ * `anchoredSince` is the signed head's first entry that moved the anchor, `lastOnDisk` the newest
+ * complete entry in the files: that entry's line follows its anchor, so an anchor missing after
+ * it was removed from the vault.
+ */
 export function compareAnchor(
   anchor: AnchorState,
   tip: { seq: number; hash: string },
   hashAt: (seq: number) => string | undefined,
+  since: { anchoredSince?: number | undefined; lastOnDisk: number } = { lastOnDisk: 0 },
 ): LogRollbackCheck {
   switch (anchor.status) {
     case 'off':
       return { status: 'off', message: 'Rollback detection is off: the log was checked without the vault that anchors it.' };
     case 'missing':
+      if (since.anchoredSince !== undefined && since.lastOnDisk >= since.anchoredSince) {
+        return {
+          status: 'rolled_back',
+          message:
+            `The signed head record says the vault has anchored this log since seq ${since.anchoredSince}, but the vault holds no anchor: ` +
+            'it was removed from the vault (tokens.db), which hides a log restored from an older copy.',
+        };
+      }
       return tip.seq === 0
         ? { status: 'ok', message: 'Nothing has been logged yet.' }
         : {
@@ -270,7 +284,10 @@ export function verifyChain(
   const hashes = new Map<number, string>();
   for (const l of lines) if (l.entry && !hashes.has(l.entry.seq)) hashes.set(l.entry.seq, l.entry.hash);
   if (newest) hashes.set(newest.seq, newest.hash);
-  const rollback = compareAnchor(anchorState, tip, (seq) => hashes.get(seq));
+  const rollback = compareAnchor(anchorState, tip, (seq) => hashes.get(seq), {
+    anchoredSince: head?.anchoredSince,
+    lastOnDisk: lastOnDisk?.seq ?? 0,
+  });
   if (!bad && (rollback.status === 'rolled_back' || rollback.status === 'forked')) {
     const at = rollback.status === 'forked' ? lines.find((l) => l.entry?.seq === rollback.anchorSeq) : undefined;
     bad = fail(

@@ -1,4 +1,4 @@
-import { REDACTED, redactTokens } from '../secret-patterns.js';
+import { looksLikeKnownSecret, REDACTED, redactTokens } from '../secret-patterns.js';
 import type { LogDetailValue } from '../contracts/security-log.js';
 
 /**
@@ -42,10 +42,26 @@ export const ALLOWED_DETAIL_KEYS: ReadonlySet<string> = new Set([
   'description',
   // A provider's name in the provider events, so the log can still name one that was removed.
   'displayName',
-  // Token agent hand-off counts (per account and program, per minute).
+  // Token hand-off records (per program, account and scopes, per minute) and consent.
   'client',
   'failed',
+  'program',
+  'programKey',
+  'exe',
+  'script',
+  'via',
+  'basis',
+  'grant',
 ]);
+
+/**
+ * Details that hold a program's file path: a path is kept as it is when none of its segments is
+ * a long opaque run on its own (`/usr/lib/jvm/java-17-openjdk-amd64/bin/java` would otherwise be
+ * taken for a token); credentials of a known type are still redacted.
+ */
+const PATH_DETAIL_KEYS: ReadonlySet<string> = new Set(['exe', 'script']);
+const keepPlainPath = (match: string): boolean =>
+  match.includes('/') && match.split('/').every((seg) => seg.length < 32) && !looksLikeKnownSecret(match);
 
 /** Longest string value kept; longer values are cut (after redaction). */
 export const MAX_DETAIL_STRING = 500;
@@ -61,8 +77,8 @@ export interface SanitizedDetails {
 /** Key names are shown when dropped (they help debugging) only if they are plain identifiers. */
 const PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_]{0,40}$/;
 
-export function redactString(value: string): { text: string; count: number } {
-  const { text, count } = redactTokens(value);
+export function redactString(value: string, keep?: (match: string) => boolean): { text: string; count: number } {
+  const { text, count } = redactTokens(value, keep ? { keep } : {});
   if (text.length <= MAX_DETAIL_STRING) return { text, count };
   // Cut on the redacted text so a cut can't split a token and let half of it through.
   return { text: `${text.slice(0, MAX_DETAIL_STRING)}…`, count };
@@ -103,7 +119,7 @@ export function sanitizeDetails(input: unknown): SanitizedDetails {
       continue;
     }
     if (typeof value === 'string') {
-      const r = redactString(value);
+      const r = redactString(value, PATH_DETAIL_KEYS.has(key) ? keepPlainPath : undefined);
       redactedCount += r.count;
       details[key] = r.text;
     } else {

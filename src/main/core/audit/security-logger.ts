@@ -365,9 +365,18 @@ export class SecurityLogger implements SecurityEventSink {
       }
     }
     const anchored = state.anchored || this.anchorStore !== undefined;
+    const anchoredSince = state.anchoredSince ?? (this.anchorStore ? entry.seq : null);
 
     try {
-      const head = signHead(this.keys, { seq: entry.seq, hash: entry.hash, firstSeq, firstPrev, last: line, anchored });
+      const head = signHead(this.keys, {
+        seq: entry.seq,
+        hash: entry.hash,
+        firstSeq,
+        firstPrev,
+        last: line,
+        anchored,
+        ...(anchoredSince !== null ? { anchoredSince } : {}),
+      });
       writeFileAtomic(this.paths.head, JSON.stringify(head));
     } catch (err) {
       throw writeError(err, 'writing the head record of the security log', 'Nothing was written; the log is unchanged.');
@@ -391,6 +400,7 @@ export class SecurityLogger implements SecurityEventSink {
     state.firstSeq = firstSeq;
     state.firstPrev = firstPrev;
     state.anchored = anchored;
+    state.anchoredSince = anchoredSince;
     return entry;
   }
 

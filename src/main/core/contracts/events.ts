@@ -1,4 +1,5 @@
 /** The core's events: what the app's window and tray follow. */
+import type { ConsentAnswer, ConsentRequestView } from './consent.js';
 import type { CoreSettings } from './settings.js';
 import type { SecurityLogEntry } from './security-log.js';
 
@@ -14,6 +15,10 @@ export interface CoreEventMap {
   'log-appended': [SecurityLogEntry];
   /** The settings changed (from the window, the tray or code): the app re-applies them. */
   'settings-changed': [CoreSettings];
+  /** A program asks for a token without a grant and the app may ask the person (consent/consent-broker.ts). */
+  'consent-request': [ConsentRequestView];
+  /** A consent request was answered, timed out or withdrawn. */
+  'consent-resolved': [{ id: string; answer: ConsentAnswer | null }];
 }
 
 type Listener<E extends keyof CoreEventMap> = (...args: CoreEventMap[E]) => void;

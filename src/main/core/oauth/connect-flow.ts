@@ -175,8 +175,8 @@ export function assertSameAccount(tokens: TokenStore, providerId: string, identi
  */
 function sameSubjectAccount(tokens: TokenStore, providerId: string, handler: ProviderHandler, identity: Identity): Identity {
   if (!handler.hasIdentityHook || !identity.subject) return identity;
-  const stored = tokens.findBySubject(providerId, identity.subject);
-  return stored !== null && stored !== identity.userId ? { ...identity, userId: stored } : identity;
+  const stored = tokens.listTokens().find((a) => a.provider === providerId && a.subject === identity.subject)?.userId;
+  return stored !== undefined && stored !== identity.userId ? { ...identity, userId: stored } : identity;
 }
 
 /** An account that was signed in and saved, not yet announced. */

@@ -2,7 +2,8 @@
  * Signing in on another device: the OAuth 2.0 Device Authorization Grant (RFC 8628) through
  * openid-client. The provider hands out a user code; the person enters it at the verification
  * URI on any device with a browser while this process polls the token endpoint (at the
- * provider's interval, slower after `slow_down`). The account is then stored exactly as the
+ * provider's interval but never faster than once a second, 5 s when it names none, slower after
+ * `slow_down`). The account is then stored exactly as the
  * loopback flow stores it (connect-flow.ts): same identity rules, same issuer binding, same
  * security log entry and `accounts-changed` event.
  *
@@ -23,6 +24,13 @@ import type { TokenMetadata, DeviceConnectOptions, DeviceUserCode } from '../con
 const MAX_EXPIRES_IN_SEC = 24 * 3600;
 /** RFC 8628 §3.2: the interval a client uses when the provider names none. */
 const DEFAULT_INTERVAL_SEC = 5;
+/** Never poll faster than this, whatever the provider says (`interval: 0.001` would be hundreds a second). */
+const MIN_INTERVAL_SEC = 1;
+
+/** The seconds between polls: the provider's interval, at least a second; 5 s when it names none. */
+export function pollInterval(given: unknown): number {
+  return typeof given === 'number' && Number.isFinite(given) ? Math.max(MIN_INTERVAL_SEC, given) : DEFAULT_INTERVAL_SEC;
+}
 // Printable ASCII, no leading or trailing space: the code is printed on a terminal.
 const USER_CODE_RE = /^[\x21-\x7e](?:[\x20-\x7e]{0,62}[\x21-\x7e])?$/;
 
@@ -48,7 +56,7 @@ function userCodeInfo(
     verificationUri: uri.url.href,
     userCode: started.user_code,
     expiresAt: now + Math.min(started.expires_in, MAX_EXPIRES_IN_SEC) * 1000,
-    interval: started.interval ?? DEFAULT_INTERVAL_SEC,
+    interval: pollInterval(started.interval),
   };
   const complete = started.verification_uri_complete;
   // Optional and only a convenience: one that is not safe to show is left out.
@@ -72,7 +80,9 @@ export async function connectAccountWithDevice(
   const outer = outerSignals.length ? AbortSignal.any(outerSignals) : new AbortController().signal;
   try {
     const handler = reconnecting ? deps.providers.handlerFor(providerId, reconnecting.issuer) : deps.providers.getHandler(providerId);
-    const started = await raceSignal(handler.startDeviceAuthorization(), outer, providerId);
+    const answered = await raceSignal(handler.startDeviceAuthorization(), outer, providerId);
+    // openid-client waits `interval` before each poll (5 s more after slow_down): give it the floored one.
+    const started = { ...answered, interval: pollInterval(answered.interval) };
     const info = userCodeInfo(providerId, started, Date.now());
     // openid-client stops at expires_in only when given no signal of its own; ours adds the caller's.
     const expiry = AbortSignal.timeout(info.expiresAt - Date.now());

@@ -34,7 +34,7 @@ import { OAuthErrorParser } from './error-parser.js';
 import { PendingWrites } from './pending-writes.js';
 import { takeIssuedTokens } from './providers/token-responses.js';
 import type { ProviderRegistry } from './providers/registry.js';
-import { DEFAULT_EXPIRY_MARGIN_MS, DEFAULT_LEASE_MS, DEFAULT_SAVE_RETRY_MS } from './refresh-options.js';
+import { DEFAULT_EXPIRY_MARGIN_MS, DEFAULT_LEASE_MS, DEFAULT_SAVE_RETRY_MS, LEASE_RELEASE_RETRY_MS } from './refresh-options.js';
 import { reauthError } from './refresh-outcome.js';
 import { unsavedTokensError, waitForOtherHolder } from './refresh-status.js';
 
@@ -326,7 +326,10 @@ export class NarrowedTokens {
     while (this.flights.size > 0) await Promise.allSettled([...this.flights.values()]);
     this.clear();
     if (this.pending.size === 0) return;
-    await this.pending.flush(this.o.saveRetryMs ?? DEFAULT_SAVE_RETRY_MS);
+    // As the refresher's close(): the refresh tokens get the whole save retry, lease releases left
+    // over once they are written a couple of seconds (an unreleased lease expires on its own).
+    await this.pending.flush(this.o.saveRetryMs ?? DEFAULT_SAVE_RETRY_MS, () => this.unsaved.size === 0);
+    if (this.unsaved.size === 0 && this.pending.size > 0) await this.pending.flush(LEASE_RELEASE_RETRY_MS);
     this.pending.stop();
     if (this.unsaved.size > 0) {
       throw new VaultError(

@@ -58,13 +58,16 @@ export class PendingWrites {
     return errors;
   }
 
-  /** Retries until everything is written or `timeoutMs` passed; returns the last errors (empty when all were written). */
-  async flush(timeoutMs: number): Promise<unknown[]> {
+  /**
+   * Retries until everything is written, `timeoutMs` passed, or `enough()` says what is left can
+   * wait; returns the last errors (empty when all were written).
+   */
+  async flush(timeoutMs: number, enough?: () => boolean): Promise<unknown[]> {
     const deadline = performance.now() + timeoutMs;
     let wait = this.minDelayMs;
     for (;;) {
       const errors = this.flushOnce();
-      if (errors.length === 0 || performance.now() >= deadline) return errors;
+      if (errors.length === 0 || performance.now() >= deadline || enough?.()) return errors;
       await new Promise((r) => setTimeout(r, Math.min(wait, Math.max(0, deadline - performance.now()))));
       wait = Math.min(wait * 2, this.maxDelayMs);
     }

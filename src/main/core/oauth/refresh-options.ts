@@ -34,3 +34,9 @@ export const DEFAULT_REFRESH_WINDOW_MS = 5 * 60 * 1000;
 export const DEFAULT_LEASE_MS = 60_000;
 export const DEFAULT_EXPIRY_MARGIN_MS = 30_000;
 export const DEFAULT_SAVE_RETRY_MS = 60_000;
+/**
+ * How long close() keeps trying to release a lease once every issued token is saved. Not the
+ * save's minute: a lease left behind expires on its own (DEFAULT_LEASE_MS), and one held by a
+ * dead process on this host is taken over at once.
+ */
+export const LEASE_RELEASE_RETRY_MS = 2_000;

@@ -3,7 +3,7 @@
  * (needs_reauth, or refresh_failing with its next attempt), the events and the log line;
  * waiting for another process that holds the lease, and the outcome it left in the store.
  */
-import { VaultError } from '../errors.js';
+import { VaultError, type VaultErrorCode } from '../errors.js';
 import type { RefreshLease } from '../vault/refresh-lease.js';
 import type { TokenStore } from '../vault/token-store.js';
 import { backoffDelay, DEFAULT_BACKOFF_MAX_MS, type BackoffOptions } from './backoff.js';
@@ -103,9 +103,22 @@ export async function waitForOtherHolder(
   return false;
 }
 
+/**
+ * A refresh whose issued tokens could not be written: they wait in memory and are retried (the
+ * stale stored ones are never sent), and close() makes a last bounded attempt. `tokensKept` lets a
+ * caller that is about to exit (the CLI) wait for that attempt and report the final state.
+ */
+export class TokensKeptError extends VaultError {
+  readonly tokensKept = true;
+  constructor(code: VaultErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+    this.name = 'TokensKeptError';
+  }
+}
+
 /** Issued tokens that wait in memory because the vault cannot be written: the stale stored ones are never sent. */
 export function unsavedTokensError(dbPath: string): VaultError {
-  return new VaultError(
+  return new TokensKeptError(
     'DISK_FULL',
     `The provider issued new tokens, but ${dbPath} cannot be written (the disk is full). They are kept in memory ` +
       'and saved as soon as there is room; free some disk space.',

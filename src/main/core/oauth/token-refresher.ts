@@ -28,6 +28,7 @@ import {
   markNeedsReauth,
   outcomeFromStore,
   recordFailure,
+  TokensKeptError,
   unsavedTokensError,
   waitForOtherHolder,
   type RefreshStatusContext,
@@ -38,6 +39,7 @@ import {
   DEFAULT_LEASE_MS,
   DEFAULT_REFRESH_WINDOW_MS,
   DEFAULT_SAVE_RETRY_MS,
+  LEASE_RELEASE_RETRY_MS,
   type TokenRefresherOptions,
 } from './refresh-options.js';
 import { reauthError, type RefreshOutcome } from './refresh-outcome.js';
@@ -227,7 +229,10 @@ export class TokenRefresher {
     this.closing = true;
     while (this.inflight.size > 0) await Promise.allSettled([...this.inflight.values()]);
     if (this.pending.size === 0) return;
-    await this.pending.flush(this.saveRetryMs);
+    // The tokens get the whole save retry; lease releases left over once they are written only a
+    // couple of seconds (an unreleased lease expires, or is taken over, on its own).
+    await this.pending.flush(this.saveRetryMs, () => this.unsaved.size === 0);
+    if (this.unsaved.size === 0 && this.pending.size > 0) await this.pending.flush(LEASE_RELEASE_RETRY_MS);
     this.pending.stop();
     // A lease whose release still fails simply expires; issued tokens still unwritten are lost.
     if (this.unsaved.size > 0) {
@@ -418,7 +423,8 @@ export class TokenRefresher {
     try {
       saved = this.tokens.saveTokenIfPresent(provider, userId, kept, { refreshed: true, issuedAt: receivedAt });
     } catch (err) {
-      const error = toStoreError(err, this.tokens.dbPath);
+      const stored = toStoreError(err, this.tokens.dbPath);
+      const error = new TokensKeptError(stored.code, stored.message, { cause: stored.cause });
       this.unsaved.set(key, kept);
       this.pending.add(`save ${key}`, () => {
         this.tokens.saveTokenIfPresent(provider, userId, kept, { refreshed: true, issuedAt: receivedAt });

@@ -6,6 +6,7 @@
  * Naming the account on `run` or `serve` (or starting the endpoint in the app) is the person's
  * permission for these hand-offs: no other grant is asked for.
  */
+import { CONTROL_CHARS } from '../../../shared/one-line.js';
 import { CodedError } from '../errors.js';
 import { normalizeScopes } from '../oauth/scope-set.js';
 import type { AccountsRole } from '../api.js';
@@ -36,6 +37,21 @@ export interface SdkAccountOptions {
   /** Who gets the tokens, for the hand-off records: `run`'s command, "serve on port P". */
   program: string;
   recorder: SdkHandoffRecorder;
+}
+
+/**
+ * A token with a control character (C0, DEL, C1) is not handed out: the SDK writes it into an
+ * `Authorization` header, where CR/LF would add lines. Category data (exit 65), as `osmen-cred
+ * token` and `run` refuse it; the message names the account, never the token.
+ */
+export function refuseControlChars(t: AccessToken, provider: string, userId: string): AccessToken {
+  if (!CONTROL_CHARS.test(t.accessToken)) return t;
+  throw new CodedError(
+    'TOKEN_CONTROL_CHARS',
+    'data',
+    `The access token for ${provider}/${userId} contains a control character (CR, LF or another), which could add lines to an ` +
+      'HTTP header: it was not handed out. The provider issued a malformed token; tell its administrator.',
+  );
 }
 
 /** A scope this endpoint may not hand out (category usage). */
@@ -77,7 +93,7 @@ export class SdkAccountTokens {
 
   /** Checks the account and its first token before anything is started (not a hand-off). */
   async check(): Promise<AccessToken> {
-    return this.core.getAccessToken(this.provider, this.userId, this.options(null));
+    return refuseControlChars(await this.core.getAccessToken(this.provider, this.userId, this.options(null)), this.provider, this.userId);
   }
 
   /**
@@ -89,7 +105,11 @@ export class SdkAccountTokens {
     try {
       scopes = asked ? normalizeScopes(asked) : null;
       if (scopes) this.checkAllowed(scopes);
-      const t = await this.core.getAccessToken(this.provider, this.userId, this.options(scopes));
+      const t = refuseControlChars(
+        await this.core.getAccessToken(this.provider, this.userId, this.options(scopes)),
+        this.provider,
+        this.userId,
+      );
       this.o.recorder.record({ provider: this.provider, userId: this.userId, program: this.program, scopes: t.scopes, ok: true });
       return t;
     } catch (err) {

@@ -1,11 +1,11 @@
 /**
- * How the SDK endpoints put their hand-offs on record, behind one small interface: today the
- * token agent's per-minute `token_handoff` counts (agent/handoff-counter.ts), with the program
- * named as the person started it (`run: <command>`, `serve on port P`). Swapping in another
- * recorder (per-program records with scope sets) changes nothing in the endpoints.
+ * How the SDK endpoints put their hand-offs on record, behind one small interface: the same
+ * per-minute records as the agent's (consent/handoff-recorder.ts: program, account, scope set,
+ * count), with the program named as the person started it (`run: <command>`, `serve on port P`).
  */
+import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
-import { HandoffCounter } from '../agent/handoff-counter.js';
+import { HandoffRecorder } from '../consent/handoff-recorder.js';
 import type { SdkHandoffRecorder } from '../contracts/sdk.js';
 import type { SecurityEventSink } from '../contracts/security-log.js';
 
@@ -30,16 +30,25 @@ export function runProgram(command: string, args: readonly string[]): string {
   return programLabel(`run: ${[command, ...args].map(short).join(' ')}`);
 }
 
-/** Counts hand-offs per account and program and writes them to the security log once a minute. */
+/** Counts hand-offs per program, account and scopes and writes them to the security log once a minute. */
 export function counterRecorder(log: SecurityEventSink, options: { intervalMs?: number } = {}): SdkHandoffRecorder {
-  const counter = new HandoffCounter(log, options);
-  counter.start();
+  const recorder = new HandoffRecorder(log, options);
+  recorder.start();
   return {
     record(h) {
-      counter.count(h.provider, h.userId, programLabel(h.program), h.ok);
+      const name = programLabel(h.program);
+      const program = {
+        key: createHash('sha256').update(`sdk\u0000${name}`).digest('hex').slice(0, 24),
+        name,
+        exe: null,
+        script: null,
+        via: 'sdk',
+      };
+      if (h.ok) recorder.handoff(program, h.provider, h.userId, h.scopes ?? undefined, 'sdk', null);
+      else recorder.refusal(program, 'sdk_failed');
     },
     close() {
-      counter.stop();
+      recorder.stop();
     },
   };
 }

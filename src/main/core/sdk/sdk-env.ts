@@ -6,6 +6,7 @@
  */
 import type { SdkKind } from '../contracts/sdk.js';
 import { GOOGLE_SDK } from '../../../shared/sdk-kinds.js';
+import { withoutVaultKey } from '../vault-key-env.js';
 
 /**
  * Google: a key file named by GOOGLE_APPLICATION_CREDENTIALS (google-auth-library also reads it
@@ -34,9 +35,6 @@ export const AZURE_REMOVED = [
   'AZURE_TOKEN_CREDENTIALS',
 ] as const;
 
-/** The vault's key opens every account: the command gets tokens, never the key. */
-export const VAULT_KEY_VARIABLES = ['OAUTH_ENCRYPTION_KEY', 'OSMEN_NEW_ENCRYPTION_KEY'] as const;
-
 export function removedVariables(sdk: SdkKind): readonly string[] {
   return sdk === GOOGLE_SDK ? GOOGLE_REMOVED : AZURE_REMOVED;
 }
@@ -51,8 +49,9 @@ export function sdkEnvironment(
   variables: Record<string, string>,
   emptyGcloudConfig: string | null,
 ): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...base };
-  for (const name of [...removedVariables(sdk), ...VAULT_KEY_VARIABLES]) delete env[name];
+  // The vault's key opens every account: the command gets tokens, never the key (vault-key-env.ts).
+  const env = withoutVaultKey(base);
+  for (const name of removedVariables(sdk)) delete env[name];
   Object.assign(env, variables);
   if (sdk === GOOGLE_SDK) {
     if (emptyGcloudConfig === null) throw new TypeError('Google needs an empty gcloud configuration folder.');

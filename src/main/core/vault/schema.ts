@@ -65,6 +65,29 @@ export const MIGRATIONS: ReadonlyArray<(db: Database.Database) => void> = [
     `);
   },
   (db) => {
+    // Hand-off grants (core/consent): which programs, terminal sessions or client keys may get
+    // which accounts' tokens. `body` is the grant as canonical JSON and `mac` its HMAC under a
+    // vault secret, so a row written or edited without the key is ignored (and reported).
+    // key_hash (a client key's SHA-256) is repeated outside the body for lookups; the body's
+    // copy is the one that counts. last_used_at and use_count are statistics, not permissions.
+    db.exec(`
+      CREATE TABLE handoff_grants (
+        id           TEXT    PRIMARY KEY,
+        body         TEXT    NOT NULL,
+        mac          TEXT    NOT NULL,
+        key_hash     TEXT    UNIQUE,
+        last_used_at INTEGER,
+        use_count    INTEGER NOT NULL DEFAULT 0
+      ) WITHOUT ROWID;
+    `);
+    // A vault made before consent keeps handing tokens to any program of its user until the
+    // person changes it (store-init.ts seals this choice under the key); new vaults ask.
+    db.exec(`
+      INSERT INTO meta (key, value)
+      SELECT 'plain:handoff_consent_legacy', '1' WHERE EXISTS (SELECT 1 FROM meta WHERE key = 'key_check')
+    `);
+  },
+  (db) => {
     // subject: the provider's stable id of the person (GitHub's numeric user id), for providers
     // whose account key (an e-mail, a login) can change: a later sign-in with the same subject
     // is the same account. refresh_expires_at: when the refresh token itself expires (GitHub

@@ -14,6 +14,8 @@ import { toStoreError } from './store-errors.js';
 
 export const KEY_CHECK_PLAINTEXT = 'osmen-key-check';
 export const KEY_CHECK_CONTEXT = 'meta\u0000key_check';
+/** The vault secret holding the hand-off consent mode (core/consent/consent-mode.ts). */
+export const CONSENT_MODE_SECRET = 'handoff-consent';
 
 export function noVault(dbPath: string, why: string): TokenStoreError {
   return new TokenStoreError(
@@ -44,7 +46,7 @@ export function openTokenDatabase(
     }
     db = new Database(dbPath, { timeout: options.busyTimeoutMs ?? 5000, fileMustExist: !memory && !create });
   } catch (err) {
-    throw toStoreError(err, dbPath);
+    throw toStoreError(err, dbPath, true);
   }
   try {
     // Before anything that could write (journal_mode writes the header): an uninitialised file stays as it is.
@@ -58,7 +60,7 @@ export function openTokenDatabase(
     return db;
   } catch (err) {
     db.close();
-    throw toStoreError(err, dbPath);
+    throw toStoreError(err, dbPath, true);
   }
 }
 
@@ -86,6 +88,7 @@ function initialize(db: Database.Database, dbPath: string, encryption: Encryptio
         current += 1;
         db.pragma(`user_version = ${current}`);
       }
+      sealLegacyConsent(db, encryption);
       const existing = readCheck();
       if (existing !== undefined) return existing;
       if (!create) throw noVault(dbPath, 'was never finished (no key check)');
@@ -96,6 +99,24 @@ function initialize(db: Database.Database, dbPath: string, encryption: Encryptio
     check = run.immediate();
   }
   return check;
+}
+
+/**
+ * A vault that existed before hand-off consent keeps `same-user` (today's behaviour) until the
+ * person changes it. The migration leaves a plain marker; here, in the same transaction and
+ * under the key, it becomes the sealed setting core/consent/consent-mode.ts reads (a plain row
+ * anyone could write must never switch consent off).
+ */
+function sealLegacyConsent(db: Database.Database, encryption: EncryptionManager): void {
+  const marker = db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'plain:handoff_consent_legacy'").get();
+  if (!marker) return;
+  db.prepare("DELETE FROM meta WHERE key = 'plain:handoff_consent_legacy'").run();
+  const check = db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'key_check'").get()?.value;
+  if (!check) return;
+  // Under a wrong key the whole migration is rolled back: the vault stays as it was.
+  checkKey(check, encryption);
+  const key = `secret:${CONSENT_MODE_SECRET}`;
+  db.prepare('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)').run(key, encryption.encryptToken('same-user', `meta\u0000${key}`)); // rotation.ts's secretContext()
 }
 
 /**

@@ -73,8 +73,6 @@ export function prepareStatements(db: Database.Database) {
         subject           = COALESCE(excluded.subject, tokens.subject),
         refresh_expires_at = excluded.refresh_expires_at
     `),
-    // The account of a provider with this stable subject (few rows per provider: no index needed).
-    bySubject: db.prepare<[string, string], { user_id: string }>('SELECT user_id FROM tokens WHERE provider = ? AND subject = ? LIMIT 1'),
     remove: db.prepare('DELETE FROM tokens WHERE provider = ? AND user_id = ?'),
     removeLease: db.prepare('DELETE FROM refresh_leases WHERE provider = ? AND user_id = ?'),
     list: db.prepare<[], TokenRow>(

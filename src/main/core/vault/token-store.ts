@@ -20,6 +20,7 @@ import { prepareStatements, type TokenRow, type TokenStatements } from './token-
 import { assertId, bindingOf, toMetadata } from './token-rows.js';
 import { reencryptVault } from './rotation.js';
 import { VaultMeta } from './vault-meta.js';
+import { GrantRows } from './grant-rows.js';
 import { VaultKeys } from './vault-keys.js';
 import type { TokenMetadata, TokenStatus } from '../contracts/accounts.js';
 
@@ -288,11 +289,6 @@ export class TokenStore {
     return row ? toMetadata({ ...row, has_refresh: row.refresh_token_enc !== null ? 1 : 0 }) : null;
   }
 
-  /** The key of the provider's account with this stable subject (a renamed login's), or null. */
-  findBySubject(provider: string, subject: string): string | null {
-    return this.guard(() => this.stmts.bySubject.get(provider, subject)?.user_id ?? null);
-  }
-
   deleteToken(provider: string, userId: string): boolean {
     return this.guard(() =>
       this.db.transaction(() => {
@@ -412,6 +408,9 @@ export class TokenStore {
   get encryptionManager(): EncryptionManager {
     return this.keys.manager;
   }
+
+  /** The hand-off grants table (core/consent signs and checks its rows). */
+  grantRows = (): GrantRows => (this.assertOpen(), new GrantRows(this.db, (fn) => this.guard(fn)));
 
   /** The cross-process refresh lease of this vault, for one holder (refresh-lease.ts). */
   lease(holderId: string, leaseMs: number, now: () => number): RefreshLease {

@@ -27,7 +27,7 @@ export function peekVault(dbPath: string): VaultPeek {
     // An id that is not ours (edited) names no keychain entry: treated as absent, never as a path.
     return { state: 'vault', vaultId: id && VAULT_ID_RE.test(id) ? id : null };
   } catch (err) {
-    throw toStoreError(err, dbPath);
+    throw toStoreError(err, dbPath, true);
   } finally {
     db?.close();
   }

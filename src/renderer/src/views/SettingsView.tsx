@@ -6,6 +6,7 @@ import { formatDateTime } from '../format';
 import type { SettingsState } from '../hooks/useSettings';
 import { effectiveTiming, minutesText } from '../timing';
 import { ProvidersSection } from './providers/ProvidersSection';
+import { ProgramsSection } from './programs/ProgramsSection';
 
 interface Props {
   settings: SettingsDto | null;
@@ -277,6 +278,7 @@ export function SettingsView(props: Props): React.JSX.Element {
                   : 'idle (no accounts due)'}
         </p>
       </div>
+      <ProgramsSection />
       <ProvidersSection focus={props.providerFocus} onChanged={props.onProvidersChanged} />
     </section>
   );

@@ -1,5 +1,5 @@
-import { useState } from 'react';
-import type { AccountDto } from '../../../../shared/ipc-contract';
+import { useEffect, useState } from 'react';
+import type { AccountDto, AccountProgramDto } from '../../../../shared/ipc-contract';
 import { tokenCommand } from '../../../../shared/token-command';
 import { bridge, call, errorInfo, type ErrorInfo } from '../../api';
 import { BreakableUrl } from '../../components/BreakableUrl';
@@ -20,6 +20,12 @@ interface Props {
 export function AccountDetail({ id, account: a, providerName, providerIssuer, now }: Props): React.JSX.Element {
   const [copy, setCopy] = useState<{ ok: true } | { ok: false; error: ErrorInfo } | null>(null);
   const command = tokenCommand(a.provider, a.userId);
+  const [programs, setPrograms] = useState<AccountProgramDto[] | null>(null);
+  useEffect(() => {
+    call(bridge().accountPrograms({ providerId: a.provider, userId: a.userId }))
+      .then(setPrograms)
+      .catch(() => setPrograms([]));
+  }, [a.provider, a.userId, a.lastRefreshAt]);
   const issuer = a.issuer ?? providerIssuer;
 
   const copyCommand = async (): Promise<void> => {
@@ -77,6 +83,25 @@ export function AccountDetail({ id, account: a, providerName, providerIssuer, no
                 {a.scopes.map((s) => (
                   <li key={s} className="chip">
                     {s}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </dd>
+        </div>
+        <div className="span-2">
+          <dt>Programs that used it</dt>
+          <dd data-testid="account-programs">
+            {programs === null ? (
+              '…'
+            ) : programs.length === 0 ? (
+              'none recorded'
+            ) : (
+              <ul className="account-programs">
+                {programs.slice(0, 20).map((p) => (
+                  <li key={`${p.program}-${p.path ?? ''}`}>
+                    <strong>{p.program}</strong> · {p.count} token{p.count === 1 ? '' : 's'} · last {formatAgo(p.lastAt, now)}
+                    {p.path && <span className="mono small block wrap">{p.path}</span>}
                   </li>
                 ))}
               </ul>

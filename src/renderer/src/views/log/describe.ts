@@ -6,6 +6,7 @@
  */
 import type { LogEntryDto } from '../../../../shared/ipc-contract';
 import { adviceFor } from '../../errors/advice';
+import { describeHandoff } from './handoff-words';
 
 const REJECTED_WHY: Readonly<Record<string, string>> = {
   unknown_channel: 'it asked for something the app does not offer',
@@ -69,6 +70,8 @@ export function providerOfEvent(e: LogEntryDto): string | null {
 }
 
 export function describeEntry(e: LogEntryDto): string {
+  const handoff = describeHandoff(e);
+  if (handoff !== null) return handoff;
   const code = entryErrorCode(e);
   if (Object.hasOwn(PROVIDER_EVENTS, e.event)) {
     const name = str(e.details['displayName']) ?? providerOfEvent(e);

@@ -8,6 +8,7 @@
 import type { LogEntryDto } from '../../../../shared/ipc-contract';
 import { formatDateTime } from '../../format';
 import { providerOfEvent } from './describe';
+import { handoffDetail } from './handoff-words';
 
 type Value = string | number | boolean | null;
 
@@ -63,6 +64,8 @@ const words = (key: string): string =>
 
 function one(e: LogEntryDto, key: string, v: Value): string | null {
   if (v === null || v === '') return null;
+  const handoff = handoffDetail(e, key, v);
+  if (handoff !== undefined) return handoff;
   switch (key) {
     case 'retryAfterMs':
       return typeof v === 'number' ? `retry in ${durationWords(v)}` : null;
