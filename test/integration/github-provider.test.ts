@@ -114,7 +114,12 @@ describe('GitHub App (expiring user tokens, rotating refresh tokens)', () => {
     expect(await core.disconnectAccount(GH, 'shy-owl')).toEqual({ deleted: true, revocation: 'revoked' });
     expect(gh.count('delete_grant')).toBeGreaterThanOrEqual(1);
     expect(gh.tokenStatus(token)).not.toBe('valid');
-    expect(gh.requests().filter((r) => r.endpoint === 'delete_grant').at(-1)!.status).toBe(204);
+    expect(
+      gh
+        .requests()
+        .filter((r) => r.endpoint === 'delete_grant')
+        .at(-1)!.status,
+    ).toBe(204);
     gh.renameUser('wise-owl', 'shy-owl');
   });
 
@@ -130,7 +135,9 @@ describe('GitHub App (expiring user tokens, rotating refresh tokens)', () => {
     } finally {
       gh.setDeviceFlow(gh.githubApp.clientId, true);
     }
-    await expect(core.connectAccountWithDevice(GH, { onUserCode: (c) => gh.denyDevice(c.userCode), timeoutMs: 30_000 })).rejects.toMatchObject({
+    await expect(
+      core.connectAccountWithDevice(GH, { onUserCode: (c) => gh.denyDevice(c.userCode), timeoutMs: 30_000 }),
+    ).rejects.toMatchObject({
       code: 'access_denied',
     });
     await expect(

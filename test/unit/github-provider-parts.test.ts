@@ -63,7 +63,11 @@ describe('token and secret shapes', () => {
     const repo = join(tmp.dir, 'repo');
     mkdirSync(repo);
     const git = (...args: string[]) =>
-      execFileSync('git', args, { cwd: repo, encoding: 'utf8', env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' } });
+      execFileSync('git', args, {
+        cwd: repo,
+        encoding: 'utf8',
+        env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' },
+      });
     git('init', '-q', '-b', 'main');
     git('config', 'user.name', 'Test');
     git('config', 'user.email', 'test@example.com');
@@ -82,12 +86,16 @@ describe('token and secret shapes', () => {
 
 describe('error dialect', () => {
   const adapted = async (body: Record<string, unknown>) => {
-    const res = await errorsSentWithHttp200(new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } }));
+    const res = await errorsSentWithHttp200(
+      new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } }),
+    );
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
 
   it('errors sent with HTTP 200 become 400, and a successful answer is left alone', async () => {
-    expect((await adapted({ error: 'bad_refresh_token', error_description: 'The refresh token passed is incorrect or expired.' })).status).toBe(400);
+    expect(
+      (await adapted({ error: 'bad_refresh_token', error_description: 'The refresh token passed is incorrect or expired.' })).status,
+    ).toBe(400);
     expect((await adapted({ access_token: T.gho, token_type: 'bearer', scope: 'repo' })).status).toBe(200);
   });
 
@@ -113,7 +121,13 @@ describe('the host option (GitHub Enterprise Server)', () => {
     for (const ok of ['github.com', 'github.example.com', 'https://ghe.example.com', 'http://127.0.0.1:8080', 'http://localhost:3000']) {
       expect(host.check(ok)).toBeNull();
     }
-    for (const bad of ['http://ghe.example.com', 'https://ghe.example.com/path', 'https://u:p@ghe.example.com', 'ftp://ghe.example.com', '']) {
+    for (const bad of [
+      'http://ghe.example.com',
+      'https://ghe.example.com/path',
+      'https://u:p@ghe.example.com',
+      'ftp://ghe.example.com',
+      '',
+    ]) {
       expect(host.check(bad)).toEqual(expect.any(String));
     }
   });

@@ -73,7 +73,10 @@ describe('osmen-cred with GitHub', () => {
 
     // run: the command gets the token in its environment and checks it at the API (GET /user).
     const script = `fetch(process.env.API + '/user', { headers: { authorization: 'Bearer ' + process.env.OSMEN_ACCESS_TOKEN, 'user-agent': 't' } }).then(async (r) => process.stdout.write(String(r.status) + ' ' + (await r.json()).login))`;
-    const ran = await runCli(['run', '--account', `${GH}:${account.userId}`, '--', process.execPath, '-e', script], { ...env, API: gh.apiUrl });
+    const ran = await runCli(['run', '--account', `${GH}:${account.userId}`, '--', process.execPath, '-e', script], {
+      ...env,
+      API: gh.apiUrl,
+    });
     expect(ran.stderr).toBe('');
     expect(ran).toMatchObject({ code: 0, stdout: '200 octo-dev' });
 

@@ -155,7 +155,8 @@ function subjectOf(idToken: string | undefined): string | null {
  */
 export function assertSameAccount(tokens: TokenStore, providerId: string, identity: Identity): void {
   if (!identity.subject || identity.userId === identity.subject) return;
-  const stored = tokens.getMetadata(providerId, identity.userId)?.subject ?? subjectOf(tokens.getToken(providerId, identity.userId)?.idToken);
+  const stored =
+    tokens.getMetadata(providerId, identity.userId)?.subject ?? subjectOf(tokens.getToken(providerId, identity.userId)?.idToken);
   if (stored !== null && stored !== identity.subject) {
     throw new OAuthError({
       code: 'account_conflict',
@@ -199,7 +200,12 @@ export async function saveConnectedAccount(
   options: { reconnect?: { userId: string }; signal: AbortSignal },
 ): Promise<SavedAccount> {
   const { signal } = options;
-  const identity = sameSubjectAccount(deps.tokens, providerId, handler, await raceSignal(resolveIdentity(handler, response), signal, providerId));
+  const identity = sameSubjectAccount(
+    deps.tokens,
+    providerId,
+    handler,
+    await raceSignal(resolveIdentity(handler, response), signal, providerId),
+  );
   const tokenResponse: TokenResponse = {
     access_token: response.access_token,
     refresh_token: response.refresh_token ?? null,

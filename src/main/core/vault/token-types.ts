@@ -85,7 +85,12 @@ export function expiryOf(response: TokenResponse, now: number): number | null {
 /** When the refresh token in `response` expires (epoch ms), or null when the provider did not say. */
 export function refreshExpiryOf(response: TokenResponse, now: number): number | null {
   const seconds = Number(response.refresh_token_expires_in);
-  if (response.refresh_token_expires_in === undefined || response.refresh_token_expires_in === null || !Number.isFinite(seconds) || seconds < 0)
+  if (
+    response.refresh_token_expires_in === undefined ||
+    response.refresh_token_expires_in === null ||
+    !Number.isFinite(seconds) ||
+    seconds < 0
+  )
     return null;
   return now + Math.round(seconds * 1000);
 }

@@ -189,7 +189,8 @@ async function revoke(ctx: RevokeContext): Promise<'revoked' | 'unsupported'> {
   let r = await send(expired && ctx.refreshToken ? await ctx.renewAccessToken() : ctx.accessToken);
   if (r.status === 404 && ctx.refreshToken && !expired) r = await send(await ctx.renewAccessToken().catch(() => ctx.accessToken));
   if (r.status === 204 || r.status === 404) return 'revoked';
-  if (r.status === 401) throw ctx.fail('incorrect_client_credentials', 'GitHub refused the client id and secret (401) when asked to revoke the grant.');
+  if (r.status === 401)
+    throw ctx.fail('incorrect_client_credentials', 'GitHub refused the client id and secret (401) when asked to revoke the grant.');
   throw ctx.fail('revocation_failed', `GitHub answered ${r.status} when asked to revoke the grant.`);
 }
 
