@@ -165,12 +165,7 @@ export class TokenStore {
       token_origin: binding.tokenOrigin,
       aad_version: CURRENT_AAD_VERSION,
       subject: extra.subject ?? null,
-      // A response without a refresh token keeps the stored one, and so its expiry.
-      refresh_expires_at: response.refresh_token
-        ? refreshExpiryOf(response, now)
-        : movesIssuer
-          ? null
-          : (existing?.refresh_expires_at ?? null),
+      refresh_expires_at: refreshExpiryOf(response, now, movesIssuer ? null : (existing?.refresh_expires_at ?? null)),
       not_before:
         extra.issuedAt !== undefined && expiresAt !== null && expiresAt > extra.issuedAt
           ? extra.issuedAt + Math.floor((expiresAt - extra.issuedAt) / 2)

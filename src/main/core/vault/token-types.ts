@@ -82,8 +82,12 @@ export function expiryOf(response: TokenResponse, now: number): number | null {
   return null;
 }
 
-/** When the refresh token in `response` expires (epoch ms), or null when the provider did not say. */
-export function refreshExpiryOf(response: TokenResponse, now: number): number | null {
+/**
+ * When the refresh token in `response` expires (epoch ms), or null when the provider did not say.
+ * A response without a refresh token keeps the stored one, and so its expiry (`kept`).
+ */
+export function refreshExpiryOf(response: TokenResponse, now: number, kept: number | null): number | null {
+  if (!response.refresh_token) return kept;
   const seconds = Number(response.refresh_token_expires_in);
   if (
     response.refresh_token_expires_in === undefined ||
