@@ -56,7 +56,7 @@ describe('built osmen-cred bundle', () => {
 
       const providers = run('provider', 'list', '--json');
       expect(providers.status).toBe(0);
-      expect((JSON.parse(providers.stdout) as Array<{ id: string }>).map((p) => p.id)).toEqual(['google', 'microsoft']);
+      expect((JSON.parse(providers.stdout) as Array<{ id: string }>).map((p) => p.id)).toEqual(['google', 'microsoft', 'github']);
     } finally {
       home.cleanup();
     }

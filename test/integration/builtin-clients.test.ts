@@ -148,7 +148,7 @@ describe('a client id set in the app', () => {
     expect(() => core.setBuiltinClient('google', { clientId: APP_ID, clientSecret: { action: 'set', value: ' padded ' } })).toThrow(
       expect.objectContaining({ code: 'invalid_provider' }),
     );
-    expect(core.providerConfig().builtins.map((b) => b.clientId.source)).toEqual(['none', 'none']);
+    expect(core.providerConfig().builtins.map((b) => b.clientId.source)).toEqual(['none', 'none', 'none']);
     expect(() => readFileSync(settingsFile())).toThrow();
   });
 });
@@ -204,6 +204,7 @@ describe('settings.json written by someone else', () => {
     expect(core.providerConfig().builtins.map((b) => [b.id, b.clientId.source, b.ignoredEntry ?? null])).toEqual([
       ['google', 'none', 'unauthenticated'],
       ['microsoft', 'app', null],
+      ['github', 'none', null],
     ]);
   });
 });

@@ -97,7 +97,9 @@ describe('builtinDefinition', () => {
       const def = builtinDefinition(b, {});
       expect(def).toMatchObject({ id: b.id, kind: b.kind, revokeAt: b.revocation.revokeAt });
       expect(def.revocation).toBe(b.revocation.kind === 'rfc7009' ? (b.revocation.endpoint ?? 'discover') : 'none');
-      expect(def.revoke).toBeUndefined();
+      // A revoke hook (GitHub's DELETE /applications/{client_id}/grant) is the definition's; the others have none.
+      if (b.revocation.kind === 'hook') expect(def.revoke).toBe(b.revocation.revoke);
+      else expect(def.revoke).toBeUndefined();
       expect(def.deviceFlowUnsupported).toBeUndefined();
     }
     const unsupported = builtinDefinition({ ...plain, revocation: { kind: 'unsupported', revokeAt: 'https://x.example' } }, {});

@@ -84,6 +84,7 @@ describe('Settings → Providers', () => {
     expect(config.builtins.map((b) => [b.id, b.clientId, b.clientSecret])).toEqual([
       ['google', { source: 'none', value: null }, { source: 'none' }],
       ['microsoft', { source: 'environment', value: '00000000-1111-2222-3333-444444444444' }, { source: 'none' }],
+      ['github', { source: 'none', value: null }, { source: 'none' }],
     ]);
     const set = await ok('osmen:providers:set-builtin', {
       providerId: 'google',

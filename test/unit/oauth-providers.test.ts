@@ -39,10 +39,10 @@ const GOOGLE_DISCOVERY = {
 };
 
 describe('ProviderRegistry built-ins', () => {
-  it('lists google and microsoft as not configured, naming the env var to set', () => {
+  it('lists google, microsoft and github as not configured, naming the env var to set', () => {
     const reg = new ProviderRegistry({ env: {} });
     const list = reg.list();
-    expect(list.map((p) => p.id)).toEqual(['google', 'microsoft']);
+    expect(list.map((p) => p.id)).toEqual(['google', 'microsoft', 'github']);
     expect(list[0]).toMatchObject({
       kind: 'oidc',
       builtin: true,

@@ -22,7 +22,7 @@ describe('renderer formatting', () => {
     expect(formatExpiry(NOW + 2 * 3_600_000 + 5 * 60_000, NOW)).toBe('in 2h 05m');
     expect(formatExpiry(NOW + 3 * 86_400_000 + 4 * 3_600_000, NOW)).toBe('in 3d 4h');
     expect(formatExpiry(NOW - 5 * 60_000, NOW)).toBe('expired 5m 00s ago');
-    expect(formatExpiry(null, NOW)).toBe('no expiry given');
+    expect(formatExpiry(null, NOW)).toBe('does not expire');
     // One second later the countdown moved by one second.
     expect(formatExpiry(NOW + 61_000, NOW + 1000)).toBe('in 1m 00s');
     expect(formatDuration(-5)).toBe('0s');

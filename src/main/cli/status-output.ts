@@ -27,7 +27,10 @@ function relative(iso: string, now: number): string {
   return s >= 0 ? `in ${text}` : `${text} ago`;
 }
 
-const expiry = (a: AccountStatus, now: number) => (a.expiresAt ? `expires ${relative(a.expiresAt, now)}` : 'no expiry');
+const expiry = (a: AccountStatus, now: number) =>
+  (a.expiresAt ? `expires ${relative(a.expiresAt, now)}` : 'does not expire') +
+  // A refresh token with its own lifetime (a GitHub App's): unused until then, the account needs a new sign-in.
+  (a.refreshExpiresAt ? `; sign-in again needed by ${a.refreshExpiresAt.slice(0, 10)} unless used` : '');
 
 function note(a: AccountStatus, now: number): string {
   switch (a.state) {

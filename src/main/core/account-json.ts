@@ -20,6 +20,8 @@ export interface AccountJson {
   createdAt: string;
   updatedAt: string;
   lastRefreshAt: string | null;
+  /** When the refresh token itself expires (ISO-8601 UTC), present only when the provider said (GitHub Apps). */
+  refreshExpiresAt?: string;
 }
 
 function iso(d: Date | null | undefined): string | null {
@@ -42,5 +44,6 @@ export function accountJson(m: TokenMetadata): AccountJson {
     createdAt: m.createdAt.toISOString(),
     updatedAt: m.updatedAt.toISOString(),
     lastRefreshAt: iso(m.lastRefreshAt),
+    ...(m.refreshExpiresAt ? { refreshExpiresAt: m.refreshExpiresAt.toISOString() } : {}),
   };
 }

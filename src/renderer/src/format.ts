@@ -3,9 +3,9 @@
  * Times are epoch milliseconds, as in the IPC contract.
  */
 
-/** "in 12m 03s", "in 2h 05m", "in 3d 4h", "expired 5m ago"; null expiry -> "no expiry given". */
+/** "in 12m 03s", "in 2h 05m", "in 3d 4h", "expired 5m ago"; null expiry -> "does not expire". */
 export function formatExpiry(expiresAt: number | null, now: number): string {
-  if (expiresAt === null) return 'no expiry given';
+  if (expiresAt === null) return 'does not expire';
   const delta = expiresAt - now;
   if (delta <= 0) return `expired ${formatDuration(-delta)} ago`;
   return `in ${formatDuration(delta)}`;

@@ -156,7 +156,7 @@ describe('from an empty folder with OAUTH_ENCRYPTION_KEY', () => {
     const list = await runCli(['provider', 'list', '--json'], env(home));
     expect(list.code).toBe(0);
     const rows = JSON.parse(list.stdout) as Array<Record<string, unknown>>;
-    expect(rows.map((r) => r.id)).toEqual(['google', 'microsoft', 'testop', 'secretop', 'shortop', 'plainop']);
+    expect(rows.map((r) => r.id)).toEqual(['google', 'microsoft', 'github', 'testop', 'secretop', 'shortop', 'plainop']);
     expect(rows.find((r) => r.id === 'testop')).toEqual({
       id: 'testop',
       displayName: 'Test OP',
@@ -320,7 +320,7 @@ describe('from an empty folder with OAUTH_ENCRYPTION_KEY', () => {
     }
     expect((await runCli(['provider', 'remove', 'testop'], env(home))).code).toBe(0);
     const after = JSON.parse((await runCli(['provider', 'list', '--json'], env(home))).stdout) as Array<Record<string, unknown>>;
-    expect(after.map((r) => r.id)).toEqual(['google', 'microsoft', 'shortop', 'plainop', 'goneop']);
+    expect(after.map((r) => r.id)).toEqual(['google', 'microsoft', 'github', 'shortop', 'plainop', 'goneop']);
   });
 });
 

@@ -28,7 +28,7 @@ function timeoutOf(value: string | boolean | undefined): number | undefined {
 }
 
 /** Flags that set a provider option for this sign-in, each named after an option of a provider file. */
-const OPTION_FLAGS = ['tenant'] as const;
+const OPTION_FLAGS = ['tenant', 'host'] as const;
 
 /**
  * The provider options given as flags (`--tenant`): each is an option of the provider's file,
@@ -112,9 +112,10 @@ export const connect: CommandSpec = {
   args: ['provider'],
   // A person with only a terminal can start here: the vault (and its key) is made when there is none.
   vaultMode: 'create',
-  options: { device: 'boolean', 'no-browser': 'boolean', tenant: 'string', timeout: 'string', json: 'boolean' },
+  options: { device: 'boolean', 'no-browser': 'boolean', tenant: 'string', host: 'string', timeout: 'string', json: 'boolean' },
   summary: 'sign an account in (browser on this machine, or --device: a code to enter on another device)',
-  help: `Usage: osmen-cred connect <provider> [--device] [--no-browser] [--tenant T] [--timeout SECONDS] [--json]
+  help: `Usage: osmen-cred connect <provider> [--device] [--no-browser] [--tenant T] [--host H]
+                                    [--timeout SECONDS] [--json]
 
 Signs an account in and stores it in the vault, like Connect in the app.
 Default: opens the system browser; the provider redirects back to a one-time
@@ -126,10 +127,12 @@ listener on 127.0.0.1 (the address is printed on stderr too).
                     RFC 8628): prints an address and a code on stderr; enter
                     the code there, from any device. For providers whose
                     metadata has a device_authorization_endpoint (Microsoft,
-                    Google with a "TVs and Limited Input" client, many OpenID
-                    providers).
+                    Google with a "TVs and Limited Input" client, GitHub with
+                    "Enable Device Flow" on, many OpenID providers).
   --tenant T        microsoft only: common, organizations, consumers, a tenant
                     id or domain (saved for later sign-ins, as in the app).
+  --host H          github only: github.com or a GitHub Enterprise Server host
+                    such as github.example.com (https; saved for later sign-ins).
   --timeout SECONDS give up after this long (browser default 300; --device
                     default: until the code expires).
   --json            print the account as a JSON object.
@@ -155,7 +158,15 @@ sign-in for this provider, no keychain and no OAUTH_ENCRYPTION_KEY).`,
       const core = await ctx.open();
       const account = device
         ? await viaDevice(ctx, core, providerId, { timeoutMs, options, signal: cancel.signal })
-        : await viaBrowser(ctx, core, providerId, { noBrowser, timeoutMs, options, signal: cancel.signal });
+        : await viaBrowser(ctx, core, providerId, { noBrowser, timeoutMs, options, signal: cancel.signal }).catch((err: unknown) => {
+            // The provider needs the client secret for the browser sign-in: say how to sign in without it here.
+            if ((err as { code?: unknown }).code !== 'client_secret_required') throw err;
+            throw new CliError(
+              'client_secret_required',
+              'configuration',
+              `${oneLine((err as Error).message, 300)} Without a client secret, use \`osmen-cred connect ${oneLine(providerId, 64)} --device\`.`,
+            );
+          });
       ctx.io.out(
         ctx.values.json ? `${jsonText(accountJson(account))}\n` : `${oneLine(account.provider, 64)} ${oneLine(account.userId, 512)}\n`,
       );

@@ -33,6 +33,7 @@ export function accountStatus(m: TokenMetadata, refreshWindowMs: number, now: nu
     expiresAt: iso(m.expiresAt),
     statusDetail: m.statusDetail,
     nextAttemptAt: iso(m.nextAttemptAt),
+    ...(m.refreshExpiresAt ? { refreshExpiresAt: m.refreshExpiresAt.toISOString() } : {}),
   };
 }
 

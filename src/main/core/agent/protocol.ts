@@ -84,6 +84,8 @@ export interface AccountStatus {
   expiresAt: string | null;
   statusDetail: string | null;
   nextAttemptAt: string | null;
+  /** When the refresh token itself expires (ISO-8601), present only when the provider said (GitHub Apps). */
+  refreshExpiresAt?: string;
 }
 
 export interface StatusReport {

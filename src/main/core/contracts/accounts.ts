@@ -21,6 +21,10 @@ export interface TokenMetadata {
   issuer: string | null;
   /** Epoch ms before which the token is not refreshed (the middle of its lifetime); null: no such floor. */
   refreshNotBefore: number | null;
+  /** When the refresh token itself expires (a GitHub App's, 6 months after the last rotation); null: not said. */
+  refreshExpiresAt?: Date | null;
+  /** The provider's stable id of the person, when the account key can change (GitHub's numeric user id). */
+  subject?: string | null;
 }
 
 export interface AccessTokenOptions {

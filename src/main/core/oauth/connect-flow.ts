@@ -155,7 +155,8 @@ function subjectOf(idToken: string | undefined): string | null {
  */
 export function assertSameAccount(tokens: TokenStore, providerId: string, identity: Identity): void {
   if (!identity.subject || identity.userId === identity.subject) return;
-  const stored = subjectOf(tokens.getToken(providerId, identity.userId)?.idToken);
+  const stored =
+    tokens.getMetadata(providerId, identity.userId)?.subject ?? subjectOf(tokens.getToken(providerId, identity.userId)?.idToken);
   if (stored !== null && stored !== identity.subject) {
     throw new OAuthError({
       code: 'account_conflict',
@@ -165,6 +166,18 @@ export function assertSameAccount(tokens: TokenStore, providerId: string, identi
       provider: providerId,
     });
   }
+}
+
+/**
+ * A provider that names the person by a stable subject from its own API (GitHub's numeric user
+ * id) keys the account by something that can change (an e-mail, a login). A sign-in whose
+ * subject is already stored is that account, under the key it has: a renamed login or a new
+ * e-mail address updates the account's name instead of adding a second account.
+ */
+function sameSubjectAccount(tokens: TokenStore, providerId: string, handler: ProviderHandler, identity: Identity): Identity {
+  if (!handler.hasIdentityHook || !identity.subject) return identity;
+  const stored = tokens.listTokens().find((a) => a.provider === providerId && a.subject === identity.subject)?.userId;
+  return stored !== undefined && stored !== identity.userId ? { ...identity, userId: stored } : identity;
 }
 
 /** An account that was signed in and saved, not yet announced. */
@@ -187,7 +200,12 @@ export async function saveConnectedAccount(
   options: { reconnect?: { userId: string }; signal: AbortSignal },
 ): Promise<SavedAccount> {
   const { signal } = options;
-  const identity = await raceSignal(resolveIdentity(handler, response), signal, providerId);
+  const identity = sameSubjectAccount(
+    deps.tokens,
+    providerId,
+    handler,
+    await raceSignal(resolveIdentity(handler, response), signal, providerId),
+  );
   const tokenResponse: TokenResponse = {
     access_token: response.access_token,
     refresh_token: response.refresh_token ?? null,
@@ -196,6 +214,7 @@ export async function saveConnectedAccount(
     id_token: response.id_token ?? null,
     token_type: response.token_type ?? 'Bearer',
   };
+  if (typeof response.refresh_token_expires_in === 'number') tokenResponse.refresh_token_expires_in = response.refresh_token_expires_in;
   if (options.reconnect && identity.userId !== options.reconnect.userId) {
     throw new OAuthError({
       code: 'account_mismatch',
@@ -206,7 +225,12 @@ export async function saveConnectedAccount(
   assertSameAccount(deps.tokens, providerId, identity);
   // The account is bound to where it was connected: its tokens are only ever sent back there.
   const binding = await raceSignal(bindingOfHandler(handler), signal, providerId);
-  deps.tokens.saveToken(providerId, identity.userId, tokenResponse, { displayName: identity.displayName, binding, issuedAt: Date.now() });
+  deps.tokens.saveToken(providerId, identity.userId, tokenResponse, {
+    displayName: identity.displayName,
+    binding,
+    issuedAt: Date.now(),
+    ...(handler.hasIdentityHook && identity.subject ? { subject: identity.subject } : {}),
+  });
   return { identity, hasRefreshToken: Boolean(response.refresh_token), scope: tokenResponse.scope ?? '' };
 }
 

@@ -175,6 +175,13 @@ export class OAuthErrorParser {
       else if (status !== undefined) description = `HTTP ${status} without an OAuth error body`;
     }
 
+    // A provider's own name for what the app calls otherwise (GitHub's device_flow_disabled), and its fix.
+    const translated = DIALECTS.map((d) => d.translate?.(code!)).find((t) => t !== undefined);
+    if (translated) {
+      code = translated.code;
+      if (translated.fix) description = `${description ? `${description.replace(/[.\s]*$/, '')}. ` : ''}${translated.fix}`;
+    }
+
     // Classify: provider codes first (they are more precise), then the OAuth code, then HTTP.
     const byProvider = DIALECTS.map((d) => d.classify?.(providerCodes)).find((k) => k !== undefined);
     let kind: 'reauth' | 'config' | 'transient' | 'other' = 'other';

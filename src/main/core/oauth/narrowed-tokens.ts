@@ -96,6 +96,21 @@ function distinct(e: OAuthError, provider: string): OAuthError {
   });
 }
 
+/**
+ * A provider that can't mint a token for fewer scopes (it ignores `scope` on a refresh, or has no
+ * refresh tokens): refusing is the only honest answer, a "narrowed" token would be the full one.
+ */
+function narrowingUnsupported(provider: string): OAuthError {
+  return new OAuthError({
+    phase: 'refresh',
+    code: 'narrowing_unsupported',
+    defaultCategory: 'configuration',
+    description:
+      'This provider can’t issue a token for fewer scopes than the account was granted. Ask for all of the account’s scopes (or none), or connect an account with only the scopes wanted.',
+    provider,
+  });
+}
+
 export class NarrowedTokens {
   private readonly o: NarrowedTokenOptions;
   /** A log line that cannot be written never fails a mint (guardSink). */
@@ -133,6 +148,7 @@ export class NarrowedTokens {
    */
   async get(meta: TokenMetadata, scopes: readonly string[], minTtlMs: number): Promise<NarrowedToken> {
     const { provider, userId } = meta;
+    if (!this.o.providers().supportsNarrowing(provider)) throw narrowingUnsupported(provider);
     const key = `${accountKey({ provider, userId })}\u0000${scopes.join(' ')}`;
     const cached = this.minted.get(key);
     if (cached && cached.account === meta.createdAt.getTime() && this.serves(cached, minTtlMs)) return cached;

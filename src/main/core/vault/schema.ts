@@ -87,6 +87,16 @@ export const MIGRATIONS: ReadonlyArray<(db: Database.Database) => void> = [
       SELECT 'plain:handoff_consent_legacy', '1' WHERE EXISTS (SELECT 1 FROM meta WHERE key = 'key_check')
     `);
   },
+  (db) => {
+    // subject: the provider's stable id of the person (GitHub's numeric user id), for providers
+    // whose account key (an e-mail, a login) can change: a later sign-in with the same subject
+    // is the same account. refresh_expires_at: when the refresh token itself expires (GitHub
+    // Apps' refresh_token_expires_in), epoch ms; NULL when the provider did not say.
+    db.exec(`
+      ALTER TABLE tokens ADD COLUMN subject TEXT;
+      ALTER TABLE tokens ADD COLUMN refresh_expires_at INTEGER;
+    `);
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -35,5 +35,7 @@ export function toMetadata(
     lastRefreshAt: dateOrNull(row.last_refresh_at),
     issuer: row.issuer,
     refreshNotBefore: row.refresh_not_before ?? null,
+    refreshExpiresAt: dateOrNull(row.refresh_expires_at ?? null),
+    subject: row.subject ?? null,
   };
 }

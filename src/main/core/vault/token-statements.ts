@@ -23,6 +23,8 @@ export interface TokenRow {
   token_origin: string | null;
   aad_version: number;
   refresh_not_before: number | null;
+  subject: string | null;
+  refresh_expires_at: number | null;
 }
 
 /** The columns that locate a ciphertext's context. */
@@ -46,9 +48,10 @@ export function prepareStatements(db: Database.Database) {
     upsert: db.prepare(`
       INSERT INTO tokens (provider, user_id, access_token_enc, refresh_token_enc, id_token_enc, token_type,
                           scopes, expires_at, status, display_name, created_at, updated_at, last_refresh_at,
-                          issuer, token_origin, aad_version, refresh_not_before)
+                          issuer, token_origin, aad_version, refresh_not_before, subject, refresh_expires_at)
       VALUES (@provider, @user_id, @access, @refresh, @id, @token_type, COALESCE(@scopes, ''), @expires_at,
-              'active', @display_name, @now, @now, @last_refresh_at, @issuer, @token_origin, @aad_version, @not_before)
+              'active', @display_name, @now, @now, @last_refresh_at, @issuer, @token_origin, @aad_version, @not_before,
+              @subject, @refresh_expires_at)
       ON CONFLICT (provider, user_id) DO UPDATE SET
         access_token_enc  = excluded.access_token_enc,
         refresh_token_enc = excluded.refresh_token_enc,
@@ -66,14 +69,16 @@ export function prepareStatements(db: Database.Database) {
         issuer            = excluded.issuer,
         token_origin      = excluded.token_origin,
         aad_version       = excluded.aad_version,
-        refresh_not_before = excluded.refresh_not_before
+        refresh_not_before = excluded.refresh_not_before,
+        subject           = COALESCE(excluded.subject, tokens.subject),
+        refresh_expires_at = excluded.refresh_expires_at
     `),
     remove: db.prepare('DELETE FROM tokens WHERE provider = ? AND user_id = ?'),
     removeLease: db.prepare('DELETE FROM refresh_leases WHERE provider = ? AND user_id = ?'),
     list: db.prepare<[], TokenRow>(
       `SELECT provider, user_id, refresh_token_enc IS NOT NULL AS has_refresh, token_type, scopes, expires_at,
               status, status_detail, failure_count, next_attempt_at, display_name, created_at, updated_at,
-              last_refresh_at, issuer, refresh_not_before
+              last_refresh_at, issuer, refresh_not_before, subject, refresh_expires_at
          FROM tokens ORDER BY provider, user_id`,
     ),
     setStatus: db.prepare(

@@ -8,6 +8,7 @@ import {
   dateOrNull,
   expiryOf,
   parseScopes,
+  refreshExpiryOf,
   type SaveExtra,
   type StatusUpdate,
   type StoredToken,
@@ -163,6 +164,8 @@ export class TokenStore {
       issuer: binding.issuer,
       token_origin: binding.tokenOrigin,
       aad_version: CURRENT_AAD_VERSION,
+      subject: extra.subject ?? null,
+      refresh_expires_at: refreshExpiryOf(response, now, movesIssuer ? null : (existing?.refresh_expires_at ?? null)),
       not_before:
         extra.issuedAt !== undefined && expiresAt !== null && expiresAt > extra.issuedAt
           ? extra.issuedAt + Math.floor((expiresAt - extra.issuedAt) / 2)

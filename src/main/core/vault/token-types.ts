@@ -13,6 +13,8 @@ export interface TokenResponse {
   scopes?: string[] | null;
   id_token?: string | null;
   token_type?: string | null;
+  /** Seconds the refresh token lives (GitHub Apps: 15897600), when the provider says. */
+  refresh_token_expires_in?: number | string | null;
 }
 
 export interface StoredToken {
@@ -55,6 +57,8 @@ export interface SaveExtra {
    * Tokens saved without it (imported) have no such floor.
    */
   issuedAt?: number;
+  /** The provider's stable id of the person (kept when omitted). */
+  subject?: string | null;
 }
 
 export function parseScopes(response: TokenResponse): string[] | null {
@@ -76,6 +80,23 @@ export function expiryOf(response: TokenResponse, now: number): number | null {
     return Math.round(response.expires_at * 1000);
   }
   return null;
+}
+
+/**
+ * When the refresh token in `response` expires (epoch ms), or null when the provider did not say.
+ * A response without a refresh token keeps the stored one, and so its expiry (`kept`).
+ */
+export function refreshExpiryOf(response: TokenResponse, now: number, kept: number | null): number | null {
+  if (!response.refresh_token) return kept;
+  const seconds = Number(response.refresh_token_expires_in);
+  if (
+    response.refresh_token_expires_in === undefined ||
+    response.refresh_token_expires_in === null ||
+    !Number.isFinite(seconds) ||
+    seconds < 0
+  )
+    return null;
+  return now + Math.round(seconds * 1000);
 }
 
 export function dateOrNull(ms: number | null): Date | null {

@@ -11,6 +11,7 @@
 
 import { a, type Advice, type AdviceContext } from './advice-shape';
 import { CONSENT_ADVICE } from './consent-advice';
+import { PROVIDER_CODE_ADVICE } from './provider-code-advice';
 import { AFTER_REFRESH, AFTER_SIGN_IN, RETRYING } from './context-advice';
 
 export type { Advice, AdviceAction, AdviceContext } from './advice-shape';
@@ -376,6 +377,7 @@ const TABLE: Readonly<Record<string, Advice>> = {
   // ------------------------------------------------ the window <-> main process
   INVALID_REQUEST: a('Some values were not accepted.', 'Correct them and try again.', 'none', true),
   ...CONSENT_ADVICE,
+  ...PROVIDER_CODE_ADVICE,
   NOT_ALLOWED: a('That is not allowed.', 'Only the listed provider pages can be opened.', 'none', true),
   NOT_FOUND: a('That is no longer there.', 'Reload the view and try again.', 'none', true),
   // ------------------------------------------------ narrowed tokens and SDK endpoints

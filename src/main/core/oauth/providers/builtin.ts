@@ -37,6 +37,11 @@ export interface ErrorDialect {
    * sends `invalid_grant` both for an MFA challenge and for a refresh token past its lifetime).
    */
   classify?(providerCodes: readonly string[]): 'reauth' | 'config' | undefined;
+  /**
+   * The app's code for one of the provider's `error` codes, when the app has its own name for
+   * it (GitHub's `device_flow_disabled` is `device_flow_unsupported`), and what fixes it.
+   */
+  translate?(code: string): { code: string; fix?: string } | undefined;
 }
 
 /**
@@ -116,7 +121,13 @@ export interface SecretShapes {
  */
 export type Revocation =
   | { readonly kind: 'rfc7009'; readonly endpoint?: string; readonly revokeAt: string }
-  | { readonly kind: 'hook'; readonly revoke: RevokeHook; readonly revokeAt: string }
+  | {
+      readonly kind: 'hook';
+      readonly revoke: RevokeHook;
+      readonly revokeAt: string;
+      /** The page for the configured client and host, when it names them (GitHub's page of one app). */
+      readonly revokePage?: ProviderHooks['revokePage'];
+    }
   | { readonly kind: 'unsupported'; readonly revokeAt: string };
 
 /** The part of the registry's Definition that depends on the environment and the options. */
@@ -155,6 +166,12 @@ export interface BuiltinProvider {
   /** The code exchange needs the client secret: without one, only the device sign-in can work. */
   readonly codeExchangeNeedsSecret?: boolean;
   /**
+   * Whether a token narrowed to fewer scopes can be minted (a refresh carrying `scope`, RFC 6749
+   * §6). 'unsupported' where the provider ignores `scope` on a refresh or has no refresh token:
+   * asking for fewer scopes is then refused (`narrowing_unsupported`), never answered with the full token.
+   */
+  readonly narrowing?: 'supported' | 'unsupported';
+  /**
    * The issuer or endpoints, client registration, scopes and parameters from the environment,
    * the options' variables included (the app's values are put there by the caller). Never
    * throws: an unusable option yields `configProblem`, so one bad value can't stop the app.
@@ -188,6 +205,8 @@ export function builtinDefinition(b: BuiltinProvider, env: NodeJS.ProcessEnv): D
     revokeAt: r.revokeAt,
   };
   if (r.kind === 'hook') def.revoke = r.revoke;
+  if (r.kind === 'hook' && r.revokePage) def.revokePage = r.revokePage;
+  if (b.narrowing === 'unsupported') def.narrowingUnsupported = true;
   if (b.identity) def.identity = b.identity;
   if (b.adaptAnswer) def.adaptAnswer = b.adaptAnswer;
   if (b.reconnectParams) def.reconnectParams = b.reconnectParams;

@@ -4,10 +4,11 @@
  * .env allow-list, the console allow-list, Settings → Providers and Connect — reads this list.
  */
 import type { BuiltinProvider } from './builtin.js';
+import { github } from './github.js';
 import { google } from './google.js';
 import { microsoft } from './microsoft.js';
 
-export const BUILTIN_PROVIDERS: readonly BuiltinProvider[] = [google, microsoft];
+export const BUILTIN_PROVIDERS: readonly BuiltinProvider[] = [google, microsoft, github];
 
 export function isBuiltinProviderId(id: string): boolean {
   return BUILTIN_PROVIDERS.some((b) => b.id === id);

@@ -131,6 +131,13 @@ export interface ProviderHooks {
   codeExchangeNeedsSecret?: boolean;
   /** Sign-in on another device (RFC 8628) is never offered, whatever the metadata says. */
   deviceFlowUnsupported?: boolean;
+  /** The page where a person revokes the app's access, when it names the client or host (else `revokeAt`). */
+  revokePage?(def: { clientId?: string; endpoints?: ProviderEndpoints }): string;
+  /**
+   * Tokens narrowed to fewer scopes can't be minted (the provider ignores `scope` on a refresh,
+   * or has no refresh tokens): asking for fewer scopes is refused with `narrowing_unsupported`.
+   */
+  narrowingUnsupported?: boolean;
 }
 
 export interface ProviderRegistration extends ProviderHooks {

@@ -33,6 +33,8 @@ const HOOK_NAMES = [
   'reconnectParams',
   'codeExchangeNeedsSecret',
   'deviceFlowUnsupported',
+  'revokePage',
+  'narrowingUnsupported',
 ] as const satisfies ReadonlyArray<keyof ProviderHooks>;
 
 export class ProviderRegistry {
@@ -256,6 +258,11 @@ export class ProviderRegistry {
     throw configError({ code: 'not_configured', description: `${def.displayName} has no client id. ${how}`, provider: def.id });
   }
 
+  /** Whether tokens narrowed to fewer scopes can be minted for this provider's accounts. */
+  supportsNarrowing(id: string): boolean {
+    return this.defs.get(id)?.narrowingUnsupported !== true;
+  }
+
   list(): ProviderInfo[] {
     return [...this.defs.values()].map((d) => this.info(d));
   }
@@ -280,7 +287,8 @@ export class ProviderRegistry {
       supportsRevocation,
     };
     if (issuer) info.issuer = issuer;
-    if (d.revokeAt) info.revokeAt = d.revokeAt;
+    const revokeAt = d.revokePage?.(d) ?? d.revokeAt;
+    if (revokeAt) info.revokeAt = revokeAt;
     if (d.configProblem) {
       info.configHint = d.configProblem;
       info.setupHint = d.configProblem;

@@ -33,12 +33,13 @@ export function issuedTokensFrom(text: string | null): TokenResponse | null {
     return null;
   }
   if (typeof body !== 'object' || body === null) return null;
-  const { access_token: at, refresh_token: rt, expires_in: ei, scope, token_type: tt } = body;
+  const { access_token: at, refresh_token: rt, expires_in: ei, scope, token_type: tt, refresh_token_expires_in: rei } = body;
   // Without a new refresh token the stored one is still the grant: nothing to rescue.
   if (typeof at !== 'string' || at === '' || typeof rt !== 'string' || rt === '') return null;
   const out: TokenResponse = { access_token: at, refresh_token: rt, token_type: typeof tt === 'string' && tt ? tt : 'Bearer' };
   if (typeof ei === 'number' && Number.isFinite(ei) && ei >= 0) out.expires_in = ei;
   if (typeof scope === 'string') out.scope = scope;
+  if (typeof rei === 'number' && Number.isFinite(rei) && rei >= 0) out.refresh_token_expires_in = rei;
   return out;
 }
 
@@ -48,5 +49,7 @@ export function toTokenResponse(r: oidc.TokenEndpointResponse): TokenResponse {
   if (typeof r.expires_in === 'number') out.expires_in = r.expires_in;
   if (typeof r.scope === 'string') out.scope = r.scope;
   if (typeof r.id_token === 'string') out.id_token = r.id_token;
+  // GitHub Apps: the refresh token's own lifetime (6 months from this rotation).
+  if (typeof r.refresh_token_expires_in === 'number') out.refresh_token_expires_in = r.refresh_token_expires_in;
   return out;
 }

@@ -57,7 +57,7 @@ export function AccountDetail({ id, account: a, providerName, providerIssuer, no
         </div>
         <div>
           <dt>Access token expires</dt>
-          <dd data-testid="expires-at">{a.expiresAt === null ? 'no expiry given' : formatDateTime(a.expiresAt)}</dd>
+          <dd data-testid="expires-at">{a.expiresAt === null ? 'does not expire' : formatDateTime(a.expiresAt)}</dd>
         </div>
         <div>
           <dt>Last refresh</dt>
