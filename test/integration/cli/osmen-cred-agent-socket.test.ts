@@ -130,6 +130,8 @@ beforeAll(async () => {
   const core = await createCredentialCore({ home: home.dir, encryptionKey: key, env: {} });
   try {
     core.updateSettings({ backgroundRefreshPaused: true });
+    // Not a consent test: any program of this user may have tokens (consent has its own tests).
+    core.consent.setMode('same-user', 'cli');
     await core.createCustomProvider({
       id: 'testop',
       issuer: op.issuer,

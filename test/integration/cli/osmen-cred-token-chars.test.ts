@@ -106,6 +106,8 @@ beforeAll(async () => {
   const core = await createCredentialCore({ home: home.dir, encryptionKey: key, env: {} });
   try {
     core.updateSettings({ backgroundRefreshPaused: true });
+    // Not a consent test: any program of this user may have tokens (consent has its own tests).
+    core.consent.setMode('same-user', 'cli');
     await core.createCustomProvider({ id: 'evilop', issuer, clientId: 'evil-client', scopes: ['openid'] });
     coreInternals(core).tokens.saveToken('evilop', USER, { access_token: 'first', refresh_token: `rt-${randomUUID()}`, expires_in: 0 });
   } finally {
