@@ -235,7 +235,7 @@ export const github: BuiltinProvider = {
   consoleHosts: [DOTCOM, 'docs.github.com'],
   clientHelp: {
     consoleUrl: `https://${DOTCOM}/settings/developers`,
-    clientIdPlaceholder: 'GitHub App or OAuth App client ID',
+    clientIdPlaceholder: 'GitHub client ID',
     clientSecretPlaceholder: 'Its client secret',
     clientId:
       'Register a GitHub App (user tokens that expire and refresh) or an OAuth App (tokens that do not expire) under GitHub → Settings → Developer settings, with the callback URL http://127.0.0.1/callback and “Enable Device Flow” on, and copy its Client ID.',
