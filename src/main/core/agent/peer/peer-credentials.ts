@@ -29,16 +29,17 @@ const XUCRED_VERSION = 0;
 
 let reader: { read: Reader | null; reason: string | null } | null = null;
 
+type Getsockopt = (fd: number, level: number, option: number, out: unknown, len: number[]) => number;
+
+/** getsockopt(fd, level, option, *out, *len) with `out` typed as the option's answer. */
+function getsockoptReturning(koffi: Koffi, lib: ReturnType<Koffi['load']>, answer: Parameters<Koffi['out']>[0]): Getsockopt {
+  return lib.func('getsockopt', 'int', ['int', 'int', 'int', koffi.out(koffi.pointer(answer)), koffi.inout(koffi.pointer('uint32'))]);
+}
+
 function linuxReader(koffi: Koffi): Reader {
   const lib = koffi.load(libcName('linux')!);
   const ucred = koffi.struct('osmen_ucred', { pid: 'int32', uid: 'uint32', gid: 'uint32' });
-  const getsockopt = lib.func('getsockopt', 'int', [
-    'int',
-    'int',
-    'int',
-    koffi.out(koffi.pointer(ucred)),
-    koffi.inout(koffi.pointer('uint32')),
-  ]);
+  const getsockopt = getsockoptReturning(koffi, lib, ucred);
   return (fd) => {
     const out: { pid?: number; uid?: number; gid?: number } = {};
     const len = [ucred.size];
@@ -59,27 +60,9 @@ function darwinReader(koffi: Koffi): Reader {
     cr_groups: koffi.array('uint32', 16),
   });
   const auditToken = koffi.struct('osmen_audit_token', { val: koffi.array('uint32', 8) });
-  const getCred = lib.func('getsockopt', 'int', [
-    'int',
-    'int',
-    'int',
-    koffi.out(koffi.pointer(xucred)),
-    koffi.inout(koffi.pointer('uint32')),
-  ]);
-  const getPid = lib.func('getsockopt', 'int', [
-    'int',
-    'int',
-    'int',
-    koffi.out(koffi.pointer('int32')),
-    koffi.inout(koffi.pointer('uint32')),
-  ]);
-  const getToken = lib.func('getsockopt', 'int', [
-    'int',
-    'int',
-    'int',
-    koffi.out(koffi.pointer(auditToken)),
-    koffi.inout(koffi.pointer('uint32')),
-  ]);
+  const getCred = getsockoptReturning(koffi, lib, xucred);
+  const getPid = getsockoptReturning(koffi, lib, 'int32');
+  const getToken = getsockoptReturning(koffi, lib, auditToken);
   return (fd) => {
     const cred: { cr_version?: number; cr_uid?: number; cr_groups?: number[] } = {};
     if (getCred(fd, SOL_LOCAL_DARWIN, LOCAL_PEERCRED_DARWIN, cred, [xucred.size]) !== 0 || cred.cr_version !== XUCRED_VERSION) {
