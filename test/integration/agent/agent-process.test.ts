@@ -10,12 +10,13 @@ import { createConnection, createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createCredentialCore, coreInternals } from '../../../src/main/core/credential-core.js';
+import { coreInternals } from '../../../src/main/core/credential-core.js';
 import { EncryptionManager } from '../../../src/main/core/vault/encryption-manager.js';
 import { KEYCHAIN_SERVICE } from '../../../src/main/core/vault/key-custody.js';
 import { TokenStore } from '../../../src/main/core/vault/token-store.js';
 import { ageToken } from '../../helpers/oidc-fixtures.js';
-import { browseAuthorization, PUBLIC_CLIENT_ID, startTestProvider, type TestProvider } from '../../helpers/oidc-provider.js';
+import { PUBLIC_CLIENT_ID, startTestProvider, type TestProvider } from '../../helpers/oidc-provider.js';
+import { seedVault } from '../../helpers/seed-vault.js';
 import { makeTmpHome } from '../../helpers/tmp.js';
 import { runCli, startUnavailableIssuer } from '../cli/run-cli.js';
 import { agentRefusal, RawClient, startAgent, type AgentProcess } from './agent-harness.js';
@@ -54,25 +55,21 @@ beforeAll(async () => {
   op = await startTestProvider();
   down = await startUnavailableIssuer();
   home = makeTmpHome('osmen-agent-');
-  const core = await createCredentialCore({ home: home.dir, encryptionKey: key, env: {} });
-  // These tests are about the hand-off itself, not consent (test/integration/consent): any program of the user gets tokens.
-  core.consent.setMode('same-user', 'cli');
-  try {
-    // The agent refreshes only on demand here, so the tests count every token request.
-    core.updateSettings({ backgroundRefreshPaused: true });
-    await core.createCustomProvider({ id: 'testop', issuer: op.issuer, clientId: PUBLIC_CLIENT_ID, scopes: SCOPES });
-    await core.createCustomProvider({ id: 'flaky', issuer: down.issuer, clientId: 'flaky-client', scopes: ['openid'] });
-    for (const login of ['alice', 'bob', 'dave']) {
-      await core.connectAccount('testop', { openUrl: (url) => void browseAuthorization(url, { login }) });
-    }
-    coreInternals(core).tokens.saveToken('flaky', CAROL, {
-      access_token: `flaky-at-${randomUUID()}`,
-      refresh_token: `flaky-rt-${randomUUID()}`,
-      expires_in: 0,
-    });
-  } finally {
-    await core.close();
-  }
+  // The hand-off itself is tested here, not consent (test/integration/consent): any program of the user gets tokens.
+  // The agent refreshes only on demand here, so the tests count every token request.
+  await seedVault(home.dir, key, op, {
+    scopes: SCOPES,
+    logins: ['alice', 'bob', 'dave'],
+    handToAnyProgram: true,
+    more: async (core) => {
+      await core.createCustomProvider({ id: 'flaky', issuer: down.issuer, clientId: 'flaky-client', scopes: ['openid'] });
+      coreInternals(core).tokens.saveToken('flaky', CAROL, {
+        access_token: `flaky-at-${randomUUID()}`,
+        refresh_token: `flaky-rt-${randomUUID()}`,
+        expires_in: 0,
+      });
+    },
+  });
   agent = await startAgent(env());
 });
 

@@ -6,11 +6,10 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCredentialCore } from '../../../src/main/core/credential-core.js';
 import { EncryptionManager } from '../../../src/main/core/vault/encryption-manager.js';
 import { KEYCHAIN_SERVICE } from '../../../src/main/core/vault/key-custody.js';
-import { TokenStore } from '../../../src/main/core/vault/token-store.js';
-import { browseAuthorization, PUBLIC_CLIENT_ID, startTestProvider, type TestProvider } from '../../helpers/oidc-provider.js';
+import { startTestProvider, type TestProvider } from '../../helpers/oidc-provider.js';
+import { seedVault, storedToken } from '../../helpers/seed-vault.js';
 import { makeTmpHome } from '../../helpers/tmp.js';
 import { startAgent, type AgentProcess } from '../agent/agent-harness.js';
 import { runCli } from './run-cli.js';
@@ -32,33 +31,13 @@ const env = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
 /** A caller that could not open the vault itself: no key, and a keychain entry that does not exist. */
 const keyless = (extra: NodeJS.ProcessEnv = {}) => env({ OAUTH_ENCRYPTION_KEY: undefined, ...extra });
 
-const stored = () => {
-  const t = new TokenStore({ dbPath: join(home.dir, 'tokens.db'), encryption: new EncryptionManager(key) });
-  try {
-    return t.getToken('testop', ALICE)!;
-  } finally {
-    t.close();
-  }
-};
+const stored = () => storedToken(home.dir, key, ALICE);
 
 beforeAll(async () => {
   op = await startTestProvider();
   home = makeTmpHome('osmen-agent-cli-');
-  const core = await createCredentialCore({ home: home.dir, encryptionKey: key, env: {} });
-  // These tests are about the hand-off itself, not consent (test/integration/consent): any program of the user gets tokens.
-  core.consent.setMode('same-user', 'cli');
-  try {
-    core.updateSettings({ backgroundRefreshPaused: true });
-    await core.createCustomProvider({
-      id: 'testop',
-      issuer: op.issuer,
-      clientId: PUBLIC_CLIENT_ID,
-      scopes: ['openid', 'email', 'offline_access'],
-    });
-    await core.connectAccount('testop', { openUrl: (url) => void browseAuthorization(url, { login: 'alice' }) });
-  } finally {
-    await core.close();
-  }
+  // The hand-off itself is tested here, not consent (test/integration/consent): any program of the user gets tokens.
+  await seedVault(home.dir, key, op, { logins: ['alice'], handToAnyProgram: true });
 });
 
 afterAll(async () => {

@@ -15,11 +15,10 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCredentialCore } from '../../../src/main/core/credential-core.js';
 import { EncryptionManager } from '../../../src/main/core/vault/encryption-manager.js';
 import { KEYCHAIN_SERVICE } from '../../../src/main/core/vault/key-custody.js';
-import { TokenStore } from '../../../src/main/core/vault/token-store.js';
-import { browseAuthorization, PUBLIC_CLIENT_ID, startTestProvider, type TestProvider } from '../../helpers/oidc-provider.js';
+import { startTestProvider, type TestProvider } from '../../helpers/oidc-provider.js';
+import { seedVault, storedToken } from '../../helpers/seed-vault.js';
 import { makeTmpHome } from '../../helpers/tmp.js';
 import { startAgent, type AgentProcess } from '../agent/agent-harness.js';
 import { runCli, type CliRun } from './run-cli.js';
@@ -41,14 +40,7 @@ const env = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
   OSMEN_KEYCHAIN_SERVICE: `${KEYCHAIN_SERVICE} (socket check test ${randomUUID()})`,
   ...extra,
 });
-const stored = () => {
-  const t = new TokenStore({ dbPath: join(home.dir, 'tokens.db'), encryption: new EncryptionManager(key) });
-  try {
-    return t.getToken('testop', ALICE)!;
-  } finally {
-    t.close();
-  }
-};
+const stored = () => storedToken(home.dir, key, ALICE);
 
 /** A fake agent: answers every line with a token of its own choosing, and counts who connected. */
 async function plantAgent(path: string): Promise<{ connections: () => number; close(): Promise<void> }> {
@@ -127,21 +119,8 @@ beforeAll(async () => {
   other = makeOtherUser();
   op = await startTestProvider();
   home = makeTmpHome('osmen-sockcheck-');
-  const core = await createCredentialCore({ home: home.dir, encryptionKey: key, env: {} });
-  try {
-    core.updateSettings({ backgroundRefreshPaused: true });
-    // Not a consent test: any program of this user may have tokens (consent has its own tests).
-    core.consent.setMode('same-user', 'cli');
-    await core.createCustomProvider({
-      id: 'testop',
-      issuer: op.issuer,
-      clientId: PUBLIC_CLIENT_ID,
-      scopes: ['openid', 'email', 'offline_access'],
-    });
-    await core.connectAccount('testop', { openUrl: (url) => void browseAuthorization(url, { login: 'alice' }) });
-  } finally {
-    await core.close();
-  }
+  // The hand-off itself is tested here, not consent (test/integration/consent): any program of the user gets tokens.
+  await seedVault(home.dir, key, op, { logins: ['alice'], handToAnyProgram: true });
 });
 
 afterAll(async () => {

@@ -7,10 +7,9 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCredentialCore } from '../../../src/main/core/credential-core.js';
 import { EncryptionManager } from '../../../src/main/core/vault/encryption-manager.js';
-import { TokenStore } from '../../../src/main/core/vault/token-store.js';
-import { browseAuthorization, PUBLIC_CLIENT_ID, startTestProvider, type TestProvider } from '../../helpers/oidc-provider.js';
+import { startTestProvider, type TestProvider } from '../../helpers/oidc-provider.js';
+import { seedVault, storedToken } from '../../helpers/seed-vault.js';
 import { makeTmpHome } from '../../helpers/tmp.js';
 import { startAgent } from '../agent/agent-harness.js';
 import { BIN, runCli } from './run-cli.js';
@@ -30,14 +29,7 @@ const env = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
   OSMEN_KEYCHAIN_SERVICE: `osmen run test ${randomUUID()}`,
   ...extra,
 });
-const stored = (user: string) => {
-  const t = new TokenStore({ dbPath: join(home.dir, 'tokens.db'), encryption: new EncryptionManager(key) });
-  try {
-    return t.getToken('testop', user)!;
-  } finally {
-    t.close();
-  }
-};
+const stored = (user: string) => storedToken(home.dir, key, user);
 /** A command that prints the variables it got (names only for the token, to keep it out of output checks). */
 const printEnv = (...names: string[]) => [
   node,
@@ -48,22 +40,8 @@ const printEnv = (...names: string[]) => [
 beforeAll(async () => {
   op = await startTestProvider();
   home = makeTmpHome('osmen-run-');
-  const core = await createCredentialCore({ home: home.dir, encryptionKey: key, env: {} });
-  // These tests are about the hand-off itself, not consent (test/integration/consent): any program of the user gets tokens.
-  core.consent.setMode('same-user', 'cli');
-  try {
-    core.updateSettings({ backgroundRefreshPaused: true });
-    await core.createCustomProvider({
-      id: 'testop',
-      issuer: op.issuer,
-      clientId: PUBLIC_CLIENT_ID,
-      scopes: ['openid', 'email', 'offline_access'],
-    });
-    for (const login of ['alice', 'bob'])
-      await core.connectAccount('testop', { openUrl: (url) => void browseAuthorization(url, { login }) });
-  } finally {
-    await core.close();
-  }
+  // The hand-off itself is tested here, not consent (test/integration/consent): any program of the user gets tokens.
+  await seedVault(home.dir, key, op, { logins: ['alice', 'bob'], handToAnyProgram: true });
   // Client ids in <home>/.env are for the vault: they must not reach the command.
   writeFileSync(join(home.dir, '.env'), 'GOOGLE_CLIENT_SECRET=vault-only-secret-value\n', { mode: 0o600 });
 });

@@ -4,13 +4,11 @@
  * agent keeps it in memory (no second request), and the provider's refusal is its error.
  */
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCredentialCore } from '../../../src/main/core/credential-core.js';
 import { EncryptionManager } from '../../../src/main/core/vault/encryption-manager.js';
 import { KEYCHAIN_SERVICE } from '../../../src/main/core/vault/key-custody.js';
-import { TokenStore } from '../../../src/main/core/vault/token-store.js';
-import { browseAuthorization, PUBLIC_CLIENT_ID, startTestProvider, type TestProvider } from '../../helpers/oidc-provider.js';
+import { startTestProvider, type TestProvider } from '../../helpers/oidc-provider.js';
+import { seedVault, storedToken } from '../../helpers/seed-vault.js';
 import { makeTmpHome } from '../../helpers/tmp.js';
 import { RawClient, startAgent, type AgentProcess } from '../agent/agent-harness.js';
 import { runCli } from './run-cli.js';
@@ -30,33 +28,17 @@ const env = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
   ...extra,
 });
 
-const stored = () => {
-  const t = new TokenStore({ dbPath: join(home.dir, 'tokens.db'), encryption: new EncryptionManager(key) });
-  try {
-    return t.getToken('testop', ALICE)!;
-  } finally {
-    t.close();
-  }
-};
+const stored = () => storedToken(home.dir, key, ALICE);
 
 beforeAll(async () => {
   op = await startTestProvider({ extraScopes: ['api:read', 'api:admin'] });
   home = makeTmpHome('osmen-scopes-cli-');
-  const core = await createCredentialCore({ home: home.dir, encryptionKey: key, env: {} });
-  // Narrowing is tested here, not consent (test/integration/consent): any program of the user gets tokens.
-  core.consent.setMode('same-user', 'cli');
-  try {
-    core.updateSettings({ backgroundRefreshPaused: true });
-    await core.createCustomProvider({
-      id: 'testop',
-      issuer: op.issuer,
-      clientId: PUBLIC_CLIENT_ID,
-      scopes: ['openid', 'email', 'offline_access', 'api:read'],
-    });
-    await core.connectAccount('testop', { openUrl: (url) => void browseAuthorization(url, { login: 'alice' }) });
-  } finally {
-    await core.close();
-  }
+  // The hand-off itself is tested here, not consent (test/integration/consent): any program of the user gets tokens.
+  await seedVault(home.dir, key, op, {
+    scopes: ['openid', 'email', 'offline_access', 'api:read'],
+    logins: ['alice'],
+    handToAnyProgram: true,
+  });
 });
 
 afterAll(async () => {

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCredentialCore, coreInternals } from '../../../src/main/core/credential-core.js';
 import { ageToken } from '../../helpers/oidc-fixtures.js';
-import { browseAuthorization, PUBLIC_CLIENT_ID, startTestProvider, type TestProvider } from '../../helpers/oidc-provider.js';
+import { startTestProvider, type TestProvider } from '../../helpers/oidc-provider.js';
+import { seedVault } from '../../helpers/seed-vault.js';
 import { makeTmpHome } from '../../helpers/tmp.js';
 import { EncryptionManager } from '../../../src/main/core/vault/encryption-manager.js';
 
@@ -21,18 +22,12 @@ const USER = 'erin@example.test';
 beforeAll(async () => {
   op = await startTestProvider();
   home = makeTmpHome();
-  const core = await createCredentialCore({ home: home.dir, encryptionKey: key, env: {} });
-  // These tests are about the hand-off itself, not consent (test/integration/consent): any program of the user gets tokens.
-  core.consent.setMode('same-user', 'cli');
-  await core.createCustomProvider({
-    id: 'testop',
-    issuer: op.issuer,
-    clientId: PUBLIC_CLIENT_ID,
-    scopes: ['openid', 'email', 'offline_access'],
+  // The hand-off itself is tested here, not consent (test/integration/consent): any program of the user gets tokens.
+  await seedVault(home.dir, key, op, {
+    logins: ['erin'],
+    handToAnyProgram: true,
+    more: (core) => ageToken(coreInternals(core).tokens, 'testop', USER, 30), // inside the refresh window
   });
-  await core.connectAccount('testop', { openUrl: (url) => void browseAuthorization(url, { login: 'erin' }) });
-  ageToken(coreInternals(core).tokens, 'testop', USER, 30); // inside the refresh window
-  await core.close();
 });
 
 afterAll(async () => {
