@@ -7,20 +7,23 @@
  * vaults from before consent were sealed `same-user` by their migration (vault/store-init.ts).
  */
 import { CONSENT_MODE_SECRET } from '../vault/store-init.js';
+import { ChangeStamp } from '../vault/change-stamp.js';
 import type { TokenStore } from '../vault/token-store.js';
 import type { ConsentMode, ConsentModeState } from '../contracts/consent.js';
 
 export const CONSENT_MODES = ['ask', 'same-user'] as const satisfies readonly ConsentMode[];
 
 export class ConsentModeStore {
-  private cache: { version: number; own: number; state: ConsentModeState } | null = null;
+  private cache: { stamp: string; state: ConsentModeState } | null = null;
+  private readonly changes: ChangeStamp;
 
-  constructor(private readonly tokens: TokenStore) {}
+  constructor(private readonly tokens: TokenStore) {
+    this.changes = new ChangeStamp(tokens);
+  }
 
   get(): ConsentModeState {
-    const version = this.tokens.externalVersion();
-    const own = this.tokens.ownChanges();
-    if (this.cache && this.cache.version === version && this.cache.own === own) return this.cache.state;
+    const stamp = this.changes.current();
+    if (this.cache && this.cache.stamp === stamp) return this.cache.state;
     let state: ConsentModeState;
     try {
       const value = this.tokens.readSecret(CONSENT_MODE_SECRET);
@@ -30,7 +33,7 @@ export class ConsentModeStore {
     } catch {
       state = { mode: 'ask', problem: 'the stored consent setting could not be decrypted (it was changed outside OsMEN)' };
     }
-    this.cache = { version, own, state };
+    this.cache = { stamp, state };
     return state;
   }
 

@@ -10,6 +10,7 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { canonicalJson } from '../audit/log-chain.js';
+import { ChangeStamp } from '../vault/change-stamp.js';
 import type { TokenStore } from '../vault/token-store.js';
 import type { GrantRow, GrantRows } from '../vault/grant-rows.js';
 import type { Grant, GrantBody, IgnoredGrant } from '../contracts/consent.js';
@@ -29,7 +30,8 @@ export function newGrantId(): string {
 export class GrantStore {
   private readonly rows: GrantRows;
   private readonly macKey: Buffer;
-  private cache: { version: number; own: number; grants: Grant[]; ignored: IgnoredGrant[] } | null = null;
+  private cache: { stamp: string; grants: Grant[]; ignored: IgnoredGrant[] } | null = null;
+  private readonly changes: ChangeStamp;
   private readonly uses = new Map<string, { count: number; lastUsedAt: number }>();
 
   constructor(
@@ -37,6 +39,7 @@ export class GrantStore {
     private readonly now: () => number = Date.now,
   ) {
     this.rows = tokens.grantRows();
+    this.changes = new ChangeStamp(tokens);
     this.macKey = tokens.getOrCreateSecret(GRANT_KEY_SECRET);
   }
 
@@ -68,9 +71,8 @@ export class GrantStore {
   }
 
   private load() {
-    const version = this.tokens.externalVersion();
-    const own = this.tokens.ownChanges();
-    if (this.cache && this.cache.version === version && this.cache.own === own) return this.cache;
+    const stamp = this.changes.current();
+    if (this.cache && this.cache.stamp === stamp) return this.cache;
     const grants: Grant[] = [];
     const ignored: IgnoredGrant[] = [];
     for (const row of this.rows.all()) {
@@ -78,7 +80,7 @@ export class GrantStore {
       if ('v' in g) grants.push(g);
       else ignored.push(g);
     }
-    this.cache = { version, own, grants, ignored };
+    this.cache = { stamp, grants, ignored };
     return this.cache;
   }
 

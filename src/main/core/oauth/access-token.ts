@@ -15,6 +15,7 @@
  * `scopes` asks for a token narrowed to a subset of the account's scopes (narrowed-tokens.ts);
  * a list covering every scope the account holds is no narrowing and gets the stored token.
  */
+import { ChangeStamp } from '../vault/change-stamp.js';
 import type { TokenStore } from '../vault/token-store.js';
 import { accountNotFound, OAuthError } from './errors.js';
 import type { NarrowedTokens } from './narrowed-tokens.js';
@@ -73,28 +74,15 @@ export const MAX_CACHED_ACCOUNTS = 10_000;
 class SnapshotCache {
   private readonly entries = new Map<string, Snapshot>();
   private stamp = '';
-  private version: string | null = null;
-  private resetScheduled = false;
+  private readonly changes: ChangeStamp;
 
-  constructor(private readonly tokens: TokenStore) {}
+  constructor(private readonly tokens: TokenStore) {
+    this.changes = new ChangeStamp(tokens);
+  }
 
   /** `revalidate`: look at data_version now, whatever this turn saw (after waiting for a refresh). */
   read(provider: string, userId: string, revalidate = false): Snapshot | null {
-    if (revalidate) this.version = null;
-    // data_version costs a look at the WAL index (~3 µs): read it once per turn of the event
-    // loop, where a busy agent answers many requests. Our own writes (total_changes) are
-    // checked on every call: a refresh may finish between two requests of one turn.
-    if (this.version === null) {
-      this.version = String(this.tokens.externalVersion());
-      if (!this.resetScheduled) {
-        this.resetScheduled = true;
-        setImmediate(() => {
-          this.version = null;
-          this.resetScheduled = false;
-        });
-      }
-    }
-    const stamp = `${this.version}:${this.tokens.ownChanges()}`;
+    const stamp = this.changes.current(revalidate);
     if (stamp !== this.stamp) {
       this.entries.clear();
       this.stamp = stamp;
