@@ -125,4 +125,18 @@ describe.skipIf(process.platform !== 'linux')('peer credentials and the program 
     socket2.destroy();
     await second.exited;
   });
+  it("watches a process's start time through a file kept open: the same value as /proc/<pid>/stat, null once it has exited", async () => {
+    const child = spawn('sleep', ['30'], { stdio: 'ignore' });
+    const exited = new Promise((r) => child.once('exit', r));
+    const pid = child.pid!;
+    const watch = linuxProcesses.watch!(pid)!;
+    expect(watch.startTime()).toBe(linuxProcesses.startTime(pid));
+    expect(watch.startTime()).toMatch(/^\d+$/);
+    child.kill('SIGKILL');
+    await exited; // reaped: the pid is free for another process, and the open file still means this one
+    expect(watch.startTime()).toBeNull();
+    watch.close();
+    expect(watch.startTime()).toBeNull();
+    expect(linuxProcesses.watch!(pid)).toBeNull();
+  });
 });

@@ -3,7 +3,7 @@
  * through libproc (darwin-process.ts). Everything is read fresh (a pid is an observation, not an
  * identity); the start time is what tells a reused pid apart.
  */
-import { readFileSync, readlinkSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readlinkSync, readSync } from 'node:fs';
 
 export interface ProcessInfo {
   pid: number;
@@ -26,6 +26,12 @@ export interface ProcessSource {
   info(pid: number): ProcessInfo | null;
   /** Only the start time: the cheap re-check before each answer. */
   startTime(pid: number): string | null;
+  /**
+   * The start time of one process, re-read as often as asked at less cost than startTime()
+   * (Linux: one read on a file kept open, which fails once that process is gone, even when
+   * its pid was reused). Null when the platform has none; the caller then uses startTime().
+   */
+  watch?(pid: number): ProcessWatch | null;
   /** A path from which the running executable's bytes can be read (Linux: /proc/<pid>/exe, even if the file was replaced). */
   exeReadPath(pid: number, exePath: string): string;
   /** A path from which a file can be read as the process sees it (its own root: a container's files). */
@@ -34,6 +40,12 @@ export interface ProcessSource {
   envVar(pid: number, name: string): string | null;
   /** Tells this boot from the next (start times restart at each boot). */
   bootId(): string;
+}
+
+export interface ProcessWatch {
+  /** The watched process's start time, or null once it has exited. */
+  startTime(): string | null;
+  close(): void;
 }
 
 /** Fields of /proc/<pid>/stat after the command name (which may itself hold spaces and parentheses). */
@@ -60,6 +72,43 @@ function readText(path: string, encoding: BufferEncoding = 'latin1'): string | n
   } catch {
     return null;
   }
+}
+
+/** /proc/<pid>/stat is one line of a few hundred bytes (the name is at most 64). */
+const statBuffer = Buffer.alloc(4096);
+
+/**
+ * /proc/<pid>/stat kept open: a read costs a few µs where reading the file by name costs ~25
+ * (open, fstat, read, close). The open file belongs to that process: once it has exited a read
+ * fails (ESRCH), also after its pid went to another process.
+ */
+function watchStat(pid: number): ProcessWatch | null {
+  let fd: number | null;
+  try {
+    fd = openSync(`/proc/${pid}/stat`, 'r');
+  } catch {
+    return null;
+  }
+  return {
+    startTime() {
+      if (fd === null) return null;
+      try {
+        const n = readSync(fd, statBuffer, 0, statBuffer.length, 0);
+        return statFields(statBuffer.toString('latin1', 0, n))?.rest[19] ?? null;
+      } catch {
+        return null;
+      }
+    },
+    close() {
+      if (fd === null) return;
+      try {
+        closeSync(fd);
+      } catch {
+        // already closed
+      }
+      fd = null;
+    },
+  };
 }
 
 function link(path: string): string | null {
@@ -98,6 +147,7 @@ export const linuxProcesses: ProcessSource = {
     const fields = stat ? statFields(stat) : null;
     return fields?.rest[19] ?? null;
   },
+  watch: watchStat,
   exeReadPath(pid) {
     return `/proc/${pid}/exe`;
   },

@@ -3,10 +3,12 @@
  * from the kernel, whether it is another user (refused before anything else), and the program
  * behind it (a promise: hashing a program file the first time takes a moment, and other
  * connections are served meanwhile). Before each answer, stillThere() re-reads the start time of
- * the peer and of the program, so a pid reused by another process is never taken for them.
+ * the peer and of the program, so a pid reused by another process is never taken for them
+ * (through a ProcessWatch where the platform has one: a /proc file kept open for the
+ * connection's life, closed with it).
  */
 import type { Socket } from 'node:net';
-import type { ProcessSource } from '../../consent/process-info.js';
+import type { ProcessSource, ProcessWatch } from '../../consent/process-info.js';
 import type { ProgramIdentity } from '../../contracts/consent.js';
 import { readPeerCredentials, type PeerCredentials } from './peer-credentials.js';
 
@@ -46,13 +48,27 @@ export function peerContext(socket: Socket, deps: PeerDeps): PeerContext {
   const pid = creds.pid;
   const peerStart = deps.source.startTime(pid);
   const program = peerStart === null ? Promise.resolve(null) : deps.identify(pid);
+  const watches = new Map<number, ProcessWatch | null>();
+  const startOf = (p: number): string | null => {
+    if (!deps.source.watch) return deps.source.startTime(p);
+    let w = watches.get(p);
+    if (w === undefined) {
+      if (socket.destroyed) return deps.source.startTime(p);
+      watches.set(p, (w = deps.source.watch(p)));
+    }
+    return w ? w.startTime() : null;
+  };
+  socket.once('close', () => {
+    for (const w of watches.values()) w?.close();
+    watches.clear();
+  });
   return {
     foreignUid: null,
     program,
     unidentified: peerStart === null ? 'the peer process exited before it could be identified' : undefined,
     stillThere(p) {
-      if (peerStart !== null && deps.source.startTime(pid) !== peerStart) return 'the process that opened this connection has exited';
-      if (p?.pid != null && p.pid !== pid && deps.source.startTime(p.pid) !== p.startTime) return `${p.name} (pid ${p.pid}) has exited`;
+      if (peerStart !== null && startOf(pid) !== peerStart) return 'the process that opened this connection has exited';
+      if (p?.pid != null && p.pid !== pid && startOf(p.pid) !== p.startTime) return `${p.name} (pid ${p.pid}) has exited`;
       return null;
     },
   };
