@@ -28,7 +28,9 @@ const save = (tokens: TokenStore, user: string) =>
 
 describe('ChangeStamp', () => {
   it("sees another connection's commit from the next turn on, and its own writes at once", async () => {
-    const stamp = new ChangeStamp(vault.tokens);
+    const stamp = ChangeStamp.of(vault.tokens);
+    expect(ChangeStamp.of(vault.tokens)).toBe(stamp); // one per store: the caches share a turn's read
+    expect(ChangeStamp.of(other)).not.toBe(stamp);
     const first = stamp.current();
     expect(stamp.current()).toBe(first);
 
@@ -43,7 +45,7 @@ describe('ChangeStamp', () => {
   });
 
   it('revalidate reads data_version now, and the next calls of the turn keep what it read', async () => {
-    const stamp = new ChangeStamp(vault.tokens);
+    const stamp = ChangeStamp.of(vault.tokens);
     const first = stamp.current();
     save(other, 'carol@example.test');
     const now = stamp.current(true);

@@ -18,7 +18,7 @@ export class ConsentModeStore {
   private readonly changes: ChangeStamp;
 
   constructor(private readonly tokens: TokenStore) {
-    this.changes = new ChangeStamp(tokens);
+    this.changes = ChangeStamp.of(tokens);
   }
 
   get(): ConsentModeState {

@@ -39,7 +39,7 @@ export class GrantStore {
     private readonly now: () => number = Date.now,
   ) {
     this.rows = tokens.grantRows();
-    this.changes = new ChangeStamp(tokens);
+    this.changes = ChangeStamp.of(tokens);
     this.macKey = tokens.getOrCreateSecret(GRANT_KEY_SECRET);
   }
 

@@ -77,7 +77,7 @@ class SnapshotCache {
   private readonly changes: ChangeStamp;
 
   constructor(private readonly tokens: TokenStore) {
-    this.changes = new ChangeStamp(tokens);
+    this.changes = ChangeStamp.of(tokens);
   }
 
   /** `revalidate`: look at data_version now, whatever this turn saw (after waiting for a refresh). */
