@@ -91,6 +91,9 @@ describe('built osmen-cred and the agent', () => {
     const slow = recorded(['token', 'google', 'me@example.com'], { OAUTH_ENCRYPTION_KEY: key });
     expect(slow).toMatchObject({ code: 0, stdout: 'bundle-agent-access\n' });
     expect(slow.modules.some((m) => m.includes('better-sqlite3'))).toBe(true);
+    // node:http is loaded only where a server starts (sign-in listener, SDK endpoint): its ESM
+    // facade pulls in undici, ~25 ms of every start.
+    expect(slow.modules.filter((m) => m === 'node:http' || m === 'http')).toEqual([]);
   });
 
   it('the bin launcher runs the bundle; OSMEN_CLI_SOURCE=1 runs the sources', () => {

@@ -4,7 +4,7 @@
  * `serve` or the app's switch lives. Closing it closes the port and every connection at once.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { SdkKind } from '../contracts/sdk.js';
 import { GOOGLE_SDK, SDK_KINDS } from '../../../shared/sdk-kinds.js';
@@ -73,6 +73,9 @@ export async function startSdkEndpoint(o: SdkEndpointOptions): Promise<SdkEndpoi
     o.sdk === GOOGLE_SDK
       ? googleMetadataHandler({ tokens: o.tokens, project: o.project ?? null, bound })
       : azureIdentityHandler({ tokens: o.tokens, secret: secret!, clientId: o.clientId ?? null, bound });
+  // Loaded here, not at the top (as the sign-in listener does): node:http's ESM facade pulls in
+  // undici, and every `osmen-cred` start without an agent paid ~25 ms for an endpoint it never ran.
+  const { createServer } = await import('node:http');
   const server: Server = createServer({ keepAlive: true, requestTimeout: 30_000, headersTimeout: 10_000 }, handler);
   server.keepAliveTimeout = 30_000;
   server.maxConnections = MAX_CONNECTIONS;
