@@ -16,6 +16,12 @@ export const MAX_TALLIES = 10_000;
 /** Refusal codes kept apart per program; others are counted as `other`. */
 const MAX_CODES_PER_PROGRAM = 6;
 const LINES_PER_TURN = 8;
+/**
+ * A security-log line costs a lock, a head write, the vault anchor and fsyncs (~1-3 ms): the
+ * per-minute drain stops a turn's slice once it has spent this long, so a minute of 1,000
+ * accounts does not hold requests for 8 lines (~25 ms) at a time.
+ */
+const MS_PER_TURN = 2;
 
 /** What a record says of the program (verified by the agent or the CLI; never the client's word). */
 export interface ProgramRecord {
@@ -167,13 +173,17 @@ export class HandoffRecorder {
     return lines;
   }
 
-  /** The per-minute flush writes a few lines per turn of the event loop, so requests keep being answered. */
+  /** The per-minute flush writes a few lines per turn of the event loop (at most 8, or 2 ms), so requests keep being answered. */
   private flushGradually(): void {
     this.closeWindow();
     if (this.draining) return;
     this.draining = true;
     const drain = () => {
-      for (const l of this.waiting.splice(0, LINES_PER_TURN)) this.write(l);
+      const until = performance.now() + MS_PER_TURN;
+      for (let n = 0; n < LINES_PER_TURN && this.waiting.length > 0; n++) {
+        this.write(this.waiting.shift()!);
+        if (performance.now() >= until) break;
+      }
       if (this.waiting.length > 0 && this.timer) setImmediate(drain);
       else this.draining = false;
     };
