@@ -14,22 +14,7 @@ import { BENCH_PROVIDER, populate, userOf } from './populate.js';
 import { benchMetadataEndpoint } from './sdk-bench.js';
 import { dist, fmtMs, fmtUs, type Dist } from './stats.js';
 import { openTokens } from './vault.js';
-
-export interface BenchRow {
-  what: string;
-  target: string;
-  measured: string;
-  notes?: string;
-}
-
-export interface AgentBenchContext {
-  root: string;
-  tmpRoot: string;
-  add(row: BenchRow): void;
-  /** Starts a TypeScript bench worker (bench/workers/…) with an IPC channel. */
-  child(script: string, env: Record<string, string>): ChildProcess;
-  nextMessage<T>(c: ChildProcess, timeoutMs?: number): Promise<T>;
-}
+import type { AgentBenchContext, BenchRow } from './bench-context.js';
 
 const ACCOUNTS = 1_000;
 const PROCESS_RUNS = 20;

@@ -1,7 +1,7 @@
 /** The header and table of bench/results.md. */
 import { arch, cpus, freemem, loadavg, platform, release, totalmem } from 'node:os';
 import Database from 'better-sqlite3';
-import type { BenchRow } from './agent-bench.js';
+import type { BenchRow } from './bench-context.js';
 
 export function machineInfo(keychainNote: string): string[] {
   const c = cpus();

@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { BENCH_PROVIDER } from './populate.js';
 import { dist, fmtUs } from './stats.js';
-import type { AgentBenchContext } from './agent-bench.js';
+import type { AgentBenchContext } from './bench-context.js';
 
 function startServe(bundle: string, env: NodeJS.ProcessEnv, user: string): Promise<{ proc: ChildProcess; port: number }> {
   const proc = spawn(process.execPath, [bundle, 'serve', '--sdk', 'google', '--account', `${BENCH_PROVIDER}:${user}`], {

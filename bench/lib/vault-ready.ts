@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { EncryptionManager } from '../../src/main/core/vault/encryption-manager.js';
 import { KeyCustody } from '../../src/main/core/vault/key-custody.js';
 import { TokenStore } from '../../src/main/core/vault/token-store.js';
-import type { BenchRow } from './agent-bench.js';
+import type { BenchRow } from './bench-context.js';
 import { dist, fmtMs, fmtUs, type Dist } from './stats.js';
 
 export interface VaultReadyContext {
